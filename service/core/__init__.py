@@ -1,0 +1,1 @@
+"""Configuration, storage, errors, clock and logging shared by every domain."""
