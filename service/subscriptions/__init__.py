@@ -1,0 +1,1 @@
+"""Subscriptions: the billing calendar, the pause schedule engine and their API."""
