@@ -1,0 +1,1 @@
+"""Keys: the key-service port (Transit through hvac), envelope encryption, the data-key cache."""

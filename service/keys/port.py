@@ -1,0 +1,86 @@
+"""The key-service port: what Strongroom needs from Vault/OpenBao Transit, and nothing more."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+DATA_KEY_BYTES = 32
+
+_WRAPPED_PREFIX = re.compile(r"^vault:v(?P<version>[1-9][0-9]*):")
+
+
+@dataclass(frozen=True)
+class DataKey:
+    """A fresh AES-256 data key: its plaintext (memory only) and its Transit-wrapped form.
+
+    ``version`` is the version of the Transit key that wrapped it; it changes on rewrap.
+    """
+
+    plaintext: bytes = field(repr=False)
+    wrapped: str
+    version: int
+
+
+@dataclass(frozen=True)
+class KeyStatus:
+    name: str
+    key_type: str
+    latest_version: int
+    min_decryption_version: int
+    versions: tuple[int, ...]
+
+
+def wrapped_key_version(wrapped: str) -> int:
+    """The Transit key version in a wrapped value (``vault:v3:…`` → 3)."""
+    match = _WRAPPED_PREFIX.match(wrapped)
+    if match is None:
+        raise ValueError("not a Transit ciphertext (expected the vault:vN: prefix)")
+    return int(match.group("version"))
+
+
+class KeyService(Protocol):
+    """Every failure to reach the key service raises ``KeyServiceUnavailable`` (never a hang,
+    never a weaker fallback); a refusal by a reachable key service raises ``KeyServiceError``."""
+
+    def ensure_keys(self) -> None:
+        """Create the Transit mount and Strongroom's keys if they are missing."""
+        ...
+
+    def generate_data_key(self) -> DataKey:
+        """A new 32-byte data key, with its wrapped form, in one call."""
+        ...
+
+    def unwrap_data_key(self, wrapped: str) -> bytes: ...
+
+    def unwrap_data_keys(self, wrapped: Sequence[str]) -> list[bytes]:
+        """Unwrap many keys through Transit's batch API, results in input order."""
+        ...
+
+    def rewrap_data_keys(self, wrapped: Sequence[str]) -> list[tuple[str, int]]:
+        """Rewrap under the latest Transit key version: (new wrapped value, its version)."""
+        ...
+
+    def sign(self, data: bytes) -> str:
+        """An ed25519 signature (``vault:vN:…``) from the audit signing key."""
+        ...
+
+    def verify(self, data: bytes, signature: str) -> bool: ...
+
+    def blind_index(self, value: bytes) -> str:
+        """Deterministic keyed digest for equality search: 64 lowercase hex characters."""
+        ...
+
+    def rotate_data_key(self) -> int:
+        """Add a new version to the data-wrapping key; returns it (the new latest)."""
+        ...
+
+    def key_status(self) -> KeyStatus: ...
+
+    def set_min_decryption_version(self, version: int) -> None: ...
+
+    def check(self) -> None:
+        """Raise ``KeyServiceUnavailable`` unless the key service is reachable and unsealed."""
+        ...
