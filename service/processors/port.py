@@ -1,0 +1,71 @@
+"""The payment-processor port: the only things Strongroom asks a processor to do.
+
+Strongroom owns schedules, pauses and credits; the processor only keeps a customer with a
+default card and moves money. Every value returned here (processor ids, card details) is
+sensitive: callers encrypt it before storing it and never log it.
+
+Errors: an unreachable, slow or failing processor raises ``ProcessorFailed`` (502); a card the
+processor refuses when it is attached raises ``CardDeclined`` (402); a decline while charging is
+not an exception but a ``ChargeOutcome`` with ``status="failed"`` and a ``failure_code``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+ChargeStatus = Literal["succeeded", "failed", "pending"]
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessorCustomer:
+    """A customer at the processor and, when one was given, its default payment method."""
+
+    customer_ref: str
+    payment_method_ref: str | None = None
+    card_brand: str | None = None
+    card_last4: str | None = None
+    card_exp_month: int | None = None
+    card_exp_year: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChargeOutcome:
+    """What the processor did with one charge request.
+
+    ``processor_ref`` is the processor's payment id (a Stripe PaymentIntent); it is None only
+    when the processor refused the request before creating a payment. ``pending`` means the
+    payment is still processing (asynchronous methods): re-send the same request later, with
+    the same idempotency key, to learn the final status.
+    """
+
+    status: ChargeStatus
+    processor_ref: str | None
+    failure_code: str | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "succeeded"
+
+
+class PaymentProcessor(Protocol):
+    """A payment processor. Re-sending a call with the same idempotency key never repeats it."""
+
+    def create_customer(
+        self, payment_method: str | None, *, idempotency_key: str
+    ) -> ProcessorCustomer:
+        """Create a customer, attach ``payment_method`` and make it the default for payments."""
+        ...
+
+    def charge(
+        self,
+        *,
+        customer_ref: str,
+        payment_method_ref: str,
+        amount: int,
+        currency: str,
+        idempotency_key: str,
+        description: str | None = None,
+    ) -> ChargeOutcome:
+        """Charge ``amount`` minor units off-session; a re-send returns the first outcome."""
+        ...

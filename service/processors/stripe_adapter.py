@@ -1,0 +1,229 @@
+"""The Stripe adapter of the payment-processor port, through the official ``stripe`` SDK.
+
+It points at Stripe in production and at localstripe (``api_base``) in development and tests.
+
+Money moves once, even against localstripe, which ignores ``Idempotency-Key`` (a replayed POST
+creates a second object). So every PaymentIntent carries the caller's key twice: as Stripe's
+``Idempotency-Key`` (honoured by Stripe for 24 hours) and as ``metadata[strongroom_key]``.
+Before creating a PaymentIntent the adapter looks for one with that key among the customer's
+charges, so a re-send after a crash, a timeout or a restart returns the first outcome. The
+look-up needs no cooperation from the processor beyond listing a customer's charges, which both
+Stripe and localstripe support (localstripe cannot filter PaymentIntents by customer).
+
+Nothing here logs: processor ids and failure messages are sensitive, and the SDK's own logger
+(which logs request URLs holding ids) is held at WARNING, where it emits nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import stripe
+
+from service.core.errors import CardDeclined, ProcessorFailed
+from service.processors.port import ChargeOutcome, ProcessorCustomer
+
+IDEMPOTENCY_METADATA_KEY = "strongroom_key"
+DESCRIPTION_METADATA_KEY = "strongroom_description"
+MAX_NETWORK_RETRIES = 2
+_MAX_IDEMPOTENCY_KEY_LENGTH = 255
+_LIST_PAGE_SIZE = 100
+
+# The SDK logs every request URL (with customer and payment ids) and every error message at
+# INFO; those must never reach the service's logs.
+logging.getLogger("stripe").setLevel(logging.WARNING)
+
+
+class _DropRequestLinesFor(logging.Filter):
+    """Drops httpx's "HTTP Request: POST <url>" records for one host: the URLs hold ids."""
+
+    def __init__(self, netloc: str) -> None:
+        super().__init__(name="")
+        self.netloc = netloc
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.netloc not in record.getMessage()
+
+
+def _hide_request_logs_for(api_base: str) -> None:
+    netloc = urlsplit(api_base).netloc or api_base
+    httpx_logger = logging.getLogger("httpx")
+    already = any(
+        isinstance(existing, _DropRequestLinesFor) and existing.netloc == netloc
+        for existing in httpx_logger.filters
+    )
+    if not already:
+        httpx_logger.addFilter(_DropRequestLinesFor(netloc))
+
+
+class StripeProcessor:
+    """``PaymentProcessor`` backed by Stripe (or localstripe when ``api_base`` points at it)."""
+
+    def __init__(self, api_key: str, api_base: str | None = None, timeout: float = 10.0) -> None:
+        self._client = stripe.StripeClient(
+            api_key,
+            base_addresses={"api": api_base} if api_base else {},
+            max_network_retries=MAX_NETWORK_RETRIES,
+            http_client=stripe.HTTPXClient(timeout=timeout, allow_sync_methods=True),
+        )
+        _hide_request_logs_for(api_base or stripe.DEFAULT_API_BASE)
+
+    def create_customer(
+        self, payment_method: str | None, *, idempotency_key: str
+    ) -> ProcessorCustomer:
+        with _processor_failures():
+            customer = self._client.v1.customers.create(
+                params={}, options=_once(idempotency_key, "customer")
+            )
+        if payment_method is None:
+            return ProcessorCustomer(customer_ref=customer.id)
+
+        method = self._attach(payment_method, customer.id, idempotency_key)
+        with _processor_failures():
+            self._client.v1.customers.update(
+                customer.id,
+                params={"invoice_settings": {"default_payment_method": method.id}},
+                options=_once(idempotency_key, "default-payment-method"),
+            )
+        card = method.card
+        return ProcessorCustomer(
+            customer_ref=customer.id,
+            payment_method_ref=method.id,
+            card_brand=card.brand if card else None,
+            card_last4=card.last4 if card else None,
+            card_exp_month=int(card.exp_month) if card else None,
+            card_exp_year=int(card.exp_year) if card else None,
+        )
+
+    def charge(
+        self,
+        *,
+        customer_ref: str,
+        payment_method_ref: str,
+        amount: int,
+        currency: str,
+        idempotency_key: str,
+        description: str | None = None,
+    ) -> ChargeOutcome:
+        metadata = {IDEMPOTENCY_METADATA_KEY: idempotency_key}
+        if description is not None:
+            # localstripe rejects the ``description`` parameter; metadata works on both.
+            metadata[DESCRIPTION_METADATA_KEY] = description
+        with _processor_failures():
+            try:
+                earlier = self._find_payment(customer_ref, idempotency_key)
+                if earlier is not None:
+                    return _outcome_of(earlier)
+                intent = self._client.v1.payment_intents.create(
+                    params={
+                        "amount": amount,
+                        "currency": currency.lower(),
+                        "customer": customer_ref,
+                        "payment_method": payment_method_ref,
+                        "confirm": True,
+                        "off_session": True,
+                        "metadata": metadata,
+                    },
+                    options={"idempotency_key": idempotency_key},
+                )
+            except stripe.CardError as declined:
+                return self._declined(declined, customer_ref, idempotency_key)
+            except stripe.InvalidRequestError as refused:
+                # An unknown customer or payment method: no payment exists, and a retry would
+                # be refused again, so this is a final failure rather than an outage.
+                return ChargeOutcome("failed", None, refused.code or "processor_rejected")
+        return _outcome_of(intent)
+
+    def _attach(
+        self, payment_method: str, customer_ref: str, idempotency_key: str
+    ) -> stripe.PaymentMethod:
+        try:
+            with _processor_failures():
+                return self._client.v1.payment_methods.attach(
+                    payment_method,
+                    params={"customer": customer_ref},
+                    options=_once(idempotency_key, "attach"),
+                )
+        except (stripe.CardError, stripe.InvalidRequestError):
+            # Nothing is kept for a customer whose card was refused, here or at the processor.
+            with contextlib.suppress(stripe.StripeError):
+                self._client.v1.customers.delete(customer_ref)
+            raise CardDeclined("The payment method was declined by the processor.") from None
+
+    def _find_payment(self, customer_ref: str, idempotency_key: str) -> stripe.PaymentIntent | None:
+        """The PaymentIntent an earlier send with this key created, found through its charge."""
+        params: dict[str, Any] = {
+            "customer": customer_ref,
+            "limit": _LIST_PAGE_SIZE,
+            "expand": ["data.payment_intent"],
+        }
+        while True:
+            page = self._client.v1.charges.list(params=params)
+            for charge in page.data:
+                intent = charge.payment_intent
+                if isinstance(intent, stripe.PaymentIntent) and _key_of(intent) == idempotency_key:
+                    return intent
+            if not page.has_more or not page.data:
+                return None
+            params["starting_after"] = page.data[-1].id
+
+    def _declined(
+        self, declined: stripe.CardError, customer_ref: str, idempotency_key: str
+    ) -> ChargeOutcome:
+        failure_code = declined.code or "card_declined"
+        intent = declined.error.payment_intent if declined.error else None
+        if intent is None:
+            # localstripe names only the failed charge; the PaymentIntent is found by its key.
+            intent = self._find_payment(customer_ref, idempotency_key)
+        return ChargeOutcome("failed", intent.id if intent else None, failure_code)
+
+
+def _key_of(intent: stripe.PaymentIntent) -> str | None:
+    metadata = intent.metadata.to_dict() if intent.metadata is not None else {}
+    return metadata.get(IDEMPOTENCY_METADATA_KEY)
+
+
+def _outcome_of(intent: stripe.PaymentIntent) -> ChargeOutcome:
+    status = intent.status
+    if status == "succeeded":
+        return ChargeOutcome("succeeded", intent.id)
+    if status in ("processing", "requires_capture", "requires_confirmation"):
+        return ChargeOutcome("pending", intent.id)
+    if status == "requires_action":
+        return ChargeOutcome("failed", intent.id, "authentication_required")
+    if status == "canceled":
+        return ChargeOutcome("failed", intent.id, "canceled")
+    error = intent.last_payment_error
+    return ChargeOutcome("failed", intent.id, (error.code if error else None) or "card_declined")
+
+
+def _once(idempotency_key: str, step: str) -> stripe.RequestOptions:
+    """A distinct, deterministic Stripe idempotency key for one step of a multi-call operation."""
+    derived = f"{idempotency_key}:{step}"
+    if len(derived) > _MAX_IDEMPOTENCY_KEY_LENGTH:
+        derived = f"{hashlib.sha256(idempotency_key.encode()).hexdigest()}:{step}"
+    return {"idempotency_key": derived}
+
+
+@contextlib.contextmanager
+def _processor_failures() -> Iterator[None]:
+    """Turn outages and processor-side faults into ``ProcessorFailed``, dropping their details.
+
+    The SDK's messages can hold processor ids, so the original exception is not chained.
+    """
+    try:
+        yield
+    except (
+        stripe.APIConnectionError,
+        stripe.APIError,
+        stripe.RateLimitError,
+        stripe.AuthenticationError,
+        stripe.PermissionError,
+        stripe.IdempotencyError,
+    ):
+        raise ProcessorFailed("The payment processor failed or could not be reached.") from None

@@ -1,0 +1,268 @@
+"""The Stripe adapter against a real localstripe, through the real ``stripe`` SDK."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+import pytest
+import stripe
+
+from service.core.errors import CardDeclined, ProcessorFailed
+from service.devstack.localstripe import LocalStripeServer
+from service.processors.port import PaymentProcessor
+from service.processors.stripe_adapter import IDEMPOTENCY_METADATA_KEY, StripeProcessor
+from tests.fixtures.localstripe import LOCALSTRIPE_API_KEY, stripe_client_for
+
+
+def new_key() -> str:
+    return f"test-{uuid.uuid4()}"
+
+
+def payment_intents_with_key(client: stripe.StripeClient, key: str) -> list[stripe.PaymentIntent]:
+    """Every PaymentIntent the processor holds that carries ``key``, over all list pages."""
+    found: list[stripe.PaymentIntent] = []
+    params: dict[str, object] = {"limit": 100}
+    while True:
+        page = client.v1.payment_intents.list(params=params)
+        found += [
+            pi for pi in page.data if pi.metadata.to_dict().get(IDEMPOTENCY_METADATA_KEY) == key
+        ]
+        if not page.has_more:
+            return found
+        params["starting_after"] = page.data[-1].id
+
+
+def customer_count(client: stripe.StripeClient) -> int:
+    return client.v1.customers.list(params={"limit": 1}).to_dict()["total_count"]
+
+
+def test_stripe_processor_satisfies_the_payment_processor_port(
+    processor: StripeProcessor,
+) -> None:
+    port: PaymentProcessor = processor
+    assert callable(port.create_customer) and callable(port.charge)
+
+
+def test_customer_with_a_visa_card_returns_its_card_and_makes_it_the_default(
+    processor: StripeProcessor, localstripe_client: stripe.StripeClient
+) -> None:
+    created = processor.create_customer("pm_card_visa", idempotency_key=new_key())
+
+    assert created.customer_ref.startswith("cus_")
+    assert created.payment_method_ref is not None
+    assert created.payment_method_ref.startswith("pm_")
+    assert created.payment_method_ref != "pm_card_visa"  # the concrete method, not the alias
+    assert (created.card_brand, created.card_last4) == ("visa", "4242")
+    assert (created.card_exp_month, created.card_exp_year) == (12, 2030)
+    at_processor = localstripe_client.v1.customers.retrieve(created.customer_ref)
+    assert at_processor.invoice_settings.default_payment_method == created.payment_method_ref
+    method = localstripe_client.v1.payment_methods.retrieve(created.payment_method_ref)
+    assert method.customer == created.customer_ref
+
+
+def test_customer_without_a_payment_method_has_no_card(processor: StripeProcessor) -> None:
+    created = processor.create_customer(None, idempotency_key=new_key())
+
+    assert created.customer_ref.startswith("cus_")
+    assert created.payment_method_ref is None and created.card_last4 is None
+
+
+@pytest.mark.parametrize("payment_method", ["pm_card_visa_chargeDeclined", "pm_does_not_exist"])
+def test_a_payment_method_refused_at_attach_raises_card_declined_and_keeps_no_customer(
+    processor: StripeProcessor, localstripe_client: stripe.StripeClient, payment_method: str
+) -> None:
+    customers_before = customer_count(localstripe_client)
+
+    with pytest.raises(CardDeclined) as refused:
+        processor.create_customer(payment_method, idempotency_key=new_key())
+
+    assert refused.value.status == 402 and refused.value.code == "card_declined"
+    assert customer_count(localstripe_client) == customers_before
+
+
+def test_charge_of_a_good_card_succeeds_with_one_payment_intent(
+    processor: StripeProcessor, localstripe_client: stripe.StripeClient
+) -> None:
+    customer = processor.create_customer("pm_card_visa", idempotency_key=new_key())
+    key = new_key()
+
+    outcome = processor.charge(
+        customer_ref=customer.customer_ref,
+        payment_method_ref=str(customer.payment_method_ref),
+        amount=1999,
+        currency="USD",
+        idempotency_key=key,
+        description="Holiday plan, December",
+    )
+
+    assert outcome.status == "succeeded" and outcome.failure_code is None
+    assert outcome.processor_ref is not None and outcome.processor_ref.startswith("pi_")
+    intent = localstripe_client.v1.payment_intents.retrieve(outcome.processor_ref)
+    assert (intent.status, intent.amount, intent.currency) == ("succeeded", 1999, "usd")
+    assert intent.customer == customer.customer_ref
+    assert intent.metadata[IDEMPOTENCY_METADATA_KEY] == key
+
+
+def test_charge_of_a_card_that_declines_is_a_failed_outcome_not_an_exception(
+    processor: StripeProcessor, localstripe_client: stripe.StripeClient
+) -> None:
+    customer = processor.create_customer("pm_card_chargeCustomerFail", idempotency_key=new_key())
+    assert customer.card_last4 == "0341"  # attaching succeeds; charging declines
+
+    outcome = processor.charge(
+        customer_ref=customer.customer_ref,
+        payment_method_ref=str(customer.payment_method_ref),
+        amount=500,
+        currency="eur",
+        idempotency_key=new_key(),
+    )
+
+    assert outcome.status == "failed" and outcome.failure_code == "card_declined"
+    assert outcome.processor_ref is not None
+    intent = localstripe_client.v1.payment_intents.retrieve(outcome.processor_ref)
+    assert intent.status == "requires_payment_method"
+
+
+def test_resending_a_charge_with_the_same_key_makes_exactly_one_payment_intent(
+    processor: StripeProcessor, localstripe_client: stripe.StripeClient
+) -> None:
+    customer = processor.create_customer("pm_card_visa", idempotency_key=new_key())
+    key = new_key()
+    request = {
+        "customer_ref": customer.customer_ref,
+        "payment_method_ref": str(customer.payment_method_ref),
+        "amount": 700,
+        "currency": "usd",
+        "idempotency_key": key,
+    }
+
+    first = processor.charge(**request)
+    second = processor.charge(**request)
+    other = processor.charge(**{**request, "idempotency_key": new_key()})
+
+    assert first == second and first.succeeded
+    assert other.processor_ref != first.processor_ref
+    assert [pi.id for pi in payment_intents_with_key(localstripe_client, key)] == [
+        first.processor_ref
+    ]
+
+
+def test_resending_a_declined_charge_returns_the_same_decline_without_a_new_attempt(
+    processor: StripeProcessor, localstripe_client: stripe.StripeClient
+) -> None:
+    customer = processor.create_customer("pm_card_chargeCustomerFail", idempotency_key=new_key())
+    key = new_key()
+    request = {
+        "customer_ref": customer.customer_ref,
+        "payment_method_ref": str(customer.payment_method_ref),
+        "amount": 300,
+        "currency": "usd",
+        "idempotency_key": key,
+    }
+
+    first = processor.charge(**request)
+    second = processor.charge(**request)
+
+    assert first == second and first.failure_code == "card_declined"
+    assert len(payment_intents_with_key(localstripe_client, key)) == 1
+    charges = localstripe_client.v1.charges.list(params={"customer": customer.customer_ref})
+    assert len(charges.data) == 1
+
+
+def test_charge_for_a_customer_the_processor_does_not_know_fails_without_a_payment(
+    processor: StripeProcessor,
+) -> None:
+    outcome = processor.charge(
+        customer_ref="cus_unknown0000000",
+        payment_method_ref="pm_unknown00000000",
+        amount=100,
+        currency="usd",
+        idempotency_key=new_key(),
+    )
+
+    assert outcome.status == "failed" and outcome.processor_ref is None
+    assert outcome.failure_code == "processor_rejected"
+
+
+def test_a_wrong_api_key_is_a_processor_failure(localstripe: LocalStripeServer) -> None:
+    misconfigured = StripeProcessor("not-a-secret-key", api_base=localstripe.url, timeout=2.0)
+
+    with pytest.raises(ProcessorFailed) as failed:
+        misconfigured.create_customer(None, idempotency_key=new_key())
+
+    assert failed.value.status == 502 and failed.value.code == "processor_error"
+
+
+def test_processor_down_fails_fast_and_after_a_restart_state_and_charges_come_back(
+    restartable_localstripe: LocalStripeServer,
+) -> None:
+    processor = StripeProcessor(
+        LOCALSTRIPE_API_KEY, api_base=restartable_localstripe.url, timeout=2.0
+    )
+    customer = processor.create_customer("pm_card_visa", idempotency_key=new_key())
+    charge_before = {
+        "customer_ref": customer.customer_ref,
+        "payment_method_ref": str(customer.payment_method_ref),
+        "amount": 1200,
+        "currency": "usd",
+        "idempotency_key": new_key(),
+    }
+    paid_before = processor.charge(**charge_before)
+    restartable_localstripe.stop()
+
+    started = time.monotonic()
+    with pytest.raises(ProcessorFailed) as failed:
+        processor.charge(**{**charge_before, "idempotency_key": "pending-during-outage"})
+    elapsed = time.monotonic() - started
+    with pytest.raises(ProcessorFailed):
+        processor.create_customer("pm_card_visa", idempotency_key=new_key())
+
+    assert failed.value.status == 502
+    assert elapsed < 5.0, f"an outage took {elapsed:.1f} s to report"
+
+    restartable_localstripe.start()
+    client = stripe_client_for(restartable_localstripe)
+    assert client.v1.customers.retrieve(customer.customer_ref).id == customer.customer_ref
+    assert processor.charge(**charge_before) == paid_before  # reconciliation finds it again
+    after_outage = processor.charge(**{**charge_before, "idempotency_key": "pending-during-outage"})
+    assert after_outage.succeeded
+    assert len(payment_intents_with_key(client, "pending-during-outage")) == 1
+
+
+def test_no_processor_id_or_failure_message_reaches_the_logs(
+    processor: StripeProcessor, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+
+    good = processor.create_customer("pm_card_visa", idempotency_key=new_key())
+    bad = processor.create_customer("pm_card_chargeCustomerFail", idempotency_key=new_key())
+    paid = processor.charge(
+        customer_ref=good.customer_ref,
+        payment_method_ref=str(good.payment_method_ref),
+        amount=100,
+        currency="usd",
+        idempotency_key=new_key(),
+    )
+    declined = processor.charge(
+        customer_ref=bad.customer_ref,
+        payment_method_ref=str(bad.payment_method_ref),
+        amount=100,
+        currency="usd",
+        idempotency_key=new_key(),
+    )
+    with pytest.raises(CardDeclined):
+        processor.create_customer("pm_card_visa_chargeDeclined", idempotency_key=new_key())
+
+    secrets = [
+        good.customer_ref,
+        str(good.payment_method_ref),
+        bad.customer_ref,
+        str(paid.processor_ref),
+        str(declined.processor_ref),
+        "pm_card_",
+        "Your card was declined",
+    ]
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert [secret for secret in secrets if secret in logged] == []
