@@ -100,4 +100,5 @@ class KeyServiceUnavailable(ServiceError):
 
 
 class StorageUnavailable(ServiceError):
-    code, status, title = "storage_unavailable", 503, "Storage unavailable"
+    # DESIGN.md's fail-closed invariant names one code for both outages the caller cannot fix.
+    code, status, title = "key_service_unavailable", 503, "Storage unavailable"

@@ -1,0 +1,1 @@
+"""Principals, API keys, policies and the authorization dependency."""

@@ -1,0 +1,79 @@
+"""Every operation's action name, ``domain:resource:verb``: used by policies and the audit."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    CUSTOMER_CREATE = "customers:customer:create"
+    CUSTOMER_READ = "customers:customer:read"
+    CUSTOMER_REVEAL = "customers:customer:reveal"
+    CUSTOMER_SEARCH = "customers:customer:search"
+    CUSTOMER_ERASE = "customers:customer:erase"
+
+    SUBSCRIPTION_CREATE = "subscriptions:subscription:create"
+    SUBSCRIPTION_READ = "subscriptions:subscription:read"
+    SUBSCRIPTION_LIST = "subscriptions:subscription:list"
+    SUBSCRIPTION_CANCEL = "subscriptions:subscription:cancel"
+    SUBSCRIPTION_UPCOMING = "subscriptions:upcoming:read"
+
+    PAUSE_CREATE = "pauses:pause:create"
+    PAUSE_READ = "pauses:pause:read"
+    PAUSE_RESUME = "pauses:pause:resume"
+    PAUSE_CANCEL = "pauses:pause:cancel"
+    BULK_PAUSE_CREATE = "pauses:bulk:create"
+    BULK_PAUSE_CANCEL = "pauses:bulk:cancel"
+
+    CHARGE_CREATE = "charges:charge:create"
+    CHARGE_READ = "charges:charge:read"
+    CHARGE_LIST = "charges:charge:list"
+
+    TEST_CLOCK_READ = "test:clock:read"
+    TEST_CLOCK_MOVE = "test:clock:move"
+
+    AUDIT_LIST = "audit:event:list"
+    AUDIT_VERIFY = "audit:chain:verify"
+    AUDIT_EXPORT = "audit:event:export"
+
+    INVENTORY_READ = "inventory:inventory:read"
+    INVENTORY_SUBJECT = "inventory:subject:read"
+    INVENTORY_BREACH = "inventory:breach:report"
+
+    REDACT = "redaction:text:redact"
+
+    WEBHOOK_CREATE = "events:webhook_endpoint:create"
+    WEBHOOK_READ = "events:webhook_endpoint:read"
+    WEBHOOK_LIST = "events:webhook_endpoint:list"
+    WEBHOOK_DELETE = "events:webhook_endpoint:delete"
+    EVENT_LIST = "events:event:list"
+
+    # Operations endpoints need no key and reveal nothing; they are declared, not audited.
+    OPS_HEALTH = "ops:health:read"
+    OPS_READY = "ops:ready:read"
+    OPS_METRICS = "ops:metrics:read"
+    OPS_DOCS = "ops:docs:read"
+
+    # Not routes: requests that match no route, and work done outside requests.
+    UNKNOWN_ROUTE = "http:route:unknown"
+    PRINCIPAL_CREATE = "access:principal:create"
+    PRINCIPAL_REVOKE = "access:principal:revoke"
+    KEYS_ROTATE = "keys:data_key:rotate"
+    KEYS_RETIRE = "keys:data_key:retire"
+    JOB_PAUSE_START = "jobs:pause:start"
+    JOB_PAUSE_END = "jobs:pause:end"
+    JOB_SUBSCRIPTION_CANCEL = "jobs:subscription:cancel"
+    JOB_CHARGE = "jobs:charge:create"
+    JOB_CHARGE_RECONCILE = "jobs:charge:reconcile"
+    JOB_EVENT_DELIVER = "jobs:event:deliver"
+
+
+PUBLIC_ACTIONS = frozenset(
+    {Action.OPS_HEALTH, Action.OPS_READY, Action.OPS_METRICS, Action.OPS_DOCS}
+)
+
+
+class Role(StrEnum):
+    SERVICE = "service"
+    COMPLIANCE = "compliance"
+    ADMIN = "admin"

@@ -1,0 +1,86 @@
+"""Creating, listing and revoking principals (the CLI's ``strongroom principals``)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.access.actions import Action, Role
+from service.access.keys import generate_key, hash_secret
+from service.access.models import Principal
+from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, CheckpointSigner, append_event
+from service.core.errors import Conflict, NotFound, ValidationFailed
+
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+@dataclass(frozen=True)
+class CreatedPrincipal:
+    name: str
+    role: str
+    key: str
+    expires_at: datetime | None
+
+
+def create_principal(
+    session: Session,
+    name: str,
+    role: str,
+    now: datetime,
+    *,
+    expires_at: datetime | None = None,
+    signer: CheckpointSigner | None = None,
+) -> CreatedPrincipal:
+    if not NAME_PATTERN.match(name):
+        raise ValidationFailed("A principal name is 1-100 letters, digits, '.', '_' or '-'.")
+    if role not in {r.value for r in Role}:
+        raise ValidationFailed("The role must be service, compliance or admin.")
+    if expires_at is not None and expires_at <= now:
+        raise ValidationFailed("The expiry must be in the future.")
+    if session.scalar(select(Principal).where(Principal.name == name)) is not None:
+        raise Conflict("A principal with this name exists.")
+    key = generate_key()
+    session.add(
+        Principal(
+            key_id=key.key_id,
+            name=name,
+            role=role,
+            secret_hash=hash_secret(key.secret),
+            created_at=now,
+            expires_at=expires_at,
+        )
+    )
+    session.flush()
+    _audit(session, Action.PRINCIPAL_CREATE, name, now, signer)
+    return CreatedPrincipal(name=name, role=role, key=key.token, expires_at=expires_at)
+
+
+def list_principals(session: Session) -> list[Principal]:
+    return list(session.scalars(select(Principal).order_by(Principal.created_at)))
+
+
+def revoke_principal(
+    session: Session, name: str, now: datetime, *, signer: CheckpointSigner | None = None
+) -> Principal:
+    principal = session.scalar(select(Principal).where(Principal.name == name))
+    if principal is None:
+        raise NotFound("No principal with this name.")
+    if principal.revoked_at is None:
+        principal.revoked_at = now
+    _audit(session, Action.PRINCIPAL_REVOKE, name, now, signer)
+    return principal
+
+
+def _audit(
+    session: Session, action: str, name: str, now: datetime, signer: CheckpointSigner | None
+) -> None:
+    # Principal names are operator-chosen labels, not personal data; they are the audit's
+    # actor names too, so the event names the principal it changed.
+    record = AuditRecord(
+        action=action, actor=SYSTEM_ACTOR, role=SYSTEM_ACTOR, targets=[f"principal:{name}"]
+    )
+    append_event(session, record, at=now, status=None, signer=signer)

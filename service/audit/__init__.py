@@ -1,0 +1,1 @@
+"""The append-only audit trail: events, hash chain, signed checkpoints, verify, export."""

@@ -1,0 +1,66 @@
+"""Assembling the application's collaborators from settings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from service.access.policy import load_policy
+from service.audit.recorder import CheckpointPolicy
+from service.core.clock import Clock, FrozenClock, SystemClock
+from service.core.config import Settings
+from service.core.context import AppContext
+from service.core.db import make_engine, make_session_factory
+
+
+def build_key_service(settings: Settings) -> Any:
+    from service.keys.transit import TransitKeyService, build_vault_client
+
+    client = build_vault_client(
+        settings.vault_addr,
+        token=settings.vault_token.get_secret_value() if settings.vault_token else None,
+        role_id=settings.vault_role_id,
+        secret_id=(
+            settings.vault_secret_id.get_secret_value() if settings.vault_secret_id else None
+        ),
+        timeout=settings.vault_timeout_seconds,
+    )
+    return TransitKeyService(client, mount_point=settings.vault_transit_mount)
+
+
+def build_processor(settings: Settings) -> Any:
+    from service.processors.stripe_adapter import StripeProcessor
+
+    return StripeProcessor(
+        settings.stripe_api_key.get_secret_value(),
+        api_base=settings.stripe_api_base,
+        timeout=settings.stripe_timeout_seconds,
+    )
+
+
+def build_clock(settings: Settings) -> Clock:
+    if settings.test_clock:
+        return FrozenClock(datetime.now(UTC).replace(microsecond=0))
+    return SystemClock()
+
+
+def build_context(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    key_service: Any = None,
+    processor: Any = None,
+) -> AppContext:
+    engine = make_engine(settings.resolved_database_url)
+    return AppContext(
+        settings=settings,
+        engine=engine,
+        session_factory=make_session_factory(engine),
+        clock=clock or build_clock(settings),
+        key_service=key_service if key_service is not None else build_key_service(settings),
+        policy=load_policy(settings.policy_file),
+        processor=processor if processor is not None else build_processor(settings),
+        checkpoints=CheckpointPolicy(
+            every=settings.audit_checkpoint_every, seconds=settings.audit_checkpoint_seconds
+        ),
+    )

@@ -1,0 +1,52 @@
+"""Settings from the environment (prefix ``STRONGROOM_``), with sane embedded defaults."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="STRONGROOM_", extra="ignore")
+
+    data_dir: Path = Field(default=Path(".strongroom"))
+    database_url: str | None = None
+
+    vault_addr: str = "http://127.0.0.1:8200"
+    vault_token: SecretStr | None = None
+    vault_role_id: str | None = None
+    vault_secret_id: SecretStr | None = None
+    vault_timeout_seconds: float = 5.0
+    vault_transit_mount: str = "transit"
+
+    stripe_api_key: SecretStr = SecretStr("sk_test_strongroom")
+    stripe_api_base: str | None = None
+    stripe_timeout_seconds: float = 10.0
+
+    test_clock: bool = False
+
+    policy_file: Path = PROJECT_ROOT / "policies" / "default.yaml"
+    audits_dir: Path = PROJECT_ROOT / "audits"
+    max_body_bytes: int = 1024 * 1024
+    audit_checkpoint_every: int = 1000
+    audit_checkpoint_seconds: float = 60.0
+    data_key_cache_size: int = 256
+    data_key_cache_seconds: float = 60.0
+    scheduler_interval_seconds: float = 30.0
+    scheduler_enabled: bool = True
+    log_level: str = "INFO"
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'strongroom.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")

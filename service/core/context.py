@@ -1,0 +1,71 @@
+"""Everything a request needs from outside, assembled once per app and handed out by
+dependencies (which tests replace with ``app.dependency_overrides``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from fastapi import Request
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.access.policy import Policy
+from service.access.ratelimit import RateLimiter
+from service.audit.recorder import CheckpointPolicy
+from service.core.clock import Clock
+from service.core.config import Settings
+from service.core.metrics import Metrics
+
+T = TypeVar("T")
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    clock: Clock
+    key_service: Any
+    policy: Policy
+    processor: Any = None
+    rate_limiter: RateLimiter = field(default_factory=RateLimiter)
+    checkpoints: CheckpointPolicy = field(default_factory=CheckpointPolicy)
+    metrics: Metrics = field(default_factory=Metrics)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def app_context(request: Request) -> AppContext:
+    return request.app.state.ctx  # type: ignore[no-any-return]
+
+
+def get_settings(request: Request) -> Settings:
+    return app_context(request).settings
+
+
+def get_clock(request: Request) -> Clock:
+    return app_context(request).clock
+
+
+def get_key_service(request: Request) -> Any:
+    return app_context(request).key_service
+
+
+def get_processor(request: Request) -> Any:
+    return app_context(request).processor
+
+
+def get_policy(request: Request) -> Policy:
+    return app_context(request).policy
+
+
+def get_db(request: Request) -> Session:
+    """The request's session; the route class opens it, commits it and closes it."""
+    return request.state.db  # type: ignore[no-any-return]
+
+
+def resolve(request: Request, dependency: Callable[[Request], T]) -> T:
+    """Call a dependency the way FastAPI would, honouring ``app.dependency_overrides``."""
+    override = request.app.dependency_overrides.get(dependency, dependency)
+    return override(request)  # type: ignore[no-any-return]

@@ -1,0 +1,239 @@
+"""The route class that owns each request's transaction, authorization and audit event.
+
+Every API route is built with :class:`AuditedRoute` and declares its action with
+:func:`operation`. The route class, not the endpoint, authenticates the caller, applies the
+policy (404 before 403), claims idempotency keys, then commits the effect and its audit event
+in one transaction — or rolls the effect back and commits the event alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal
+
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from service.access.auth import Caller, authenticate, bearer_token
+from service.access.resolvers import token_exists
+from service.audit.recorder import AuditRecord, append_event
+from service.core import idempotency
+from service.core.context import AppContext, app_context, get_clock, get_key_service, resolve
+from service.core.errors import (
+    Forbidden,
+    InvalidRequest,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    ServiceError,
+    UnsupportedMediaType,
+)
+from service.core.problems import problem, to_service_error
+
+log = logging.getLogger("strongroom.requests")
+
+TOKEN_PATTERN = re.compile(r"^[a-z]+(_tok)?_[A-Za-z0-9]{8,64}$")
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+Idempotency = Literal["required", "optional"] | None
+
+
+def operation(action: str, *, idempotency: Idempotency = None) -> dict[str, Any]:
+    """Keyword arguments for a route decorator: the action, published as ``x-action``."""
+    extra: dict[str, Any] = {"x-action": str(action)}
+    if idempotency:
+        extra["x-idempotency"] = idempotency
+    return {"openapi_extra": extra}
+
+
+def current_caller(request: Request) -> Caller:
+    return request.state.caller  # type: ignore[no-any-return]
+
+
+def current_audit(request: Request) -> AuditRecord:
+    return request.state.audit  # type: ignore[no-any-return]
+
+
+class AuditedRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        original = super().get_route_handler()
+        extra = self.openapi_extra or {}
+        action = extra.get("x-action")
+        if not action:
+            raise RuntimeError(f"route {self.path} declares no action")
+        mode: Idempotency = extra.get("x-idempotency")
+
+        async def handler(request: Request) -> Response:
+            return await _handle(request, original, str(action), mode)
+
+        return handler
+
+
+class PublicRoute(APIRoute):
+    """Operations endpoints: no key, no data, no audit; they still declare an action."""
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        if not (self.openapi_extra or {}).get("x-action"):
+            raise RuntimeError(f"route {self.path} declares no action")
+        return super().get_route_handler()
+
+
+async def _handle(
+    request: Request,
+    original: Callable[[Request], Awaitable[Response]],
+    action: str,
+    mode: Idempotency,
+) -> Response:
+    ctx = app_context(request)
+    record = AuditRecord(action=action)
+    request.state.audit = record
+    session = ctx.session_factory()
+    request.state.db = session
+    claimed: tuple[str, str] | None = None
+    response: Response | None = None
+    started = time.perf_counter()
+    try:
+        try:
+            await _read_body(request, ctx.settings.max_body_bytes)
+            caller = await run_in_threadpool(_authorize, request, session, ctx, record, action)
+            if mode is not None:
+                replay, claimed = await _claim_idempotency(request, ctx, caller, action, mode)
+                if replay is not None:
+                    response = Response(
+                        replay.body, status_code=replay.status, media_type=_media_for(replay.status)
+                    )
+                    response.headers["idempotent-replayed"] = "true"
+                    await run_in_threadpool(_finish, request, session, record, response.status_code)
+                    return response
+            response = await original(request)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a problem response
+            response = problem(to_service_error(exc))
+            await run_in_threadpool(session.rollback)
+        if claimed is not None:
+            if response.status_code >= 500:
+                await run_in_threadpool(idempotency.release, ctx.session_factory, *claimed)
+                claimed = None
+            else:
+                idempotency.store(session, *claimed, response.status_code, bytes(response.body))
+        await run_in_threadpool(_finish, request, session, record, response.status_code)
+        claimed = None
+        return response
+    except Exception as exc:  # noqa: BLE001 - the commit itself failed (database gone, …)
+        await run_in_threadpool(session.rollback)
+        response = problem(to_service_error(exc))
+        await run_in_threadpool(_audit_alone, request, ctx, record, response.status_code)
+        if claimed is not None:
+            await run_in_threadpool(_release_quietly, ctx, claimed)
+        return response
+    finally:
+        await run_in_threadpool(session.close)
+        status = response.status_code if response is not None else 500
+        ctx.metrics.observe(action, status, time.perf_counter() - started)
+
+
+def _media_for(status: int) -> str:
+    return "application/problem+json" if status >= 400 else "application/json"
+
+
+async def _read_body(request: Request, limit: int) -> None:
+    if request.method not in BODY_METHODS:
+        return
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.isdigit():
+            raise InvalidRequest("The Content-Length header is not a number.")
+        if int(declared) > limit:
+            raise PayloadTooLarge(f"The body is larger than {limit} bytes.")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"The body is larger than {limit} bytes.")
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    request._body = body  # Starlette reuses it for request.body()/json()
+    if body.strip():
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != "application/json" and not content_type.endswith("+json"):
+            raise UnsupportedMediaType("The body must be JSON (Content-Type: application/json).")
+
+
+def _authorize(
+    request: Request, session: Session, ctx: AppContext, record: AuditRecord, action: str
+) -> Caller:
+    now = resolve(request, get_clock).now()
+    caller = authenticate(session, bearer_token(request), now)
+    record.actor, record.role = caller.name, caller.role
+    request.state.caller = caller
+    retry_after = ctx.rate_limiter.hit(
+        caller.key_id, ctx.policy.limits.requests_per_minute, time.monotonic()
+    )
+    if retry_after is not None:
+        raise RateLimited(
+            "Too many requests for this key; slow down.",
+            headers={"Retry-After": str(int(retry_after))},
+        )
+    tokens = [v for v in request.path_params.values() if isinstance(v, str)]
+    for token in tokens:
+        if TOKEN_PATTERN.match(token):
+            record.add_target(token)
+    if not ctx.policy.allows(caller.role, action):
+        if any(not token_exists(session, token) for token in tokens):
+            raise NotFound("No such resource.")
+        raise Forbidden("Your role may not perform this action.")
+    return caller
+
+
+async def _claim_idempotency(
+    request: Request, ctx: AppContext, caller: Caller, action: str, mode: Idempotency
+) -> tuple[idempotency.Replay | None, tuple[str, str] | None]:
+    key = idempotency.read_key(request.headers.get("idempotency-key"), required=mode == "required")
+    if key is None:
+        return None, None
+    fingerprint = idempotency.body_fingerprint(action, request.url.path, await request.body())
+    now = resolve(request, get_clock).now()
+    replay = await run_in_threadpool(
+        idempotency.claim, ctx.session_factory, caller.key_id, key, action, fingerprint, now
+    )
+    return replay, (None if replay else (caller.key_id, key))
+
+
+def _finish(request: Request, session: Session, record: AuditRecord, status: int) -> None:
+    ctx = app_context(request)
+    append_event(
+        session,
+        record,
+        at=resolve(request, get_clock).now(),
+        status=status,
+        request_id=request.state.request_id,
+        source_ip=request.client.host if request.client else None,
+        signer=resolve(request, get_key_service),
+        checkpoints=ctx.checkpoints,
+    )
+    session.commit()
+
+
+def _audit_alone(request: Request, ctx: AppContext, record: AuditRecord, status: int) -> None:
+    """Record a request whose own transaction could not commit, if the database allows."""
+    try:
+        with ctx.session_factory() as session:
+            _finish(request, session, record, status)
+    except Exception:  # noqa: BLE001 - the database is gone; the log line is all we have
+        log.error(
+            "audit event could not be written", extra={"action": record.action, "status": status}
+        )
+
+
+def _release_quietly(ctx: AppContext, claimed: tuple[str, str]) -> None:
+    try:
+        idempotency.release(ctx.session_factory, *claimed)
+    except ServiceError:
+        log.warning("idempotency key could not be released")
+    except Exception:  # noqa: BLE001
+        log.warning("idempotency key could not be released")

@@ -1,0 +1,128 @@
+"""Running the service: ``serve`` (production) and ``dev`` (the embedded default stack)."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import os
+import socket
+from pathlib import Path
+
+import typer
+import uvicorn
+from pydantic import SecretStr
+from sqlalchemy import select
+
+from service.access.models import Principal
+from service.access.principals import create_principal
+from service.cli_support import fail, now_utc
+from service.core.bootstrap import build_context
+from service.core.config import Settings
+from service.core.db import transaction
+from service.core.logging import configure_logging
+from service.core.migrate import upgrade
+from service.main import create_app
+
+log = logging.getLogger("strongroom.dev")
+
+DEV_PRINCIPALS = (
+    ("dev-service", "service"),
+    ("dev-compliance", "compliance"),
+    ("dev-admin", "admin"),
+)
+
+
+def serve_api(settings: Settings, *, host: str, port: int) -> None:
+    configure_logging(settings.log_level)
+    _check_port_free(host, port, "the API")
+    ctx = build_context(settings)
+    upgrade(ctx.engine)
+    ctx.key_service.ensure_keys()
+    app = create_app(ctx, run_scheduler=settings.scheduler_enabled)
+    uvicorn.run(app, host=host, port=port, log_config=None, server_header=False, date_header=False)
+
+
+def run_dev(
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    data_dir: str | None,
+    test_clock: bool,
+    vault_port: int,
+    stripe_port: int,
+) -> None:
+    from service.devstack.localstripe import LocalStripeServer
+    from service.devstack.openbao import PersistentOpenBao
+
+    root = Path(data_dir) if data_dir else settings.data_dir
+    _prepare_data_dir(root)
+    for wanted, what in ((port, "the API"), (vault_port, "OpenBao"), (stripe_port, "localstripe")):
+        _check_port_free(host if wanted == port else "127.0.0.1", wanted, what)
+    configure_logging(settings.log_level)
+    with contextlib.ExitStack() as stack:
+        bao = stack.enter_context(PersistentOpenBao(root, vault_port))
+        stripe = stack.enter_context(
+            LocalStripeServer("127.0.0.1", stripe_port, root / "localstripe.pickle")
+        )
+        settings = settings.model_copy(
+            update={
+                "data_dir": root,
+                "vault_addr": bao.addr,
+                "vault_token": SecretStr(bao.token),
+                "stripe_api_base": stripe.url,
+                "test_clock": test_clock or settings.test_clock,
+            }
+        )
+        settings.__dict__.pop("resolved_database_url", None)
+        ctx = build_context(settings)
+        upgrade(ctx.engine)
+        ctx.key_service.ensure_keys()
+        _first_start_principals(ctx.session_factory)
+        app = create_app(ctx, run_scheduler=settings.scheduler_enabled)
+        typer.echo(
+            f"Strongroom (dev) on http://{host}:{port} — API docs at "
+            f"http://{host}:{port}/docs — data in {root.resolve()}"
+        )
+        uvicorn.run(
+            app, host=host, port=port, log_config=None, server_header=False, date_header=False
+        )
+
+
+def _prepare_data_dir(root: Path) -> None:
+    try:
+        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        probe = root / ".write-test"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        fail(f"the data directory {root} is not writable ({exc.strerror})")
+
+
+def _check_port_free(host: str, port: int, what: str) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                fail(f"port {port} on {host} (for {what}) is already in use; choose another")
+            fail(f"cannot listen on {host}:{port} for {what} ({exc.strerror})")
+
+
+def _first_start_principals(factory: object) -> None:
+    with transaction(factory) as session:  # type: ignore[arg-type]
+        if session.scalar(select(Principal).limit(1)) is not None:
+            return
+        created = [
+            create_principal(session, name, role, now_utc()) for name, role in DEV_PRINCIPALS
+        ]
+    typer.secho(
+        "First start: development principals (keys shown once, keep them):", fg="yellow", bold=True
+    )
+    for principal in created:
+        typer.echo(f"  {principal.role:<11} {principal.name:<15} {principal.key}")
+    if os.environ.get("STRONGROOM_DEV_KEYS_FILE"):
+        path = Path(os.environ["STRONGROOM_DEV_KEYS_FILE"])
+        path.touch(mode=0o600)
+        path.write_text("".join(f"{p.role}={p.key}\n" for p in created))

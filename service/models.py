@@ -1,0 +1,26 @@
+"""Imports every domain's ORM models so that metadata (and Alembic) sees all tables."""
+
+from __future__ import annotations
+
+import importlib
+
+MODEL_MODULES = (
+    "service.access.models",
+    "service.audit.models",
+    "service.core.idempotency",
+    "service.customers.models",
+    "service.subscriptions.models",
+    "service.pauses.models",
+    "service.charges.models",
+    "service.events.models",
+    "service.jobs.models",
+)
+
+
+def load_all_models() -> None:
+    for name in MODEL_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if not exc.name or not (name == exc.name or name.startswith(exc.name + ".")):
+                raise
