@@ -1,0 +1,44 @@
+"""The service's own identifiers and harmless structured values, which are never redacted."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+
+class AllowList:
+    """Spans of a text covered by any allow-list pattern."""
+
+    def __init__(self, patterns: Mapping[str, str]) -> None:
+        self._patterns = [re.compile(pattern) for pattern in patterns.values()]
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        return [
+            match.span()
+            for pattern in self._patterns
+            for match in pattern.finditer(text)
+            if match.end() > match.start()
+        ]
+
+    @staticmethod
+    def protects(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+        """Whether a candidate [start, end) lies in, or cuts into, an allowed span.
+
+        A candidate that strictly contains an allowed span (an e-mail whose local part looks
+        like a hex id) is still personal data and is not protected.
+        """
+        for allowed_start, allowed_end in spans:
+            if allowed_end <= start or end <= allowed_start:
+                continue
+            if (
+                start <= allowed_start
+                and allowed_end <= end
+                and (start, end)
+                != (
+                    allowed_start,
+                    allowed_end,
+                )
+            ):
+                continue
+            return True
+        return False

@@ -1,0 +1,261 @@
+"""The PII detector: presidio recognisers and presidio's spaCy NLP engine, run only where needed.
+
+Every line goes through cheap trigger regexes first; a recogniser runs only on lines its
+trigger fires on, and the NER model runs only on short windows around capitalised word
+runs, all windows of a batch together through `nlp.pipe`.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import spacy.util
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpEngine, NlpEngineProvider
+from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+
+from service.redaction.allowlist import AllowList
+from service.redaction.fields import Field, find_fields
+from service.redaction.models import Finding
+from service.redaction.names import name_candidates, ner_window
+from service.redaction.policy import RedactionPolicy
+from service.redaction.recognizers import (
+    CardNumberRecognizer,
+    EmailRecognizer,
+    IbanRecognizer,
+    IpAddressRecognizer,
+    LabelledBirthDateRecognizer,
+    PhoneNumberRecognizer,
+    SsnRecognizer,
+    StreetAddressRecognizer,
+)
+
+_STREET_WORDS = (
+    r"(?i:\b(?:street|avenue|road|lane|boulevard|drive|way|court|place|terrace|close|crescent"
+    r"|square|parkway|highway|circle|trail|row|mews|gardens|grove|hill|walk|alley|plaza|marg"
+    r"|nagar|salai|path|chowk|quay|wharf|embankment|esplanade|promenade|rise|heights|park|green"
+    r"|st|ave|rd|ln|blvd|dr|ct|pl|sq|pkwy|hwy|cir|tce|cres|rue|bd|chemin|allée|impasse|quai"
+    r"|calle|avenida|av|avda|paseo|carrer|camino|rua|travessa|largo|praça|via|viale|piazza"
+    r"|corso|vicolo|strada|calea|jalan|jl|lorong|soi|thanon|đường|duong|phố|pho|ul|ulica|al"
+    r"|aleja|odos|leoforos|ulitsa|prospekt|sokak|cadde|caddesi|mahallesi|shari|sharia|tariq"
+    r"|rehov|derech|gate|gata|vej|utca|út|tér|iela|gatvė|tänav|cesta|ulice|náměstí|sk|cd"
+    r"|pereulok)\b|(?:gatan|gade|vegen|veien|vägen|tie|katu|kuja|straat|gracht|laan|weg|dijk"
+    r"|plein|kade|straße|strasse|str|gasse|platz|allee|ring|damm|ufer|sokağı)\b)"
+)
+
+# A recogniser runs on a line only if its trigger matches it; most log lines match none.
+TRIGGERS: dict[str, re.Pattern[str]] = {
+    "CardNumberRecognizer": re.compile(r"\d{4}[ -]?\d{4}[ -]?\d{4}"),
+    "IbanChecksumRecognizer": re.compile(r"[A-Z]{2}\d{2} ?[A-Z0-9]{4}"),
+    "EmailSuffixRecognizer": re.compile(r"@"),
+    "UsSsnRecognizer": re.compile(r"(?<!\d)\d{3}[- ]?\d{2}[- ]?\d{4}(?!\d)"),
+    "IpAddressRecognizer": re.compile(
+        r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|[0-9A-Fa-f]::|::[0-9A-Fa-f]|(?:[0-9A-Fa-f]{1,4}:){3}"
+    ),
+    "LabelledBirthDateRecognizer": re.compile(
+        r"(?i:dob|d\.o\.b|birth|born|naissance|geburt|geboren|née? le|nacimiento|nascita)"
+    ),
+    "StreetAddressRecognizer": re.compile(_STREET_WORDS),
+    "PhoneNumberRecognizer": re.compile(
+        r"\+[1-9]\d{0,2}[ (.-]?\d{2,}|\(\d{2,5}\)|(?<![\d.:-])0\d{1,4}[ -]\d{2}"
+        r"|(?<!\d)\d{3}[-. ]\d{3}[-. ]\d{4}(?!\d)|(?i:\b(?:phone|tel|mobile|msisdn|cell|fax)\b)"
+    ),
+}
+
+_CONTEXT_WORDS = re.compile(r"[a-z][a-z#]*")
+_PERSON_NER_SCORE_WITH_CUE = 0.6
+_FIELD_SCORE = 0.9
+_NOT_A_VALUE = frozenset({"", "null", "none", "nil", "-", "n/a", "true", "false", "redacted"})
+
+
+class RedactionStartupError(RuntimeError):
+    """The detector cannot start (for example, the spaCy model package is not installed)."""
+
+
+def build_nlp_engine(model: str) -> NlpEngine:
+    """presidio's spaCy engine on the installed model package, reduced to tokens and NER."""
+    # presidio would download a missing model; an offline service must refuse to start instead.
+    if not spacy.util.is_package(model):
+        raise RedactionStartupError(
+            f"spaCy model package {model!r} is not installed; install the pinned package "
+            "(it is never downloaded at run time)"
+        )
+    provider = NlpEngineProvider(
+        nlp_configuration={
+            "nlp_engine_name": "spacy",
+            "models": [{"lang_code": "en", "model_name": model}],
+            "ner_model_configuration": {
+                "model_to_presidio_entity_mapping": {
+                    "PERSON": "PERSON",
+                    "PER": "PERSON",
+                    "ORG": "ORGANIZATION",
+                    "NORP": "NRP",
+                    "GPE": "LOCATION",
+                    "LOC": "LOCATION",
+                    "FAC": "LOCATION",
+                },
+                "labels_to_ignore": ["CARDINAL", "DATE", "TIME", "MONEY", "QUANTITY", "ORDINAL"],
+                "low_score_entity_names": [],
+            },
+        }
+    )
+    engine = provider.create_engine()
+    pipeline = engine.nlp["en"]
+    pipeline.select_pipes(
+        enable=[name for name in ("tok2vec", "ner") if name in pipeline.pipe_names]
+    )
+    return engine
+
+
+@dataclass
+class _NerWindow:
+    line: int
+    start: int
+    end: int
+    cue_runs: list[tuple[int, int]]
+    runs: list[tuple[int, int]]
+
+
+class PresidioDetector:
+    """Finds personal data in log lines; implements `PIIDetector`."""
+
+    def __init__(self, policy: RedactionPolicy) -> None:
+        self.policy = policy
+        self.entities = policy.enabled_entities()
+        self.nlp_engine = build_nlp_engine(policy.nlp.model)
+        recognizers: list[EntityRecognizer] = [
+            CardNumberRecognizer(),
+            IbanRecognizer(),
+            EmailRecognizer(),
+            SsnRecognizer(),
+            IpAddressRecognizer(),
+            LabelledBirthDateRecognizer(),
+            StreetAddressRecognizer(),
+            PhoneNumberRecognizer(policy.phone_regions),
+        ]
+        self.recognizers = [
+            (recognizer, TRIGGERS[recognizer.name], frozenset(recognizer.context or ()))
+            for recognizer in recognizers
+            if set(recognizer.supported_entities) & self.entities
+        ]
+        self.person_recognizer = SpacyRecognizer(supported_entities=["PERSON"])
+        self.allow_list = AllowList(policy.allow_list)
+        self.field_entities = {
+            key: entity
+            for entity, keys in policy.field_keys.items()
+            if entity in self.entities
+            for key in keys
+        }
+        self.free_text_keys = frozenset(policy.free_text_keys)
+        self.person_cues = frozenset(policy.person_cues)
+        self._nlp_lock = threading.Lock()
+
+    def detect_many(self, texts: Sequence[str]) -> list[list[Finding]]:
+        found: list[list[Finding]] = []
+        windows: list[_NerWindow] = []
+        for index, text in enumerate(texts):
+            fields = find_fields(text) if ("=" in text or '":' in text) else []
+            line_findings = self._pattern_findings(text) + self._field_findings(text, fields)
+            found.append(line_findings)
+            if "PERSON" in self.entities:
+                windows.extend(self._ner_windows(index, text, fields, line_findings))
+        if windows:
+            self._run_ner(texts, windows, found)
+        return [self._finalise(text, findings) for text, findings in zip(texts, found, strict=True)]
+
+    def _pattern_findings(self, text: str) -> list[Finding]:
+        findings: list[Finding] = []
+        for recognizer, trigger, context in self.recognizers:
+            if trigger.search(text) is None:
+                continue
+            for result in recognizer.analyze(text, recognizer.supported_entities, None):
+                score = result.score
+                threshold = self.policy.threshold_for(result.entity_type)
+                if score < threshold and context and self._has_context(text, result, context):
+                    score = min(1.0, score + self.policy.context.boost)
+                findings.append(Finding(result.entity_type, result.start, result.end, score))
+        return findings
+
+    def _has_context(self, text: str, result: RecognizerResult, context: frozenset[str]) -> bool:
+        """Whole-word match of a context word among the few words before the value."""
+        window = self.policy.context.window_words
+        before = _CONTEXT_WORDS.findall(text[max(0, result.start - 80) : result.start].lower())
+        return any(word in context for word in before[-window:]) if window else False
+
+    def _field_findings(self, text: str, fields: list[Field]) -> list[Finding]:
+        findings = []
+        for field in fields:
+            entity = self.field_entities.get(field.key)
+            if entity is None:
+                continue
+            value = text[field.start : field.end]
+            if value.strip().lower() in _NOT_A_VALUE or "***" in value or value.startswith("<"):
+                continue
+            findings.append(Finding(entity, field.start, field.end, _FIELD_SCORE))
+        return findings
+
+    def _ner_windows(
+        self, index: int, text: str, fields: list[Field], findings: list[Finding]
+    ) -> list[_NerWindow]:
+        free_text = [field for field in fields if field.key in self.free_text_keys]
+        scopes = [(field.start, field.end) for field in free_text] or [(0, len(text))]
+        windows: list[_NerWindow] = []
+        for lo, hi in scopes:
+            for candidate in name_candidates(text, lo, hi):
+                if any(f.start < candidate.end and candidate.start < f.end for f in findings):
+                    continue
+                start, end = ner_window(text, candidate, lo, hi)
+                run = (candidate.start, candidate.end)
+                cued = candidate.word_before in self.person_cues
+                if windows and windows[-1].end >= start:
+                    windows[-1].end = max(windows[-1].end, end)
+                    windows[-1].runs.append(run)
+                    if cued:
+                        windows[-1].cue_runs.append(run)
+                    continue
+                windows.append(_NerWindow(index, start, end, [run] if cued else [], [run]))
+        return windows
+
+    def _run_ner(
+        self, texts: Sequence[str], windows: list[_NerWindow], found: list[list[Finding]]
+    ) -> None:
+        snippets = [texts[w.line][w.start : w.end] for w in windows]
+        with self._nlp_lock:
+            artifacts = [
+                artifact
+                for _, artifact in self.nlp_engine.process_batch(
+                    snippets, language="en", batch_size=self.policy.nlp.batch_size
+                )
+            ]
+        for window, snippet, artifact in zip(windows, snippets, artifacts, strict=True):
+            people = self.person_recognizer.analyze(snippet, ["PERSON"], artifact)
+            spans = [(window.start + p.start, window.start + p.end, p.score) for p in people]
+            findings = found[window.line]
+            for start, end, score in spans:
+                findings.append(Finding("PERSON", start, end, score))
+            for run_start, run_end in window.cue_runs:
+                if not any(start < run_end and run_start < end for start, end, _ in spans):
+                    findings.append(
+                        Finding("PERSON", run_start, run_end, _PERSON_NER_SCORE_WITH_CUE)
+                    )
+
+    def _finalise(self, text: str, findings: list[Finding]) -> list[Finding]:
+        kept = [f for f in findings if f.score >= self.policy.threshold_for(f.entity)]
+        if not kept:
+            return []
+        allowed = self.allow_list.spans(text)
+        if allowed:
+            kept = [f for f in kept if not AllowList.protects(allowed, f.start, f.end)]
+        return resolve_overlaps(kept)
+
+
+def resolve_overlaps(findings: list[Finding]) -> list[Finding]:
+    """Keep the strongest of overlapping findings (then the longest), in text order."""
+    chosen: list[Finding] = []
+    for finding in sorted(findings, key=lambda f: (-f.score, -(f.end - f.start), f.start)):
+        if all(finding.end <= c.start or c.end <= finding.start for c in chosen):
+            chosen.append(finding)
+    return sorted(chosen, key=lambda f: f.start)

@@ -1,0 +1,40 @@
+"""Locating `key=value` pairs and JSON string fields of a log line, with their offsets."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_JSON_STRING_FIELD = re.compile(r'"([A-Za-z_][\w.-]{0,63})"\s*:\s*"((?:[^"\\]|\\.)*)"')
+_KEY_VALUE = re.compile(
+    r"(?<![\w.-])([A-Za-z_][\w.-]{0,63})=(?:\"((?:[^\"\\]|\\.)*)\"|'([^']*)'|([^\s,;&\"']+))"
+)
+
+
+@dataclass(frozen=True)
+class Field:
+    """A value whose key says what it holds; `start`/`end` delimit the value without quotes."""
+
+    key: str
+    start: int
+    end: int
+
+
+def normalise_key(key: str) -> str:
+    """`customer.billing-Name` → `billing_name`: the last path part, lower case, underscores."""
+    return key.rsplit(".", 1)[-1].lower().replace("-", "_")
+
+
+def find_fields(text: str) -> list[Field]:
+    """Every JSON string field and key=value pair in `text`, cheapest check first."""
+    fields: list[Field] = []
+    if '":' in text or '" :' in text:
+        for match in _JSON_STRING_FIELD.finditer(text):
+            fields.append(Field(normalise_key(match.group(1)), match.start(2), match.end(2)))
+    if "=" in text:
+        for match in _KEY_VALUE.finditer(text):
+            group = next(g for g in (2, 3, 4) if match.group(g) is not None)
+            fields.append(
+                Field(normalise_key(match.group(1)), match.start(group), match.end(group))
+            )
+    return fields

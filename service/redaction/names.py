@@ -1,0 +1,91 @@
+"""Cheap pre-screen for where a person's name could be, so NER runs only there."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+# A capitalised word with at least one lower-case letter (so `INFO`, `GET`, `NT` are not
+# words here), allowing O'Brien, McDonald, Al-Zahra, Nguyễn; an initial like `J.` also counts.
+_WORD = r"(?:\p{Lu}(?=[\p{L}\p{M}'’-]*\p{Ll})[\p{L}\p{M}'’]+(?:-\p{L}[\p{L}\p{M}]*)*\.?|\p{Lu}\.)"
+_PARTICLE = (
+    r"(?:van|von|der|den|de|da|das|do|dos|del|della|di|du|la|le|bin|binti|bint|ibn|al|el|ap"
+    r"|ter|zu|y|e)"
+)
+_RUN = regex.compile(
+    rf"(?<![\w@./\\:=-]){_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+)*{_WORD})*(?![\w@/(])"
+)
+_WORD_IN_RUN = regex.compile(r"[^ \t]+")
+_WORD_BEFORE = regex.compile(r"([\p{L}.]+)[\s:=\"']*$")
+
+# Words of log messages and of this domain, written capitalised in titles and class names.
+# A run made only of these is not worth an NER call; this is a cost filter, never a verdict.
+LOG_VOCABULARY = frozenset(
+    """
+    accepted account active added api application attempt audit authorization authorized bad
+    billing bulk cancel canceled cancelled card charge charges checkout client completed config
+    connection created credit customer customers database debug declined deleted denied dispute
+    done error event exception expired failed failure false file forbidden found gateway get
+    handler http info intent internal invoice job key line method missing module none not null ok
+    paid patch pause paused payment paymentintent paymentmethod pending plan policy post process
+    processing processor put queue received refund refunded renewal request requested required
+    response result resumed retry retrying returned scheduled server service session started
+    status stripe strongroom subscription subscriptions succeeded success timeout token traceback
+    transaction true type unauthorized unavailable unknown updated user valid validation value
+    warning webhook worker the a an and or of for to in on at by from with without mozilla
+    windows linux macintosh intel chrome safari firefox gecko khtml like applewebkit edge
+    monday tuesday wednesday thursday friday saturday sunday january february march
+    july september october november december
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class NameCandidate:
+    """A run of capitalised words (`start`, `end`) and the word written just before it."""
+
+    start: int
+    end: int
+    word_before: str
+
+
+def name_candidates(text: str, lo: int = 0, hi: int | None = None) -> list[NameCandidate]:
+    """Runs of two or more capitalised words in text[lo:hi], log vocabulary trimmed off.
+
+    Leading vocabulary words are trimmed (`Customer Thandiwe Ndlovu` → `Thandiwe Ndlovu`,
+    with `customer` as the word before), so that a cue can vouch for the rest.
+    """
+    hi = len(text) if hi is None else hi
+    candidates: list[NameCandidate] = []
+    for match in _RUN.finditer(text, lo, hi):
+        words = list(_WORD_IN_RUN.finditer(text, match.start(), match.end()))
+        word_before = ""
+        while words and _is_vocabulary(words[0].group()):
+            word_before = words.pop(0).group().lower().strip(".")
+        while words and _is_vocabulary(words[-1].group()):
+            words.pop()
+        if len(words) < 2:
+            continue
+        if not word_before:
+            before = _WORD_BEFORE.search(text, max(lo, match.start() - 40), match.start())
+            word_before = before.group(1).lower().strip(".") if before else ""
+        candidates.append(NameCandidate(words[0].start(), words[-1].end(), word_before))
+    return candidates
+
+
+def _is_vocabulary(word: str) -> bool:
+    return word.lower().strip(".") in LOG_VOCABULARY
+
+
+def ner_window(text: str, candidate: NameCandidate, lo: int, hi: int) -> tuple[int, int]:
+    """A few words of context either side of the run, inside [lo, hi), cut at spaces."""
+    start = max(lo, candidate.start - 40)
+    if start > lo:
+        space = text.find(" ", start, candidate.start)
+        start = space + 1 if space != -1 else candidate.start
+    end = min(hi, candidate.end + 24)
+    if end < hi:
+        space = text.rfind(" ", candidate.end, end)
+        end = space if space != -1 else candidate.end
+    return start, end

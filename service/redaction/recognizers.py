@@ -1,0 +1,343 @@
+"""presidio recognisers for the values billing logs carry, each with a validator."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import phonenumbers
+import regex
+from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+from tldextract import TLDExtract
+
+# Case-sensitive: IBANs, street types and names are written in capitals; ids are not.
+CASE_SENSITIVE = regex.MULTILINE | regex.DOTALL
+CASE_INSENSITIVE = CASE_SENSITIVE | regex.IGNORECASE
+
+# The bundled public suffix list only: never a network fetch, never a cache write.
+_SUFFIXES = TLDExtract(cache_dir=None, suffix_list_urls=(), fallback_to_snapshot=True)
+
+
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2 == 1:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def issuer_plausible(digits: str) -> bool:
+    """Whether the number starts like a card of a real scheme and has that scheme's length.
+
+    This is what keeps Luhn-passing epoch milliseconds and order numbers out: no scheme
+    issues numbers starting with 0, 1, 7, 8 or 9 (8 is only ever 13-19 digit RuPay 81/82).
+    """
+    length = len(digits)
+    head2, head4 = int(digits[:2]), int(digits[:4])
+    if digits[0] == "4":
+        return length in (13, 16, 19)
+    if 51 <= head2 <= 55 or 2221 <= head4 <= 2720:
+        return length == 16
+    if 2200 <= head4 <= 2204:
+        return 16 <= length <= 19
+    if head2 in (34, 37):
+        return length == 15
+    if head2 in (30, 36, 38, 39):
+        return 14 <= length <= 19
+    if 3528 <= head4 <= 3589:
+        return 16 <= length <= 19
+    if digits[0] in "56":
+        return 12 <= length <= 19
+    if head2 in (81, 82):
+        return length == 16
+    return False
+
+
+class CardNumberRecognizer(PatternRecognizer):
+    """Card numbers: 4-4-4-4(-3), 4-6-5, 4-6-4 groupings or 13-19 digits, Luhn and IIN checked."""
+
+    PATTERNS = (
+        Pattern(
+            "card grouped by four",
+            r"(?<![\w.+-])\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?(?![\w-]|[.,]\d)",
+            0.3,
+        ),
+        Pattern(
+            "card grouped 4-6-5 or 4-6-4",
+            r"(?<![\w.+-])\d{4}([ -])\d{6}\1\d{4,5}(?![\w-]|[.,]\d)",
+            0.3,
+        ),
+        Pattern("card ungrouped", r"(?<![\w.+-])\d{13,19}(?![\w-]|[.,]\d)", 0.3),
+    )
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="CREDIT_CARD",
+            name="CardNumberRecognizer",
+            patterns=list(self.PATTERNS),
+            context=["card", "pan", "cc", "visa", "mastercard", "amex"],
+            global_regex_flags=CASE_SENSITIVE,
+        )
+
+    def validate_result(self, pattern_text: str) -> bool:
+        digits = "".join(char for char in pattern_text if char.isdigit())
+        return 13 <= len(digits) <= 19 and issuer_plausible(digits) and luhn_valid(digits)
+
+
+IBAN_LENGTHS = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
+    "BR": 29, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28, "EE": 20,
+    "EG": 29, "ES": 24, "FI": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23, "GL": 18,
+    "GR": 27, "GT": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26, "IT": 27,
+    "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "MC": 27,
+    "MD": 24, "ME": 22, "MK": 19, "MR": 27, "MT": 31, "MU": 30, "NL": 18, "NO": 15, "PK": 24,
+    "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "SA": 24, "SE": 24, "SI": 19,
+    "SK": 24, "SM": 27, "TN": 24, "TR": 26, "UA": 29, "VG": 24, "XK": 20,
+}  # fmt: skip
+
+
+def iban_valid(candidate: str) -> bool:
+    compact = candidate.replace(" ", "")
+    expected = IBAN_LENGTHS.get(compact[:2])
+    if expected is not None and len(compact) != expected:
+        return False
+    if not 15 <= len(compact) <= 34:
+        return False
+    rearranged = compact[4:] + compact[:4]
+    numeric = "".join(str(int(char, 36)) for char in rearranged)
+    return int(numeric) % 97 == 1
+
+
+class IbanRecognizer(PatternRecognizer):
+    """IBANs, compact or in groups of four, with their length and mod-97 checksum verified."""
+
+    PATTERNS = (
+        Pattern(
+            "iban",
+            r"(?<![\w])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\w])",
+            0.3,
+        ),
+    )
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="IBAN_CODE",
+            name="IbanChecksumRecognizer",
+            patterns=list(self.PATTERNS),
+            context=["iban", "bank", "account"],
+            global_regex_flags=CASE_SENSITIVE,
+        )
+
+    def validate_result(self, pattern_text: str) -> bool:
+        return iban_valid(pattern_text)
+
+
+class EmailRecognizer(PatternRecognizer):
+    """E-mail addresses whose local part cannot swallow a `key=` prefix, with a known suffix."""
+
+    PATTERNS = (
+        Pattern(
+            "email",
+            r"(?<![\w.%+'-])[\w%+'-][\w.%+'-]{0,63}@(?:[\w-]+\.)+[\w-]{2,63}(?![\w-])",
+            0.3,
+        ),
+    )
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="EMAIL_ADDRESS",
+            name="EmailSuffixRecognizer",
+            patterns=list(self.PATTERNS),
+            context=["email", "mail"],
+            global_regex_flags=CASE_SENSITIVE,
+        )
+
+    def validate_result(self, pattern_text: str) -> bool:
+        domain = pattern_text.rsplit("@", 1)[1]
+        return _SUFFIXES(domain).suffix != ""
+
+
+class SsnRecognizer(PatternRecognizer):
+    """US social security numbers; unseparated nine digits count only next to a label."""
+
+    AREA_GROUP_SERIAL = r"(?!000|666|9\d\d)\d{3}([- ]?)(?!00)\d{2}\1(?!0000)\d{4}"
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="US_SSN",
+            name="UsSsnRecognizer",
+            patterns=[
+                Pattern(
+                    "ssn dashed", rf"(?<![\w-])(?=\d{{3}}-){self.AREA_GROUP_SERIAL}(?![\w-])", 0.6
+                ),
+                Pattern(
+                    "ssn spaced or bare",
+                    rf"(?<![\w-])(?=\d{{3}}[ \d]){self.AREA_GROUP_SERIAL}(?![\w-])",
+                    0.2,
+                ),
+            ],
+            context=["ssn", "social", "security", "ss#", "taxpayer", "tin"],
+            global_regex_flags=CASE_SENSITIVE,
+        )
+
+
+class IpAddressRecognizer(PatternRecognizer):
+    """IPv4 and IPv6 addresses that the standard library accepts as addresses."""
+
+    PATTERNS = (
+        Pattern("ipv4", r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)", 0.3),
+        Pattern(
+            "ipv6",
+            r"(?<![\w:.])(?=[0-9A-Fa-f:]*[0-9A-Fa-f])(?=[0-9A-Fa-f]*:[0-9A-Fa-f]*:)"
+            r"[0-9A-Fa-f:]{2,39}(?![\w:])",
+            0.3,
+        ),
+    )
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="IP_ADDRESS",
+            name="IpAddressRecognizer",
+            patterns=list(self.PATTERNS),
+            context=["ip", "addr", "client", "remote"],
+            global_regex_flags=CASE_SENSITIVE,
+        )
+
+    def validate_result(self, pattern_text: str) -> bool:
+        try:
+            ipaddress.ip_address(pattern_text)
+        except ValueError:
+            return False
+        return True
+
+
+class LabelledBirthDateRecognizer(PatternRecognizer):
+    """A date written right after a date-of-birth label (unlabelled dates are not personal)."""
+
+    LABEL = (
+        r"\b(?:dob|d\.o\.b\.?|date[ _-]?of[ _-]?birth|birth[ _-]?date|birthdate|birthday|born"
+        r"(?:[ _]on)?|geburtsdatum|geboren(?:[ _]am)?|date[ _]de[ _]naissance|n[ée]e?[ _]le"
+        r"|fecha[ _]de[ _]nacimiento|data[ _]di[ _]nascita)"
+    )
+    DATE = (
+        r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}\.?\s+\p{L}{3,9}\.?"
+        r",?\s+\d{4}|\p{L}{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})"
+    )
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="DATE_TIME",
+            name="LabelledBirthDateRecognizer",
+            patterns=[
+                Pattern(
+                    "labelled date of birth",
+                    rf"(?<={self.LABEL}[\"']?\s*[:=]?\s*[\"']?){self.DATE}(?![\w-])",
+                    0.85,
+                )
+            ],
+            global_regex_flags=CASE_INSENSITIVE,
+        )
+
+
+_NAME_WORD = r"\p{Lu}[\p{L}'’.-]*"
+_STREET_AFTER_NUMBER = (
+    r"(?:Street|Avenue|Road|Lane|Boulevard|Drive|Way|Court|Place|Terrace|Close|Crescent|Square"
+    r"|Parkway|Highway|Circle|Trail|Row|Mews|Gardens|Grove|Hill|Walk|Alley|Plaza|Marg|Nagar"
+    r"|Salai|Path|Chowk|Quay|Wharf|Embankment|Esplanade|Promenade|Rise|Heights|Park|Green"
+    r"|(?:St|Ave|Rd|Ln|Blvd|Dr|Ct|Pl|Sq|Pkwy|Hwy|Cir|Tce|Cres)\.?)"
+)
+_STREET_BEFORE_NAME = (
+    r"(?:Rue|Avenue|Boulevard|Bd|Chemin|Allée|Impasse|Place|Quai|Calle|Avenida|Av\.|Avda\.?|Paseo"
+    r"|Plaza|Carrer|Camino|Rua|Travessa|Largo|Praça|Via|Viale|Piazza|Corso|Vicolo|Strada|Calea"
+    r"|Jalan|Jl\.|Lorong|Soi|Thanon|Đường|Duong|Phố|Pho|ul\.|ulica|al\.|aleja|Odos|Leoforos"
+    r"|Ulitsa|Prospekt|Sokak|Cadde|Caddesi|Mahallesi|Shari'?|Sharia|Tariq|Rehov|Derech)"
+)
+_STREET_AFTER_NAME = (
+    r"(?:gate|gata|gatan|gade|vej|vegen|veien|vägen|tie|katu|kuja|straat|gracht|laan|weg|dijk"
+    r"|plein|kade|straße|strasse|str\.|gasse|platz|allee|ring|damm|ufer|utca|út|tér|ulica|iela"
+    r"|gatvė|tänav|cesta|ulice|náměstí|sokak|sokağı|caddesi|cd\.|sk\.|ulitsa|prospekt|pereulok"
+    r"|street|road|avenue|lane)"
+)
+
+
+class StreetAddressRecognizer(PatternRecognizer):
+    """Street addresses recognised by their shape: a house number and a street-type word.
+
+    The type words are the grammar of addresses in many languages (before or after the
+    name, or fused into it as in `Hauptstraße`), not a list of real street names.
+    """
+
+    def __init__(self) -> None:
+        number = r"\d{1,5}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?"
+        unit = r"(?:,?\s+(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Floor|#)\s*[\w-]{1,6})?"
+        super().__init__(
+            supported_entity="LOCATION",
+            name="StreetAddressRecognizer",
+            patterns=[
+                Pattern(
+                    "number, name, street type",
+                    rf"(?<![\w.-]){number},?\s+(?:{_NAME_WORD}\s+){{0,3}}{_NAME_WORD}\s+"
+                    rf"{_STREET_AFTER_NUMBER}(?!\w){unit}",
+                    0.6,
+                ),
+                Pattern(
+                    "street type, name, number",
+                    rf"(?<!\w){_STREET_BEFORE_NAME}\s+(?:[\p{{L}}'’.-]+\s+){{0,4}}?"
+                    rf"(?:[\p{{L}}'’.-]+,?\s+)(?:No\.?\s*)?{number}(?![\w-])",
+                    0.6,
+                ),
+                Pattern(
+                    "number, street type, name",
+                    rf"(?<![\w.-]){number},?\s+{_STREET_BEFORE_NAME}\s+(?:[\p{{L}}'’-]+\s+){{0,3}}"
+                    rf"{_NAME_WORD}",
+                    0.6,
+                ),
+                Pattern(
+                    "name with street suffix, number",
+                    rf"(?<!\w)(?:{_NAME_WORD}\s+){{0,3}}(?:\p{{Lu}}[\p{{L}}'’-]*(?i:{_STREET_AFTER_NAME})"
+                    rf"|(?i:{_STREET_AFTER_NAME}))\s+(?:No\.?\s*)?{number}(?![\w-])",
+                    0.6,
+                ),
+            ],
+            context=["address", "street", "addr", "line1"],
+            global_regex_flags=CASE_SENSITIVE,
+        )
+
+
+class PhoneNumberRecognizer(EntityRecognizer):
+    """Phone numbers found and validated by libphonenumber, international or national.
+
+    International (`+` or `00`) and visibly formatted numbers score high; a bare national
+    number scores low and needs a label such as `phone` nearby.
+    """
+
+    FORMATTED = regex.compile(r"^(?:\+|00|\()|[ .\-]")
+
+    def __init__(self, regions: tuple[str, ...]) -> None:
+        self.regions = regions
+        super().__init__(
+            supported_entities=["PHONE_NUMBER"],
+            name="PhoneNumberRecognizer",
+            context=["phone", "tel", "telephone", "mobile", "cell", "msisdn", "fax", "call"],
+        )
+
+    def load(self) -> None:
+        """Nothing to load: libphonenumber's metadata ships with the package."""
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        found: dict[tuple[int, int], RecognizerResult] = {}
+        for region in self.regions:
+            matcher = phonenumbers.PhoneNumberMatcher(
+                text, region, leniency=phonenumbers.Leniency.VALID
+            )
+            for match in matcher:
+                span = (match.start, match.end)
+                if span in found:
+                    continue
+                score = 0.75 if self.FORMATTED.search(match.raw_string) else 0.3
+                found[span] = RecognizerResult("PHONE_NUMBER", match.start, match.end, score)
+        return list(found.values())
