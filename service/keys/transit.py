@@ -138,6 +138,7 @@ def build_vault_client(
     role_id: str | None = None,
     secret_id: str | None = None,
     timeout: float = 5.0,
+    approle_mount: str = "approle",
 ) -> hvac.Client:
     """An hvac client for ``addr``, authenticated by token or, failing that, by AppRole.
 
@@ -147,7 +148,7 @@ def build_vault_client(
     if token:
         client.token = token
     elif role_id and secret_id:
-        login_with_approle(client, role_id=role_id, secret_id=secret_id)
+        login_with_approle(client, role_id=role_id, secret_id=secret_id, mount_point=approle_mount)
     else:
         raise ValueError("the key service needs a token, or an AppRole role_id and secret_id")
     return client
