@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,6 +34,7 @@ DESCRIPTION_METADATA_KEY = "strongroom_description"
 MAX_NETWORK_RETRIES = 2
 _MAX_IDEMPOTENCY_KEY_LENGTH = 255
 _LIST_PAGE_SIZE = 100
+_RETRY_DELAY_SECONDS = 0.5
 
 # The SDK logs every request URL (with customer and payment ids) and every error message at
 # INFO; those must never reach the service's logs.
@@ -119,8 +121,8 @@ class StripeProcessor:
                 earlier = self._find_payment(customer_ref, idempotency_key)
                 if earlier is not None:
                     return _outcome_of(earlier)
-                intent = self._client.v1.payment_intents.create(
-                    params={
+                intent = self._create_payment(
+                    {
                         "amount": amount,
                         "currency": currency.lower(),
                         "customer": customer_ref,
@@ -129,7 +131,8 @@ class StripeProcessor:
                         "off_session": True,
                         "metadata": metadata,
                     },
-                    options={"idempotency_key": idempotency_key},
+                    customer_ref,
+                    idempotency_key,
                 )
             except stripe.CardError as declined:
                 return self._declined(declined, customer_ref, idempotency_key)
@@ -154,6 +157,31 @@ class StripeProcessor:
             with contextlib.suppress(stripe.StripeError):
                 self._client.v1.customers.delete(customer_ref)
             raise CardDeclined("The payment method was declined by the processor.") from None
+
+    def _create_payment(
+        self, params: dict[str, Any], customer_ref: str, idempotency_key: str
+    ) -> stripe.PaymentIntent:
+        """Create the PaymentIntent; after a transient failure, look for it before trying again.
+
+        The SDK's own retries are off for this one call: they would re-send blindly, and
+        localstripe, which ignores ``Idempotency-Key``, would then charge a second time for a
+        request that had reached it before the connection failed.
+        """
+        failures = 0
+        while True:
+            try:
+                return self._client.v1.payment_intents.create(
+                    params=params,
+                    options={"idempotency_key": idempotency_key, "max_network_retries": 0},
+                )
+            except (stripe.APIConnectionError, stripe.APIError):
+                failures += 1
+                if failures > MAX_NETWORK_RETRIES:
+                    raise
+            time.sleep(_RETRY_DELAY_SECONDS * failures)
+            earlier = self._find_payment(customer_ref, idempotency_key)
+            if earlier is not None:
+                return earlier
 
     def _find_payment(self, customer_ref: str, idempotency_key: str) -> stripe.PaymentIntent | None:
         """The PaymentIntent an earlier send with this key created, found through its charge."""

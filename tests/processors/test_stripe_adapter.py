@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 import time
 import uuid
 
@@ -12,8 +13,13 @@ import stripe
 from service.core.errors import CardDeclined, ProcessorFailed
 from service.devstack.localstripe import LocalStripeServer
 from service.processors.port import PaymentProcessor
-from service.processors.stripe_adapter import IDEMPOTENCY_METADATA_KEY, StripeProcessor
+from service.processors.stripe_adapter import (
+    DESCRIPTION_METADATA_KEY,
+    IDEMPOTENCY_METADATA_KEY,
+    StripeProcessor,
+)
 from tests.fixtures.localstripe import LOCALSTRIPE_API_KEY, stripe_client_for
+from tests.processors.lossy_proxy import ResponseLosingProxy
 
 
 def new_key() -> str:
@@ -103,6 +109,7 @@ def test_charge_of_a_good_card_succeeds_with_one_payment_intent(
     assert (intent.status, intent.amount, intent.currency) == ("succeeded", 1999, "usd")
     assert intent.customer == customer.customer_ref
     assert intent.metadata[IDEMPOTENCY_METADATA_KEY] == key
+    assert intent.metadata[DESCRIPTION_METADATA_KEY] == "Holiday plan, December"
 
 
 def test_charge_of_a_card_that_declines_is_a_failed_outcome_not_an_exception(
@@ -123,6 +130,30 @@ def test_charge_of_a_card_that_declines_is_a_failed_outcome_not_an_exception(
     assert outcome.processor_ref is not None
     intent = localstripe_client.v1.payment_intents.retrieve(outcome.processor_ref)
     assert intent.status == "requires_payment_method"
+
+
+def test_charge_of_a_card_that_needs_authentication_fails_off_session(
+    processor: StripeProcessor, localstripe_client: stripe.StripeClient
+) -> None:
+    # localstripe accepts raw test card numbers; 4000002500003155 always asks for 3-D Secure.
+    three_d_secure = localstripe_client.v1.payment_methods.create(
+        params={
+            "type": "card",
+            "card": {"number": "4000002500003155", "exp_month": 1, "exp_year": 2031, "cvc": "123"},
+        }
+    )
+    customer = processor.create_customer(three_d_secure.id, idempotency_key=new_key())
+
+    outcome = processor.charge(
+        customer_ref=customer.customer_ref,
+        payment_method_ref=str(customer.payment_method_ref),
+        amount=500,
+        currency="usd",
+        idempotency_key=new_key(),
+    )
+
+    assert outcome.status == "failed" and outcome.failure_code == "authentication_required"
+    assert (customer.card_exp_month, customer.card_exp_year) == (1, 2031)
 
 
 def test_resending_a_charge_with_the_same_key_makes_exactly_one_payment_intent(
@@ -169,6 +200,33 @@ def test_resending_a_declined_charge_returns_the_same_decline_without_a_new_atte
     assert len(payment_intents_with_key(localstripe_client, key)) == 1
     charges = localstripe_client.v1.charges.list(params={"customer": customer.customer_ref})
     assert len(charges.data) == 1
+
+
+def test_a_charge_whose_response_is_lost_is_found_again_not_paid_twice(
+    processor: StripeProcessor,
+    localstripe: LocalStripeServer,
+    localstripe_client: stripe.StripeClient,
+) -> None:
+    customer = processor.create_customer("pm_card_visa", idempotency_key=new_key())
+    key = new_key()
+
+    with ResponseLosingProxy(localstripe.port, b"POST /v1/payment_intents ") as proxy:
+        through_proxy = StripeProcessor(
+            LOCALSTRIPE_API_KEY, api_base=f"http://127.0.0.1:{proxy.port}", timeout=5.0
+        )
+        outcome = through_proxy.charge(
+            customer_ref=customer.customer_ref,
+            payment_method_ref=str(customer.payment_method_ref),
+            amount=4200,
+            currency="usd",
+            idempotency_key=key,
+        )
+
+    assert proxy.responses_lost == 1
+    assert outcome.succeeded
+    assert [pi.id for pi in payment_intents_with_key(localstripe_client, key)] == [
+        outcome.processor_ref
+    ]
 
 
 def test_charge_for_a_customer_the_processor_does_not_know_fails_without_a_payment(
@@ -229,6 +287,28 @@ def test_processor_down_fails_fast_and_after_a_restart_state_and_charges_come_ba
     after_outage = processor.charge(**{**charge_before, "idempotency_key": "pending-during-outage"})
     assert after_outage.succeeded
     assert len(payment_intents_with_key(client, "pending-during-outage")) == 1
+
+
+def test_a_processor_that_accepts_connections_but_never_answers_is_a_bounded_failure() -> None:
+    with socket.create_server(("127.0.0.1", 0), backlog=16) as silent:
+        port = silent.getsockname()[1]
+        hanging = StripeProcessor(
+            LOCALSTRIPE_API_KEY, api_base=f"http://127.0.0.1:{port}", timeout=0.5
+        )
+
+        started = time.monotonic()
+        with pytest.raises(ProcessorFailed):
+            hanging.charge(
+                customer_ref="cus_any",
+                payment_method_ref="pm_any",
+                amount=100,
+                currency="usd",
+                idempotency_key=new_key(),
+            )
+        elapsed = time.monotonic() - started
+
+    # Three attempts of 0.5 s plus the SDK's back-off (0.5 s, then up to 1 s).
+    assert elapsed < 6.0, f"a hanging processor took {elapsed:.1f} s to report"
 
 
 def test_no_processor_id_or_failure_message_reaches_the_logs(
