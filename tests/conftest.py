@@ -1,0 +1,112 @@
+"""Shared fixtures: real OpenBao, real localstripe, SQLite per test and PostgreSQL per session.
+
+Storage-dependent tests take the ``db_url`` fixture and run once per backend. PostgreSQL tests
+run whenever the server on 127.0.0.1:5432 answers; when it does not, they are skipped with a
+loud reason (and ``STRONGROOM_REQUIRE_POSTGRES=1``, set by .ci/run, turns that into a failure).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import text
+
+from service.core.db import make_engine
+from service.core.migrate import upgrade
+from service.models import load_all_models
+
+pytest_plugins = ["tests.fixtures.openbao", "tests.fixtures.localstripe", "tests.fixtures.app"]
+
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+
+PG_ADMIN_DSN = os.environ.get("STRONGROOM_TEST_PG_DSN", "host=127.0.0.1 port=5432 dbname=test")
+
+
+def postgres_available() -> bool:
+    try:
+        with psycopg.connect(PG_ADMIN_DSN, connect_timeout=3):
+            return True
+    except psycopg.Error:
+        return False
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if postgres_available():
+        return "PostgreSQL: reachable on 127.0.0.1:5432 — storage tests run on SQLite AND PostgreSQL"
+    return ("!!! PostgreSQL NOT reachable on 127.0.0.1:5432 — PostgreSQL variants of the storage "
+            "tests will be SKIPPED !!!")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file; each test gets a copy (migrating per test is slow)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    if not postgres_available():
+        if os.environ.get("STRONGROOM_REQUIRE_POSTGRES") == "1":
+            pytest.fail("PostgreSQL is required (STRONGROOM_REQUIRE_POSTGRES=1) but unreachable")
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    name = f"strongroom_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def reset_postgres(url: str) -> None:
+    load_all_models()
+    from service.core.db import Base
+
+    engine = make_engine(url, pool_size=1, max_overflow=0)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        conn.execute(text("INSERT INTO audit_head (id, seq, hash, checkpoint_seq) "
+                          "VALUES (1, 0, :h, 0)"), {"h": "0" * 64})
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database: a fresh SQLite file, or the session's PostgreSQL database
+    emptied before the test."""
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "strongroom.db"
+        shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
+        return
+    url: str = request.getfixturevalue("postgres_database")
+    reset_postgres(url)
+    yield url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+    path = tmp_path / "strongroom.db"
+    shutil.copyfile(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def pg_url(postgres_database: str) -> str:
+    reset_postgres(postgres_database)
+    return postgres_database
