@@ -82,3 +82,7 @@ def dev(
 
 
 _register_optional()
+
+
+if __name__ == "__main__":
+    app()

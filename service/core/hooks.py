@@ -1,0 +1,27 @@
+"""Cross-domain reactions without cross-domain imports: a domain registers what it must do
+when another domain's event happens (in the same transaction)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+CustomerErased = Callable[[Session, str, datetime], None]
+
+_on_customer_erased: list[CustomerErased] = []
+
+
+def on_customer_erased(handler: CustomerErased) -> CustomerErased:
+    if handler not in _on_customer_erased:
+        _on_customer_erased.append(handler)
+    return handler
+
+
+def customer_erased(session: Session, customer: str, at: datetime) -> None:
+    from service.models import load_all_models
+
+    load_all_models()  # every domain's handlers are registered when its module is imported
+    for handler in _on_customer_erased:
+        handler(session, customer, at)
