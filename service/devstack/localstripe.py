@@ -21,6 +21,7 @@ import http.client
 import os
 import pickle
 import selectors
+import signal
 import socket
 import subprocess
 import sys
@@ -110,7 +111,14 @@ def _listening_socket(host: str, port: int) -> socket.socket:
     return socket.create_server((host, port), family=family, backlog=128)
 
 
-def serve(host: str, port: int, state_file: Path | None) -> None:
+async def _stop_when_orphaned(parent_pid: int) -> None:
+    """SIGTERM ourselves (a graceful stop, state flushed) once the parent that started us dies."""
+    while os.getppid() == parent_pid:
+        await asyncio.sleep(0.5)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def serve(host: str, port: int, state_file: Path | None, *, exit_with_parent: bool = False) -> None:
     """Serve localstripe on ``host:port`` until SIGTERM or SIGINT; flush state on the way out."""
     from aiohttp import web
     from localstripe.resources import store
@@ -132,6 +140,10 @@ def serve(host: str, port: int, state_file: Path | None) -> None:
 
     async def start_flusher(application: web.Application) -> None:
         application["strongroom_flusher"] = asyncio.ensure_future(persistence.flush_periodically())
+        if exit_with_parent:
+            application["strongroom_orphan_watch"] = asyncio.ensure_future(
+                _stop_when_orphaned(os.getppid())
+            )
         # The parent waits for this line: it proves that *this* process holds the socket.
         print(READY_LINE, flush=True)
 
@@ -149,8 +161,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default=DEFAULT_HOST)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--state-file", type=Path, default=None)
+    parser.add_argument(
+        "--exit-with-parent",
+        action="store_true",
+        help="stop (saving state) when the process that started this one exits",
+    )
     args = parser.parse_args(argv)
-    serve(args.host, args.port, args.state_file)
+    serve(args.host, args.port, args.state_file, exit_with_parent=args.exit_with_parent)
 
 
 class LocalStripeServer:
@@ -191,6 +208,7 @@ class LocalStripeServer:
             self.host,
             "--port",
             str(self.port),
+            "--exit-with-parent",  # no orphan holding the port if our process is killed
         ]
         if self.state_file is not None:
             # Resolved here: the child runs from the project root, not from our cwd.

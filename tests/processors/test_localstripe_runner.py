@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pickle
 import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from service.devstack import PortInUse, free_port
+from service.devstack import PortInUse, free_port, wait_until
 from service.devstack.localstripe import FLUSH_INTERVAL_SECONDS, LocalStripeServer
 from tests.fixtures.localstripe import stripe_client_for
 
@@ -91,3 +93,33 @@ def test_state_survives_a_restart_with_a_state_file_and_not_without(tmp_path: Pa
 def test_url_names_the_host_and_port() -> None:
     assert LocalStripeServer(port=8421).url == "http://127.0.0.1:8421"
     assert LocalStripeServer(host="::1", port=8421).url == "http://[::1]:8421"
+
+
+def test_runner_saves_and_stops_when_the_process_that_started_it_is_killed(
+    tmp_path: Path,
+) -> None:
+    port, state_file = free_port(), tmp_path / "state.pickle"
+    starter = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from pathlib import Path\n"
+            "from service.devstack.localstripe import LocalStripeServer\n"
+            f"LocalStripeServer(port={port}, state_file=Path({str(state_file)!r})).start()\n"
+            "print('up', flush=True)\n"
+            "time.sleep(60)\n",
+        ],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert starter.stdout is not None and starter.stdout.readline().strip() == b"up"
+        server = LocalStripeServer(port=port)  # a handle for its URL only
+        customer = stripe_client_for(server).v1.customers.create(params={})
+    finally:
+        starter.kill()
+        starter.wait()
+
+    assert wait_until(lambda: not listening_addresses(port), timeout=5.0)
+    with state_file.open("rb") as handle:
+        assert f"customer:{customer.id}" in pickle.load(handle)
