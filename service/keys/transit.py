@@ -107,9 +107,29 @@ def _reason(error: Exception) -> str:
 
 def _call(operation: str, request: Callable[[], _T]) -> _T:
     try:
-        return request()
+        return _readable(request(), operation)
     except (requests.exceptions.RequestException, hvac.exceptions.VaultError) as error:
         raise _translate(error, operation) from None
+
+
+def _readable(result: _T, operation: str) -> _T:
+    """hvac hands back the raw HTTP response when a 2xx body is not JSON: only "204 No
+    Content" is a real Vault answer; anything else came from something that is not Vault."""
+    if isinstance(result, requests.Response) and result.status_code != 204:
+        raise _unreadable(operation)
+    return result
+
+
+def _unreadable(operation: str) -> KeyServiceUnavailable:
+    return KeyServiceUnavailable(f"The key service gave an unreadable answer to the {operation}")
+
+
+def _data(response: object, operation: str, *fields: str) -> dict[str, Any]:
+    """The ``data`` object of a Vault JSON answer, holding at least ``fields``."""
+    data = response.get("data") if isinstance(response, dict) else None
+    if not isinstance(data, dict) or any(data.get(name) is None for name in fields):
+        raise _unreadable(operation)
+    return data
 
 
 def _b64(data: bytes) -> str:
@@ -168,15 +188,15 @@ def login_with_approle(
 
 def ensure_transit(client: hvac.Client, *, mount_point: str = TRANSIT_MOUNT) -> None:
     """Enable the Transit engine at ``mount_point`` unless it is mounted already."""
+    operation = "listing of secrets engines"
     try:
-        mounts = client.sys.list_mounted_secrets_engines()
+        mounts = _readable(client.sys.list_mounted_secrets_engines(), operation)
     except hvac.exceptions.Forbidden:
         # A least-privilege token may not list mounts; its operator mounted Transit for it.
         return
     except (requests.exceptions.RequestException, hvac.exceptions.VaultError) as error:
-        raise _translate(error, "listing of secrets engines") from None
-    mounted = mounts.get("data", mounts)
-    if f"{mount_point}/" not in mounted:
+        raise _translate(error, operation) from None
+    if f"{mount_point}/" not in _data(mounts, operation):
         _call(
             "mount of the Transit engine",
             lambda: client.sys.enable_secrets_engine("transit", path=mount_point),
@@ -214,7 +234,7 @@ class TransitKeyService:
     def _request(self, operation: str, request: Callable[[], _T]) -> _T:
         """Run one Transit request; on refused credentials, log in again once and retry."""
         try:
-            return request()
+            return _readable(request(), operation)
         except _CREDENTIAL_ERRORS as error:
             if self._reauthenticate is None:
                 raise _translate(error, operation) from None
@@ -235,8 +255,11 @@ class TransitKeyService:
             self._ensure_key(name, key_type)
 
     def _ensure_key(self, name: str, key_type: str) -> None:
+        operation = f"lookup of key {name}"
         try:
-            existing = self._transit.read_key(name, mount_point=self.mount_point)
+            existing = _readable(
+                self._transit.read_key(name, mount_point=self.mount_point), operation
+            )
         except hvac.exceptions.InvalidPath:
             self._request(
                 f"creation of key {name}",
@@ -246,10 +269,11 @@ class TransitKeyService:
             )
             return
         except (requests.exceptions.RequestException, hvac.exceptions.VaultError) as error:
-            raise _translate(error, f"lookup of key {name}") from None
-        if existing["data"]["type"] != key_type:
+            raise _translate(error, operation) from None
+        existing_type = _data(existing, operation, "type")["type"]
+        if existing_type != key_type:
             raise KeyServiceError(
-                f"Transit key {name} exists with type {existing['data']['type']}, "
+                f"Transit key {name} exists with type {existing_type}, "
                 f"but Strongroom needs {key_type}"
             )
 
@@ -265,13 +289,15 @@ class TransitKeyService:
             "key status",
             lambda: self._transit.read_key(self.data_key, mount_point=self.mount_point),
         )
-        data = response["data"]
+        data = _data(
+            response, "key status", "name", "type", "latest_version", "min_decryption_version"
+        )
         return KeyStatus(
             name=data["name"],
             key_type=data["type"],
             latest_version=int(data["latest_version"]),
             min_decryption_version=int(data["min_decryption_version"]),
-            versions=tuple(sorted(int(version) for version in data["keys"])),
+            versions=tuple(sorted(int(version) for version in data.get("keys") or {})),
         )
 
     def set_min_decryption_version(self, version: int) -> None:
@@ -286,7 +312,7 @@ class TransitKeyService:
 
     def check(self) -> None:
         status = _call("health check", self._client.sys.read_seal_status)
-        if status.get("sealed", True):
+        if not isinstance(status, dict) or status.get("sealed") is not False:
             raise KeyServiceUnavailable("The key service is sealed")
         self._request(
             "health check",
@@ -302,7 +328,7 @@ class TransitKeyService:
                 self.data_key, key_type="plaintext", bits=256, mount_point=self.mount_point
             ),
         )
-        data = response["data"]
+        data = _data(response, "generation of a data key", "plaintext", "ciphertext", "key_version")
         return DataKey(
             plaintext=_data_key_bytes(data["plaintext"]),
             wrapped=data["ciphertext"],
@@ -316,7 +342,7 @@ class TransitKeyService:
                 self.data_key, ciphertext=wrapped, mount_point=self.mount_point
             ),
         )
-        return _data_key_bytes(response["data"]["plaintext"])
+        return _data_key_bytes(_data(response, "unwrap of a data key", "plaintext")["plaintext"])
 
     def unwrap_data_keys(self, wrapped: Sequence[str]) -> list[bytes]:
         results = self._batch("decrypt", wrapped)
@@ -352,8 +378,11 @@ class TransitKeyService:
                         raise
                     return error.json
 
-            response = self._request(f"batch {action} of data keys", send_chunk)
-            chunk_results = _batch_results(response) or []
+            operation = f"batch {action} of data keys"
+            response = self._request(operation, send_chunk)
+            chunk_results = _batch_results(response)
+            if chunk_results is None or len(chunk_results) != len(chunk):
+                raise _unreadable(operation)
             for index, result in enumerate(chunk_results):
                 if result.get("error"):
                     rejected.append(offset + index)
@@ -361,8 +390,6 @@ class TransitKeyService:
             results.extend(chunk_results)
         if rejected:
             raise WrappedKeyRejected(rejected, reason="; ".join(sorted(reasons)))
-        if len(results) != len(wrapped):
-            raise KeyServiceError(f"The key service answered the batch {action} incompletely")
         return results
 
     # -- signatures and blind index -------------------------------------------------------
@@ -374,7 +401,7 @@ class TransitKeyService:
                 self.audit_key, hash_input=_b64(data), mount_point=self.mount_point
             ),
         )
-        return str(response["data"]["signature"])
+        return str(_data(response, "signature", "signature")["signature"])
 
     def verify(self, data: bytes, signature: str) -> bool:
         if not isinstance(signature, str) or not signature.startswith("vault:v"):
@@ -392,7 +419,7 @@ class TransitKeyService:
         except KeyServiceError:
             # Transit answers 400 to a malformed signature: it is simply not valid.
             return False
-        return response["data"]["valid"] is True
+        return _data(response, "signature verification", "valid")["valid"] is True
 
     def blind_index(self, value: bytes) -> str:
         response = self._request(
@@ -406,7 +433,7 @@ class TransitKeyService:
             ),
         )
         # "vault:v1:<base64 digest>": the prefix is constant (version pinned), keep the digest.
-        digest_b64 = str(response["data"]["hmac"]).rsplit(":", 1)[-1]
+        digest_b64 = str(_data(response, "blind index", "hmac")["hmac"]).rsplit(":", 1)[-1]
         return base64.b64decode(digest_b64).hex()
 
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from service.devstack import free_port
 from service.devstack.openbao import PersistentOpenBao
 from service.keys.errors import KeyServiceUnavailable
-from service.keys.transit import TransitKeyService
+from service.keys.transit import TransitKeyService, build_vault_client
 from tests.fixtures.openbao import key_service_for
 
 
@@ -102,3 +105,52 @@ def test_a_frozen_key_service_times_out_instead_of_hanging(
     finally:
         os.kill(pid, signal.SIGCONT)
     assert service.unwrap_data_key(wrapped) == plaintext
+
+
+class _GatewayAnswering(BaseHTTPRequestHandler):
+    """What sits in front of a dead Vault cluster: a load balancer answering on its behalf."""
+
+    status = 502
+    body = b"<html>Bad Gateway</html>"
+
+    def _answer(self) -> None:
+        self.send_response(self.status)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    do_GET = do_POST = do_PUT = _answer
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [(500, b"oops"), (502, b"bad gateway"), (504, b"gateway timeout"), (200, b"<html>hi</html>")],
+    ids=["500", "502", "504", "200-not-json"],
+)
+def test_a_gateway_answering_for_a_dead_cluster_means_unavailable(status: int, body: bytes) -> None:
+    handler = type("Handler", (_GatewayAnswering,), {"status": status, "body": body})
+    gateway = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=gateway.serve_forever, daemon=True)
+    thread.start()
+    try:
+        addr = f"http://127.0.0.1:{gateway.server_address[1]}"
+        service = key_service_for(addr, "any-token", timeout=1.0)
+        assert_every_operation_unavailable(
+            service, "vault:v1:AAAA", "vault:v1:AAAA", within_seconds=1.5
+        )
+    finally:
+        gateway.shutdown()
+        gateway.server_close()
+
+
+def test_approle_login_against_an_unreachable_key_service_is_unavailable() -> None:
+    started = time.monotonic()
+    with pytest.raises(KeyServiceUnavailable):
+        build_vault_client(
+            f"http://127.0.0.1:{free_port()}", role_id="role", secret_id="secret", timeout=1.0
+        )
+    assert time.monotonic() - started < 1.5
