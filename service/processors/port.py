@@ -6,7 +6,8 @@ sensitive: callers encrypt it before storing it and never log it.
 
 Errors: an unreachable, slow or failing processor raises ``ProcessorFailed`` (502); a card the
 processor refuses when it is attached raises ``CardDeclined`` (402); a decline while charging is
-not an exception but a ``ChargeOutcome`` with ``status="failed"`` and a ``failure_code``.
+not an exception but a ``ChargeOutcome`` with ``status="failed"`` and a ``failure_code``; an
+idempotency key re-sent with another amount or currency raises ``IdempotencyMismatch`` (409).
 """
 
 from __future__ import annotations

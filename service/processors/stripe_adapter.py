@@ -26,13 +26,14 @@ from urllib.parse import urlsplit
 
 import stripe
 
-from service.core.errors import CardDeclined, ProcessorFailed
+from service.core.errors import CardDeclined, IdempotencyMismatch, ProcessorFailed
 from service.processors.port import ChargeOutcome, ProcessorCustomer
 
 IDEMPOTENCY_METADATA_KEY = "strongroom_key"
 DESCRIPTION_METADATA_KEY = "strongroom_description"
 MAX_NETWORK_RETRIES = 2
 _MAX_IDEMPOTENCY_KEY_LENGTH = 255
+_MAX_METADATA_VALUE_LENGTH = 500
 _LIST_PAGE_SIZE = 100
 _RETRY_DELAY_SECONDS = 0.5
 
@@ -115,11 +116,12 @@ class StripeProcessor:
         metadata = {IDEMPOTENCY_METADATA_KEY: idempotency_key}
         if description is not None:
             # localstripe rejects the ``description`` parameter; metadata works on both.
-            metadata[DESCRIPTION_METADATA_KEY] = description
+            metadata[DESCRIPTION_METADATA_KEY] = description[:_MAX_METADATA_VALUE_LENGTH]
         with _processor_failures():
             try:
                 earlier = self._find_payment(customer_ref, idempotency_key)
                 if earlier is not None:
+                    _ensure_same_payment(earlier, amount, currency)
                     return _outcome_of(earlier)
                 intent = self._create_payment(
                     {
@@ -145,18 +147,18 @@ class StripeProcessor:
     def _attach(
         self, payment_method: str, customer_ref: str, idempotency_key: str
     ) -> stripe.PaymentMethod:
-        try:
-            with _processor_failures():
+        with _processor_failures():
+            try:
                 return self._client.v1.payment_methods.attach(
                     payment_method,
                     params={"customer": customer_ref},
                     options=_once(idempotency_key, "attach"),
                 )
-        except (stripe.CardError, stripe.InvalidRequestError):
-            # Nothing is kept for a customer whose card was refused, here or at the processor.
-            with contextlib.suppress(stripe.StripeError):
-                self._client.v1.customers.delete(customer_ref)
-            raise CardDeclined("The payment method was declined by the processor.") from None
+            except (stripe.CardError, stripe.InvalidRequestError):
+                # Nothing is kept for a customer whose card was refused, here or there.
+                with contextlib.suppress(stripe.StripeError):
+                    self._client.v1.customers.delete(customer_ref)
+                raise CardDeclined("The payment method was declined by the processor.") from None
 
     def _create_payment(
         self, params: dict[str, Any], customer_ref: str, idempotency_key: str
@@ -211,6 +213,14 @@ class StripeProcessor:
         return ChargeOutcome("failed", intent.id if intent else None, failure_code)
 
 
+def _ensure_same_payment(intent: stripe.PaymentIntent, amount: int, currency: str) -> None:
+    """A key re-sent for another amount is a caller bug: Stripe itself refuses such a replay."""
+    if intent.amount != amount or intent.currency != currency.lower():
+        raise IdempotencyMismatch(
+            "This idempotency key was already used for another payment at the processor."
+        )
+
+
 def _key_of(intent: stripe.PaymentIntent) -> str | None:
     metadata = intent.metadata.to_dict() if intent.metadata is not None else {}
     return metadata.get(IDEMPOTENCY_METADATA_KEY)
@@ -240,18 +250,12 @@ def _once(idempotency_key: str, step: str) -> stripe.RequestOptions:
 
 @contextlib.contextmanager
 def _processor_failures() -> Iterator[None]:
-    """Turn outages and processor-side faults into ``ProcessorFailed``, dropping their details.
+    """Turn every processor error not handled inside the block into ``ProcessorFailed``.
 
-    The SDK's messages can hold processor ids, so the original exception is not chained.
+    Outages, timeouts, 5xx, rate limits and a wrong API key all land here. The SDK's messages
+    can hold processor ids, so the original exception is not chained.
     """
     try:
         yield
-    except (
-        stripe.APIConnectionError,
-        stripe.APIError,
-        stripe.RateLimitError,
-        stripe.AuthenticationError,
-        stripe.PermissionError,
-        stripe.IdempotencyError,
-    ):
+    except stripe.StripeError:
         raise ProcessorFailed("The payment processor failed or could not be reached.") from None

@@ -10,7 +10,7 @@ import uuid
 import pytest
 import stripe
 
-from service.core.errors import CardDeclined, ProcessorFailed
+from service.core.errors import CardDeclined, IdempotencyMismatch, ProcessorFailed
 from service.devstack.localstripe import LocalStripeServer
 from service.processors.port import PaymentProcessor
 from service.processors.stripe_adapter import (
@@ -178,6 +178,26 @@ def test_resending_a_charge_with_the_same_key_makes_exactly_one_payment_intent(
     assert [pi.id for pi in payment_intents_with_key(localstripe_client, key)] == [
         first.processor_ref
     ]
+
+
+def test_resending_a_key_for_another_amount_is_refused_and_charges_nothing(
+    processor: StripeProcessor, localstripe_client: stripe.StripeClient
+) -> None:
+    customer = processor.create_customer("pm_card_visa", idempotency_key=new_key())
+    key = new_key()
+    request = {
+        "customer_ref": customer.customer_ref,
+        "payment_method_ref": str(customer.payment_method_ref),
+        "amount": 700,
+        "currency": "usd",
+        "idempotency_key": key,
+    }
+    processor.charge(**request)
+
+    with pytest.raises(IdempotencyMismatch):
+        processor.charge(**{**request, "amount": 701})
+
+    assert len(payment_intents_with_key(localstripe_client, key)) == 1
 
 
 def test_resending_a_declined_charge_returns_the_same_decline_without_a_new_attempt(
