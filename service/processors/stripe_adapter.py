@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -36,6 +37,7 @@ _MAX_IDEMPOTENCY_KEY_LENGTH = 255
 _MAX_METADATA_VALUE_LENGTH = 500
 _LIST_PAGE_SIZE = 100
 _RETRY_DELAY_SECONDS = 0.5
+_KEY_LOCK_STRIPES = 64
 
 # The SDK logs every request URL (with customer and payment ids) and every error message at
 # INFO; those must never reach the service's logs.
@@ -75,6 +77,9 @@ class StripeProcessor:
             http_client=stripe.HTTPXClient(timeout=timeout, allow_sync_methods=True),
         )
         _hide_request_logs_for(api_base or stripe.DEFAULT_API_BASE)
+        # Look-up-then-create is not atomic: concurrent sends of one key in this process take
+        # turns. Across processes the caller's recorded intent (a row lock) must serialize them.
+        self._key_locks = [threading.Lock() for _ in range(_KEY_LOCK_STRIPES)]
 
     def create_customer(
         self, payment_method: str | None, *, idempotency_key: str
@@ -117,7 +122,8 @@ class StripeProcessor:
         if description is not None:
             # localstripe rejects the ``description`` parameter; metadata works on both.
             metadata[DESCRIPTION_METADATA_KEY] = description[:_MAX_METADATA_VALUE_LENGTH]
-        with _processor_failures():
+        key_lock = self._key_locks[hash(idempotency_key) % _KEY_LOCK_STRIPES]
+        with key_lock, _processor_failures():
             try:
                 earlier = self._find_payment(customer_ref, idempotency_key)
                 if earlier is not None:

@@ -6,13 +6,14 @@ import logging
 import socket
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import stripe
 
 from service.core.errors import CardDeclined, IdempotencyMismatch, ProcessorFailed
 from service.devstack.localstripe import LocalStripeServer
-from service.processors.port import PaymentProcessor
+from service.processors.port import ChargeOutcome, PaymentProcessor
 from service.processors.stripe_adapter import (
     DESCRIPTION_METADATA_KEY,
     IDEMPOTENCY_METADATA_KEY,
@@ -178,6 +179,28 @@ def test_resending_a_charge_with_the_same_key_makes_exactly_one_payment_intent(
     assert [pi.id for pi in payment_intents_with_key(localstripe_client, key)] == [
         first.processor_ref
     ]
+
+
+def test_ten_concurrent_sends_of_one_key_make_exactly_one_payment_intent(
+    processor: StripeProcessor, localstripe_client: stripe.StripeClient
+) -> None:
+    customer = processor.create_customer("pm_card_visa", idempotency_key=new_key())
+    key = new_key()
+
+    def send() -> ChargeOutcome:
+        return processor.charge(
+            customer_ref=customer.customer_ref,
+            payment_method_ref=str(customer.payment_method_ref),
+            amount=900,
+            currency="usd",
+            idempotency_key=key,
+        )
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        outcomes = list(pool.map(lambda _: send(), range(10)))
+
+    assert len(set(outcomes)) == 1 and outcomes[0].succeeded
+    assert len(payment_intents_with_key(localstripe_client, key)) == 1
 
 
 def test_resending_a_key_for_another_amount_is_refused_and_charges_nothing(
