@@ -38,9 +38,13 @@ def postgres_available() -> bool:
 
 def pytest_report_header(config: pytest.Config) -> str:
     if postgres_available():
-        return "PostgreSQL: reachable on 127.0.0.1:5432 — storage tests run on SQLite AND PostgreSQL"
-    return ("!!! PostgreSQL NOT reachable on 127.0.0.1:5432 — PostgreSQL variants of the storage "
-            "tests will be SKIPPED !!!")
+        return (
+            "PostgreSQL: reachable on 127.0.0.1:5432 — storage tests run on SQLite AND PostgreSQL"
+        )
+    return (
+        "!!! PostgreSQL NOT reachable on 127.0.0.1:5432 — PostgreSQL variants of the storage "
+        "tests will be SKIPPED !!!"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -79,8 +83,10 @@ def reset_postgres(url: str) -> None:
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        conn.execute(text("INSERT INTO audit_head (id, seq, hash, checkpoint_seq) "
-                          "VALUES (1, 0, :h, 0)"), {"h": "0" * 64})
+        conn.execute(
+            text("INSERT INTO audit_head (id, seq, hash, checkpoint_seq) VALUES (1, 0, :h, 0)"),
+            {"h": "0" * 64},
+        )
     engine.dispose()
 
 

@@ -187,6 +187,9 @@ def _authorize(
         if any(not token_exists(session, token) for token in tokens):
             raise NotFound("No such resource.")
         raise Forbidden("Your role may not perform this action.")
+    # End the read-only authentication transaction: on SQLite every transaction holds the
+    # write lock, and the idempotency claim and the jobs use sessions of their own.
+    session.commit()
     return caller
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -29,8 +28,9 @@ def test_unknown_and_malformed_keys_are_401(sqlite_api: Api) -> None:
     real = sqlite_api.keys["admin"]
     forged = real[:-4] + ("AAAA" if not real.endswith("AAAA") else "BBBB")
     for header in (f"Bearer {forged}", "Bearer srk_nothing", "Basic abc", "Bearer ", real):
-        response = sqlite_api.call("GET", "/v1/audit/events", who=None,
-                                   headers={"Authorization": header})
+        response = sqlite_api.call(
+            "GET", "/v1/audit/events", who=None, headers={"Authorization": header}
+        )
         assert_problem(response, 401, "unauthenticated")
 
 
@@ -44,10 +44,14 @@ def test_a_revoked_key_fails_on_the_very_next_request(sqlite_api: Api) -> None:
 
 def test_an_expired_key_is_401(sqlite_api: Api) -> None:
     with transaction(sqlite_api.ctx.session_factory) as session:
-        session.execute(update(Principal).where(Principal.name == "compliance")
-                        .values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
-    assert_problem(sqlite_api.call("GET", "/v1/audit/events", who="compliance"), 401,
-                   "unauthenticated")
+        session.execute(
+            update(Principal)
+            .where(Principal.name == "compliance")
+            .values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+    assert_problem(
+        sqlite_api.call("GET", "/v1/audit/events", who="compliance"), 401, "unauthenticated"
+    )
 
 
 def test_only_a_hash_of_the_key_is_stored(sqlite_api: Api) -> None:

@@ -34,11 +34,15 @@ def test_the_default_policy_loads_and_denies_by_default() -> None:
     ("change", "named"),
     [
         (("- charges:*", "- charges:refund"), "roles.service.actions"),
-        (("reveal_fields: [name, email, phone, address]\n  admin",
-          "reveal_fields: [name, ssn]\n  admin"), "roles.compliance.reveal_fields"),
+        (
+            (
+                "reveal_fields: [name, email, phone, address]\n  admin",
+                "reveal_fields: [name, ssn]\n  admin",
+            ),
+            "roles.compliance.reveal_fields",
+        ),
         (("max_pause_days: 90", "max_pause_days: -1"), "limits.max_pause_days"),
-        (("requests_per_minute: 60000", "requests_per_minute: lots"),
-         "limits.requests_per_minute"),
+        (("requests_per_minute: 60000", "requests_per_minute: lots"), "limits.requests_per_minute"),
         (("version: 1", "version: 1\nsurprise: true"), "surprise"),
     ],
 )

@@ -75,21 +75,27 @@ def test_docs_are_served_without_any_external_fetch(sqlite_api: Api) -> None:
 
 
 def test_malformed_json_is_400_and_not_a_500(sqlite_api: Api) -> None:
-    response = sqlite_api.call("POST", "/v1/redact", content=b"{not json",
-                               headers={"Content-Type": "application/json"})
+    response = sqlite_api.call(
+        "POST", "/v1/redact", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert_problem(response, 400, "invalid_request")
 
 
 def test_body_over_the_limit_is_413(sqlite_api: Api) -> None:
     big = json.dumps({"text": "a" * (1024 * 1024 + 10)})
-    response = sqlite_api.call("POST", "/v1/redact", content=big,
-                               headers={"Content-Type": "application/json"})
+    response = sqlite_api.call(
+        "POST", "/v1/redact", content=big, headers={"Content-Type": "application/json"}
+    )
     assert_problem(response, 413, "payload_too_large")
 
 
 def test_non_json_body_is_415(sqlite_api: Api) -> None:
-    response = sqlite_api.call("POST", "/v1/redact", content=b"text=hello",
-                               headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = sqlite_api.call(
+        "POST",
+        "/v1/redact",
+        content=b"text=hello",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert_problem(response, 415, "unsupported_media_type")
 
 

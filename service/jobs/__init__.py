@@ -1,0 +1,1 @@
+"""Scheduled work: pause transitions, recurring charges, notices, deliveries."""

@@ -1,0 +1,1 @@
+"""The test clock: time that stands still between explicit moves."""
