@@ -287,6 +287,15 @@ def test_credit_after_a_shift_is_measured_on_the_shifted_calendar() -> None:
     assert credit == 1000 + 1069  # 3100 x 10/31 + 3100 x 10/29
 
 
+def test_credit_in_a_period_stretched_by_a_shift_is_prorated_on_its_paid_for_length() -> None:
+    calendar = Calendar(at(2027, 1, 1), Interval.MONTH)
+    shift = pause(at(2027, 1, 5), at(2027, 1, 15), SHIFT, id="pau_shift")  # period 0: Jan 1-Feb 11
+    window = pause(at(2027, 1, 20), at(2027, 1, 30), CREDIT, id="pau_credit")
+
+    # 10 of the 31 paid-for days, not 10 of the 41 days the period spans on the wall clock.
+    assert credit_for_pause(calendar, 3100, window, [shift]) == 1000
+
+
 def test_only_credit_pauses_earn_credit() -> None:
     for mode in (SHIFT, SKIP):
         assert credit_for_pause(MONTHLY_FROM_NOV_30, 1000, pause(*HOLIDAY, mode), []) == 0
