@@ -12,22 +12,25 @@ class AllowList:
     def __init__(self, patterns: Mapping[str, str]) -> None:
         self._patterns = [re.compile(pattern) for pattern in patterns.values()]
 
-    def spans(self, text: str) -> list[tuple[int, int]]:
+    # Allowed values are at most this long, so only this much text around a candidate matters.
+    REACH = 160
+
+    def spans_near(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
+        lo, hi = max(0, start - self.REACH), min(len(text), end + self.REACH)
         return [
             match.span()
             for pattern in self._patterns
-            for match in pattern.finditer(text)
+            for match in pattern.finditer(text, lo, hi)
             if match.end() > match.start()
         ]
 
-    @staticmethod
-    def protects(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    def protects(self, text: str, start: int, end: int) -> bool:
         """Whether a candidate [start, end) lies in, or cuts into, an allowed span.
 
         A candidate that strictly contains an allowed span (an e-mail whose local part looks
         like a hex id) is still personal data and is not protected.
         """
-        for allowed_start, allowed_end in spans:
+        for allowed_start, allowed_end in self.spans_near(text, start, end):
             if allowed_end <= start or end <= allowed_start:
                 continue
             if (

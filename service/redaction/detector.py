@@ -22,6 +22,7 @@ from service.redaction.fields import Field, find_fields
 from service.redaction.models import Finding
 from service.redaction.names import name_candidates, ner_window
 from service.redaction.policy import RedactionPolicy
+from service.redaction.prescreen import TRIGGERS, line_words
 from service.redaction.recognizers import (
     CardNumberRecognizer,
     EmailRecognizer,
@@ -31,39 +32,8 @@ from service.redaction.recognizers import (
     PhoneNumberRecognizer,
     SsnRecognizer,
     StreetAddressRecognizer,
+    warm_up,
 )
-
-_STREET_WORDS = (
-    r"(?i:\b(?:street|avenue|road|lane|boulevard|drive|way|court|place|terrace|close|crescent"
-    r"|square|parkway|highway|circle|trail|row|mews|gardens|grove|hill|walk|alley|plaza|marg"
-    r"|nagar|salai|path|chowk|quay|wharf|embankment|esplanade|promenade|rise|heights|park|green"
-    r"|st|ave|rd|ln|blvd|dr|ct|pl|sq|pkwy|hwy|cir|tce|cres|rue|bd|chemin|allée|impasse|quai"
-    r"|calle|avenida|av|avda|paseo|carrer|camino|rua|travessa|largo|praça|via|viale|piazza"
-    r"|corso|vicolo|strada|calea|jalan|jl|lorong|soi|thanon|đường|duong|phố|pho|ul|ulica|al"
-    r"|aleja|odos|leoforos|ulitsa|prospekt|sokak|cadde|caddesi|mahallesi|shari|sharia|tariq"
-    r"|rehov|derech|gate|gata|vej|utca|út|tér|iela|gatvė|tänav|cesta|ulice|náměstí|sk|cd"
-    r"|pereulok)\b|(?:gatan|gade|vegen|veien|vägen|tie|katu|kuja|straat|gracht|laan|weg|dijk"
-    r"|plein|kade|straße|strasse|str|gasse|platz|allee|ring|damm|ufer|sokağı)\b)"
-)
-
-# A recogniser runs on a line only if its trigger matches it; most log lines match none.
-TRIGGERS: dict[str, re.Pattern[str]] = {
-    "CardNumberRecognizer": re.compile(r"\d{4}[ -]?\d{4}[ -]?\d{4}"),
-    "IbanChecksumRecognizer": re.compile(r"[A-Z]{2}\d{2} ?[A-Z0-9]{4}"),
-    "EmailSuffixRecognizer": re.compile(r"@"),
-    "UsSsnRecognizer": re.compile(r"(?<!\d)\d{3}[- ]?\d{2}[- ]?\d{4}(?!\d)"),
-    "IpAddressRecognizer": re.compile(
-        r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|[0-9A-Fa-f]::|::[0-9A-Fa-f]|(?:[0-9A-Fa-f]{1,4}:){3}"
-    ),
-    "LabelledBirthDateRecognizer": re.compile(
-        r"(?i:dob|d\.o\.b|birth|born|naissance|geburt|geboren|née? le|nacimiento|nascita)"
-    ),
-    "StreetAddressRecognizer": re.compile(_STREET_WORDS),
-    "PhoneNumberRecognizer": re.compile(
-        r"\+[1-9]\d{0,2}[ (.-]?\d{2,}|\(\d{2,5}\)|(?<![\d.:-])0\d{1,4}[ -]\d{2}"
-        r"|(?<!\d)\d{3}[-. ]\d{3}[-. ]\d{4}(?!\d)|(?i:\b(?:phone|tel|mobile|msisdn|cell|fax)\b)"
-    ),
-}
 
 _CONTEXT_WORDS = re.compile(r"[a-z][a-z#]*")
 _PERSON_NER_SCORE_WITH_CUE = 0.6
@@ -152,13 +122,15 @@ class PresidioDetector:
         self.free_text_keys = frozenset(policy.free_text_keys)
         self.person_cues = frozenset(policy.person_cues)
         self._nlp_lock = threading.Lock()
+        warm_up()
 
     def detect_many(self, texts: Sequence[str]) -> list[list[Finding]]:
         found: list[list[Finding]] = []
         windows: list[_NerWindow] = []
         for index, text in enumerate(texts):
             fields = find_fields(text) if ("=" in text or '":' in text) else []
-            line_findings = self._pattern_findings(text) + self._field_findings(text, fields)
+            line_findings = self._pattern_findings(text)
+            line_findings += self._field_findings(text, fields, line_findings)
             found.append(line_findings)
             if "PERSON" in self.entities:
                 windows.extend(self._ner_windows(index, text, fields, line_findings))
@@ -168,8 +140,9 @@ class PresidioDetector:
 
     def _pattern_findings(self, text: str) -> list[Finding]:
         findings: list[Finding] = []
+        words = line_words(text)
         for recognizer, trigger, context in self.recognizers:
-            if trigger.search(text) is None:
+            if not trigger(text, words):
                 continue
             for result in recognizer.analyze(text, recognizer.supported_entities, None):
                 score = result.score
@@ -185,11 +158,20 @@ class PresidioDetector:
         before = _CONTEXT_WORDS.findall(text[max(0, result.start - 80) : result.start].lower())
         return any(word in context for word in before[-window:]) if window else False
 
-    def _field_findings(self, text: str, fields: list[Field]) -> list[Finding]:
+    def _field_findings(
+        self, text: str, fields: list[Field], found: list[Finding]
+    ) -> list[Finding]:
+        """Whole values of keys that name an entity, where no recogniser found anything.
+
+        A quoted value is the entity as a whole. An unquoted one ends at the first space
+        (`dob=March 5, 1990`), so there the key only speaks where the recognisers are silent.
+        """
         findings = []
         for field in fields:
             entity = self.field_entities.get(field.key)
             if entity is None:
+                continue
+            if not field.quoted and any(f.start < field.end and field.start < f.end for f in found):
                 continue
             value = text[field.start : field.end]
             if value.strip().lower() in _NOT_A_VALUE or "***" in value or value.startswith("<"):
@@ -232,7 +214,10 @@ class PresidioDetector:
             ]
         for window, snippet, artifact in zip(windows, snippets, artifacts, strict=True):
             people = self.person_recognizer.analyze(snippet, ["PERSON"], artifact)
-            spans = [(window.start + p.start, window.start + p.end, p.score) for p in people]
+            spans = [
+                _widened_to_run(window.start + p.start, window.start + p.end, p.score, window.runs)
+                for p in people
+            ]
             findings = found[window.line]
             for start, end, score in spans:
                 findings.append(Finding("PERSON", start, end, score))
@@ -246,10 +231,20 @@ class PresidioDetector:
         kept = [f for f in findings if f.score >= self.policy.threshold_for(f.entity)]
         if not kept:
             return []
-        allowed = self.allow_list.spans(text)
-        if allowed:
-            kept = [f for f in kept if not AllowList.protects(allowed, f.start, f.end)]
+        kept = [f for f in kept if not self.allow_list.protects(text, f.start, f.end)]
+        if not kept:
+            return []
         return resolve_overlaps(kept)
+
+
+def _widened_to_run(
+    start: int, end: int, score: float, runs: list[tuple[int, int]]
+) -> tuple[int, int, float]:
+    """The NER span stretched over the capitalised run it overlaps (`Tonia` of `Tonia Zac`)."""
+    for run_start, run_end in runs:
+        if run_start < end and start < run_end:
+            return min(start, run_start), max(end, run_end), score
+    return start, end, score
 
 
 def resolve_overlaps(findings: list[Finding]) -> list[Finding]:

@@ -18,6 +18,7 @@ class Field:
     key: str
     start: int
     end: int
+    quoted: bool
 
 
 def normalise_key(key: str) -> str:
@@ -30,11 +31,11 @@ def find_fields(text: str) -> list[Field]:
     fields: list[Field] = []
     if '":' in text or '" :' in text:
         for match in _JSON_STRING_FIELD.finditer(text):
-            fields.append(Field(normalise_key(match.group(1)), match.start(2), match.end(2)))
+            key = normalise_key(match.group(1))
+            fields.append(Field(key, match.start(2), match.end(2), quoted=True))
     if "=" in text:
         for match in _KEY_VALUE.finditer(text):
             group = next(g for g in (2, 3, 4) if match.group(g) is not None)
-            fields.append(
-                Field(normalise_key(match.group(1)), match.start(group), match.end(group))
-            )
+            key = normalise_key(match.group(1))
+            fields.append(Field(key, match.start(group), match.end(group), quoted=group != 4))
     return fields

@@ -8,7 +8,10 @@ import regex
 
 # A capitalised word with at least one lower-case letter (so `INFO`, `GET`, `NT` are not
 # words here), allowing O'Brien, McDonald, Al-Zahra, Nguyễn; an initial like `J.` also counts.
-_WORD = r"(?:\p{Lu}(?=[\p{L}\p{M}'’-]*\p{Ll})[\p{L}\p{M}'’]+(?:-\p{L}[\p{L}\p{M}]*)*\.?|\p{Lu}\.)"
+_WORD = (
+    r"(?:\p{Lu}(?=[\p{L}\p{M}'\u2019-]*\p{Ll})[\p{L}\p{M}'\u2019]+(?:-\p{L}[\p{L}\p{M}]*)*\.?"
+    r"|\p{Lu}\.)"
+)
 _PARTICLE = (
     r"(?:van|von|der|den|de|da|das|do|dos|del|della|di|du|la|le|bin|binti|bint|ibn|al|el|ap"
     r"|ter|zu|y|e)"
@@ -23,21 +26,22 @@ _WORD_BEFORE = regex.compile(r"([\p{L}.]+)[\s:=\"']*$")
 # A run made only of these is not worth an NER call; this is a cost filter, never a verdict.
 LOG_VOCABULARY = frozenset(
     """
-    accepted account active added api application attempt audit authorization authorized bad
-    billing bulk cancel canceled cancelled card charge charges checkout client completed config
-    connection created credit customer customers database debug declined deleted denied dispute
-    done error event exception expired failed failure false file forbidden found gateway get
-    handler http info intent internal invoice job key line method missing module none not null ok
-    paid patch pause paused payment paymentintent paymentmethod pending plan policy post process
-    processing processor put queue received refund refunded renewal request requested required
-    response result resumed retry retrying returned scheduled server service session started
-    status stripe strongroom subscription subscriptions succeeded success timeout token traceback
-    transaction true type unauthorized unavailable unknown updated user valid validation value
-    warning webhook worker the a an and or of for to in on at by from with without mozilla
-    windows linux macintosh intel chrome safari firefox gecko khtml like applewebkit edge
-    monday tuesday wednesday thursday friday saturday sunday january february march
-    july september october november december
-    """.split()
+    accepted account active added api application attempt audit authorization authorized
+    bad billing bulk cancel canceled cancelled card charge charges checkout client
+    completed config connection created credit customer customers database debug declined
+    deleted denied dispute done error event exception expired failed failure false file
+    forbidden found gateway get handler http info intent internal invoice job key line
+    method missing module none not null ok paid patch pause paused payment paymentintent
+    paymentmethod pending plan policy post process processing processor put queue received
+    refund refunded renewal request requested required response result resumed retry
+    retrying returned scheduled server service session started status stripe strongroom
+    subscription subscriptions succeeded success timeout token traceback transaction true
+    type unauthorized unavailable unknown updated user valid validation value warning
+    webhook worker the a an and or of for to in on at by from with without mozilla windows
+    linux macintosh intel chrome safari firefox gecko khtml like applewebkit edge monday
+    tuesday wednesday thursday friday saturday sunday january february march july
+    september october november december
+    """.split()  # noqa: SIM905
 )
 
 

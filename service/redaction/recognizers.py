@@ -18,6 +18,11 @@ CASE_INSENSITIVE = CASE_SENSITIVE | regex.IGNORECASE
 _SUFFIXES = TLDExtract(cache_dir=None, suffix_list_urls=(), fallback_to_snapshot=True)
 
 
+def warm_up() -> None:
+    """Load lazily built tables (the suffix list) now rather than on the first e-mail."""
+    _SUFFIXES("example.com")
+
+
 def luhn_valid(digits: str) -> bool:
     total = 0
     for position, char in enumerate(reversed(digits)):
@@ -111,7 +116,11 @@ def iban_valid(candidate: str) -> bool:
 
 
 class IbanRecognizer(PatternRecognizer):
-    """IBANs, compact or in groups of four, with their length and mod-97 checksum verified."""
+    """IBANs, compact or in groups of four, with their length and mod-97 checksum verified.
+
+    A spaced IBAN followed by another short word (`DE89 3704 ... 00 2026`) is cut back to the
+    length its country prescribes before it is checked.
+    """
 
     PATTERNS = (
         Pattern(
@@ -129,9 +138,48 @@ class IbanRecognizer(PatternRecognizer):
             context=["iban", "bank", "account"],
             global_regex_flags=CASE_SENSITIVE,
         )
+        self._compiled = regex.compile(self.PATTERNS[0].regex, CASE_SENSITIVE)
 
-    def validate_result(self, pattern_text: str) -> bool:
-        return iban_valid(pattern_text)
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        results = []
+        for match in self._compiled.finditer(text):
+            end = _iban_end(text, match.start(), match.end())
+            if end is not None:
+                results.append(
+                    RecognizerResult(
+                        "IBAN_CODE",
+                        match.start(),
+                        end,
+                        EntityRecognizer.MAX_SCORE,
+                        recognition_metadata={
+                            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                        },
+                    )
+                )
+        return results
+
+
+def _iban_end(text: str, start: int, end: int) -> int | None:
+    """End of the valid IBAN starting at `start` within [start, end), if there is one."""
+    expected = IBAN_LENGTHS.get(text[start : start + 2])
+    if expected is None:
+        return end if iban_valid(text[start:end]) else None
+    seen = 0
+    for position in range(start, end):
+        if text[position] != " ":
+            seen += 1
+        if seen == expected:
+            cut = position + 1
+            at_boundary = cut == end or text[cut] == " "
+            return cut if at_boundary and iban_valid(text[start:cut]) else None
+    return None
 
 
 class EmailRecognizer(PatternRecognizer):
@@ -241,7 +289,7 @@ class LabelledBirthDateRecognizer(PatternRecognizer):
         )
 
 
-_NAME_WORD = r"\p{Lu}[\p{L}'’.-]*"
+_NAME_WORD = r"\p{Lu}[\p{L}'\u2019.-]*"
 _STREET_AFTER_NUMBER = (
     r"(?:Street|Avenue|Road|Lane|Boulevard|Drive|Way|Court|Place|Terrace|Close|Crescent|Square"
     r"|Parkway|Highway|Circle|Trail|Row|Mews|Gardens|Grove|Hill|Walk|Alley|Plaza|Marg|Nagar"
@@ -257,7 +305,7 @@ _STREET_BEFORE_NAME = (
 _STREET_AFTER_NAME = (
     r"(?:gate|gata|gatan|gade|vej|vegen|veien|vägen|tie|katu|kuja|straat|gracht|laan|weg|dijk"
     r"|plein|kade|straße|strasse|str\.|gasse|platz|allee|ring|damm|ufer|utca|út|tér|ulica|iela"
-    r"|gatvė|tänav|cesta|ulice|náměstí|sokak|sokağı|caddesi|cd\.|sk\.|ulitsa|prospekt|pereulok"
+    r"|gatvė|tänav|cesta|ulice|náměstí|sokak|sokağ\u0131|caddesi|cd\.|sk\.|ulitsa|prospekt|pereulok"
     r"|street|road|avenue|lane)"
 )
 
@@ -284,19 +332,19 @@ class StreetAddressRecognizer(PatternRecognizer):
                 ),
                 Pattern(
                     "street type, name, number",
-                    rf"(?<!\w){_STREET_BEFORE_NAME}\s+(?:[\p{{L}}'’.-]+\s+){{0,4}}?"
-                    rf"(?:[\p{{L}}'’.-]+,?\s+)(?:No\.?\s*)?{number}(?![\w-])",
+                    rf"(?<!\w){_STREET_BEFORE_NAME}\s+(?:[\p{{L}}'\u2019.-]+\s+){{0,4}}?"
+                    rf"(?:[\p{{L}}'\u2019.-]+,?\s+)(?:No\.?\s*)?{number}(?![\w-])",
                     0.6,
                 ),
                 Pattern(
                     "number, street type, name",
-                    rf"(?<![\w.-]){number},?\s+{_STREET_BEFORE_NAME}\s+(?:[\p{{L}}'’-]+\s+){{0,3}}"
+                    rf"(?<![\w.-]){number},?\s+{_STREET_BEFORE_NAME}\s+(?:[\p{{L}}'\u2019-]+\s+){{0,3}}"
                     rf"{_NAME_WORD}",
                     0.6,
                 ),
                 Pattern(
                     "name with street suffix, number",
-                    rf"(?<!\w)(?:{_NAME_WORD}\s+){{0,3}}(?:\p{{Lu}}[\p{{L}}'’-]*(?i:{_STREET_AFTER_NAME})"
+                    rf"(?<!\w)(?:{_NAME_WORD}\s+){{0,3}}(?:\p{{Lu}}[\p{{L}}'\u2019-]*(?i:{_STREET_AFTER_NAME})"
                     rf"|(?i:{_STREET_AFTER_NAME}))\s+(?:No\.?\s*)?{number}(?![\w-])",
                     0.6,
                 ),
@@ -307,20 +355,27 @@ class StreetAddressRecognizer(PatternRecognizer):
 
 
 class PhoneNumberRecognizer(EntityRecognizer):
-    """Phone numbers found and validated by libphonenumber, international or national.
+    """Phone numbers validated by libphonenumber, international or national.
 
-    International (`+` or `00`) and visibly formatted numbers score high; a bare national
-    number scores low and needs a label such as `phone` nearby.
+    Candidates are cut back group by group until valid, so a number followed by other digits
+    is still found. International numbers (`+`, `00`) and visibly formatted national ones
+    (for the policy's regions) score high; a bare run of 7-12 digits scores low and needs a
+    label such as `phone` nearby. Longer bare runs are ids, cards or timestamps.
     """
 
-    FORMATTED = regex.compile(r"^(?:\+|00|\()|[ .\-]")
+    INTERNATIONAL = regex.compile(r"(?<![\w+])(?:\+|00)[1-9][\d \-.()]{5,22}\d(?!\w)")
+    NATIONAL = regex.compile(
+        r"(?<![\w.:+/-])(?:\(\d{2,5}\)[ -]?|0\d{1,4}[ -]|\d{3}[-.])\d[\d .-]{3,12}\d(?!\w)"
+    )
+    BARE = regex.compile(r"(?<![\w.:+/-])\d{7,12}(?![\w-]|\.\d)")
+    GROUP_END = regex.compile(r"\d(?=[ \-.)]|$)")
 
     def __init__(self, regions: tuple[str, ...]) -> None:
         self.regions = regions
         super().__init__(
             supported_entities=["PHONE_NUMBER"],
             name="PhoneNumberRecognizer",
-            context=["phone", "tel", "telephone", "mobile", "cell", "msisdn", "fax", "call"],
+            context=["phone", "tel", "telephone", "mobile", "cell", "msisdn", "fax", "call", "sms"],
         )
 
     def load(self) -> None:
@@ -329,15 +384,35 @@ class PhoneNumberRecognizer(EntityRecognizer):
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
-        found: dict[tuple[int, int], RecognizerResult] = {}
-        for region in self.regions:
-            matcher = phonenumbers.PhoneNumberMatcher(
-                text, region, leniency=phonenumbers.Leniency.VALID
-            )
-            for match in matcher:
-                span = (match.start, match.end)
-                if span in found:
+        results: list[RecognizerResult] = []
+        for pattern, regions, score in (
+            (self.INTERNATIONAL, (None,), 0.85),
+            (self.NATIONAL, self.regions, 0.75),
+            (self.BARE, self.regions, 0.3),
+        ):
+            for match in pattern.finditer(text):
+                if any(r.start <= match.start() < r.end for r in results):
                     continue
-                score = 0.75 if self.FORMATTED.search(match.raw_string) else 0.3
-                found[span] = RecognizerResult("PHONE_NUMBER", match.start, match.end, score)
-        return list(found.values())
+                end = self._valid_end(match.group(), regions)
+                if end is not None:
+                    span = (match.start(), match.start() + end)
+                    results.append(RecognizerResult("PHONE_NUMBER", *span, score))
+        return results
+
+    def _valid_end(self, candidate: str, regions: tuple[str | None, ...]) -> int | None:
+        """The longest prefix of `candidate`, ending at a digit group, that is a valid number."""
+        ends = [match.end() for match in self.GROUP_END.finditer(candidate)]
+        for end in reversed(ends):
+            number = candidate[:end]
+            if sum(char.isdigit() for char in number) < 7:
+                return None
+            if number.startswith("00"):
+                number = "+" + number[2:]
+            for region in regions:
+                try:
+                    parsed = phonenumbers.parse(number, region)
+                except phonenumbers.NumberParseException:
+                    continue
+                if phonenumbers.is_valid_number(parsed):
+                    return end
+        return None

@@ -1,0 +1,79 @@
+"""Cheap per-line checks that decide which recognisers are worth running on a line.
+
+Most log lines carry no personal data; for them these checks are all that runs. Word checks
+work on the set of lower-case words of the line, built once per line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+_WORDS = re.compile(r"[^\W\d_]+")
+
+STREET_WORDS = frozenset(
+    """
+    street avenue road lane boulevard drive way court place terrace close crescent square
+    parkway highway circle trail row mews gardens grove hill walk alley plaza marg nagar salai
+    path chowk quay wharf embankment esplanade promenade rise heights park green st ave rd ln
+    blvd dr ct pl sq pkwy hwy cir tce cres rue bd chemin allée impasse quai calle avenida av
+    avda paseo carrer camino rua travessa largo praça via viale piazza corso vicolo strada calea
+    jalan jl lorong soi thanon đường duong phố pho ul ulica al aleja odos leoforos ulitsa
+    prospekt sokak cadde caddesi mahallesi shari sharia tariq rehov derech gate gata vej utca út
+    tér iela gatvė tänav cesta ulice náměstí sk cd pereulok jirón jr lalana mtaa barabara
+    poghots gamziri kucha khiyaban dangyly
+    """.split()  # noqa: SIM905
+)
+STREET_SUFFIXES = (
+    "gatan", "gade", "vegen", "veien", "vägen", "vegur", "tie", "katu", "kuja", "straat",
+    "gracht", "laan", "weg", "dijk", "plein", "kade", "straße", "strasse", "str", "gasse",
+    "platz", "allee", "ring", "damm", "ufer", "soka\u011f\u0131", "stígur",
+)  # fmt: skip
+BIRTH_WORDS = frozenset(
+    ("dob", "birth", "birthdate", "birthday", "born", "naissance", "geburtsdatum", "geboren",
+     "nacimiento", "nascita")
+)  # fmt: skip
+PHONE_WORDS = frozenset(
+    ("phone", "tel", "telephone", "mobile", "cell", "msisdn", "fax", "call", "sms")
+)
+
+_CARD = re.compile(r"(?<![\w.+-])[2-68](?:[ -]?\d){12,18}(?!\d)")
+_IBAN = re.compile(r"[A-Z]{2}\d{2} ?[A-Z0-9]{4}")
+_SSN = re.compile(r"(?<!\d)\d{3}[- ]?\d{2}[- ]?\d{4}(?!\d)")
+_IP = re.compile(r"\d\.\d{1,3}\.\d{1,3}\.\d|::|[0-9A-Fa-f]:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:")
+_PHONE = re.compile(
+    r"(?:\+|\b00)[1-9][\d ().-]{5,}|\(\d{2,5}\)|(?<![\d.:-])0\d{1,4}[ -]\d{2}"
+    r"|(?<![\d:-])\d{3}[-.]\d"
+)
+_BARE_DIGITS = re.compile(r"(?<![\w.:+/-])\d{7,12}(?![\w-]|\.\d)")
+
+
+def line_words(text: str) -> frozenset[str]:
+    return frozenset(_WORDS.findall(text.lower()))
+
+
+def _street(text: str, words: frozenset[str]) -> bool:
+    return not STREET_WORDS.isdisjoint(words) or any(w.endswith(STREET_SUFFIXES) for w in words)
+
+
+def _phone(text: str, words: frozenset[str]) -> bool:
+    if _PHONE.search(text):
+        return True
+    return not PHONE_WORDS.isdisjoint(words) and _BARE_DIGITS.search(text) is not None
+
+
+def _ssn(text: str, words: frozenset[str]) -> bool:
+    return _SSN.search(text) is not None
+
+
+# A recogniser runs on a line only if its trigger says so.
+TRIGGERS: dict[str, Callable[[str, frozenset[str]], bool]] = {
+    "CardNumberRecognizer": lambda text, words: _CARD.search(text) is not None,
+    "IbanChecksumRecognizer": lambda text, words: _IBAN.search(text) is not None,
+    "EmailSuffixRecognizer": lambda text, words: "@" in text,
+    "UsSsnRecognizer": _ssn,
+    "IpAddressRecognizer": lambda text, words: _IP.search(text) is not None,
+    "LabelledBirthDateRecognizer": lambda text, words: not BIRTH_WORDS.isdisjoint(words),
+    "StreetAddressRecognizer": _street,
+    "PhoneNumberRecognizer": _phone,
+}
