@@ -217,9 +217,11 @@ class OpenBaoDevServer(_SupervisedBao):
         port: int | None = None,
         startup_timeout: float = 20.0,
         binary: str | None = None,
+        scratch_parent: Path | None = None,
     ) -> None:
         super().__init__(host=host, startup_timeout=startup_timeout, binary=binary)
         self._requested_port = port
+        self._scratch_parent = scratch_parent
         self._port: int | None = None
         self._token: str | None = None
         self._workdir: Path | None = None
@@ -247,16 +249,21 @@ class OpenBaoDevServer(_SupervisedBao):
                 return self
             except PortInUse:
                 # A free port chosen for us can be taken by someone else before bao binds it.
-                self._cleanup_workdir()
+                self.stop()
                 if attempts_left == 0:
                     raise
+            except BaseException:
+                self.stop()
+                raise
 
     def _start_once(self) -> None:
         if self._requested_port is not None:
             ensure_port_free(self.host, self._requested_port, component=self.component)
         self._port = self._requested_port or free_port(self.host)
         self._token = secrets.token_hex(16)
-        self._workdir = Path(tempfile.mkdtemp(prefix="strongroom-openbao-dev-"))
+        self._workdir = Path(
+            tempfile.mkdtemp(prefix="strongroom-openbao-dev-", dir=self._scratch_parent)
+        )
         self._launch(
             ["server", "-dev", f"-dev-listen-address={self.host}:{self._port}"],
             log_path=self._workdir / "openbao.log",

@@ -79,18 +79,22 @@ def test_dev_server_keeps_the_root_token_out_of_its_command_line() -> None:
         key_service_for(server.addr, server.token).ensure_keys()
 
 
-def test_dev_server_on_a_taken_port_says_so(occupied_port: int) -> None:
+def test_dev_server_on_a_taken_port_says_so(occupied_port: int, tmp_path: Path) -> None:
     with pytest.raises(PortInUse, match=str(occupied_port)):
-        OpenBaoDevServer(port=occupied_port).start()
+        OpenBaoDevServer(port=occupied_port, scratch_parent=tmp_path).start()
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_server_that_exits_during_start_is_reported_with_its_exit_code(tmp_path: Path) -> None:
     failing = tmp_path / "bao"
     failing.write_text("#!/bin/sh\necho 'Error: the storage is on fire' >&2\nexit 3\n")
     failing.chmod(0o755)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
     with pytest.raises(DevStackError, match="exit code 3") as raised:
-        OpenBaoDevServer(binary=str(failing)).start()
+        OpenBaoDevServer(binary=str(failing), scratch_parent=scratch).start()
     assert "the storage is on fire" in str(raised.value)
+    assert list(scratch.iterdir()) == []  # its scratch directory is removed too
 
 
 def test_persistent_openbao_keeps_keys_and_data_across_a_restart(
