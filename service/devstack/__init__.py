@@ -92,11 +92,14 @@ def stop_process(process: subprocess.Popen[bytes], *, timeout: float = 10.0) -> 
         process.wait(timeout=timeout)
 
 
-def log_tail(path: Path, *, lines: int = 20) -> str:
-    """The last lines of a child's log file, for error messages."""
+def log_tail(path: Path, *, lines: int = 20, since: int = 0, hide: tuple[str, ...] = ()) -> str:
+    """The last lines of a child's log file written after byte offset ``since``, for error
+    messages; lines containing any of ``hide`` (secrets a child prints) are left out."""
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        with path.open("rb") as log:
+            log.seek(since)
+            text = log.read().decode("utf-8", errors="replace")
     except OSError:
         return "(no log output)"
-    tail = text.strip().splitlines()[-lines:]
-    return "\n".join(tail) if tail else "(no log output)"
+    kept = [line for line in text.strip().splitlines() if not any(word in line for word in hide)]
+    return "\n".join(kept[-lines:]) if kept else "(no log output)"

@@ -106,6 +106,7 @@ class _SupervisedBao(abc.ABC):
         self._binary = binary
         self._process: subprocess.Popen[bytes] | None = None
         self._log_path: Path | None = None
+        self._log_offset = 0
 
     @property
     def running(self) -> bool:
@@ -128,6 +129,7 @@ class _SupervisedBao(abc.ABC):
         environment["HOME"] = str(home)
         environment.update(env)
         self._log_path = log_path
+        self._log_offset = log_path.stat().st_size if log_path.exists() else 0
         with log_path.open("ab") as log:
             self._process = subprocess.Popen(  # noqa: S603 - fixed binary, no shell
                 [self._binary or bao_binary(), *arguments],
@@ -174,7 +176,10 @@ class _SupervisedBao(abc.ABC):
         )
 
     def _tail(self) -> str:
-        return log_tail(self._log_path) if self._log_path is not None else "(no log output)"
+        if self._log_path is None:
+            return "(no log output)"
+        # Dev mode prints its root token and unseal key: never copy them into an error.
+        return log_tail(self._log_path, since=self._log_offset, hide=("Root Token", "Unseal Key"))
 
     def _forget_process(self) -> None:
         self._process = None

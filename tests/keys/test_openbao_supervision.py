@@ -85,16 +85,37 @@ def test_dev_server_on_a_taken_port_says_so(occupied_port: int, tmp_path: Path) 
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_server_that_exits_during_start_is_reported_with_its_exit_code(tmp_path: Path) -> None:
+def failing_bao(tmp_path: Path, output: str) -> Path:
+    """A stand-in for a broken `bao` install: prints ``output`` and exits with code 3."""
     failing = tmp_path / "bao"
-    failing.write_text("#!/bin/sh\necho 'Error: the storage is on fire' >&2\nexit 3\n")
+    failing.write_text(f"#!/bin/sh\ncat >&2 <<'EOF'\n{output}\nEOF\nexit 3\n")
     failing.chmod(0o755)
+    return failing
+
+
+def test_a_server_that_exits_during_start_is_reported_with_its_exit_code(tmp_path: Path) -> None:
+    failing = failing_bao(tmp_path, "Error: the storage is on fire")
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     with pytest.raises(DevStackError, match="exit code 3") as raised:
         OpenBaoDevServer(binary=str(failing), scratch_parent=scratch).start()
     assert "the storage is on fire" in str(raised.value)
     assert list(scratch.iterdir()) == []  # its scratch directory is removed too
+
+
+def test_a_start_failure_reports_this_runs_log_without_secrets(tmp_path: Path) -> None:
+    log = tmp_path / "openbao" / "openbao.log"
+    log.parent.mkdir()
+    log.write_text("an earlier run: bind: address already in use\n")
+    failing = failing_bao(tmp_path, "Root Token: s.do-not-show\nError: the storage is on fire")
+
+    with pytest.raises(DevStackError) as raised:
+        PersistentOpenBao(tmp_path, free_port(), binary=str(failing)).start()
+
+    assert not isinstance(raised.value, PortInUse)
+    assert "the storage is on fire" in str(raised.value)
+    assert "earlier run" not in str(raised.value)
+    assert "s.do-not-show" not in str(raised.value)
 
 
 def test_persistent_openbao_keeps_keys_and_data_across_a_restart(
