@@ -58,6 +58,8 @@ class PauseWindow:
     mode: ResumeMode
 
     def __post_init__(self) -> None:
+        if not self.id:
+            raise ValueError("a pause needs an id")
         object.__setattr__(self, "starts_at", require_utc(self.starts_at, "starts_at"))
         if self.ends_at is not None:
             object.__setattr__(self, "ends_at", require_utc(self.ends_at, "ends_at"))
@@ -257,7 +259,8 @@ class _Timeline:
                 taken = min(head.remaining, self.amount - applied)
                 applied += taken
                 head.remaining -= taken
-                credited_by = credited_by or head.pause
+                if credited_by is None:
+                    credited_by = head.pause
                 if head.remaining == 0:
                     pool.popleft()
             if k >= first_wanted:

@@ -448,7 +448,9 @@ def test_overlapping_pauses_are_rejected() -> None:
         upcoming(calendar, 100, after_open_ended, now=at(2027, 1, 1), count=3)
 
 
-def test_a_pause_must_end_after_it_starts_and_use_aware_times() -> None:
+def test_a_pause_needs_an_id_an_end_after_its_start_and_aware_times() -> None:
+    with pytest.raises(ValueError, match="id"):
+        pause(at(2027, 2, 1), at(2027, 2, 2), SHIFT, id="")
     with pytest.raises(ValueError, match="end after"):
         pause(at(2027, 2, 1), at(2027, 2, 1), SHIFT)
     with pytest.raises(ValueError, match="timezone-aware"):
