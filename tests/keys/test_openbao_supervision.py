@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import stat
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from service.devstack import DataDirNotWritable, DevStackError, PortInUse, free_port
+from service.devstack import DataDirNotWritable, DevStackError, PortInUse, free_port, wait_until
 from service.devstack.openbao import (
     HEALTH_ACTIVE,
     InsecureInitFile,
@@ -217,3 +218,24 @@ def test_stop_kills_a_server_that_does_not_answer_terminate(
     assert time.monotonic() - started < 3.0
     assert process_is_gone(pid)
     assert not restartable_openbao.running
+
+
+def test_a_supervisor_that_exits_without_stopping_still_stops_its_openbao(tmp_path: Path) -> None:
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from service.devstack.openbao import PersistentOpenBao\n"
+        f"server = PersistentOpenBao(Path({str(tmp_path)!r}), {free_port()}).start()\n"
+        "print(server.pid, flush=True)\n"
+        "sys.exit(0)\n"
+    )
+    finished = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[2],
+        check=True,
+    )
+    pid = int(finished.stdout.strip())
+    assert wait_until(lambda: process_is_gone(pid), timeout=5.0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import traceback
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import hvac
 import pytest
@@ -316,3 +317,12 @@ def test_a_client_needs_a_token_or_an_approle() -> None:
         build_vault_client("http://127.0.0.1:1")
     with pytest.raises(ValueError):
         build_vault_client("http://127.0.0.1:1", role_id="only-half")
+
+
+def test_one_key_service_serves_many_threads_at_once(key_service: TransitKeyService) -> None:
+    def round_trip(_: int) -> bool:
+        data_key = key_service.generate_data_key()
+        return key_service.unwrap_data_key(data_key.wrapped) == data_key.plaintext
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert all(pool.map(round_trip, range(200)))
