@@ -36,7 +36,7 @@ BLIND_INDEX_KEY_VERSION = 1
 
 # OpenBao refuses JSON bodies with more than 1,000 strings by default (listener option
 # max_request_json_strings); each batch item costs two, so batches above ~490 items fail.
-DEFAULT_BATCH_SIZE = 200
+DEFAULT_BATCH_SIZE = 400
 
 _T = TypeVar("_T")
 
