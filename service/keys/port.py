@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 DATA_KEY_BYTES = 32
 
@@ -41,6 +41,7 @@ def wrapped_key_version(wrapped: str) -> int:
     return int(match.group("version"))
 
 
+@runtime_checkable
 class KeyService(Protocol):
     """Every failure to reach the key service raises ``KeyServiceUnavailable`` (never a hang,
     never a weaker fallback); a refusal by a reachable key service raises ``KeyServiceError``."""
