@@ -37,6 +37,11 @@ from service.redaction.recognizers import (
 
 _CONTEXT_WORDS = re.compile(r"[a-z][a-z#]*")
 _PERSON_NER_SCORE_WITH_CUE = 0.6
+# The small model calls many personal names it has not seen (Hodan Warsame, Sokha Chhim)
+# an organisation or a nationality. Right after a word that introduces a person ("spoke
+# with", "mailed to") such a run is taken as a person; elsewhere ("wallet Apple Pay") not.
+_NAME_LIKE_NER_LABELS = frozenset({"ORGANIZATION", "NRP"})
+_PERSON_SCORE_FROM_NAME_LIKE_LABEL = 0.6
 _FIELD_SCORE = 0.9
 _NOT_A_VALUE = frozenset({"", "null", "none", "nil", "-", "n/a", "true", "false", "redacted"})
 
@@ -67,7 +72,20 @@ def build_nlp_engine(model: str) -> NlpEngine:
                     "LOC": "LOCATION",
                     "FAC": "LOCATION",
                 },
-                "labels_to_ignore": ["CARDINAL", "DATE", "TIME", "MONEY", "QUANTITY", "ORDINAL"],
+                "labels_to_ignore": [
+                    "CARDINAL",
+                    "DATE",
+                    "TIME",
+                    "MONEY",
+                    "QUANTITY",
+                    "ORDINAL",
+                    "PERCENT",
+                    "EVENT",
+                    "LANGUAGE",
+                    "LAW",
+                    "PRODUCT",
+                    "WORK_OF_ART",
+                ],
                 "low_score_entity_names": [],
             },
         }
@@ -85,8 +103,8 @@ class _NerWindow:
     line: int
     start: int
     end: int
-    cue_runs: list[tuple[int, int]]
     runs: list[tuple[int, int]]
+    slot_runs: list[tuple[int, int]]
 
 
 class PresidioDetector:
@@ -121,6 +139,7 @@ class PresidioDetector:
         }
         self.free_text_keys = frozenset(policy.free_text_keys)
         self.person_cues = frozenset(policy.person_cues)
+        self.name_slot_words = frozenset(policy.name_slot_words) | self.person_cues
         self._nlp_lock = threading.Lock()
         warm_up()
 
@@ -182,6 +201,7 @@ class PresidioDetector:
     def _ner_windows(
         self, index: int, text: str, fields: list[Field], findings: list[Finding]
     ) -> list[_NerWindow]:
+        """Windows of text for the NER model; runs vouched for by a cue go to `findings` now."""
         free_text = [field for field in fields if field.key in self.free_text_keys]
         scopes = [(field.start, field.end) for field in free_text] or [(0, len(text))]
         windows: list[_NerWindow] = []
@@ -191,14 +211,17 @@ class PresidioDetector:
                     continue
                 start, end = ner_window(text, candidate, lo, hi)
                 run = (candidate.start, candidate.end)
-                cued = candidate.word_before in self.person_cues
-                if windows and windows[-1].end >= start:
-                    windows[-1].end = max(windows[-1].end, end)
-                    windows[-1].runs.append(run)
-                    if cued:
-                        windows[-1].cue_runs.append(run)
+                if candidate.word_before in self.person_cues:
+                    # A cue vouches for the run whatever the model says: no NER needed.
+                    findings.append(Finding("PERSON", *run, _PERSON_NER_SCORE_WITH_CUE))
                     continue
-                windows.append(_NerWindow(index, start, end, [run] if cued else [], [run]))
+                if not windows or windows[-1].end < start:
+                    windows.append(_NerWindow(index, start, end, [], []))
+                window = windows[-1]
+                window.end = max(window.end, end)
+                window.runs.append(run)
+                if candidate.word_before in self.name_slot_words:
+                    window.slot_runs.append(run)
         return windows
 
     def _run_ner(
@@ -221,11 +244,14 @@ class PresidioDetector:
             findings = found[window.line]
             for start, end, score in spans:
                 findings.append(Finding("PERSON", start, end, score))
-            for run_start, run_end in window.cue_runs:
-                if not any(start < run_end and run_start < end for start, end, _ in spans):
-                    findings.append(
-                        Finding("PERSON", run_start, run_end, _PERSON_NER_SCORE_WITH_CUE)
-                    )
+            for entity in artifact.entities:
+                if entity.label_ not in _NAME_LIKE_NER_LABELS:
+                    continue
+                start, end = window.start + entity.start_char, window.start + entity.end_char
+                for run_start, run_end in window.slot_runs:
+                    if run_start < end and start < run_end:
+                        score = _PERSON_SCORE_FROM_NAME_LIKE_LABEL
+                        findings.append(Finding("PERSON", run_start, run_end, score))
 
     def _finalise(self, text: str, findings: list[Finding]) -> list[Finding]:
         kept = [f for f in findings if f.score >= self.policy.threshold_for(f.entity)]

@@ -64,6 +64,7 @@ class RedactionPolicy(_Strict):
     field_keys: dict[str, tuple[str, ...]] = {}
     free_text_keys: tuple[str, ...] = ()
     person_cues: tuple[str, ...] = ()
+    name_slot_words: tuple[str, ...] = ()
     allow_list: dict[str, str] = {}
     replacement: ReplacementSettings = ReplacementSettings()
 

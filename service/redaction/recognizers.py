@@ -300,13 +300,15 @@ _STREET_BEFORE_NAME = (
     r"(?:Rue|Avenue|Boulevard|Bd|Chemin|Allée|Impasse|Place|Quai|Calle|Avenida|Av\.|Avda\.?|Paseo"
     r"|Plaza|Carrer|Camino|Rua|Travessa|Largo|Praça|Via|Viale|Piazza|Corso|Vicolo|Strada|Calea"
     r"|Jalan|Jl\.|Lorong|Soi|Thanon|Đường|Duong|Phố|Pho|ul\.|ulica|al\.|aleja|Odos|Leoforos"
-    r"|Ulitsa|Prospekt|Sokak|Cadde|Caddesi|Mahallesi|Shari'?|Sharia|Tariq|Rehov|Derech)"
+    r"|Ulitsa|Prospekt|Sokak|Cadde|Caddesi|Mahallesi|Shari'?|Sharia|Tariq|Rehov|Derech|Jirón"
+    r"|Jr\.|Lalana|Mtaa|Barabara|Khiyaban|Kucha)"
 )
 _STREET_AFTER_NAME = (
     r"(?:gate|gata|gatan|gade|vej|vegen|veien|vägen|tie|katu|kuja|straat|gracht|laan|weg|dijk"
     r"|plein|kade|straße|strasse|str\.|gasse|platz|allee|ring|damm|ufer|utca|út|tér|ulica|iela"
-    r"|gatvė|tänav|cesta|ulice|náměstí|sokak|sokağ\u0131|caddesi|cd\.|sk\.|ulitsa|prospekt|pereulok"
-    r"|street|road|avenue|lane)"
+    r"|gatvė|tänav|cesta|ulice|náměstí|sokak|sokağ\u0131|caddesi|cd\.|sk\.|ulitsa|prospekt"
+    r"|pereulok|vegur|st\u00edgur|gamziri|poghots|dangyly|kucha|street|road|avenue|lane"
+    r"|boulevard|way|quay|drive|place|square|highway|parkway)"
 )
 
 
@@ -365,9 +367,9 @@ class PhoneNumberRecognizer(EntityRecognizer):
 
     INTERNATIONAL = regex.compile(r"(?<![\w+])(?:\+|00)[1-9][\d \-.()]{5,22}\d(?!\w)")
     NATIONAL = regex.compile(
-        r"(?<![\w.:+/-])(?:\(\d{2,5}\)[ -]?|0\d{1,4}[ -]|\d{3}[-.])\d[\d .-]{3,12}\d(?!\w)"
+        r"(?<![\w.,:$+/-])(?:\(\d{2,5}\)[ -]?|0\d{1,4}[ -]|\d{3}[-.])\d[\d .-]{3,12}\d(?!\w)"
     )
-    BARE = regex.compile(r"(?<![\w.:+/-])\d{7,12}(?![\w-]|\.\d)")
+    BARE = regex.compile(r"(?<![\w.,:$+/-])\d{7,12}(?![\w-]|\.\d)")
     GROUP_END = regex.compile(r"\d(?=[ \-.)]|$)")
 
     def __init__(self, regions: tuple[str, ...]) -> None:
