@@ -11,6 +11,7 @@ from service.core.clock import Clock, FrozenClock, SystemClock
 from service.core.config import Settings
 from service.core.context import AppContext
 from service.core.db import make_engine, make_session_factory
+from service.keys.cache import DataKeyCache
 
 
 def build_key_service(settings: Settings) -> Any:
@@ -62,5 +63,9 @@ def build_context(
         processor=processor if processor is not None else build_processor(settings),
         checkpoints=CheckpointPolicy(
             every=settings.audit_checkpoint_every, seconds=settings.audit_checkpoint_seconds
+        ),
+        data_keys=DataKeyCache(
+            max_entries=settings.data_key_cache_size,
+            max_age_seconds=settings.data_key_cache_seconds,
         ),
     )

@@ -17,6 +17,7 @@ from service.audit.recorder import CheckpointPolicy
 from service.core.clock import Clock
 from service.core.config import Settings
 from service.core.metrics import Metrics
+from service.keys.cache import DataKeyCache
 
 T = TypeVar("T")
 
@@ -33,6 +34,7 @@ class AppContext:
     rate_limiter: RateLimiter = field(default_factory=RateLimiter)
     checkpoints: CheckpointPolicy = field(default_factory=CheckpointPolicy)
     metrics: Metrics = field(default_factory=Metrics)
+    data_keys: DataKeyCache = field(default_factory=DataKeyCache)
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -58,6 +60,10 @@ def get_processor(request: Request) -> Any:
 
 def get_policy(request: Request) -> Policy:
     return app_context(request).policy
+
+
+def get_data_key_cache(request: Request) -> DataKeyCache:
+    return app_context(request).data_keys
 
 
 def get_db(request: Request) -> Session:

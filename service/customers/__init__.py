@@ -1,0 +1,1 @@
+"""Customers: the tokenized vault of personal and payment data."""

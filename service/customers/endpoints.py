@@ -1,0 +1,121 @@
+"""HTTP endpoints of the customer vault (API.md, "Customers")."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from sqlalchemy.orm import Session
+
+from service.access.actions import Action
+from service.access.policy import Policy
+from service.access.resolvers import register_token
+from service.core.clock import Clock
+from service.core.context import (
+    get_clock,
+    get_data_key_cache,
+    get_db,
+    get_key_service,
+    get_policy,
+    get_processor,
+)
+from service.core.errors import Forbidden, InvalidRequest, ValidationFailed
+from service.core.routing import AuditedRoute, current_audit, current_caller, operation
+from service.customers import service
+from service.customers.models import CUSTOMER_ID_PREFIX
+from service.customers.schemas import CustomerCreate, CustomerSearch
+from service.customers.sensitive import REVEALABLE
+from service.keys.cache import DataKeyCache
+
+MAX_PURPOSE_LENGTH = 200
+
+router = APIRouter(route_class=AuditedRoute, tags=["customers"])
+register_token(CUSTOMER_ID_PREFIX, service.customer_exists)
+
+Db = Annotated[Session, Depends(get_db)]
+Keys = Annotated[Any, Depends(get_key_service)]
+Cache = Annotated[DataKeyCache, Depends(get_data_key_cache)]
+
+
+@router.post(
+    "/v1/customers",
+    status_code=201,
+    **operation(Action.CUSTOMER_CREATE, idempotency="optional"),
+)
+def create_customer(
+    request: Request,
+    body: CustomerCreate,
+    db: Db,
+    key_service: Keys,
+    cache: Cache,
+    processor: Annotated[Any, Depends(get_processor)],
+    clock: Annotated[Clock, Depends(get_clock)],
+) -> dict[str, Any]:
+    view = service.create_customer(db, key_service, processor, cache, body, clock.now())
+    current_audit(request).add_target(view["id"])
+    return view
+
+
+@router.post("/v1/customers/search", **operation(Action.CUSTOMER_SEARCH))
+def search_customers(body: CustomerSearch, db: Db, key_service: Keys) -> dict[str, Any]:
+    return {
+        "data": [{"id": token} for token in service.search_by_email(db, key_service, body.email)]
+    }
+
+
+@router.get("/v1/customers/{customer_id}", **operation(Action.CUSTOMER_READ))
+def read_customer(customer_id: str, db: Db, key_service: Keys, cache: Cache) -> dict[str, Any]:
+    return service.read_customer(db, key_service, cache, customer_id)
+
+
+@router.get("/v1/customers/{customer_id}/reveal", **operation(Action.CUSTOMER_REVEAL))
+def reveal_customer(
+    request: Request,
+    customer_id: str,
+    db: Db,
+    key_service: Keys,
+    cache: Cache,
+    policy: Annotated[Policy, Depends(get_policy)],
+    fields: Annotated[str | None, Query()] = None,
+    x_purpose: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    customer = service.live_customer(db, customer_id)
+    record = current_audit(request)
+    record.purpose = _purpose(x_purpose)
+    wanted = _fields(fields)
+    record.fields = wanted
+    allowed = set(policy.reveal_fields(current_caller(request).role))
+    if not set(wanted) <= allowed:
+        raise Forbidden("Your role may not reveal some of the requested fields.")
+    return {
+        "id": customer.id,
+        "fields": service.reveal_fields(customer, key_service, cache, wanted),
+    }
+
+
+@router.delete("/v1/customers/{customer_id}", **operation(Action.CUSTOMER_ERASE))
+def erase_customer(
+    customer_id: str, db: Db, cache: Cache, clock: Annotated[Clock, Depends(get_clock)]
+) -> dict[str, Any]:
+    return service.erase_customer(db, cache, customer_id, clock.now())
+
+
+def _purpose(header: str | None) -> str:
+    """The purpose as the audit keeps it: checked, then passed through the redactor."""
+    if header is None or not header.strip():
+        raise InvalidRequest("Revealing personal data needs an X-Purpose header.")
+    if len(header) > MAX_PURPOSE_LENGTH:
+        raise ValidationFailed(f"X-Purpose is longer than {MAX_PURPOSE_LENGTH} characters.")
+    from service.redaction.redactor import get_redactor
+
+    return get_redactor().redact(header.strip()).text
+
+
+def _fields(raw: str | None) -> list[str]:
+    names = [name.strip() for name in (raw or "").split(",") if name.strip()]
+    if not names:
+        raise ValidationFailed("Name the fields to reveal: ?fields=name,email.")
+    unknown = [name for name in names if name not in REVEALABLE]
+    if unknown:
+        raise ValidationFailed("Only these fields can be revealed: " + ", ".join(REVEALABLE) + ".")
+    return list(dict.fromkeys(names))

@@ -1,0 +1,74 @@
+"""Every column that holds personal or payment data, declared once.
+
+The vault encrypts exactly these columns (the declaration names the column and the associated
+data's table/column) and the inventory reads the same declarations to say what is held.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CUSTOMERS_TABLE = "customers"
+
+
+@dataclass(frozen=True)
+class SensitiveColumn:
+    """One encrypted column: its inventory category, where it lives, and what it holds."""
+
+    category: str
+    table: str
+    column: str
+    description: str
+
+
+NAME = SensitiveColumn(
+    "contact.name", CUSTOMERS_TABLE, "name_ciphertext", "the customer's full name"
+)
+EMAIL = SensitiveColumn(
+    "contact.email", CUSTOMERS_TABLE, "email_ciphertext", "the customer's email address"
+)
+PHONE = SensitiveColumn(
+    "contact.phone", CUSTOMERS_TABLE, "phone_ciphertext", "the customer's phone number"
+)
+ADDRESS = SensitiveColumn(
+    "contact.address",
+    CUSTOMERS_TABLE,
+    "address_ciphertext",
+    "postal address: line1, line2, city, postal code, country",
+)
+CARD = SensitiveColumn(
+    "payment.card",
+    CUSTOMERS_TABLE,
+    "card_ciphertext",
+    "the default card's brand, last four digits and expiry",
+)
+PROCESSOR_REF = SensitiveColumn(
+    "payment.processor_ref",
+    CUSTOMERS_TABLE,
+    "processor_ref_ciphertext",
+    "the payment processor's customer id and payment method id",
+)
+METADATA = SensitiveColumn(
+    "customer.metadata",
+    CUSTOMERS_TABLE,
+    "metadata_ciphertext",
+    "free-form metadata given by the caller (keys and values)",
+)
+
+SENSITIVE_COLUMNS: tuple[SensitiveColumn, ...] = (
+    NAME,
+    EMAIL,
+    PHONE,
+    ADDRESS,
+    CARD,
+    PROCESSOR_REF,
+    METADATA,
+)
+
+# The fields a caller may ask to reveal, and the column holding each.
+REVEALABLE: dict[str, SensitiveColumn] = {
+    "name": NAME,
+    "email": EMAIL,
+    "phone": PHONE,
+    "address": ADDRESS,
+}

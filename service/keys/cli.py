@@ -1,0 +1,93 @@
+"""``strongroom keys``: rotate the data-wrapping key, and show what each version wraps."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from service.cli_support import cli_engine, cli_settings, fail
+from service.core.bootstrap import build_key_service
+from service.core.db import make_session_factory, transaction
+from service.core.errors import ServiceError
+from service.customers import keystore
+from service.keys.rotation import DEFAULT_CHUNK_SIZE, retire, rotate_data_keys
+
+app = typer.Typer(
+    help="Rotate the key that wraps customers' data keys, and inspect its versions.",
+    no_args_is_help=True,
+)
+
+
+@app.command()
+def rotate(
+    chunk_size: int = typer.Option(
+        DEFAULT_CHUNK_SIZE, "--chunk-size", min=1, help="Data keys rewrapped per transaction."
+    ),
+    retire_old: bool = typer.Option(
+        False, "--retire", help="Then refuse decryption under every older version."
+    ),
+) -> None:
+    """Rotate the Transit data key and rewrap every stored data key, while the service runs."""
+    settings = cli_settings()
+    factory = make_session_factory(cli_engine())
+    key_service = build_key_service(settings)
+    console = Console()
+    try:
+        with Progress(
+            TextColumn("[bold]rewrapping data keys"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as progress:
+            task = progress.add_task("rewrap", total=None)
+
+            def advance(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            result = rotate_data_keys(
+                factory, key_service, chunk_size=chunk_size, on_progress=advance
+            )
+            progress.update(task, total=max(result.rewrapped + result.changed_meanwhile, 1))
+        console.print(
+            f"data key rotated to version {result.new_version}: {result.rewrapped} rewrapped, "
+            f"{result.changed_meanwhile} changed meanwhile, {result.rejected} rejected"
+        )
+        if retire_old:
+            retire(factory, key_service, result.new_version)
+            console.print(f"minimum decryption version raised to {result.new_version}")
+    except ServiceError as error:
+        fail(error.detail)
+
+
+@app.command()
+def status() -> None:
+    """Each version of the data key, and how many stored data keys it wraps."""
+    settings = cli_settings()
+    factory = make_session_factory(cli_engine())
+    key_service = build_key_service(settings)
+    try:
+        key = key_service.key_status()
+        with transaction(factory) as session:
+            counts = keystore.count_by_key_version(session)
+    except ServiceError as error:
+        fail(error.detail)
+    table = Table(title=f"{key.name} ({key.key_type})")
+    table.add_column("version", justify="right")
+    table.add_column("data keys", justify="right")
+    table.add_column("state")
+    for version in sorted(set(key.versions) | set(counts)):
+        if version < key.min_decryption_version:
+            state = "retired"
+        elif version == key.latest_version:
+            state = "latest"
+        else:
+            state = "decrypt only"
+        table.add_row(str(version), str(counts.get(version, 0)), state)
+    Console().print(table)
+    typer.echo(
+        f"latest version {key.latest_version}, "
+        f"minimum decryption version {key.min_decryption_version}"
+    )

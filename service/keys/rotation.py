@@ -1,0 +1,135 @@
+"""Key rotation without downtime: rotate the Transit data key, rewrap every stored data key.
+
+Each chunk is read in one short transaction, rewrapped through Transit's batch API with no
+transaction open, and written in another short transaction where a row is updated only if its
+wrapped key is still the one that was read (an erasure meanwhile wins). Rewrapping changes only
+the wrapping: the data keys, and so every field ciphertext, stay as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.access.actions import Action
+from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, CheckpointPolicy, append_event
+from service.core.db import transaction
+from service.core.errors import Conflict, ValidationFailed
+from service.customers import keystore
+from service.keys.errors import WrappedKeyRejected
+from service.keys.port import KeyService
+
+DEFAULT_CHUNK_SIZE = 200
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class RotationResult:
+    new_version: int
+    rewrapped: int
+    changed_meanwhile: int
+    rejected: int
+
+
+def _system_event(session: Session, action: Action, key_service: KeyService, at: datetime) -> None:
+    append_event(
+        session,
+        AuditRecord(action=action, actor=SYSTEM_ACTOR, role=SYSTEM_ACTOR),
+        at=at,
+        status=None,
+        signer=key_service,
+        checkpoints=CheckpointPolicy(),
+    )
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def rotate_data_keys(
+    session_factory: sessionmaker[Session],
+    key_service: KeyService,
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    on_progress: Progress | None = None,
+    now: Callable[[], datetime] = _utc_now,
+) -> RotationResult:
+    """Rotate the data-wrapping key, then rewrap every data key under the new version."""
+    new_version = key_service.rotate_data_key()
+    result = rewrap_data_keys(
+        session_factory, key_service, new_version, chunk_size=chunk_size, on_progress=on_progress
+    )
+    with transaction(session_factory) as session:
+        _system_event(session, Action.KEYS_ROTATE, key_service, now())
+    return result
+
+
+def rewrap_data_keys(
+    session_factory: sessionmaker[Session],
+    key_service: KeyService,
+    version: int,
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    on_progress: Progress | None = None,
+) -> RotationResult:
+    """Rewrap, chunk by chunk, every stored data key wrapped under a version below ``version``."""
+    if chunk_size < 1:
+        raise ValueError("chunk_size must be at least 1")
+    with transaction(session_factory) as session:
+        total = keystore.count_wrapped_below(session, version)
+    done = rewrapped = changed = 0
+    rejected: set[str] = set()
+    while True:
+        with transaction(session_factory) as session:
+            chunk = keystore.wrapped_below(session, version, chunk_size, excluding=rejected)
+        if not chunk:
+            break
+        try:
+            results = key_service.rewrap_data_keys([wrapped for _, wrapped in chunk])
+        except WrappedKeyRejected as refused:
+            # Corrupt or retired values cannot be rewrapped; the others go in the next round.
+            rejected.update(chunk[index][0] for index in refused.failed_indices)
+            continue
+        with transaction(session_factory) as session:
+            for (token, old), (new, new_version) in zip(chunk, results, strict=True):
+                if keystore.replace_wrapped_key(
+                    session, token, old=old, new=new, version=new_version
+                ):
+                    rewrapped += 1
+                else:
+                    changed += 1
+        done += len(chunk)
+        total = max(total, done)
+        if on_progress is not None:
+            on_progress(done, total)
+    return RotationResult(
+        new_version=version, rewrapped=rewrapped, changed_meanwhile=changed, rejected=len(rejected)
+    )
+
+
+def retire(
+    session_factory: sessionmaker[Session],
+    key_service: KeyService,
+    min_version: int,
+    *,
+    now: Callable[[], datetime] = _utc_now,
+) -> None:
+    """Raise the minimum decryption version, once no data key is wrapped under an older one."""
+    status = key_service.key_status()
+    if not 1 <= min_version <= status.latest_version:
+        raise ValidationFailed(
+            f"The minimum decryption version must be between 1 and {status.latest_version}."
+        )
+    with transaction(session_factory) as session:
+        remaining = keystore.count_wrapped_below(session, min_version)
+        if remaining:
+            raise Conflict(
+                f"{remaining} data key(s) are still wrapped under a version below "
+                f"{min_version}: rotate (rewrap) first."
+            )
+        key_service.set_min_decryption_version(min_version)
+        _system_event(session, Action.KEYS_RETIRE, key_service, now())
