@@ -18,9 +18,12 @@ CASE_INSENSITIVE = CASE_SENSITIVE | regex.IGNORECASE
 _SUFFIXES = TLDExtract(cache_dir=None, suffix_list_urls=(), fallback_to_snapshot=True)
 
 
-def warm_up() -> None:
-    """Load lazily built tables (the suffix list) now rather than on the first e-mail."""
+def warm_up(regions: tuple[str, ...]) -> None:
+    """Load lazily built tables now (the suffix list, each region's phone metadata), so that
+    the first log lines do not pay for them."""
     _SUFFIXES("example.com")
+    for region in regions:
+        phonenumbers.is_valid_number(phonenumbers.parse("0123 456789", region))
 
 
 def luhn_valid(digits: str) -> bool:
@@ -115,7 +118,7 @@ def iban_valid(candidate: str) -> bool:
     return int(numeric) % 97 == 1
 
 
-class IbanRecognizer(PatternRecognizer):
+class IbanChecksumRecognizer(PatternRecognizer):
     """IBANs, compact or in groups of four, with their length and mod-97 checksum verified.
 
     A spaced IBAN followed by another short word (`DE89 3704 ... 00 2026`) is cut back to the
@@ -182,7 +185,7 @@ def _iban_end(text: str, start: int, end: int) -> int | None:
     return None
 
 
-class EmailRecognizer(PatternRecognizer):
+class EmailSuffixRecognizer(PatternRecognizer):
     """E-mail addresses whose local part cannot swallow a `key=` prefix, with a known suffix."""
 
     PATTERNS = (

@@ -1,0 +1,164 @@
+"""Redaction throughput and quality: Strongroom's redactor against plain presidio.
+
+Runs on one labelled corpus (tests/redaction/corpus.py) in one process:
+  - the in-process `Redactor.redact_many` (batches of 256),
+  - `strongroom redact`-equivalent streaming (`redact_files` from a file to /dev/null),
+  - presidio `AnalyzerEngine.analyze`, one line at a time,
+  - presidio `BatchAnalyzerEngine.analyze_iterator` (nlp.pipe underneath),
+both presidio engines with the same spaCy model package and presidio's default recognisers
+and threshold. Prints lines per second, recall per entity and the over-redaction rate (the
+share of protected values - tokens, UUIDs, ids, timestamps, amounts, epoch milliseconds,
+Luhn-failing numbers, product names - that any finding touches). Figures only, no asserts.
+
+    .venv/bin/python bench/bench_redaction.py [--quick] [--lines N] [--presidio-lines N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import service.redaction  # noqa: F401 - keeps tldextract offline before presidio loads
+from service.redaction.policy import load_policy
+from service.redaction.redactor import Redactor
+from service.redaction.stream import redact_files
+from tests.redaction.corpus import Sample, Scores, billing_corpus, score
+
+Spans = list[list[tuple[int, int]]]
+
+
+def timed(run: Callable[[], Spans]) -> tuple[float, Spans]:
+    started = time.perf_counter()
+    spans = run()
+    return time.perf_counter() - started, spans
+
+
+def strongroom_in_process(redactor: Redactor, texts: list[str]) -> Spans:
+    spans: Spans = []
+    for index in range(0, len(texts), 256):
+        for result in redactor.redact_many(texts[index : index + 256]):
+            spans.append([(f.start, f.end) for f in result.findings])
+    return spans
+
+
+def strongroom_streaming(redactor: Redactor, path: Path, count: int) -> Spans:
+    with open(os.devnull, "w", encoding="utf-8") as sink:
+        written = redact_files([path], sink, redactor, progress=False)
+    if written != count:
+        raise SystemExit(f"streaming wrote {written} lines for {count}")
+    return []
+
+
+def presidio_engines(model: str):  # type: ignore[no-untyped-def]
+    from presidio_analyzer import AnalyzerEngine, BatchAnalyzerEngine
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+    nlp_engine = NlpEngineProvider(
+        nlp_configuration={
+            "nlp_engine_name": "spacy",
+            "models": [{"lang_code": "en", "model_name": model}],
+        }
+    ).create_engine()
+    analyzer = AnalyzerEngine(nlp_engine=nlp_engine, supported_languages=["en"])
+    return analyzer, BatchAnalyzerEngine(analyzer_engine=analyzer)
+
+
+def row(name: str, lines: int, seconds: float, scores: Scores | None) -> str:
+    rate = lines / seconds
+    if scores is None:
+        return f"{name:<38} {lines:>6} {rate:>10.0f} {'(same findings as above)':>40}"
+    recall = scores.recall["ALL"]
+    person = scores.recall.get("PERSON", float("nan"))
+    over = scores.over_redaction
+    return f"{name:<38} {lines:>6} {rate:>10.0f} {recall:>9.3f} {person:>9.3f} {over:>11.4f}"
+
+
+def per_entity(name: str, scores: Scores) -> str:
+    parts = [f"{entity}={value:.3f}" for entity, value in sorted(scores.recall.items())]
+    return f"  {name}: " + " ".join(parts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small corpus, for CI (< 60 s)")
+    parser.add_argument("--lines", type=int, help="corpus size for Strongroom")
+    parser.add_argument("--presidio-lines", type=int, help="corpus prefix run through presidio")
+    args = parser.parse_args()
+    lines = args.lines or (1500 if args.quick else 12000)
+    presidio_lines = min(lines, args.presidio_lines or (300 if args.quick else 3000))
+
+    corpus: list[Sample] = billing_corpus(lines)
+    texts = [sample.text for sample in corpus]
+    policy = load_policy()
+    print(f"corpus: {lines} lines ({sum(bool(s.pii) for s in corpus)} with personal data); "
+          f"presidio runs on the first {presidio_lines}")  # fmt: skip
+
+    started = time.perf_counter()
+    redactor = Redactor(policy)
+    redactor.redact_many(["warm-up line for Zhang Wei at 10.0.0.1"])
+    print(f"Strongroom redactor start-up: {time.perf_counter() - started:.2f} s")
+    started = time.perf_counter()
+    analyzer, batch = presidio_engines(policy.nlp.model)
+    analyzer.analyze("warm-up line for Zhang Wei at 10.0.0.1", language="en")
+    print(f"presidio start-up: {time.perf_counter() - started:.2f} s")
+
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "corpus.log"
+        path.write_text("".join(text + "\n" for text in texts), encoding="utf-8")
+        ours_seconds, ours_spans = timed(lambda: strongroom_in_process(redactor, texts))
+        stream_seconds, _ = timed(lambda: strongroom_streaming(redactor, path, len(texts)))
+
+    subset = texts[:presidio_lines]
+    single_seconds, single_spans = timed(
+        lambda: [
+            [(r.start, r.end) for r in analyzer.analyze(text, language="en")] for text in subset
+        ]
+    )
+    batch_seconds, batch_spans = timed(
+        lambda: [
+            [(r.start, r.end) for r in results]
+            for results in batch.analyze_iterator(subset, language="en", batch_size=64)
+        ]
+    )
+
+    ours = score(corpus, ours_spans)
+    ours_on_subset = score(corpus[:presidio_lines], ours_spans[:presidio_lines])
+    single = score(corpus[:presidio_lines], single_spans)
+    batched = score(corpus[:presidio_lines], batch_spans)
+
+    header = f"{'engine':<38} {'lines':>6} {'lines/s':>10} {'recall':>9} {'PERSON':>9} {'over-redact':>11}"  # noqa: E501
+    print()
+    print(header)
+    print("-" * len(header))
+    print(row("strongroom Redactor (in-process)", lines, ours_seconds, ours))
+    print(row("strongroom redact (streaming a file)", lines, stream_seconds, None))
+    print(row("  strongroom on presidio's subset", presidio_lines, ours_seconds, ours_on_subset)
+          .replace(f"{presidio_lines / ours_seconds:>10.0f}", f"{'':>10}"))  # fmt: skip
+    print(row("presidio AnalyzerEngine (one by one)", presidio_lines, single_seconds, single))
+    print(row("presidio BatchAnalyzerEngine", presidio_lines, batch_seconds, batched))
+    print()
+    ratio = (lines / ours_seconds) / (presidio_lines / batch_seconds)
+    stream_ratio = (lines / stream_seconds) / (presidio_lines / batch_seconds)
+    print(f"speed-up vs presidio batched: in-process {ratio:.1f}x, streaming {stream_ratio:.1f}x "
+          f"(target >= 20x)")  # fmt: skip
+    print("recall per entity:")
+    print(per_entity("strongroom", ours))
+    print(per_entity("strongroom (subset)", ours_on_subset))
+    print(per_entity("presidio single", single))
+    print(per_entity("presidio batched", batched))
+    print(
+        f"protected values touched: strongroom {ours.damaged}/{ours.protected}, "
+        f"presidio single {single.damaged}/{single.protected}, "
+        f"presidio batched {batched.damaged}/{batched.protected}"
+    )
+
+
+if __name__ == "__main__":
+    main()
