@@ -21,7 +21,12 @@ from service.core.db import make_engine
 from service.core.migrate import upgrade
 from service.models import load_all_models
 
-pytest_plugins = ["tests.fixtures.openbao", "tests.fixtures.localstripe", "tests.fixtures.app"]
+pytest_plugins = [
+    "tests.fixtures.openbao",
+    "tests.fixtures.localstripe",
+    "tests.fixtures.app",
+    "tests.fixtures.receiver",
+]
 
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 

@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     data_key_cache_seconds: float = 60.0
     scheduler_interval_seconds: float = 30.0
     scheduler_enabled: bool = True
+    webhook_timeout_seconds: float = 5.0
     log_level: str = "INFO"
 
     @cached_property

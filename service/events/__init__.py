@@ -1,0 +1,1 @@
+"""Signed event notifications to internal services, from a transactional outbox."""

@@ -1,0 +1,148 @@
+"""``/v1/webhook-endpoints`` (admin) and ``/v1/events`` (polling consumers)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.access.actions import Action
+from service.access.resolvers import register_token
+from service.core.clock import Clock
+from service.core.context import app_context, get_clock, get_db, get_key_service
+from service.core.errors import ValidationFailed
+from service.core.pagination import Cursor, Limit, decode_cursor, page
+from service.core.routing import AuditedRoute, current_audit, operation
+from service.core.timeparse import format_api_time
+from service.events.delivery import delivery_view
+from service.events.models import Delivery, Event, WebhookEndpoint
+from service.events.schemas import WebhookEndpointCreate
+from service.events.types import EventType
+from service.events.webhooks import (
+    create_endpoint,
+    delete_endpoint,
+    endpoint_exists,
+    endpoint_view,
+    get_endpoint,
+)
+
+router = APIRouter(route_class=AuditedRoute, tags=["events"])
+register_token("we_", endpoint_exists)
+
+
+@router.post(
+    "/v1/webhook-endpoints",
+    status_code=201,
+    **operation(Action.WEBHOOK_CREATE, idempotency="optional"),
+)
+def create_webhook_endpoint(
+    request: Request,
+    body: WebhookEndpointCreate,
+    db: Annotated[Session, Depends(get_db)],
+    clock: Annotated[Clock, Depends(get_clock)],
+    key_service: Annotated[Any, Depends(get_key_service)],
+) -> dict[str, Any]:
+    ctx = app_context(request)
+    allow_http = ctx.policy.limits.allow_http_loopback_webhooks or bool(ctx.extras.get("dev_mode"))
+    created = create_endpoint(
+        db,
+        key_service,
+        url=body.url,
+        events=[str(e) for e in body.events],
+        now=clock.now(),
+        allow_http_loopback=allow_http,
+    )
+    current_audit(request).add_target(created.endpoint.id)
+    return endpoint_view(created.endpoint, secret=created.secret)
+
+
+@router.get("/v1/webhook-endpoints", **operation(Action.WEBHOOK_LIST))
+def list_webhook_endpoints(
+    db: Annotated[Session, Depends(get_db)], limit: Limit = 50, cursor: Cursor = None
+) -> dict[str, Any]:
+    after = decode_cursor(cursor) or ""
+    if not isinstance(after, str):
+        raise ValidationFailed("The cursor is not valid.")
+    rows = list(
+        db.scalars(
+            select(WebhookEndpoint)
+            .where(
+                WebhookEndpoint.deleted_at.is_(None),
+                WebhookEndpoint.id > after,
+            )
+            .order_by(WebhookEndpoint.id)
+            .limit(limit + 1)
+        )
+    )
+    result = page(rows, limit, lambda e: e.id)
+    result["data"] = [endpoint_view(e) for e in result["data"]]
+    return result
+
+
+@router.get("/v1/webhook-endpoints/{endpoint_id}", **operation(Action.WEBHOOK_READ))
+def read_webhook_endpoint(
+    endpoint_id: str, db: Annotated[Session, Depends(get_db)]
+) -> dict[str, Any]:
+    return endpoint_view(get_endpoint(db, endpoint_id))
+
+
+@router.get("/v1/webhook-endpoints/{endpoint_id}/deliveries", **operation(Action.WEBHOOK_READ))
+def list_deliveries(
+    endpoint_id: str,
+    db: Annotated[Session, Depends(get_db)],
+    status: Literal["pending", "delivered", "failed"] | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    get_endpoint(db, endpoint_id)
+    after = decode_cursor(cursor) or 0
+    if not isinstance(after, int):
+        raise ValidationFailed("The cursor is not valid.")
+    query = select(Delivery).where(Delivery.endpoint_id == endpoint_id, Delivery.id > after)
+    if status:
+        query = query.where(Delivery.status == status)
+    rows = list(db.scalars(query.order_by(Delivery.id).limit(limit + 1)))
+    result = page(rows, limit, lambda d: d.id)
+    result["data"] = [delivery_view(d) for d in result["data"]]
+    return result
+
+
+@router.delete("/v1/webhook-endpoints/{endpoint_id}", **operation(Action.WEBHOOK_DELETE))
+def delete_webhook_endpoint(
+    endpoint_id: str,
+    db: Annotated[Session, Depends(get_db)],
+    clock: Annotated[Clock, Depends(get_clock)],
+) -> dict[str, Any]:
+    endpoint = delete_endpoint(db, endpoint_id, clock.now())
+    return {"id": endpoint.id, "deleted": True}
+
+
+@router.get("/v1/events", **operation(Action.EVENT_LIST))
+def list_events(
+    db: Annotated[Session, Depends(get_db)],
+    type: EventType | None = None,
+    after: Annotated[str | None, Query(max_length=40, pattern=r"^evt_[a-f0-9]{24}$")] = None,
+    limit: Limit = 50,
+) -> dict[str, Any]:
+    query = select(Event)
+    if after is not None:
+        anchor = db.scalar(select(Event.seq).where(Event.id == after))
+        if anchor is None:
+            raise ValidationFailed("'after' names no event.")
+        query = query.where(Event.seq > anchor)
+    if type is not None:
+        query = query.where(Event.type == type.value)
+    rows = list(db.scalars(query.order_by(Event.seq).limit(limit + 1)))
+    data = [
+        {
+            "id": e.id,
+            "type": e.type,
+            "created_at": format_api_time(e.created_at),
+            "data": json.loads(e.data),
+        }
+        for e in rows[:limit]
+    ]
+    return {"data": data, "next_cursor": data[-1]["id"] if len(rows) > limit else None}

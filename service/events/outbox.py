@@ -1,0 +1,60 @@
+"""Emitting events: in the caller's transaction, fanned out to every subscribed endpoint."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.events.models import Delivery, Event, Notice, WebhookEndpoint
+from service.events.types import EventType
+
+
+def new_event_id() -> str:
+    return "evt_" + secrets.token_hex(12)
+
+
+def emit(session: Session, type_: EventType | str, data: dict[str, Any], at: datetime) -> str:
+    """Add one event (tokens and amounts only) and a pending delivery per endpoint."""
+    event_id = new_event_id()
+    session.add(
+        Event(
+            id=event_id,
+            type=str(type_),
+            created_at=at,
+            data=json.dumps(data, separators=(",", ":"), sort_keys=True),
+        )
+    )
+    session.flush()
+    endpoints = session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.deleted_at.is_(None)))
+    for endpoint in endpoints:
+        if str(type_) in json.loads(endpoint.events):
+            session.add(
+                Delivery(
+                    event_id=event_id,
+                    endpoint_id=endpoint.id,
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=at,
+                )
+            )
+    return event_id
+
+
+def emit_once(
+    session: Session,
+    notice_key: str,
+    type_: EventType | str,
+    data: dict[str, Any],
+    at: datetime,
+) -> str | None:
+    """Emit unless a notice with this key was already emitted (``charge.upcoming`` per due
+    date, ``pause.ending`` per pause)."""
+    if session.get(Notice, notice_key) is not None:
+        return None
+    session.add(Notice(key=notice_key, created_at=at))
+    return emit(session, type_, data, at)
