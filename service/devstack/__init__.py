@@ -1,20 +1,26 @@
 """The development stack: real components (OpenBao, localstripe) run as supervised children.
 
 This module holds what every supervised child shares: the errors a developer sees when a
-component cannot start, free-port discovery, bounded waiting, and an orderly stop
-(terminate, then kill after a timeout).
+component cannot start, free-port discovery, bounded waiting, and ``SupervisedChild``, which
+starts a process with its output in a log file and stops it in order (terminate, then kill
+after a timeout) — on ``stop()``, on leaving a ``with`` block, or when Python exits.
 """
 
 from __future__ import annotations
 
+import abc
+import atexit
 import contextlib
 import errno
 import signal
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import TracebackType
+from typing import NoReturn, Self
 
 
 class DevStackError(RuntimeError):
@@ -103,3 +109,99 @@ def log_tail(path: Path, *, lines: int = 20, since: int = 0, hide: tuple[str, ..
         return "(no log output)"
     kept = [line for line in text.strip().splitlines() if not any(word in line for word in hide)]
     return "\n".join(kept[-lines:]) if kept else "(no log output)"
+
+
+_RUNNING: set[SupervisedChild] = set()
+_RUNNING_LOCK = threading.Lock()
+
+
+@atexit.register
+def _stop_every_running_child() -> None:
+    with _RUNNING_LOCK:
+        running = list(_RUNNING)
+    for child in running:
+        child.stop()
+
+
+class SupervisedChild(abc.ABC):
+    """A child process with its output in a log file, never left running behind us."""
+
+    component = "child process"
+    # Words marking log lines that hold secrets: never copied into an error message.
+    log_secrets: tuple[str, ...] = ()
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen[bytes] | None = None
+        self._log_path: Path | None = None
+        self._log_offset = 0
+
+    @abc.abstractmethod
+    def start(self) -> Self:
+        """Start the child and return once it is ready to use."""
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    def _spawn(self, command: list[str], *, log_path: Path, env: dict[str, str]) -> None:
+        self._log_path = log_path
+        self._log_offset = log_path.stat().st_size if log_path.exists() else 0
+        with log_path.open("ab") as log:
+            self._process = subprocess.Popen(  # noqa: S603 - fixed binary, no shell
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                # Terminal signals (Ctrl-C) reach only the supervisor, which stops us in order.
+                start_new_session=True,
+            )
+        with _RUNNING_LOCK:
+            _RUNNING.add(self)
+
+    def _raise_exited(self, where: str) -> NoReturn:
+        """Report a child that exited while starting, with this run's log lines."""
+        code = self._process.returncode if self._process is not None else None
+        tail = self._tail()
+        self._forget_process()
+        if "address already in use" in tail:
+            raise PortInUse(
+                f"{self.component} cannot listen on {where}: the port is already in use. "
+                f"Stop the other program or choose another port.\n{tail}"
+            )
+        raise DevStackError(
+            f"{self.component} exited while starting (exit code {code}). "
+            f"Last lines of its log:\n{tail}"
+        )
+
+    def _tail(self) -> str:
+        if self._log_path is None:
+            return "(no log output)"
+        return log_tail(self._log_path, since=self._log_offset, hide=self.log_secrets)
+
+    def _forget_process(self) -> None:
+        self._process = None
+        with _RUNNING_LOCK:
+            _RUNNING.discard(self)
+
+    def stop(self, *, timeout: float = 10.0) -> None:
+        """Stop the child: SIGTERM, then SIGKILL after ``timeout`` seconds."""
+        if self._process is not None:
+            stop_process(self._process, timeout=timeout)
+        self._forget_process()
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()

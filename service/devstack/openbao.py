@@ -15,21 +15,16 @@ OpenBao 2.x no longer ships the ``file`` storage backend (``unknown storage type
 
 from __future__ import annotations
 
-import abc
-import atexit
 import json
 import logging
 import os
 import secrets
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
-from types import TracebackType
-from typing import Any, NoReturn, Self
+from typing import Any, Self
 
 import httpx
 import hvac
@@ -38,11 +33,10 @@ from service.devstack import (
     DataDirNotWritable,
     DevStackError,
     PortInUse,
+    SupervisedChild,
     ensure_port_free,
     ensure_writable_dir,
     free_port,
-    log_tail,
-    stop_process,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -83,38 +77,18 @@ def health_status(addr: str, *, timeout: float = 1.0) -> int | None:
         return None
 
 
-_RUNNING: set[_SupervisedBao] = set()
-_RUNNING_LOCK = threading.Lock()
-
-
-@atexit.register
-def _stop_every_running_server() -> None:
-    with _RUNNING_LOCK:
-        running = list(_RUNNING)
-    for server in running:
-        server.stop()
-
-
-class _SupervisedBao(abc.ABC):
-    """What both server shapes share: launching, health waiting, stopping, context manager."""
+class _SupervisedBao(SupervisedChild):
+    """What both server shapes share: the bao binary, a clean environment, health waiting."""
 
     component = "OpenBao"
+    # Dev mode prints its root token and unseal key.
+    log_secrets = ("Root Token", "Unseal Key")
 
     def __init__(self, *, host: str, startup_timeout: float, binary: str | None) -> None:
+        super().__init__()
         self.host = host
         self.startup_timeout = startup_timeout
         self._binary = binary
-        self._process: subprocess.Popen[bytes] | None = None
-        self._log_path: Path | None = None
-        self._log_offset = 0
-
-    @property
-    def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process is not None else None
 
     def _launch(
         self, arguments: list[str], *, log_path: Path, home: Path, env: dict[str, str]
@@ -128,20 +102,8 @@ class _SupervisedBao(abc.ABC):
         }
         environment["HOME"] = str(home)
         environment.update(env)
-        self._log_path = log_path
-        self._log_offset = log_path.stat().st_size if log_path.exists() else 0
-        with log_path.open("ab") as log:
-            self._process = subprocess.Popen(  # noqa: S603 - fixed binary, no shell
-                [self._binary or bao_binary(), *arguments],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=environment,
-                # Terminal signals (Ctrl-C) reach only the supervisor, which stops us in order.
-                start_new_session=True,
-            )
-        with _RUNNING_LOCK:
-            _RUNNING.add(self)
+        command = [self._binary or bao_binary(), *arguments]
+        self._spawn(command, log_path=log_path, env=environment)
 
     def _wait_for_health(self, addr: str, accepted: set[int], *, what: str) -> int:
         deadline = time.monotonic() + self.startup_timeout
@@ -160,53 +122,6 @@ class _SupervisedBao(abc.ABC):
                     f"Last lines of its log:\n{tail}"
                 )
             time.sleep(0.05)
-
-    def _raise_exited(self, addr: str) -> NoReturn:
-        code = self._process.returncode if self._process is not None else None
-        tail = self._tail()
-        self._forget_process()
-        if "address already in use" in tail:
-            raise PortInUse(
-                f"{self.component} cannot listen on {addr}: the port is already in use. "
-                f"Stop the other program or choose another port.\n{tail}"
-            )
-        raise DevStackError(
-            f"{self.component} exited while starting (exit code {code}). "
-            f"Last lines of its log:\n{tail}"
-        )
-
-    def _tail(self) -> str:
-        if self._log_path is None:
-            return "(no log output)"
-        # Dev mode prints its root token and unseal key: never copy them into an error.
-        return log_tail(self._log_path, since=self._log_offset, hide=("Root Token", "Unseal Key"))
-
-    def _forget_process(self) -> None:
-        self._process = None
-        with _RUNNING_LOCK:
-            _RUNNING.discard(self)
-
-    def stop(self, *, timeout: float = 10.0) -> None:
-        """Stop the server: SIGTERM, then SIGKILL after ``timeout`` seconds."""
-        if self._process is not None:
-            stop_process(self._process, timeout=timeout)
-        self._forget_process()
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @abc.abstractmethod
-    def start(self) -> Self:
-        """Start the server and return once it is ready to use."""
 
 
 class OpenBaoDevServer(_SupervisedBao):

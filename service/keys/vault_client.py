@@ -1,0 +1,95 @@
+"""Reaching Vault/OpenBao: the hvac client, AppRole login, the Transit mount, the policy."""
+
+from __future__ import annotations
+
+import hvac
+import hvac.exceptions
+
+from service.keys.vault_calls import HVAC_FAILURES, call, readable, response_data, translate
+
+TRANSIT_MOUNT = "transit"
+DATA_KEY_NAME = "strongroom-data"
+AUDIT_KEY_NAME = "strongroom-audit"
+INDEX_KEY_NAME = "strongroom-index"
+
+
+def transit_policy(
+    *,
+    mount_point: str = TRANSIT_MOUNT,
+    data_key: str = DATA_KEY_NAME,
+    audit_key: str = AUDIT_KEY_NAME,
+    index_key: str = INDEX_KEY_NAME,
+) -> str:
+    """The least-privilege Vault/OpenBao policy for Strongroom's token or AppRole.
+
+    The keys must then be created by an operator (``ensure_keys`` with a privileged token).
+    """
+    grants = {
+        f"{mount_point}/datakey/plaintext/{data_key}": "update",
+        f"{mount_point}/decrypt/{data_key}": "update",
+        f"{mount_point}/rewrap/{data_key}": "update",
+        f"{mount_point}/keys/{data_key}": "read",
+        f"{mount_point}/keys/{data_key}/rotate": "update",
+        f"{mount_point}/keys/{data_key}/config": "update",
+        f"{mount_point}/sign/{audit_key}": "update",
+        f"{mount_point}/verify/{audit_key}": "update",
+        f"{mount_point}/keys/{audit_key}": "read",
+        f"{mount_point}/hmac/{index_key}": "update",
+        f"{mount_point}/keys/{index_key}": "read",
+    }
+    return "".join(
+        f'path "{path}" {{\n  capabilities = ["{capability}"]\n}}\n'
+        for path, capability in grants.items()
+    )
+
+
+def build_vault_client(
+    addr: str,
+    *,
+    token: str | None = None,
+    role_id: str | None = None,
+    secret_id: str | None = None,
+    timeout: float = 5.0,
+    approle_mount: str = "approle",
+) -> hvac.Client:
+    """An hvac client for ``addr``, authenticated by token or, failing that, by AppRole.
+
+    Every request made through it gives up after ``timeout`` seconds.
+    """
+    client = hvac.Client(url=addr, timeout=timeout)
+    if token:
+        client.token = token
+    elif role_id and secret_id:
+        login_with_approle(client, role_id=role_id, secret_id=secret_id, mount_point=approle_mount)
+    else:
+        raise ValueError("the key service needs a token, or an AppRole role_id and secret_id")
+    return client
+
+
+def login_with_approle(
+    client: hvac.Client, *, role_id: str, secret_id: str, mount_point: str = "approle"
+) -> None:
+    """Log ``client`` in through AppRole (again, when its token expired)."""
+    call(
+        "AppRole login",
+        lambda: client.auth.approle.login(
+            role_id=role_id, secret_id=secret_id, use_token=True, mount_point=mount_point
+        ),
+    )
+
+
+def ensure_transit(client: hvac.Client, *, mount_point: str = TRANSIT_MOUNT) -> None:
+    """Enable the Transit engine at ``mount_point`` unless it is mounted already."""
+    operation = "listing of secrets engines"
+    try:
+        mounts = readable(client.sys.list_mounted_secrets_engines(), operation)
+    except hvac.exceptions.Forbidden:
+        # A least-privilege token may not list mounts; its operator mounted Transit for it.
+        return
+    except HVAC_FAILURES as error:
+        raise translate(error, operation) from None
+    if f"{mount_point}/" not in response_data(mounts, operation):
+        call(
+            "mount of the Transit engine",
+            lambda: client.sys.enable_secrets_engine("transit", path=mount_point),
+        )
