@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from service.access.actions import Action
 from service.core import hooks
 from service.core.errors import Gone, NotFound, ValidationFailed
+from service.core.idempotency import IdempotencyRecord
 from service.core.timeparse import format_api_time
 from service.customers import masks, sensitive
 from service.customers.models import CUSTOMER_ID_PREFIX, Customer
@@ -26,6 +28,8 @@ from service.keys.port import KeyService
 from service.processors.port import PaymentProcessor, ProcessorCustomer
 
 FIRST_DATA_KEY_GENERATION = 1
+# Longest time between claiming an idempotency key and creating the customer (slow processor).
+CREATION_REQUEST_WINDOW = timedelta(minutes=10)
 CustomerState = Literal["active", "erased"]
 
 
@@ -225,9 +229,29 @@ def erase_customer(
     for column in sensitive.SENSITIVE_COLUMNS:
         setattr(customer, column.column, None)
     customer.erased_at = now
+    _forget_replayable_creation(session, customer)
     session.flush()
     hooks.customer_erased(session, token, now)
     return {"id": token, "erased": True, "erased_at": format_api_time(now)}
+
+
+def _forget_replayable_creation(session: Session, customer: Customer) -> None:
+    """The stored response of the customer's idempotent creation holds its masks and metadata:
+    it goes with the customer (a retry of that request then creates a new customer).
+
+    The key was claimed just before the customer was created, so only records claimed shortly
+    before it are read."""
+    candidates = session.execute(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.action == str(Action.CUSTOMER_CREATE),
+            IdempotencyRecord.created_at <= customer.created_at,
+            IdempotencyRecord.created_at >= customer.created_at - CREATION_REQUEST_WINDOW,
+        )
+    ).scalars()
+    token = customer.id.encode("ascii")
+    for record in candidates:
+        if record.response_body is not None and token in record.response_body:
+            session.delete(record)
 
 
 # -- for the charges engine ---------------------------------------------------------------------

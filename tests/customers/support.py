@@ -86,3 +86,13 @@ def raw_database_bytes(db_url: str) -> bytes:
         timeout=60,
     )
     return dump.stdout
+
+
+def holds(raw: bytes, value: str) -> bool:
+    """Whether ``raw`` (lower-cased) holds ``value`` as text or hex-encoded (bytea in a dump)."""
+    forms = {
+        value.lower().encode(),
+        value.encode().hex().encode(),
+        value.lower().encode().hex().encode(),
+    }
+    return any(form in raw for form in forms)
