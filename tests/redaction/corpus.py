@@ -88,9 +88,7 @@ def group_card(number: str, rng: random.Random) -> str:
     separator = rng.choice(["", " ", "-"])
     if not separator or len(number) == 13:
         return number
-    if len(number) == 15:
-        groups = [number[:4], number[4:10], number[10:]]
-    elif len(number) == 14:
+    if len(number) in (14, 15):
         groups = [number[:4], number[4:10], number[10:]]
     else:
         groups = [number[i : i + 4] for i in range(0, len(number), 4)]
@@ -155,10 +153,9 @@ class Negatives:
         second = self.rng.randrange(86400)
         hour, minute, sec = second // 3600, second // 60 % 60, second % 60
         millis = self.rng.randrange(1000)
-        return (
-            "timestamp",
-            f"2026-{self.rng.randrange(1, 13):02d}-{day:02d}T{hour:02d}:{minute:02d}:{sec:02d}.{millis:03d}Z",
-        )
+        month = self.rng.randrange(1, 13)
+        clock = f"{hour:02d}:{minute:02d}:{sec:02d}.{millis:03d}"
+        return "timestamp", f"2026-{month:02d}-{day:02d}T{clock}Z"
 
     def epoch_millis(self) -> tuple[str, str]:
         return "epoch_ms", str(self.rng.randrange(1_600_000_000_000, 1_900_000_000_000))

@@ -34,7 +34,8 @@ NAME_TEMPLATES = (
 
 STREETS = (
     "12 Adeola Odeku Street", "45 Awolowo Road", "7 Ahmadu Bello Way", "14 Oxford Street",
-    "Mtaa wa Jamhuri 12", "Lalana Rainitovo 18", "27 Kaiwharawhara Road", "1450 Ala Moana Boulevard",
+    "Mtaa wa Jamhuri 12", "Lalana Rainitovo 18", "27 Kaiwharawhara Road",
+    "1450 Ala Moana Boulevard",
     "Jirón Huallaga 320", "Calle Saphi 624", "Avenida Arce 2519", "Peace Avenue 17",
     "Abai Avenue 150", "Bogyoke Aung San Road 72", "Preah Sisowath Quay 22",
     "Thanon Setthathirath 112", "Laugavegur 22", "Rustaveli Gamziri 14", "Abovyan Poghots 8",

@@ -1,0 +1,261 @@
+"""What the redactor finds in log lines, what it leaves alone, and how it replaces values."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.redaction.detector import RedactionStartupError, build_nlp_engine
+from service.redaction.redactor import Redactor
+from tests.redaction.corpus import luhn_complete
+
+
+def _valid_card(prefix: str, length: int) -> str:
+    return luhn_complete(prefix + "7" * (length - len(prefix) - 1))
+
+
+def _grouped(number: str, sizes: tuple[int, ...], separator: str) -> str:
+    groups, position = [], 0
+    for size in sizes:
+        groups.append(number[position : position + size])
+        position += size
+    return separator.join(groups)
+
+
+VISA = _valid_card("4", 16)
+MASTERCARD_2_SERIES = _valid_card("2221", 16)
+AMEX = _valid_card("37", 15)
+DINERS = _valid_card("36", 14)
+MAESTRO_19 = _valid_card("6759", 19)
+VISA_19 = _valid_card("4", 19)
+
+CARDS = [
+    VISA,
+    _grouped(VISA, (4, 4, 4, 4), " "),
+    _grouped(VISA, (4, 4, 4, 4), "-"),
+    _grouped(MASTERCARD_2_SERIES, (4, 4, 4, 4), " "),
+    MASTERCARD_2_SERIES,
+    _grouped(AMEX, (4, 6, 5), " "),
+    _grouped(AMEX, (4, 6, 5), "-"),
+    _grouped(DINERS, (4, 6, 4), " "),
+    MAESTRO_19,
+    _grouped(MAESTRO_19, (4, 4, 4, 4, 3), " "),
+    _grouped(VISA_19, (4, 4, 4, 4, 3), "-"),
+]
+
+
+@pytest.mark.parametrize("card", CARDS)
+def test_card_numbers_in_every_common_grouping_keep_only_their_last_four_digits(
+    redactor: Redactor, card: str
+) -> None:
+    result = redactor.redact(f"charge failed card={card} customer=cus_tok_9fJ2kq81LmZ")
+    digits = "".join(char for char in card if char.isdigit())
+    assert result.text == (
+        f"charge failed card=<CREDIT_CARD>{digits[-4:]} customer=cus_tok_9fJ2kq81LmZ"
+    )
+    assert [f.entity for f in result.findings] == ["CREDIT_CARD"]
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        VISA[:-1] + str((int(VISA[-1]) + 1) % 10),  # Luhn fails
+        "1764077000000",  # epoch milliseconds
+        "1764077000007",
+        luhn_complete("900000000000000"),  # Luhn passes, no card scheme starts with 9
+    ],
+)
+def test_numbers_that_are_not_cards_are_left_alone(redactor: Redactor, number: str) -> None:
+    line = f"job ref {number} done"
+    assert redactor.redact(line).text == line
+
+
+def test_iban_is_redacted_only_when_its_checksum_holds(redactor: Redactor) -> None:
+    assert redactor.redact("payout to DE89 3704 0044 0532 0130 00 2026").text == (
+        "payout to <IBAN_CODE> 2026"
+    )
+    assert redactor.redact("iban=GB82WEST12345698765432").text == "iban=<IBAN_CODE>"
+    wrong_checksum = "payout to DE88 3704 0044 0532 0130 00"
+    assert redactor.redact(wrong_checksum).text == wrong_checksum
+
+
+def test_email_span_does_not_swallow_its_key(redactor: Redactor) -> None:
+    line = "login email=jane.doe+billing@example.co.uk ok"
+    result = redactor.redact(line)
+    assert result.text == "login email=<EMAIL_ADDRESS> ok"
+    (finding,) = result.findings
+    assert line[finding.start : finding.end] == "jane.doe+billing@example.co.uk"
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "+44 20 7946 0958",
+        "+1 (415) 555-0134",
+        "+49 30 901820",
+        "+33 6 12 34 56 78",
+        "+81 90-1234-5678",
+        "+234 802 123 4567",
+        "+919812345678",
+        "0049 30 901820",
+        "(415) 555-0134",
+    ],
+)
+def test_international_and_formatted_phone_numbers_are_redacted(
+    redactor: Redactor, phone: str
+) -> None:
+    assert redactor.redact(f"sms to {phone} queued").text == "sms to <PHONE_NUMBER> queued"
+
+
+def test_phone_followed_by_other_digits_is_cut_to_the_valid_number(redactor: Redactor) -> None:
+    assert redactor.redact("sms to +44 20 7946 0958 4111 retries").text == (
+        "sms to <PHONE_NUMBER> 4111 retries"
+    )
+
+
+def test_ssn_dashed_is_redacted_and_bare_nine_digits_only_with_a_label(
+    redactor: Redactor,
+) -> None:
+    assert redactor.redact("kyc 123-45-6789 ok").text == "kyc <US_SSN> ok"
+    assert redactor.redact("kyc ssn=123456789 ok").text == "kyc ssn=<US_SSN> ok"
+    assert redactor.redact("batch 123456789 ok").text == "batch 123456789 ok"
+
+
+def test_ip_addresses_are_redacted_but_clock_times_are_not(redactor: Redactor) -> None:
+    line = "from 203.0.113.9 and 2001:db8::8a2e:370:7334 at 13:22:51 via 10.0.0.1."
+    assert redactor.redact(line).text == (
+        "from <IP_ADDRESS> and <IP_ADDRESS> at 13:22:51 via <IP_ADDRESS>."
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("kyc dob=1984-07-03 ok", "kyc dob=<DATE_TIME> ok"),
+        ("date of birth: 03/07/1984", "date of birth: <DATE_TIME>"),
+        ("born on March 7, 1984 in", "born on <DATE_TIME> in"),
+        ('{"date_of_birth": "1984-07-03"}', '{"date_of_birth": "<DATE_TIME>"}'),
+    ],
+)
+def test_labelled_dates_of_birth_are_redacted(redactor: Redactor, line: str, expected: str) -> None:
+    assert redactor.redact(line).text == expected
+
+
+def test_dates_without_a_birth_label_are_not_personal(redactor: Redactor) -> None:
+    line = "renewal due 1984-07-03 and period_end=2026-12-24T00:00:00Z"
+    assert redactor.redact(line).text == line
+
+
+@pytest.mark.parametrize(
+    "street",
+    ["221B Baker Street", "12 Rue de Rivoli", "Calle de Alcalá 45", "Hauptstraße 5",
+     "1600 Pennsylvania Ave", "Via del Corso 12"],
+)  # fmt: skip
+def test_street_addresses_in_free_text_are_redacted(redactor: Redactor, street: str) -> None:
+    assert redactor.redact(f"parcel returned from {street} today").text == (
+        "parcel returned from <LOCATION> today"
+    )
+
+
+def test_key_value_and_json_fields_are_redacted_as_a_whole(redactor: Redactor) -> None:
+    line = (
+        '{"customer":"cus_tok_Q2w3E4r5T6y7","name":"Zhang Wei","address":{"line1":"Flat 3"},'
+        '"email":"zw@example.com"} cardholder_name="Ana Lúcia Souza"'
+    )
+    assert redactor.redact(line).text == (
+        '{"customer":"cus_tok_Q2w3E4r5T6y7","name":"<PERSON>","address":{"line1":"<LOCATION>"},'
+        '"email":"<EMAIL_ADDRESS>"} cardholder_name="<PERSON>"'
+    )
+
+
+def test_names_in_free_text_are_found_by_the_ner_model(redactor: Redactor) -> None:
+    line = 'msg="refund approved after a call with Oluwaseun Adeyemi on Monday"'
+    assert redactor.redact(line).text == (
+        'msg="refund approved after a call with <PERSON> on Monday"'
+    )
+
+
+SERVICE_IDENTIFIERS = [
+    "cus_tok_8f7a6b5c4d3e2f1a9b8c",
+    "sub_tok_1A2b3C4d5E6f7G8h",
+    "pau_9Zy8Xw7Vu6Ts",
+    "ch_3Nx8a2eZvKYlo2C1",
+    "bulk_4242424242424242",
+    "evt_20261224000000",
+    "srk_live_7Hc9Qw2Lm4",
+    "550e8400-e29b-41d4-a716-446655440000",
+    "4f3c2a1b9d8e7f604f3c2a1b9d8e7f60",
+    "pi_3Nx8aX2eZvKYlo2C0a1b2c3d",
+    "cus_NffrFeUfNV2Hib",
+    "pm_1Mq4bF2eZvKYlo2C5s0b3JGh",
+    "amount=4242424242",
+    "$1,999.00",
+    "2026-12-24T13:22:51.123+01:00",
+    "1766582571123",
+    "v2.14.4",
+    "version=1.2.3.4",
+]
+
+
+@pytest.mark.parametrize("identifier", SERVICE_IDENTIFIERS)
+def test_the_services_own_identifiers_are_never_redacted(
+    redactor: Redactor, identifier: str
+) -> None:
+    line = f"INFO handled {identifier} in 12 ms"
+    result = redactor.redact(line)
+    assert result.text == line
+    assert result.findings == []
+
+
+def test_findings_carry_offsets_into_the_original_text(redactor: Redactor) -> None:
+    line = "é✓ email=ana@example.org card=4242 4242 4242 4242 from 198.51.100.7"
+    result = redactor.redact(line)
+    assert [(f.entity, line[f.start : f.end]) for f in result.findings] == [
+        ("EMAIL_ADDRESS", "ana@example.org"),
+        ("CREDIT_CARD", "4242 4242 4242 4242"),
+        ("IP_ADDRESS", "198.51.100.7"),
+    ]
+    assert all(0.0 < f.score <= 1.0 for f in result.findings)
+
+
+def test_blank_and_clean_lines_come_back_unchanged(redactor: Redactor) -> None:
+    lines = ["", "   ", "\t", "GET /v1/charges 200 in 4 ms", "Charge Succeeded"]
+    assert [r.text for r in redactor.redact_many(lines)] == lines
+
+
+def test_redact_many_gives_the_same_results_as_redact_one_by_one(redactor: Redactor) -> None:
+    lines = [
+        "card 4242424242424242",
+        "",
+        'msg="spoke with Tenzin Norbu"',
+        "nothing here",
+        "mail to bo@example.com",
+    ]
+    assert redactor.redact_many(lines) == [redactor.redact(line) for line in lines]
+
+
+def test_lines_without_personal_data_never_reach_the_ner_model(
+    redactor: Redactor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = redactor.detector.nlp_engine  # type: ignore[attr-defined]
+    seen: list[str] = []
+    real_process_batch = engine.process_batch
+
+    def recording_process_batch(texts, *args, **kwargs):  # type: ignore[no-untyped-def]
+        texts = list(texts)
+        seen.extend(texts)
+        return real_process_batch(texts, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "process_batch", recording_process_batch)
+    clean = [
+        "2026-11-25T13:22:51.123Z INFO http method=POST path=/v1/charges status=201",
+        '{"event":"pause.started","subscription":"sub_tok_1A2b3C4d5E6f","at":1766582571123}',
+        "Charge Succeeded for subscription sub_tok_1A2b3C4d5E6f amount=1999 currency=EUR",
+        "worker job claimed 550e8400-e29b-41d4-a716-446655440000 sdk=v2.14.4",
+    ]
+    redactor.redact_many([*clean, 'msg="call from Aroha Te Whare"'])
+    assert seen == ["call from Aroha Te Whare"]
+
+
+def test_a_missing_spacy_model_is_a_clear_start_up_error_not_a_download() -> None:
+    with pytest.raises(RedactionStartupError, match=r"en_core_web_absent_model.*not installed"):
+        build_nlp_engine("en_core_web_absent_model")
