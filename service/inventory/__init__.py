@@ -1,0 +1,1 @@
+"""Data inventory: what is held, about whom, and who saw it (API.md, "Inventory")."""

@@ -1,0 +1,209 @@
+"""What is held, about whom, and who saw it — derived from the sensitive-column declarations.
+
+Every figure comes from ``SENSITIVE_COLUMNS`` (the same declarations the vault encrypts by) and
+from the audit trail; nothing here keeps a list of its own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, func, inspect, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from service.access.actions import Action
+from service.audit.chain import format_time
+from service.audit.models import AuditEvent
+from service.audit.queries import EventFilter, iter_events
+from service.core.db import Base
+from service.core.errors import Gone, NotFound
+from service.core.timeparse import format_api_time
+from service.customers.models import CUSTOMER_ID_PREFIX, Customer
+from service.customers.sensitive import REVEALABLE, SENSITIVE_COLUMNS, SensitiveColumn
+
+AUDIT_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+SUBSCRIPTIONS_TABLE = "subscriptions"
+
+# The tables the declarations may name, and the model that reads each.
+MODELS_BY_TABLE: dict[str, type[Customer]] = {Customer.__tablename__: Customer}
+
+
+def _column(declared: SensitiveColumn) -> InstrumentedAttribute[Any]:
+    model = MODELS_BY_TABLE.get(declared.table)
+    if model is None:
+        raise LookupError(f"no model is known for the sensitive table {declared.table!r}")
+    column: InstrumentedAttribute[Any] = getattr(model, declared.column)
+    return column
+
+
+def _held(declared: SensitiveColumn) -> ColumnElement[bool]:
+    return (_column(declared).is_not(None)) & (Customer.erased_at.is_(None))
+
+
+def audit_time(stored: str) -> datetime:
+    return datetime.strptime(stored, AUDIT_TIME_FORMAT).replace(tzinfo=UTC)
+
+
+# -- the inventory ------------------------------------------------------------------------------
+
+
+def inventory(session: Session, key_name: str, now: datetime) -> dict[str, Any]:
+    """Every category held: where, how many subjects and records, under which key versions."""
+    categories = []
+    for declared in SENSITIVE_COLUMNS:
+        rows = session.execute(
+            select(Customer.key_version, func.count(), func.count(func.distinct(Customer.id)))
+            .where(_held(declared))
+            .group_by(Customer.key_version)
+        ).all()
+        versions = {str(v): int(n) for v, n, _ in sorted(rows, key=_version_order) if v}
+        categories.append(
+            {
+                "category": declared.category,
+                "location": f"{declared.table}.{declared.column}",
+                "description": declared.description,
+                "subjects": sum(int(distinct) for _, _, distinct in rows),
+                "records": sum(int(n) for _, n, _ in rows),
+                "encrypted": True,
+                "key": {"name": key_name, "versions": versions},
+            }
+        )
+    return {"categories": categories, "generated_at": format_api_time(now)}
+
+
+def _version_order(row: Sequence[Any]) -> int:
+    return int(row[0] or 0)
+
+
+# -- one subject (GDPR Art. 15) -----------------------------------------------------------------
+
+
+def held_categories(customer: Customer) -> list[str]:
+    return [d.category for d in SENSITIVE_COLUMNS if getattr(customer, d.column) is not None]
+
+
+def subject_report(session: Session, token: str) -> dict[str, Any]:
+    customer = session.get(Customer, token)
+    if customer is None:
+        raise NotFound("No such customer.")
+    if customer.erased:
+        raise Gone("This customer has been erased.")
+    accesses = [access_view(event) for event in iter_events(session, EventFilter(target=token))]
+    return {
+        "customer": customer.id,
+        "created_at": format_api_time(customer.created_at),
+        "categories": held_categories(customer),
+        "subscriptions": subscriptions_of(session, token),
+        "accesses": accesses,
+    }
+
+
+def access_view(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "at": format_api_time(audit_time(event.at)),
+        "actor": event.actor,
+        "action": event.action,
+        "outcome": event.outcome,
+        "fields": json.loads(event.fields) if event.fields is not None else None,
+        "purpose": event.purpose,
+    }
+
+
+def subscriptions_of(session: Session, token: str) -> list[str]:
+    """The customer's subscription tokens, read by table name (no import of that domain)."""
+    table = _existing_table(session, SUBSCRIPTIONS_TABLE)
+    if table is None or "customer" not in table.c or "id" not in table.c:
+        return []
+    query = select(table.c.id).where(table.c.customer == token)
+    if "created_at" in table.c:
+        query = query.order_by(table.c.created_at, table.c.id)
+    return [str(row[0]) for row in session.execute(query)]
+
+
+def _existing_table(session: Session, name: str) -> Table | None:
+    from service.models import load_all_models
+
+    load_all_models()
+    table = Base.metadata.tables.get(name)
+    if table is None or not inspect(session.connection()).has_table(name):
+        return None
+    return table
+
+
+# -- breach report ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BreachQuery:
+    start: datetime
+    end: datetime
+    actors: Sequence[str] | None = None
+    key_versions: Sequence[int] | None = None
+
+
+def breach_report(session: Session, query: BreachQuery) -> dict[str, Any]:
+    """Subjects whose data was revealed to the actors in [start, end), plus every live subject
+    whose data key is wrapped under one of the key versions; the categories each exposed."""
+    exposed: dict[str, set[str]] = defaultdict(set)
+    accesses: list[dict[str, Any]] = []
+    for event in _reveals(session, query):
+        categories = _revealed_categories(event.fields)
+        customers = [t for t in json.loads(event.targets) if t.startswith(CUSTOMER_ID_PREFIX)]
+        for customer in customers:
+            exposed[customer].update(categories)
+        accesses.append({**access_view(event), "customers": customers})
+    if query.key_versions:
+        for customer in _live_under_versions(session, query.key_versions):
+            exposed[customer.id].update(held_categories(customer))
+
+    by_category = {
+        d.category: sum(1 for held in exposed.values() if d.category in held)
+        for d in SENSITIVE_COLUMNS
+    }
+    order = {d.category: i for i, d in enumerate(SENSITIVE_COLUMNS)}
+    return {
+        "subjects": [
+            {"customer": token, "categories": sorted(exposed[token], key=order.__getitem__)}
+            for token in sorted(exposed)
+        ],
+        "counts": {"subjects": len(exposed), "by_category": by_category},
+        "accesses": accesses,
+    }
+
+
+def _reveals(session: Session, query: BreachQuery) -> Iterable[AuditEvent]:
+    statement = (
+        select(AuditEvent)
+        .where(
+            AuditEvent.action == Action.CUSTOMER_REVEAL.value,
+            AuditEvent.outcome == "allowed",
+            AuditEvent.at >= format_time(query.start),
+            AuditEvent.at < format_time(query.end),
+        )
+        .order_by(AuditEvent.seq)
+    )
+    if query.actors is not None:
+        statement = statement.where(AuditEvent.actor.in_(list(query.actors)))
+    return session.scalars(statement)
+
+
+def _revealed_categories(stored_fields: str | None) -> set[str]:
+    names = json.loads(stored_fields) if stored_fields else []
+    return {REVEALABLE[name].category for name in names if name in REVEALABLE}
+
+
+def _live_under_versions(session: Session, versions: Sequence[int]) -> Iterable[Customer]:
+    return session.scalars(
+        select(Customer)
+        .where(
+            Customer.erased_at.is_(None),
+            Customer.wrapped_data_key.is_not(None),
+            Customer.key_version.in_(list(versions)),
+        )
+        .order_by(Customer.id)
+    )
