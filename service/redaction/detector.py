@@ -20,7 +20,7 @@ from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from service.redaction.allowlist import AllowList
 from service.redaction.fields import Field, find_fields
 from service.redaction.models import Finding
-from service.redaction.names import name_candidates, ner_window
+from service.redaction.names import continued_name_end, name_candidates, ner_window
 from service.redaction.policy import RedactionPolicy
 from service.redaction.prescreen import TRIGGERS, line_words
 from service.redaction.recognizers import (
@@ -203,7 +203,10 @@ class PresidioDetector:
             value = text[field.start : field.end]
             if value.strip().lower() in _NOT_A_VALUE or "***" in value or value.startswith("<"):
                 continue
-            findings.append(Finding(entity, field.start, field.end, _FIELD_SCORE))
+            end = field.end
+            if not field.quoted and entity in ("PERSON", "LOCATION"):
+                end = continued_name_end(text, end)
+            findings.append(Finding(entity, field.start, end, _FIELD_SCORE))
         return findings
 
     def _ner_windows(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import traceback
 from collections.abc import Iterator
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 from service.redaction.redactor import Redactor, get_redactor
 
 REDACTION_FAILED = "[redaction failed]"
+
+_guard = threading.local()
 
 # Attributes every LogRecord has; anything else on a record came from `extra=`.
 _STANDARD_ATTRIBUTES = frozenset(
@@ -36,10 +39,17 @@ class RedactingFilter(logging.Filter):
         return self._redactor
 
     def filter(self, record: logging.LogRecord) -> bool:
+        # Records logged while a record is being redacted (by presidio or spaCy themselves)
+        # would re-enter this filter and the redactor's lock: they are dropped instead.
+        if getattr(_guard, "active", False):
+            return False
+        _guard.active = True
         try:
             self._redact(record)
         except Exception:  # noqa: BLE001 - a log call must never fail, nor leak on failure
             _blank(record)
+        finally:
+            _guard.active = False
         return True
 
     def _redact(self, record: logging.LogRecord) -> None:

@@ -19,6 +19,10 @@ _PARTICLE = (
 _RUN = regex.compile(
     rf"(?<![\w@./\\:=-]){_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+)*{_WORD})*(?![\w@/(])"
 )
+# More capitalised words after an unquoted `name=Zhang` value: `Wei`, `de la Cruz`, not `key=`.
+_CONTINUATION = regex.compile(
+    rf"(?:[ \t]+(?:{_PARTICLE}[ \t]+)*\p{{Lu}}[\p{{L}}\p{{M}}'\u2019.-]*(?![\w.-]*=))*"
+)
 _WORD_IN_RUN = regex.compile(r"[^ \t]+")
 _WORD_BEFORE = regex.compile(r"([\p{L}.]+)[\s:=\"']*$")
 
@@ -80,6 +84,12 @@ def name_candidates(text: str, lo: int = 0, hi: int | None = None) -> list[NameC
 
 def _is_vocabulary(word: str) -> bool:
     return word.lower().strip(".") in LOG_VOCABULARY
+
+
+def continued_name_end(text: str, end: int) -> int:
+    """Where a name or street that was cut at a space really ends."""
+    match = _CONTINUATION.match(text, end)
+    return match.end() if match else end
 
 
 def ner_window(text: str, candidate: NameCandidate, lo: int, hi: int) -> tuple[int, int]:

@@ -259,3 +259,20 @@ def test_lines_without_personal_data_never_reach_the_ner_model(
 def test_a_missing_spacy_model_is_a_clear_start_up_error_not_a_download() -> None:
     with pytest.raises(RedactionStartupError, match=r"en_core_web_absent_model.*not installed"):
         build_nlp_engine("en_core_web_absent_model")
+
+
+def test_get_redactor_is_one_shared_instance_safe_to_use_from_many_threads(
+    redactor: Redactor,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from service.redaction.redactor import get_redactor
+
+    lines = [f'msg="call with Tenzin Norbu {i}" ip=10.0.0.{i}' for i in range(40)]
+    sequential = [result.text for result in redactor.redact_many(lines)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        instances = list(pool.map(lambda _: get_redactor(), range(16)))
+        concurrent = list(pool.map(lambda line: get_redactor().redact(line).text, lines))
+    assert all(instance is redactor for instance in instances)
+    assert concurrent == sequential
+    assert sum("<PERSON>" in text for text in concurrent) >= 30
