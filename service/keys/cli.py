@@ -78,7 +78,8 @@ def status() -> None:
     table.add_column("version", justify="right")
     table.add_column("data keys", justify="right")
     table.add_column("state")
-    for version in sorted(set(key.versions) | set(counts)):
+    every_version = set(range(1, key.latest_version + 1)) | set(key.versions) | set(counts)
+    for version in sorted(every_version):
         if version < key.min_decryption_version:
             state = "retired"
         elif version == key.latest_version:
