@@ -39,10 +39,14 @@ class JsonLineFormatter(logging.Formatter):
 
 def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> logging.Handler:
     from service.redaction.log_filter import RedactingFilter
+    from service.redaction.redactor import get_redactor
 
+    # Built before the filter is installed: building it logs, and those records must not
+    # wait for the redactor they are building.
+    redactor = get_redactor()
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonLineFormatter())
-    handler.addFilter(RedactingFilter())
+    handler.addFilter(RedactingFilter(redactor))
     root = logging.getLogger()
     for existing in list(root.handlers):
         root.removeHandler(existing)

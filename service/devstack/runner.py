@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import logging
 import os
-import socket
 from pathlib import Path
 
 import typer
@@ -22,6 +20,7 @@ from service.core.config import Settings
 from service.core.db import transaction
 from service.core.logging import configure_logging
 from service.core.migrate import upgrade
+from service.devstack import DevStackError, ensure_port_free
 from service.main import create_app
 
 log = logging.getLogger("strongroom.dev")
@@ -101,13 +100,10 @@ def _prepare_data_dir(root: Path) -> None:
 
 
 def _check_port_free(host: str, port: int, what: str) -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind((host, port))
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                fail(f"port {port} on {host} (for {what}) is already in use; choose another")
-            fail(f"cannot listen on {host}:{port} for {what} ({exc.strerror})")
+    try:
+        ensure_port_free(host, port, component=what)
+    except DevStackError as error:
+        fail(str(error))
 
 
 def _first_start_principals(factory: object) -> None:
