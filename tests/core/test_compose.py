@@ -27,10 +27,13 @@ def test_every_long_running_service_has_a_healthcheck() -> None:
         assert "test" in service.get("healthcheck", {}), name
 
 
-def test_openbao_uses_file_storage_not_dev_mode() -> None:
+def test_openbao_uses_persistent_storage_not_dev_mode() -> None:
+    import json
+
     openbao = load()["services"]["openbao"]
     assert "-dev" not in " ".join(openbao["command"])
-    assert '"file"' in openbao["environment"]["BAO_LOCAL_CONFIG"]
+    config = json.loads(openbao["environment"]["BAO_LOCAL_CONFIG"])
+    assert config["storage"]["raft"]["path"] == "/openbao/data"
 
 
 def test_strongroom_waits_for_healthy_dependencies_and_serves_on_loopback() -> None:
