@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from service.audit.chain import checkpoint_message, encode_list, event_hash, format_time
@@ -142,3 +143,73 @@ def _write_checkpoint(
     )
     head.checkpoint_seq = head.seq
     head.checkpoint_at = format_time(at)
+
+
+def append_events(
+    session: Session,
+    records: Sequence[AuditRecord],
+    *,
+    at: datetime,
+    status: int | None,
+    request_id: str | None = None,
+    source_ip: str | None = None,
+    signer: CheckpointSigner | None = None,
+    checkpoints: CheckpointPolicy = CheckpointPolicy(),
+) -> int:
+    """Append many events at once: the head is locked once and the rows are inserted with one
+    executemany, hashed exactly as :func:`append_event` hashes them. A checkpoint, if due, is
+    signed once, for the last event of the batch. Returns the number appended."""
+    if not records:
+        return 0
+    head = session.execute(
+        select(AuditHead).where(AuditHead.id == 1).with_for_update()
+    ).scalar_one()
+    seq, previous = head.seq, head.hash
+    moment = format_time(at)
+    outcome = outcome_for(status)
+    rows: list[dict[str, object]] = []
+    for record in records:
+        seq += 1
+        row = [
+            seq,
+            "aud_" + secrets.token_hex(12),
+            moment,
+            record.actor,
+            record.role,
+            record.action,
+            encode_list(record.targets),
+            record.purpose,
+            encode_list(record.fields),
+            outcome,
+            status,
+            request_id,
+            source_ip,
+            previous,
+        ]
+        previous = event_hash(row)
+        rows.append(dict(zip(_EVENT_COLUMNS, [*row, previous], strict=True)))
+    session.execute(insert(AuditEvent), rows)
+    head.seq, head.hash = seq, previous
+    if signer is not None and _checkpoint_due(head, at, checkpoints):
+        _write_checkpoint(session, head, at, signer)
+    session.flush()
+    return len(rows)
+
+
+_EVENT_COLUMNS = (
+    "seq",
+    "id",
+    "at",
+    "actor",
+    "role",
+    "action",
+    "targets",
+    "purpose",
+    "fields",
+    "outcome",
+    "status",
+    "request_id",
+    "source_ip",
+    "prev_hash",
+    "hash",
+)
