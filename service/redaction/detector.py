@@ -21,6 +21,7 @@ from service.redaction.allowlist import AllowList
 from service.redaction.fields import Field, find_fields
 from service.redaction.models import Finding
 from service.redaction.names import continued_name_end, name_candidates, ner_window
+from service.redaction.phone import PhoneNumberRecognizer
 from service.redaction.policy import RedactionPolicy
 from service.redaction.prescreen import TRIGGERS, line_words
 from service.redaction.recognizers import (
@@ -29,7 +30,6 @@ from service.redaction.recognizers import (
     IbanChecksumRecognizer,
     IpAddressRecognizer,
     LabelledBirthDateRecognizer,
-    PhoneNumberRecognizer,
     SsnRecognizer,
     StreetAddressRecognizer,
     warm_up,
