@@ -29,7 +29,8 @@ import service.redaction  # noqa: F401 - keeps tldextract offline before presidi
 from service.redaction.policy import load_policy
 from service.redaction.redactor import Redactor
 from service.redaction.stream import redact_files
-from tests.redaction.corpus import Sample, Scores, billing_corpus, score
+from tests.redaction.corpus import Sample, Scores, Span, billing_corpus, score
+from tests.redaction.multicultural import NAME_TEMPLATES, NAMES, STREET_TEMPLATES, STREETS
 
 Spans = list[list[tuple[int, int]]]
 
@@ -68,6 +69,21 @@ def presidio_engines(model: str):  # type: ignore[no-untyped-def]
     ).create_engine()
     analyzer = AnalyzerEngine(nlp_engine=nlp_engine, supported_languages=["en"])
     return analyzer, BatchAnalyzerEngine(analyzer_engine=analyzer)
+
+
+def multicultural_slice() -> list[Sample]:
+    """The hand-made names and streets of many cultures, in their sentences."""
+    samples = []
+    for values, templates, entity in (
+        (NAMES, NAME_TEMPLATES, "PERSON"),
+        (STREETS, STREET_TEMPLATES, "LOCATION"),
+    ):
+        for template in templates:
+            for value in values:
+                line = template.format(value)
+                start = line.index(value)
+                samples.append(Sample(line, (Span(entity, start, start + len(value)),)))
+    return samples
 
 
 def row(name: str, lines: int, seconds: float, scores: Scores | None) -> str:
@@ -153,6 +169,22 @@ def main() -> None:
     print(per_entity("strongroom (subset)", ours_on_subset))
     print(per_entity("presidio single", single))
     print(per_entity("presidio batched", batched))
+    hand_made = multicultural_slice()
+    hand_texts = [sample.text for sample in hand_made]
+    ours_hand = score(hand_made, strongroom_in_process(redactor, hand_texts))
+    presidio_hand = score(
+        hand_made,
+        [
+            [(r.start, r.end) for r in results]
+            for results in batch.analyze_iterator(hand_texts, language="en", batch_size=64)
+        ],
+    )
+    print("hand-made slice of names and streets of many cultures (recall):")
+    for name, scores in (("strongroom", ours_hand), ("presidio", presidio_hand)):
+        person, location = scores.recall["PERSON"], scores.recall["LOCATION"]
+        print(f"  {name:<11} PERSON={person:.3f} ({scores.found['PERSON']}/"
+              f"{scores.total['PERSON']}) street LOCATION={location:.3f} "
+              f"({scores.found['LOCATION']}/{scores.total['LOCATION']})")  # fmt: skip
     print(
         f"protected values touched: strongroom {ours.damaged}/{ours.protected}, "
         f"presidio single {single.damaged}/{single.protected}, "
