@@ -41,6 +41,39 @@ def postgres_available() -> bool:
         return False
 
 
+@pytest.fixture(scope="session", autouse=True)
+def service_logging(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The service's own logging configuration (JSON lines, every record redacted) for the
+    whole run, written to a file that is scanned for canary personal data at the end."""
+    from service.core.logging import configure_logging
+
+    path = tmp_path_factory.mktemp("logs") / "service.log"
+    stream = path.open("a", encoding="utf-8")
+    handler = configure_logging("DEBUG", stream=stream)
+    LOG_CAPTURE["path"] = path
+    yield path
+    handler.flush()
+    stream.close()
+
+
+LOG_CAPTURE: dict[str, Path] = {}
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from tests.canaries import scan
+
+    path = LOG_CAPTURE.get("path")
+    if path is None or not path.exists():
+        return
+    leaked = scan(path.read_text(encoding="utf-8", errors="replace"))
+    if leaked:
+        session.exitstatus = 1
+        print(f"\nLEAK SCAN FAILED: canary personal data in the service log ({path}): {leaked}")
+    else:
+        size = path.stat().st_size
+        print(f"\nleak scan: {size:,} bytes of service log, no canary personal data")
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     if postgres_available():
         return (
