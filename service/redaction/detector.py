@@ -1,8 +1,8 @@
 """The PII detector: presidio recognisers and presidio's spaCy NLP engine, run only where needed.
 
-Every line goes through cheap trigger regexes first; a recogniser runs only on lines its
-trigger fires on, and the NER model runs only on short windows around capitalised word
-runs, all windows of a batch together through `nlp.pipe`.
+Every line goes through cheap pre-screen checks first (`prescreen.py`); a recogniser runs
+only on lines its trigger fires on, and the NER model runs only on short windows around
+capitalised word runs, all windows of a batch together through `nlp.pipe`.
 """
 
 from __future__ import annotations
@@ -153,17 +153,27 @@ class PresidioDetector:
 
     def detect_many(self, texts: Sequence[str]) -> list[list[Finding]]:
         found: list[list[Finding]] = []
+        # Values under a key that names them (`dob=1990-01-02T00:00:00Z`) are personal even
+        # when they look like something the allow-list protects; they skip that check.
+        keyed: list[list[Finding]] = []
         windows: list[_NerWindow] = []
         for index, text in enumerate(texts):
             fields = find_fields(text) if ("=" in text or '":' in text) else []
             line_findings = self._pattern_findings(text)
-            line_findings += self._field_findings(text, fields, line_findings)
+            keyed.append(self._field_findings(text, fields, line_findings))
             found.append(line_findings)
             if "PERSON" in self.entities:
-                windows.extend(self._ner_windows(index, text, fields, line_findings))
+                line_windows, cued = self._ner_windows(
+                    index, text, fields, line_findings + keyed[-1]
+                )
+                windows.extend(line_windows)
+                line_findings.extend(cued)
         if windows:
             self._run_ner(texts, windows, found)
-        return [self._finalise(text, findings) for text, findings in zip(texts, found, strict=True)]
+        return [
+            self._finalise(text, findings, by_key)
+            for text, findings, by_key in zip(texts, found, keyed, strict=True)
+        ]
 
     def _pattern_findings(self, text: str) -> list[Finding]:
         findings: list[Finding] = []
@@ -210,21 +220,25 @@ class PresidioDetector:
         return findings
 
     def _ner_windows(
-        self, index: int, text: str, fields: list[Field], findings: list[Finding]
-    ) -> list[_NerWindow]:
-        """Windows of text for the NER model; runs vouched for by a cue go to `findings` now."""
+        self, index: int, text: str, fields: list[Field], taken: list[Finding]
+    ) -> tuple[list[_NerWindow], list[Finding]]:
+        """Windows of text for the NER model, and the runs a cue vouches for (no NER needed).
+
+        Runs overlapping a finding already `taken` are skipped.
+        """
+        cued: list[Finding] = []
         free_text = [field for field in fields if field.key in self.free_text_keys]
         scopes = [(field.start, field.end) for field in free_text] or [(0, len(text))]
         windows: list[_NerWindow] = []
         for lo, hi in scopes:
             for candidate in name_candidates(text, lo, hi):
-                if any(f.start < candidate.end and candidate.start < f.end for f in findings):
+                if any(f.start < candidate.end and candidate.start < f.end for f in taken):
                     continue
                 start, end = ner_window(text, candidate, lo, hi)
                 run = (candidate.start, candidate.end)
                 if candidate.word_before in self.person_cues:
                     # A cue vouches for the run whatever the model says: no NER needed.
-                    findings.append(Finding("PERSON", *run, _PERSON_NER_SCORE_WITH_CUE))
+                    cued.append(Finding("PERSON", *run, _PERSON_NER_SCORE_WITH_CUE))
                     continue
                 if not windows or windows[-1].end < start:
                     windows.append(_NerWindow(index, start, end, [], []))
@@ -233,7 +247,7 @@ class PresidioDetector:
                 window.runs.append(run)
                 if candidate.word_before in self.name_slot_words:
                     window.slot_runs.append(run)
-        return windows
+        return windows, cued
 
     def _run_ner(
         self, texts: Sequence[str], windows: list[_NerWindow], found: list[list[Finding]]
@@ -264,14 +278,11 @@ class PresidioDetector:
                         score = _PERSON_SCORE_FROM_NAME_LIKE_LABEL
                         findings.append(Finding("PERSON", run_start, run_end, score))
 
-    def _finalise(self, text: str, findings: list[Finding]) -> list[Finding]:
+    def _finalise(self, text: str, findings: list[Finding], by_key: list[Finding]) -> list[Finding]:
         kept = [f for f in findings if f.score >= self.policy.threshold_for(f.entity)]
-        if not kept:
-            return []
         kept = [f for f in kept if not self.allow_list.protects(text, f.start, f.end)]
-        if not kept:
-            return []
-        return resolve_overlaps(kept)
+        kept += by_key
+        return resolve_overlaps(kept) if kept else []
 
 
 def _widened_to_run(

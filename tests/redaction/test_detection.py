@@ -140,6 +140,13 @@ def test_labelled_dates_of_birth_are_redacted(redactor: Redactor, line: str, exp
     assert redactor.redact(line).text == expected
 
 
+def test_a_keyed_date_of_birth_is_redacted_even_when_it_looks_like_a_timestamp(
+    redactor: Redactor,
+) -> None:
+    line = 'kyc dob=1984-07-03T00:00:00Z {"birth_date": "1984-07-03T00:00:00Z"}'
+    assert redactor.redact(line).text == 'kyc dob=<DATE_TIME> {"birth_date": "<DATE_TIME>"}'
+
+
 def test_dates_without_a_birth_label_are_not_personal(redactor: Redactor) -> None:
     line = "renewal due 1984-07-03 and period_end=2026-12-24T00:00:00Z"
     assert redactor.redact(line).text == line
