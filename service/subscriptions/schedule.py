@@ -407,3 +407,35 @@ def nth_due_after(
     for charge in islice(timeline.charges(first), n - 1, n):
         return charge.due_at
     return None
+
+
+def first_charge_from(
+    calendar: Calendar,
+    amount: int,
+    pauses: Sequence[PauseWindow],
+    index: int,
+    *,
+    cancel_at: datetime | None = None,
+) -> ScheduledCharge | None:
+    """The first schedule entry whose index is at least ``index`` (skipped ones included);
+    None when the schedule stops before it. The charge engine's next entry after it handled
+    index k is ``first_charge_from(..., k + 1)``."""
+    timeline = _Timeline(calendar, amount, pauses, cancel_at)
+    return next(timeline.charges(max(index, 0)), None)
+
+
+def current_period(
+    calendar: Calendar,
+    amount: int,
+    pauses: Sequence[PauseWindow],
+    now: datetime,
+    *,
+    cancel_at: datetime | None = None,
+) -> ScheduledCharge | None:
+    """The entry whose period ``[due_at, period_end)`` holds ``now``: the last due date at or
+    before it. None before the first due date and once the schedule has stopped."""
+    timeline = _Timeline(calendar, amount, pauses, cancel_at)
+    following = timeline.first_index(require_utc(now, "now"), inclusive=False)
+    if following == 0:
+        return None
+    return next(timeline.charges(following - 1), None)

@@ -1,0 +1,363 @@
+"""Bulk pauses: one selector, one window, one pause per matching subscription.
+
+Set-based: the matches and their pauses are read with two queries, each subscription's window,
+conflicts, credit and new ``next_charge_at`` are computed by the schedule engine in memory, and
+the pauses, subscription updates, events and audit events are written with executemany.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, bindparam, exists, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from service.access.actions import Action
+from service.access.policy import Limits
+from service.audit.recorder import AuditRecord, CheckpointPolicy, CheckpointSigner, append_events
+from service.core.errors import NotFound, PolicyViolation, ServiceError
+from service.core.timeparse import format_api_time
+from service.events.types import EventType
+from service.pauses.models import BULK_ID_PREFIX, BulkOperation, Pause, PauseStatus
+from service.pauses.outbox_batch import emit_many
+from service.pauses.schemas import BulkPauseCreate, BulkSelector
+from service.pauses.service import PlannedWindow, new_pause_token, plan_window
+from service.subscriptions.calendar import Calendar, Interval
+from service.subscriptions.models import Subscription, SubscriptionStatus, SubscriptionTag
+from service.subscriptions.schedule import (
+    PauseWindow,
+    ResumeMode,
+    credit_for_pause,
+    first_charge_from,
+    pauses_overlap,
+)
+from service.subscriptions.service import ScheduleInputs
+
+CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class BulkActor:
+    name: str
+    role: str
+
+
+@dataclass
+class _Match:
+    id: str
+    status: str
+    amount: int
+    currency: str
+    cancel_at: datetime | None
+    charged_through_index: int
+    next_charge_at: datetime | None
+    calendar: Calendar
+    pauses: list[tuple[str, str, datetime, datetime | None, str]]  # id, status, start, end, mode
+
+    def inputs(self) -> ScheduleInputs:
+        windows = [
+            PauseWindow(pid, start, end, ResumeMode(mode))
+            for pid, status, start, end, mode in self.pauses
+            if status != PauseStatus.CANCELED and (end is None or end > start)
+        ]
+        return ScheduleInputs(self.calendar, self.amount, windows, self.cancel_at)
+
+
+def bulk_exists(session: Session, token: str) -> bool:
+    query = select(BulkOperation.id).where(BulkOperation.id == token)
+    return session.execute(query).first() is not None
+
+
+def matching(selector: BulkSelector) -> Select[Any]:
+    query = select(Subscription.id).where(Subscription.status != SubscriptionStatus.CANCELED)
+    if selector.plan is not None:
+        query = query.where(Subscription.plan == selector.plan)
+    if selector.currency is not None:
+        query = query.where(Subscription.currency == selector.currency)
+    if selector.customer is not None:
+        query = query.where(Subscription.customer == selector.customer)
+    for tag in dict.fromkeys(selector.tags or []):
+        query = query.where(
+            exists().where(
+                and_(SubscriptionTag.subscription == Subscription.id, SubscriptionTag.tag == tag)
+            )
+        )
+    return query
+
+
+def _load_matches(session: Session, selector: BulkSelector, *, lock: bool) -> list[_Match]:
+    ids = matching(selector)
+    query = select(
+        Subscription.id,
+        Subscription.status,
+        Subscription.amount,
+        Subscription.currency,
+        Subscription.interval,
+        Subscription.interval_count,
+        Subscription.start_at,
+        Subscription.cancel_at,
+        Subscription.canceled_at,
+        Subscription.charged_through_index,
+        Subscription.next_charge_at,
+    ).where(Subscription.id.in_(ids))
+    if lock and session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    matches: dict[str, _Match] = {}
+    for row in session.execute(query.order_by(Subscription.id)):
+        matches[row.id] = _Match(
+            id=row.id,
+            status=row.status,
+            amount=row.amount,
+            currency=row.currency,
+            cancel_at=row.cancel_at or row.canceled_at,
+            charged_through_index=row.charged_through_index,
+            next_charge_at=row.next_charge_at,
+            calendar=Calendar(row.start_at, Interval(row.interval), row.interval_count),
+            pauses=[],
+        )
+    pauses = session.execute(
+        select(Pause.id, Pause.subscription, Pause.status, Pause.starts_at, Pause.ends_at)
+        .add_columns(Pause.resume_mode)
+        .where(Pause.subscription.in_(ids), Pause.status != PauseStatus.CANCELED)
+        .order_by(Pause.starts_at)
+    )
+    for pid, sub, status, start, end, mode in pauses:
+        if sub in matches:
+            matches[sub].pauses.append((pid, status, start, end, mode))
+    return list(matches.values())
+
+
+@dataclass
+class _Planned:
+    match: _Match
+    pause_id: str
+    window: PlannedWindow
+    credit: int
+    next_charge_at: datetime | None
+
+
+def _plan_one(
+    match: _Match, request: BulkPauseCreate, limits: Limits, now: datetime
+) -> _Planned | str:
+    """The pause this subscription would get, or the reason it is skipped."""
+    inputs = match.inputs()
+    try:
+        window = plan_window(request, inputs, limits, now)
+    except PolicyViolation:
+        return "policy_violation"
+    except ServiceError:
+        return "no_due_date"
+    for _pid, status, start, end, _mode in match.pauses:
+        if status in PauseStatus.LIVE and pauses_overlap(
+            window.starts_at, window.ends_at, start, end
+        ):
+            return "overlapping_pause"
+    if match.cancel_at is not None and window.starts_at >= match.cancel_at:
+        return "canceled_before_start"
+    pause_id = new_pause_token()
+    new = PauseWindow(pause_id, window.starts_at, window.ends_at, request.resume_mode)
+    windows = [*inputs.pauses, new]
+    credit = 0
+    if request.resume_mode is ResumeMode.CREDIT:
+        credit = credit_for_pause(
+            inputs.calendar, inputs.amount, new, inputs.pauses, cancel_at=inputs.cancel_at
+        )
+    entry = first_charge_from(
+        inputs.calendar,
+        inputs.amount,
+        windows,
+        match.charged_through_index + 1,
+        cancel_at=inputs.cancel_at,
+    )
+    return _Planned(match, pause_id, window, credit, None if entry is None else entry.due_at)
+
+
+def bulk_pause(
+    session: Session,
+    request: BulkPauseCreate,
+    limits: Limits,
+    actor: BulkActor,
+    now: datetime,
+    *,
+    reason: str | None,
+    request_id: str | None = None,
+    signer: CheckpointSigner | None = None,
+    checkpoints: CheckpointPolicy = CheckpointPolicy(),
+) -> dict[str, Any]:
+    count = session.execute(
+        select(func.count()).select_from(matching(request.selector).subquery())
+    ).scalar_one()
+    if count > limits.max_bulk_subscriptions:
+        raise PolicyViolation(
+            f"The selector matches more than {limits.max_bulk_subscriptions} subscriptions."
+        )
+    if request.start not in ("now", "period_end") and request.cycles is None:
+        # The same window for every subscription: a bad one fails the whole request.
+        plan_window(request, _EMPTY_INPUTS, limits, now)
+    matches = _load_matches(session, request.selector, lock=not request.dry_run)
+    planned: list[_Planned] = []
+    skipped: list[dict[str, str]] = []
+    affected: dict[str, dict[str, int]] = defaultdict(
+        lambda: {"subscriptions": 0, "recurring_amount": 0}
+    )
+    for match in matches:
+        outcome = _plan_one(match, request, limits, now)
+        if isinstance(outcome, str):
+            skipped.append({"subscription": match.id, "reason": outcome})
+            continue
+        planned.append(outcome)
+        affected[match.currency]["subscriptions"] += 1
+        affected[match.currency]["recurring_amount"] += match.amount
+    bulk_id = None
+    if not request.dry_run:
+        bulk_id = BULK_ID_PREFIX + secrets.token_hex(12)
+        _apply(session, bulk_id, request, planned, actor, now, reason, len(matches))
+        append_events(
+            session,
+            [
+                AuditRecord(
+                    action=Action.PAUSE_CREATE,
+                    actor=actor.name,
+                    role=actor.role,
+                    targets=[item.match.id, item.pause_id, bulk_id],
+                    purpose=reason,
+                )
+                for item in planned
+            ],
+            at=now,
+            status=None,
+            request_id=request_id,
+            signer=signer,
+            checkpoints=checkpoints,
+        )
+    return {
+        "id": bulk_id,
+        "dry_run": request.dry_run,
+        "matched": len(matches),
+        "paused": len(planned),
+        "skipped": skipped,
+        "affected": {currency: affected[currency] for currency in sorted(affected)},
+    }
+
+
+# Checks a window that does not depend on the subscription (a fixed start, end or days).
+_EMPTY_INPUTS = ScheduleInputs(
+    Calendar(datetime(2000, 1, 1, tzinfo=UTC), Interval.MONTH), 1, [], None
+)
+
+
+def _chunks(rows: list[Any]) -> list[list[Any]]:
+    return [rows[i : i + CHUNK] for i in range(0, len(rows), CHUNK)]
+
+
+def _apply(
+    session: Session,
+    bulk_id: str,
+    request: BulkPauseCreate,
+    planned: list[_Planned],
+    actor: BulkActor,
+    now: datetime,
+    reason: str | None,
+    matched: int,
+) -> None:
+    session.add(
+        BulkOperation(
+            id=bulk_id,
+            created_by=actor.name,
+            created_at=now,
+            selector=request.selector.model_dump_json(exclude_none=True),
+            resume_mode=str(request.resume_mode),
+            matched=matched,
+            paused=len(planned),
+        )
+    )
+    session.flush()
+    started = [item for item in planned if item.window.starts_at <= now]
+    for chunk in _chunks(planned):
+        session.execute(
+            insert(Pause),
+            [
+                {
+                    "id": item.pause_id,
+                    "subscription": item.match.id,
+                    "status": (
+                        PauseStatus.ACTIVE
+                        if item.window.starts_at <= now
+                        else PauseStatus.SCHEDULED
+                    ),
+                    "starts_at": item.window.starts_at,
+                    "ends_at": item.window.ends_at,
+                    "latest_end_at": item.window.latest_end_at,
+                    "resume_mode": str(request.resume_mode),
+                    "reason": reason,
+                    "credit_amount": item.credit,
+                    "bulk": bulk_id,
+                    "created_by": actor.name,
+                    "created_at": now,
+                }
+                for item in chunk
+            ],
+        )
+    moved = [item for item in planned if item.next_charge_at != item.match.next_charge_at]
+    table = Subscription.__table__
+    for chunk in _chunks(moved):
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("target"))
+            .values(next_charge_at=bindparam("moved_to")),
+            [{"target": item.match.id, "moved_to": item.next_charge_at} for item in chunk],
+        )
+    for chunk in _chunks(started):
+        session.execute(
+            update(table)
+            .where(table.c.id.in_([item.match.id for item in chunk]))
+            .values(status=SubscriptionStatus.PAUSED)
+        )
+    emit_many(session, EventType.PAUSE_SCHEDULED, (_event(item) for item in planned), now)
+    emit_many(session, EventType.PAUSE_STARTED, (_event(item) for item in started), now)
+    session.expire_all()
+
+
+def _event(item: _Planned) -> dict[str, str | None]:
+    return {
+        "subscription": item.match.id,
+        "pause": item.pause_id,
+        "starts_at": format_api_time(item.window.starts_at),
+        "ends_at": format_api_time(item.window.ends_at),
+    }
+
+
+def cancel_bulk(session: Session, bulk_id: str, now: datetime) -> dict[str, Any]:
+    """Cancel every pause of the operation that has not started; started ones stay."""
+    from service.pauses.recompute import recompute_subscriptions
+
+    operation = session.get(BulkOperation, bulk_id)
+    if operation is None:
+        raise NotFound("No such bulk operation.")
+    not_started = and_(Pause.bulk == bulk_id, Pause.status == PauseStatus.SCHEDULED)
+    subscriptions = list(session.execute(select(Pause.subscription).where(not_started)).scalars())
+    canceled = 0
+    # Every writer locks the subscription before its pauses, in one order: no deadlock.
+    for chunk in _chunks(sorted(subscriptions)):
+        session.execute(
+            select(Subscription.id)
+            .where(Subscription.id.in_(chunk))
+            .order_by(Subscription.id)
+            .with_for_update()
+        ).all()
+        result = session.execute(
+            update(Pause)
+            .where(not_started, Pause.subscription.in_(chunk))
+            .values(status=PauseStatus.CANCELED)
+            .execution_options(synchronize_session=False)
+        )
+        canceled += result.rowcount
+    if operation.canceled_at is None:
+        operation.canceled_at = now
+    session.flush()
+    recompute_subscriptions(session, subscriptions)
+    return {"id": bulk_id, "canceled": canceled}

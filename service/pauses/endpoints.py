@@ -1,0 +1,110 @@
+"""HTTP endpoints of pauses, single and bulk (API.md, "Pauses")."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from service.access.actions import Action
+from service.access.policy import Policy
+from service.access.resolvers import register_token
+from service.core.clock import Clock
+from service.core.context import app_context, get_clock, get_db, get_key_service, get_policy
+from service.core.routing import AuditedRoute, current_audit, current_caller, operation
+from service.pauses import bulk, service
+from service.pauses.models import BULK_ID_PREFIX, PAUSE_ID_PREFIX
+from service.pauses.schemas import BulkPauseCreate, PauseCreate
+from service.subscriptions.views import pause_view
+
+router = APIRouter(route_class=AuditedRoute, tags=["pauses"])
+register_token(PAUSE_ID_PREFIX, service.pause_exists)
+register_token(BULK_ID_PREFIX, bulk.bulk_exists)
+
+Db = Annotated[Session, Depends(get_db)]
+Now = Annotated[Clock, Depends(get_clock)]
+CurrentPolicy = Annotated[Policy, Depends(get_policy)]
+
+
+@router.post(
+    "/v1/subscriptions/{subscription_id}/pauses",
+    status_code=201,
+    **operation(Action.PAUSE_CREATE, idempotency="optional"),
+)
+def create_pause(
+    request: Request,
+    subscription_id: str,
+    body: PauseCreate,
+    db: Db,
+    clock: Now,
+    policy: CurrentPolicy,
+) -> dict[str, Any]:
+    caller = current_caller(request)
+    pause = service.create_pause(db, subscription_id, body, policy.limits, caller.name, clock.now())
+    record = current_audit(request)
+    record.add_target(pause.id)
+    if pause.reason is not None:
+        record.purpose = pause.reason
+    return pause_view(pause)
+
+
+@router.get("/v1/subscriptions/{subscription_id}/pauses/{pause_id}", **operation(Action.PAUSE_READ))
+def read_pause(subscription_id: str, pause_id: str, db: Db) -> dict[str, Any]:
+    return pause_view(service.find_pause(db, subscription_id, pause_id))
+
+
+@router.post(
+    "/v1/subscriptions/{subscription_id}/resume",
+    **operation(Action.PAUSE_RESUME, idempotency="optional"),
+)
+def resume(request: Request, subscription_id: str, db: Db, clock: Now) -> dict[str, Any]:
+    pause = service.resume(db, subscription_id, clock.now())
+    current_audit(request).add_target(pause.id)
+    return pause_view(pause)
+
+
+@router.delete(
+    "/v1/subscriptions/{subscription_id}/pauses/{pause_id}", **operation(Action.PAUSE_CANCEL)
+)
+def cancel_pause(subscription_id: str, pause_id: str, db: Db, clock: Now) -> dict[str, Any]:
+    return pause_view(service.cancel_pause(db, subscription_id, pause_id, clock.now()))
+
+
+@router.post(
+    "/v1/pauses/bulk",
+    status_code=201,
+    **operation(Action.BULK_PAUSE_CREATE, idempotency="optional"),
+)
+def create_bulk_pause(
+    request: Request,
+    body: BulkPauseCreate,
+    db: Db,
+    clock: Now,
+    policy: CurrentPolicy,
+    key_service: Annotated[Any, Depends(get_key_service)],
+) -> Any:
+    caller = current_caller(request)
+    reason = service.redacted_reason(body.reason)
+    outcome = bulk.bulk_pause(
+        db,
+        body,
+        policy.limits,
+        bulk.BulkActor(name=caller.name, role=caller.role),
+        clock.now(),
+        reason=reason,
+        request_id=request.state.request_id,
+        signer=key_service,
+        checkpoints=app_context(request).checkpoints,
+    )
+    if outcome["id"] is not None:
+        record = current_audit(request)
+        record.add_target(outcome["id"])
+        record.purpose = reason
+    return JSONResponse(outcome, status_code=200 if body.dry_run else 201)
+
+
+@router.delete("/v1/pauses/bulk/{bulk_id}", **operation(Action.BULK_PAUSE_CANCEL))
+def cancel_bulk_pause(bulk_id: str, db: Db, clock: Now) -> dict[str, Any]:
+    return bulk.cancel_bulk(db, bulk_id, clock.now())

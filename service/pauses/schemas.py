@@ -1,0 +1,65 @@
+"""Request bodies of the pauses API. Every body rejects unknown fields."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+
+from service.core.money import Currency
+from service.core.timeparse import ApiTime
+from service.subscriptions.schedule import ResumeMode
+from service.subscriptions.schemas import Plan, Tag
+
+MAX_REASON_LENGTH = 500
+
+Start = Literal["now", "period_end"] | ApiTime
+Reason = Annotated[str, Field(min_length=1, max_length=MAX_REASON_LENGTH)]
+
+
+class PauseWindowRequest(BaseModel):
+    """Where a pause starts and how it ends: at most one of ``end``, ``days``, ``cycles``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: Start
+    end: ApiTime | None = None
+    days: Annotated[StrictInt, Field(ge=1, le=3650)] | None = None
+    cycles: Annotated[StrictInt, Field(ge=1, le=1000)] | None = None
+    resume_mode: ResumeMode
+    reason: Reason | None = None
+
+    @model_validator(mode="after")
+    def _one_end_at_most(self) -> PauseWindowRequest:
+        given = [name for name in ("end", "days", "cycles") if getattr(self, name) is not None]
+        if len(given) > 1:
+            raise ValueError("give at most one of end, days and cycles")
+        return self
+
+
+class PauseCreate(PauseWindowRequest):
+    pass
+
+
+class BulkSelector(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    plan: Plan | None = None
+    tags: Annotated[list[Tag], Field(min_length=1, max_length=20)] | None = None
+    currency: Currency | None = None
+    customer: Annotated[str, Field(min_length=1, max_length=80)] | None = None
+    all: Literal[True] | None = None
+
+    @model_validator(mode="after")
+    def _some_criterion(self) -> BulkSelector:
+        if all(
+            value is None
+            for value in (self.plan, self.tags, self.currency, self.customer, self.all)
+        ):
+            raise ValueError("the selector needs at least one criterion (all: true for every one)")
+        return self
+
+
+class BulkPauseCreate(PauseWindowRequest):
+    selector: BulkSelector
+    dry_run: StrictBool

@@ -1,0 +1,141 @@
+"""HTTP endpoints of subscriptions (API.md, "Subscriptions")."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.access.actions import Action
+from service.access.resolvers import register_token
+from service.core.clock import Clock
+from service.core.context import get_clock, get_data_key_cache, get_db, get_key_service
+from service.core.errors import ValidationFailed
+from service.core.pagination import Cursor, Limit, decode_cursor, page
+from service.core.routing import AuditedRoute, current_audit, operation
+from service.keys.cache import DataKeyCache
+from service.subscriptions import cancellation, service
+from service.subscriptions.models import (
+    SUBSCRIPTION_ID_PREFIX,
+    Subscription,
+    SubscriptionStatus,
+    SubscriptionTag,
+)
+from service.subscriptions.schemas import SubscriptionCancel, SubscriptionCreate
+from service.subscriptions.views import subscription_views, upcoming_view
+
+router = APIRouter(route_class=AuditedRoute, tags=["subscriptions"])
+register_token(SUBSCRIPTION_ID_PREFIX, service.subscription_exists)
+
+Db = Annotated[Session, Depends(get_db)]
+Keys = Annotated[Any, Depends(get_key_service)]
+Cache = Annotated[DataKeyCache, Depends(get_data_key_cache)]
+Now = Annotated[Clock, Depends(get_clock)]
+
+
+def one_view(
+    db: Session, subscription: Subscription, keys: Any, cache: DataKeyCache, now: datetime
+) -> dict[str, Any]:
+    return subscription_views(db, [subscription], keys, cache, now)[0]
+
+
+@router.post(
+    "/v1/subscriptions",
+    status_code=201,
+    **operation(Action.SUBSCRIPTION_CREATE, idempotency="optional"),
+)
+def create_subscription(
+    request: Request, body: SubscriptionCreate, db: Db, keys: Keys, cache: Cache, clock: Now
+) -> dict[str, Any]:
+    now = clock.now()
+    record = current_audit(request)
+    record.add_target(body.customer)
+    subscription = service.create_subscription(db, keys, cache, body, now)
+    record.add_target(subscription.id)
+    return one_view(db, subscription, keys, cache, now)
+
+
+@router.get("/v1/subscriptions", **operation(Action.SUBSCRIPTION_LIST))
+def list_subscriptions(
+    db: Db,
+    keys: Keys,
+    cache: Cache,
+    clock: Now,
+    plan: Annotated[str | None, Query(max_length=100)] = None,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    tag: Annotated[str | None, Query(max_length=50)] = None,
+    customer: Annotated[str | None, Query(max_length=80)] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    query = select(Subscription)
+    if plan is not None:
+        query = query.where(Subscription.plan == plan)
+    if status is not None:
+        if status not in SubscriptionStatus.ALL:
+            raise ValidationFailed("status: one of " + ", ".join(SubscriptionStatus.ALL) + ".")
+        query = query.where(Subscription.status == status)
+    if customer is not None:
+        query = query.where(Subscription.customer == customer)
+    if tag is not None:
+        tagged = select(SubscriptionTag.subscription).where(SubscriptionTag.tag == tag)
+        query = query.where(Subscription.id.in_(tagged))
+    after = decode_cursor(cursor)
+    if after is not None:
+        if not (
+            isinstance(after, list) and len(after) == 2 and all(isinstance(v, str) for v in after)
+        ):
+            raise ValidationFailed("The cursor is not valid.")
+        try:
+            created_at = datetime.fromisoformat(after[0])
+        except ValueError:
+            raise ValidationFailed("The cursor is not valid.") from None
+        query = query.where(
+            (Subscription.created_at > created_at)
+            | ((Subscription.created_at == created_at) & (Subscription.id > after[1]))
+        )
+    rows = list(
+        db.execute(
+            query.order_by(Subscription.created_at, Subscription.id).limit(limit + 1)
+        ).scalars()
+    )
+    listing = page(rows, limit, lambda s: [s.created_at.isoformat(), s.id])
+    listing["data"] = subscription_views(db, listing["data"], keys, cache, clock.now())
+    return listing
+
+
+@router.get("/v1/subscriptions/{subscription_id}", **operation(Action.SUBSCRIPTION_READ))
+def read_subscription(
+    subscription_id: str, db: Db, keys: Keys, cache: Cache, clock: Now
+) -> dict[str, Any]:
+    subscription = service.find_subscription(db, subscription_id)
+    return one_view(db, subscription, keys, cache, clock.now())
+
+
+@router.post(
+    "/v1/subscriptions/{subscription_id}/cancel",
+    **operation(Action.SUBSCRIPTION_CANCEL, idempotency="optional"),
+)
+def cancel_subscription(
+    subscription_id: str, body: SubscriptionCancel, db: Db, keys: Keys, cache: Cache, clock: Now
+) -> dict[str, Any]:
+    now = clock.now()
+    subscription = service.get_subscription(db, subscription_id, for_update=True)
+    cancellation.cancel(db, subscription, body.at, now)
+    return one_view(db, subscription, keys, cache, now)
+
+
+@router.get(
+    "/v1/subscriptions/{subscription_id}/upcoming", **operation(Action.SUBSCRIPTION_UPCOMING)
+)
+def upcoming_charges(
+    subscription_id: str,
+    db: Db,
+    clock: Now,
+    count: Annotated[int, Query(ge=1, le=100)] = 12,
+) -> dict[str, Any]:
+    subscription = service.find_subscription(db, subscription_id)
+    return upcoming_view(db, subscription, clock.now(), count)

@@ -1,0 +1,27 @@
+"""When a customer is erased: its subscriptions are canceled and their metadata shredded."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.core.hooks import on_customer_erased
+from service.subscriptions.models import Subscription, SubscriptionStatus
+
+
+@on_customer_erased
+def cancel_subscriptions_of_erased_customer(session: Session, customer: str, at: datetime) -> None:
+    from service.subscriptions.cancellation import cancel_now
+
+    subscriptions = session.execute(
+        select(Subscription).where(Subscription.customer == customer).with_for_update()
+    ).scalars()
+    for subscription in subscriptions:
+        subscription.metadata_ciphertext = None
+        subscription.wrapped_data_key = None
+        subscription.key_version = None
+        if subscription.status != SubscriptionStatus.CANCELED:
+            cancel_now(session, subscription, at, at)
+    session.flush()

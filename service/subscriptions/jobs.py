@@ -1,0 +1,37 @@
+"""The subscriptions job: cancel those whose ``cancel_at`` (period end) has come."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from service.access.actions import Action
+from service.jobs.registry import JobContext, lock_for_work, register_job
+from service.pauses.jobs import MAX_ITEMS_PER_RUN, record_system_event
+from service.subscriptions.cancellation import cancel_now
+from service.subscriptions.models import Subscription, SubscriptionStatus
+
+
+@register_job("subscriptions.cancel_at_period_end", 120)
+def cancel_due_subscriptions(context: JobContext, now: datetime) -> int:
+    handled = 0
+    due = (Subscription.status != SubscriptionStatus.CANCELED, Subscription.cancel_at <= now)
+    for _ in range(MAX_ITEMS_PER_RUN):
+        with context.session_factory() as session:
+            claim = select(Subscription).where(*due).order_by(Subscription.id).limit(1)
+            subscription = session.execute(lock_for_work(session, claim)).scalar_one_or_none()
+            if subscription is None:
+                session.commit()
+                return handled
+            session.refresh(subscription)
+            if subscription.status == SubscriptionStatus.CANCELED or subscription.cancel_at is None:
+                session.commit()
+                continue
+            cancel_now(session, subscription, subscription.cancel_at, now)
+            record_system_event(
+                session, context, Action.JOB_SUBSCRIPTION_CANCEL, [subscription.id], now
+            )
+            session.commit()
+            handled += 1
+    return handled
