@@ -58,14 +58,16 @@ def rotate_data_keys(
     on_progress: Progress | None = None,
     now: Callable[[], datetime] = _utc_now,
 ) -> RotationResult:
-    """Rotate the data-wrapping key, then rewrap every data key under the new version."""
+    """Rotate the data-wrapping key, then rewrap every data key under the new version.
+
+    The rotation is audited as soon as Transit has done it; an interrupted rewrap is resumed
+    by ``rewrap_data_keys`` (or the next rotation)."""
     new_version = key_service.rotate_data_key()
-    result = rewrap_data_keys(
-        session_factory, key_service, new_version, chunk_size=chunk_size, on_progress=on_progress
-    )
     with transaction(session_factory) as session:
         _system_event(session, Action.KEYS_ROTATE, key_service, now())
-    return result
+    return rewrap_data_keys(
+        session_factory, key_service, new_version, chunk_size=chunk_size, on_progress=on_progress
+    )
 
 
 def rewrap_data_keys(
