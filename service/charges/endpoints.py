@@ -1,0 +1,154 @@
+"""HTTP endpoints of charges (API.md, "Charges")."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.orm import Session
+
+from service.access.actions import Action
+from service.access.policy import Policy
+from service.access.resolvers import register_token
+from service.charges import service
+from service.charges.models import CHARGE_ID_PREFIX, Charge
+from service.charges.schemas import ChargeCreate, ChargeStatusFilter
+from service.charges.settle import ChargeDeps, lock_charge, settle
+from service.core.clock import Clock
+from service.core.context import (
+    app_context,
+    get_clock,
+    get_data_key_cache,
+    get_db,
+    get_key_service,
+    get_policy,
+    get_processor,
+)
+from service.core.errors import ValidationFailed
+from service.core.pagination import Cursor, Limit, decode_cursor, page
+from service.core.routing import AuditedRoute, current_audit, current_caller, operation
+from service.keys.cache import DataKeyCache
+from service.redaction.redactor import get_redactor
+
+router = APIRouter(route_class=AuditedRoute, tags=["charges"])
+register_token(CHARGE_ID_PREFIX, service.charge_exists)
+
+Db = Annotated[Session, Depends(get_db)]
+TokenFilter = Annotated[str | None, Query(min_length=1, max_length=80)]
+
+
+def charge_deps(
+    processor: Annotated[Any, Depends(get_processor)],
+    key_service: Annotated[Any, Depends(get_key_service)],
+    cache: Annotated[DataKeyCache, Depends(get_data_key_cache)],
+    policy: Annotated[Policy, Depends(get_policy)],
+) -> ChargeDeps:
+    return ChargeDeps(processor=processor, key_service=key_service, cache=cache, policy=policy)
+
+
+@router.post(
+    "/v1/charges",
+    status_code=201,
+    **operation(Action.CHARGE_CREATE, idempotency="required"),
+)
+def create_charge(
+    request: Request,
+    body: ChargeCreate,
+    db: Db,
+    deps: Annotated[ChargeDeps, Depends(charge_deps)],
+    clock: Annotated[Clock, Depends(get_clock)],
+) -> dict[str, Any]:
+    """Money moves once, so this is the one endpoint that commits before it answers.
+
+    1. The charge is recorded ``pending`` in a short transaction of its own, committed before
+       the processor is called: from then on a crash, a 502 or a lost response leaves a row
+       that the reconciler (or a retry with the same Idempotency-Key) finishes by re-sending
+       the same processor key; nothing can be charged without a row saying so.
+    2. The request's own transaction then locks that row, calls the processor and records the
+       outcome; the route class commits it together with the audit event and the response
+       stored for the Idempotency-Key. If that commit fails, the charge stays ``pending`` and
+       the reconciler records the outcome the processor keeps for its key.
+
+    Nothing touches the request's session before step 2: on SQLite its first statement takes
+    the write lock, which step 1's transaction needs.
+    """
+    now = clock.now()
+    record = current_audit(request)
+    description = _redacted(body.description)
+    if description is not None:
+        record.purpose = description
+    with app_context(request).session_factory() as intent_session:
+        charge, refs = service.record_one_off(
+            intent_session,
+            deps,
+            principal=current_caller(request).key_id,
+            idempotency_key=str(request.headers.get("idempotency-key")),
+            request=body,
+            description=description,
+            now=now,
+        )
+        charge_id = charge.id
+        intent_session.commit()
+        for token in (charge.id, charge.customer, charge.subscription):
+            if token is not None:
+                record.add_target(token)
+    locked = lock_charge(db, charge_id, wait=True)
+    if locked is None:
+        raise RuntimeError("a recorded charge vanished")
+    return service.charge_view(settle(db, deps, locked, now, refs))
+
+
+@router.get("/v1/charges/{charge_id}", **operation(Action.CHARGE_READ))
+def read_charge(request: Request, charge_id: str, db: Db) -> dict[str, Any]:
+    charge = service.get_charge(db, charge_id)
+    _name_payer(request, charge)
+    return service.charge_view(charge)
+
+
+@router.get("/v1/charges", **operation(Action.CHARGE_LIST))
+def list_charges(
+    db: Db,
+    subscription: TokenFilter = None,
+    customer: TokenFilter = None,
+    status: ChargeStatusFilter | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    charges = service.list_charges(
+        db,
+        subscription=subscription,
+        customer=customer,
+        status=status,
+        after=_after(cursor),
+        limit=limit,
+    )
+    return page(
+        [service.charge_view(charge) for charge in charges],
+        limit,
+        lambda view: [view["created_at"], view["id"]],
+    )
+
+
+def _redacted(description: str | None) -> str | None:
+    if description is None:
+        return None
+    return get_redactor().redact(description).text
+
+
+def _name_payer(request: Request, charge: Charge) -> None:
+    record = current_audit(request)
+    record.add_target(charge.customer)
+    if charge.subscription is not None:
+        record.add_target(charge.subscription)
+
+
+def _after(cursor: str | None) -> tuple[datetime, str] | None:
+    value = decode_cursor(cursor)
+    if value is None:
+        return None
+    try:
+        created, token = value
+        return datetime.fromisoformat(str(created).replace("Z", "+00:00")), str(token)
+    except (TypeError, ValueError):
+        raise ValidationFailed("The cursor is not valid.") from None

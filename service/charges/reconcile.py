@@ -1,0 +1,65 @@
+"""The reconciler: ``pending`` charges left by a crash, an outage or a lost answer are sent
+again with their own processor key, which returns the first outcome if the processor has one
+(the Stripe adapter finds the earlier payment by that key) and charges only if it has none.
+
+It runs as a job before the recurring charges, so also on the scheduler's first pass at
+start-up. A charge another process is sending right now is locked and skipped (PostgreSQL) or
+waited for (SQLite's write lock), then found settled: only one process ever sends a key.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.access.actions import Action
+from service.charges.models import Charge, ChargeStatus
+from service.charges.recurring import deps_of
+from service.charges.settle import lock_charge, settle
+from service.charges.system_audit import audit_charge
+from service.core.errors import ProcessorFailed
+from service.jobs.registry import JobContext
+
+log = logging.getLogger("strongroom.charges")
+
+BATCH = 100
+
+
+def reconcile_pending(context: JobContext, now: datetime) -> int:
+    """Settle every pending charge the processor can answer for; returns how many were settled.
+
+    Stops at the first processor failure (the rest wait for the next pass)."""
+    with context.session_factory() as session:
+        pending = _pending_ids(session)
+    settled = 0
+    for charge_id in pending:
+        with context.session_factory() as session:
+            charge = lock_charge(session, charge_id, wait=False)
+            if charge is None or charge.status != ChargeStatus.PENDING:
+                continue
+            try:
+                settle(session, deps_of(context), charge, now)
+            except ProcessorFailed:
+                session.rollback()
+                log.warning("processor unavailable; pending charges wait for the next pass")
+                return settled
+            if charge.status == ChargeStatus.PENDING:
+                session.rollback()
+                continue
+            audit_charge(session, context.app, Action.JOB_CHARGE_RECONCILE, charge, now)
+            session.commit()
+            settled += 1
+    return settled
+
+
+def _pending_ids(session: Session) -> list[str]:
+    rows = session.execute(
+        select(Charge.id)
+        .where(Charge.status == ChargeStatus.PENDING)
+        .order_by(Charge.created_at, Charge.id)
+        .limit(BATCH)
+    )
+    return [row[0] for row in rows]

@@ -1,0 +1,50 @@
+"""What a recurring charge's outcome does to its subscription: retries, past_due, recovery.
+
+Retries follow the policy's ``charge_retry_hours``, counted from the period's first failed
+attempt (24, 72, 168: one, three and seven days after it). Each retry is a new charge with its
+own processor key; when the last one fails the subscription becomes ``past_due``, and any
+later successful charge of it restores ``active``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.charges.models import Charge, ChargeStatus
+from service.subscriptions.models import Subscription, SubscriptionStatus
+from service.subscriptions.service import mark_past_due
+
+
+def after_recurring_outcome(
+    session: Session, charge: Charge, retry_hours: Sequence[int], now: datetime
+) -> None:
+    subscription = session.get(Subscription, charge.subscription)
+    if subscription is None:
+        return
+    if charge.status == ChargeStatus.SUCCEEDED:
+        if subscription.status == SubscriptionStatus.PAST_DUE:
+            subscription.status = SubscriptionStatus.ACTIVE
+        return
+    if subscription.status == SubscriptionStatus.CANCELED:
+        return
+    if charge.attempt < len(retry_hours):
+        first_failure = _first_failure_at(session, charge) or now
+        charge.next_retry_at = first_failure + timedelta(hours=retry_hours[charge.attempt])
+        return
+    mark_past_due(session, subscription)
+
+
+def _first_failure_at(session: Session, charge: Charge) -> datetime | None:
+    if charge.attempt == 0:
+        return charge.settled_at
+    return session.execute(
+        select(Charge.settled_at).where(
+            Charge.subscription == charge.subscription,
+            Charge.period_index == charge.period_index,
+            Charge.attempt == 0,
+        )
+    ).scalar_one_or_none()

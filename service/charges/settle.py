@@ -1,0 +1,128 @@
+"""Sending a recorded charge to the processor and recording what it did.
+
+Whoever sends a charge holds its row lock from before the processor call until the outcome
+commits: a second sender (another request, a replica's job, the reconciler) either waits and
+then finds the charge settled, or skips it. Only one process at a time ever sends a given
+``processor_key``, which the Stripe adapter needs (its look-up-then-create is not atomic). On
+SQLite the lock is the database write lock; on PostgreSQL a row lock, released by the server
+if the sender dies, so the reconciler can take the charge over after a crash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.access.policy import Policy
+from service.charges.models import Charge, ChargeKind, ChargeStatus
+from service.charges.retries import after_recurring_outcome
+from service.core.errors import Gone, ValidationFailed
+from service.customers.service import PaymentRefs, payment_refs
+from service.events.outbox import emit
+from service.events.types import EventType
+from service.keys.cache import DataKeyCache
+from service.processors.port import PaymentProcessor
+
+CUSTOMER_ERASED = "customer_erased"
+NO_PAYMENT_METHOD = "no_payment_method"
+
+
+@dataclass(frozen=True)
+class ChargeDeps:
+    """The collaborators every charge path needs."""
+
+    processor: PaymentProcessor
+    key_service: Any
+    cache: DataKeyCache
+    policy: Policy
+
+
+def lock_charge(session: Session, charge_id: str, *, wait: bool) -> Charge | None:
+    """The charge, locked for this transaction; None when another sender holds it
+    (``wait=False``, PostgreSQL only: SQLite's write lock is always waited for)."""
+    query = select(Charge).where(Charge.id == charge_id).execution_options(populate_existing=True)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=not wait)
+    return session.execute(query).scalar_one_or_none()
+
+
+def refs_or_failure(session: Session, deps: ChargeDeps, customer: str) -> PaymentRefs | str:
+    """The customer's processor refs, or the failure code of a charge that cannot be sent."""
+    try:
+        return payment_refs(session, deps.key_service, deps.cache, customer)
+    except Gone:
+        return CUSTOMER_ERASED
+    except ValidationFailed:
+        return NO_PAYMENT_METHOD
+
+
+def settle(
+    session: Session,
+    deps: ChargeDeps,
+    charge: Charge,
+    now: datetime,
+    refs: PaymentRefs | None = None,
+) -> Charge:
+    """Send a locked ``pending`` charge with its own processor key and record the outcome.
+
+    A processor outage raises ``ProcessorFailed``: the caller rolls back and the charge stays
+    ``pending`` for the reconciler. A re-send returns the first outcome (same key).
+    """
+    if charge.status != ChargeStatus.PENDING:
+        return charge
+    found = refs if refs is not None else refs_or_failure(session, deps, charge.customer)
+    if isinstance(found, str):
+        record_outcome(session, deps, charge, ChargeStatus.FAILED, found, now)
+        return charge
+    outcome = deps.processor.charge(
+        customer_ref=found.processor_customer,
+        payment_method_ref=found.payment_method,
+        amount=charge.amount,
+        currency=charge.currency,
+        idempotency_key=charge.processor_key,
+        description=charge.description,
+    )
+    record_outcome(session, deps, charge, outcome.status, outcome.failure_code, now)
+    return charge
+
+
+def record_outcome(
+    session: Session,
+    deps: ChargeDeps,
+    charge: Charge,
+    status: str,
+    failure_code: str | None,
+    now: datetime,
+) -> None:
+    """Record a final outcome with its event (a ``pending`` one changes nothing)."""
+    if status == ChargeStatus.PENDING:
+        return
+    charge.status = status
+    charge.failure_code = (failure_code or "declined") if status == ChargeStatus.FAILED else None
+    charge.settled_at = now
+    emit(session, _event_type(status), event_data(charge), now)
+    if charge.kind == ChargeKind.RECURRING:
+        after_recurring_outcome(session, charge, deps.policy.limits.charge_retry_hours, now)
+    session.flush()
+
+
+def event_data(charge: Charge) -> dict[str, Any]:
+    """Tokens and amounts only."""
+    return {
+        "charge": charge.id,
+        "subscription": charge.subscription,
+        "customer": charge.customer,
+        "amount": charge.amount,
+        "currency": charge.currency,
+        "failure_code": charge.failure_code,
+    }
+
+
+def _event_type(status: str) -> EventType:
+    if status == ChargeStatus.SUCCEEDED:
+        return EventType.CHARGE_SUCCEEDED
+    return EventType.CHARGE_FAILED
