@@ -1,0 +1,1 @@
+"""Named, declarative audits (audits/*.yaml) and their renderers."""
