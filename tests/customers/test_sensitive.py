@@ -1,0 +1,47 @@
+"""The sensitive-column declarations are the single source the vault and the inventory read."""
+
+from __future__ import annotations
+
+from sqlalchemy import LargeBinary
+
+from service.access.policy import REVEALABLE_FIELDS
+from service.customers.models import Customer
+from service.customers.sensitive import REVEALABLE, SENSITIVE_COLUMNS
+
+
+def test_every_declared_column_is_a_binary_ciphertext_column_of_its_table() -> None:
+    columns = Customer.__table__.columns
+    for declared in SENSITIVE_COLUMNS:
+        assert declared.table == Customer.__tablename__
+        assert isinstance(columns[declared.column].type, LargeBinary), declared.column
+
+
+def test_the_seven_inventory_categories_are_declared_once_each() -> None:
+    assert [c.category for c in SENSITIVE_COLUMNS] == [
+        "contact.name",
+        "contact.email",
+        "contact.phone",
+        "contact.address",
+        "payment.card",
+        "payment.processor_ref",
+        "customer.metadata",
+    ]
+    assert len({c.column for c in SENSITIVE_COLUMNS}) == len(SENSITIVE_COLUMNS)
+
+
+def test_no_other_column_of_the_customers_table_could_hold_clear_data() -> None:
+    declared = {c.column for c in SENSITIVE_COLUMNS}
+    undeclared = {c.name for c in Customer.__table__.columns} - declared
+    assert undeclared == {
+        "id",
+        "created_at",
+        "erased_at",
+        "wrapped_data_key",
+        "key_version",
+        "data_key_generation",
+        "email_index",
+    }
+
+
+def test_the_revealable_fields_are_exactly_those_the_policy_may_grant() -> None:
+    assert tuple(REVEALABLE) == REVEALABLE_FIELDS
