@@ -1,0 +1,215 @@
+"""``strongroom audit``: verify the chain, export or tail the trail, run a named audit."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import func, select
+
+from service.audit.export import export_csv, export_jsonl
+from service.audit.models import AuditEvent
+from service.audit.queries import EventFilter, event_view, list_events
+from service.audit.verify import VerifyResult, verify_chain
+from service.cli_support import cli_engine, cli_session, cli_settings, fail, now_utc
+from service.core.bootstrap import build_key_service
+from service.core.db import make_read_session_factory
+from service.core.errors import ServiceError
+from service.reports.render import render
+from service.reports.runner import run_audit
+from service.reports.spec import AuditSpecError, available_audits, load_audit
+from service.reports.timeargs import parse_cli_time
+
+app = typer.Typer(
+    help="Verify, export and tail the audit trail; run named audits (audits/*.yaml).",
+    no_args_is_help=True,
+)
+
+PROGRESS_THRESHOLD = 50_000
+DEFAULT_WINDOW = timedelta(days=30)
+
+
+def _time(text: str | None, option: str) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return parse_cli_time(text)
+    except ValueError:
+        fail(f"{option} must be a date (2026-03-01) or an RFC 3339 time with an offset")
+
+
+def _window(start: str | None, end: str | None) -> tuple[datetime | None, datetime | None]:
+    window = _time(start, "--from"), _time(end, "--to")
+    if window[0] is not None and window[1] is not None and window[0] > window[1]:
+        fail("--from must not be after --to")
+    return window
+
+
+def _verify(show_progress: bool) -> VerifyResult:
+    key_service = build_key_service(cli_settings())
+    with cli_session() as session:
+        total = session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+        if not show_progress or total < PROGRESS_THRESHOLD:
+            return verify_chain(session.connection(), key_service)
+        with Progress(
+            TextColumn("[bold]verifying the audit chain"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+        ) as progress:
+            task = progress.add_task("verify", total=total)
+            return verify_chain(
+                session.connection(),
+                key_service,
+                progress=lambda n: progress.advance(task, n),
+            )
+
+
+@app.command()
+def verify(
+    output: Literal["text", "json"] = typer.Option("text", "--format", help="text or json"),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+) -> None:
+    """Recompute the hash chain and check the signed checkpoints; exit 1 when not intact."""
+    try:
+        result = _verify(show_progress=not quiet and output == "text")
+    except ServiceError as error:
+        fail(error.detail)
+    if output == "json":
+        typer.echo(json.dumps(result.as_dict()))
+    elif result.ok:
+        typer.secho(
+            f"audit chain intact: {result.checked} events checked, head seq {result.head_seq} "
+            f"hash {result.head_hash}, {result.checkpoints_verified} of "
+            f"{result.checkpoints_count} signed checkpoints verified",
+            fg="green",
+        )
+    else:
+        typer.secho(
+            f"audit chain BROKEN: first bad sequence number {result.first_bad_seq} "
+            f"({result.checked} events checked, {result.checkpoints_verified} of "
+            f"{result.checkpoints_count} signed checkpoints verified)",
+            fg="red",
+            err=True,
+        )
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def export(
+    format: Literal["jsonl", "csv"] = typer.Option("jsonl", "--format"),
+    start: str | None = typer.Option(None, "--from", help="Inclusive (date or RFC 3339)."),
+    end: str | None = typer.Option(None, "--to", help="Exclusive (date or RFC 3339)."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="File (default stdout)."),
+) -> None:
+    """Export the events in a window as JSON lines or CSV."""
+    window = _window(start, end)
+    factory = make_read_session_factory(cli_engine())
+    filters = EventFilter(start=window[0], end=window[1])
+    chunks = export_csv(factory, filters) if format == "csv" else export_jsonl(factory, filters)
+    if output is None:
+        sys.stdout.flush()
+        stream = sys.stdout.buffer
+        for chunk in chunks:
+            stream.write(chunk)
+        stream.flush()
+        return
+    with output.open("wb") as target:
+        for chunk in chunks:
+            target.write(chunk)
+
+
+def _line(event: dict[str, Any]) -> str:
+    extra = ""
+    if event["purpose"]:
+        extra += f" purpose={event['purpose']!r}"
+    if event["fields"]:
+        extra += " fields=" + ",".join(event["fields"])
+    return (
+        f"{event['seq']:>8} {event['at']} {event['outcome']:<7} {event['actor']}({event['role']}) "
+        f"{event['action']} {' '.join(event['targets'])}{extra}"
+    )
+
+
+@app.command()
+def tail(
+    lines: int = typer.Option(10, "-n", "--lines", min=1, max=10_000),
+    follow: bool = typer.Option(False, "--follow", "-f", help="Keep printing new events."),
+    interval: float = typer.Option(1.0, "--interval", min=0.05, help="Seconds between polls."),
+) -> None:
+    """The last events of the trail, and (with --follow) each new one as it is appended."""
+    with cli_session() as session:
+        head = session.execute(select(func.max(AuditEvent.seq))).scalar_one() or 0
+        events = list_events(session, EventFilter(), after_seq=max(head - lines, 0), limit=lines)
+        for event in events:
+            typer.echo(_line(event_view(event)))
+        last = events[-1].seq if events else head
+    while follow:
+        time.sleep(interval)
+        with cli_session() as session:
+            for event in list_events(session, EventFilter(), after_seq=last, limit=1000):
+                typer.echo(_line(event_view(event)))
+                last = event.seq
+
+
+@app.command()
+def run(
+    name: str = typer.Argument(..., help="An audit in audits/ (see `strongroom audit list`)."),
+    start: str | None = typer.Option(None, "--from", help="Inclusive; default 30 days ago."),
+    end: str | None = typer.Option(None, "--to", help="Exclusive; default now."),
+    format: Literal["md", "csv", "json", "html"] = typer.Option("md", "--format"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="File (default stdout)."),
+) -> None:
+    """Run a named audit over a window, stamped with the chain's verification."""
+    settings = cli_settings()
+    try:
+        spec = load_audit(settings.audits_dir, name)
+    except AuditSpecError as error:
+        fail(str(error))
+    now = now_utc()
+    window_start, window_end = _window(start, end)
+    window_end = window_end or now
+    window_start = window_start or window_end - DEFAULT_WINDOW
+    if window_start > window_end:
+        fail("--from must not be after --to")
+    try:
+        key_service = build_key_service(settings)
+        with cli_session() as session:
+            report = run_audit(
+                spec, session, key_service, start=window_start, end=window_end, now=now
+            )
+    except ServiceError as error:
+        fail(error.detail)
+    text = render(report, format)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output} ({format}, {len(report.sections)} sections)", err=True)
+    if not report.stamp.chain_ok:
+        typer.secho(
+            f"warning: the audit chain is broken at sequence {report.stamp.first_bad_seq}",
+            fg="red",
+            err=True,
+        )
+        raise typer.Exit(1)
+
+
+@app.command("list")
+def list_audits() -> None:
+    """The named audits available."""
+    directory = cli_settings().audits_dir
+    for name in available_audits(directory):
+        try:
+            typer.echo(f"{name}: {load_audit(directory, name).title}")
+        except AuditSpecError as error:
+            typer.secho(f"{name}: INVALID ({error})", fg="red")
