@@ -2,46 +2,74 @@
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+
+from service.redaction.models import Finding
 
 
 class AllowList:
-    """Spans of a text covered by any allow-list pattern."""
+    """Decides which candidate findings cover an allowed value."""
+
+    # Allowed values are at most this long, so only this much text around a candidate matters.
+    REACH = 160
+    # With more candidates than this on a line, one pass over the whole line is cheaper.
+    WINDOWED_UP_TO = 4
 
     def __init__(self, patterns: Mapping[str, str]) -> None:
         self._patterns = [re.compile(pattern) for pattern in patterns.values()]
 
-    # Allowed values are at most this long, so only this much text around a candidate matters.
-    REACH = 160
-
-    def spans_near(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
-        lo, hi = max(0, start - self.REACH), min(len(text), end + self.REACH)
-        return [
+    def _spans(self, text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+        return sorted(
             match.span()
             for pattern in self._patterns
             for match in pattern.finditer(text, lo, hi)
             if match.end() > match.start()
-        ]
+        )
 
-    def protects(self, text: str, start: int, end: int) -> bool:
-        """Whether a candidate [start, end) lies in, or cuts into, an allowed span.
+    def unprotected(self, text: str, findings: Sequence[Finding]) -> list[Finding]:
+        """The findings that neither lie in nor cut into an allowed span.
 
-        A candidate that strictly contains an allowed span (an e-mail whose local part looks
-        like a hex id) is still personal data and is not protected.
+        A finding that strictly contains an allowed span (an e-mail whose local part looks
+        like a hex id) is still personal data and is kept.
         """
-        for allowed_start, allowed_end in self.spans_near(text, start, end):
-            if allowed_end <= start or end <= allowed_start:
-                continue
-            if (
-                start <= allowed_start
-                and allowed_end <= end
-                and (start, end)
-                != (
-                    allowed_start,
-                    allowed_end,
+        if len(findings) <= self.WINDOWED_UP_TO:
+            return [
+                f
+                for f in findings
+                if not _protects(
+                    self._spans(
+                        text, max(0, f.start - self.REACH), min(len(text), f.end + self.REACH)
+                    ),
+                    f,
                 )
-            ):
-                continue
-            return True
-        return False
+            ]
+        spans = self._spans(text, 0, len(text))
+        starts = [start for start, _ in spans]
+        kept = []
+        for finding in findings:
+            first = bisect.bisect_left(starts, finding.start - self.REACH)
+            last = bisect.bisect_left(starts, finding.end)
+            if not _protects(spans[first:last], finding):
+                kept.append(finding)
+        return kept
+
+
+def _protects(spans: list[tuple[int, int]], finding: Finding) -> bool:
+    start, end = finding.start, finding.end
+    for allowed_start, allowed_end in spans:
+        if allowed_end <= start or end <= allowed_start:
+            continue
+        if (
+            start <= allowed_start
+            and allowed_end <= end
+            and (start, end)
+            != (
+                allowed_start,
+                allowed_end,
+            )
+        ):
+            continue
+        return True
+    return False

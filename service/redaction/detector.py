@@ -7,6 +7,7 @@ capitalised word runs, all windows of a batch together through `nlp.pipe`.
 
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 from collections.abc import Sequence
@@ -50,6 +51,11 @@ _PERSON_NER_SCORE_WITH_CUE = 0.6
 _NAME_LIKE_NER_LABELS = frozenset({"ORGANIZATION", "NRP"})
 _PERSON_SCORE_FROM_NAME_LIKE_LABEL = 0.6
 _FIELD_SCORE = 0.9
+# Bounds on NER work per line, so that a hostile line of capitalised words costs little:
+# windows are cut at this length, and runs beyond the last window are redacted unseen
+# (a run the model never saw is treated as a name: fail closed).
+_MAX_WINDOW_CHARS = 320
+_MAX_WINDOWS_PER_LINE = 32
 _NOT_A_VALUE = frozenset({"", "null", "none", "nil", "-", "n/a", "true", "false", "redacted"})
 
 
@@ -227,12 +233,15 @@ class PresidioDetector:
         Runs overlapping a finding already `taken` are skipped.
         """
         cued: list[Finding] = []
+        covered = bytearray(len(text))
+        for finding in taken:
+            covered[finding.start : finding.end] = b"\x01" * (finding.end - finding.start)
         free_text = [field for field in fields if field.key in self.free_text_keys]
         scopes = [(field.start, field.end) for field in free_text] or [(0, len(text))]
         windows: list[_NerWindow] = []
         for lo, hi in scopes:
             for candidate in name_candidates(text, lo, hi):
-                if any(f.start < candidate.end and candidate.start < f.end for f in taken):
+                if any(covered[candidate.start : candidate.end]):
                     continue
                 start, end = ner_window(text, candidate, lo, hi)
                 run = (candidate.start, candidate.end)
@@ -240,7 +249,14 @@ class PresidioDetector:
                     # A cue vouches for the run whatever the model says: no NER needed.
                     cued.append(Finding("PERSON", *run, _PERSON_NER_SCORE_WITH_CUE))
                     continue
-                if not windows or windows[-1].end < start:
+                if (
+                    not windows
+                    or windows[-1].end < start
+                    or end - windows[-1].start > (_MAX_WINDOW_CHARS)
+                ):
+                    if len(windows) >= _MAX_WINDOWS_PER_LINE:
+                        cued.append(Finding("PERSON", *run, _PERSON_NER_SCORE_WITH_CUE))
+                        continue
                     windows.append(_NerWindow(index, start, end, [], []))
                 window = windows[-1]
                 window.end = max(window.end, end)
@@ -280,7 +296,7 @@ class PresidioDetector:
 
     def _finalise(self, text: str, findings: list[Finding], by_key: list[Finding]) -> list[Finding]:
         kept = [f for f in findings if f.score >= self.policy.threshold_for(f.entity)]
-        kept = [f for f in kept if not self.allow_list.protects(text, f.start, f.end)]
+        kept = self.allow_list.unprotected(text, kept) if kept else kept
         kept += by_key
         return resolve_overlaps(kept) if kept else []
 
@@ -297,8 +313,14 @@ def _widened_to_run(
 
 def resolve_overlaps(findings: list[Finding]) -> list[Finding]:
     """Keep the strongest of overlapping findings (then the longest), in text order."""
+    starts: list[int] = []  # of the chosen findings, which never overlap: sorted together
     chosen: list[Finding] = []
     for finding in sorted(findings, key=lambda f: (-f.score, -(f.end - f.start), f.start)):
-        if all(finding.end <= c.start or c.end <= finding.start for c in chosen):
-            chosen.append(finding)
-    return sorted(chosen, key=lambda f: f.start)
+        position = bisect.bisect_left(starts, finding.start)
+        if position > 0 and chosen[position - 1].end > finding.start:
+            continue
+        if position < len(chosen) and chosen[position].start < finding.end:
+            continue
+        starts.insert(position, finding.start)
+        chosen.insert(position, finding)
+    return chosen

@@ -16,8 +16,9 @@ _PARTICLE = (
     r"(?:van|von|der|den|de|da|das|do|dos|del|della|di|du|la|le|bin|binti|bint|ibn|al|el|ap"
     r"|ter|zu|y|e)"
 )
+# At most six words: longer capitalised runs are cut into several (bounded NER windows).
 _RUN = regex.compile(
-    rf"(?<![\w@./\\:=-]){_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+)*{_WORD})*(?![\w@/(])"
+    rf"(?<![\w@./\\:=-]){_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,3}}{_WORD}){{0,5}}(?![\w@/(])"
 )
 # More capitalised words after an unquoted `name=Zhang` value: `Wei`, `de la Cruz`, not `key=`.
 _CONTINUATION = regex.compile(

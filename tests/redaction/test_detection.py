@@ -283,3 +283,29 @@ def test_get_redactor_is_one_shared_instance_safe_to_use_from_many_threads(
     assert all(instance is redactor for instance in instances)
     assert concurrent == sequential
     assert sum("<PERSON>" in text for text in concurrent) >= 30
+
+
+def test_a_line_of_endless_capitalised_words_is_bounded_and_fails_closed(
+    redactor: Redactor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.redaction import detector
+
+    engine = redactor.detector.nlp_engine  # type: ignore[attr-defined]
+    windows: list[str] = []
+    real_process_batch = engine.process_batch
+
+    def recording_process_batch(texts, *args, **kwargs):  # type: ignore[no-untyped-def]
+        texts = list(texts)
+        windows.extend(texts)
+        return real_process_batch(texts, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "process_batch", recording_process_batch)
+    suffixes = ["".join("abcdefghij"[int(d)] for d in f"{i:04d}") for i in range(3000)]
+    line = "note " + " ".join(f"Quorra Vantablack{suffix}" for suffix in suffixes)
+    result = redactor.redact(line)
+    assert len(windows) <= detector._MAX_WINDOWS_PER_LINE
+    assert all(len(window) <= detector._MAX_WINDOW_CHARS + 80 for window in windows)
+    # Runs past the last window are never seen by the model, and are redacted unseen.
+    tail = result.text[-3000:]
+    assert "Quorra" not in tail
+    assert "Vantablack" not in tail
