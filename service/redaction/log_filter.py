@@ -31,6 +31,7 @@ class RedactingFilter(logging.Filter):
     def __init__(self, redactor: Redactor | None = None, name: str = "") -> None:
         super().__init__(name)
         self._redactor = redactor
+        self._local = threading.local()
 
     @property
     def redactor(self) -> Redactor:

@@ -139,3 +139,23 @@ def test_a_failing_redactor_blanks_the_record_instead_of_raising(policy: Redacti
     assert EMAIL not in output
     assert record.getMessage() == REDACTION_FAILED
     assert record.customer == REDACTION_FAILED
+
+
+def test_debug_logging_of_presidio_itself_neither_recurses_nor_leaks(redactor) -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactingFilter(redactor))
+    root = logging.getLogger()
+    presidio_logger = logging.getLogger("presidio-analyzer")
+    previous = root.level, presidio_logger.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    presidio_logger.setLevel(logging.DEBUG)
+    try:
+        logging.getLogger("strongroom.test").info("declined card %s for %s", CARD, NAME)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous[0])
+        presidio_logger.setLevel(previous[1])
+    lines = stream.getvalue().splitlines()
+    assert lines == ["declined card <CREDIT_CARD>4242 for <PERSON>"]
