@@ -195,7 +195,7 @@ def bulk_pause(
         raise PolicyViolation(
             f"The selector matches more than {limits.max_bulk_subscriptions} subscriptions."
         )
-    if request.start not in ("now", "period_end") and request.cycles is None:
+    if request.start != "period_end" and request.cycles is None:
         # The same window for every subscription: a bad one fails the whole request.
         plan_window(request, _EMPTY_INPUTS, limits, now)
     matches = _load_matches(session, request.selector, lock=not request.dry_run)
