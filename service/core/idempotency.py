@@ -3,42 +3,59 @@
 A key is claimed in its own committed transaction before the work starts, so a concurrent
 request with the same key sees it and gets 409 ``conflict``; the response is stored in the
 same transaction as the effect; responses with status >= 500 release the key.
+
+A stored response can hold masked personal data and metadata, and the request fingerprint
+could confirm a guessed body: both are sealed under a data key of their own, wrapped by the
+key service, like every other personal value at rest.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Integer, LargeBinary, String, delete, select
+from sqlalchemy import Integer, LargeBinary, String, Text, delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from service.core.db import Base, UTCDateTime
 from service.core.errors import Conflict, IdempotencyMismatch, InvalidRequest, ValidationFailed
+from service.keys.envelope import decrypt_field, encrypt_field
 
 RETENTION = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
+TABLE = "idempotency_keys"
 
 
 class IdempotencyRecord(Base):
-    __tablename__ = "idempotency_keys"
+    __tablename__ = TABLE
 
     principal: Mapped[str] = mapped_column(String(32), primary_key=True)
     key: Mapped[str] = mapped_column(String(MAX_KEY_LENGTH), primary_key=True)
     action: Mapped[str] = mapped_column(String(80))
-    request_hash: Mapped[str] = mapped_column(String(64))
+    wrapped_key: Mapped[str] = mapped_column(Text)
+    sealed_fingerprint: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     response_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    response_body: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    sealed_body: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # the tokens the request named or created (not personal data): erasure finds them here
+    targets: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 @dataclass(frozen=True)
 class Replay:
     status: int
     body: bytes
+
+
+@dataclass(frozen=True)
+class Claim:
+    principal: str
+    key: str
+    data_key: bytes = field(repr=False)
 
 
 def read_key(header: str | None, *, required: bool) -> str | None:
@@ -51,24 +68,38 @@ def read_key(header: str | None, *, required: bool) -> str | None:
     return header
 
 
-def body_fingerprint(action: str, path: str, body: bytes) -> str:
+def body_fingerprint(action: str, path: str, body: bytes) -> bytes:
     """Equal JSON bodies (whatever their spacing or key order) give equal fingerprints."""
     try:
         canonical = json.dumps(json.loads(body or b"null"), sort_keys=True, separators=(",", ":"))
     except ValueError:
         canonical = body.decode("utf-8", "replace")
-    return hashlib.sha256(f"{action}\n{path}\n{canonical}".encode()).hexdigest()
+    return hashlib.sha256(f"{action}\n{path}\n{canonical}".encode()).digest()
+
+
+def _seal(data_key: bytes, record_id: str, column: str, value: bytes) -> bytes:
+    return encrypt_field(
+        data_key, value, table=TABLE, column=column, record_id=record_id, key_version=1
+    )
+
+
+def _open(data_key: bytes, record_id: str, column: str, value: bytes) -> bytes:
+    return decrypt_field(
+        data_key, value, table=TABLE, column=column, record_id=record_id, key_version=1
+    )
 
 
 def claim(
     factory: sessionmaker[Session],
+    key_service: Any,
     principal: str,
     key: str,
     action: str,
-    fingerprint: str,
+    fingerprint: bytes,
     now: datetime,
-) -> Replay | None:
+) -> Replay | Claim:
     """Claim the key for this request, or return the response to replay."""
+    record_id = f"{principal}:{key}"
     with factory() as session:
         existing = session.get(IdempotencyRecord, (principal, key))
         if existing is not None and existing.created_at < now - RETENTION:
@@ -76,49 +107,67 @@ def claim(
             session.flush()
             existing = None
         if existing is None:
+            data_key = key_service.generate_data_key()
             session.add(
                 IdempotencyRecord(
                     principal=principal,
                     key=key,
                     action=action,
-                    request_hash=fingerprint,
+                    wrapped_key=data_key.wrapped,
+                    sealed_fingerprint=_seal(
+                        data_key.plaintext, record_id, "fingerprint", fingerprint
+                    ),
                     created_at=now,
                 )
             )
             try:
                 session.commit()
-                return None
+                return Claim(principal, key, data_key.plaintext)
             except IntegrityError:
                 session.rollback()
                 existing = session.get(IdempotencyRecord, (principal, key))
                 if existing is None:
                     raise Conflict("A request with this Idempotency-Key is in flight.") from None
-        if existing.request_hash != fingerprint:
+        data_key_plain = key_service.unwrap_data_key(existing.wrapped_key)
+        stored = _open(data_key_plain, record_id, "fingerprint", existing.sealed_fingerprint)
+        if stored != fingerprint:
             raise IdempotencyMismatch(
                 "This Idempotency-Key was used with a different request body."
             )
-        if existing.response_status is None:
+        if existing.response_status is None or existing.sealed_body is None:
             raise Conflict("A request with this Idempotency-Key is still in flight.")
-        return Replay(status=existing.response_status, body=existing.response_body or b"")
+        body = _open(data_key_plain, record_id, "body", existing.sealed_body)
+        return Replay(status=existing.response_status, body=body)
 
 
-def store(session: Session, principal: str, key: str, status: int, body: bytes) -> None:
-    record = session.get(IdempotencyRecord, (principal, key))
+def store(session: Session, claimed: Claim, status: int, body: bytes, targets: list[str]) -> None:
+    record = session.get(IdempotencyRecord, (claimed.principal, claimed.key))
     if record is not None:
         record.response_status = status
-        record.response_body = body
+        record.sealed_body = _seal(
+            claimed.data_key, f"{claimed.principal}:{claimed.key}", "body", body
+        )
+        record.targets = " ".join(targets)
 
 
-def release(factory: sessionmaker[Session], principal: str, key: str) -> None:
+def release(factory: sessionmaker[Session], claimed: Claim) -> None:
     with factory() as session:
         session.execute(
             delete(IdempotencyRecord).where(
-                IdempotencyRecord.principal == principal,
-                IdempotencyRecord.key == key,
+                IdempotencyRecord.principal == claimed.principal,
+                IdempotencyRecord.key == claimed.key,
                 IdempotencyRecord.response_status.is_(None),
             )
         )
         session.commit()
+
+
+def forget_responses_naming(session: Session, token: str) -> int:
+    """Drop stored responses of requests that named ``token`` (used by erasure)."""
+    result = session.execute(
+        delete(IdempotencyRecord).where(IdempotencyRecord.targets.contains(token, autoescape=True))
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def purge_expired(session: Session, now: datetime) -> int:
@@ -126,12 +175,3 @@ def purge_expired(session: Session, now: datetime) -> int:
         delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now - RETENTION)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
-def pending_keys(session: Session) -> list[tuple[str, str]]:
-    rows = session.execute(
-        select(IdempotencyRecord.principal, IdempotencyRecord.key).where(
-            IdempotencyRecord.response_status.is_(None)
-        )
-    )
-    return [(r[0], r[1]) for r in rows]

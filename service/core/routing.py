@@ -94,7 +94,7 @@ async def _handle(
     request.state.audit = record
     session = ctx.session_factory()
     request.state.db = session
-    claimed: tuple[str, str] | None = None
+    claimed: idempotency.Claim | None = None
     response: Response | None = None
     started = time.perf_counter()
     try:
@@ -116,10 +116,12 @@ async def _handle(
             await run_in_threadpool(session.rollback)
         if claimed is not None:
             if response.status_code >= 500:
-                await run_in_threadpool(idempotency.release, ctx.session_factory, *claimed)
+                await run_in_threadpool(idempotency.release, ctx.session_factory, claimed)
                 claimed = None
             else:
-                idempotency.store(session, *claimed, response.status_code, bytes(response.body))
+                idempotency.store(
+                    session, claimed, response.status_code, bytes(response.body), record.targets
+                )
         await run_in_threadpool(_finish, request, session, record, response.status_code)
         claimed = None
         return response
@@ -195,16 +197,25 @@ def _authorize(
 
 async def _claim_idempotency(
     request: Request, ctx: AppContext, caller: Caller, action: str, mode: Idempotency
-) -> tuple[idempotency.Replay | None, tuple[str, str] | None]:
+) -> tuple[idempotency.Replay | None, idempotency.Claim | None]:
     key = idempotency.read_key(request.headers.get("idempotency-key"), required=mode == "required")
     if key is None:
         return None, None
     fingerprint = idempotency.body_fingerprint(action, request.url.path, await request.body())
     now = resolve(request, get_clock).now()
-    replay = await run_in_threadpool(
-        idempotency.claim, ctx.session_factory, caller.key_id, key, action, fingerprint, now
+    outcome = await run_in_threadpool(
+        idempotency.claim,
+        ctx.session_factory,
+        resolve(request, get_key_service),
+        caller.key_id,
+        key,
+        action,
+        fingerprint,
+        now,
     )
-    return replay, (None if replay else (caller.key_id, key))
+    if isinstance(outcome, idempotency.Replay):
+        return outcome, None
+    return None, outcome
 
 
 def _finish(request: Request, session: Session, record: AuditRecord, status: int) -> None:
@@ -233,9 +244,9 @@ def _audit_alone(request: Request, ctx: AppContext, record: AuditRecord, status:
         )
 
 
-def _release_quietly(ctx: AppContext, claimed: tuple[str, str]) -> None:
+def _release_quietly(ctx: AppContext, claimed: idempotency.Claim) -> None:
     try:
-        idempotency.release(ctx.session_factory, *claimed)
+        idempotency.release(ctx.session_factory, claimed)
     except ServiceError:
         log.warning("idempotency key could not be released")
     except Exception:  # noqa: BLE001

@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from service.access.actions import Action
 from service.core import hooks
 from service.core.errors import Gone, NotFound, ValidationFailed
-from service.core.idempotency import IdempotencyRecord
+from service.core.idempotency import forget_responses_naming
 from service.core.timeparse import format_api_time
 from service.customers import masks, sensitive
 from service.customers.models import CUSTOMER_ID_PREFIX, Customer
@@ -28,8 +27,6 @@ from service.keys.port import KeyService
 from service.processors.port import PaymentProcessor, ProcessorCustomer
 
 FIRST_DATA_KEY_GENERATION = 1
-# Longest time between claiming an idempotency key and creating the customer (slow processor).
-CREATION_REQUEST_WINDOW = timedelta(minutes=10)
 CustomerState = Literal["active", "erased"]
 
 
@@ -236,22 +233,9 @@ def erase_customer(
 
 
 def _forget_replayable_creation(session: Session, customer: Customer) -> None:
-    """The stored response of the customer's idempotent creation holds its masks and metadata:
-    it goes with the customer (a retry of that request then creates a new customer).
-
-    The key was claimed just before the customer was created, so only records claimed shortly
-    before it are read."""
-    candidates = session.execute(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.action == str(Action.CUSTOMER_CREATE),
-            IdempotencyRecord.created_at <= customer.created_at,
-            IdempotencyRecord.created_at >= customer.created_at - CREATION_REQUEST_WINDOW,
-        )
-    ).scalars()
-    token = customer.id.encode("ascii")
-    for record in candidates:
-        if record.response_body is not None and token in record.response_body:
-            session.delete(record)
+    """Stored responses of requests that named the customer (its idempotent creation holds its
+    masks and metadata, sealed) go with the customer: a retry then creates a new customer."""
+    forget_responses_naming(session, customer.id)
 
 
 # -- for the charges engine ---------------------------------------------------------------------

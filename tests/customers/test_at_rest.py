@@ -61,11 +61,6 @@ def test_canaries_never_reach_the_raw_database(api: Api, db_url: str) -> None:
         assert not holds(raw, value), value
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="service.core.idempotency stores replayable response bodies in clear (24 h): for "
-    "POST /v1/customers that is the metadata and the masks; reported to the core owner",
-)
 def test_an_idempotent_create_keeps_no_clear_metadata_in_the_replay_store(
     api: Api, db_url: str
 ) -> None:

@@ -79,10 +79,12 @@ def upgrade() -> None:
         sa.Column("principal", sa.String(length=32), nullable=False),
         sa.Column("key", sa.String(length=255), nullable=False),
         sa.Column("action", sa.String(length=80), nullable=False),
-        sa.Column("request_hash", sa.String(length=64), nullable=False),
+        sa.Column("wrapped_key", sa.Text(), nullable=False),
+        sa.Column("sealed_fingerprint", sa.LargeBinary(), nullable=False),
         sa.Column("created_at", service.core.db.UTCDateTime(), nullable=False),
         sa.Column("response_status", sa.Integer(), nullable=True),
-        sa.Column("response_body", sa.LargeBinary(), nullable=True),
+        sa.Column("sealed_body", sa.LargeBinary(), nullable=True),
+        sa.Column("targets", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("principal", "key", name=op.f("pk_idempotency_keys")),
     )
     with op.batch_alter_table("idempotency_keys", schema=None) as batch_op:
