@@ -43,7 +43,7 @@ section p.description { margin: 0 0 12px; color: #475569; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0; font-size: 13px; }
 th { text-align: left; background: #f1f5f9; color: #334155; font-weight: 600; }
 th, td { padding: 6px 10px; border-bottom: 1px solid #e2e8f0; vertical-align: top; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr:nth-child(even) td { background: #fafbfc; }
 .empty { color: #64748b; font-style: italic; }
 h3 { font-size: 14px; margin: 16px 0 4px; color: #334155; }
@@ -61,16 +61,22 @@ def _text(value: Cell) -> str:
     return escape(str(value))
 
 
+def _is_number(value: Cell) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _table(table: Table) -> str:
     if not table.rows:
         return '<p class="empty">Nothing in this window.</p>'
-    head = "".join(f"<th>{escape(c)}</th>" for c in table.columns)
+    numeric = [_is_number(c) for c in table.rows[0]]
+    head = "".join(
+        f'<th class="num">{escape(c)}</th>' if number else f"<th>{escape(c)}</th>"
+        for c, number in zip(table.columns, numeric, strict=False)
+    )
     body = "".join(
         "<tr>"
         + "".join(
-            f'<td class="num">{_text(c)}</td>'
-            if isinstance(c, int | float) and not isinstance(c, bool)
-            else f"<td>{_text(c)}</td>"
+            f'<td class="num">{_text(c)}</td>' if _is_number(c) else f"<td>{_text(c)}</td>"
             for c in row
         )
         + "</tr>"

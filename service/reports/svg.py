@@ -92,6 +92,7 @@ def daily_chart(title: str, days: list[str], series: dict[str, dict[str, int]]) 
     totals = [sum(values.get(day, 0) for _, values in folded) for day in days]
     peak = _nice_ceiling(max(totals, default=0))
     column = plot_width / max(len(days), 1)
+    bar_width = min(column * 0.76, 56.0)
     parts = [
         f'<svg class="chart" role="img" aria-label="{escape(title)}" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}">',
@@ -123,7 +124,8 @@ def daily_chart(title: str, days: list[str], series: dict[str, dict[str, int]]) 
             bar = plot_height * value / peak
             base -= bar
             parts.append(
-                f'<rect x="{x + column * 0.12:.1f}" y="{base:.1f}" width="{column * 0.76:.1f}" '
+                f'<rect x="{x + (column - bar_width) / 2:.1f}" y="{base:.1f}" '
+                f'width="{bar_width:.1f}" '
                 f'height="{bar:.1f}" fill="{PALETTE[series_index % len(PALETTE)]}">'
                 f"<title>{escape(name)} on {day}: {value}</title></rect>"
             )

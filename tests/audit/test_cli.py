@@ -13,11 +13,10 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from service.cli import app
-from service.cli_support import cli_engine, cli_settings
 from service.core.db import transaction
 from service.devstack.openbao import OpenBaoDevServer
 from tests.fixtures.app import Api
-from tests.reports.seed import Seed, seed
+from tests.reports.seed import Seed, cli_pointed_at, seed
 
 
 @pytest.fixture
@@ -29,15 +28,8 @@ def seeded_cli(
 ) -> Iterator[Seed]:
     """The seeded dataset, and the CLI's settings pointing at its database and key service."""
     data = seed(make_api, sqlite_url)
-    monkeypatch.setenv("STRONGROOM_DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("STRONGROOM_VAULT_ADDR", openbao.addr)
-    monkeypatch.setenv("STRONGROOM_VAULT_TOKEN", openbao.token)
-    cli_settings.cache_clear()
-    cli_engine.cache_clear()
-    yield data
-    cli_engine().dispose()
-    cli_settings.cache_clear()
-    cli_engine.cache_clear()
+    with cli_pointed_at(sqlite_url, openbao, monkeypatch):
+        yield data
 
 
 def invoke(*args: str) -> tuple[int, str, str]:

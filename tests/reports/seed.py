@@ -6,15 +6,20 @@ Window: [2026-03-01, 2026-03-08). Everything the figures count is listed in ``Se
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from service.access.principals import create_principal, revoke_principal
 from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, append_event
+from service.cli_support import cli_engine, cli_settings
 from service.core.clock import FrozenClock
 from service.core.db import transaction
+from service.devstack.openbao import OpenBaoDevServer
 from tests.customers.support import create, reveal
 from tests.fixtures.app import Api
 
@@ -137,3 +142,21 @@ def seed(make_api: Callable[..., Api], db_url: str) -> Seed:
     with transaction(api.ctx.session_factory) as session:
         revoke_principal(session, "night-shift", DAY_3)
     return data
+
+
+@contextmanager
+def cli_pointed_at(
+    db_url: str, openbao: OpenBaoDevServer, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """The CLI's (cached) settings and engine pointing at this database and key service."""
+    monkeypatch.setenv("STRONGROOM_DATABASE_URL", db_url)
+    monkeypatch.setenv("STRONGROOM_VAULT_ADDR", openbao.addr)
+    monkeypatch.setenv("STRONGROOM_VAULT_TOKEN", openbao.token)
+    cli_settings.cache_clear()
+    cli_engine.cache_clear()
+    try:
+        yield
+    finally:
+        cli_engine().dispose()
+        cli_settings.cache_clear()
+        cli_engine.cache_clear()
