@@ -206,8 +206,10 @@ class EmailSuffixRecognizer(PatternRecognizer):
         )
 
     def validate_result(self, pattern_text: str) -> bool:
+        # A reserved or private top-level label (.example, .internal, .corp) still names a
+        # mailbox: only an all-digit or mixed last label (``pkg@1.2.3``) is not an address.
         domain = pattern_text.rsplit("@", 1)[1]
-        return _SUFFIXES(domain).suffix != ""
+        return _SUFFIXES(domain).suffix != "" or domain.rsplit(".", 1)[-1].isalpha()
 
 
 class SsnRecognizer(PatternRecognizer):
