@@ -15,18 +15,25 @@ from service.keys.cache import DataKeyCache
 
 
 def build_key_service(settings: Settings) -> Any:
-    from service.keys.transit import TransitKeyService, build_vault_client
+    from service.keys.transit import TransitKeyService, build_vault_client, login_with_approle
 
+    secret_id = settings.vault_secret_id.get_secret_value() if settings.vault_secret_id else None
     client = build_vault_client(
         settings.vault_addr,
         token=settings.vault_token.get_secret_value() if settings.vault_token else None,
         role_id=settings.vault_role_id,
-        secret_id=(
-            settings.vault_secret_id.get_secret_value() if settings.vault_secret_id else None
-        ),
+        secret_id=secret_id,
         timeout=settings.vault_timeout_seconds,
     )
-    return TransitKeyService(client, mount_point=settings.vault_transit_mount)
+    reauthenticate = None
+    if settings.vault_role_id and secret_id and not settings.vault_token:
+        role_id = settings.vault_role_id
+
+        def reauthenticate() -> None:  # an AppRole token expires: log in again
+            login_with_approle(client, role_id=role_id, secret_id=secret_id)
+
+    return TransitKeyService(client, mount_point=settings.vault_transit_mount,
+                             reauthenticate=reauthenticate)
 
 
 def build_processor(settings: Settings) -> Any:
