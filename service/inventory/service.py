@@ -1,7 +1,8 @@
 """What is held, about whom, and who saw it — derived from the sensitive-column declarations.
 
 Every figure comes from ``SENSITIVE_COLUMNS`` (the same declarations the vault encrypts by) and
-from the audit trail; nothing here keeps a list of its own.
+from the audit trail; nothing here keeps a list of its own. A declared column may live in the
+customers table or in any table whose ``customer`` column names the subject.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, func, inspect, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import Select, Table, func, inspect, select
+from sqlalchemy.orm import Session
 
 from service.access.actions import Action
 from service.audit.chain import format_time
@@ -28,21 +29,35 @@ from service.customers.sensitive import REVEALABLE, SENSITIVE_COLUMNS, Sensitive
 
 AUDIT_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 SUBSCRIPTIONS_TABLE = "subscriptions"
-
-# The tables the declarations may name, and the model that reads each.
-MODELS_BY_TABLE: dict[str, type[Customer]] = {Customer.__tablename__: Customer}
-
-
-def _column(declared: SensitiveColumn) -> InstrumentedAttribute[Any]:
-    model = MODELS_BY_TABLE.get(declared.table)
-    if model is None:
-        raise LookupError(f"no model is known for the sensitive table {declared.table!r}")
-    column: InstrumentedAttribute[Any] = getattr(model, declared.column)
-    return column
+# In a table other than the customers table, the column naming the subject a row belongs to.
+SUBJECT_COLUMN = "customer"
 
 
-def _held(declared: SensitiveColumn) -> ColumnElement[bool]:
-    return (_column(declared).is_not(None)) & (Customer.erased_at.is_(None))
+def _tables() -> dict[str, Table]:
+    from service.models import load_all_models
+
+    load_all_models()
+    return dict(Base.metadata.tables)
+
+
+def holdings(declared: SensitiveColumn) -> Select[Any]:
+    """(subject token, Transit key version) of each live subject's non-null value of a declared
+    column. The key version is the row's own when its table wraps its own data key."""
+    tables = _tables()
+    customers = tables[Customer.__tablename__]
+    table = tables[declared.table]
+    value = table.c[declared.column]
+    if table is customers:
+        return select(customers.c.id, customers.c.key_version).where(
+            value.is_not(None), customers.c.erased_at.is_(None)
+        )
+    version = table.c.key_version if "key_version" in table.c else customers.c.key_version
+    subject = table.c[SUBJECT_COLUMN]
+    return (
+        select(subject, version)
+        .join(customers, customers.c.id == subject)
+        .where(value.is_not(None), customers.c.erased_at.is_(None))
+    )
 
 
 def audit_time(stored: str) -> datetime:
@@ -56,10 +71,9 @@ def inventory(session: Session, key_name: str, now: datetime) -> dict[str, Any]:
     """Every category held: where, how many subjects and records, under which key versions."""
     categories = []
     for declared in SENSITIVE_COLUMNS:
+        subject, version = holdings(declared).subquery().c
         rows = session.execute(
-            select(Customer.key_version, func.count(), func.count(func.distinct(Customer.id)))
-            .where(_held(declared))
-            .group_by(Customer.key_version)
+            select(version, func.count(), func.count(func.distinct(subject))).group_by(version)
         ).all()
         versions = {str(v): int(n) for v, n, _ in sorted(rows, key=_version_order) if v}
         categories.append(
@@ -83,8 +97,14 @@ def _version_order(row: Sequence[Any]) -> int:
 # -- one subject (GDPR Art. 15) -----------------------------------------------------------------
 
 
-def held_categories(customer: Customer) -> list[str]:
-    return [d.category for d in SENSITIVE_COLUMNS if getattr(customer, d.column) is not None]
+def held_categories(session: Session, token: str) -> list[str]:
+    categories: list[str] = []
+    for declared in SENSITIVE_COLUMNS:
+        subject, _ = holdings(declared).subquery().c
+        found = session.execute(select(subject).where(subject == token).limit(1)).first()
+        if found is not None and declared.category not in categories:
+            categories.append(declared.category)
+    return categories
 
 
 def subject_report(session: Session, token: str) -> dict[str, Any]:
@@ -97,7 +117,7 @@ def subject_report(session: Session, token: str) -> dict[str, Any]:
     return {
         "customer": customer.id,
         "created_at": format_api_time(customer.created_at),
-        "categories": held_categories(customer),
+        "categories": held_categories(session, token),
         "subscriptions": subscriptions_of(session, token),
         "accesses": accesses,
     }
@@ -126,10 +146,7 @@ def subscriptions_of(session: Session, token: str) -> list[str]:
 
 
 def _existing_table(session: Session, name: str) -> Table | None:
-    from service.models import load_all_models
-
-    load_all_models()
-    table = Base.metadata.tables.get(name)
+    table = _tables().get(name)
     if table is None or not inspect(session.connection()).has_table(name):
         return None
     return table
@@ -158,8 +175,8 @@ def breach_report(session: Session, query: BreachQuery) -> dict[str, Any]:
             exposed[customer].update(categories)
         accesses.append({**access_view(event), "customers": customers})
     if query.key_versions:
-        for customer in _live_under_versions(session, query.key_versions):
-            exposed[customer.id].update(held_categories(customer))
+        for token, category in _held_under_versions(session, query.key_versions):
+            exposed[token].add(category)
 
     by_category = {
         d.category: sum(1 for held in exposed.values() if d.category in held)
@@ -197,13 +214,10 @@ def _revealed_categories(stored_fields: str | None) -> set[str]:
     return {REVEALABLE[name].category for name in names if name in REVEALABLE}
 
 
-def _live_under_versions(session: Session, versions: Sequence[int]) -> Iterable[Customer]:
-    return session.scalars(
-        select(Customer)
-        .where(
-            Customer.erased_at.is_(None),
-            Customer.wrapped_data_key.is_not(None),
-            Customer.key_version.in_(list(versions)),
-        )
-        .order_by(Customer.id)
-    )
+def _held_under_versions(session: Session, versions: Sequence[int]) -> Iterable[tuple[str, str]]:
+    """(subject, category) for every live value held under one of these key versions."""
+    for declared in SENSITIVE_COLUMNS:
+        subject, version = holdings(declared).subquery().c
+        query = select(subject).where(version.in_(list(versions))).distinct()
+        for (token,) in session.execute(query):
+            yield str(token), declared.category

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 from collections import Counter
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, inspect, literal_column, select
@@ -113,6 +114,8 @@ def _sum_columns(section: RecordsSection) -> list[str]:
 def _cell(value: object) -> Cell:
     if value is None or isinstance(value, str | int | float | bool):
         return value
+    if isinstance(value, Decimal):  # PostgreSQL's SUM of a bigint
+        return int(value) if value == value.to_integral_value() else float(value)
     return str(value)
 
 

@@ -54,6 +54,7 @@ def test_inventory_subject_shows_holdings_and_accesses(seeded_cli: Seed) -> None
     code, out, _ = invoke("inventory", "subject", first, "--format", "json")
     assert code == 0
     body = json.loads(out)
+    assert body["subscriptions"] == [seeded_cli.subscription]
     reveals = [a for a in body["accesses"] if a["action"] == "customers:customer:reveal"]
     assert [(a["outcome"], a["purpose"]) for a in reveals] == [
         ("allowed", "support ticket 4711"),

@@ -96,6 +96,18 @@ def test_subject_report_lists_holdings_and_every_access(api: Api) -> None:
     assert revealed["purpose"] == "support ticket 4711"
 
 
+def test_subject_report_lists_the_subjects_subscriptions(api: Api) -> None:
+    token = create(api)["id"]
+    plan = {"plan": "gold", "amount": 900, "currency": "usd", "interval": "month"}
+    created = [
+        api.call("POST", "/v1/subscriptions", who="service", json={"customer": token, **plan})
+        for _ in range(2)
+    ]
+    assert [r.status_code for r in created] == [201, 201], created[0].text
+    body = api.call("GET", f"/v1/inventory/subjects/{token}", who="compliance").json()
+    assert sorted(body["subscriptions"]) == sorted(r.json()["id"] for r in created)
+
+
 def test_erased_subject_is_gone_from_inventory_and_report_but_kept_by_the_audit(
     api: Api,
 ) -> None:

@@ -32,6 +32,8 @@ REPORT_NOW = datetime(2026, 3, 9, tzinfo=UTC)
 # Beyond a 12-month retention (as of REPORT_NOW), and retained but not in the last 3 months.
 ANCIENT = datetime(2025, 1, 15, tzinfo=UTC)
 OLDER = datetime(2025, 10, 20, tzinfo=UTC)
+# One-off charges made through the API on day 3: (amount, currency).
+CHARGES = ((1999, "usd"), (500, "eur"))
 MINIMAL = {"phone": None, "address": None, "metadata": None, "payment_method": None}
 
 
@@ -40,6 +42,7 @@ class Seed:
     api: Api
     customers: list[str] = field(default_factory=list)
     erased: str = ""
+    subscription: str = ""
     # (actor, purpose, customer, fields) of every successful reveal in the window
     reveals: list[tuple[str, str, str, list[str]]] = field(default_factory=list)
 
@@ -59,6 +62,20 @@ def _append(
 
 def _system(api: Api, at: datetime, action: str, targets: list[str] | None = None) -> None:
     _append(api, at, action, actor=SYSTEM_ACTOR, role=SYSTEM_ACTOR, targets=targets or [])
+
+
+def _subscribe(api: Api, customer: str) -> str:
+    body = {
+        "customer": customer,
+        "plan": "gold",
+        "amount": 1500,
+        "currency": "usd",
+        "interval": "month",
+        "start_at": (DAY_3 + timedelta(days=30)).isoformat(),
+    }
+    response = api.call("POST", "/v1/subscriptions", who="service", json=body)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
 
 
 def seed(make_api: Callable[..., Api], db_url: str) -> Seed:
@@ -120,15 +137,16 @@ def seed(make_api: Callable[..., Api], db_url: str) -> Seed:
         targets=["bulk_aaaaaaaa1111"],
         status=201,
     )
-    _append(
-        api,
-        DAY_3,
-        "charges:charge:create",
-        actor="service",
-        role="service",
-        targets=["sub_tok_aaaaaaaa1111", "ch_aaaaaaaa1111"],
-        status=201,
-    )
+    data.subscription = _subscribe(api, first)
+    for amount, currency in CHARGES:
+        charged = api.call(
+            "POST",
+            "/v1/charges",
+            who="service",
+            json={"customer": first, "amount": amount, "currency": currency},
+            headers={"Idempotency-Key": f"seed-{amount}-{currency}"},
+        )
+        assert charged.status_code == 201 and charged.json()["status"] == "succeeded", charged.text
     _append(
         api,
         DAY_3,
