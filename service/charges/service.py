@@ -126,6 +126,8 @@ def _same_request(
 ) -> tuple[Charge, PaymentRefs | None]:
     if earlier.request_hash != request.fingerprint():
         raise IdempotencyMismatch("This Idempotency-Key was used with a different request body.")
+    if customer_state(session, earlier.customer) != "active":
+        raise Gone("This customer has been erased.")
     if earlier.status != ChargeStatus.PENDING:
         return earlier, None
     return earlier, payment_refs(session, deps.key_service, deps.cache, earlier.customer)

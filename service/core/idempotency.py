@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, LargeBinary, String, Text, delete
+from sqlalchemy import Integer, LargeBinary, String, Text, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
@@ -26,6 +26,9 @@ from service.core.errors import Conflict, IdempotencyMismatch, InvalidRequest, V
 from service.keys.envelope import decrypt_field, encrypt_field
 
 RETENTION = timedelta(hours=24)
+# A claim still unanswered after this long belongs to a request that died: longer than any
+# request can run (processor and key-service timeouts included).
+ABANDONED_AFTER = timedelta(minutes=5)
 MAX_KEY_LENGTH = 255
 TABLE = "idempotency_keys"
 
@@ -135,9 +138,29 @@ def claim(
                 "This Idempotency-Key was used with a different request body."
             )
         if existing.response_status is None or existing.sealed_body is None:
+            if existing.created_at < now - ABANDONED_AFTER and _take_over(session, existing, now):
+                return Claim(principal, key, data_key_plain)
             raise Conflict("A request with this Idempotency-Key is still in flight.")
         body = _open(data_key_plain, record_id, "body", existing.sealed_body)
         return Replay(status=existing.response_status, body=body)
+
+
+def _take_over(session: Session, abandoned: IdempotencyRecord, now: datetime) -> bool:
+    """Claim a key whose request died with its process (killed, crashed) without answering or
+    releasing it; otherwise the caller could not retry for a whole retention period. Only one
+    of several concurrent retries wins (the update names the claim it replaces)."""
+    taken = session.execute(
+        update(IdempotencyRecord)
+        .where(
+            IdempotencyRecord.principal == abandoned.principal,
+            IdempotencyRecord.key == abandoned.key,
+            IdempotencyRecord.response_status.is_(None),
+            IdempotencyRecord.created_at == abandoned.created_at,
+        )
+        .values(created_at=now)
+    )
+    session.commit()
+    return int(taken.rowcount or 0) == 1  # type: ignore[attr-defined]
 
 
 def store(session: Session, claimed: Claim, status: int, body: bytes, targets: list[str]) -> None:
