@@ -32,7 +32,9 @@ def _md_cell(value: Cell) -> str:
     if value is None:
         return ""
     text = "yes" if value is True else "no" if value is False else str(value)
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    # Pipes would split the cell; '<' could open raw HTML in a Markdown viewer.
+    escaped = text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
+    return escaped.replace("\r", " ").replace("\n", " ")
 
 
 def _md_table(table: Table) -> list[str]:
