@@ -42,6 +42,8 @@ section p.description { margin: 0 0 12px; color: #475569; }
 .chart { display: block; max-width: 100%; height: auto; margin: 12px 0; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0; font-size: 13px; }
 th { text-align: left; background: #f1f5f9; color: #334155; font-weight: 600; }
+.scroll { overflow-x: auto; }
+td { overflow-wrap: anywhere; }
 th, td { padding: 6px 10px; border-bottom: 1px solid #e2e8f0; vertical-align: top; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr:nth-child(even) td { background: #fafbfc; }
@@ -82,7 +84,10 @@ def _table(table: Table) -> str:
         + "</tr>"
         for row in table.rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (
+        f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
 
 
 def _stamp(stamp: Stamp) -> str:
