@@ -188,7 +188,7 @@ def append_events(
         ]
         previous = event_hash(row)
         rows.append(dict(zip(_EVENT_COLUMNS, [*row, previous], strict=True)))
-    session.execute(insert(AuditEvent), rows)
+    _insert_events(session, rows)
     head.seq, head.hash = seq, previous
     if signer is not None and _checkpoint_due(head, at, checkpoints):
         _write_checkpoint(session, head, at, signer)
@@ -213,3 +213,18 @@ _EVENT_COLUMNS = (
     "prev_hash",
     "hash",
 )
+
+
+def _insert_events(session: Session, rows: list[dict[str, object]]) -> None:
+    """One round trip: COPY on PostgreSQL (the columns are plain text and integers), one
+    executemany elsewhere."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        session.execute(insert(AuditEvent), rows)
+        return
+    columns = ", ".join(_EVENT_COLUMNS)
+    raw = connection.connection.driver_connection
+    statement = f"COPY audit_events ({columns}) FROM STDIN"
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+        for row in rows:
+            copy.write_row([row[name] for name in _EVENT_COLUMNS])

@@ -13,17 +13,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, exists, func, insert, select, update
+from sqlalchemy import Select, and_, bindparam, exists, func, select, text, update
 from sqlalchemy.orm import Session
 
 from service.access.actions import Action
 from service.access.policy import Limits
 from service.audit.recorder import AuditRecord, CheckpointPolicy, CheckpointSigner, append_events
+from service.core.db import UTCDateTime
 from service.core.errors import NotFound, PolicyViolation, ServiceError
 from service.core.timeparse import format_api_time
 from service.events.types import EventType
 from service.pauses.models import BULK_ID_PREFIX, BulkOperation, Pause, PauseStatus
 from service.pauses.outbox_batch import emit_many
+from service.pauses.rows import insert_rows
 from service.pauses.schemas import BulkPauseCreate, BulkSelector
 from service.pauses.service import PlannedWindow, new_pause_token, plan_window
 from service.subscriptions.calendar import Calendar, Interval
@@ -55,8 +57,14 @@ class _Match:
     cancel_at: datetime | None
     charged_through_index: int
     next_charge_at: datetime | None
-    calendar: Calendar
+    start_at: datetime
+    interval: str
+    interval_count: int
     pauses: list[tuple[str, str, datetime, datetime | None, str]]  # id, status, start, end, mode
+
+    @property
+    def calendar(self) -> Calendar:
+        return Calendar(self.start_at, Interval(self.interval), self.interval_count)
 
     def inputs(self) -> ScheduleInputs:
         windows = [
@@ -116,7 +124,9 @@ def _load_matches(session: Session, selector: BulkSelector, *, lock: bool) -> li
             cancel_at=row.cancel_at or row.canceled_at,
             charged_through_index=row.charged_through_index,
             next_charge_at=row.next_charge_at,
-            calendar=Calendar(row.start_at, Interval(row.interval), row.interval_count),
+            start_at=row.start_at,
+            interval=row.interval,
+            interval_count=row.interval_count,
             pauses=[],
         )
     pauses = session.execute(
@@ -141,16 +151,22 @@ class _Planned:
 
 
 def _plan_one(
-    match: _Match, request: BulkPauseCreate, limits: Limits, now: datetime
+    match: _Match,
+    request: BulkPauseCreate,
+    limits: Limits,
+    now: datetime,
+    common: PlannedWindow | None,
 ) -> _Planned | str:
-    """The pause this subscription would get, or the reason it is skipped."""
-    inputs = match.inputs()
-    try:
-        window = plan_window(request, inputs, limits, now)
-    except PolicyViolation:
-        return "policy_violation"
-    except ServiceError:
-        return "no_due_date"
+    """The pause this subscription would get, or the reason it is skipped. ``common`` is the
+    window when it is the same for every subscription."""
+    window = common
+    if window is None:
+        try:
+            window = plan_window(request, match.inputs(), limits, now)
+        except PolicyViolation:
+            return "policy_violation"
+        except ServiceError:
+            return "no_due_date"
     for _pid, status, start, end, _mode in match.pauses:
         if status in PauseStatus.LIVE and pauses_overlap(
             window.starts_at, window.ends_at, start, end
@@ -159,21 +175,27 @@ def _plan_one(
     if match.cancel_at is not None and window.starts_at >= match.cancel_at:
         return "canceled_before_start"
     pause_id = new_pause_token()
-    new = PauseWindow(pause_id, window.starts_at, window.ends_at, request.resume_mode)
-    windows = [*inputs.pauses, new]
-    credit = 0
-    if request.resume_mode is ResumeMode.CREDIT:
-        credit = credit_for_pause(
-            inputs.calendar, inputs.amount, new, inputs.pauses, cancel_at=inputs.cancel_at
-        )
-    entry = first_charge_from(
-        inputs.calendar,
-        inputs.amount,
-        windows,
-        match.charged_through_index + 1,
-        cancel_at=inputs.cancel_at,
-    )
-    return _Planned(match, pause_id, window, credit, None if entry is None else entry.due_at)
+    credit, next_charge_at = 0, match.next_charge_at
+    # A pause changes nothing due before its start (every mode moves, skips or hides only
+    # dates at or after it), so the engine is asked only when the next charge could change.
+    affects_next = next_charge_at is not None and next_charge_at >= window.starts_at
+    if affects_next or request.resume_mode is ResumeMode.CREDIT:
+        inputs = match.inputs()
+        new = PauseWindow(pause_id, window.starts_at, window.ends_at, request.resume_mode)
+        if request.resume_mode is ResumeMode.CREDIT:
+            credit = credit_for_pause(
+                inputs.calendar, inputs.amount, new, inputs.pauses, cancel_at=inputs.cancel_at
+            )
+        if affects_next:
+            entry = first_charge_from(
+                inputs.calendar,
+                inputs.amount,
+                [*inputs.pauses, new],
+                match.charged_through_index + 1,
+                cancel_at=inputs.cancel_at,
+            )
+            next_charge_at = None if entry is None else entry.due_at
+    return _Planned(match, pause_id, window, credit, next_charge_at)
 
 
 def bulk_pause(
@@ -195,9 +217,10 @@ def bulk_pause(
         raise PolicyViolation(
             f"The selector matches more than {limits.max_bulk_subscriptions} subscriptions."
         )
+    common = None
     if request.start != "period_end" and request.cycles is None:
         # The same window for every subscription: a bad one fails the whole request.
-        plan_window(request, _EMPTY_INPUTS, limits, now)
+        common = plan_window(request, _EMPTY_INPUTS, limits, now)
     matches = _load_matches(session, request.selector, lock=not request.dry_run)
     planned: list[_Planned] = []
     skipped: list[dict[str, str]] = []
@@ -205,7 +228,7 @@ def bulk_pause(
         lambda: {"subscriptions": 0, "recurring_amount": 0}
     )
     for match in matches:
-        outcome = _plan_one(match, request, limits, now)
+        outcome = _plan_one(match, request, limits, now, common)
         if isinstance(outcome, str):
             skipped.append({"subscription": match.id, "reason": outcome})
             continue
@@ -277,40 +300,32 @@ def _apply(
     )
     session.flush()
     started = [item for item in planned if item.window.starts_at <= now]
-    for chunk in _chunks(planned):
-        session.execute(
-            insert(Pause),
-            [
-                {
-                    "id": item.pause_id,
-                    "subscription": item.match.id,
-                    "status": (
-                        PauseStatus.ACTIVE
-                        if item.window.starts_at <= now
-                        else PauseStatus.SCHEDULED
-                    ),
-                    "starts_at": item.window.starts_at,
-                    "ends_at": item.window.ends_at,
-                    "latest_end_at": item.window.latest_end_at,
-                    "resume_mode": str(request.resume_mode),
-                    "reason": reason,
-                    "credit_amount": item.credit,
-                    "bulk": bulk_id,
-                    "created_by": actor.name,
-                    "created_at": now,
-                }
-                for item in chunk
-            ],
-        )
+    insert_rows(
+        session,
+        Pause.__table__,  # type: ignore[arg-type]
+        [
+            {
+                "id": item.pause_id,
+                "subscription": item.match.id,
+                "status": (
+                    PauseStatus.ACTIVE if item.window.starts_at <= now else PauseStatus.SCHEDULED
+                ),
+                "starts_at": item.window.starts_at,
+                "ends_at": item.window.ends_at,
+                "latest_end_at": item.window.latest_end_at,
+                "resume_mode": str(request.resume_mode),
+                "reason": reason,
+                "credit_amount": item.credit,
+                "bulk": bulk_id,
+                "created_by": actor.name,
+                "created_at": now,
+            }
+            for item in planned
+        ],
+    )
     moved = [item for item in planned if item.next_charge_at != item.match.next_charge_at]
+    set_next_charge(session, [(item.match.id, item.next_charge_at) for item in moved])
     table = Subscription.__table__
-    for chunk in _chunks(moved):
-        session.execute(
-            update(table)
-            .where(table.c.id == bindparam("target"))
-            .values(next_charge_at=bindparam("moved_to")),
-            [{"target": item.match.id, "moved_to": item.next_charge_at} for item in chunk],
-        )
     for chunk in _chunks(started):
         session.execute(
             update(table)
@@ -320,6 +335,34 @@ def _apply(
     emit_many(session, EventType.PAUSE_SCHEDULED, (_event(item) for item in planned), now)
     emit_many(session, EventType.PAUSE_STARTED, (_event(item) for item in started), now)
     session.expire_all()
+
+
+def set_next_charge(session: Session, changes: list[tuple[str, datetime | None]]) -> None:
+    """Set many subscriptions' ``next_charge_at`` with one statement (PostgreSQL: unnest of
+    two arrays) or one executemany."""
+    if not changes:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        process = UTCDateTime().bind_processor(session.get_bind().dialect)
+        session.execute(
+            text(
+                "UPDATE subscriptions AS s SET next_charge_at = v.moved_to "
+                "FROM unnest(CAST(:ids AS text[]), CAST(:moved AS timestamp[])) "
+                "AS v(id, moved_to) WHERE s.id = v.id"
+            ),
+            {
+                "ids": [token for token, _ in changes],
+                "moved": [process(moment) if process else moment for _, moment in changes],
+            },
+        )
+        return
+    table = Subscription.__table__
+    session.execute(
+        update(table)
+        .where(table.c.id == bindparam("target"))
+        .values(next_charge_at=bindparam("moved_to")),
+        [{"target": token, "moved_to": moment} for token, moment in changes],
+    )
 
 
 def _event(item: _Planned) -> dict[str, str | None]:

@@ -8,12 +8,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.events.models import Delivery, Event, WebhookEndpoint
 from service.events.outbox import new_event_id
 from service.events.types import EventType
+from service.pauses.rows import insert_rows
 
 
 def emit_many(
@@ -37,10 +38,11 @@ def emit_many(
     ]
     if not events:
         return 0
-    session.execute(insert(Event), events)
+    insert_rows(session, Event.__table__, events)  # type: ignore[arg-type]
     if endpoints:
-        session.execute(
-            insert(Delivery),
+        insert_rows(
+            session,
+            Delivery.__table__,  # type: ignore[arg-type]
             [
                 {
                     "event_id": event["id"],
