@@ -168,8 +168,7 @@ def breach(
     ),
     output: Format | None = typer.Option(None, "--format", help=FORMAT_HELP),
 ) -> None:
-    """Subjects and categories exposed to these actors in the window, or under these key
-    versions, with the accesses behind them."""
+    """Subjects and categories exposed in a window (to actors, or under key versions)."""
     query = service.BreachQuery(
         start=_time(start, "--from"),
         end=_time(end, "--to"),

@@ -127,3 +127,14 @@ def test_run_on_a_broken_chain_warns_and_exits_1(seeded_cli: Seed) -> None:
     code, out, err = invoke("audit", "run", "retention", "--format", "md")
     assert code == 1
     assert "FAILED" in out and "broken at sequence 4" in err
+
+
+def test_verify_shows_a_progress_bar_on_long_chains(
+    seeded_cli: Seed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import service.audit.cli
+
+    monkeypatch.setattr(service.audit.cli, "PROGRESS_THRESHOLD", 1)
+    code, out, err = invoke("audit", "verify")
+    assert code == 0 and "audit chain intact" in out
+    assert "verifying the audit chain" in err
