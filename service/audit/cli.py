@@ -52,8 +52,19 @@ def _window(start: str | None, end: str | None) -> tuple[datetime | None, dateti
     return window
 
 
+def _key_service() -> Any:
+    """The key service that signed the checkpoints; a clear error when it is not configured."""
+    try:
+        return build_key_service(cli_settings())
+    except ValueError as error:
+        fail(
+            f"{error}: set STRONGROOM_VAULT_ADDR and STRONGROOM_VAULT_TOKEN (or "
+            "STRONGROOM_VAULT_ROLE_ID and STRONGROOM_VAULT_SECRET_ID)"
+        )
+
+
 def _verify(show_progress: bool) -> VerifyResult:
-    key_service = build_key_service(cli_settings())
+    key_service = _key_service()
     with cli_session() as session:
         total = session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
         if not show_progress or total < PROGRESS_THRESHOLD:
@@ -153,12 +164,15 @@ def tail(
         for event in events:
             typer.echo(_line(event_view(event)))
         last = events[-1].seq if events else head
-    while follow:
-        time.sleep(interval)
-        with cli_session() as session:
-            for event in list_events(session, EventFilter(), after_seq=last, limit=1000):
-                typer.echo(_line(event_view(event)))
-                last = event.seq
+    try:
+        while follow:
+            time.sleep(interval)
+            with cli_session() as session:
+                for event in list_events(session, EventFilter(), after_seq=last, limit=1000):
+                    typer.echo(_line(event_view(event)))
+                    last = event.seq
+    except KeyboardInterrupt:
+        return
 
 
 @app.command()
@@ -181,8 +195,8 @@ def run(
     window_start = window_start or window_end - DEFAULT_WINDOW
     if window_start > window_end:
         fail("--from must not be after --to")
+    key_service = _key_service()
     try:
-        key_service = build_key_service(settings)
         with cli_session() as session:
             report = run_audit(
                 spec, session, key_service, start=window_start, end=window_end, now=now

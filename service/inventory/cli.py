@@ -21,6 +21,7 @@ from rich.table import Table
 from service.cli_support import cli_session, fail, now_utc
 from service.core.errors import ServiceError
 from service.inventory import service
+from service.inventory.schemas import MAX_KEY_VERSION
 from service.keys.vault_client import DATA_KEY_NAME
 from service.reports.timeargs import parse_cli_time
 
@@ -164,7 +165,7 @@ def breach(
     end: str = typer.Option(..., "--to", help="Exclusive (date or RFC 3339)."),
     actors: list[str] | None = typer.Option(None, "--actor", help="Repeat for several."),
     key_versions: list[int] | None = typer.Option(
-        None, "--key-version", min=1, help="Repeat for several."
+        None, "--key-version", min=1, max=MAX_KEY_VERSION, help="Repeat for several."
     ),
     output: Format | None = typer.Option(None, "--format", help=FORMAT_HELP),
 ) -> None:

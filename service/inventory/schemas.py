@@ -9,6 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from service.core.timeparse import ApiTime
 
 ActorName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+# Stored in a 32-bit integer column: a larger number could only fail in the database.
+MAX_KEY_VERSION = 2_147_483_647
+KeyVersion = Annotated[int, Field(ge=1, le=MAX_KEY_VERSION)]
 
 
 class BreachReportCreate(BaseModel):
@@ -19,7 +22,7 @@ class BreachReportCreate(BaseModel):
     from_: ApiTime = Field(alias="from")
     to: ApiTime
     actors: Annotated[list[ActorName], Field(max_length=1000)] | None = None
-    key_versions: Annotated[list[Annotated[int, Field(ge=1)]], Field(max_length=1000)] | None = None
+    key_versions: Annotated[list[KeyVersion], Field(max_length=1000)] | None = None
 
     @model_validator(mode="after")
     def window_is_ordered(self) -> BreachReportCreate:

@@ -193,6 +193,9 @@ def test_breach_report_rejects_a_reversed_window_and_unknown_fields(sqlite_api: 
     assert_problem(breach(sqlite_api, **reversed_window), 422, "invalid_request")
     extra = {"from": iso(now - timedelta(hours=1)), "to": iso(now), "subjects": ["x"]}
     assert_problem(breach(sqlite_api, **extra), 422, "invalid_request")
+    window = {"from": iso(now - timedelta(hours=1)), "to": iso(now)}
+    for versions in ([0], [2**31], ["one"]):
+        assert_problem(breach(sqlite_api, **window, key_versions=versions), 422, "invalid_request")
     assert_problem(
         sqlite_api.call("POST", "/v1/inventory/breach-report", who="service", json=extra),
         403,
