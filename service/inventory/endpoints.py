@@ -12,7 +12,12 @@ from service.core.clock import Clock
 from service.core.context import get_clock, get_db, get_key_service
 from service.core.routing import AuditedRoute, operation
 from service.inventory import service
-from service.inventory.schemas import BreachReportCreate
+from service.inventory.schemas import (
+    BreachReportCreate,
+    BreachReportRead,
+    InventoryRead,
+    SubjectRead,
+)
 from service.keys.vault_client import DATA_KEY_NAME
 
 router = APIRouter(prefix="/v1/inventory", route_class=AuditedRoute, tags=["inventory"])
@@ -24,7 +29,7 @@ def data_key_name(key_service: Annotated[Any, Depends(get_key_service)]) -> str:
     return str(getattr(key_service, "data_key", DATA_KEY_NAME))
 
 
-@router.get("", **operation(Action.INVENTORY_READ))
+@router.get("", response_model=InventoryRead, **operation(Action.INVENTORY_READ))
 def read_inventory(
     db: Db,
     key_name: Annotated[str, Depends(data_key_name)],
@@ -33,12 +38,16 @@ def read_inventory(
     return service.inventory(db, key_name, clock.now())
 
 
-@router.get("/subjects/{customer}", **operation(Action.INVENTORY_SUBJECT))
+@router.get(
+    "/subjects/{customer}", response_model=SubjectRead, **operation(Action.INVENTORY_SUBJECT)
+)
 def read_subject(customer: str, db: Db) -> dict[str, Any]:
     return service.subject_report(db, customer)
 
 
-@router.post("/breach-report", **operation(Action.INVENTORY_BREACH))
+@router.post(
+    "/breach-report", response_model=BreachReportRead, **operation(Action.INVENTORY_BREACH)
+)
 def breach_report(body: BreachReportCreate, db: Db) -> dict[str, Any]:
     query = service.BreachQuery(
         start=body.from_, end=body.to, actors=body.actors, key_versions=body.key_versions

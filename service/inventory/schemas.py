@@ -29,3 +29,63 @@ class BreachReportCreate(BaseModel):
         if self.from_ > self.to:
             raise ValueError("'from' must not be after 'to'")
         return self
+
+
+# -- responses (published in /openapi.json) -----------------------------------------------------
+
+
+class KeyUse(BaseModel):
+    name: str
+    versions: dict[str, int] = Field(description="Transit key version → records under it")
+
+
+class CategoryRead(BaseModel):
+    category: str
+    location: str = Field(description="table.column")
+    description: str
+    subjects: int
+    records: int
+    encrypted: bool
+    key: KeyUse
+
+
+class InventoryRead(BaseModel):
+    categories: list[CategoryRead]
+    generated_at: str
+
+
+class AccessRead(BaseModel):
+    at: str
+    actor: str
+    action: str
+    outcome: str
+    fields: list[str] | None
+    purpose: str | None
+
+
+class SubjectRead(BaseModel):
+    customer: str
+    created_at: str
+    categories: list[str]
+    subscriptions: list[str]
+    accesses: list[AccessRead]
+
+
+class ExposedSubject(BaseModel):
+    customer: str
+    categories: list[str]
+
+
+class BreachCounts(BaseModel):
+    subjects: int
+    by_category: dict[str, int]
+
+
+class RevealRead(AccessRead):
+    customers: list[str]
+
+
+class BreachReportRead(BaseModel):
+    subjects: list[ExposedSubject]
+    counts: BreachCounts
+    accesses: list[RevealRead]
