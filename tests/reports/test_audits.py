@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from sqlalchemy import func, inspect, select
@@ -13,6 +14,7 @@ from service.core.db import transaction
 from service.reports.model import Report, SectionResult
 from service.reports.runner import run_audit
 from service.reports.spec import available_audits, load_audit
+from tests.customers.support import create
 from tests.fixtures.app import Api
 from tests.reports.seed import (
     ANCIENT,
@@ -196,3 +198,29 @@ def test_retention_figures_match_the_seed(seeded: Seed) -> None:
     assert states["2025-10"] == (1, "retained")
     assert states["2026-03"][1] == "immediately queryable"
     assert retention.note is not None and "2 events" in retention.note
+
+
+def test_key_usage_flags_a_retired_version_still_wrapping_data_keys(
+    make_api: Callable[..., Api], sqlite_url: str, fresh_key_service: Any
+) -> None:
+    api = make_api(sqlite_url, key_service=fresh_key_service)
+    for _ in range(2):
+        create(api)
+    new_version = fresh_key_service.rotate_data_key()
+    fresh_key_service.set_min_decryption_version(new_version)  # retired without a rewrap
+    with transaction(api.ctx.session_factory) as session:
+        report = run_audit(
+            load_audit(AUDITS, "key-usage"),
+            session,
+            fresh_key_service,
+            start=WINDOW_START,
+            end=WINDOW_END,
+            now=REPORT_NOW,
+        )
+    versions = section(report, "versions")
+    assert versions.figures["retired versions still in use"] == 1
+    assert versions.table.rows == [
+        [new_version - 1, "retired", 2, True],
+        [new_version, "latest", 0, False],
+    ]
+    assert versions.note is not None and "strongroom keys rotate" in versions.note
