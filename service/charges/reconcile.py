@@ -20,6 +20,7 @@ from service.charges.models import Charge, ChargeStatus
 from service.charges.recurring import deps_of
 from service.charges.settle import lock_charge, settle
 from service.charges.system_audit import audit_charge
+from service.core.context import AppContext
 from service.core.errors import ProcessorFailed
 from service.jobs.registry import JobContext
 
@@ -63,3 +64,10 @@ def _pending_ids(session: Session) -> list[str]:
         .limit(BATCH)
     )
     return [row[0] for row in rows]
+
+
+def reconcile_at_start(app: AppContext) -> int:
+    """For a replica's start-up, before it serves: settle what a crash left pending.
+
+    The background scheduler's first pass does the same; this is for runs without it."""
+    return reconcile_pending(JobContext(app), app.clock.now())

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 import stripe
 
+from service.charges.reconcile import reconcile_at_start
 from service.devstack.localstripe import LocalStripeServer
 from service.jobs.scheduler import run_due_jobs
 from service.processors.stripe_adapter import StripeProcessor
@@ -96,6 +97,20 @@ def test_a_retry_after_a_502_with_another_body_is_a_mismatch_and_charges_nothing
 
     assert_problem(response, 409, "idempotency_mismatch")
     assert [row.amount for row in charge_rows(outage_api)] == [1999]
+
+
+def test_a_restarted_replica_settles_what_was_left_pending_before_it_serves(
+    outage_api: Api, restartable_localstripe: LocalStripeServer
+) -> None:
+    customer = new_customer(outage_api)
+    restartable_localstripe.stop()
+    assert charge(outage_api, customer=customer).status_code == 502
+    restartable_localstripe.start()
+
+    assert reconcile_at_start(outage_api.ctx) == 1
+
+    assert [row.status for row in charge_rows(outage_api)] == ["succeeded"]
+    assert reconcile_at_start(outage_api.ctx) == 0
 
 
 def test_the_reconciler_stops_at_an_outage_and_loses_nothing(
