@@ -19,9 +19,17 @@ def on_customer_erased(handler: CustomerErased) -> CustomerErased:
     return handler
 
 
+# Modules whose import registers handlers (besides the models modules, which are loaded too).
+HANDLER_MODULES = ("service.subscriptions.erasure", "service.events.erasure")
+
+
 def customer_erased(session: Session, customer: str, at: datetime) -> None:
+    import importlib
+
     from service.models import load_all_models
 
-    load_all_models()  # every domain's handlers are registered when its module is imported
+    load_all_models()
+    for module in HANDLER_MODULES:
+        importlib.import_module(module)
     for handler in _on_customer_erased:
         handler(session, customer, at)
