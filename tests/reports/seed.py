@@ -116,18 +116,10 @@ def seed(make_api: Callable[..., Api], db_url: str) -> Seed:
     assert reveal(api, second, "name", who="analyst").status_code == 410
     assert reveal(api, first, "name", who="service", **{"X-Purpose": "x"}).status_code == 403
 
-    # Day 3: system work, pauses and charges as their domains record them, a key rotation.
+    # Day 3: a subscription paused and charges made through the API; system work (a charge
+    # job, a key rotation) and a bulk pause appended as their code records them.
     clock.set(DAY_3)
     _system(api, DAY_3, "keys:data_key:rotate")
-    _append(
-        api,
-        DAY_3,
-        "pauses:pause:create",
-        actor="service",
-        role="service",
-        targets=["sub_tok_aaaaaaaa1111", "pau_aaaaaaaa1111"],
-        status=201,
-    )
     _append(
         api,
         DAY_3,
@@ -138,6 +130,13 @@ def seed(make_api: Callable[..., Api], db_url: str) -> Seed:
         status=201,
     )
     data.subscription = _subscribe(api, first)
+    paused = api.call(
+        "POST",
+        f"/v1/subscriptions/{data.subscription}/pauses",
+        who="service",
+        json={"start": "now", "days": 10, "resume_mode": "shift"},
+    )
+    assert paused.status_code == 201, paused.text
     for amount, currency in CHARGES:
         charged = api.call(
             "POST",
