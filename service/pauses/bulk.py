@@ -11,9 +11,10 @@ import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, exists, func, select, text, update
+from sqlalchemy import Select, and_, bindparam, exists, func, select, text, type_coerce, update
 from sqlalchemy.orm import Session
 
 from service.access.actions import Action
@@ -23,11 +24,17 @@ from service.core.db import UTCDateTime
 from service.core.errors import NotFound, PolicyViolation, ServiceError
 from service.core.timeparse import format_api_time
 from service.events.types import EventType
-from service.pauses.models import BULK_ID_PREFIX, BulkOperation, Pause, PauseStatus
+from service.pauses.models import (
+    BULK_ID_PREFIX,
+    PAUSE_ID_PREFIX,
+    BulkOperation,
+    Pause,
+    PauseStatus,
+)
 from service.pauses.outbox_batch import emit_many
-from service.pauses.rows import insert_rows
+from service.pauses.rows import insert_rows, random_tokens
 from service.pauses.schemas import BulkPauseCreate, BulkSelector
-from service.pauses.service import PlannedWindow, new_pause_token, plan_window
+from service.pauses.service import PlannedWindow, plan_window
 from service.subscriptions.calendar import Calendar, Interval
 from service.subscriptions.models import Subscription, SubscriptionStatus, SubscriptionTag
 from service.subscriptions.schedule import (
@@ -107,8 +114,9 @@ def _load_matches(session: Session, selector: BulkSelector, *, lock: bool) -> li
         Subscription.interval,
         Subscription.interval_count,
         Subscription.start_at,
-        Subscription.cancel_at,
-        Subscription.canceled_at,
+        type_coerce(
+            func.coalesce(Subscription.cancel_at, Subscription.canceled_at), UTCDateTime()
+        ).label("stops_at"),
         Subscription.charged_through_index,
         Subscription.next_charge_at,
     ).where(Subscription.id.in_(ids))
@@ -121,7 +129,7 @@ def _load_matches(session: Session, selector: BulkSelector, *, lock: bool) -> li
             status=row.status,
             amount=row.amount,
             currency=row.currency,
-            cancel_at=row.cancel_at or row.canceled_at,
+            cancel_at=row.stops_at,
             charged_through_index=row.charged_through_index,
             next_charge_at=row.next_charge_at,
             start_at=row.start_at,
@@ -156,6 +164,7 @@ def _plan_one(
     limits: Limits,
     now: datetime,
     common: PlannedWindow | None,
+    pause_id: str,
 ) -> _Planned | str:
     """The pause this subscription would get, or the reason it is skipped. ``common`` is the
     window when it is the same for every subscription."""
@@ -174,7 +183,6 @@ def _plan_one(
             return "overlapping_pause"
     if match.cancel_at is not None and window.starts_at >= match.cancel_at:
         return "canceled_before_start"
-    pause_id = new_pause_token()
     credit, next_charge_at = 0, match.next_charge_at
     # A pause changes nothing due before its start (every mode moves, skips or hides only
     # dates at or after it), so the engine is asked only when the next charge could change.
@@ -227,8 +235,9 @@ def bulk_pause(
     affected: dict[str, dict[str, int]] = defaultdict(
         lambda: {"subscriptions": 0, "recurring_amount": 0}
     )
-    for match in matches:
-        outcome = _plan_one(match, request, limits, now, common)
+    pause_ids = random_tokens(PAUSE_ID_PREFIX, len(matches))
+    for match, pause_id in zip(matches, pause_ids, strict=True):
+        outcome = _plan_one(match, request, limits, now, common, pause_id)
         if isinstance(outcome, str):
             skipped.append({"subscription": match.id, "reason": outcome})
             continue
@@ -303,23 +312,22 @@ def _apply(
     insert_rows(
         session,
         Pause.__table__,  # type: ignore[arg-type]
+        PAUSE_COLUMNS,
         [
-            {
-                "id": item.pause_id,
-                "subscription": item.match.id,
-                "status": (
-                    PauseStatus.ACTIVE if item.window.starts_at <= now else PauseStatus.SCHEDULED
-                ),
-                "starts_at": item.window.starts_at,
-                "ends_at": item.window.ends_at,
-                "latest_end_at": item.window.latest_end_at,
-                "resume_mode": str(request.resume_mode),
-                "reason": reason,
-                "credit_amount": item.credit,
-                "bulk": bulk_id,
-                "created_by": actor.name,
-                "created_at": now,
-            }
+            (
+                item.pause_id,
+                item.match.id,
+                PauseStatus.ACTIVE if item.window.starts_at <= now else PauseStatus.SCHEDULED,
+                item.window.starts_at,
+                item.window.ends_at,
+                item.window.latest_end_at,
+                str(request.resume_mode),
+                reason,
+                item.credit,
+                bulk_id,
+                actor.name,
+                now,
+            )
             for item in planned
         ],
     )
@@ -369,9 +377,30 @@ def _event(item: _Planned) -> dict[str, str | None]:
     return {
         "subscription": item.match.id,
         "pause": item.pause_id,
-        "starts_at": format_api_time(item.window.starts_at),
-        "ends_at": format_api_time(item.window.ends_at),
+        "starts_at": _api_time(item.window.starts_at),
+        "ends_at": _api_time(item.window.ends_at),
     }
+
+
+@lru_cache(maxsize=4096)
+def _api_time(moment: datetime | None) -> str | None:
+    return format_api_time(moment)
+
+
+PAUSE_COLUMNS = (
+    "id",
+    "subscription",
+    "status",
+    "starts_at",
+    "ends_at",
+    "latest_end_at",
+    "resume_mode",
+    "reason",
+    "credit_amount",
+    "bulk",
+    "created_by",
+    "created_at",
+)
 
 
 def cancel_bulk(session: Session, bulk_id: str, now: datetime) -> dict[str, Any]:

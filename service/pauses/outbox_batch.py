@@ -12,9 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.events.models import Delivery, Event, WebhookEndpoint
-from service.events.outbox import new_event_id
 from service.events.types import EventType
-from service.pauses.rows import insert_rows
+from service.pauses.rows import insert_rows, random_tokens
+
+# The exact serialisation emit() uses: json.dumps(data, separators=(",", ":"), sort_keys=True).
+_EVENT_JSON = json.JSONEncoder(separators=(",", ":"), sort_keys=True)
 
 
 def emit_many(
@@ -27,32 +29,24 @@ def emit_many(
         )
         if str(type_) in json.loads(endpoint.events)
     ]
-    events = [
-        {
-            "id": new_event_id(),
-            "type": str(type_),
-            "created_at": at,
-            "data": json.dumps(data, separators=(",", ":"), sort_keys=True),
-        }
-        for data in datas
-    ]
-    if not events:
+    payloads = [_EVENT_JSON.encode(data) for data in datas]
+    if not payloads:
         return 0
-    insert_rows(session, Event.__table__, events)  # type: ignore[arg-type]
+    ids = random_tokens("evt_", len(payloads))
+    insert_rows(
+        session,
+        Event.__table__,  # type: ignore[arg-type]
+        ("id", "type", "created_at", "data"),
+        [
+            (event_id, str(type_), at, payload)
+            for event_id, payload in zip(ids, payloads, strict=True)
+        ],
+    )
     if endpoints:
         insert_rows(
             session,
             Delivery.__table__,  # type: ignore[arg-type]
-            [
-                {
-                    "event_id": event["id"],
-                    "endpoint_id": endpoint,
-                    "status": "pending",
-                    "attempts": 0,
-                    "next_attempt_at": at,
-                }
-                for event in events
-                for endpoint in endpoints
-            ],
+            ("event_id", "endpoint_id", "status", "attempts", "next_attempt_at"),
+            [(event_id, endpoint, "pending", 0, at) for event_id in ids for endpoint in endpoints],
         )
-    return len(events)
+    return len(ids)

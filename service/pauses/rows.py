@@ -1,11 +1,13 @@
 """Writing many rows in one round trip: PostgreSQL's COPY, or executemany elsewhere.
 
 Values go through each column type's bind processing (``UTCDateTime`` stores naive UTC), so a
-row written here reads back exactly like one the ORM wrote.
+row written here reads back exactly like one the ORM wrote. Bulk rows repeat the same few
+times over and over, so each distinct value is processed once.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,26 +15,39 @@ from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 
-def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+def random_tokens(prefix: str, count: int, nbytes: int = 12) -> list[str]:
+    """``count`` tokens like ``prefix + secrets.token_hex(nbytes)``, drawn in one call."""
+    pool = secrets.token_bytes(nbytes * count).hex()
+    width = 2 * nbytes
+    return [prefix + pool[i * width : (i + 1) * width] for i in range(count)]
+
+
+def insert_rows(
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert ``rows`` (values in ``columns`` order) into ``table``."""
     if not rows:
         return
     connection = session.connection()
     dialect = connection.dialect
     if dialect.name != "postgresql":
-        session.execute(table.insert(), list(rows))
+        session.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
         return
-    names = list(rows[0])
-    processors = [table.c[name].type.bind_processor(dialect) for name in names]
-    columns = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
-    statement = f"COPY {dialect.identifier_preparer.quote(table.name)} ({columns}) FROM STDIN"
+    processed = [
+        (position, process, {})
+        for position, name in enumerate(columns)
+        if (process := table.c[name].type.bind_processor(dialect)) is not None
+    ]
+    quote = dialect.identifier_preparer.quote
+    statement = f"COPY {quote(table.name)} ({', '.join(map(quote, columns))}) FROM STDIN"
     raw = connection.connection.driver_connection
     with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
         for row in rows:
-            copy.write_row(
-                [
-                    value if process is None else process(value)
-                    for value, process in zip(
-                        (row[name] for name in names), processors, strict=True
-                    )
-                ]
-            )
+            if processed:
+                row = list(row)
+                for position, process, seen in processed:
+                    value = row[position]
+                    if value not in seen:
+                        seen[value] = process(value)
+                    row[position] = seen[value]
+            copy.write_row(row)
