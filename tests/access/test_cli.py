@@ -1,0 +1,58 @@
+"""`strongroom principals`: create prints the key once, list never shows secrets, revoke takes
+effect on the very next request of a running service."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.core.test_app import assert_problem
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "STRONGROOM_DATABASE_URL": url}
+    return subprocess.run([sys.executable, "-m", "service.cli", "principals", *args], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_create_list_revoke_against_a_running_service(make_api, db_url) -> None:
+    api = make_api(db_url)
+    created = cli(db_url, "create", "billing-bot", "--role", "service")
+    assert created.returncode == 0, created.stderr
+    key = created.stdout.strip().splitlines()[-1]
+    assert key.startswith("srk_")
+    headers = {"Authorization": f"Bearer {key}"}
+    assert api.call("GET", "/v1/events", who=None, headers=headers).status_code == 200
+
+    listed = cli(db_url, "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    rows = {row["name"]: row for row in json.loads(listed.stdout)}
+    assert rows["billing-bot"]["role"] == "service" and rows["billing-bot"]["state"] == "active"
+    assert key.split("_", 2)[2] not in listed.stdout
+
+    revoked = cli(db_url, "revoke", "billing-bot")
+    assert revoked.returncode == 0, revoked.stderr
+    assert_problem(api.call("GET", "/v1/events", who=None, headers=headers), 401,
+                   "unauthenticated")
+    events = api.call("GET", "/v1/audit/events?target=principal:billing-bot").json()["data"]
+    assert [e["action"] for e in events] == ["access:principal:create",
+                                             "access:principal:revoke"]
+
+
+def test_bad_input_is_a_clear_error_and_changes_nothing(sqlite_url) -> None:
+    bad_role = cli(sqlite_url, "create", "x", "--role", "root")
+    assert bad_role.returncode != 0 and "role" in bad_role.stderr
+    bad_name = cli(sqlite_url, "create", "white space", "--role", "admin")
+    assert bad_name.returncode != 0 and "name" in bad_name.stderr
+    assert cli(sqlite_url, "create", "dup", "--role", "admin").returncode == 0
+    duplicate = cli(sqlite_url, "create", "dup", "--role", "admin")
+    assert duplicate.returncode != 0 and "exists" in duplicate.stderr
+    missing = cli(sqlite_url, "revoke", "nobody")
+    assert missing.returncode != 0 and "No principal" in missing.stderr
+    names = [row["name"] for row in json.loads(cli(sqlite_url, "list", "--json").stdout)]
+    assert names.count("dup") == 1 and "x" not in names
