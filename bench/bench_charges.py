@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -159,7 +160,13 @@ def service_key(db_url: str) -> str:
 
 def run(args: argparse.Namespace, db_url: str, db_name: str) -> None:
     clients, per_client = args.clients, max(1, args.charges // args.clients)
-    with OpenBaoDevServer() as openbao, LocalStripeServer(port=free_port()) as localstripe:
+    # Two localstripes, one per side: localstripe scans its whole store to list a customer's
+    # charges (the adapter's look-up by key), so each side must see a store of the same size.
+    with (
+        OpenBaoDevServer() as openbao,
+        LocalStripeServer(port=free_port()) as localstripe,
+        LocalStripeServer(port=free_port()) as baseline_localstripe,
+    ):
         engine = make_engine(db_url)
         upgrade(engine)
         engine.dispose()
@@ -181,7 +188,7 @@ def run(args: argparse.Namespace, db_url: str, db_name: str) -> None:
                 if response.status_code != 201 or response.json()["status"] != "succeeded":
                     raise RuntimeError(f"charge failed: {response.status_code} {response.text}")
 
-            processor = StripeProcessor(STRIPE_KEY, api_base=localstripe.url, timeout=30)
+            processor = StripeProcessor(STRIPE_KEY, api_base=baseline_localstripe.url, timeout=30)
             at_processor = [
                 processor.create_customer("pm_card_visa", idempotency_key=uuid.uuid4().hex)
                 for _ in range(clients)
@@ -258,8 +265,10 @@ def main() -> None:
     parser.add_argument("--single", type=int, default=None, help="charges of the 1-client runs")
     parser.add_argument("--db", choices=("postgres", "sqlite"), default="postgres")
     args = parser.parse_args()
-    args.charges = args.charges or (128 if args.quick else 800)
-    args.single = args.single or (20 if args.quick else 100)
+    args.charges = args.charges or (128 if args.quick else 480)
+    args.single = args.single or (20 if args.quick else 60)
+    # On SIGTERM, unwind so that the servers started here are stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.db == "postgres":
         with postgres_database() as pg_url:
             if pg_url is not None:
