@@ -201,3 +201,19 @@ def test_recurring_charges_are_audited_as_the_system(sqlite_clock_api: Api) -> N
     for event, charge in zip(events, made, strict=True):
         assert (event.actor, event.role) == ("system", "system")
         assert charge["id"] in event.targets and subscription in event.targets
+
+
+def test_a_canceled_subscription_is_not_retried(sqlite_clock_api: Api) -> None:
+    customer = new_customer(sqlite_clock_api, payment_method="pm_card_chargeCustomerFail")
+    subscription = new_subscription(sqlite_clock_api, customer)["id"]
+    move_clock(sqlite_clock_api, T0)
+    assert [c["status"] for c in charges_of(sqlite_clock_api, subscription)] == ["failed"]
+
+    canceled = sqlite_clock_api.call(
+        "POST", f"/v1/subscriptions/{subscription}/cancel", who="service", json={"at": "now"}
+    )
+    assert canceled.status_code == 200, canceled.text
+    move_clock(sqlite_clock_api, T0 + timedelta(days=30))
+
+    assert len(charges_of(sqlite_clock_api, subscription)) == 1
+    assert subscription_status(sqlite_clock_api, subscription) == "canceled"
