@@ -17,6 +17,7 @@ from service.access.auth import bearer_token, try_authenticate
 from service.audit.recorder import AuditRecord, append_event
 from service.core import docs, ops
 from service.core.context import AppContext, get_clock, get_key_service, resolve
+from service.core.openapi_problems import install_problem_responses
 from service.core.problems import problem, to_service_error
 from service.core.request_id import RequestIdMiddleware
 
@@ -70,6 +71,7 @@ def create_app(ctx: AppContext, *, run_scheduler: bool = False) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, _unrouted)
     app.add_exception_handler(RequestValidationError, _unrouted)
     app.add_exception_handler(Exception, _unrouted)
+    install_problem_responses(app)
     return app
 
 
