@@ -55,6 +55,13 @@ METADATA = SensitiveColumn(
     "free-form metadata given by the caller (keys and values)",
 )
 
+SUBSCRIPTION_METADATA = SensitiveColumn(
+    "customer.metadata",
+    "subscriptions",
+    "metadata_ciphertext",
+    "free-form metadata given by the caller on a subscription (keys and values)",
+)
+
 SENSITIVE_COLUMNS: tuple[SensitiveColumn, ...] = (
     NAME,
     EMAIL,
@@ -63,6 +70,7 @@ SENSITIVE_COLUMNS: tuple[SensitiveColumn, ...] = (
     CARD,
     PROCESSOR_REF,
     METADATA,
+    SUBSCRIPTION_METADATA,
 )
 
 # The fields a caller may ask to reveal, and the column holding each.

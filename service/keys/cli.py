@@ -11,7 +11,7 @@ from service.cli_support import cli_engine, cli_settings, fail
 from service.core.bootstrap import build_key_service
 from service.core.db import make_session_factory, transaction
 from service.core.errors import ServiceError
-from service.customers import keystore
+from service.keys import keystore
 from service.keys.rotation import DEFAULT_CHUNK_SIZE, retire, rotate_data_keys
 
 app = typer.Typer(

@@ -18,7 +18,7 @@ from service.access.actions import Action
 from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, CheckpointPolicy, append_event
 from service.core.db import transaction
 from service.core.errors import Conflict, ValidationFailed
-from service.customers import keystore
+from service.keys import keystore
 from service.keys.errors import WrappedKeyRejected
 from service.keys.port import KeyService
 

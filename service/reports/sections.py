@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from service.audit.chain import format_time
 from service.audit.models import AuditEvent
 from service.core.db import Base
-from service.customers import keystore
+from service.keys import keystore
 from service.reports.model import Cell, SectionResult, Table
 from service.reports.spec import KeyVersionsSection, RecordsSection, RetentionSection
 

@@ -14,10 +14,12 @@ from sqlalchemy import BigInteger, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.core.db import Base, UTCDateTime
+from service.customers.sensitive import SUBSCRIPTION_METADATA
 
 SUBSCRIPTION_ID_PREFIX = "sub_tok_"
-SUBSCRIPTIONS_TABLE = "subscriptions"
-METADATA_COLUMN = "metadata_ciphertext"
+
+SUBSCRIPTIONS_TABLE = SUBSCRIPTION_METADATA.table
+METADATA_COLUMN = SUBSCRIPTION_METADATA.column
 
 
 class SubscriptionStatus:

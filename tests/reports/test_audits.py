@@ -146,10 +146,24 @@ def test_key_usage_figures_match_the_seed(seeded: Seed) -> None:
     report = run(seeded, "key-usage")
     key = seeded.api.ctx.key_service.key_status()
     versions = section(report, "versions")
-    assert versions.figures["data keys"] == 2  # three created, one erased
+    # data keys of every holder: the customers (three created, one erased) plus those of the
+    # subscriptions' metadata and the sealed idempotent responses
+    from sqlalchemy import text
+
+    with seeded.api.ctx.engine.connect() as conn:
+        others = conn.execute(
+            text(
+                "SELECT (SELECT count(*) FROM subscriptions WHERE wrapped_data_key IS NOT NULL)"
+                " + (SELECT count(*) FROM idempotency_keys)"
+                " + (SELECT count(*) FROM webhook_endpoints)"
+            )
+        ).scalar_one()
+    assert versions.figures["data keys"] == 2 + others
     assert versions.figures["latest version"] == key.latest_version
     assert versions.figures["retired versions still in use"] == 0
-    assert [r for r in versions.table.rows if r[2]] == [[key.latest_version, "latest", 2, False]]
+    assert [r for r in versions.table.rows if r[2]] == [
+        [key.latest_version, "latest", 2 + others, False]
+    ]
     assert [r[:3] for r in rows(report, "rotations")] == [["keys:data_key:rotate", "2026-03-04", 1]]
     assert [r[:3] for r in rows(report, "erasures")] == [["admin", "2026-03-03", 1]]
 
