@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from service.access.actions import Action
@@ -23,6 +23,8 @@ from service.pauses.transitions import end_pause, planned_end, start_pause
 from service.subscriptions.models import Subscription
 
 MAX_ITEMS_PER_RUN = 100_000
+# How many of the earliest due pauses a claim looks at; beyond that, other replicas' turn.
+CLAIM_WINDOW = 64
 
 
 def due_to_start(now: datetime) -> ColumnElement[bool]:
@@ -63,9 +65,18 @@ def run_pause_transitions(
     for _ in range(MAX_ITEMS_PER_RUN):
         with context.session_factory() as session:
             condition = due(now)
+            # The earliest due pauses through the (status, time) index, then one of their
+            # subscriptions that no other replica holds: each claim stays cheap however many
+            # pauses start at the same instant.
+            candidates = (
+                select(Pause.subscription)
+                .where(condition)
+                .order_by(Pause.starts_at, Pause.id)
+                .limit(CLAIM_WINDOW)
+            )
             claim = (
                 select(Subscription)
-                .where(exists().where(Pause.subscription == Subscription.id, condition))
+                .where(Subscription.id.in_(candidates))
                 .order_by(Subscription.id)
                 .limit(1)
             )

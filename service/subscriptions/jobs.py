@@ -19,7 +19,12 @@ def cancel_due_subscriptions(context: JobContext, now: datetime) -> int:
     due = (Subscription.status != SubscriptionStatus.CANCELED, Subscription.cancel_at <= now)
     for _ in range(MAX_ITEMS_PER_RUN):
         with context.session_factory() as session:
-            claim = select(Subscription).where(*due).order_by(Subscription.id).limit(1)
+            claim = (
+                select(Subscription)
+                .where(*due)
+                .order_by(Subscription.cancel_at, Subscription.id)
+                .limit(1)
+            )
             subscription = session.execute(lock_for_work(session, claim)).scalar_one_or_none()
             if subscription is None:
                 session.commit()
