@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -9,6 +10,7 @@ from functools import cache
 from typing import NoReturn
 
 import typer
+from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -16,10 +18,27 @@ from service.core.config import Settings
 from service.core.db import make_engine, make_session_factory, transaction
 from service.core.migrate import upgrade
 
+DEV_STATE_FILE = "dev.json"
+
 
 @cache
 def cli_settings() -> Settings:
-    return Settings()
+    """Settings from the environment; against the embedded default's data directory, the
+    addresses and the dev-only OpenBao token that ``strongroom dev`` recorded there."""
+    settings = Settings()
+    if settings.vault_token or settings.vault_role_id or settings.database_url:
+        return settings
+    state_path = settings.data_dir / DEV_STATE_FILE
+    if not state_path.exists():
+        return settings
+    from service.devstack.openbao import read_dev_root_token
+
+    state = json.loads(state_path.read_text(encoding="utf-8"))
+    return settings.model_copy(update={
+        "vault_addr": state["vault_addr"],
+        "vault_token": SecretStr(read_dev_root_token(settings.data_dir)),
+        "stripe_api_base": state.get("stripe_api_base"),
+    })
 
 
 @cache

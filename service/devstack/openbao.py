@@ -350,6 +350,11 @@ def _write_private_file(path: Path, text: str) -> None:
         os.fsync(handle.fileno())
 
 
+def read_dev_root_token(data_dir: Path) -> str:
+    """The embedded default's root token, for the CLI run against the same data directory."""
+    return str(_read_private_json(data_dir / "openbao" / "init.json")["root_token"])
+
+
 def _read_private_json(path: Path) -> dict[str, Any]:
     try:
         status = path.stat()

@@ -75,6 +75,7 @@ def run_dev(
             }
         )
         settings.__dict__.pop("resolved_database_url", None)
+        _record_dev_state(root, bao.addr, stripe.url)
         ctx = build_context(settings)
         upgrade(ctx.engine)
         ctx.key_service.ensure_keys()
@@ -87,6 +88,17 @@ def run_dev(
         uvicorn.run(
             app, host=host, port=port, log_config=None, server_header=False, date_header=False
         )
+
+
+def _record_dev_state(root: Path, vault_addr: str, stripe_url: str) -> None:
+    """Where the children listen, so that CLI commands on this data directory find them."""
+    import json
+
+    from service.cli_support import DEV_STATE_FILE
+
+    (root / DEV_STATE_FILE).write_text(
+        json.dumps({"vault_addr": vault_addr, "stripe_api_base": stripe_url}), encoding="utf-8"
+    )
 
 
 def _prepare_data_dir(root: Path) -> None:

@@ -78,6 +78,14 @@ def test_dev_survives_a_restart_with_everything_still_readable(tmp_path: Path) -
         assert created.status_code == 201, created.text
         token = created.json()["id"]
         assert httpx.get(f"{base}/docs", timeout=10).status_code == 200
+        # CLI commands on the same data directory find the running stack by themselves
+        env = {k: v for k, v in os.environ.items() if not k.startswith("STRONGROOM_")}
+        verified = subprocess.run(
+            [sys.executable, "-m", "service.cli", "audit", "verify"], cwd=ROOT,
+            env={**env, "STRONGROOM_DATA_DIR": str(data_dir)}, capture_output=True, text=True,
+            timeout=120)
+        assert verified.returncode == 0, verified.stderr
+        assert "intact" in verified.stdout
     finally:
         stop(first)
     assert not port_open(ports["vault"]) and not port_open(ports["stripe"])
