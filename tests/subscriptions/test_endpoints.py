@@ -311,3 +311,22 @@ def test_month_end_anchor_is_clamped_and_measured_from_the_anchor(clocked: Api) 
     dates = [entry["due_at"][:10] for entry in upcoming(clocked, created["id"], 4)]
 
     assert dates == ["2027-01-31", "2027-02-28", "2027-03-31", "2027-04-30"]
+
+
+def test_a_create_repeated_with_its_idempotency_key_is_replayed_not_repeated(
+    clocked: Api,
+) -> None:
+    body = subscription_body(new_customer(clocked))
+    headers = {"Idempotency-Key": "create-sub-4711"}
+
+    first = clocked.call("POST", "/v1/subscriptions", who="service", json=body, headers=headers)
+    again = clocked.call("POST", "/v1/subscriptions", who="service", json=body, headers=headers)
+    other = clocked.call(
+        "POST", "/v1/subscriptions", who="service", json={**body, "amount": 1}, headers=headers
+    )
+
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    assert_problem(other, 409, "idempotency_mismatch")
+    assert count_rows(clocked, Subscription) == 1
