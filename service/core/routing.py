@@ -8,6 +8,7 @@ in one transaction — or rolls the effect back and commits the event alone.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -164,6 +165,23 @@ async def _read_body(request: Request, limit: int) -> None:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != "application/json" and not content_type.endswith("+json"):
             raise UnsupportedMediaType("The body must be JSON (Content-Type: application/json).")
+        _refuse_deep_nesting(body)
+
+
+MAX_JSON_BRACKETS_UNCHECKED = 256
+
+
+def _refuse_deep_nesting(body: bytes) -> None:
+    """Python's json parser recurses per level: 100,000 nested arrays raise RecursionError
+    (a 500) wherever the body is parsed. Bodies with few brackets cannot nest that deep."""
+    if body.count(b"[") + body.count(b"{") <= MAX_JSON_BRACKETS_UNCHECKED:
+        return
+    try:
+        json.loads(body)
+    except RecursionError:
+        raise InvalidRequest("The JSON body is nested too deeply.") from None
+    except ValueError:
+        return  # malformed JSON is reported by the body's own validation
 
 
 def _authorize(
