@@ -36,7 +36,8 @@ NON_MONETARY_CODES: frozenset[str] = frozenset(_NON_MONETARY.split())
 
 def normalise_currency(value: str) -> str:
     """The upper-case code; ValueError (naming the rule, not the value) otherwise."""
-    code = value.strip().upper() if isinstance(value, str) else ""
+    # No stripping: "usd " is not a currency code, and a caller sending it has a bug to see.
+    code = value.upper() if isinstance(value, str) else ""
     if len(code) != 3 or not code.isascii() or not code.isalpha():
         raise ValueError("currency must be a three-letter ISO 4217 code")
     if code in NON_MONETARY_CODES or code not in ACTIVE_CURRENCIES:
