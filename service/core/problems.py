@@ -82,9 +82,8 @@ def to_service_error(exc: BaseException) -> ServiceError:
             return NotFound("No such resource.")
         if exc.status_code == 405:
             return MethodNotAllowed("This method is not allowed on this resource.")
-        return ServiceError(
+        return InvalidRequest(
             "The request could not be served.",
-            code="invalid_request",
             status=exc.status_code if 400 <= exc.status_code < 500 else 400,
         )
     if isinstance(exc, (OperationalError, DBAPIError)) and _is_connection_error(exc):
