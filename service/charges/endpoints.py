@@ -14,7 +14,7 @@ from service.access.resolvers import register_token
 from service.charges import service
 from service.charges.models import CHARGE_ID_PREFIX, Charge
 from service.charges.schemas import ChargeCreate, ChargeStatusFilter
-from service.charges.settle import ChargeDeps, lock_charge, settle
+from service.charges.settle import ChargeDeps, settle
 from service.core.clock import Clock
 from service.core.context import (
     app_context,
@@ -65,10 +65,11 @@ def create_charge(
        the processor is called: from then on a crash, a 502 or a lost response leaves a row
        that the reconciler (or a retry with the same Idempotency-Key) finishes by re-sending
        the same processor key; nothing can be charged without a row saying so.
-    2. The request's own transaction then locks that row, calls the processor and records the
-       outcome; the route class commits it together with the audit event and the response
-       stored for the Idempotency-Key. If that commit fails, the charge stays ``pending`` and
-       the reconciler records the outcome the processor keeps for its key.
+    2. The request's own transaction then locks that row (PostgreSQL; see ``settle`` for
+       SQLite), calls the processor and records the outcome; the route class commits it
+       together with the audit event and the response stored for the Idempotency-Key. If that
+       commit fails, the charge stays ``pending`` and the reconciler records the outcome the
+       processor keeps for its key.
 
     Nothing touches the request's session before step 2: on SQLite its first statement takes
     the write lock, which step 1's transaction needs.
@@ -93,10 +94,10 @@ def create_charge(
         for token in (charge.id, charge.customer, charge.subscription):
             if token is not None:
                 record.add_target(token)
-    locked = lock_charge(db, charge_id, wait=True)
-    if locked is None:
+    settled, _ = settle(db, deps, charge_id, now, refs)
+    if settled is None:
         raise RuntimeError("a recorded charge vanished")
-    return service.charge_view(settle(db, deps, locked, now, refs))
+    return service.charge_view(settled)
 
 
 @router.get("/v1/charges/{charge_id}", **operation(Action.CHARGE_READ))

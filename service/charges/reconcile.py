@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from service.access.actions import Action
 from service.charges.models import Charge, ChargeStatus
 from service.charges.recurring import deps_of
-from service.charges.settle import lock_charge, settle
+from service.charges.settle import settle
 from service.charges.system_audit import audit_charge
 from service.core.context import AppContext
 from service.core.errors import ProcessorFailed
@@ -38,16 +38,13 @@ def reconcile_pending(context: JobContext, now: datetime) -> int:
     settled = 0
     for charge_id in pending:
         with context.session_factory() as session:
-            charge = lock_charge(session, charge_id, wait=False)
-            if charge is None or charge.status != ChargeStatus.PENDING:
-                continue
             try:
-                settle(session, deps_of(context), charge, now)
+                charge, recorded = settle(session, deps_of(context), charge_id, now, wait=False)
             except ProcessorFailed:
                 session.rollback()
                 log.warning("processor unavailable; pending charges wait for the next pass")
                 return settled
-            if charge.status == ChargeStatus.PENDING:
+            if charge is None or not recorded:
                 session.rollback()
                 continue
             audit_charge(session, context.app, Action.JOB_CHARGE_RECONCILE, charge, now)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from service.access.actions import Action
 from service.charges.models import PROCESSOR_NAME, Charge, ChargeKind, ChargeStatus
 from service.charges.service import new_charge_id, recurring_processor_key
-from service.charges.settle import ChargeDeps, lock_charge, record_outcome, settle
+from service.charges.settle import ChargeDeps, record_outcome, settle
 from service.charges.system_audit import audit_charge
 from service.core.errors import ProcessorFailed
 from service.jobs.registry import JobContext, lock_for_work
@@ -98,15 +98,15 @@ def retry_failed_charges(context: JobContext, now: datetime) -> int:
 def send_charge(context: JobContext, charge_id: str, now: datetime) -> bool:
     """Send one recorded charge if nobody else is; False when the processor is down."""
     with context.session_factory() as session:
-        charge = lock_charge(session, charge_id, wait=False)
-        if charge is None or charge.status != ChargeStatus.PENDING:
-            return True
         try:
-            settle(session, deps_of(context), charge, now)
+            charge, recorded = settle(session, deps_of(context), charge_id, now, wait=False)
         except ProcessorFailed:
             session.rollback()
             log.warning("processor unavailable; the charge stays pending for the reconciler")
             return False
+        if charge is None or not recorded:
+            session.rollback()
+            return True
         audit_charge(session, context.app, Action.JOB_CHARGE, charge, now)
         session.commit()
     return True

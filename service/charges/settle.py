@@ -1,11 +1,11 @@
 """Sending a recorded charge to the processor and recording what it did.
 
-Whoever sends a charge holds its row lock from before the processor call until the outcome
-commits: a second sender (another request, a replica's job, the reconciler) either waits and
-then finds the charge settled, or skips it. Only one process at a time ever sends a given
-``processor_key``, which the Stripe adapter needs (its look-up-then-create is not atomic). On
-SQLite the lock is the database write lock; on PostgreSQL a row lock, released by the server
-if the sender dies, so the reconciler can take the charge over after a crash.
+On PostgreSQL whoever sends a charge holds its row lock from before the processor call until
+the outcome commits: a second sender (another request, a replica's job, the reconciler)
+either waits and then finds the charge settled, or skips it. Only one process at a time ever
+sends a given ``processor_key``, which the Stripe adapter needs (its look-up-then-create is not
+atomic across processes); the server releases the lock if the sender dies, so the reconciler
+can take the charge over after a crash. SQLite serves one process: see ``settle``.
 """
 
 from __future__ import annotations
@@ -45,9 +45,13 @@ def lock_charge(session: Session, charge_id: str, *, wait: bool) -> Charge | Non
     """The charge, locked for this transaction; None when another sender holds it
     (``wait=False``, PostgreSQL only: SQLite's write lock is always waited for)."""
     query = select(Charge).where(Charge.id == charge_id).execution_options(populate_existing=True)
-    if session.get_bind().dialect.name == "postgresql":
+    if holds_row_locks(session):
         query = query.with_for_update(skip_locked=not wait)
     return session.execute(query).scalar_one_or_none()
+
+
+def holds_row_locks(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def refs_or_failure(session: Session, deps: ChargeDeps, customer: str) -> PaymentRefs | str:
@@ -63,31 +67,51 @@ def refs_or_failure(session: Session, deps: ChargeDeps, customer: str) -> Paymen
 def settle(
     session: Session,
     deps: ChargeDeps,
-    charge: Charge,
+    charge_id: str,
     now: datetime,
     refs: PaymentRefs | None = None,
-) -> Charge:
-    """Send a locked ``pending`` charge with its own processor key and record the outcome.
+    *,
+    wait: bool = True,
+) -> tuple[Charge | None, bool]:
+    """Send a ``pending`` charge with its own processor key and record the outcome in
+    ``session`` (the caller adds its audit event and commits).
 
-    A processor outage raises ``ProcessorFailed``: the caller rolls back and the charge stays
-    ``pending`` for the reconciler. A re-send returns the first outcome (same key).
+    Returns the charge (settled, or still ``pending`` if the processor says so; None when
+    another sender holds it, ``wait=False``) and whether this call recorded its outcome. A
+    processor outage raises ``ProcessorFailed``: the caller rolls back and the charge stays
+    ``pending`` for the reconciler.
+
+    PostgreSQL: the row lock is held across the processor call, so across replicas one sender
+    at a time. SQLite: its lock is the whole database's write lock, which must not wait on a
+    processor (every request would queue behind it); the charge is read, the transaction
+    ended, the processor called, and the outcome recorded if the charge is still pending.
+    Within one process the adapter makes concurrent sends of one key take turns, and a re-send
+    returns the first outcome, so this is exact for the single process SQLite serves.
     """
-    if charge.status != ChargeStatus.PENDING:
-        return charge
+    charge = lock_charge(session, charge_id, wait=wait)
+    if charge is None or charge.status != ChargeStatus.PENDING:
+        return charge, False
     found = refs if refs is not None else refs_or_failure(session, deps, charge.customer)
     if isinstance(found, str):
         record_outcome(session, deps, charge, ChargeStatus.FAILED, found, now)
-        return charge
-    outcome = deps.processor.charge(
-        customer_ref=found.processor_customer,
-        payment_method_ref=found.payment_method,
-        amount=charge.amount,
-        currency=charge.currency,
-        idempotency_key=charge.processor_key,
-        description=charge.description,
-    )
+        return charge, True
+    request: dict[str, Any] = {
+        "customer_ref": found.processor_customer,
+        "payment_method_ref": found.payment_method,
+        "amount": charge.amount,
+        "currency": charge.currency,
+        "idempotency_key": charge.processor_key,
+        "description": charge.description,
+    }
+    if not holds_row_locks(session):
+        session.rollback()  # nothing was written: this only ends the read (and its lock)
+    outcome = deps.processor.charge(**request)
+    if not holds_row_locks(session):
+        charge = lock_charge(session, charge_id, wait=True)
+        if charge is None or charge.status != ChargeStatus.PENDING:
+            return charge, False
     record_outcome(session, deps, charge, outcome.status, outcome.failure_code, now)
-    return charge
+    return charge, outcome.status != ChargeStatus.PENDING
 
 
 def record_outcome(
