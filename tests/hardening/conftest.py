@@ -43,3 +43,7 @@ def shared_api(
 @pytest.fixture(scope="module")
 def book(shared_api: Api) -> Book:
     return seed_book(shared_api)
+
+
+from tests.fixtures.live_server import live_server, make_live_server  # noqa: E402,F401
+from tests.fixtures.private_postgres import private_postgres  # noqa: E402,F401
