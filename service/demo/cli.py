@@ -31,8 +31,9 @@ from service.core.timeparse import format_api_time
 from service.demo.book import DEMO_ACTOR, PLANS, create_customers, create_subscriptions
 from service.demo.keys import demo_key_service
 from service.keys.cache import DataKeyCache
-from service.pauses.bulk import BulkActor, bulk_pause, matching
+from service.pauses.bulk import BulkActor, bulk_pause
 from service.pauses.schemas import BulkPauseCreate, BulkSelector
+from service.pauses.selection import matching
 from service.subscriptions.models import Subscription
 from service.subscriptions.schedule import upcoming
 from service.subscriptions.service import schedule_inputs

@@ -1,8 +1,9 @@
 """Bulk pauses: one selector, one window, one pause per matching subscription.
 
-Set-based: the matches and their pauses are read with two queries, each subscription's window,
-conflicts, credit and new ``next_charge_at`` are computed by the schedule engine in memory, and
-the pauses, subscription updates, events and audit events are written with executemany.
+Set-based: the matches and their pauses are read with two queries (``selection``), each
+subscription's window, conflicts, credit and new ``next_charge_at`` are computed in memory by
+the schedule engine, and the pauses, events and audit events are written with one COPY each on
+PostgreSQL (executemany elsewhere), the moved renewal dates with one UPDATE.
 """
 
 from __future__ import annotations
@@ -14,14 +15,13 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, exists, func, select, text, type_coerce, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from service.access.actions import Action
 from service.access.policy import Limits
 from service.audit.recorder import AuditRecord, CheckpointPolicy, CheckpointSigner, append_events
-from service.core.db import UTCDateTime
-from service.core.errors import NotFound, PolicyViolation, ServiceError
+from service.core.errors import PolicyViolation, ServiceError
 from service.core.timeparse import format_api_time
 from service.events.types import EventType
 from service.pauses.models import (
@@ -32,11 +32,13 @@ from service.pauses.models import (
     PauseStatus,
 )
 from service.pauses.outbox_batch import emit_many
+from service.pauses.recompute import set_next_charge
 from service.pauses.rows import insert_rows, random_tokens
-from service.pauses.schemas import BulkPauseCreate, BulkSelector
+from service.pauses.schemas import BulkPauseCreate
+from service.pauses.selection import Match, load_matches, matching
 from service.pauses.service import PlannedWindow, plan_window
 from service.subscriptions.calendar import Calendar, Interval
-from service.subscriptions.models import Subscription, SubscriptionStatus, SubscriptionTag
+from service.subscriptions.models import Subscription, SubscriptionStatus
 from service.subscriptions.schedule import (
     PauseWindow,
     ResumeMode,
@@ -56,102 +58,8 @@ class BulkActor:
 
 
 @dataclass
-class _Match:
-    id: str
-    status: str
-    amount: int
-    currency: str
-    cancel_at: datetime | None
-    charged_through_index: int
-    next_charge_at: datetime | None
-    start_at: datetime
-    interval: str
-    interval_count: int
-    pauses: list[tuple[str, str, datetime, datetime | None, str]]  # id, status, start, end, mode
-
-    @property
-    def calendar(self) -> Calendar:
-        return Calendar(self.start_at, Interval(self.interval), self.interval_count)
-
-    def inputs(self) -> ScheduleInputs:
-        windows = [
-            PauseWindow(pid, start, end, ResumeMode(mode))
-            for pid, status, start, end, mode in self.pauses
-            if status != PauseStatus.CANCELED and (end is None or end > start)
-        ]
-        return ScheduleInputs(self.calendar, self.amount, windows, self.cancel_at)
-
-
-def bulk_exists(session: Session, token: str) -> bool:
-    query = select(BulkOperation.id).where(BulkOperation.id == token)
-    return session.execute(query).first() is not None
-
-
-def matching(selector: BulkSelector) -> Select[Any]:
-    query = select(Subscription.id).where(Subscription.status != SubscriptionStatus.CANCELED)
-    if selector.plan is not None:
-        query = query.where(Subscription.plan == selector.plan)
-    if selector.currency is not None:
-        query = query.where(Subscription.currency == selector.currency)
-    if selector.customer is not None:
-        query = query.where(Subscription.customer == selector.customer)
-    for tag in dict.fromkeys(selector.tags or []):
-        query = query.where(
-            exists().where(
-                and_(SubscriptionTag.subscription == Subscription.id, SubscriptionTag.tag == tag)
-            )
-        )
-    return query
-
-
-def _load_matches(session: Session, selector: BulkSelector, *, lock: bool) -> list[_Match]:
-    ids = matching(selector)
-    query = select(
-        Subscription.id,
-        Subscription.status,
-        Subscription.amount,
-        Subscription.currency,
-        Subscription.interval,
-        Subscription.interval_count,
-        Subscription.start_at,
-        type_coerce(
-            func.coalesce(Subscription.cancel_at, Subscription.canceled_at), UTCDateTime()
-        ).label("stops_at"),
-        Subscription.charged_through_index,
-        Subscription.next_charge_at,
-    ).where(Subscription.id.in_(ids))
-    if lock and session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    matches: dict[str, _Match] = {}
-    for row in session.execute(query.order_by(Subscription.id)):
-        matches[row.id] = _Match(
-            id=row.id,
-            status=row.status,
-            amount=row.amount,
-            currency=row.currency,
-            cancel_at=row.stops_at,
-            charged_through_index=row.charged_through_index,
-            next_charge_at=row.next_charge_at,
-            start_at=row.start_at,
-            interval=row.interval,
-            interval_count=row.interval_count,
-            pauses=[],
-        )
-    pauses = session.execute(
-        select(Pause.id, Pause.subscription, Pause.status, Pause.starts_at, Pause.ends_at)
-        .add_columns(Pause.resume_mode)
-        .where(Pause.subscription.in_(ids), Pause.status != PauseStatus.CANCELED)
-        .order_by(Pause.starts_at)
-    )
-    for pid, sub, status, start, end, mode in pauses:
-        if sub in matches:
-            matches[sub].pauses.append((pid, status, start, end, mode))
-    return list(matches.values())
-
-
-@dataclass
 class _Planned:
-    match: _Match
+    match: Match
     pause_id: str
     window: PlannedWindow
     credit: int
@@ -159,7 +67,7 @@ class _Planned:
 
 
 def _plan_one(
-    match: _Match,
+    match: Match,
     request: BulkPauseCreate,
     limits: Limits,
     now: datetime,
@@ -229,7 +137,7 @@ def bulk_pause(
     if request.start != "period_end" and request.cycles is None:
         # The same window for every subscription: a bad one fails the whole request.
         common = plan_window(request, _EMPTY_INPUTS, limits, now)
-    matches = _load_matches(session, request.selector, lock=not request.dry_run)
+    matches = load_matches(session, request.selector, lock=not request.dry_run)
     planned: list[_Planned] = []
     skipped: list[dict[str, str]] = []
     affected: dict[str, dict[str, int]] = defaultdict(
@@ -345,34 +253,6 @@ def _apply(
     session.expire_all()
 
 
-def set_next_charge(session: Session, changes: list[tuple[str, datetime | None]]) -> None:
-    """Set many subscriptions' ``next_charge_at`` with one statement (PostgreSQL: unnest of
-    two arrays) or one executemany."""
-    if not changes:
-        return
-    if session.get_bind().dialect.name == "postgresql":
-        process = UTCDateTime().bind_processor(session.get_bind().dialect)
-        session.execute(
-            text(
-                "UPDATE subscriptions AS s SET next_charge_at = v.moved_to "
-                "FROM unnest(CAST(:ids AS text[]), CAST(:moved AS timestamp[])) "
-                "AS v(id, moved_to) WHERE s.id = v.id"
-            ),
-            {
-                "ids": [token for token, _ in changes],
-                "moved": [process(moment) if process else moment for _, moment in changes],
-            },
-        )
-        return
-    table = Subscription.__table__
-    session.execute(
-        update(table)
-        .where(table.c.id == bindparam("target"))
-        .values(next_charge_at=bindparam("moved_to")),
-        [{"target": token, "moved_to": moment} for token, moment in changes],
-    )
-
-
 def _event(item: _Planned) -> dict[str, str | None]:
     return {
         "subscription": item.match.id,
@@ -401,35 +281,3 @@ PAUSE_COLUMNS = (
     "created_by",
     "created_at",
 )
-
-
-def cancel_bulk(session: Session, bulk_id: str, now: datetime) -> dict[str, Any]:
-    """Cancel every pause of the operation that has not started; started ones stay."""
-    from service.pauses.recompute import recompute_subscriptions
-
-    operation = session.get(BulkOperation, bulk_id)
-    if operation is None:
-        raise NotFound("No such bulk operation.")
-    not_started = and_(Pause.bulk == bulk_id, Pause.status == PauseStatus.SCHEDULED)
-    subscriptions = list(session.execute(select(Pause.subscription).where(not_started)).scalars())
-    canceled = 0
-    # Every writer locks the subscription before its pauses, in one order: no deadlock.
-    for chunk in _chunks(sorted(subscriptions)):
-        session.execute(
-            select(Subscription.id)
-            .where(Subscription.id.in_(chunk))
-            .order_by(Subscription.id)
-            .with_for_update()
-        ).all()
-        result = session.execute(
-            update(Pause)
-            .where(not_started, Pause.subscription.in_(chunk))
-            .values(status=PauseStatus.CANCELED)
-            .execution_options(synchronize_session=False)
-        )
-        canceled += result.rowcount
-    if operation.canceled_at is None:
-        operation.canceled_at = now
-    session.flush()
-    recompute_subscriptions(session, subscriptions)
-    return {"id": bulk_id, "canceled": canceled}

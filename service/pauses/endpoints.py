@@ -14,14 +14,14 @@ from service.access.resolvers import register_token
 from service.core.clock import Clock
 from service.core.context import app_context, get_clock, get_db, get_key_service, get_policy
 from service.core.routing import AuditedRoute, current_audit, current_caller, operation
-from service.pauses import bulk, service
+from service.pauses import bulk, bulk_cancel, service
 from service.pauses.models import BULK_ID_PREFIX, PAUSE_ID_PREFIX
 from service.pauses.schemas import BulkPauseCreate, PauseCreate
 from service.subscriptions.views import pause_view
 
 router = APIRouter(route_class=AuditedRoute, tags=["pauses"])
 register_token(PAUSE_ID_PREFIX, service.pause_exists)
-register_token(BULK_ID_PREFIX, bulk.bulk_exists)
+register_token(BULK_ID_PREFIX, bulk_cancel.bulk_exists)
 
 Db = Annotated[Session, Depends(get_db)]
 Now = Annotated[Clock, Depends(get_clock)]
@@ -107,4 +107,4 @@ def create_bulk_pause(
 
 @router.delete("/v1/pauses/bulk/{bulk_id}", **operation(Action.BULK_PAUSE_CANCEL))
 def cancel_bulk_pause(bulk_id: str, db: Db, clock: Now) -> dict[str, Any]:
-    return bulk.cancel_bulk(db, bulk_id, clock.now())
+    return bulk_cancel.cancel_bulk(db, bulk_id, clock.now())

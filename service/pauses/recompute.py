@@ -4,10 +4,12 @@ operation's pauses were canceled): one query for the subscriptions, one for thei
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.orm import Session
 
+from service.core.db import UTCDateTime
 from service.pauses.models import Pause, PauseStatus
 from service.subscriptions.models import Subscription
 from service.subscriptions.schedule import ResumeMode, credit_for_pause
@@ -45,3 +47,31 @@ def recompute_subscriptions(session: Session, tokens: list[str]) -> None:
                     )
             subscription.next_charge_at = next_charge_for(subscription, inputs)
         session.flush()
+
+
+def set_next_charge(session: Session, changes: list[tuple[str, datetime | None]]) -> None:
+    """Set many subscriptions' ``next_charge_at`` with one statement (PostgreSQL: unnest of
+    two arrays) or one executemany."""
+    if not changes:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        process = UTCDateTime().bind_processor(session.get_bind().dialect)
+        session.execute(
+            text(
+                "UPDATE subscriptions AS s SET next_charge_at = v.moved_to "
+                "FROM unnest(CAST(:ids AS text[]), CAST(:moved AS timestamp[])) "
+                "AS v(id, moved_to) WHERE s.id = v.id"
+            ),
+            {
+                "ids": [token for token, _ in changes],
+                "moved": [process(moment) if process else moment for _, moment in changes],
+            },
+        )
+        return
+    table = Subscription.__table__
+    session.execute(
+        update(table)
+        .where(table.c.id == bindparam("target"))
+        .values(next_charge_at=bindparam("moved_to")),
+        [{"target": token, "moved_to": moment} for token, moment in changes],
+    )
