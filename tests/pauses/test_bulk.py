@@ -6,12 +6,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from service.access.policy import Limits
 from service.audit.models import AuditEvent
 from service.core.clock import FrozenClock
 from service.core.db import transaction
+from service.events.models import Event
 from service.pauses.models import BulkOperation, Pause
 from tests.core.test_app import assert_problem
 from tests.fixtures.app import Api
@@ -236,3 +237,48 @@ def test_only_admins_may_pause_in_bulk(clocked: Api, book: dict[str, str]) -> No
     body = {"selector": {"all": True}, **HOLIDAY, "dry_run": True}
     response = clocked.call("POST", "/v1/pauses/bulk", who="service", json=body)
     assert_problem(response, 403, "forbidden")
+
+
+def test_a_bulk_pause_starting_now_pauses_every_match_at_once(
+    clocked: Api, book: dict[str, str]
+) -> None:
+    response = bulk(clocked, {"plan": "gold"}, False, start="now", days=5, resume_mode="skip")
+
+    assert response.status_code == 201, response.text
+    for name in ("gold_usd_eu", "gold_usd", "gold_eur"):
+        view = read(clocked, book[name])
+        assert view["status"] == "paused"
+        assert view["pauses"][0]["status"] == "active"
+    assert read(clocked, book["silver_usd"])["status"] == "active"
+    with transaction(clocked.ctx.session_factory) as session:
+        started = session.execute(
+            select(func.count()).select_from(Event).where(Event.type == "pause.started")
+        ).scalar_one()
+    assert started == 3
+    move_clock(clocked, "2026-12-06T12:00:00Z")
+    assert read(clocked, book["gold_usd"])["status"] == "active"
+
+
+def test_period_end_and_cycles_give_each_subscription_its_own_window(
+    clocked: Api, book: dict[str, str]
+) -> None:
+    later = new_subscription(
+        clocked,
+        new_customer(clocked, 3),
+        start_at="2026-12-20T06:00:00Z",
+        plan="weekly",
+        interval="week",
+    )["id"]
+    response = bulk(clocked, {"all": True}, False, start="period_end", cycles=2, resume_mode="skip")
+
+    assert response.status_code == 201, response.text
+    first = read(clocked, book["gold_usd"])["pauses"][0]
+    weekly = read(clocked, later)["pauses"][0]
+    assert (first["starts_at"], first["ends_at"]) == (
+        "2026-12-10T00:00:00Z",
+        "2027-02-10T00:00:00Z",
+    )
+    assert (weekly["starts_at"], weekly["ends_at"]) == (
+        "2026-12-20T06:00:00Z",
+        "2027-01-03T06:00:00Z",
+    )

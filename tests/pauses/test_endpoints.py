@@ -333,3 +333,22 @@ def test_a_pause_of_another_subscription_is_not_found(clocked: Api, subscription
     created = pause(clocked, other, start="now", days=3, resume_mode="skip").json()
     response = clocked.call("GET", f"/v1/subscriptions/{subscription}/pauses/{created['id']}")
     assert_problem(response, 404, "not_found")
+
+
+def test_erasing_the_customer_ends_an_active_pause_and_cancels_the_subscription(
+    clocked: Api, subscription: str
+) -> None:
+    pause(clocked, subscription, start="now", days=10, resume_mode="shift")
+    customer = read(clocked, subscription)["customer"]
+    move_clock(clocked, "2026-12-03T12:00:00Z")
+
+    assert clocked.call("DELETE", f"/v1/customers/{customer}", who="admin").status_code == 200
+
+    after = read(clocked, subscription)
+    assert after["status"] == "canceled"
+    assert after["pauses"][0]["status"] == "completed"
+    assert after["pauses"][0]["ends_at"] == "2026-12-03T12:00:00Z"
+    assert event_types(clocked) == ["pause.scheduled", "pause.started", "pause.ended"]
+    assert_problem(
+        clocked.call("POST", f"/v1/subscriptions/{subscription}/resume", who="service"), 410, "gone"
+    )
