@@ -34,11 +34,13 @@ def cli_settings() -> Settings:
     from service.devstack.openbao import read_dev_root_token
 
     state = json.loads(state_path.read_text(encoding="utf-8"))
-    return settings.model_copy(update={
-        "vault_addr": state["vault_addr"],
-        "vault_token": SecretStr(read_dev_root_token(settings.data_dir)),
-        "stripe_api_base": state.get("stripe_api_base"),
-    })
+    return settings.model_copy(
+        update={
+            "vault_addr": state["vault_addr"],
+            "vault_token": SecretStr(read_dev_root_token(settings.data_dir)),
+            "stripe_api_base": state.get("stripe_api_base"),
+        }
+    )
 
 
 @cache
@@ -64,3 +66,20 @@ def now_utc() -> datetime:
 def fail(message: str, code: int = 1) -> NoReturn:
     typer.secho(f"error: {message}", err=True, fg="red")
     raise typer.Exit(code)
+
+
+def record_cli_access(session: Session, action: str, targets: list[str] | None = None) -> None:
+    """Reading the trail or the inventory from the command line is an access too (PCI DSS
+    10.2.1.3): it is audited, with the operating-system user as the actor."""
+    import getpass
+
+    from service.audit.recorder import AuditRecord, append_event
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    record = AuditRecord(
+        action=action, actor=f"cli:{user}", role="system", targets=list(targets or [])
+    )
+    append_event(session, record, at=now_utc(), status=None)

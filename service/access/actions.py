@@ -35,6 +35,7 @@ class Action(StrEnum):
     AUDIT_LIST = "audit:event:list"
     AUDIT_VERIFY = "audit:chain:verify"
     AUDIT_EXPORT = "audit:event:export"
+    AUDIT_REPORT_RUN = "audit:report:run"
 
     INVENTORY_READ = "inventory:inventory:read"
     INVENTORY_SUBJECT = "inventory:subject:read"

@@ -14,11 +14,19 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import func, select
 
+from service.access.actions import Action
 from service.audit.export import export_csv, export_jsonl
 from service.audit.models import AuditEvent
 from service.audit.queries import EventFilter, event_view, list_events
 from service.audit.verify import VerifyResult, verify_chain
-from service.cli_support import cli_engine, cli_session, cli_settings, fail, now_utc
+from service.cli_support import (
+    cli_engine,
+    cli_session,
+    cli_settings,
+    fail,
+    now_utc,
+    record_cli_access,
+)
 from service.core.bootstrap import build_key_service
 from service.core.db import make_read_session_factory
 from service.core.errors import ServiceError
@@ -124,6 +132,8 @@ def export(
 ) -> None:
     """Export the events in a window as JSON lines or CSV."""
     window = _window(start, end)
+    with cli_session() as session:
+        record_cli_access(session, Action.AUDIT_EXPORT)
     factory = make_read_session_factory(cli_engine())
     filters = EventFilter(start=window[0], end=window[1])
     chunks = export_csv(factory, filters) if format == "csv" else export_jsonl(factory, filters)
@@ -201,6 +211,7 @@ def run(
             report = run_audit(
                 spec, session, key_service, start=window_start, end=window_end, now=now
             )
+            record_cli_access(session, Action.AUDIT_REPORT_RUN, [f"audit:{name}"])
     except ServiceError as error:
         fail(error.detail)
     text = render(report, format)

@@ -18,7 +18,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from service.cli_support import cli_session, fail, now_utc
+from service.access.actions import Action
+from service.cli_support import cli_session, fail, now_utc, record_cli_access
 from service.core.errors import ServiceError
 from service.inventory import service
 from service.inventory.schemas import MAX_KEY_VERSION
@@ -94,6 +95,7 @@ def inventory(
         return
     with cli_session() as session:
         body = service.inventory(session, DATA_KEY_NAME, now_utc())
+        record_cli_access(session, Action.INVENTORY_READ)
     _print_inventory(body, _format(output))
 
 
@@ -109,6 +111,7 @@ def subject(
     try:
         with cli_session() as session:
             body = service.subject_report(session, token)
+            record_cli_access(session, Action.INVENTORY_SUBJECT, [token])
     except ServiceError as error:
         fail(error.detail)
     chosen = _format(output)
@@ -180,6 +183,7 @@ def breach(
         fail("--from must not be after --to")
     with cli_session() as session:
         body = service.breach_report(session, query)
+        record_cli_access(session, Action.INVENTORY_BREACH)
     chosen = _format(output)
     if chosen == "json":
         typer.echo(json.dumps(body, indent=2))

@@ -1,0 +1,19 @@
+"""Reading the trail or the inventory from the command line is itself audited (PCI DSS
+10.2.1.3), with the operating-system user as the actor."""
+
+from __future__ import annotations
+
+from tests.audit.test_cli import invoke, seeded_cli  # noqa: F401 - the fixture is used by name
+from tests.reports.seed import Seed
+
+
+def test_cli_reads_of_the_trail_and_inventory_are_audited(seeded_cli: Seed) -> None:  # noqa: F811
+    api = seeded_cli.api
+    assert invoke("audit", "export", "--format", "jsonl")[0] == 0
+    assert invoke("audit", "run", "retention", "--format", "json")[0] == 0
+    assert invoke("inventory", "--format", "json")[0] == 0
+    events = api.call("GET", "/v1/audit/events?limit=500").json()["data"]
+    cli_events = [(e["action"], e["role"]) for e in events if e["actor"].startswith("cli:")]
+    assert cli_events == [("audit:event:export", "system"), ("audit:report:run", "system"),
+                          ("inventory:inventory:read", "system")]
+    assert invoke("audit", "verify")[0] == 0
