@@ -27,7 +27,13 @@ from service.core.context import (
 )
 from service.core.errors import ValidationFailed
 from service.core.pagination import Cursor, Limit, decode_cursor, page
-from service.core.routing import AuditedRoute, current_audit, current_caller, operation
+from service.core.routing import (
+    TOKEN_PATTERN,
+    AuditedRoute,
+    current_audit,
+    current_caller,
+    operation,
+)
 from service.keys.cache import DataKeyCache
 from service.redaction.redactor import get_redactor
 
@@ -79,6 +85,10 @@ def create_charge(
     description = _redacted(body.description)
     if description is not None:
         record.purpose = description
+    for named in (body.customer, body.subscription):
+        # Only well-formed tokens: a value that is not one could be anything, even personal data.
+        if named is not None and TOKEN_PATTERN.match(named):
+            record.add_target(named)
     with app_context(request).session_factory() as intent_session:
         charge, refs = service.record_one_off(
             intent_session,

@@ -155,6 +155,8 @@ def test_tokens_that_name_nothing_and_customers_without_a_card_are_422(sqlite_ap
     assert_problem(
         charge(sqlite_api, customer="cus_tok_0123456789abcdef01234567"), 422, "invalid_request"
     )
+    assert_problem(charge(sqlite_api, customer="jane@example.com"), 422, "invalid_request")
+    assert "jane@example.com" not in charge_events(sqlite_api)[-1].targets
     assert_problem(
         charge(sqlite_api, subscription="sub_tok_0123456789abcdef01234567"), 422, "invalid_request"
     )
@@ -169,6 +171,9 @@ def test_an_erased_customer_and_its_subscriptions_answer_410(api: Api) -> None:
     assert_problem(charge(api, customer=customer), 410, "gone")
     assert_problem(charge(api, subscription=subscription), 410, "gone")
     assert charge_rows(api) == []
+    refused = charge_events(api)[-2:]
+    assert [event.status for event in refused] == [410, 410]
+    assert customer in refused[0].targets and subscription in refused[1].targets
 
 
 def test_a_canceled_subscription_cannot_be_charged(sqlite_api: Api) -> None:
