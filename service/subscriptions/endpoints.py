@@ -24,6 +24,7 @@ from service.subscriptions.models import (
     SubscriptionStatus,
     SubscriptionTag,
 )
+from service.subscriptions.params import only_query
 from service.subscriptions.schemas import SubscriptionCancel, SubscriptionCreate
 from service.subscriptions.views import subscription_views, upcoming_view
 
@@ -45,6 +46,7 @@ def one_view(
 @router.post(
     "/v1/subscriptions",
     status_code=201,
+    dependencies=[only_query()],
     **operation(Action.SUBSCRIPTION_CREATE, idempotency="optional"),
 )
 def create_subscription(
@@ -58,7 +60,11 @@ def create_subscription(
     return one_view(db, subscription, keys, cache, now)
 
 
-@router.get("/v1/subscriptions", **operation(Action.SUBSCRIPTION_LIST))
+@router.get(
+    "/v1/subscriptions",
+    dependencies=[only_query("plan", "status", "tag", "customer", "limit", "cursor")],
+    **operation(Action.SUBSCRIPTION_LIST),
+)
 def list_subscriptions(
     db: Db,
     keys: Keys,
@@ -107,7 +113,11 @@ def list_subscriptions(
     return listing
 
 
-@router.get("/v1/subscriptions/{subscription_id}", **operation(Action.SUBSCRIPTION_READ))
+@router.get(
+    "/v1/subscriptions/{subscription_id}",
+    dependencies=[only_query()],
+    **operation(Action.SUBSCRIPTION_READ),
+)
 def read_subscription(
     subscription_id: str, db: Db, keys: Keys, cache: Cache, clock: Now
 ) -> dict[str, Any]:
@@ -117,6 +127,7 @@ def read_subscription(
 
 @router.post(
     "/v1/subscriptions/{subscription_id}/cancel",
+    dependencies=[only_query()],
     **operation(Action.SUBSCRIPTION_CANCEL, idempotency="optional"),
 )
 def cancel_subscription(
@@ -129,7 +140,9 @@ def cancel_subscription(
 
 
 @router.get(
-    "/v1/subscriptions/{subscription_id}/upcoming", **operation(Action.SUBSCRIPTION_UPCOMING)
+    "/v1/subscriptions/{subscription_id}/upcoming",
+    dependencies=[only_query("count")],
+    **operation(Action.SUBSCRIPTION_UPCOMING),
 )
 def upcoming_charges(
     subscription_id: str,

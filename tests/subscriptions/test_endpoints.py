@@ -330,3 +330,17 @@ def test_a_create_repeated_with_its_idempotency_key_is_replayed_not_repeated(
     assert again.headers["idempotent-replayed"] == "true"
     assert_problem(other, 409, "idempotency_mismatch")
     assert count_rows(clocked, Subscription) == 1
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/subscriptions?stauts=active",
+        "/v1/subscriptions/{id}?x=1",
+        "/v1/subscriptions/{id}/upcoming?cuont=3",
+    ],
+)
+def test_an_unknown_query_parameter_is_422_not_silently_ignored(sqlite_api: Api, path: str) -> None:
+    created = new_subscription(sqlite_api, new_customer(sqlite_api))
+    response = sqlite_api.call("GET", path.replace("{id}", created["id"]), who="service")
+    assert_problem(response, 422, "invalid_request")
