@@ -10,6 +10,25 @@ from typing import Any
 
 CHECKPOINT_CONTEXT = "strongroom-audit-checkpoint:v1"
 
+# The columns of an event in canonical order: the hash covers every one but the last.
+EVENT_COLUMNS = (
+    "seq",
+    "id",
+    "at",
+    "actor",
+    "role",
+    "action",
+    "targets",
+    "purpose",
+    "fields",
+    "outcome",
+    "status",
+    "request_id",
+    "source_ip",
+    "prev_hash",
+    "hash",
+)
+
 
 def format_time(when: datetime) -> str:
     """Fixed-width UTC text, so stored times sort and compare as strings on every database."""

@@ -11,26 +11,10 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from service.audit.chain import format_time
+from service.audit.chain import EVENT_COLUMNS, format_time
 from service.audit.models import AuditEvent
 
-EVENT_FIELDS = (
-    "seq",
-    "id",
-    "at",
-    "actor",
-    "role",
-    "action",
-    "targets",
-    "purpose",
-    "fields",
-    "outcome",
-    "status",
-    "request_id",
-    "source_ip",
-    "prev_hash",
-    "hash",
-)
+EVENT_FIELDS = EVENT_COLUMNS
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,13 @@ from typing import Protocol
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from service.audit.chain import checkpoint_message, encode_list, event_hash, format_time
+from service.audit.chain import (
+    EVENT_COLUMNS,
+    checkpoint_message,
+    encode_list,
+    event_hash,
+    format_time,
+)
 from service.audit.models import AuditCheckpoint, AuditEvent, AuditHead
 from service.core.errors import ServiceError
 
@@ -62,6 +68,36 @@ def outcome_for(status: int | None) -> str:
     return "allowed"
 
 
+def _chained_row(
+    seq: int,
+    event_id: str,
+    moment: str,
+    record: AuditRecord,
+    status: int | None,
+    request_id: str | None,
+    source_ip: str | None,
+    previous: str,
+) -> dict[str, object]:
+    """One event's columns, its hash computed over the canonical row."""
+    row = [
+        seq,
+        event_id,
+        moment,
+        record.actor,
+        record.role,
+        record.action,
+        encode_list(record.targets),
+        record.purpose,
+        encode_list(record.fields),
+        outcome_for(status),
+        status,
+        request_id,
+        source_ip,
+        previous,
+    ]
+    return dict(zip(EVENT_COLUMNS, [*row, event_hash(row)], strict=True))
+
+
 def append_event(
     session: Session,
     record: AuditRecord,
@@ -76,43 +112,19 @@ def append_event(
     head = session.execute(
         select(AuditHead).where(AuditHead.id == 1).with_for_update()
     ).scalar_one()
-    seq = head.seq + 1
-    row = [
-        seq,
+    values = _chained_row(
+        head.seq + 1,
         "aud_" + secrets.token_hex(12),
         format_time(at),
-        record.actor,
-        record.role,
-        record.action,
-        encode_list(record.targets),
-        record.purpose,
-        encode_list(record.fields),
-        outcome_for(status),
+        record,
         status,
         request_id,
         source_ip,
         head.hash,
-    ]
-    digest = event_hash(row)
-    event = AuditEvent(
-        seq=seq,
-        id=row[1],
-        at=row[2],
-        actor=record.actor,
-        role=record.role,
-        action=record.action,
-        targets=row[6],
-        purpose=record.purpose,
-        fields=row[8],
-        outcome=row[9],
-        status=status,
-        request_id=request_id,
-        source_ip=source_ip,
-        prev_hash=head.hash,
-        hash=digest,
     )
+    event = AuditEvent(**values)
     session.add(event)
-    head.seq, head.hash = seq, digest
+    head.seq, head.hash = event.seq, event.hash
     if signer is not None and _checkpoint_due(head, at, checkpoints):
         _write_checkpoint(session, head, at, signer)
     session.flush()
@@ -166,54 +178,21 @@ def append_events(
     ).scalar_one()
     seq, previous = head.seq, head.hash
     moment = format_time(at)
-    outcome = outcome_for(status)
     rows: list[dict[str, object]] = []
     pool = secrets.token_bytes(12 * len(records)).hex()  # one draw, sliced like token_hex(12)
     for number, record in enumerate(records):
         seq += 1
-        row = [
-            seq,
-            "aud_" + pool[24 * number : 24 * (number + 1)],
-            moment,
-            record.actor,
-            record.role,
-            record.action,
-            encode_list(record.targets),
-            record.purpose,
-            encode_list(record.fields),
-            outcome,
-            status,
-            request_id,
-            source_ip,
-            previous,
-        ]
-        previous = event_hash(row)
-        rows.append(dict(zip(_EVENT_COLUMNS, [*row, previous], strict=True)))
+        event_id = "aud_" + pool[24 * number : 24 * (number + 1)]
+        rows.append(
+            _chained_row(seq, event_id, moment, record, status, request_id, source_ip, previous)
+        )
+        previous = str(rows[-1]["hash"])
     _insert_events(session, rows)
     head.seq, head.hash = seq, previous
     if signer is not None and _checkpoint_due(head, at, checkpoints):
         _write_checkpoint(session, head, at, signer)
     session.flush()
     return len(rows)
-
-
-_EVENT_COLUMNS = (
-    "seq",
-    "id",
-    "at",
-    "actor",
-    "role",
-    "action",
-    "targets",
-    "purpose",
-    "fields",
-    "outcome",
-    "status",
-    "request_id",
-    "source_ip",
-    "prev_hash",
-    "hash",
-)
 
 
 def _insert_events(session: Session, rows: list[dict[str, object]]) -> None:
@@ -223,9 +202,9 @@ def _insert_events(session: Session, rows: list[dict[str, object]]) -> None:
     if connection.dialect.name != "postgresql":
         session.execute(insert(AuditEvent), rows)
         return
-    columns = ", ".join(_EVENT_COLUMNS)
+    columns = ", ".join(EVENT_COLUMNS)
     raw = connection.connection.driver_connection
     statement = f"COPY audit_events ({columns}) FROM STDIN"
     with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
         for row in rows:
-            copy.write_row([row[name] for name in _EVENT_COLUMNS])
+            copy.write_row([row[name] for name in EVENT_COLUMNS])

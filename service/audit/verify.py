@@ -12,14 +12,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
-from service.audit.chain import checkpoint_message, event_hash
+from service.audit.chain import EVENT_COLUMNS, checkpoint_message, event_hash
 from service.audit.models import GENESIS_HASH, AuditCheckpoint, AuditHead
 from service.audit.recorder import CheckpointSigner
 
-COLUMNS = (
-    "seq, id, at, actor, role, action, targets, purpose, fields, outcome, status, request_id, "
-    "source_ip, prev_hash, hash"
-)
+COLUMNS = ", ".join(EVENT_COLUMNS)
 
 
 @dataclass
