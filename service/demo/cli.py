@@ -40,7 +40,7 @@ from service.subscriptions.service import schedule_inputs
 
 app = typer.Typer(help="Demonstrations on the embedded default.", no_args_is_help=True)
 console = Console()
-BATCH = 250
+BATCH = 50
 SAMPLE = 8
 Factory = sessionmaker[Session]
 
