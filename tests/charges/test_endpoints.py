@@ -267,3 +267,45 @@ def test_the_compliance_role_may_not_charge(sqlite_api: Api) -> None:
     assert_problem(response, 403, "forbidden")
     with transaction(sqlite_api.ctx.session_factory) as session:
         assert session.execute(select(Charge)).first() is None
+
+
+def test_each_outcome_emits_one_event_with_tokens_and_amounts_only(sqlite_api: Api) -> None:
+    import json
+
+    from service.events.models import Event
+
+    good = new_customer(sqlite_api, n=1)
+    bad = new_customer(sqlite_api, payment_method="pm_card_chargeCustomerFail", n=2)
+    paid = charge(sqlite_api, customer=good, amount=1234).json()
+    declined = charge(sqlite_api, customer=bad, amount=99).json()
+
+    with transaction(sqlite_api.ctx.session_factory) as session:
+        events = list(
+            session.execute(
+                select(Event).where(Event.type.like("charge.%")).order_by(Event.seq)
+            ).scalars()
+        )
+    assert [(e.type, json.loads(e.data)) for e in events] == [
+        (
+            "charge.succeeded",
+            {
+                "charge": paid["id"],
+                "subscription": None,
+                "customer": good,
+                "amount": 1234,
+                "currency": "USD",
+                "failure_code": None,
+            },
+        ),
+        (
+            "charge.failed",
+            {
+                "charge": declined["id"],
+                "subscription": None,
+                "customer": bad,
+                "amount": 99,
+                "currency": "USD",
+                "failure_code": "card_declined",
+            },
+        ),
+    ]
