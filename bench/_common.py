@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import time
 import uuid
@@ -27,7 +28,30 @@ class Figure:
         return self.value / self.baseline if self.baseline else float("inf")
 
 
+FIGURES_SINK_ENV = "STRONGROOM_BENCH_FIGURES"
+
+
+def record_figures(title: str, figures: list[Figure]) -> None:
+    """Append the figures as JSON lines to the file named by $STRONGROOM_BENCH_FIGURES (set by
+    ``bench/run`` to print one table of every benchmark); nothing when it is not set."""
+    sink = os.environ.get(FIGURES_SINK_ENV)
+    if not sink:
+        return
+    with open(sink, "a", encoding="utf-8") as handle:
+        for f in figures:
+            row = {
+                "bench": title,
+                "name": f.name,
+                "value": f.value,
+                "unit": f.unit,
+                "baseline_name": f.baseline_name,
+                "baseline": f.baseline,
+            }
+            handle.write(json.dumps(row) + "\n")
+
+
 def print_figures(title: str, figures: list[Figure]) -> None:
+    record_figures(title, figures)
     print(f"\n{title}")
     print(f"{'figure':<44} {'value':>14} {'baseline':<34} {'value':>14} {'ratio':>7}")
     for f in figures:
