@@ -56,4 +56,11 @@ def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> logg
         lib_logger = logging.getLogger(name)
         lib_logger.handlers.clear()
         lib_logger.propagate = True
+    # HTTP client internals log request headers at DEBUG (API keys and tokens among them):
+    # never below WARNING, whatever the service's level.
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.WARNING)
     return handler
+
+
+QUIET_LIBRARIES = ("httpcore", "httpx", "hpack", "urllib3", "stripe")

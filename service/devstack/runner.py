@@ -17,6 +17,7 @@ from service.access.principals import create_principal
 from service.cli_support import fail, now_utc
 from service.core.bootstrap import build_context
 from service.core.config import Settings
+from service.core.context import AppContext
 from service.core.db import transaction
 from service.core.logging import configure_logging
 from service.core.migrate import upgrade
@@ -36,10 +37,20 @@ def serve_api(settings: Settings, *, host: str, port: int) -> None:
     configure_logging(settings.log_level)
     _check_port_free(host, port, "the API")
     ctx = build_context(settings)
-    upgrade(ctx.engine)
-    ctx.key_service.ensure_keys()
+    _prepare(ctx)
     app = create_app(ctx, run_scheduler=settings.scheduler_enabled)
     uvicorn.run(app, host=host, port=port, log_config=None, server_header=False, date_header=False)
+
+
+def _prepare(ctx: AppContext) -> None:
+    """Before serving: the schema, the Transit keys, and (when this replica runs no scheduler,
+    whose first pass would do it) the charges a crash left pending."""
+    upgrade(ctx.engine)
+    ctx.key_service.ensure_keys()
+    if not ctx.settings.scheduler_enabled:
+        from service.charges.reconcile import reconcile_at_start
+
+        reconcile_at_start(ctx)
 
 
 def run_dev(
@@ -77,8 +88,7 @@ def run_dev(
         settings.__dict__.pop("resolved_database_url", None)
         _record_dev_state(root, bao.addr, stripe.url)
         ctx = build_context(settings)
-        upgrade(ctx.engine)
-        ctx.key_service.ensure_keys()
+        _prepare(ctx)
         _first_start_principals(ctx.session_factory)
         app = create_app(ctx, run_scheduler=settings.scheduler_enabled)
         typer.echo(

@@ -47,3 +47,12 @@ def test_the_audit_scan_finds_a_canary_planted_in_an_event(sqlite_api) -> None:
         from sqlalchemy import text
 
         conn.execute(text("UPDATE audit_events SET purpose = NULL"))
+
+
+def test_http_client_internals_never_log_below_warning(service_logging) -> None:
+    from service.core.logging import QUIET_LIBRARIES
+
+    for name in QUIET_LIBRARIES:
+        assert logging.getLogger(name).getEffectiveLevel() >= logging.WARNING, name
+    text = service_logging.read_text(encoding="utf-8")
+    assert "sk_test_strongroom" not in text

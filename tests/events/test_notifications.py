@@ -167,3 +167,37 @@ def test_declines_and_erasure_are_announced_with_tokens_only(world):
     assert by_type["charge.failed"]["customer"] == declining
     assert by_type["charge.failed"]["failure_code"] == "card_declined"
     assert by_type["customer.erased"] == {"customer": declining}
+
+
+def test_a_dead_receiver_never_blocks_billing(make_api, db_url, tmp_path, receiver):
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        DEFAULT_POLICY.read_text().replace(
+            "allow_http_loopback_webhooks: false", "allow_http_loopback_webhooks: true"
+        )
+    )
+    api = make_api(
+        db_url,
+        clock=FrozenClock(START),
+        settings_overrides={
+            "test_clock": True,
+            "policy_file": policy,
+            "webhook_timeout_seconds": 0.2,
+        },
+    )
+    assert (
+        api.call(
+            "POST", "/v1/webhook-endpoints", json={"url": receiver.url, "events": ALL_TYPES}
+        ).status_code
+        == 201
+    )
+    receiver.hang_seconds = 1  # longer than this app's delivery timeout
+    sub = new_subscription(
+        api, customer(api), amount=1500, currency="usd", interval="week", start_at=at(0.5)
+    )
+    for day in (1, 4, 8, 11, 15):
+        move_clock(api, at(day))
+    charges = api.call("GET", f"/v1/charges?subscription={sub['id']}", who="service").json()
+    assert [c["status"] for c in charges["data"]] == ["succeeded"] * 3
+    assert receiver.received == []
+    assert api.call("GET", "/v1/events?type=charge.succeeded", who="service").json()["data"]
