@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
 from fastapi import Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -33,6 +34,7 @@ from service.core.errors import (
     RateLimited,
     ServiceError,
     UnsupportedMediaType,
+    ValidationFailed,
 )
 from service.core.problems import problem, to_service_error
 
@@ -68,11 +70,21 @@ class AuditedRoute(APIRoute):
         if not action:
             raise RuntimeError(f"route {self.path} declares no action")
         mode: Idempotency = extra.get("x-idempotency")
+        # Unknown query parameters are refused like unknown body fields, so a misspelt filter
+        # (?stauts=) never silently lists everything.
+        declared = frozenset(_query_names(self.dependant))
 
         async def handler(request: Request) -> Response:
-            return await _handle(request, original, str(action), mode)
+            return await _handle(request, original, str(action), mode, declared)
 
         return handler
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
 
 
 class PublicRoute(APIRoute):
@@ -89,6 +101,7 @@ async def _handle(
     original: Callable[[Request], Awaitable[Response]],
     action: str,
     mode: Idempotency,
+    declared_query: frozenset[str],
 ) -> Response:
     ctx = app_context(request)
     record = AuditRecord(action=action)
@@ -102,6 +115,10 @@ async def _handle(
         try:
             await _read_body(request, ctx.settings.max_body_bytes)
             caller = await run_in_threadpool(_authorize, request, session, ctx, record, action)
+            if any(name not in declared_query for name in request.query_params):
+                raise ValidationFailed(
+                    "The query string has a parameter this operation does not take."
+                )
             if mode is not None:
                 replay, claimed = await _claim_idempotency(request, ctx, caller, action, mode)
                 if replay is not None:

@@ -17,7 +17,6 @@ from service.core.routing import AuditedRoute, current_audit, current_caller, op
 from service.pauses import bulk, bulk_cancel, service
 from service.pauses.models import BULK_ID_PREFIX, PAUSE_ID_PREFIX
 from service.pauses.schemas import BulkPauseCreate, PauseCreate
-from service.subscriptions.params import only_query
 from service.subscriptions.views import pause_view
 
 router = APIRouter(route_class=AuditedRoute, tags=["pauses"])
@@ -31,7 +30,6 @@ CurrentPolicy = Annotated[Policy, Depends(get_policy)]
 
 @router.post(
     "/v1/subscriptions/{subscription_id}/pauses",
-    dependencies=[only_query()],
     status_code=201,
     **operation(Action.PAUSE_CREATE, idempotency="optional"),
 )
@@ -54,7 +52,6 @@ def create_pause(
 
 @router.get(
     "/v1/subscriptions/{subscription_id}/pauses/{pause_id}",
-    dependencies=[only_query()],
     **operation(Action.PAUSE_READ),
 )
 def read_pause(subscription_id: str, pause_id: str, db: Db) -> dict[str, Any]:
@@ -63,7 +60,6 @@ def read_pause(subscription_id: str, pause_id: str, db: Db) -> dict[str, Any]:
 
 @router.post(
     "/v1/subscriptions/{subscription_id}/resume",
-    dependencies=[only_query()],
     **operation(Action.PAUSE_RESUME, idempotency="optional"),
 )
 def resume(request: Request, subscription_id: str, db: Db, clock: Now) -> dict[str, Any]:
@@ -74,7 +70,6 @@ def resume(request: Request, subscription_id: str, db: Db, clock: Now) -> dict[s
 
 @router.delete(
     "/v1/subscriptions/{subscription_id}/pauses/{pause_id}",
-    dependencies=[only_query()],
     **operation(Action.PAUSE_CANCEL),
 )
 def cancel_pause(subscription_id: str, pause_id: str, db: Db, clock: Now) -> dict[str, Any]:
@@ -83,7 +78,6 @@ def cancel_pause(subscription_id: str, pause_id: str, db: Db, clock: Now) -> dic
 
 @router.post(
     "/v1/pauses/bulk",
-    dependencies=[only_query()],
     status_code=201,
     **operation(Action.BULK_PAUSE_CREATE, idempotency="optional"),
 )
@@ -115,8 +109,6 @@ def create_bulk_pause(
     return JSONResponse(outcome, status_code=200 if body.dry_run else 201)
 
 
-@router.delete(
-    "/v1/pauses/bulk/{bulk_id}", dependencies=[only_query()], **operation(Action.BULK_PAUSE_CANCEL)
-)
+@router.delete("/v1/pauses/bulk/{bulk_id}", **operation(Action.BULK_PAUSE_CANCEL))
 def cancel_bulk_pause(bulk_id: str, db: Db, clock: Now) -> dict[str, Any]:
     return bulk_cancel.cancel_bulk(db, bulk_id, clock.now())

@@ -24,7 +24,6 @@ from service.subscriptions.models import (
     SubscriptionStatus,
     SubscriptionTag,
 )
-from service.subscriptions.params import only_query
 from service.subscriptions.schemas import SubscriptionCancel, SubscriptionCreate
 from service.subscriptions.views import subscription_views, upcoming_view
 
@@ -46,7 +45,6 @@ def one_view(
 @router.post(
     "/v1/subscriptions",
     status_code=201,
-    dependencies=[only_query()],
     **operation(Action.SUBSCRIPTION_CREATE, idempotency="optional"),
 )
 def create_subscription(
@@ -62,7 +60,6 @@ def create_subscription(
 
 @router.get(
     "/v1/subscriptions",
-    dependencies=[only_query("plan", "status", "tag", "customer", "limit", "cursor")],
     **operation(Action.SUBSCRIPTION_LIST),
 )
 def list_subscriptions(
@@ -115,7 +112,6 @@ def list_subscriptions(
 
 @router.get(
     "/v1/subscriptions/{subscription_id}",
-    dependencies=[only_query()],
     **operation(Action.SUBSCRIPTION_READ),
 )
 def read_subscription(
@@ -127,7 +123,6 @@ def read_subscription(
 
 @router.post(
     "/v1/subscriptions/{subscription_id}/cancel",
-    dependencies=[only_query()],
     **operation(Action.SUBSCRIPTION_CANCEL, idempotency="optional"),
 )
 def cancel_subscription(
@@ -141,7 +136,6 @@ def cancel_subscription(
 
 @router.get(
     "/v1/subscriptions/{subscription_id}/upcoming",
-    dependencies=[only_query("count")],
     **operation(Action.SUBSCRIPTION_UPCOMING),
 )
 def upcoming_charges(

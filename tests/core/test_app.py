@@ -104,3 +104,11 @@ def test_security_headers_and_no_server_banner(sqlite_api: Api) -> None:
     assert response.headers["cache-control"] == "no-store"
     assert response.headers["x-content-type-options"] == "nosniff"
     assert "server" not in response.headers
+
+
+def test_an_unknown_query_parameter_is_422_like_an_unknown_body_field(sqlite_api: Api) -> None:
+    body = assert_problem(
+        sqlite_api.call("GET", "/v1/audit/events?actr=admin"), 422, "invalid_request"
+    )
+    assert "actr" not in body["detail"]
+    assert sqlite_api.call("GET", "/v1/audit/events?actor=admin").status_code == 200
