@@ -32,8 +32,9 @@ def build_key_service(settings: Settings) -> Any:
         def reauthenticate() -> None:  # an AppRole token expires: log in again
             login_with_approle(client, role_id=role_id, secret_id=secret_id)
 
-    return TransitKeyService(client, mount_point=settings.vault_transit_mount,
-                             reauthenticate=reauthenticate)
+    return TransitKeyService(
+        client, mount_point=settings.vault_transit_mount, reauthenticate=reauthenticate
+    )
 
 
 def build_processor(settings: Settings) -> Any:

@@ -16,8 +16,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "STRONGROOM_DATABASE_URL": url}
-    return subprocess.run([sys.executable, "-m", "service.cli", "principals", *args], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "service.cli", "principals", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_create_list_revoke_against_a_running_service(make_api, db_url) -> None:
@@ -37,11 +43,9 @@ def test_create_list_revoke_against_a_running_service(make_api, db_url) -> None:
 
     revoked = cli(db_url, "revoke", "billing-bot")
     assert revoked.returncode == 0, revoked.stderr
-    assert_problem(api.call("GET", "/v1/events", who=None, headers=headers), 401,
-                   "unauthenticated")
+    assert_problem(api.call("GET", "/v1/events", who=None, headers=headers), 401, "unauthenticated")
     events = api.call("GET", "/v1/audit/events?target=principal:billing-bot").json()["data"]
-    assert [e["action"] for e in events] == ["access:principal:create",
-                                             "access:principal:revoke"]
+    assert [e["action"] for e in events] == ["access:principal:create", "access:principal:revoke"]
 
 
 def test_bad_input_is_a_clear_error_and_changes_nothing(sqlite_url) -> None:

@@ -20,11 +20,22 @@ def write_events(url: str, signer: Any, count: int, every: int = 5) -> None:
     factory = make_session_factory(engine)
     with factory() as session:
         for i in range(count):
-            record = AuditRecord(action="customers:customer:read", actor=f"svc-{i % 3}",
-                                 role="service", targets=[f"cus_tok_{i:012d}"])
-            append_event(session, record, at=T0 + timedelta(seconds=i), status=200,
-                         request_id=f"r{i}", source_ip="127.0.0.1", signer=signer,
-                         checkpoints=CheckpointPolicy(every=every, seconds=3600))
+            record = AuditRecord(
+                action="customers:customer:read",
+                actor=f"svc-{i % 3}",
+                role="service",
+                targets=[f"cus_tok_{i:012d}"],
+            )
+            append_event(
+                session,
+                record,
+                at=T0 + timedelta(seconds=i),
+                status=200,
+                request_id=f"r{i}",
+                source_ip="127.0.0.1",
+                signer=signer,
+                checkpoints=CheckpointPolicy(every=every, seconds=3600),
+            )
             session.commit()
     engine.dispose()
 
@@ -132,10 +143,12 @@ def test_a_chain_rewritten_consistently_is_caught_by_its_checkpoints(
 
     engine = make_engine(chain)
     with engine.begin() as conn:
-        rows = conn.execute(text(
-            "SELECT seq, id, at, actor, role, action, targets, purpose, fields, outcome, "
-            "status, request_id, source_ip, prev_hash, hash FROM audit_events ORDER BY seq"
-        )).all()
+        rows = conn.execute(
+            text(
+                "SELECT seq, id, at, actor, role, action, targets, purpose, fields, outcome, "
+                "status, request_id, source_ip, prev_hash, hash FROM audit_events ORDER BY seq"
+            )
+        ).all()
         prev = rows[2][14]
         for row in rows[3:]:
             values = list(row[:14])
@@ -143,9 +156,12 @@ def test_a_chain_rewritten_consistently_is_caught_by_its_checkpoints(
                 values[3] = "rewritten"
             values[13] = prev
             new_hash = event_hash(values)
-            conn.execute(text("UPDATE audit_events SET actor = :a, prev_hash = :p, hash = :h "
-                              "WHERE seq = :s"),
-                         {"a": values[3], "p": prev, "h": new_hash, "s": values[0]})
+            conn.execute(
+                text(
+                    "UPDATE audit_events SET actor = :a, prev_hash = :p, hash = :h WHERE seq = :s"
+                ),
+                {"a": values[3], "p": prev, "h": new_hash, "s": values[0]},
+            )
             prev = new_hash
         conn.execute(text("UPDATE audit_head SET hash = :h"), {"h": prev})
     engine.dispose()

@@ -14,6 +14,9 @@ def test_cli_reads_of_the_trail_and_inventory_are_audited(seeded_cli: Seed) -> N
     assert invoke("inventory", "--format", "json")[0] == 0
     events = api.call("GET", "/v1/audit/events?limit=500").json()["data"]
     cli_events = [(e["action"], e["role"]) for e in events if e["actor"].startswith("cli:")]
-    assert cli_events == [("audit:event:export", "system"), ("audit:report:run", "system"),
-                          ("inventory:inventory:read", "system")]
+    assert cli_events == [
+        ("audit:event:export", "system"),
+        ("audit:report:run", "system"),
+        ("inventory:inventory:read", "system"),
+    ]
     assert invoke("audit", "verify")[0] == 0

@@ -13,9 +13,7 @@ from tests.fixtures.app import Api
 def test_denied_requests_are_audited_with_outcome_denied(api: Api) -> None:
     assert_problem(api.call("GET", "/v1/audit/events", who="service"), 403, "forbidden")
     events = api.call("GET", "/v1/audit/events?actor=service").json()["data"]
-    assert [(e["outcome"], e["status"], e["role"]) for e in events] == [
-        ("denied", 403, "service")
-    ]
+    assert [(e["outcome"], e["status"], e["role"]) for e in events] == [("denied", 403, "service")]
 
 
 def test_a_failed_request_is_audited_with_outcome_error(api: Api) -> None:

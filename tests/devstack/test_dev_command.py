@@ -23,10 +23,24 @@ KEY_LINE = re.compile(r"^\s+(service|compliance|admin)\s+\S+\s+(srk_\S+)$", re.M
 def start_dev(data_dir: Path, ports: dict[str, int], log: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("STRONGROOM_")}
     return subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "dev", "--data-dir", str(data_dir),
-         "--port", str(ports["api"]), "--vault-port", str(ports["vault"]),
-         "--stripe-port", str(ports["stripe"])],
-        cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "service.cli",
+            "dev",
+            "--data-dir",
+            str(data_dir),
+            "--port",
+            str(ports["api"]),
+            "--vault-port",
+            str(ports["vault"]),
+            "--stripe-port",
+            str(ports["stripe"]),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
     )
 
 
@@ -73,17 +87,29 @@ def test_dev_survives_a_restart_with_everything_still_readable(tmp_path: Path) -
         keys = dict(KEY_LINE.findall(log.read_text()))
         assert set(keys) == {"service", "compliance", "admin"}, log.read_text()[-2000:]
         admin = {"Authorization": f"Bearer {keys['admin']}"}
-        created = httpx.post(f"{base}/v1/customers", headers=admin, timeout=30, json={
-            "name": "Ada Lovelace", "email": "ada@example.com", "payment_method": "pm_card_visa"})
+        created = httpx.post(
+            f"{base}/v1/customers",
+            headers=admin,
+            timeout=30,
+            json={
+                "name": "Ada Lovelace",
+                "email": "ada@example.com",
+                "payment_method": "pm_card_visa",
+            },
+        )
         assert created.status_code == 201, created.text
         token = created.json()["id"]
         assert httpx.get(f"{base}/docs", timeout=10).status_code == 200
         # CLI commands on the same data directory find the running stack by themselves
         env = {k: v for k, v in os.environ.items() if not k.startswith("STRONGROOM_")}
         verified = subprocess.run(
-            [sys.executable, "-m", "service.cli", "audit", "verify"], cwd=ROOT,
-            env={**env, "STRONGROOM_DATA_DIR": str(data_dir)}, capture_output=True, text=True,
-            timeout=120)
+            [sys.executable, "-m", "service.cli", "audit", "verify"],
+            cwd=ROOT,
+            env={**env, "STRONGROOM_DATA_DIR": str(data_dir)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert verified.returncode == 0, verified.stderr
         assert "intact" in verified.stdout
     finally:
@@ -96,8 +122,11 @@ def test_dev_survives_a_restart_with_everything_still_readable(tmp_path: Path) -
     try:
         wait_ready(base, second, log)
         assert len(KEY_LINE.findall(log.read_text())) == 3  # keys are printed on first start only
-        revealed = httpx.get(f"{base}/v1/customers/{token}/reveal?fields=name,email",
-                             headers={**admin, "X-Purpose": "restart check"}, timeout=30)
+        revealed = httpx.get(
+            f"{base}/v1/customers/{token}/reveal?fields=name,email",
+            headers={**admin, "X-Purpose": "restart check"},
+            timeout=30,
+        )
         assert revealed.status_code == 200, revealed.text
         assert revealed.json()["fields"] == {"name": "Ada Lovelace", "email": "ada@example.com"}
         masked = httpx.get(f"{base}/v1/customers/{token}", headers=admin, timeout=30).json()
@@ -116,8 +145,21 @@ def test_dev_refuses_a_taken_port_and_an_unwritable_data_dir(tmp_path: Path) -> 
         holder.listen()
         taken = holder.getsockname()[1]
         result = subprocess.run(
-            [sys.executable, "-m", "service.cli", "dev", "--data-dir", str(tmp_path / "d"),
-             "--port", str(taken)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+            [
+                sys.executable,
+                "-m",
+                "service.cli",
+                "dev",
+                "--data-dir",
+                str(tmp_path / "d"),
+                "--port",
+                str(taken),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert result.returncode != 0
     assert str(taken) in result.stderr and "in use" in result.stderr
     locked = tmp_path / "locked"
@@ -125,6 +167,19 @@ def test_dev_refuses_a_taken_port_and_an_unwritable_data_dir(tmp_path: Path) -> 
     if os.geteuid() == 0:
         locked = Path("/proc/strongroom-not-writable")
     result = subprocess.run(
-        [sys.executable, "-m", "service.cli", "dev", "--data-dir", str(locked / "d"),
-         "--port", str(free_port())], cwd=ROOT, capture_output=True, text=True, timeout=60)
+        [
+            sys.executable,
+            "-m",
+            "service.cli",
+            "dev",
+            "--data-dir",
+            str(locked / "d"),
+            "--port",
+            str(free_port()),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0 and "not writable" in result.stderr
