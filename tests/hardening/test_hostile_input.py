@@ -513,3 +513,77 @@ def test_huge_arrays_and_objects_are_refused_within_the_size_limit(
         )
     still_answering(shared_api, book)
     findings.assert_none()
+
+
+def raw_asgi_get(api: Api, path: str, headers: list[tuple[bytes, bytes]]) -> tuple[int, dict]:
+    """One request straight into the ASGI app, with header bytes no HTTP client would send
+    (CR, LF, NUL): what a proxy that passes them through would hand the service."""
+    import asyncio
+
+    sent: list[dict[str, Any]] = []
+    path_only, _, query = path.partition("?")
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path_only,
+        "raw_path": path_only.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": [(b"host", b"testserver"), *headers],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(api.app(scope, receive, send))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    return start["status"], {k.decode(): v.decode("latin-1") for k, v in start["headers"]}
+
+
+HEADER_INJECTIONS = {
+    "crlf": b"abc\r\nSet-Cookie: stolen=1",
+    "lf": b"abc\nX-Forged: 1",
+    "nul": b"abc\x00def",
+    "sql": b"' OR 1=1 --",
+    "ldap": b"*)(uid=*",
+    "rtl": "abc\u202edef".encode(),
+    "overlong": b"k" * 300,
+}
+
+
+def test_header_injection_in_request_id_idempotency_key_and_purpose_is_never_echoed(
+    shared_api: Api, book: Book
+) -> None:
+    customer = book.tokens["customer_id"]
+    auth = (b"authorization", f"Bearer {shared_api.keys['compliance']}".encode())
+    for name, value in HEADER_INJECTIONS.items():
+        status, headers = raw_asgi_get(
+            shared_api,
+            f"/v1/customers/{customer}/reveal?fields=name",
+            [auth, (b"x-request-id", value), (b"x-purpose", value)],
+        )
+        assert status in (200, 400, 410, 422), (name, status)
+        assert headers["x-request-id"].startswith("req_"), name  # a fresh id, not the offered
+        assert "set-cookie" not in headers and "x-forged" not in headers, name
+        assert all(value.decode("latin-1") not in v for v in headers.values()), name
+    for name, value in HEADER_INJECTIONS.items():
+        response = shared_api.call(
+            "POST",
+            "/v1/redact",
+            who="service",
+            json={"text": "hello"},
+            headers={"Idempotency-Key": value.translate(None, b"\r\n\x00")},  # type: ignore[dict-item]
+        )
+        assert response.status_code in (200, 422), (name, response.text)
+        if response.status_code == 422:
+            assert not problem_errors(response)
+            assert value.decode("latin-1") not in response.text
+    assert shared_api.call("GET", "/healthz", who=None).status_code == 200
