@@ -13,10 +13,13 @@ import pytest
 
 from service.core.db import make_engine
 from service.core.migrate import upgrade
+from service.devstack.localstripe import LocalStripeServer
 from service.devstack.openbao import PersistentOpenBao
 from service.keys.transit import TransitKeyService
+from service.processors.stripe_adapter import StripeProcessor
 from tests.canaries import canary_customer
 from tests.fixtures.app import Api
+from tests.fixtures.localstripe import LOCALSTRIPE_API_KEY
 from tests.fixtures.openbao import key_service_for
 from tests.fixtures.private_postgres import PrivatePostgres
 from tests.hardening.hostile import templates
@@ -144,3 +147,43 @@ def test_a_private_postgresql_stopped_and_restarted_mid_run_fails_cleanly_then_s
     assert after.status_code == 200, after.text
     verify = api.call("GET", "/v1/audit/verify", who="compliance").json()
     assert verify["ok"] is True, verify
+
+
+def test_a_stopped_processor_fails_every_route_cleanly_and_stores_no_customer(
+    restartable_localstripe: LocalStripeServer, make_api: Callable[..., Api], sqlite_url: str
+) -> None:
+    """localstripe down: a customer with a card is 502 ``processor_error`` and not stored, no
+    route answers 500, and the service serves cards again once the processor is back (the
+    pending charge and its reconciliation are the charges tests' subject)."""
+    processor = StripeProcessor(
+        LOCALSTRIPE_API_KEY, api_base=restartable_localstripe.url, timeout=2.0
+    )
+    api = make_api(sqlite_url, processor=processor)
+    book = seed_book(api)
+
+    restartable_localstripe.stop()
+    before = row_counts(api.ctx.engine)
+    answers = sweep(api, book)
+    failures = [
+        f"{label}: {r.status_code} {r.text[:200]}"
+        for label, r in answers
+        if r.status_code >= 500 and r.status_code != 502
+    ]
+    failures += [
+        f"{label}: {e}" for label, r in answers if r.status_code >= 400 for e in problem_errors(r)
+    ]
+    assert not failures, "\n".join(failures)
+    codes = {label: r.json().get("code") for label, r in answers if r.status_code == 502}
+    assert codes.get("POST /v1/charges") == "processor_error", codes
+    with_card = api.call(
+        "POST", "/v1/customers", who="service", json=canary_customer(payment_method="pm_card_visa")
+    )
+    assert with_card.status_code == 502, with_card.text
+    assert with_card.json()["code"] == "processor_error"
+    assert row_counts(api.ctx.engine)["customers"] == before["customers"] + 1  # the card-less one
+
+    restartable_localstripe.start()
+    created = api.call(
+        "POST", "/v1/customers", who="service", json=canary_customer(payment_method="pm_card_visa")
+    )
+    assert created.status_code == 201, created.text
