@@ -119,6 +119,7 @@ async def _handle(
                 raise ValidationFailed(
                     "The query string has a parameter this operation does not take."
                 )
+            _refuse_nul_characters(request, await request.body())
             if mode is not None:
                 replay, claimed = await _claim_idempotency(request, ctx, caller, action, mode)
                 if replay is not None:
@@ -201,6 +202,39 @@ def _refuse_deep_nesting(body: bytes) -> None:
         return  # malformed JSON is reported by the body's own validation
 
 
+def _refuse_nul_characters(request: Request, body: bytes) -> None:
+    """PostgreSQL text cannot hold U+0000: a NUL in a header (X-Purpose, Idempotency-Key), a
+    query value or a body string failed the whole request, and its audit event, with a 500
+    there. No field of this API needs one."""
+    if any("\x00" in value for value in request.headers.values()):
+        raise InvalidRequest("A header contains a NUL character.")
+    if any("\x00" in k or "\x00" in v for k, v in request.query_params.multi_items()):
+        raise ValidationFailed("The query string contains a NUL character.")
+    if b"\\u0000" not in body:
+        return
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return  # malformed JSON is reported by the body's own validation
+    if _holds_nul(parsed):
+        raise ValidationFailed("A text field of the body contains a NUL character.")
+
+
+def _holds_nul(value: object) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def _authorize(
     request: Request, session: Session, ctx: AppContext, record: AuditRecord, action: str
 ) -> Caller:
@@ -217,6 +251,8 @@ def _authorize(
             headers={"Retry-After": str(int(retry_after))},
         )
     tokens = [v for v in request.path_params.values() if isinstance(v, str)]
+    if any("\x00" in token for token in tokens):
+        raise NotFound("No such resource.")  # no token holds one; PostgreSQL cannot look it up
     for token in tokens:
         if TOKEN_PATTERN.match(token):
             record.add_target(token)
