@@ -23,6 +23,10 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from tests.fixtures.app import Api
 from tests.hardening.support import ROLES, Book, problem_errors
 
+# Not about storage: SQLite only.
+pytestmark = pytest.mark.parametrize("shared_api", ["sqlite"], indirect=True)
+
+
 EXAMPLES_PER_MODE = 10
 
 # Schema-valid is not always acceptable here, by contract: API.md answers 422 for a token in

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import yaml
 
 from service.core.context import get_data_key_cache
@@ -15,6 +16,10 @@ from tests.conftest import LOG_CAPTURE
 from tests.core.test_app import assert_problem
 from tests.fixtures.app import Api
 from tests.hardening.support import ROLES, Book, operations, problem_errors
+
+# Not about storage: SQLite only.
+sqlite_only = pytest.mark.parametrize("shared_api", ["sqlite"], indirect=True)
+
 
 SECURITY_HEADERS = {
     "cache-control": "no-store",
@@ -32,6 +37,7 @@ def assert_stamped(response: object, label: str) -> None:
         assert headers.get(name) == value, f"{label}: {name} is {headers.get(name)!r}"
 
 
+@sqlite_only
 def test_every_operation_as_every_role_answers_no_store_with_a_request_id(
     shared_api: Api, book: Book
 ) -> None:
@@ -60,6 +66,7 @@ def test_every_operation_as_every_role_answers_no_store_with_a_request_id(
     assert_stamped(revealed, "reveal")
 
 
+@sqlite_only
 def test_404_405_413_and_500_carry_a_request_id_and_the_security_headers(
     shared_api: Api, book: Book
 ) -> None:

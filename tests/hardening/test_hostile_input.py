@@ -451,7 +451,13 @@ def test_times_far_in_the_past_or_future_or_malformed_are_422(shared_api: Api, b
                     statuses={422},
                     codes={"invalid_request"},
                 )
-    for query in ("from=0001-01-01T00:00:00Z", "to=9999-12-31T00:00:00Z", "from=yesterday"):
+    for query in (
+        "from=0001-01-01T00:00:00Z",
+        "to=9999-12-31T00:00:00Z",
+        "from=yesterday",
+        "actor=admin%00",
+        "target=cus_tok_%00%27%20OR%201%3D1",
+    ):
         operation = by_action["audit:event:list"]
         before = row_counts(shared_api.ctx.engine)
         response, request_id = send(shared_api, operation, f"/v1/audit/events?{query}", who="admin")
