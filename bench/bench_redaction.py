@@ -164,6 +164,35 @@ def main() -> None:
     stream_ratio = (lines / stream_seconds) / (presidio_lines / batch_seconds)
     print(f"speed-up vs presidio batched: in-process {ratio:.1f}x, streaming {stream_ratio:.1f}x "
           f"(target >= 20x)")  # fmt: skip
+    from bench._common import Figure, record_figures
+
+    presidio_rate = presidio_lines / batch_seconds
+    record_figures(
+        "Redaction",
+        [
+            Figure(
+                "redactor lines/s (in-process)",
+                lines / ours_seconds,
+                "/s",
+                "presidio BatchAnalyzerEngine",
+                presidio_rate,
+            ),
+            Figure(
+                "strongroom redact lines/s (streaming)",
+                lines / stream_seconds,
+                "/s",
+                "presidio BatchAnalyzerEngine",
+                presidio_rate,
+            ),
+            Figure(
+                "redactor recall (all entities)",
+                ours.recall["ALL"],
+                "",
+                "presidio recall",
+                batched.recall["ALL"],
+            ),
+        ],
+    )
     print("recall per entity:")
     print(per_entity("strongroom", ours))
     print(per_entity("strongroom (subset)", ours_on_subset))

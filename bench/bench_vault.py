@@ -279,6 +279,23 @@ def main() -> None:
     through_http = "" if args.skip_http else f" ({api_count} through HTTP)"
     print(f"\ncustomer vault, {count} customers{through_http}, SQLite, OpenBao dev")
     print_table(figures)
+    record_shared(figures)
+
+
+def record_shared(figures: list[Figure]) -> None:
+    """The figures that have a same-run baseline, into bench/run's table."""
+    from bench._common import Figure as SharedFigure
+    from bench._common import record_figures
+
+    by_name = {figure.name: figure for figure in figures}
+    record_figures(
+        "Vault",
+        [
+            SharedFigure(f.name, f.per_second, "/s", f.baseline, by_name[f.baseline].per_second)
+            for f in figures
+            if f.baseline and f.baseline in by_name
+        ],
+    )
 
 
 if __name__ == "__main__":

@@ -116,7 +116,7 @@ def still_answering(api: Api, book: Book) -> None:
     assert response.status_code in (200, 410), response.text
 
 
-def test_clock_enabled(api: Api) -> bool:
+def clock_enabled(api: Api) -> bool:
     """Without the test clock its routes answer 404 to everything, body or not."""
     return bool(api.ctx.settings.test_clock)
 
@@ -162,7 +162,7 @@ def test_malformed_and_deeply_nested_json_is_a_clean_400_or_422_and_writes_nothi
     findings = Findings()
     for operation in body_operations(shared_api):
         url = operation.url(book.for_operation(operation))
-        disabled = operation.action.startswith("test:clock") and not test_clock_enabled(shared_api)
+        disabled = operation.action.startswith("test:clock") and not clock_enabled(shared_api)
         for name, body in MALFORMED_BODIES.items():
             before = row_counts(shared_api.ctx.engine)
             response, request_id = send(shared_api, operation, url, who="admin", content=body)
