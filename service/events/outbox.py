@@ -4,18 +4,33 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.core.rows import insert_rows, random_tokens
 from service.events.models import Delivery, Event, Notice, WebhookEndpoint
 from service.events.types import EventType
+
+# One serialisation for every event payload, single or batched.
+_EVENT_JSON = json.JSONEncoder(separators=(",", ":"), sort_keys=True)
 
 
 def new_event_id() -> str:
     return "evt_" + secrets.token_hex(12)
+
+
+def subscribed_endpoints(session: Session, type_: EventType | str) -> list[str]:
+    return [
+        endpoint.id
+        for endpoint in session.scalars(
+            select(WebhookEndpoint).where(WebhookEndpoint.deleted_at.is_(None))
+        )
+        if str(type_) in json.loads(endpoint.events)
+    ]
 
 
 def emit(session: Session, type_: EventType | str, data: dict[str, Any], at: datetime) -> str:
@@ -58,3 +73,32 @@ def emit_once(
         return None
     session.add(Notice(key=notice_key, created_at=at))
     return emit(session, type_, data, at)
+
+
+def emit_many(
+    session: Session, type_: EventType, datas: Iterable[dict[str, Any]], at: datetime
+) -> int:
+    """Many events of one type at once, exactly as :func:`emit` writes them one by one: in
+    batches (COPY on PostgreSQL), for bulk operations."""
+    endpoints = subscribed_endpoints(session, type_)
+    payloads = [_EVENT_JSON.encode(data) for data in datas]
+    if not payloads:
+        return 0
+    ids = random_tokens("evt_", len(payloads))
+    insert_rows(
+        session,
+        Event.__table__,  # type: ignore[arg-type]
+        ("id", "type", "created_at", "data"),
+        [
+            (event_id, str(type_), at, payload)
+            for event_id, payload in zip(ids, payloads, strict=True)
+        ],
+    )
+    if endpoints:
+        insert_rows(
+            session,
+            Delivery.__table__,  # type: ignore[arg-type]
+            ("event_id", "endpoint_id", "status", "attempts", "next_attempt_at"),
+            [(event_id, endpoint, "pending", 0, at) for event_id in ids for endpoint in endpoints],
+        )
+    return len(ids)

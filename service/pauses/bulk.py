@@ -22,7 +22,9 @@ from service.access.actions import Action
 from service.access.policy import Limits
 from service.audit.recorder import AuditRecord, CheckpointPolicy, CheckpointSigner, append_events
 from service.core.errors import PolicyViolation, ServiceError
+from service.core.rows import insert_rows, random_tokens
 from service.core.timeparse import format_api_time
+from service.events.outbox import emit_many
 from service.events.types import EventType
 from service.pauses.models import (
     BULK_ID_PREFIX,
@@ -31,9 +33,7 @@ from service.pauses.models import (
     Pause,
     PauseStatus,
 )
-from service.pauses.outbox_batch import emit_many
 from service.pauses.recompute import set_next_charge
-from service.pauses.rows import insert_rows, random_tokens
 from service.pauses.schemas import BulkPauseCreate
 from service.pauses.selection import Match, load_matches, matching
 from service.pauses.service import PlannedWindow, plan_window
