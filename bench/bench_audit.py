@@ -27,7 +27,13 @@ from sqlalchemy import insert, select, text
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import Figure, postgres_database, print_figures
-from service.audit.chain import checkpoint_message, encode_list, event_hash, format_time
+from service.audit.chain import (
+    EVENT_COLUMNS,
+    checkpoint_message,
+    encode_list,
+    event_hash,
+    format_time,
+)
 from service.audit.models import GENESIS_HASH, AuditCheckpoint, AuditEvent
 from service.audit.recorder import AuditRecord, CheckpointPolicy, append_event
 from service.audit.verify import verify_chain
@@ -63,31 +69,7 @@ def seed_chain(url: str, count: int, signer: TransitKeyService, every: int = 100
                 prev,
             ]
             digest = event_hash(values)
-            rows.append(
-                dict(
-                    zip(
-                        (
-                            "seq",
-                            "id",
-                            "at",
-                            "actor",
-                            "role",
-                            "action",
-                            "targets",
-                            "purpose",
-                            "fields",
-                            "outcome",
-                            "status",
-                            "request_id",
-                            "source_ip",
-                            "prev_hash",
-                        ),
-                        values,
-                        strict=True,
-                    ),
-                    hash=digest,
-                )
-            )
+            rows.append(dict(zip(EVENT_COLUMNS, [*values, digest], strict=True)))
             prev = digest
             if seq % every == 0:
                 checkpoints.append(

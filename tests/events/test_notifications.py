@@ -29,8 +29,9 @@ ALL_TYPES = [
 ]
 
 
-@pytest.fixture
-def world(make_api, db_url, tmp_path, receiver):
+def app_with_receiver(make_api, db_url, tmp_path, receiver, timeout: float):
+    """An app on the test clock allowed to deliver to a plain-http loopback receiver, with the
+    receiver subscribed to every type; returns the app and the endpoint's secret."""
     policy = tmp_path / "policy.yaml"
     policy.write_text(
         DEFAULT_POLICY.read_text().replace(
@@ -43,14 +44,20 @@ def world(make_api, db_url, tmp_path, receiver):
         settings_overrides={
             "test_clock": True,
             "policy_file": policy,
-            "webhook_timeout_seconds": 2,
+            "webhook_timeout_seconds": timeout,
         },
     )
     endpoint = api.call(
         "POST", "/v1/webhook-endpoints", json={"url": receiver.url, "events": ALL_TYPES}
     )
     assert endpoint.status_code == 201, endpoint.text
-    return api, endpoint.json()["secret"], receiver
+    return api, endpoint.json()["secret"]
+
+
+@pytest.fixture
+def world(make_api, db_url, tmp_path, receiver):
+    api, secret = app_with_receiver(make_api, db_url, tmp_path, receiver, timeout=2)
+    return api, secret, receiver
 
 
 def customer(api, payment_method="pm_card_visa") -> str:
@@ -170,27 +177,7 @@ def test_declines_and_erasure_are_announced_with_tokens_only(world):
 
 
 def test_a_dead_receiver_never_blocks_billing(make_api, db_url, tmp_path, receiver):
-    policy = tmp_path / "policy.yaml"
-    policy.write_text(
-        DEFAULT_POLICY.read_text().replace(
-            "allow_http_loopback_webhooks: false", "allow_http_loopback_webhooks: true"
-        )
-    )
-    api = make_api(
-        db_url,
-        clock=FrozenClock(START),
-        settings_overrides={
-            "test_clock": True,
-            "policy_file": policy,
-            "webhook_timeout_seconds": 0.2,
-        },
-    )
-    assert (
-        api.call(
-            "POST", "/v1/webhook-endpoints", json={"url": receiver.url, "events": ALL_TYPES}
-        ).status_code
-        == 201
-    )
+    api, _ = app_with_receiver(make_api, db_url, tmp_path, receiver, timeout=0.2)
     receiver.hang_seconds = 1  # longer than this app's delivery timeout
     sub = new_subscription(
         api, customer(api), amount=1500, currency="usd", interval="week", start_at=at(0.5)
