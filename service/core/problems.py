@@ -66,7 +66,7 @@ def _safe_message(err: dict[str, Any]) -> str:
         return "unknown field"
     if kind == "missing":
         return "required"
-    message = str(err.get("msg", "invalid"))
+    message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
     # pydantic sometimes quotes the input in its message (enum and literal errors do not, but
     # custom validators might); cut anything after "input" to be safe.
     return message.split(", input", 1)[0][:200]
