@@ -11,6 +11,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -95,22 +96,32 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str]:
+@contextmanager
+def migrated_postgres_database(prefix: str) -> Iterator[str]:
+    """A new, migrated database on the local server, dropped afterwards (skips loudly when
+    the server is unreachable; fails when STRONGROOM_REQUIRE_POSTGRES=1)."""
     if not postgres_available():
         if os.environ.get("STRONGROOM_REQUIRE_POSTGRES") == "1":
             pytest.fail("PostgreSQL is required (STRONGROOM_REQUIRE_POSTGRES=1) but unreachable")
         pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
-    name = f"strongroom_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
-    yield url
-    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield url
+    finally:
+        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    with migrated_postgres_database("strongroom_test") as url:
+        yield url
 
 
 def reset_postgres(url: str) -> None:

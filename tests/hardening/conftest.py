@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
 
-import psycopg
 import pytest
 
-from service.core.db import make_engine
-from service.core.migrate import upgrade
 from service.devstack.localstripe import LocalStripeServer
 from service.devstack.openbao import OpenBaoDevServer
 from service.processors.stripe_adapter import StripeProcessor
-from tests.conftest import PG_ADMIN_DSN, postgres_available
+from tests.conftest import migrated_postgres_database
 from tests.fixtures.app import Api, build_api
 from tests.fixtures.localstripe import LOCALSTRIPE_API_KEY
 from tests.fixtures.openbao import key_service_for
@@ -55,24 +50,8 @@ def shared_api(
         assert not leaked, f"canary personal data in the audit trail or events: {leaked}"
 
 
-@contextmanager
-def own_postgres_database() -> Iterator[str]:
-    if not postgres_available():
-        if os.environ.get("STRONGROOM_REQUIRE_POSTGRES") == "1":
-            pytest.fail("PostgreSQL is required (STRONGROOM_REQUIRE_POSTGRES=1) but unreachable")
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
-    name = f"strongroom_hardening_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    try:
-        yield url
-    finally:
-        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def own_postgres_database() -> AbstractContextManager[str]:
+    return migrated_postgres_database("strongroom_hardening")
 
 
 @pytest.fixture(scope="module")
