@@ -19,6 +19,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, insert, select
@@ -143,6 +144,7 @@ def main() -> None:
         with ctx.engine.connect() as conn:
             verified = verify_chain(conn, key_service)
         verify_seconds = time.perf_counter() - started
+        start_figures = measure_pause_starts(ctx, args.sample)
         client.close()
         ctx.engine.dispose()
 
@@ -169,8 +171,42 @@ def main() -> None:
                 "one API call each",
                 1 / per_call,
             ),
+            *start_figures,
         ],
     )
+
+
+def measure_pause_starts(ctx: Any, sample: int) -> list[Figure]:
+    """The holiday's start: every pause begins at the same instant. The job starts them in
+    batches; baseline: the first ``sample`` started one transaction each, same data, same run."""
+    from service.jobs.registry import JobContext
+    from service.pauses import jobs as pause_jobs
+
+    at = datetime.fromisoformat(HOLIDAY["start"].replace("Z", "+00:00"))
+    batch, limit = pause_jobs.BATCH, pause_jobs.MAX_BATCHES_PER_RUN
+    try:
+        pause_jobs.BATCH, pause_jobs.MAX_BATCHES_PER_RUN = 1, sample
+        started = time.perf_counter()
+        one_by_one = pause_jobs.start_due_pauses(JobContext(ctx), at)
+        single_seconds = time.perf_counter() - started
+    finally:
+        pause_jobs.BATCH, pause_jobs.MAX_BATCHES_PER_RUN = batch, limit
+    started = time.perf_counter()
+    batched = pause_jobs.start_due_pauses(JobContext(ctx), at)
+    batched_seconds = time.perf_counter() - started
+    print(
+        f"pause starts: {one_by_one:,} one per transaction in {single_seconds:.1f} s, "
+        f"{batched:,} in batches of {batch} in {batched_seconds:.1f} s"
+    )
+    return [
+        Figure(
+            "pause starts per second (job, batched)",
+            batched / batched_seconds,
+            "/s",
+            "one transaction per start",
+            one_by_one / single_seconds,
+        ),
+    ]
 
 
 if __name__ == "__main__":

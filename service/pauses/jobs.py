@@ -1,9 +1,11 @@
 """The pause jobs: start the pauses whose start has come, end those whose end has.
 
-Each item is claimed by locking its subscription (``FOR UPDATE SKIP LOCKED`` on PostgreSQL),
+Items are claimed by locking their subscriptions (``FOR UPDATE SKIP LOCKED`` on PostgreSQL),
 the lock every writer of a subscription takes first, then re-read: if another replica already
-did the work the item is let go. Each transition commits in its own transaction together with
-its audit event and its pause event.
+did the work the item is let go. Transitions commit in small batches, each batch in one
+transaction together with one audit event and one pause event per transition (the audit head
+is locked once per batch), so a holiday's thousands of simultaneous starts do not cost a
+commit and a head lock each.
 """
 
 from __future__ import annotations
@@ -16,15 +18,16 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from service.access.actions import Action
-from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, append_event
+from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, append_events
 from service.jobs.registry import JobContext, lock_for_work, register_job
 from service.pauses.models import Pause, PauseStatus
 from service.pauses.transitions import end_pause, planned_end, start_pause
 from service.subscriptions.models import Subscription
 
-MAX_ITEMS_PER_RUN = 100_000
+MAX_BATCHES_PER_RUN = 10_000
+BATCH = 50
 # How many of the earliest due pauses a claim looks at; beyond that, other replicas' turn.
-CLAIM_WINDOW = 64
+CLAIM_WINDOW = 4 * BATCH
 
 
 def due_to_start(now: datetime) -> ColumnElement[bool]:
@@ -41,17 +44,8 @@ def due_to_end(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def record_system_event(
-    session: Session, context: JobContext, action: Action, targets: list[str], now: datetime
-) -> None:
-    append_event(
-        session,
-        AuditRecord(action=action, actor=SYSTEM_ACTOR, role=SYSTEM_ACTOR, targets=targets),
-        at=now,
-        status=None,
-        signer=context.key_service,
-        checkpoints=context.app.checkpoints,
-    )
+def system_record(action: Action, targets: list[str]) -> AuditRecord:
+    return AuditRecord(action=action, actor=SYSTEM_ACTOR, role=SYSTEM_ACTOR, targets=targets)
 
 
 def run_pause_transitions(
@@ -62,10 +56,10 @@ def run_pause_transitions(
     action: Action,
 ) -> int:
     handled = 0
-    for _ in range(MAX_ITEMS_PER_RUN):
+    for _ in range(MAX_BATCHES_PER_RUN):
         with context.session_factory() as session:
             condition = due(now)
-            # The earliest due pauses through the (status, time) index, then one of their
+            # The earliest due pauses through the (status, time) index, then those of their
             # subscriptions that no other replica holds: each claim stays cheap however many
             # pauses start at the same instant.
             candidates = (
@@ -78,25 +72,34 @@ def run_pause_transitions(
                 select(Subscription)
                 .where(Subscription.id.in_(candidates))
                 .order_by(Subscription.id)
-                .limit(1)
+                .limit(BATCH)
             )
-            subscription = session.execute(lock_for_work(session, claim)).scalar_one_or_none()
-            if subscription is None:
+            subscriptions = list(session.execute(lock_for_work(session, claim)).scalars())
+            if not subscriptions:
                 session.commit()
                 return handled
-            pause = session.execute(
-                select(Pause)
-                .where(Pause.subscription == subscription.id, condition)
-                .order_by(Pause.starts_at)
-                .limit(1)
-            ).scalar_one_or_none()
-            if pause is None:  # another replica got there first
-                session.commit()
-                continue
-            apply(session, pause, subscription)
-            record_system_event(session, context, action, [subscription.id, pause.id], now)
+            records = []
+            for subscription in subscriptions:
+                pause = session.execute(
+                    select(Pause)
+                    .where(Pause.subscription == subscription.id, condition)
+                    .order_by(Pause.starts_at)
+                    .limit(1)
+                ).scalar_one_or_none()
+                if pause is None:  # another replica got there first
+                    continue
+                apply(session, pause, subscription)
+                records.append(system_record(action, [subscription.id, pause.id]))
+            append_events(
+                session,
+                records,
+                at=now,
+                status=None,
+                signer=context.key_service,
+                checkpoints=context.app.checkpoints,
+            )
             session.commit()
-            handled += 1
+            handled += len(records)
     return handled
 
 

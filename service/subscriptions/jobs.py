@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from service.access.actions import Action
+from service.audit.recorder import append_event
 from service.jobs.registry import JobContext, lock_for_work, register_job
-from service.pauses.jobs import MAX_ITEMS_PER_RUN, record_system_event
+from service.pauses.jobs import MAX_BATCHES_PER_RUN, system_record
 from service.subscriptions.cancellation import cancel_now
 from service.subscriptions.models import Subscription, SubscriptionStatus
 
@@ -17,7 +18,7 @@ from service.subscriptions.models import Subscription, SubscriptionStatus
 def cancel_due_subscriptions(context: JobContext, now: datetime) -> int:
     handled = 0
     due = (Subscription.status != SubscriptionStatus.CANCELED, Subscription.cancel_at <= now)
-    for _ in range(MAX_ITEMS_PER_RUN):
+    for _ in range(MAX_BATCHES_PER_RUN):
         with context.session_factory() as session:
             claim = (
                 select(Subscription)
@@ -34,8 +35,13 @@ def cancel_due_subscriptions(context: JobContext, now: datetime) -> int:
                 session.commit()
                 continue
             cancel_now(session, subscription, subscription.cancel_at, now)
-            record_system_event(
-                session, context, Action.JOB_SUBSCRIPTION_CANCEL, [subscription.id], now
+            append_event(
+                session,
+                system_record(Action.JOB_SUBSCRIPTION_CANCEL, [subscription.id]),
+                at=now,
+                status=None,
+                signer=context.key_service,
+                checkpoints=context.app.checkpoints,
             )
             session.commit()
             handled += 1
