@@ -78,18 +78,21 @@ def run_pause_transitions(
             if not subscriptions:
                 session.commit()
                 return handled
+            # each claimed subscription's earliest due pause, in one query
+            first_due: dict[str, Pause] = {}
+            for pause in session.scalars(
+                select(Pause)
+                .where(Pause.subscription.in_([sub.id for sub in subscriptions]), condition)
+                .order_by(Pause.starts_at, Pause.id)
+            ):
+                first_due.setdefault(pause.subscription, pause)
             records = []
             for subscription in subscriptions:
-                pause = session.execute(
-                    select(Pause)
-                    .where(Pause.subscription == subscription.id, condition)
-                    .order_by(Pause.starts_at)
-                    .limit(1)
-                ).scalar_one_or_none()
-                if pause is None:  # another replica got there first
+                due_pause = first_due.get(subscription.id)
+                if due_pause is None:  # another replica got there first
                     continue
-                apply(session, pause, subscription)
-                records.append(system_record(action, [subscription.id, pause.id]))
+                apply(session, due_pause, subscription)
+                records.append(system_record(action, [subscription.id, due_pause.id]))
             append_events(
                 session,
                 records,

@@ -62,7 +62,8 @@ def start_pause(session: Session, pause: Pause, subscription: Subscription, now:
     if subscription.status != SubscriptionStatus.CANCELED:
         subscription.status = SubscriptionStatus.PAUSED
     emit(session, EventType.PAUSE_STARTED, event_data(pause), now)
-    after_change(session, subscription)
+    # The schedule already counts a scheduled pause exactly as an active one (credits and the
+    # next charge were computed when it was created): starting it changes neither.
 
 
 def end_pause(
