@@ -27,6 +27,7 @@ pytest_plugins = [
     "tests.fixtures.localstripe",
     "tests.fixtures.app",
     "tests.fixtures.receiver",
+    "tests.reports.seed",  # seeded_cli: the seeded dataset with the CLI pointed at it
 ]
 
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,22 +13,7 @@ from typer.testing import CliRunner
 
 from service.cli import app
 from service.core.db import transaction
-from service.devstack.openbao import OpenBaoDevServer
-from tests.fixtures.app import Api
-from tests.reports.seed import Seed, cli_pointed_at, seed
-
-
-@pytest.fixture
-def seeded_cli(
-    make_api: Callable[..., Api],
-    sqlite_url: str,
-    openbao: OpenBaoDevServer,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[Seed]:
-    """The seeded dataset, and the CLI's settings pointing at its database and key service."""
-    data = seed(make_api, sqlite_url)
-    with cli_pointed_at(sqlite_url, openbao, monkeypatch):
-        yield data
+from tests.reports.seed import Seed
 
 
 def invoke(*args: str) -> tuple[int, str, str]:

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from tests.audit.test_cli import invoke, seeded_cli  # noqa: F401 - the fixture is used by name
+from tests.audit.test_cli import invoke
 from tests.reports.seed import Seed
 
 
-def test_cli_reads_of_the_trail_and_inventory_are_audited(seeded_cli: Seed) -> None:  # noqa: F811
+def test_cli_reads_of_the_trail_and_inventory_are_audited(seeded_cli: Seed) -> None:
     api = seeded_cli.api
     assert invoke("audit", "export", "--format", "jsonl")[0] == 0
     assert invoke("audit", "run", "retention", "--format", "json")[0] == 0

@@ -5,27 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterator
 
-import pytest
 from typer.testing import CliRunner
 
 from service.cli import app
-from service.devstack.openbao import OpenBaoDevServer
-from tests.fixtures.app import Api
-from tests.reports.seed import Seed, cli_pointed_at, seed
-
-
-@pytest.fixture
-def seeded_cli(
-    make_api: Callable[..., Api],
-    sqlite_url: str,
-    openbao: OpenBaoDevServer,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[Seed]:
-    data = seed(make_api, sqlite_url)
-    with cli_pointed_at(sqlite_url, openbao, monkeypatch):
-        yield data
+from tests.reports.seed import Seed
 
 
 def invoke(*args: str) -> tuple[int, str, str]:

@@ -177,3 +177,16 @@ def cli_pointed_at(
         cli_engine().dispose()
         cli_settings.cache_clear()
         cli_engine.cache_clear()
+
+
+@pytest.fixture
+def seeded_cli(
+    make_api: Callable[..., Api],
+    sqlite_url: str,
+    openbao: OpenBaoDevServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Seed]:
+    """The seeded dataset, and the CLI's settings pointing at its database and key service."""
+    data = seed(make_api, sqlite_url)
+    with cli_pointed_at(sqlite_url, openbao, monkeypatch):
+        yield data
