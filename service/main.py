@@ -68,6 +68,10 @@ def create_app(ctx: AppContext, *, run_scheduler: bool = False) -> FastAPI:
         module = _optional_module(module_name)
         if module is not None:
             app.include_router(module.router)
+    console = _optional_module("service.console.endpoints")
+    if console is not None:
+        app.include_router(console.router)
+        app.mount(console.STATIC_PATH, console.static_files(), name="console-static")
     app.add_exception_handler(StarletteHTTPException, _unrouted)
     app.add_exception_handler(RequestValidationError, _unrouted)
     app.add_exception_handler(Exception, _unrouted)

@@ -14,6 +14,7 @@ MODEL_MODULES = (
     "service.charges.models",
     "service.events.models",
     "service.jobs.models",
+    "service.console.models",
 )
 
 

@@ -49,6 +49,11 @@ class Action(StrEnum):
     WEBHOOK_DELETE = "events:webhook_endpoint:delete"
     EVENT_LIST = "events:event:list"
 
+    CONSOLE_PAGE = "console:page:read"
+    CONSOLE_SIGN_IN = "console:session:create"
+    CONSOLE_SIGN_OUT = "console:session:delete"
+    PRINCIPAL_LIST = "access:principal:list"
+
     # Operations endpoints need no key and reveal nothing; they are declared, not audited.
     OPS_HEALTH = "ops:health:read"
     OPS_READY = "ops:ready:read"

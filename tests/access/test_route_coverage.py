@@ -10,6 +10,7 @@ from fastapi.routing import APIRoute
 from starlette.routing import Mount
 
 from service.access.actions import PUBLIC_ACTIONS, Action
+from service.console.routing import ConsoleRoute
 from service.core.routing import AuditedRoute, PublicRoute
 from tests.fixtures.app import Api
 
@@ -29,14 +30,22 @@ def flatten(routes: list) -> list:
     return flat
 
 
-def api_routes(api: Api) -> list[APIRoute]:
+STATIC_MOUNTS = ("/docs/static", "/console/static")
+
+
+def api_routes(api: Api, *, console: bool = False) -> list[APIRoute]:
+    """The API's routes, or (``console=True``) the console's, which take a session cookie
+    instead of a bearer key (their matrix: tests/console/test_page_access.py)."""
     routes = []
     for route in flatten(list(api.app.routes)):
         if isinstance(route, Mount):
-            assert route.path == "/docs/static", f"unexpected mount {route.path}"
+            assert route.path in STATIC_MOUNTS, f"unexpected mount {route.path}"
             continue
         assert isinstance(route, APIRoute), f"{route} is not an API route with an action"
-        routes.append(route)
+        if isinstance(route, ConsoleRoute):
+            assert route.path.startswith("/console"), route.path
+        if isinstance(route, ConsoleRoute) == console:
+            routes.append(route)
     return routes
 
 
@@ -44,6 +53,8 @@ def test_every_route_declares_a_known_action_and_uses_the_audited_route_class(
     sqlite_api: Api,
 ) -> None:
     known = {a.value for a in Action}
+    for route in api_routes(sqlite_api, console=True):
+        assert route.openapi_extra["x-action"] in known, route.path
     for route in api_routes(sqlite_api):
         action = (route.openapi_extra or {}).get("x-action")
         assert action in known, f"{route.path} has no known action"

@@ -1,0 +1,1 @@
+"""The compliance console: server-rendered pages at ``/console`` on the same app and audit."""

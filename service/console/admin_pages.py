@@ -1,0 +1,58 @@
+"""Principals (admin only): list, create with the key shown once, revoke."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from service.access.actions import Action, Role
+from service.access.principals import create_principal, list_principals, revoke_principal
+from service.console import sessions
+from service.console.routing import ConsoleRoute, console_page, form, render
+from service.core.context import get_clock, get_key_service, resolve
+
+router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
+
+
+def _page(request: Request, created: object = None, status: int = 200) -> Response:
+    rows = list_principals(request.state.db)
+    return render(
+        request,
+        "principals.html",
+        status=status,
+        title="Principals",
+        principals=rows,
+        roles=[r.value for r in Role],
+        created=created,
+        now=resolve(request, get_clock).now(),
+    )
+
+
+@router.get("/principals", **console_page(Action.PRINCIPAL_LIST))
+def principals(request: Request) -> Response:
+    return _page(request)
+
+
+@router.post("/principals", **console_page(Action.PRINCIPAL_CREATE))
+def create(request: Request) -> Response:
+    values = form(request)
+    name = values.get("name", "").strip()
+    request.state.audit.add_target(f"principal:{name[:100]}")
+    created = create_principal(
+        request.state.db,
+        name,
+        values.get("role", ""),
+        resolve(request, get_clock).now(),
+        signer=resolve(request, get_key_service),
+    )
+    return _page(request, created=created, status=201)
+
+
+@router.post("/principals/{name}/revoke", **console_page(Action.PRINCIPAL_REVOKE))
+def revoke(request: Request, name: str) -> Response:
+    request.state.audit.add_target(f"principal:{name}")
+    now = resolve(request, get_clock).now()
+    principal = revoke_principal(
+        request.state.db, name, now, signer=resolve(request, get_key_service)
+    )
+    sessions.revoke_sessions_of(request.state.db, principal.key_id, now)
+    return _page(request)

@@ -1,0 +1,233 @@
+"""The console's route class: the same transaction, policy and audit event per request as the
+API's :class:`~service.core.routing.AuditedRoute`, with a session cookie instead of a bearer key,
+a CSRF check on every POST, HTML error pages, and a strict Content-Security-Policy."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+from fastapi import Request, Response
+from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from service.access.auth import Caller
+from service.audit.recorder import AuditRecord, append_event
+from service.console import sessions
+from service.core.context import AppContext, app_context, get_clock, get_key_service, resolve
+from service.core.errors import (
+    Forbidden,
+    PayloadTooLarge,
+    RateLimited,
+    ServiceError,
+    Unauthenticated,
+    UnsupportedMediaType,
+)
+from service.core.problems import to_service_error
+from service.core.routing import TOKEN_PATTERN
+from service.web.templating import make_environment
+
+log = logging.getLogger("strongroom.console")
+
+TEMPLATES = make_environment(Path(__file__).parent / "templates")
+STATIC_PATH = "/console/static"
+MAX_FORM_BYTES = 64 * 1024
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+    )
+)
+
+
+def console_page(action: str, *, public: bool = False) -> dict[str, Any]:
+    """Route keyword arguments: the action the policy checks and the audit records."""
+    return {"openapi_extra": {"x-action": str(action), "x-console-public": public}}
+
+
+def current_caller(request: Request) -> Caller | None:
+    return getattr(request.state, "caller", None)
+
+
+def form(request: Request) -> dict[str, str]:
+    return getattr(request.state, "form", {})
+
+
+def render(request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+    secret = getattr(request.state, "console_secret", None)
+    html = TEMPLATES.get_template(template).render(
+        caller=current_caller(request),
+        csrf=sessions.csrf_token(secret) if secret else "",
+        static=STATIC_PATH,
+        path=request.url.path,
+        **values,
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+class ConsoleRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        original = super().get_route_handler()
+        extra = self.openapi_extra or {}
+        action = extra.get("x-action")
+        if not action:
+            raise RuntimeError(f"console route {self.path} declares no action")
+        public = bool(extra.get("x-console-public"))
+
+        async def handler(request: Request) -> Response:
+            return await _handle(request, original, str(action), public)
+
+        return handler
+
+
+async def _handle(
+    request: Request,
+    original: Callable[[Request], Awaitable[Response]],
+    action: str,
+    public: bool,
+) -> Response:
+    ctx = app_context(request)
+    record = AuditRecord(action=action)
+    request.state.audit = record
+    db = ctx.session_factory()
+    request.state.db = db
+    response: Response | None = None
+    started = time.perf_counter()
+    try:
+        try:
+            request.state.form = await _read_form(request)
+            await run_in_threadpool(_authorize, request, db, ctx, record, action, public)
+            response = await original(request)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes an error page
+            await run_in_threadpool(db.rollback)
+            response = error_page(request, to_service_error(exc))
+        await run_in_threadpool(_finish, request, db, record, response.status_code)
+    except Exception as exc:  # noqa: BLE001 - the commit itself failed
+        await run_in_threadpool(db.rollback)
+        response = error_page(request, to_service_error(exc))
+        await run_in_threadpool(_audit_alone, request, ctx, record, response.status_code)
+    finally:
+        await run_in_threadpool(db.close)
+        status = response.status_code if response is not None else 500
+        ctx.metrics.observe(action, status, time.perf_counter() - started)
+    _harden(response)
+    return response
+
+
+def _harden(response: Response) -> None:
+    response.headers["content-security-policy"] = CONTENT_SECURITY_POLICY
+    # Referrer-Policy, X-Frame-Options, nosniff and no-store come from RequestIdMiddleware.
+    response.headers["cross-origin-opener-policy"] = "same-origin"
+
+
+def harden_static(response: Response) -> Response:
+    _harden(response)
+    return response
+
+
+async def _read_form(request: Request) -> dict[str, str]:
+    if request.method != "POST":
+        return {}
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_FORM_BYTES:
+            raise PayloadTooLarge(f"The form is larger than {MAX_FORM_BYTES} bytes.")
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if body and content_type != "application/x-www-form-urlencoded":
+        raise UnsupportedMediaType("Console forms are sent URL-encoded.")
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=50)
+    except (UnicodeDecodeError, ValueError):
+        raise UnsupportedMediaType("The form could not be read.") from None
+    return {k: v for k, v in pairs if "\x00" not in k and "\x00" not in v}
+
+
+def _authorize(
+    request: Request,
+    db: Session,
+    ctx: AppContext,
+    record: AuditRecord,
+    action: str,
+    public: bool,
+) -> None:
+    now = resolve(request, get_clock).now()
+    cookie = request.cookies.get(sessions.SESSION_COOKIE)
+    active = sessions.resume_session(db, cookie, now)
+    if active is not None:
+        record.actor, record.role = active.caller.name, active.caller.role
+        request.state.caller = active.caller
+        request.state.console_secret = active.secret
+        retry_after = ctx.rate_limiter.hit(
+            active.caller.key_id, ctx.policy.limits.requests_per_minute, time.monotonic()
+        )
+        if retry_after is not None:
+            raise RateLimited("Too many requests; slow down.")
+    for value in request.path_params.values():
+        if isinstance(value, str) and TOKEN_PATTERN.match(value):
+            record.add_target(value)
+    if public:
+        if request.method == "POST":
+            pre = request.cookies.get(sessions.PRE_SESSION_COOKIE)
+            if not sessions.csrf_matches(pre, form(request).get("csrf")):
+                raise Forbidden("The form has expired or did not come from this console.")
+        db.commit()
+        return
+    if active is None:
+        db.commit()
+        raise Unauthenticated("Sign in to use the console (your session may have expired).")
+    if request.method == "POST" and not sessions.csrf_matches(
+        active.secret, form(request).get("csrf")
+    ):
+        db.commit()
+        raise Forbidden("The form has expired or did not come from this console.")
+    if not ctx.policy.allows(active.caller.role, action):
+        db.commit()
+        raise Forbidden("Your role may not open this page.")
+    db.commit()
+
+
+def error_page(request: Request, error: ServiceError) -> HTMLResponse:
+    try:
+        return render(request, "error.html", status=error.status, error=error, title=error.title)
+    except Exception:
+        log.exception("console error page could not be rendered")
+        return HTMLResponse("<!doctype html><title>Error</title>Error", status_code=error.status)
+
+
+def _finish(request: Request, db: Session, record: AuditRecord, status: int) -> None:
+    ctx = app_context(request)
+    append_event(
+        db,
+        record,
+        at=resolve(request, get_clock).now(),
+        status=status,
+        request_id=request.scope.get("state", {}).get("request_id"),
+        source_ip=request.client.host if request.client else None,
+        signer=resolve(request, get_key_service),
+        checkpoints=ctx.checkpoints,
+    )
+    db.commit()
+
+
+def _audit_alone(request: Request, ctx: AppContext, record: AuditRecord, status: int) -> None:
+    try:
+        with ctx.session_factory() as db:
+            _finish(request, db, record, status)
+    except Exception:  # noqa: BLE001 - the database is gone; the log line is all we have
+        log.error("console audit event could not be written", extra={"action": record.action})

@@ -1,0 +1,118 @@
+"""The trail: search, one event, and the trail's health."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy import select
+
+from service.access.actions import Action
+from service.audit.models import AuditEvent
+from service.audit.queries import EventFilter, event_view, list_events
+from service.audit.verify import verify_chain
+from service.console.forms import window
+from service.console.routing import ConsoleRoute, console_page, render
+from service.core.context import get_key_service, resolve
+from service.core.errors import NotFound, ValidationFailed
+from service.core.pagination import decode_cursor, encode_cursor
+
+router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
+
+PAGE_SIZE = 50
+OUTCOMES = ("allowed", "denied", "error")
+# What a person reads about an event; the tree's own fields belong to the proof section.
+EVENT_FIELDS = (
+    "seq",
+    "id",
+    "at",
+    "actor",
+    "role",
+    "action",
+    "targets",
+    "purpose",
+    "fields",
+    "outcome",
+    "status",
+    "request_id",
+    "source_ip",
+)
+
+Text = Annotated[str, Query(max_length=128)]
+
+
+@router.get("/trail", **console_page(Action.AUDIT_LIST))
+def trail(
+    request: Request,
+    actor: Text = "",
+    action: Text = "",
+    target: Text = "",
+    outcome: Text = "",
+    from_: Annotated[str, Query(alias="from", max_length=40)] = "",
+    to: Annotated[str, Query(max_length=40)] = "",
+    cursor: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    if outcome and outcome not in OUTCOMES:
+        raise ValidationFailed("Outcome: allowed, denied or error.")
+    start, end = window(from_, to)
+    filters = EventFilter(
+        actor=actor.strip() or None,
+        action=action.strip() or None,
+        target=target.strip() or None,
+        outcome=outcome or None,
+        start=start,
+        end=end,
+    )
+    after = decode_cursor(cursor or None) or 0
+    if not isinstance(after, int):
+        raise ValidationFailed("The cursor is not valid.")
+    rows = list_events(request.state.db, filters, after_seq=after, limit=PAGE_SIZE + 1)
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    query = {"actor": actor, "action": action, "target": target, "outcome": outcome}
+    query |= {"from": from_, "to": to}
+    kept = {k: v for k, v in query.items() if v}
+    next_url = None
+    if more:
+        next_url = "/console/trail?" + urlencode({**kept, "cursor": encode_cursor(rows[-1].seq)})
+    return render(
+        request,
+        "trail.html",
+        title="Audit trail",
+        events=[event_view(e) for e in rows],
+        query=query,
+        outcomes=OUTCOMES,
+        next_url=next_url,
+        first_url="/console/trail?" + urlencode(kept) if cursor else None,
+    )
+
+
+@router.get("/trail/{event_id}", **console_page(Action.AUDIT_LIST))
+def event_page(request: Request, event_id: str) -> Response:
+    event = request.state.db.scalar(select(AuditEvent).where(AuditEvent.id == event_id))
+    if event is None:
+        raise NotFound("No such event.")
+    view = event_view(event)
+    return render(
+        request,
+        "event.html",
+        title=f"Event {event.id}",
+        event=view,
+        fields=EVENT_FIELDS,
+        proof=_proof(request, event),
+    )
+
+
+def _proof(request: Request, event: AuditEvent) -> dict[str, Any] | None:
+    """The event's inclusion proof against the latest signed tree head, where the audit
+    offers one (the Merkle-tree audit); None while it does not."""
+    del request, event
+    return None
+
+
+@router.get("/health", **console_page(Action.AUDIT_VERIFY))
+def health(request: Request) -> Response:
+    db = request.state.db
+    result = verify_chain(db.connection(), resolve(request, get_key_service)).as_dict()
+    return render(request, "health.html", title="Trail health", result=result)
