@@ -17,12 +17,13 @@ from service.core.context import app_context, get_clock, get_key_service, resolv
 from service.core.errors import NotFound, ValidationFailed
 from service.inventory import service as inventory_service
 from service.inventory.endpoints import data_key_name
-from service.reports.model import Chart, Report
+from service.reports.model import Chart, Report, SectionResult
 from service.reports.render import RENDERERS
 from service.reports.render import render as render_report
 from service.reports.runner import run_audit
 from service.reports.spec import AuditSpecError, available_audits, load_audit
 from service.reports.svg import bar_chart, daily_chart
+from service.web.humanize import format_money
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
 
@@ -49,6 +50,34 @@ def _chart(chart: Chart | None) -> Markup | None:
         else daily_chart(chart.title, chart.days, chart.series)
     )
     return Markup(svg)  # noqa: S704 - svg.py escapes every label it draws
+
+
+AMOUNT_COLUMNS = frozenset({"total amount", "total credit_amount", "amount"})
+
+
+def _display_rows(section: SectionResult) -> list[list[tuple[str, bool]]]:
+    """Each cell as (text, is_number); amounts beside a currency read as money ($1,234.50)."""
+    columns = section.table.columns
+    currency_at = columns.index("currency") if "currency" in columns else None
+    rows = []
+    for row in section.table.rows:
+        cells = []
+        for index, cell in enumerate(row):
+            number = isinstance(cell, int | float) and not isinstance(cell, bool)
+            if (
+                number
+                and currency_at is not None
+                and columns[index] in AMOUNT_COLUMNS
+                and isinstance(row[currency_at], str)
+            ):
+                text = format_money(int(cell), row[currency_at])
+            elif number:
+                text = f"{cell:,}"
+            else:
+                text = "" if cell is None else str(cell)
+            cells.append((text, number))
+        rows.append(cells)
+    return rows
 
 
 def _attachment(body: str, media: str, filename: str) -> Response:
@@ -104,6 +133,7 @@ def audit_report(
 ) -> Response:
     report = _run(request, name, from_, to)
     charts = {section.id: _chart(section.chart) for section in report.sections}
+    rows = {section.id: _display_rows(section) for section in report.sections}
     return render(
         request,
         "audit_report.html",
@@ -111,6 +141,7 @@ def audit_report(
         report=report,
         stamp=vars(report.stamp),
         charts=charts,
+        rows=rows,
         formats=list(RENDERERS),
         window={"from": from_, "to": to},
     )

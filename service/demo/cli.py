@@ -37,6 +37,7 @@ from service.pauses.selection import matching
 from service.subscriptions.models import Subscription
 from service.subscriptions.schedule import upcoming
 from service.subscriptions.service import schedule_inputs
+from service.web.humanize import format_money
 
 app = typer.Typer(help="Demonstrations on the embedded default.", no_args_is_help=True)
 console = Console()
@@ -167,7 +168,9 @@ def _show_preview(preview: dict[str, Any], start: datetime) -> None:
     table.add_column("recurring revenue affected", justify="right")
     for currency, figures in preview["affected"].items():
         table.add_row(
-            currency, f"{figures['subscriptions']:,}", f"{figures['recurring_amount']:,} (minor)"
+            currency,
+            f"{figures['subscriptions']:,}",
+            format_money(figures["recurring_amount"], currency),
         )
     console.print(table)
     console.print(

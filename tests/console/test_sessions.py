@@ -222,3 +222,19 @@ def test_recorded_free_text_is_escaped_on_the_pages(console):
         assert page.status_code == 200
         assert hostile not in page.text
     assert "&lt;script&gt;" in client.get("/console/subjects", params={"customer": token}).text
+
+
+def test_a_session_lives_and_ends_on_each_storage_backend(api):
+    client = browser(api)
+    sign_in(client, api.keys["admin"])
+    page = client.get("/console/trail")
+    assert page.status_code == 200
+    assert client.post("/console/sign-out", data={"csrf": csrf_of(page.text)}).status_code == 200
+    assert client.get("/console/trail").status_code == 401
+    actions = [(e.actor, e.action, e.outcome) for e in events(api)][-4:]
+    assert actions == [
+        ("admin", "console:session:create", "allowed"),
+        ("admin", "audit:event:list", "allowed"),
+        ("admin", "console:session:delete", "allowed"),
+        ("anonymous", "audit:event:list", "denied"),
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,9 @@ def test_the_holiday_demo_previews_applies_and_verifies_the_audit(embedded: Path
 
     assert result.exit_code == 0, result.output
     assert "Holiday pause preview" in result.output
+    # amounts as people write them (Babel), not raw minor units
+    assert re.search(r"\$[0-9,]+\.[0-9]{2}", result.output), result.output
+    assert "(minor)" not in result.output
     assert "Audit chain verified" in result.output
     engine = make_engine(f"sqlite:///{embedded / 'strongroom.db'}")
     with make_session_factory(engine)() as session:

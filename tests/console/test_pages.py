@@ -1,0 +1,96 @@
+"""What the pages say: money as people write it, downloads, the breach report, errors as pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.web.humanize import format_money, utc_text
+from tests.console.support import browser, sign_in
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "text"),
+    [
+        (21485650, "USD", "$214,856.50"),
+        (500, "JPY", "¥500"),
+        (100000, "eur", "€1,000.00"),
+        (1234, "KWD", "KWD1.234"),  # three minor digits (CLDR), not a hand-written table
+    ],
+)
+def test_money_is_formatted_per_currency(amount, currency, text):
+    assert format_money(amount, currency) == text
+
+
+def test_times_are_shown_in_utc_before_the_browser_localises_them():
+    assert utc_text("2026-12-04T01:02:03.456Z") == "2026-12-04 01:02:03 UTC"
+
+
+def test_audit_page_shows_amounts_as_money_and_offers_every_download(sqlite_api):
+    customer = sqlite_api.call(
+        "POST",
+        "/v1/customers",
+        json={"name": "Ada Lovelace", "email": "ada@example.com", "payment_method": "pm_card_visa"},
+    ).json()["id"]
+    charged = sqlite_api.call(
+        "POST",
+        "/v1/charges",
+        json={"customer": customer, "amount": 21485650 // 100, "currency": "usd"},
+        headers={"Idempotency-Key": "console-money-1"},
+    )
+    assert charged.status_code == 201, charged.text
+    client = browser(sqlite_api)
+    sign_in(client, sqlite_api.keys["compliance"])
+    window = {"from": "2000-01-01T00:00", "to": "2100-01-01T00:00"}
+    page = client.get("/console/audits/pause-and-charge-activity", params=window)
+    assert page.status_code == 200
+    assert "$2,148.56" in page.text
+    for fmt, media in (
+        ("md", "text/markdown"),
+        ("csv", "text/csv"),
+        ("json", "application/json"),
+        ("html", "text/html"),
+    ):
+        download = client.get(
+            "/console/audits/pause-and-charge-activity/download", params={**window, "format": fmt}
+        )
+        assert download.status_code == 200
+        assert download.headers["content-type"].startswith(media)
+        assert download.headers["content-disposition"] == (
+            f'attachment; filename="pause-and-charge-activity.{fmt}"'
+        )
+    assert client.get("/console/audits/no-such-audit").status_code == 404
+
+
+def test_breach_report_and_its_csv(sqlite_api):
+    token = sqlite_api.call(
+        "POST", "/v1/customers", json={"name": "Ada Lovelace", "email": "ada@example.com"}
+    ).json()["id"]
+    sqlite_api.call(
+        "GET",
+        f"/v1/customers/{token}/reveal?fields=name,email",
+        who="compliance",
+        headers={"X-Purpose": "ticket 1"},
+    )
+    client = browser(sqlite_api)
+    sign_in(client, sqlite_api.keys["admin"])
+    query = {"from": "2000-01-01T00:00", "to": "2100-01-01T00:00", "actors": "compliance"}
+    page = client.get("/console/breach", params=query)
+    assert page.status_code == 200
+    assert "Exposed: 1 subject" in page.text and token in page.text
+    csv = client.get("/console/breach.csv", params=query)
+    assert csv.text.splitlines() == ["customer,categories", f"{token},contact.name contact.email"]
+    nobody = client.get("/console/breach", params={**query, "actors": "someone-else"})
+    assert "Exposed: 0 subjects" in nobody.text
+    backwards = client.get("/console/breach", params={**query, "from": "2200-01-01T00:00"})
+    assert backwards.status_code == 422
+    assert "must not be after" in backwards.text
+    assert client.get("/console/breach", params={**query, "key_versions": "x"}).status_code == 422
+
+
+def test_subject_pages_for_unknown_and_known_customers(sqlite_api):
+    client = browser(sqlite_api)
+    sign_in(client, sqlite_api.keys["compliance"])
+    assert client.get("/console/subjects").status_code == 200
+    missing = client.get("/console/subjects", params={"customer": "cus_tok_0123456789abcdef"})
+    assert missing.status_code == 404
+    assert "text/html" in missing.headers["content-type"]
