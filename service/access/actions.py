@@ -64,6 +64,7 @@ class Action(StrEnum):
     UNKNOWN_ROUTE = "http:route:unknown"
     PRINCIPAL_CREATE = "access:principal:create"
     PRINCIPAL_REVOKE = "access:principal:revoke"
+    KEYS_STATUS = "keys:data_key:read"
     KEYS_ROTATE = "keys:data_key:rotate"
     KEYS_RETIRE = "keys:data_key:retire"
     JOB_PAUSE_START = "jobs:pause:start"

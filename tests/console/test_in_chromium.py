@@ -154,9 +154,13 @@ def test_console_walkthrough_in_chromium(live_server: LiveServer, chrome) -> Non
     breach = wait_for(lambda: list(driver.downloads.glob("breach-report*.csv")))
     wait_for(lambda: customer in breach[0].read_text(encoding="utf-8"))
 
+    driver.find_element(By.LINK_TEXT, "Keys").click()
+    page("11-keys")
+    assert "latest" in driver.find_element(By.CSS_SELECTOR, "table.data").text
+
     # a compliance key cannot reach the principals page
     driver.get(f"{base}/console/principals")
-    page("11-principals-forbidden", refused=403)
+    page("12-principals-forbidden", refused=403)
     assert driver.find_element(By.TAG_NAME, "h1").text == "Forbidden"
 
     # keyboard: the first Tab stop is the skip link, and it leads to the content
@@ -168,19 +172,19 @@ def test_console_walkthrough_in_chromium(live_server: LiveServer, chrome) -> Non
     Select(field("outcome")).select_by_value("denied")
     field("outcome").submit()
     wait_for(lambda: "outcome=denied" in driver.current_url)
-    page("12-trail-denied")
+    page("13-trail-denied")
     assert "live-service" in driver.find_element(By.CSS_SELECTOR, "table.data").text
 
     # sign out
     driver.find_element(By.CSS_SELECTOR, "form.signout button").click()
     wait_for(lambda: driver.find_element(By.TAG_NAME, "h1").text == "Signed out")
-    page("13-signed-out")
+    page("14-signed-out")
     driver.get(f"{base}/console/trail")
     assert driver.find_element(By.TAG_NAME, "h1").text == "Authentication required"
-    page("14-after-sign-out", refused=401)
+    page("15-after-sign-out", refused=401)
 
     assert not problems, problems
-    assert len(shots) == 2 * 14 and all(p.stat().st_size > 1000 for p in shots)
+    assert len(shots) == 2 * 15 and all(p.stat().st_size > 1000 for p in shots)
 
     # every console request is in the trail, under the principal's name
     trail = live_server.call(
@@ -196,6 +200,7 @@ def test_console_walkthrough_in_chromium(live_server: LiveServer, chrome) -> Non
         "inventory:inventory:read",
         "inventory:subject:read",
         "inventory:breach:report",
+        "keys:data_key:read",
         "console:session:delete",
     } <= actions
     refused = [e for e in trail if e["action"] == "access:principal:list"]

@@ -94,3 +94,12 @@ def test_subject_pages_for_unknown_and_known_customers(sqlite_api):
     missing = client.get("/console/subjects", params={"customer": "cus_tok_0123456789abcdef"})
     assert missing.status_code == 404
     assert "text/html" in missing.headers["content-type"]
+
+
+def test_key_status_page_counts_data_keys_per_version(sqlite_api):
+    sqlite_api.call("POST", "/v1/customers", json={"name": "Ada Lovelace", "email": "a@b.example"})
+    client = browser(sqlite_api)
+    sign_in(client, sqlite_api.keys["compliance"])
+    page = client.get("/console/keys")
+    assert page.status_code == 200
+    assert "latest" in page.text and ">1</td>" in page.text
