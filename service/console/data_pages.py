@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from service.access.actions import Action
 from service.console.forms import int_list, split_list, window
+from service.console.reveal_pages import revealable
 from service.console.routing import ConsoleRoute, console_page, render
 from service.core.context import app_context, get_clock, get_key_service, resolve
 from service.core.errors import NotFound, ValidationFailed
@@ -178,7 +179,16 @@ def subject(request: Request, customer: Annotated[str, Query(max_length=80)] = "
     if token:
         request.state.audit.add_target(token)
         report = inventory_service.subject_report(request.state.db, token)
-    return render(request, "subject.html", title="Subject report", customer=token, report=report)
+    return render(
+        request,
+        "subject.html",
+        title="Subject report",
+        customer=token,
+        report=report,
+        revealable=revealable(request) if report else [],
+        revealed=None,
+        purpose="",
+    )
 
 
 def _breach(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service.web.humanize import format_money, utc_text
-from tests.console.support import browser, sign_in
+from tests.console.support import browser, csrf_of, events, sign_in
 
 
 @pytest.mark.parametrize(
@@ -103,3 +103,27 @@ def test_key_status_page_counts_data_keys_per_version(sqlite_api):
     page = client.get("/console/keys")
     assert page.status_code == 200
     assert "latest" in page.text and ">1</td>" in page.text
+
+
+def test_reveal_needs_a_purpose_shows_only_what_was_asked_and_is_audited(sqlite_api):
+    token = sqlite_api.call(
+        "POST", "/v1/customers", json={"name": "Ada Lovelace", "email": "ada@example.com"}
+    ).json()["id"]
+    client = browser(sqlite_api)
+    sign_in(client, sqlite_api.keys["compliance"])
+    subject = client.get("/console/subjects", params={"customer": token})
+    assert "ada@example.com" not in subject.text and "Lovelace" not in subject.text
+    assert 'name="field:email"' in subject.text
+    csrf = csrf_of(subject.text)
+    url = f"/console/subjects/{token}/reveal"
+    no_purpose = client.post(url, data={"csrf": csrf, "field:email": "1"})
+    assert no_purpose.status_code == 400
+    no_fields = client.post(url, data={"csrf": csrf, "purpose": "ticket 7"})
+    assert no_fields.status_code == 422
+    shown = client.post(url, data={"csrf": csrf, "field:email": "1", "purpose": "ticket 7"})
+    assert shown.status_code == 200
+    assert "ada@example.com" in shown.text and "Lovelace" not in shown.text
+    event = [e for e in events(sqlite_api) if e.action == "customers:customer:reveal"][-1]
+    assert (event.actor, event.outcome, event.purpose) == ("compliance", "allowed", "ticket 7")
+    assert token in event.targets and "email" in event.fields
+    assert client.post(url, data={"field:email": "1", "purpose": "x"}).status_code == 403
