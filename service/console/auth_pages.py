@@ -20,7 +20,7 @@ from service.console.routing import (
 )
 from service.core.context import get_clock, resolve
 from service.core.errors import Forbidden, Unauthenticated
-from service.reports.svg import daily_chart
+from service.reports.svg import bar_chart, daily_chart
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
 
@@ -122,7 +122,24 @@ def home(request: Request) -> Response:
     series: dict[str, dict[str, int]] = {}
     for when, outcome, count in rows:
         series.setdefault(str(outcome), {})[str(when)] = int(count)
+    purposes = db.execute(
+        select(AuditEvent.purpose, func.count())
+        .where(
+            AuditEvent.at >= days[0],
+            AuditEvent.action == Action.CUSTOMER_REVEAL.value,
+            AuditEvent.outcome == "allowed",
+        )
+        .group_by(AuditEvent.purpose)
+        .order_by(func.count().desc())
+        .limit(10)
+    ).all()
+    reveals = Markup(  # noqa: S704 - svg.py escapes every label it draws
+        bar_chart(
+            f"Reveals by purpose, last {CHART_DAYS} days",
+            [(str(purpose or "(none)"), int(count)) for purpose, count in purposes],
+        )
+    )
     total = db.scalar(select(func.count()).select_from(AuditEvent)) or 0
     # svg.py escapes every label it draws
     chart = Markup(daily_chart(f"Events per day by outcome, last {CHART_DAYS} days", days, series))  # noqa: S704
-    return render(request, "home.html", title="Overview", chart=chart, total=total)
+    return render(request, "home.html", title="Overview", chart=chart, reveals=reveals, total=total)

@@ -122,18 +122,13 @@ async def _handle(
         await run_in_threadpool(db.close)
         status = response.status_code if response is not None else 500
         ctx.metrics.observe(action, status, time.perf_counter() - started)
-    _harden(response)
-    return response
+    return harden(response)
 
 
-def _harden(response: Response) -> None:
+def harden(response: Response) -> Response:
     response.headers["content-security-policy"] = CONTENT_SECURITY_POLICY
     # Referrer-Policy, X-Frame-Options, nosniff and no-store come from RequestIdMiddleware.
     response.headers["cross-origin-opener-policy"] = "same-origin"
-
-
-def harden_static(response: Response) -> Response:
-    _harden(response)
     return response
 
 

@@ -127,3 +127,26 @@ def test_reveal_needs_a_purpose_shows_only_what_was_asked_and_is_audited(sqlite_
     assert (event.actor, event.outcome, event.purpose) == ("compliance", "allowed", "ticket 7")
     assert token in event.targets and "email" in event.fields
     assert client.post(url, data={"field:email": "1", "purpose": "x"}).status_code == 403
+
+
+def test_unknown_console_paths_answer_with_a_page_and_are_audited(sqlite_api):
+    response = browser(sqlite_api).get("/console/no-such-page")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert "default-src 'none'" in response.headers["content-security-policy"]
+    assert events(sqlite_api)[-1].action == "http:route:unknown"
+
+
+def test_overview_charts_reveals_by_purpose(sqlite_api):
+    token = sqlite_api.call(
+        "POST", "/v1/customers", json={"name": "Ada Lovelace", "email": "ada@example.com"}
+    ).json()["id"]
+    for purpose in ("chargeback 9", "chargeback 9", "ticket 3"):
+        sqlite_api.call(
+            "GET", f"/v1/customers/{token}/reveal?fields=email", headers={"X-Purpose": purpose}
+        )
+    client = browser(sqlite_api)
+    sign_in(client, sqlite_api.keys["compliance"])
+    page = client.get("/console")
+    assert "Reveals by purpose" in page.text
+    assert "<title>chargeback 9: 2</title>" in page.text
