@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from service.web.humanize import format_money, utc_text
@@ -150,3 +152,48 @@ def test_overview_charts_reveals_by_purpose(sqlite_api):
     page = client.get("/console")
     assert "Reveals by purpose" in page.text
     assert "<title>chargeback 9: 2</title>" in page.text
+
+
+def test_trail_pages_with_a_cursor_and_keeps_the_filters(sqlite_api):
+    for _ in range(60):
+        sqlite_api.call("GET", "/v1/audit/verify", who="compliance")
+    client = browser(sqlite_api)
+    sign_in(client, sqlite_api.keys["admin"])
+    first = client.get("/console/trail", params={"actor": "compliance"})
+    assert first.status_code == 200
+    assert first.text.count("<tr>") == 1 + 50  # the header row and a full page
+    next_url = re.search(r'href="([^"]+)" rel="next"', first.text).group(1).replace("&amp;", "&")
+    assert "actor=compliance" in next_url
+    second = client.get(next_url)
+    assert second.text.count("<tr>") == 1 + 10
+    assert 'rel="next"' not in second.text and "First page" in second.text
+    assert client.get("/console/trail", params={"cursor": "%%%"}).status_code == 422
+
+
+def test_a_new_principals_key_is_shown_once_and_works(sqlite_api):
+    client = browser(sqlite_api)
+    sign_in(client, sqlite_api.keys["admin"])
+    page = client.get("/console/principals")
+    made = client.post(
+        "/console/principals",
+        data={"csrf": csrf_of(page.text), "name": "night-shift", "role": "compliance"},
+    )
+    key = re.search(r'id="new-key">([^<]+)<', made.text).group(1)
+    assert key not in client.get("/console/principals").text
+    assert (
+        sqlite_api.call(
+            "GET", "/v1/inventory", headers={"Authorization": f"Bearer {key}"}, who=None
+        ).status_code
+        == 200
+    )
+    listed = client.get("/console/principals")
+    revoke = client.post(
+        "/console/principals/night-shift/revoke", data={"csrf": csrf_of(listed.text)}
+    )
+    assert revoke.status_code == 200
+    assert (
+        sqlite_api.call(
+            "GET", "/v1/inventory", headers={"Authorization": f"Bearer {key}"}, who=None
+        ).status_code
+        == 401
+    )
