@@ -14,7 +14,7 @@ from service.audit.queries import EventFilter, event_view, list_events
 from service.audit.verify import verify_chain
 from service.console.forms import window
 from service.console.routing import ConsoleRoute, console_page, render
-from service.core.context import get_key_service, resolve
+from service.core.context import get_clock, get_key_service, resolve
 from service.core.errors import NotFound, ValidationFailed
 from service.core.pagination import decode_cursor, encode_cursor
 
@@ -114,5 +114,18 @@ def _proof(request: Request, event: AuditEvent) -> dict[str, Any] | None:
 @router.get("/health", **console_page(Action.AUDIT_VERIFY))
 def health(request: Request) -> Response:
     db = request.state.db
+    previous = db.scalar(
+        select(AuditEvent)
+        .where(AuditEvent.action == Action.AUDIT_VERIFY.value, AuditEvent.outcome == "allowed")
+        .order_by(AuditEvent.at.desc())
+        .limit(1)
+    )
     result = verify_chain(db.connection(), resolve(request, get_key_service)).as_dict()
-    return render(request, "health.html", title="Trail health", result=result)
+    return render(
+        request,
+        "health.html",
+        title="Trail health",
+        result=result,
+        verified_at=resolve(request, get_clock).now(),
+        previous=event_view(previous) if previous is not None else None,
+    )
