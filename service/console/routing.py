@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from service.access.auth import Caller
-from service.audit.recorder import AuditRecord, append_event
+from service.audit.recorder import AuditRecord
 from service.console import sessions
-from service.core.context import AppContext, app_context, get_clock, get_key_service, resolve
+from service.core.context import AppContext, app_context, get_clock, resolve
 from service.core.errors import (
     Forbidden,
     PayloadTooLarge,
@@ -30,7 +30,11 @@ from service.core.errors import (
     UnsupportedMediaType,
 )
 from service.core.problems import to_service_error
+
+# The API's own way to append a request's event and commit (or record it alone).
 from service.core.routing import TOKEN_PATTERN
+from service.core.routing import _audit_alone as audit_alone
+from service.core.routing import _finish as finish
 from service.web.templating import make_environment
 
 log = logging.getLogger("strongroom.console")
@@ -113,11 +117,11 @@ async def _handle(
         except Exception as exc:  # noqa: BLE001 - every failure becomes an error page
             await run_in_threadpool(db.rollback)
             response = error_page(request, to_service_error(exc))
-        await run_in_threadpool(_finish, request, db, record, response.status_code)
+        await run_in_threadpool(finish, request, db, record, response.status_code)
     except Exception as exc:  # noqa: BLE001 - the commit itself failed
         await run_in_threadpool(db.rollback)
         response = error_page(request, to_service_error(exc))
-        await run_in_threadpool(_audit_alone, request, ctx, record, response.status_code)
+        await run_in_threadpool(audit_alone, request, ctx, record, response.status_code)
     finally:
         await run_in_threadpool(db.close)
         status = response.status_code if response is not None else 500
@@ -203,26 +207,3 @@ def error_page(request: Request, error: ServiceError) -> HTMLResponse:
     except Exception:
         log.exception("console error page could not be rendered")
         return HTMLResponse("<!doctype html><title>Error</title>Error", status_code=error.status)
-
-
-def _finish(request: Request, db: Session, record: AuditRecord, status: int) -> None:
-    ctx = app_context(request)
-    append_event(
-        db,
-        record,
-        at=resolve(request, get_clock).now(),
-        status=status,
-        request_id=request.scope.get("state", {}).get("request_id"),
-        source_ip=request.client.host if request.client else None,
-        signer=resolve(request, get_key_service),
-        checkpoints=ctx.checkpoints,
-    )
-    db.commit()
-
-
-def _audit_alone(request: Request, ctx: AppContext, record: AuditRecord, status: int) -> None:
-    try:
-        with ctx.session_factory() as db:
-            _finish(request, db, record, status)
-    except Exception:  # noqa: BLE001 - the database is gone; the log line is all we have
-        log.error("console audit event could not be written", extra={"action": record.action})
