@@ -23,11 +23,13 @@ from service.console import sessions
 from service.core.context import AppContext, app_context, get_clock, resolve
 from service.core.errors import (
     Forbidden,
+    NotFound,
     PayloadTooLarge,
     RateLimited,
     ServiceError,
     Unauthenticated,
     UnsupportedMediaType,
+    ValidationFailed,
 )
 from service.core.problems import to_service_error
 
@@ -111,8 +113,11 @@ async def _handle(
     started = time.perf_counter()
     try:
         try:
+            request.state.form = {}
+            await run_in_threadpool(_identify, request, db, ctx, record)
+            _refuse_nul_characters(request)
             request.state.form = await _read_form(request)
-            await run_in_threadpool(_authorize, request, db, ctx, record, action, public)
+            _authorize(request, ctx, action, public)
             response = await original(request)
         except Exception as exc:  # noqa: BLE001 - every failure becomes an error page
             await run_in_threadpool(db.rollback)
@@ -154,51 +159,56 @@ async def _read_form(request: Request) -> dict[str, str]:
         pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=50)
     except (UnicodeDecodeError, ValueError):
         raise UnsupportedMediaType("The form could not be read.") from None
-    return {k: v for k, v in pairs if "\x00" not in k and "\x00" not in v}
+    if any("\x00" in k or "\x00" in v for k, v in pairs):
+        raise ValidationFailed("A form field contains a NUL character.")
+    return dict(pairs)
 
 
-def _authorize(
-    request: Request,
-    db: Session,
-    ctx: AppContext,
-    record: AuditRecord,
-    action: str,
-    public: bool,
-) -> None:
+def _identify(request: Request, db: Session, ctx: AppContext, record: AuditRecord) -> None:
+    """The caller behind the session cookie, if any (recorded even when the request fails)."""
     now = resolve(request, get_clock).now()
-    cookie = request.cookies.get(sessions.SESSION_COOKIE)
-    active = sessions.resume_session(db, cookie, now)
-    if active is not None:
-        record.actor, record.role = active.caller.name, active.caller.role
-        request.state.caller = active.caller
-        request.state.console_secret = active.secret
-        retry_after = ctx.rate_limiter.hit(
-            active.caller.key_id, ctx.policy.limits.requests_per_minute, time.monotonic()
-        )
-        if retry_after is not None:
-            raise RateLimited("Too many requests; slow down.")
+    active = sessions.resume_session(db, request.cookies.get(sessions.SESSION_COOKIE), now)
+    db.commit()  # the session's last-seen time; on SQLite, also frees the write lock
+    request.state.active = active
     for value in request.path_params.values():
         if isinstance(value, str) and TOKEN_PATTERN.match(value):
             record.add_target(value)
+    if active is None:
+        return
+    record.actor, record.role = active.caller.name, active.caller.role
+    request.state.caller = active.caller
+    request.state.console_secret = active.secret
+    retry_after = ctx.rate_limiter.hit(
+        active.caller.key_id, ctx.policy.limits.requests_per_minute, time.monotonic()
+    )
+    if retry_after is not None:
+        raise RateLimited("Too many requests; slow down.")
+
+
+def _refuse_nul_characters(request: Request) -> None:
+    """PostgreSQL text cannot hold U+0000; no console field needs one."""
+    if any("\x00" in value for value in request.path_params.values() if isinstance(value, str)):
+        raise NotFound("No such page.")
+    if any("\x00" in k or "\x00" in v for k, v in request.query_params.multi_items()):
+        raise ValidationFailed("The query string contains a NUL character.")
+
+
+def _authorize(request: Request, ctx: AppContext, action: str, public: bool) -> None:
+    active: sessions.ActiveSession | None = request.state.active
     if public:
         if request.method == "POST":
             pre = request.cookies.get(sessions.PRE_SESSION_COOKIE)
             if not sessions.csrf_matches(pre, form(request).get("csrf")):
                 raise Forbidden("The form has expired or did not come from this console.")
-        db.commit()
         return
     if active is None:
-        db.commit()
         raise Unauthenticated("Sign in to use the console (your session may have expired).")
     if request.method == "POST" and not sessions.csrf_matches(
         active.secret, form(request).get("csrf")
     ):
-        db.commit()
         raise Forbidden("The form has expired or did not come from this console.")
     if not ctx.policy.allows(active.caller.role, action):
-        db.commit()
         raise Forbidden("Your role may not open this page.")
-    db.commit()
 
 
 def error_page(request: Request, error: ServiceError) -> HTMLResponse:

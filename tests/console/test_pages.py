@@ -197,3 +197,27 @@ def test_a_new_principals_key_is_shown_once_and_works(sqlite_api):
         ).status_code
         == 401
     )
+
+
+def test_hostile_input_gets_an_error_page_never_a_500_on_either_backend(api):
+    client = browser(api)
+    sign_in(client, api.keys["admin"])
+    csrf = csrf_of(client.get("/console").text)
+    cases = [
+        (client.get("/console/trail", params={"actor": "a\x00b"}), 422),
+        (client.get("/console/trail/aud_%00"), 404),
+        (client.get("/console/trail", params={"actor": "' OR 1=1 --"}), 200),
+        (client.get("/console/subjects", params={"customer": "cus_tok_') OR ('1'='1"}), 404),
+        (client.get("/console/trail", params={"from": "yesterday"}), 422),
+        (
+            client.post("/console/principals", data={"csrf": csrf, "name": "x\x00", "role": "x"}),
+            422,
+        ),
+        (client.post("/console/principals", data={"csrf": csrf, "name": "a" * 70_000}), 413),
+        (client.post("/console/principals", json={"csrf": csrf}), 415),
+    ]
+    for response, status in cases:
+        assert response.status_code == status, (response.request.url, response.text[:300])
+        assert response.headers["content-type"].startswith("text/html")
+    failed = [e for e in events(api) if e.status in (413, 415, 422)]
+    assert failed and {e.actor for e in failed} == {"admin"}
