@@ -24,7 +24,7 @@ from service.reports.render import render as render_report
 from service.reports.runner import run_audit
 from service.reports.spec import AuditSpecError, available_audits, load_audit
 from service.reports.svg import bar_chart, daily_chart
-from service.web.humanize import format_money
+from service.web.humanize import money_cell
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
 
@@ -53,25 +53,17 @@ def _chart(chart: Chart | None) -> Markup | None:
     return Markup(svg)  # noqa: S704 - svg.py escapes every label it draws
 
 
-AMOUNT_COLUMNS = frozenset({"total amount", "total credit_amount", "amount"})
-
-
 def _display_rows(section: SectionResult) -> list[list[tuple[str, bool]]]:
     """Each cell as (text, is_number); amounts beside a currency read as money ($1,234.50)."""
     columns = section.table.columns
-    currency_at = columns.index("currency") if "currency" in columns else None
     rows = []
     for row in section.table.rows:
         cells = []
         for index, cell in enumerate(row):
             number = isinstance(cell, int | float) and not isinstance(cell, bool)
-            if (
-                number
-                and currency_at is not None
-                and columns[index] in AMOUNT_COLUMNS
-                and isinstance(row[currency_at], str)
-            ):
-                text = format_money(int(cell), row[currency_at])
+            money = money_cell(columns, row, index)
+            if money is not None:
+                text = money
             elif number:
                 text = f"{cell:,}"
             else:

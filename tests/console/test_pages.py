@@ -221,3 +221,19 @@ def test_hostile_input_gets_an_error_page_never_a_500_on_either_backend(api):
         assert response.headers["content-type"].startswith("text/html")
     failed = [e for e in events(api) if e.status in (413, 415, 422)]
     assert failed and {e.actor for e in failed} == {"admin"}
+
+
+def test_markdown_and_html_report_tables_show_amounts_as_money():
+    from service.reports import render_html, render_text
+    from service.reports.model import Table
+
+    table = Table(
+        columns=["kind", "status", "currency", "records", "total amount"],
+        rows=[
+            ["one_off", "succeeded", "USD", 2, 21485650],
+            ["one_off", "succeeded", "JPY", 1, 500],
+        ],
+    )
+    for text in ("\n".join(render_text._md_table(table)), render_html._table(table)):
+        assert "$214,856.50" in text and "¥500" in text
+        assert "| 2 |" in text or ">2<" in text  # a count stays a count
