@@ -49,6 +49,7 @@ def trail(
     action: Text = "",
     target: Text = "",
     outcome: Text = "",
+    request_id: Text = "",
     from_: Annotated[str, Query(alias="from", max_length=40)] = "",
     to: Annotated[str, Query(max_length=40)] = "",
     cursor: Annotated[str, Query(max_length=200)] = "",
@@ -61,6 +62,7 @@ def trail(
         action=action.strip() or None,
         target=target.strip() or None,
         outcome=outcome or None,
+        request_id=request_id.strip() or None,
         start=start,
         end=end,
     )
@@ -71,6 +73,7 @@ def trail(
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     query = {"actor": actor, "action": action, "target": target, "outcome": outcome}
+    query["request_id"] = request_id
     query |= {"from": from_, "to": to}
     kept = {k: v for k, v in query.items() if v}
     next_url = None

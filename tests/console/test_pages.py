@@ -237,3 +237,15 @@ def test_markdown_and_html_report_tables_show_amounts_as_money():
     for text in ("\n".join(render_text._md_table(table)), render_html._table(table)):
         assert "$214,856.50" in text and "¥500" in text
         assert "| 2 |" in text or ">2<" in text  # a count stays a count
+
+
+def test_an_events_page_links_to_its_request_and_the_trail_filters_by_request_id(sqlite_api):
+    sqlite_api.call("GET", "/v1/inventory", who="compliance", headers={"X-Request-Id": "req-42"})
+    client = browser(sqlite_api)
+    sign_in(client, sqlite_api.keys["admin"])
+    trail = client.get("/console/trail", params={"request_id": "req-42"})
+    assert trail.text.count("<tr>") == 2
+    event_id = re.search(r"/console/trail/(aud_[0-9a-f]+)", trail.text).group(1)
+    event = client.get(f"/console/trail/{event_id}")
+    assert 'href="/console/trail?request_id=req-42"' in event.text
+    assert "inventory:inventory:read" in event.text
