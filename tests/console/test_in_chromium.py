@@ -192,6 +192,13 @@ def test_console_walkthrough_in_chromium(live_server: LiveServer, chrome) -> Non
     page("15-after-sign-out", refused=401)
 
     assert not problems, problems
+    # the check has teeth: an inline script is refused by the CSP, and the refusal is seen
+    driver.execute_script(
+        "var s = document.createElement('script'); s.textContent = 'window.x = 1';"
+        "document.body.appendChild(s);"
+    )
+    assert driver.execute_script("return window.x === undefined")
+    assert any("Content Security Policy" in m for m in console_problems(driver))
     assert len(shots) == 2 * 16 and all(p.stat().st_size > 1000 for p in shots)
 
     # every console request is in the trail, under the principal's name
