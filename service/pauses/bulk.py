@@ -33,7 +33,7 @@ from service.pauses.models import (
     Pause,
     PauseStatus,
 )
-from service.pauses.recompute import set_next_charge
+from service.pauses.recompute import recompute_subscriptions, set_next_charge
 from service.pauses.schemas import BulkPauseCreate
 from service.pauses.selection import Match, load_matches, matching
 from service.pauses.service import PlannedWindow, plan_window
@@ -250,7 +250,19 @@ def _apply(
         )
     emit_many(session, EventType.PAUSE_SCHEDULED, (_event(item) for item in planned), now)
     emit_many(session, EventType.PAUSE_STARTED, (_event(item) for item in started), now)
+    # A new pause moves the calendar under a credit pause the subscription already has: that
+    # credit is recomputed (the plan computed only the new pause's).
+    recompute_subscriptions(
+        session, [item.match.id for item in planned if _has_credit_pause(item.match)]
+    )
     session.expire_all()
+
+
+def _has_credit_pause(match: Match) -> bool:
+    return any(
+        status in PauseStatus.LIVE and str(mode) == str(ResumeMode.CREDIT)
+        for _pid, status, _start, _end, mode in match.pauses
+    )
 
 
 def _event(item: _Planned) -> dict[str, str | None]:

@@ -146,8 +146,9 @@ def create_pause(
     emit(session, EventType.PAUSE_SCHEDULED, event_data(pause), now)
     if pause.starts_at <= now:
         start_pause(session, pause, subscription, now)
-    else:
-        after_change(session, subscription)
+    # Credits and the next charge come from the schedule with this pause in it, whether it
+    # starts now or later (starting a pause that already exists changes neither).
+    after_change(session, subscription)
     return pause
 
 
