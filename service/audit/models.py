@@ -71,3 +71,24 @@ class AuditTreeHead(Base):
     signature: Mapped[str] = mapped_column(Text)
     frontier: Mapped[str] = mapped_column(Text)
     anchored: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # On the first head only, when the trail was migrated from the hash chain: how the old
+    # chain verified at migration (not signed: the key service was not there to sign it).
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class AuditChainMigration(Base):
+    """The old hash chain's last check, made by the migration to the tree."""
+
+    __tablename__ = "audit_chain_migration"
+
+    up_to_seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    first_bad_seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    checked_at: Mapped[str] = mapped_column(String(32))
+
+    def describe(self) -> str:
+        if self.first_bad_seq is None:
+            return f"hash chain seq 1-{self.up_to_seq} verified at migration ({self.checked_at})"
+        return (
+            f"hash chain seq 1-{self.up_to_seq} did NOT verify at migration "
+            f"({self.checked_at}): first bad seq {self.first_bad_seq}"
+        )

@@ -24,12 +24,12 @@ from json.encoder import encode_basestring as _quoted  # type: ignore[attr-defin
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.audit.anchors import AnchorStore, anchor_pending
 from service.audit.checker import frontier_root, push_leaf
-from service.audit.models import AuditNode, AuditTreeHead
+from service.audit.models import AuditChainMigration, AuditNode, AuditTreeHead
 from service.audit.tree_heads import (
     TreeHeadSigner,
     encode_frontier,
@@ -149,7 +149,14 @@ class Sequencer:
                 timestamp=int(self.clock() * 1000),
                 previous=sth_view(last) if last is not None else None,
             )
-            session.add(AuditTreeHead(**sth, frontier=encode_frontier(frontier), anchored=False))
+            session.add(
+                AuditTreeHead(
+                    **sth,
+                    frontier=encode_frontier(frontier),
+                    anchored=False,
+                    note=_migration_note(session) if last is None else None,
+                )
+            )
             session.commit()
         return len(rows)
 
@@ -158,6 +165,11 @@ class Sequencer:
         if self._key_version is None or now - self._key_version[1] > KEY_VERSION_TTL:
             self._key_version = (self.signer.audit_key_version(), now)
         return self._key_version[0]
+
+
+def _migration_note(session: Session) -> str | None:
+    migrated = session.scalars(select(AuditChainMigration)).first()
+    return migrated.describe() if migrated is not None else None
 
 
 class _NoStore:

@@ -33,6 +33,7 @@ class AppContext:
     policy: Policy
     processor: Any = None
     rate_limiter: RateLimiter = field(default_factory=RateLimiter)
+    failed_auth_limiter: RateLimiter = field(default_factory=RateLimiter)
     checkpoints: CheckpointPolicy = field(default_factory=CheckpointPolicy)
     sequencer: Sequencer | None = None
     metrics: Metrics = field(default_factory=Metrics)

@@ -184,3 +184,63 @@ def _event(url: str, seq: int) -> dict[str, Any]:
     event["targets"] = json.loads(event["targets"])
     event["fields"] = json.loads(event["fields"]) if event["fields"] is not None else None
     return event
+
+
+def test_an_inserted_forged_event_is_found(trail: str, key_service: Any, tmp_path: Path) -> None:
+    tamper(
+        trail,
+        "UPDATE audit_events SET seq = seq + 1000 WHERE seq > 30",
+        "UPDATE audit_events SET seq = seq - 999 WHERE seq > 1000",
+        "INSERT INTO audit_events (seq, id, at, actor, role, action, targets, outcome, status,"
+        " leaf_hash) VALUES (31, 'aud_forged', '2026-11-01T00:00:30.500000Z', 'alice',"
+        " 'service', 'customers:customer:read', '[]', 'allowed', 200, :h)",
+        h="00" * 32,
+    )
+    assert broken(trail, key_service, tmp_path)["first_bad_seq"] == 31
+
+
+def test_heads_re_signed_with_another_key_are_refused(
+    trail: str, key_service: Any, tmp_path: Path
+) -> None:
+    """The attacker rebuilds the whole tree over a changed event and signs every head with an
+    ed25519 key of their own, chaining them properly."""
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from sqlalchemy import select, text
+
+    from service.audit.checker import frontier_root, push_leaf, sth_message
+    from service.audit.models import AuditTreeHead
+    from service.audit.sequencer import event_leaf
+    from service.audit.tree_heads import sth_view
+    from service.core.db import make_engine, make_session_factory
+
+    tamper(trail, "UPDATE audit_events SET actor = 'mallory' WHERE seq = 3")
+    engine = make_engine(trail)
+    mine = Ed25519PrivateKey.generate()
+    with make_session_factory(engine)() as session:
+        rows = session.execute(text("SELECT * FROM audit_events ORDER BY seq")).all()
+        frontier: list[tuple[int, bytes]] = []
+        roots: dict[int, str] = {}
+        for row in rows:
+            leaf = event_leaf(row)
+            session.execute(
+                text("UPDATE audit_events SET leaf_hash = :h WHERE seq = :s"),
+                {"h": leaf.hex(), "s": row.seq},
+            )
+            push_leaf(frontier, leaf)
+            roots[row.seq] = frontier_root(frontier).hex()
+        previous = None
+        for head in session.scalars(select(AuditTreeHead).order_by(AuditTreeHead.tree_size)):
+            head.root_hash = roots[head.tree_size]
+            head.previous = sth_digest(previous) if previous is not None else None
+            sth = sth_view(head)
+            head.signature = base64.b64encode(mine.sign(sth_message(sth))).decode()
+            previous = sth_view(head)
+        session.commit()
+    engine.dispose()
+    (tmp_path / "anchors").unlink()  # and the anchor file, but not OpenBao's anchors
+    result = verify(trail, key_service)
+    assert result["ok"] is False
+    assert result["sths"]["verified"] == 0
+    assert result["anchors"]["consistent"] is False

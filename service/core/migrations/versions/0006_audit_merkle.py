@@ -1,15 +1,21 @@
 """audit trail v2: queued events, a Merkle tree and signed tree heads
 
-The old hash chain's events are kept, in their order, as queued events: the sequencer makes
-them the first leaves of the tree (same ``seq``), so nothing recorded before is lost. The chain
-head and the unchained checkpoints go (run ``strongroom audit verify`` on the old version before
-upgrading if you want the old chain checked one last time).
+The old hash chain is verified one last time (every link and hash; its checkpoint signatures
+need the key service and were checked by the old ``audit verify``), the result is kept in
+``audit_chain_migration`` and copied by the sequencer into the first tree head's row. The old
+events are kept, in their order, as queued events: the sequencer makes them the first leaves of
+the tree (same ``seq``), so nothing recorded before is lost. The chain head and the unchained
+checkpoints go.
 
 Revision ID: 0006
 Revises: 0001
 """
 
 from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -25,7 +31,49 @@ KEPT = (
 )
 
 
+OLD_COLUMNS = (
+    "seq, id, at, actor, role, action, targets, purpose, fields, outcome, status, request_id,"
+    " source_ip, prev_hash, hash"
+)
+
+
+def _verify_old_chain(bind: sa.Connection) -> tuple[int, int | None]:
+    """The last seq of the old chain and its first bad seq (None when every link holds)."""
+    expected, previous, first_bad = 1, "0" * 64, None
+    rows = bind.exec_driver_sql(f"SELECT {OLD_COLUMNS} FROM audit_events ORDER BY seq")  # noqa: S608
+    for row in rows:
+        values = list(row)
+        canonical = json.dumps(values[:14], separators=(",", ":"), ensure_ascii=False)
+        digest = hashlib.sha256(canonical.encode()).hexdigest()
+        if first_bad is None and (
+            values[0] != expected or values[13] != previous or values[14] != digest
+        ):
+            first_bad = min(values[0], expected)
+        previous, expected = values[14], values[0] + 1
+    return expected - 1, first_bad
+
+
 def upgrade() -> None:
+    bind = op.get_bind()
+    last_seq, first_bad = _verify_old_chain(bind)
+    op.create_table(
+        "audit_chain_migration",
+        sa.Column("up_to_seq", sa.BigInteger(), nullable=False),
+        sa.Column("first_bad_seq", sa.BigInteger(), nullable=True),
+        sa.Column("checked_at", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint("up_to_seq", name="pk_audit_chain_migration"),
+    )
+    if last_seq:
+        op.execute(
+            sa.text(
+                "INSERT INTO audit_chain_migration (up_to_seq, first_bad_seq, checked_at)"
+                " VALUES (:s, :b, :t)"
+            ).bindparams(
+                s=last_seq,
+                b=first_bad,
+                t=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            )
+        )
     op.create_table(
         "audit_events_v2",
         sa.Column("pk", ROW_ID, autoincrement=True, nullable=False),
@@ -55,7 +103,6 @@ def upgrade() -> None:
     op.drop_table("audit_head")
     op.drop_table("audit_checkpoints")
     op.rename_table("audit_events_v2", "audit_events")
-    bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         op.execute(
             "ALTER TABLE audit_events RENAME CONSTRAINT pk_audit_events_v2 TO pk_audit_events"
@@ -92,6 +139,7 @@ def upgrade() -> None:
         sa.Column("signature", sa.Text(), nullable=False),
         sa.Column("frontier", sa.Text(), nullable=False),
         sa.Column("anchored", sa.Boolean(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("tree_size", name="pk_audit_tree_heads"),
     )
     op.create_index("ix_audit_tree_heads_anchored", "audit_tree_heads", ["anchored"])
