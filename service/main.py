@@ -101,7 +101,11 @@ def _optional_module(name: str) -> Any:
 async def _unrouted(request: Request, exc: Exception) -> Response:
     """Errors outside any API route (unknown path, wrong method): answered and audited."""
     error = to_service_error(exc)
-    response = problem(error)
+    response: Response = problem(error)
+    if request.url.path.startswith("/console/") and _optional_module("service.console.routing"):
+        from service.console.routing import error_page, harden
+
+        response = harden(error_page(request, error))  # a person's browser: a page, not JSON
     ctx: AppContext = request.app.state.ctx
     record = AuditRecord(action=Action.UNKNOWN_ROUTE)
 

@@ -55,6 +55,7 @@ class Action(StrEnum):
     CONSOLE_SIGN_IN = "console:session:create"
     CONSOLE_SIGN_OUT = "console:session:delete"
     PRINCIPAL_LIST = "access:principal:list"
+    CONSOLE_SESSIONS_REVOKE = "access:console_session:revoke"
 
     # Operations endpoints need no key and reveal nothing; they are declared, not audited.
     OPS_HEALTH = "ops:health:read"

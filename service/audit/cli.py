@@ -64,7 +64,7 @@ def _window(start: str | None, end: str | None) -> tuple[datetime | None, dateti
 
 
 def _key_service() -> Any:
-    """The key service that signed the checkpoints; a clear error when it is not configured."""
+    """The key service that signs the tree heads; a clear error when it is not configured."""
     try:
         return build_key_service(cli_settings())
     except ValueError as error:

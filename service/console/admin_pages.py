@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from sqlalchemy import select
 
 from service.access.actions import Action, Role
+from service.access.models import Principal
 from service.access.principals import create_principal, list_principals, revoke_principal
 from service.console import sessions
 from service.console.routing import ConsoleRoute, console_page, form, render
 from service.core.context import get_clock, get_key_service, resolve
+from service.core.errors import NotFound
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
 
 
 def _page(request: Request, created: object = None, status: int = 200) -> Response:
     rows = list_principals(request.state.db)
+    now = resolve(request, get_clock).now()
     return render(
         request,
         "principals.html",
@@ -23,7 +27,8 @@ def _page(request: Request, created: object = None, status: int = 200) -> Respon
         principals=rows,
         roles=[r.value for r in Role],
         created=created,
-        now=resolve(request, get_clock).now(),
+        now=now,
+        live_sessions=sessions.live_sessions_by_key(request.state.db, now),
     )
 
 
@@ -55,4 +60,17 @@ def revoke(request: Request, name: str) -> Response:
         request.state.db, name, now, signer=resolve(request, get_key_service)
     )
     sessions.revoke_sessions_of(request.state.db, principal.key_id, now)
+    return _page(request)
+
+
+@router.post("/principals/{name}/sessions/revoke", **console_page(Action.CONSOLE_SESSIONS_REVOKE))
+def end_sessions(request: Request, name: str) -> Response:
+    """Sign a principal out of every browser, leaving its key usable."""
+    request.state.audit.add_target(f"principal:{name}")
+    principal = request.state.db.scalar(select(Principal).where(Principal.name == name))
+    if principal is None:
+        raise NotFound("No principal with this name.")
+    sessions.revoke_sessions_of(
+        request.state.db, principal.key_id, resolve(request, get_clock).now()
+    )
     return _page(request)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from service.access.actions import Action
@@ -20,7 +23,7 @@ from service.console.routing import (
 )
 from service.core.context import get_clock, resolve
 from service.core.errors import Forbidden, Unauthenticated
-from service.reports.svg import daily_chart
+from service.reports.svg import bar_chart, daily_chart
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
 
@@ -108,11 +111,23 @@ def sign_out(request: Request) -> Response:
 @router.get("", **console_page(Action.CONSOLE_PAGE))
 def home(request: Request) -> Response:
     db = request.state.db
-    now = resolve(request, get_clock).now()
-    days = [
-        (now.date().fromordinal(now.date().toordinal() - back)).isoformat()
-        for back in range(CHART_DAYS - 1, -1, -1)
-    ]
+    today = resolve(request, get_clock).now().date()
+    days = [(today - timedelta(days=back)).isoformat() for back in range(CHART_DAYS - 1, -1, -1)]
+    total = db.scalar(select(func.count()).select_from(AuditEvent)) or 0
+    return render(
+        request,
+        "home.html",
+        title="Overview",
+        chart=_outcomes_chart(db, days),
+        reveals=_purposes_chart(db, days),
+        total=total,
+    )
+
+
+# svg.py escapes every label it draws, so its output is markup as it stands.
+
+
+def _outcomes_chart(db: Session, days: list[str]) -> Markup:
     day = func.substr(AuditEvent.at, 1, 10)
     rows = db.execute(
         select(day, AuditEvent.outcome, func.count())
@@ -122,7 +137,22 @@ def home(request: Request) -> Response:
     series: dict[str, dict[str, int]] = {}
     for when, outcome, count in rows:
         series.setdefault(str(outcome), {})[str(when)] = int(count)
-    total = db.scalar(select(func.count()).select_from(AuditEvent)) or 0
-    # svg.py escapes every label it draws
-    chart = Markup(daily_chart(f"Events per day by outcome, last {CHART_DAYS} days", days, series))  # noqa: S704
-    return render(request, "home.html", title="Overview", chart=chart, total=total)
+    title = f"Events per day by outcome, last {len(days)} days"
+    return Markup(daily_chart(title, days, series))  # noqa: S704
+
+
+def _purposes_chart(db: Session, days: list[str]) -> Markup:
+    rows = db.execute(
+        select(AuditEvent.purpose, func.count())
+        .where(
+            AuditEvent.at >= days[0],
+            AuditEvent.action == Action.CUSTOMER_REVEAL.value,
+            AuditEvent.outcome == "allowed",
+        )
+        .group_by(AuditEvent.purpose)
+        .order_by(func.count().desc())
+        .limit(10)
+    ).all()
+    bars = [(str(purpose or "(none)"), int(count)) for purpose, count in rows]
+    title = f"Reveals by purpose, last {len(days)} days"
+    return Markup(bar_chart(title, bars))  # noqa: S704

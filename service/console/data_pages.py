@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from service.access.actions import Action
 from service.console.forms import int_list, split_list, window
+from service.console.reveal_pages import revealable
 from service.console.routing import ConsoleRoute, console_page, render
 from service.core.context import app_context, get_clock, get_key_service, resolve
 from service.core.errors import NotFound, ValidationFailed
@@ -23,7 +24,7 @@ from service.reports.render import render as render_report
 from service.reports.runner import run_audit
 from service.reports.spec import AuditSpecError, available_audits, load_audit
 from service.reports.svg import bar_chart, daily_chart
-from service.web.humanize import format_money
+from service.web.humanize import money_cell
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
 
@@ -52,25 +53,17 @@ def _chart(chart: Chart | None) -> Markup | None:
     return Markup(svg)  # noqa: S704 - svg.py escapes every label it draws
 
 
-AMOUNT_COLUMNS = frozenset({"total amount", "total credit_amount", "amount"})
-
-
 def _display_rows(section: SectionResult) -> list[list[tuple[str, bool]]]:
     """Each cell as (text, is_number); amounts beside a currency read as money ($1,234.50)."""
     columns = section.table.columns
-    currency_at = columns.index("currency") if "currency" in columns else None
     rows = []
     for row in section.table.rows:
         cells = []
         for index, cell in enumerate(row):
             number = isinstance(cell, int | float) and not isinstance(cell, bool)
-            if (
-                number
-                and currency_at is not None
-                and columns[index] in AMOUNT_COLUMNS
-                and isinstance(row[currency_at], str)
-            ):
-                text = format_money(int(cell), row[currency_at])
+            money = money_cell(columns, row, index)
+            if money is not None:
+                text = money
             elif number:
                 text = f"{cell:,}"
             else:
@@ -178,7 +171,16 @@ def subject(request: Request, customer: Annotated[str, Query(max_length=80)] = "
     if token:
         request.state.audit.add_target(token)
         report = inventory_service.subject_report(request.state.db, token)
-    return render(request, "subject.html", title="Subject report", customer=token, report=report)
+    return render(
+        request,
+        "subject.html",
+        title="Subject report",
+        customer=token,
+        report=report,
+        revealable=revealable(request) if report else [],
+        revealed=None,
+        purpose="",
+    )
 
 
 def _breach(

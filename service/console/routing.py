@@ -18,19 +18,25 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from service.access.auth import Caller
-from service.audit.recorder import AuditRecord, append_event
+from service.audit.recorder import AuditRecord
 from service.console import sessions
-from service.core.context import AppContext, app_context, get_clock, get_key_service, resolve
+from service.core.context import AppContext, app_context, get_clock, resolve
 from service.core.errors import (
     Forbidden,
+    NotFound,
     PayloadTooLarge,
     RateLimited,
     ServiceError,
     Unauthenticated,
     UnsupportedMediaType,
+    ValidationFailed,
 )
 from service.core.problems import to_service_error
+
+# The API's own way to append a request's event and commit (or record it alone).
 from service.core.routing import TOKEN_PATTERN
+from service.core.routing import _audit_alone as audit_alone
+from service.core.routing import _finish as finish
 from service.web.templating import make_environment
 
 log = logging.getLogger("strongroom.console")
@@ -107,33 +113,31 @@ async def _handle(
     started = time.perf_counter()
     try:
         try:
+            request.state.form = {}
+            await run_in_threadpool(_identify, request, db, ctx, record)
+            _refuse_nul_characters(request)
             request.state.form = await _read_form(request)
-            await run_in_threadpool(_authorize, request, db, ctx, record, action, public)
+            _authorize(request, ctx, action, public)
             response = await original(request)
         except Exception as exc:  # noqa: BLE001 - every failure becomes an error page
             await run_in_threadpool(db.rollback)
             response = error_page(request, to_service_error(exc))
-        await run_in_threadpool(_finish, request, db, record, response.status_code)
+        await run_in_threadpool(finish, request, db, record, response.status_code)
     except Exception as exc:  # noqa: BLE001 - the commit itself failed
         await run_in_threadpool(db.rollback)
         response = error_page(request, to_service_error(exc))
-        await run_in_threadpool(_audit_alone, request, ctx, record, response.status_code)
+        await run_in_threadpool(audit_alone, request, ctx, record, response.status_code)
     finally:
         await run_in_threadpool(db.close)
         status = response.status_code if response is not None else 500
         ctx.metrics.observe(action, status, time.perf_counter() - started)
-    _harden(response)
-    return response
+    return harden(response)
 
 
-def _harden(response: Response) -> None:
+def harden(response: Response) -> Response:
     response.headers["content-security-policy"] = CONTENT_SECURITY_POLICY
     # Referrer-Policy, X-Frame-Options, nosniff and no-store come from RequestIdMiddleware.
     response.headers["cross-origin-opener-policy"] = "same-origin"
-
-
-def harden_static(response: Response) -> Response:
-    _harden(response)
     return response
 
 
@@ -155,51 +159,56 @@ async def _read_form(request: Request) -> dict[str, str]:
         pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=50)
     except (UnicodeDecodeError, ValueError):
         raise UnsupportedMediaType("The form could not be read.") from None
-    return {k: v for k, v in pairs if "\x00" not in k and "\x00" not in v}
+    if any("\x00" in k or "\x00" in v for k, v in pairs):
+        raise ValidationFailed("A form field contains a NUL character.")
+    return dict(pairs)
 
 
-def _authorize(
-    request: Request,
-    db: Session,
-    ctx: AppContext,
-    record: AuditRecord,
-    action: str,
-    public: bool,
-) -> None:
+def _identify(request: Request, db: Session, ctx: AppContext, record: AuditRecord) -> None:
+    """The caller behind the session cookie, if any (recorded even when the request fails)."""
     now = resolve(request, get_clock).now()
-    cookie = request.cookies.get(sessions.SESSION_COOKIE)
-    active = sessions.resume_session(db, cookie, now)
-    if active is not None:
-        record.actor, record.role = active.caller.name, active.caller.role
-        request.state.caller = active.caller
-        request.state.console_secret = active.secret
-        retry_after = ctx.rate_limiter.hit(
-            active.caller.key_id, ctx.policy.limits.requests_per_minute, time.monotonic()
-        )
-        if retry_after is not None:
-            raise RateLimited("Too many requests; slow down.")
+    active = sessions.resume_session(db, request.cookies.get(sessions.SESSION_COOKIE), now)
+    db.commit()  # the session's last-seen time; on SQLite, also frees the write lock
+    request.state.active = active
     for value in request.path_params.values():
         if isinstance(value, str) and TOKEN_PATTERN.match(value):
             record.add_target(value)
+    if active is None:
+        return
+    record.actor, record.role = active.caller.name, active.caller.role
+    request.state.caller = active.caller
+    request.state.console_secret = active.secret
+    retry_after = ctx.rate_limiter.hit(
+        active.caller.key_id, ctx.policy.limits.requests_per_minute, time.monotonic()
+    )
+    if retry_after is not None:
+        raise RateLimited("Too many requests; slow down.")
+
+
+def _refuse_nul_characters(request: Request) -> None:
+    """PostgreSQL text cannot hold U+0000; no console field needs one."""
+    if any("\x00" in value for value in request.path_params.values() if isinstance(value, str)):
+        raise NotFound("No such page.")
+    if any("\x00" in k or "\x00" in v for k, v in request.query_params.multi_items()):
+        raise ValidationFailed("The query string contains a NUL character.")
+
+
+def _authorize(request: Request, ctx: AppContext, action: str, public: bool) -> None:
+    active: sessions.ActiveSession | None = request.state.active
     if public:
         if request.method == "POST":
             pre = request.cookies.get(sessions.PRE_SESSION_COOKIE)
             if not sessions.csrf_matches(pre, form(request).get("csrf")):
                 raise Forbidden("The form has expired or did not come from this console.")
-        db.commit()
         return
     if active is None:
-        db.commit()
         raise Unauthenticated("Sign in to use the console (your session may have expired).")
     if request.method == "POST" and not sessions.csrf_matches(
         active.secret, form(request).get("csrf")
     ):
-        db.commit()
         raise Forbidden("The form has expired or did not come from this console.")
     if not ctx.policy.allows(active.caller.role, action):
-        db.commit()
         raise Forbidden("Your role may not open this page.")
-    db.commit()
 
 
 def error_page(request: Request, error: ServiceError) -> HTMLResponse:
@@ -208,26 +217,3 @@ def error_page(request: Request, error: ServiceError) -> HTMLResponse:
     except Exception:
         log.exception("console error page could not be rendered")
         return HTMLResponse("<!doctype html><title>Error</title>Error", status_code=error.status)
-
-
-def _finish(request: Request, db: Session, record: AuditRecord, status: int) -> None:
-    ctx = app_context(request)
-    append_event(
-        db,
-        record,
-        at=resolve(request, get_clock).now(),
-        status=status,
-        request_id=request.scope.get("state", {}).get("request_id"),
-        source_ip=request.client.host if request.client else None,
-        signer=resolve(request, get_key_service),
-        checkpoints=ctx.checkpoints,
-    )
-    db.commit()
-
-
-def _audit_alone(request: Request, ctx: AppContext, record: AuditRecord, status: int) -> None:
-    try:
-        with ctx.session_factory() as db:
-            _finish(request, db, record, status)
-    except Exception:  # noqa: BLE001 - the database is gone; the log line is all we have
-        log.error("console audit event could not be written", extra={"action": record.action})

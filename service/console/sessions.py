@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from ipaddress import ip_address
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from service.access.auth import Caller
@@ -109,6 +109,20 @@ def revoke_sessions_of(session: Session, key_id: str, now: datetime) -> None:
         .where(ConsoleSession.key_id == key_id, ConsoleSession.revoked_at.is_(None))
         .values(revoked_at=now)
     )
+
+
+def live_sessions_by_key(session: Session, now: datetime) -> dict[str, int]:
+    """How many usable console sessions each key holds."""
+    rows = session.execute(
+        select(ConsoleSession.key_id, func.count())
+        .where(
+            ConsoleSession.revoked_at.is_(None),
+            ConsoleSession.expires_at > now,
+            ConsoleSession.last_seen_at > now - IDLE_TIMEOUT,
+        )
+        .group_by(ConsoleSession.key_id)
+    )
+    return {str(key_id): int(count) for key_id, count in rows}
 
 
 def is_loopback(host: str | None) -> bool:

@@ -17,7 +17,7 @@ from service.audit.tree_heads import latest_head, sth_view
 from service.audit.verify import public_keys, verify_with
 from service.console.forms import window
 from service.console.routing import ConsoleRoute, console_page, render
-from service.core.context import get_key_service, resolve
+from service.core.context import get_clock, get_key_service, resolve
 from service.core.errors import NotFound, ValidationFailed
 from service.core.pagination import decode_cursor, encode_cursor
 
@@ -52,6 +52,7 @@ def trail(
     action: Text = "",
     target: Text = "",
     outcome: Text = "",
+    request_id: Text = "",
     from_: Annotated[str, Query(alias="from", max_length=40)] = "",
     to: Annotated[str, Query(max_length=40)] = "",
     cursor: Annotated[str, Query(max_length=200)] = "",
@@ -64,6 +65,7 @@ def trail(
         action=action.strip() or None,
         target=target.strip() or None,
         outcome=outcome or None,
+        request_id=request_id.strip() or None,
         start=start,
         end=end,
     )
@@ -74,6 +76,7 @@ def trail(
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     query = {"actor": actor, "action": action, "target": target, "outcome": outcome}
+    query["request_id"] = request_id
     query |= {"from": from_, "to": to}
     kept = {k: v for k, v in query.items() if v}
     next_url = None
@@ -150,5 +153,18 @@ def _proof(request: Request, event: AuditEvent) -> dict[str, Any] | None:
 @router.get("/health", **console_page(Action.AUDIT_VERIFY))
 def health(request: Request) -> Response:
     db = request.state.db
+    previous = db.scalar(
+        select(AuditEvent)
+        .where(AuditEvent.action == Action.AUDIT_VERIFY.value, AuditEvent.outcome == "allowed")
+        .order_by(AuditEvent.at.desc())
+        .limit(1)
+    )
     result = verify_with(db.connection(), resolve(request, get_key_service)).as_dict()
-    return render(request, "health.html", title="Trail health", result=result)
+    return render(
+        request,
+        "health.html",
+        title="Trail health",
+        result=result,
+        verified_at=resolve(request, get_clock).now(),
+        previous=event_view(previous) if previous is not None else None,
+    )

@@ -78,6 +78,7 @@ JOB_MODULES = (
     "service.charges.jobs",
     "service.events.jobs",
     "service.core.housekeeping",
+    "service.console.jobs",
     "service.audit.jobs",
 )
 

@@ -6,6 +6,7 @@ from html import escape
 
 from service.reports.model import Cell, Report, SectionResult, Stamp, Table
 from service.reports.svg import bar_chart, daily_chart
+from service.web.humanize import money_cell
 
 STYLE = """
 :root { color-scheme: light; }
@@ -67,6 +68,12 @@ def _is_number(value: Cell) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _cell(table: Table, row: list[Cell], index: int) -> str:
+    """A number, or an amount beside a currency as money ($1,234.50)."""
+    money = money_cell(table.columns, row, index)
+    return escape(money) if money is not None else _text(row[index])
+
+
 def _table(table: Table) -> str:
     if not table.rows:
         return '<p class="empty">Nothing in this window.</p>'
@@ -78,8 +85,10 @@ def _table(table: Table) -> str:
     body = "".join(
         "<tr>"
         + "".join(
-            f'<td class="num">{_text(c)}</td>' if _is_number(c) else f"<td>{_text(c)}</td>"
-            for c in row
+            f'<td class="num">{_cell(table, row, i)}</td>'
+            if _is_number(c)
+            else f"<td>{_text(c)}</td>"
+            for i, c in enumerate(row)
         )
         + "</tr>"
         for row in table.rows

@@ -7,6 +7,7 @@ import io
 import json
 
 from service.reports.model import Cell, Report, SectionResult, Stamp, Table
+from service.web.humanize import money_cell
 
 
 def render_json(report: Report) -> str:
@@ -44,7 +45,12 @@ def _md_table(table: Table) -> list[str]:
         "| " + " | ".join(_md_cell(c) for c in table.columns) + " |",
         "|" + "|".join("---" for _ in table.columns) + "|",
     ]
-    lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in table.rows]
+    lines += [
+        "| "
+        + " | ".join(money_cell(table.columns, row, i) or _md_cell(c) for i, c in enumerate(row))
+        + " |"
+        for row in table.rows
+    ]
     return [*lines, ""]
 
 

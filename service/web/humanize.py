@@ -3,6 +3,7 @@ browser may show in the viewer's zone."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -46,3 +47,19 @@ def iso_utc(value: str | datetime | None) -> str:
     if moment is None:
         return ""
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+# Report columns that hold amounts in minor units (a records section's ``sum`` shows as
+# "total <column>"); beside a ``currency`` column they read as money.
+AMOUNT_COLUMNS = frozenset({"amount", "total amount", "total credit_amount", "recurring_amount"})
+
+
+def money_cell(columns: Sequence[str], row: Sequence[object], index: int) -> str | None:
+    """Cell ``index`` of a table row as money, when it is an amount beside a currency."""
+    value = row[index]
+    if columns[index] not in AMOUNT_COLUMNS or "currency" not in columns:
+        return None
+    currency = row[list(columns).index("currency")]
+    if isinstance(value, bool) or not isinstance(value, int) or not isinstance(currency, str):
+        return None
+    return format_money(value, currency)

@@ -136,6 +136,14 @@ def test_console_walkthrough_in_chromium(live_server: LiveServer, chrome) -> Non
     wait_for(lambda: "customer=" in driver.current_url)
     page("09-subject")
     assert "support ticket 4411" in driver.find_element(By.CSS_SELECTOR, "main").text
+    assert "ada@example.com" not in driver.page_source
+    driver.find_element(By.CSS_SELECTOR, "details.reveal summary").click()
+    field("field-email").click()
+    field("purpose").send_keys("breach review 12")
+    field("purpose").submit()
+    wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "dl.revealed"))
+    page("09b-subject-revealed")
+    assert "ada@example.com" in driver.find_element(By.CSS_SELECTOR, "dl.revealed").text
 
     # breach report: what did live-compliance see in the window?
     driver.find_element(By.LINK_TEXT, "Breach report").click()
@@ -184,7 +192,14 @@ def test_console_walkthrough_in_chromium(live_server: LiveServer, chrome) -> Non
     page("15-after-sign-out", refused=401)
 
     assert not problems, problems
-    assert len(shots) == 2 * 15 and all(p.stat().st_size > 1000 for p in shots)
+    # the check has teeth: an inline script is refused by the CSP, and the refusal is seen
+    driver.execute_script(
+        "var s = document.createElement('script'); s.textContent = 'window.x = 1';"
+        "document.body.appendChild(s);"
+    )
+    assert driver.execute_script("return window.x === undefined")
+    assert any("Content Security Policy" in m for m in console_problems(driver))
+    assert len(shots) == 2 * 16 and all(p.stat().st_size > 1000 for p in shots)
 
     # every console request is in the trail, under the principal's name
     trail = live_server.call(

@@ -238,3 +238,47 @@ def test_a_session_lives_and_ends_on_each_storage_backend(api):
         ("admin", "console:session:delete", "allowed"),
         ("anonymous", "audit:event:list", "denied"),
     ]
+
+
+def test_the_scheduler_deletes_sessions_that_can_no_longer_be_used(console, test_clock):
+    from sqlalchemy import func, select
+
+    from service.console.models import ConsoleSession
+    from service.jobs.scheduler import run_due_jobs
+
+    def stored() -> int:
+        with console.ctx.session_factory() as session:
+            return session.scalar(select(func.count()).select_from(ConsoleSession))
+
+    signed_out, idle, live = browser(console), browser(console), browser(console)
+    for client in (signed_out, idle, live):
+        sign_in(client, console.keys["compliance"])
+    page = signed_out.get("/console")
+    signed_out.post("/console/sign-out", data={"csrf": csrf_of(page.text)})
+    test_clock.set(test_clock.now() + sessions.IDLE_TIMEOUT - timedelta(minutes=1))
+    live.get("/console")
+    test_clock.set(test_clock.now() + timedelta(minutes=2))
+    assert stored() == 3
+    assert run_due_jobs(console.ctx, test_clock.now())["console-session-expiry"] == 2
+    assert stored() == 1
+    assert live.get("/console").status_code == 200
+
+
+def test_an_admin_ends_someones_console_sessions_without_revoking_the_key(console):
+    officer = browser(console)
+    sign_in(officer, console.keys["compliance"])
+    admin = browser(console)
+    sign_in(admin, console.keys["admin"])
+    page = admin.get("/console/principals")
+    assert "End the console sessions of compliance" in page.text
+    ended = admin.post(
+        "/console/principals/compliance/sessions/revoke", data={"csrf": csrf_of(page.text)}
+    )
+    assert ended.status_code == 200
+    assert officer.get("/console").status_code == 401
+    assert console.call("GET", "/v1/inventory", who="compliance").status_code == 200
+    sign_in(officer, console.keys["compliance"])
+    token = csrf_of(officer.get("/console").text)
+    refused = officer.post("/console/principals/admin/sessions/revoke", data={"csrf": token})
+    assert refused.status_code == 403
+    assert admin.get("/console").status_code == 200
