@@ -1,13 +1,17 @@
-"""Audit benchmarks: chain verification speed and append throughput under concurrency.
+"""Audit trail benchmarks: appends under concurrency, sequencing, verification and proofs.
 
     .venv/bin/python bench/bench_audit.py [--quick]
 
-Verification: N events (1,000,000; 100,000 with --quick) written with a valid chain and a
-checkpoint every 1,000 events, then verified by ``verify_chain`` (raw cursor, canonical JSON,
-SHA-256, checkpoint signatures through OpenBao) — baseline: the same check done the obvious
-way, through ORM objects. Appends: events per second with 1, 2 and 8 concurrent writers on
-PostgreSQL through ``append_event`` (head row lock, hash chain) — baseline: plain INSERTs of
-the same rows with no chain, same writers.
+- Appends: 16 writer processes on PostgreSQL, one event per transaction (as a request appends
+  it) through ``append_event``. Same-run baseline: the hash chain this trail replaced — the same
+  rows appended by locking a head row, hashing onto the previous event and updating the head
+  (re-implemented here on tables of its own, exactly as the old recorder did).
+- Sequencing: queued events integrated by the sequencer (leaf hashes, stored subtrees, one
+  signed tree head per batch of 1,000 and of 10,000). Baseline: the old chain's verifier pace
+  over the same rows (SHA-256 of canonical JSON per event, no writes).
+- Verification of N events (1,000,000; 100,000 with --quick) with anchors in OpenBao, on
+  PostgreSQL and SQLite. Baseline: reading the same rows and nothing else.
+- Inclusion proofs at N events: p50/p99 over 500 random events. Baseline: reading the event row.
 """
 
 from __future__ import annotations
@@ -15,222 +19,263 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import multiprocessing
+import random
+import statistics
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import Figure, postgres_database, print_figures
-from service.audit.chain import (
-    EVENT_COLUMNS,
-    checkpoint_message,
-    encode_list,
-    event_hash,
-    format_time,
-)
-from service.audit.models import GENESIS_HASH, AuditCheckpoint, AuditEvent
-from service.audit.recorder import AuditRecord, CheckpointPolicy, append_event
-from service.audit.verify import verify_chain
-from service.core.db import make_engine, make_session_factory
+from service.audit.chain import encode_list, format_time
+from service.audit.models import AuditEvent
+from service.audit.proofs import StoredTree
+from service.audit.recorder import AuditRecord, append_event
+from service.audit.sequencer import Sequencer
+from service.audit.verify import verify_with
+from service.core.db import make_engine, make_session_factory, snapshot
 from service.core.migrate import upgrade
 from service.devstack.openbao import OpenBaoDevServer
 from service.keys.transit import TransitKeyService, build_vault_client
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
+WRITERS = 16
+CHAIN_TABLES = """
+CREATE TABLE IF NOT EXISTS bench_chain_head (id int PRIMARY KEY, seq bigint, hash text);
+CREATE TABLE IF NOT EXISTS bench_chain_events (seq bigint PRIMARY KEY, id text, at text,
+  actor text, role text, action text, targets text, outcome text, status int,
+  request_id text, prev_hash text, hash text);
+TRUNCATE bench_chain_events, bench_chain_head;
+INSERT INTO bench_chain_head VALUES (1, 0, repeat('0', 64));
+"""
 
 
-def seed_chain(url: str, count: int, signer: TransitKeyService, every: int = 1000) -> None:
-    engine = make_engine(url)
-    prev = GENESIS_HASH
-    rows: list[dict] = []
-    checkpoints: list[dict] = []
-    with engine.begin() as conn:
-        for seq in range(1, count + 1):
-            values = [
-                seq,
-                f"aud_{seq:024x}",
-                format_time(T0 + timedelta(milliseconds=seq)),
-                f"svc-{seq % 7}",
+def _record(name: str) -> AuditRecord:
+    return AuditRecord("customers:customer:read", name, "service", targets=["cus_tok_x"])
+
+
+def _append_v2(url: str, name: str, count: int, start: Any) -> None:
+    engine = make_engine(url, pool_size=1)
+    factory = make_session_factory(engine)
+    with engine.connect():
+        pass
+    start.wait()
+    for i in range(count):
+        with factory() as session:
+            append_event(
+                session, _record(name), at=datetime.now(UTC), status=200, request_id=f"{name}-{i}"
+            )
+            session.commit()
+    engine.dispose()
+
+
+def _append_chain(url: str, name: str, count: int, start: Any) -> None:
+    """The replaced recorder: lock the head, hash onto the previous event, insert, update."""
+    engine = make_engine(url, pool_size=1)
+    with engine.connect():
+        pass
+    start.wait()
+    for i in range(count):
+        with engine.begin() as conn:
+            seq, previous = conn.execute(
+                text("SELECT seq, hash FROM bench_chain_head WHERE id = 1 FOR UPDATE")
+            ).one()
+            row = [
+                seq + 1,
+                f"aud_{name}_{i}",
+                format_time(datetime.now(UTC)),
+                name,
                 "service",
                 "customers:customer:read",
-                encode_list([f"cus_tok_{seq:016x}"]),
-                None,
-                None,
+                encode_list(["cus_tok_x"]),
                 "allowed",
                 200,
-                f"req_{seq:x}",
-                "127.0.0.1",
-                prev,
+                f"{name}-{i}",
+                previous,
             ]
-            digest = event_hash(values)
-            rows.append(dict(zip(EVENT_COLUMNS, [*values, digest], strict=True)))
-            prev = digest
-            if seq % every == 0:
-                checkpoints.append(
-                    {
-                        "seq": seq,
-                        "hash": digest,
-                        "at": values[2],
-                        "signature": signer.sign(checkpoint_message(seq, digest)),
-                    }
-                )
-            if len(rows) == 20_000:
-                conn.execute(insert(AuditEvent), rows)
-                rows = []
-        if rows:
-            conn.execute(insert(AuditEvent), rows)
-        if checkpoints:
-            conn.execute(insert(AuditCheckpoint), checkpoints)
-        conn.execute(text("UPDATE audit_head SET seq = :s, hash = :h"), {"s": count, "h": prev})
-    engine.dispose()
-
-
-def naive_verify(url: str, signer: TransitKeyService) -> bool:
-    """The obvious way: ORM objects, one at a time."""
-    engine = make_engine(url)
-    factory = make_session_factory(engine)
-    ok = True
-    prev = GENESIS_HASH
-    with factory() as session:
-        for event in session.scalars(
-            select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=5000)
-        ):
-            values = [
-                event.seq,
-                event.id,
-                event.at,
-                event.actor,
-                event.role,
-                event.action,
-                event.targets,
-                event.purpose,
-                event.fields,
-                event.outcome,
-                event.status,
-                event.request_id,
-                event.source_ip,
-                event.prev_hash,
-            ]
-            canonical = json.dumps(values, separators=(",", ":"), ensure_ascii=False)
-            ok &= (
-                event.prev_hash == prev
-                and hashlib.sha256(canonical.encode()).hexdigest() == event.hash
+            digest = hashlib.sha256(json.dumps(row, separators=(",", ":")).encode()).hexdigest()
+            conn.execute(
+                text(
+                    "INSERT INTO bench_chain_events VALUES (:s, :i, :a, :ac, :r, :act, :t, :o,"
+                    " :st, :rq, :p, :h)"
+                ),
+                dict(
+                    zip(
+                        ["s", "i", "a", "ac", "r", "act", "t", "o", "st", "rq", "p"],
+                        row,
+                        strict=True,
+                    ),
+                    h=digest,
+                ),
             )
-            prev = event.hash
-        for cp in session.scalars(select(AuditCheckpoint)):
-            ok &= signer.verify(checkpoint_message(cp.seq, cp.hash), cp.signature)
+            conn.execute(
+                text("UPDATE bench_chain_head SET seq = :s, hash = :h WHERE id = 1"),
+                {"s": seq + 1, "h": digest},
+            )
     engine.dispose()
-    return ok
 
 
-def bench_verify(url: str, count: int, signer: TransitKeyService, label: str) -> list[Figure]:
-    seed_chain(url, count, signer)
+def _run_writers(target: Any, url: str, per_writer: int) -> float:
+    spawn = multiprocessing.get_context("spawn")
+    start = spawn.Event()
+    processes = [
+        spawn.Process(target=target, args=(url, f"w{n}", per_writer, start)) for n in range(WRITERS)
+    ]
+    for process in processes:
+        process.start()
+    time.sleep(3.0)  # every process imported and connected
+    began = time.perf_counter()
+    start.set()
+    for process in processes:
+        process.join()
+        assert process.exitcode == 0
+    return WRITERS * per_writer / (time.perf_counter() - began)
+
+
+def bench_appends(url: str, per_writer: int) -> list[Figure]:
     engine = make_engine(url)
-    start = time.perf_counter()
-    with engine.connect() as conn:
-        result = verify_chain(conn, signer)
-    ours = time.perf_counter() - start
+    with engine.begin() as conn:
+        conn.exec_driver_sql("TRUNCATE audit_events, audit_nodes, audit_tree_heads")
+        for statement in CHAIN_TABLES.strip().split(";"):
+            if statement.strip():
+                conn.exec_driver_sql(statement)
     engine.dispose()
-    assert result.ok and result.checked == count, result
-    start = time.perf_counter()
-    assert naive_verify(url, signer)
-    naive = time.perf_counter() - start
-    print(
-        f"  {label}: verified {count:,} events in {ours:.2f} s "
-        f"({result.checkpoints_verified} checkpoints); naive ORM check {naive:.2f} s"
-    )
+    chain = _run_writers(_append_chain, url, per_writer)
+    ours = _run_writers(_append_v2, url, per_writer)
     return [
         Figure(
-            f"verify events/s ({label})",
-            count / ours,
+            f"appends/s, {WRITERS} writer processes, PostgreSQL",
+            ours,
             "/s",
-            "naive ORM verification",
-            count / naive,
+            "hash chain (head-row lock)",
+            chain,
         )
     ]
 
 
-def bench_appends(url: str, signer: TransitKeyService, per_writer: int) -> list[Figure]:
+def seed_queued(url: str, count: int) -> None:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM audit_events")
+        conn.exec_driver_sql("DELETE FROM audit_nodes")
+        conn.exec_driver_sql("DELETE FROM audit_tree_heads")
+        for first in range(0, count, 50_000):
+            conn.execute(
+                insert(AuditEvent),
+                [
+                    {
+                        "id": f"aud_{n:024x}",
+                        "at": format_time(T0 + timedelta(milliseconds=n)),
+                        "actor": f"svc-{n % 7}",
+                        "role": "service",
+                        "action": "customers:customer:read",
+                        "targets": encode_list([f"cus_tok_{n % 5000:012d}"]),
+                        "purpose": "support" if n % 10 == 0 else None,
+                        "fields": encode_list(["email"]) if n % 10 == 0 else None,
+                        "outcome": "allowed",
+                        "status": 200,
+                        "request_id": f"req-{n}",
+                        "source_ip": "10.0.0.1",
+                    }
+                    for n in range(first, min(first + 50_000, count))
+                ],
+            )
+    engine.dispose()
+
+
+def _naive_hash_rate(url: str) -> float:
+    engine = make_engine(url)
+    began = time.perf_counter()
+    with engine.connect() as conn:
+        cursor = conn.exec_driver_sql("SELECT * FROM audit_events ORDER BY pk")
+        count = 0
+        while rows := cursor.fetchmany(20_000):
+            for row in rows:
+                hashlib.sha256(json.dumps(list(row), separators=(",", ":")).encode()).digest()
+            count += len(rows)
+    engine.dispose()
+    return count / (time.perf_counter() - began)
+
+
+def bench_sequencing(url: str, count: int, keys: TransitKeyService, label: str) -> list[Figure]:
     figures = []
-    for writers in (1, 2, 8):
-        for mode in ("chain", "plain"):
-            engine = make_engine(url, pool_size=writers + 2)
-            with engine.begin() as conn:
-                conn.execute(text("TRUNCATE audit_events, audit_checkpoints"))
-                conn.execute(
-                    text(
-                        "UPDATE audit_head SET seq = 0, hash = :h, checkpoint_seq = 0,"
-                        " checkpoint_at = NULL"
-                    ),
-                    {"h": GENESIS_HASH},
-                )
-            factory = make_session_factory(engine)
-            counter = iter(range(10**9))
-            lock = threading.Lock()
+    for batch in (1000, 10_000):
+        seed_queued(url, count)
+        keys.anchor_path = f"strongroom/audit/bench-{label.lower()}-{batch}"
+        engine = make_engine(url)
+        sequencer = Sequencer(make_session_factory(engine), keys, anchors=keys, batch_size=batch)
+        began = time.perf_counter()
+        done = sequencer.run()
+        rate = done / (time.perf_counter() - began)
+        engine.dispose()
+        figures.append(
+            Figure(
+                f"sequenced events/s, batches of {batch:,}, anchored ({label})",
+                rate,
+                "/s",
+                "hashing the same rows, nothing written",
+                _naive_hash_rate(url),
+            )
+        )
+    return figures
 
-            def work(name: str, factory=factory, mode=mode, lock=lock, counter=counter) -> None:
-                for i in range(per_writer):
-                    with factory() as session:
-                        if mode == "chain":
-                            append_event(
-                                session,
-                                AuditRecord("audit:event:list", name, "admin"),
-                                at=datetime.now(UTC),
-                                status=200,
-                                request_id=f"{name}-{i}",
-                                signer=signer,
-                                checkpoints=CheckpointPolicy(1000, 60),
-                            )
-                        else:
-                            with lock:
-                                seq = next(counter) + 1
-                            session.execute(
-                                insert(AuditEvent).values(
-                                    seq=seq,
-                                    id=f"aud_{seq:024x}",
-                                    at=format_time(datetime.now(UTC)),
-                                    actor=name,
-                                    role="admin",
-                                    action="audit:event:list",
-                                    targets="[]",
-                                    outcome="allowed",
-                                    status=200,
-                                    request_id=f"{name}-{i}",
-                                    prev_hash="",
-                                    hash="",
-                                )
-                            )
-                        session.commit()
 
-            threads = [threading.Thread(target=work, args=(f"w{n}",)) for n in range(writers)]
-            start = time.perf_counter()
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            elapsed = time.perf_counter() - start
-            rate = writers * per_writer / elapsed
-            if mode == "chain":
-                chained = rate
-                with engine.connect() as conn:
-                    assert verify_chain(conn, signer).ok
-            else:
-                figures.append(
-                    Figure(
-                        f"appends/s, {writers} writer(s), PostgreSQL",
-                        chained,
-                        "/s",
-                        "plain INSERT, no chain",
-                        rate,
-                    )
-                )
-            engine.dispose()
+def bench_verify_and_proofs(
+    url: str, count: int, keys: TransitKeyService, label: str
+) -> list[Figure]:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        began = time.perf_counter()
+        cursor = conn.exec_driver_sql("SELECT * FROM audit_events ORDER BY seq")
+        while cursor.fetchmany(20_000):
+            pass
+        read_only = time.perf_counter() - began
+    began = time.perf_counter()
+    with snapshot(engine) as conn:
+        result = verify_with(conn, keys)
+    seconds = time.perf_counter() - began
+    assert result.ok and result.checked == count, result
+    figures = [
+        Figure(
+            f"verify {count:,} events with anchors, seconds ({label})",
+            seconds,
+            "s",
+            "reading the rows alone",
+            read_only,
+        )
+    ]
+    rng = random.Random(7)
+    factory = make_session_factory(engine)
+    proof_ms, read_ms = [], []
+    with factory() as session:
+        size = count
+        for _ in range(500):
+            seq = rng.randint(1, size)
+            began = time.perf_counter()
+            session.scalar(select(AuditEvent).where(AuditEvent.seq == seq))
+            read_ms.append((time.perf_counter() - began) * 1000)
+            began = time.perf_counter()
+            StoredTree(session).inclusion_path(seq - 1, size)
+            proof_ms.append((time.perf_counter() - began) * 1000)
+            session.expunge_all()
+    engine.dispose()
+    p99 = statistics.quantiles(proof_ms, n=100)[98]
+    figures.append(
+        Figure(
+            f"inclusion proof p99 at {count:,} events, ms ({label})",
+            p99,
+            "ms",
+            "reading the event row, p99",
+            statistics.quantiles(read_ms, n=100)[98],
+        )
+    )
     return figures
 
 
@@ -239,22 +284,24 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes, for CI")
     args = parser.parse_args()
     count = 100_000 if args.quick else 1_000_000
-    per_writer = 200 if args.quick else 1000
+    per_writer = 100 if args.quick else 1000
     with OpenBaoDevServer() as bao:
-        signer = TransitKeyService(build_vault_client(bao.addr, token=bao.token))
-        signer.ensure_keys()
+        keys = TransitKeyService(build_vault_client(bao.addr, token=bao.token))
+        keys.ensure_keys()
         figures: list[Figure] = []
-        with tempfile.TemporaryDirectory() as tmp:
-            url = f"sqlite:///{tmp}/audit.db"
-            upgrade(make_engine(url))
-            figures += bench_verify(url, count, signer, "SQLite")
         with postgres_database() as pg:
             if pg is None:
                 print("  PostgreSQL not reachable: PostgreSQL figures skipped")
             else:
                 upgrade(make_engine(pg))
-                figures += bench_verify(pg, count, signer, "PostgreSQL")
-                figures += bench_appends(pg, signer, per_writer)
+                figures += bench_appends(pg, per_writer)
+                figures += bench_sequencing(pg, count, keys, "PostgreSQL")
+                figures += bench_verify_and_proofs(pg, count, keys, "PostgreSQL")
+        with tempfile.TemporaryDirectory() as tmp:
+            url = f"sqlite:///{tmp}/audit.db"
+            upgrade(make_engine(url))
+            figures += bench_sequencing(url, count, keys, "SQLite")
+            figures += bench_verify_and_proofs(url, count, keys, "SQLite")
     print_figures("Audit", figures)
 
 

@@ -44,9 +44,17 @@ def create_app(ctx: AppContext, *, run_scheduler: bool = False) -> FastAPI:
             from service.jobs.scheduler import start_scheduler
 
             scheduler = start_scheduler(ctx)
+        sequencer = None
+        delay_ms = ctx.settings.audit_sequence_delay_ms
+        if ctx.sequencer is not None and delay_ms > 0:
+            from service.audit.sequencer import SequencerThread
+
+            sequencer = SequencerThread(ctx.sequencer, delay_ms / 1000).start()
         try:
             yield
         finally:
+            if sequencer is not None:
+                sequencer.stop()
             if scheduler is not None:
                 scheduler.stop()
 

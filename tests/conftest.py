@@ -31,6 +31,10 @@ pytest_plugins = [
 ]
 
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+# Tests read the trail right after a request: sequence right after each commit (the background
+# sequencer has tests of its own that set a delay).
+os.environ.setdefault("STRONGROOM_AUDIT_SEQUENCE_DELAY_MS", "0")
+os.environ.setdefault("STRONGROOM_AUDIT_ANCHOR_PATH", "strongroom/audit/sth-test/session")
 
 PG_ADMIN_DSN = os.environ.get("STRONGROOM_TEST_PG_DSN", "host=127.0.0.1 port=5432 dbname=test")
 
@@ -133,10 +137,6 @@ def reset_postgres(url: str) -> None:
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        conn.execute(
-            text("INSERT INTO audit_head (id, seq, hash, checkpoint_seq) VALUES (1, 0, :h, 0)"),
-            {"h": "0" * 64},
-        )
     engine.dispose()
 
 

@@ -33,7 +33,9 @@ class Action(StrEnum):
     TEST_CLOCK_MOVE = "test:clock:move"
 
     AUDIT_LIST = "audit:event:list"
-    AUDIT_VERIFY = "audit:chain:verify"
+    AUDIT_VERIFY = "audit:tree:verify"
+    AUDIT_TREE_HEAD = "audit:tree_head:read"
+    AUDIT_PROOF = "audit:proof:read"
     AUDIT_EXPORT = "audit:event:export"
     AUDIT_REPORT_RUN = "audit:report:run"
 

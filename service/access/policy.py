@@ -66,6 +66,9 @@ class Limits(BaseModel):
     max_charge: dict[str, PositiveInt] = Field(default_factory=lambda: {"default": 1_000_000})
     max_bulk_subscriptions: PositiveInt = 100_000
     requests_per_minute: PositiveInt = 60_000
+    # Requests that fail authentication, per source address and minute: beyond this an
+    # anonymous flood gets 429 before any database work (its requests are still counted).
+    failed_auth_per_minute: PositiveInt = 600
     charge_retry_hours: tuple[PositiveInt, ...] = (24, 72, 168)
     upcoming_charge_notice_days: PositiveInt = 3
     pause_ending_notice_days: PositiveInt = 3

@@ -12,6 +12,16 @@ class RateLimiter:
         self._hits: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
+    def over(self, principal: str, limit: int, now: float) -> bool:
+        """Whether ``principal`` has used up ``limit`` in the last minute (counts nothing)."""
+        with self._lock:
+            window = self._hits.get(principal)
+            if not window:
+                return False
+            while window and window[0] <= now - 60.0:
+                window.popleft()
+            return len(window) >= limit
+
     def hit(self, principal: str, limit: int, now: float) -> float | None:
         """Count one request; the seconds to wait when over ``limit``, else ``None``."""
         with self._lock:

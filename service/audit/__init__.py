@@ -1,1 +1,2 @@
-"""The append-only audit trail: events, hash chain, signed checkpoints, verify, export."""
+"""The append-only audit trail: queued events, the sequencer and its Merkle tree, signed and
+anchored tree heads, proofs, verify, export."""

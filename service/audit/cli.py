@@ -1,4 +1,5 @@
-"""``strongroom audit``: verify the chain, export or tail the trail, run a named audit."""
+"""``strongroom audit``: sequence and verify the trail, export or tail it, check proofs and exports
+without the database, run a named audit."""
 
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import func, select
 
 from service.access.actions import Action
+from service.audit import checker
 from service.audit.export import export_csv, export_jsonl
 from service.audit.models import AuditEvent
 from service.audit.queries import EventFilter, event_view, list_events
-from service.audit.verify import VerifyResult, verify_chain
+from service.audit.sequencer import Sequencer
+from service.audit.verify import VerifyResult, verify_with
 from service.cli_support import (
     cli_engine,
     cli_session,
@@ -28,7 +31,7 @@ from service.cli_support import (
     record_cli_access,
 )
 from service.core.bootstrap import build_key_service
-from service.core.db import make_read_session_factory
+from service.core.db import make_read_session_factory, make_session_factory, snapshot
 from service.core.errors import ServiceError
 from service.reports.render import render
 from service.reports.runner import run_audit
@@ -61,7 +64,7 @@ def _window(start: str | None, end: str | None) -> tuple[datetime | None, dateti
 
 
 def _key_service() -> Any:
-    """The key service that signed the checkpoints; a clear error when it is not configured."""
+    """The key service that signs the tree heads; a clear error when it is not configured."""
     try:
         return build_key_service(cli_settings())
     except ValueError as error:
@@ -73,21 +76,24 @@ def _key_service() -> Any:
 
 def _verify(show_progress: bool) -> VerifyResult:
     key_service = _key_service()
+    anchor_file = cli_settings().audit_anchor_file
     with cli_session() as session:
         total = session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+    with snapshot(cli_engine()) as connection:
         if not show_progress or total < PROGRESS_THRESHOLD:
-            return verify_chain(session.connection(), key_service)
+            return verify_with(connection, key_service, anchor_file=anchor_file)
         with Progress(
-            TextColumn("[bold]verifying the audit chain"),
+            TextColumn("[bold]verifying the audit trail"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
             console=Console(stderr=True),
         ) as progress:
             task = progress.add_task("verify", total=total)
-            return verify_chain(
-                session.connection(),
+            return verify_with(
+                connection,
                 key_service,
+                anchor_file=anchor_file,
                 progress=lambda n: progress.advance(task, n),
             )
 
@@ -97,7 +103,8 @@ def verify(
     output: Literal["text", "json"] = typer.Option("text", "--format", help="text or json"),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
-    """Recompute the hash chain and check the signed checkpoints; exit 1 when not intact."""
+    """Recompute every leaf and the tree, check every signed tree head and hold the database
+    against the anchored heads; exit 1 when anything fails."""
     try:
         result = _verify(show_progress=not quiet and output == "text")
     except ServiceError as error:
@@ -106,21 +113,83 @@ def verify(
         typer.echo(json.dumps(result.as_dict()))
     elif result.ok:
         typer.secho(
-            f"audit chain intact: {result.checked} events checked, head seq {result.head_seq} "
-            f"hash {result.head_hash}, {result.checkpoints_verified} of "
-            f"{result.checkpoints_count} signed checkpoints verified",
+            f"audit trail intact: {result.checked} events, tree size {result.tree_size}, root "
+            f"{result.root_hash}, {result.sths_verified} of {result.sths_count} signed tree heads "
+            f"verified, {result.anchors.get('checked', 0)} anchored heads matched, "
+            f"{result.queued} queued",
             fg="green",
         )
     else:
         typer.secho(
-            f"audit chain BROKEN: first bad sequence number {result.first_bad_seq} "
-            f"({result.checked} events checked, {result.checkpoints_verified} of "
-            f"{result.checkpoints_count} signed checkpoints verified)",
+            f"audit trail BROKEN: {result.reason} (first bad sequence number "
+            f"{result.first_bad_seq}; {result.checked} events checked, {result.sths_verified} of "
+            f"{result.sths_count} signed tree heads verified)",
             fg="red",
             err=True,
         )
     if not result.ok:
         raise typer.Exit(1)
+
+
+@app.command()
+def sequence() -> None:
+    """Integrate every queued event into the tree now, sign and anchor the tree head."""
+    key_service = _key_service()
+    settings = cli_settings()
+    sequencer = Sequencer(
+        make_session_factory(cli_engine()),
+        key_service,
+        anchors=key_service,
+        anchor_file=settings.audit_anchor_file,
+        batch_size=settings.audit_sequence_batch,
+    )
+    try:
+        count = sequencer.run()
+    except ServiceError as error:
+        fail(error.detail)
+    typer.echo(f"sequenced {count} events")
+
+
+@app.command("public-key")
+def public_key() -> None:
+    """The PEM of every version of the audit signing key, for auditors' offline checks."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        keys = _key_service().audit_public_keys()
+    except ServiceError as error:
+        fail(error.detail)
+    for version, raw in sorted(keys.items()):
+        pem = Ed25519PublicKey.from_public_bytes(raw).public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        typer.echo(f"# key_version {version}")
+        typer.echo(pem.decode(), nl=False)
+
+
+def _offline_check(kind: str, file: Path, key_file: Path) -> None:
+    code = checker.main([kind, str(file), "--public-key", str(key_file)])
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command("check-proof")
+def check_proof(
+    file: Path = typer.Argument(..., help="A proof from /v1/audit/events/{id}/proof (JSON)."),
+    key_file: Path = typer.Option(..., "--public-key", help="PEM from `audit public-key`."),
+) -> None:
+    """Check an inclusion proof and its signed tree head, without the database."""
+    _offline_check("proof", file, key_file)
+
+
+@app.command("check-export")
+def check_export(
+    file: Path = typer.Argument(..., help="A JSON-lines export."),
+    key_file: Path = typer.Option(..., "--public-key", help="PEM from `audit public-key`."),
+) -> None:
+    """Check that every event of an export is in its closing signed tree head."""
+    _offline_check("export", file, key_file)
 
 
 @app.command()
@@ -193,7 +262,7 @@ def run(
     format: Literal["md", "csv", "json", "html"] = typer.Option("md", "--format"),
     output: Path | None = typer.Option(None, "--output", "-o", help="File (default stdout)."),
 ) -> None:
-    """Run a named audit over a window, stamped with the chain's verification."""
+    """Run a named audit over a window, stamped with the trail's verification."""
     settings = cli_settings()
     try:
         spec = load_audit(settings.audits_dir, name)
@@ -222,7 +291,7 @@ def run(
         typer.echo(f"wrote {output} ({format}, {len(report.sections)} sections)", err=True)
     if not report.stamp.chain_ok:
         typer.secho(
-            f"warning: the audit chain is broken at sequence {report.stamp.first_bad_seq}",
+            f"warning: the audit trail is broken at sequence {report.stamp.first_bad_seq}",
             fg="red",
             err=True,
         )

@@ -1,20 +1,24 @@
-"""``/v1/audit``: events, verification and export (roles compliance and admin)."""
+"""``/v1/audit``: events, tree heads, proofs, verification and export (compliance, admin)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.access.actions import Action
 from service.audit.export import export_csv, export_jsonl
-from service.audit.queries import EventFilter, event_view, list_events
-from service.audit.verify import verify_chain
+from service.audit.models import AuditEvent
+from service.audit.proofs import StoredTree
+from service.audit.queries import EventFilter, event_view, list_events, list_queued
+from service.audit.tree_heads import head_of_size, latest_head, sth_view
+from service.audit.verify import public_keys, verify_trail
 from service.core.context import app_context, get_db, get_key_service, resolve
-from service.core.db import make_read_session_factory
-from service.core.errors import ValidationFailed
+from service.core.db import make_read_session_factory, snapshot
+from service.core.errors import Conflict, NotFound, ValidationFailed
 from service.core.pagination import Cursor, Limit, decode_cursor, page
 from service.core.routing import AuditedRoute, operation
 from service.core.timeparse import ApiTime
@@ -22,6 +26,8 @@ from service.core.timeparse import ApiTime
 router = APIRouter(prefix="/v1/audit", route_class=AuditedRoute, tags=["audit"])
 
 Outcome = Literal["allowed", "denied", "error"]
+TreeSize = Annotated[int | None, Query(ge=1)]
+MAX_EVENT_ID = 40
 
 
 def event_filter(
@@ -52,19 +58,91 @@ def get_events(
     db: Annotated[Session, Depends(get_db)],
     limit: Limit = 50,
     cursor: Cursor = None,
+    queued: bool = False,
 ) -> dict[str, Any]:
     after = decode_cursor(cursor) or 0
-    if not isinstance(after, int):
+    if not isinstance(after, int) or isinstance(after, bool):
         raise ValidationFailed("The cursor is not valid.")
-    rows = list_events(db, filters, after_seq=after, limit=limit + 1)
-    result = page(rows, limit, lambda e: e.seq)
+    if queued:
+        rows = list_queued(db, filters, after_pk=after, limit=limit + 1)
+        result = page(rows, limit, lambda e: e.pk)
+    else:
+        rows = list_events(db, filters, after_seq=after, limit=limit + 1)
+        result = page(rows, limit, lambda e: e.seq)
     result["data"] = [event_view(e) for e in result["data"]]
     return result
 
 
+def _head(db: Session, tree_size: int | None) -> Any:
+    head = latest_head(db) if tree_size is None else head_of_size(db, tree_size)
+    if head is None:
+        raise NotFound("No signed tree head of that size." if tree_size else "The trail is empty.")
+    return head
+
+
+@router.get("/sth", **operation(Action.AUDIT_TREE_HEAD))
+def get_sth(db: Annotated[Session, Depends(get_db)], tree_size: TreeSize = None) -> dict[str, Any]:
+    return sth_view(_head(db, tree_size))
+
+
+@router.get("/events/{event_id}/proof", **operation(Action.AUDIT_PROOF))
+def get_proof(
+    event_id: Annotated[str, Path()],
+    db: Annotated[Session, Depends(get_db)],
+    tree_size: TreeSize = None,
+) -> dict[str, Any]:
+    event = (
+        db.scalar(select(AuditEvent).where(AuditEvent.id == event_id))
+        if len(event_id) <= MAX_EVENT_ID
+        else None
+    )
+    if event is None:
+        raise NotFound("No audit event with that id.")
+    if event.seq is None:
+        raise Conflict("The event is queued: it has no place in the tree yet.")
+    head = _head(db, tree_size)
+    if event.seq > head.tree_size:
+        raise Conflict("The event is not in the tree of that size.")
+    path = StoredTree(db).inclusion_path(event.seq - 1, head.tree_size)
+    return {
+        "leaf_index": event.seq - 1,
+        "tree_size": head.tree_size,
+        "leaf_hash": event.leaf_hash,
+        "audit_path": [node.hex() for node in path],
+        "sth": sth_view(head),
+    }
+
+
+@router.get("/consistency", **operation(Action.AUDIT_PROOF))
+def get_consistency(
+    first: Annotated[int, Query(ge=1)],
+    second: Annotated[int, Query(ge=1)],
+    db: Annotated[Session, Depends(get_db)],
+) -> dict[str, Any]:
+    if first > second:
+        raise ValidationFailed("'first' must not be larger than 'second'.")
+    first_head, second_head = _head(db, first), _head(db, second)
+    proof = StoredTree(db).consistency_proof(first, second)
+    return {
+        "first": first,
+        "second": second,
+        "proof": [node.hex() for node in proof],
+        "sths": [sth_view(first_head), sth_view(second_head)],
+    }
+
+
 @router.get("/verify", **operation(Action.AUDIT_VERIFY))
-def verify(request: Request, db: Annotated[Session, Depends(get_db)]) -> dict[str, Any]:
-    return verify_chain(db.connection(), resolve(request, get_key_service)).as_dict()
+def verify(request: Request) -> dict[str, Any]:
+    ctx = app_context(request)
+    keys = resolve(request, get_key_service)
+    with snapshot(ctx.engine) as connection:
+        result = verify_trail(
+            connection,
+            public_keys(keys.audit_public_keys()),
+            anchors=keys,
+            anchor_file=ctx.settings.audit_anchor_file,
+        )
+    return result.as_dict()
 
 
 @router.get("/export", **operation(Action.AUDIT_EXPORT), response_class=StreamingResponse)

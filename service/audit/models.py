@@ -1,25 +1,36 @@
-"""One append-only table of events, the chain head, and the signed checkpoints beside it.
+"""The trail's tables: events (queued until sequenced), the tree's stored nodes, and the signed
+tree heads.
 
-``at``, ``targets`` and ``fields`` are stored as the exact text that is hashed, so the chain
-verifies identically on SQLite and PostgreSQL without re-parsing anything.
+``at``, ``targets`` and ``fields`` are stored as the exact text the API returns (lists as JSON),
+so a leaf hashes identically on SQLite and PostgreSQL without re-parsing anything.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.core.db import Base
 
-GENESIS_HASH = "0" * 64
+ROW_ID = BigInteger().with_variant(Integer, "sqlite")
 
 
 class AuditEvent(Base):
-    __tablename__ = "audit_events"
+    """One event. ``pk`` is the insertion order; ``seq`` (the 1-based leaf position) and
+    ``leaf_hash`` stay null while the event is queued, until the sequencer integrates it."""
 
-    seq: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index(
+            "ix_audit_events_queued",
+            "pk",
+            postgresql_where=text("seq IS NULL"),
+            sqlite_where=text("seq IS NULL"),
+        ),
     )
+
+    pk: Mapped[int] = mapped_column(ROW_ID, primary_key=True, autoincrement=True)
+    seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True, unique=True)
     id: Mapped[str] = mapped_column(String(40), unique=True)
     at: Mapped[str] = mapped_column(String(32), index=True)
     actor: Mapped[str] = mapped_column(String(100), index=True)
@@ -32,28 +43,52 @@ class AuditEvent(Base):
     status: Mapped[int | None] = mapped_column(Integer, nullable=True)
     request_id: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
     source_ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    prev_hash: Mapped[str] = mapped_column(String(64))
+    leaf_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class AuditNode(Base):
+    """Hashes of complete, aligned subtrees of 2**height leaves, for heights ≥
+    ``STORED_HEIGHT``: a proof reads at most one span of leaf hashes plus a few of these."""
+
+    __tablename__ = "audit_nodes"
+
+    height: Mapped[int] = mapped_column(Integer, primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     hash: Mapped[str] = mapped_column(String(64))
 
 
-class AuditHead(Base):
-    """A single row: the chain's last link and the last checkpoint, locked by every append."""
+class AuditTreeHead(Base):
+    """A signed tree head, plus what the sequencer needs to continue from it (``frontier``:
+    the compact range of the tree, JSON ``[[height, hex], …]``) and whether it is anchored."""
 
-    __tablename__ = "audit_head"
+    __tablename__ = "audit_tree_heads"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    seq: Mapped[int] = mapped_column(BigInteger)
-    hash: Mapped[str] = mapped_column(String(64))
-    checkpoint_seq: Mapped[int] = mapped_column(BigInteger, default=0)
-    checkpoint_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
-
-
-class AuditCheckpoint(Base):
-    __tablename__ = "audit_checkpoints"
-
-    seq: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
-    )
-    hash: Mapped[str] = mapped_column(String(64))
-    at: Mapped[str] = mapped_column(String(32))
+    tree_size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    root_hash: Mapped[str] = mapped_column(String(64))
+    timestamp: Mapped[int] = mapped_column(BigInteger)
+    previous: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    key_version: Mapped[int] = mapped_column(Integer)
     signature: Mapped[str] = mapped_column(Text)
+    frontier: Mapped[str] = mapped_column(Text)
+    anchored: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # On the first head only, when the trail was migrated from the hash chain: how the old
+    # chain verified at migration (not signed: the key service was not there to sign it).
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class AuditChainMigration(Base):
+    """The old hash chain's last check, made by the migration to the tree."""
+
+    __tablename__ = "audit_chain_migration"
+
+    up_to_seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    first_bad_seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    checked_at: Mapped[str] = mapped_column(String(32))
+
+    def describe(self) -> str:
+        if self.first_bad_seq is None:
+            return f"hash chain seq 1-{self.up_to_seq} verified at migration ({self.checked_at})"
+        return (
+            f"hash chain seq 1-{self.up_to_seq} did NOT verify at migration "
+            f"({self.checked_at}): first bad seq {self.first_bad_seq}"
+        )

@@ -11,10 +11,25 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from service.audit.chain import EVENT_COLUMNS, format_time
+from service.audit.chain import format_time
 from service.audit.models import AuditEvent
 
-EVENT_FIELDS = EVENT_COLUMNS
+EVENT_FIELDS = (
+    "seq",
+    "id",
+    "at",
+    "actor",
+    "role",
+    "action",
+    "targets",
+    "purpose",
+    "fields",
+    "outcome",
+    "status",
+    "request_id",
+    "source_ip",
+    "leaf_hash",
+)
 
 
 @dataclass(frozen=True)
@@ -62,24 +77,43 @@ def event_view(event: AuditEvent) -> dict[str, Any]:
         "status": event.status,
         "request_id": event.request_id,
         "source_ip": event.source_ip,
-        "prev_hash": event.prev_hash,
-        "hash": event.hash,
+        "leaf_hash": event.leaf_hash,
     }
 
 
 def list_events(
-    session: Session, filters: EventFilter, *, after_seq: int, limit: int
+    session: Session,
+    filters: EventFilter,
+    *,
+    after_seq: int,
+    limit: int,
+    up_to_seq: int | None = None,
 ) -> list[AuditEvent]:
+    """Sequenced events in ascending ``seq`` (up to ``up_to_seq`` when given)."""
     query = filters.apply(select(AuditEvent)).where(AuditEvent.seq > after_seq)
+    if up_to_seq is not None:
+        query = query.where(AuditEvent.seq <= up_to_seq)
     return list(session.scalars(query.order_by(AuditEvent.seq).limit(limit)))
 
 
-def iter_events(session: Session, filters: EventFilter, batch: int = 2000) -> Iterator[AuditEvent]:
+def list_queued(
+    session: Session, filters: EventFilter, *, after_pk: int, limit: int
+) -> list[AuditEvent]:
+    """Events not sequenced yet, in insertion order."""
+    query = filters.apply(select(AuditEvent)).where(
+        AuditEvent.seq.is_(None), AuditEvent.pk > after_pk
+    )
+    return list(session.scalars(query.order_by(AuditEvent.pk).limit(limit)))
+
+
+def iter_events(
+    session: Session, filters: EventFilter, batch: int = 2000, up_to_seq: int | None = None
+) -> Iterator[AuditEvent]:
     after = 0
     while True:
-        rows = list_events(session, filters, after_seq=after, limit=batch)
+        rows = list_events(session, filters, after_seq=after, limit=batch, up_to_seq=up_to_seq)
         yield from rows
         if len(rows) < batch:
             return
-        after = rows[-1].seq
+        after = rows[-1].seq or after
         session.expunge_all()

@@ -1,99 +1,236 @@
-"""Recomputing the chain and checking its signed checkpoints.
+"""Verifying the whole trail: every leaf, every tree head, and the anchors outside the database.
 
-Detects a changed field (hash mismatch), a deleted or inserted row (sequence gap or broken
-``prev_hash``), swapped rows, a truncated tail (a checkpoint or the head naming an event that is
-gone) and a forged or replayed checkpoint (its signature covers its own seq and hash).
+Reads in one read-only snapshot (PostgreSQL: REPEATABLE READ READ ONLY; SQLite: a WAL read
+transaction), so it never blocks writers. What it catches, with only database write access on
+the attacker's side: a changed, inserted, deleted or reordered event (leaf or root mismatch at
+the next tree head), a forged or altered tree head (signature), a removed or replaced head (the
+``previous`` link), a cut or rewritten tail and a reset to an empty trail (the anchored heads).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import base64
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Connection, select
 
-from service.audit.chain import EVENT_COLUMNS, checkpoint_message, event_hash
-from service.audit.models import GENESIS_HASH, AuditCheckpoint, AuditHead
-from service.audit.recorder import CheckpointSigner
+from service.audit.anchors import AnchorStore, read_file_anchors
+from service.audit.checker import (
+    frontier_root,
+    push_leaf,
+    sth_digest,
+    sth_signature_valid,
+)
+from service.audit.models import AuditTreeHead
+from service.audit.sequencer import QUEUED_COLUMNS, event_leaf
+from service.audit.tree_heads import sth_view
+from service.core.errors import ServiceError
 
-COLUMNS = ", ".join(EVENT_COLUMNS)
+RECENT_ANCHORS = 50
 
 
 @dataclass
 class VerifyResult:
-    ok: bool
-    checked: int
-    head_seq: int
-    head_hash: str
-    checkpoints_count: int
-    checkpoints_verified: int
-    first_bad_seq: int | None
+    ok: bool = True
+    checked: int = 0
+    tree_size: int = 0
+    root_hash: str | None = None
+    queued: int = 0
+    sths_count: int = 0
+    sths_verified: int = 0
+    anchors: dict[str, Any] = field(default_factory=dict)
+    first_bad_seq: int | None = None
+    reason: str | None = None
 
-    def as_dict(self) -> dict[str, object]:
+    def fail(self, reason: str, seq: int | None = None) -> None:
+        if self.ok:
+            self.ok, self.reason = False, reason
+        if seq is not None and (self.first_bad_seq is None or seq < self.first_bad_seq):
+            self.first_bad_seq = seq
+
+    def as_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
             "checked": self.checked,
-            "head": {"seq": self.head_seq, "hash": self.head_hash},
-            "checkpoints": {
-                "count": self.checkpoints_count,
-                "verified": self.checkpoints_verified,
-            },
+            "tree_size": self.tree_size,
+            "root_hash": self.root_hash,
+            "queued": self.queued,
+            "sths": {"count": self.sths_count, "verified": self.sths_verified},
+            "anchors": self.anchors,
             "first_bad_seq": self.first_bad_seq,
+            "reason": self.reason,
         }
 
 
-def verify_chain(
+def public_keys(raw: Mapping[int, bytes]) -> dict[int, Ed25519PublicKey]:
+    return {version: Ed25519PublicKey.from_public_bytes(key) for version, key in raw.items()}
+
+
+def verify_trail(
     conn: Connection,
-    signer: CheckpointSigner,
+    keys: Mapping[int, Ed25519PublicKey],
     *,
+    anchors: AnchorStore | None = None,
+    anchor_file: Path | None = None,
     progress: Callable[[int], None] | None = None,
     batch_size: int = 20_000,
 ) -> VerifyResult:
-    checkpoints = {cp.seq: cp for cp in conn.execute(select(AuditCheckpoint)).all()}
-    head = conn.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
-    first_bad: int | None = None
-    expected_seq = 1
-    prev_hash = GENESIS_HASH
-    hashes_at_checkpoints: dict[int, str] = {}
+    result = VerifyResult()
+    heads = [sth_view(h) for h in _all_heads(conn)]
+    result.sths_count = len(heads)
+    _check_heads(heads, keys, result)
+    _check_leaves(conn, heads, result, progress, batch_size)
+    result.queued = int(
+        conn.exec_driver_sql("SELECT count(*) FROM audit_events WHERE seq IS NULL").scalar() or 0
+    )
+    result.anchors = _check_anchors(heads, anchors, anchor_file, result)
+    return result
 
-    cursor = conn.exec_driver_sql(f"SELECT {COLUMNS} FROM audit_events ORDER BY seq")  # noqa: S608
-    checked = 0
+
+def _all_heads(conn: Connection) -> list[AuditTreeHead]:
+    rows = conn.execute(select(AuditTreeHead).order_by(AuditTreeHead.tree_size)).all()
+    return [AuditTreeHead(**{k: getattr(r, k) for k in r._fields}) for r in rows]
+
+
+def _check_heads(
+    heads: list[dict[str, Any]], keys: Mapping[int, Ed25519PublicKey], result: VerifyResult
+) -> None:
+    previous: dict[str, Any] | None = None
+    for sth in heads:
+        genuine = sth_signature_valid(sth, keys)
+        linked = sth["previous"] == (sth_digest(previous) if previous is not None else None)
+        if genuine and linked:
+            result.sths_verified += 1
+        else:
+            first = (previous["tree_size"] if previous else 0) + 1
+            what = "signature is not valid" if not genuine else "does not link to the one before"
+            result.fail(f"tree head of size {sth['tree_size']}: {what}", first)
+        previous = sth
+
+
+def _check_leaves(
+    conn: Connection,
+    heads: list[dict[str, Any]],
+    result: VerifyResult,
+    progress: Callable[[int], None] | None,
+    batch_size: int,
+) -> None:
+    roots = {sth["tree_size"]: sth["root_hash"] for sth in heads}
+    frontier: list[tuple[int, bytes]] = []
+    expected = 1
+    batch_start = 1
+    cursor = conn.exec_driver_sql(
+        f"SELECT seq, leaf_hash, {QUEUED_COLUMNS} FROM audit_events"  # noqa: S608
+        " WHERE seq IS NOT NULL ORDER BY seq"
+    )
+    bad_leaf_in_batch = False
     while rows := cursor.fetchmany(batch_size):
         for row in rows:
-            checked += 1
-            seq = row[0]
-            if first_bad is None and (
-                seq != expected_seq or row[13] != prev_hash or event_hash(row[:14]) != row[14]
-            ):
-                first_bad = min(seq, expected_seq)
-            if seq in checkpoints:
-                hashes_at_checkpoints[seq] = row[14]
-            prev_hash = row[14]
-            expected_seq = seq + 1
+            if row.seq != expected:
+                result.fail(f"leaf {expected} is missing", expected)
+                bad_leaf_in_batch = True
+                expected = row.seq
+            leaf = event_leaf(row)
+            if row.leaf_hash != leaf.hex():
+                result.fail(f"event {row.seq} does not hash to its stored leaf hash", row.seq)
+                bad_leaf_in_batch = True
+            push_leaf(frontier, leaf)
+            if expected in roots:
+                # A leaf found bad above pinpoints the change; otherwise (the leaf hash was
+                # rewritten too) the first event this head covers is where trust ends.
+                if frontier_root(frontier).hex() != roots[expected] and not bad_leaf_in_batch:
+                    result.fail(
+                        f"the tree of size {expected} does not match its signed root", batch_start
+                    )
+                batch_start, bad_leaf_in_batch = expected + 1, False
+            expected += 1
         if progress is not None:
             progress(len(rows))
-    last_seq = expected_seq - 1
-
-    verified = 0
-    for seq in sorted(checkpoints):
-        cp = checkpoints[seq]
-        genuine = hashes_at_checkpoints.get(seq) == cp.hash and signer.verify(
-            checkpoint_message(seq, cp.hash), cp.signature
+    result.checked = expected - 1
+    result.tree_size = expected - 1
+    result.root_hash = frontier_root(frontier).hex() if frontier else None
+    latest = heads[-1]["tree_size"] if heads else 0
+    if result.tree_size < latest:
+        result.fail(
+            f"the tree has {result.tree_size} leaves, its last head says {latest}",
+            result.tree_size + 1,
         )
-        if genuine:
-            verified += 1
-        elif first_bad is None or seq < first_bad:
-            first_bad = min(seq, last_seq + 1)
-    if (head.seq, head.hash) != (last_seq, prev_hash if last_seq else GENESIS_HASH):
-        candidate = min(head.seq, last_seq) + 1 if head.seq != last_seq else last_seq
-        first_bad = candidate if first_bad is None else min(first_bad, candidate)
+    elif result.tree_size > latest:
+        result.fail(f"leaves after {latest} are covered by no signed tree head", latest + 1)
 
-    return VerifyResult(
-        ok=first_bad is None,
-        checked=checked,
-        head_seq=last_seq,
-        head_hash=prev_hash,
-        checkpoints_count=len(checkpoints),
-        checkpoints_verified=verified,
-        first_bad_seq=first_bad,
+
+def _check_anchors(
+    heads: list[dict[str, Any]],
+    store: AnchorStore | None,
+    anchor_file: Path | None,
+    result: VerifyResult,
+) -> dict[str, Any]:
+    by_size = {sth["tree_size"]: sth for sth in heads}
+    anchored: dict[int, dict[str, Any] | None] = {}
+    sizes: list[int] = []
+    if store is not None:
+        try:
+            sizes = store.anchored_sizes()
+        except ServiceError as error:
+            result.fail(f"the anchor store could not be read: {error}")
+        for size in sizes[-RECENT_ANCHORS:]:
+            anchored[size] = None
+    if anchor_file is not None:
+        for size, sth in read_file_anchors(anchor_file).items():
+            anchored[size] = sth
+            sizes.append(size)
+    latest = max(sizes, default=0)
+    consistent = True
+    for size in sorted(anchored):
+        sth = anchored[size]
+        if sth is None and store is not None:
+            try:
+                sth = store.read_anchor(size)
+            except ServiceError as error:
+                result.fail(f"the anchor store could not be read: {error}")
+                consistent = False
+                break
+        if sth is None or by_size.get(size) != _normalised(sth):
+            consistent = False
+            result.fail(
+                f"the database does not hold the anchored tree head of size {size}",
+                min(size, result.tree_size + 1),
+            )
+    missing = sorted(set(by_size) - set(sizes)) if store is not None or anchor_file else []
+    return {
+        "latest_tree_size": latest,
+        "checked": len(anchored),
+        "missing": len(missing),
+        "consistent": consistent,
+    }
+
+
+def _normalised(sth: Mapping[str, Any]) -> dict[str, Any]:
+    values = dict(sth)
+    for key in ("tree_size", "timestamp", "key_version"):
+        if key in values and values[key] is not None:
+            values[key] = int(values[key])
+    if isinstance(values.get("signature"), bytes):
+        values["signature"] = base64.b64encode(values["signature"]).decode()
+    return values
+
+
+def verify_with(
+    conn: Connection,
+    key_service: Any,
+    *,
+    anchor_file: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> VerifyResult:
+    """Verify against the key service's public keys and its anchor store."""
+    return verify_trail(
+        conn,
+        public_keys(key_service.audit_public_keys()),
+        anchors=key_service,
+        anchor_file=anchor_file,
+        progress=progress,
     )

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from service.access.policy import load_policy
-from service.audit.recorder import CheckpointPolicy
+from service.audit.sequencer import Sequencer, install_inline_sequencing
 from service.core.clock import Clock, FrozenClock, SystemClock
 from service.core.config import Settings
 from service.core.context import AppContext
@@ -33,7 +33,10 @@ def build_key_service(settings: Settings) -> Any:
             login_with_approle(client, role_id=role_id, secret_id=secret_id)
 
     return TransitKeyService(
-        client, mount_point=settings.vault_transit_mount, reauthenticate=reauthenticate
+        client,
+        mount_point=settings.vault_transit_mount,
+        reauthenticate=reauthenticate,
+        anchor_path=settings.audit_anchor_path,
     )
 
 
@@ -61,17 +64,26 @@ def build_context(
     processor: Any = None,
 ) -> AppContext:
     engine = make_engine(settings.resolved_database_url)
+    session_factory = make_session_factory(engine)
+    keys = key_service if key_service is not None else build_key_service(settings)
+    sequencer = Sequencer(
+        make_session_factory(engine),
+        keys,
+        anchors=keys,
+        anchor_file=settings.audit_anchor_file,
+        batch_size=settings.audit_sequence_batch,
+    )
+    if settings.audit_sequence_delay_ms == 0:
+        install_inline_sequencing(session_factory, sequencer)
     return AppContext(
         settings=settings,
         engine=engine,
-        session_factory=make_session_factory(engine),
+        session_factory=session_factory,
         clock=clock or build_clock(settings),
-        key_service=key_service if key_service is not None else build_key_service(settings),
+        key_service=keys,
         policy=load_policy(settings.policy_file),
         processor=processor if processor is not None else build_processor(settings),
-        checkpoints=CheckpointPolicy(
-            every=settings.audit_checkpoint_every, seconds=settings.audit_checkpoint_seconds
-        ),
+        sequencer=sequencer,
         data_keys=DataKeyCache(
             max_entries=settings.data_key_cache_size,
             max_age_seconds=settings.data_key_cache_seconds,

@@ -33,8 +33,13 @@ class Settings(BaseSettings):
     policy_file: Path = PROJECT_ROOT / "policies" / "default.yaml"
     audits_dir: Path = PROJECT_ROOT / "audits"
     max_body_bytes: int = 1024 * 1024
-    audit_checkpoint_every: int = 1000
-    audit_checkpoint_seconds: float = 60.0
+    # The sequencer integrates queued events within this many ms of their commit; 0 sequences
+    # right after each commit, in the committing thread (tests, demos).
+    audit_sequence_delay_ms: int = 1000
+    audit_sequence_batch: int = 1000
+    audit_anchor_file: Path | None = None
+    # KV v2 path (under the mount "secret") where tree heads are anchored, one key per size.
+    audit_anchor_path: str = "strongroom/audit/sth"
     data_key_cache_size: int = 256
     data_key_cache_seconds: float = 60.0
     scheduler_interval_seconds: float = 30.0

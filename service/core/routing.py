@@ -13,6 +13,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import Request, Response
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from service.access.auth import Caller, authenticate, bearer_token
+from service.access.keys import parse_key
 from service.access.resolvers import token_exists
 from service.audit.recorder import AuditRecord, append_event
 from service.core import idempotency
@@ -33,6 +35,7 @@ from service.core.errors import (
     PayloadTooLarge,
     RateLimited,
     ServiceError,
+    Unauthenticated,
     UnsupportedMediaType,
     ValidationFailed,
 )
@@ -113,8 +116,9 @@ async def _handle(
     started = time.perf_counter()
     try:
         try:
-            await _read_body(request, ctx.settings.max_body_bytes)
+            # Authenticate first: an unauthenticated caller's body is never read.
             caller = await run_in_threadpool(_authorize, request, session, ctx, record, action)
+            await _read_body(request, ctx.settings.max_body_bytes)
             if any(name not in declared_query for name in request.query_params):
                 raise ValidationFailed(
                     "The query string has a parameter this operation does not take."
@@ -239,7 +243,7 @@ def _authorize(
     request: Request, session: Session, ctx: AppContext, record: AuditRecord, action: str
 ) -> Caller:
     now = resolve(request, get_clock).now()
-    caller = authenticate(session, bearer_token(request), now)
+    caller = _authenticate_limited(request, session, ctx, now)
     record.actor, record.role = caller.name, caller.role
     request.state.caller = caller
     retry_after = ctx.rate_limiter.hit(
@@ -264,6 +268,35 @@ def _authorize(
     # write lock, and the idempotency claim and the jobs use sessions of their own.
     session.commit()
     return caller
+
+
+def _authenticate_limited(
+    request: Request, session: Session, ctx: AppContext, now: datetime
+) -> Caller:
+    """Authenticate, counting failures per source address. Past the policy's
+    ``failed_auth_per_minute`` an address gets 429 for every request that does not carry a
+    valid key — without any lookup when it carries no well-formed key — while valid keys from
+    the same address (a shared NAT) keep working."""
+    address = request.client.host if request.client else "unknown"
+    limit = ctx.policy.limits.failed_auth_per_minute
+    flooding = ctx.failed_auth_limiter.over(address, limit, time.monotonic())
+    token = bearer_token(request)
+    if flooding and (token is None or parse_key(token) is None):
+        raise _flood()
+    try:
+        return authenticate(session, token, now)
+    except Unauthenticated:
+        ctx.failed_auth_limiter.hit(address, limit, time.monotonic())
+        if flooding:
+            raise _flood() from None
+        raise
+
+
+def _flood() -> RateLimited:
+    return RateLimited(
+        "Too many failed authentications from this address; slow down.",
+        headers={"Retry-After": "60"},
+    )
 
 
 async def _claim_idempotency(

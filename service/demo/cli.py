@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from service.access.actions import Action
 from service.access.policy import load_policy
 from service.audit.recorder import AuditRecord, CheckpointPolicy, append_event
-from service.audit.verify import verify_chain
+from service.audit.sequencer import Sequencer
+from service.audit.verify import verify_with
 from service.cli_support import cli_engine, cli_settings, now_utc
 from service.core.db import make_session_factory, transaction
 from service.core.timeparse import format_api_time
@@ -73,12 +74,13 @@ def holiday(
         before = _renewals(factory, sample, now)
         _apply(factory, key_service, tag, window, now)
         _show_moved(sample, before, _renewals(factory, sample, now))
+        Sequencer(factory, key_service, anchors=key_service).run()
         with cli_engine().connect() as connection:
-            result = verify_chain(connection, key_service)
+            result = verify_with(connection, key_service)
     verdict = "[green]verified[/green]" if result.ok else "[red]BROKEN[/red]"
     console.print(
-        f"Audit chain {verdict}: {result.checked:,} events, "
-        f"{result.checkpoints_verified}/{result.checkpoints_count} signed checkpoints."
+        f"Audit trail {verdict}: {result.checked:,} events, "
+        f"{result.sths_verified}/{result.sths_count} signed tree heads."
     )
     if not result.ok:
         raise typer.Exit(1)

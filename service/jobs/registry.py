@@ -79,6 +79,7 @@ JOB_MODULES = (
     "service.events.jobs",
     "service.core.housekeeping",
     "service.console.jobs",
+    "service.audit.jobs",
 )
 
 

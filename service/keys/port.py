@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 DATA_KEY_BYTES = 32
 
@@ -64,9 +64,24 @@ class KeyService(Protocol):
         """Rewrap under the latest Transit key version: (new wrapped value, its version)."""
         ...
 
-    def sign(self, data: bytes) -> str:
-        """An ed25519 signature (``vault:vN:…``) from the audit signing key."""
+    def sign(self, data: bytes, key_version: int | None = None) -> str:
+        """An ed25519 signature (``vault:vN:…``) from the audit signing key (its latest
+        version unless ``key_version`` is given)."""
         ...
+
+    def audit_key_version(self) -> int: ...
+
+    def audit_public_keys(self) -> dict[int, bytes]:
+        """Raw ed25519 public keys of every version of the audit signing key."""
+        ...
+
+    def put_anchor(self, tree_size: int, sth: dict[str, Any]) -> bool:
+        """Anchor a signed tree head outside the database; False if that size is anchored."""
+        ...
+
+    def read_anchor(self, tree_size: int) -> dict[str, Any] | None: ...
+
+    def anchored_sizes(self) -> list[int]: ...
 
     def verify(self, data: bytes, signature: str) -> bool: ...
 

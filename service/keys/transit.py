@@ -33,6 +33,8 @@ from service.keys.vault_calls import (
     unreadable,
 )
 from service.keys.vault_client import (
+    ANCHOR_MOUNT,
+    ANCHOR_PATH,
     AUDIT_KEY_NAME,
     DATA_KEY_NAME,
     INDEX_KEY_NAME,
@@ -98,6 +100,7 @@ class TransitKeyService:
         mount_point: str = TRANSIT_MOUNT,
         batch_size: int = DEFAULT_BATCH_SIZE,
         reauthenticate: Callable[[], None] | None = None,
+        anchor_path: str = ANCHOR_PATH,
     ) -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
@@ -109,6 +112,7 @@ class TransitKeyService:
         self.mount_point = mount_point
         self.batch_size = batch_size
         self._reauthenticate = reauthenticate
+        self.anchor_path = anchor_path
 
     def __repr__(self) -> str:
         return f"TransitKeyService(url={self._client.url!r}, data_key={self.data_key!r})"
@@ -280,14 +284,86 @@ class TransitKeyService:
 
     # -- signatures and blind index -------------------------------------------------------
 
-    def sign(self, data: bytes) -> str:
+    def sign(self, data: bytes, key_version: int | None = None) -> str:
         response = self._request(
             "signature",
             lambda: self._transit.sign_data(
-                self.audit_key, hash_input=_b64(data), mount_point=self.mount_point
+                self.audit_key,
+                hash_input=_b64(data),
+                key_version=key_version,
+                mount_point=self.mount_point,
             ),
         )
         return str(response_data(response, "signature", "signature")["signature"])
+
+    def _audit_key(self) -> dict[str, Any]:
+        operation = "lookup of the audit signing key"
+        response = self._request(
+            operation, lambda: self._transit.read_key(self.audit_key, mount_point=self.mount_point)
+        )
+        return dict(response_data(response, operation, "keys", "latest_version"))
+
+    def audit_key_version(self) -> int:
+        return int(self._audit_key()["latest_version"])
+
+    def audit_public_keys(self) -> dict[int, bytes]:
+        """Every version of the audit signing key: raw ed25519 public keys."""
+        keys = self._audit_key()["keys"]
+        return {int(v): base64.b64decode(entry["public_key"]) for v, entry in keys.items()}
+
+    # -- audit anchors (KV v2, write-once paths) --------------------------------------------
+
+    def put_anchor(self, tree_size: int, sth: dict[str, Any]) -> bool:
+        """Write a tree head at a new path. False when the path exists already: the write-once
+        policy answers 403 to what would be an update, ``cas=0`` answers 400 — the caller reads
+        the path back to tell a retry from a conflict."""
+        try:
+            readable(
+                self._client.secrets.kv.v2.create_or_update_secret(
+                    path=f"{self.anchor_path}/{tree_size}",
+                    secret=sth,
+                    cas=0,
+                    mount_point=ANCHOR_MOUNT,
+                ),
+                "audit anchor write",
+            )
+        except (hvac.exceptions.InvalidRequest, hvac.exceptions.Forbidden):
+            return False
+        except HVAC_FAILURES as error:
+            raise translate(error, "audit anchor write") from None
+        return True
+
+    def read_anchor(self, tree_size: int) -> dict[str, Any] | None:
+        try:
+            response = readable(
+                self._client.secrets.kv.v2.read_secret_version(
+                    path=f"{self.anchor_path}/{tree_size}",
+                    mount_point=ANCHOR_MOUNT,
+                    raise_on_deleted_version=False,
+                ),
+                "audit anchor read",
+            )
+        except hvac.exceptions.InvalidPath:
+            return None
+        except HVAC_FAILURES as error:
+            raise translate(error, "audit anchor read") from None
+        data = response_data(response, "audit anchor read", "data")["data"]
+        return dict(data) if data else None
+
+    def anchored_sizes(self) -> list[int]:
+        try:
+            response = readable(
+                self._client.secrets.kv.v2.list_secrets(
+                    path=self.anchor_path, mount_point=ANCHOR_MOUNT
+                ),
+                "audit anchor listing",
+            )
+        except hvac.exceptions.InvalidPath:
+            return []
+        except HVAC_FAILURES as error:
+            raise translate(error, "audit anchor listing") from None
+        keys = response_data(response, "audit anchor listing", "keys")["keys"]
+        return sorted(int(k) for k in keys if str(k).isdigit())
 
     def verify(self, data: bytes, signature: str) -> bool:
         if not isinstance(signature, str) or not signature.startswith("vault:v"):

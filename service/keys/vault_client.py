@@ -11,6 +11,8 @@ TRANSIT_MOUNT = "transit"
 DATA_KEY_NAME = "strongroom-data"
 AUDIT_KEY_NAME = "strongroom-audit"
 INDEX_KEY_NAME = "strongroom-index"
+ANCHOR_MOUNT = "secret"
+ANCHOR_PATH = "strongroom/audit/sth"
 
 
 def transit_policy(
@@ -36,9 +38,16 @@ def transit_policy(
         f"{mount_point}/keys/{audit_key}": "read",
         f"{mount_point}/hmac/{index_key}": "update",
         f"{mount_point}/keys/{index_key}": "read",
+        # Audit anchors: create a new tree head, read them back; never update or delete one.
+        # In KV v2 a write to an existing path needs "update", so "create" alone is write-once.
+        f"{ANCHOR_MOUNT}/data/{ANCHOR_PATH}/*": "create, read",
+        f"{ANCHOR_MOUNT}/metadata/{ANCHOR_PATH}/*": "read, list",
+        f"{ANCHOR_MOUNT}/metadata/{ANCHOR_PATH}": "list",
     }
     return "".join(
-        f'path "{path}" {{\n  capabilities = ["{capability}"]\n}}\n'
+        'path "{}" {{\n  capabilities = [{}]\n}}\n'.format(
+            path, ", ".join(f'"{c.strip()}"' for c in capability.split(","))
+        )
         for path, capability in grants.items()
     )
 
@@ -79,7 +88,15 @@ def login_with_approle(
 
 
 def ensure_transit(client: hvac.Client, *, mount_point: str = TRANSIT_MOUNT) -> None:
-    """Enable the Transit engine at ``mount_point`` unless it is mounted already."""
+    """Enable the Transit engine at ``mount_point`` unless it is mounted already, and the KV v2
+    engine that holds the audit anchors."""
+    _ensure_engine(client, "transit", mount_point, {})
+    _ensure_engine(client, "kv", ANCHOR_MOUNT, {"version": "2"})
+
+
+def _ensure_engine(
+    client: hvac.Client, engine: str, mount_point: str, options: dict[str, str]
+) -> None:
     operation = "listing of secrets engines"
     try:
         mounts = readable(client.sys.list_mounted_secrets_engines(), operation)
@@ -90,6 +107,8 @@ def ensure_transit(client: hvac.Client, *, mount_point: str = TRANSIT_MOUNT) -> 
         raise translate(error, operation) from None
     if f"{mount_point}/" not in response_data(mounts, operation):
         call(
-            "mount of the Transit engine",
-            lambda: client.sys.enable_secrets_engine("transit", path=mount_point),
+            f"mount of the {engine} engine",
+            lambda: client.sys.enable_secrets_engine(
+                engine, path=mount_point, options=options or None
+            ),
         )

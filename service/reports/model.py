@@ -15,11 +15,11 @@ class Stamp:
 
     chain_ok: bool
     checked: int
-    head_seq: int
-    head_hash: str
+    tree_size: int
+    root_hash: str
     first_bad_seq: int | None
-    checkpoints: int
-    checkpoints_verified: int
+    tree_heads: int
+    tree_heads_verified: int
     generated_at: str
 
 

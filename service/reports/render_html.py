@@ -107,15 +107,15 @@ def _stamp(stamp: Stamp) -> str:
     )
     items = [
         ("events checked", stamp.checked),
-        ("head sequence", stamp.head_seq),
-        ("head hash", stamp.head_hash[:16] + "…"),
-        ("signed checkpoints", f"{stamp.checkpoints_verified} of {stamp.checkpoints}"),
+        ("tree size", stamp.tree_size),
+        ("root hash", stamp.root_hash[:16] + "…"),
+        ("signed tree heads", f"{stamp.tree_heads_verified} of {stamp.tree_heads}"),
         ("generated at", stamp.generated_at),
     ]
     details = "".join(f"<div><dt>{escape(k)}</dt><dd>{_text(v)}</dd></div>" for k, v in items)
     return (
         f'<div class="stamp {"ok" if stamp.chain_ok else "bad"}" '
-        f'title="head hash {escape(stamp.head_hash)}">'
+        f'title="root hash {escape(stamp.root_hash)}">'
         f'<div class="verdict">{escape(verdict)}</div><dl>{details}</dl></div>'
     )
 

@@ -19,9 +19,9 @@ def stamp_lines(stamp: Stamp) -> list[tuple[str, Cell]]:
         ("chain verified", "ok" if stamp.chain_ok else "FAILED"),
         ("events checked", stamp.checked),
         ("first bad sequence number", stamp.first_bad_seq),
-        ("head sequence number", stamp.head_seq),
-        ("head hash", stamp.head_hash),
-        ("signed checkpoints verified", f"{stamp.checkpoints_verified} of {stamp.checkpoints}"),
+        ("tree size", stamp.tree_size),
+        ("root hash", stamp.root_hash),
+        ("signed tree heads verified", f"{stamp.tree_heads_verified} of {stamp.tree_heads}"),
         ("generated at", stamp.generated_at),
     ]
 

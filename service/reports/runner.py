@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from service.audit.verify import verify_chain
+from service.audit.verify import verify_with
 from service.core.timeparse import format_api_time
 from service.reports.events import run_events_section
 from service.reports.model import Report, SectionResult, Stamp
@@ -26,15 +26,15 @@ from service.reports.spec import (
 
 
 def verification_stamp(session: Session, key_service: Any, now: datetime) -> Stamp:
-    result = verify_chain(session.connection(), key_service)
+    result = verify_with(session.connection(), key_service)
     return Stamp(
         chain_ok=result.ok,
         checked=result.checked,
-        head_seq=result.head_seq,
-        head_hash=result.head_hash,
+        tree_size=result.tree_size,
+        root_hash=result.root_hash or "",
         first_bad_seq=result.first_bad_seq,
-        checkpoints=result.checkpoints_count,
-        checkpoints_verified=result.checkpoints_verified,
+        tree_heads=result.sths_count,
+        tree_heads_verified=result.sths_verified,
         generated_at=format_api_time(now) or "",
     )
 

@@ -23,10 +23,10 @@ def invoke(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_verify_reports_an_intact_chain(seeded_cli: Seed) -> None:
+def test_verify_reports_an_intact_trail(seeded_cli: Seed) -> None:
     code, out, _ = invoke("audit", "verify")
     assert code == 0, out
-    assert "audit chain intact" in out
+    assert "audit trail intact" in out
     code, out, _ = invoke("audit", "verify", "--format", "json")
     result = json.loads(out)
     assert result["ok"] is True and result["first_bad_seq"] is None
@@ -48,6 +48,7 @@ def test_export_writes_the_window_as_jsonl_or_csv(seeded_cli: Seed, tmp_path: Pa
     code, _, _ = invoke("audit", "export", "--format", "jsonl", *window, "--output", str(target))
     assert code == 0
     events = [json.loads(line) for line in target.read_text().splitlines()]
+    assert "sth" in events.pop()  # the closing tree head line
     assert events and all(e["at"].startswith("2026-03-03") for e in events)
     assert "customers:customer:erase" in {e["action"] for e in events}
 
@@ -120,5 +121,5 @@ def test_verify_shows_a_progress_bar_on_long_chains(
 
     monkeypatch.setattr(service.audit.cli, "PROGRESS_THRESHOLD", 1)
     code, out, err = invoke("audit", "verify")
-    assert code == 0 and "audit chain intact" in out
-    assert "verifying the audit chain" in err
+    assert code == 0 and "audit trail intact" in out
+    assert "verifying the audit trail" in err

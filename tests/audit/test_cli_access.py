@@ -12,6 +12,11 @@ def test_cli_reads_of_the_trail_and_inventory_are_audited(seeded_cli: Seed) -> N
     assert invoke("audit", "export", "--format", "jsonl")[0] == 0
     assert invoke("audit", "run", "retention", "--format", "json")[0] == 0
     assert invoke("inventory", "--format", "json")[0] == 0
+    # A CLI process runs no background sequencer: its events are queued until one runs.
+    queued = api.call("GET", "/v1/audit/events?queued=true&limit=500").json()["data"]
+    assert {e["actor"].split(":")[0] for e in queued} >= {"cli"}
+    code, out, _ = invoke("audit", "sequence")
+    assert code == 0 and out.startswith("sequenced ")
     events = api.call("GET", "/v1/audit/events?limit=500").json()["data"]
     cli_events = [(e["action"], e["role"]) for e in events if e["actor"].startswith("cli:")]
     assert cli_events == [

@@ -29,7 +29,7 @@ def test_events_page_in_ascending_sequence_with_a_cursor(sqlite_api: Api) -> Non
     seen: list[int] = []
     cursor = None
     while True:
-        query = "/v1/audit/events?limit=2&action=audit:chain:verify"
+        query = "/v1/audit/events?limit=2&action=audit:tree:verify"
         page = sqlite_api.call("GET", query + (f"&cursor={cursor}" if cursor else "")).json()
         seen += [e["seq"] for e in page["data"]]
         cursor = page["next_cursor"]
@@ -55,13 +55,16 @@ def test_bad_filters_are_422_without_echoing_them(sqlite_api: Api) -> None:
     assert {e["field"] for e in body["errors"]} == {"query.from", "query.outcome"}
 
 
-def test_verify_reports_the_head_and_checkpoints(api: Api) -> None:
+def test_verify_reports_the_tree_its_heads_and_anchors(api: Api) -> None:
     api.call("GET", "/v1/audit/events")
     result = api.call("GET", "/v1/audit/verify").json()
-    assert result["ok"] is True
-    assert result["checked"] == result["head"]["seq"] >= 4  # 3 principals + 1 request
-    assert result["checkpoints"]["count"] == result["checkpoints"]["verified"] >= 1
-    assert result["first_bad_seq"] is None
+    assert result["ok"] is True, result
+    assert result["checked"] == result["tree_size"] >= 4  # 3 principals + 1 request
+    assert result["sths"]["count"] == result["sths"]["verified"] >= 1
+    assert result["anchors"]["consistent"] is True
+    assert result["anchors"]["latest_tree_size"] == result["tree_size"]
+    assert result["first_bad_seq"] is None and result["reason"] is None
+    assert len(result["root_hash"]) == 64 and result["queued"] == 0
 
 
 def test_export_streams_jsonl_and_csv(sqlite_api: Api) -> None:
@@ -69,15 +72,18 @@ def test_export_streams_jsonl_and_csv(sqlite_api: Api) -> None:
     jsonl = sqlite_api.call("GET", "/v1/audit/export?format=jsonl")
     assert jsonl.headers["content-type"].startswith("application/x-ndjson")
     lines = [json.loads(line) for line in jsonl.text.splitlines()]
+    trailer = lines.pop()
+    assert trailer["sth"]["tree_size"] == len(lines) and trailer["proofs"]
     assert [e["seq"] for e in lines] == list(range(1, len(lines) + 1))
     # the export request itself is committed before the stream starts, so it is included
-    assert [e["action"] for e in lines[-2:]] == ["audit:chain:verify", "audit:event:export"]
+    assert [e["action"] for e in lines[-2:]] == ["audit:tree:verify", "audit:event:export"]
     exported = sqlite_api.call("GET", "/v1/audit/export?format=csv")
     assert exported.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(exported.text)))
     assert list(rows[0].keys())[:3] == ["seq", "id", "at"]
     assert rows[0]["targets"] == "principal:service"
     assert len(rows) >= len(lines)
+    assert rows[0]["leaf_hash"] == lines[0]["leaf_hash"]
 
 
 def test_export_rejects_an_unknown_format(sqlite_api: Api) -> None:

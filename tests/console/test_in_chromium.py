@@ -210,7 +210,7 @@ def test_console_walkthrough_in_chromium(live_server: LiveServer, chrome) -> Non
         "console:session:create",
         "console:page:read",
         "audit:event:list",
-        "audit:chain:verify",
+        "audit:tree:verify",
         "audit:report:run",
         "inventory:inventory:read",
         "inventory:subject:read",

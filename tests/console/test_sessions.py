@@ -184,7 +184,7 @@ def test_every_console_request_is_in_the_trail_with_the_principals_name(console)
     assert [e.action for e in recorded] == [
         "console:page:read",
         "audit:event:list",
-        "audit:chain:verify",
+        "audit:tree:verify",
         "inventory:inventory:read",
     ]
     anonymous = browser(console).get("/console/trail")

@@ -207,6 +207,8 @@ def seed_book(api: Api) -> Book:
     )
     if endpoint.status_code == 201:
         tokens["endpoint_id"] = endpoint.json()["id"]
+    events = _ok(api.call("GET", "/v1/audit/events?limit=1", who="admin"))["data"]
+    tokens["event_id"] = events[0]["id"]
     return Book(tokens=tokens)
 
 

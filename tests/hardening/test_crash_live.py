@@ -5,6 +5,7 @@ no charge is duplicated (in Strongroom or at the processor) and the audit chain 
 from __future__ import annotations
 
 import contextlib
+import json
 import secrets
 import threading
 import time
@@ -90,7 +91,7 @@ def in_background(call: Callable[[], Any]) -> threading.Thread:
 
 def audit_verifies(server: LiveServer) -> None:
     verify = server.call("GET", "/v1/audit/verify", who="compliance", timeout=120).json()
-    assert verify["ok"] is True and verify["first_bad_seq"] is None, verify
+    assert verify["ok"] is True and verify["first_bad_seq"] is None, json.dumps(verify)
 
 
 def test_a_service_killed_during_a_bulk_pause_has_paused_all_or_nothing(

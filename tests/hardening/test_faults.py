@@ -27,7 +27,7 @@ from tests.hardening.support import Book, operations, problem_errors, row_counts
 
 # Rows a request may add whatever happens to it: its own audit event (and a checkpoint when
 # one falls due), and the idempotency record of an answer below 500.
-BOOKKEEPING = {"audit_events", "audit_checkpoints", "idempotency_keys"}
+BOOKKEEPING = {"audit_events", "audit_tree_heads", "audit_nodes", "idempotency_keys"}
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ from tests.hardening.support import (
 # row is updated in place (no new row), a signed checkpoint may fall due, and a request that
 # carries an Idempotency-Key stores its (replayable) 4xx answer, as API.md says it must.
 AUDIT_ONLY = {"audit_events": 1}
-MAY_GROW = {"audit_checkpoints", "idempotency_keys"}
+MAY_GROW = {"audit_tree_heads", "audit_nodes", "idempotency_keys"}
 
 
 @dataclass

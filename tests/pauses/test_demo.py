@@ -39,7 +39,7 @@ def test_the_holiday_demo_previews_applies_and_verifies_the_audit(embedded: Path
     # amounts as people write them (Babel), not raw minor units
     assert re.search(r"\$[0-9,]+\.[0-9]{2}", result.output), result.output
     assert "(minor)" not in result.output
-    assert "Audit chain verified" in result.output
+    assert "Audit trail verified" in result.output
     engine = make_engine(f"sqlite:///{embedded / 'strongroom.db'}")
     with make_session_factory(engine)() as session:
         pauses = session.scalar(select(func.count()).select_from(Pause))

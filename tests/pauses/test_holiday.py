@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from service.audit.verify import verify_chain
+from service.audit.verify import verify_with
 from service.core.clock import FrozenClock
 from service.core.db import transaction
 from tests.fixtures.app import Api
@@ -90,5 +90,5 @@ def test_a_holiday_pause_moves_every_later_renewal_by_fifteen_days_and_nothing_i
         assert read(api, sub["id"])["pauses"][0]["status"] == "completed"
 
     with transaction(api.ctx.session_factory) as session:
-        result = verify_chain(session.connection(), api.ctx.key_service)
+        result = verify_with(session.connection(), api.ctx.key_service)
     assert result.ok, result

@@ -75,8 +75,8 @@ def test_every_report_carries_a_verification_stamp(seeded: Seed) -> None:
     report = run(seeded, "reveals-by-purpose")
     stamp = report.stamp
     assert stamp.chain_ok is True and stamp.first_bad_seq is None
-    assert stamp.head_seq == stamp.checked == head_seq(seeded)
-    assert len(stamp.head_hash) == 64
+    assert stamp.tree_size == stamp.checked == head_seq(seeded)
+    assert len(stamp.root_hash) == 64
     assert stamp.generated_at == "2026-03-09T00:00:00Z"
     assert (report.window_from, report.window_to) == (
         "2026-03-01T00:00:00Z",
@@ -105,7 +105,7 @@ def test_pci_dss_10_2_figures_match_the_seed(seeded: Seed) -> None:
     invalid = section(report, "invalid-access")
     assert invalid.events is not None and len(invalid.events.rows) == 3
     assert sorted(r[:4] for r in rows(report, "admin-privileges")) == [
-        ["admin", "audit:chain:verify", "allowed", 1],
+        ["admin", "audit:tree:verify", "allowed", 1],
         ["admin", "customers:customer:erase", "allowed", 1],
         ["admin", "pauses:bulk:create", "allowed", 1],
     ]

@@ -37,11 +37,11 @@ def hostile_report(chain_ok: bool = True) -> Report:
     stamp = Stamp(
         chain_ok=chain_ok,
         checked=10,
-        head_seq=10,
-        head_hash="ab" * 32,
+        tree_size=10,
+        root_hash="ab" * 32,
         first_bad_seq=None if chain_ok else 7,
-        checkpoints=1,
-        checkpoints_verified=1 if chain_ok else 0,
+        tree_heads=1,
+        tree_heads_verified=1 if chain_ok else 0,
         generated_at="2026-03-09T00:00:00Z",
     )
     return Report(
@@ -86,5 +86,5 @@ def test_csv_neutralises_formulas_and_keeps_blocks_per_section() -> None:
 
 def test_json_is_the_whole_report() -> None:
     body = json.loads(render(hostile_report(), "json"))
-    assert body["stamp"]["head_seq"] == 10
+    assert body["stamp"]["tree_size"] == 10
     assert body["sections"][0]["table"]["rows"] == [[HOSTILE, 2]]

@@ -1,0 +1,15 @@
+"""The sequencer as a scheduled job too: a test-clock move or ``strongroom jobs run`` integrates
+what the jobs before it recorded."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from service.jobs.registry import JobContext, register_job
+
+
+@register_job("audit-sequence", order=1000)
+def sequence_audit_events(context: JobContext, now: datetime) -> int:
+    if context.app.sequencer is None:
+        return 0
+    return context.app.sequencer.run()
