@@ -249,3 +249,25 @@ def test_an_events_page_links_to_its_request_and_the_trail_filters_by_request_id
     event = client.get(f"/console/trail/{event_id}")
     assert 'href="/console/trail?request_id=req-42"' in event.text
     assert "inventory:inventory:read" in event.text
+
+
+def test_an_events_page_shows_its_inclusion_proof_checked_and_health_shows_the_tree(sqlite_api):
+    from sqlalchemy import text
+
+    sqlite_api.call("GET", "/v1/inventory", who="compliance", headers={"X-Request-Id": "req-77"})
+    client = browser(sqlite_api)
+    sign_in(client, sqlite_api.keys["admin"])
+    trail = client.get("/console/trail", params={"request_id": "req-77"})
+    event_id = re.search(r"/console/trail/(aud_[0-9a-f]+)", trail.text).group(1)
+    page = client.get(f"/console/trail/{event_id}")
+    assert "Included in the signed tree of" in page.text and "(proof checked)" in page.text
+    health = client.get("/console/health")
+    assert "The trail verifies" in health.text
+    assert "tree_size" in health.text and "queued" in health.text and "anchors" in health.text
+
+    # A tree head rewritten in the database: the proof no longer checks out on the page.
+    with sqlite_api.ctx.engine.begin() as conn:
+        conn.execute(text("UPDATE audit_tree_heads SET root_hash = :r"), {"r": "ab" * 32})
+    page = client.get(f"/console/trail/{event_id}")
+    assert "does NOT check out" in page.text
+    assert "does NOT verify" in client.get("/console/health").text
