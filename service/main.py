@@ -16,7 +16,7 @@ from service.access.actions import Action
 from service.access.auth import bearer_token, try_authenticate
 from service.audit.recorder import AuditRecord, append_event
 from service.core import docs, ops
-from service.core.context import AppContext, get_clock, get_key_service, resolve
+from service.core.context import AppContext, get_clock, resolve
 from service.core.openapi_problems import install_problem_responses
 from service.core.problems import problem, to_service_error
 from service.core.request_id import RequestIdMiddleware
@@ -122,8 +122,6 @@ async def _unrouted(request: Request, exc: Exception) -> Response:
                 status=response.status_code,
                 request_id=request.scope.get("state", {}).get("request_id"),
                 source_ip=request.client.host if request.client else None,
-                signer=resolve(request, get_key_service),
-                checkpoints=ctx.checkpoints,
             )
             session.commit()
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from service.access.actions import Action, Role
 from service.access.keys import generate_key, hash_secret
 from service.access.models import Principal
-from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, CheckpointSigner, append_event
+from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, append_event
 from service.core.errors import Conflict, NotFound, ValidationFailed
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -33,7 +33,6 @@ def create_principal(
     now: datetime,
     *,
     expires_at: datetime | None = None,
-    signer: CheckpointSigner | None = None,
 ) -> CreatedPrincipal:
     if not NAME_PATTERN.match(name):
         raise ValidationFailed("A principal name is 1-100 letters, digits, '.', '_' or '-'.")
@@ -55,7 +54,7 @@ def create_principal(
         )
     )
     session.flush()
-    _audit(session, Action.PRINCIPAL_CREATE, name, now, signer)
+    _audit(session, Action.PRINCIPAL_CREATE, name, now)
     return CreatedPrincipal(name=name, role=role, key=key.token, expires_at=expires_at)
 
 
@@ -63,24 +62,20 @@ def list_principals(session: Session) -> list[Principal]:
     return list(session.scalars(select(Principal).order_by(Principal.created_at)))
 
 
-def revoke_principal(
-    session: Session, name: str, now: datetime, *, signer: CheckpointSigner | None = None
-) -> Principal:
+def revoke_principal(session: Session, name: str, now: datetime) -> Principal:
     principal = session.scalar(select(Principal).where(Principal.name == name))
     if principal is None:
         raise NotFound("No principal with this name.")
     if principal.revoked_at is None:
         principal.revoked_at = now
-    _audit(session, Action.PRINCIPAL_REVOKE, name, now, signer)
+    _audit(session, Action.PRINCIPAL_REVOKE, name, now)
     return principal
 
 
-def _audit(
-    session: Session, action: str, name: str, now: datetime, signer: CheckpointSigner | None
-) -> None:
+def _audit(session: Session, action: str, name: str, now: datetime) -> None:
     # Principal names are operator-chosen labels, not personal data; they are the audit's
     # actor names too, so the event names the principal it changed.
     record = AuditRecord(
         action=action, actor=SYSTEM_ACTOR, role=SYSTEM_ACTOR, targets=[f"principal:{name}"]
     )
-    append_event(session, record, at=now, status=None, signer=signer)
+    append_event(session, record, at=now, status=None)

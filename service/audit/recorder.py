@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
@@ -23,12 +23,6 @@ from service.audit.models import AuditEvent
 log = logging.getLogger(__name__)
 
 SYSTEM_ACTOR = "system"
-
-
-class CheckpointSigner(Protocol):
-    def sign(self, data: bytes) -> str: ...
-
-    def verify(self, data: bytes, signature: str) -> bool: ...
 
 
 @dataclass
@@ -45,12 +39,6 @@ class AuditRecord:
     def add_target(self, token: str) -> None:
         if token not in self.targets:
             self.targets.append(token)
-
-
-@dataclass(frozen=True)
-class CheckpointPolicy:
-    every: int = 1000
-    seconds: float = 60.0
 
 
 def outcome_for(status: int | None) -> str:
@@ -96,11 +84,8 @@ def append_event(
     status: int | None,
     request_id: str | None = None,
     source_ip: str | None = None,
-    signer: CheckpointSigner | None = None,
-    checkpoints: CheckpointPolicy = CheckpointPolicy(),
 ) -> AuditEvent:
-    """Queue one event in ``session``'s transaction. (``signer`` and ``checkpoints`` are kept
-    for callers written for the hash chain; tree heads are the sequencer's job now.)"""
+    """Queue one event in ``session``'s transaction."""
     values = _queued_row(
         "aud_" + secrets.token_hex(12), format_time(at), record, status, request_id, source_ip
     )
@@ -119,8 +104,6 @@ def append_events(
     status: int | None,
     request_id: str | None = None,
     source_ip: str | None = None,
-    signer: CheckpointSigner | None = None,
-    checkpoints: CheckpointPolicy = CheckpointPolicy(),
 ) -> int:
     """Queue many events with one executemany. Returns the number appended."""
     if not records:

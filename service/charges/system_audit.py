@@ -23,6 +23,4 @@ def audit_charge(
         AuditRecord(action=action, actor=SYSTEM_ACTOR, role=SYSTEM_ACTOR, targets=targets),
         at=now,
         status=None,
-        signer=app.key_service,
-        checkpoints=app.checkpoints,
     )

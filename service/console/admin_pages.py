@@ -10,7 +10,7 @@ from service.access.models import Principal
 from service.access.principals import create_principal, list_principals, revoke_principal
 from service.console import sessions
 from service.console.routing import ConsoleRoute, console_page, form, render
-from service.core.context import get_clock, get_key_service, resolve
+from service.core.context import get_clock, resolve
 from service.core.errors import NotFound
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
@@ -47,7 +47,6 @@ def create(request: Request) -> Response:
         name,
         values.get("role", ""),
         resolve(request, get_clock).now(),
-        signer=resolve(request, get_key_service),
     )
     return _page(request, created=created, status=201)
 
@@ -56,9 +55,7 @@ def create(request: Request) -> Response:
 def revoke(request: Request, name: str) -> Response:
     request.state.audit.add_target(f"principal:{name}")
     now = resolve(request, get_clock).now()
-    principal = revoke_principal(
-        request.state.db, name, now, signer=resolve(request, get_key_service)
-    )
+    principal = revoke_principal(request.state.db, name, now)
     sessions.revoke_sessions_of(request.state.db, principal.key_id, now)
     return _page(request)
 

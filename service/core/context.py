@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.access.policy import Policy
 from service.access.ratelimit import RateLimiter
-from service.audit.recorder import CheckpointPolicy
 from service.audit.sequencer import Sequencer
 from service.core.clock import Clock
 from service.core.config import Settings
@@ -34,7 +33,6 @@ class AppContext:
     processor: Any = None
     rate_limiter: RateLimiter = field(default_factory=RateLimiter)
     failed_auth_limiter: RateLimiter = field(default_factory=RateLimiter)
-    checkpoints: CheckpointPolicy = field(default_factory=CheckpointPolicy)
     sequencer: Sequencer | None = None
     metrics: Metrics = field(default_factory=Metrics)
     data_keys: DataKeyCache = field(default_factory=DataKeyCache)

@@ -323,7 +323,6 @@ async def _claim_idempotency(
 
 
 def _finish(request: Request, session: Session, record: AuditRecord, status: int) -> None:
-    ctx = app_context(request)
     append_event(
         session,
         record,
@@ -331,8 +330,6 @@ def _finish(request: Request, session: Session, record: AuditRecord, status: int
         status=status,
         request_id=request.state.request_id,
         source_ip=request.client.host if request.client else None,
-        signer=resolve(request, get_key_service),
-        checkpoints=ctx.checkpoints,
     )
     session.commit()
 

@@ -12,7 +12,7 @@ from faker import Faker
 from sqlalchemy.orm import Session
 
 from service.access.actions import Action
-from service.audit.recorder import AuditRecord, CheckpointPolicy, append_events
+from service.audit.recorder import AuditRecord, append_events
 from service.customers.schemas import CustomerCreate
 from service.customers.service import create_customer
 from service.keys.cache import DataKeyCache
@@ -97,6 +97,4 @@ def _audit(
         ],
         at=now,
         status=201,
-        signer=key_service,
-        checkpoints=CheckpointPolicy(),
     )

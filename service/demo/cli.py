@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.access.actions import Action
 from service.access.policy import load_policy
-from service.audit.recorder import AuditRecord, CheckpointPolicy, append_event
+from service.audit.recorder import AuditRecord, append_event
 from service.audit.sequencer import Sequencer
 from service.audit.verify import verify_with
 from service.cli_support import cli_engine, cli_settings, now_utc
@@ -144,7 +144,6 @@ def _bulk(
             BulkActor(name=DEMO_ACTOR, role="admin"),
             now,
             reason="holiday pause (demo)",
-            signer=key_service,
         )
         if outcome["id"] is not None:
             append_event(
@@ -157,8 +156,6 @@ def _bulk(
                 ),
                 at=now,
                 status=201,
-                signer=key_service,
-                checkpoints=CheckpointPolicy(),
             )
     return outcome
 

@@ -156,8 +156,6 @@ def _record(
             record,
             at=now,
             status=None,
-            signer=context.key_service,
-            checkpoints=context.app.checkpoints,
         )
         session.commit()
 

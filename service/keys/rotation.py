@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.access.actions import Action
-from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, CheckpointPolicy, append_event
+from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, append_event
 from service.core.db import transaction
 from service.core.errors import Conflict, ValidationFailed
 from service.keys import keystore
@@ -41,8 +41,6 @@ def _system_event(session: Session, action: Action, key_service: KeyService, at:
         AuditRecord(action=action, actor=SYSTEM_ACTOR, role=SYSTEM_ACTOR),
         at=at,
         status=None,
-        signer=key_service,
-        checkpoints=CheckpointPolicy(),
     )
 
 

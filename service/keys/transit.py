@@ -3,7 +3,7 @@
 Three Transit keys, each with one job:
 
 - ``strongroom-data`` (aes256-gcm96) wraps every customer's data key. ``keys rotate`` rotates it.
-- ``strongroom-audit`` (ed25519) signs audit checkpoints.
+- ``strongroom-audit`` (ed25519) signs the audit trail's tree heads.
 - ``strongroom-index`` (aes256-gcm96, used only for HMAC) keys the blind index. Blind indexes
   are computed with its version 1, pinned, so they stay equal across any rotation.
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from service.access.actions import Action
 from service.access.policy import Limits
-from service.audit.recorder import AuditRecord, CheckpointPolicy, CheckpointSigner, append_events
+from service.audit.recorder import AuditRecord, append_events
 from service.core.errors import PolicyViolation, ServiceError
 from service.core.rows import insert_rows, random_tokens
 from service.core.timeparse import format_api_time
@@ -123,8 +123,6 @@ def bulk_pause(
     *,
     reason: str | None,
     request_id: str | None = None,
-    signer: CheckpointSigner | None = None,
-    checkpoints: CheckpointPolicy = CheckpointPolicy(),
 ) -> dict[str, Any]:
     count = session.execute(
         select(func.count()).select_from(matching(request.selector).subquery())
@@ -171,8 +169,6 @@ def bulk_pause(
             at=now,
             status=None,
             request_id=request_id,
-            signer=signer,
-            checkpoints=checkpoints,
         )
     return {
         "id": bulk_id,

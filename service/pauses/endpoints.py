@@ -12,7 +12,7 @@ from service.access.actions import Action
 from service.access.policy import Policy
 from service.access.resolvers import register_token
 from service.core.clock import Clock
-from service.core.context import app_context, get_clock, get_db, get_key_service, get_policy
+from service.core.context import get_clock, get_db, get_key_service, get_policy
 from service.core.routing import AuditedRoute, current_audit, current_caller, operation
 from service.pauses import bulk, bulk_cancel, service
 from service.pauses.models import BULK_ID_PREFIX, PAUSE_ID_PREFIX
@@ -99,8 +99,6 @@ def create_bulk_pause(
         clock.now(),
         reason=reason,
         request_id=request.state.request_id,
-        signer=key_service,
-        checkpoints=app_context(request).checkpoints,
     )
     if outcome["id"] is not None:
         record = current_audit(request)

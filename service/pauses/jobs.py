@@ -98,8 +98,6 @@ def run_pause_transitions(
                 records,
                 at=now,
                 status=None,
-                signer=context.key_service,
-                checkpoints=context.app.checkpoints,
             )
             session.commit()
             handled += len(records)

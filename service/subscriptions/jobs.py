@@ -40,8 +40,6 @@ def cancel_due_subscriptions(context: JobContext, now: datetime) -> int:
                 system_record(Action.JOB_SUBSCRIPTION_CANCEL, [subscription.id]),
                 at=now,
                 status=None,
-                signer=context.key_service,
-                checkpoints=context.app.checkpoints,
             )
             session.commit()
             handled += 1

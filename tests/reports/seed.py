@@ -56,7 +56,6 @@ def _append(
             AuditRecord(action=action, **record),
             at=at,
             status=status,
-            signer=api.ctx.key_service,
         )
 
 
