@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from service.access.policy import load_policy
+from service.access.ratelimit import RateLimiter, counter_engine
 from service.audit.sequencer import Sequencer, install_inline_sequencing
 from service.core.clock import Clock, FrozenClock, SystemClock
 from service.core.config import Settings
@@ -82,6 +83,7 @@ def build_context(
         clock=clock or build_clock(settings),
         key_service=keys,
         policy=load_policy(settings.policy_file),
+        rate_limiter=RateLimiter(counter_engine(engine)),
         processor=processor if processor is not None else build_processor(settings),
         sequencer=sequencer,
         data_keys=DataKeyCache(
