@@ -22,6 +22,7 @@ from service.core.db import transaction
 from service.core.logging import configure_logging
 from service.core.migrate import upgrade
 from service.devstack import DevStackError, ensure_port_free
+from service.events.webhooks import DEV_MODE
 from service.main import create_app
 
 log = logging.getLogger("strongroom.dev")
@@ -88,6 +89,7 @@ def run_dev(
         settings.__dict__.pop("resolved_database_url", None)
         _record_dev_state(root, bao.addr, stripe.url)
         ctx = build_context(settings)
+        ctx.extras[DEV_MODE] = True  # API.md: plain-http loopback webhook receivers
         _prepare(ctx)
         _first_start_principals(ctx.session_factory)
         app = create_app(ctx, run_scheduler=settings.scheduler_enabled)
