@@ -21,7 +21,10 @@ from service.core.context import AppContext
 from service.core.db import transaction
 from service.core.logging import configure_logging
 from service.core.migrate import upgrade
+from service.core.production import production_refusals, production_warnings
 from service.devstack import DevStackError, ensure_port_free
+from service.devstack.keys_file import ENV as KEYS_FILE_ENV
+from service.devstack.keys_file import KeysFileRefused, write_keys_file
 from service.events.webhooks import DEV_MODE
 from service.main import create_app
 
@@ -34,7 +37,22 @@ DEV_PRINCIPALS = (
 )
 
 
-def serve_api(settings: Settings, *, host: str, port: int) -> None:
+def serve_api(
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    unsafe_test_clock: bool = False,
+    insecure_vault_http: bool = False,
+) -> None:
+    overrides = {"unsafe_test_clock": unsafe_test_clock, "insecure_vault_http": insecure_vault_http}
+    refusals = production_refusals(settings, **overrides)
+    for refusal in refusals:
+        typer.secho(f"error: {refusal}", err=True, fg="red")
+    if refusals:
+        raise typer.Exit(2)
+    for warning in production_warnings(**overrides):
+        typer.secho(f"WARNING: {warning}", err=True, fg="red", bold=True)
     configure_logging(settings.log_level)
     _check_port_free(host, port, "the API")
     ctx = build_context(settings)
@@ -142,7 +160,11 @@ def _first_start_principals(factory: object) -> None:
     )
     for principal in created:
         typer.echo(f"  {principal.role:<11} {principal.name:<15} {principal.key}")
-    if os.environ.get("STRONGROOM_DEV_KEYS_FILE"):
-        path = Path(os.environ["STRONGROOM_DEV_KEYS_FILE"])
-        path.touch(mode=0o600)
-        path.write_text("".join(f"{p.role}={p.key}\n" for p in created))
+    if os.environ.get(KEYS_FILE_ENV):
+        try:
+            write_keys_file(
+                Path(os.environ[KEYS_FILE_ENV]),
+                "".join(f"{p.role}={p.key}\n" for p in created),
+            )
+        except KeysFileRefused as refused:
+            typer.secho(f"error: {refused} (the keys are above)", err=True, fg="red")
