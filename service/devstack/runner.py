@@ -51,9 +51,9 @@ def serve_api(
         typer.secho(f"error: {refusal}", err=True, fg="red")
     if refusals:
         raise typer.Exit(2)
-    for warning in production_warnings(**overrides):
-        typer.secho(f"WARNING: {warning}", err=True, fg="red", bold=True)
     configure_logging(settings.log_level)
+    for warning in production_warnings(**overrides):
+        log.critical(warning)  # at every start, in the service's own (JSON) log
     _check_port_free(host, port, "the API")
     ctx = build_context(settings)
     _prepare(ctx)
