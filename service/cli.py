@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from service.access.cli import app as principals_app
@@ -56,6 +58,9 @@ def migrate() -> None:
 def serve(
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8000, "--port"),
+    workers: int = typer.Option(
+        os.cpu_count() or 1, "--workers", help="worker processes (default: the CPU count)"
+    ),
     unsafe_test_clock: bool = typer.Option(
         False,
         UNSAFE_TEST_CLOCK_FLAG,
@@ -76,6 +81,7 @@ def serve(
         Settings(),
         host=host,
         port=port,
+        workers=workers,
         unsafe_test_clock=unsafe_test_clock,
         insecure_vault_http=insecure_vault_http,
     )
@@ -89,6 +95,7 @@ def dev(
     test_clock: bool = typer.Option(False, "--test-clock"),
     vault_port: int = typer.Option(8200, "--vault-port"),
     stripe_port: int = typer.Option(8420, "--stripe-port"),
+    workers: int = typer.Option(1, "--workers", help="worker processes for the API"),
 ) -> None:
     """The embedded default: SQLite, a persistent local OpenBao, localstripe, the API."""
     from service.devstack.runner import run_dev
@@ -102,6 +109,7 @@ def dev(
         test_clock=test_clock,
         vault_port=vault_port,
         stripe_port=stripe_port,
+        workers=workers,
     )
 
 

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     stripe_timeout_seconds: float = 10.0
 
     test_clock: bool = False
+    # Set by ``strongroom dev`` only (``serve`` refuses it): plain-http loopback webhook receivers.
+    dev_mode: bool = False
 
     policy_file: Path = PROJECT_ROOT / "policies" / "default.yaml"
     audits_dir: Path = PROJECT_ROOT / "audits"

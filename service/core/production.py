@@ -18,6 +18,8 @@ def production_refusals(
 ) -> list[str]:
     """Why ``serve`` must not start with these settings (empty when it may)."""
     refusals: list[str] = []
+    if settings.dev_mode:
+        refusals.append("STRONGROOM_DEV_MODE is for `strongroom dev` only")
     if settings.test_clock and not unsafe_test_clock:
         refusals.append(
             "STRONGROOM_TEST_CLOCK=1 lets any admin move time (and so due charges and pauses); "

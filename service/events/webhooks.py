@@ -29,12 +29,9 @@ class CreatedEndpoint:
     secret: str
 
 
-DEV_MODE = "dev_mode"  # AppContext.extras flag set by ``strongroom dev``
-
-
 def loopback_receivers_allowed(ctx: AppContext) -> bool:
     """Plain-http loopback receivers: under ``strongroom dev`` or where the policy allows."""
-    return ctx.policy.limits.allow_http_loopback_webhooks or bool(ctx.extras.get(DEV_MODE))
+    return ctx.policy.limits.allow_http_loopback_webhooks or ctx.settings.dev_mode
 
 
 def new_endpoint_id() -> str:

@@ -38,8 +38,9 @@ def serve(env: dict[str, str], *flags: str) -> subprocess.CompletedProcess[str]:
         ({**SAFE, "STRONGROOM_TEST_CLOCK": "1"}, "STRONGROOM_TEST_CLOCK=1"),
         ({"STRONGROOM_VAULT_ADDR": SAFE["STRONGROOM_VAULT_ADDR"]}, "STRONGROOM_STRIPE_API_KEY"),
         ({**SAFE, "STRONGROOM_VAULT_ADDR": "http://127.0.0.1:8200"}, "is not https"),
+        ({**SAFE, "STRONGROOM_DEV_MODE": "1"}, "STRONGROOM_DEV_MODE"),
     ],
-    ids=["test-clock", "no-stripe-key", "plain-http-vault"],
+    ids=["test-clock", "no-stripe-key", "plain-http-vault", "dev-mode"],
 )
 def test_serve_refuses_development_settings(env: dict[str, str], refused: str) -> None:
     result = serve(env)
