@@ -59,7 +59,9 @@ def test_the_overrides_are_named_and_shouted() -> None:
         "STRONGROOM_VAULT_TIMEOUT_SECONDS": "1",
         "STRONGROOM_DATABASE_URL": "sqlite:///:memory:",
     }
-    result = serve(env, "--unsafe-test-clock-in-production", "--insecure-vault-http")
+    result = serve(
+        env, "--workers", "1", "--unsafe-test-clock-in-production", "--insecure-vault-http"
+    )
     assert "error: STRONGROOM" not in result.stderr
     assert "UNSAFE: the test clock is on" in result.stderr
     assert "INSECURE: the key service is reached over plain http" in result.stderr
