@@ -50,8 +50,10 @@ def describe_validation(exc: RequestValidationError, body_model: Any = None) -> 
     errors = exc.errors()
     for err in errors:
         loc = tuple(err.get("loc", ()))
-        # only the body itself: a field of the wrong type is a 422 naming that field
-        if err.get("type") in _MALFORMED_TYPES and loc == ("body",):
+        # not JSON at all (located at a byte offset), or the body itself of the wrong type; a
+        # field of the wrong type is a 422 naming that field
+        kind = err.get("type")
+        if kind == "json_invalid" or (kind in _MALFORMED_TYPES and loc == ("body",)):
             return InvalidRequest("The body must be a JSON object.")
         if err.get("type") == "missing" and loc == ("body",):
             return InvalidRequest("A JSON body is required.")
