@@ -62,6 +62,8 @@ class Action(StrEnum):
     OPS_READY = "ops:ready:read"
     OPS_METRICS = "ops:metrics:read"
     OPS_DOCS = "ops:docs:read"
+    # Per-action request counts and latency: behind a key (see service/core/metrics.py).
+    OPS_METRICS_DETAIL = "ops:metrics_detail:read"
 
     # Not routes: requests that match no route, and work done outside requests.
     UNKNOWN_ROUTE = "http:route:unknown"

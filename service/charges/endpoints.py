@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -25,8 +24,7 @@ from service.core.context import (
     get_policy,
     get_processor,
 )
-from service.core.errors import ValidationFailed
-from service.core.pagination import Cursor, Limit, decode_cursor, page
+from service.core.pagination import Cursor, Limit, decode_time_cursor, page
 from service.core.routing import (
     TOKEN_PATTERN,
     AuditedRoute,
@@ -131,7 +129,7 @@ def list_charges(
         subscription=subscription,
         customer=customer,
         status=status,
-        after=_after(cursor),
+        after=decode_time_cursor(cursor),
         limit=limit,
     )
     return page(
@@ -152,14 +150,3 @@ def _name_payer(request: Request, charge: Charge) -> None:
     record.add_target(charge.customer)
     if charge.subscription is not None:
         record.add_target(charge.subscription)
-
-
-def _after(cursor: str | None) -> tuple[datetime, str] | None:
-    value = decode_cursor(cursor)
-    if value is None:
-        return None
-    try:
-        created, token = value
-        return datetime.fromisoformat(str(created).replace("Z", "+00:00")), str(token)
-    except (TypeError, ValueError):
-        raise ValidationFailed("The cursor is not valid.") from None

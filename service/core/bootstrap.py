@@ -41,11 +41,16 @@ def build_key_service(settings: Settings) -> Any:
     )
 
 
+# Only outside ``serve`` (which refuses to start without a key): dev stacks, tests, sandboxes.
+SANDBOX_STRIPE_KEY = "sk_test_strongroom"
+
+
 def build_processor(settings: Settings) -> Any:
     from service.processors.stripe_adapter import StripeProcessor
 
+    key = settings.stripe_api_key
     return StripeProcessor(
-        settings.stripe_api_key.get_secret_value(),
+        key.get_secret_value() if key is not None else SANDBOX_STRIPE_KEY,
         api_base=settings.stripe_api_base,
         timeout=settings.stripe_timeout_seconds,
     )

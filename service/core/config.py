@@ -24,11 +24,14 @@ class Settings(BaseSettings):
     vault_timeout_seconds: float = 5.0
     vault_transit_mount: str = "transit"
 
-    stripe_api_key: SecretStr = SecretStr("sk_test_strongroom")
+    # None: ``serve`` refuses to start; elsewhere (dev, tests) a sandbox key is used
+    stripe_api_key: SecretStr | None = None
     stripe_api_base: str | None = None
     stripe_timeout_seconds: float = 10.0
 
     test_clock: bool = False
+    # Set by ``strongroom dev`` only (``serve`` refuses it): plain-http loopback webhook receivers.
+    dev_mode: bool = False
 
     policy_file: Path = PROJECT_ROOT / "policies" / "default.yaml"
     audits_dir: Path = PROJECT_ROOT / "audits"

@@ -135,7 +135,7 @@ async def _handle(
                     return response
             response = await original(request)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a problem response
-            response = problem(to_service_error(exc))
+            response = problem(to_service_error(exc, body_model(request)))
             await run_in_threadpool(session.rollback)
         if claimed is not None:
             if response.status_code >= 500:
@@ -159,6 +159,12 @@ async def _handle(
         await run_in_threadpool(session.close)
         status = response.status_code if response is not None else 500
         ctx.metrics.observe(action, status, time.perf_counter() - started)
+
+
+def body_model(request: Request) -> Any:
+    """The body type the matched operation declares (None when it takes no body)."""
+    field = getattr(request.scope.get("route"), "body_field", None)
+    return getattr(getattr(field, "field_info", None), "annotation", None)
 
 
 def _media_for(status: int) -> str:

@@ -14,7 +14,7 @@ from service.access.resolvers import register_token
 from service.core.clock import Clock
 from service.core.context import get_clock, get_data_key_cache, get_db, get_key_service
 from service.core.errors import ValidationFailed
-from service.core.pagination import Cursor, Limit, decode_cursor, page
+from service.core.pagination import Cursor, Limit, decode_time_cursor, page
 from service.core.routing import AuditedRoute, current_audit, operation
 from service.keys.cache import DataKeyCache
 from service.subscriptions import cancellation, service
@@ -86,19 +86,12 @@ def list_subscriptions(
     if tag is not None:
         tagged = select(SubscriptionTag.subscription).where(SubscriptionTag.tag == tag)
         query = query.where(Subscription.id.in_(tagged))
-    after = decode_cursor(cursor)
+    after = decode_time_cursor(cursor)
     if after is not None:
-        if not (
-            isinstance(after, list) and len(after) == 2 and all(isinstance(v, str) for v in after)
-        ):
-            raise ValidationFailed("The cursor is not valid.")
-        try:
-            created_at = datetime.fromisoformat(after[0])
-        except ValueError:
-            raise ValidationFailed("The cursor is not valid.") from None
+        created_at, after_id = after
         query = query.where(
             (Subscription.created_at > created_at)
-            | ((Subscription.created_at == created_at) & (Subscription.id > after[1]))
+            | ((Subscription.created_at == created_at) & (Subscription.id > after_id))
         )
     rows = list(
         db.execute(
