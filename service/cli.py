@@ -17,25 +17,30 @@ app.add_typer(principals_app, name="principals")
 
 
 def _register_optional() -> None:
+    """Command groups whose modules import optional packages: when one is missing, the group
+    is still listed and says which extra to install (service/extras.py)."""
     import importlib
 
-    for module_name, name in (
-        ("service.audit.cli", "audit"),
-        ("service.keys.cli", "keys"),
-        ("service.inventory.cli", "inventory"),
-        ("service.demo.cli", "demo"),
+    from service.extras import EXTRA_OF_MODULE, missing_extra_group
+
+    for module_name, name, help_text in (
+        ("service.audit.cli", "audit", "The audit trail."),
+        ("service.keys.cli", "keys", "Rotate and inspect the data-wrapping key."),
+        ("service.keys.vault_cli", "vault", "Set up OpenBao/Vault for Strongroom."),
+        ("service.inventory.cli", "inventory", "What is held, about whom."),
+        ("service.demo.cli", "demo", "A holiday pause on a few thousand fake subscriptions."),
     ):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
+            top = (exc.name or "").split(".")[0]
+            if top in EXTRA_OF_MODULE:
+                app.add_typer(missing_extra_group(name, top, help_text), name=name)
                 continue
             raise
         app.add_typer(module.app, name=name)
-    try:
-        from service.redaction.cli import redact
-    except ModuleNotFoundError:
-        return
+    from service.redaction.cli import redact
+
     app.command("redact")(redact)
 
 
@@ -66,8 +71,12 @@ def dev(
     vault_port: int = typer.Option(8200, "--vault-port"),
     stripe_port: int = typer.Option(8420, "--stripe-port"),
 ) -> None:
-    """The embedded default: SQLite, a persistent local OpenBao, localstripe, the API."""
+    """The embedded default: SQLite, a persistent local OpenBao, localstripe, the API
+    (needs the 'embedded' extra)."""
     from service.devstack.runner import run_dev
+    from service.extras import require_embedded
+
+    require_embedded("dev")
 
     settings = cli_settings()
     run_dev(

@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     vault_secret_id: SecretStr | None = None
     # Only for `strongroom keys rotate` and `strongroom vault setup`; `serve` never reads it.
     vault_operator_token: SecretStr | None = None
+    # The AppRole credentials in a file written by `strongroom vault setup --approle-file`
+    # (used when STRONGROOM_VAULT_ROLE_ID/SECRET_ID are not set).
+    vault_approle_file: Path | None = None
+    # The CA that signed OpenBao's certificate (https addresses); the system's CAs otherwise.
+    vault_ca_cert: Path | None = None
     vault_timeout_seconds: float = 5.0
     vault_transit_mount: str = "transit"
 

@@ -23,12 +23,14 @@ def build_vault_client(
     secret_id: str | None = None,
     timeout: float = 5.0,
     approle_mount: str = "approle",
+    ca_cert: str | None = None,
 ) -> hvac.Client:
     """An hvac client for ``addr``, authenticated by token or, failing that, by AppRole.
 
-    Every request made through it gives up after ``timeout`` seconds.
+    Every request made through it gives up after ``timeout`` seconds. Over https the server's
+    certificate is always verified: against ``ca_cert`` when given, else the system's CAs.
     """
-    client = hvac.Client(url=addr, timeout=timeout)
+    client = hvac.Client(url=addr, timeout=timeout, verify=ca_cert or True)
     if token:
         client.token = token
     elif role_id and secret_id:
