@@ -21,7 +21,7 @@ def _register_optional() -> None:
     is still listed and says which extra to install (service/extras.py)."""
     import importlib
 
-    from service.extras import EXTRA_OF_MODULE, missing_extra_group
+    from service.extras import EXTRA_OF_MODULE, register_missing_extra
 
     for module_name, name, help_text in (
         ("service.audit.cli", "audit", "The audit trail."),
@@ -35,7 +35,7 @@ def _register_optional() -> None:
         except ModuleNotFoundError as exc:
             top = (exc.name or "").split(".")[0]
             if top in EXTRA_OF_MODULE:
-                app.add_typer(missing_extra_group(name, top, help_text), name=name)
+                register_missing_extra(app, name, top, help_text)
                 continue
             raise
         app.add_typer(module.app, name=name)

