@@ -20,6 +20,7 @@ import logging
 import os
 import secrets
 import shutil
+import ssl
 import sys
 import tempfile
 import time
@@ -68,9 +69,13 @@ def bao_binary() -> str:
     )
 
 
-def health_status(addr: str, *, timeout: float = 1.0, verify: str | bool = True) -> int | None:
+def health_status(
+    addr: str, *, timeout: float = 1.0, verify: str | bool | ssl.SSLContext = True
+) -> int | None:
     """The HTTP status of ``sys/health`` (200 active, 501 not initialised, 503 sealed), or
     None when nothing answers. ``verify``: the CA file that signed an https server's cert."""
+    if isinstance(verify, str):
+        verify = ssl.create_default_context(cafile=verify)
     try:
         with httpx.Client(trust_env=False, timeout=timeout, verify=verify) as http:
             return http.get(f"{addr}/v1/sys/health").status_code

@@ -19,9 +19,11 @@ from service.core.bootstrap import build_context
 from service.core.config import Settings
 from service.core.context import AppContext
 from service.core.db import transaction
+from service.core.errors import ServiceError
 from service.core.logging import configure_logging
 from service.core.migrate import upgrade
 from service.devstack import DevStackError, ensure_port_free
+from service.keys.approle import ApproleFileError
 from service.main import create_app
 
 log = logging.getLogger("strongroom.dev")
@@ -36,8 +38,11 @@ DEV_PRINCIPALS = (
 def serve_api(settings: Settings, *, host: str, port: int) -> None:
     configure_logging(settings.log_level)
     _check_port_free(host, port, "the API")
-    ctx = build_context(settings)
-    _prepare(ctx)
+    try:
+        ctx = build_context(settings)
+        _prepare(ctx)
+    except (ApproleFileError, ServiceError) as error:
+        fail(getattr(error, "detail", None) or str(error))
     app = create_app(ctx, run_scheduler=settings.scheduler_enabled)
     uvicorn.run(app, host=host, port=port, log_config=None, server_header=False, date_header=False)
 
