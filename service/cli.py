@@ -69,6 +69,9 @@ def dev(
     data_dir: str | None = typer.Option(None, "--data-dir"),
     test_clock: bool = typer.Option(False, "--test-clock"),
     vault_port: int = typer.Option(8200, "--vault-port"),
+    vault_cluster_port: int | None = typer.Option(
+        None, "--vault-cluster-port", help="OpenBao's cluster port [default: --vault-port + 1]"
+    ),
     stripe_port: int = typer.Option(8420, "--stripe-port"),
 ) -> None:
     """The embedded default: SQLite, a persistent local OpenBao, localstripe, the API
@@ -86,6 +89,7 @@ def dev(
         data_dir=data_dir,
         test_clock=test_clock,
         vault_port=vault_port,
+        vault_cluster_port=vault_cluster_port if vault_cluster_port is not None else vault_port + 1,
         stripe_port=stripe_port,
     )
 

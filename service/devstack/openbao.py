@@ -244,9 +244,12 @@ class PersistentOpenBao(_SupervisedBao):
         startup_timeout: float = 30.0,
         binary: str | None = None,
         tls: ServerTls | None = None,
+        cluster_port: int | None = None,
     ) -> None:
         super().__init__(host=host, startup_timeout=startup_timeout, binary=binary)
         self.tls = tls
+        # OpenBao also listens on a cluster port (its default: the API port + 1): chosen here.
+        self.cluster_port = cluster_port if cluster_port is not None else port + 1
         if tls is not None:
             self.verify = str(tls.ca_file)
         self.root = Path(data_dir) / "openbao"
@@ -275,6 +278,9 @@ class PersistentOpenBao(_SupervisedBao):
         for directory in (self.storage_dir, self._home):
             directory.mkdir(mode=0o700, exist_ok=True)
         ensure_port_free(self.host, self.port, component=self.component)
+        ensure_port_free(
+            self.host, self.cluster_port, component=f"{self.component} (its cluster port)"
+        )
         self._write_config()
         self._launch(
             ["server", f"-config={self.config_path}"],
@@ -333,9 +339,11 @@ class PersistentOpenBao(_SupervisedBao):
             f'storage "pebbledb" {{\n  path = {json.dumps(str(self.storage_dir))}\n}}\n'
             'listener "tcp" {\n'
             f"  address     = {json.dumps(f'{self.host}:{self.port}')}\n"
+            f"  cluster_address = {json.dumps(f'{self.host}:{self.cluster_port}')}\n"
             f"{tls}"
             "}\n"
             f"api_addr  = {json.dumps(self.addr)}\n"
+            f"cluster_addr = {json.dumps(f'https://{self.host}:{self.cluster_port}')}\n"
             "ui        = false\n"
             'log_level = "warn"\n',
             encoding="utf-8",
