@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from service.access.cli import app as principals_app
@@ -55,11 +57,14 @@ def migrate() -> None:
 def serve(
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8000, "--port"),
+    workers: int = typer.Option(
+        os.cpu_count() or 1, "--workers", help="worker processes (default: the CPU count)"
+    ),
 ) -> None:
     """Production: configuration from the environment only."""
     from service.devstack.runner import serve_api
 
-    serve_api(Settings(), host=host, port=port)
+    serve_api(Settings(), host=host, port=port, workers=workers)
 
 
 @app.command()
@@ -73,6 +78,7 @@ def dev(
         None, "--vault-cluster-port", help="OpenBao's cluster port [default: --vault-port + 1]"
     ),
     stripe_port: int = typer.Option(8420, "--stripe-port"),
+    workers: int = typer.Option(1, "--workers", help="worker processes for the API"),
 ) -> None:
     """The embedded default: SQLite, a persistent local OpenBao, localstripe, the API
     (needs the 'embedded' extra)."""
@@ -91,6 +97,7 @@ def dev(
         vault_port=vault_port,
         vault_cluster_port=vault_cluster_port if vault_cluster_port is not None else vault_port + 1,
         stripe_port=stripe_port,
+        workers=workers,
     )
 
 
