@@ -4,7 +4,8 @@
 # Rotate the data-wrapping key, rewrap stored data keys under the new version, retire old
 # versions (minimum decryption/encryption version) and trim them for good
 # (min_available_version), so that an old backup can no longer be unwrapped.
-# The audit signing and blind index keys may be rotated and retired the same way.
+# The blind index key may be rotated, retired and trimmed the same way (after a re-index);
+# the audit signing key only rotated: its old versions must keep verifying old tree heads.
 #
 # Paths use the default names; `strongroom vault setup` rewrites them for other names.
 
@@ -41,5 +42,8 @@ path "transit/keys/strongroom-index/rotate" {
   capabilities = ["update"]
 }
 path "transit/keys/strongroom-index/config" {
+  capabilities = ["update"]
+}
+path "transit/keys/strongroom-index/trim" {
   capabilities = ["update"]
 }
