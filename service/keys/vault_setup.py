@@ -25,7 +25,7 @@ from service.keys.openbao_policies import (
     operator_policy,
     serving_policy,
 )
-from service.keys.vault_calls import call
+from service.keys.vault_calls import HVAC_FAILURES, call, translate
 from service.keys.vault_client import ANCHOR_MOUNT
 
 ROLE_NAME = "strongroom"
@@ -137,6 +137,8 @@ def _create_keys(client: hvac.Client, names: KeyNames, report: SetupReport) -> N
             )
             report.note(f"key {name} ({key_type})", "created")
             continue
+        except HVAC_FAILURES as error:
+            raise translate(error, f"lookup of key {name}") from None
         if existing["type"] != key_type:
             raise KeyServiceError(
                 f"Transit key {name} exists with type {existing['type']}, "
@@ -150,6 +152,8 @@ def _write_policy(client: hvac.Client, name: str, text: str, report: SetupReport
         current = client.sys.read_policy(name)["data"]["rules"]
     except hvac.exceptions.InvalidPath:
         current = None
+    except HVAC_FAILURES as error:
+        raise translate(error, f"read of policy {name}") from None
     if current == text:
         report.note(f"policy {name}", "already there")
         return
@@ -188,6 +192,8 @@ def _read_role(client: hvac.Client, mount: str, role_name: str) -> dict[str, Any
         return dict(client.auth.approle.read_role(role_name, mount_point=mount)["data"])
     except hvac.exceptions.InvalidPath:
         return None
+    except HVAC_FAILURES as error:
+        raise translate(error, f"read of AppRole {role_name}") from None
 
 
 _DURATIONS = {"token_ttl": 3600, "token_max_ttl": 4 * 3600, "secret_id_ttl": 0}
