@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from service.cli_support import cli_engine, cli_settings, fail
+from service.cli_support import cli_engine, cli_settings, fail, operator_settings
 from service.core.bootstrap import build_key_service
 from service.core.db import make_session_factory, transaction
 from service.core.errors import ServiceError
@@ -26,11 +26,15 @@ def rotate(
         DEFAULT_CHUNK_SIZE, "--chunk-size", min=1, help="Data keys rewrapped per transaction."
     ),
     retire_old: bool = typer.Option(
-        False, "--retire", help="Then refuse decryption under every older version."
+        False,
+        "--retire",
+        help="Then retire every older version: decryption refused, the versions deleted.",
     ),
 ) -> None:
-    """Rotate the Transit data key and rewrap every stored data key, while the service runs."""
-    settings = cli_settings()
+    """Rotate the Transit data key and rewrap every stored data key, while the service runs.
+
+    Acts with the operator token in STRONGROOM_VAULT_OPERATOR_TOKEN."""
+    settings = operator_settings("strongroom keys rotate")
     factory = make_session_factory(cli_engine())
     key_service = build_key_service(settings)
     console = Console()
@@ -57,7 +61,9 @@ def rotate(
         )
         if retire_old:
             retire(factory, key_service, result.new_version)
-            console.print(f"minimum decryption version raised to {result.new_version}")
+            console.print(
+                f"versions below {result.new_version} retired and trimmed from the key ring"
+            )
     except ServiceError as error:
         fail(error.detail)
 
@@ -80,7 +86,9 @@ def status() -> None:
     table.add_column("state")
     every_version = set(range(1, key.latest_version + 1)) | set(key.versions) | set(counts)
     for version in sorted(every_version):
-        if version < key.min_decryption_version:
+        if version < key.min_available_version:
+            state = "trimmed"
+        elif version < key.min_decryption_version:
             state = "retired"
         elif version == key.latest_version:
             state = "latest"

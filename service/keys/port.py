@@ -31,6 +31,8 @@ class KeyStatus:
     latest_version: int
     min_decryption_version: int
     versions: tuple[int, ...]
+    # Versions below it are deleted from the key ring (trimmed): gone for good.
+    min_available_version: int = 0
 
 
 def wrapped_key_version(wrapped: str) -> int:
@@ -96,6 +98,12 @@ class KeyService(Protocol):
     def key_status(self) -> KeyStatus: ...
 
     def set_min_decryption_version(self, version: int) -> None: ...
+
+    def retire_data_key_versions_below(self, version: int) -> None:
+        """Refuse decryption and encryption under every version below ``version``, then
+        delete those versions from the key ring (trim), so that no one — not even a token
+        allowed to change the key's configuration — can bring them back."""
+        ...
 
     def check(self) -> None:
         """Raise ``KeyServiceUnavailable`` unless the key service is reachable and unsealed."""

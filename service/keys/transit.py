@@ -42,7 +42,6 @@ from service.keys.vault_client import (
     build_vault_client,
     ensure_transit,
     login_with_approle,
-    transit_policy,
 )
 
 __all__ = [
@@ -56,7 +55,6 @@ __all__ = [
     "build_vault_client",
     "ensure_transit",
     "login_with_approle",
-    "transit_policy",
 ]
 
 BLIND_INDEX_KEY_VERSION = 1
@@ -184,6 +182,7 @@ class TransitKeyService:
             latest_version=int(data["latest_version"]),
             min_decryption_version=int(data["min_decryption_version"]),
             versions=tuple(sorted(int(version) for version in data.get("keys") or {})),
+            min_available_version=int(data.get("min_available_version") or 0),
         )
 
     def set_min_decryption_version(self, version: int) -> None:
@@ -193,6 +192,25 @@ class TransitKeyService:
             "change of the minimum decryption version",
             lambda: self._transit.update_key_configuration(
                 self.data_key, min_decryption_version=version, mount_point=self.mount_point
+            ),
+        )
+
+    def retire_data_key_versions_below(self, version: int) -> None:
+        if version < 1:
+            raise KeyServiceError("The minimum version must be at least 1")
+        # Transit trims only below both minimums, and only once the encryption one is set
+        # (two calls: hvac refuses an encryption minimum equal to the decryption one in one).
+        self.set_min_decryption_version(version)
+        self._request(
+            "retirement of old data key versions",
+            lambda: self._transit.update_key_configuration(
+                self.data_key, min_encryption_version=version, mount_point=self.mount_point
+            ),
+        )
+        self._request(
+            "trim of retired data key versions",
+            lambda: self._transit.trim_key(
+                self.data_key, min_version=version, mount_point=self.mount_point
             ),
         )
 
