@@ -14,6 +14,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from service.charges.descriptions import seal_description
 from service.charges.models import (
     CHARGE_ID_PREFIX,
     PROCESSOR_NAME,
@@ -100,7 +101,6 @@ def record_one_off(
         currency=request.currency,
         customer=customer,
         subscription=subscription,
-        description=description,
         processor=PROCESSOR_NAME,
         processor_key=one_off_processor_key(key),
         request_key=key,
@@ -109,6 +109,7 @@ def record_one_off(
         credit_applied=0,
         created_at=now,
     )
+    seal_description(session, deps.key_service, deps.cache, charge, description)
     session.add(charge)
     try:
         session.flush()
@@ -188,9 +189,10 @@ def list_charges(
     return list(session.execute(query).scalars())
 
 
-def charge_view(charge: Charge) -> dict[str, Any]:
+def charge_view(charge: Charge, description: str | None) -> dict[str, Any]:
     """The Charge resource. ``due_at`` and ``credit_applied`` say which period a recurring
-    charge paid for and how much credit it used (null and 0 for one-off charges)."""
+    charge paid for and how much credit it used (null and 0 for one-off charges);
+    ``description`` is the opened one (``descriptions.descriptions_of``)."""
     return {
         "id": charge.id,
         "status": charge.status,
@@ -200,7 +202,7 @@ def charge_view(charge: Charge) -> dict[str, Any]:
         "customer": charge.customer,
         "failure_code": charge.failure_code,
         "processor": charge.processor,
-        "description": charge.description,
+        "description": description,
         "due_at": format_api_time(charge.due_at),
         "credit_applied": charge.credit_applied,
         "created_at": format_api_time(charge.created_at),

@@ -21,10 +21,11 @@ from service.core.context import (
 )
 from service.core.errors import Forbidden, InvalidRequest, ValidationFailed
 from service.core.routing import AuditedRoute, current_audit, current_caller, operation
-from service.customers import service
+from service.customers import exposure, free_text, service
 from service.customers.models import CUSTOMER_ID_PREFIX
 from service.customers.schemas import CustomerCreate, CustomerSearch
 from service.customers.sensitive import REVEALABLE
+from service.customers.validation import no_control_characters
 from service.keys.cache import DataKeyCache
 
 MAX_PURPOSE_LENGTH = 200
@@ -52,20 +53,31 @@ def create_customer(
     clock: Annotated[Clock, Depends(get_clock)],
 ) -> dict[str, Any]:
     view = service.create_customer(db, key_service, processor, cache, body, clock.now())
-    current_audit(request).add_target(view["id"])
+    exposure.record_returned(
+        current_audit(request), [view["id"]], exposure.customer_view_categories(view)
+    )
     return view
 
 
 @router.post("/v1/customers/search", **operation(Action.CUSTOMER_SEARCH))
-def search_customers(body: CustomerSearch, db: Db, key_service: Keys) -> dict[str, Any]:
-    return {
-        "data": [{"id": token} for token in service.search_by_email(db, key_service, body.email)]
-    }
+def search_customers(
+    request: Request, body: CustomerSearch, db: Db, key_service: Keys
+) -> dict[str, Any]:
+    found = service.search_by_email(db, key_service, body.email)
+    # A match ties the caller's email to the token: an exposure of that customer's email.
+    exposure.record_returned(current_audit(request), found, [exposure.SEARCH] if found else [])
+    return {"data": [{"id": token} for token in found]}
 
 
 @router.get("/v1/customers/{customer_id}", **operation(Action.CUSTOMER_READ))
-def read_customer(customer_id: str, db: Db, key_service: Keys, cache: Cache) -> dict[str, Any]:
-    return service.read_customer(db, key_service, cache, customer_id)
+def read_customer(
+    request: Request, customer_id: str, db: Db, key_service: Keys, cache: Cache
+) -> dict[str, Any]:
+    view = service.read_customer(db, key_service, cache, customer_id)
+    exposure.record_returned(
+        current_audit(request), [view["id"]], exposure.customer_view_categories(view)
+    )
+    return view
 
 
 @router.get("/v1/customers/{customer_id}/reveal", **operation(Action.CUSTOMER_REVEAL))
@@ -100,15 +112,17 @@ def erase_customer(
     return service.erase_customer(db, cache, customer_id, clock.now())
 
 
-def _purpose(header: str | None) -> str:
-    """The purpose as the audit keeps it: checked, then passed through the redactor."""
+def _purpose(header: str | None) -> str | None:
+    """The purpose as the audit keeps it: checked, then redacted and capped."""
     if header is None or not header.strip():
         raise InvalidRequest("Revealing personal data needs an X-Purpose header.")
     if len(header) > MAX_PURPOSE_LENGTH:
         raise ValidationFailed(f"X-Purpose is longer than {MAX_PURPOSE_LENGTH} characters.")
-    from service.redaction.redactor import get_redactor
-
-    return get_redactor().redact(header.strip()).text
+    try:
+        no_control_characters(header)
+    except ValueError:
+        raise ValidationFailed("X-Purpose contains a control character.") from None
+    return free_text.for_audit(header)
 
 
 def _fields(raw: str | None) -> list[str]:

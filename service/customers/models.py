@@ -33,6 +33,9 @@ class Customer(Base):
 
     # Keyed HMAC (by the key service) of the normalised email, for exact-match search.
     email_index: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    # How email_index was computed: 0 = the old label-less HMAC under index-key version 1;
+    # N >= 1 = the field-labelled HMAC under index-key version N (service.customers.blind_index).
+    email_index_version: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
     name_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     email_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from service.core import hooks
 from service.core.errors import Gone, NotFound, ValidationFailed
-from service.core.idempotency import forget_responses_naming
+from service.core.idempotency import forget_responses_naming, register_replay_guard
 from service.core.timeparse import format_api_time
 from service.customers import masks, sensitive
 from service.customers.models import CUSTOMER_ID_PREFIX, Customer
@@ -226,16 +226,32 @@ def erase_customer(
     for column in sensitive.SENSITIVE_COLUMNS:
         setattr(customer, column.column, None)
     customer.erased_at = now
-    _forget_replayable_creation(session, customer)
+    _forget_stored_responses(session, customer)
     session.flush()
     hooks.customer_erased(session, token, now)
     return {"id": token, "erased": True, "erased_at": format_api_time(now)}
 
 
-def _forget_replayable_creation(session: Session, customer: Customer) -> None:
-    """Stored responses of requests that named the customer (its idempotent creation holds its
-    masks and metadata, sealed) go with the customer: a retry then creates a new customer."""
-    forget_responses_naming(session, customer.id)
+def _forget_stored_responses(session: Session, customer: Customer) -> None:
+    """Stored idempotent responses naming the customer or anything it owns go with it: its
+    creation holds its masks and metadata, a subscription's cancel its subscription metadata,
+    a pause its reason. A retry of one of those requests then runs afresh."""
+    forget_responses_naming(session, hooks.tokens_owned_by(session, customer.id))
+
+
+def _no_erased_customer(session: Session, targets: list[str]) -> bool:
+    """A stored response naming an erased customer is never replayed (erasure forgot it;
+    this holds even for a response stored while the erasure ran)."""
+    named = [token for token in targets if token.startswith(CUSTOMER_ID_PREFIX)]
+    if not named:
+        return True
+    erased = session.execute(
+        select(Customer.id).where(Customer.id.in_(named), Customer.erased_at.is_not(None))
+    ).first()
+    return erased is None
+
+
+register_replay_guard(_no_erased_customer)
 
 
 # -- for the charges engine ---------------------------------------------------------------------

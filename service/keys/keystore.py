@@ -33,6 +33,7 @@ def holders() -> tuple[KeyHolder, ...]:
     from service.core.idempotency import IdempotencyRecord
     from service.customers.models import Customer
     from service.events.models import WebhookEndpoint
+    from service.pauses.models import BulkOperation
     from service.subscriptions.models import Subscription
 
     return (
@@ -40,6 +41,7 @@ def holders() -> tuple[KeyHolder, ...]:
         KeyHolder("subscriptions", Subscription, "id", "wrapped_data_key", "key_version"),
         KeyHolder("webhook_endpoints", WebhookEndpoint, "id", "wrapped_key", "key_version"),
         KeyHolder("idempotency_keys", IdempotencyRecord, "key", "wrapped_key", None),
+        KeyHolder("bulk_operations", BulkOperation, "id", "wrapped_key", "key_version"),
     )
 
 

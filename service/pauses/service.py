@@ -47,15 +47,6 @@ def new_pause_token() -> str:
     return PAUSE_ID_PREFIX + secrets.token_hex(12)
 
 
-def redacted_reason(reason: str | None) -> str | None:
-    """Free text is kept (and audited) only as the redactor leaves it."""
-    if reason is None:
-        return None
-    from service.redaction.redactor import get_redactor
-
-    return get_redactor().redact(reason).text
-
-
 def plan_window(
     request: PauseWindowRequest,
     inputs: ScheduleInputs,
@@ -135,7 +126,7 @@ def create_pause(
         ends_at=window.ends_at,
         latest_end_at=window.latest_end_at,
         resume_mode=str(request.resume_mode),
-        reason=redacted_reason(request.reason),
+        reason=None,  # sealed by service.pauses.reasons, never kept in clear
         credit_amount=0,
         bulk=None,
         created_by=created_by,

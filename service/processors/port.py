@@ -66,7 +66,7 @@ class PaymentProcessor(Protocol):
         amount: int,
         currency: str,
         idempotency_key: str,
-        description: str | None = None,
     ) -> ChargeOutcome:
-        """Charge ``amount`` minor units off-session; a re-send returns the first outcome."""
+        """Charge ``amount`` minor units off-session; a re-send returns the first outcome.
+        Nothing free-form is ever sent: descriptions stay sealed in Strongroom."""
         ...

@@ -31,10 +31,8 @@ from service.core.errors import CardDeclined, IdempotencyMismatch, ProcessorFail
 from service.processors.port import ChargeOutcome, ProcessorCustomer
 
 IDEMPOTENCY_METADATA_KEY = "strongroom_key"
-DESCRIPTION_METADATA_KEY = "strongroom_description"
 MAX_NETWORK_RETRIES = 2
 _MAX_IDEMPOTENCY_KEY_LENGTH = 255
-_MAX_METADATA_VALUE_LENGTH = 500
 _LIST_PAGE_SIZE = 100
 _RETRY_DELAY_SECONDS = 0.5
 _KEY_LOCK_STRIPES = 64
@@ -116,12 +114,8 @@ class StripeProcessor:
         amount: int,
         currency: str,
         idempotency_key: str,
-        description: str | None = None,
     ) -> ChargeOutcome:
         metadata = {IDEMPOTENCY_METADATA_KEY: idempotency_key}
-        if description is not None:
-            # localstripe rejects the ``description`` parameter; metadata works on both.
-            metadata[DESCRIPTION_METADATA_KEY] = description[:_MAX_METADATA_VALUE_LENGTH]
         key_lock = self._key_locks[hash(idempotency_key) % _KEY_LOCK_STRIPES]
         with key_lock, _processor_failures():
             try:
