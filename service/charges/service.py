@@ -52,11 +52,12 @@ def one_off_processor_key(request: str) -> str:
     return f"sr-ch-{request[:48]}"
 
 
-def recurring_processor_key(subscription: str, index: int, attempt: int) -> str:
-    """Deterministic per period and attempt: a crash, a retry of the job or a second replica
-    can only re-send this very key."""
-    base = f"sr-rc-{subscription}-{index}"
-    return base if attempt == 0 else f"{base}-retry{attempt}"
+def recurring_processor_key() -> str:
+    """A random key, recorded in the charge's intent row (unique per subscription, period and
+    attempt) before anything is sent: a crash, a retry of the job or a second replica can only
+    re-send that recorded key. Random, not derived from the subscription's token, so nothing at
+    the processor links a payment to a token once erasure has forgotten the key."""
+    return "sr-rc-" + secrets.token_hex(20)
 
 
 def charge_exists(session: Session, token: str) -> bool:

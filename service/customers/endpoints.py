@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -12,6 +13,7 @@ from service.access.policy import Policy
 from service.access.resolvers import register_token
 from service.core.clock import Clock
 from service.core.context import (
+    app_context,
     get_clock,
     get_data_key_cache,
     get_db,
@@ -19,7 +21,7 @@ from service.core.context import (
     get_policy,
     get_processor,
 )
-from service.core.errors import Forbidden, InvalidRequest, ValidationFailed
+from service.core.errors import Forbidden, InvalidRequest, RateLimited, ValidationFailed
 from service.core.routing import AuditedRoute, current_audit, current_caller, operation
 from service.customers import exposure, free_text, service
 from service.customers.models import CUSTOMER_ID_PREFIX
@@ -61,8 +63,13 @@ def create_customer(
 
 @router.post("/v1/customers/search", **operation(Action.CUSTOMER_SEARCH))
 def search_customers(
-    request: Request, body: CustomerSearch, db: Db, key_service: Keys
+    request: Request,
+    body: CustomerSearch,
+    db: Db,
+    key_service: Keys,
+    policy: Annotated[Policy, Depends(get_policy)],
 ) -> dict[str, Any]:
+    _limit_email_searches(request, policy)
     found = service.search_by_email(db, key_service, body.email)
     # A match ties the caller's email to the token: an exposure of that customer's email.
     exposure.record_returned(current_audit(request), found, [exposure.SEARCH] if found else [])
@@ -107,9 +114,36 @@ def reveal_customer(
 
 @router.delete("/v1/customers/{customer_id}", **operation(Action.CUSTOMER_ERASE))
 def erase_customer(
-    customer_id: str, db: Db, cache: Cache, clock: Annotated[Clock, Depends(get_clock)]
+    request: Request,
+    customer_id: str,
+    db: Db,
+    key_service: Keys,
+    cache: Cache,
+    processor: Annotated[Any, Depends(get_processor)],
+    clock: Annotated[Clock, Depends(get_clock)],
 ) -> dict[str, Any]:
+    factory = app_context(request).session_factory
+    service.erase_at_processor(factory, key_service, processor, cache, customer_id)
     return service.erase_customer(db, cache, customer_id, clock.now())
+
+
+EMAIL_SEARCH_BUCKET = "email-search:"
+
+
+def _limit_email_searches(request: Request, policy: Policy) -> None:
+    """The policy's ``email_searches_per_minute`` per principal, in a bucket of its own of the
+    service's rate limiter (so searches also count toward ``requests_per_minute``)."""
+    limiter = app_context(request).rate_limiter
+    retry_after = limiter.hit(
+        EMAIL_SEARCH_BUCKET + current_caller(request).key_id,
+        policy.limits.email_searches_per_minute,
+        time.monotonic(),
+    )
+    if retry_after is not None:
+        raise RateLimited(
+            "Too many email searches for this key; slow down.",
+            headers={"Retry-After": str(int(retry_after))},
+        )
 
 
 def _purpose(header: str | None) -> str | None:

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from service.core import hooks
 from service.core.errors import Gone, NotFound, ValidationFailed
@@ -252,6 +252,34 @@ def _no_erased_customer(session: Session, targets: list[str]) -> bool:
 
 
 register_replay_guard(_no_erased_customer)
+
+
+def processor_customer_ref(
+    session: Session, key_service: KeyService, cache: DataKeyCache, token: str
+) -> str | None:
+    """The processor's id of the customer (None when it has none); NotFound, Gone as usual."""
+    customer = live_customer(session, token)
+    if customer.processor_ref_ciphertext is None:
+        return None
+    refs = unseal(customer, data_key(customer, key_service, cache), sensitive.PROCESSOR_REF)
+    return str(refs["customer"]) if refs and refs.get("customer") else None
+
+
+def erase_at_processor(
+    factory: sessionmaker[Session],
+    key_service: KeyService,
+    processor: PaymentProcessor,
+    cache: DataKeyCache,
+    token: str,
+) -> None:
+    """Delete the customer (and its payment methods) at the processor, before the shredding
+    destroys the only record of its processor id. Read in a short session of its own, so no
+    lock is held while the processor answers; a processor failure (502) leaves everything as
+    it was, and a retry finds the processor's customer already gone, which is fine."""
+    with factory() as session:
+        ref = processor_customer_ref(session, key_service, cache, token)
+    if ref is not None:
+        processor.delete_customer(ref)
 
 
 # -- for the charges engine ---------------------------------------------------------------------

@@ -106,6 +106,22 @@ class StripeProcessor:
             card_exp_year=int(card.exp_year) if card else None,
         )
 
+    def delete_customer(self, customer_ref: str) -> None:
+        """Erasure at the processor: its payment methods detached, then the customer deleted.
+        Stripe keeps PaymentIntents, but nothing on them names a Strongroom token (their only
+        metadata is a random key that Strongroom forgets on erasure)."""
+        with _processor_failures():
+            try:
+                methods = self._client.v1.payment_methods.list(
+                    params={"customer": customer_ref, "type": "card", "limit": _LIST_PAGE_SIZE}
+                )
+                for method in methods.auto_paging_iter():
+                    self._client.v1.payment_methods.detach(method.id)
+                self._client.v1.customers.delete(customer_ref)
+            except stripe.InvalidRequestError as missing:
+                if missing.http_status != 404:
+                    raise
+
     def charge(
         self,
         *,

@@ -13,16 +13,21 @@ from sqlalchemy import select, text
 
 from service.audit.models import AuditEvent
 from service.charges.models import Charge
+from service.core.context import get_processor
 from service.core.db import transaction
 from service.customers.free_text import MAX_AUDIT_TEXT
 from service.pauses.models import Pause
+from service.processors.stripe_adapter import StripeProcessor
 from tests import canaries
 from tests.charges.support import charge, payment_intents_of, processor_customer_of
 from tests.core.test_app import assert_problem
 from tests.fixtures.app import Api
+from tests.fixtures.localstripe import LOCALSTRIPE_API_KEY
 from tests.subscriptions.support import new_customer, new_subscription, pause
 
 SECRET_NOTE = "note-for-Wilhelmina-Kettleborough-77813"
+# A loopback port nothing listens on (the discard port): every processor call fails at once.
+DEAD_URL = "http://127.0.0.1:9"
 
 
 def events(api: Api, action: str) -> list[AuditEvent]:
@@ -188,3 +193,47 @@ def test_control_characters_in_free_text_and_purpose_are_refused(sqlite_api: Api
     with transaction(sqlite_api.ctx.session_factory) as session:
         assert session.scalars(select(Pause.id)).all() == []
         assert session.scalars(select(Charge.id)).all() == []
+
+
+def test_erasure_deletes_the_processor_customer_and_forgets_every_link_to_its_payments(
+    sqlite_api: Api, localstripe_client: stripe.StripeClient
+) -> None:
+    customer = new_customer(sqlite_api)
+    subscription = new_subscription(sqlite_api, customer)["id"]
+    paid = charge(sqlite_api, subscription=subscription).json()
+    at_processor = processor_customer_of(sqlite_api, customer)
+    (intent,) = payment_intents_of(localstripe_client, at_processor)
+    methods = localstripe_client.v1.payment_methods.list(
+        params={"customer": at_processor, "type": "card"}
+    )
+    (method,) = methods.data
+
+    assert sqlite_api.call("DELETE", f"/v1/customers/{customer}").status_code == 200
+
+    try:
+        localstripe_client.v1.customers.retrieve(at_processor)
+        gone = False
+    except stripe.InvalidRequestError as error:
+        gone = error.http_status == 404
+    assert gone, "the processor still holds the erased customer"
+    assert localstripe_client.v1.payment_methods.retrieve(method.id).customer is None
+    # Stripe keeps the PaymentIntent: neither it nor anything Strongroom kept links it to a token.
+    kept = localstripe_client.v1.payment_intents.retrieve(intent.id)
+    assert canaries.scan_processor_object(kept, [customer, subscription, paid["id"]]) == []
+    with transaction(sqlite_api.ctx.session_factory) as session:
+        keys = set(session.scalars(select(Charge.processor_key)))
+        assert kept.metadata["strongroom_key"] not in keys
+        assert session.scalars(select(Charge.request_key)).all() == [None]
+
+
+def test_a_processor_outage_during_erasure_is_502_and_erases_nothing(sqlite_api: Api) -> None:
+    """The processor id is recorded only under the customer's data key: shredding before the
+    processor has deleted its customer would orphan it there for good."""
+    customer = new_customer(sqlite_api)
+    down = StripeProcessor(LOCALSTRIPE_API_KEY, api_base=DEAD_URL, timeout=1.0)
+    sqlite_api.app.dependency_overrides[get_processor] = lambda: down
+
+    refused = sqlite_api.call("DELETE", f"/v1/customers/{customer}")
+
+    assert_problem(refused, 502, "processor_error")
+    assert sqlite_api.call("GET", f"/v1/customers/{customer}").status_code == 200
