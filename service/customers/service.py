@@ -17,10 +17,9 @@ from service.core import hooks
 from service.core.errors import Gone, NotFound, ValidationFailed
 from service.core.idempotency import forget_responses_naming, register_replay_guard
 from service.core.timeparse import format_api_time
-from service.customers import masks, sensitive
+from service.customers import blind_index, masks, sensitive
 from service.customers.models import CUSTOMER_ID_PREFIX, Customer
 from service.customers.schemas import CustomerCreate
-from service.customers.validation import normalised_email
 from service.customers.vault import data_key, seal, unseal
 from service.keys.cache import DataKeyCache
 from service.keys.port import KeyService
@@ -40,10 +39,6 @@ class PaymentRefs:
 
 def new_customer_token() -> str:
     return CUSTOMER_ID_PREFIX + secrets.token_hex(12)
-
-
-def email_blind_index(key_service: KeyService, email: str) -> str:
-    return key_service.blind_index(normalised_email(email).encode("utf-8"))
 
 
 # -- lookups ------------------------------------------------------------------------------------
@@ -98,7 +93,7 @@ def create_customer(
     """
     token = new_customer_token()
     key = key_service.generate_data_key()
-    email_index = email_blind_index(key_service, request.email)
+    email_index, email_index_version = blind_index.email_digest(key_service, request.email)
     at_processor: ProcessorCustomer | None = None
     if request.payment_method is not None:
         at_processor = processor.create_customer(
@@ -112,6 +107,7 @@ def create_customer(
         key_version=key.version,
         data_key_generation=FIRST_DATA_KEY_GENERATION,
         email_index=email_index,
+        email_index_version=email_index_version,
     )
     values: dict[sensitive.SensitiveColumn, Any] = {
         sensitive.NAME: request.name,
@@ -194,10 +190,10 @@ def reveal_fields(
 
 def search_by_email(session: Session, key_service: KeyService, email: str) -> list[str]:
     """Tokens of the live customers whose normalised email is exactly this one."""
-    index = email_blind_index(key_service, email)
+    digests = blind_index.search_digests(session, key_service, email)
     rows = session.execute(
         select(Customer.id)
-        .where(Customer.email_index == index, Customer.erased_at.is_(None))
+        .where(Customer.email_index.in_(digests), Customer.erased_at.is_(None))
         .order_by(Customer.created_at, Customer.id)
     )
     return [row[0] for row in rows]
@@ -223,6 +219,7 @@ def erase_customer(
     customer.key_version = None
     customer.data_key_generation = None
     customer.email_index = None
+    customer.email_index_version = None
     for column in sensitive.SENSITIVE_COLUMNS:
         setattr(customer, column.column, None)
     customer.erased_at = now
