@@ -52,21 +52,46 @@ def email_digest(key_service: KeyService, email: str) -> tuple[str, int]:
     return digests[0], version
 
 
-def search_digests(session: Session, key_service: KeyService, email: str) -> list[str]:
-    """Every digest the email may be stored under: the latest version's, and one per older
-    version still present (the label-less legacy form for version 0)."""
+def older_digests(key_service: KeyService, email: str, oldest: int, latest: int) -> list[str]:
+    """The email's digests under every version from ``oldest`` up to (not including)
+    ``latest``: the label-less legacy form for version 0."""
     normalised = normalised_email(email)
-    latest_digest, latest = email_digest(key_service, normalised)
-    oldest = session.execute(select(func.min(Customer.email_index_version))).scalar_one()
-    digests = [latest_digest]
-    if oldest is None or oldest >= latest:
-        return digests
-    for version in range(max(int(oldest), 1), latest):
+    digests: list[str] = []
+    for version in range(max(oldest, 1), latest):
         found, _ = key_service.keyed_digests([labelled(EMAIL_LABEL, normalised)], version)
         digests += found
     if oldest == LEGACY_VERSION:
         digests.append(key_service.blind_index(normalised.encode("utf-8")))
     return digests
+
+
+def search(session: Session, key_service: KeyService, email: str) -> list[str]:
+    """Tokens of the live customers whose email is this one (normalised), oldest first.
+
+    One round trip in the steady state: the match under the latest version comes back with
+    the smallest version still stored; only while older ones remain (a migration or rotation
+    not yet re-indexed) does a second query look for the email under those."""
+    latest_digest, latest = email_digest(key_service, email)
+    oldest_stored = select(func.min(Customer.email_index_version)).scalar_subquery()
+    live = Customer.erased_at.is_(None)
+    rows = session.execute(
+        select(Customer.id, Customer.created_at, oldest_stored).where(
+            Customer.email_index == latest_digest, live
+        )
+    ).all()
+    oldest = rows[0][2] if rows else session.scalar(select(func.min(Customer.email_index_version)))
+    found = [(created, token) for token, created, _ in rows]
+    if oldest is not None and int(oldest) < latest:
+        older = older_digests(key_service, email, int(oldest), latest)
+        found += [
+            (created, token)
+            for token, created in session.execute(
+                select(Customer.id, Customer.created_at).where(
+                    Customer.email_index.in_(older), live
+                )
+            )
+        ]
+    return [token for _, token in sorted(set(found))]
 
 
 @dataclass(frozen=True)

@@ -190,13 +190,7 @@ def reveal_fields(
 
 def search_by_email(session: Session, key_service: KeyService, email: str) -> list[str]:
     """Tokens of the live customers whose normalised email is exactly this one."""
-    digests = blind_index.search_digests(session, key_service, email)
-    rows = session.execute(
-        select(Customer.id)
-        .where(Customer.email_index.in_(digests), Customer.erased_at.is_(None))
-        .order_by(Customer.created_at, Customer.id)
-    )
-    return [row[0] for row in rows]
+    return blind_index.search(session, key_service, email)
 
 
 # -- erase --------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.access.actions import Action
@@ -34,15 +35,14 @@ Cache = Annotated[DataKeyCache, Depends(get_data_key_cache)]
 
 
 def returned_pause(
-    request: Request, db: Session, keys: Any, cache: DataKeyCache, pause: Pause
+    request: Request, db: Session, keys: Any, cache: DataKeyCache, pause: Pause, customer: str
 ) -> dict[str, Any]:
     """The Pause view, its subscription's customer named in the audit (with the reason's
     category when the view shows one)."""
     reason = reasons.reasons_of(db, keys, cache, [pause])[pause.id]
-    subscription = db.get(Subscription, pause.subscription)
     exposure.record_returned(
         current_audit(request),
-        [pause.id, pause.subscription, subscription.customer if subscription else None],
+        [pause.id, pause.subscription, customer],
         [exposure.FREE_TEXT] if reason else [],
     )
     return pause_view(pause, reason)
@@ -64,12 +64,12 @@ def create_pause(
     cache: Cache,
 ) -> dict[str, Any]:
     caller = current_caller(request)
-    pause = service.create_pause(db, subscription_id, body, policy.limits, caller.name, clock.now())
-    subscription = db.get(Subscription, pause.subscription)
-    if subscription is not None:
-        reasons.seal_pause_reason(db, keys, cache, pause, subscription.customer, body.reason)
+    pause, subscription = service.create_pause(
+        db, subscription_id, body, policy.limits, caller.name, clock.now()
+    )
+    reasons.seal_pause_reason(db, keys, cache, pause, subscription.customer, body.reason)
     current_audit(request).purpose = free_text.for_audit(body.reason)
-    return returned_pause(request, db, keys, cache, pause)
+    return returned_pause(request, db, keys, cache, pause, subscription.customer)
 
 
 @router.get(
@@ -80,7 +80,8 @@ def read_pause(
     request: Request, subscription_id: str, pause_id: str, db: Db, keys: Keys, cache: Cache
 ) -> dict[str, Any]:
     pause = service.find_pause(db, subscription_id, pause_id)
-    return returned_pause(request, db, keys, cache, pause)
+    customer = db.scalar(select(Subscription.customer).where(Subscription.id == pause.subscription))
+    return returned_pause(request, db, keys, cache, pause, str(customer))
 
 
 @router.post(
@@ -90,8 +91,8 @@ def read_pause(
 def resume(
     request: Request, subscription_id: str, db: Db, clock: Now, keys: Keys, cache: Cache
 ) -> dict[str, Any]:
-    pause = service.resume(db, subscription_id, clock.now())
-    return returned_pause(request, db, keys, cache, pause)
+    pause, subscription = service.resume(db, subscription_id, clock.now())
+    return returned_pause(request, db, keys, cache, pause, subscription.customer)
 
 
 @router.delete(
@@ -107,8 +108,8 @@ def cancel_pause(
     keys: Keys,
     cache: Cache,
 ) -> dict[str, Any]:
-    pause = service.cancel_pause(db, subscription_id, pause_id, clock.now())
-    return returned_pause(request, db, keys, cache, pause)
+    pause, subscription = service.cancel_pause(db, subscription_id, pause_id, clock.now())
+    return returned_pause(request, db, keys, cache, pause, subscription.customer)
 
 
 @router.post(
