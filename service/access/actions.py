@@ -78,6 +78,7 @@ class Action(StrEnum):
     JOB_CHARGE = "jobs:charge:create"
     JOB_CHARGE_RECONCILE = "jobs:charge:reconcile"
     JOB_EVENT_DELIVER = "jobs:event:deliver"
+    JOB_PROCESSOR_ERASURE = "jobs:customer:erase_at_processor"
 
 
 PUBLIC_ACTIONS = frozenset(

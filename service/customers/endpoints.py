@@ -23,7 +23,7 @@ from service.core.context import (
 )
 from service.core.errors import Forbidden, InvalidRequest, RateLimited, ValidationFailed
 from service.core.routing import AuditedRoute, current_audit, current_caller, operation
-from service.customers import exposure, free_text, service
+from service.customers import exposure, free_text, processor_erasure, service
 from service.customers.models import CUSTOMER_ID_PREFIX
 from service.customers.schemas import CustomerCreate, CustomerSearch
 from service.customers.sensitive import REVEALABLE
@@ -122,9 +122,10 @@ def erase_customer(
     processor: Annotated[Any, Depends(get_processor)],
     clock: Annotated[Clock, Depends(get_clock)],
 ) -> dict[str, Any]:
-    factory = app_context(request).session_factory
-    service.erase_at_processor(factory, key_service, processor, cache, customer_id)
-    return service.erase_customer(db, cache, customer_id, clock.now())
+    done = processor_erasure.erase_at_processor(
+        app_context(request).session_factory, key_service, processor, cache, customer_id
+    )
+    return service.erase_customer(db, cache, customer_id, clock.now(), processor_done=done)
 
 
 EMAIL_SEARCH_BUCKET = "email-search:"

@@ -11,13 +11,13 @@ from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from service.core import hooks
 from service.core.errors import Gone, NotFound, ValidationFailed
 from service.core.idempotency import forget_responses_naming, register_replay_guard
 from service.core.timeparse import format_api_time
-from service.customers import blind_index, masks, sensitive
+from service.customers import blind_index, masks, processor_erasure, sensitive
 from service.customers.models import CUSTOMER_ID_PREFIX, Customer
 from service.customers.schemas import CustomerCreate
 from service.customers.vault import data_key, seal, unseal
@@ -197,13 +197,22 @@ def search_by_email(session: Session, key_service: KeyService, email: str) -> li
 
 
 def erase_customer(
-    session: Session, cache: DataKeyCache, token: str, now: datetime
+    session: Session,
+    cache: DataKeyCache,
+    token: str,
+    now: datetime,
+    *,
+    processor_done: bool = True,
 ) -> dict[str, Any]:
     """Crypto-shred: the wrapped data key, the blind index and every ciphertext become NULL,
-    and the customer's subscriptions are canceled (through the erasure hook)."""
+    and the customer's subscriptions are canceled (through the erasure hook). When the
+    processor's customer could not be deleted yet (``processor_done`` False), its sealed
+    reference is kept for the job that finishes it (``processor_erasure``)."""
     customer = find_customer(session, token, for_update=True)
     if customer.erased:
         raise Gone("This customer has been erased.")
+    if not processor_done:
+        processor_erasure.keep_for_processor(session, customer, now)
     if session.get_bind().dialect.name == "sqlite":
         # Overwrite freed bytes in the database file, so the old row does not linger there.
         session.execute(text("PRAGMA secure_delete = ON"))
@@ -254,23 +263,6 @@ def processor_customer_ref(
         return None
     refs = unseal(customer, data_key(customer, key_service, cache), sensitive.PROCESSOR_REF)
     return str(refs["customer"]) if refs and refs.get("customer") else None
-
-
-def erase_at_processor(
-    factory: sessionmaker[Session],
-    key_service: KeyService,
-    processor: PaymentProcessor,
-    cache: DataKeyCache,
-    token: str,
-) -> None:
-    """Delete the customer (and its payment methods) at the processor, before the shredding
-    destroys the only record of its processor id. Read in a short session of its own, so no
-    lock is held while the processor answers; a processor failure (502) leaves everything as
-    it was, and a retry finds the processor's customer already gone, which is fine."""
-    with factory() as session:
-        ref = processor_customer_ref(session, key_service, cache, token)
-    if ref is not None:
-        processor.delete_customer(ref)
 
 
 # -- for the charges engine ---------------------------------------------------------------------

@@ -31,7 +31,7 @@ class KeyHolder:
 
 def holders() -> tuple[KeyHolder, ...]:
     from service.core.idempotency import IdempotencyRecord
-    from service.customers.models import Customer
+    from service.customers.models import Customer, ProcessorErasure
     from service.events.models import WebhookEndpoint
     from service.pauses.models import BulkOperation
     from service.subscriptions.models import Subscription
@@ -42,6 +42,9 @@ def holders() -> tuple[KeyHolder, ...]:
         KeyHolder("webhook_endpoints", WebhookEndpoint, "id", "wrapped_key", "key_version"),
         KeyHolder("idempotency_keys", IdempotencyRecord, "key", "wrapped_key", None),
         KeyHolder("bulk_operations", BulkOperation, "id", "wrapped_key", "key_version"),
+        KeyHolder(
+            "processor_erasures", ProcessorErasure, "customer", "wrapped_data_key", "key_version"
+        ),
     )
 
 

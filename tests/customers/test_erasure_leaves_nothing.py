@@ -7,15 +7,22 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import replace as replace_field
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import pytest
 import stripe
 from sqlalchemy import select, text
 
 from service.audit.models import AuditEvent
 from service.charges.models import Charge
-from service.core.context import get_processor
+from service.core.context import AppContext, get_processor
 from service.core.db import transaction
 from service.customers.free_text import MAX_AUDIT_TEXT
+from service.customers.models import Customer, ProcessorErasure
+from service.customers.processor_erasure import finish_processor_erasures
+from service.jobs.registry import JobContext
 from service.pauses.models import Pause
 from service.processors.stripe_adapter import StripeProcessor
 from tests import canaries
@@ -226,14 +233,39 @@ def test_erasure_deletes_the_processor_customer_and_forgets_every_link_to_its_pa
         assert session.scalars(select(Charge.request_key)).all() == [None]
 
 
-def test_a_processor_outage_during_erasure_is_502_and_erases_nothing(sqlite_api: Api) -> None:
-    """The processor id is recorded only under the customer's data key: shredding before the
-    processor has deleted its customer would orphan it there for good."""
+def test_a_processor_outage_does_not_hold_up_the_erasure_and_the_job_finishes_it(
+    sqlite_api: Api, localstripe_client: stripe.StripeClient
+) -> None:
+    """The right to be forgotten does not wait for the processor: everything is shredded at
+    once but the sealed processor reference (and the wrapped key opening it), which the job
+    uses to delete the processor's customer once it answers again — then those go too."""
     customer = new_customer(sqlite_api)
+    at_processor = processor_customer_of(sqlite_api, customer)
     down = StripeProcessor(LOCALSTRIPE_API_KEY, api_base=DEAD_URL, timeout=1.0)
     sqlite_api.app.dependency_overrides[get_processor] = lambda: down
 
-    refused = sqlite_api.call("DELETE", f"/v1/customers/{customer}")
+    erased = sqlite_api.call("DELETE", f"/v1/customers/{customer}")
 
-    assert_problem(refused, 502, "processor_error")
-    assert sqlite_api.call("GET", f"/v1/customers/{customer}").status_code == 200
+    assert erased.status_code == 200, erased.text
+    del sqlite_api.app.dependency_overrides[get_processor]
+    assert_problem(sqlite_api.call("GET", f"/v1/customers/{customer}"), 410, "gone")
+    assert localstripe_client.v1.customers.retrieve(at_processor).id == at_processor
+    with transaction(sqlite_api.ctx.session_factory) as session:
+        (pending,) = session.scalars(select(ProcessorErasure)).all()
+        assert pending.customer == customer
+        assert session.get(Customer, customer).wrapped_data_key is None
+
+    context = JobContext(sqlite_api.ctx)
+    later = datetime.now(UTC) + timedelta(minutes=1)
+    assert finish_processor_erasures(JobContext(replace_processor(sqlite_api, down)), later) == 0
+    assert finish_processor_erasures(context, later) == 0  # backed off after that failure
+    assert finish_processor_erasures(context, later + timedelta(minutes=5)) == 1
+
+    with pytest.raises(stripe.InvalidRequestError):
+        localstripe_client.v1.customers.retrieve(at_processor)
+    with transaction(sqlite_api.ctx.session_factory) as session:
+        assert session.scalars(select(ProcessorErasure)).all() == []
+
+
+def replace_processor(api: Api, processor: Any) -> AppContext:
+    return replace_field(api.ctx, processor=processor)
