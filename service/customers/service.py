@@ -224,7 +224,8 @@ def erase_customer(
     customer.email_index = None
     customer.email_index_version = None
     for column in sensitive.SENSITIVE_COLUMNS:
-        setattr(customer, column.column, None)
+        if column.table == sensitive.CUSTOMERS_TABLE:
+            setattr(customer, column.column, None)
     customer.erased_at = now
     _forget_stored_responses(session, customer)
     session.flush()

@@ -53,10 +53,20 @@ def holdings(declared: SensitiveColumn) -> Select[Any]:
             value.is_not(None), customers.c.erased_at.is_(None)
         )
     version = table.c.key_version if "key_version" in table.c else customers.c.key_version
-    subject = table.c[SUBJECT_COLUMN]
+    if SUBJECT_COLUMN in table.c:
+        subject = table.c[SUBJECT_COLUMN]
+        return (
+            select(subject, version)
+            .join(customers, customers.c.id == subject)
+            .where(value.is_not(None), customers.c.erased_at.is_(None))
+        )
+    # A table whose rows belong to a subscription (pauses): the subject is its customer.
+    subscriptions = tables[SUBSCRIPTIONS_TABLE]
     return (
-        select(subject, version)
-        .join(customers, customers.c.id == subject)
+        select(subscriptions.c[SUBJECT_COLUMN], version)
+        .select_from(table)
+        .join(subscriptions, subscriptions.c.id == table.c.subscription)
+        .join(customers, customers.c.id == subscriptions.c[SUBJECT_COLUMN])
         .where(value.is_not(None), customers.c.erased_at.is_(None))
     )
 

@@ -144,3 +144,38 @@ def test_email_search_has_its_own_lower_limit_and_the_breach_report_counts_refus
         "rate_limited": 1,
         "by_actor": {"compliance": 1, "service": 4},
     }
+
+
+def test_the_inventory_holds_free_text_per_subject_until_the_erasure(sqlite_api: Api) -> None:
+    token = create(sqlite_api)["id"]
+    subscription = subscribe(sqlite_api, token)
+    paused = sqlite_api.call(
+        "POST",
+        f"/v1/subscriptions/{subscription}/pauses",
+        who="service",
+        json={"start": "period_end", "days": 5, "resume_mode": "skip", "reason": "holiday"},
+    )
+    assert paused.status_code == 201, paused.text
+    paid = sqlite_api.call(
+        "POST",
+        "/v1/charges",
+        who="service",
+        json={"customer": token, "amount": 100, "currency": "usd", "description": "extra"},
+        headers={"Idempotency-Key": "inventory-free-text"},
+    )
+    assert paid.status_code == 201, paid.text
+
+    def free_text() -> dict[str, tuple[int, int]]:
+        body = sqlite_api.call("GET", "/v1/inventory", who="compliance").json()
+        return {
+            c["location"]: (c["subjects"], c["records"])
+            for c in body["categories"]
+            if c["location"] in ("pauses.reason_ciphertext", "charges.description_ciphertext")
+        }
+
+    assert free_text() == {
+        "pauses.reason_ciphertext": (1, 1),
+        "charges.description_ciphertext": (1, 1),
+    }
+    assert sqlite_api.call("DELETE", f"/v1/customers/{token}").status_code == 200
+    assert set(free_text().values()) == {(0, 0)}
