@@ -72,12 +72,15 @@ class Action(StrEnum):
     KEYS_STATUS = "keys:data_key:read"
     KEYS_ROTATE = "keys:data_key:rotate"
     KEYS_RETIRE = "keys:data_key:retire"
+    KEYS_INDEX_ROTATE = "keys:index_key:rotate"
+    KEYS_REINDEX = "keys:index_key:reindex"
     JOB_PAUSE_START = "jobs:pause:start"
     JOB_PAUSE_END = "jobs:pause:end"
     JOB_SUBSCRIPTION_CANCEL = "jobs:subscription:cancel"
     JOB_CHARGE = "jobs:charge:create"
     JOB_CHARGE_RECONCILE = "jobs:charge:reconcile"
     JOB_EVENT_DELIVER = "jobs:event:deliver"
+    JOB_PROCESSOR_ERASURE = "jobs:customer:erase_at_processor"
 
 
 PUBLIC_ACTIONS = frozenset(
