@@ -33,6 +33,7 @@ API_ROUTERS: list[str] = [
     "service.inventory.endpoints",
     "service.redaction.endpoints",
     "service.events.endpoints",
+    "service.pauselinks.endpoints",
 ]
 
 
@@ -80,6 +81,10 @@ def create_app(ctx: AppContext, *, run_scheduler: bool = False) -> FastAPI:
     if console is not None:
         app.include_router(console.router)
         app.mount(console.STATIC_PATH, console.static_files(), name="console-static")
+    pause_links = _optional_module("service.pauselinks.endpoints")
+    if pause_links is not None:
+        app.include_router(pause_links.page_router)
+        app.mount(pause_links.STATIC_PATH, pause_links.static_files(), name="pause-links-static")
     app.add_exception_handler(StarletteHTTPException, _unrouted)
     app.add_exception_handler(RequestValidationError, _unrouted)
     app.add_exception_handler(Exception, _unrouted)
