@@ -10,8 +10,8 @@ import logging
 import pytest
 from sqlalchemy import text
 
-from service.pauselinks.tokens import token_hash
 from service.core.logging import JsonLineFormatter
+from service.pauselinks.tokens import token_hash
 from service.redaction.log_filter import RedactingFilter
 from service.redaction.redactor import get_redactor
 from service.web.security import CONTENT_SECURITY_POLICY
@@ -148,7 +148,7 @@ def test_amounts_and_dates_follow_the_subscribers_language(make_api, sqlite_url,
 
 
 def test_the_token_is_in_no_column_audit_field_event_or_log_line(linked, service_logging):
-    api, sub, link_id, path = linked
+    api, _, link_id, path = linked
     token = path.removeprefix("/p/")
     browser = subscriber(api)
     page = browser.get(path, params={"days": "14"})
