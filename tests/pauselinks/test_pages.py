@@ -150,3 +150,30 @@ def test_expired_used_and_revoked_links_say_so_and_reveal_nothing_else(
         assert page.status_code == 410
         assert "platinum-annual" not in page.text and "H***" not in page.text
         assert 'name="csrf"' not in page.text and "data-due-at" not in page.text
+
+
+def test_a_link_confirmed_twice_at_once_pauses_once(make_api, pg_url, tmp_path) -> None:
+    """Two tabs (or a double tap) submit the same confirmation together, on PostgreSQL: one
+    goes through; the other waits on the row locks (the link's, the subscription's) and is
+    refused with a page, whichever check stops it first (link used, or pause overlapping)."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    api = clocked_api(make_api, pg_url, tmp_path)
+    sub = new_subscription(api, new_customer(api), start_at=at(0))
+    _, path = new_link(api, sub["id"])
+    first = subscriber(api)
+    page = first.get(path, params={"days": "14"})
+    form = {"csrf": csrf_of(page.text), "action": "pause", "days": "14", "mode": "shift"}
+    tabs = [first, subscriber(api)]
+    tabs[1].cookies = first.cookies
+    barrier = Barrier(2)
+
+    def submit(tab):
+        barrier.wait()
+        return tab.post(path, data=form).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        statuses = sorted(pool.map(submit, tabs))
+    assert statuses == [200, 409]
+    assert len(read(api, sub["id"])["pauses"]) == 1
