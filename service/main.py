@@ -100,6 +100,10 @@ async def _unrouted(request: Request, exc: Exception) -> Response:
         from service.console.routing import error_page, harden
 
         response = harden(error_page(request, error))  # a person's browser: a page, not JSON
+    elif request.url.path.startswith("/p/") and _optional_module("service.pauselinks.routing"):
+        from service.pauselinks.routing import subscriber_error_page
+
+        response = subscriber_error_page(request, error)  # a subscriber's browser: a page
     ctx: AppContext = request.app.state.ctx
     record = AuditRecord(action=Action.UNKNOWN_ROUTE)
 

@@ -87,10 +87,22 @@ def render(request: Request, template: str, status: int = 200, **values: Any) ->
         static=STATIC_PATH,
         path=request.url.path,
         csrf=csrf_token(secret, link.id) if (link is not None and secret) else "",
-        locale=request.state.locale,
+        locale=_locale(request),
         **values,
     )
     return HTMLResponse(html, status_code=status)
+
+
+def _locale(request: Request) -> Any:
+    found = getattr(request.state, "locale", None)
+    if found is None:
+        found = request.state.locale = negotiate_locale(request.headers.get("accept-language"))
+    return found
+
+
+def subscriber_error_page(request: Request, error: ServiceError) -> Response:
+    """The page for a ``/p/…`` request no route took (a wrong method, an extra segment)."""
+    return harden(error_page(request, error))
 
 
 def error_page(request: Request, error: ServiceError) -> HTMLResponse:
@@ -127,7 +139,6 @@ async def _handle(
     ctx = app_context(request)
     record = AuditRecord(action=action)
     request.state.audit = record
-    request.state.locale = negotiate_locale(request.headers.get("accept-language"))
     db = ctx.session_factory()
     request.state.db = db
     response: Response | None = None

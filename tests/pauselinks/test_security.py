@@ -193,3 +193,13 @@ def test_access_log_lines_keep_the_path_shape_but_never_the_token() -> None:
     assert token not in output
     assert 'GET /p/<PAUSE_LINK_TOKEN>?days=14 HTTP/1.1\\" 200' in output
     assert '"referer": "https://x/p/<PAUSE_LINK_TOKEN>"' in output
+
+
+def test_a_path_or_method_no_page_takes_is_still_a_page_with_the_csp(linked):
+    api, _, _, path = linked
+    browser = subscriber(api)
+    for method, target in (("PUT", path), ("DELETE", path), ("GET", path + "/extra")):
+        response = browser.request(method, target)
+        assert response.status_code in (404, 405), (method, target)
+        assert response.headers["content-type"].startswith("text/html")
+        assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
