@@ -7,6 +7,7 @@ confirms one of them and uses the link up. Every figure comes from the pause eng
 
 from __future__ import annotations
 
+import hmac
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -37,7 +38,7 @@ from service.pauselinks.routing import (
 )
 from service.pauses.models import Pause, PauseStatus
 from service.subscriptions.models import Subscription, SubscriptionStatus
-from service.subscriptions.service import find_subscription, live_pauses
+from service.subscriptions.service import find_subscription, get_subscription, live_pauses
 
 router = APIRouter(route_class=SubscriberPageRoute, include_in_schema=False)
 
@@ -116,17 +117,12 @@ def view(
         return found
     subscription, pauses = found
     rules = policy.subscriber_pause
-    common: dict[str, Any] = {
-        "subscription": subscription,
-        "name": read_customer(db, keys, cache, subscription.customer)["masked"]["name"],
-        "return_url": link.return_url,
-        "expires_at": link.expires_at,
-    }
+    common = _common(db, keys, cache, link, subscription)
     running = preview.running_pause(pauses)
     if running is not None:
         if resume == "preview":
             outlook = preview.with_resume(subscription, pauses, now)
-            return render(request, "resume_preview.html", outlook=outlook, **common)
+            return render(request, "resume_preview.html", outlook=outlook, changed=False, **common)
         return render(
             request,
             "paused.html",
@@ -160,13 +156,41 @@ def view(
     outlook = preview.with_pause(
         subscription, pauses, chosen, chosen_mode, rules, policy.limits, now
     )
+    return _pause_preview(request, common, chosen, chosen_mode, outlook)
+
+
+def _same(seen: str, promise: str) -> bool:
+    return seen.isascii() and hmac.compare_digest(seen, promise)
+
+
+def _common(
+    db: Session, keys: Any, cache: DataKeyCache, link: PauseLink, subscription: Subscription
+) -> dict[str, Any]:
+    return {
+        "subscription": subscription,
+        "name": read_customer(db, keys, cache, subscription.customer)["masked"]["name"],
+        "return_url": link.return_url,
+        "expires_at": link.expires_at,
+    }
+
+
+def _pause_preview(
+    request: Request,
+    common: dict[str, Any],
+    days: int,
+    mode: str,
+    outlook: preview.Outlook,
+    *,
+    changed: bool = False,
+) -> HTMLResponse:
     return render(
         request,
         "pause_preview.html",
-        days=chosen,
-        mode=chosen_mode,
-        modes=rules.modes,
+        status=409 if changed else 200,
+        days=days,
+        mode=mode,
         outlook=outlook,
+        changed=changed,
         **common,
     )
 
@@ -184,24 +208,44 @@ def confirm(
     values = form(request)
     record = request.state.audit
     choice = values.get("action")
+    if choice not in ("pause", "resume"):
+        raise ValidationFailed("Choose to pause or to resume.")
+    record.action = (
+        Action.PAUSE_LINK_PAUSE.value if choice == "pause" else Action.PAUSE_LINK_RESUME.value
+    )
+    # Lock the link and the subscription, then ask the engine again: if its answer is not the
+    # one the subscriber saw (time moved, another pause landed), they see the new one first.
+    service.lock_usable(db, link, now)
+    subscription = get_subscription(db, subscription.id, for_update=True)
+    pauses = live_pauses(db, subscription.id)
+    seen = values.get("promise", "")
     if choice == "pause":
-        record.action = Action.PAUSE_LINK_PAUSE.value
+        days, mode = _chosen(values.get("days"), "lengths"), _mode(values.get("mode"), policy)
+        rules = policy.subscriber_pause
+        if days not in service.offered_lengths(link, rules):
+            raise PolicyViolation("Choose one of the lengths offered.")
+        outlook = preview.with_pause(subscription, pauses, days, mode, rules, policy.limits, now)
+        if not _same(seen, outlook.promise):
+            common = _common(db, keys, cache, link, subscription)
+            return _pause_preview(request, common, days, mode, outlook, changed=True)
         pause = service.confirm_pause(
-            db,
-            link,
-            _chosen(values.get("days"), "lengths"),
-            _mode(values.get("mode"), policy),
-            policy.subscriber_pause,
-            policy.limits,
-            now,
+            db, link, days, mode, policy.subscriber_pause, policy.limits, now
         )
         template = "paused_done.html"
-    elif choice == "resume":
-        record.action = Action.PAUSE_LINK_RESUME.value
+    else:
+        outlook = preview.with_resume(subscription, pauses, now)
+        if not _same(seen, outlook.promise):
+            common = _common(db, keys, cache, link, subscription)
+            return render(
+                request,
+                "resume_preview.html",
+                status=409,
+                outlook=outlook,
+                changed=True,
+                **common,
+            )
         pause = service.confirm_resume(db, link, now)
         template = "resumed_done.html"
-    else:
-        raise ValidationFailed("Choose to pause or to resume.")
     record.add_target(pause.id)
     if subscription.status != SubscriptionStatus.CANCELED:
         db.refresh(subscription)

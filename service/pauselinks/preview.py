@@ -5,6 +5,7 @@ about, so the page promises exactly what the API will then show."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -32,6 +33,15 @@ class Outlook:
     def next_charge(self) -> ScheduledCharge | None:
         """The first charge that takes money (skipped or fully credited ones take none)."""
         return next((c for c in self.charges if c.status == "scheduled" and c.amount_due > 0), None)
+
+    @property
+    def promise(self) -> str:
+        """A digest of everything the page shows: the confirmation carries the one the
+        subscriber saw, and nothing is done if the engine's answer has changed since."""
+        shown = [self.starts_at, self.resumes_at] + [
+            (c.due_at, c.amount_due, c.credit_applied, c.status) for c in self.charges
+        ]
+        return hashlib.sha256(repr(shown).encode()).hexdigest()[:32]
 
 
 def _charges(

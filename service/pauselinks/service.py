@@ -101,7 +101,8 @@ def _use(session: Session, link: PauseLink, pause: Pause, now: datetime) -> None
     session.flush()
 
 
-def _require_usable(session: Session, link: PauseLink, now: datetime) -> None:
+def lock_usable(session: Session, link: PauseLink, now: datetime) -> None:
+    """Lock the link's row and re-read it; Conflict unless it can still be used."""
     session.refresh(link, with_for_update=True)
     if link.state(now) != PauseLinkState.USABLE:
         raise Conflict("This link can no longer be used.")
@@ -117,7 +118,7 @@ def confirm_pause(
     now: datetime,
 ) -> Pause:
     """Create the pause the subscriber chose (``pause.scheduled`` is emitted); the link is used."""
-    _require_usable(session, link, now)
+    lock_usable(session, link, now)
     if days not in offered_lengths(link, policy) or mode not in policy.modes:
         raise PolicyViolation("Choose one of the lengths and modes offered.")
     request = PauseCreate(start=policy.start, days=days, resume_mode=mode)
@@ -128,7 +129,7 @@ def confirm_pause(
 
 def confirm_resume(session: Session, link: PauseLink, now: datetime) -> Pause:
     """End the running pause now; the link is used."""
-    _require_usable(session, link, now)
+    lock_usable(session, link, now)
     pause = pauses.resume(session, link.subscription, now)
     _use(session, link, pause, now)
     return pause

@@ -67,6 +67,15 @@ def new_link(api: Api, subscription: str, **body: Any) -> tuple[str, str]:
     return response.json()["id"], url[url.index("/p/") :]
 
 
+HIDDEN = re.compile(r'<input type="hidden" name="(\w+)" value="([^"]*)">')
+
+
+def confirmation(html: str) -> dict[str, str]:
+    """The fields the page's confirming form (method post) sends, as a browser would."""
+    start = html.index('<form method="post"')
+    return dict(HIDDEN.findall(html[start : html.index("</form>", start)]))
+
+
 def csrf_of(html: str) -> str:
     match = CSRF.search(html)
     assert match, "the page has no CSRF field"

@@ -9,7 +9,7 @@ import re
 from sqlalchemy import select
 
 from service.audit.models import AuditEvent
-from tests.pauselinks.support import at, clocked_api, csrf_of, new_link, subscriber
+from tests.pauselinks.support import at, clocked_api, confirmation, new_link, subscriber
 from tests.subscriptions.support import new_customer, new_subscription
 
 
@@ -87,8 +87,7 @@ def test_revoking_is_repeatable_but_a_used_link_cannot_be_revoked(
     used_id, path = new_link(api, sub["id"])
     browser = subscriber(api)
     page = browser.get(path, params={"days": "7"})
-    confirm = {"csrf": csrf_of(page.text), "action": "pause", "days": "7", "mode": "shift"}
-    assert browser.post(path, data=confirm).status_code == 200
+    assert browser.post(path, data=confirmation(page.text)).status_code == 200
     refused = api.call("DELETE", f"/v1/pause-links/{used_id}", who="service")
     assert refused.status_code == 409 and refused.json()["code"] == "conflict"
 

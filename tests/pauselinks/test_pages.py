@@ -14,7 +14,7 @@ from tests.pauselinks.support import (
     as_listed,
     at,
     clocked_api,
-    csrf_of,
+    confirmation,
     new_link,
     shown,
     subscriber,
@@ -24,7 +24,11 @@ from tests.subscriptions.support import move_clock, new_customer, new_subscripti
 
 def audit_events(api, action: str) -> list[AuditEvent]:
     with api.ctx.session_factory() as session:
-        rows = list(session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+        rows = list(
+            session.scalars(
+                select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.seq)
+            )
+        )
         session.expunge_all()
         return rows
 
@@ -60,7 +64,7 @@ def test_the_preview_is_what_upcoming_shows_once_the_pause_is_confirmed(
 
     done = browser.post(
         path,
-        data={"csrf": csrf_of(page.text), "action": "pause", "days": "30", "mode": mode},
+        data=confirmation(page.text),
     )
     assert done.status_code == 200, done.text
     entries = upcoming(api, sub["id"], 3)
@@ -121,7 +125,7 @@ def test_resume_now_shows_its_preview_first_and_then_does_exactly_that(
     preview = browser.get(path, params={"resume": "preview"})
     promised = shown(preview.text)
     assert promised.resumes_at == at(10).replace("+00:00", "Z")
-    done = browser.post(path, data={"csrf": csrf_of(preview.text), "action": "resume"})
+    done = browser.post(path, data=confirmation(preview.text))
     assert done.status_code == 200, done.text
     assert "active again" in done.text
     assert as_listed(upcoming(api, sub["id"], 3)) == promised.charges
@@ -164,7 +168,7 @@ def test_a_link_confirmed_twice_at_once_pauses_once(make_api, pg_url, tmp_path) 
     _, path = new_link(api, sub["id"])
     first = subscriber(api)
     page = first.get(path, params={"days": "14"})
-    form = {"csrf": csrf_of(page.text), "action": "pause", "days": "14", "mode": "shift"}
+    form = confirmation(page.text)
     tabs = [first, subscriber(api)]
     tabs[1].cookies = first.cookies
     barrier = Barrier(2)
@@ -177,3 +181,31 @@ def test_a_link_confirmed_twice_at_once_pauses_once(make_api, pg_url, tmp_path) 
         statuses = sorted(pool.map(submit, tabs))
     assert statuses == [200, 409]
     assert len(read(api, sub["id"])["pauses"]) == 1
+
+
+def test_a_confirmation_of_figures_that_have_since_changed_shows_the_new_ones_first(
+    make_api, sqlite_url, tmp_path
+) -> None:
+    """The subscriber looked on one day and confirms the next: with the pause starting now,
+    the engine's answer differs from what they saw, so nothing is done; the page shows the new
+    answer, and confirming that one works."""
+    api = clocked_api(make_api, sqlite_url, tmp_path)
+    sub = new_subscription(api, new_customer(api), start_at=at(0))
+    move_clock(api, at(2))
+    link_id, path = new_link(api, sub["id"])
+    browser = subscriber(api)
+    seen = browser.get(path, params={"days": "14"})
+    move_clock(api, at(3))
+    stale = browser.post(path, data=confirmation(seen.text))
+    assert stale.status_code == 409
+    assert "changed since you looked" in stale.text
+    assert read(api, sub["id"])["pauses"] == []
+    assert shown(stale.text).resumes_at == at(17).replace("+00:00", "Z")
+    done = browser.post(path, data=confirmation(stale.text))
+    assert done.status_code == 200, done.text
+    assert read(api, sub["id"])["pauses"][0]["ends_at"] == at(17).replace("+00:00", "Z")
+    attempts = audit_events(api, "subscriber:pause_link:pause")
+    assert [(e.actor, e.status) for e in attempts] == [
+        (f"subscriber-link:{link_id}", 409),
+        (f"subscriber-link:{link_id}", 200),
+    ]

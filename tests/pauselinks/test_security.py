@@ -18,6 +18,7 @@ from service.web.security import CONTENT_SECURITY_POLICY
 from tests.pauselinks.support import (
     at,
     clocked_api,
+    confirmation,
     csrf_of,
     new_link,
     row_counts,
@@ -75,7 +76,7 @@ def test_a_form_without_this_browsers_csrf_token_changes_nothing(linked):
     attacker = subscriber(api)  # has the link, not the subscriber's cookie
     victim = subscriber(api)
     victim_page = victim.get(path, params={"days": "14"})
-    form = {"csrf": csrf_of(victim_page.text), "action": "pause", "days": "14", "mode": "shift"}
+    form = confirmation(victim_page.text)
     assert attacker.post(path, data=form).status_code == 403  # no cookie: the token is useless
     wrong = {**form, "csrf": "0" * 64}
     assert victim.post(path, data=wrong).status_code == 403
@@ -152,7 +153,7 @@ def test_the_token_is_in_no_column_audit_field_event_or_log_line(linked, service
     token = path.removeprefix("/p/")
     browser = subscriber(api)
     page = browser.get(path, params={"days": "14"})
-    browser.post(path, data={"csrf": csrf_of(page.text), "action": "pause", "days": "14"})
+    assert browser.post(path, data=confirmation(page.text)).status_code == 200
     browser.get(path)
     move_clock(api, at(1))  # the pause's jobs and its event's delivery run
     with api.ctx.engine.connect() as conn:
