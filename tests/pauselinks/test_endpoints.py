@@ -108,3 +108,14 @@ def test_no_link_for_a_canceled_subscription_or_an_erased_customer(sqlite_api) -
     assert create(api, other["id"]).status_code == 410
     closed = subscriber(api).get(path)
     assert closed.status_code == 410 and "no longer valid" in closed.text
+
+
+def test_the_operations_are_published_and_the_page_is_not(sqlite_api) -> None:
+    schema = sqlite_api.call("GET", "/openapi.json", who=None).json()
+    create_op = schema["paths"]["/v1/subscriptions/{subscription_id}/pause-links"]["post"]
+    revoke_op = schema["paths"]["/v1/pause-links/{link_id}"]["delete"]
+    assert create_op["x-action"] == "pauses:pause_link:create"
+    assert revoke_op["x-action"] == "pauses:pause_link:revoke"
+    assert "expires_in_hours" in json.dumps(schema["components"]["schemas"]["PauseLinkCreate"])
+    assert "x-idempotency" not in create_op  # no stored response may keep the token
+    assert not [path for path in schema["paths"] if path.startswith("/p/")]
