@@ -9,6 +9,7 @@ import re
 from sqlalchemy import select
 
 from service.audit.models import AuditEvent
+from service.pauselinks.models import PauseLink
 from tests.pauselinks.support import at, clocked_api, confirmation, new_link, subscriber
 from tests.subscriptions.support import new_customer, new_subscription
 
@@ -103,11 +104,15 @@ def test_no_link_for_a_canceled_subscription_or_an_erased_customer(sqlite_api) -
     )
     assert create(api, sub["id"]).status_code == 409
     other = new_subscription(api, new_customer(api, 2))
-    _, path = new_link(api, other["id"])
+    link_id, path = new_link(api, other["id"], return_url="https://shop.example/a?who=holly2")
     assert api.call("DELETE", f"/v1/customers/{other['customer']}").status_code == 200
     assert create(api, other["id"]).status_code == 410
     closed = subscriber(api).get(path)
     assert closed.status_code == 410 and "no longer valid" in closed.text
+    # Erasure revoked the link and forgot its return URL (it could have named the person).
+    with api.ctx.session_factory() as session:
+        link = session.get(PauseLink, link_id)
+        assert link is not None and link.revoked_at is not None and link.return_url is None
 
 
 def test_the_operations_are_published_and_the_page_is_not(sqlite_api) -> None:
