@@ -209,3 +209,22 @@ def test_a_confirmation_of_figures_that_have_since_changed_shows_the_new_ones_fi
         (f"subscriber-link:{link_id}", 409),
         (f"subscriber-link:{link_id}", 200),
     ]
+
+
+def test_when_the_policy_allows_several_modes_the_subscriber_chooses_one(
+    make_api, sqlite_url, tmp_path
+) -> None:
+    api = clocked_api(make_api, sqlite_url, tmp_path, modes="[shift, credit]")
+    sub = new_subscription(api, new_customer(api), start_at=at(0))
+    move_clock(api, at(5))
+    _, path = new_link(api, sub["id"])
+    browser = subscriber(api)
+    chooser = browser.get(path)
+    assert 'id="mode-shift"' in chooser.text and 'id="mode-credit"' in chooser.text
+    assert "<legend>While paused</legend>" in chooser.text
+    page = browser.get(path, params={"days": "30", "mode": "credit"})
+    assert page.status_code == 200
+    done = browser.post(path, data=confirmation(page.text))
+    assert done.status_code == 200
+    assert read(api, sub["id"])["pauses"][0]["resume_mode"] == "credit"
+    assert as_listed(upcoming(api, sub["id"], 3)) == shown(page.text).charges
