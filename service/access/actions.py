@@ -24,6 +24,15 @@ class Action(StrEnum):
     PAUSE_CANCEL = "pauses:pause:cancel"
     BULK_PAUSE_CREATE = "pauses:bulk:create"
     BULK_PAUSE_CANCEL = "pauses:bulk:cancel"
+    PAUSE_LINK_CREATE = "pauses:pause_link:create"
+    PAUSE_LINK_REVOKE = "pauses:pause_link:revoke"
+
+    # The subscriber's page behind a pause link: the link's token is the credential, no role.
+    PAUSE_LINK_VIEW = "subscriber:pause_link:view"
+    # A POST whose form names neither choice; the ones that do are recorded as what they did.
+    PAUSE_LINK_CONFIRM = "subscriber:pause_link:confirm"
+    PAUSE_LINK_PAUSE = "subscriber:pause_link:pause"
+    PAUSE_LINK_RESUME = "subscriber:pause_link:resume"
 
     CHARGE_CREATE = "charges:charge:create"
     CHARGE_READ = "charges:charge:read"

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     scheduler_enabled: bool = True
     webhook_timeout_seconds: float = 5.0
     log_level: str = "INFO"
+    # Where subscribers reach the service (pause links' URLs); the request's own base if unset.
+    public_base_url: str | None = None
 
     @cached_property
     def resolved_database_url(self) -> str:

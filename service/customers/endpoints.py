@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -138,7 +137,6 @@ def _limit_email_searches(request: Request, policy: Policy) -> None:
     retry_after = limiter.hit(
         EMAIL_SEARCH_BUCKET + current_caller(request).key_id,
         policy.limits.email_searches_per_minute,
-        time.monotonic(),
     )
     if retry_after is not None:
         raise RateLimited(

@@ -101,6 +101,16 @@ def overlapping(window: PlannedWindow, pauses: list[Pause]) -> Pause | None:
     return None
 
 
+def refuse_conflicts(
+    subscription: Subscription, window: PlannedWindow, pauses: list[Pause]
+) -> None:
+    """Conflict when the window overlaps a live pause or starts after the subscription ends."""
+    if overlapping(window, pauses) is not None:
+        raise Conflict("The pause overlaps another scheduled or active pause.")
+    if subscription.cancel_at is not None and window.starts_at >= subscription.cancel_at:
+        raise Conflict("The subscription ends before the pause would start.")
+
+
 def create_pause(
     session: Session,
     subscription_token: str,
@@ -115,10 +125,7 @@ def create_pause(
         raise Conflict("The subscription is canceled.")
     pauses = live_pauses(session, subscription.id)
     window = plan_window(request, inputs_from(subscription, pauses), limits, now)
-    if overlapping(window, pauses) is not None:
-        raise Conflict("The pause overlaps another scheduled or active pause.")
-    if subscription.cancel_at is not None and window.starts_at >= subscription.cancel_at:
-        raise Conflict("The subscription ends before the pause would start.")
+    refuse_conflicts(subscription, window, pauses)
     pause = Pause(
         id=new_pause_token(),
         subscription=subscription.id,
