@@ -21,6 +21,7 @@ from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from service.redaction.allowlist import AllowList
 from service.redaction.csv_rows import CsvHeader, read_header, row_fields
 from service.redaction.fields import Field, find_fields
+from service.redaction.lexicon import Lexicon
 from service.redaction.models import Finding
 from service.redaction.names import (
     continued_name_end,
@@ -160,6 +161,7 @@ class PresidioDetector:
             if set(recognizer.supported_entities) & self.entities
         ]
         self.person_recognizer = SpacyRecognizer(supported_entities=["PERSON"])
+        self.lexicon = Lexicon(policy.nlp.model)
         self.allow_list = AllowList(policy.allow_list)
         self.explicit_keys = {
             key: entity for entity, keys in policy.field_keys.items() for key in keys
@@ -256,19 +258,29 @@ class PresidioDetector:
                         findings.append(Finding(best.entity, field.start, field.end, best.score))
                         continue
                 if entity is None and self._worth_a_person_snippet(field, value):
-                    snippets.append(
-                        _NerWindow(index, field.start, field.end, [], [], ner_form(value))
-                    )
+                    form = ner_form(value)
+                    if self._unlike_english(form.split()):
+                        findings.append(
+                            Finding("PERSON", field.start, field.end, _PERSON_SCORE_FOR_VALUE)
+                        )
+                    else:
+                        snippets.append(_NerWindow(index, field.start, field.end, [], [], form))
                 continue
             if not field.quoted and any(f.start < field.end and field.start < f.end for f in found):
-                continue
-            if not plausible(entity, value, single_word_ok=field.quoted):
                 continue
             end = field.end
             if not field.quoted and entity in ("PERSON", "LOCATION"):
                 end = continued_name_end(text, end, lower=raw.islower(), upper=raw.isupper())
+                value = text[field.start : end]
+            if not plausible(entity, value, single_word_ok=field.quoted):
+                continue
             findings.append(Finding(entity, field.start, end, _FIELD_SCORE))
         return findings, snippets
+
+    def _unlike_english(self, words: list[str]) -> bool:
+        """Two or more words of three letters or more, none of them English: a name."""
+        long_words = [word for word in words if len(word.strip(".,")) >= 3]
+        return len(long_words) >= 2 and self.lexicon.none_known(long_words)
 
     def _worth_a_person_snippet(self, field: Field, value: str) -> bool:
         """A quoted or decoded value of two to four words shaped like a name, outside the
@@ -306,8 +318,10 @@ class PresidioDetector:
                     continue
                 start, end = ner_window(text, candidate, lo, hi)
                 run = (candidate.start, candidate.end)
-                if candidate.word_before in self.person_cues:
-                    # A cue vouches for the run whatever the model says: no NER needed.
+                if candidate.word_before in self.person_cues or self._unlike_english(
+                    text[candidate.start : candidate.end].split()
+                ):
+                    # A cue, or words that are no English words, vouch for the run: no NER.
                     cued.append(Finding("PERSON", *run, _PERSON_NER_SCORE_WITH_CUE))
                     continue
                 if (

@@ -22,7 +22,11 @@ DATE_OF_BIRTH_PARTS = frozenset(
 )  # fmt: skip
 EMAIL_PARTS = frozenset({"email", "mail", "e-mail", "emailaddress"})
 PHONE_PARTS = frozenset({"phone", "mobile", "telephone", "tel", "msisdn", "fax", "cellphone"})
-LOCATION_PARTS = frozenset({"street", "addr", "address", "line1", "line2", "streetaddress"})
+LOCATION_PARTS = frozenset(
+    {"street", "addr", "address", "line1", "line2", "streetaddress", "strasse", "straße",
+     "adresse", "anschrift", "rue", "calle", "direccion", "dirección", "rua", "endereco",
+     "endereço", "indirizzo", "adres", "ulica", "osoite", "adresa"}
+)  # fmt: skip
 PERSON_PARTS = frozenset(
     {"name", "fullname", "firstname", "lastname", "surname", "forename", "given", "holder",
      "cardholder", "beneficiary", "payee", "payer", "recipient", "consignee", "consignor",
