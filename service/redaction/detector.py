@@ -18,12 +18,14 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine, NlpEngineProvider
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
+from service.redaction.addresses import extra_addresses, widen
 from service.redaction.allowlist import AllowList
 from service.redaction.csv_rows import CsvHeader, read_header, row_fields
 from service.redaction.fields import Field, find_fields
 from service.redaction.lexicon import Lexicon
 from service.redaction.models import Finding
 from service.redaction.names import (
+    LAST_COMMA_FIRST,
     continued_name_end,
     name_candidates,
     ner_window,
@@ -59,6 +61,7 @@ _PERSON_NER_SCORE_WITH_CUE = 0.6
 _NAME_LIKE_NER_LABELS = frozenset({"ORGANIZATION", "NRP"})
 _PERSON_SCORE_FROM_NAME_LIKE_LABEL = 0.6
 _FIELD_SCORE = 0.9
+_ADDRESS_SHAPE_SCORE = 0.6
 _TITLED_NAME_SCORE = 0.85
 # A quoted or decoded value with no key that speaks for it, which NER calls a person.
 _PERSON_SCORE_FOR_VALUE = 0.8
@@ -193,6 +196,9 @@ class PresidioDetector:
                     Finding("PERSON", start, end, _TITLED_NAME_SCORE)
                     for start, end in titled_names(text)
                 )
+                line_findings.extend(
+                    self._last_comma_first(index, text, line_findings + by_key, value_windows)
+                )
                 line_windows, cued = self._ner_windows(
                     index, text, fields, line_findings + by_key, value_windows
                 )
@@ -226,6 +232,17 @@ class PresidioDetector:
                 if score < threshold and context and self._has_context(text, result, context):
                     score = min(1.0, score + self.policy.context.boost)
                 findings.append(Finding(result.entity_type, result.start, result.end, score))
+        if "LOCATION" in self.entities:
+            findings.extend(
+                Finding("LOCATION", start, end, _ADDRESS_SHAPE_SCORE)
+                for start, end in extra_addresses(text)
+            )
+            findings = [
+                Finding(f.entity, *widen(text, f.start, f.end), f.score)
+                if f.entity == "LOCATION"
+                else f
+                for f in findings
+            ]
         return findings
 
     def _has_context(self, text: str, result: RecognizerResult, context: frozenset[str]) -> bool:
@@ -257,14 +274,12 @@ class PresidioDetector:
                         best = max(inner, key=lambda f: f.score)
                         findings.append(Finding(best.entity, field.start, field.end, best.score))
                         continue
+                end = field.end
+                if not field.quoted and field.decoded is None and raw[:1].isupper():
+                    end = continued_name_end(text, end)  # `recipient=Anica Peterlik`
+                    value = text[field.start : end]
                 if entity is None and self._worth_a_person_snippet(field, value):
-                    form = ner_form(value)
-                    if self._unlike_english(form.split()):
-                        findings.append(
-                            Finding("PERSON", field.start, field.end, _PERSON_SCORE_FOR_VALUE)
-                        )
-                    else:
-                        snippets.append(_NerWindow(index, field.start, field.end, [], [], form))
+                    self._judge_name(index, field.start, end, value, findings, snippets)
                 continue
             if not field.quoted and any(f.start < field.end and field.start < f.end for f in found):
                 continue
@@ -277,6 +292,36 @@ class PresidioDetector:
             findings.append(Finding(entity, field.start, end, _FIELD_SCORE))
         return findings, snippets
 
+    def _judge_name(
+        self,
+        index: int,
+        start: int,
+        end: int,
+        value: str,
+        findings: list[Finding],
+        snippets: list[_NerWindow],
+    ) -> None:
+        """A person if no word is English; otherwise a snippet for the NER model to decide."""
+        form = ner_form(value)
+        if self._unlike_english(form.split()):
+            findings.append(Finding("PERSON", start, end, _PERSON_SCORE_FOR_VALUE))
+        else:
+            snippets.append(_NerWindow(index, start, end, [], [], form))
+
+    def _last_comma_first(
+        self, index: int, text: str, taken: list[Finding], snippets: list[_NerWindow]
+    ) -> list[Finding]:
+        """`Yamada, Taro` in free text, judged in the order NER reads best."""
+        findings: list[Finding] = []
+        if ", " not in text:
+            return findings
+        for match in LAST_COMMA_FIRST.finditer(text):
+            start, end = match.span()
+            if any(f.start < end and start < f.end for f in taken):
+                continue
+            self._judge_name(index, start, end, match.group(), findings, snippets)
+        return findings
+
     def _unlike_english(self, words: list[str]) -> bool:
         """Two or more words of three letters or more, none of them English: a name."""
         long_words = [word for word in words if len(word.strip(".,")) >= 3]
@@ -286,8 +331,6 @@ class PresidioDetector:
         """A quoted or decoded value of two to four words shaped like a name, outside the
         free-text fields (whose names NER finds in their sentence)."""
         if "PERSON" not in self.entities or field.key in self.free_text_keys:
-            return False
-        if not (field.quoted or field.decoded is not None):
             return False
         return 2 <= len(value.split()) <= _MAX_VALUE_WORDS and name_shaped(value)
 
