@@ -1,36 +1,41 @@
-"""Load benchmark: mixed traffic from several principals against the real server on loopback.
+"""Load benchmark: the real service under mixed traffic, against a bare app on the same database.
 
-    .venv/bin/python bench/bench_load.py [--quick] [--requests N] [--workers W] [--seconds S]
+    .venv/bin/python bench/bench_load.py [--quick] [--db postgresql|sqlite] [--workers N]
+                                         [--clients C] [--seconds S] [--no-baseline]
 
-Starts its own OpenBao (dev), localstripe and ``strongroom serve`` (SQLite, uvicorn, the
-scheduler, production logging) on free loopback ports; creates one service principal per
-worker plus a compliance officer; seeds a customer with a card and a subscription per worker.
-Then W workers send N requests in all (or stop after S seconds): tokenize (create a customer),
-read a customer, reveal (compliance, with a purpose), pause and cancel the pause, charge (with
-an Idempotency-Key; one in ten is a replay of an earlier key), audit queries. Reports
-throughput and p50/p99 per operation; baseline: ``GET /healthz`` (no key, no audit, no
-storage) under the same load. Afterwards it checks, and fails loudly if not: the audit chain
-verifies, every request sent has exactly one audit event (by request id), no 5xx, and no
-charge was duplicated (one charge per Idempotency-Key; the processor holds exactly one
-successful payment per charge).
+Starts OpenBao (dev), localstripe and ``strongroom serve --workers N`` (production log level,
+the scheduler and the background sequencer on) on a fresh PostgreSQL database (or SQLite);
+creates one service principal per client plus a compliance officer and seeds a customer with a
+card and a subscription per client. Then C clients (asyncio, one process) send mixed traffic
+for S seconds: read and list, tokenize, email search, reveal (compliance, with a purpose),
+pause and cancel the pause, charge (one in ten a replay of an earlier Idempotency-Key), audit
+queries.
+
+Baseline, same run, same generator, same database server, same worker count: ``bench/bare_app.py``
+— the same operations written plainly with FastAPI and SQLAlchemy (no auth, audit, encryption,
+idempotency store or redaction), charging through the bare ``stripe`` SDK against the same
+localstripe. Reports throughput and p50/p99 per operation with ratios to the baseline, and the
+CPU the generator and each target used (they share the machine).
+
+Afterwards, for the service, it checks and fails loudly if not: the audit trail verifies, every
+request sent has exactly one audit event (by request id), no 5xx, no charge was duplicated and
+the processor holds exactly one successful payment per charge.
 """
 
 from __future__ import annotations
 
 import argparse
-import random
-import statistics
+import contextlib
+import os
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
-from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import httpx
 import stripe
@@ -38,7 +43,9 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import Figure, print_figures
+from bench._common import Figure, postgres_database, print_figures
+from bench.bare_app import create_tables
+from bench.load_traffic import Client, Results, run_drive
 from service.access.principals import create_principal
 from service.core.db import make_engine, make_session_factory, transaction
 from service.devstack import free_port
@@ -47,243 +54,8 @@ from service.devstack.openbao import OpenBaoDevServer
 from tests.fixtures.live_server import LiveServer
 from tests.fixtures.localstripe import LOCALSTRIPE_API_KEY
 
-BASELINE = "healthz (baseline)"
-MIX = (
-    ("tokenize", 25),
-    ("read", 20),
-    ("reveal", 15),
-    ("pause", 15),
-    ("charge", 15),
-    ("audit", 10),
-)
-
-
-@dataclass
-class Results:
-    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
-    statuses: dict[str, dict[int, int]] = field(
-        default_factory=lambda: defaultdict(lambda: defaultdict(int))
-    )
-    request_ids: list[str] = field(default_factory=list)
-    charge_keys: dict[str, str] = field(default_factory=dict)
-    replays: int = 0
-    replay_mismatches: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def record(self, op: str, seconds: float, status: int, request_id: str) -> None:
-        with self.lock:
-            self.latencies[op].append(seconds)
-            self.statuses[op][status] += 1
-            # The operations endpoints (healthz, readyz, metrics) are not audited by design:
-            # probes every few seconds would bury the trail. Every /v1 request is.
-            if op != BASELINE:
-                self.request_ids.append(request_id)
-
-
-@dataclass
-class Worker:
-    key: str
-    customer: str
-    subscription: str
-
-
-def start_stack(scratch: Path) -> tuple[OpenBaoDevServer, LocalStripeServer, LiveServer]:
-    bao = OpenBaoDevServer().start()
-    stripe_server = LocalStripeServer(port=free_port())
-    stripe_server.start()
-    server = LiveServer(
-        db_url=f"sqlite:///{scratch / 'load.db'}",
-        vault_addr=bao.addr,
-        vault_token=bao.token,
-        stripe_api_base=stripe_server.url,
-        workdir=scratch,
-        env={"STRONGROOM_LOG_LEVEL": "WARNING"},
-    )
-    server.prepare()
-    server.start()
-    return bao, stripe_server, server
-
-
-def add_principals(server: LiveServer, count: int) -> list[str]:
-    engine = make_engine(server.db_url)
-    keys = []
-    with transaction(make_session_factory(engine)) as session:
-        for n in range(count):
-            name = f"load-svc-{n}-{uuid.uuid4().hex[:6]}"
-            keys.append(create_principal(session, name, "service", datetime.now(UTC)).key)
-    engine.dispose()
-    return keys
-
-
-def seed_worker(base_url: str, key: str, n: int) -> Worker:
-    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {key}"}) as http:
-        customer = http.post(
-            "/v1/customers",
-            json={
-                "name": f"Load Tester{n}",
-                "email": f"load{n}@example.com",
-                "payment_method": "pm_card_visa",
-            },
-        )
-        customer.raise_for_status()
-        token = customer.json()["id"]
-        subscription = http.post(
-            "/v1/subscriptions",
-            json={
-                "customer": token,
-                "plan": "load",
-                "amount": 1000,
-                "currency": "usd",
-                "interval": "month",
-                "start_at": "2030-01-01T00:00:00Z",
-            },
-        )
-        subscription.raise_for_status()
-    return Worker(key=key, customer=token, subscription=subscription.json()["id"])
-
-
-def run_load(
-    base_url: str,
-    workers: list[Worker],
-    compliance_key: str,
-    total: int,
-    seconds: float,
-) -> tuple[Results, float]:
-    results = Results()
-    remaining = [total]
-    counter_lock = threading.Lock()
-    deadline = time.monotonic() + seconds
-    ops = [op for op, weight in MIX for _ in range(weight)]
-
-    def take() -> bool:
-        with counter_lock:
-            if remaining[0] <= 0 or time.monotonic() > deadline:
-                return False
-            remaining[0] -= 1
-            return True
-
-    def work(index: int, worker: Worker) -> None:
-        rng = random.Random(index)
-        service = httpx.Client(
-            base_url=base_url, headers={"Authorization": f"Bearer {worker.key}"}, timeout=60
-        )
-        compliance = httpx.Client(
-            base_url=base_url, headers={"Authorization": f"Bearer {compliance_key}"}, timeout=60
-        )
-        anonymous = httpx.Client(base_url=base_url, timeout=60)
-        my_keys: list[tuple[str, str]] = []
-        try:
-            while take():
-                op = rng.choice(ops)
-                if rng.random() < 0.1:
-                    send(anonymous, results, BASELINE, "GET", "/healthz")
-                if op == "tokenize":
-                    send(
-                        service,
-                        results,
-                        op,
-                        "POST",
-                        "/v1/customers",
-                        json={"name": "Load Tester", "email": f"lt{rng.random()}@example.com"},
-                    )
-                elif op == "read":
-                    send(service, results, op, "GET", f"/v1/customers/{worker.customer}")
-                elif op == "reveal":
-                    send(
-                        compliance,
-                        results,
-                        op,
-                        "GET",
-                        f"/v1/customers/{worker.customer}/reveal?fields=name,email",
-                        headers={"X-Purpose": "load test"},
-                    )
-                elif op == "pause":
-                    created = send(
-                        service,
-                        results,
-                        op,
-                        "POST",
-                        f"/v1/subscriptions/{worker.subscription}/pauses",
-                        json={"start": "period_end", "days": 5, "resume_mode": "shift"},
-                    )
-                    if created.status_code == 201:
-                        send(
-                            service,
-                            results,
-                            "pause cancel",
-                            "DELETE",
-                            f"/v1/subscriptions/{worker.subscription}/pauses/"
-                            f"{created.json()['id']}",
-                        )
-                elif op == "charge":
-                    if my_keys and rng.random() < 0.1:
-                        key, charge_id = rng.choice(my_keys)
-                        replay = send(
-                            service,
-                            results,
-                            "charge replay",
-                            "POST",
-                            "/v1/charges",
-                            json={"customer": worker.customer, "amount": 700, "currency": "usd"},
-                            headers={"Idempotency-Key": key},
-                        )
-                        with results.lock:
-                            results.replays += 1
-                            if replay.status_code != 201 or replay.json()["id"] != charge_id:
-                                results.replay_mismatches += 1
-                        continue
-                    key = uuid.uuid4().hex
-                    charged = send(
-                        service,
-                        results,
-                        op,
-                        "POST",
-                        "/v1/charges",
-                        json={"customer": worker.customer, "amount": 700, "currency": "usd"},
-                        headers={"Idempotency-Key": key},
-                    )
-                    if charged.status_code == 201:
-                        my_keys.append((key, charged.json()["id"]))
-                        with results.lock:
-                            results.charge_keys[key] = charged.json()["id"]
-                elif op == "audit":
-                    send(
-                        compliance,
-                        results,
-                        op,
-                        "GET",
-                        "/v1/audit/events",
-                        params={"actor": "load", "limit": 50},
-                    )
-        finally:
-            service.close()
-            compliance.close()
-            anonymous.close()
-
-    threads = [threading.Thread(target=work, args=(i, w)) for i, w in enumerate(workers)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, time.perf_counter() - started
-
-
-def send(
-    client: httpx.Client, results: Results, op: str, method: str, path: str, **kwargs: Any
-) -> httpx.Response:
-    request_id = f"load-{uuid.uuid4().hex}"
-    headers = {"X-Request-Id": request_id, **kwargs.pop("headers", {})}
-    started = time.perf_counter()
-    response = client.request(method, path, headers=headers, **kwargs)
-    results.record(op, time.perf_counter() - started, response.status_code, request_id)
-    return response
-
-
-def percentile(values: list[float], q: float) -> float:
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+ROOT = Path(__file__).resolve().parents[1]
+WARMUP_SECONDS = 3.0
 
 
 @dataclass
@@ -312,10 +84,143 @@ class Checks:
         )
 
 
-def check(
-    server: LiveServer, stripe_server: LocalStripeServer, results: Results, seeded_charges: int
-) -> Checks:
-    verify = server.call("GET", "/v1/audit/verify", who="compliance", timeout=300).json()
+@contextlib.contextmanager
+def database(kind: str, scratch: Path, name: str) -> Iterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite:///{scratch / (name + '.db')}"
+        return
+    with postgres_database() as url:
+        if url is None:
+            raise SystemExit("PostgreSQL is not reachable on 127.0.0.1:5432 (use --db sqlite)")
+        yield url
+
+
+def start_service(
+    scratch: Path, db_url: str, bao: OpenBaoDevServer, stripe_url: str, workers: int
+) -> LiveServer:
+    os.environ.setdefault("STRONGROOM_AUDIT_ANCHOR_PATH", f"bench/load-{uuid.uuid4().hex[:8]}")
+    server = LiveServer(
+        db_url=db_url,
+        vault_addr=bao.addr,
+        vault_token=bao.token,
+        stripe_api_base=stripe_url,
+        workdir=scratch,
+        workers=workers,
+        # Production settings: INFO logging (every access line redacted), the default
+        # sequencing delay and scheduler interval.
+        env={
+            "STRONGROOM_LOG_LEVEL": "INFO",
+            "STRONGROOM_AUDIT_SEQUENCE_DELAY_MS": "1000",
+            "STRONGROOM_SCHEDULER_INTERVAL_SECONDS": "30",
+        },
+    )
+    server.prepare()
+    server.start()
+    return server
+
+
+def service_clients(server: LiveServer, count: int) -> list[Client]:
+    engine = make_engine(server.db_url)
+    keys = []
+    with transaction(make_session_factory(engine)) as session:
+        for n in range(count):
+            name = f"load-svc-{n}-{uuid.uuid4().hex[:6]}"
+            keys.append(create_principal(session, name, "service", datetime.now(UTC)).key)
+    engine.dispose()
+    return [seed_client(server.base_url, key, n) for n, key in enumerate(keys)]
+
+
+def seed_client(base_url: str, key: str, n: int) -> Client:
+    with httpx.Client(
+        base_url=base_url, headers={"Authorization": f"Bearer {key}"}, timeout=60
+    ) as http:
+        customer = http.post(
+            "/v1/customers",
+            json={
+                "name": f"Load Tester{n}",
+                "email": f"load{n}@example.com",
+                "payment_method": "pm_card_visa",
+            },
+        )
+        customer.raise_for_status()
+        token = customer.json()["id"]
+        subscription = http.post(
+            "/v1/subscriptions",
+            json={
+                "customer": token,
+                "plan": "load",
+                "amount": 1000,
+                "currency": "usd",
+                "interval": "month",
+                "start_at": "2030-01-01T00:00:00Z",
+            },
+        )
+        subscription.raise_for_status()
+    return Client(key=key, customer=token, subscription=subscription.json()["id"])
+
+
+@contextlib.contextmanager
+def bare_app(
+    db_url: str, stripe_url: str, workers: int, scratch: Path
+) -> Iterator[tuple[str, int]]:
+    create_tables(db_url)
+    port = free_port()
+    log = (scratch / "bare.log").open("ab")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "bench.bare_app:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "BARE_DATABASE_URL": db_url,
+            "BARE_STRIPE_API_KEY": LOCALSTRIPE_API_KEY,
+            "BARE_STRIPE_API_BASE": stripe_url,
+        },
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base_url}/docs", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            raise SystemExit(f"the bare app did not start: {(scratch / 'bare.log').read_text()}")
+        yield base_url, process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        log.close()
+
+
+def measure(
+    base_url: str, clients: list[Client], compliance: str, seconds: float, pid: int
+) -> tuple[Results, Results]:
+    """The warm-up's results (checked, not reported), then the measured ones."""
+    warmup = run_drive(base_url, clients, compliance, WARMUP_SECONDS, target_pid=pid)
+    return warmup, run_drive(base_url, clients, compliance, seconds, target_pid=pid)
+
+
+def check(server: LiveServer, stripe_url: str, runs: tuple[Results, ...]) -> Checks:
+    verify = server.call("GET", "/v1/audit/verify", who="compliance", timeout=600).json()
     engine = make_engine(server.db_url)
     with engine.connect() as conn:
         counts = dict(
@@ -326,8 +231,9 @@ def check(
                 )
             ).all()
         )
-        stored = conn.execute(text("SELECT count(*) FROM charges WHERE kind = 'one_off'"))
-        charges_stored = int(stored.scalar_one())
+        charges_stored = int(
+            conn.execute(text("SELECT count(*) FROM charges WHERE kind = 'one_off'")).scalar_one()
+        )
         duplicates = conn.execute(
             text(
                 "SELECT count(*) FROM (SELECT request_key FROM charges WHERE request_key IS "
@@ -335,98 +241,106 @@ def check(
             )
         ).scalar_one()
     engine.dispose()
-    client = stripe.StripeClient(LOCALSTRIPE_API_KEY, base_addresses={"api": stripe_server.url})
+    client = stripe.StripeClient(LOCALSTRIPE_API_KEY, base_addresses={"api": stripe_url})
     paid = sum(
         1
         for intent in client.v1.payment_intents.list(params={"limit": 100}).auto_paging_iter()
         if intent.status == "succeeded"
+        and (intent.metadata.to_dict() if intent.metadata else {}).get("strongroom_key")
     )
-    sent = set(results.request_ids)
+    sent = {rid for results in runs for rid in results.request_ids}
     return Checks(
         audit_ok=bool(verify.get("ok")),
         requests_sent=len(sent),
         requests_with_one_event=sum(1 for rid in sent if counts.get(rid) == 1),
-        server_errors=sum(
-            n for by_status in results.statuses.values() for s, n in by_status.items() if s >= 500
-        ),
-        charges_created=len(results.charge_keys),
+        server_errors=sum(results.server_errors for results in runs),
+        charges_created=sum(len(results.charge_keys) for results in runs),
         charges_stored=charges_stored,
         duplicate_charges=int(duplicates),
-        processor_payments=paid - seeded_charges,
-        replays=results.replays,
-        replay_mismatches=results.replay_mismatches,
+        processor_payments=paid,
+        replays=sum(results.replays for results in runs),
+        replay_mismatches=sum(results.replay_mismatches for results in runs),
     )
 
 
-def figures_from(results: Results, elapsed: float) -> list[Figure]:
-    base = results.latencies.get(BASELINE, [])
-    base_p50 = percentile(base, 50) * 1000 if base else 0.0
-    base_p99 = percentile(base, 99) * 1000 if base else 0.0
-    total = sum(len(v) for v in results.latencies.values())
+def figures_from(service: Results, baseline: Results | None) -> list[Figure]:
+    base = baseline or Results()
+    name = "bare app" if baseline else "(no baseline run)"
     figures = [
+        Figure("requests/s, mixed", service.per_second(), "/s", name, base.per_second()),
         Figure(
-            "requests per second (all, mixed)",
-            total / elapsed,
-            "/s",
-            "healthz share of them",
-            len(base) / elapsed,
-        )
+            "generator CPU, % of one core",
+            100 * service.generator_cpu / service.elapsed,
+            "%",
+            f"{name}: generator",
+            100 * base.generator_cpu / base.elapsed if base.elapsed else 0.0,
+        ),
+        Figure(
+            "target CPU, % of one core",
+            100 * service.target_cpu / service.elapsed,
+            "%",
+            f"{name}: target",
+            100 * base.target_cpu / base.elapsed if base.elapsed else 0.0,
+        ),
     ]
-    for op, values in sorted(results.latencies.items()):
-        if op.startswith("healthz"):
-            continue
+    for op in sorted(service.latencies):
         figures.append(
-            Figure(
-                f"{op}: p50 latency", percentile(values, 50) * 1000, "ms", "healthz p50", base_p50
-            )
+            Figure(f"{op}: per second", service.per_second(op), "/s", name, base.per_second(op))
         )
-        figures.append(
-            Figure(
-                f"{op}: p99 latency", percentile(values, 99) * 1000, "ms", "healthz p99", base_p99
+        for q in (50, 99):
+            figures.append(
+                Figure(
+                    f"{op}: p{q}",
+                    service.percentile_ms(op, q),
+                    "ms",
+                    name,
+                    base.percentile_ms(op, q),
+                )
             )
-        )
-        figures.append(
-            Figure(
-                f"{op}: per second",
-                len(values) / elapsed,
-                "/s",
-                "healthz per second",
-                len(base) / elapsed,
-            )
-        )
     return figures
 
 
 def run(
     quick: bool,
-    requests: int | None = None,
-    workers_count: int | None = None,
+    *,
+    db: str = "sqlite",
+    workers: int = 1,
+    clients: int | None = None,
     seconds: float | None = None,
+    baseline: bool = False,
     observe: Callable[[LiveServer, str], None] | None = None,
 ) -> tuple[list[Figure], Checks]:
-    """Start the stack, seed, load, check. ``observe(server, phase)`` is called once the
-    server is up and seeded ("started") and after the load ("loaded")."""
-    total = requests or (300 if quick else 3000)
-    workers_n = workers_count or (4 if quick else 8)
-    limit = seconds or (60.0 if quick else 300.0)
-    with tempfile.TemporaryDirectory(prefix="strongroom-load-") as scratch:
-        bao, stripe_server, server = start_stack(Path(scratch))
-        try:
-            keys = add_principals(server, workers_n)
-            workers = [seed_worker(server.base_url, key, n) for n, key in enumerate(keys)]
+    """Start the stack, seed, load (and the baseline), check. ``observe(server, phase)`` is
+    called once the service is up and seeded ("started") and after its load ("loaded")."""
+    count = clients or (4 if quick else 16)
+    duration = seconds or (8.0 if quick else 30.0)
+    with tempfile.TemporaryDirectory(prefix="strongroom-load-") as scratch_dir:
+        scratch = Path(scratch_dir)
+        with contextlib.ExitStack() as stack:
+            bao = stack.enter_context(OpenBaoDevServer())
+            stripe_server = LocalStripeServer(port=free_port())
+            stack.enter_context(stripe_server)
+            service_db = stack.enter_context(database(db, scratch, "service"))
+            server = start_service(scratch, service_db, bao, stripe_server.url, workers)
+            stack.callback(server.stop)
+            service_load = service_clients(server, count)
             if observe is not None:
                 observe(server, "started")
-            results, elapsed = run_load(
-                server.base_url, workers, server.keys["compliance"], total, limit
+            warmup, measured = measure(
+                server.base_url, service_load, server.keys["compliance"], duration, server.pid
             )
             if observe is not None:
                 observe(server, "loaded")
-            checks = check(server, stripe_server, results, seeded_charges=0)
-            return figures_from(results, elapsed), checks
-        finally:
-            server.stop()
-            stripe_server.stop()
-            bao.stop()
+            checks = check(server, stripe_server.url, (warmup, measured))
+            bare = None
+            if baseline:
+                bare_db = stack.enter_context(database(db, scratch, "bare"))
+                base_url, pid = stack.enter_context(
+                    bare_app(bare_db, stripe_server.url, workers, scratch)
+                )
+                bare_load = [seed_client(base_url, "bare", n) for n in range(count)]
+                bare = measure(base_url, bare_load, "bare", duration, pid)[1]
+            return figures_from(measured, bare), checks
 
 
 def report(figures: list[Figure], checks: Checks, title: str) -> None:
@@ -437,13 +351,26 @@ def report(figures: list[Figure], checks: Checks, title: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="300 requests, 4 workers (CI)")
-    parser.add_argument("--requests", type=int, default=None, help="total requests")
-    parser.add_argument("--workers", type=int, default=None, help="concurrent principals")
-    parser.add_argument("--seconds", type=float, default=None, help="stop after this long")
+    parser.add_argument("--quick", action="store_true", help="4 clients, 8 s each (CI)")
+    parser.add_argument("--db", choices=("postgresql", "sqlite"), default="postgresql")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes")
+    parser.add_argument("--clients", type=int, default=None, help="concurrent clients (16)")
+    parser.add_argument("--seconds", type=float, default=None, help="measured seconds (30)")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the bare app")
     args = parser.parse_args()
-    figures, checks = run(args.quick, args.requests, args.workers, args.seconds)
-    report(figures, checks, "load: mixed traffic on loopback (SQLite, OpenBao dev, localstripe)")
+    figures, checks = run(
+        args.quick,
+        db=args.db,
+        workers=args.workers,
+        clients=args.clients,
+        seconds=args.seconds,
+        baseline=not args.no_baseline,
+    )
+    report(
+        figures,
+        checks,
+        f"load: mixed traffic, {args.db}, {args.workers} worker(s), service vs bare app",
+    )
     if not checks.passed:
         sys.exit(1)
 

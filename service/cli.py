@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from service.access.cli import app as principals_app
@@ -50,11 +52,14 @@ def migrate() -> None:
 def serve(
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8000, "--port"),
+    workers: int = typer.Option(
+        os.cpu_count() or 1, "--workers", help="worker processes (default: the CPU count)"
+    ),
 ) -> None:
     """Production: configuration from the environment only."""
     from service.devstack.runner import serve_api
 
-    serve_api(Settings(), host=host, port=port)
+    serve_api(Settings(), host=host, port=port, workers=workers)
 
 
 @app.command()
@@ -65,6 +70,7 @@ def dev(
     test_clock: bool = typer.Option(False, "--test-clock"),
     vault_port: int = typer.Option(8200, "--vault-port"),
     stripe_port: int = typer.Option(8420, "--stripe-port"),
+    workers: int = typer.Option(1, "--workers", help="worker processes for the API"),
 ) -> None:
     """The embedded default: SQLite, a persistent local OpenBao, localstripe, the API."""
     from service.devstack.runner import run_dev
@@ -78,6 +84,7 @@ def dev(
         test_clock=test_clock,
         vault_port=vault_port,
         stripe_port=stripe_port,
+        workers=workers,
     )
 
 

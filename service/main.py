@@ -16,6 +16,7 @@ from service.access.actions import Action
 from service.access.auth import bearer_token, try_authenticate
 from service.audit.recorder import AuditRecord, append_event
 from service.core import docs, ops
+from service.core.background import background_for
 from service.core.context import AppContext, get_clock, resolve
 from service.core.openapi_problems import install_problem_responses
 from service.core.problems import problem, to_service_error
@@ -39,24 +40,12 @@ API_ROUTERS: list[str] = [
 def create_app(ctx: AppContext, *, run_scheduler: bool = False) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        scheduler = None
-        if run_scheduler:
-            from service.jobs.scheduler import start_scheduler
-
-            scheduler = start_scheduler(ctx)
-        sequencer = None
-        delay_ms = ctx.settings.audit_sequence_delay_ms
-        if ctx.sequencer is not None and delay_ms > 0:
-            from service.audit.sequencer import SequencerThread
-
-            sequencer = SequencerThread(ctx.sequencer, delay_ms / 1000).start()
+        background = background_for(ctx, run_scheduler=run_scheduler)
+        background.start()
         try:
             yield
         finally:
-            if sequencer is not None:
-                sequencer.stop()
-            if scheduler is not None:
-                scheduler.stop()
+            background.stop()
 
     app = FastAPI(
         title="Strongroom",

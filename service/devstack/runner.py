@@ -21,6 +21,7 @@ from service.core.context import AppContext
 from service.core.db import transaction
 from service.core.logging import configure_logging
 from service.core.migrate import upgrade
+from service.core.workers import run_workers
 from service.devstack import DevStackError, ensure_port_free
 from service.main import create_app
 
@@ -33,13 +34,32 @@ DEV_PRINCIPALS = (
 )
 
 
-def serve_api(settings: Settings, *, host: str, port: int) -> None:
+def serve_api(settings: Settings, *, host: str, port: int, workers: int = 1) -> None:
+    _check_workers(settings, workers)
     configure_logging(settings.log_level)
     _check_port_free(host, port, "the API")
     ctx = build_context(settings)
     _prepare(ctx)
-    app = create_app(ctx, run_scheduler=settings.scheduler_enabled)
+    _serve(ctx, host=host, port=port, workers=workers)
+
+
+def _serve(ctx: AppContext, *, host: str, port: int, workers: int) -> None:
+    if workers > 1:
+        ctx.engine.dispose()  # each worker opens its own connections
+        run_workers(ctx.settings, host=host, port=port, workers=workers)
+        return
+    app = create_app(ctx, run_scheduler=ctx.settings.scheduler_enabled)
     uvicorn.run(app, host=host, port=port, log_config=None, server_header=False, date_header=False)
+
+
+def _check_workers(settings: Settings, workers: int) -> None:
+    if workers < 1:
+        fail("--workers must be at least 1")
+    if workers > 1 and settings.test_clock:
+        fail(
+            "the test clock lives in one process: run with --workers 1 when "
+            "STRONGROOM_TEST_CLOCK / --test-clock is on"
+        )
 
 
 def _prepare(ctx: AppContext) -> None:
@@ -62,6 +82,7 @@ def run_dev(
     test_clock: bool,
     vault_port: int,
     stripe_port: int,
+    workers: int = 1,
 ) -> None:
     from service.devstack.localstripe import LocalStripeServer
     from service.devstack.openbao import PersistentOpenBao
@@ -86,18 +107,16 @@ def run_dev(
             }
         )
         settings.__dict__.pop("resolved_database_url", None)
+        _check_workers(settings, workers)
         _record_dev_state(root, bao.addr, stripe.url)
         ctx = build_context(settings)
         _prepare(ctx)
         _first_start_principals(ctx.session_factory)
-        app = create_app(ctx, run_scheduler=settings.scheduler_enabled)
         typer.echo(
             f"Strongroom (dev) on http://{host}:{port} — API docs at "
             f"http://{host}:{port}/docs — data in {root.resolve()}"
         )
-        uvicorn.run(
-            app, host=host, port=port, log_config=None, server_header=False, date_header=False
-        )
+        _serve(ctx, host=host, port=port, workers=workers)
 
 
 def _record_dev_state(root: Path, vault_addr: str, stripe_url: str) -> None:

@@ -1,0 +1,188 @@
+"""How many database round trips each operation costs, on PostgreSQL: counted through the
+driver (statements, transaction begins and ends, connection pings), printed per route, and
+held to a budget so that a route that grows fails here before it shows in a benchmark."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from tests.fixtures.app import Api
+
+# Round trips per request, measured on the request path of one worker with warm caches.
+BUDGETS = {
+    "read customer": 9,
+    "list subscriptions": 11,
+    "create customer": 9,
+    "reveal": 9,
+    "search": 9,
+    "pause": 17,
+    "cancel pause": 15,
+    "charge": 26,
+    "charge replay": 12,
+    "audit query": 9,
+}
+
+
+@dataclass
+class RoundTrips:
+    counts: Counter[str]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@pytest.fixture
+def counting(make_api: Callable[..., Api], pg_url: str) -> Iterator[tuple[Api, Any]]:
+    api = make_api(pg_url, settings_overrides={"audit_sequence_delay_ms": 1000})
+    engine = api.ctx.engine
+    counts: Counter[str] = Counter()
+
+    def statement(*_: Any) -> None:
+        counts["statements"] += 1
+
+    def begin(*_: Any) -> None:
+        counts["begin"] += 1
+
+    def commit(*_: Any) -> None:
+        counts["commit"] += 1
+
+    def rollback(*_: Any) -> None:
+        counts["rollback"] += 1
+
+    def checkout(*_: Any) -> None:
+        if engine.pool._pre_ping:  # a pre-ping: one round trip per checkout
+            counts["ping"] += 1
+
+    listeners = [
+        (engine, "before_cursor_execute", statement),
+        (engine, "begin", begin),
+        (engine, "commit", commit),
+        (engine, "rollback", rollback),
+        (engine.pool, "checkout", checkout),
+    ]
+    for target, name, fn in listeners:
+        event.listen(target, name, fn)
+
+    def measure(
+        send: Callable[[Any], Any], prepare: Callable[[], Any] = lambda: None
+    ) -> RoundTrips:
+        send(prepare())  # warm: caches filled, statements compiled
+        prepared = prepare()  # not counted
+        counts.clear()
+        response = send(prepared)
+        assert response.status_code < 400, response.text
+        return RoundTrips(Counter(counts))
+
+    yield api, measure
+    for target, name, fn in listeners:
+        event.remove(target, name, fn)
+
+
+def test_each_operation_stays_within_its_round_trip_budget(counting: tuple[Api, Any]) -> None:
+    api, measure = counting
+    customer = api.call(
+        "POST",
+        "/v1/customers",
+        who="service",
+        json={
+            "name": "Budget Person",
+            "email": "budget@example.com",
+            "payment_method": "pm_card_visa",
+        },
+    ).json()["id"]
+    subscription = api.call(
+        "POST",
+        "/v1/subscriptions",
+        who="service",
+        json={
+            "customer": customer,
+            "plan": "budget",
+            "amount": 1000,
+            "currency": "usd",
+            "interval": "month",
+            "start_at": "2030-01-01T00:00:00Z",
+        },
+    ).json()["id"]
+    replay_key = uuid.uuid4().hex
+    charge = {"customer": customer, "amount": 500, "currency": "usd"}
+    api.call(
+        "POST", "/v1/charges", who="service", json=charge, headers={"Idempotency-Key": replay_key}
+    )
+
+    def cancel_pauses() -> None:
+        for pause in api.call("GET", f"/v1/subscriptions/{subscription}", who="service").json()[
+            "pauses"
+        ]:
+            api.call(
+                "DELETE", f"/v1/subscriptions/{subscription}/pauses/{pause['id']}", who="service"
+            )
+
+    def pause() -> Any:
+        made = api.call(
+            "POST",
+            f"/v1/subscriptions/{subscription}/pauses",
+            who="service",
+            json={"start": "period_end", "days": 5, "resume_mode": "shift"},
+        )
+        assert made.status_code == 201, made.text
+        return made
+
+    operations: dict[str, Callable[[], Any]] = {
+        "read customer": lambda: api.call("GET", f"/v1/customers/{customer}", who="service"),
+        "list subscriptions": lambda: api.call(
+            "GET", "/v1/subscriptions", who="service", params={"customer": customer}
+        ),
+        "create customer": lambda: api.call(
+            "POST", "/v1/customers", who="service", json={"name": "A B", "email": "ab@example.com"}
+        ),
+        "reveal": lambda: api.call(
+            "GET",
+            f"/v1/customers/{customer}/reveal",
+            who="compliance",
+            params={"fields": "name,email"},
+            headers={"X-Purpose": "budget test"},
+        ),
+        "search": lambda: api.call(
+            "POST", "/v1/customers/search", who="service", json={"email": "budget@example.com"}
+        ),
+        "charge": lambda: api.call(
+            "POST",
+            "/v1/charges",
+            who="service",
+            json=charge,
+            headers={"Idempotency-Key": uuid.uuid4().hex},
+        ),
+        "charge replay": lambda: api.call(
+            "POST",
+            "/v1/charges",
+            who="service",
+            json=charge,
+            headers={"Idempotency-Key": replay_key},
+        ),
+        "audit query": lambda: api.call(
+            "GET", "/v1/audit/events", who="compliance", params={"limit": 50}
+        ),
+    }
+    measured = {name: measure(lambda _, send=send: send()) for name, send in operations.items()}
+    measured["pause"] = measure(lambda _: pause(), prepare=cancel_pauses)
+    measured["cancel pause"] = measure(
+        lambda made: api.call(
+            "DELETE", f"/v1/subscriptions/{subscription}/pauses/{made}", who="service"
+        ),
+        prepare=lambda: (cancel_pauses(), pause().json()["id"])[1],
+    )
+
+    print("\nround trips per request (PostgreSQL):")
+    for name, trips in measured.items():
+        detail = ", ".join(f"{k} {v}" for k, v in sorted(trips.counts.items()))
+        print(f"  {name:<20} {trips.total:>3}  budget {BUDGETS[name]:>3}  ({detail})")
+    over = {n: t.total for n, t in measured.items() if t.total > BUDGETS[n]}
+    assert not over, f"over budget: {over}"

@@ -1,0 +1,126 @@
+"""``serve --workers N``: several processes behind one socket, one of them running the
+replica's scheduler and sequencer, none of them outliving the supervisor."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from service.devstack.localstripe import LocalStripeServer
+from service.devstack.openbao import OpenBaoDevServer
+from tests.fixtures.live_server import LiveServer
+
+LEADER_MESSAGE = "this worker runs the replica's scheduler and sequencer"
+
+
+def worker_pids(supervisor: int) -> set[int]:
+    pids = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == supervisor and b"spawn_main" in cmdline:
+            pids.add(int(entry.name))
+    return pids
+
+
+def alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def leaders(server: LiveServer) -> list[int]:
+    found = []
+    for line in server.log_text().splitlines():
+        if LEADER_MESSAGE in line:
+            found.append(json.loads(line)["pid"])
+    return found
+
+
+def wait_for(condition: Callable[[], object], timeout: float) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("the condition did not hold in time")
+
+
+def two_workers(
+    make_live_server: Callable[..., LiveServer],
+    openbao: OpenBaoDevServer,
+    localstripe: LocalStripeServer,
+    tmp_path: Path,
+) -> LiveServer:
+    server = make_live_server(
+        db_url=f"sqlite:///{tmp_path / 'workers.db'}",
+        vault_addr=openbao.addr,
+        vault_token=openbao.token,
+        stripe_api_base=localstripe.url,
+        workers=2,
+    )
+    wait_for(lambda: len(worker_pids(server.pid)) == 2 and leaders(server), timeout=60)
+    return server
+
+
+def test_one_worker_runs_the_background_work_and_a_standby_takes_over_when_it_dies(
+    make_live_server: Callable[..., LiveServer],
+    openbao: OpenBaoDevServer,
+    localstripe: LocalStripeServer,
+    tmp_path: Path,
+) -> None:
+    server = two_workers(make_live_server, openbao, localstripe, tmp_path)
+    time.sleep(2 * 1.0 + 0.5)  # a standby polls the lock every second: it must not take it
+    first = leaders(server)
+    assert len(first) == 1, first
+    assert first[0] in worker_pids(server.pid)
+
+    os.kill(first[0], signal.SIGKILL)
+    wait_for(lambda: len(leaders(server)) == 2, timeout=15)
+    second = leaders(server)[1]
+    assert second != first[0] and alive(second)
+
+    # The new leader sequences: an event written now gets its place in the tree.
+    with server.client("compliance") as http:
+        http.get("/v1/audit/events", params={"limit": 1}).raise_for_status()
+
+        def sequenced() -> bool:
+            events = http.get("/v1/audit/events", params={"limit": 500}).json()["data"]
+            return bool(events) and all(e["seq"] is not None for e in events)
+
+        wait_for(sequenced, timeout=10)
+
+
+def test_workers_do_not_outlive_their_supervisor(
+    make_live_server: Callable[..., LiveServer],
+    openbao: OpenBaoDevServer,
+    localstripe: LocalStripeServer,
+    tmp_path: Path,
+) -> None:
+    server = two_workers(make_live_server, openbao, localstripe, tmp_path)
+    workers = worker_pids(server.pid)
+    assert httpx.get(f"{server.base_url}/healthz", timeout=5).status_code == 200
+
+    server.kill()  # SIGKILL: the supervisor runs no shutdown code
+
+    wait_for(lambda: not any(alive(pid) for pid in workers), timeout=10)
+    try:
+        httpx.get(f"{server.base_url}/healthz", timeout=2)
+    except httpx.TransportError:
+        return
+    raise AssertionError("something still answers on the port after every process died")
