@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import re
+
 import regex
 
 _WARD = r"\p{Lu}[\p{L}]+-(?:ku|shi|cho|machi|gun|mura)\b"
@@ -36,12 +38,17 @@ _SUFFIX = regex.compile(
 )
 
 
+# Cheap checks first: a block number, or a number then a comma then another number.
+_BLOCK_NUMBER = re.compile(r"(?<![\d-])\d{1,2}-\d{1,3}-\d{1,3}(?![\d-])")
+_NUMBER_COMMA_NUMBER = re.compile(r"\d\.?['\"]?, (?:[A-Z]{1,2}-)?\d")
+
+
 def extra_addresses(text: str) -> list[tuple[int, int]]:
     """Spans of Japanese block addresses and of streets followed by a postal code."""
     spans: list[tuple[int, int]] = []
-    if "-" in text:
+    if "-" in text and _BLOCK_NUMBER.search(text):
         spans.extend(match.span() for match in _JAPANESE.finditer(text))
-    if ", " in text:
+    if ", " in text and _NUMBER_COMMA_NUMBER.search(text):
         spans.extend(match.span(1) for match in _STREET_BEFORE_POSTCODE.finditer(text))
     return spans
 

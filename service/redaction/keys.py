@@ -67,7 +67,6 @@ def key_parts(key: str) -> tuple[str, ...]:
 OTHER = ""
 
 
-@lru_cache(maxsize=4096)
 def _judge(parts: tuple[str, ...]) -> str | None:
     if not parts:
         return None
@@ -100,4 +99,9 @@ def key_entity(key: str, explicit: Mapping[str, str] | None = None) -> str | Non
         normalised = key.rsplit(".", 1)[-1].lower().replace("-", "_")
         if normalised in explicit:
             return explicit[normalised]
+    return _judge_key(key)
+
+
+@lru_cache(maxsize=8192)
+def _judge_key(key: str) -> str | None:
     return _judge(key_parts(key))

@@ -23,10 +23,9 @@ STREET_WORDS = frozenset(
     tér iela gatvė tänav cesta ulice náměstí sk cd pereulok jirón jr lalana mtaa barabara
     poghots gamziri kucha khiyaban dangyly calzada cerrada privada callejón andador circuito
     retorno prolongación periférico diagonal pasaje alameda estrada rodovia viela ladeira vila
-    setor quadra conjunto gang gg bulevardul aleea intrarea drumul piața piata soseaua șoseaua
-    splaiul ngõ hẻm số phường plac os osiedle trg obala put körút köz sor nábřeží třída
-    pot námestie stræde allé plads torv gränd polku kaari bulevardi cad sok mah plot
-    estate estates
+    setor quadra conjunto gg bulevardul aleea intrarea drumul piața piata soseaua șoseaua
+    splaiul ngõ hẻm số phường plac osiedle trg obala körút köz nábřeží třída
+    námestie stræde allé plads torv gränd polku kaari bulevardi cad sok mah
     """.split()  # noqa: SIM905
 )
 STREET_SUFFIXES = (
