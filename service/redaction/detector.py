@@ -13,9 +13,8 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import spacy.util
 from presidio_analyzer import EntityRecognizer, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine, NlpEngineProvider
+from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
 from service.redaction.addresses import extra_addresses, widen
@@ -31,6 +30,7 @@ from service.redaction.names import (
     ner_window,
     titled_names,
 )
+from service.redaction.nlp import BackgroundEngine, RedactionStartupError, build_nlp_engine
 from service.redaction.phone import PhoneNumberRecognizer
 from service.redaction.policy import RedactionPolicy
 from service.redaction.prescreen import TRIGGERS, line_words
@@ -46,7 +46,9 @@ from service.redaction.recognizers import (
 )
 from service.redaction.values import name_shaped, ner_form, plausible
 
-# One line for each recogniser and the NER model: compiles every pattern at start-up.
+__all__ = ["PresidioDetector", "RedactionStartupError", "build_nlp_engine", "resolve_overlaps"]
+
+# One line for each recogniser: compiles every pattern at start-up.
 _WARM_UP_LINES = (
     "card 4242 4242 4242 4242 iban DE89 3704 0044 0532 0130 00 ssn 123-45-6789",
     "mail a.b@example.com from 10.0.0.1 or ::1, call +44 20 7946 0958 or (415) 555-0134",
@@ -76,58 +78,6 @@ _STRUCTURE_CHARS = frozenset("=:'\"@")
 _CSV_SEPARATORS = (";", ",", "\t", "|")
 
 
-class RedactionStartupError(RuntimeError):
-    """The detector cannot start (for example, the spaCy model package is not installed)."""
-
-
-def build_nlp_engine(model: str) -> NlpEngine:
-    """presidio's spaCy engine on the installed model package, reduced to tokens and NER."""
-    # presidio would download a missing model; an offline service must refuse to start instead.
-    if not spacy.util.is_package(model):
-        raise RedactionStartupError(
-            f"spaCy model package {model!r} is not installed; install the pinned package "
-            "(it is never downloaded at run time)"
-        )
-    provider = NlpEngineProvider(
-        nlp_configuration={
-            "nlp_engine_name": "spacy",
-            "models": [{"lang_code": "en", "model_name": model}],
-            "ner_model_configuration": {
-                "model_to_presidio_entity_mapping": {
-                    "PERSON": "PERSON",
-                    "PER": "PERSON",
-                    "ORG": "ORGANIZATION",
-                    "NORP": "NRP",
-                    "GPE": "LOCATION",
-                    "LOC": "LOCATION",
-                    "FAC": "LOCATION",
-                },
-                "labels_to_ignore": [
-                    "CARDINAL",
-                    "DATE",
-                    "TIME",
-                    "MONEY",
-                    "QUANTITY",
-                    "ORDINAL",
-                    "PERCENT",
-                    "EVENT",
-                    "LANGUAGE",
-                    "LAW",
-                    "PRODUCT",
-                    "WORK_OF_ART",
-                ],
-                "low_score_entity_names": [],
-            },
-        }
-    )
-    engine = provider.create_engine()
-    pipeline = engine.nlp["en"]
-    pipeline.select_pipes(
-        enable=[name for name in ("tok2vec", "ner") if name in pipeline.pipe_names]
-    )
-    return engine
-
-
 @dataclass
 class _NerWindow:
     """Text for the NER model: a window of the line, or (`snippet`) a value as NER reads it,
@@ -147,7 +97,7 @@ class PresidioDetector:
     def __init__(self, policy: RedactionPolicy) -> None:
         self.policy = policy
         self.entities = policy.enabled_entities()
-        self.nlp_engine = build_nlp_engine(policy.nlp.model)
+        self._engine = BackgroundEngine(policy.nlp.model)
         recognizers: list[EntityRecognizer] = [
             CardNumberRecognizer(),
             IbanChecksumRecognizer(),
@@ -174,7 +124,13 @@ class PresidioDetector:
         self.name_slot_words = frozenset(policy.name_slot_words) | self.person_cues
         self._nlp_lock = threading.Lock()
         warm_up(policy.phone_regions)
-        self.detect_many(_WARM_UP_LINES)
+        for line in _WARM_UP_LINES:
+            self._pattern_findings(line)
+
+    @property
+    def nlp_engine(self) -> NlpEngine:
+        """The NER engine; waits for it the first time, while it loads in the background."""
+        return self._engine.get()
 
     def detect_many(self, texts: Sequence[str]) -> list[list[Finding]]:
         found: list[list[Finding]] = []
