@@ -140,9 +140,14 @@ class PresidioDetector:
         windows: list[_NerWindow] = []
         header: CsvHeader | None = None
         for index, text in enumerate(texts):
-            fields = self._fields(text, header)
-            if any(text.count(separator) >= 2 for separator in _CSV_SEPARATORS):
-                header = read_header(text, self.explicit_keys) or header
+            new_header = (
+                read_header(text, self.explicit_keys)
+                if any(text.count(separator) >= 2 for separator in _CSV_SEPARATORS)
+                else None
+            )
+            # A header line is no row of the header before it.
+            fields = self._fields(text, None if new_header is not None else header)
+            header = new_header or header
             line_findings = self._pattern_findings(text)
             by_key, value_windows = self._field_findings(index, text, fields, line_findings)
             keyed.append(by_key)
@@ -223,13 +228,13 @@ class PresidioDetector:
             raw = text[field.start : field.end]
             value = field.decoded if field.decoded is not None else raw
             entity = field.entity
+            if field.decoded is not None:
+                inner = self._pattern_findings(value)
+                if inner:
+                    best = max(inner, key=lambda f: f.score)
+                    findings.append(Finding(best.entity, field.start, field.end, best.score))
+                    continue
             if entity is None or entity not in self.entities:
-                if field.decoded is not None:
-                    inner = self._pattern_findings(value)
-                    if inner:
-                        best = max(inner, key=lambda f: f.score)
-                        findings.append(Finding(best.entity, field.start, field.end, best.score))
-                        continue
                 end = field.end
                 if not field.quoted and field.decoded is None and raw[:1].isupper():
                     end = continued_name_end(text, end)  # `recipient=Anica Peterlik`
@@ -406,15 +411,32 @@ def _widened_to_run(
 
 
 def resolve_overlaps(findings: list[Finding]) -> list[Finding]:
-    """Keep the strongest of overlapping findings (then the longest), in text order."""
+    """Keep the strongest of overlapping findings (then the longest), in text order.
+
+    An address is redacted whole: where a weaker address overlaps what was kept (a name the
+    model saw inside `Sezer Mah. Türk Sk. No: 31`), the two become one address.
+    """
     starts: list[int] = []  # of the chosen findings, which never overlap: sorted together
     chosen: list[Finding] = []
+    addresses: list[Finding] = []
     for finding in sorted(findings, key=lambda f: (-f.score, -(f.end - f.start), f.start)):
         position = bisect.bisect_left(starts, finding.start)
-        if position > 0 and chosen[position - 1].end > finding.start:
-            continue
-        if position < len(chosen) and chosen[position].start < finding.end:
+        if (position > 0 and chosen[position - 1].end > finding.start) or (
+            position < len(chosen) and chosen[position].start < finding.end
+        ):
+            if finding.entity == "LOCATION":
+                addresses.append(finding)
             continue
         starts.insert(position, finding.start)
         chosen.insert(position, finding)
+    for address in addresses:
+        overlapping = [f for f in chosen if f.start < address.end and address.start < f.end]
+        if any(f.start <= address.start and address.end <= f.end for f in overlapping):
+            continue
+        chosen = [f for f in chosen if f not in overlapping]
+        start = min([address.start, *(f.start for f in overlapping)])
+        end = max([address.end, *(f.end for f in overlapping)])
+        score = max([address.score, *(f.score for f in overlapping)])
+        chosen.append(Finding("LOCATION", start, end, score))
+        chosen.sort(key=lambda f: f.start)
     return chosen
