@@ -68,6 +68,8 @@ _TITLED_NAME_SCORE = 0.85
 # A quoted or decoded value with no key that speaks for it, which NER calls a person.
 _PERSON_SCORE_FOR_VALUE = 0.8
 _MAX_VALUE_WORDS = 4
+# Below the PERSON threshold: a run of English words the model calls a person, with no cue.
+_PERSON_SCORE_ORDINARY_WORDS = 0.4
 # Bounds on NER work per line, so that a hostile line of capitalised words costs little:
 # windows are cut at this length, and runs beyond the last window are redacted unseen
 # (a run the model never saw is treated as a name: fail closed).
@@ -283,6 +285,10 @@ class PresidioDetector:
             self._judge_name(index, start, end, match.group(), findings, snippets)
         return findings
 
+    def _all_english(self, run: str) -> bool:
+        words = [word for word in run.split() if len(word) >= 3]
+        return bool(words) and self.lexicon.available and all(map(self.lexicon.knows, words))
+
     def _unlike_english(self, words: list[str]) -> bool:
         """Two or more words of three letters or more, none of them English: a name."""
         long_words = [word for word in words if len(word.strip(".,")) >= 3]
@@ -360,10 +366,11 @@ class PresidioDetector:
                     snippets, language="en", batch_size=self.policy.nlp.batch_size
                 )
             ]
-            self._read_ner(windows, snippets, artifacts, found)
+            self._read_ner(texts, windows, snippets, artifacts, found)
 
     def _read_ner(
         self,
+        texts: Sequence[str],
         windows: list[_NerWindow],
         snippets: list[str],
         artifacts: list[NlpArtifacts],
@@ -382,7 +389,11 @@ class PresidioDetector:
                 for p in people
             ]
             findings = found[window.line]
+            text = texts[window.line]
             for start, end, score in spans:
+                if (start, end) not in window.slot_runs and self._all_english(text[start:end]):
+                    # `Cloud Run`, `Pro Yearly`: ordinary words with no cue before them.
+                    score = _PERSON_SCORE_ORDINARY_WORDS
                 findings.append(Finding("PERSON", start, end, score))
             for entity in artifact.entities:
                 if entity.label_ not in _NAME_LIKE_NER_LABELS:

@@ -132,3 +132,10 @@ def test_a_name_found_inside_an_address_does_not_leave_the_rest_of_it_visible() 
         Finding("LOCATION", 10, 40, 0.85),
         elsewhere,
     ]
+
+
+def test_ordinary_words_the_model_calls_a_person_stay_without_a_cue(redactor: Redactor) -> None:
+    # The small model labels `Bold Move` and `Quick Pay` people; all English words, no cue.
+    for line in ("feature Bold Move enabled", "release train Quick Pay frozen"):
+        assert redactor.redact(line).text == line
+    assert redactor.redact("cardholder Rose Marsh").text == "cardholder <PERSON>"
