@@ -125,6 +125,9 @@ class PresidioDetector:
         self.person_cues = frozenset(policy.person_cues)
         self.name_slot_words = frozenset(policy.name_slot_words) | self.person_cues
         self._nlp_lock = threading.Lock()
+        # The last CSV header each thread saw: rows of a long export (`strongroom redact` of a
+        # file) come in later batches than their header line.
+        self._csv_headers = threading.local()
         warm_up(policy.phone_regions)
         for line in _WARM_UP_LINES:
             self._pattern_findings(line)
@@ -140,7 +143,7 @@ class PresidioDetector:
         # when they look like something the allow-list protects; they skip that check.
         keyed: list[list[Finding]] = []
         windows: list[_NerWindow] = []
-        header: CsvHeader | None = None
+        header: CsvHeader | None = getattr(self._csv_headers, "header", None)
         for index, text in enumerate(texts):
             new_header = (
                 read_header(text, self.explicit_keys)
@@ -168,6 +171,7 @@ class PresidioDetector:
                 windows.extend(value_windows)
                 windows.extend(line_windows)
                 line_findings.extend(cued)
+        self._csv_headers.header = header
         if windows:
             self._run_ner(texts, windows, found)
         return [

@@ -90,6 +90,12 @@ def test_csv_rows_are_judged_by_the_header_line_before_them(redactor: Redactor) 
     ]
 
 
+def test_csv_rows_in_a_later_batch_keep_their_header(redactor: Redactor) -> None:
+    redactor.redact_many(["dump: id;given_name;family_name;balance"])
+    row = "dump: 4;Awhina;Tāwhai;12.50"
+    assert redactor.redact_many([row])[0].text == "dump: 4;<PERSON>;<PERSON>;12.50"
+
+
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
