@@ -9,6 +9,12 @@ import typer
 from service.access.cli import app as principals_app
 from service.cli_support import cli_engine, cli_settings
 from service.core.config import Settings
+from service.core.production import (
+    INSECURE_VAULT_ENV,
+    INSECURE_VAULT_FLAG,
+    UNSAFE_TEST_CLOCK_ENV,
+    UNSAFE_TEST_CLOCK_FLAG,
+)
 
 app = typer.Typer(
     help="Strongroom: tokenized vault and pause/charge engine.",
@@ -60,11 +66,30 @@ def serve(
     workers: int = typer.Option(
         os.cpu_count() or 1, "--workers", help="worker processes (default: the CPU count)"
     ),
+    unsafe_test_clock: bool = typer.Option(
+        False,
+        UNSAFE_TEST_CLOCK_FLAG,
+        envvar=UNSAFE_TEST_CLOCK_ENV,
+        help="Allow STRONGROOM_TEST_CLOCK=1 (admins can move time). Never in production.",
+    ),
+    insecure_vault_http: bool = typer.Option(
+        False,
+        INSECURE_VAULT_FLAG,
+        envvar=INSECURE_VAULT_ENV,
+        help="Allow a plain-http STRONGROOM_VAULT_ADDR (tokens and keys in clear).",
+    ),
 ) -> None:
     """Production: configuration from the environment only."""
     from service.devstack.runner import serve_api
 
-    serve_api(Settings(), host=host, port=port, workers=workers)
+    serve_api(
+        Settings(),
+        host=host,
+        port=port,
+        workers=workers,
+        unsafe_test_clock=unsafe_test_clock,
+        insecure_vault_http=insecure_vault_http,
+    )
 
 
 @app.command()

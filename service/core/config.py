@@ -33,11 +33,14 @@ class Settings(BaseSettings):
     vault_timeout_seconds: float = 5.0
     vault_transit_mount: str = "transit"
 
-    stripe_api_key: SecretStr = SecretStr("sk_test_strongroom")
+    # None: ``serve`` refuses to start; elsewhere (dev, tests) a sandbox key is used
+    stripe_api_key: SecretStr | None = None
     stripe_api_base: str | None = None
     stripe_timeout_seconds: float = 10.0
 
     test_clock: bool = False
+    # Set by ``strongroom dev`` only (``serve`` refuses it): plain-http loopback webhook receivers.
+    dev_mode: bool = False
 
     policy_file: Path = shipped_path("policies", "default.yaml")
     audits_dir: Path = shipped_path("audits")
@@ -55,6 +58,8 @@ class Settings(BaseSettings):
     scheduler_enabled: bool = True
     webhook_timeout_seconds: float = 5.0
     log_level: str = "INFO"
+    # Where subscribers reach the service (pause links' URLs); the request's own base if unset.
+    public_base_url: str | None = None
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -22,8 +22,11 @@ from service.core.db import transaction
 from service.core.errors import ServiceError
 from service.core.logging import configure_logging
 from service.core.migrate import upgrade
+from service.core.production import production_refusals, production_warnings
 from service.core.workers import run_workers
 from service.devstack import DevStackError, ensure_port_free
+from service.devstack.keys_file import ENV as KEYS_FILE_ENV
+from service.devstack.keys_file import KeysFileRefused, write_keys_file
 from service.keys.approle import ApproleFileError
 from service.main import create_app
 
@@ -36,9 +39,25 @@ DEV_PRINCIPALS = (
 )
 
 
-def serve_api(settings: Settings, *, host: str, port: int, workers: int = 1) -> None:
+def serve_api(
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    workers: int = 1,
+    unsafe_test_clock: bool = False,
+    insecure_vault_http: bool = False,
+) -> None:
+    overrides = {"unsafe_test_clock": unsafe_test_clock, "insecure_vault_http": insecure_vault_http}
+    refusals = production_refusals(settings, **overrides)
+    for refusal in refusals:
+        typer.secho(f"error: {refusal}", err=True, fg="red")
+    if refusals:
+        raise typer.Exit(2)
     _check_workers(settings, workers)
     configure_logging(settings.log_level)
+    for warning in production_warnings(**overrides):
+        log.critical(warning)  # at every start, in the service's own (JSON) log
     _check_port_free(host, port, "the API")
     try:
         ctx = build_context(settings)
@@ -117,6 +136,7 @@ def run_dev(
                 "vault_token": SecretStr(bao.token),
                 "stripe_api_base": stripe.url,
                 "test_clock": test_clock or settings.test_clock,
+                "dev_mode": True,  # API.md: plain-http loopback webhook receivers
             }
         )
         settings.__dict__.pop("resolved_database_url", None)
@@ -192,7 +212,11 @@ def _first_start_principals(factory: object) -> None:
     )
     for principal in created:
         typer.echo(f"  {principal.role:<11} {principal.name:<15} {principal.key}")
-    if os.environ.get("STRONGROOM_DEV_KEYS_FILE"):
-        path = Path(os.environ["STRONGROOM_DEV_KEYS_FILE"])
-        path.touch(mode=0o600)
-        path.write_text("".join(f"{p.role}={p.key}\n" for p in created))
+    if os.environ.get(KEYS_FILE_ENV):
+        try:
+            write_keys_file(
+                Path(os.environ[KEYS_FILE_ENV]),
+                "".join(f"{p.role}={p.key}\n" for p in created),
+            )
+        except KeysFileRefused as refused:
+            typer.secho(f"error: {refused} (the keys are above)", err=True, fg="red")

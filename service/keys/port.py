@@ -88,7 +88,19 @@ class KeyService(Protocol):
     def verify(self, data: bytes, signature: str) -> bool: ...
 
     def blind_index(self, value: bytes) -> str:
-        """Deterministic keyed digest for equality search: 64 lowercase hex characters."""
+        """The old label-less keyed digest under index-key version 1 (64 hex characters): only
+        to find values indexed before field labels and rotation (scheme version 0)."""
+        ...
+
+    def keyed_digests(
+        self, values: Sequence[bytes], key_version: int | None = None
+    ) -> tuple[list[str], int]:
+        """HMAC-SHA256 of each value under one version of the index key (the latest when None):
+        (64-hex-character digests in input order, the version used)."""
+        ...
+
+    def rotate_index_key(self) -> int:
+        """Add a version to the blind-index key (operator token); returns it."""
         ...
 
     def rotate_data_key(self) -> int:

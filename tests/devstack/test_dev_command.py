@@ -107,6 +107,14 @@ def test_dev_survives_a_restart_with_everything_still_readable(tmp_path: Path) -
         assert created.status_code == 201, created.text
         token = created.json()["id"]
         assert httpx.get(f"{base}/docs", timeout=10).status_code == 200
+        # API.md: under `strongroom dev`, plain-http loopback receivers are allowed
+        hook = httpx.post(
+            f"{base}/v1/webhook-endpoints",
+            headers=admin,
+            timeout=30,
+            json={"url": f"http://127.0.0.1:{ports['api']}/hook", "events": ["pause.started"]},
+        )
+        assert hook.status_code == 201, hook.text
         # CLI commands on the same data directory find the running stack by themselves
         env = {k: v for k, v in os.environ.items() if not k.startswith("STRONGROOM_")}
         verified = subprocess.run(
