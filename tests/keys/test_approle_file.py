@@ -73,6 +73,8 @@ def test_serve_refuses_an_approle_file_others_can_read_without_a_traceback(
     env |= {
         "STRONGROOM_VAULT_APPROLE_FILE": str(path),
         "STRONGROOM_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
+        "STRONGROOM_STRIPE_API_KEY": "sk_test_unused",
+        "STRONGROOM_INSECURE_VAULT_HTTP": "1",  # the address does not matter: refused before
     }
     result = subprocess.run(
         [sys.executable, "-m", "service.cli", "serve", "--port", str(free_port())],
