@@ -6,6 +6,7 @@ AppRole only — from the wheel installed without extras, as in the image."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import time
@@ -59,6 +60,8 @@ def production_openbao(
 @pytest.fixture
 def empty_postgres_database() -> Iterator[str]:
     if not postgres_available():
+        if os.environ.get("STRONGROOM_REQUIRE_POSTGRES") == "1":
+            pytest.fail("PostgreSQL is required (STRONGROOM_REQUIRE_POSTGRES=1) but unreachable")
         pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
     name = f"strongroom_prod_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
