@@ -33,6 +33,7 @@ from service.cli_support import (
 from service.core.bootstrap import build_key_service
 from service.core.db import make_read_session_factory, make_session_factory, snapshot
 from service.core.errors import ServiceError
+from service.core.printable import one_line
 from service.reports.render import render
 from service.reports.runner import run_audit
 from service.reports.spec import AuditSpecError, available_audits, load_audit
@@ -224,7 +225,7 @@ def _line(event: dict[str, Any]) -> str:
         extra += f" purpose={event['purpose']!r}"
     if event["fields"]:
         extra += " fields=" + ",".join(event["fields"])
-    return (
+    return one_line(
         f"{event['seq']:>8} {event['at']} {event['outcome']:<7} {event['actor']}({event['role']}) "
         f"{event['action']} {' '.join(event['targets'])}{extra}"
     )
