@@ -106,6 +106,8 @@ def verify(
 ) -> None:
     """Recompute every leaf and the tree, check every signed tree head and hold the database
     against the anchored heads; exit 1 when anything fails."""
+    with cli_session() as session:  # the access is audited before it happens
+        record_cli_access(session, Action.AUDIT_VERIFY)
     try:
         result = _verify(show_progress=not quiet and output == "text")
     except ServiceError as error:
@@ -239,6 +241,7 @@ def tail(
 ) -> None:
     """The last events of the trail, and (with --follow) each new one as it is appended."""
     with cli_session() as session:
+        record_cli_access(session, Action.AUDIT_LIST)
         head = session.execute(select(func.max(AuditEvent.seq))).scalar_one() or 0
         events = list_events(session, EventFilter(), after_seq=max(head - lines, 0), limit=lines)
         for event in events:
