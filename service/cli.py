@@ -25,25 +25,30 @@ app.add_typer(principals_app, name="principals")
 
 
 def _register_optional() -> None:
+    """Command groups whose modules import optional packages: when one is missing, the group
+    is still listed and says which extra to install (service/extras.py)."""
     import importlib
 
-    for module_name, name in (
-        ("service.audit.cli", "audit"),
-        ("service.keys.cli", "keys"),
-        ("service.inventory.cli", "inventory"),
-        ("service.demo.cli", "demo"),
+    from service.extras import EXTRA_OF_MODULE, register_missing_extra
+
+    for module_name, name, help_text in (
+        ("service.audit.cli", "audit", "The audit trail."),
+        ("service.keys.cli", "keys", "Rotate and inspect the data-wrapping key."),
+        ("service.keys.vault_cli", "vault", "Set up OpenBao/Vault for Strongroom."),
+        ("service.inventory.cli", "inventory", "What is held, about whom."),
+        ("service.demo.cli", "demo", "A holiday pause on a few thousand fake subscriptions."),
     ):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
+            top = (exc.name or "").split(".")[0]
+            if top in EXTRA_OF_MODULE:
+                register_missing_extra(app, name, top, help_text)
                 continue
             raise
         app.add_typer(module.app, name=name)
-    try:
-        from service.redaction.cli import redact
-    except ModuleNotFoundError:
-        return
+    from service.redaction.cli import redact
+
     app.command("redact")(redact)
 
 
@@ -94,11 +99,18 @@ def dev(
     data_dir: str | None = typer.Option(None, "--data-dir"),
     test_clock: bool = typer.Option(False, "--test-clock"),
     vault_port: int = typer.Option(8200, "--vault-port"),
+    vault_cluster_port: int | None = typer.Option(
+        None, "--vault-cluster-port", help="OpenBao's cluster port [default: --vault-port + 1]"
+    ),
     stripe_port: int = typer.Option(8420, "--stripe-port"),
     workers: int = typer.Option(1, "--workers", help="worker processes for the API"),
 ) -> None:
-    """The embedded default: SQLite, a persistent local OpenBao, localstripe, the API."""
+    """The embedded default: SQLite, a persistent local OpenBao, localstripe, the API
+    (needs the 'embedded' extra)."""
     from service.devstack.runner import run_dev
+    from service.extras import require_embedded
+
+    require_embedded("dev")
 
     settings = cli_settings()
     run_dev(
@@ -108,6 +120,7 @@ def dev(
         data_dir=data_dir,
         test_clock=test_clock,
         vault_port=vault_port,
+        vault_cluster_port=vault_cluster_port if vault_cluster_port is not None else vault_port + 1,
         stripe_port=stripe_port,
         workers=workers,
     )

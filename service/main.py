@@ -34,6 +34,7 @@ API_ROUTERS: list[str] = [
     "service.inventory.endpoints",
     "service.redaction.endpoints",
     "service.events.endpoints",
+    "service.pauselinks.endpoints",
 ]
 
 
@@ -70,6 +71,10 @@ def create_app(ctx: AppContext, *, run_scheduler: bool = False) -> FastAPI:
     if console is not None:
         app.include_router(console.router)
         app.mount(console.STATIC_PATH, console.static_files(), name="console-static")
+    pause_links = _optional_module("service.pauselinks.endpoints")
+    if pause_links is not None:
+        app.include_router(pause_links.page_router)
+        app.mount(pause_links.STATIC_PATH, pause_links.static_files(), name="pause-links-static")
     app.add_exception_handler(StarletteHTTPException, _unrouted)
     app.add_exception_handler(RequestValidationError, _unrouted)
     app.add_exception_handler(Exception, _unrouted)
@@ -96,6 +101,10 @@ async def _unrouted(request: Request, exc: Exception) -> Response:
         from service.console.routing import error_page, harden
 
         response = harden(error_page(request, error))  # a person's browser: a page, not JSON
+    elif request.url.path.startswith("/p/") and _optional_module("service.pauselinks.routing"):
+        from service.pauselinks.routing import subscriber_error_page
+
+        response = subscriber_error_page(request, error)  # a subscriber's browser: a page
     ctx: AppContext = request.app.state.ctx
     record = AuditRecord(action=Action.UNKNOWN_ROUTE)
 

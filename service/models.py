@@ -15,6 +15,7 @@ MODEL_MODULES = (
     "service.events.models",
     "service.jobs.models",
     "service.console.models",
+    "service.pauselinks.models",
 )
 
 

@@ -24,6 +24,15 @@ class Action(StrEnum):
     PAUSE_CANCEL = "pauses:pause:cancel"
     BULK_PAUSE_CREATE = "pauses:bulk:create"
     BULK_PAUSE_CANCEL = "pauses:bulk:cancel"
+    PAUSE_LINK_CREATE = "pauses:pause_link:create"
+    PAUSE_LINK_REVOKE = "pauses:pause_link:revoke"
+
+    # The subscriber's page behind a pause link: the link's token is the credential, no role.
+    PAUSE_LINK_VIEW = "subscriber:pause_link:view"
+    # A POST whose form names neither choice; the ones that do are recorded as what they did.
+    PAUSE_LINK_CONFIRM = "subscriber:pause_link:confirm"
+    PAUSE_LINK_PAUSE = "subscriber:pause_link:pause"
+    PAUSE_LINK_RESUME = "subscriber:pause_link:resume"
 
     CHARGE_CREATE = "charges:charge:create"
     CHARGE_READ = "charges:charge:read"
@@ -72,12 +81,15 @@ class Action(StrEnum):
     KEYS_STATUS = "keys:data_key:read"
     KEYS_ROTATE = "keys:data_key:rotate"
     KEYS_RETIRE = "keys:data_key:retire"
+    KEYS_INDEX_ROTATE = "keys:index_key:rotate"
+    KEYS_REINDEX = "keys:index_key:reindex"
     JOB_PAUSE_START = "jobs:pause:start"
     JOB_PAUSE_END = "jobs:pause:end"
     JOB_SUBSCRIPTION_CANCEL = "jobs:subscription:cancel"
     JOB_CHARGE = "jobs:charge:create"
     JOB_CHARGE_RECONCILE = "jobs:charge:reconcile"
     JOB_EVENT_DELIVER = "jobs:event:deliver"
+    JOB_PROCESSOR_ERASURE = "jobs:customer:erase_at_processor"
 
 
 PUBLIC_ACTIONS = frozenset(

@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from service.access.actions import Action, Role
 
@@ -69,6 +76,9 @@ class Limits(BaseModel):
     # Requests that fail authentication, per source address and minute: beyond this an
     # anonymous flood gets 429 before any database work (its requests are still counted).
     failed_auth_per_minute: PositiveInt = 600
+    # Email searches per principal and minute: each one answers "is this address a customer?",
+    # so they get a budget of their own, far below requests_per_minute.
+    email_searches_per_minute: PositiveInt = 30
     charge_retry_hours: tuple[PositiveInt, ...] = (24, 72, 168)
     upcoming_charge_notice_days: PositiveInt = 3
     pause_ending_notice_days: PositiveInt = 3
@@ -85,12 +95,63 @@ class Limits(BaseModel):
         return self.max_charge.get(currency.upper(), self.max_charge["default"])
 
 
+PAUSE_MODES = ("shift", "skip", "credit")
+
+
+class SubscriberPause(BaseModel):
+    """What a subscriber may choose on a pause link's page (API.md, "Subscriber pause links")."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_days: PositiveInt = 7
+    max_days: PositiveInt = 90
+    modes: tuple[str, ...] = ("shift",)
+    # When a confirmed pause starts: at once, or at the end of the period being paid for.
+    start: str = "now"
+    # The lengths offered when a link names none (those outside min..max are left out).
+    offered_days: tuple[PositiveInt, ...] = (7, 14, 30, 60, 90)
+    requests_per_minute_per_link: PositiveInt = 30
+    requests_per_minute_per_address: PositiveInt = 120
+
+    @field_validator("modes")
+    @classmethod
+    def _known_modes(cls, modes: tuple[str, ...]) -> tuple[str, ...]:
+        if not modes:
+            raise ValueError("at least one mode")
+        for mode in modes:
+            if mode not in PAUSE_MODES:
+                raise ValueError(f"unknown mode {mode!r} (one of {', '.join(PAUSE_MODES)})")
+        return tuple(dict.fromkeys(modes))
+
+    @field_validator("start")
+    @classmethod
+    def _known_start(cls, start: str) -> str:
+        if start not in ("now", "period_end"):
+            raise ValueError("start is now or period_end")
+        return start
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SubscriberPause:
+        if self.min_days > self.max_days:
+            raise ValueError("min_days must not exceed max_days")
+        return self
+
+    def allows_days(self, days: int) -> bool:
+        return self.min_days <= days <= self.max_days
+
+    def lengths(self, requested: tuple[int, ...] | None = None) -> tuple[int, ...]:
+        """The lengths a page offers: the link's own, else the policy's, within the bounds."""
+        chosen = requested if requested else self.offered_days
+        return tuple(sorted({days for days in chosen if self.allows_days(days)}))
+
+
 class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     version: int = 1
     roles: dict[Role, RolePolicy]
     limits: Limits = Limits()
+    subscriber_pause: SubscriberPause = SubscriberPause()
 
     @field_validator("roles")
     @classmethod
@@ -99,6 +160,12 @@ class Policy(BaseModel):
         if missing:
             raise ValueError(f"roles missing: {', '.join(missing)}")
         return roles
+
+    @model_validator(mode="after")
+    def _subscriber_pause_within_limits(self) -> Policy:
+        if self.subscriber_pause.max_days > self.limits.max_pause_days:
+            raise ValueError("subscriber_pause.max_days must not exceed limits.max_pause_days")
+        return self
 
     def allows(self, role: str, action: str) -> bool:
         try:

@@ -37,6 +37,7 @@ from service.core.problems import to_service_error
 from service.core.routing import TOKEN_PATTERN
 from service.core.routing import _audit_alone as audit_alone
 from service.core.routing import _finish as finish
+from service.web.security import harden
 from service.web.templating import make_environment
 
 log = logging.getLogger("strongroom.console")
@@ -44,18 +45,6 @@ log = logging.getLogger("strongroom.console")
 TEMPLATES = make_environment(Path(__file__).parent / "templates")
 STATIC_PATH = "/console/static"
 MAX_FORM_BYTES = 64 * 1024
-
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-    )
-)
 
 
 def console_page(action: str, *, public: bool = False) -> dict[str, Any]:
@@ -134,13 +123,6 @@ async def _handle(
     return harden(response)
 
 
-def harden(response: Response) -> Response:
-    response.headers["content-security-policy"] = CONTENT_SECURITY_POLICY
-    # Referrer-Policy, X-Frame-Options, nosniff and no-store come from RequestIdMiddleware.
-    response.headers["cross-origin-opener-policy"] = "same-origin"
-    return response
-
-
 async def _read_form(request: Request) -> dict[str, str]:
     if request.method != "POST":
         return {}
@@ -179,7 +161,7 @@ def _identify(request: Request, db: Session, ctx: AppContext, record: AuditRecor
     request.state.caller = active.caller
     request.state.console_secret = active.secret
     retry_after = ctx.rate_limiter.hit(
-        active.caller.key_id, ctx.policy.limits.requests_per_minute, time.monotonic()
+        f"key:{active.caller.key_id}", ctx.policy.limits.requests_per_minute
     )
     if retry_after is not None:
         raise RateLimited("Too many requests; slow down.")

@@ -19,6 +19,7 @@ from service.core.bootstrap import build_context
 from service.core.config import Settings
 from service.core.context import AppContext
 from service.core.db import transaction
+from service.core.errors import ServiceError
 from service.core.logging import configure_logging
 from service.core.migrate import upgrade
 from service.core.production import production_refusals, production_warnings
@@ -26,6 +27,7 @@ from service.core.workers import run_workers
 from service.devstack import DevStackError, ensure_port_free
 from service.devstack.keys_file import ENV as KEYS_FILE_ENV
 from service.devstack.keys_file import KeysFileRefused, write_keys_file
+from service.keys.approle import ApproleFileError
 from service.main import create_app
 
 log = logging.getLogger("strongroom.dev")
@@ -57,8 +59,11 @@ def serve_api(
     for warning in production_warnings(**overrides):
         log.critical(warning)  # at every start, in the service's own (JSON) log
     _check_port_free(host, port, "the API")
-    ctx = build_context(settings)
-    _prepare(ctx)
+    try:
+        ctx = build_context(settings)
+        _prepare(ctx)
+    except (ApproleFileError, ServiceError) as error:
+        fail(getattr(error, "detail", None) or str(error))
     _serve(ctx, host=host, port=port, workers=workers)
 
 
@@ -100,6 +105,7 @@ def run_dev(
     data_dir: str | None,
     test_clock: bool,
     vault_port: int,
+    vault_cluster_port: int,
     stripe_port: int,
     workers: int = 1,
 ) -> None:
@@ -108,11 +114,18 @@ def run_dev(
 
     root = Path(data_dir) if data_dir else settings.data_dir
     _prepare_data_dir(root)
-    for wanted, what in ((port, "the API"), (vault_port, "OpenBao"), (stripe_port, "localstripe")):
-        _check_port_free(host if wanted == port else "127.0.0.1", wanted, what)
+    ports = {
+        "the API": (host, port),
+        "OpenBao": ("127.0.0.1", vault_port),
+        "OpenBao's cluster port": ("127.0.0.1", vault_cluster_port),
+        "localstripe": ("127.0.0.1", stripe_port),
+    }
+    _check_ports(ports)
     configure_logging(settings.log_level)
     with contextlib.ExitStack() as stack:
-        bao = stack.enter_context(PersistentOpenBao(root, vault_port))
+        bao = stack.enter_context(
+            PersistentOpenBao(root, vault_port, cluster_port=vault_cluster_port)
+        )
         stripe = stack.enter_context(
             LocalStripeServer("127.0.0.1", stripe_port, root / "localstripe.pickle")
         )
@@ -132,6 +145,10 @@ def run_dev(
         ctx = build_context(settings)
         _prepare(ctx)
         _first_start_principals(ctx.session_factory)
+        typer.echo(
+            f"OpenBao on {bao.addr} (cluster port {bao.cluster_port}), localstripe on "
+            f"{stripe.url}; both stop with this process, however it stops"
+        )
         typer.echo(
             f"Strongroom (dev) on http://{host}:{port} — API docs at "
             f"http://{host}:{port}/docs — data in {root.resolve()}"
@@ -158,6 +175,22 @@ def _prepare_data_dir(root: Path) -> None:
         probe.unlink()
     except OSError as exc:
         fail(f"the data directory {root} is not writable ({exc.strerror})")
+
+
+def _check_ports(ports: dict[str, tuple[str, int]]) -> None:
+    """Every port distinct and free, before anything starts; the message names them all."""
+    seen: dict[int, str] = {}
+    for what, (_host, number) in ports.items():
+        if number in seen:
+            listing = ", ".join(f"{name} {p}" for name, (_, p) in ports.items())
+            fail(
+                f"{what} and {seen[number]} would both use port {number} ({listing}). "
+                "Choose distinct ports (--port, --vault-port, --vault-cluster-port, "
+                "--stripe-port)."
+            )
+        seen[number] = what
+    for what, (host, number) in ports.items():
+        _check_port_free(host, number, what)
 
 
 def _check_port_free(host: str, port: int, what: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import traceback
 from collections.abc import Iterator
@@ -13,6 +14,16 @@ from service.redaction.redactor import Redactor, get_redactor
 REDACTION_FAILED = "[redaction failed]"
 
 _guard = threading.local()
+
+# A subscriber pause link's path holds its token, the link's only credential: whatever logs a
+# request line (uvicorn's access log above all) keeps the path's shape, never the token.
+PAUSE_LINK_PATH = re.compile(r"(/p/+)[^\s/?#\"'<>]+")
+PAUSE_LINK_REPLACEMENT = "<PAUSE_LINK_TOKEN>"
+
+
+def without_link_tokens(text: str) -> str:
+    return PAUSE_LINK_PATH.sub(r"\g<1>" + PAUSE_LINK_REPLACEMENT, text) if "/p/" in text else text
+
 
 # Attributes every LogRecord has; anything else on a record came from `extra=`.
 _STANDARD_ATTRIBUTES = frozenset(
@@ -62,6 +73,7 @@ class RedactingFilter(logging.Filter):
         texts = [record.getMessage(), record.exc_text or "", record.stack_info or ""]
         for key in extras:
             texts.extend(_strings_in(getattr(record, key)))
+        texts = [without_link_tokens(text) for text in texts]
         redacted = iter(result.text for result in self.redactor.redact_many(texts))
         record.msg, record.args = next(redacted), ()
         exc_text, stack_info = next(redacted), next(redacted)

@@ -63,3 +63,14 @@ def money_cell(columns: Sequence[str], row: Sequence[object], index: int) -> str
     if isinstance(value, bool) or not isinstance(value, int) or not isinstance(currency, str):
         return None
     return format_money(value, currency)
+
+
+def format_day(value: str | datetime | None, locale: object = DEFAULT_LOCALE) -> str:
+    """The UTC calendar day of a moment as the locale writes it: ``December 15, 2026``,
+    ``15. Dezember 2026``."""
+    from babel.dates import format_date
+
+    moment = parse_time(value)
+    if moment is None:
+        return ""
+    return format_date(moment.astimezone(UTC).date(), format="long", locale=locale)  # type: ignore[arg-type]

@@ -12,6 +12,7 @@ from starlette.routing import Mount
 from service.access.actions import PUBLIC_ACTIONS, Action
 from service.console.routing import ConsoleRoute
 from service.core.routing import AuditedRoute, PublicRoute
+from service.pauselinks.routing import SubscriberPageRoute
 from tests.fixtures.app import Api
 
 ROLES = ("service", "compliance", "admin")
@@ -30,12 +31,13 @@ def flatten(routes: list) -> list:
     return flat
 
 
-STATIC_MOUNTS = ("/docs/static", "/console/static")
+STATIC_MOUNTS = ("/docs/static", "/console/static", "/pause-links/static")
 
 
 def api_routes(api: Api, *, console: bool = False) -> list[APIRoute]:
     """The API's routes, or (``console=True``) the console's, which take a session cookie
-    instead of a bearer key (their matrix: tests/console/test_page_access.py)."""
+    instead of a bearer key (their matrix: tests/console/test_page_access.py). The subscriber
+    pages (``/p/{token}``) take neither: their token is the credential (tests/pauselinks)."""
     routes = []
     for route in flatten(list(api.app.routes)):
         if isinstance(route, Mount):
@@ -44,6 +46,10 @@ def api_routes(api: Api, *, console: bool = False) -> list[APIRoute]:
         assert isinstance(route, APIRoute), f"{route} is not an API route with an action"
         if isinstance(route, ConsoleRoute):
             assert route.path.startswith("/console"), route.path
+        if isinstance(route, SubscriberPageRoute):
+            assert route.path == "/p/{token}", route.path
+            assert route.openapi_extra["x-action"] in {a.value for a in Action}, route.path
+            continue
         if isinstance(route, ConsoleRoute) == console:
             routes.append(route)
     return routes

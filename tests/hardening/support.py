@@ -198,6 +198,11 @@ def seed_book(api: Api) -> Book:
         "pause_id": pause,
         "charge_id": charge,
         "bulk_id": bulk,
+        "link_id": _ok(
+            api.call(
+                "POST", f"/v1/subscriptions/{subscription}/pause-links", who="service", json={}
+            )
+        )["id"],
     }
     endpoint = api.call(
         "POST",
