@@ -46,7 +46,9 @@ def tls(tmp_path_factory: pytest.TempPathFactory) -> ServerTls:
 def production_openbao(
     tmp_path_factory: pytest.TempPathFactory, tls: ServerTls
 ) -> Iterator[PersistentOpenBao]:
-    server = PersistentOpenBao(tmp_path_factory.mktemp("bao"), free_port(), tls=tls)
+    server = PersistentOpenBao(
+        tmp_path_factory.mktemp("bao"), free_port(), tls=tls, cluster_port=free_port()
+    )
     server.start()  # initialised (one unseal share) and unsealed: what an operator does
     try:
         yield server
