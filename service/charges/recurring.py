@@ -1,7 +1,7 @@
 """Recurring charges: one per due period, whatever crashes, retries or replicas do.
 
-For each subscription whose ``next_charge_at`` has passed (claimed in batches with ``lock_for_work``, so
-replicas take different ones), the engine's entries with an index above
+For each subscription whose ``next_charge_at`` has passed (claimed in batches with
+``lock_for_work``, so replicas take different ones), the engine's entries with an index above
 ``charged_through_index`` and due by now are handled one per transaction: a skipped entry only
 advances the index; a scheduled one adds its intent (a ``pending`` charge, unique per
 (subscription, index, attempt), with a random processor key ``sr-rc-…`` recorded in it) and
