@@ -27,6 +27,7 @@ from service.access.keys import parse_key
 from service.access.resolvers import token_exists
 from service.audit.recorder import AuditRecord, append_event
 from service.core import idempotency
+from service.core.client_address import client_address
 from service.core.context import AppContext, app_context, get_clock, get_key_service, resolve
 from service.core.errors import (
     Forbidden,
@@ -283,7 +284,7 @@ def _authenticate_limited(
     Past the policy's ``failed_auth_per_minute`` an address gets 429 for every request that
     does not carry a valid key — without any lookup when it carries no well-formed key —
     while valid keys from the same address (a shared NAT) keep working."""
-    address = request.client.host if request.client else "unknown"
+    address = client_address(request, ctx.settings.trusted_proxies) or "unknown"
     bucket = f"auth-failure:{address}"
     token = bearer_token(request)
     if (token is None or parse_key(token) is None) and ctx.rate_limiter.refusing(bucket):
@@ -334,7 +335,7 @@ def _finish(request: Request, session: Session, record: AuditRecord, status: int
         at=resolve(request, get_clock).now(),
         status=status,
         request_id=request.state.request_id,
-        source_ip=request.client.host if request.client else None,
+        source_ip=client_address(request, app_context(request).settings.trusted_proxies),
     )
     session.commit()
 

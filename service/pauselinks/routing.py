@@ -29,6 +29,7 @@ from starlette.concurrency import run_in_threadpool
 
 from service.audit.recorder import AuditRecord
 from service.console.sessions import is_loopback
+from service.core.client_address import client_address
 from service.core.context import AppContext, app_context
 from service.core.errors import (
     Forbidden,
@@ -136,7 +137,7 @@ async def _handle(
     started = time.perf_counter()
     try:
         try:
-            address = request.client.host if request.client else "unknown"
+            address = client_address(request, ctx.settings.trusted_proxies) or "unknown"
             await run_in_threadpool(
                 _limit,
                 ctx,
