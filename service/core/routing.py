@@ -138,15 +138,12 @@ async def _handle(
         except Exception as exc:  # noqa: BLE001 - every failure becomes a problem response
             response = problem(to_service_error(exc, body_model(request)))
             await run_in_threadpool(session.rollback)
-        if claimed is not None:
-            if response.status_code >= 500:
-                await run_in_threadpool(idempotency.release, ctx.session_factory, claimed)
-                claimed = None
-            else:
-                idempotency.store(
-                    session, claimed, response.status_code, bytes(response.body), record.targets
-                )
-        await run_in_threadpool(_finish, request, session, record, response.status_code)
+        if claimed is not None and response.status_code >= 500:
+            await run_in_threadpool(idempotency.release, ctx.session_factory, claimed)
+            claimed = None
+        # The stored response (a query: off the event loop), the audit event, the commit and
+        # the session's release, in one trip to the thread pool.
+        await run_in_threadpool(_store_finish_close, request, session, record, response, claimed)
         claimed = None
         return response
     except Exception as exc:  # noqa: BLE001 - the commit itself failed (database gone, …)
@@ -157,7 +154,10 @@ async def _handle(
             await run_in_threadpool(_release_quietly, ctx, claimed)
         return response
     finally:
-        await run_in_threadpool(session.close)
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()  # nothing to roll back: no I/O
         status = response.status_code if response is not None else 500
         ctx.metrics.observe(action, status, time.perf_counter() - started)
 
@@ -326,6 +326,21 @@ async def _claim_idempotency(
     if isinstance(outcome, idempotency.Replay):
         return outcome, None
     return None, outcome
+
+
+def _store_finish_close(
+    request: Request,
+    session: Session,
+    record: AuditRecord,
+    response: Response,
+    claimed: idempotency.Claim | None,
+) -> None:
+    if claimed is not None:
+        idempotency.store(
+            session, claimed, response.status_code, bytes(response.body), record.targets
+        )
+    _finish(request, session, record, response.status_code)
+    session.close()
 
 
 def _finish(request: Request, session: Session, record: AuditRecord, status: int) -> None:
