@@ -41,7 +41,10 @@ class RoundTrips:
 
     @property
     def total(self) -> int:
-        return sum(self.counts.values())
+        # A ping happens only after a connection sat idle (IDLE_PING_SECONDS), which on a busy
+        # machine can fall between this test's preparation and its request: shown, not held
+        # to the route's budget.
+        return sum(n for kind, n in self.counts.items() if kind != "ping")
 
 
 @pytest.fixture
