@@ -56,7 +56,9 @@ def public_field_path(loc: Sequence[Any], body_model: Any = None) -> str:
 
 
 def _undeclared(part: Any) -> str:
-    return str(part) if _IDENTIFIER.match(str(part)) else UNDECLARED
+    # A name the model does not declare is the caller's text (it may be personal data):
+    # never echoed.
+    return UNDECLARED
 
 
 def _model_field(model: type[BaseModel], name: Any) -> Any:

@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from service.access.auth import Caller, authenticate, bearer_token
 from service.access.keys import parse_key
+from service.access.ratelimit import address_bucket
 from service.access.resolvers import token_exists
 from service.audit.recorder import AuditRecord, append_event
 from service.core import idempotency
@@ -132,6 +133,10 @@ async def _handle(
                         replay.body, status_code=replay.status, media_type=_media_for(replay.status)
                     )
                     response.headers["idempotent-replayed"] = "true"
+                    for token in replay.targets:
+                        record.add_target(token)
+                    if replay.fields is not None:
+                        record.fields = list(replay.fields)
                     await run_in_threadpool(_finish, request, session, record, response.status_code)
                     return response
             response = await original(request)
@@ -285,7 +290,7 @@ def _authenticate_limited(
     does not carry a valid key — without any lookup when it carries no well-formed key —
     while valid keys from the same address (a shared NAT) keep working."""
     address = client_address(request, ctx.settings.trusted_proxies) or "unknown"
-    bucket = f"auth-failure:{address}"
+    bucket = f"auth-failure:{address_bucket(address)}"
     token = bearer_token(request)
     if (token is None or parse_key(token) is None) and ctx.rate_limiter.refusing(bucket):
         raise _flood()
@@ -337,7 +342,12 @@ def _store_finish_close(
 ) -> None:
     if claimed is not None:
         idempotency.store(
-            session, claimed, response.status_code, bytes(response.body), record.targets
+            session,
+            claimed,
+            response.status_code,
+            bytes(response.body),
+            record.targets,
+            record.fields,
         )
     _finish(request, session, record, response.status_code)
     session.close()

@@ -87,7 +87,8 @@ def _subject(
 
 
 def _chosen(value: str | None, label: str) -> int:
-    if value is None or not value.isdigit() or len(value) > 4:
+    # isdigit() also takes "²" and other digits int() refuses.
+    if value is None or not (value.isascii() and value.isdecimal()) or len(value) > 4:
         raise ValidationFailed(f"Choose one of the {label} offered.")
     return int(value)
 

@@ -27,6 +27,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from service.access.ratelimit import address_bucket
 from service.audit.recorder import AuditRecord
 from service.console.sessions import is_loopback
 from service.core.client_address import client_address
@@ -141,7 +142,7 @@ async def _handle(
             await run_in_threadpool(
                 _limit,
                 ctx,
-                "pause-link-address:" + address,
+                "pause-link-address:" + address_bucket(address),
                 ctx.policy.subscriber_pause.requests_per_minute_per_address,
             )
             link = await run_in_threadpool(_identify, request, db, record)
@@ -225,7 +226,9 @@ def _check_csrf(request: Request, link: PauseLink) -> None:
         return
     secret = None if getattr(request.state, "new_csrf_secret", False) else request.state.csrf_secret
     submitted = form(request).get("csrf", "")
-    if not secret or not hmac.compare_digest(csrf_token(secret, link.id), submitted):
+    if not secret or not hmac.compare_digest(
+        csrf_token(secret, link.id).encode(), submitted.encode()
+    ):
         raise Forbidden("This form has expired. Open the link again and repeat your choice.")
 
 
