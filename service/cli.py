@@ -9,6 +9,12 @@ import typer
 from service.access.cli import app as principals_app
 from service.cli_support import cli_engine, cli_settings
 from service.core.config import Settings
+from service.core.production import (
+    INSECURE_VAULT_ENV,
+    INSECURE_VAULT_FLAG,
+    UNSAFE_TEST_CLOCK_ENV,
+    UNSAFE_TEST_CLOCK_FLAG,
+)
 
 app = typer.Typer(
     help="Strongroom: tokenized vault and pause/charge engine.",
@@ -19,25 +25,30 @@ app.add_typer(principals_app, name="principals")
 
 
 def _register_optional() -> None:
+    """Command groups whose modules import optional packages: when one is missing, the group
+    is still listed and says which extra to install (service/extras.py)."""
     import importlib
 
-    for module_name, name in (
-        ("service.audit.cli", "audit"),
-        ("service.keys.cli", "keys"),
-        ("service.inventory.cli", "inventory"),
-        ("service.demo.cli", "demo"),
+    from service.extras import EXTRA_OF_MODULE, register_missing_extra
+
+    for module_name, name, help_text in (
+        ("service.audit.cli", "audit", "The audit trail."),
+        ("service.keys.cli", "keys", "Rotate and inspect the data-wrapping key."),
+        ("service.keys.vault_cli", "vault", "Set up OpenBao/Vault for Strongroom."),
+        ("service.inventory.cli", "inventory", "What is held, about whom."),
+        ("service.demo.cli", "demo", "A holiday pause on a few thousand fake subscriptions."),
     ):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
+            top = (exc.name or "").split(".")[0]
+            if top in EXTRA_OF_MODULE:
+                register_missing_extra(app, name, top, help_text)
                 continue
             raise
         app.add_typer(module.app, name=name)
-    try:
-        from service.redaction.cli import redact
-    except ModuleNotFoundError:
-        return
+    from service.redaction.cli import redact
+
     app.command("redact")(redact)
 
 
@@ -55,11 +66,30 @@ def serve(
     workers: int = typer.Option(
         os.cpu_count() or 1, "--workers", help="worker processes (default: the CPU count)"
     ),
+    unsafe_test_clock: bool = typer.Option(
+        False,
+        UNSAFE_TEST_CLOCK_FLAG,
+        envvar=UNSAFE_TEST_CLOCK_ENV,
+        help="Allow STRONGROOM_TEST_CLOCK=1 (admins can move time). Never in production.",
+    ),
+    insecure_vault_http: bool = typer.Option(
+        False,
+        INSECURE_VAULT_FLAG,
+        envvar=INSECURE_VAULT_ENV,
+        help="Allow a plain-http STRONGROOM_VAULT_ADDR (tokens and keys in clear).",
+    ),
 ) -> None:
     """Production: configuration from the environment only."""
     from service.devstack.runner import serve_api
 
-    serve_api(Settings(), host=host, port=port, workers=workers)
+    serve_api(
+        Settings(),
+        host=host,
+        port=port,
+        workers=workers,
+        unsafe_test_clock=unsafe_test_clock,
+        insecure_vault_http=insecure_vault_http,
+    )
 
 
 @app.command()
@@ -69,11 +99,18 @@ def dev(
     data_dir: str | None = typer.Option(None, "--data-dir"),
     test_clock: bool = typer.Option(False, "--test-clock"),
     vault_port: int = typer.Option(8200, "--vault-port"),
+    vault_cluster_port: int | None = typer.Option(
+        None, "--vault-cluster-port", help="OpenBao's cluster port [default: --vault-port + 1]"
+    ),
     stripe_port: int = typer.Option(8420, "--stripe-port"),
     workers: int = typer.Option(1, "--workers", help="worker processes for the API"),
 ) -> None:
-    """The embedded default: SQLite, a persistent local OpenBao, localstripe, the API."""
+    """The embedded default: SQLite, a persistent local OpenBao, localstripe, the API
+    (needs the 'embedded' extra)."""
     from service.devstack.runner import run_dev
+    from service.extras import require_embedded
+
+    require_embedded("dev")
 
     settings = cli_settings()
     run_dev(
@@ -83,6 +120,7 @@ def dev(
         data_dir=data_dir,
         test_clock=test_clock,
         vault_port=vault_port,
+        vault_cluster_port=vault_cluster_port if vault_cluster_port is not None else vault_port + 1,
         stripe_port=stripe_port,
         workers=workers,
     )

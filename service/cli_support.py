@@ -34,11 +34,31 @@ def cli_settings() -> Settings:
     from service.devstack.openbao import read_dev_root_token
 
     state = json.loads(state_path.read_text(encoding="utf-8"))
+    root_token = SecretStr(read_dev_root_token(settings.data_dir))
     return settings.model_copy(
         update={
             "vault_addr": state["vault_addr"],
-            "vault_token": SecretStr(read_dev_root_token(settings.data_dir)),
+            "vault_token": root_token,
+            "vault_operator_token": settings.vault_operator_token or root_token,
             "stripe_api_base": state.get("stripe_api_base"),
+        }
+    )
+
+
+def operator_settings(what: str) -> Settings:
+    """``cli_settings()`` acting with the operator's OpenBao token, not the serving one: the
+    serving policy grants no rotation or key configuration (policies/openbao/)."""
+    settings = cli_settings()
+    if settings.vault_operator_token is None:
+        fail(
+            f"{what} needs an OpenBao operator token (policy strongroom-operator): set "
+            "STRONGROOM_VAULT_OPERATOR_TOKEN. The serving token or AppRole cannot do it."
+        )
+    return settings.model_copy(
+        update={
+            "vault_token": settings.vault_operator_token,
+            "vault_role_id": None,
+            "vault_secret_id": None,
         }
     )
 

@@ -60,6 +60,7 @@ def create_app(ctx: AppContext, *, run_scheduler: bool = False) -> FastAPI:
     app.state.ctx = ctx
     app.add_middleware(RequestIdMiddleware)
     app.include_router(ops.router)
+    app.include_router(ops.detail_router)
     app.include_router(docs.router)
     app.mount(docs.DOCS_STATIC, docs.static_files(), name="docs-static")
     for module_name in API_ROUTERS:

@@ -46,3 +46,10 @@ def scan(text: str) -> list[str]:
     """The canaries found in ``text`` (case-insensitive)."""
     lowered = text.lower()
     return [canary for canary in CANARIES if canary.lower() in lowered]
+
+
+def scan_processor_object(obj: object, tokens: list[str]) -> list[str]:
+    """Canaries or Strongroom tokens in what the payment processor holds (a Stripe object as
+    the SDK returns it): after an erasure nothing there may name the erased customer."""
+    text = str(obj.to_dict() if hasattr(obj, "to_dict") else obj)
+    return scan(text) + [token for token in tokens if token in text]

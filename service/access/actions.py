@@ -71,6 +71,8 @@ class Action(StrEnum):
     OPS_READY = "ops:ready:read"
     OPS_METRICS = "ops:metrics:read"
     OPS_DOCS = "ops:docs:read"
+    # Per-action request counts and latency: behind a key (see service/core/metrics.py).
+    OPS_METRICS_DETAIL = "ops:metrics_detail:read"
 
     # Not routes: requests that match no route, and work done outside requests.
     UNKNOWN_ROUTE = "http:route:unknown"
@@ -79,12 +81,15 @@ class Action(StrEnum):
     KEYS_STATUS = "keys:data_key:read"
     KEYS_ROTATE = "keys:data_key:rotate"
     KEYS_RETIRE = "keys:data_key:retire"
+    KEYS_INDEX_ROTATE = "keys:index_key:rotate"
+    KEYS_REINDEX = "keys:index_key:reindex"
     JOB_PAUSE_START = "jobs:pause:start"
     JOB_PAUSE_END = "jobs:pause:end"
     JOB_SUBSCRIPTION_CANCEL = "jobs:subscription:cancel"
     JOB_CHARGE = "jobs:charge:create"
     JOB_CHARGE_RECONCILE = "jobs:charge:reconcile"
     JOB_EVENT_DELIVER = "jobs:event:deliver"
+    JOB_PROCESSOR_ERASURE = "jobs:customer:erase_at_processor"
 
 
 PUBLIC_ACTIONS = frozenset(

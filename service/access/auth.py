@@ -1,7 +1,12 @@
-"""Who is calling: the bearer key checked against its stored hash, in constant time."""
+"""Who is calling: the bearer key checked against its stored hash, in constant time, with
+the answer kept for at most ``PrincipalCache.ttl`` seconds per worker."""
 
 from __future__ import annotations
 
+import hashlib
+import threading
+import time
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,20 +38,77 @@ def bearer_token(request: Request) -> str | None:
     return token.strip()
 
 
-def authenticate(session: Session, token: str | None, now: datetime) -> Caller:
+class PrincipalCache:
+    """Keys that authenticated in the last ``ttl`` seconds, by a digest of the whole key (a
+    wrong secret never matches an entry). Revoking a principal is a database write that no
+    worker is told about: it takes effect everywhere once the entries age out, so ``ttl``
+    bounds how long a revoked key keeps working (promised: under a second)."""
+
+    def __init__(self, ttl: float = 0.5, max_entries: int = 4096) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._entries: dict[bytes, tuple[float, Caller, datetime | None]] = {}
+        self._lock = threading.Lock()
+        _CACHES.add(self)
+
+    def forget(self, key_id: str) -> None:
+        with self._lock:
+            for digest in [d for d, (_, c, _) in self._entries.items() if c.key_id == key_id]:
+                del self._entries[digest]
+
+    def get(self, token: str, now: datetime) -> Caller | None:
+        digest = hashlib.sha256(token.encode()).digest()
+        with self._lock:
+            entry = self._entries.get(digest)
+        if entry is None:
+            return None
+        stored_at, caller, expires_at = entry
+        if time.monotonic() - stored_at > self.ttl or (
+            expires_at is not None and now >= expires_at
+        ):
+            return None
+        return caller
+
+    def put(self, token: str, caller: Caller, expires_at: datetime | None) -> None:
+        digest = hashlib.sha256(token.encode()).digest()
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[digest] = (time.monotonic(), caller, expires_at)
+
+
+# Every cache of this process, so that a revocation made here takes effect here at once.
+_CACHES: weakref.WeakSet[PrincipalCache] = weakref.WeakSet()
+
+
+def forget_principal(key_id: str) -> None:
+    for cache in list(_CACHES):
+        cache.forget(key_id)
+
+
+def authenticate(
+    session: Session, token: str | None, now: datetime, cache: PrincipalCache | None = None
+) -> Caller:
     if token is None:
         raise Unauthenticated("An API key is required: Authorization: Bearer <key>.")
+    if cache is not None and (cached := cache.get(token, now)) is not None:
+        return cached
     parsed = parse_key(token)
     principal = session.get(Principal, parsed[0]) if parsed else None
     stored_hash = principal.secret_hash if principal else _DUMMY_HASH
     matches = secret_matches(parsed[1] if parsed else "", stored_hash)
     if principal is None or not matches or not principal.is_usable(now):
         raise Unauthenticated("The API key is unknown, revoked or expired.")
-    return Caller(name=principal.name, role=principal.role, key_id=principal.key_id)
+    caller = Caller(name=principal.name, role=principal.role, key_id=principal.key_id)
+    if cache is not None:
+        cache.put(token, caller, principal.expires_at)
+    return caller
 
 
-def try_authenticate(session: Session, token: str | None, now: datetime) -> Caller | None:
+def try_authenticate(
+    session: Session, token: str | None, now: datetime, cache: PrincipalCache | None = None
+) -> Caller | None:
     try:
-        return authenticate(session, token, now)
+        return authenticate(session, token, now, cache)
     except Unauthenticated:
         return None

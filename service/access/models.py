@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import BigInteger, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.core.db import Base, UTCDateTime
@@ -25,3 +25,14 @@ class Principal(Base):
         if self.revoked_at is not None:
             return False
         return self.expires_at is None or now < self.expires_at
+
+
+class RateCounter(Base):
+    """Requests counted per bucket (a principal's key, a source address…) and per minute,
+    shared by every worker and replica; see ``service.access.ratelimit``."""
+
+    __tablename__ = "rate_counters"
+
+    bucket: Mapped[str] = mapped_column(String(200), primary_key=True)
+    minute: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer)

@@ -76,6 +76,9 @@ class Limits(BaseModel):
     # Requests that fail authentication, per source address and minute: beyond this an
     # anonymous flood gets 429 before any database work (its requests are still counted).
     failed_auth_per_minute: PositiveInt = 600
+    # Email searches per principal and minute: each one answers "is this address a customer?",
+    # so they get a budget of their own, far below requests_per_minute.
+    email_searches_per_minute: PositiveInt = 30
     charge_retry_hours: tuple[PositiveInt, ...] = (24, 72, 168)
     upcoming_charge_notice_days: PositiveInt = 3
     pause_ending_notice_days: PositiveInt = 3

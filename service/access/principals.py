@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.access.actions import Action, Role
+from service.access.auth import forget_principal
 from service.access.keys import generate_key, hash_secret
 from service.access.models import Principal
 from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, append_event
@@ -68,6 +69,7 @@ def revoke_principal(session: Session, name: str, now: datetime) -> Principal:
         raise NotFound("No principal with this name.")
     if principal.revoked_at is None:
         principal.revoked_at = now
+    forget_principal(principal.key_id)  # other processes: once their cached entry ages out
     _audit(session, Action.PRINCIPAL_REVOKE, name, now)
     return principal
 

@@ -1,34 +1,101 @@
-"""Requests per minute per principal: a sliding one-minute window, per service process."""
+"""Requests per minute per bucket (a principal's key, a source address), shared by every worker
+process and every replica through the database they already share.
+
+Each bucket counts hits per wall-clock minute in one row, incremented by a single upsert that
+returns the new count and the previous minute's: the sliding one-minute window is estimated as
+``previous * (share of the previous minute still inside the window) + current`` (the
+sliding-window counter of Cloudflare and others: exact at the minute's start, never more than
+the limit over any 60 seconds of steady traffic). Every hit is counted, refused ones too, so a
+client that keeps hammering stays refused until it slows down.
+
+The counter has its own connections in autocommit (one round trip per hit), and on PostgreSQL
+without waiting for the WAL flush: a count lost in a crash only lets a few more requests
+through, and waiting for the disk would double the cost of every request.
+"""
 
 from __future__ import annotations
 
 import math
 import threading
-from collections import deque
+import time
+
+from sqlalchemy import Engine, text
+
+from service.core.db import make_engine
+
+_UPSERT = text(
+    "INSERT INTO rate_counters (bucket, minute, hits) VALUES (:bucket, :minute, 1) "
+    "ON CONFLICT (bucket, minute) DO UPDATE SET hits = rate_counters.hits + 1 "
+    "RETURNING hits, (SELECT p.hits FROM rate_counters p "
+    "WHERE p.bucket = :bucket AND p.minute = :minute - 1)"
+)
+_PURGE = text("DELETE FROM rate_counters WHERE minute < :minute")
+
+
+def counter_engine(main: Engine) -> Engine:
+    """The engine the counters use: PostgreSQL gets a small pool of its own in autocommit with
+    ``synchronous_commit=off``; SQLite (one file, one writer) shares the main engine."""
+    if main.dialect.name != "postgresql":
+        return main
+    return make_engine(
+        main.url.render_as_string(hide_password=False),
+        pool_size=4,
+        max_overflow=8,
+        isolation_level="AUTOCOMMIT",
+        connect_args={"connect_timeout": 5, "options": "-c synchronous_commit=off"},
+    )
 
 
 class RateLimiter:
-    def __init__(self) -> None:
-        self._hits: dict[str, deque[float]] = {}
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        # Buckets this process has seen over their limit, and until when: a flood is refused
+        # without a database write per request.
+        self._refusing: dict[str, float] = {}
         self._lock = threading.Lock()
 
-    def over(self, principal: str, limit: int, now: float) -> bool:
-        """Whether ``principal`` has used up ``limit`` in the last minute (counts nothing)."""
-        with self._lock:
-            window = self._hits.get(principal)
-            if not window:
-                return False
-            while window and window[0] <= now - 60.0:
-                window.popleft()
-            return len(window) >= limit
-
-    def hit(self, principal: str, limit: int, now: float) -> float | None:
-        """Count one request; the seconds to wait when over ``limit``, else ``None``."""
-        with self._lock:
-            window = self._hits.setdefault(principal, deque())
-            while window and window[0] <= now - 60.0:
-                window.popleft()
-            if len(window) >= limit:
-                return max(1.0, math.ceil(window[0] + 60.0 - now))
-            window.append(now)
+    def hit(self, bucket: str, limit: int, now: float | None = None) -> float | None:
+        """Count one request; the seconds to wait when over ``limit`` per minute, else None."""
+        now = time.time() if now is None else now
+        minute, into = divmod(now, 60.0)
+        with self.engine.begin() as connection:
+            current, previous = connection.execute(
+                _UPSERT, {"bucket": bucket, "minute": int(minute)}
+            ).one()
+        estimate = (previous or 0) * (1.0 - into / 60.0) + current
+        if estimate <= limit:
             return None
+        wait = _seconds_until_below(limit, current, previous or 0, into)
+        with self._lock:
+            self._refusing[bucket] = now + wait
+        return wait
+
+    def refusing(self, bucket: str, now: float | None = None) -> bool:
+        """Whether this process saw ``bucket`` over its limit recently (no database read)."""
+        now = time.time() if now is None else now
+        with self._lock:
+            until = self._refusing.get(bucket)
+            if until is None:
+                return False
+            if until <= now:
+                del self._refusing[bucket]
+                return False
+            return True
+
+    def purge(self, now: float | None = None) -> int:
+        """Drop counters older than the previous minute (the housekeeping job)."""
+        minute = int((time.time() if now is None else now) // 60.0)
+        with self.engine.begin() as connection:
+            return connection.execute(_PURGE, {"minute": minute - 1}).rowcount or 0
+
+
+def _seconds_until_below(limit: int, current: int, previous: int, into: float) -> float:
+    """When the estimate drops back to the limit if no more requests come: the previous
+    minute's share fades out linearly; the current minute's hits stay until the next one."""
+    if current > limit:
+        return max(1.0, math.ceil(60.0 - into))
+    if previous == 0:
+        return 1.0
+    # previous * (1 - t/60) + current <= limit  <=>  t >= 60 * (1 - (limit - current) / previous)
+    fade_at = 60.0 * (1.0 - (limit - current) / previous)
+    return max(1.0, math.ceil(fade_at - into))

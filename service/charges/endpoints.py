@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -11,7 +10,7 @@ from sqlalchemy.orm import Session
 from service.access.actions import Action
 from service.access.policy import Policy
 from service.access.resolvers import register_token
-from service.charges import service
+from service.charges import descriptions, service
 from service.charges.models import CHARGE_ID_PREFIX, Charge
 from service.charges.schemas import ChargeCreate, ChargeStatusFilter
 from service.charges.settle import ChargeDeps, settle
@@ -25,8 +24,7 @@ from service.core.context import (
     get_policy,
     get_processor,
 )
-from service.core.errors import ValidationFailed
-from service.core.pagination import Cursor, Limit, decode_cursor, page
+from service.core.pagination import Cursor, Limit, decode_time_cursor, page
 from service.core.routing import (
     TOKEN_PATTERN,
     AuditedRoute,
@@ -34,8 +32,9 @@ from service.core.routing import (
     current_caller,
     operation,
 )
+from service.core.timeparse import format_api_time
+from service.customers import exposure, free_text
 from service.keys.cache import DataKeyCache
-from service.redaction.redactor import get_redactor
 
 router = APIRouter(route_class=AuditedRoute, tags=["charges"])
 register_token(CHARGE_ID_PREFIX, service.charge_exists)
@@ -82,9 +81,7 @@ def create_charge(
     """
     now = clock.now()
     record = current_audit(request)
-    description = _redacted(body.description)
-    if description is not None:
-        record.purpose = description
+    record.purpose = free_text.for_audit(body.description)
     for named in (body.customer, body.subscription):
         # Only well-formed tokens: a value that is not one could be anything, even personal data.
         if named is not None and TOKEN_PATTERN.match(named):
@@ -96,7 +93,7 @@ def create_charge(
             principal=current_caller(request).key_id,
             idempotency_key=str(request.headers.get("idempotency-key")),
             request=body,
-            description=description,
+            description=body.description,
             now=now,
         )
         charge_id = charge.id
@@ -107,19 +104,22 @@ def create_charge(
     settled, _ = settle(db, deps, charge_id, now, refs)
     if settled is None:
         raise RuntimeError("a recorded charge vanished")
-    return service.charge_view(settled)
+    return _views(request, db, deps, [settled])[0]
 
 
 @router.get("/v1/charges/{charge_id}", **operation(Action.CHARGE_READ))
-def read_charge(request: Request, charge_id: str, db: Db) -> dict[str, Any]:
+def read_charge(
+    request: Request, charge_id: str, db: Db, deps: Annotated[ChargeDeps, Depends(charge_deps)]
+) -> dict[str, Any]:
     charge = service.get_charge(db, charge_id)
-    _name_payer(request, charge)
-    return service.charge_view(charge)
+    return _views(request, db, deps, [charge])[0]
 
 
 @router.get("/v1/charges", **operation(Action.CHARGE_LIST))
 def list_charges(
+    request: Request,
     db: Db,
+    deps: Annotated[ChargeDeps, Depends(charge_deps)],
     subscription: TokenFilter = None,
     customer: TokenFilter = None,
     status: ChargeStatusFilter | None = None,
@@ -131,35 +131,25 @@ def list_charges(
         subscription=subscription,
         customer=customer,
         status=status,
-        after=_after(cursor),
+        after=decode_time_cursor(cursor),
         limit=limit,
     )
-    return page(
-        [service.charge_view(charge) for charge in charges],
-        limit,
-        lambda view: [view["created_at"], view["id"]],
-    )
+    listing = page(charges, limit, lambda charge: [format_api_time(charge.created_at), charge.id])
+    listing["data"] = _views(request, db, deps, listing["data"])
+    return listing
 
 
-def _redacted(description: str | None) -> str | None:
-    if description is None:
-        return None
-    return get_redactor().redact(description).text
-
-
-def _name_payer(request: Request, charge: Charge) -> None:
+def _views(
+    request: Request, db: Session, deps: ChargeDeps, charges: list[Charge]
+) -> list[dict[str, Any]]:
+    """Charge views, each charge and its payer named in the audit event (with the free-text
+    category when a description is shown)."""
+    opened = descriptions.descriptions_of(db, deps.key_service, deps.cache, charges)
     record = current_audit(request)
-    record.add_target(charge.customer)
-    if charge.subscription is not None:
-        record.add_target(charge.subscription)
-
-
-def _after(cursor: str | None) -> tuple[datetime, str] | None:
-    value = decode_cursor(cursor)
-    if value is None:
-        return None
-    try:
-        created, token = value
-        return datetime.fromisoformat(str(created).replace("Z", "+00:00")), str(token)
-    except (TypeError, ValueError):
-        raise ValidationFailed("The cursor is not valid.") from None
+    for charge in charges:
+        exposure.record_returned(
+            record,
+            [charge.id, charge.customer, charge.subscription],
+            [exposure.FREE_TEXT] if opened[charge.id] else [],
+        )
+    return [service.charge_view(charge, opened[charge.id]) for charge in charges]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.core.db import Base, UTCDateTime
@@ -52,8 +52,10 @@ class Charge(Base):
     currency: Mapped[str] = mapped_column(String(3))
     customer: Mapped[str] = mapped_column(String(40), index=True)
     subscription: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
-    # The redacted description only; the clear text is never kept or sent anywhere.
+    # Emptied by migration a16_0007 and never written since: see description_ciphertext.
     description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The redacted description, sealed under the customer's data key; never sent anywhere.
+    description_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     failure_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
     processor: Mapped[str] = mapped_column(String(16), default=PROCESSOR_NAME)
     processor_key: Mapped[str] = mapped_column(String(120), unique=True)

@@ -4,7 +4,7 @@ For each subscription whose ``next_charge_at`` has passed (claimed with ``lock_f
 replicas take different ones), the engine's entries with an index above
 ``charged_through_index`` and due by now are handled one per transaction: a skipped entry only
 advances the index; a scheduled one adds its intent (a ``pending`` charge, unique per
-(subscription, index, attempt), with the processor key ``sr-rc-{subscription}-{index}``) and
+(subscription, index, attempt), with a random processor key ``sr-rc-…`` recorded in it) and
 advances the index in the same commit. Only then is the charge sent, in a transaction that
 holds its row lock. A crash after the commit leaves a ``pending`` charge for the reconciler; a
 crash before it leaves the period due, to be claimed again.
@@ -162,7 +162,7 @@ def _handle_entry(
             customer=subscription.customer,
             subscription=subscription.id,
             processor=PROCESSOR_NAME,
-            processor_key=recurring_processor_key(subscription.id, entry.index, 0),
+            processor_key=recurring_processor_key(),
             period_index=entry.index,
             attempt=0,
             due_at=entry.due_at,
@@ -191,9 +191,7 @@ def _new_attempt(failed: Charge, now: datetime) -> Charge:
         customer=failed.customer,
         subscription=failed.subscription,
         processor=PROCESSOR_NAME,
-        processor_key=recurring_processor_key(
-            str(failed.subscription), int(failed.period_index or 0), attempt
-        ),
+        processor_key=recurring_processor_key(),
         period_index=failed.period_index,
         attempt=attempt,
         due_at=failed.due_at,

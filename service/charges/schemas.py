@@ -6,9 +6,10 @@ import hashlib
 import json
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from service.core.money import Amount, Currency
+from service.customers.validation import no_control_characters
 
 MAX_DESCRIPTION_LENGTH = 1000
 
@@ -23,7 +24,14 @@ class ChargeCreate(BaseModel):
     customer: Token | None = None
     amount: Amount
     currency: Currency
-    description: Annotated[str, Field(max_length=MAX_DESCRIPTION_LENGTH)] | None = None
+    description: (
+        Annotated[
+            str,
+            Field(max_length=MAX_DESCRIPTION_LENGTH),
+            AfterValidator(no_control_characters),
+        ]
+        | None
+    ) = None
 
     @model_validator(mode="after")
     def _exactly_one_payer(self) -> ChargeCreate:

@@ -14,6 +14,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from service.charges.descriptions import seal_description
 from service.charges.models import (
     CHARGE_ID_PREFIX,
     PROCESSOR_NAME,
@@ -51,11 +52,12 @@ def one_off_processor_key(request: str) -> str:
     return f"sr-ch-{request[:48]}"
 
 
-def recurring_processor_key(subscription: str, index: int, attempt: int) -> str:
-    """Deterministic per period and attempt: a crash, a retry of the job or a second replica
-    can only re-send this very key."""
-    base = f"sr-rc-{subscription}-{index}"
-    return base if attempt == 0 else f"{base}-retry{attempt}"
+def recurring_processor_key() -> str:
+    """A random key, recorded in the charge's intent row (unique per subscription, period and
+    attempt) before anything is sent: a crash, a retry of the job or a second replica can only
+    re-send that recorded key. Random, not derived from the subscription's token, so nothing at
+    the processor links a payment to a token once erasure has forgotten the key."""
+    return "sr-rc-" + secrets.token_hex(20)
 
 
 def charge_exists(session: Session, token: str) -> bool:
@@ -100,7 +102,6 @@ def record_one_off(
         currency=request.currency,
         customer=customer,
         subscription=subscription,
-        description=description,
         processor=PROCESSOR_NAME,
         processor_key=one_off_processor_key(key),
         request_key=key,
@@ -109,6 +110,7 @@ def record_one_off(
         credit_applied=0,
         created_at=now,
     )
+    seal_description(session, deps.key_service, deps.cache, charge, description)
     session.add(charge)
     try:
         session.flush()
@@ -188,9 +190,10 @@ def list_charges(
     return list(session.execute(query).scalars())
 
 
-def charge_view(charge: Charge) -> dict[str, Any]:
+def charge_view(charge: Charge, description: str | None) -> dict[str, Any]:
     """The Charge resource. ``due_at`` and ``credit_applied`` say which period a recurring
-    charge paid for and how much credit it used (null and 0 for one-off charges)."""
+    charge paid for and how much credit it used (null and 0 for one-off charges);
+    ``description`` is the opened one (``descriptions.descriptions_of``)."""
     return {
         "id": charge.id,
         "status": charge.status,
@@ -200,7 +203,7 @@ def charge_view(charge: Charge) -> dict[str, Any]:
         "customer": charge.customer,
         "failure_code": charge.failure_code,
         "processor": charge.processor,
-        "description": charge.description,
+        "description": description,
         "due_at": format_api_time(charge.due_at),
         "credit_applied": charge.credit_applied,
         "created_at": format_api_time(charge.created_at),

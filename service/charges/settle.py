@@ -101,7 +101,6 @@ def settle(
         "amount": charge.amount,
         "currency": charge.currency,
         "idempotency_key": charge.processor_key,
-        "description": charge.description,
     }
     if not holds_row_locks(session):
         session.rollback()  # nothing was written: this only ends the read (and its lock)

@@ -161,7 +161,7 @@ def _identify(request: Request, db: Session, ctx: AppContext, record: AuditRecor
     request.state.caller = active.caller
     request.state.console_secret = active.secret
     retry_after = ctx.rate_limiter.hit(
-        active.caller.key_id, ctx.policy.limits.requests_per_minute, time.monotonic()
+        f"key:{active.caller.key_id}", ctx.policy.limits.requests_per_minute
     )
     if retry_after is not None:
         raise RateLimited("Too many requests; slow down.")

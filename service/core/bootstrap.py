@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from service.access.policy import load_policy
+from service.access.ratelimit import RateLimiter, counter_engine
 from service.audit.sequencer import Sequencer, install_inline_sequencing
 from service.core.clock import Clock, FrozenClock, SystemClock
 from service.core.config import Settings
@@ -15,19 +16,20 @@ from service.keys.cache import DataKeyCache
 
 
 def build_key_service(settings: Settings) -> Any:
+    from service.keys.approle import approle_credentials
     from service.keys.transit import TransitKeyService, build_vault_client, login_with_approle
 
-    secret_id = settings.vault_secret_id.get_secret_value() if settings.vault_secret_id else None
+    role_id, secret_id = approle_credentials(settings)
     client = build_vault_client(
         settings.vault_addr,
         token=settings.vault_token.get_secret_value() if settings.vault_token else None,
-        role_id=settings.vault_role_id,
+        role_id=role_id,
         secret_id=secret_id,
         timeout=settings.vault_timeout_seconds,
+        ca_cert=str(settings.vault_ca_cert) if settings.vault_ca_cert else None,
     )
     reauthenticate = None
-    if settings.vault_role_id and secret_id and not settings.vault_token:
-        role_id = settings.vault_role_id
+    if role_id and secret_id and not settings.vault_token:
 
         def reauthenticate() -> None:  # an AppRole token expires: log in again
             login_with_approle(client, role_id=role_id, secret_id=secret_id)
@@ -40,11 +42,16 @@ def build_key_service(settings: Settings) -> Any:
     )
 
 
+# Only outside ``serve`` (which refuses to start without a key): dev stacks, tests, sandboxes.
+SANDBOX_STRIPE_KEY = "sk_test_strongroom"
+
+
 def build_processor(settings: Settings) -> Any:
     from service.processors.stripe_adapter import StripeProcessor
 
+    key = settings.stripe_api_key
     return StripeProcessor(
-        settings.stripe_api_key.get_secret_value(),
+        key.get_secret_value() if key is not None else SANDBOX_STRIPE_KEY,
         api_base=settings.stripe_api_base,
         timeout=settings.stripe_timeout_seconds,
     )
@@ -82,6 +89,7 @@ def build_context(
         clock=clock or build_clock(settings),
         key_service=keys,
         policy=load_policy(settings.policy_file),
+        rate_limiter=RateLimiter(counter_engine(engine)),
         processor=processor if processor is not None else build_processor(settings),
         sequencer=sequencer,
         data_keys=DataKeyCache(

@@ -8,7 +8,9 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from service.core.shipped import SOURCE_ROOT, shipped_path
+
+PROJECT_ROOT = SOURCE_ROOT
 
 
 class Settings(BaseSettings):
@@ -21,17 +23,27 @@ class Settings(BaseSettings):
     vault_token: SecretStr | None = None
     vault_role_id: str | None = None
     vault_secret_id: SecretStr | None = None
+    # Only for `strongroom keys rotate` and `strongroom vault setup`; `serve` never reads it.
+    vault_operator_token: SecretStr | None = None
+    # The AppRole credentials in a file written by `strongroom vault setup --approle-file`
+    # (used when STRONGROOM_VAULT_ROLE_ID/SECRET_ID are not set).
+    vault_approle_file: Path | None = None
+    # The CA that signed OpenBao's certificate (https addresses); the system's CAs otherwise.
+    vault_ca_cert: Path | None = None
     vault_timeout_seconds: float = 5.0
     vault_transit_mount: str = "transit"
 
-    stripe_api_key: SecretStr = SecretStr("sk_test_strongroom")
+    # None: ``serve`` refuses to start; elsewhere (dev, tests) a sandbox key is used
+    stripe_api_key: SecretStr | None = None
     stripe_api_base: str | None = None
     stripe_timeout_seconds: float = 10.0
 
     test_clock: bool = False
+    # Set by ``strongroom dev`` only (``serve`` refuses it): plain-http loopback webhook receivers.
+    dev_mode: bool = False
 
-    policy_file: Path = PROJECT_ROOT / "policies" / "default.yaml"
-    audits_dir: Path = PROJECT_ROOT / "audits"
+    policy_file: Path = shipped_path("policies", "default.yaml")
+    audits_dir: Path = shipped_path("audits")
     max_body_bytes: int = 1024 * 1024
     # The sequencer integrates queued events within this many ms of their commit; 0 sequences
     # right after each commit, in the committing thread (tests, demos).

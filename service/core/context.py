@@ -11,6 +11,7 @@ from fastapi import Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from service.access.auth import PrincipalCache
 from service.access.policy import Policy
 from service.access.ratelimit import RateLimiter
 from service.audit.sequencer import Sequencer
@@ -30,9 +31,9 @@ class AppContext:
     clock: Clock
     key_service: Any
     policy: Policy
+    rate_limiter: RateLimiter
     processor: Any = None
-    rate_limiter: RateLimiter = field(default_factory=RateLimiter)
-    failed_auth_limiter: RateLimiter = field(default_factory=RateLimiter)
+    principals: PrincipalCache = field(default_factory=PrincipalCache)
     sequencer: Sequencer | None = None
     metrics: Metrics = field(default_factory=Metrics)
     data_keys: DataKeyCache = field(default_factory=DataKeyCache)

@@ -1,4 +1,4 @@
-"""Housekeeping job: expired idempotency keys (kept 24 hours) are purged."""
+"""Housekeeping jobs: expired idempotency keys (kept 24 hours) and old rate counters are purged."""
 
 from __future__ import annotations
 
@@ -14,3 +14,12 @@ def expire_idempotency_keys(context: JobContext, now: datetime) -> int:
         purged = purge_expired(session, now)
         session.commit()
     return purged
+
+
+@register_job("rate-counter-expiry", order=910)
+def expire_rate_counters(context: JobContext, now: datetime) -> int:
+    # Counters live on wall-clock minutes whatever the service's clock says (a test clock
+    # moved a year ahead must not purge the minute in progress). Not counted as work: it
+    # never makes other jobs due.
+    context.app.rate_limiter.purge()
+    return 0

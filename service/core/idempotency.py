@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, LargeBinary, String, Text, delete, update
+from sqlalchemy import Integer, LargeBinary, String, Text, delete, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
@@ -31,6 +32,23 @@ RETENTION = timedelta(hours=24)
 ABANDONED_AFTER = timedelta(minutes=5)
 MAX_KEY_LENGTH = 255
 TABLE = "idempotency_keys"
+# Tokens per DELETE when erasure forgets the responses naming a customer's tokens.
+FORGET_CHUNK = 200
+
+# Whether a stored response may still be replayed, given the tokens it names: a domain whose
+# data can be erased registers a check (the customers domain refuses erased customers).
+ReplayGuard = Callable[[Session, list[str]], bool]
+_replay_guards: list[ReplayGuard] = []
+
+
+def register_replay_guard(guard: ReplayGuard) -> None:
+    if guard not in _replay_guards:
+        _replay_guards.append(guard)
+
+
+def _replayable(session: Session, stored_targets: str | None) -> bool:
+    targets = (stored_targets or "").split()
+    return all(guard(session, targets) for guard in _replay_guards)
 
 
 class IdempotencyRecord(Base):
@@ -105,7 +123,11 @@ def claim(
     record_id = f"{principal}:{key}"
     with factory() as session:
         existing = session.get(IdempotencyRecord, (principal, key))
-        if existing is not None and existing.created_at < now - RETENTION:
+        if existing is not None and (
+            existing.created_at < now - RETENTION
+            or (existing.response_status is not None and not _replayable(session, existing.targets))
+        ):
+            # Expired, or it names data erased since: never replayed, the key starts afresh.
             session.delete(existing)
             session.flush()
             existing = None
@@ -185,12 +207,20 @@ def release(factory: sessionmaker[Session], claimed: Claim) -> None:
         session.commit()
 
 
-def forget_responses_naming(session: Session, token: str) -> int:
-    """Drop stored responses of requests that named ``token`` (used by erasure)."""
-    result = session.execute(
-        delete(IdempotencyRecord).where(IdempotencyRecord.targets.contains(token, autoescape=True))
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+def forget_responses_naming(session: Session, tokens: Sequence[str]) -> int:
+    """Drop stored responses of requests that named any of ``tokens`` (used by erasure: a
+    stored subscription, pause or charge view holds its customer's data too)."""
+    forgotten = 0
+    unique = list(dict.fromkeys(tokens))
+    for start in range(0, len(unique), FORGET_CHUNK):
+        chunk = unique[start : start + FORGET_CHUNK]
+        result = session.execute(
+            delete(IdempotencyRecord).where(
+                or_(*(IdempotencyRecord.targets.contains(t, autoescape=True) for t in chunk))
+            )
+        )
+        forgotten += int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return forgotten
 
 
 def purge_expired(session: Session, now: datetime) -> int:

@@ -1,12 +1,35 @@
-"""Prometheus metrics: requests by action and status, and their latency. No labels carry data."""
+"""Prometheus metrics, in two views.
+
+- Health (``GET /metrics``, no key): the process only — up, CPU, memory, file descriptors,
+  start time, garbage collection. Nothing about what the API is asked to do.
+- Detail (``GET /v1/metrics``, a key whose role is granted ``ops:metrics_detail:read`` —
+  ``service`` and ``admin`` by default): the health view plus requests by action and status,
+  their latency, and jobs run. Per-action counts tell an outsider what the service is used for
+  (how many reveals, erasures, failed sign-ins), so they stay behind a key.
+
+No label carries data.
+"""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    GC_COLLECTOR,
+    PLATFORM_COLLECTOR,
+    PROCESS_COLLECTOR,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 
 
 class Metrics:
     def __init__(self) -> None:
+        self.health_registry = CollectorRegistry()
+        for collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):
+            self.health_registry.register(collector)
+        Gauge("strongroom_up", "The process is serving", registry=self.health_registry).set(1)
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "strongroom_requests",
@@ -28,5 +51,8 @@ class Metrics:
         self.requests.labels(action=action, status=str(status)).inc()
         self.latency.labels(action=action).observe(seconds)
 
-    def render(self) -> bytes:
-        return generate_latest(self.registry)
+    def render_health(self) -> bytes:
+        return generate_latest(self.health_registry)
+
+    def render_detail(self) -> bytes:
+        return generate_latest(self.health_registry) + generate_latest(self.registry)

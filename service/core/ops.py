@@ -1,4 +1,5 @@
-"""Operations endpoints: liveness, readiness and metrics. No key needed, no data revealed."""
+"""Operations endpoints: liveness, readiness and health metrics need no key and reveal no data;
+the detailed metrics need a key (and are audited like any request)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from service.access.actions import Action
 from service.core.context import app_context, get_key_service, resolve
 from service.core.errors import ServiceError, StorageUnavailable
 from service.core.problems import problem
-from service.core.routing import PublicRoute, operation
+from service.core.routing import AuditedRoute, PublicRoute, operation
 
 router = APIRouter(route_class=PublicRoute, tags=["operations"])
 
@@ -41,6 +42,17 @@ async def readyz(request: Request) -> dict[str, object] | Response:
     return {"status": "ready", "database": "ok", "key_service": "ok"}
 
 
+PROMETHEUS_TEXT = "text/plain; version=0.0.4"
+detail_router = APIRouter(route_class=AuditedRoute, tags=["operations"])
+
+
 @router.get("/metrics", **operation(Action.OPS_METRICS), response_class=Response)
 def metrics(request: Request) -> Response:
-    return Response(app_context(request).metrics.render(), media_type="text/plain; version=0.0.4")
+    """Process health only; what the API is used for is in ``/v1/metrics``."""
+    return Response(app_context(request).metrics.render_health(), media_type=PROMETHEUS_TEXT)
+
+
+@detail_router.get("/v1/metrics", **operation(Action.OPS_METRICS_DETAIL), response_class=Response)
+def metrics_detail(request: Request) -> Response:
+    """Requests by action and status, latency and jobs, for a role granted the action."""
+    return Response(app_context(request).metrics.render_detail(), media_type=PROMETHEUS_TEXT)

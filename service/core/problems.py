@@ -18,6 +18,7 @@ from service.core.errors import (
     StorageUnavailable,
     ValidationFailed,
 )
+from service.core.field_paths import public_field_path
 
 log = logging.getLogger("strongroom.errors")
 
@@ -43,19 +44,23 @@ def problem(error: ServiceError) -> ProblemResponse:
     return ProblemResponse(body, status_code=error.status, headers=error.headers)
 
 
-def describe_validation(exc: RequestValidationError) -> ServiceError:
-    """Say which fields are wrong and why, never echoing what was submitted."""
+def describe_validation(exc: RequestValidationError, body_model: Any = None) -> ServiceError:
+    """Say which fields are wrong and why, never echoing what was submitted (not even the
+    keys of a free-form map: see :mod:`service.core.field_paths`)."""
     errors = exc.errors()
     for err in errors:
         loc = tuple(err.get("loc", ()))
-        if err.get("type") in _MALFORMED_TYPES and loc[:1] == ("body",) and len(loc) <= 2:
+        # not JSON at all (located at a byte offset), or the body itself of the wrong type; a
+        # field of the wrong type is a 422 naming that field
+        kind = err.get("type")
+        if kind == "json_invalid" or (kind in _MALFORMED_TYPES and loc == ("body",)):
             return InvalidRequest("The body must be a JSON object.")
         if err.get("type") == "missing" and loc == ("body",):
             return InvalidRequest("A JSON body is required.")
     problems = []
     for err in errors[:20]:
-        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
-        problems.append({"field": loc, "problem": _safe_message(err)})
+        field = public_field_path(err.get("loc", ()), body_model)
+        problems.append({"field": field, "problem": _safe_message(err)})
     summary = "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
     return ValidationFailed(f"Validation failed: {summary}", extra={"errors": problems})
 
@@ -72,11 +77,12 @@ def _safe_message(err: dict[str, Any]) -> str:
     return message.split(", input", 1)[0][:200]
 
 
-def to_service_error(exc: BaseException) -> ServiceError:
+def to_service_error(exc: BaseException, body_model: Any = None) -> ServiceError:
+    """``body_model``: the operation's body type, against which field paths are named."""
     if isinstance(exc, ServiceError):
         return exc
     if isinstance(exc, RequestValidationError):
-        return describe_validation(exc)
+        return describe_validation(exc, body_model)
     if isinstance(exc, StarletteHTTPException):
         if exc.status_code == 404:
             return NotFound("No such resource.")

@@ -135,7 +135,7 @@ async def _handle(
                     return response
             response = await original(request)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a problem response
-            response = problem(to_service_error(exc))
+            response = problem(to_service_error(exc, body_model(request)))
             await run_in_threadpool(session.rollback)
         if claimed is not None:
             if response.status_code >= 500:
@@ -159,6 +159,12 @@ async def _handle(
         await run_in_threadpool(session.close)
         status = response.status_code if response is not None else 500
         ctx.metrics.observe(action, status, time.perf_counter() - started)
+
+
+def body_model(request: Request) -> Any:
+    """The body type the matched operation declares (None when it takes no body)."""
+    field = getattr(request.scope.get("route"), "body_field", None)
+    return getattr(getattr(field, "field_info", None), "annotation", None)
 
 
 def _media_for(status: int) -> str:
@@ -244,10 +250,13 @@ def _authorize(
 ) -> Caller:
     now = resolve(request, get_clock).now()
     caller = _authenticate_limited(request, session, ctx, now)
+    # End the read-only authentication transaction (if the key was not cached) before the
+    # rate counter writes: on SQLite every transaction holds the write lock.
+    session.commit()
     record.actor, record.role = caller.name, caller.role
     request.state.caller = caller
     retry_after = ctx.rate_limiter.hit(
-        caller.key_id, ctx.policy.limits.requests_per_minute, time.monotonic()
+        f"key:{caller.key_id}", ctx.policy.limits.requests_per_minute
     )
     if retry_after is not None:
         raise RateLimited(
@@ -264,30 +273,26 @@ def _authorize(
         if any(not token_exists(session, token) for token in tokens):
             raise NotFound("No such resource.")
         raise Forbidden("Your role may not perform this action.")
-    # End the read-only authentication transaction: on SQLite every transaction holds the
-    # write lock, and the idempotency claim and the jobs use sessions of their own.
-    session.commit()
     return caller
 
 
 def _authenticate_limited(
     request: Request, session: Session, ctx: AppContext, now: datetime
 ) -> Caller:
-    """Authenticate, counting failures per source address. Past the policy's
-    ``failed_auth_per_minute`` an address gets 429 for every request that does not carry a
-    valid key — without any lookup when it carries no well-formed key — while valid keys from
-    the same address (a shared NAT) keep working."""
+    """Authenticate, counting failures per source address (across workers and replicas).
+    Past the policy's ``failed_auth_per_minute`` an address gets 429 for every request that
+    does not carry a valid key — without any lookup when it carries no well-formed key —
+    while valid keys from the same address (a shared NAT) keep working."""
     address = request.client.host if request.client else "unknown"
-    limit = ctx.policy.limits.failed_auth_per_minute
-    flooding = ctx.failed_auth_limiter.over(address, limit, time.monotonic())
+    bucket = f"auth-failure:{address}"
     token = bearer_token(request)
-    if flooding and (token is None or parse_key(token) is None):
+    if (token is None or parse_key(token) is None) and ctx.rate_limiter.refusing(bucket):
         raise _flood()
     try:
-        return authenticate(session, token, now)
+        return authenticate(session, token, now, ctx.principals)
     except Unauthenticated:
-        ctx.failed_auth_limiter.hit(address, limit, time.monotonic())
-        if flooding:
+        session.rollback()  # SQLite: the counter needs the write lock this transaction holds
+        if ctx.rate_limiter.hit(bucket, ctx.policy.limits.failed_auth_per_minute) is not None:
             raise _flood() from None
         raise
 

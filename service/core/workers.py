@@ -22,6 +22,7 @@ from service.core.background import LEADER_LOCK_ENV
 from service.core.config import Settings
 
 PR_SET_PDEATHSIG = 1
+WORKER_HEALTHCHECK_SECONDS = 60
 
 
 def worker_app() -> FastAPI:
@@ -51,6 +52,10 @@ def run_workers(settings: Settings, *, host: str, port: int, workers: int) -> No
             log_config=None,
             server_header=False,
             date_header=False,
+            # A worker answers the supervisor's pings from a thread; loading the redaction
+            # models on a busy machine can hold it off for longer than uvicorn's 5 s default,
+            # and a worker killed while starting is started again, and killed again.
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         )
 
 

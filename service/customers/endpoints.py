@@ -12,6 +12,7 @@ from service.access.policy import Policy
 from service.access.resolvers import register_token
 from service.core.clock import Clock
 from service.core.context import (
+    app_context,
     get_clock,
     get_data_key_cache,
     get_db,
@@ -19,12 +20,13 @@ from service.core.context import (
     get_policy,
     get_processor,
 )
-from service.core.errors import Forbidden, InvalidRequest, ValidationFailed
+from service.core.errors import Forbidden, InvalidRequest, RateLimited, ValidationFailed
 from service.core.routing import AuditedRoute, current_audit, current_caller, operation
-from service.customers import service
+from service.customers import exposure, free_text, processor_erasure, service
 from service.customers.models import CUSTOMER_ID_PREFIX
 from service.customers.schemas import CustomerCreate, CustomerSearch
 from service.customers.sensitive import REVEALABLE
+from service.customers.validation import no_control_characters
 from service.keys.cache import DataKeyCache
 
 MAX_PURPOSE_LENGTH = 200
@@ -52,20 +54,36 @@ def create_customer(
     clock: Annotated[Clock, Depends(get_clock)],
 ) -> dict[str, Any]:
     view = service.create_customer(db, key_service, processor, cache, body, clock.now())
-    current_audit(request).add_target(view["id"])
+    exposure.record_returned(
+        current_audit(request), [view["id"]], exposure.customer_view_categories(view)
+    )
     return view
 
 
 @router.post("/v1/customers/search", **operation(Action.CUSTOMER_SEARCH))
-def search_customers(body: CustomerSearch, db: Db, key_service: Keys) -> dict[str, Any]:
-    return {
-        "data": [{"id": token} for token in service.search_by_email(db, key_service, body.email)]
-    }
+def search_customers(
+    request: Request,
+    body: CustomerSearch,
+    db: Db,
+    key_service: Keys,
+    policy: Annotated[Policy, Depends(get_policy)],
+) -> dict[str, Any]:
+    _limit_email_searches(request, policy)
+    found = service.search_by_email(db, key_service, body.email)
+    # A match ties the caller's email to the token: an exposure of that customer's email.
+    exposure.record_returned(current_audit(request), found, [exposure.SEARCH] if found else [])
+    return {"data": [{"id": token} for token in found]}
 
 
 @router.get("/v1/customers/{customer_id}", **operation(Action.CUSTOMER_READ))
-def read_customer(customer_id: str, db: Db, key_service: Keys, cache: Cache) -> dict[str, Any]:
-    return service.read_customer(db, key_service, cache, customer_id)
+def read_customer(
+    request: Request, customer_id: str, db: Db, key_service: Keys, cache: Cache
+) -> dict[str, Any]:
+    view = service.read_customer(db, key_service, cache, customer_id)
+    exposure.record_returned(
+        current_audit(request), [view["id"]], exposure.customer_view_categories(view)
+    )
+    return view
 
 
 @router.get("/v1/customers/{customer_id}/reveal", **operation(Action.CUSTOMER_REVEAL))
@@ -95,20 +113,49 @@ def reveal_customer(
 
 @router.delete("/v1/customers/{customer_id}", **operation(Action.CUSTOMER_ERASE))
 def erase_customer(
-    customer_id: str, db: Db, cache: Cache, clock: Annotated[Clock, Depends(get_clock)]
+    request: Request,
+    customer_id: str,
+    db: Db,
+    key_service: Keys,
+    cache: Cache,
+    processor: Annotated[Any, Depends(get_processor)],
+    clock: Annotated[Clock, Depends(get_clock)],
 ) -> dict[str, Any]:
-    return service.erase_customer(db, cache, customer_id, clock.now())
+    done = processor_erasure.erase_at_processor(
+        app_context(request).session_factory, key_service, processor, cache, customer_id
+    )
+    return service.erase_customer(db, cache, customer_id, clock.now(), processor_done=done)
 
 
-def _purpose(header: str | None) -> str:
-    """The purpose as the audit keeps it: checked, then passed through the redactor."""
+EMAIL_SEARCH_BUCKET = "email-search:"
+
+
+def _limit_email_searches(request: Request, policy: Policy) -> None:
+    """The policy's ``email_searches_per_minute`` per principal, in a bucket of its own of the
+    service's rate limiter (so searches also count toward ``requests_per_minute``)."""
+    limiter = app_context(request).rate_limiter
+    retry_after = limiter.hit(
+        EMAIL_SEARCH_BUCKET + current_caller(request).key_id,
+        policy.limits.email_searches_per_minute,
+    )
+    if retry_after is not None:
+        raise RateLimited(
+            "Too many email searches for this key; slow down.",
+            headers={"Retry-After": str(int(retry_after))},
+        )
+
+
+def _purpose(header: str | None) -> str | None:
+    """The purpose as the audit keeps it: checked, then redacted and capped."""
     if header is None or not header.strip():
         raise InvalidRequest("Revealing personal data needs an X-Purpose header.")
     if len(header) > MAX_PURPOSE_LENGTH:
         raise ValidationFailed(f"X-Purpose is longer than {MAX_PURPOSE_LENGTH} characters.")
-    from service.redaction.redactor import get_redactor
-
-    return get_redactor().redact(header.strip()).text
+    try:
+        no_control_characters(header)
+    except ValueError:
+        raise ValidationFailed("X-Purpose contains a control character.") from None
+    return free_text.for_audit(header)
 
 
 def _fields(raw: str | None) -> list[str]:

@@ -33,6 +33,9 @@ class Customer(Base):
 
     # Keyed HMAC (by the key service) of the normalised email, for exact-match search.
     email_index: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    # How email_index was computed: 0 = the old label-less HMAC under index-key version 1;
+    # N >= 1 = the field-labelled HMAC under index-key version N (service.customers.blind_index).
+    email_index_version: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
     name_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     email_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
@@ -45,3 +48,20 @@ class Customer(Base):
     @property
     def erased(self) -> bool:
         return self.erased_at is not None
+
+
+class ProcessorErasure(Base):
+    """An erased customer the payment processor still holds, because the key service or the
+    processor was down when it was erased. Only what the deletion needs is kept — the processor
+    reference, still sealed, and the data key it is sealed under, still wrapped — and the row
+    is deleted as soon as the processor has deleted its customer (``processor_erasure`` job)."""
+
+    __tablename__ = "processor_erasures"
+
+    customer: Mapped[str] = mapped_column(String(40), primary_key=True)
+    wrapped_data_key: Mapped[str] = mapped_column(Text)
+    key_version: Mapped[int] = mapped_column(Integer)
+    data_key_generation: Mapped[int] = mapped_column(Integer)
+    processor_ref_ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

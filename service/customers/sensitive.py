@@ -62,6 +62,20 @@ SUBSCRIPTION_METADATA = SensitiveColumn(
     "free-form metadata given by the caller on a subscription (keys and values)",
 )
 
+PAUSE_REASON = SensitiveColumn(
+    "customer.metadata",
+    "pauses",
+    "reason_ciphertext",
+    "free-text reason given for a pause (redacted, sealed under the customer's data key)",
+)
+
+CHARGE_DESCRIPTION = SensitiveColumn(
+    "customer.metadata",
+    "charges",
+    "description_ciphertext",
+    "free-text description of a one-off charge (redacted, sealed under the customer's data key)",
+)
+
 SENSITIVE_COLUMNS: tuple[SensitiveColumn, ...] = (
     NAME,
     EMAIL,
@@ -71,6 +85,8 @@ SENSITIVE_COLUMNS: tuple[SensitiveColumn, ...] = (
     PROCESSOR_REF,
     METADATA,
     SUBSCRIPTION_METADATA,
+    PAUSE_REASON,
+    CHARGE_DESCRIPTION,
 )
 
 # The fields a caller may ask to reveal, and the column holding each.

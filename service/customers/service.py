@@ -15,12 +15,11 @@ from sqlalchemy.orm import Session
 
 from service.core import hooks
 from service.core.errors import Gone, NotFound, ValidationFailed
-from service.core.idempotency import forget_responses_naming
+from service.core.idempotency import forget_responses_naming, register_replay_guard
 from service.core.timeparse import format_api_time
-from service.customers import masks, sensitive
+from service.customers import blind_index, masks, processor_erasure, sensitive
 from service.customers.models import CUSTOMER_ID_PREFIX, Customer
 from service.customers.schemas import CustomerCreate
-from service.customers.validation import normalised_email
 from service.customers.vault import data_key, seal, unseal
 from service.keys.cache import DataKeyCache
 from service.keys.port import KeyService
@@ -40,10 +39,6 @@ class PaymentRefs:
 
 def new_customer_token() -> str:
     return CUSTOMER_ID_PREFIX + secrets.token_hex(12)
-
-
-def email_blind_index(key_service: KeyService, email: str) -> str:
-    return key_service.blind_index(normalised_email(email).encode("utf-8"))
 
 
 # -- lookups ------------------------------------------------------------------------------------
@@ -98,7 +93,7 @@ def create_customer(
     """
     token = new_customer_token()
     key = key_service.generate_data_key()
-    email_index = email_blind_index(key_service, request.email)
+    email_index, email_index_version = blind_index.email_digest(key_service, request.email)
     at_processor: ProcessorCustomer | None = None
     if request.payment_method is not None:
         at_processor = processor.create_customer(
@@ -112,6 +107,7 @@ def create_customer(
         key_version=key.version,
         data_key_generation=FIRST_DATA_KEY_GENERATION,
         email_index=email_index,
+        email_index_version=email_index_version,
     )
     values: dict[sensitive.SensitiveColumn, Any] = {
         sensitive.NAME: request.name,
@@ -194,26 +190,29 @@ def reveal_fields(
 
 def search_by_email(session: Session, key_service: KeyService, email: str) -> list[str]:
     """Tokens of the live customers whose normalised email is exactly this one."""
-    index = email_blind_index(key_service, email)
-    rows = session.execute(
-        select(Customer.id)
-        .where(Customer.email_index == index, Customer.erased_at.is_(None))
-        .order_by(Customer.created_at, Customer.id)
-    )
-    return [row[0] for row in rows]
+    return blind_index.search(session, key_service, email)
 
 
 # -- erase --------------------------------------------------------------------------------------
 
 
 def erase_customer(
-    session: Session, cache: DataKeyCache, token: str, now: datetime
+    session: Session,
+    cache: DataKeyCache,
+    token: str,
+    now: datetime,
+    *,
+    processor_done: bool = True,
 ) -> dict[str, Any]:
     """Crypto-shred: the wrapped data key, the blind index and every ciphertext become NULL,
-    and the customer's subscriptions are canceled (through the erasure hook)."""
+    and the customer's subscriptions are canceled (through the erasure hook). When the
+    processor's customer could not be deleted yet (``processor_done`` False), its sealed
+    reference is kept for the job that finishes it (``processor_erasure``)."""
     customer = find_customer(session, token, for_update=True)
     if customer.erased:
         raise Gone("This customer has been erased.")
+    if not processor_done:
+        processor_erasure.keep_for_processor(session, customer, now)
     if session.get_bind().dialect.name == "sqlite":
         # Overwrite freed bytes in the database file, so the old row does not linger there.
         session.execute(text("PRAGMA secure_delete = ON"))
@@ -223,19 +222,48 @@ def erase_customer(
     customer.key_version = None
     customer.data_key_generation = None
     customer.email_index = None
+    customer.email_index_version = None
     for column in sensitive.SENSITIVE_COLUMNS:
-        setattr(customer, column.column, None)
+        if column.table == sensitive.CUSTOMERS_TABLE:
+            setattr(customer, column.column, None)
     customer.erased_at = now
-    _forget_replayable_creation(session, customer)
+    _forget_stored_responses(session, customer)
     session.flush()
     hooks.customer_erased(session, token, now)
     return {"id": token, "erased": True, "erased_at": format_api_time(now)}
 
 
-def _forget_replayable_creation(session: Session, customer: Customer) -> None:
-    """Stored responses of requests that named the customer (its idempotent creation holds its
-    masks and metadata, sealed) go with the customer: a retry then creates a new customer."""
-    forget_responses_naming(session, customer.id)
+def _forget_stored_responses(session: Session, customer: Customer) -> None:
+    """Stored idempotent responses naming the customer or anything it owns go with it: its
+    creation holds its masks and metadata, a subscription's cancel its subscription metadata,
+    a pause its reason. A retry of one of those requests then runs afresh."""
+    forget_responses_naming(session, hooks.tokens_owned_by(session, customer.id))
+
+
+def _no_erased_customer(session: Session, targets: list[str]) -> bool:
+    """A stored response naming an erased customer is never replayed (erasure forgot it;
+    this holds even for a response stored while the erasure ran)."""
+    named = [token for token in targets if token.startswith(CUSTOMER_ID_PREFIX)]
+    if not named:
+        return True
+    erased = session.execute(
+        select(Customer.id).where(Customer.id.in_(named), Customer.erased_at.is_not(None))
+    ).first()
+    return erased is None
+
+
+register_replay_guard(_no_erased_customer)
+
+
+def processor_customer_ref(
+    session: Session, key_service: KeyService, cache: DataKeyCache, token: str
+) -> str | None:
+    """The processor's id of the customer (None when it has none); NotFound, Gone as usual."""
+    customer = live_customer(session, token)
+    if customer.processor_ref_ciphertext is None:
+        return None
+    refs = unseal(customer, data_key(customer, key_service, cache), sensitive.PROCESSOR_REF)
+    return str(refs["customer"]) if refs and refs.get("customer") else None
 
 
 # -- for the charges engine ---------------------------------------------------------------------

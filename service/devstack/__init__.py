@@ -4,6 +4,10 @@ This module holds what every supervised child shares: the errors a developer see
 component cannot start, free-port discovery, bounded waiting, and ``SupervisedChild``, which
 starts a process with its output in a log file and stops it in order (terminate, then kill
 after a timeout) — on ``stop()``, on leaving a ``with`` block, or when Python exits.
+
+And when Python does not get to run any of that (SIGKILL, a crash), ``dies_with_parent`` has
+the kernel send the child SIGTERM as its parent dies (Linux ``PR_SET_PDEATHSIG``), so no
+orphan keeps a port for the next start.
 """
 
 from __future__ import annotations
@@ -12,9 +16,11 @@ import abc
 import atexit
 import contextlib
 import errno
+import os
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -71,6 +77,27 @@ def ensure_writable_dir(path: Path, *, component: str) -> None:
             f"{component} needs a writable directory, and {path} is not writable "
             f"({exc.strerror or exc}). Choose another --data-dir or fix its permissions."
         ) from exc
+
+
+# Run before the child's program: ask the kernel for SIGTERM when the parent dies, make sure
+# the parent did not die already (then the request would never fire), then become the
+# program. The setting survives execve. Python's -I -S: no site, no environment, fast.
+_PDEATHSIG_LAUNCHER = (
+    "import ctypes,os,signal,sys\n"
+    "libc=ctypes.CDLL(None,use_errno=True)\n"
+    "if libc.prctl(1,int(signal.SIGTERM),0,0,0)!=0:\n"  # 1 = PR_SET_PDEATHSIG
+    " sys.stderr.write('warning: PR_SET_PDEATHSIG failed; the child may outlive us\\n')\n"
+    "if os.getppid()!=int(sys.argv[1]):os._exit(70)\n"
+    "os.execvp(sys.argv[2],sys.argv[2:])\n"
+)
+
+
+def dies_with_parent(command: list[str]) -> list[str]:
+    """``command`` wrapped so that the process dies (SIGTERM) when this process dies, however
+    it dies. On systems without ``prctl`` the command is returned unchanged."""
+    if not sys.platform.startswith("linux"):
+        return command
+    return [sys.executable, "-I", "-S", "-c", _PDEATHSIG_LAUNCHER, str(os.getpid()), *command]
 
 
 def wait_until(condition: Callable[[], bool], *, timeout: float, interval: float = 0.05) -> bool:
@@ -152,7 +179,7 @@ class SupervisedChild(abc.ABC):
         self._log_offset = log_path.stat().st_size if log_path.exists() else 0
         with log_path.open("ab") as log:
             self._process = subprocess.Popen(  # noqa: S603 - fixed binary, no shell
-                command,
+                dies_with_parent(command),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,

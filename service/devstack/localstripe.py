@@ -32,7 +32,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from service.devstack import DevStackError, PortInUse, stop_process
+from service.devstack import DevStackError, PortInUse, dies_with_parent, stop_process
 
 DEFAULT_HOST = "127.0.0.1"
 FLUSH_INTERVAL_SECONDS = 0.2
@@ -222,7 +222,7 @@ class LocalStripeServer:
             command += ["--state-file", str(self.state_file.resolve())]
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
         self._process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-            command,
+            dies_with_parent(command),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=self._stderr,

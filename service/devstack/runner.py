@@ -19,10 +19,15 @@ from service.core.bootstrap import build_context
 from service.core.config import Settings
 from service.core.context import AppContext
 from service.core.db import transaction
+from service.core.errors import ServiceError
 from service.core.logging import configure_logging
 from service.core.migrate import upgrade
+from service.core.production import production_refusals, production_warnings
 from service.core.workers import run_workers
 from service.devstack import DevStackError, ensure_port_free
+from service.devstack.keys_file import ENV as KEYS_FILE_ENV
+from service.devstack.keys_file import KeysFileRefused, write_keys_file
+from service.keys.approle import ApproleFileError
 from service.main import create_app
 
 log = logging.getLogger("strongroom.dev")
@@ -34,12 +39,31 @@ DEV_PRINCIPALS = (
 )
 
 
-def serve_api(settings: Settings, *, host: str, port: int, workers: int = 1) -> None:
+def serve_api(
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    workers: int = 1,
+    unsafe_test_clock: bool = False,
+    insecure_vault_http: bool = False,
+) -> None:
+    overrides = {"unsafe_test_clock": unsafe_test_clock, "insecure_vault_http": insecure_vault_http}
+    refusals = production_refusals(settings, **overrides)
+    for refusal in refusals:
+        typer.secho(f"error: {refusal}", err=True, fg="red")
+    if refusals:
+        raise typer.Exit(2)
     _check_workers(settings, workers)
     configure_logging(settings.log_level)
+    for warning in production_warnings(**overrides):
+        log.critical(warning)  # at every start, in the service's own (JSON) log
     _check_port_free(host, port, "the API")
-    ctx = build_context(settings)
-    _prepare(ctx)
+    try:
+        ctx = build_context(settings)
+        _prepare(ctx)
+    except (ApproleFileError, ServiceError) as error:
+        fail(getattr(error, "detail", None) or str(error))
     _serve(ctx, host=host, port=port, workers=workers)
 
 
@@ -81,6 +105,7 @@ def run_dev(
     data_dir: str | None,
     test_clock: bool,
     vault_port: int,
+    vault_cluster_port: int,
     stripe_port: int,
     workers: int = 1,
 ) -> None:
@@ -89,11 +114,18 @@ def run_dev(
 
     root = Path(data_dir) if data_dir else settings.data_dir
     _prepare_data_dir(root)
-    for wanted, what in ((port, "the API"), (vault_port, "OpenBao"), (stripe_port, "localstripe")):
-        _check_port_free(host if wanted == port else "127.0.0.1", wanted, what)
+    ports = {
+        "the API": (host, port),
+        "OpenBao": ("127.0.0.1", vault_port),
+        "OpenBao's cluster port": ("127.0.0.1", vault_cluster_port),
+        "localstripe": ("127.0.0.1", stripe_port),
+    }
+    _check_ports(ports)
     configure_logging(settings.log_level)
     with contextlib.ExitStack() as stack:
-        bao = stack.enter_context(PersistentOpenBao(root, vault_port))
+        bao = stack.enter_context(
+            PersistentOpenBao(root, vault_port, cluster_port=vault_cluster_port)
+        )
         stripe = stack.enter_context(
             LocalStripeServer("127.0.0.1", stripe_port, root / "localstripe.pickle")
         )
@@ -104,6 +136,7 @@ def run_dev(
                 "vault_token": SecretStr(bao.token),
                 "stripe_api_base": stripe.url,
                 "test_clock": test_clock or settings.test_clock,
+                "dev_mode": True,  # API.md: plain-http loopback webhook receivers
             }
         )
         settings.__dict__.pop("resolved_database_url", None)
@@ -112,6 +145,10 @@ def run_dev(
         ctx = build_context(settings)
         _prepare(ctx)
         _first_start_principals(ctx.session_factory)
+        typer.echo(
+            f"OpenBao on {bao.addr} (cluster port {bao.cluster_port}), localstripe on "
+            f"{stripe.url}; both stop with this process, however it stops"
+        )
         typer.echo(
             f"Strongroom (dev) on http://{host}:{port} — API docs at "
             f"http://{host}:{port}/docs — data in {root.resolve()}"
@@ -140,6 +177,22 @@ def _prepare_data_dir(root: Path) -> None:
         fail(f"the data directory {root} is not writable ({exc.strerror})")
 
 
+def _check_ports(ports: dict[str, tuple[str, int]]) -> None:
+    """Every port distinct and free, before anything starts; the message names them all."""
+    seen: dict[int, str] = {}
+    for what, (_host, number) in ports.items():
+        if number in seen:
+            listing = ", ".join(f"{name} {p}" for name, (_, p) in ports.items())
+            fail(
+                f"{what} and {seen[number]} would both use port {number} ({listing}). "
+                "Choose distinct ports (--port, --vault-port, --vault-cluster-port, "
+                "--stripe-port)."
+            )
+        seen[number] = what
+    for what, (host, number) in ports.items():
+        _check_port_free(host, number, what)
+
+
 def _check_port_free(host: str, port: int, what: str) -> None:
     try:
         ensure_port_free(host, port, component=what)
@@ -159,7 +212,11 @@ def _first_start_principals(factory: object) -> None:
     )
     for principal in created:
         typer.echo(f"  {principal.role:<11} {principal.name:<15} {principal.key}")
-    if os.environ.get("STRONGROOM_DEV_KEYS_FILE"):
-        path = Path(os.environ["STRONGROOM_DEV_KEYS_FILE"])
-        path.touch(mode=0o600)
-        path.write_text("".join(f"{p.role}={p.key}\n" for p in created))
+    if os.environ.get(KEYS_FILE_ENV):
+        try:
+            write_keys_file(
+                Path(os.environ[KEYS_FILE_ENV]),
+                "".join(f"{p.role}={p.key}\n" for p in created),
+            )
+        except KeysFileRefused as refused:
+            typer.secho(f"error: {refused} (the keys are above)", err=True, fg="red")

@@ -8,6 +8,7 @@ dead receiver costs at most one timeout per pass and never holds a lock that bil
 from __future__ import annotations
 
 import json
+import logging
 import random
 import time
 from dataclasses import dataclass
@@ -20,9 +21,10 @@ from sqlalchemy import select
 from service.access.actions import Action
 from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, append_event
 from service.core.timeparse import format_api_time
+from service.events.egress import EgressRefused, webhook_client
 from service.events.models import Delivery, Event, WebhookEndpoint
 from service.events.signature import HEADER, sign
-from service.events.webhooks import endpoint_secret
+from service.events.webhooks import endpoint_secret, loopback_receivers_allowed
 from service.jobs.registry import JobContext, lock_for_work, register_job
 
 MAX_ATTEMPTS = 8
@@ -30,6 +32,9 @@ BASE_BACKOFF_SECONDS = 30
 MAX_BACKOFF_SECONDS = 6 * 3600
 LEASE = timedelta(seconds=60)
 BATCH = 50
+NO_RESPONSE = "no_response"
+
+log = logging.getLogger("strongroom.webhooks")
 
 
 @dataclass(frozen=True)
@@ -63,8 +68,11 @@ def deliver_due_events(context: JobContext, now: datetime) -> int:
     attempts = _lease(context, now)
     if not attempts:
         return 0
-    timeout = context.app.settings.webhook_timeout_seconds
-    with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
+    client = webhook_client(
+        timeout=context.app.settings.webhook_timeout_seconds,
+        allow_loopback=loopback_receivers_allowed(context.app),
+    )
+    with client:
         for attempt in attempts:
             status, error = _send(client, attempt)
             _record(context, attempt, now, status, error)
@@ -121,11 +129,17 @@ def _send(client: httpx.Client, attempt: Attempt) -> tuple[int | None, str | Non
                 "User-Agent": "Strongroom-Webhooks/1",
             },
         )
-    except httpx.TimeoutException:
-        return None, "timeout"
     except httpx.HTTPError as exc:
-        return None, type(exc).__name__
+        # One coarse class for every failure before an HTTP answer (refused address, DNS,
+        # connect, TLS, timeout): telling them apart would turn deliveries into a port scanner.
+        log.warning("webhook %s not delivered: %s", attempt.endpoint_id, _reason(exc))
+        return None, NO_RESPONSE
     return response.status_code, None if response.is_success else f"status {response.status_code}"
+
+
+def _reason(exc: BaseException) -> str:
+    cause = exc.__cause__ or exc.__context__
+    return f"{type(exc).__name__}: {cause if isinstance(cause, EgressRefused) else exc}"
 
 
 def _record(

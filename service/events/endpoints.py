@@ -27,6 +27,7 @@ from service.events.webhooks import (
     endpoint_exists,
     endpoint_view,
     get_endpoint,
+    loopback_receivers_allowed,
 )
 
 router = APIRouter(route_class=AuditedRoute, tags=["events"])
@@ -46,7 +47,7 @@ def create_webhook_endpoint(
     key_service: Annotated[Any, Depends(get_key_service)],
 ) -> dict[str, Any]:
     ctx = app_context(request)
-    allow_http = ctx.policy.limits.allow_http_loopback_webhooks or bool(ctx.extras.get("dev_mode"))
+    allow_http = loopback_receivers_allowed(ctx)
     created = create_endpoint(
         db,
         key_service,

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.core.context import AppContext
 from service.core.errors import Gone, NotFound
 from service.events.models import WebhookEndpoint
 from service.events.urls import validate_webhook_url
@@ -26,6 +27,11 @@ DATA_KEY_GENERATION = 1
 class CreatedEndpoint:
     endpoint: WebhookEndpoint
     secret: str
+
+
+def loopback_receivers_allowed(ctx: AppContext) -> bool:
+    """Plain-http loopback receivers: under ``strongroom dev`` or where the policy allows."""
+    return ctx.policy.limits.allow_http_loopback_webhooks or ctx.settings.dev_mode
 
 
 def new_endpoint_id() -> str:

@@ -207,4 +207,18 @@ def breach(
     for row in rows:
         subjects.add_row(*row)
     console.print(subjects)
-    console.print(f"{len(body['accesses'])} reveals in the window")
+    console.print(
+        f"{counts['reads']} responses returned customer data in the window "
+        f"({counts['reveals']} of them reveals)"
+    )
+    reads = Table(title="Reads by category (per response and subject)")
+    reads.add_column("category")
+    reads.add_column("reads", justify="right")
+    for category, count in counts["reads_by_category"].items():
+        reads.add_row(category, str(count))
+    console.print(reads)
+    searches = body["email_searches"]
+    console.print(
+        f"{searches['count']} email searches ({searches['matched']} matched, "
+        f"{searches['rate_limited']} rate-limited)"
+    )

@@ -69,6 +69,9 @@ class SubjectRead(BaseModel):
     categories: list[str]
     subscriptions: list[str]
     accesses: list[AccessRead]
+    reads_by_category: dict[str, int] = Field(
+        description="Allowed responses that returned each category of this subject's data"
+    )
 
 
 class ExposedSubject(BaseModel):
@@ -78,14 +81,28 @@ class ExposedSubject(BaseModel):
 
 class BreachCounts(BaseModel):
     subjects: int
-    by_category: dict[str, int]
+    by_category: dict[str, int] = Field(description="Exposed subjects per category")
+    reads: int = Field(description="Responses in the window that returned customer data")
+    reveals: int = Field(description="Of those, reveals (clear values)")
+    reads_by_category: dict[str, int] = Field(
+        description="(response, subject) pairs per category returned: masked, clear or metadata"
+    )
 
 
-class RevealRead(AccessRead):
+class ExposingAccess(AccessRead):
     customers: list[str]
+    categories: list[str]
+
+
+class EmailSearches(BaseModel):
+    count: int = Field(description="Email searches in the window, whatever their outcome")
+    matched: int = Field(description="Searches that found a customer")
+    rate_limited: int = Field(description="Searches refused by the email-search limit")
+    by_actor: dict[str, int]
 
 
 class BreachReportRead(BaseModel):
     subjects: list[ExposedSubject]
     counts: BreachCounts
-    accesses: list[RevealRead]
+    accesses: list[ExposingAccess]
+    email_searches: EmailSearches

@@ -24,8 +24,9 @@ from service.audit.queries import EventFilter, iter_events
 from service.core.db import Base
 from service.core.errors import Gone, NotFound
 from service.core.timeparse import format_api_time
+from service.customers.exposure import categories_of_fields
 from service.customers.models import CUSTOMER_ID_PREFIX, Customer
-from service.customers.sensitive import REVEALABLE, SENSITIVE_COLUMNS, SensitiveColumn
+from service.customers.sensitive import SENSITIVE_COLUMNS, SensitiveColumn
 
 AUDIT_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 SUBSCRIPTIONS_TABLE = "subscriptions"
@@ -52,10 +53,20 @@ def holdings(declared: SensitiveColumn) -> Select[Any]:
             value.is_not(None), customers.c.erased_at.is_(None)
         )
     version = table.c.key_version if "key_version" in table.c else customers.c.key_version
-    subject = table.c[SUBJECT_COLUMN]
+    if SUBJECT_COLUMN in table.c:
+        subject = table.c[SUBJECT_COLUMN]
+        return (
+            select(subject, version)
+            .join(customers, customers.c.id == subject)
+            .where(value.is_not(None), customers.c.erased_at.is_(None))
+        )
+    # A table whose rows belong to a subscription (pauses): the subject is its customer.
+    subscriptions = tables[SUBSCRIPTIONS_TABLE]
     return (
-        select(subject, version)
-        .join(customers, customers.c.id == subject)
+        select(subscriptions.c[SUBJECT_COLUMN], version)
+        .select_from(table)
+        .join(subscriptions, subscriptions.c.id == table.c.subscription)
+        .join(customers, customers.c.id == subscriptions.c[SUBJECT_COLUMN])
         .where(value.is_not(None), customers.c.erased_at.is_(None))
     )
 
@@ -113,13 +124,20 @@ def subject_report(session: Session, token: str) -> dict[str, Any]:
         raise NotFound("No such customer.")
     if customer.erased:
         raise Gone("This customer has been erased.")
-    accesses = [access_view(event) for event in iter_events(session, EventFilter(target=token))]
+    events = list(iter_events(session, EventFilter(target=token)))
+    reads: dict[str, int] = {}
+    for event in events:
+        if event.outcome != "allowed":
+            continue
+        for category in _categories_of(event):
+            reads[category] = reads.get(category, 0) + 1
     return {
         "customer": customer.id,
         "created_at": format_api_time(customer.created_at),
         "categories": held_categories(session, token),
         "subscriptions": subscriptions_of(session, token),
-        "accesses": accesses,
+        "accesses": [access_view(event) for event in events],
+        "reads_by_category": _in_category_order(reads),
     }
 
 
@@ -132,6 +150,17 @@ def access_view(event: AuditEvent) -> dict[str, Any]:
         "fields": json.loads(event.fields) if event.fields is not None else None,
         "purpose": event.purpose,
     }
+
+
+def _categories_of(event: AuditEvent) -> list[str]:
+    """The categories of customer data an event's response returned, in declaration order."""
+    names = json.loads(event.fields) if event.fields else []
+    return list(_in_category_order(dict.fromkeys(categories_of_fields(names), 0)))
+
+
+def _in_category_order(counts: dict[str, int]) -> dict[str, int]:
+    order = {d.category: i for i, d in enumerate(SENSITIVE_COLUMNS)}
+    return {c: counts[c] for c in sorted(counts, key=lambda c: order.get(c, len(order)))}
 
 
 def subscriptions_of(session: Session, token: str) -> list[str]:
@@ -164,16 +193,25 @@ class BreachQuery:
 
 
 def breach_report(session: Session, query: BreachQuery) -> dict[str, Any]:
-    """Subjects whose data was revealed to the actors in [start, end), plus every live subject
-    whose data key is wrapped under one of the key versions; the categories each exposed."""
+    """Subjects whose data any response returned to the actors in [start, end) — reveals,
+    reads, lists and searches alike — plus every live subject whose data key is wrapped under
+    one of the key versions; the categories each exposed, how often each category was read,
+    and how the email search (a membership oracle) was used."""
     exposed: dict[str, set[str]] = defaultdict(set)
+    reads_by_category: dict[str, int] = {d.category: 0 for d in SENSITIVE_COLUMNS}
     accesses: list[dict[str, Any]] = []
-    for event in _reveals(session, query):
-        categories = _revealed_categories(event.fields)
+    reveals = 0
+    for event in _reads(session, query):
+        categories = _categories_of(event)
         customers = [t for t in json.loads(event.targets) if t.startswith(CUSTOMER_ID_PREFIX)]
+        if not categories or not customers:
+            continue
         for customer in customers:
             exposed[customer].update(categories)
-        accesses.append({**access_view(event), "customers": customers})
+            for category in categories:
+                reads_by_category[category] += 1
+        reveals += event.action == Action.CUSTOMER_REVEAL.value
+        accesses.append({**access_view(event), "customers": customers, "categories": categories})
     if query.key_versions:
         for token, category in _held_under_versions(session, query.key_versions):
             exposed[token].add(category)
@@ -188,30 +226,56 @@ def breach_report(session: Session, query: BreachQuery) -> dict[str, Any]:
             {"customer": token, "categories": sorted(exposed[token], key=order.__getitem__)}
             for token in sorted(exposed)
         ],
-        "counts": {"subjects": len(exposed), "by_category": by_category},
+        "counts": {
+            "subjects": len(exposed),
+            "by_category": by_category,
+            "reads": len(accesses),
+            "reveals": reveals,
+            "reads_by_category": reads_by_category,
+        },
         "accesses": accesses,
+        "email_searches": _email_searches(session, query),
     }
 
 
-def _reveals(session: Session, query: BreachQuery) -> Iterable[AuditEvent]:
-    statement = (
-        select(AuditEvent)
-        .where(
-            AuditEvent.action == Action.CUSTOMER_REVEAL.value,
-            AuditEvent.outcome == "allowed",
-            AuditEvent.at >= format_time(query.start),
-            AuditEvent.at < format_time(query.end),
-        )
-        .order_by(AuditEvent.seq)
+def _in_window(statement: Select[Any], query: BreachQuery) -> Select[Any]:
+    statement = statement.where(
+        AuditEvent.at >= format_time(query.start), AuditEvent.at < format_time(query.end)
     )
     if query.actors is not None:
         statement = statement.where(AuditEvent.actor.in_(list(query.actors)))
-    return session.scalars(statement)
+    return statement
 
 
-def _revealed_categories(stored_fields: str | None) -> set[str]:
-    names = json.loads(stored_fields) if stored_fields else []
-    return {REVEALABLE[name].category for name in names if name in REVEALABLE}
+def _reads(session: Session, query: BreachQuery) -> Iterable[AuditEvent]:
+    """Allowed events whose response returned categories of customer data (their ``fields``
+    say which: revealed field names, or the categories a read, list or search returned)."""
+    statement = select(AuditEvent).where(
+        AuditEvent.outcome == "allowed", AuditEvent.fields.is_not(None)
+    )
+    return session.scalars(_in_window(statement, query).order_by(AuditEvent.at, AuditEvent.id))
+
+
+def _email_searches(session: Session, query: BreachQuery) -> dict[str, Any]:
+    """Every email search in the window, answered or not: how many, how many matched, how
+    many the search limit refused, and by whom."""
+    statement = select(AuditEvent.actor, AuditEvent.status, AuditEvent.targets).where(
+        AuditEvent.action == Action.CUSTOMER_SEARCH.value
+    )
+    by_actor: dict[str, int] = {}
+    matched = refused = 0
+    for actor, status, targets in session.execute(_in_window(statement, query)):
+        by_actor[actor] = by_actor.get(actor, 0) + 1
+        matched += status == 200 and any(
+            t.startswith(CUSTOMER_ID_PREFIX) for t in json.loads(targets or "[]")
+        )
+        refused += status == 429
+    return {
+        "count": sum(by_actor.values()),
+        "matched": matched,
+        "rate_limited": refused,
+        "by_actor": dict(sorted(by_actor.items())),
+    }
 
 
 def _held_under_versions(session: Session, versions: Sequence[int]) -> Iterable[tuple[str, str]]:

@@ -73,6 +73,7 @@ def registered_jobs() -> list[RegisteredJob]:
 
 
 JOB_MODULES = (
+    "service.customers.processor_erasure",
     "service.pauses.jobs",
     "service.subscriptions.jobs",
     "service.charges.jobs",

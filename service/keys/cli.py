@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.orm import Session, sessionmaker
 
-from service.cli_support import cli_engine, cli_settings, fail
+from service.access.actions import Action
+from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, append_event
+from service.cli_support import cli_engine, cli_settings, fail, operator_settings
 from service.core.bootstrap import build_key_service
 from service.core.db import make_session_factory, transaction
 from service.core.errors import ServiceError
@@ -26,11 +31,15 @@ def rotate(
         DEFAULT_CHUNK_SIZE, "--chunk-size", min=1, help="Data keys rewrapped per transaction."
     ),
     retire_old: bool = typer.Option(
-        False, "--retire", help="Then refuse decryption under every older version."
+        False,
+        "--retire",
+        help="Then retire every older version: decryption refused, the versions deleted.",
     ),
 ) -> None:
-    """Rotate the Transit data key and rewrap every stored data key, while the service runs."""
-    settings = cli_settings()
+    """Rotate the Transit data key and rewrap every stored data key, while the service runs.
+
+    Acts with the operator token in STRONGROOM_VAULT_OPERATOR_TOKEN."""
+    settings = operator_settings("strongroom keys rotate")
     factory = make_session_factory(cli_engine())
     key_service = build_key_service(settings)
     console = Console()
@@ -57,7 +66,9 @@ def rotate(
         )
         if retire_old:
             retire(factory, key_service, result.new_version)
-            console.print(f"minimum decryption version raised to {result.new_version}")
+            console.print(
+                f"versions below {result.new_version} retired and trimmed from the key ring"
+            )
     except ServiceError as error:
         fail(error.detail)
 
@@ -80,7 +91,9 @@ def status() -> None:
     table.add_column("state")
     every_version = set(range(1, key.latest_version + 1)) | set(key.versions) | set(counts)
     for version in sorted(every_version):
-        if version < key.min_decryption_version:
+        if version < key.min_available_version:
+            state = "trimmed"
+        elif version < key.min_decryption_version:
             state = "retired"
         elif version == key.latest_version:
             state = "latest"
@@ -92,3 +105,55 @@ def status() -> None:
         f"latest version {key.latest_version}, "
         f"minimum decryption version {key.min_decryption_version}"
     )
+
+
+def _system_event(factory: sessionmaker[Session], action: Action) -> None:
+    with transaction(factory) as session:
+        append_event(
+            session,
+            AuditRecord(action=action, actor=SYSTEM_ACTOR, role=SYSTEM_ACTOR),
+            at=datetime.now(UTC),
+            status=None,
+        )
+
+
+def _reindex(chunk_size: int) -> None:
+    from service.customers.blind_index import reindex
+    from service.keys.cache import DataKeyCache
+
+    factory = make_session_factory(cli_engine())
+    key_service = build_key_service(cli_settings())
+    try:
+        result = reindex(factory, key_service, DataKeyCache(), chunk_size=chunk_size)
+    except ServiceError as error:
+        fail(error.detail)
+    _system_event(factory, Action.KEYS_REINDEX)
+    typer.echo(
+        f"email index at version {result.version}: {result.reindexed} re-indexed, "
+        f"{result.changed_meanwhile} changed meanwhile, {result.failed} could not be opened"
+    )
+
+
+@app.command("reindex")
+def reindex_command(
+    chunk_size: int = typer.Option(200, "--chunk-size", min=1, help="Customers per batch."),
+) -> None:
+    """Recompute every email blind index below the index key's latest version (after the
+    upgrade that added field labels, or an interrupted rotate-index), while the service runs."""
+    _reindex(chunk_size)
+
+
+@app.command("rotate-index")
+def rotate_index(
+    chunk_size: int = typer.Option(200, "--chunk-size", min=1, help="Customers per batch."),
+) -> None:
+    """Rotate the blind-index key, then re-index every customer under the new version; search
+    keeps finding customers throughout."""
+    key_service = build_key_service(operator_settings("strongroom keys rotate-index"))
+    try:
+        version = key_service.rotate_index_key()
+    except ServiceError as error:
+        fail(error.detail)
+    _system_event(make_session_factory(cli_engine()), Action.KEYS_INDEX_ROTATE)
+    typer.echo(f"index key rotated to version {version}")
+    _reindex(chunk_size)

@@ -31,8 +31,9 @@ class KeyHolder:
 
 def holders() -> tuple[KeyHolder, ...]:
     from service.core.idempotency import IdempotencyRecord
-    from service.customers.models import Customer
+    from service.customers.models import Customer, ProcessorErasure
     from service.events.models import WebhookEndpoint
+    from service.pauses.models import BulkOperation
     from service.subscriptions.models import Subscription
 
     return (
@@ -40,6 +41,10 @@ def holders() -> tuple[KeyHolder, ...]:
         KeyHolder("subscriptions", Subscription, "id", "wrapped_data_key", "key_version"),
         KeyHolder("webhook_endpoints", WebhookEndpoint, "id", "wrapped_key", "key_version"),
         KeyHolder("idempotency_keys", IdempotencyRecord, "key", "wrapped_key", None),
+        KeyHolder("bulk_operations", BulkOperation, "id", "wrapped_key", "key_version"),
+        KeyHolder(
+            "processor_erasures", ProcessorErasure, "customer", "wrapped_data_key", "key_version"
+        ),
     )
 
 

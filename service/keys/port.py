@@ -31,6 +31,8 @@ class KeyStatus:
     latest_version: int
     min_decryption_version: int
     versions: tuple[int, ...]
+    # Versions below it are deleted from the key ring (trimmed): gone for good.
+    min_available_version: int = 0
 
 
 def wrapped_key_version(wrapped: str) -> int:
@@ -86,7 +88,19 @@ class KeyService(Protocol):
     def verify(self, data: bytes, signature: str) -> bool: ...
 
     def blind_index(self, value: bytes) -> str:
-        """Deterministic keyed digest for equality search: 64 lowercase hex characters."""
+        """The old label-less keyed digest under index-key version 1 (64 hex characters): only
+        to find values indexed before field labels and rotation (scheme version 0)."""
+        ...
+
+    def keyed_digests(
+        self, values: Sequence[bytes], key_version: int | None = None
+    ) -> tuple[list[str], int]:
+        """HMAC-SHA256 of each value under one version of the index key (the latest when None):
+        (64-hex-character digests in input order, the version used)."""
+        ...
+
+    def rotate_index_key(self) -> int:
+        """Add a version to the blind-index key (operator token); returns it."""
         ...
 
     def rotate_data_key(self) -> int:
@@ -96,6 +110,12 @@ class KeyService(Protocol):
     def key_status(self) -> KeyStatus: ...
 
     def set_min_decryption_version(self, version: int) -> None: ...
+
+    def retire_data_key_versions_below(self, version: int) -> None:
+        """Refuse decryption and encryption under every version below ``version``, then
+        delete those versions from the key ring (trim), so that no one — not even a token
+        allowed to change the key's configuration — can bring them back."""
+        ...
 
     def check(self) -> None:
         """Raise ``KeyServiceUnavailable`` unless the key service is reachable and unsealed."""

@@ -118,7 +118,8 @@ def retire(
     *,
     now: Callable[[], datetime] = _utc_now,
 ) -> None:
-    """Raise the minimum decryption version, once no data key is wrapped under an older one."""
+    """Retire every version below ``min_version`` — decryption refused, then the versions
+    trimmed from the key ring for good — once no data key is wrapped under an older one."""
     status = key_service.key_status()
     if not 1 <= min_version <= status.latest_version:
         raise ValidationFailed(
@@ -131,5 +132,5 @@ def retire(
                 f"{remaining} data key(s) are still wrapped under a version below "
                 f"{min_version}: rotate (rewrap) first."
             )
-        key_service.set_min_decryption_version(min_version)
+        key_service.retire_data_key_versions_below(min_version)
         _system_event(session, Action.KEYS_RETIRE, key_service, now())

@@ -4,8 +4,10 @@ Three Transit keys, each with one job:
 
 - ``strongroom-data`` (aes256-gcm96) wraps every customer's data key. ``keys rotate`` rotates it.
 - ``strongroom-audit`` (ed25519) signs the audit trail's tree heads.
-- ``strongroom-index`` (aes256-gcm96, used only for HMAC) keys the blind index. Blind indexes
-  are computed with its version 1, pinned, so they stay equal across any rotation.
+- ``strongroom-index`` (aes256-gcm96, used only for HMAC) keys the blind index. Values are
+  computed under a named version and record it (``service.customers.blind_index``); rotating it
+  (``keys rotate-index``) is followed by a batched re-index. ``blind_index`` is the old,
+  label-less form under version 1, kept so search finds values not yet re-indexed.
 
 Failures are translated by ``service.keys.vault_calls``: an outage is ``KeyServiceUnavailable``,
 a refusal is ``KeyServiceError``.
@@ -42,7 +44,6 @@ from service.keys.vault_client import (
     build_vault_client,
     ensure_transit,
     login_with_approle,
-    transit_policy,
 )
 
 __all__ = [
@@ -56,7 +57,6 @@ __all__ = [
     "build_vault_client",
     "ensure_transit",
     "login_with_approle",
-    "transit_policy",
 ]
 
 BLIND_INDEX_KEY_VERSION = 1
@@ -184,6 +184,7 @@ class TransitKeyService:
             latest_version=int(data["latest_version"]),
             min_decryption_version=int(data["min_decryption_version"]),
             versions=tuple(sorted(int(version) for version in data.get("keys") or {})),
+            min_available_version=int(data.get("min_available_version") or 0),
         )
 
     def set_min_decryption_version(self, version: int) -> None:
@@ -193,6 +194,25 @@ class TransitKeyService:
             "change of the minimum decryption version",
             lambda: self._transit.update_key_configuration(
                 self.data_key, min_decryption_version=version, mount_point=self.mount_point
+            ),
+        )
+
+    def retire_data_key_versions_below(self, version: int) -> None:
+        if version < 1:
+            raise KeyServiceError("The minimum version must be at least 1")
+        # Transit trims only below both minimums, and only once the encryption one is set
+        # (two calls: hvac refuses an encryption minimum equal to the decryption one in one).
+        self.set_min_decryption_version(version)
+        self._request(
+            "retirement of old data key versions",
+            lambda: self._transit.update_key_configuration(
+                self.data_key, min_encryption_version=version, mount_point=self.mount_point
+            ),
+        )
+        self._request(
+            "trim of retired data key versions",
+            lambda: self._transit.trim_key(
+                self.data_key, min_version=version, mount_point=self.mount_point
             ),
         )
 
@@ -397,6 +417,62 @@ class TransitKeyService:
         # "vault:v1:<base64 digest>": the prefix is constant (version pinned), keep the digest.
         digest_b64 = str(response_data(response, "blind index", "hmac")["hmac"]).rsplit(":", 1)[-1]
         return base64.b64decode(digest_b64).hex()
+
+    def keyed_digests(
+        self, values: Sequence[bytes], key_version: int | None = None
+    ) -> tuple[list[str], int]:
+        """HMAC-SHA256 of each value under one version of the index key (the latest when None),
+        in Transit batches: (hex digests in input order, the version used)."""
+        if not values:
+            return [], key_version or 0
+        digests: list[str] = []
+        versions: set[int] = set()
+        path = f"/v1/{self.mount_point}/hmac/{self.index_key}/sha2-256"
+        for _, chunk in _chunks([_b64(value) for value in values], self.batch_size):
+            body: dict[str, Any] = {"batch_input": [{"input": item} for item in chunk]}
+            if key_version is not None:
+                body["key_version"] = key_version
+
+            def send(body: dict[str, Any] = body) -> Any:
+                return self._client.adapter.post(path, json=body)
+
+            response = self._request("blind index", send)
+            results = _batch_results(response)
+            if results is None or len(results) != len(chunk):
+                raise unreadable("blind index")
+            for result in results:
+                if result.get("error") or not result.get("hmac"):
+                    raise KeyServiceError("The key service refused a blind-index value")
+                versions.add(_hmac_version(str(result["hmac"])))
+                digests.append(_hmac_digest(str(result["hmac"])))
+        if len(versions) != 1:
+            raise KeyServiceError("The index key changed version during one batch")
+        return digests, versions.pop()
+
+    def rotate_index_key(self) -> int:
+        """Add a version to the blind-index key; returns it. Values computed under older
+        versions stay searchable until ``keys reindex`` recomputes them."""
+        self._request(
+            "rotation of the index key",
+            lambda: self._transit.rotate_key(self.index_key, mount_point=self.mount_point),
+        )
+        response = self._request(
+            "index key status",
+            lambda: self._transit.read_key(self.index_key, mount_point=self.mount_point),
+        )
+        return int(response_data(response, "index key status", "latest_version")["latest_version"])
+
+
+def _hmac_version(value: str) -> int:
+    """The key version in a Transit HMAC (``vault:v3:…`` → 3)."""
+    try:
+        return int(value.split(":", 2)[1].removeprefix("v"))
+    except (IndexError, ValueError):
+        raise KeyServiceError("The key service returned a malformed HMAC") from None
+
+
+def _hmac_digest(value: str) -> str:
+    return base64.b64decode(value.rsplit(":", 1)[-1]).hex()
 
 
 def _batch_results(body: object) -> list[dict[str, Any]] | None:

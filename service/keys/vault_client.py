@@ -1,4 +1,4 @@
-"""Reaching Vault/OpenBao: the hvac client, AppRole login, the Transit mount, the policy."""
+"""Reaching Vault/OpenBao: the hvac client, AppRole login, the Transit mount."""
 
 from __future__ import annotations
 
@@ -15,43 +15,6 @@ ANCHOR_MOUNT = "secret"
 ANCHOR_PATH = "strongroom/audit/sth"
 
 
-def transit_policy(
-    *,
-    mount_point: str = TRANSIT_MOUNT,
-    data_key: str = DATA_KEY_NAME,
-    audit_key: str = AUDIT_KEY_NAME,
-    index_key: str = INDEX_KEY_NAME,
-) -> str:
-    """The least-privilege Vault/OpenBao policy for Strongroom's token or AppRole.
-
-    The keys must then be created by an operator (``ensure_keys`` with a privileged token).
-    """
-    grants = {
-        f"{mount_point}/datakey/plaintext/{data_key}": "update",
-        f"{mount_point}/decrypt/{data_key}": "update",
-        f"{mount_point}/rewrap/{data_key}": "update",
-        f"{mount_point}/keys/{data_key}": "read",
-        f"{mount_point}/keys/{data_key}/rotate": "update",
-        f"{mount_point}/keys/{data_key}/config": "update",
-        f"{mount_point}/sign/{audit_key}": "update",
-        f"{mount_point}/verify/{audit_key}": "update",
-        f"{mount_point}/keys/{audit_key}": "read",
-        f"{mount_point}/hmac/{index_key}": "update",
-        f"{mount_point}/keys/{index_key}": "read",
-        # Audit anchors: create a new tree head, read them back; never update or delete one.
-        # In KV v2 a write to an existing path needs "update", so "create" alone is write-once.
-        f"{ANCHOR_MOUNT}/data/{ANCHOR_PATH}/*": "create, read",
-        f"{ANCHOR_MOUNT}/metadata/{ANCHOR_PATH}/*": "read, list",
-        f"{ANCHOR_MOUNT}/metadata/{ANCHOR_PATH}": "list",
-    }
-    return "".join(
-        'path "{}" {{\n  capabilities = [{}]\n}}\n'.format(
-            path, ", ".join(f'"{c.strip()}"' for c in capability.split(","))
-        )
-        for path, capability in grants.items()
-    )
-
-
 def build_vault_client(
     addr: str,
     *,
@@ -60,12 +23,14 @@ def build_vault_client(
     secret_id: str | None = None,
     timeout: float = 5.0,
     approle_mount: str = "approle",
+    ca_cert: str | None = None,
 ) -> hvac.Client:
     """An hvac client for ``addr``, authenticated by token or, failing that, by AppRole.
 
-    Every request made through it gives up after ``timeout`` seconds.
+    Every request made through it gives up after ``timeout`` seconds. Over https the server's
+    certificate is always verified: against ``ca_cert`` when given, else the system's CAs.
     """
-    client = hvac.Client(url=addr, timeout=timeout)
+    client = hvac.Client(url=addr, timeout=timeout, verify=ca_cert or True)
     if token:
         client.token = token
     elif role_id and secret_id:

@@ -27,7 +27,6 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from service.access.ratelimit import RateLimiter
 from service.audit.recorder import AuditRecord
 from service.console.sessions import is_loopback
 from service.core.context import AppContext, app_context
@@ -59,7 +58,6 @@ SUBSCRIBER_ROLE = "subscriber"
 MAX_FORM_BYTES = 4 * 1024
 CSRF_COOKIE = "strongroom_pause_link"
 CSRF_COOKIE_SECONDS = 7 * 24 * 3600
-LIMITER_KEY = "pause_link_limiter"
 
 
 def subscriber_page(action: str) -> dict[str, Any]:
@@ -126,13 +124,6 @@ class SubscriberPageRoute(APIRoute):
         return handler
 
 
-def limiter(ctx: AppContext) -> RateLimiter:
-    found = ctx.extras.get(LIMITER_KEY)
-    if found is None:
-        found = ctx.extras.setdefault(LIMITER_KEY, RateLimiter())
-    return found  # type: ignore[no-any-return]
-
-
 async def _handle(
     request: Request, original: Callable[[Request], Awaitable[Response]], action: str
 ) -> Response:
@@ -146,13 +137,20 @@ async def _handle(
     try:
         try:
             address = request.client.host if request.client else "unknown"
-            _limit(
+            await run_in_threadpool(
+                _limit,
                 ctx,
-                "address:" + address,
+                "pause-link-address:" + address,
                 ctx.policy.subscriber_pause.requests_per_minute_per_address,
             )
             link = await run_in_threadpool(_identify, request, db, record)
-            _limit(ctx, "link:" + link.id, ctx.policy.subscriber_pause.requests_per_minute_per_link)
+            await run_in_threadpool(db.commit)  # SQLite: the counter below needs the write lock
+            await run_in_threadpool(
+                _limit,
+                ctx,
+                "pause-link:" + link.id,
+                ctx.policy.subscriber_pause.requests_per_minute_per_link,
+            )
             request.state.form = await _read_form(request)
             _check_csrf(request, link)
             response = await original(request)
@@ -174,8 +172,9 @@ async def _handle(
     return harden(response)
 
 
-def _limit(ctx: AppContext, key: str, per_minute: int) -> None:
-    if limiter(ctx).hit(key, per_minute, time.monotonic()) is not None:
+def _limit(ctx: AppContext, bucket: str, per_minute: int) -> None:
+    """The service's shared rate counters (every worker and replica count together)."""
+    if ctx.rate_limiter.hit(bucket, per_minute) is not None:
         raise RateLimited("Too many requests for this page; wait a minute and try again.")
 
 

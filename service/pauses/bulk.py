@@ -226,7 +226,7 @@ def _apply(
                 item.window.ends_at,
                 item.window.latest_end_at,
                 str(request.resume_mode),
-                reason,
+                None,  # the reason is sealed once, on the bulk operation (pauses.reasons)
                 item.credit,
                 bulk_id,
                 actor.name,

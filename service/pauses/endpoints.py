@@ -6,17 +6,21 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.access.actions import Action
 from service.access.policy import Policy
 from service.access.resolvers import register_token
 from service.core.clock import Clock
-from service.core.context import get_clock, get_db, get_key_service, get_policy
+from service.core.context import get_clock, get_data_key_cache, get_db, get_key_service, get_policy
 from service.core.routing import AuditedRoute, current_audit, current_caller, operation
-from service.pauses import bulk, bulk_cancel, service
-from service.pauses.models import BULK_ID_PREFIX, PAUSE_ID_PREFIX
+from service.customers import exposure, free_text
+from service.keys.cache import DataKeyCache
+from service.pauses import bulk, bulk_cancel, reasons, service
+from service.pauses.models import BULK_ID_PREFIX, PAUSE_ID_PREFIX, Pause
 from service.pauses.schemas import BulkPauseCreate, PauseCreate
+from service.subscriptions.models import Subscription
 from service.subscriptions.views import pause_view
 
 router = APIRouter(route_class=AuditedRoute, tags=["pauses"])
@@ -26,6 +30,22 @@ register_token(BULK_ID_PREFIX, bulk_cancel.bulk_exists)
 Db = Annotated[Session, Depends(get_db)]
 Now = Annotated[Clock, Depends(get_clock)]
 CurrentPolicy = Annotated[Policy, Depends(get_policy)]
+Keys = Annotated[Any, Depends(get_key_service)]
+Cache = Annotated[DataKeyCache, Depends(get_data_key_cache)]
+
+
+def returned_pause(
+    request: Request, db: Session, keys: Any, cache: DataKeyCache, pause: Pause, customer: str
+) -> dict[str, Any]:
+    """The Pause view, its subscription's customer named in the audit (with the reason's
+    category when the view shows one)."""
+    reason = reasons.reasons_of(db, keys, cache, [pause])[pause.id]
+    exposure.record_returned(
+        current_audit(request),
+        [pause.id, pause.subscription, customer],
+        [exposure.FREE_TEXT] if reason else [],
+    )
+    return pause_view(pause, reason)
 
 
 @router.post(
@@ -40,40 +60,56 @@ def create_pause(
     db: Db,
     clock: Now,
     policy: CurrentPolicy,
+    keys: Keys,
+    cache: Cache,
 ) -> dict[str, Any]:
     caller = current_caller(request)
-    pause = service.create_pause(db, subscription_id, body, policy.limits, caller.name, clock.now())
-    record = current_audit(request)
-    record.add_target(pause.id)
-    if pause.reason is not None:
-        record.purpose = pause.reason
-    return pause_view(pause)
+    pause, subscription = service.create_pause(
+        db, subscription_id, body, policy.limits, caller.name, clock.now()
+    )
+    reasons.seal_pause_reason(db, keys, cache, pause, subscription.customer, body.reason)
+    current_audit(request).purpose = free_text.for_audit(body.reason)
+    return returned_pause(request, db, keys, cache, pause, subscription.customer)
 
 
 @router.get(
     "/v1/subscriptions/{subscription_id}/pauses/{pause_id}",
     **operation(Action.PAUSE_READ),
 )
-def read_pause(subscription_id: str, pause_id: str, db: Db) -> dict[str, Any]:
-    return pause_view(service.find_pause(db, subscription_id, pause_id))
+def read_pause(
+    request: Request, subscription_id: str, pause_id: str, db: Db, keys: Keys, cache: Cache
+) -> dict[str, Any]:
+    pause = service.find_pause(db, subscription_id, pause_id)
+    customer = db.scalar(select(Subscription.customer).where(Subscription.id == pause.subscription))
+    return returned_pause(request, db, keys, cache, pause, str(customer))
 
 
 @router.post(
     "/v1/subscriptions/{subscription_id}/resume",
     **operation(Action.PAUSE_RESUME, idempotency="optional"),
 )
-def resume(request: Request, subscription_id: str, db: Db, clock: Now) -> dict[str, Any]:
-    pause = service.resume(db, subscription_id, clock.now())
-    current_audit(request).add_target(pause.id)
-    return pause_view(pause)
+def resume(
+    request: Request, subscription_id: str, db: Db, clock: Now, keys: Keys, cache: Cache
+) -> dict[str, Any]:
+    pause, subscription = service.resume(db, subscription_id, clock.now())
+    return returned_pause(request, db, keys, cache, pause, subscription.customer)
 
 
 @router.delete(
     "/v1/subscriptions/{subscription_id}/pauses/{pause_id}",
     **operation(Action.PAUSE_CANCEL),
 )
-def cancel_pause(subscription_id: str, pause_id: str, db: Db, clock: Now) -> dict[str, Any]:
-    return pause_view(service.cancel_pause(db, subscription_id, pause_id, clock.now()))
+def cancel_pause(
+    request: Request,
+    subscription_id: str,
+    pause_id: str,
+    db: Db,
+    clock: Now,
+    keys: Keys,
+    cache: Cache,
+) -> dict[str, Any]:
+    pause, subscription = service.cancel_pause(db, subscription_id, pause_id, clock.now())
+    return returned_pause(request, db, keys, cache, pause, subscription.customer)
 
 
 @router.post(
@@ -87,10 +123,11 @@ def create_bulk_pause(
     db: Db,
     clock: Now,
     policy: CurrentPolicy,
-    key_service: Annotated[Any, Depends(get_key_service)],
+    key_service: Keys,
+    cache: Cache,
 ) -> Any:
     caller = current_caller(request)
-    reason = service.redacted_reason(body.reason)
+    reason = free_text.for_audit(body.reason)
     outcome = bulk.bulk_pause(
         db,
         body,
@@ -101,6 +138,7 @@ def create_bulk_pause(
         request_id=request.state.request_id,
     )
     if outcome["id"] is not None:
+        reasons.seal_bulk_reason(db, key_service, cache, outcome["id"], body.reason)
         record = current_audit(request)
         record.add_target(outcome["id"])
         record.purpose = reason

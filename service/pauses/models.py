@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.core.db import Base, UTCDateTime
@@ -38,7 +38,10 @@ class Pause(Base):
     # When an open-ended pause is ended at the latest (start + the policy's max_pause_days).
     latest_end_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     resume_mode: Mapped[str] = mapped_column(String(8))
+    # Emptied by migration a16_0007 and never written since: see reason_ciphertext.
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The (redacted) reason, sealed under the customer's data key (service.pauses.reasons).
+    reason_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     credit_amount: Mapped[int] = mapped_column(BigInteger, default=0)
     bulk: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     created_by: Mapped[str] = mapped_column(String(100))
@@ -56,3 +59,8 @@ class BulkOperation(Base):
     matched: Mapped[int] = mapped_column(Integer)
     paused: Mapped[int] = mapped_column(Integer)
     canceled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The (redacted) reason given to every pause of the operation, sealed under a data key of
+    # the operation's own (it speaks of no one customer), wrapped by the key service.
+    reason_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    wrapped_key: Mapped[str | None] = mapped_column(Text, nullable=True)
+    key_version: Mapped[int | None] = mapped_column(Integer, nullable=True)

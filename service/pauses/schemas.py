@@ -4,17 +4,30 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    model_validator,
+)
 
 from service.core.money import Currency
 from service.core.timeparse import ApiTime
+from service.customers.validation import no_control_characters
 from service.subscriptions.schedule import ResumeMode
 from service.subscriptions.schemas import Plan, Tag
 
 MAX_REASON_LENGTH = 500
 
 Start = Literal["now", "period_end"] | ApiTime
-Reason = Annotated[str, Field(min_length=1, max_length=MAX_REASON_LENGTH)]
+Reason = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_REASON_LENGTH),
+    AfterValidator(no_control_characters),
+]
 
 
 class PauseWindowRequest(BaseModel):

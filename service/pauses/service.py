@@ -47,15 +47,6 @@ def new_pause_token() -> str:
     return PAUSE_ID_PREFIX + secrets.token_hex(12)
 
 
-def redacted_reason(reason: str | None) -> str | None:
-    """Free text is kept (and audited) only as the redactor leaves it."""
-    if reason is None:
-        return None
-    from service.redaction.redactor import get_redactor
-
-    return get_redactor().redact(reason).text
-
-
 def plan_window(
     request: PauseWindowRequest,
     inputs: ScheduleInputs,
@@ -127,7 +118,8 @@ def create_pause(
     limits: Limits,
     created_by: str,
     now: datetime,
-) -> Pause:
+) -> tuple[Pause, Subscription]:
+    """The new pause, and its subscription (whose customer the caller names in the audit)."""
     subscription = get_subscription(session, subscription_token, for_update=True)
     if subscription.status == SubscriptionStatus.CANCELED:
         raise Conflict("The subscription is canceled.")
@@ -142,7 +134,7 @@ def create_pause(
         ends_at=window.ends_at,
         latest_end_at=window.latest_end_at,
         resume_mode=str(request.resume_mode),
-        reason=redacted_reason(request.reason),
+        reason=None,  # sealed by service.pauses.reasons, never kept in clear
         credit_amount=0,
         bulk=None,
         created_by=created_by,
@@ -156,7 +148,7 @@ def create_pause(
     # Credits and the next charge come from the schedule with this pause in it, whether it
     # starts now or later (starting a pause that already exists changes neither).
     after_change(session, subscription)
-    return pause
+    return pause, subscription
 
 
 def find_pause(session: Session, subscription_token: str, pause_token: str) -> Pause:
@@ -172,19 +164,19 @@ def pause_exists(session: Session, token: str) -> bool:
     return session.execute(select(Pause.id).where(Pause.id == token)).first() is not None
 
 
-def resume(session: Session, subscription_token: str, now: datetime) -> Pause:
+def resume(session: Session, subscription_token: str, now: datetime) -> tuple[Pause, Subscription]:
     """End the active pause now; Conflict without one."""
     subscription = get_subscription(session, subscription_token, for_update=True)
     active = [p for p in live_pauses(session, subscription.id) if p.status == PauseStatus.ACTIVE]
     if not active:
         raise Conflict("The subscription has no active pause.")
     end_pause(session, active[0], subscription, now, now)
-    return active[0]
+    return active[0], subscription
 
 
 def cancel_pause(
     session: Session, subscription_token: str, pause_token: str, now: datetime
-) -> Pause:
+) -> tuple[Pause, Subscription]:
     """Cancel a scheduled pause or resume an active one; Conflict for any other."""
     subscription = get_subscription(session, subscription_token, for_update=True)
     pause = find_pause(session, subscription.id, pause_token)
@@ -194,4 +186,4 @@ def cancel_pause(
         end_pause(session, pause, subscription, now, now)
     else:
         raise Conflict("The pause has already ended or was canceled.")
-    return pause
+    return pause, subscription

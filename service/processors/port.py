@@ -66,7 +66,12 @@ class PaymentProcessor(Protocol):
         amount: int,
         currency: str,
         idempotency_key: str,
-        description: str | None = None,
     ) -> ChargeOutcome:
-        """Charge ``amount`` minor units off-session; a re-send returns the first outcome."""
+        """Charge ``amount`` minor units off-session; a re-send returns the first outcome.
+        Nothing free-form is ever sent: descriptions stay sealed in Strongroom."""
+        ...
+
+    def delete_customer(self, customer_ref: str) -> None:
+        """Detach every payment method of the customer and delete it (erasure). A customer the
+        processor no longer has counts as deleted; an outage raises ``ProcessorFailed``."""
         ...

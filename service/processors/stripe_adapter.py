@@ -31,10 +31,8 @@ from service.core.errors import CardDeclined, IdempotencyMismatch, ProcessorFail
 from service.processors.port import ChargeOutcome, ProcessorCustomer
 
 IDEMPOTENCY_METADATA_KEY = "strongroom_key"
-DESCRIPTION_METADATA_KEY = "strongroom_description"
 MAX_NETWORK_RETRIES = 2
 _MAX_IDEMPOTENCY_KEY_LENGTH = 255
-_MAX_METADATA_VALUE_LENGTH = 500
 _LIST_PAGE_SIZE = 100
 _RETRY_DELAY_SECONDS = 0.5
 _KEY_LOCK_STRIPES = 64
@@ -108,6 +106,22 @@ class StripeProcessor:
             card_exp_year=int(card.exp_year) if card else None,
         )
 
+    def delete_customer(self, customer_ref: str) -> None:
+        """Erasure at the processor: its payment methods detached, then the customer deleted.
+        Stripe keeps PaymentIntents, but nothing on them names a Strongroom token (their only
+        metadata is a random key that Strongroom forgets on erasure)."""
+        with _processor_failures():
+            try:
+                methods = self._client.v1.payment_methods.list(
+                    params={"customer": customer_ref, "type": "card", "limit": _LIST_PAGE_SIZE}
+                )
+                for method in methods.auto_paging_iter():
+                    self._client.v1.payment_methods.detach(method.id)
+                self._client.v1.customers.delete(customer_ref)
+            except stripe.InvalidRequestError as missing:
+                if missing.http_status != 404:
+                    raise
+
     def charge(
         self,
         *,
@@ -116,12 +130,8 @@ class StripeProcessor:
         amount: int,
         currency: str,
         idempotency_key: str,
-        description: str | None = None,
     ) -> ChargeOutcome:
         metadata = {IDEMPOTENCY_METADATA_KEY: idempotency_key}
-        if description is not None:
-            # localstripe rejects the ``description`` parameter; metadata works on both.
-            metadata[DESCRIPTION_METADATA_KEY] = description[:_MAX_METADATA_VALUE_LENGTH]
         key_lock = self._key_locks[hash(idempotency_key) % _KEY_LOCK_STRIPES]
         with key_lock, _processor_failures():
             try:

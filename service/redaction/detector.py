@@ -13,15 +13,24 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import spacy.util
 from presidio_analyzer import EntityRecognizer, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine, NlpEngineProvider
+from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
+from service.redaction.addresses import extra_addresses, widen
 from service.redaction.allowlist import AllowList
+from service.redaction.csv_rows import CsvHeader, read_header, row_fields
 from service.redaction.fields import Field, find_fields
+from service.redaction.lexicon import Lexicon
 from service.redaction.models import Finding
-from service.redaction.names import continued_name_end, name_candidates, ner_window
+from service.redaction.names import (
+    LAST_COMMA_FIRST,
+    continued_name_end,
+    name_candidates,
+    ner_window,
+    titled_names,
+)
+from service.redaction.nlp import BackgroundEngine, RedactionStartupError, build_nlp_engine
 from service.redaction.phone import PhoneNumberRecognizer
 from service.redaction.policy import RedactionPolicy
 from service.redaction.prescreen import TRIGGERS, line_words
@@ -35,8 +44,11 @@ from service.redaction.recognizers import (
     StreetAddressRecognizer,
     warm_up,
 )
+from service.redaction.values import name_shaped, ner_form, plausible
 
-# One line for each recogniser and the NER model: compiles every pattern at start-up.
+__all__ = ["PresidioDetector", "RedactionStartupError", "build_nlp_engine", "resolve_overlaps"]
+
+# One line for each recogniser: compiles every pattern at start-up.
 _WARM_UP_LINES = (
     "card 4242 4242 4242 4242 iban DE89 3704 0044 0532 0130 00 ssn 123-45-6789",
     "mail a.b@example.com from 10.0.0.1 or ::1, call +44 20 7946 0958 or (415) 555-0134",
@@ -51,73 +63,32 @@ _PERSON_NER_SCORE_WITH_CUE = 0.6
 _NAME_LIKE_NER_LABELS = frozenset({"ORGANIZATION", "NRP"})
 _PERSON_SCORE_FROM_NAME_LIKE_LABEL = 0.6
 _FIELD_SCORE = 0.9
+_ADDRESS_SHAPE_SCORE = 0.6
+_TITLED_NAME_SCORE = 0.85
+# A quoted or decoded value with no key that speaks for it, which NER calls a person.
+_PERSON_SCORE_FOR_VALUE = 0.8
+_MAX_VALUE_WORDS = 4
 # Bounds on NER work per line, so that a hostile line of capitalised words costs little:
 # windows are cut at this length, and runs beyond the last window are redacted unseen
 # (a run the model never saw is treated as a name: fail closed).
 _MAX_WINDOW_CHARS = 320
 _MAX_WINDOWS_PER_LINE = 32
-_NOT_A_VALUE = frozenset({"", "null", "none", "nil", "-", "n/a", "true", "false", "redacted"})
-
-
-class RedactionStartupError(RuntimeError):
-    """The detector cannot start (for example, the spaCy model package is not installed)."""
-
-
-def build_nlp_engine(model: str) -> NlpEngine:
-    """presidio's spaCy engine on the installed model package, reduced to tokens and NER."""
-    # presidio would download a missing model; an offline service must refuse to start instead.
-    if not spacy.util.is_package(model):
-        raise RedactionStartupError(
-            f"spaCy model package {model!r} is not installed; install the pinned package "
-            "(it is never downloaded at run time)"
-        )
-    provider = NlpEngineProvider(
-        nlp_configuration={
-            "nlp_engine_name": "spacy",
-            "models": [{"lang_code": "en", "model_name": model}],
-            "ner_model_configuration": {
-                "model_to_presidio_entity_mapping": {
-                    "PERSON": "PERSON",
-                    "PER": "PERSON",
-                    "ORG": "ORGANIZATION",
-                    "NORP": "NRP",
-                    "GPE": "LOCATION",
-                    "LOC": "LOCATION",
-                    "FAC": "LOCATION",
-                },
-                "labels_to_ignore": [
-                    "CARDINAL",
-                    "DATE",
-                    "TIME",
-                    "MONEY",
-                    "QUANTITY",
-                    "ORDINAL",
-                    "PERCENT",
-                    "EVENT",
-                    "LANGUAGE",
-                    "LAW",
-                    "PRODUCT",
-                    "WORK_OF_ART",
-                ],
-                "low_score_entity_names": [],
-            },
-        }
-    )
-    engine = provider.create_engine()
-    pipeline = engine.nlp["en"]
-    pipeline.select_pipes(
-        enable=[name for name in ("tok2vec", "ner") if name in pipeline.pipe_names]
-    )
-    return engine
+# Only lines with one of these characters can hold a keyed value.
+_STRUCTURE_CHARS = frozenset("=:'\"@")
+_CSV_SEPARATORS = (";", ",", "\t", "|")
 
 
 @dataclass
 class _NerWindow:
+    """Text for the NER model: a window of the line, or (`snippet`) a value as NER reads it,
+    in which case a person anywhere in it makes the whole of [start, end) a person."""
+
     line: int
     start: int
     end: int
     runs: list[tuple[int, int]]
     slot_runs: list[tuple[int, int]]
+    snippet: str | None = None
 
 
 class PresidioDetector:
@@ -126,7 +97,7 @@ class PresidioDetector:
     def __init__(self, policy: RedactionPolicy) -> None:
         self.policy = policy
         self.entities = policy.enabled_entities()
-        self.nlp_engine = build_nlp_engine(policy.nlp.model)
+        self._engine = BackgroundEngine(policy.nlp.model)
         recognizers: list[EntityRecognizer] = [
             CardNumberRecognizer(),
             IbanChecksumRecognizer(),
@@ -143,19 +114,23 @@ class PresidioDetector:
             if set(recognizer.supported_entities) & self.entities
         ]
         self.person_recognizer = SpacyRecognizer(supported_entities=["PERSON"])
+        self.lexicon = Lexicon(policy.nlp.model)
         self.allow_list = AllowList(policy.allow_list)
-        self.field_entities = {
-            key: entity
-            for entity, keys in policy.field_keys.items()
-            if entity in self.entities
-            for key in keys
+        self.explicit_keys = {
+            key: entity for entity, keys in policy.field_keys.items() for key in keys
         }
         self.free_text_keys = frozenset(policy.free_text_keys)
         self.person_cues = frozenset(policy.person_cues)
         self.name_slot_words = frozenset(policy.name_slot_words) | self.person_cues
         self._nlp_lock = threading.Lock()
         warm_up(policy.phone_regions)
-        self.detect_many(_WARM_UP_LINES)
+        for line in _WARM_UP_LINES:
+            self._pattern_findings(line)
+
+    @property
+    def nlp_engine(self) -> NlpEngine:
+        """The NER engine; waits for it the first time, while it loads in the background."""
+        return self._engine.get()
 
     def detect_many(self, texts: Sequence[str]) -> list[list[Finding]]:
         found: list[list[Finding]] = []
@@ -163,15 +138,27 @@ class PresidioDetector:
         # when they look like something the allow-list protects; they skip that check.
         keyed: list[list[Finding]] = []
         windows: list[_NerWindow] = []
+        header: CsvHeader | None = None
         for index, text in enumerate(texts):
-            fields = find_fields(text) if ("=" in text or '":' in text) else []
+            fields = self._fields(text, header)
+            if any(text.count(separator) >= 2 for separator in _CSV_SEPARATORS):
+                header = read_header(text, self.explicit_keys) or header
             line_findings = self._pattern_findings(text)
-            keyed.append(self._field_findings(text, fields, line_findings))
+            by_key, value_windows = self._field_findings(index, text, fields, line_findings)
+            keyed.append(by_key)
             found.append(line_findings)
             if "PERSON" in self.entities:
-                line_windows, cued = self._ner_windows(
-                    index, text, fields, line_findings + keyed[-1]
+                line_findings.extend(
+                    Finding("PERSON", start, end, _TITLED_NAME_SCORE)
+                    for start, end in titled_names(text)
                 )
+                line_findings.extend(
+                    self._last_comma_first(index, text, line_findings + by_key, value_windows)
+                )
+                line_windows, cued = self._ner_windows(
+                    index, text, fields, line_findings + by_key, value_windows
+                )
+                windows.extend(value_windows)
                 windows.extend(line_windows)
                 line_findings.extend(cued)
         if windows:
@@ -180,6 +167,14 @@ class PresidioDetector:
             self._finalise(text, findings, by_key)
             for text, findings, by_key in zip(texts, found, keyed, strict=True)
         ]
+
+    def _fields(self, text: str, header: CsvHeader | None) -> list[Field]:
+        fields = (
+            find_fields(text, self.explicit_keys) if not _STRUCTURE_CHARS.isdisjoint(text) else []
+        )
+        if header is not None:
+            fields.extend(row_fields(text, header))
+        return fields
 
     def _pattern_findings(self, text: str) -> list[Finding]:
         findings: list[Finding] = []
@@ -193,6 +188,17 @@ class PresidioDetector:
                 if score < threshold and context and self._has_context(text, result, context):
                     score = min(1.0, score + self.policy.context.boost)
                 findings.append(Finding(result.entity_type, result.start, result.end, score))
+        if "LOCATION" in self.entities:
+            findings.extend(
+                Finding("LOCATION", start, end, _ADDRESS_SHAPE_SCORE)
+                for start, end in extra_addresses(text)
+            )
+            findings = [
+                Finding(f.entity, *widen(text, f.start, f.end), f.score)
+                if f.entity == "LOCATION"
+                else f
+                for f in findings
+            ]
         return findings
 
     def _has_context(self, text: str, result: RecognizerResult, context: frozenset[str]) -> bool:
@@ -202,31 +208,95 @@ class PresidioDetector:
         return any(word in context for word in before[-window:]) if window else False
 
     def _field_findings(
-        self, text: str, fields: list[Field], found: list[Finding]
-    ) -> list[Finding]:
-        """Whole values of keys that name an entity, where no recogniser found anything.
+        self, index: int, text: str, fields: list[Field], found: list[Finding]
+    ) -> tuple[list[Finding], list[_NerWindow]]:
+        """Whole values of keys that name an entity, and NER snippets for values whose key
+        does not say what they hold (quoted or percent-encoded values shaped like names).
 
         A quoted value is the entity as a whole. An unquoted one ends at the first space
         (`dob=March 5, 1990`), so there the key only speaks where the recognisers are silent.
+        A percent-encoded value is decoded first and redacted whole if anything is found in it.
         """
-        findings = []
+        findings: list[Finding] = []
+        snippets: list[_NerWindow] = []
         for field in fields:
-            entity = self.field_entities.get(field.key)
-            if entity is None:
+            raw = text[field.start : field.end]
+            value = field.decoded if field.decoded is not None else raw
+            entity = field.entity
+            if entity is None or entity not in self.entities:
+                if field.decoded is not None:
+                    inner = self._pattern_findings(value)
+                    if inner:
+                        best = max(inner, key=lambda f: f.score)
+                        findings.append(Finding(best.entity, field.start, field.end, best.score))
+                        continue
+                end = field.end
+                if not field.quoted and field.decoded is None and raw[:1].isupper():
+                    end = continued_name_end(text, end)  # `recipient=Anica Peterlik`
+                    value = text[field.start : end]
+                if entity is None and self._worth_a_person_snippet(field, value):
+                    self._judge_name(index, field.start, end, value, findings, snippets)
                 continue
             if not field.quoted and any(f.start < field.end and field.start < f.end for f in found):
                 continue
-            value = text[field.start : field.end]
-            if value.strip().lower() in _NOT_A_VALUE or "***" in value or value.startswith("<"):
-                continue
             end = field.end
             if not field.quoted and entity in ("PERSON", "LOCATION"):
-                end = continued_name_end(text, end)
+                end = continued_name_end(text, end, lower=raw.islower(), upper=raw.isupper())
+                value = text[field.start : end]
+            if not plausible(entity, value, single_word_ok=field.quoted):
+                continue
             findings.append(Finding(entity, field.start, end, _FIELD_SCORE))
+        return findings, snippets
+
+    def _judge_name(
+        self,
+        index: int,
+        start: int,
+        end: int,
+        value: str,
+        findings: list[Finding],
+        snippets: list[_NerWindow],
+    ) -> None:
+        """A person if no word is English; otherwise a snippet for the NER model to decide."""
+        form = ner_form(value)
+        if self._unlike_english(form.split()):
+            findings.append(Finding("PERSON", start, end, _PERSON_SCORE_FOR_VALUE))
+        else:
+            snippets.append(_NerWindow(index, start, end, [], [], form))
+
+    def _last_comma_first(
+        self, index: int, text: str, taken: list[Finding], snippets: list[_NerWindow]
+    ) -> list[Finding]:
+        """`Yamada, Taro` in free text, judged in the order NER reads best."""
+        findings: list[Finding] = []
+        if ", " not in text:
+            return findings
+        for match in LAST_COMMA_FIRST.finditer(text):
+            start, end = match.span()
+            if any(f.start < end and start < f.end for f in taken):
+                continue
+            self._judge_name(index, start, end, match.group(), findings, snippets)
         return findings
 
+    def _unlike_english(self, words: list[str]) -> bool:
+        """Two or more words of three letters or more, none of them English: a name."""
+        long_words = [word for word in words if len(word.strip(".,")) >= 3]
+        return len(long_words) >= 2 and self.lexicon.none_known(long_words)
+
+    def _worth_a_person_snippet(self, field: Field, value: str) -> bool:
+        """A quoted or decoded value of two to four words shaped like a name, outside the
+        free-text fields (whose names NER finds in their sentence)."""
+        if "PERSON" not in self.entities or field.key in self.free_text_keys:
+            return False
+        return 2 <= len(value.split()) <= _MAX_VALUE_WORDS and name_shaped(value)
+
     def _ner_windows(
-        self, index: int, text: str, fields: list[Field], taken: list[Finding]
+        self,
+        index: int,
+        text: str,
+        fields: list[Field],
+        taken: list[Finding],
+        value_windows: list[_NerWindow],
     ) -> tuple[list[_NerWindow], list[Finding]]:
         """Windows of text for the NER model, and the runs a cue vouches for (no NER needed).
 
@@ -236,6 +306,8 @@ class PresidioDetector:
         covered = bytearray(len(text))
         for finding in taken:
             covered[finding.start : finding.end] = b"\x01" * (finding.end - finding.start)
+        for value in value_windows:
+            covered[value.start : value.end] = b"\x01" * (value.end - value.start)
         free_text = [field for field in fields if field.key in self.free_text_keys]
         scopes = [(field.start, field.end) for field in free_text] or [(0, len(text))]
         windows: list[_NerWindow] = []
@@ -245,8 +317,10 @@ class PresidioDetector:
                     continue
                 start, end = ner_window(text, candidate, lo, hi)
                 run = (candidate.start, candidate.end)
-                if candidate.word_before in self.person_cues:
-                    # A cue vouches for the run whatever the model says: no NER needed.
+                if candidate.word_before in self.person_cues or self._unlike_english(
+                    text[candidate.start : candidate.end].split()
+                ):
+                    # A cue, or words that are no English words, vouch for the run: no NER.
                     cued.append(Finding("PERSON", *run, _PERSON_NER_SCORE_WITH_CUE))
                     continue
                 if (
@@ -268,7 +342,9 @@ class PresidioDetector:
     def _run_ner(
         self, texts: Sequence[str], windows: list[_NerWindow], found: list[list[Finding]]
     ) -> None:
-        snippets = [texts[w.line][w.start : w.end] for w in windows]
+        snippets = [
+            w.snippet if w.snippet is not None else texts[w.line][w.start : w.end] for w in windows
+        ]
         # spaCy adds every new word of every line to the vocabulary and string store for good:
         # a long-running service grew without bound (about 300 MB per million log lines).
         # A memory zone frees what the batch added once its docs have been read.
@@ -290,6 +366,12 @@ class PresidioDetector:
     ) -> None:
         for window, snippet, artifact in zip(windows, snippets, artifacts, strict=True):
             people = self.person_recognizer.analyze(snippet, ["PERSON"], artifact)
+            if window.snippet is not None:
+                if people:
+                    found[window.line].append(
+                        Finding("PERSON", window.start, window.end, _PERSON_SCORE_FOR_VALUE)
+                    )
+                continue
             spans = [
                 _widened_to_run(window.start + p.start, window.start + p.end, p.score, window.runs)
                 for p in people

@@ -1,24 +1,64 @@
-"""Locating `key=value` pairs and JSON string fields of a log line, with their offsets."""
+"""Values a log line carries under a key, with their offsets: what the line's structure says.
+
+Recognised structures: JSON string fields (also escaped inside a JSON string, as GraphQL
+errors quote their variables), `key=value` pairs (URL query strings included, their values
+percent-decoded), JavaScript-style `key: "value"`, SQL `INSERT (columns) VALUES (values)`,
+SQL comparisons (`SET holder = '…'`, `WHERE lower(full_name) = '…'`), PostgreSQL's
+`Key (email)=(…)`, a word followed by a quoted literal (`payee 'X Y'`), and the display names
+of mail headers (`From: "X Y" <x@y>`). CSV rows are matched to their header in `csv_rows.py`.
+"""
 
 from __future__ import annotations
 
 import re
+import urllib.parse
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from service.redaction.keys import key_entity
+
 _JSON_STRING_FIELD = re.compile(r'"([A-Za-z_][\w.-]{0,63})"\s*:\s*"((?:[^"\\]|\\.)*)"')
+_ESCAPED_JSON_FIELD = re.compile(
+    r'(?<![\w"])\\?"?([A-Za-z_][\w.-]{0,63})\\?"?\s*:\s*\\"((?:[^"\\]|\\[^"])*)\\"'
+)
+_OBJECT_FIELD = re.compile(r'(?<![\w"\\.-])([A-Za-z_][\w-]{0,63})\s*:\s*"((?:[^"\\]|\\.)*)"')
 _KEY_VALUE = re.compile(
     r"(?<![\w.-])([A-Za-z_][\w.-]{0,63})=(?:\"((?:[^\"\\]|\\.)*)\"|'([^']*)'|([^\s,;&\"']+))"
+)
+_SQL_INSERT = re.compile(
+    r"(?i)\binsert\s+into\s+[\w.\"`]+\s*\(([^()]*)\)\s*values\s*\((.*)\)", re.DOTALL
+)
+_SQL_VALUE = re.compile(r"'((?:[^']|'')*)'|([^,'()\s][^,()]*)")
+_SQL_COMPARISON = re.compile(
+    r"(?i)(?<![\w.])([A-Za-z_][\w]{0,63})[\"`]?\)?\s*(?:=|<>|!=|\blike\b|\bilike\b)\s*'((?:[^']|'')*)'"
+)
+_PG_KEY = re.compile(r"\bKey \(([\w, ]+)\)=\(([^)]*)\)")
+_QUOTED_AFTER_WORD = re.compile(
+    r"(?<![\w.\\-])([A-Za-z][\w-]{1,40}):?\s+(['\"])([^'\"\n]{1,200})\2"
+)
+_MAIL_HEADER = re.compile(
+    r"(?i)(?:^|[\s:])(?:from|to|cc|bcc|reply-to|sender|resent-from|delivered-to|return-path)"
+    r"\s*:\s*"
+)
+_DISPLAY_NAME = re.compile(
+    r'(?:"([^"]{1,120})"|([^\s<>",;:@][^<>",;:@]{0,119}?))\s*<[^<>@\s]+@[^<>\s]+>'
 )
 
 
 @dataclass(frozen=True)
 class Field:
-    """A value whose key says what it holds; `start`/`end` delimit the value without quotes."""
+    """A value whose key says (or may say) what it holds; `start`/`end` exclude quotes.
+
+    `entity` is what the key says the value is (None: the key does not say); `decoded` is
+    the percent-decoded value when decoding changed it.
+    """
 
     key: str
     start: int
     end: int
     quoted: bool
+    entity: str | None = None
+    decoded: str | None = None
 
 
 def normalise_key(key: str) -> str:
@@ -26,16 +66,77 @@ def normalise_key(key: str) -> str:
     return key.rsplit(".", 1)[-1].lower().replace("-", "_")
 
 
-def find_fields(text: str) -> list[Field]:
-    """Every JSON string field and key=value pair in `text`, cheapest check first."""
+def _field(
+    key: str, start: int, end: int, quoted: bool, explicit: Mapping[str, str] | None
+) -> Field:
+    return Field(normalise_key(key), start, end, quoted, key_entity(key, explicit))
+
+
+def _decoded(value: str) -> str | None:
+    if "%" not in value and "+" not in value:
+        return None
+    decoded = urllib.parse.unquote_plus(value, errors="replace")
+    return decoded if decoded != value else None
+
+
+def find_fields(text: str, explicit: Mapping[str, str] | None = None) -> list[Field]:
+    """Every keyed value of `text`, cheapest check first; may overlap (callers resolve)."""
     fields: list[Field] = []
     if '":' in text or '" :' in text:
         for match in _JSON_STRING_FIELD.finditer(text):
-            key = normalise_key(match.group(1))
-            fields.append(Field(key, match.start(2), match.end(2), quoted=True))
+            fields.append(_field(match.group(1), match.start(2), match.end(2), True, explicit))
+    if '\\"' in text:
+        for match in _ESCAPED_JSON_FIELD.finditer(text):
+            fields.append(_field(match.group(1), match.start(2), match.end(2), True, explicit))
+    elif ': "' in text or ':"' in text:
+        for match in _OBJECT_FIELD.finditer(text):
+            fields.append(_field(match.group(1), match.start(2), match.end(2), True, explicit))
+    if "'" in text and ("=" in text or "VALUES" in text or "values" in text):
+        fields.extend(_sql(text, explicit))
     if "=" in text:
-        for match in _KEY_VALUE.finditer(text):
-            group = next(g for g in (2, 3, 4) if match.group(g) is not None)
-            key = normalise_key(match.group(1))
-            fields.append(Field(key, match.start(group), match.end(group), quoted=group != 4))
+        fields.extend(_key_values(text, explicit))
+        if "Key (" in text:
+            for match in _PG_KEY.finditer(text):
+                fields.append(_field(match.group(1), match.start(2), match.end(2), True, explicit))
+    if "'" in text or '"' in text:
+        for match in _QUOTED_AFTER_WORD.finditer(text):
+            fields.append(_field(match.group(1), match.start(3), match.end(3), True, explicit))
+    if "@" in text and "<" in text:
+        fields.extend(_display_names(text))
     return fields
+
+
+def _key_values(text: str, explicit: Mapping[str, str] | None) -> Iterator[Field]:
+    for match in _KEY_VALUE.finditer(text):
+        group = next(g for g in (2, 3, 4) if match.group(g) is not None)
+        field = _field(match.group(1), match.start(group), match.end(group), group != 4, explicit)
+        decoded = _decoded(match.group(group)) if group == 4 else None
+        if decoded is not None:
+            field = Field(field.key, field.start, field.end, True, field.entity, decoded)
+        yield field
+
+
+def _sql(text: str, explicit: Mapping[str, str] | None) -> Iterator[Field]:
+    insert = _SQL_INSERT.search(text)
+    if insert is not None:
+        columns = [c.strip().strip('"`') for c in insert.group(1).split(",")]
+        values = list(_SQL_VALUE.finditer(text, insert.start(2), insert.end(2)))
+        if len(columns) == len(values):
+            for column, value in zip(columns, values, strict=True):
+                group = 1 if value.group(1) is not None else 2
+                yield _field(column, value.start(group), value.end(group), group == 1, explicit)
+    for match in _SQL_COMPARISON.finditer(text):
+        yield _field(match.group(1), match.start(2), match.end(2), True, explicit)
+
+
+def _display_names(text: str) -> Iterator[Field]:
+    header = _MAIL_HEADER.search(text)
+    if header is None:
+        return
+    for match in _DISPLAY_NAME.finditer(text, header.end()):
+        group = 1 if match.group(1) is not None else 2
+        start, end = match.start(group), match.end(group)
+        while end > start and text[end - 1] == " ":
+            end -= 1
+        if any(char.isalpha() for char in text[start:end]):
+            yield Field("display_name", start, end, True, "PERSON")

@@ -24,6 +24,23 @@ _RUN = regex.compile(
 _CONTINUATION = regex.compile(
     rf"(?:[ \t]+(?:{_PARTICLE}[ \t]+)*\p{{Lu}}[\p{{L}}\p{{M}}'\u2019.-]*(?![\w.-]*=))*"
 )
+# Lower-case words after an unquoted lower-case name value (`holder=jane doe`): two at most.
+_LOWER_CONTINUATION = regex.compile(r"(?:[ \t]+\p{Ll}[\p{L}\p{M}'\u2019-]*(?![\w.-]*=)){0,2}")
+# A title, then one to four capitalised or upper-case words: `Dr Hodan Warsame`, `Ms. MARK JUG`.
+_TITLE = r"(?<![\w.])(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|Mme|Mlle|Herr|Frau|Sr|Sra|Srta)\.?[ \t]+"
+_TITLED = regex.compile(
+    _TITLE + r"(\p{Lu}[\p{L}\p{M}'\u2019-]+(?:,?[ \t]\p{Lu}[\p{L}\p{M}'\u2019-]+){0,3})"
+)
+# Lower-case words after a title count only when they fill a cell or quote: `;Mr jo doe;`.
+_TITLED_LOWER = regex.compile(
+    _TITLE + r"(\p{Ll}[\p{L}\p{M}'\u2019-]+(?:[ \t]\p{L}[\p{L}\p{M}'\u2019-]+){1,2})"
+    r"(?=[;,|\t\"']|$)"
+)
+# `Last, First` in free text: two capitalised words around a comma, not part of a list.
+LAST_COMMA_FIRST = regex.compile(
+    r"(?<!,[ \t])(?<![\w-])(\p{Lu}\p{Ll}[\p{L}\p{M}'\u2019-]+),[ \t]"
+    r"(\p{Lu}\p{Ll}[\p{L}\p{M}'\u2019-]+)(?!,[ \t]\p{Lu}|[\w-])"
+)
 _WORD_IN_RUN = regex.compile(r"[^ \t]+")
 _WORD_BEFORE = regex.compile(r"([\p{L}.]+)[\s:=\"']*$")
 
@@ -87,10 +104,28 @@ def _is_vocabulary(word: str) -> bool:
     return word.lower().strip(".") in LOG_VOCABULARY
 
 
-def continued_name_end(text: str, end: int) -> int:
-    """Where a name or street that was cut at a space really ends."""
-    match = _CONTINUATION.match(text, end)
+def continued_name_end(text: str, end: int, *, lower: bool = False, upper: bool = False) -> int:
+    """Where a name or street that was cut at a space really ends.
+
+    After a lower-case value (`holder=ayşe`), up to two more lower-case words count; after
+    an upper-case one, upper-case words (capitalised words always do).
+    """
+    match = (_LOWER_CONTINUATION if lower else _CONTINUATION).match(text, end)
     return match.end() if match else end
+
+
+def titled_names(text: str) -> list[tuple[int, int]]:
+    """Spans of names written after a title, whatever their case; the title stays."""
+    if not any(title in text for title in ("Dr", "M", "Prof", "Herr", "Frau", "Sr")):
+        return []
+    spans = []
+    for pattern in (_TITLED, _TITLED_LOWER):
+        for match in pattern.finditer(text):
+            words = match.group(1).replace(",", " ").split()
+            if all(word.lower() in LOG_VOCABULARY for word in words):
+                continue
+            spans.append(match.span(1))
+    return spans
 
 
 def ner_window(text: str, candidate: NameCandidate, lo: int, hi: int) -> tuple[int, int]:

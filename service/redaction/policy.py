@@ -9,7 +9,9 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-DEFAULT_POLICY_PATH = Path(__file__).resolve().parents[2] / "policies" / "redaction.yaml"
+from service.core.shipped import shipped_path
+
+DEFAULT_POLICY_PATH = shipped_path("policies", "redaction.yaml")
 
 KNOWN_ENTITIES = frozenset(
     {

@@ -21,13 +21,19 @@ STREET_WORDS = frozenset(
     jalan jl lorong soi thanon đường duong phố pho ul ulica al aleja odos leoforos ulitsa
     prospekt sokak cadde caddesi mahallesi shari sharia tariq rehov derech gate gata vej utca út
     tér iela gatvė tänav cesta ulice náměstí sk cd pereulok jirón jr lalana mtaa barabara
-    poghots gamziri kucha khiyaban dangyly
+    poghots gamziri kucha khiyaban dangyly calzada cerrada privada callejón andador circuito
+    retorno prolongación periférico diagonal pasaje alameda estrada rodovia viela ladeira vila
+    setor quadra conjunto gg bulevardul aleea intrarea drumul piața piata soseaua șoseaua
+    splaiul ngõ hẻm số phường plac osiedle trg obala körút köz nábřeží třída
+    námestie stræde allé plads torv gränd polku kaari bulevardi cad sok mah
     """.split()  # noqa: SIM905
 )
 STREET_SUFFIXES = (
     "gatan", "gade", "vegen", "veien", "vägen", "vegur", "tie", "katu", "kuja", "straat",
     "gracht", "laan", "weg", "dijk", "plein", "kade", "straße", "strasse", "str", "gasse",
-    "platz", "allee", "ring", "damm", "ufer", "soka\u011f\u0131", "stígur",
+    "platz", "allee", "damm", "ufer", "soka\u011f\u0131", "stígur", "stræde", "straede",
+    "vænge", "plads", "torv", "gränd", "stigen", "torget", "backen", "leden", "stien", "bakken",
+    "plassen", "polku", "kaari", "bulevardi", "raitti", "rinne", "bulvar\u0131", "vej", "gata",
 )  # fmt: skip
 BIRTH_WORDS = frozenset(
     ("dob", "birth", "birthdate", "birthday", "born", "naissance", "geburtsdatum", "geboren",

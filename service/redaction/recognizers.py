@@ -306,14 +306,32 @@ _STREET_BEFORE_NAME = (
     r"|Plaza|Carrer|Camino|Rua|Travessa|Largo|Praça|Via|Viale|Piazza|Corso|Vicolo|Strada|Calea"
     r"|Jalan|Jl\.|Lorong|Soi|Thanon|Đường|Duong|Phố|Pho|ul\.|ulica|al\.|aleja|Odos|Leoforos"
     r"|Ulitsa|Prospekt|Sokak|Cadde|Caddesi|Mahallesi|Shari'?|Sharia|Tariq|Rehov|Derech|Jirón"
-    r"|Jr\.|Lalana|Mtaa|Barabara|Khiyaban|Kucha)"
+    r"|Jr\.|Lalana|Mtaa|Barabara|Khiyaban|Kucha|Calzada|Cerrada|Privada|Callejón|Andador"
+    r"|Circuito|Retorno|Prolongación|Periférico|Diagonal|Pasaje|Alameda|Estrada|Rodovia|Viela"
+    r"|Ladeira|Vila|Setor|Quadra|Conjunto|Gang|Gg\.|Jl|Strada|Str\.|Bulevardul|Bd\.|Aleea"
+    r"|Intrarea|Drumul|Piața|Piata|Soseaua|Șoseaua|Splaiul|Ngõ|Hẻm|Số|Phường|plac|pl\.|os\."
+    r"|osiedle|Cesta|Ulica|Trg|Obala|Put)"
+)
+# Type words written after the street's name as a word of their own (`Karl Johans gate 22`,
+# `Váci utca 10`, `Bole Road 9`): lower-case ones as those languages write them, English and
+# Turkish ones capitalised, so that `Gate 5` or `Place 2` is not a street.
+_TYPE_WORD_AFTER_NAME = (
+    r"(?:gate|pot|put|sor|(?i:gata|gatan|gade|vej|vegen|veien|vägen|straat|gracht|laan|weg"
+    r"|utca|út|tér|ulica|iela|gatvė|tänav|cesta|ulice|náměstí|sokak|caddesi|cadde|ulitsa"
+    r"|prospekt|pereulok|körút|köz|nábřeží|třída|námestie|trg|obala|cd\.|sk\.|cad\.|sok\."
+    r"|mah\.|sokağ\u0131|bulvar\u0131|gamziri|poghots|dangyly|kucha|vegur|st\u00edgur|marg"
+    r"|salai|chowk|nagar)|Street|Road|Avenue|Lane|Boulevard|Way|Quay|Drive|Square|Highway"
+    r"|Parkway|Close|Crescent|Terrace|Estate)"
 )
 _STREET_AFTER_NAME = (
     r"(?:gate|gata|gatan|gade|vej|vegen|veien|vägen|tie|katu|kuja|straat|gracht|laan|weg|dijk"
-    r"|plein|kade|straße|strasse|str\.|gasse|platz|allee|ring|damm|ufer|utca|út|tér|ulica|iela"
+    r"|plein|kade|straße|strasse|str\.|gasse|platz|allee|damm|ufer|utca|út|tér|ulica|iela"
     r"|gatvė|tänav|cesta|ulice|náměstí|sokak|sokağ\u0131|caddesi|cd\.|sk\.|ulitsa|prospekt"
     r"|pereulok|vegur|st\u00edgur|gamziri|poghots|dangyly|kucha|street|road|avenue|lane"
-    r"|boulevard|way|quay|drive|place|square|highway|parkway)"
+    r"|boulevard|way|quay|drive|place|square|highway|parkway|stræde|straede|allé|vænge|plads"
+    r"|torv|gränd|stigen|torget|backen|leden|stien|bakken|plassen|polku|kaari|bulevardi"
+    r"|raitti|rinne|tori|körút|köz|sor|nábřeží|třída|námestie|trg|cesta|pot|put|obala"
+    r"|cad\.|sok\.|mah\.|bulvar\u0131|close|crescent|terrace|estate|estates)"
 )
 
 
@@ -351,8 +369,14 @@ class StreetAddressRecognizer(PatternRecognizer):
                 ),
                 Pattern(
                     "name with street suffix, number",
-                    rf"(?<!\w)(?:{_NAME_WORD}\s+){{0,3}}(?:\p{{Lu}}[\p{{L}}'\u2019-]*(?i:{_STREET_AFTER_NAME})"
-                    rf"|(?i:{_STREET_AFTER_NAME}))\s+(?:No\.?\s*)?{number}(?![\w-])",
+                    rf"(?<!\w)(?:{_NAME_WORD}\s+){{0,3}}\p{{Lu}}[\p{{L}}'\u2019-]{{2,}}"
+                    rf"(?i:{_STREET_AFTER_NAME})\s+(?:No[.:]?\s*)?{number}(?![\w-])",
+                    0.6,
+                ),
+                Pattern(
+                    "name, street type word, number",
+                    rf"(?<!\w)(?:{_NAME_WORD}\s+){{1,3}}{_TYPE_WORD_AFTER_NAME}\s+"
+                    rf"(?:No[.:]?\s*)?{number}(?![\w-])",
                     0.6,
                 ),
             ],

@@ -14,8 +14,9 @@ from service.access.resolvers import register_token
 from service.core.clock import Clock
 from service.core.context import get_clock, get_data_key_cache, get_db, get_key_service
 from service.core.errors import ValidationFailed
-from service.core.pagination import Cursor, Limit, decode_cursor, page
+from service.core.pagination import Cursor, Limit, decode_time_cursor, page
 from service.core.routing import AuditedRoute, current_audit, operation
+from service.customers import exposure
 from service.keys.cache import DataKeyCache
 from service.subscriptions import cancellation, service
 from service.subscriptions.models import (
@@ -37,9 +38,27 @@ Now = Annotated[Clock, Depends(get_clock)]
 
 
 def one_view(
-    db: Session, subscription: Subscription, keys: Any, cache: DataKeyCache, now: datetime
+    request: Request,
+    db: Session,
+    subscription: Subscription,
+    keys: Any,
+    cache: DataKeyCache,
+    now: datetime,
 ) -> dict[str, Any]:
-    return subscription_views(db, [subscription], keys, cache, now)[0]
+    view = subscription_views(db, [subscription], keys, cache, now)[0]
+    record_views(request, [view])
+    return view
+
+
+def record_views(request: Request, views: list[dict[str, Any]]) -> None:
+    """Name every returned subscription and its customer in the audit event, with the
+    customer data each view shows (metadata, pause reasons)."""
+    record = current_audit(request)
+    for view in views:
+        shown = bool(view["metadata"]) or any(p.get("reason") for p in view["pauses"])
+        exposure.record_returned(
+            record, [view["id"], view["customer"]], [exposure.METADATA] if shown else []
+        )
 
 
 @router.post(
@@ -55,7 +74,7 @@ def create_subscription(
     record.add_target(body.customer)
     subscription = service.create_subscription(db, keys, cache, body, now)
     record.add_target(subscription.id)
-    return one_view(db, subscription, keys, cache, now)
+    return one_view(request, db, subscription, keys, cache, now)
 
 
 @router.get(
@@ -63,6 +82,7 @@ def create_subscription(
     **operation(Action.SUBSCRIPTION_LIST),
 )
 def list_subscriptions(
+    request: Request,
     db: Db,
     keys: Keys,
     cache: Cache,
@@ -86,19 +106,12 @@ def list_subscriptions(
     if tag is not None:
         tagged = select(SubscriptionTag.subscription).where(SubscriptionTag.tag == tag)
         query = query.where(Subscription.id.in_(tagged))
-    after = decode_cursor(cursor)
+    after = decode_time_cursor(cursor)
     if after is not None:
-        if not (
-            isinstance(after, list) and len(after) == 2 and all(isinstance(v, str) for v in after)
-        ):
-            raise ValidationFailed("The cursor is not valid.")
-        try:
-            created_at = datetime.fromisoformat(after[0])
-        except ValueError:
-            raise ValidationFailed("The cursor is not valid.") from None
+        created_at, after_id = after
         query = query.where(
             (Subscription.created_at > created_at)
-            | ((Subscription.created_at == created_at) & (Subscription.id > after[1]))
+            | ((Subscription.created_at == created_at) & (Subscription.id > after_id))
         )
     rows = list(
         db.execute(
@@ -107,6 +120,7 @@ def list_subscriptions(
     )
     listing = page(rows, limit, lambda s: [s.created_at.isoformat(), s.id])
     listing["data"] = subscription_views(db, listing["data"], keys, cache, clock.now())
+    record_views(request, listing["data"])
     return listing
 
 
@@ -115,10 +129,10 @@ def list_subscriptions(
     **operation(Action.SUBSCRIPTION_READ),
 )
 def read_subscription(
-    subscription_id: str, db: Db, keys: Keys, cache: Cache, clock: Now
+    request: Request, subscription_id: str, db: Db, keys: Keys, cache: Cache, clock: Now
 ) -> dict[str, Any]:
     subscription = service.find_subscription(db, subscription_id)
-    return one_view(db, subscription, keys, cache, clock.now())
+    return one_view(request, db, subscription, keys, cache, clock.now())
 
 
 @router.post(
@@ -126,12 +140,18 @@ def read_subscription(
     **operation(Action.SUBSCRIPTION_CANCEL, idempotency="optional"),
 )
 def cancel_subscription(
-    subscription_id: str, body: SubscriptionCancel, db: Db, keys: Keys, cache: Cache, clock: Now
+    request: Request,
+    subscription_id: str,
+    body: SubscriptionCancel,
+    db: Db,
+    keys: Keys,
+    cache: Cache,
+    clock: Now,
 ) -> dict[str, Any]:
     now = clock.now()
     subscription = service.get_subscription(db, subscription_id, for_update=True)
     cancellation.cancel(db, subscription, body.at, now)
-    return one_view(db, subscription, keys, cache, now)
+    return one_view(request, db, subscription, keys, cache, now)
 
 
 @router.get(

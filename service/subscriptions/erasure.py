@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.core.hooks import on_customer_erased
+from service.core.hooks import on_customer_erased, owned_tokens
 from service.subscriptions.models import Subscription, SubscriptionStatus
 
 
@@ -25,3 +25,13 @@ def cancel_subscriptions_of_erased_customer(session: Session, customer: str, at:
         if subscription.status != SubscriptionStatus.CANCELED:
             cancel_now(session, subscription, at, at)
     session.flush()
+
+
+@owned_tokens
+def subscription_and_pause_tokens(session: Session, customer: str) -> list[str]:
+    from service.pauses.models import Pause
+
+    subscriptions = select(Subscription.id).where(Subscription.customer == customer)
+    tokens = [str(token) for token in session.scalars(subscriptions)]
+    pauses = select(Pause.id).where(Pause.subscription.in_(subscriptions))
+    return tokens + [str(token) for token in session.scalars(pauses)]

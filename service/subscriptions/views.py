@@ -16,7 +16,8 @@ from service.subscriptions.schedule import ScheduledCharge, current_period, upco
 from service.subscriptions.service import inputs_from, pauses_of, read_metadata, tags_of
 
 
-def pause_view(pause: Pause) -> dict[str, Any]:
+def pause_view(pause: Pause, reason: str | None) -> dict[str, Any]:
+    """``reason`` is the pause's opened reason (``service.pauses.reasons.reasons_of``)."""
     return {
         "id": pause.id,
         "subscription": pause.subscription,
@@ -24,7 +25,7 @@ def pause_view(pause: Pause) -> dict[str, Any]:
         "starts_at": format_api_time(pause.starts_at),
         "ends_at": format_api_time(pause.ends_at),
         "resume_mode": pause.resume_mode,
-        "reason": pause.reason,
+        "reason": reason,
         "credit_amount": pause.credit_amount,
         "bulk": pause.bulk,
         "created_by": pause.created_by,
@@ -37,6 +38,7 @@ def subscription_view(
     tags: list[str],
     pauses: list[Pause],
     metadata: dict[str, str],
+    reasons: dict[str, str | None],
     now: datetime,
 ) -> dict[str, Any]:
     """``pauses`` newest first, canceled ones included."""
@@ -64,7 +66,7 @@ def subscription_view(
         "next_charge_at": format_api_time(subscription.next_charge_at),
         "cancel_at": format_api_time(subscription.cancel_at),
         "canceled_at": format_api_time(subscription.canceled_at),
-        "pauses": [pause_view(pause) for pause in pauses],
+        "pauses": [pause_view(pause, reasons.get(pause.id)) for pause in pauses],
         "created_at": format_api_time(subscription.created_at),
     }
 
@@ -81,8 +83,14 @@ def subscription_views(
     tags = tags_of(session, tokens)
     pauses = pauses_of(session, tokens)
     metadata = read_metadata(subscriptions, key_service, cache)
+    from service.pauses.reasons import reasons_of
+
+    reasons = reasons_of(
+        session, key_service, cache, [pause for listed in pauses.values() for pause in listed]
+    )
     return [
-        subscription_view(s, tags[s.id], pauses[s.id], metadata[s.id], now) for s in subscriptions
+        subscription_view(s, tags[s.id], pauses[s.id], metadata[s.id], reasons, now)
+        for s in subscriptions
     ]
 
 

@@ -10,7 +10,8 @@ from typing import Any
 import hvac.exceptions
 import pytest
 
-from service.keys.transit import TransitKeyService, build_vault_client, transit_policy
+from service.keys.openbao_policies import KeyNames, serving_policy
+from service.keys.transit import TransitKeyService, build_vault_client
 from tests.audit.trail import append, sequence, verify
 
 
@@ -18,7 +19,7 @@ from tests.audit.trail import append, sequence, verify
 def service_token(openbao: Any, audit_anchor_namespace: str) -> str:
     """A token with exactly the serving policy (anchors under this test's path)."""
     root = build_vault_client(openbao.addr, token=openbao.token)
-    policy = transit_policy().replace("strongroom/audit/sth", audit_anchor_namespace)
+    policy = serving_policy(KeyNames(anchor_path=audit_anchor_namespace))
     name = "serving-" + audit_anchor_namespace.rsplit("/", 1)[-1]
     root.sys.create_or_update_policy(name=name, policy=policy)
     return str(root.auth.token.create(policies=[name], ttl="10m")["auth"]["client_token"])

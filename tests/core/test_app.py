@@ -53,10 +53,26 @@ def test_healthz_and_readyz_answer_without_a_key(sqlite_api: Api) -> None:
     assert ready.json()["key_service"] == "ok"
 
 
-def test_metrics_are_prometheus_text_and_count_requests(sqlite_api: Api) -> None:
+def test_anonymous_metrics_show_process_health_only(sqlite_api: Api) -> None:
     sqlite_api.call("GET", "/v1/audit/events")
-    text = sqlite_api.call("GET", "/metrics", who=None).text
+    sqlite_api.call("GET", "/v1/customers/cus_tok_nope", who=None)  # a failed sign-in
+    anonymous = sqlite_api.call("GET", "/metrics", who=None)
+    assert anonymous.status_code == 200
+    assert "strongroom_up 1.0" in anonymous.text and "process_" in anonymous.text
+    for detail in ("strongroom_requests", "strongroom_request_seconds", "strongroom_jobs"):
+        assert detail not in anonymous.text
+    assert "audit:event:list" not in anonymous.text and 'status="401"' not in anonymous.text
+
+
+def test_detailed_metrics_count_requests_behind_a_role(sqlite_api: Api) -> None:
+    sqlite_api.call("GET", "/v1/audit/events")
+    assert_problem(sqlite_api.call("GET", "/v1/metrics", who=None), 401, "unauthenticated")
+    assert_problem(sqlite_api.call("GET", "/v1/metrics", who="compliance"), 403, "forbidden")
+    text = sqlite_api.call("GET", "/v1/metrics", who="service").text
     assert 'strongroom_requests_total{action="audit:event:list",status="200"} 1.0' in text
+    assert "strongroom_up 1.0" in text
+    audited = sqlite_api.call("GET", "/v1/audit/events?action=ops:metrics_detail:read").json()
+    assert {e["outcome"] for e in audited["data"]} >= {"denied"}
 
 
 def test_openapi_publishes_an_action_on_every_operation(sqlite_api: Api) -> None:

@@ -22,6 +22,7 @@ def cli_environment(
     monkeypatch.setenv("STRONGROOM_DATABASE_URL", sqlite_url)
     monkeypatch.setenv("STRONGROOM_VAULT_ADDR", restartable_openbao.addr)
     monkeypatch.setenv("STRONGROOM_VAULT_TOKEN", restartable_openbao.token)
+    monkeypatch.setenv("STRONGROOM_VAULT_OPERATOR_TOKEN", restartable_openbao.token)
     cli_settings.cache_clear()
     cli_engine.cache_clear()
     yield
@@ -50,10 +51,11 @@ def test_rotate_rewraps_every_data_key_and_status_counts_them_per_version(
     assert "latest version 1, minimum decryption version 1" in before.output
     assert rotated.exit_code == 0, rotated.output
     assert "5 rewrapped" in rotated.output
-    assert "minimum decryption version raised to 2" in rotated.output
+    assert "versions below 2 retired and trimmed" in rotated.output
     assert after.exit_code == 0, after.output
     assert "latest version 2, minimum decryption version 2" in after.output
-    assert "retired" in after.output
+    assert "trimmed" in after.output
+    assert key_service.key_status().versions == (2,)  # version 1 is gone from the key ring
     version_two = next(
         line for line in after.output.splitlines() if "latest" in line and "│" in line
     )
@@ -72,3 +74,15 @@ def test_rotate_reports_an_unreachable_key_service_as_an_error(
 
     assert result.exit_code == 1
     assert "key service" in result.output.lower()
+
+
+def test_rotate_needs_the_operator_token_not_the_serving_one(
+    cli_environment: None, restartable_openbao: PersistentOpenBao, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("STRONGROOM_VAULT_OPERATOR_TOKEN")
+    cli_settings.cache_clear()
+
+    result = CliRunner().invoke(app, ["keys", "rotate"])
+
+    assert result.exit_code == 1
+    assert "STRONGROOM_VAULT_OPERATOR_TOKEN" in result.output

@@ -34,6 +34,8 @@ def start_dev(data_dir: Path, ports: dict[str, int], log: Path) -> subprocess.Po
             str(ports["api"]),
             "--vault-port",
             str(ports["vault"]),
+            "--vault-cluster-port",
+            str(ports["cluster"]),
             "--stripe-port",
             str(ports["stripe"]),
         ],
@@ -77,7 +79,12 @@ def port_open(port: int) -> bool:
 
 def test_dev_survives_a_restart_with_everything_still_readable(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    ports = {"api": free_port(), "vault": free_port(), "stripe": free_port()}
+    ports = {
+        "api": free_port(),
+        "vault": free_port(),
+        "cluster": free_port(),
+        "stripe": free_port(),
+    }
     base = f"http://127.0.0.1:{ports['api']}"
     log = tmp_path / "dev.log"
 
@@ -100,6 +107,14 @@ def test_dev_survives_a_restart_with_everything_still_readable(tmp_path: Path) -
         assert created.status_code == 201, created.text
         token = created.json()["id"]
         assert httpx.get(f"{base}/docs", timeout=10).status_code == 200
+        # API.md: under `strongroom dev`, plain-http loopback receivers are allowed
+        hook = httpx.post(
+            f"{base}/v1/webhook-endpoints",
+            headers=admin,
+            timeout=30,
+            json={"url": f"http://127.0.0.1:{ports['api']}/hook", "events": ["pause.started"]},
+        )
+        assert hook.status_code == 201, hook.text
         # CLI commands on the same data directory find the running stack by themselves
         env = {k: v for k, v in os.environ.items() if not k.startswith("STRONGROOM_")}
         verified = subprocess.run(
@@ -183,3 +198,85 @@ def test_dev_refuses_a_taken_port_and_an_unwritable_data_dir(tmp_path: Path) -> 
         timeout=60,
     )
     assert result.returncode != 0 and "not writable" in result.stderr
+
+
+def children_of(pid: int) -> list[int]:
+    listed = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True, check=False
+    )
+    return [int(word) for word in listed.stdout.split()]
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie waiting for init to reap it holds nothing
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().split(") ")[-1][:1] != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_sigkill_of_dev_leaves_no_child_behind_and_every_port_is_printed(tmp_path: Path) -> None:
+    from service.devstack import PortInUse, ensure_port_free
+
+    ports = {
+        "api": free_port(),
+        "vault": free_port(),
+        "cluster": free_port(),
+        "stripe": free_port(),
+    }
+    log = tmp_path / "dev.log"
+    dev = start_dev(tmp_path / "data", ports, log)
+    try:
+        wait_ready(f"http://127.0.0.1:{ports['api']}", dev, log)
+        printed = log.read_text()
+        assert (
+            f"OpenBao on http://127.0.0.1:{ports['vault']} (cluster port {ports['cluster']})"
+            in (printed)
+        )
+        assert f"localstripe on http://127.0.0.1:{ports['stripe']}" in printed
+        children = children_of(dev.pid)
+        assert len(children) == 2, children  # bao and localstripe, nothing else
+    finally:
+        dev.kill()  # SIGKILL: no atexit, no finally, no signal handler runs in dev
+        dev.wait(timeout=30)
+
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(alive(pid) for pid in children):
+        time.sleep(0.2)
+    assert not [pid for pid in children if alive(pid)], "a child of strongroom dev survived it"
+    for name, port in ports.items():
+        try:
+            ensure_port_free("127.0.0.1", port, component=name)  # what the next start checks
+        except PortInUse:
+            pytest.fail(f"{name} port {port} is still held after SIGKILL of strongroom dev")
+
+
+def test_dev_refuses_ports_that_collide_before_starting_anything(tmp_path: Path) -> None:
+    vault = free_port()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "service.cli",
+            "dev",
+            "--data-dir",
+            str(tmp_path / "d"),
+            "--port",
+            str(free_port()),
+            "--vault-port",
+            str(vault),
+            "--stripe-port",
+            str(vault + 1),  # OpenBao's cluster port by default
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert f"both use port {vault + 1}" in result.stderr
+    assert "OpenBao's cluster port" in result.stderr and "localstripe" in result.stderr
+    assert not (tmp_path / "d" / "openbao").exists()

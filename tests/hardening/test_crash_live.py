@@ -207,7 +207,7 @@ def test_a_service_killed_during_recurring_charging_never_charges_a_period_twice
         vault_addr=openbao.addr,
         vault_token=openbao.token,
         stripe_api_base=restartable_localstripe.url,
-        env={"STRONGROOM_TEST_CLOCK": "1"},
+        env={"STRONGROOM_TEST_CLOCK": "1", "STRONGROOM_UNSAFE_TEST_CLOCK_IN_PRODUCTION": "1"},
     )
     subscriptions = [customer_with_subscription(server, n) for n in range(8)]
     target = (datetime.now(UTC) + timedelta(days=RENEWAL_DAYS)).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -6,16 +6,31 @@ lines and CSV), an event payload or an error body."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import stripe
 
+from service.customers.free_text import MAX_AUDIT_TEXT
 from service.devstack.localstripe import LocalStripeServer
 from service.devstack.openbao import PersistentOpenBao
 from service.processors.stripe_adapter import StripeProcessor
-from tests.canaries import ADDRESS_LINE, EMAIL, NAME, PHONE, PURPOSE, canary_customer, scan
+from tests.canaries import (
+    ADDRESS_LINE,
+    EMAIL,
+    METADATA_VALUE,
+    NAME,
+    PHONE,
+    PURPOSE,
+    canary_customer,
+    scan,
+    scan_processor_object,
+)
+from tests.charges.support import payment_intents_of, processor_customer_of
 from tests.conftest import LOG_CAPTURE
 from tests.fixtures.app import Api
 from tests.fixtures.localstripe import LOCALSTRIPE_API_KEY
@@ -241,3 +256,89 @@ def test_canaries_through_every_free_text_path_never_leak_even_when_components_f
     log = log_since()
     assert log.count("\n") > 20, "the run logged nothing: the log scan proves nothing"
     assert_no_canary_anywhere(leaky_api, log)
+
+
+def test_after_an_erasure_no_replay_processor_record_or_audit_purpose_holds_a_canary(
+    sqlite_api: Api, sqlite_url: str, localstripe_client: stripe.StripeClient
+) -> None:
+    """Replay after erasure, the processor after erasure, and the audit's purposes: every
+    idempotent request that carried the customer's data is replayed after its erasure, and
+    neither the answers, nor what the processor keeps, nor the audit trail (whose purposes
+    are capped), nor the database file hold a canary or a link to the customer's tokens."""
+    api = sqlite_api
+    replays: list[tuple[str, str, str, dict[str, Any]]] = []
+
+    def send(method: str, path: str, who: str, body: dict[str, Any] | None = None) -> Any:
+        key = {"Idempotency-Key": uuid.uuid4().hex}
+        response = api.call(method, path, who=who, json=body, headers=key)
+        assert response.status_code < 300, response.text
+        replays.append((method, path, who, {"json": body, "headers": key}))
+        return response.json()
+
+    customer = send(
+        "POST", "/v1/customers", "service", canary_customer(payment_method="pm_card_visa")
+    )
+    token = customer["id"]
+    subscription = send(
+        "POST",
+        "/v1/subscriptions",
+        "service",
+        {
+            "customer": token,
+            "plan": "gold",
+            "amount": 1000,
+            "currency": "usd",
+            "interval": "month",
+            "metadata": {"note": METADATA_VALUE},
+        },
+    )["id"]
+    path = f"/v1/subscriptions/{subscription}"
+    pause = send(
+        "POST",
+        f"{path}/pauses",
+        "service",
+        {"start": "period_end", "days": 5, "resume_mode": "shift", "reason": FREE_TEXT},
+    )
+    paid = send(
+        "POST",
+        "/v1/charges",
+        "service",
+        {"customer": token, "amount": 500, "currency": "usd", "description": FREE_TEXT},
+    )
+    canceled = send("POST", f"{path}/cancel", "service", {"at": "now"})
+    assert METADATA_VALUE in json.dumps(canceled)  # the stored answer held customer data
+    revealed = api.call(
+        "GET",
+        f"/v1/customers/{token}/reveal?fields=name",
+        who="compliance",
+        headers={"X-Purpose": f"{PURPOSE} " + "and more context " * 8},
+    )
+    assert revealed.status_code == 200
+    at_processor = processor_customer_of(api, token)
+    intents = payment_intents_of(localstripe_client, at_processor)
+    assert intents
+
+    assert api.call("DELETE", f"/v1/customers/{token}", who="admin").status_code == 200
+
+    creation, *others = replays
+    method, replay_path, who, kwargs = creation
+    again = api.call(method, replay_path, who=who, **kwargs)
+    # never the erased customer's stored answer: the retry creates someone new from its body
+    assert again.headers.get("idempotent-replayed") is None
+    assert again.status_code == 201 and again.json()["id"] != token
+    for method, replay_path, who, kwargs in others:
+        again = api.call(method, replay_path, who=who, **kwargs)
+        assert again.headers.get("idempotent-replayed") is None, replay_path
+        assert scan(again.text) == [] and METADATA_VALUE not in again.text, replay_path
+    with pytest.raises(stripe.InvalidRequestError):
+        localstripe_client.v1.customers.retrieve(at_processor)
+    owned = [token, subscription, pause["id"], paid["id"]]
+    for intent in intents:
+        kept = localstripe_client.v1.payment_intents.retrieve(intent.id)
+        assert scan_processor_object(kept, owned) == [], "the processor links the erased customer"
+    export = api.call("GET", "/v1/audit/export?format=jsonl", who="compliance").text
+    purposes = [json.loads(line).get("purpose") for line in export.splitlines()[:-1]]
+    assert any(purposes) and all(len(p) <= MAX_AUDIT_TEXT for p in purposes if p)
+    assert scan(export) == []
+    database = Path(sqlite_url.removeprefix("sqlite:///")).read_bytes().decode("latin-1")
+    assert scan(database) == [] and METADATA_VALUE not in database

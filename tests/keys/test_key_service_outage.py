@@ -33,6 +33,7 @@ def every_operation(
         "rotate_data_key": service.rotate_data_key,
         "key_status": service.key_status,
         "set_min_decryption_version": lambda: service.set_min_decryption_version(1),
+        "retire_data_key_versions_below": lambda: service.retire_data_key_versions_below(1),
         "ensure_keys": service.ensure_keys,
     }
 

@@ -13,13 +13,13 @@ import pytest
 from service.devstack.openbao import OpenBaoDevServer
 from service.keys.envelope import decrypt_field, encrypt_field
 from service.keys.errors import KeyServiceError, KeyServiceUnavailable, WrappedKeyRejected
+from service.keys.openbao_policies import KeyNames, serving_policy
 from service.keys.port import KeyService, wrapped_key_version
 from service.keys.transit import (
     DATA_KEY_NAME,
     TransitKeyService,
     build_vault_client,
     login_with_approle,
-    transit_policy,
 )
 from tests.fixtures.openbao import key_service_for
 
@@ -253,7 +253,7 @@ def test_a_refused_token_means_the_key_service_is_unavailable(openbao: OpenBaoDe
         service.generate_data_key()
 
 
-def test_approle_login_with_the_least_privilege_policy_can_do_everything_strongroom_needs(
+def test_approle_login_with_the_serving_policy_can_do_everything_serving_needs_and_no_more(
     openbao: OpenBaoDevServer, fresh_key_service: TransitKeyService
 ) -> None:
     root = root_client(openbao)
@@ -263,10 +263,12 @@ def test_approle_login_with_the_least_privilege_policy_can_do_everything_strongr
     policy_name = f"strongroom-{suffix}"
     root.sys.create_or_update_policy(
         policy_name,
-        transit_policy(
-            data_key=fresh_key_service.data_key,
-            audit_key=fresh_key_service.audit_key,
-            index_key=fresh_key_service.index_key,
+        serving_policy(
+            KeyNames(
+                data_key=fresh_key_service.data_key,
+                audit_key=fresh_key_service.audit_key,
+                index_key=fresh_key_service.index_key,
+            )
         ),
     )
     root.auth.approle.create_or_update_approle(
@@ -297,9 +299,16 @@ def test_approle_login_with_the_least_privilege_policy_can_do_everything_strongr
     assert service.unwrap_data_keys([data_key.wrapped]) == [data_key.plaintext]
     assert service.verify(b"m", service.sign(b"m"))
     assert service.blind_index(b"x") == fresh_key_service.blind_index(b"x")
-    assert service.rotate_data_key() == 2
-    service.rewrap_data_keys([data_key.wrapped])
-    service.set_min_decryption_version(1)
+    # Rotation and key configuration are the operator's (policies/openbao/): refused.
+    for operator_only in (
+        service.rotate_data_key,
+        lambda: service.rewrap_data_keys([data_key.wrapped]),
+        lambda: service.set_min_decryption_version(1),
+        lambda: service.retire_data_key_versions_below(1),
+    ):
+        with pytest.raises(KeyServiceUnavailable, match="refused"):
+            operator_only()
+    assert fresh_key_service.key_status().latest_version == 1
 
     # The token expires or is revoked: the service logs in again and carries on.
     client.auth.token.revoke_self()

@@ -4,6 +4,7 @@ held to a budget so that a route that grows fails here before it shows in a benc
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -13,20 +14,23 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
+from service.core.db import IDLE_PING_SECONDS
 from tests.fixtures.app import Api
 
-# Round trips per request, measured on the request path of one worker with warm caches.
+# Round trips per request on one worker with warm caches (before the worker/caching work of
+# issue 15: read 9, list 11, create 9, reveal 9, search 9, pause 17, cancel 15, charge 26).
 BUDGETS = {
-    "read customer": 9,
-    "list subscriptions": 11,
-    "create customer": 9,
-    "reveal": 9,
-    "search": 9,
-    "pause": 17,
-    "cancel pause": 15,
-    "charge": 26,
-    "charge replay": 12,
-    "audit query": 9,
+    "read customer": 5,
+    "list subscriptions": 7,
+    "create customer": 5,
+    "reveal": 5,
+    "search": 5,
+    "pause": 13,
+    "cancel pause": 11,
+    "charge": 20,
+    # +1 (h16a): a replay first checks that the stored response names no erased customer.
+    "charge replay": 8,
+    "audit query": 5,
 }
 
 
@@ -42,6 +46,10 @@ class RoundTrips:
 @pytest.fixture
 def counting(make_api: Callable[..., Api], pg_url: str) -> Iterator[tuple[Api, Any]]:
     api = make_api(pg_url, settings_overrides={"audit_sequence_delay_ms": 1000})
+    # Warm caches are the subject; on a busy machine the preparation of a request can take
+    # longer than the principal cache's half second (its lookup then costs one more begin,
+    # statement and commit).
+    api.ctx.principals.ttl = 60.0
     engine = api.ctx.engine
     counts: Counter[str] = Counter()
 
@@ -57,16 +65,24 @@ def counting(make_api: Callable[..., Api], pg_url: str) -> Iterator[tuple[Api, A
     def rollback(*_: Any) -> None:
         counts["rollback"] += 1
 
-    def checkout(*_: Any) -> None:
-        if engine.pool._pre_ping:  # a pre-ping: one round trip per checkout
+    def checkout(_dbapi: Any, record: Any, _proxy: Any) -> None:
+        checked_in = record.info.get("checked_in_at")
+        if engine.pool._pre_ping or (
+            checked_in is not None and time.monotonic() - checked_in >= IDLE_PING_SECONDS
+        ):
             counts["ping"] += 1
 
+    # The request's engine, and the rate counters' (its own pool in autocommit on
+    # PostgreSQL: a statement there is one round trip, with no BEGIN or COMMIT).
+    counters = api.ctx.rate_limiter.engine
     listeners = [
         (engine, "before_cursor_execute", statement),
         (engine, "begin", begin),
         (engine, "commit", commit),
         (engine, "rollback", rollback),
         (engine.pool, "checkout", checkout),
+        (counters, "before_cursor_execute", statement),
+        (counters.pool, "checkout", checkout),
     ]
     for target, name, fn in listeners:
         event.listen(target, name, fn)

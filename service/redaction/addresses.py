@@ -1,0 +1,64 @@
+"""Address shapes the street-type patterns do not cover, and whole-span widening.
+
+- Japanese block numbers (`2-14-3 Nishiazabu`, `Kitahama 1-19-19, Kita-ku`);
+- a street name and number followed by a postal code and a place (`Lánovská 20, 715 23 X`),
+  for streets written without a type word;
+- widening: once an address is found, the plot or house prefix before it (`Plot 12, …`,
+  `H.No. 4, …`) and the unit, block, apartment and ward parts after it (`Nr. 8 Bl. 4 Ap. 6`,
+  `Interior 3`, `No:8 D:3`, `, Aoba-ku`) are redacted with it: no half-visible addresses.
+"""
+
+from __future__ import annotations
+
+import re
+
+import regex
+
+_WARD = r"\p{Lu}[\p{L}]+-(?:ku|shi|cho|machi|gun|mura)\b"
+_JAPANESE = regex.compile(
+    r"(?<![\w-])(?:\d{1,2}-\d{1,3}-\d{1,3}\s+\p{Lu}[\p{L}-]+|\p{Lu}[\p{L}-]+\s+\d{1,2}-\d{1,3}-\d{1,3})"
+    rf"(?![\w-])(?:,\s*{_WARD})?"
+)
+# A postal code after a street and number; years (19xx, 20xx) are not taken for one.
+_POSTAL = (
+    r"(?:[A-Z]{1,2}-)?(?:\d{3} \d{2}|\d{2}-\d{3}|\d{5}-\d{3}|\d{3}-\d{4}|\d{5,6}"
+    r"|(?!19|20)\d{4})"
+)
+_STREET_BEFORE_POSTCODE = regex.compile(
+    r"(?<![\w.-])(\p{Lu}[\p{L}'\u2019.-]+(?:\s+\p{L}[\p{L}'\u2019.-]*){0,3}\s+\d{1,4}[a-zA-Z]?)"
+    rf"\.?['\"]?,\s+{_POSTAL}\s+\p{{Lu}}"
+)
+_PREFIX = regex.compile(
+    r"(?:\b(?:Plot|Stand|Erf|Lot|House|Block|Blk\.?|H\.\s?No\.?|Số)\s*(?:\d+[A-Za-z]?,?\s+)?)$"
+)
+_SUFFIX = regex.compile(
+    r"(?:,?\s*(?:No[.:]?\s*\d+[\w/-]*|Nr\.?\s*\d+\w*|Bl\.?\s*\w+|Sc\.?\s*\w+|Ap\.?\s*\d+\w*"
+    r"|Apt\.?\s*\w+|Interior\s+\w+|Int\.?\s*\d+|Edif\.?\s*\w+|Depto\.?\s*\w+|D:\s?\d+"
+    r"|Daire:?\s*\d+|Kat:?\s*\d+|Flat\s+\w+|Unit\s+\w+|Suite\s+\w+|#\s*\w+|" + _WARD + r"))+"
+)
+
+
+# Cheap checks first: a block number, or a number then a comma then another number.
+_BLOCK_NUMBER = re.compile(r"(?<![\d-])\d{1,2}-\d{1,3}-\d{1,3}(?![\d-])")
+_NUMBER_COMMA_NUMBER = re.compile(r"\d\.?['\"]?, (?:[A-Z]{1,2}-)?\d")
+
+
+def extra_addresses(text: str) -> list[tuple[int, int]]:
+    """Spans of Japanese block addresses and of streets followed by a postal code."""
+    spans: list[tuple[int, int]] = []
+    if "-" in text and _BLOCK_NUMBER.search(text):
+        spans.extend(match.span() for match in _JAPANESE.finditer(text))
+    if ", " in text and _NUMBER_COMMA_NUMBER.search(text):
+        spans.extend(match.span(1) for match in _STREET_BEFORE_POSTCODE.finditer(text))
+    return spans
+
+
+def widen(text: str, start: int, end: int) -> tuple[int, int]:
+    """The address span grown over its plot or house prefix and its unit parts."""
+    prefix = _PREFIX.search(text, max(0, start - 16), start)
+    if prefix is not None:
+        start = prefix.start()
+    suffix = _SUFFIX.match(text, end)
+    if suffix is not None:
+        end = suffix.end()
+    return start, end

@@ -1,0 +1,106 @@
+"""CSV exports in logs: a header line names the columns, the rows after it are judged by it.
+
+A header is a line whose last part splits (on `;`, `,`, tab or `|`) into three or more cells
+that are all key-like words, at least one of which `keys.key_entity` calls personal. A later
+line of the same batch that splits into as many cells is a row: each cell under a personal
+column is a keyed value. The first cell may carry a log prefix (`row 7: Dr`); only its last
+word counts, as for the header.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from service.redaction.fields import Field, normalise_key
+from service.redaction.keys import key_entity
+
+SEPARATORS = (";", ",", "\t", "|")
+_KEY_CELL = re.compile(r"[A-Za-z_][\w .-]{0,40}")
+_LAST_WORD = re.compile(r"\S+$")
+_MIN_CELLS = 3
+
+
+@dataclass(frozen=True)
+class CsvHeader:
+    separator: str
+    names: tuple[str, ...]
+    entities: tuple[str | None, ...]
+
+
+def split_cells(text: str, separator: str) -> list[tuple[int, int]]:
+    """Cell spans of `text` (quotes honoured and excluded from the span)."""
+    cells: list[tuple[int, int]] = []
+    position, length = 0, len(text)
+    while position <= length:
+        if position < length and text[position] == '"':
+            close = position + 1
+            while True:
+                close = text.find('"', close)
+                if close == -1 or close + 1 >= length or text[close + 1] != '"':
+                    break
+                close += 2
+            if close == -1:
+                return []
+            cells.append((position + 1, close))
+            position = close + 1
+            if position < length and text[position] != separator:
+                return []
+            position += 1
+            continue
+        end = text.find(separator, position)
+        end = length if end == -1 else end
+        cells.append((position, end))
+        position = end + 1
+    return cells
+
+
+def _first_cell_start(text: str, start: int, end: int) -> int:
+    word = _LAST_WORD.search(text, start, end)
+    return word.start() if word else start
+
+
+def read_header(text: str, explicit: Mapping[str, str] | None = None) -> CsvHeader | None:
+    for separator in SEPARATORS:
+        if text.count(separator) < _MIN_CELLS - 1:
+            continue
+        cells = split_cells(text, separator)
+        if len(cells) < _MIN_CELLS:
+            continue
+        names = []
+        for index, (start, end) in enumerate(cells):
+            if index == 0:
+                start = _first_cell_start(text, start, end)
+            name = text[start:end].strip()
+            if not _KEY_CELL.fullmatch(name):
+                break
+            names.append(name)
+        else:
+            entities = tuple(key_entity(name.replace(" ", "_"), explicit) for name in names)
+            if any(entity for entity in entities):
+                return CsvHeader(separator, tuple(names), entities)
+    return None
+
+
+def row_fields(text: str, header: CsvHeader) -> list[Field]:
+    """The keyed values of a row under `header`, or none if the line is not such a row."""
+    if header.separator not in text:
+        return []
+    cells = split_cells(text, header.separator)
+    if len(cells) != len(header.entities):
+        return []
+    fields = []
+    columns = zip(cells, header.names, header.entities, strict=True)
+    for index, ((start, end), name, entity) in enumerate(columns):
+        if not entity:
+            continue
+        if index == 0:
+            start = _first_cell_start(text, start, end)
+        while start < end and text[start] == " ":
+            start += 1
+        while end > start and text[end - 1] == " ":
+            end -= 1
+        if start < end:
+            fields.append(Field(normalise_key(name), start, end, True, entity))
+    return fields

@@ -1,0 +1,107 @@
+"""What a key says its value holds, judged by the key's parts rather than a fixed list.
+
+`beneficiaryName`, `consignee_name`, `ACCOUNT_HOLDER`, `Beneficiary-Name` and `birthDt` are
+split into words (`beneficiary name`, `account holder`, `birth dt`); a word that names a kind
+of personal data decides the entity, unless the key is about something else (`file_name`,
+`ip_address`, `contact_id`: a name of a thing, an IP address, a reference).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+
+_PARTS = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b|_)|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+# Words of a key that name a kind of personal data (English, and the few other languages
+# billing systems commonly use in column names).
+DATE_OF_BIRTH_PARTS = frozenset(
+    {"dob", "birth", "birthday", "birthdate", "born", "geburtsdatum", "naissance", "nacimiento",
+     "nascita"}
+)  # fmt: skip
+EMAIL_PARTS = frozenset({"email", "mail", "e-mail", "emailaddress"})
+PHONE_PARTS = frozenset({"phone", "mobile", "telephone", "tel", "msisdn", "fax", "cellphone"})
+LOCATION_PARTS = frozenset(
+    {"street", "addr", "address", "line1", "line2", "streetaddress", "strasse", "straße",
+     "adresse", "anschrift", "rue", "calle", "direccion", "dirección", "rua", "endereco",
+     "endereço", "indirizzo", "adres", "ulica", "osoite", "adresa"}
+)  # fmt: skip
+PERSON_PARTS = frozenset(
+    {"name", "fullname", "firstname", "lastname", "surname", "forename", "given", "holder",
+     "cardholder", "beneficiary", "payee", "payer", "recipient", "consignee", "consignor",
+     "addressee", "contact", "signatory", "guarantor", "cosigner", "customer", "client",
+     "person", "patient", "employee", "passenger", "traveller", "traveler", "sender",
+     "attendee", "owner"}
+)  # fmt: skip
+# Keys made of exactly one of these words hold a name part (`first`, `last`, `family`).
+PERSON_ALONE = frozenset({"first", "last", "family", "middle", "maiden"})
+
+# A key that also has one of these words is about something else than a person or place.
+NOT_PERSONAL = frozenset(
+    {"id", "ids", "uuid", "key", "ref", "type", "kind", "count", "status", "hash", "token",
+     "code", "url", "uri", "path", "file", "host", "server", "table", "plan", "product",
+     "bucket", "service", "app", "queue", "topic", "job", "task", "db", "database", "schema",
+     "index", "column", "field", "event", "pod", "node", "container", "image", "cluster",
+     "namespace", "repo", "branch", "domain", "device", "company", "org", "organization",
+     "organisation", "business", "merchant", "brand", "team", "group", "role", "class",
+     "module", "function", "method", "secret", "metric", "template", "feature", "country",
+     "city", "region", "state", "bank", "ip", "mac", "remote", "local", "version", "length",
+     "len", "size", "enabled", "verified", "valid", "hint", "format", "mode",
+     "locale", "lang", "language", "tz", "timezone", "list", "relay"}
+)  # fmt: skip
+_FUSED_NAME_NOT_PERSON = frozenset(
+    {"filename", "hostname", "pathname", "dbname", "classname", "typename", "tablename",
+     "servicename", "appname", "keyname", "nickname", "codename", "dirname", "basename"}
+)  # fmt: skip
+
+
+def key_parts(key: str) -> tuple[str, ...]:
+    """`customer.beneficiaryName` → (`beneficiary`, `name`): the last path part, in words."""
+    last = re.split(r"[./:\[\]]", key.strip("\"'\\ "))
+    segment = next((part for part in reversed(last) if part), key)
+    return tuple(part.lower() for part in _PARTS.findall(segment))
+
+
+# What `key_entity` says of a key that is about something else (`plan`, `file_name`).
+OTHER = ""
+
+
+def _judge(parts: tuple[str, ...]) -> str | None:
+    if not parts:
+        return None
+    words = set(parts)
+    if words & NOT_PERSONAL:
+        return OTHER
+    if words & DATE_OF_BIRTH_PARTS:
+        return "DATE_TIME"
+    if words & EMAIL_PARTS:
+        return "EMAIL_ADDRESS"
+    if words & PHONE_PARTS:
+        return "PHONE_NUMBER"
+    if words & LOCATION_PARTS:
+        return "LOCATION"
+    if words & PERSON_PARTS or (len(parts) == 1 and parts[0] in PERSON_ALONE):
+        return "PERSON"
+    head = parts[-1]
+    if head.endswith("name") and len(head) > 5 and head not in _FUSED_NAME_NOT_PERSON:
+        return "PERSON"  # `vorname`, `nachname`, `username`
+    return None
+
+
+def key_entity(key: str, explicit: Mapping[str, str] | None = None) -> str | None:
+    """The entity a key's value holds; `OTHER` when the key names something that is not
+    personal (`plan`, `file_name`, `contact_id`); None when the key does not say.
+
+    `explicit` maps normalised keys to entities (the policy's `field_keys`); it wins.
+    """
+    if explicit:
+        normalised = key.rsplit(".", 1)[-1].lower().replace("-", "_")
+        if normalised in explicit:
+            return explicit[normalised]
+    return _judge_key(key)
+
+
+@lru_cache(maxsize=8192)
+def _judge_key(key: str) -> str | None:
+    return _judge(key_parts(key))
