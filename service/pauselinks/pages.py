@@ -25,6 +25,7 @@ from service.core.context import (
     get_policy,
 )
 from service.core.errors import PolicyViolation, ValidationFailed
+from service.customers.exposure import MASKED_CATEGORIES, record_returned
 from service.customers.service import customer_state, read_customer
 from service.keys.cache import DataKeyCache
 from service.pauselinks import preview, service
@@ -117,7 +118,7 @@ def view(
         return found
     subscription, pauses = found
     rules = policy.subscriber_pause
-    common = _common(db, keys, cache, link, subscription)
+    common = _common(request, db, keys, cache, link, subscription)
     running = preview.running_pause(pauses)
     if running is not None:
         if resume == "preview":
@@ -163,12 +164,26 @@ def _same(seen: str, promise: str) -> bool:
     return seen.isascii() and hmac.compare_digest(seen, promise)
 
 
+def _masked_name(
+    request: Request, db: Session, keys: Any, cache: DataKeyCache, subscription: Subscription
+) -> str:
+    """The customer's masked name (all the page shows of them), named in the audit as such."""
+    name = str(read_customer(db, keys, cache, subscription.customer)["masked"]["name"])
+    record_returned(request.state.audit, [subscription.customer], [MASKED_CATEGORIES["name"]])
+    return name
+
+
 def _common(
-    db: Session, keys: Any, cache: DataKeyCache, link: PauseLink, subscription: Subscription
+    request: Request,
+    db: Session,
+    keys: Any,
+    cache: DataKeyCache,
+    link: PauseLink,
+    subscription: Subscription,
 ) -> dict[str, Any]:
     return {
         "subscription": subscription,
-        "name": read_customer(db, keys, cache, subscription.customer)["masked"]["name"],
+        "name": _masked_name(request, db, keys, cache, subscription),
         "return_url": link.return_url,
         "expires_at": link.expires_at,
     }
@@ -226,7 +241,7 @@ def confirm(
             raise PolicyViolation("Choose one of the lengths offered.")
         outlook = preview.with_pause(subscription, pauses, days, mode, rules, policy.limits, now)
         if not _same(seen, outlook.promise):
-            common = _common(db, keys, cache, link, subscription)
+            common = _common(request, db, keys, cache, link, subscription)
             return _pause_preview(request, common, days, mode, outlook, changed=True)
         pause = service.confirm_pause(
             db, link, days, mode, policy.subscriber_pause, policy.limits, now
@@ -235,7 +250,7 @@ def confirm(
     else:
         outlook = preview.with_resume(subscription, pauses, now)
         if not _same(seen, outlook.promise):
-            common = _common(db, keys, cache, link, subscription)
+            common = _common(request, db, keys, cache, link, subscription)
             return render(
                 request,
                 "resume_preview.html",
@@ -254,7 +269,7 @@ def confirm(
         request,
         template,
         subscription=subscription,
-        name=read_customer(db, keys, cache, subscription.customer)["masked"]["name"],
+        name=_masked_name(request, db, keys, cache, subscription),
         pause=pause,
         outlook=outlook,
         return_url=link.return_url,

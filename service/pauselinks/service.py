@@ -122,7 +122,7 @@ def confirm_pause(
     if days not in offered_lengths(link, policy) or mode not in policy.modes:
         raise PolicyViolation("Choose one of the lengths and modes offered.")
     request = PauseCreate(start=policy.start, days=days, resume_mode=mode)
-    pause = pauses.create_pause(session, link.subscription, request, limits, actor_of(link), now)
+    pause, _ = pauses.create_pause(session, link.subscription, request, limits, actor_of(link), now)
     _use(session, link, pause, now)
     return pause
 
@@ -130,6 +130,6 @@ def confirm_pause(
 def confirm_resume(session: Session, link: PauseLink, now: datetime) -> Pause:
     """End the running pause now; the link is used."""
     lock_usable(session, link, now)
-    pause = pauses.resume(session, link.subscription, now)
+    pause, _ = pauses.resume(session, link.subscription, now)
     _use(session, link, pause, now)
     return pause
