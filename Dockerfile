@@ -34,7 +34,8 @@ RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
  && /opt/strongroom/bin/pip install --no-cache-dir --no-index --find-links=/wheels strongroom \
  && /opt/strongroom/bin/python -m compileall -q /opt/strongroom/lib \
  && /opt/strongroom/bin/pip uninstall --yes pip
-RUN useradd --system --uid 10001 --user-group --home-dir /nonexistent --shell /usr/sbin/nologin strongroom \
+RUN groupadd --system --gid 10001 strongroom \
+ && useradd --system --uid 10001 --gid 10001 --home-dir /nonexistent --shell /usr/sbin/nologin strongroom \
  && install -d -o strongroom -g strongroom -m 0700 /var/lib/strongroom /run/strongroom
 USER 10001:10001
 WORKDIR /var/lib/strongroom

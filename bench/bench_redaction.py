@@ -30,6 +30,7 @@ from service.redaction.policy import load_policy
 from service.redaction.redactor import Redactor
 from service.redaction.stream import redact_files
 from tests.redaction.corpus import Sample, Scores, Span, billing_corpus, score
+from tests.redaction.heldout.evaluate import evaluate, load_heldout
 from tests.redaction.multicultural import NAME_TEMPLATES, NAMES, STREET_TEMPLATES, STREETS
 
 Spans = list[list[tuple[int, int]]]
@@ -214,11 +215,42 @@ def main() -> None:
         print(f"  {name:<11} PERSON={person:.3f} ({scores.found['PERSON']}/"
               f"{scores.total['PERSON']}) street LOCATION={location:.3f} "
               f"({scores.found['LOCATION']}/{scores.total['LOCATION']})")  # fmt: skip
+    held_out(redactor, batch, presidio_lines)
     print(
         f"protected values touched: strongroom {ours.damaged}/{ours.protected}, "
         f"presidio single {single.damaged}/{single.protected}, "
         f"presidio batched {batched.damaged}/{batched.protected}"
     )
+
+
+def held_out(redactor: Redactor, batch, presidio_lines: int) -> None:  # type: ignore[no-untyped-def]
+    """The frozen held-out set (tests/redaction/heldout): both engines on the same lines."""
+    samples = load_heldout()
+    texts = [sample.text for sample in samples]
+    seconds, spans = timed(lambda: strongroom_in_process(redactor, texts))
+    subset = texts[:presidio_lines]
+    presidio_seconds, presidio_spans = timed(
+        lambda: [
+            [(r.start, r.end) for r in results]
+            for results in batch.analyze_iterator(subset, language="en", batch_size=64)
+        ]
+    )
+    print(f"held-out set ({len(texts)} lines; presidio on the first {len(subset)}):")
+    for name, report, rate in (
+        ("strongroom", evaluate(samples, spans), len(texts) / seconds),
+        ("  same subset", evaluate(samples[: len(subset)], spans[: len(subset)]), None),
+        (
+            "presidio",
+            evaluate(samples[: len(subset)], presidio_spans),
+            len(subset) / presidio_seconds,
+        ),
+    ):
+        per_entity = " ".join(f"{k}={v.recall:.3f}" for k, v in report.entities.items())
+        speed = f"{rate:>7.0f} lines/s" if rate else " " * 15
+        print(
+            f"  {name:<13} {speed} recall {report.recall.recall:.3f} over-redaction "
+            f"{report.over_redaction:.4f} text kept {report.text_kept:.4f}  {per_entity}"
+        )
 
 
 if __name__ == "__main__":

@@ -88,18 +88,29 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def record_cli_access(session: Session, action: str, targets: list[str] | None = None) -> None:
-    """Reading the trail or the inventory from the command line is an access too (PCI DSS
-    10.2.1.3): it is audited, with the operating-system user as the actor."""
-    import getpass
+CLI_ROLE = "system"
 
-    from service.audit.recorder import AuditRecord, append_event
+
+def cli_actor() -> str:
+    """Who acts from the command line: ``cli:<operating-system user>@<host>`` (the database
+    may be shared by many hosts; PCI DSS 10.2.2 wants the individual and the origin)."""
+    import getpass
+    import socket
 
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
         user = "unknown"
+    host = socket.gethostname() or "unknown-host"
+    return f"cli:{user}@{host}"
+
+
+def record_cli_access(session: Session, action: str, targets: list[str] | None = None) -> None:
+    """Reading the trail or the inventory from the command line is an access too (PCI DSS
+    10.2.1.3): it is audited, with the operating-system user and host as the actor."""
+    from service.audit.recorder import AuditRecord, append_event
+
     record = AuditRecord(
-        action=action, actor=f"cli:{user}", role="system", targets=list(targets or [])
+        action=action, actor=cli_actor(), role=CLI_ROLE, targets=list(targets or [])
     )
     append_event(session, record, at=now_utc(), status=None)

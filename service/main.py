@@ -17,6 +17,7 @@ from service.access.auth import bearer_token, try_authenticate
 from service.audit.recorder import AuditRecord, append_event
 from service.core import docs, ops
 from service.core.background import background_for
+from service.core.client_address import client_address
 from service.core.context import AppContext, get_clock, resolve
 from service.core.openapi_problems import install_problem_responses
 from service.core.problems import problem, to_service_error
@@ -120,7 +121,7 @@ async def _unrouted(request: Request, exc: Exception) -> Response:
                 at=now,
                 status=response.status_code,
                 request_id=request.scope.get("state", {}).get("request_id"),
-                source_ip=request.client.host if request.client else None,
+                source_ip=client_address(request, ctx.settings.trusted_proxies),
             )
             session.commit()
 

@@ -31,9 +31,6 @@ path "transit/keys/strongroom-audit" {
 path "transit/keys/strongroom-audit/rotate" {
   capabilities = ["update"]
 }
-path "transit/keys/strongroom-audit/config" {
-  capabilities = ["update"]
-}
 
 path "transit/keys/strongroom-index" {
   capabilities = ["read"]

@@ -31,8 +31,11 @@ path "transit/keys/strongroom-audit" {
   capabilities = ["read"]
 }
 
-# Blind index key: HMAC only.
+# Blind index key: HMAC only (the algorithm in the path for batches: keyed_digests).
 path "transit/hmac/strongroom-index" {
+  capabilities = ["update"]
+}
+path "transit/hmac/strongroom-index/sha2-256" {
   capabilities = ["update"]
 }
 path "transit/keys/strongroom-index" {

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from service.access.principals import create_principal, list_principals, revoke_principal
-from service.cli_support import cli_session, fail, now_utc
+from service.cli_support import cli_actor, cli_session, fail, now_utc
 from service.core.errors import ServiceError
 
 app = typer.Typer(
@@ -29,7 +29,9 @@ def create(
     expires = now + timedelta(days=expires_in_days) if expires_in_days else None
     try:
         with cli_session() as session:
-            created = create_principal(session, name, role, now, expires_at=expires)
+            created = create_principal(
+                session, name, role, now, expires_at=expires, actor=cli_actor()
+            )
     except ServiceError as error:
         fail(error.detail)
     console.print(f"[bold]{created.name}[/] ({created.role}) — key, shown once:", highlight=False)
@@ -78,7 +80,7 @@ def revoke(name: str) -> None:
     """Revoke a principal's key; effective for the very next request."""
     try:
         with cli_session() as session:
-            revoke_principal(session, name, now_utc())
+            revoke_principal(session, name, now_utc(), actor=cli_actor())
     except ServiceError as error:
         fail(error.detail)
     console.print(f"revoked {name}")

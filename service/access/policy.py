@@ -80,6 +80,8 @@ class Limits(BaseModel):
     # so they get a budget of their own, far below requests_per_minute.
     email_searches_per_minute: PositiveInt = 30
     charge_retry_hours: tuple[PositiveInt, ...] = (24, 72, 168)
+    # Recurring charges sent to the processor at once by one scheduler (renewal day).
+    renewal_concurrency: PositiveInt = 8
     upcoming_charge_notice_days: PositiveInt = 3
     pause_ending_notice_days: PositiveInt = 3
     allow_http_loopback_webhooks: bool = False

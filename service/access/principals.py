@@ -34,7 +34,9 @@ def create_principal(
     now: datetime,
     *,
     expires_at: datetime | None = None,
+    actor: str = SYSTEM_ACTOR,
 ) -> CreatedPrincipal:
+    """``actor``: who is creating it, for the audit (the CLI's OS user and host)."""
     if not NAME_PATTERN.match(name):
         raise ValidationFailed("A principal name is 1-100 letters, digits, '.', '_' or '-'.")
     if role not in {r.value for r in Role}:
@@ -55,7 +57,7 @@ def create_principal(
         )
     )
     session.flush()
-    _audit(session, Action.PRINCIPAL_CREATE, name, now)
+    _audit(session, Action.PRINCIPAL_CREATE, name, now, actor)
     return CreatedPrincipal(name=name, role=role, key=key.token, expires_at=expires_at)
 
 
@@ -63,21 +65,23 @@ def list_principals(session: Session) -> list[Principal]:
     return list(session.scalars(select(Principal).order_by(Principal.created_at)))
 
 
-def revoke_principal(session: Session, name: str, now: datetime) -> Principal:
+def revoke_principal(
+    session: Session, name: str, now: datetime, *, actor: str = SYSTEM_ACTOR
+) -> Principal:
     principal = session.scalar(select(Principal).where(Principal.name == name))
     if principal is None:
         raise NotFound("No principal with this name.")
     if principal.revoked_at is None:
         principal.revoked_at = now
     forget_principal(principal.key_id)  # other processes: once their cached entry ages out
-    _audit(session, Action.PRINCIPAL_REVOKE, name, now)
+    _audit(session, Action.PRINCIPAL_REVOKE, name, now, actor)
     return principal
 
 
-def _audit(session: Session, action: str, name: str, now: datetime) -> None:
+def _audit(session: Session, action: str, name: str, now: datetime, actor: str) -> None:
     # Principal names are operator-chosen labels, not personal data; they are the audit's
     # actor names too, so the event names the principal it changed.
     record = AuditRecord(
-        action=action, actor=SYSTEM_ACTOR, role=SYSTEM_ACTOR, targets=[f"principal:{name}"]
+        action=action, actor=actor, role=SYSTEM_ACTOR, targets=[f"principal:{name}"]
     )
     append_event(session, record, at=now, status=None)

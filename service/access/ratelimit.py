@@ -15,6 +15,7 @@ through, and waiting for the disk would double the cost of every request.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import threading
 import time
@@ -30,6 +31,20 @@ _UPSERT = text(
     "WHERE p.bucket = :bucket AND p.minute = :minute - 1)"
 )
 _PURGE = text("DELETE FROM rate_counters WHERE minute < :minute")
+
+
+def address_bucket(address: str) -> str:
+    """The bucket part for a source address: an IPv4 address itself, an IPv6 address its /64
+    (one host usually holds a whole /64: counting each address would give it 2^64 budgets)."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{parsed}/64", strict=False))
+    return str(parsed)
 
 
 def counter_engine(main: Engine) -> Engine:

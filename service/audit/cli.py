@@ -33,6 +33,7 @@ from service.cli_support import (
 from service.core.bootstrap import build_key_service
 from service.core.db import make_read_session_factory, make_session_factory, snapshot
 from service.core.errors import ServiceError
+from service.core.printable import one_line
 from service.reports.render import render
 from service.reports.runner import run_audit
 from service.reports.spec import AuditSpecError, available_audits, load_audit
@@ -105,6 +106,8 @@ def verify(
 ) -> None:
     """Recompute every leaf and the tree, check every signed tree head and hold the database
     against the anchored heads; exit 1 when anything fails."""
+    with cli_session() as session:  # the access is audited before it happens
+        record_cli_access(session, Action.AUDIT_VERIFY)
     try:
         result = _verify(show_progress=not quiet and output == "text")
     except ServiceError as error:
@@ -224,7 +227,7 @@ def _line(event: dict[str, Any]) -> str:
         extra += f" purpose={event['purpose']!r}"
     if event["fields"]:
         extra += " fields=" + ",".join(event["fields"])
-    return (
+    return one_line(
         f"{event['seq']:>8} {event['at']} {event['outcome']:<7} {event['actor']}({event['role']}) "
         f"{event['action']} {' '.join(event['targets'])}{extra}"
     )
@@ -238,6 +241,7 @@ def tail(
 ) -> None:
     """The last events of the trail, and (with --follow) each new one as it is appended."""
     with cli_session() as session:
+        record_cli_access(session, Action.AUDIT_LIST)
         head = session.execute(select(func.max(AuditEvent.seq))).scalar_one() or 0
         events = list_events(session, EventFilter(), after_seq=max(head - lines, 0), limit=lines)
         for event in events:

@@ -26,7 +26,9 @@ from service.core.timeparse import ApiTime
 router = APIRouter(prefix="/v1/audit", route_class=AuditedRoute, tags=["audit"])
 
 Outcome = Literal["allowed", "denied", "error"]
-TreeSize = Annotated[int | None, Query(ge=1)]
+# Sizes and positions are BIGINT in the database: a larger number is a 422, not a 500.
+MAX_POSITION = 2**63 - 1
+TreeSize = Annotated[int | None, Query(ge=1, le=MAX_POSITION)]
 MAX_EVENT_ID = 40
 
 
@@ -61,7 +63,7 @@ def get_events(
     queued: bool = False,
 ) -> dict[str, Any]:
     after = decode_cursor(cursor) or 0
-    if not isinstance(after, int) or isinstance(after, bool):
+    if not isinstance(after, int) or isinstance(after, bool) or not 0 <= after <= MAX_POSITION:
         raise ValidationFailed("The cursor is not valid.")
     if queued:
         rows = list_queued(db, filters, after_pk=after, limit=limit + 1)
@@ -115,8 +117,8 @@ def get_proof(
 
 @router.get("/consistency", **operation(Action.AUDIT_PROOF))
 def get_consistency(
-    first: Annotated[int, Query(ge=1)],
-    second: Annotated[int, Query(ge=1)],
+    first: Annotated[int, Query(ge=1, le=MAX_POSITION)],
+    second: Annotated[int, Query(ge=1, le=MAX_POSITION)],
     db: Annotated[Session, Depends(get_db)],
 ) -> dict[str, Any]:
     if first > second:

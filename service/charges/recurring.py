@@ -1,7 +1,7 @@
 """Recurring charges: one per due period, whatever crashes, retries or replicas do.
 
-For each subscription whose ``next_charge_at`` has passed (claimed with ``lock_for_work``, so
-replicas take different ones), the engine's entries with an index above
+For each subscription whose ``next_charge_at`` has passed (claimed in batches with
+``lock_for_work``, so replicas take different ones), the engine's entries with an index above
 ``charged_through_index`` and due by now are handled one per transaction: a skipped entry only
 advances the index; a scheduled one adds its intent (a ``pending`` charge, unique per
 (subscription, index, attempt), with a random processor key ``sr-rc-…`` recorded in it) and
@@ -16,6 +16,7 @@ of its own with its own processor key.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from sqlalchemy import select
@@ -44,55 +45,112 @@ def deps_of(context: JobContext) -> ChargeDeps:
     )
 
 
+RENEWAL_BATCH = 64
+
+
 def charge_due_periods(context: JobContext, now: datetime) -> int:
-    """Handle every period due by ``now``; returns how many periods were handled."""
+    """Handle every period due by ``now``; returns how many periods were handled.
+
+    Due subscriptions are claimed ``RENEWAL_BATCH`` at a time (``SKIP LOCKED``: replicas take
+    different ones); each gets its next due entry recorded in the batch's transaction, then the
+    batch's charges are sent ``renewal_concurrency`` at a time. A stop request is honoured
+    between batches and before each send: recorded but unsent charges stay ``pending`` for the
+    reconciler, which sends them with the same processor key."""
     handled = 0
     done: set[str] = set()
-    processor_down = False
-    while True:
-        with context.session_factory() as session:
-            subscription = _claim_due_subscription(session, now, done)
-            if subscription is None:
-                return handled
-            entry = _next_entry(session, subscription, now)
-            if entry is None:
-                refresh_next_charge(session, subscription)
-                done.add(subscription.id)
+    with Senders(context) as senders:
+        while not context.stopping.is_set():
+            with context.session_factory() as session:
+                batch = _claim_due_subscriptions(session, now, done)
+                if not batch:
+                    return handled
+                to_send: list[str] = []
+                for subscription in batch:
+                    entry = _next_entry(session, subscription, now)
+                    if entry is None:
+                        refresh_next_charge(session, subscription)
+                        done.add(subscription.id)
+                        continue
+                    charge = _handle_entry(session, context, subscription, entry, now)
+                    handled += 1
+                    if charge is not None:
+                        to_send.append(charge.id)
                 session.commit()
-                continue
-            charge = _handle_entry(session, context, subscription, entry, now)
-            session.commit()
-            handled += 1
-        if charge is not None and not processor_down:
-            processor_down = not send_charge(context, charge.id, now)
+            senders.send(to_send, now)
+    return handled
 
 
 def retry_failed_charges(context: JobContext, now: datetime) -> int:
     """Start the next attempt of every failed charge whose retry time has come."""
     handled = 0
-    while True:
-        with context.session_factory() as session:
-            failed = session.execute(
-                lock_for_work(
-                    session,
-                    select(Charge)
-                    .where(Charge.next_retry_at.is_not(None), Charge.next_retry_at <= now)
-                    .order_by(Charge.next_retry_at, Charge.id)
-                    .limit(1),
+    with Senders(context) as senders:
+        while not context.stopping.is_set():
+            with context.session_factory() as session:
+                failed_charges = (
+                    session.execute(
+                        lock_for_work(
+                            session,
+                            select(Charge)
+                            .where(Charge.next_retry_at.is_not(None), Charge.next_retry_at <= now)
+                            .order_by(Charge.next_retry_at, Charge.id)
+                            .limit(RENEWAL_BATCH),
+                        )
+                    )
+                    .scalars()
+                    .all()
                 )
-            ).scalar_one_or_none()
-            if failed is None:
+                if not failed_charges:
+                    return handled
+                retries: list[str] = []
+                for failed in failed_charges:
+                    failed.next_retry_at = None
+                    subscription = session.get(Subscription, failed.subscription)
+                    if (
+                        subscription is not None
+                        and subscription.status != SubscriptionStatus.CANCELED
+                    ):
+                        retry = _new_attempt(failed, now)
+                        session.add(retry)
+                        retries.append(retry.id)
+                    handled += 1
+                session.commit()
+            senders.send(retries, now)
+            if senders.processor_down:
                 return handled
-            failed.next_retry_at = None
-            subscription = session.get(Subscription, failed.subscription)
-            retry = None
-            if subscription is not None and subscription.status != SubscriptionStatus.CANCELED:
-                retry = _new_attempt(failed, now)
-                session.add(retry)
-            session.commit()
-            handled += 1
-        if retry is not None and not send_charge(context, retry.id, now):
-            return handled
+    return handled
+
+
+class Senders:
+    """Sends recorded charges ``renewal_concurrency`` at a time, each in its own session and
+    transaction (its own row lock on PostgreSQL). Once the processor is down nothing more is
+    sent in this run: the charges stay ``pending`` and the reconciler sends them later."""
+
+    def __init__(self, context: JobContext) -> None:
+        self.context = context
+        self.processor_down = False
+        self._pool = ThreadPoolExecutor(
+            max_workers=context.app.policy.limits.renewal_concurrency,
+            thread_name_prefix="renewal",
+        )
+
+    def __enter__(self) -> Senders:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def send(self, charge_ids: list[str], now: datetime) -> None:
+        if self.processor_down or not charge_ids:
+            return
+        futures = [self._pool.submit(self._send_one, charge_id, now) for charge_id in charge_ids]
+        for future in futures:
+            if not future.result():
+                self.processor_down = True
+
+    def _send_one(self, charge_id: str, now: datetime) -> bool:
+        if self.processor_down or self.context.stopping.is_set():
+            return True  # left pending for the reconciler
+        return send_charge(self.context, charge_id, now)
 
 
 def send_charge(context: JobContext, charge_id: str, now: datetime) -> bool:
@@ -112,16 +170,16 @@ def send_charge(context: JobContext, charge_id: str, now: datetime) -> bool:
     return True
 
 
-def _claim_due_subscription(session: Session, now: datetime, done: set[str]) -> Subscription | None:
+def _claim_due_subscriptions(session: Session, now: datetime, done: set[str]) -> list[Subscription]:
     query = (
         select(Subscription)
         .where(Subscription.next_charge_at.is_not(None), Subscription.next_charge_at <= now)
         .order_by(Subscription.next_charge_at, Subscription.id)
-        .limit(1)
+        .limit(RENEWAL_BATCH)
     )
     if done:
         query = query.where(Subscription.id.not_in(done))
-    return session.execute(lock_for_work(session, query)).scalar_one_or_none()
+    return list(session.execute(lock_for_work(session, query)).scalars())
 
 
 def _next_entry(

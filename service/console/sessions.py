@@ -45,7 +45,8 @@ def csrf_token(secret: str) -> str:
 def csrf_matches(secret: str | None, submitted: str | None) -> bool:
     if not secret or not submitted:
         return False
-    return hmac.compare_digest(csrf_token(secret), submitted)
+    # As bytes: compare_digest refuses str with non-ASCII characters (a 500 otherwise).
+    return hmac.compare_digest(csrf_token(secret).encode(), submitted.encode())
 
 
 def new_secret() -> str:

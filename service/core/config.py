@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from service.core.shipped import SOURCE_ROOT, shipped_path
@@ -57,9 +57,19 @@ class Settings(BaseSettings):
     scheduler_interval_seconds: float = 30.0
     scheduler_enabled: bool = True
     webhook_timeout_seconds: float = 5.0
+    # Proxies whose X-Forwarded-For is believed (comma-separated addresses/CIDRs); empty: none.
+    trusted_proxies: str = ""
     log_level: str = "INFO"
     # Where subscribers reach the service (pause links' URLs); the request's own base if unset.
     public_base_url: str | None = None
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _trusted_proxies_parse(cls, value: str) -> str:
+        from service.core.client_address import trusted_networks
+
+        trusted_networks(value)  # a bad entry fails at start, not on the first request
+        return value
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -90,9 +90,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 # A connection back in the pool for longer than this is pinged before reuse. Under load every
 # connection is reused within milliseconds, so the ping (a round trip on every checkout with
-# ``pool_pre_ping``) is skipped where it would cost the most and earn nothing; after a quiet
-# spell — when a restarted server may have closed them — connections are checked.
-IDLE_PING_SECONDS = 1.0
+# ``pool_pre_ping``) is skipped where it would cost the most and earn nothing; after any pause
+# longer than a database restart takes — when the server may have closed them — they are
+# checked.
+IDLE_PING_SECONDS = 0.25
 
 
 def _ping_when_idle(engine: Engine) -> None:

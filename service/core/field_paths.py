@@ -27,7 +27,7 @@ def public_field_path(loc: Sequence[Any], body_model: Any = None) -> str:
     parts = list(loc)
     where = parts.pop(0) if parts and parts[0] in LOCATIONS else "body"
     if where != "body":  # query/path/header names are the operation's own declarations
-        return ".".join(str(p) for p in parts) or where
+        return ".".join([where, *(str(p) for p in parts)])
     named: list[str] = []
     current = body_model
     for part in parts:
@@ -56,7 +56,9 @@ def public_field_path(loc: Sequence[Any], body_model: Any = None) -> str:
 
 
 def _undeclared(part: Any) -> str:
-    return str(part) if _IDENTIFIER.match(str(part)) else UNDECLARED
+    # A name the model does not declare is the caller's text (it may be personal data):
+    # never echoed.
+    return UNDECLARED
 
 
 def _model_field(model: type[BaseModel], name: Any) -> Any:

@@ -64,12 +64,17 @@ class IdempotencyRecord(Base):
     sealed_body: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     # the tokens the request named or created (not personal data): erasure finds them here
     targets: Mapped[str | None] = mapped_column(Text, nullable=True)
+    fields: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 @dataclass(frozen=True)
 class Replay:
     status: int
     body: bytes
+    # What the first response returned, for the replay's own audit event: a replay returns
+    # the same data, so it is the same read (breach and subject reports count it).
+    targets: tuple[str, ...] = ()
+    fields: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -164,7 +169,12 @@ def claim(
                 return Claim(principal, key, data_key_plain)
             raise Conflict("A request with this Idempotency-Key is still in flight.")
         body = _open(data_key_plain, record_id, "body", existing.sealed_body)
-        return Replay(status=existing.response_status, body=body)
+        return Replay(
+            status=existing.response_status,
+            body=body,
+            targets=tuple((existing.targets or "").split()),
+            fields=None if existing.fields is None else tuple(existing.fields.split()),
+        )
 
 
 def _take_over(session: Session, abandoned: IdempotencyRecord, now: datetime) -> bool:
@@ -185,9 +195,17 @@ def _take_over(session: Session, abandoned: IdempotencyRecord, now: datetime) ->
     return int(taken.rowcount or 0) == 1  # type: ignore[attr-defined]
 
 
-def store(session: Session, claimed: Claim, status: int, body: bytes, targets: list[str]) -> None:
+def store(
+    session: Session,
+    claimed: Claim,
+    status: int,
+    body: bytes,
+    targets: list[str],
+    fields: list[str] | None = None,
+) -> None:
     record = session.get(IdempotencyRecord, (claimed.principal, claimed.key))
     if record is not None:
+        record.fields = None if fields is None else " ".join(fields)
         record.response_status = status
         record.sealed_body = _seal(
             claimed.data_key, f"{claimed.principal}:{claimed.key}", "body", body

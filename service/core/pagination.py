@@ -45,7 +45,10 @@ def decode_time_cursor(cursor: str | None) -> tuple[datetime, str] | None:
         raise ValidationFailed("The cursor is not valid.") from None
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValidationFailed("The cursor is not valid.")
-    return moment.astimezone(UTC), value[1]
+    try:
+        return moment.astimezone(UTC), value[1]
+    except OverflowError:  # 0001-01-01T00:00+01:00 has no UTC time
+        raise ValidationFailed("The cursor is not valid.") from None
 
 
 def page(items: list[Any], limit: int, cursor_of: Any) -> dict[str, Any]:

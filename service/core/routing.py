@@ -24,9 +24,11 @@ from starlette.concurrency import run_in_threadpool
 
 from service.access.auth import Caller, authenticate, bearer_token
 from service.access.keys import parse_key
+from service.access.ratelimit import address_bucket
 from service.access.resolvers import token_exists
 from service.audit.recorder import AuditRecord, append_event
 from service.core import idempotency
+from service.core.client_address import client_address
 from service.core.context import AppContext, app_context, get_clock, get_key_service, resolve
 from service.core.errors import (
     Forbidden,
@@ -131,21 +133,22 @@ async def _handle(
                         replay.body, status_code=replay.status, media_type=_media_for(replay.status)
                     )
                     response.headers["idempotent-replayed"] = "true"
+                    for token in replay.targets:
+                        record.add_target(token)
+                    if replay.fields is not None:
+                        record.fields = list(replay.fields)
                     await run_in_threadpool(_finish, request, session, record, response.status_code)
                     return response
             response = await original(request)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a problem response
             response = problem(to_service_error(exc, body_model(request)))
             await run_in_threadpool(session.rollback)
-        if claimed is not None:
-            if response.status_code >= 500:
-                await run_in_threadpool(idempotency.release, ctx.session_factory, claimed)
-                claimed = None
-            else:
-                idempotency.store(
-                    session, claimed, response.status_code, bytes(response.body), record.targets
-                )
-        await run_in_threadpool(_finish, request, session, record, response.status_code)
+        if claimed is not None and response.status_code >= 500:
+            await run_in_threadpool(idempotency.release, ctx.session_factory, claimed)
+            claimed = None
+        # The stored response (a query: off the event loop), the audit event, the commit and
+        # the session's release, in one trip to the thread pool.
+        await run_in_threadpool(_store_finish_close, request, session, record, response, claimed)
         claimed = None
         return response
     except Exception as exc:  # noqa: BLE001 - the commit itself failed (database gone, …)
@@ -156,7 +159,10 @@ async def _handle(
             await run_in_threadpool(_release_quietly, ctx, claimed)
         return response
     finally:
-        await run_in_threadpool(session.close)
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()  # nothing to roll back: no I/O
         status = response.status_code if response is not None else 500
         ctx.metrics.observe(action, status, time.perf_counter() - started)
 
@@ -283,8 +289,8 @@ def _authenticate_limited(
     Past the policy's ``failed_auth_per_minute`` an address gets 429 for every request that
     does not carry a valid key — without any lookup when it carries no well-formed key —
     while valid keys from the same address (a shared NAT) keep working."""
-    address = request.client.host if request.client else "unknown"
-    bucket = f"auth-failure:{address}"
+    address = client_address(request, ctx.settings.trusted_proxies) or "unknown"
+    bucket = f"auth-failure:{address_bucket(address)}"
     token = bearer_token(request)
     if (token is None or parse_key(token) is None) and ctx.rate_limiter.refusing(bucket):
         raise _flood()
@@ -327,6 +333,26 @@ async def _claim_idempotency(
     return None, outcome
 
 
+def _store_finish_close(
+    request: Request,
+    session: Session,
+    record: AuditRecord,
+    response: Response,
+    claimed: idempotency.Claim | None,
+) -> None:
+    if claimed is not None:
+        idempotency.store(
+            session,
+            claimed,
+            response.status_code,
+            bytes(response.body),
+            record.targets,
+            record.fields,
+        )
+    _finish(request, session, record, response.status_code)
+    session.close()
+
+
 def _finish(request: Request, session: Session, record: AuditRecord, status: int) -> None:
     append_event(
         session,
@@ -334,7 +360,7 @@ def _finish(request: Request, session: Session, record: AuditRecord, status: int
         at=resolve(request, get_clock).now(),
         status=status,
         request_id=request.state.request_id,
-        source_ip=request.client.host if request.client else None,
+        source_ip=client_address(request, app_context(request).settings.trusted_proxies),
     )
     session.commit()
 

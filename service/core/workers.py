@@ -52,6 +52,7 @@ def run_workers(settings: Settings, *, host: str, port: int, workers: int) -> No
             log_config=None,
             server_header=False,
             date_header=False,
+            proxy_headers=False,  # X-Forwarded-For: service/core/client_address.py decides
             # A worker answers the supervisor's pings from a thread; loading the redaction
             # models on a busy machine can hold it off for longer than uvicorn's 5 s default,
             # and a worker killed while starting is started again, and killed again.

@@ -248,8 +248,10 @@ class PersistentOpenBao(_SupervisedBao):
     ) -> None:
         super().__init__(host=host, startup_timeout=startup_timeout, binary=binary)
         self.tls = tls
-        # OpenBao also listens on a cluster port (its default: the API port + 1): chosen here.
-        self.cluster_port = cluster_port if cluster_port is not None else port + 1
+        # OpenBao also listens on a cluster port (its own default: the API port + 1, which
+        # nobody checked): the one given, else a free one chosen at each start.
+        self._requested_cluster_port = cluster_port
+        self.cluster_port = cluster_port
         if tls is not None:
             self.verify = str(tls.ca_file)
         self.root = Path(data_dir) / "openbao"
@@ -278,9 +280,12 @@ class PersistentOpenBao(_SupervisedBao):
         for directory in (self.storage_dir, self._home):
             directory.mkdir(mode=0o700, exist_ok=True)
         ensure_port_free(self.host, self.port, component=self.component)
-        ensure_port_free(
-            self.host, self.cluster_port, component=f"{self.component} (its cluster port)"
-        )
+        if self._requested_cluster_port is None:
+            self.cluster_port = free_port(self.host)
+        else:
+            ensure_port_free(
+                self.host, self.cluster_port, component=f"{self.component} (its cluster port)"
+            )
         self._write_config()
         self._launch(
             ["server", f"-config={self.config_path}"],

@@ -73,7 +73,15 @@ def _serve(ctx: AppContext, *, host: str, port: int, workers: int) -> None:
         run_workers(ctx.settings, host=host, port=port, workers=workers)
         return
     app = create_app(ctx, run_scheduler=ctx.settings.scheduler_enabled)
-    uvicorn.run(app, host=host, port=port, log_config=None, server_header=False, date_header=False)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        server_header=False,
+        date_header=False,
+        proxy_headers=False,  # X-Forwarded-For: service/core/client_address.py decides
+    )
 
 
 def _check_workers(settings: Settings, workers: int) -> None:

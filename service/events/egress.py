@@ -15,6 +15,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
+import ssl
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -144,12 +145,19 @@ class PinnedBackend(httpcore.NetworkBackend):
 
 
 class PinnedTransport(httpx.HTTPTransport):
-    """An httpx transport whose every connection goes through :class:`PinnedBackend`."""
+    """An httpx transport whose every connection goes through :class:`PinnedBackend`.
+    ``ssl_context``: the system's trust store unless given (tests bring their own CA)."""
 
-    def __init__(self, *, allow_loopback: bool, resolver: Resolver = system_resolver) -> None:
+    def __init__(
+        self,
+        *,
+        allow_loopback: bool,
+        resolver: Resolver = system_resolver,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
         super().__init__(trust_env=False)
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=ssl_context or httpx.create_ssl_context(trust_env=False),
             max_connections=10,
             max_keepalive_connections=0,
             network_backend=PinnedBackend(allow_loopback=allow_loopback, resolver=resolver),
@@ -157,11 +165,17 @@ class PinnedTransport(httpx.HTTPTransport):
 
 
 def webhook_client(
-    *, timeout: float, allow_loopback: bool, resolver: Resolver = system_resolver
+    *,
+    timeout: float,
+    allow_loopback: bool,
+    resolver: Resolver = system_resolver,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> httpx.Client:
     """The only client that talks to webhook receivers: no proxies, no redirects, pinned."""
     return httpx.Client(
-        transport=PinnedTransport(allow_loopback=allow_loopback, resolver=resolver),
+        transport=PinnedTransport(
+            allow_loopback=allow_loopback, resolver=resolver, ssl_context=ssl_context
+        ),
         timeout=timeout,
         follow_redirects=False,
         trust_env=False,

@@ -9,8 +9,9 @@ replicas can run the scheduler and a crash loses at most the item in hand.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +26,9 @@ Job = Callable[["JobContext", datetime], int]
 @dataclass(frozen=True)
 class JobContext:
     app: AppContext
+    # Set when the process is shutting down: long jobs check it between items and return,
+    # leaving what they have not started for the next run (or another replica).
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     @property
     def session_factory(self) -> Any:

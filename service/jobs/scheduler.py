@@ -14,14 +14,19 @@ log = logging.getLogger("strongroom.jobs")
 MAX_PASSES = 1000
 
 
-def run_due_jobs(app: AppContext, now: datetime) -> dict[str, int]:
+def run_due_jobs(
+    app: AppContext, now: datetime, stopping: threading.Event | None = None
+) -> dict[str, int]:
     """Run every job until none finds work due at ``now`` (a job's work can make another's
-    due: a pause ending makes a charge due). Returns the items handled per job."""
-    context = JobContext(app)
+    due: a pause ending makes a charge due), or until ``stopping`` is set. Returns the items
+    handled per job."""
+    context = JobContext(app, stopping or threading.Event())
     handled: dict[str, int] = {}
     for _ in range(MAX_PASSES):
         progress = 0
         for job in registered_jobs():
+            if context.stopping.is_set():
+                return handled
             try:
                 count = job.run(context, now)
             except Exception:
@@ -56,7 +61,7 @@ class Scheduler:
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                run_due_jobs(self.app, self.app.clock.now())
+                run_due_jobs(self.app, self.app.clock.now(), self._stop)
             except Exception:  # noqa: BLE001 - logged by run_due_jobs; the loop must go on
                 log.warning("scheduler pass failed; retrying at the next interval")
             self._stop.wait(self.interval)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.access.actions import Action
 from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, append_event
-from service.cli_support import cli_engine, cli_settings, fail, operator_settings
+from service.cli_support import cli_actor, cli_engine, cli_settings, fail, operator_settings
 from service.core.bootstrap import build_key_service
 from service.core.db import make_session_factory, transaction
 from service.core.errors import ServiceError
@@ -57,7 +57,11 @@ def rotate(
                 progress.update(task, completed=done, total=total)
 
             result = rotate_data_keys(
-                factory, key_service, chunk_size=chunk_size, on_progress=advance
+                factory,
+                key_service,
+                chunk_size=chunk_size,
+                on_progress=advance,
+                actor=cli_actor(),
             )
             progress.update(task, total=max(result.rewrapped + result.changed_meanwhile, 1))
         console.print(
@@ -65,7 +69,7 @@ def rotate(
             f"{result.changed_meanwhile} changed meanwhile, {result.rejected} rejected"
         )
         if retire_old:
-            retire(factory, key_service, result.new_version)
+            retire(factory, key_service, result.new_version, actor=cli_actor())
             console.print(
                 f"versions below {result.new_version} retired and trimmed from the key ring"
             )

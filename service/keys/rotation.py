@@ -8,7 +8,8 @@ the wrapping: the data keys, and so every field ciphertext, stay as they are.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -35,13 +36,47 @@ class RotationResult:
     rejected: int
 
 
-def _system_event(session: Session, action: Action, key_service: KeyService, at: datetime) -> None:
-    append_event(
-        session,
-        AuditRecord(action=action, actor=SYSTEM_ACTOR, role=SYSTEM_ACTOR),
-        at=at,
-        status=None,
-    )
+def _key_event(
+    session_factory: sessionmaker[Session],
+    action: Action,
+    actor: str,
+    at: datetime,
+    phase: str,
+    *,
+    failed: bool = False,
+) -> None:
+    """One event of a key change, committed on its own: ``intent: …`` before Transit is asked,
+    then ``done: …`` or ``failed: …`` after (the phase goes in the event's purpose)."""
+    with transaction(session_factory) as session:
+        append_event(
+            session,
+            AuditRecord(action=action, actor=actor, role=SYSTEM_ACTOR, purpose=phase),
+            at=at,
+            status=500 if failed else None,
+        )
+
+
+@contextmanager
+def _audited_change(
+    session_factory: sessionmaker[Session],
+    action: Action,
+    actor: str,
+    now: Callable[[], datetime],
+    intent: str,
+) -> Iterator[list[str]]:
+    """Records the intent, runs the Transit change, then records it done (or failed): a crash
+    or a refusal between the two still leaves the attempt in the trail. The body appends the
+    ``done`` text to the yielded list."""
+    _key_event(session_factory, action, actor, now(), f"intent: {intent}")
+    outcome: list[str] = []
+    try:
+        yield outcome
+    except Exception as exc:
+        _key_event(
+            session_factory, action, actor, now(), f"failed: {type(exc).__name__}", failed=True
+        )
+        raise
+    _key_event(session_factory, action, actor, now(), f"done: {outcome[0] if outcome else intent}")
 
 
 def _utc_now() -> datetime:
@@ -55,14 +90,17 @@ def rotate_data_keys(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     on_progress: Progress | None = None,
     now: Callable[[], datetime] = _utc_now,
+    actor: str = SYSTEM_ACTOR,
 ) -> RotationResult:
     """Rotate the data-wrapping key, then rewrap every data key under the new version.
 
-    The rotation is audited as soon as Transit has done it; an interrupted rewrap is resumed
-    by ``rewrap_data_keys`` (or the next rotation)."""
-    new_version = key_service.rotate_data_key()
-    with transaction(session_factory) as session:
-        _system_event(session, Action.KEYS_ROTATE, key_service, now())
+    The rotation is audited as intent before Transit is asked and as done (or failed) after;
+    an interrupted rewrap is resumed by ``rewrap_data_keys`` (or the next rotation)."""
+    with _audited_change(
+        session_factory, Action.KEYS_ROTATE, actor, now, "rotate the data-wrapping key"
+    ) as done:
+        new_version = key_service.rotate_data_key()
+        done.append(f"data-wrapping key rotated to version {new_version}")
     return rewrap_data_keys(
         session_factory, key_service, new_version, chunk_size=chunk_size, on_progress=on_progress
     )
@@ -117,6 +155,7 @@ def retire(
     min_version: int,
     *,
     now: Callable[[], datetime] = _utc_now,
+    actor: str = SYSTEM_ACTOR,
 ) -> None:
     """Retire every version below ``min_version`` — decryption refused, then the versions
     trimmed from the key ring for good — once no data key is wrapped under an older one."""
@@ -132,5 +171,11 @@ def retire(
                 f"{remaining} data key(s) are still wrapped under a version below "
                 f"{min_version}: rotate (rewrap) first."
             )
+    with _audited_change(
+        session_factory,
+        Action.KEYS_RETIRE,
+        actor,
+        now,
+        f"retire data-wrapping key versions below {min_version}",
+    ):
         key_service.retire_data_key_versions_below(min_version)
-        _system_event(session, Action.KEYS_RETIRE, key_service, now())

@@ -39,6 +39,8 @@ ROLE_SETTINGS: dict[str, Any] = {
     "secret_id_ttl": "0",
     "secret_id_num_uses": 0,
     "token_type": "service",
+    # not even OpenBao's "default" policy (token self-lookup, cubbyhole): serving only
+    "token_no_default_policy": True,
 }
 KEY_TYPES = ("aes256-gcm96", "ed25519", "aes256-gcm96")
 
@@ -205,4 +207,5 @@ def _role_matches(current: dict[str, Any], wanted: dict[str, Any]) -> bool:
         and all(int(current.get(k, -1)) == seconds for k, seconds in _DURATIONS.items())
         and int(current.get("secret_id_num_uses", -1)) == wanted["secret_id_num_uses"]
         and current.get("token_type") in ("service", "default-service")
+        and current.get("token_no_default_policy") is True
     )

@@ -25,7 +25,7 @@ from service.core.context import (
     get_policy,
 )
 from service.core.errors import PolicyViolation, ValidationFailed
-from service.customers.exposure import MASKED_CATEGORIES, record_returned
+from service.customers import exposure
 from service.customers.service import customer_state, read_customer
 from service.keys.cache import DataKeyCache
 from service.pauselinks import preview, service
@@ -87,7 +87,8 @@ def _subject(
 
 
 def _chosen(value: str | None, label: str) -> int:
-    if value is None or not value.isdigit() or len(value) > 4:
+    # isdigit() also takes "²" and other digits int() refuses.
+    if value is None or not (value.isascii() and value.isdecimal()) or len(value) > 4:
         raise ValidationFailed(f"Choose one of the {label} offered.")
     return int(value)
 
@@ -165,11 +166,11 @@ def _same(seen: str, promise: str) -> bool:
 
 
 def _masked_name(
-    request: Request, db: Session, keys: Any, cache: DataKeyCache, subscription: Subscription
+    request: Request, db: Session, keys: Any, cache: DataKeyCache, customer: str
 ) -> str:
-    """The customer's masked name (all the page shows of them), named in the audit as such."""
-    name = str(read_customer(db, keys, cache, subscription.customer)["masked"]["name"])
-    record_returned(request.state.audit, [subscription.customer], [MASKED_CATEGORIES["name"]])
+    """The customer's masked name for the page, the page's audit event naming whose it is."""
+    name = str(read_customer(db, keys, cache, customer)["masked"]["name"])
+    exposure.record_returned(request.state.audit, [customer], [exposure.MASKED_CATEGORIES["name"]])
     return name
 
 
@@ -183,7 +184,7 @@ def _common(
 ) -> dict[str, Any]:
     return {
         "subscription": subscription,
-        "name": _masked_name(request, db, keys, cache, subscription),
+        "name": _masked_name(request, db, keys, cache, subscription.customer),
         "return_url": link.return_url,
         "expires_at": link.expires_at,
     }
@@ -269,7 +270,7 @@ def confirm(
         request,
         template,
         subscription=subscription,
-        name=_masked_name(request, db, keys, cache, subscription),
+        name=_masked_name(request, db, keys, cache, subscription.customer),
         pause=pause,
         outlook=outlook,
         return_url=link.return_url,

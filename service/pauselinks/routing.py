@@ -27,8 +27,10 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from service.access.ratelimit import address_bucket
 from service.audit.recorder import AuditRecord
 from service.console.sessions import is_loopback
+from service.core.client_address import client_address
 from service.core.context import AppContext, app_context
 from service.core.errors import (
     Forbidden,
@@ -136,11 +138,11 @@ async def _handle(
     started = time.perf_counter()
     try:
         try:
-            address = request.client.host if request.client else "unknown"
+            address = client_address(request, ctx.settings.trusted_proxies) or "unknown"
             await run_in_threadpool(
                 _limit,
                 ctx,
-                "pause-link-address:" + address,
+                "pause-link-address:" + address_bucket(address),
                 ctx.policy.subscriber_pause.requests_per_minute_per_address,
             )
             link = await run_in_threadpool(_identify, request, db, record)
@@ -224,7 +226,9 @@ def _check_csrf(request: Request, link: PauseLink) -> None:
         return
     secret = None if getattr(request.state, "new_csrf_secret", False) else request.state.csrf_secret
     submitted = form(request).get("csrf", "")
-    if not secret or not hmac.compare_digest(csrf_token(secret, link.id), submitted):
+    if not secret or not hmac.compare_digest(
+        csrf_token(secret, link.id).encode(), submitted.encode()
+    ):
         raise Forbidden("This form has expired. Open the link again and repeat your choice.")
 
 

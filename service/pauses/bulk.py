@@ -114,6 +114,10 @@ def _plan_one(
     return _Planned(match, pause_id, window, credit, next_charge_at)
 
 
+# A skipped subscription's own audit event: not paused, for the reason in its purpose.
+SKIPPED_STATUS = 409
+
+
 def bulk_pause(
     session: Session,
     request: BulkPauseCreate,
@@ -168,6 +172,23 @@ def bulk_pause(
             ],
             at=now,
             status=None,
+            request_id=request_id,
+        )
+        # API.md: each subscription is paused *or skipped* with its own event naming it
+        append_events(
+            session,
+            [
+                AuditRecord(
+                    action=Action.PAUSE_CREATE,
+                    actor=actor.name,
+                    role=actor.role,
+                    targets=[item["subscription"], bulk_id],
+                    purpose=f"skipped: {item['reason']}",
+                )
+                for item in skipped
+            ],
+            at=now,
+            status=SKIPPED_STATUS,
             request_id=request_id,
         )
     return {

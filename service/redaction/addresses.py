@@ -40,7 +40,10 @@ _SUFFIX = regex.compile(
 
 # Cheap checks first: a block number, or a number then a comma then another number.
 _BLOCK_NUMBER = re.compile(r"(?<![\d-])\d{1,2}-\d{1,3}-\d{1,3}(?![\d-])")
-_NUMBER_COMMA_NUMBER = re.compile(r"\d\.?['\"]?, (?:[A-Z]{1,2}-)?\d")
+_NUMBER_COMMA_NUMBER = re.compile(r"\d[a-zA-Z]?\.?['\"]?, (?:[A-Z]{1,2}-)?\d")
+
+
+_HOUSE_NUMBER_PERIOD = re.compile(r"\d\.(?=[\s'\",;]|$)")
 
 
 def extra_addresses(text: str) -> list[tuple[int, int]]:
@@ -61,4 +64,6 @@ def widen(text: str, start: int, end: int) -> tuple[int, int]:
     suffix = _SUFFIX.match(text, end)
     if suffix is not None:
         end = suffix.end()
+    if _HOUSE_NUMBER_PERIOD.match(text, end - 1):
+        end += 1  # `Váci utca 10.`: the period belongs to the number
     return start, end

@@ -68,6 +68,8 @@ _TITLED_NAME_SCORE = 0.85
 # A quoted or decoded value with no key that speaks for it, which NER calls a person.
 _PERSON_SCORE_FOR_VALUE = 0.8
 _MAX_VALUE_WORDS = 4
+# Below the PERSON threshold: a run of English words the model calls a person, with no cue.
+_PERSON_SCORE_ORDINARY_WORDS = 0.4
 # Bounds on NER work per line, so that a hostile line of capitalised words costs little:
 # windows are cut at this length, and runs beyond the last window are redacted unseen
 # (a run the model never saw is treated as a name: fail closed).
@@ -123,6 +125,9 @@ class PresidioDetector:
         self.person_cues = frozenset(policy.person_cues)
         self.name_slot_words = frozenset(policy.name_slot_words) | self.person_cues
         self._nlp_lock = threading.Lock()
+        # The last CSV header each thread saw: rows of a long export (`strongroom redact` of a
+        # file) come in later batches than their header line.
+        self._csv_headers = threading.local()
         warm_up(policy.phone_regions)
         for line in _WARM_UP_LINES:
             self._pattern_findings(line)
@@ -138,11 +143,16 @@ class PresidioDetector:
         # when they look like something the allow-list protects; they skip that check.
         keyed: list[list[Finding]] = []
         windows: list[_NerWindow] = []
-        header: CsvHeader | None = None
+        header: CsvHeader | None = getattr(self._csv_headers, "header", None)
         for index, text in enumerate(texts):
-            fields = self._fields(text, header)
-            if any(text.count(separator) >= 2 for separator in _CSV_SEPARATORS):
-                header = read_header(text, self.explicit_keys) or header
+            new_header = (
+                read_header(text, self.explicit_keys)
+                if any(text.count(separator) >= 2 for separator in _CSV_SEPARATORS)
+                else None
+            )
+            # A header line is no row of the header before it.
+            fields = self._fields(text, None if new_header is not None else header)
+            header = new_header or header
             line_findings = self._pattern_findings(text)
             by_key, value_windows = self._field_findings(index, text, fields, line_findings)
             keyed.append(by_key)
@@ -161,6 +171,7 @@ class PresidioDetector:
                 windows.extend(value_windows)
                 windows.extend(line_windows)
                 line_findings.extend(cued)
+        self._csv_headers.header = header
         if windows:
             self._run_ner(texts, windows, found)
         return [
@@ -223,13 +234,13 @@ class PresidioDetector:
             raw = text[field.start : field.end]
             value = field.decoded if field.decoded is not None else raw
             entity = field.entity
+            if field.decoded is not None:
+                inner = self._pattern_findings(value)
+                if inner:
+                    best = max(inner, key=lambda f: f.score)
+                    findings.append(Finding(best.entity, field.start, field.end, best.score))
+                    continue
             if entity is None or entity not in self.entities:
-                if field.decoded is not None:
-                    inner = self._pattern_findings(value)
-                    if inner:
-                        best = max(inner, key=lambda f: f.score)
-                        findings.append(Finding(best.entity, field.start, field.end, best.score))
-                        continue
                 end = field.end
                 if not field.quoted and field.decoded is None and raw[:1].isupper():
                     end = continued_name_end(text, end)  # `recipient=Anica Peterlik`
@@ -277,6 +288,10 @@ class PresidioDetector:
                 continue
             self._judge_name(index, start, end, match.group(), findings, snippets)
         return findings
+
+    def _all_english(self, run: str) -> bool:
+        words = [word for word in run.split() if len(word) >= 3]
+        return bool(words) and self.lexicon.available and all(map(self.lexicon.knows, words))
 
     def _unlike_english(self, words: list[str]) -> bool:
         """Two or more words of three letters or more, none of them English: a name."""
@@ -355,10 +370,11 @@ class PresidioDetector:
                     snippets, language="en", batch_size=self.policy.nlp.batch_size
                 )
             ]
-            self._read_ner(windows, snippets, artifacts, found)
+            self._read_ner(texts, windows, snippets, artifacts, found)
 
     def _read_ner(
         self,
+        texts: Sequence[str],
         windows: list[_NerWindow],
         snippets: list[str],
         artifacts: list[NlpArtifacts],
@@ -377,7 +393,11 @@ class PresidioDetector:
                 for p in people
             ]
             findings = found[window.line]
+            text = texts[window.line]
             for start, end, score in spans:
+                if (start, end) not in window.slot_runs and self._all_english(text[start:end]):
+                    # `Cloud Run`, `Pro Yearly`: ordinary words with no cue before them.
+                    score = _PERSON_SCORE_ORDINARY_WORDS
                 findings.append(Finding("PERSON", start, end, score))
             for entity in artifact.entities:
                 if entity.label_ not in _NAME_LIKE_NER_LABELS:
@@ -406,15 +426,32 @@ def _widened_to_run(
 
 
 def resolve_overlaps(findings: list[Finding]) -> list[Finding]:
-    """Keep the strongest of overlapping findings (then the longest), in text order."""
+    """Keep the strongest of overlapping findings (then the longest), in text order.
+
+    An address is redacted whole: where a weaker address overlaps what was kept (a name the
+    model saw inside `Sezer Mah. Türk Sk. No: 31`), the two become one address.
+    """
     starts: list[int] = []  # of the chosen findings, which never overlap: sorted together
     chosen: list[Finding] = []
+    addresses: list[Finding] = []
     for finding in sorted(findings, key=lambda f: (-f.score, -(f.end - f.start), f.start)):
         position = bisect.bisect_left(starts, finding.start)
-        if position > 0 and chosen[position - 1].end > finding.start:
-            continue
-        if position < len(chosen) and chosen[position].start < finding.end:
+        if (position > 0 and chosen[position - 1].end > finding.start) or (
+            position < len(chosen) and chosen[position].start < finding.end
+        ):
+            if finding.entity == "LOCATION":
+                addresses.append(finding)
             continue
         starts.insert(position, finding.start)
         chosen.insert(position, finding)
+    for address in addresses:
+        overlapping = [f for f in chosen if f.start < address.end and address.start < f.end]
+        if any(f.start <= address.start and address.end <= f.end for f in overlapping):
+            continue
+        chosen = [f for f in chosen if f not in overlapping]
+        start = min([address.start, *(f.start for f in overlapping)])
+        end = max([address.end, *(f.end for f in overlapping)])
+        score = max([address.score, *(f.score for f in overlapping)])
+        chosen.append(Finding("LOCATION", start, end, score))
+        chosen.sort(key=lambda f: f.start)
     return chosen

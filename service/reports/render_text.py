@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+from service.core.printable import one_line, printable
 from service.reports.model import Cell, Report, SectionResult, Stamp, Table
 from service.web.humanize import money_cell
 
@@ -35,7 +36,7 @@ def _md_cell(value: Cell) -> str:
     text = "yes" if value is True else "no" if value is False else str(value)
     # Pipes would split the cell; '<' could open raw HTML in a Markdown viewer.
     escaped = text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
-    return escaped.replace("\r", " ").replace("\n", " ")
+    return one_line(escaped)
 
 
 def _md_table(table: Table) -> list[str]:
@@ -78,15 +79,20 @@ def render_markdown(report: Report) -> str:
     lines.append("")
     for section in report.sections:
         lines += _md_section(section)
-    return "\n".join(lines).rstrip() + "\n"
+    # titles, descriptions and notes too: nothing but line breaks reaches a terminal or viewer
+    return printable("\n".join(lines).rstrip(), keep="\n") + "\n"
 
 
 # -- CSV: one block per section, separated by a blank row ---------------------------------------
 
 
+# A cell starting with one of these is a formula to spreadsheet programs (TAB and CR too: some
+# strip them and then read the formula behind) — OWASP's CSV injection guidance.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_safe(value: Cell) -> Cell:
-    # A cell starting with = + - @ is a formula to spreadsheet programs: neutralise it.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 

@@ -159,10 +159,13 @@ def cancel_subscription(
     **operation(Action.SUBSCRIPTION_UPCOMING),
 )
 def upcoming_charges(
+    request: Request,
     subscription_id: str,
     db: Db,
     clock: Now,
     count: Annotated[int, Query(ge=1, le=100)] = 12,
 ) -> dict[str, Any]:
     subscription = service.find_subscription(db, subscription_id)
+    # a customer's billing schedule: the event names whose it is (no personal data category)
+    exposure.record_returned(current_audit(request), [subscription.customer])
     return upcoming_view(db, subscription, clock.now(), count)

@@ -3,8 +3,10 @@ effect on the very next request of a running service."""
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -46,6 +48,9 @@ def test_create_list_revoke_against_a_running_service(make_api, db_url) -> None:
     assert_problem(api.call("GET", "/v1/events", who=None, headers=headers), 401, "unauthenticated")
     events = api.call("GET", "/v1/audit/events?target=principal:billing-bot").json()["data"]
     assert [e["action"] for e in events] == ["access:principal:create", "access:principal:revoke"]
+    # who did it: the operating-system user and host, not an anonymous "system"
+    me = f"cli:{getpass.getuser()}@{socket.gethostname()}"
+    assert [(e["actor"], e["role"]) for e in events] == [(me, "system"), (me, "system")]
 
 
 def test_bad_input_is_a_clear_error_and_changes_nothing(sqlite_url) -> None:

@@ -1,7 +1,10 @@
 """Reading the trail or the inventory from the command line is itself audited (PCI DSS
-10.2.1.3), with the operating-system user as the actor."""
+10.2.1.3), with the operating-system user and host as the actor: `tail` and `verify` too."""
 
 from __future__ import annotations
+
+import getpass
+import socket
 
 from tests.audit.test_cli import invoke
 from tests.reports.seed import Seed
@@ -12,6 +15,8 @@ def test_cli_reads_of_the_trail_and_inventory_are_audited(seeded_cli: Seed) -> N
     assert invoke("audit", "export", "--format", "jsonl")[0] == 0
     assert invoke("audit", "run", "retention", "--format", "json")[0] == 0
     assert invoke("inventory", "--format", "json")[0] == 0
+    assert invoke("audit", "tail", "-n", "3")[0] == 0
+    assert invoke("audit", "verify")[0] == 0
     # A CLI process runs no background sequencer: its events are queued until one runs.
     queued = api.call("GET", "/v1/audit/events?queued=true&limit=500").json()["data"]
     assert {e["actor"].split(":")[0] for e in queued} >= {"cli"}
@@ -23,5 +28,9 @@ def test_cli_reads_of_the_trail_and_inventory_are_audited(seeded_cli: Seed) -> N
         ("audit:event:export", "system"),
         ("audit:report:run", "system"),
         ("inventory:inventory:read", "system"),
+        ("audit:event:list", "system"),
+        ("audit:tree:verify", "system"),
     ]
+    me = f"cli:{getpass.getuser()}@{socket.gethostname()}"
+    assert {e["actor"] for e in events if e["actor"].startswith("cli:")} == {me}
     assert invoke("audit", "verify")[0] == 0

@@ -114,7 +114,15 @@ def test_rotation_under_concurrent_reads_and_writes_loses_nothing_then_retires_t
         system_events(api, "keys:data_key:rotate"),
         system_events(api, "keys:data_key:retire"),
     )
-    assert [(e.actor, e.role) for e in rotated + retired] == [("system", "system")] * 2
+    # each key change: the intent committed before Transit was asked, then done
+    assert [(e.actor, e.role, e.outcome) for e in rotated + retired] == [
+        ("system", "system", "allowed")
+    ] * 4
+    assert [e.purpose for e in rotated] == [
+        "intent: rotate the data-wrapping key",
+        "done: data-wrapping key rotated to version 2",
+    ]
+    assert [e.purpose.split(":")[0] for e in retired] == ["intent", "done"]
 
 
 def test_retire_refuses_while_a_data_key_is_still_wrapped_under_an_older_version(

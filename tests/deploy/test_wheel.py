@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from zipfile import ZipFile
 
-from tests.deploy.conftest import ImageEnv
+from tests.deploy.conftest import ROOT, ImageEnv
 
 
 def test_the_wheel_ships_the_policies_and_audits_and_no_tests(image_env: ImageEnv) -> None:
@@ -20,6 +20,17 @@ def test_the_wheel_ships_the_policies_and_audits_and_no_tests(image_env: ImageEn
     ):
         assert shipped + path in names
     assert not [n for n in names if n.startswith(("tests/", "bench/"))]
+
+
+def test_every_file_the_code_reads_beside_it_is_in_the_wheel(image_env: ImageEnv) -> None:
+    names = set(ZipFile(image_env.wheel).namelist())
+    beside_code = [
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "service").rglob("*")
+        if path.is_file() and path.suffix not in (".py", ".pyc")
+    ]
+    assert beside_code
+    assert sorted(set(beside_code) - names) == []
 
 
 def test_no_extra_is_installed(image_env: ImageEnv) -> None:

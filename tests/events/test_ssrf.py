@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.core.test_app import assert_problem
@@ -210,3 +211,81 @@ def test_the_dev_switch_allows_loopback_only(loopback_api) -> None:
             "POST", "/v1/webhook-endpoints", json={"url": url, "events": ["pause.started"]}
         )
         assert_problem(response, 422, "invalid_request")
+
+
+def _self_signed(name: str, directory: Path) -> tuple[Path, Path]:
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = directory / "cert.pem", directory / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+def test_the_pinned_connection_keeps_the_name_for_tls_and_host(hostile_dns, tmp_path) -> None:
+    """Connected to the checked address, yet TLS is verified for the URL's name (SNI) and the
+    Host header carries it: a real TLS receiver on loopback, with the development switch on."""
+    import ssl
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from service.events.egress import webhook_client
+
+    name = "hooks.receiver.test"
+    cert_file, key_file = _self_signed(name, tmp_path)
+    seen: dict[str, str | None] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            seen["host"] = self.headers.get("Host")
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(cert_file, key_file)
+    server_context.sni_callback = lambda sock, sni, ctx: seen.__setitem__("sni", sni)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.socket = server_context.wrap_socket(server.socket, server_side=True)
+    port = server.server_address[1]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    hostile_dns(name, lambda: "127.0.0.1")
+    trust = ssl.create_default_context(cafile=str(cert_file))
+    try:
+        with webhook_client(timeout=5, allow_loopback=True, ssl_context=trust) as client:
+            response = client.post(f"https://{name}:{port}/hooks", content=b"{}")
+        assert response.status_code == 204
+        assert seen == {"sni": name, "host": f"{name}:{port}"}
+        strict = webhook_client(timeout=5, allow_loopback=False, ssl_context=trust)
+        with strict, pytest.raises(httpx.ConnectError):
+            strict.post(f"https://{name}:{port}/hooks", content=b"{}")
+    finally:
+        server.shutdown()
+        server.server_close()

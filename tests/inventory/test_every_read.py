@@ -46,6 +46,10 @@ def test_every_response_returning_customer_data_names_its_customers_in_the_audit
     assert {first, second} <= set(json.loads(listed.targets))
     assert json.loads(listed.fields) == ["customer.metadata"]
 
+    upcoming = f"/v1/subscriptions/{subscribe(sqlite_api, second)}/upcoming"
+    assert sqlite_api.call("GET", upcoming, who="service").status_code == 200
+    assert second in json.loads(last(sqlite_api, "subscriptions:upcoming:read").targets)
+
     assert sqlite_api.call("GET", f"/v1/customers/{second}", who="service").status_code == 200
     read = last(sqlite_api, "customers:customer:read")
     assert json.loads(read.targets) == [second]

@@ -5,12 +5,15 @@ environment's credentials."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
-from service.core.config import Settings
+from service.core.config import PROJECT_ROOT, Settings
+from service.devstack import free_port
 from service.keys.approle import (
     ApproleFileError,
     approle_credentials,
@@ -58,3 +61,28 @@ def test_the_environment_comes_first_then_the_file(tmp_path: Path) -> None:
     assert approle_credentials(from_env) == ("env-role", "env-secret")
     with_token = Settings(vault_approle_file=path, vault_token=SecretStr("t"))
     assert approle_credentials(with_token) == (None, None)
+
+
+def test_serve_refuses_an_approle_file_others_can_read_without_a_traceback(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "approle.json"
+    write_approle_file(path, "role-1", "secret-1")
+    path.chmod(0o640)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STRONGROOM_")}
+    env |= {
+        "STRONGROOM_VAULT_APPROLE_FILE": str(path),
+        "STRONGROOM_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
+        "STRONGROOM_STRIPE_API_KEY": "sk_test_unused",
+        "STRONGROOM_INSECURE_VAULT_HTTP": "1",  # the address does not matter: refused before
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(free_port())],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "chmod 600" in result.stderr and "Traceback" not in result.stderr

@@ -87,6 +87,11 @@ def test_the_serving_token_serves_but_cannot_rotate_reconfigure_trim_or_delete(
     assert serving.blind_index(b"ada@example.com") == fresh_key_service.blind_index(
         b"ada@example.com"
     )
+    digests, _ = serving.keyed_digests([b"email:ada@example.com", b"email:bob@example.com"])
+    assert (
+        digests
+        == fresh_key_service.keyed_digests([b"email:ada@example.com", b"email:bob@example.com"])[0]
+    )
     assert serving.put_anchor(1, {"tree_size": 1}) is True
     serving.check()
 

@@ -111,7 +111,9 @@ def test_a_start_failure_reports_this_runs_log_without_secrets(tmp_path: Path) -
     failing = failing_bao(tmp_path, "Root Token: s.do-not-show\nError: the storage is on fire")
 
     with pytest.raises(DevStackError) as raised:
-        PersistentOpenBao(tmp_path, free_port(), binary=str(failing)).start()
+        PersistentOpenBao(
+            tmp_path, free_port(), binary=str(failing), cluster_port=free_port()
+        ).start()
 
     assert not isinstance(raised.value, PortInUse)
     assert "the storage is on fire" in str(raised.value)
@@ -148,7 +150,7 @@ def test_a_new_supervisor_on_the_same_data_dir_unseals_the_same_store(
     data_key = service.generate_data_key()
     restartable_openbao.stop()
 
-    with PersistentOpenBao(tmp_path, free_port()) as reopened:
+    with PersistentOpenBao(tmp_path, free_port(), cluster_port=free_port()) as reopened:
         reopened_service = key_service_for(reopened.addr, reopened.token)
         assert reopened_service.unwrap_data_key(data_key.wrapped) == data_key.plaintext
 
@@ -156,7 +158,10 @@ def test_a_new_supervisor_on_the_same_data_dir_unseals_the_same_store(
 def test_unseal_material_is_written_owner_only_with_a_loud_warning(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level("WARNING"), PersistentOpenBao(tmp_path, free_port()) as server:
+    with (
+        caplog.at_level("WARNING"),
+        PersistentOpenBao(tmp_path, free_port(), cluster_port=free_port()) as server,
+    ):
         init_file = tmp_path / "openbao" / "init.json"
         assert stat.S_IMODE(init_file.stat().st_mode) == 0o600
         material = json.loads(init_file.read_text())
@@ -173,7 +178,11 @@ def test_an_init_file_readable_by_others_is_refused(
 ) -> None:
     restartable_openbao.stop()
     restartable_openbao.init_path.chmod(0o644)
-    fresh = PersistentOpenBao(restartable_openbao.root.parent, restartable_openbao.port)
+    fresh = PersistentOpenBao(
+        restartable_openbao.root.parent,
+        restartable_openbao.port,
+        cluster_port=restartable_openbao.cluster_port,
+    )
 
     with pytest.raises(InsecureInitFile, match="chmod 600"):
         fresh.start()
@@ -187,7 +196,11 @@ def test_initialised_storage_without_its_unseal_file_is_reported(
 ) -> None:
     restartable_openbao.stop()
     restartable_openbao.init_path.rename(restartable_openbao.root / "moved-away.json")
-    fresh = PersistentOpenBao(restartable_openbao.root.parent, restartable_openbao.port)
+    fresh = PersistentOpenBao(
+        restartable_openbao.root.parent,
+        restartable_openbao.port,
+        cluster_port=restartable_openbao.cluster_port,
+    )
     with pytest.raises(DevStackError, match="missing"):
         fresh.start()
     assert not fresh.running
@@ -195,14 +208,14 @@ def test_initialised_storage_without_its_unseal_file_is_reported(
 
 def test_persistent_openbao_on_a_taken_port_says_so(tmp_path: Path, occupied_port: int) -> None:
     with pytest.raises(PortInUse, match=f"127.0.0.1:{occupied_port}.*already in use"):
-        PersistentOpenBao(tmp_path, occupied_port).start()
+        PersistentOpenBao(tmp_path, occupied_port, cluster_port=free_port()).start()
 
 
 def test_a_data_dir_that_cannot_be_written_is_reported(tmp_path: Path) -> None:
     not_a_directory = tmp_path / "a-file"
     not_a_directory.write_text("")
     with pytest.raises(DataDirNotWritable, match="not writable"):
-        PersistentOpenBao(not_a_directory, free_port()).start()
+        PersistentOpenBao(not_a_directory, free_port(), cluster_port=free_port()).start()
 
 
 def test_stop_kills_a_server_that_does_not_answer_terminate(
@@ -225,7 +238,8 @@ def test_a_supervisor_that_exits_without_stopping_still_stops_its_openbao(tmp_pa
         "import sys\n"
         "from pathlib import Path\n"
         "from service.devstack.openbao import PersistentOpenBao\n"
-        f"server = PersistentOpenBao(Path({str(tmp_path)!r}), {free_port()}).start()\n"
+        f"server = PersistentOpenBao(Path({str(tmp_path)!r}), {free_port()},"
+        f" cluster_port={free_port()}).start()\n"
         "print(server.pid, flush=True)\n"
         "sys.exit(0)\n"
     )

@@ -57,7 +57,7 @@ def test_a_subscriber_pauses_and_resumes_from_a_phone(
         stripe_api_base=localstripe.url,
         env={
             "STRONGROOM_TEST_CLOCK": "1",
-            "STRONGROOM_UNSAFE_TEST_CLOCK_IN_PRODUCTION": "1",  # serve runs it only so
+            "STRONGROOM_UNSAFE_TEST_CLOCK_IN_PRODUCTION": "1",
             "STRONGROOM_POLICY_FILE": str(policy_file(tmp_path)),
         },
     )

@@ -91,6 +91,9 @@ def test_the_preview_is_what_upcoming_shows_once_the_pause_is_confirmed(
         "allowed",
     )
     assert {link_id, sub["id"], pause["id"]} <= set(json.loads(event.targets))
+    # the page shows the customer's masked name: the event names whose (issue 16)
+    assert sub["customer"] in json.loads(event.targets)
+    assert json.loads(event.fields) == ["contact.name"]
 
     move_clock(api, at(5.01))  # runs the delivery job
     delivered = [json.loads(r.body) for r in receiver.received]

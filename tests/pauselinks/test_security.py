@@ -57,8 +57,8 @@ def test_a_forged_or_truncated_token_is_a_404_page_that_writes_only_its_audit_ev
         after = row_counts(api)
         changed = {t: after[t] - before[t] for t in after if after[t] != before[t]}
         # The event, the tree head the (inline, in tests) sequencer signs over it, and the
-        # source address's shared rate counter (the flood defence every replica sees: one
-        # row per address and minute, counted before the token is looked at).
+        # source address's rate counter (shared by every worker: guessing tokens is what the
+        # per-address limit exists for, so a forged token must count).
         assert changed.pop("audit_events") == 1, (candidate, changed)
         assert set(changed) <= {"audit_tree_heads", "rate_counters"}, (candidate, changed)
     with api.ctx.engine.connect() as conn:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -156,6 +157,20 @@ def test_a_subscription_whose_pauses_overlap_is_skipped_with_its_reason(
         {"subscription": book["gold_usd"], "reason": "overlapping_pause"}
     ]
     assert response.json()["affected"]["USD"] == {"subscriptions": 1, "recurring_amount": 3000}
+    # API.md: the skipped subscription gets its own audit event naming it (with the bulk id)
+    bulk_id = response.json()["id"]
+    with transaction(clocked.ctx.session_factory) as session:
+        skipped = [
+            (json.loads(e.targets), e.purpose, e.outcome)
+            for e in session.scalars(
+                select(AuditEvent).where(
+                    AuditEvent.action == "pauses:pause:create",
+                    AuditEvent.targets.like(f"%{book['gold_usd']}%"),
+                    AuditEvent.targets.like(f"%{bulk_id}%"),
+                )
+            )
+        ]
+    assert skipped == [([book["gold_usd"], bulk_id], "skipped: overlapping_pause", "error")]
 
 
 def test_canceling_a_bulk_operation_cancels_only_pauses_not_started(

@@ -24,7 +24,8 @@ BUDGETS = {
     "list subscriptions": 7,
     "create customer": 5,
     "reveal": 5,
-    "search": 5,
+    # +1 (h16a): the email search's own, lower limit counts in a bucket of its own (one upsert).
+    "search": 6,
     "pause": 13,
     "cancel pause": 11,
     "charge": 20,
@@ -40,7 +41,10 @@ class RoundTrips:
 
     @property
     def total(self) -> int:
-        return sum(self.counts.values())
+        # A ping happens only after a connection sat idle (IDLE_PING_SECONDS), which on a busy
+        # machine can fall between this test's preparation and its request: shown, not held
+        # to the route's budget.
+        return sum(n for kind, n in self.counts.items() if kind != "ping")
 
 
 @pytest.fixture

@@ -1,0 +1,218 @@
+"""Renewal day: N recurring charges come due at once; the charge job against the bare adapter.
+
+    .venv/bin/python bench/bench_renewal.py [--quick] [--charges N] [--concurrency C] [--db sqlite]
+
+Starts OpenBao (dev), localstripe and a fresh PostgreSQL database (or SQLite); creates a few
+customers with a card through the service's own code (the processor holds them), then N
+monthly subscriptions over them, all due now. Measured:
+  - service: the ``charges-recurring`` job (claims due subscriptions in batches, records each
+    period's intent, sends ``renewal_concurrency`` = C at a time, records outcomes, audit
+    events and event outbox rows);
+  - baseline, same run, same concurrency: ``StripeProcessor.charge()`` — the bare adapter's
+    call the job makes — N times from C threads, on a fresh localstripe of its own (its store
+    grows with every payment and slows down: a shared one would handicap the second run).
+Afterwards it checks that every subscription was charged exactly once (the database and the
+processor agree). Prints throughput and the ratio; asserts nothing about time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import secrets
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import stripe
+from sqlalchemy import func, insert, select
+
+from bench._common import Figure, postgres_database, print_figures
+from service.charges.models import Charge
+from service.charges.recurring import charge_due_periods
+from service.core.bootstrap import build_context
+from service.core.config import Settings
+from service.core.db import transaction
+from service.core.migrate import upgrade
+from service.customers.schemas import CustomerCreate
+from service.customers.service import create_customer
+from service.devstack import free_port
+from service.devstack.localstripe import LocalStripeServer
+from service.devstack.openbao import OpenBaoDevServer
+from service.jobs.registry import JobContext
+from service.processors.stripe_adapter import StripeProcessor
+from service.subscriptions.models import Subscription
+from tests.fixtures.localstripe import LOCALSTRIPE_API_KEY
+
+CUSTOMERS = 20
+
+
+def seed(ctx: Any, count: int, now: datetime) -> None:
+    """``count`` monthly subscriptions due at ``now`` over ``CUSTOMERS`` customers with a card."""
+    customers = []
+    for n in range(CUSTOMERS):
+        with transaction(ctx.session_factory) as session:
+            view = create_customer(
+                session,
+                ctx.key_service,
+                ctx.processor,
+                ctx.data_keys,
+                CustomerCreate(
+                    name=f"Renewal Person{n}",
+                    email=f"renewal{n}@example.com",
+                    payment_method="pm_card_visa",
+                ),
+                now,
+            )
+        customers.append(view["id"])
+    start = now - timedelta(hours=1)
+    rows = [
+        {
+            "id": f"sub_tok_{secrets.token_hex(12)}",
+            "customer": customers[n % CUSTOMERS],
+            "status": "active",
+            "plan": "renewal",
+            "amount": 500 + n % 50,
+            "currency": "usd",
+            "interval": "month",
+            "interval_count": 1,
+            "start_at": start,
+            "created_at": start,
+            "charged_through_index": -1,
+            "next_charge_at": start,
+        }
+        for n in range(count)
+    ]
+    with ctx.engine.begin() as conn:
+        conn.execute(insert(Subscription), rows)
+
+
+def service_run(ctx: Any, now: datetime) -> tuple[int, float]:
+    started = time.perf_counter()
+    handled = charge_due_periods(JobContext(ctx), now)
+    return handled, time.perf_counter() - started
+
+
+def adapter_run(stripe_url: str, count: int, concurrency: int) -> float:
+    """The bare adapter on a localstripe of its own (its store grows with every payment and
+    slows it down: sharing one would handicap whichever run comes second)."""
+    processor = StripeProcessor(LOCALSTRIPE_API_KEY, api_base=stripe_url, timeout=30.0)
+    refs = [
+        processor.create_customer("pm_card_visa", idempotency_key=f"bench-{uuid.uuid4().hex}")
+        for _ in range(CUSTOMERS)
+    ]
+
+    def one(n: int) -> None:
+        ref = refs[n % len(refs)]
+        processor.charge(
+            customer_ref=ref.customer_ref,
+            payment_method_ref=str(ref.payment_method_ref),
+            amount=500 + n % 50,
+            currency="usd",
+            idempotency_key=f"bench-{uuid.uuid4().hex}",
+        )
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        list(pool.map(one, range(count)))
+    return time.perf_counter() - started
+
+
+def exactly_once(ctx: Any, stripe_url: str, count: int) -> tuple[int, int, int]:
+    """(subscriptions with exactly one succeeded charge, charges stored, processor payments
+    carrying a recurring key)."""
+    with ctx.session_factory() as session:
+        per_subscription = session.execute(
+            select(Charge.subscription, func.count())
+            .where(Charge.status == "succeeded", Charge.subscription.is_not(None))
+            .group_by(Charge.subscription)
+        ).all()
+        stored = session.scalar(select(func.count()).select_from(Charge)) or 0
+    client = stripe.StripeClient(LOCALSTRIPE_API_KEY, base_addresses={"api": stripe_url})
+    recurring = sum(
+        1
+        for intent in client.v1.payment_intents.list(params={"limit": 100}).auto_paging_iter()
+        if str(
+            (intent.metadata.to_dict() if intent.metadata else {}).get("strongroom_key", "")
+        ).startswith("sr-rc-")
+    )
+    return sum(1 for _, n in per_subscription if n == 1), stored, recurring
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="500 charges")
+    parser.add_argument("--charges", type=int, default=None, help="due charges (10,000)")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--db", choices=("postgresql", "sqlite"), default="postgresql")
+    args = parser.parse_args()
+    count = args.charges or (500 if args.quick else 10_000)
+    now = datetime.now(UTC).replace(microsecond=0)
+    with tempfile.TemporaryDirectory() as scratch, contextlib.ExitStack() as stack:
+        bao = stack.enter_context(OpenBaoDevServer())
+        stripe_server = LocalStripeServer(port=free_port())
+        stack.enter_context(stripe_server)
+        if args.db == "postgresql":
+            url = stack.enter_context(postgres_database())
+            if url is None:
+                raise SystemExit("PostgreSQL is not reachable (use --db sqlite)")
+        else:
+            url = f"sqlite:///{Path(scratch) / 'renewal.db'}"
+        settings = Settings(
+            database_url=url,
+            vault_addr=bao.addr,
+            vault_token=bao.token,
+            stripe_api_key=LOCALSTRIPE_API_KEY,
+            stripe_api_base=stripe_server.url,
+            audit_sequence_delay_ms=1000,
+            audit_anchor_path=f"bench/renewal-{uuid.uuid4().hex[:8]}",
+        )
+        ctx = build_context(settings)
+        ctx.policy = ctx.policy.model_copy(
+            update={
+                "limits": ctx.policy.limits.model_copy(
+                    update={"renewal_concurrency": args.concurrency}
+                )
+            }
+        )
+        upgrade(ctx.engine)
+        ctx.key_service.ensure_keys()
+        seed(ctx, count, now)
+        handled, service_seconds = service_run(ctx, now)
+        once, stored, recurring = exactly_once(ctx, stripe_server.url, count)
+        ctx.engine.dispose()
+        baseline_stripe = LocalStripeServer(port=free_port())
+        stack.enter_context(baseline_stripe)
+        adapter_seconds = adapter_run(baseline_stripe.url, count, args.concurrency)
+    print_figures(
+        f"renewal: {count:,} due charges, concurrency {args.concurrency} ({args.db})",
+        [
+            Figure(
+                "charges per second (charge job)",
+                handled / service_seconds,
+                "/s",
+                "bare adapter, same concurrency",
+                count / adapter_seconds,
+            )
+        ],
+    )
+    print(
+        f"\nchecks: {handled:,} periods handled; {once:,} of {count:,} subscriptions charged "
+        f"exactly once; {stored:,} charges stored; {recurring:,} recurring payments at the "
+        "processor"
+    )
+    if not (handled == count == once == stored == recurring):
+        print("renewal checks FAILED")
+        sys.exit(1)
+    print("renewal checks PASSED")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""Personal values found by the structure of the line: keys judged by their parts, SQL, CSV,
+mail headers, URL query strings, titles, `Last, First`, and addresses redacted whole."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from service.redaction.detector import resolve_overlaps
+from service.redaction.keys import OTHER, key_entity
+from service.redaction.models import Finding
+from service.redaction.redactor import Redactor
+
+
+@pytest.mark.parametrize(
+    ("key", "entity"),
+    [
+        ("beneficiaryName", "PERSON"),
+        ("CONSIGNEE", "PERSON"),
+        ("payee-name", "PERSON"),
+        ("shipment.recipient", "PERSON"),
+        ("nachname", "PERSON"),
+        ("birthDt", "DATE_TIME"),
+        ("date_of_birth", "DATE_TIME"),
+        ("contactEmail", "EMAIL_ADDRESS"),
+        ("addr_line_2", "LOCATION"),
+        ("file_name", OTHER),
+        ("contact_id", OTHER),
+        ("remote_addr", OTHER),
+        ("plan", OTHER),
+        ("colour", None),
+    ],
+)
+def test_keys_are_judged_by_their_parts(key: str, entity: str | None) -> None:
+    assert key_entity(key) == entity
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "INSERT INTO parties (id, payee, born_on, street) VALUES (7, 'KOWALCZYK, BOGNA', "
+            "'1961-02-17', 'Długa 4')",
+            "INSERT INTO parties (id, payee, born_on, street) VALUES (7, '<PERSON>', "
+            "'<DATE_TIME>', '<LOCATION>')",
+        ),
+        (
+            "UPDATE accounts SET holder = 'wiremu tane' WHERE id = 4",
+            "UPDATE accounts SET holder = '<PERSON>' WHERE id = 4",
+        ),
+        (
+            'Reply-To: "Quispe, Rosa" <rq@example.org>',
+            'Reply-To: "<PERSON>" <<EMAIL_ADDRESS>>',
+        ),
+        (
+            "GET /find?who=Tavita+Aumua&contact=t.aumua%40example.org HTTP/1.1",
+            "GET /find?who=<PERSON>&contact=<EMAIL_ADDRESS> HTTP/1.1",
+        ),
+        (
+            '{"errors":[{"message":"invalid { beneficiary: \\"Ngaio Parata\\" }"}]}',
+            '{"errors":[{"message":"invalid { beneficiary: \\"<PERSON>\\" }"}]}',
+        ),
+        (
+            "job failed: consignee=moana rewi reason=NO_ROUTE",
+            "job failed: consignee=<PERSON> reason=NO_ROUTE",
+        ),
+        ("kyc birthDt=07/30/1958 ok", "kyc birthDt=<DATE_TIME> ok"),
+        ("export 9;Dr ARIHI TE RANGI;12.00;NZD", "export 9;Dr <PERSON>;12.00;NZD"),
+        (
+            'note="case reassigned, see Whaanga, Hemi"',
+            'note="case reassigned, see <PERSON>"',
+        ),
+    ],
+)
+def test_values_are_found_by_the_structure_that_carries_them(
+    redactor: Redactor, line: str, expected: str
+) -> None:
+    assert redactor.redact(line).text == expected
+
+
+def test_csv_rows_are_judged_by_the_header_line_before_them(redactor: Redactor) -> None:
+    lines = [
+        "export rows: title|forename|surname|addr|notes",
+        "export rows: Mx|Kiri|Ngata|12 Kōwhai Road|paid",
+        "export rows: Dr|Pita|Rākena|3 Tōtara Close|late",
+    ]
+    assert [r.text for r in redactor.redact_many(lines)] == [
+        lines[0],
+        "export rows: Mx|<PERSON>|<PERSON>|<LOCATION>|paid",
+        "export rows: Dr|<PERSON>|<PERSON>|<LOCATION>|late",
+    ]
+
+
+def test_csv_rows_in_a_later_batch_keep_their_header(redactor: Redactor) -> None:
+    def stream() -> str:
+        redactor.redact_many(["dump: id;given_name;family_name;balance"])
+        return redactor.redact_many(["dump: 4;Awhina;Tāwhai;12.50"])[0].text
+
+    # In a thread of its own: the header is remembered per thread, and must not reach the
+    # lines other tests redact.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        assert pool.submit(stream).result() == "dump: 4;<PERSON>;<PERSON>;12.50"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "courier: Plot 12, Tirau Road, P.O. Box 88 Mbale",
+            "courier: <LOCATION>, P.O. Box 88 Mbale",
+        ),
+        ("ship to 4-2-8 Shimouma, Setagaya-ku today", "ship to <LOCATION> today"),
+        ("moved to Vlašská 12, 118 00 Praha", "moved to <LOCATION>, 118 00 Praha"),
+        (
+            "billing Strada Lungă Nr. 7 Bl. 2 Sc. 1 Ap. 9 ok",
+            "billing <LOCATION> ok",
+        ),
+        ("returned from Kossuth tér 12. yesterday", "returned from <LOCATION> yesterday"),
+    ],
+)
+def test_addresses_are_redacted_whole(redactor: Redactor, line: str, expected: str) -> None:
+    assert redactor.redact(line).text == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "release planned for Spring 2026",
+        "boarding closed at Gate 5",
+        "auction: Place 2 bids before noon",
+        "Offering 3 approved by finance",
+        'plan="Family Bundle" renewed',
+    ],
+)
+def test_capitalised_words_with_numbers_are_not_streets(redactor: Redactor, line: str) -> None:
+    assert redactor.redact(line).text == line
+
+
+def test_a_name_found_inside_an_address_does_not_leave_the_rest_of_it_visible() -> None:
+    address = Finding("LOCATION", 10, 40, 0.6)
+    name_inside = Finding("PERSON", 21, 28, 0.85)
+    elsewhere = Finding("PERSON", 50, 60, 0.85)
+    assert resolve_overlaps([address, name_inside, elsewhere]) == [
+        Finding("LOCATION", 10, 40, 0.85),
+        elsewhere,
+    ]
+
+
+def test_ordinary_words_the_model_calls_a_person_stay_without_a_cue(redactor: Redactor) -> None:
+    # The small model labels `Bold Move` and `Quick Pay` people; all English words, no cue.
+    for line in ("feature Bold Move enabled", "release train Quick Pay frozen"):
+        assert redactor.redact(line).text == line
+    assert redactor.redact("cardholder Rose Marsh").text == "cardholder <PERSON>"
