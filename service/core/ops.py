@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 
 from service.access.actions import Action
@@ -26,13 +27,23 @@ async def readyz(request: Request) -> dict[str, object] | Response:
     ctx = app_context(request)
 
     def check_database() -> None:
-        try:
-            with ctx.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-        except Exception as exc:
-            raise StorageUnavailable(
-                "Storage unavailable: the database cannot be reached."
-            ) from exc
+        # Twice at most: a pooled connection the server closed (a restart) fails once, and
+        # that failure empties the pool; readiness is about the server, not that connection.
+        for attempt in (1, 2):
+            try:
+                with ctx.engine.connect() as conn:
+                    conn.execute(text("SELECT 1"))
+                return
+            except DBAPIError as exc:
+                if attempt == 1 and exc.connection_invalidated:
+                    continue
+                raise StorageUnavailable(
+                    "Storage unavailable: the database cannot be reached."
+                ) from exc
+            except Exception as exc:
+                raise StorageUnavailable(
+                    "Storage unavailable: the database cannot be reached."
+                ) from exc
 
     try:
         await run_in_threadpool(check_database)
