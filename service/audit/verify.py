@@ -22,6 +22,7 @@ from sqlalchemy import Connection, select
 from service.audit.anchors import AnchorStore, read_file_anchors
 from service.audit.checker import sth_digest, sth_signature_valid
 from service.audit.models import AuditTreeHead
+from service.audit.read_ahead import read_ahead
 from service.audit.sequencer import QUEUED_COLUMNS, columns_leaf
 from service.audit.tree_heads import sth_view
 from service.core.errors import ServiceError
@@ -123,7 +124,7 @@ def _check_leaves(
     expected = 1
     batch_start = 1
     bad_leaf_in_batch = False
-    for rows in _sequenced_rows(conn, batch_size):
+    for rows in read_ahead(_sequenced_rows(conn, batch_size)):
         for row in rows:
             seq = row[SEQ]
             if seq != expected:
