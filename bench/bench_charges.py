@@ -49,7 +49,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SERVER_CODE = (
     "import sys; from service.core.config import Settings; "
     "from service.devstack.runner import serve_api; "
-    "serve_api(Settings(), host='127.0.0.1', port=int(sys.argv[1]))"
+    "serve_api(Settings(), host='127.0.0.1', port=int(sys.argv[1]), insecure_vault_http=True)"
 )
 
 
@@ -116,6 +116,7 @@ class ServiceUnderTest:
             "STRONGROOM_STRIPE_API_KEY": STRIPE_KEY,
             "STRONGROOM_SCHEDULER_ENABLED": "false",
             "STRONGROOM_LOG_LEVEL": "WARNING",
+            "STRONGROOM_PUBLIC_BASE_URL": self.base,
         }
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
         self.process = subprocess.Popen(

@@ -32,7 +32,7 @@ TreeSize = Annotated[int | None, Query(ge=1, le=MAX_POSITION)]
 MAX_EVENT_ID = 40
 
 
-def event_filter(
+async def event_filter(
     actor: Annotated[str | None, Query(max_length=100)] = None,
     action: Annotated[str | None, Query(max_length=80)] = None,
     target: Annotated[str | None, Query(max_length=100)] = None,

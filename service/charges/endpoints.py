@@ -43,7 +43,7 @@ Db = Annotated[Session, Depends(get_db)]
 TokenFilter = Annotated[str | None, Query(min_length=1, max_length=80)]
 
 
-def charge_deps(
+async def charge_deps(
     processor: Annotated[Any, Depends(get_processor)],
     key_service: Annotated[Any, Depends(get_key_service)],
     cache: Annotated[DataKeyCache, Depends(get_data_key_cache)],

@@ -17,7 +17,7 @@ from service.console.routing import ConsoleRoute, console_page, render
 from service.core.context import app_context, get_clock, get_key_service, resolve
 from service.core.errors import NotFound, ValidationFailed
 from service.inventory import service as inventory_service
-from service.inventory.endpoints import data_key_name
+from service.inventory.endpoints import key_name_of
 from service.reports.model import Chart, Report, SectionResult
 from service.reports.render import RENDERERS
 from service.reports.render import render as render_report
@@ -159,7 +159,7 @@ def audit_download(
 
 @router.get("/inventory", **console_page(Action.INVENTORY_READ))
 def inventory(request: Request) -> Response:
-    key_name = data_key_name(resolve(request, get_key_service))
+    key_name = key_name_of(resolve(request, get_key_service))
     body = inventory_service.inventory(request.state.db, key_name, _now(request))
     return render(request, "inventory.html", title="Data inventory", inventory=body)
 

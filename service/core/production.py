@@ -33,7 +33,26 @@ def production_refusals(
             f"would cross the network in clear; serve refuses it unless {INSECURE_VAULT_FLAG} "
             f"({INSECURE_VAULT_ENV}=1) is set"
         )
+    refusals.extend(_public_base_url_refusals(settings.public_base_url))
     return refusals
+
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def _public_base_url_refusals(base: str | None) -> list[str]:
+    """Pause links carry their credential in the URL: built from a request's Host header, a
+    caller could have them point anywhere (or at plain http behind a TLS proxy)."""
+    if not base:
+        return [
+            "STRONGROOM_PUBLIC_BASE_URL is not set: pause links (a credential in a URL) must "
+            "not be built from a request's Host header; set it to the https address "
+            "subscribers reach"
+        ]
+    parts = urlsplit(base)
+    if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS):
+        return []
+    return [f"STRONGROOM_PUBLIC_BASE_URL ({base}) must be an https URL (http only on loopback)"]
 
 
 def production_warnings(*, unsafe_test_clock: bool, insecure_vault_http: bool) -> list[str]:

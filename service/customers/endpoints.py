@@ -124,7 +124,9 @@ def erase_customer(
     done = processor_erasure.erase_at_processor(
         app_context(request).session_factory, key_service, processor, cache, customer_id
     )
-    return service.erase_customer(db, cache, customer_id, clock.now(), processor_done=done)
+    return service.erase_customer(
+        db, cache, customer_id, clock.now(), processor_done=done, key_service=key_service
+    )
 
 
 EMAIL_SEARCH_BUCKET = "email-search:"

@@ -3,9 +3,10 @@
 The processor's customer id is sealed under the customer's data key, which the erasure
 destroys. So the deletion runs first, synchronously. When the key service or the processor is
 down, the erasure does not wait (the right to be forgotten is not suspended by an outage):
-everything is shredded at once except the sealed processor reference and the wrapped key that
-opens it, kept in ``processor_erasures`` until the job below has deleted the processor's
-customer — then that row goes too.
+everything is shredded at once except the processor reference, kept in ``processor_erasures``
+until the job below has deleted the processor's customer — then that row goes too. The kept
+reference is sealed under a data key of its own; only while the key service itself is down
+(nothing can be re-sealed) does the row keep the customer's wrapped key instead.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, append_event
 from service.core.errors import KeyServiceUnavailable, ProcessorFailed, ServiceError
 from service.customers import sensitive
 from service.customers.models import Customer, ProcessorErasure
-from service.customers.vault import unseal
+from service.customers.vault import data_key, seal, unseal
 from service.jobs.registry import JobContext, lock_for_work, register_job
 from service.keys.cache import DataKeyCache
 from service.keys.port import KeyService
@@ -55,21 +56,53 @@ def erase_at_processor(
     return True
 
 
-def keep_for_processor(session: Session, customer: Customer, now: datetime) -> None:
-    """Before the shredding: keep what the deferred processor deletion needs, sealed."""
+def keep_for_processor(
+    session: Session,
+    customer: Customer,
+    now: datetime,
+    key_service: KeyService | None = None,
+    cache: DataKeyCache | None = None,
+) -> None:
+    """Before the shredding: keep what the deferred processor deletion needs, sealed.
+
+    When the key service answers (only the processor is down), the processor reference is
+    opened and sealed again under a fresh data key of its own: the customer's key is destroyed
+    with everything else, so no backup of the customer's ciphertexts can be opened with what
+    this row keeps. Only when the key service itself is down is the customer's wrapped key
+    kept (it cannot be unwrapped to re-seal) until the job has finished."""
     if customer.processor_ref_ciphertext is None or customer.wrapped_data_key is None:
         return
-    session.add(
-        ProcessorErasure(
-            customer=customer.id,
-            wrapped_data_key=customer.wrapped_data_key,
-            key_version=customer.key_version,
-            data_key_generation=customer.data_key_generation,
-            processor_ref_ciphertext=customer.processor_ref_ciphertext,
-            attempts=0,
-            next_attempt_at=now,
-        )
+    row = ProcessorErasure(
+        customer=customer.id,
+        wrapped_data_key=customer.wrapped_data_key,
+        key_version=customer.key_version,
+        data_key_generation=customer.data_key_generation,
+        processor_ref_ciphertext=customer.processor_ref_ciphertext,
+        attempts=0,
+        next_attempt_at=now,
     )
+    if key_service is not None:
+        try:
+            _reseal_under_own_key(row, customer, key_service, cache or DataKeyCache())
+        except KeyServiceUnavailable:
+            log.warning("processor erasure keeps the customer's wrapped key: key service down")
+    session.add(row)
+
+
+def _reseal_under_own_key(
+    row: ProcessorErasure, customer: Customer, key_service: KeyService, cache: DataKeyCache
+) -> None:
+    refs = unseal(customer, data_key(customer, key_service, cache), sensitive.PROCESSOR_REF)
+    fresh = key_service.generate_data_key()
+    holder = Customer(
+        id=customer.id,
+        data_key_generation=customer.data_key_generation,
+        processor_ref_ciphertext=None,
+    )
+    seal(holder, fresh.plaintext, sensitive.PROCESSOR_REF, refs)
+    row.wrapped_data_key = fresh.wrapped
+    row.key_version = fresh.version
+    row.processor_ref_ciphertext = holder.processor_ref_ciphertext
 
 
 @register_job("customers-processor-erasure", order=50)

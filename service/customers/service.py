@@ -203,6 +203,7 @@ def erase_customer(
     now: datetime,
     *,
     processor_done: bool = True,
+    key_service: KeyService | None = None,
 ) -> dict[str, Any]:
     """Crypto-shred: the wrapped data key, the blind index and every ciphertext become NULL,
     and the customer's subscriptions are canceled (through the erasure hook). When the
@@ -212,7 +213,7 @@ def erase_customer(
     if customer.erased:
         raise Gone("This customer has been erased.")
     if not processor_done:
-        processor_erasure.keep_for_processor(session, customer, now)
+        processor_erasure.keep_for_processor(session, customer, now, key_service, cache)
     if session.get_bind().dialect.name == "sqlite":
         # Overwrite freed bytes in the database file, so the old row does not linger there.
         session.execute(text("PRAGMA secure_delete = ON"))

@@ -25,8 +25,12 @@ router = APIRouter(prefix="/v1/inventory", route_class=AuditedRoute, tags=["inve
 Db = Annotated[Session, Depends(get_db)]
 
 
-def data_key_name(key_service: Annotated[Any, Depends(get_key_service)]) -> str:
+def key_name_of(key_service: Any) -> str:
     return str(getattr(key_service, "data_key", DATA_KEY_NAME))
+
+
+async def data_key_name(key_service: Annotated[Any, Depends(get_key_service)]) -> str:
+    return key_name_of(key_service)
 
 
 @router.get("", response_model=InventoryRead, **operation(Action.INVENTORY_READ))

@@ -24,7 +24,7 @@ class ClockMove(BaseModel):
     now: ApiTime
 
 
-def test_clock(request: Request, clock: Annotated[Clock, Depends(get_clock)]) -> FrozenClock:
+async def test_clock(request: Request, clock: Annotated[Clock, Depends(get_clock)]) -> FrozenClock:
     if not app_context(request).settings.test_clock or not isinstance(clock, FrozenClock):
         raise NotFound("The test clock is not enabled.")
     return clock

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SAFE = {
     "STRONGROOM_VAULT_ADDR": "https://vault.example.com:8200",
     "STRONGROOM_STRIPE_API_KEY": "sk_test_configured",
+    "STRONGROOM_PUBLIC_BASE_URL": "https://pay.example.com",
 }
 
 
@@ -39,8 +40,20 @@ def serve(env: dict[str, str], *flags: str) -> subprocess.CompletedProcess[str]:
         ({"STRONGROOM_VAULT_ADDR": SAFE["STRONGROOM_VAULT_ADDR"]}, "STRONGROOM_STRIPE_API_KEY"),
         ({**SAFE, "STRONGROOM_VAULT_ADDR": "http://127.0.0.1:8200"}, "is not https"),
         ({**SAFE, "STRONGROOM_DEV_MODE": "1"}, "STRONGROOM_DEV_MODE"),
+        (
+            {k: v for k, v in SAFE.items() if k != "STRONGROOM_PUBLIC_BASE_URL"},
+            "STRONGROOM_PUBLIC_BASE_URL is not set",
+        ),
+        ({**SAFE, "STRONGROOM_PUBLIC_BASE_URL": "http://pay.example.com"}, "must be an https"),
     ],
-    ids=["test-clock", "no-stripe-key", "plain-http-vault", "dev-mode"],
+    ids=[
+        "test-clock",
+        "no-stripe-key",
+        "plain-http-vault",
+        "dev-mode",
+        "no-public-base-url",
+        "plain-http-public-base-url",
+    ],
 )
 def test_serve_refuses_development_settings(env: dict[str, str], refused: str) -> None:
     result = serve(env)

@@ -19,9 +19,11 @@ from service.audit.models import AuditEvent
 from service.charges.models import Charge
 from service.core.context import AppContext, get_processor
 from service.core.db import transaction
+from service.customers import sensitive
 from service.customers.free_text import MAX_AUDIT_TEXT
 from service.customers.models import Customer, ProcessorErasure
 from service.customers.processor_erasure import finish_processor_erasures
+from service.customers.vault import unseal
 from service.jobs.registry import JobContext
 from service.pauses.models import Pause
 from service.processors.stripe_adapter import StripeProcessor
@@ -269,3 +271,33 @@ def test_a_processor_outage_does_not_hold_up_the_erasure_and_the_job_finishes_it
 
 def replace_processor(api: Api, processor: Any) -> AppContext:
     return replace_field(api.ctx, processor=processor)
+
+
+def test_a_deferred_processor_erasure_keeps_no_key_that_opens_the_customers_data(
+    sqlite_api: Api,
+) -> None:
+    """An attacker with an old backup of the customer's row and today's database: the row kept
+    for the deferred processor deletion must not hold a key that opens that backup."""
+    customer = new_customer(sqlite_api)
+    with transaction(sqlite_api.ctx.session_factory) as session:
+        backup = session.get(Customer, customer)
+        assert backup is not None and backup.name_ciphertext is not None
+        session.expunge(backup)
+    down = StripeProcessor(LOCALSTRIPE_API_KEY, api_base=DEAD_URL, timeout=1.0)
+    sqlite_api.app.dependency_overrides[get_processor] = lambda: down
+    assert sqlite_api.call("DELETE", f"/v1/customers/{customer}").status_code == 200
+    del sqlite_api.app.dependency_overrides[get_processor]
+
+    with transaction(sqlite_api.ctx.session_factory) as session:
+        (pending,) = session.scalars(select(ProcessorErasure)).all()
+    assert pending.wrapped_data_key != backup.wrapped_data_key
+    kept_key = sqlite_api.ctx.key_service.unwrap_data_key(pending.wrapped_data_key)
+    with pytest.raises(Exception):
+        unseal(backup, kept_key, sensitive.NAME)
+    # What the job needs still opens: the processor reference, under the row's own key.
+    holder = Customer(
+        id=pending.customer,
+        data_key_generation=pending.data_key_generation,
+        processor_ref_ciphertext=pending.processor_ref_ciphertext,
+    )
+    assert unseal(holder, kept_key, sensitive.PROCESSOR_REF)["customer"]

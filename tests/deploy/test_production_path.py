@@ -128,6 +128,7 @@ def test_vault_setup_is_idempotent_and_serve_runs_with_the_approle_only(
         "STRONGROOM_DATABASE_URL": empty_postgres_database,
         "STRONGROOM_STRIPE_API_KEY": "sk_test_not_used_here",
         "STRONGROOM_AUDIT_SEQUENCE_DELAY_MS": "0",
+        "STRONGROOM_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
     }
     command = exec_form(image_env.runtime.one("CMD"))
     assert command[:2] == ["strongroom", "serve"]

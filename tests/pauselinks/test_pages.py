@@ -231,3 +231,22 @@ def test_when_the_policy_allows_several_modes_the_subscriber_chooses_one(
     assert done.status_code == 200
     assert read(api, sub["id"])["pauses"][0]["resume_mode"] == "credit"
     assert as_listed(upcoming(api, sub["id"], 3)) == shown(page.text).charges
+
+
+def test_each_view_names_the_customer_whose_masked_name_it_showed(
+    make_api, sqlite_url, tmp_path
+) -> None:
+    """The subject and breach reports count every read: a page that shows the masked name
+    names its customer and the category in its event; a closed link's page shows neither."""
+    api = clocked_api(make_api, sqlite_url, tmp_path)
+    sub = new_subscription(api, new_customer(api), start_at=at(0))
+    link_id, path = new_link(api, sub["id"])
+    browser = subscriber(api)
+    assert browser.get(path).status_code == 200
+    assert api.call("DELETE", f"/v1/pause-links/{link_id}", who="service").status_code == 200
+    assert browser.get(path).status_code == 410
+    shown_view, closed_view = audit_events(api, "subscriber:pause_link:view")
+    assert sub["customer"] in json.loads(shown_view.targets)
+    assert json.loads(shown_view.fields) == ["contact.name"]
+    assert sub["customer"] not in json.loads(closed_view.targets)
+    assert closed_view.fields is None or json.loads(closed_view.fields) in (None, [])
