@@ -10,8 +10,9 @@ the next tree head), a forged or altered tree head (signature), a removed or rep
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +20,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Connection, select
 
 from service.audit.anchors import AnchorStore, read_file_anchors
-from service.audit.checker import (
-    frontier_root,
-    push_leaf,
-    sth_digest,
-    sth_signature_valid,
-)
+from service.audit.checker import sth_digest, sth_signature_valid
 from service.audit.models import AuditTreeHead
-from service.audit.sequencer import QUEUED_COLUMNS, event_leaf
+from service.audit.read_ahead import read_ahead
+from service.audit.sequencer import QUEUED_COLUMNS, columns_leaf
 from service.audit.tree_heads import sth_view
 from service.core.errors import ServiceError
 
@@ -120,29 +117,35 @@ def _check_leaves(
     batch_size: int,
 ) -> None:
     roots = {sth["tree_size"]: sth["root_hash"] for sth in heads}
-    frontier: list[tuple[int, bytes]] = []
+    # The compact range of the leaves read, as bare hashes: after n leaves it holds one complete
+    # subtree per set bit of n (largest first), so leaf n+1 merges once per trailing one bit of n.
+    stack: list[bytes] = []
+    pushed = 0
     expected = 1
     batch_start = 1
-    cursor = conn.exec_driver_sql(
-        f"SELECT seq, leaf_hash, {QUEUED_COLUMNS} FROM audit_events"  # noqa: S608
-        " WHERE seq IS NOT NULL ORDER BY seq"
-    )
     bad_leaf_in_batch = False
-    while rows := cursor.fetchmany(batch_size):
+    for rows in read_ahead(_sequenced_rows(conn, batch_size)):
         for row in rows:
-            if row.seq != expected:
+            seq = row[SEQ]
+            if seq != expected:
                 result.fail(f"leaf {expected} is missing", expected)
                 bad_leaf_in_batch = True
-                expected = row.seq
-            leaf = event_leaf(row)
-            if row.leaf_hash != leaf.hex():
-                result.fail(f"event {row.seq} does not hash to its stored leaf hash", row.seq)
+                expected = seq
+            leaf = columns_leaf(row)
+            if row[LEAF_HASH] != leaf.hex():
+                result.fail(f"event {seq} does not hash to its stored leaf hash", seq)
                 bad_leaf_in_batch = True
-            push_leaf(frontier, leaf)
+            stack.append(leaf)
+            merges = pushed
+            pushed += 1
+            while merges & 1:
+                right = stack.pop()
+                stack[-1] = sha256(b"\x01" + stack[-1] + right).digest()
+                merges >>= 1
             if expected in roots:
                 # A leaf found bad above pinpoints the change; otherwise (the leaf hash was
                 # rewritten too) the first event this head covers is where trust ends.
-                if frontier_root(frontier).hex() != roots[expected] and not bad_leaf_in_batch:
+                if _root(stack).hex() != roots[expected] and not bad_leaf_in_batch:
                     result.fail(
                         f"the tree of size {expected} does not match its signed root", batch_start
                     )
@@ -152,7 +155,7 @@ def _check_leaves(
             progress(len(rows))
     result.checked = expected - 1
     result.tree_size = expected - 1
-    result.root_hash = frontier_root(frontier).hex() if frontier else None
+    result.root_hash = _root(stack).hex() if stack else None
     latest = heads[-1]["tree_size"] if heads else 0
     if result.tree_size < latest:
         result.fail(
@@ -161,6 +164,37 @@ def _check_leaves(
         )
     elif result.tree_size > latest:
         result.fail(f"leaves after {latest} are covered by no signed tree head", latest + 1)
+
+
+SEQ, LEAF_HASH = 13, 14
+_SEQUENCED = (
+    f"SELECT {QUEUED_COLUMNS}, seq, leaf_hash FROM audit_events"  # noqa: S608
+    " WHERE seq IS NOT NULL ORDER BY seq"
+)
+
+
+def _sequenced_rows(conn: Connection, batch_size: int) -> Iterator[list[tuple[Any, ...]]]:
+    """The sequenced events in ``seq`` order as plain driver tuples, ``batch_size`` at a time, in
+    ``conn``'s transaction (so in its snapshot). PostgreSQL: a server-side cursor, so memory
+    stays at one batch; no SQLAlchemy row objects, which cost as much as the hashing."""
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
+    named = conn.dialect.name == "postgresql"
+    cursor = dbapi.cursor(name="strongroom_audit_verify") if named else dbapi.cursor()
+    try:
+        cursor.execute(_SEQUENCED)
+        while rows := cursor.fetchmany(batch_size):
+            yield rows
+    finally:
+        cursor.close()
+
+
+def _root(stack: list[bytes]) -> bytes:
+    """The root of a compact range held as bare hashes (see :func:`checker.frontier_root`)."""
+    root = stack[-1]
+    for left in reversed(stack[:-1]):
+        root = sha256(b"\x01" + left + root).digest()
+    return root
 
 
 def _check_anchors(
