@@ -75,6 +75,7 @@ def test_serve_refuses_an_approle_file_others_can_read_without_a_traceback(
         "STRONGROOM_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
         "STRONGROOM_STRIPE_API_KEY": "sk_test_unused",
         "STRONGROOM_INSECURE_VAULT_HTTP": "1",  # the address does not matter: refused before
+        "STRONGROOM_PUBLIC_BASE_URL": "https://billing.example.com",
     }
     result = subprocess.run(
         [sys.executable, "-m", "service.cli", "serve", "--port", str(free_port())],

@@ -24,7 +24,7 @@ from tests.fixtures.live_server import LiveServer
 from tests.fixtures.localstripe import LOCALSTRIPE_API_KEY
 from tests.serving.test_workers import wait_for
 
-SUBSCRIPTIONS = 400
+SUBSCRIPTIONS = 250
 CUSTOMERS = 8
 
 
