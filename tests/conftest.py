@@ -101,14 +101,21 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def require_postgres() -> None:
+    """Fail when CI requires PostgreSQL (STRONGROOM_REQUIRE_POSTGRES=1) and it is unreachable;
+    elsewhere skip, saying why."""
+    if postgres_available():
+        return
+    if os.environ.get("STRONGROOM_REQUIRE_POSTGRES") == "1":
+        pytest.fail("PostgreSQL is required (STRONGROOM_REQUIRE_POSTGRES=1) but unreachable")
+    pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+
+
 @contextmanager
 def migrated_postgres_database(prefix: str) -> Iterator[str]:
     """A new, migrated database on the local server, dropped afterwards (skips loudly when
     the server is unreachable; fails when STRONGROOM_REQUIRE_POSTGRES=1)."""
-    if not postgres_available():
-        if os.environ.get("STRONGROOM_REQUIRE_POSTGRES") == "1":
-            pytest.fail("PostgreSQL is required (STRONGROOM_REQUIRE_POSTGRES=1) but unreachable")
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    require_postgres()
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')

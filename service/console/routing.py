@@ -9,7 +9,6 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
 
 from fastapi import Request, Response
 from fastapi.responses import HTMLResponse
@@ -24,11 +23,9 @@ from service.core.context import AppContext, app_context, get_clock, resolve
 from service.core.errors import (
     Forbidden,
     NotFound,
-    PayloadTooLarge,
     RateLimited,
     ServiceError,
     Unauthenticated,
-    UnsupportedMediaType,
     ValidationFailed,
 )
 from service.core.problems import to_service_error
@@ -37,6 +34,7 @@ from service.core.problems import to_service_error
 from service.core.routing import TOKEN_PATTERN
 from service.core.routing import _audit_alone as audit_alone
 from service.core.routing import _finish as finish
+from service.web.forms import read_form
 from service.web.security import harden
 from service.web.templating import make_environment
 
@@ -124,26 +122,7 @@ async def _handle(
 
 
 async def _read_form(request: Request) -> dict[str, str]:
-    if request.method != "POST":
-        return {}
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_FORM_BYTES:
-            raise PayloadTooLarge(f"The form is larger than {MAX_FORM_BYTES} bytes.")
-        chunks.append(chunk)
-    body = b"".join(chunks)
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if body and content_type != "application/x-www-form-urlencoded":
-        raise UnsupportedMediaType("Console forms are sent URL-encoded.")
-    try:
-        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=50)
-    except (UnicodeDecodeError, ValueError):
-        raise UnsupportedMediaType("The form could not be read.") from None
-    if any("\x00" in k or "\x00" in v for k, v in pairs):
-        raise ValidationFailed("A form field contains a NUL character.")
-    return dict(pairs)
+    return await read_form(request, max_bytes=MAX_FORM_BYTES, max_fields=50)
 
 
 def _identify(request: Request, db: Session, ctx: AppContext, record: AuditRecord) -> None:

@@ -19,7 +19,6 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
 
 from fastapi import Request, Response
 from fastapi.responses import HTMLResponse
@@ -35,11 +34,8 @@ from service.core.context import AppContext, app_context
 from service.core.errors import (
     Forbidden,
     NotFound,
-    PayloadTooLarge,
     RateLimited,
     ServiceError,
-    UnsupportedMediaType,
-    ValidationFailed,
 )
 from service.core.problems import to_service_error
 
@@ -48,6 +44,7 @@ from service.core.routing import _audit_alone as audit_alone
 from service.core.routing import _finish as finish
 from service.pauselinks import service, wording
 from service.pauselinks.models import PauseLink
+from service.web.forms import read_form
 from service.web.locales import negotiate_locale
 from service.web.security import harden
 from service.web.templating import make_environment
@@ -199,26 +196,7 @@ def _identify(request: Request, db: Session, record: AuditRecord) -> PauseLink:
 
 
 async def _read_form(request: Request) -> dict[str, str]:
-    if request.method != "POST":
-        return {}
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_FORM_BYTES:
-            raise PayloadTooLarge("The form is too large.")
-        chunks.append(chunk)
-    body = b"".join(chunks)
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if body and content_type != "application/x-www-form-urlencoded":
-        raise UnsupportedMediaType("The form could not be read.")
-    try:
-        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=10)
-    except (UnicodeDecodeError, ValueError):
-        raise UnsupportedMediaType("The form could not be read.") from None
-    if any("\x00" in k or "\x00" in v for k, v in pairs):
-        raise ValidationFailed("The form could not be read.")
-    return dict(pairs)
+    return await read_form(request, max_bytes=MAX_FORM_BYTES, max_fields=10)
 
 
 def _check_csrf(request: Request, link: PauseLink) -> None:

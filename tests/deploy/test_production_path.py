@@ -6,7 +6,6 @@ AppRole only — from the wheel installed without extras, as in the image."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import time
@@ -23,7 +22,7 @@ from service.devstack import free_port
 from service.devstack.openbao import PersistentOpenBao, ServerTls
 from service.keys.errors import KeyServiceUnavailable
 from service.keys.transit import TransitKeyService, build_vault_client
-from tests.conftest import PG_ADMIN_DSN, postgres_available
+from tests.conftest import PG_ADMIN_DSN, require_postgres
 from tests.deploy.conftest import ROOT, ImageEnv
 from tests.deploy.dockerfile import exec_form
 
@@ -59,10 +58,7 @@ def production_openbao(
 
 @pytest.fixture
 def empty_postgres_database() -> Iterator[str]:
-    if not postgres_available():
-        if os.environ.get("STRONGROOM_REQUIRE_POSTGRES") == "1":
-            pytest.fail("PostgreSQL is required (STRONGROOM_REQUIRE_POSTGRES=1) but unreachable")
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    require_postgres()
     name = f"strongroom_prod_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')

@@ -146,4 +146,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    raise NotImplementedError("the Merkle trail cannot be turned back into the old hash chain")
+    # Deliberately one-way: the old chain's heads and checkpoints were unsigned and are gone;
+    # rebuilding them would forge exactly what this migration stopped anyone from forging.
+    raise RuntimeError(
+        "0006 is irreversible: the Merkle trail cannot be turned back into the old hash chain "
+        "(restore the pre-upgrade backup instead)"
+    )
