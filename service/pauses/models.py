@@ -1,51 +1,16 @@
-"""Pauses and the bulk operations that create many at once."""
+"""Bulk operations: one request that pauses many subscriptions (the pauses themselves are
+:class:`service.subscriptions.models.Pause`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.core.db import Base, UTCDateTime
 
-PAUSE_ID_PREFIX = "pau_"
 BULK_ID_PREFIX = "bulk_"
-
-
-class PauseStatus:
-    SCHEDULED = "scheduled"
-    ACTIVE = "active"
-    COMPLETED = "completed"
-    CANCELED = "canceled"
-
-    LIVE = ("scheduled", "active")
-
-
-class Pause(Base):
-    __tablename__ = "pauses"
-    __table_args__ = (
-        Index("ix_pauses_status_starts_at", "status", "starts_at"),
-        Index("ix_pauses_status_ends_at", "status", "ends_at"),
-    )
-
-    id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    subscription: Mapped[str] = mapped_column(String(40), index=True)
-    status: Mapped[str] = mapped_column(String(12))
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    # NULL while open-ended; set when it is resumed or reaches latest_end_at.
-    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    # When an open-ended pause is ended at the latest (start + the policy's max_pause_days).
-    latest_end_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    resume_mode: Mapped[str] = mapped_column(String(8))
-    # Emptied by migration a16_0007 and never written since: see reason_ciphertext.
-    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    # The (redacted) reason, sealed under the customer's data key (service.pauses.reasons).
-    reason_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
-    credit_amount: Mapped[int] = mapped_column(BigInteger, default=0)
-    bulk: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
-    created_by: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class BulkOperation(Base):

@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session
 from service.core.timeparse import format_api_time
 from service.keys.cache import DataKeyCache
 from service.keys.port import KeyService
-from service.pauses.models import Pause, PauseStatus
-from service.subscriptions.models import Subscription, SubscriptionStatus
+from service.subscriptions.models import Pause, PauseStatus, Subscription, SubscriptionStatus
 from service.subscriptions.schedule import ScheduledCharge, current_period, upcoming
 from service.subscriptions.service import inputs_from, pauses_of, read_metadata, tags_of
 
