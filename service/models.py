@@ -10,7 +10,6 @@ MODEL_MODULES = (
     "service.core.idempotency",
     "service.customers.models",
     "service.subscriptions.models",
-    "service.pauses.models",
     "service.charges.models",
     "service.events.models",
     "service.jobs.models",

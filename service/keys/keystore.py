@@ -33,8 +33,7 @@ def holders() -> tuple[KeyHolder, ...]:
     from service.core.idempotency import IdempotencyRecord
     from service.customers.models import Customer, ProcessorErasure
     from service.events.models import WebhookEndpoint
-    from service.pauses.models import BulkOperation
-    from service.subscriptions.models import Subscription
+    from service.subscriptions.models import BulkOperation, Subscription
 
     return (
         KeyHolder("customers", Customer, "id", "wrapped_data_key", "key_version"),

@@ -9,8 +9,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from service.core.errors import NotFound
-from service.pauses.models import BulkOperation
-from service.subscriptions.models import Pause, PauseStatus
+from service.subscriptions.models import BulkOperation, Pause, PauseStatus
 from service.subscriptions.timeline import load
 
 

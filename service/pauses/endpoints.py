@@ -18,10 +18,10 @@ from service.core.context import get_clock, get_data_key_cache, get_db, get_key_
 from service.core.routing import AuditedRoute, current_audit, current_caller, operation
 from service.customers import exposure, free_text
 from service.keys.cache import DataKeyCache
-from service.pauses import bulk, bulk_cancel, reasons, service
-from service.pauses.models import BULK_ID_PREFIX
+from service.pauses import bulk, bulk_cancel, service
 from service.pauses.schemas import BulkPauseCreate, PauseCreate
-from service.subscriptions.models import PAUSE_ID_PREFIX, Pause, Subscription
+from service.subscriptions import reasons
+from service.subscriptions.models import BULK_ID_PREFIX, PAUSE_ID_PREFIX, Pause, Subscription
 from service.subscriptions.views import pause_view
 
 router = APIRouter(route_class=AuditedRoute, tags=["pauses"])

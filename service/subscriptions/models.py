@@ -1,4 +1,4 @@
-"""Subscriptions, their tags and their pauses.
+"""Subscriptions, their tags, their pauses and the bulk operations that pause many at once.
 
 The charge engine relies on ``charged_through_index`` (the highest calendar index it has
 handled, -1 before the first) and ``next_charge_at`` (the due date of the first schedule entry
@@ -19,6 +19,7 @@ from service.customers.sensitive import SUBSCRIPTION_METADATA
 
 SUBSCRIPTION_ID_PREFIX = "sub_tok_"
 PAUSE_ID_PREFIX = "pau_"
+BULK_ID_PREFIX = "bulk_"
 
 SUBSCRIPTIONS_TABLE = SUBSCRIPTION_METADATA.table
 METADATA_COLUMN = SUBSCRIPTION_METADATA.column
@@ -94,9 +95,27 @@ class Pause(Base):
     resume_mode: Mapped[str] = mapped_column(String(8))
     # Emptied by migration a16_0007 and never written since: see reason_ciphertext.
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    # The (redacted) reason, sealed under the customer's data key (service.pauses.reasons).
+    # The (redacted) reason, sealed under the customer's data key (service.subscriptions.reasons).
     reason_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     credit_amount: Mapped[int] = mapped_column(BigInteger, default=0)
     bulk: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class BulkOperation(Base):
+    __tablename__ = "bulk_operations"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    selector: Mapped[str] = mapped_column(Text)
+    resume_mode: Mapped[str] = mapped_column(String(8))
+    matched: Mapped[int] = mapped_column(Integer)
+    paused: Mapped[int] = mapped_column(Integer)
+    canceled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The (redacted) reason given to every pause of the operation, sealed under a data key of
+    # the operation's own (it speaks of no one customer), wrapped by the key service.
+    reason_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    wrapped_key: Mapped[str | None] = mapped_column(Text, nullable=True)
+    key_version: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -133,7 +133,7 @@ class Timeline:
             ends_at=window.ends_at,
             latest_end_at=window.latest_end_at,
             resume_mode=str(mode),
-            reason=None,  # sealed by service.pauses.reasons, never kept in clear
+            reason=None,  # sealed by service.subscriptions.reasons, never kept in clear
             reason_ciphertext=None,
             credit_amount=0,
             bulk=bulk,
