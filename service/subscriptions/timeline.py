@@ -23,8 +23,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
+from service.core.rows import insert_rows
 from service.core.timeparse import format_api_time
 from service.events.outbox import emit_many
 from service.events.types import EventType
@@ -41,6 +42,8 @@ from service.subscriptions.service import (
 
 # How many tokens one IN list holds (PostgreSQL's driver takes at most 65,535 parameters).
 CHUNK = 5000
+
+PAUSE_COLUMNS = tuple(column.name for column in Pause.__table__.columns)
 
 # Why a pause cannot be added (bulk reports them as skip reasons).
 OVERLAPPING_PAUSE = "overlapping_pause"
@@ -264,14 +267,27 @@ class Timelines:
         rows in one flush, the pause events with one insert per type (in the order their
         first one happened)."""
         changed = [timeline for timeline in self if timeline.changed]
+        new: list[Pause] = []
         events: dict[tuple[EventType, datetime], list[dict[str, str | None]]] = {}
         for timeline in changed:
             timeline.recompute()
-            self.session.add_all(timeline.new)
+            new += timeline.new
             for type_, data, now in timeline.events:
                 events.setdefault((type_, now), []).append(data)
             timeline.new, timeline.events, timeline.changed = [], [], False
         self.session.flush()
+        # New pauses as rows (COPY for many), then in the session as the rows they are: later
+        # changes (a sealed reason) are updates. The unit of work would insert them one by one.
+        table: Any = Pause.__table__
+        insert_rows(
+            self.session,
+            table,
+            PAUSE_COLUMNS,
+            [tuple(getattr(pause, column) for column in PAUSE_COLUMNS) for pause in new],
+        )
+        for pause in new:
+            make_transient_to_detached(pause)
+            self.session.add(pause)
         for (type_, now), datas in events.items():
             emit_many(self.session, type_, datas, now)
 
