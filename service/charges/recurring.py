@@ -157,7 +157,9 @@ def send_charge(context: JobContext, charge_id: str, now: datetime) -> bool:
     """Send one recorded charge if nobody else is; False when the processor is down."""
     with context.session_factory() as session:
         try:
-            charge, recorded = settle(session, deps_of(context), charge_id, now, wait=False)
+            charge, recorded = settle(
+                session, deps_of(context), charge_id, now, wait=False, recorder=True
+            )
         except ProcessorFailed:
             session.rollback()
             log.warning("processor unavailable; the charge stays pending for the reconciler")
@@ -226,6 +228,7 @@ def _handle_entry(
             due_at=entry.due_at,
             credit_applied=entry.credit_applied,
             created_at=now,
+            send_attempts=1,  # this job sends it next: see Charge.send_attempts
         )
         session.add(charge)
         session.flush()
@@ -255,4 +258,5 @@ def _new_attempt(failed: Charge, now: datetime) -> Charge:
         due_at=failed.due_at,
         credit_applied=failed.credit_applied,
         created_at=now,
+        send_attempts=1,  # this job sends it next: see Charge.send_attempts
     )
