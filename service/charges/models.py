@@ -30,6 +30,12 @@ class ChargeStatus:
     ALL = ("pending", "succeeded", "failed")
 
 
+# Failures found before the processor is asked: no later attempt can succeed either.
+CUSTOMER_ERASED = "customer_erased"
+NO_PAYMENT_METHOD = "no_payment_method"
+UNCHARGEABLE = (CUSTOMER_ERASED, NO_PAYMENT_METHOD)
+
+
 class ChargeKind:
     ONE_OFF = "one_off"
     RECURRING = "recurring"

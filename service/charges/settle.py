@@ -18,7 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.access.policy import Policy
-from service.charges.models import Charge, ChargeKind, ChargeStatus
+from service.charges.models import (
+    CUSTOMER_ERASED,
+    NO_PAYMENT_METHOD,
+    Charge,
+    ChargeKind,
+    ChargeStatus,
+)
 from service.charges.retries import after_recurring_outcome
 from service.core.errors import Gone, ValidationFailed
 from service.customers.service import PaymentRefs, payment_refs
@@ -26,9 +32,6 @@ from service.events.outbox import emit
 from service.events.types import EventType
 from service.keys.cache import DataKeyCache
 from service.processors.port import PaymentProcessor
-
-CUSTOMER_ERASED = "customer_erased"
-NO_PAYMENT_METHOD = "no_payment_method"
 
 
 @dataclass(frozen=True)
