@@ -16,7 +16,7 @@ of its own with its own processor key.
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 
 from sqlalchemy import select
@@ -31,7 +31,12 @@ from service.core.errors import ProcessorFailed
 from service.jobs.registry import JobContext, lock_for_work
 from service.subscriptions.models import Subscription, SubscriptionStatus
 from service.subscriptions.schedule import ScheduledCharge, first_charge_from
-from service.subscriptions.service import refresh_next_charge, schedule_inputs
+from service.subscriptions.service import (
+    ScheduleInputs,
+    inputs_from,
+    live_pauses_of,
+    next_charge_for,
+)
 
 log = logging.getLogger("strongroom.charges")
 
@@ -53,30 +58,36 @@ def charge_due_periods(context: JobContext, now: datetime) -> int:
 
     Due subscriptions are claimed ``RENEWAL_BATCH`` at a time (``SKIP LOCKED``: replicas take
     different ones); each gets its next due entry recorded in the batch's transaction, then the
-    batch's charges are sent ``renewal_concurrency`` at a time. A stop request is honoured
-    between batches and before each send: recorded but unsent charges stay ``pending`` for the
-    reconciler, which sends them with the same processor key."""
+    batch's charges are sent ``renewal_concurrency`` at a time while the next batch is claimed
+    and recorded. A stop request is honoured between batches and before each send: recorded
+    but unsent charges stay ``pending`` for the reconciler, which sends them with the same
+    processor key."""
     handled = 0
     done: set[str] = set()
     with Senders(context) as senders:
+        sending: list[Future[bool]] = []
         while not context.stopping.is_set():
             with context.session_factory() as session:
                 batch = _claim_due_subscriptions(session, now, done)
-                if not batch:
-                    return handled
                 to_send: list[str] = []
+                pauses = live_pauses_of(session, [s.id for s in batch])
                 for subscription in batch:
-                    entry = _next_entry(session, subscription, now)
+                    inputs = inputs_from(subscription, pauses[subscription.id])
+                    entry = _next_entry(subscription, inputs, now)
                     if entry is None:
-                        refresh_next_charge(session, subscription)
+                        subscription.next_charge_at = next_charge_for(subscription, inputs)
                         done.add(subscription.id)
                         continue
-                    charge = _handle_entry(session, context, subscription, entry, now)
+                    charge = _handle_entry(session, context, subscription, entry, inputs, now)
                     handled += 1
                     if charge is not None:
                         to_send.append(charge.id)
                 session.commit()
-            senders.send(to_send, now)
+            senders.wait(sending)
+            if not batch:
+                return handled
+            sending = senders.submit(to_send, now)
+        senders.wait(sending)
     return handled
 
 
@@ -140,9 +151,14 @@ class Senders:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def send(self, charge_ids: list[str], now: datetime) -> None:
-        if self.processor_down or not charge_ids:
-            return
-        futures = [self._pool.submit(self._send_one, charge_id, now) for charge_id in charge_ids]
+        self.wait(self.submit(charge_ids, now))
+
+    def submit(self, charge_ids: list[str], now: datetime) -> list[Future[bool]]:
+        if self.processor_down:
+            return []
+        return [self._pool.submit(self._send_one, charge_id, now) for charge_id in charge_ids]
+
+    def wait(self, futures: list[Future[bool]]) -> None:
         for future in futures:
             if not future.result():
                 self.processor_down = True
@@ -185,11 +201,10 @@ def _claim_due_subscriptions(session: Session, now: datetime, done: set[str]) ->
 
 
 def _next_entry(
-    session: Session, subscription: Subscription, now: datetime
+    subscription: Subscription, inputs: ScheduleInputs, now: datetime
 ) -> ScheduledCharge | None:
     if subscription.status == SubscriptionStatus.CANCELED:
         return None
-    inputs = schedule_inputs(session, subscription)
     entry = first_charge_from(
         inputs.calendar,
         inputs.amount,
@@ -207,34 +222,36 @@ def _handle_entry(
     context: JobContext,
     subscription: Subscription,
     entry: ScheduledCharge,
+    inputs: ScheduleInputs,
     now: datetime,
 ) -> Charge | None:
-    """Record the period as handled; the intent of a charge to send, if there is one."""
+    """Record the period as handled; the intent of a charge to send, if there is one. Nothing
+    is flushed here: the batch's rows go to the database together when it commits."""
     subscription.charged_through_index = entry.index
-    charge = None
-    if entry.status == "scheduled":
-        charge = Charge(
-            id=new_charge_id(),
-            kind=ChargeKind.RECURRING,
-            status=ChargeStatus.PENDING,
-            amount=entry.amount_due,
-            currency=subscription.currency,
-            customer=subscription.customer,
-            subscription=subscription.id,
-            processor=PROCESSOR_NAME,
-            processor_key=recurring_processor_key(),
-            period_index=entry.index,
-            attempt=0,
-            due_at=entry.due_at,
-            credit_applied=entry.credit_applied,
-            created_at=now,
-            send_attempts=1,  # this job sends it next: see Charge.send_attempts
-        )
-        session.add(charge)
-        session.flush()
-    refresh_next_charge(session, subscription)
-    if charge is not None and charge.amount == 0:
+    subscription.next_charge_at = next_charge_for(subscription, inputs)
+    if entry.status != "scheduled":
+        return None
+    charge = Charge(
+        id=new_charge_id(),
+        kind=ChargeKind.RECURRING,
+        status=ChargeStatus.PENDING,
+        amount=entry.amount_due,
+        currency=subscription.currency,
+        customer=subscription.customer,
+        subscription=subscription.id,
+        processor=PROCESSOR_NAME,
+        processor_key=recurring_processor_key(),
+        period_index=entry.index,
+        attempt=0,
+        due_at=entry.due_at,
+        credit_applied=entry.credit_applied,
+        created_at=now,
+        send_attempts=1,  # this job sends it next: see Charge.send_attempts
+    )
+    session.add(charge)
+    if charge.amount == 0:
         # Credit covered the whole period: nothing to collect, nothing to send.
+        session.flush()
         record_outcome(session, deps_of(context), charge, ChargeStatus.SUCCEEDED, None, now)
         audit_charge(session, context.app, Action.JOB_CHARGE, charge, now)
         return None
