@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 from service.access.actions import Action
 from service.charges.models import PROCESSOR_NAME, Charge, ChargeKind, ChargeStatus
 from service.charges.service import new_charge_id, recurring_processor_key
-from service.charges.settle import ChargeDeps, record_outcome, settle
+from service.charges.settle import ChargeDeps, record_outcome, refs_or_failure, settle
 from service.charges.system_audit import audit_charge
 from service.core.errors import ProcessorFailed
+from service.customers.service import PaymentRefs
 from service.jobs.registry import JobContext, lock_for_work
 from service.subscriptions.models import Subscription, SubscriptionStatus
 from service.subscriptions.schedule import ScheduledCharge, first_charge_from
@@ -51,6 +52,8 @@ def deps_of(context: JobContext) -> ChargeDeps:
 
 
 RENEWAL_BATCH = 64
+# A recorded charge to send, with its customer's processor ids when they were read already.
+ToSend = tuple[str, PaymentRefs | None]
 
 
 def charge_due_periods(context: JobContext, now: datetime) -> int:
@@ -69,7 +72,7 @@ def charge_due_periods(context: JobContext, now: datetime) -> int:
         while not context.stopping.is_set():
             with context.session_factory() as session:
                 batch = _claim_due_subscriptions(session, now, done)
-                to_send: list[str] = []
+                to_send: list[Charge] = []
                 pauses = live_pauses_of(session, [s.id for s in batch])
                 for subscription in batch:
                     inputs = inputs_from(subscription, pauses[subscription.id])
@@ -81,12 +84,14 @@ def charge_due_periods(context: JobContext, now: datetime) -> int:
                     charge = _handle_entry(session, context, subscription, entry, inputs, now)
                     handled += 1
                     if charge is not None:
-                        to_send.append(charge.id)
+                        to_send.append(charge)
                 session.commit()
+                refs = _refs_by_customer(session, context, {c.customer for c in to_send})
+                send = [(c.id, refs.get(c.customer)) for c in to_send]
             senders.wait(sending)
             if not batch:
                 return handled
-            sending = senders.submit(to_send, now)
+            sending = senders.submit(send, now)
         senders.wait(sending)
     return handled
 
@@ -125,7 +130,7 @@ def retry_failed_charges(context: JobContext, now: datetime) -> int:
                         retries.append(retry.id)
                     handled += 1
                 session.commit()
-            senders.send(retries, now)
+            senders.send([(retry_id, None) for retry_id in retries], now)
             if senders.processor_down:
                 return handled
     return handled
@@ -150,31 +155,35 @@ class Senders:
     def __exit__(self, *_: object) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def send(self, charge_ids: list[str], now: datetime) -> None:
-        self.wait(self.submit(charge_ids, now))
+    def send(self, charges: list[ToSend], now: datetime) -> None:
+        self.wait(self.submit(charges, now))
 
-    def submit(self, charge_ids: list[str], now: datetime) -> list[Future[bool]]:
+    def submit(self, charges: list[ToSend], now: datetime) -> list[Future[bool]]:
         if self.processor_down:
             return []
-        return [self._pool.submit(self._send_one, charge_id, now) for charge_id in charge_ids]
+        return [self._pool.submit(self._send_one, charge, now) for charge in charges]
 
     def wait(self, futures: list[Future[bool]]) -> None:
         for future in futures:
             if not future.result():
                 self.processor_down = True
 
-    def _send_one(self, charge_id: str, now: datetime) -> bool:
+    def _send_one(self, to_send: ToSend, now: datetime) -> bool:
         if self.processor_down or self.context.stopping.is_set():
             return True  # left pending for the reconciler
-        return send_charge(self.context, charge_id, now)
+        charge_id, refs = to_send
+        return send_charge(self.context, charge_id, now, refs)
 
 
-def send_charge(context: JobContext, charge_id: str, now: datetime) -> bool:
-    """Send one recorded charge if nobody else is; False when the processor is down."""
+def send_charge(
+    context: JobContext, charge_id: str, now: datetime, refs: PaymentRefs | None = None
+) -> bool:
+    """Send one recorded charge if nobody else is; False when the processor is down. ``refs``:
+    the customer's processor ids when the caller has read them already."""
     with context.session_factory() as session:
         try:
             charge, recorded = settle(
-                session, deps_of(context), charge_id, now, wait=False, recorder=True
+                session, deps_of(context), charge_id, now, refs, wait=False, recorder=True
             )
         except ProcessorFailed:
             session.rollback()
@@ -186,6 +195,15 @@ def send_charge(context: JobContext, charge_id: str, now: datetime) -> bool:
         audit_charge(session, context.app, Action.JOB_CHARGE, charge, now)
         session.commit()
     return True
+
+
+def _refs_by_customer(
+    session: Session, context: JobContext, customers: set[str]
+) -> dict[str, PaymentRefs]:
+    """The batch's customers' processor ids, read once per customer rather than once per
+    charge; a customer that cannot be charged is left out (its send records why)."""
+    found = {c: refs_or_failure(session, deps_of(context), c) for c in sorted(customers)}
+    return {c: refs for c, refs in found.items() if isinstance(refs, PaymentRefs)}
 
 
 def _claim_due_subscriptions(session: Session, now: datetime, done: set[str]) -> list[Subscription]:

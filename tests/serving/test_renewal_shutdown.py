@@ -26,7 +26,7 @@ from tests.fixtures.localstripe import LOCALSTRIPE_API_KEY
 from tests.serving.test_workers import wait_for
 
 # The size is 5,000 (about 3 minutes of charging here): CI runs 250, and
-# STRONGROOM_TEST_RENEWAL_SIZE=5000 runs the full one.
+# STRONGROOM_TEST_RENEWAL_SIZE=5000 runs the full one (with pytest's --timeout=1800).
 SUBSCRIPTIONS = int(os.environ.get("STRONGROOM_TEST_RENEWAL_SIZE", "250"))
 CUSTOMERS = 8
 
@@ -131,7 +131,7 @@ def renew_stop_and_restart(
             ).scalar_one()
         return left == 0
 
-    wait_for(finished, timeout=600)
+    wait_for(finished, timeout=max(600, SUBSCRIPTIONS / 5))
     with engine.connect() as conn:
         per_subscription = dict(
             conn.execute(
