@@ -133,6 +133,7 @@ class Example:
         self.subs: list[ModelSubscription] = []
         self.bulks: list[str] = []
         self.names: dict[str, str] = {}  # token -> "s0", "p1", "b0": readable failures
+        self.shown: dict[str, list[dict[str, Any]]] = {}  # /upcoming at the last check
 
     # -- set-up --------------------------------------------------------------------------------
 
@@ -338,18 +339,19 @@ class Example:
         target = self.draw_instant(sub, "move")
         jump = self.data.draw(st.sampled_from([0, 3600, 86400 * 9, 86400 * 40]), label="jump")
         target = max(target, self.now) + timedelta(seconds=jump)
-        promised = {s.id: self.upcoming(s) for s in self.subs}
-        before = {s.id: len(self.charges(s)) for s in self.subs}
+        promised = dict(self.shown)  # /upcoming as the check after the last step read it
+        before = {s.id: len(s.charges) for s in self.subs}  # checked after the last move
         response = self.api.call(
             "POST", "/v1/test/clock", who="admin", json={"now": api_time(target)}
         )
         assert response.status_code == 200, response.text
         self.now = target
         for each in self.subs:
-            made = each.move_to(target)
-            charged = self.charges(each)[before[each.id] :]
+            each.move_to(target)
             name = self.names[each.id]
-            assert charged == made, f"{name}: the move charged {charged}, the model {made}"
+            every = self.charges(each)
+            assert every == each.charges, f"{name}: charged {every}, the model {each.charges}"
+            charged = every[before[each.id] :]
             # An entry due exactly at the time the clock already stands at was charged by the
             # move that got there, yet /upcoming (due at or after now) still lists it.
             handled = {api_time(c.due_at) for c in each.charges[: before[each.id]]}
@@ -388,10 +390,17 @@ class Example:
         return response.json()["data"]  # type: ignore[no-any-return]
 
     def charges(self, sub: ModelSubscription) -> list[ExpectedCharge]:
-        response = self.api.call("GET", f"/v1/charges?subscription={sub.id}", who="service")
-        assert response.status_code == 200, response.text
+        listed: list[dict[str, Any]] = []
+        query: dict[str, Any] = {"subscription": sub.id, "limit": 500}
+        while True:
+            response = self.api.call("GET", "/v1/charges", who="service", params=query)
+            assert response.status_code == 200, response.text
+            listed += response.json()["data"]
+            if response.json()["next_cursor"] is None:
+                break
+            query["cursor"] = response.json()["next_cursor"]
         found = []
-        for charge in response.json()["data"]:
+        for charge in listed:
             assert charge["status"] == "succeeded", charge
             due_at = parse(charge["due_at"])
             assert due_at is not None
@@ -424,7 +433,7 @@ class Example:
                     assert got["credit_amount"] == sub.credit(pause), (
                         f"{label}: credit_amount {got['credit_amount']}, model {sub.credit(pause)}"
                     )
-            shown = self.upcoming(sub)
+            shown = self.shown[sub.id] = self.upcoming(sub)
             assert shown == [self.entry_view(e) for e in sub.upcoming(self.now, UPCOMING)], (
                 f"{name}: /upcoming differs from the engine"
             )
@@ -448,10 +457,15 @@ class Example:
                 refs = payment_refs(
                     session, self.api.ctx.key_service, self.api.ctx.data_keys, sub.customer
                 )
-                listed = self.harness.stripe.v1.charges.list(
-                    params={"customer": refs.processor_customer, "limit": 100}
-                )
-                paid = sorted(charge.amount for charge in listed.data)
+                params: dict[str, Any] = {"customer": refs.processor_customer, "limit": 100}
+                paid: list[int] = []
+                while True:
+                    page = self.harness.stripe.v1.charges.list(params=params)
+                    paid += [charge.amount for charge in page.data]
+                    if not page.has_more or not page.data:
+                        break
+                    params["starting_after"] = page.data[-1].id
+                paid.sort()
                 assert paid == sorted(c.amount for c in sub.charges if c.amount > 0), (
                     f"{self.names[sub.id]}: localstripe holds {paid}"
                 )
