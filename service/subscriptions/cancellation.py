@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from service.core.errors import Conflict
 from service.pauses.models import PauseStatus
-from service.pauses.transitions import cancel_scheduled_pause, end_pause
+from service.pauses.transitions import after_change, cancel_scheduled_pause, end_pause
 from service.subscriptions.models import Subscription, SubscriptionStatus
 from service.subscriptions.service import (
     live_pauses,
@@ -41,4 +41,5 @@ def cancel(session: Session, subscription: Subscription, at: str, now: datetime)
         return
     subscription.cancel_at = None
     subscription.cancel_at = period_end(schedule_inputs(session, subscription), now)
-    refresh_next_charge(session, subscription)
+    # Periods from cancel_at on never come: a credit pause's window over them earns nothing.
+    after_change(session, subscription)

@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 
 from service.core.clock import FrozenClock
+from service.subscriptions.calendar import Calendar, Interval
+from service.subscriptions.schedule import PauseWindow, ResumeMode, credit_for_pause
 from tests.fixtures.app import Api
 from tests.subscriptions.support import (
     move_clock,
@@ -48,3 +51,29 @@ def test_a_pause_that_starts_as_or_after_another_ends_keeps_the_subscription_pau
     statuses = {p["id"]: p["status"] for p in view["pauses"]}
     assert statuses == {first.json()["id"]: "completed", second.json()["id"]: "active"}
     assert view["status"] == "paused"
+
+
+def test_cancel_at_period_end_recomputes_the_credit_of_a_pause_that_spans_the_end(
+    clocked: Api,
+) -> None:
+    """The periods after ``cancel_at`` never come, so they earn no credit (schedule engine)."""
+    token = new_subscription(clocked, new_customer(clocked), start_at="2026-12-01T12:00:00Z")["id"]
+    made = pause(clocked, token, start="2026-12-20T00:00:00Z", days=21, resume_mode="credit")
+    assert made.status_code == 201, made.text
+    canceled = clocked.call(
+        "POST", f"/v1/subscriptions/{token}/cancel", who="service", json={"at": "period_end"}
+    )
+    assert canceled.status_code == 200, canceled.text
+    assert canceled.json()["cancel_at"] == "2027-01-01T12:00:00Z"
+
+    calendar = Calendar(datetime(2026, 12, 1, 12, tzinfo=UTC), Interval.MONTH)
+    window = PauseWindow(
+        made.json()["id"],
+        datetime(2026, 12, 20, tzinfo=UTC),
+        datetime(2027, 1, 10, tzinfo=UTC),
+        ResumeMode.CREDIT,
+    )
+    cancel_at = datetime(2027, 1, 1, 12, tzinfo=UTC)
+    expected = credit_for_pause(calendar, 3000, window, [window], cancel_at=cancel_at)
+    assert expected == 1210  # 12.5 of December's 31 days; January never comes
+    assert read(clocked, token)["pauses"][0]["credit_amount"] == expected
