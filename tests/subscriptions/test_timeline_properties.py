@@ -30,12 +30,12 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from service.core.bootstrap import build_context
+from service.app.bootstrap import build_context
+from service.app.main import create_app
 from service.core.clock import FrozenClock
 from service.core.config import Settings
 from service.core.timeparse import format_api_time
 from service.customers.service import payment_refs
-from service.main import create_app
 from service.subscriptions.calendar import Calendar, Interval
 from service.subscriptions.schedule import ResumeMode, ScheduledCharge
 from tests.fixtures.app import Api
@@ -62,7 +62,7 @@ INTERVALS = st.sampled_from(
     + [(Interval.YEAR, 1)]
 )
 timeline_settings = settings(
-    max_examples=int(os.environ.get("STRONGROOM_TIMELINE_EXAMPLES", "12")),
+    max_examples=int(os.environ.get("STRONGROOM_TIMELINE_EXAMPLES", "8")),
     deadline=None,
     derandomize=True,  # the same examples on every run and machine: CI stays stable
     database=None,
