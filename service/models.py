@@ -7,7 +7,7 @@ import importlib
 MODEL_MODULES = (
     "service.access.models",
     "service.audit.models",
-    "service.core.idempotency",
+    "service.idempotency.claims",
     "service.customers.models",
     "service.subscriptions.models",
     "service.pauses.models",

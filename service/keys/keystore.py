@@ -30,9 +30,9 @@ class KeyHolder:
 
 
 def holders() -> tuple[KeyHolder, ...]:
-    from service.core.idempotency import IdempotencyRecord
     from service.customers.models import Customer, ProcessorErasure
     from service.events.models import WebhookEndpoint
+    from service.idempotency.claims import IdempotencyRecord
     from service.pauses.models import BulkOperation
     from service.subscriptions.models import Subscription
 

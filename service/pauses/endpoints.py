@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from service.access.actions import Action
 from service.access.policy import Policy
 from service.access.resolvers import register_token
+from service.app.context import get_clock, get_data_key_cache, get_db, get_key_service, get_policy
+from service.app.routing import AuditedRoute, current_audit, current_caller, operation
 from service.core.clock import Clock
-from service.core.context import get_clock, get_data_key_cache, get_db, get_key_service, get_policy
-from service.core.routing import AuditedRoute, current_audit, current_caller, operation
 from service.customers import exposure, free_text
 from service.keys.cache import DataKeyCache
 from service.pauses import bulk, bulk_cancel, reasons, service

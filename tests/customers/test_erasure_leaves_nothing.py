@@ -15,9 +15,9 @@ import pytest
 import stripe
 from sqlalchemy import select, text
 
+from service.app.context import AppContext, get_processor
 from service.audit.models import AuditEvent
 from service.charges.models import Charge
-from service.core.context import AppContext, get_processor
 from service.core.db import transaction
 from service.customers import sensitive
 from service.customers.free_text import MAX_AUDIT_TEXT

@@ -22,7 +22,7 @@ RUN_AT = datetime(2026, 12, 9, tzinfo=UTC)
 
 
 def _scheduler(url: str, vault_addr: str, vault_token: str, stripe_base: str) -> None:
-    from service.core.bootstrap import build_context, build_processor
+    from service.app.bootstrap import build_context, build_processor
     from service.core.config import Settings
     from service.jobs.scheduler import run_due_jobs
     from tests.fixtures.openbao import key_service_for

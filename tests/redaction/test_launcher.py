@@ -46,7 +46,7 @@ HEAVY_MODULES = (
     "fastapi",
     "sqlalchemy",
     "service.cli",
-    "service.main",
+    "service.app.main",
     "presidio_analyzer",
     "spacy",
     "thinc",
@@ -87,4 +87,4 @@ def test_strongroom_redact_loads_the_ner_model_once_a_line_needs_it() -> None:
     redacted, loaded = _modules_after_redacting("refund approved after a call with Rose Marsh\n")
     assert redacted == "refund approved after a call with <PERSON>"
     assert {"presidio_analyzer", "spacy"} <= set(loaded)
-    assert not {"fastapi", "sqlalchemy", "service.cli", "service.main"} & set(loaded)
+    assert not {"fastapi", "sqlalchemy", "service.cli", "service.app.main"} & set(loaded)
