@@ -36,6 +36,7 @@ from sqlalchemy import func, insert, select
 
 from bench._common import Figure, postgres_database, print_figures
 from service.app.bootstrap import build_context
+from service.app.wiring import wire
 from service.charges.models import Charge
 from service.charges.recurring import charge_due_periods
 from service.core.config import Settings
@@ -174,6 +175,7 @@ def main() -> None:
             audit_sequence_delay_ms=1000,
             audit_anchor_path=f"bench/renewal-{uuid.uuid4().hex[:8]}",
         )
+        wire()
         ctx = build_context(settings)
         ctx.policy = ctx.policy.model_copy(
             update={

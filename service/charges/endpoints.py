@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from service.access.actions import Action
 from service.access.policy import Policy
-from service.access.resolvers import register_token
 from service.app.context import (
     app_context,
     get_clock,
@@ -27,7 +26,7 @@ from service.app.routing import (
     operation,
 )
 from service.charges import descriptions, service
-from service.charges.models import CHARGE_ID_PREFIX, Charge
+from service.charges.models import Charge
 from service.charges.schemas import ChargeCreate, ChargeStatusFilter
 from service.charges.settle import ChargeDeps, settle
 from service.core.clock import Clock
@@ -37,7 +36,6 @@ from service.customers import exposure, free_text
 from service.keys.cache import DataKeyCache
 
 router = APIRouter(route_class=AuditedRoute, tags=["charges"])
-register_token(CHARGE_ID_PREFIX, service.charge_exists)
 
 Db = Annotated[Session, Depends(get_db)]
 TokenFilter = Annotated[str | None, Query(min_length=1, max_length=80)]

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from service.access.actions import Action
 from service.access.policy import Policy
-from service.access.resolvers import register_token
 from service.app.context import (
     app_context,
     get_clock,
@@ -22,8 +21,7 @@ from service.app.context import (
 from service.app.routing import AuditedRoute, current_audit, current_caller, operation
 from service.core.clock import Clock
 from service.core.errors import Forbidden, InvalidRequest, RateLimited, ValidationFailed
-from service.customers import exposure, free_text, processor_erasure, service
-from service.customers.models import CUSTOMER_ID_PREFIX
+from service.customers import exposure, free_text, service
 from service.customers.schemas import CustomerCreate, CustomerSearch
 from service.customers.sensitive import REVEALABLE
 from service.customers.validation import no_control_characters
@@ -32,7 +30,6 @@ from service.keys.cache import DataKeyCache
 MAX_PURPOSE_LENGTH = 200
 
 router = APIRouter(route_class=AuditedRoute, tags=["customers"])
-register_token(CUSTOMER_ID_PREFIX, service.customer_exists)
 
 Db = Annotated[Session, Depends(get_db)]
 Keys = Annotated[Any, Depends(get_key_service)]
@@ -121,7 +118,7 @@ def erase_customer(
     processor: Annotated[Any, Depends(get_processor)],
     clock: Annotated[Clock, Depends(get_clock)],
 ) -> dict[str, Any]:
-    done = processor_erasure.erase_at_processor(
+    done = service.erase_at_processor(
         app_context(request).session_factory, key_service, processor, cache, customer_id
     )
     return service.erase_customer(

@@ -11,19 +11,16 @@ from sqlalchemy.orm import Session
 
 from service.access.actions import Action
 from service.access.policy import Policy
-from service.access.resolvers import register_token
 from service.app.context import get_clock, get_db, get_policy, get_settings
 from service.app.routing import AuditedRoute, current_audit, current_caller, operation
 from service.core.clock import Clock
 from service.core.config import Settings
 from service.core.timeparse import format_api_time
 from service.pauselinks import pages, service
-from service.pauselinks.models import PAUSE_LINK_ID_PREFIX
 from service.pauselinks.routing import STATIC_PATH
 from service.pauselinks.schemas import PauseLinkCreate
 
 router = APIRouter(route_class=AuditedRoute, tags=["pause links"])
-register_token(PAUSE_LINK_ID_PREFIX, service.link_exists)
 
 Db = Annotated[Session, Depends(get_db)]
 Now = Annotated[Clock, Depends(get_clock)]

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from service.access.actions import Action
 from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, append_events
-from service.jobs.registry import JobContext, lock_for_work, register_job
+from service.jobs.registry import JobContext, lock_for_work
 from service.pauses.models import Pause, PauseStatus
 from service.pauses.transitions import end_pause, planned_end, start_pause
 from service.subscriptions.models import Subscription
@@ -104,7 +104,6 @@ def run_pause_transitions(
     return handled
 
 
-@register_job("pauses.start", 100)
 def start_due_pauses(context: JobContext, now: datetime) -> int:
     def apply(session: Session, pause: Pause, subscription: Subscription) -> None:
         start_pause(session, pause, subscription, now)
@@ -112,7 +111,6 @@ def start_due_pauses(context: JobContext, now: datetime) -> int:
     return run_pause_transitions(context, now, due_to_start, apply, Action.JOB_PAUSE_START)
 
 
-@register_job("pauses.end", 110)
 def end_due_pauses(context: JobContext, now: datetime) -> int:
     def apply(session: Session, pause: Pause, subscription: Subscription) -> None:
         end_at: Any = planned_end(pause)

@@ -7,11 +7,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.core.hooks import on_customer_erased, owned_tokens
 from service.subscriptions.models import Subscription, SubscriptionStatus
 
 
-@on_customer_erased
 def cancel_subscriptions_of_erased_customer(session: Session, customer: str, at: datetime) -> None:
     from service.subscriptions.cancellation import cancel_now
 
@@ -27,7 +25,6 @@ def cancel_subscriptions_of_erased_customer(session: Session, customer: str, at:
     session.flush()
 
 
-@owned_tokens
 def subscription_and_pause_tokens(session: Session, customer: str) -> list[str]:
     from service.pauses.models import Pause
 
