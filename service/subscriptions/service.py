@@ -94,6 +94,20 @@ def live_pauses(session: Session, subscription_id: str) -> list[Pause]:
     return list(session.execute(query).scalars())
 
 
+def live_pauses_of(session: Session, subscription_ids: list[str]) -> dict[str, list[Pause]]:
+    """``live_pauses`` of many subscriptions in one statement (the renewal job's batches)."""
+    found: dict[str, list[Pause]] = {sid: [] for sid in subscription_ids}
+    if subscription_ids:
+        query = (
+            select(Pause)
+            .where(Pause.subscription.in_(subscription_ids), Pause.status != PauseStatus.CANCELED)
+            .order_by(Pause.subscription, Pause.starts_at)
+        )
+        for pause in session.execute(query).scalars():
+            found[pause.subscription].append(pause)
+    return found
+
+
 # -- the engine's inputs ------------------------------------------------------------------------
 
 
