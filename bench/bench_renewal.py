@@ -46,8 +46,8 @@ from service.charges.recurring import charge_due_periods
 from service.core.config import Settings
 from service.core.db import transaction
 from service.core.migrate import upgrade
+from service.customers.operations import create_customer
 from service.customers.schemas import CustomerCreate
-from service.customers.service import create_customer
 from service.devstack import free_port
 from service.devstack.localstripe import LocalStripeServer
 from service.devstack.openbao import OpenBaoDevServer

@@ -23,7 +23,7 @@ from service.charges import endpoints as charges_endpoints
 from service.charges import erasure as charges_erasure
 from service.charges import jobs as charges_jobs
 from service.charges import models as charges_models
-from service.charges import service as charges
+from service.charges import operations as charges
 from service.charges.models import CHARGE_ID_PREFIX
 from service.console import endpoints as console_endpoints
 from service.console import jobs as console_jobs
@@ -33,7 +33,7 @@ from service.core.db import every_model
 from service.customers import endpoints as customers_endpoints
 from service.customers import jobs as customers_jobs
 from service.customers import models as customers_models
-from service.customers import service as customers
+from service.customers import operations as customers
 from service.customers.models import CUSTOMER_ID_PREFIX
 from service.customers.sensitive import KEY_HOLDERS
 from service.events import delivery, notices, webhooks
@@ -48,7 +48,7 @@ from service.keys import keystore
 from service.pauselinks import endpoints as pauselinks_endpoints
 from service.pauselinks import erasure as pauselinks_erasure
 from service.pauselinks import models as pauselinks_models
-from service.pauselinks import service as pause_links
+from service.pauselinks import operations as pause_links
 from service.pauselinks.models import PAUSE_LINK_ID_PREFIX
 from service.pauses import bulk_cancel, reasons
 from service.pauses import endpoints as pauses_endpoints

@@ -25,7 +25,7 @@ from service.app.routing import (
     current_caller,
     operation,
 )
-from service.charges import descriptions, service
+from service.charges import descriptions, operations
 from service.charges.models import Charge
 from service.charges.schemas import ChargeCreate, ChargeStatusFilter
 from service.charges.settle import ChargeDeps, settle
@@ -85,7 +85,7 @@ def create_charge(
         if named is not None and TOKEN_PATTERN.match(named):
             record.add_target(named)
     with app_context(request).session_factory() as intent_session:
-        charge, refs = service.record_one_off(
+        charge, refs = operations.record_one_off(
             intent_session,
             deps,
             principal=current_caller(request).key_id,
@@ -109,7 +109,7 @@ def create_charge(
 def read_charge(
     request: Request, charge_id: str, db: Db, deps: Annotated[ChargeDeps, Depends(charge_deps)]
 ) -> dict[str, Any]:
-    charge = service.get_charge(db, charge_id)
+    charge = operations.get_charge(db, charge_id)
     return _views(request, db, deps, [charge])[0]
 
 
@@ -124,7 +124,7 @@ def list_charges(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> dict[str, Any]:
-    charges = service.list_charges(
+    charges = operations.list_charges(
         db,
         subscription=subscription,
         customer=customer,
@@ -150,4 +150,4 @@ def _views(
             [charge.id, charge.customer, charge.subscription],
             [exposure.FREE_TEXT] if opened[charge.id] else [],
         )
-    return [service.charge_view(charge, opened[charge.id]) for charge in charges]
+    return [operations.charge_view(charge, opened[charge.id]) for charge in charges]

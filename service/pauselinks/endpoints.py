@@ -16,7 +16,7 @@ from service.app.routing import AuditedRoute, current_audit, current_caller, ope
 from service.core.clock import Clock
 from service.core.config import Settings
 from service.core.timeparse import format_api_time
-from service.pauselinks import pages, service
+from service.pauselinks import operations, pages
 from service.pauselinks.routing import STATIC_PATH
 from service.pauselinks.schemas import PauseLinkCreate
 
@@ -59,7 +59,7 @@ def create_pause_link(
     policy: CurrentPolicy,
     settings: CurrentSettings,
 ) -> dict[str, Any]:
-    link, token = service.create_link(
+    link, token = operations.create_link(
         db,
         subscription_id,
         body,
@@ -83,7 +83,7 @@ def create_pause_link(
     **operation(Action.PAUSE_LINK_REVOKE),
 )
 def revoke_pause_link(link_id: str, db: Db, clock: Now) -> dict[str, Any]:
-    link = service.revoke_link(db, link_id, clock.now())
+    link = operations.revoke_link(db, link_id, clock.now())
     return {"id": link.id, "revoked": True}
 
 
