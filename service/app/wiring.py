@@ -50,19 +50,18 @@ from service.pauselinks import erasure as pauselinks_erasure
 from service.pauselinks import models as pauselinks_models
 from service.pauselinks import operations as pause_links
 from service.pauselinks.models import PAUSE_LINK_ID_PREFIX
-from service.pauses import bulk_cancel, reasons
+from service.pauses import bulk_cancel
 from service.pauses import endpoints as pauses_endpoints
 from service.pauses import jobs as pauses_jobs
-from service.pauses import models as pauses_models
 from service.pauses import service as pauses
-from service.pauses.models import BULK_ID_PREFIX, PAUSE_ID_PREFIX
 from service.redaction import endpoints as redaction_endpoints
 from service.subscriptions import endpoints as subscriptions_endpoints
 from service.subscriptions import erasure as subscriptions_erasure
 from service.subscriptions import jobs as subscriptions_jobs
 from service.subscriptions import models as subscriptions_models
+from service.subscriptions import reasons
 from service.subscriptions import service as subscriptions
-from service.subscriptions.models import SUBSCRIPTION_ID_PREFIX
+from service.subscriptions.models import BULK_ID_PREFIX, PAUSE_ID_PREFIX, SUBSCRIPTION_ID_PREFIX
 from service.testclock import endpoints as testclock_endpoints
 
 # Every module declaring tables: imported so that the metadata (and Alembic) sees them all.
@@ -72,7 +71,6 @@ MODELS: tuple[ModuleType, ...] = (
     idempotency,
     customers_models,
     subscriptions_models,
-    pauses_models,
     charges_models,
     events_models,
     console_models,

@@ -37,8 +37,7 @@ from service.pauselinks.routing import (
     render,
     subscriber_page,
 )
-from service.pauses.models import Pause, PauseStatus
-from service.subscriptions.models import Subscription, SubscriptionStatus
+from service.subscriptions.models import Pause, PauseStatus, Subscription, SubscriptionStatus
 from service.subscriptions.service import find_subscription, get_subscription, live_pauses
 
 router = APIRouter(route_class=SubscriberPageRoute, include_in_schema=False)

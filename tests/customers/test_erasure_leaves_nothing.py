@@ -25,8 +25,8 @@ from service.customers.jobs import finish_processor_erasures
 from service.customers.models import Customer, ProcessorErasure
 from service.customers.vault import unseal
 from service.jobs.registry import JobContext
-from service.pauses.models import Pause
 from service.processors.stripe_adapter import StripeProcessor
+from service.subscriptions.models import Pause
 from tests import canaries
 from tests.charges.support import charge, payment_intents_of, processor_customer_of
 from tests.core.test_app import assert_problem
