@@ -128,13 +128,20 @@ def titled_names(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# Context the NER model sees either side of a run: its cost grows with every token, and
+# wider windows (40 and 24 characters) found exactly the same people on the held-out set
+# and the built-with corpus, at a third more NER time.
+_CONTEXT_BEFORE = 24
+_CONTEXT_AFTER = 12
+
+
 def ner_window(text: str, candidate: NameCandidate, lo: int, hi: int) -> tuple[int, int]:
     """A few words of context either side of the run, inside [lo, hi), cut at spaces."""
-    start = max(lo, candidate.start - 40)
+    start = max(lo, candidate.start - _CONTEXT_BEFORE)
     if start > lo:
         space = text.find(" ", start, candidate.start)
         start = space + 1 if space != -1 else candidate.start
-    end = min(hi, candidate.end + 24)
+    end = min(hi, candidate.end + _CONTEXT_AFTER)
     if end < hi:
         space = text.rfind(" ", candidate.end, end)
         end = space if space != -1 else candidate.end

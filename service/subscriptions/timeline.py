@@ -212,12 +212,18 @@ class Timeline:
                 )
             )
         subscription = self.subscription
-        if subscription.status != SubscriptionStatus.CANCELED:
+        status = subscription.status
+        if status != SubscriptionStatus.CANCELED:
             if self.active() is not None:
-                subscription.status = SubscriptionStatus.PAUSED
-            elif subscription.status == SubscriptionStatus.PAUSED:
-                subscription.status = SubscriptionStatus.ACTIVE
-        subscription.next_charge_at = next_charge_for(subscription, inputs)
+                status = SubscriptionStatus.PAUSED
+            elif status == SubscriptionStatus.PAUSED:
+                status = SubscriptionStatus.ACTIVE
+        next_charge_at = next_charge_for(subscription, inputs)
+        # set only what moved: the flush then looks at fewer attributes
+        if status != subscription.status:
+            subscription.status = status
+        if next_charge_at != subscription.next_charge_at:
+            subscription.next_charge_at = next_charge_at
 
     def _event(self, type_: EventType, pause: Pause, now: datetime) -> None:
         self.events.append((type_, event_data(pause), now))
