@@ -24,11 +24,11 @@ from sqlalchemy.orm import Session
 
 from service.access.actions import Action
 from service.charges.models import PROCESSOR_NAME, Charge, ChargeKind, ChargeStatus
-from service.charges.service import new_charge_id, recurring_processor_key
+from service.charges.operations import new_charge_id, recurring_processor_key
 from service.charges.settle import ChargeDeps, record_outcome, refs_or_failure, settle
 from service.charges.system_audit import audit_charge
 from service.core.errors import ProcessorFailed
-from service.customers.service import PaymentRefs
+from service.customers.operations import PaymentRefs
 from service.jobs.registry import JobContext, lock_for_work
 from service.subscriptions.models import Subscription, SubscriptionStatus
 from service.subscriptions.schedule import ScheduledCharge, first_charge_from

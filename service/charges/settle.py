@@ -27,7 +27,7 @@ from service.charges.models import (
 )
 from service.charges.retries import after_recurring_outcome
 from service.core.errors import Gone, ValidationFailed
-from service.customers.service import PaymentRefs, payment_refs
+from service.customers.operations import PaymentRefs, payment_refs
 from service.events.outbox import emit
 from service.events.types import EventType
 from service.keys.cache import DataKeyCache

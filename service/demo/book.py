@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from service.access.actions import Action
 from service.audit.recorder import AuditRecord, append_events
+from service.customers.operations import create_customer
 from service.customers.schemas import CustomerCreate
-from service.customers.service import create_customer
 from service.keys.cache import DataKeyCache
 from service.subscriptions.calendar import Interval
 from service.subscriptions.schemas import SubscriptionCreate

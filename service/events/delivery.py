@@ -25,7 +25,7 @@ from service.events.egress import EgressRefused, webhook_client
 from service.events.models import Delivery, Event, WebhookEndpoint
 from service.events.signature import HEADER, sign
 from service.events.webhooks import endpoint_secret, loopback_receivers_allowed
-from service.jobs.registry import JobContext, lock_for_work, register_job
+from service.jobs.registry import JobContext, lock_for_work
 
 MAX_ATTEMPTS = 8
 BASE_BACKOFF_SECONDS = 30
@@ -63,7 +63,6 @@ def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
     return timedelta(seconds=(rng or random.SystemRandom()).uniform(ceiling / 2, ceiling))
 
 
-@register_job("event-delivery", order=400)
 def deliver_due_events(context: JobContext, now: datetime) -> int:
     attempts = _lease(context, now)
     if not attempts:

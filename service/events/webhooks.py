@@ -29,13 +29,16 @@ class CreatedEndpoint:
     secret: str
 
 
+ENDPOINT_ID_PREFIX = "we_"
+
+
 def loopback_receivers_allowed(ctx: AppContext) -> bool:
     """Plain-http loopback receivers: under ``strongroom dev`` or where the policy allows."""
     return ctx.policy.limits.allow_http_loopback_webhooks or ctx.settings.dev_mode
 
 
 def new_endpoint_id() -> str:
-    return "we_" + secrets.token_hex(12)
+    return ENDPOINT_ID_PREFIX + secrets.token_hex(12)
 
 
 def create_endpoint(

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from service.core.db import Base, UTCDateTime
 from service.core.errors import Conflict, IdempotencyMismatch, InvalidRequest, ValidationFailed
+from service.core.slots import Slot
 from service.keys.envelope import decrypt_field, encrypt_field
 
 RETENTION = timedelta(hours=24)
@@ -36,19 +37,14 @@ TABLE = "idempotency_keys"
 FORGET_CHUNK = 200
 
 # Whether a stored response may still be replayed, given the tokens it names: a domain whose
-# data can be erased registers a check (the customers domain refuses erased customers).
+# data can be erased provides a check (the customers domain refuses erased customers).
 ReplayGuard = Callable[[Session, list[str]], bool]
-_replay_guards: list[ReplayGuard] = []
-
-
-def register_replay_guard(guard: ReplayGuard) -> None:
-    if guard not in _replay_guards:
-        _replay_guards.append(guard)
+replay_guards: Slot[tuple[ReplayGuard, ...]] = Slot("the idempotency replay guards")
 
 
 def _replayable(session: Session, stored_targets: str | None) -> bool:
     targets = (stored_targets or "").split()
-    return all(guard(session, targets) for guard in _replay_guards)
+    return all(guard(session, targets) for guard in replay_guards.get())
 
 
 class IdempotencyRecord(Base):

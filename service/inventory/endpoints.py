@@ -11,7 +11,7 @@ from service.access.actions import Action
 from service.app.context import get_clock, get_db, get_key_service
 from service.app.routing import AuditedRoute, operation
 from service.core.clock import Clock
-from service.inventory import service
+from service.inventory import operations
 from service.inventory.schemas import (
     BreachReportCreate,
     BreachReportRead,
@@ -39,21 +39,21 @@ def read_inventory(
     key_name: Annotated[str, Depends(data_key_name)],
     clock: Annotated[Clock, Depends(get_clock)],
 ) -> dict[str, Any]:
-    return service.inventory(db, key_name, clock.now())
+    return operations.inventory(db, key_name, clock.now())
 
 
 @router.get(
     "/subjects/{customer}", response_model=SubjectRead, **operation(Action.INVENTORY_SUBJECT)
 )
 def read_subject(customer: str, db: Db) -> dict[str, Any]:
-    return service.subject_report(db, customer)
+    return operations.subject_report(db, customer)
 
 
 @router.post(
     "/breach-report", response_model=BreachReportRead, **operation(Action.INVENTORY_BREACH)
 )
 def breach_report(body: BreachReportCreate, db: Db) -> dict[str, Any]:
-    query = service.BreachQuery(
+    query = operations.BreachQuery(
         start=body.from_, end=body.to, actors=body.actors, key_versions=body.key_versions
     )
-    return service.breach_report(db, query)
+    return operations.breach_report(db, query)

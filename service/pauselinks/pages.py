@@ -26,9 +26,9 @@ from service.app.context import (
 from service.core.clock import Clock
 from service.core.errors import PolicyViolation, ValidationFailed
 from service.customers import exposure
-from service.customers.service import customer_state, read_customer
+from service.customers.operations import customer_state, read_customer
 from service.keys.cache import DataKeyCache
-from service.pauselinks import preview, service
+from service.pauselinks import operations, preview
 from service.pauselinks.models import PauseLink, PauseLinkState
 from service.pauselinks.routing import (
     SubscriberPageRoute,
@@ -140,7 +140,7 @@ def view(
             outlook=preview.as_it_is(subscription, pauses, now),
             **common,
         )
-    lengths = service.offered_lengths(link, rules)
+    lengths = operations.offered_lengths(link, rules)
     if days is None:
         return render(
             request,
@@ -230,20 +230,20 @@ def confirm(
     )
     # Lock the link and the subscription, then ask the engine again: if its answer is not the
     # one the subscriber saw (time moved, another pause landed), they see the new one first.
-    service.lock_usable(db, link, now)
+    operations.lock_usable(db, link, now)
     subscription = get_subscription(db, subscription.id, for_update=True)
     pauses = live_pauses(db, subscription.id)
     seen = values.get("promise", "")
     if choice == "pause":
         days, mode = _chosen(values.get("days"), "lengths"), _mode(values.get("mode"), policy)
         rules = policy.subscriber_pause
-        if days not in service.offered_lengths(link, rules):
+        if days not in operations.offered_lengths(link, rules):
             raise PolicyViolation("Choose one of the lengths offered.")
         outlook = preview.with_pause(subscription, pauses, days, mode, rules, policy.limits, now)
         if not _same(seen, outlook.promise):
             common = _common(request, db, keys, cache, link, subscription)
             return _pause_preview(request, common, days, mode, outlook, changed=True)
-        pause = service.confirm_pause(
+        pause = operations.confirm_pause(
             db, link, days, mode, policy.subscriber_pause, policy.limits, now
         )
         template = "paused_done.html"
@@ -259,7 +259,7 @@ def confirm(
                 changed=True,
                 **common,
             )
-        pause = service.confirm_resume(db, link, now)
+        pause = operations.confirm_resume(db, link, now)
         template = "resumed_done.html"
     record.add_target(pause.id)
     if subscription.status != SubscriptionStatus.CANCELED:

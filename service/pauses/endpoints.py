@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from service.access.actions import Action
 from service.access.policy import Policy
-from service.access.resolvers import register_token
 from service.app.context import get_clock, get_data_key_cache, get_db, get_key_service, get_policy
 from service.app.routing import AuditedRoute, current_audit, current_caller, operation
 from service.audit.recorder import append_events
@@ -21,12 +20,10 @@ from service.keys.cache import DataKeyCache
 from service.pauses import bulk, bulk_cancel, service
 from service.pauses.schemas import BulkPauseCreate, PauseCreate
 from service.subscriptions import reasons
-from service.subscriptions.models import BULK_ID_PREFIX, PAUSE_ID_PREFIX, Pause, Subscription
+from service.subscriptions.models import Pause, Subscription
 from service.subscriptions.views import pause_view
 
 router = APIRouter(route_class=AuditedRoute, tags=["pauses"])
-register_token(PAUSE_ID_PREFIX, service.pause_exists)
-register_token(BULK_ID_PREFIX, bulk_cancel.bulk_exists)
 
 Db = Annotated[Session, Depends(get_db)]
 Now = Annotated[Clock, Depends(get_clock)]

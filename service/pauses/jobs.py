@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 
 from service.access.actions import Action
 from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, append_events
-from service.jobs.registry import JobContext, lock_for_work, register_job
+from service.jobs.registry import JobContext, lock_for_work
 from service.subscriptions.models import Pause, PauseStatus, Subscription
 from service.subscriptions.timeline import Timeline, Timelines, planned_end
 
@@ -108,7 +108,6 @@ def run_pause_transitions(
     return handled
 
 
-@register_job("pauses.start", 100)
 def start_due_pauses(context: JobContext, now: datetime) -> int:
     def apply(timeline: Timeline, pause: Pause) -> None:
         timeline.start_pause(pause, now)
@@ -118,7 +117,6 @@ def start_due_pauses(context: JobContext, now: datetime) -> int:
     )
 
 
-@register_job("pauses.end", 110)
 def end_due_pauses(context: JobContext, now: datetime) -> int:
     def apply(timeline: Timeline, pause: Pause) -> None:
         end_at = planned_end(pause)

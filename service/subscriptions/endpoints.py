@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.access.actions import Action
-from service.access.resolvers import register_token
 from service.app.context import get_clock, get_data_key_cache, get_db, get_key_service
 from service.app.routing import AuditedRoute, current_audit, operation
 from service.core.clock import Clock
@@ -20,7 +19,6 @@ from service.customers import exposure
 from service.keys.cache import DataKeyCache
 from service.subscriptions import cancellation, service
 from service.subscriptions.models import (
-    SUBSCRIPTION_ID_PREFIX,
     Subscription,
     SubscriptionStatus,
     SubscriptionTag,
@@ -29,7 +27,6 @@ from service.subscriptions.schemas import SubscriptionCancel, SubscriptionCreate
 from service.subscriptions.views import subscription_views, upcoming_view
 
 router = APIRouter(route_class=AuditedRoute, tags=["subscriptions"])
-register_token(SUBSCRIPTION_ID_PREFIX, service.subscription_exists)
 
 Db = Annotated[Session, Depends(get_db)]
 Keys = Annotated[Any, Depends(get_key_service)]

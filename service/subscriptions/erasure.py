@@ -7,12 +7,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.core.hooks import on_customer_erased, owned_tokens
 from service.subscriptions.models import Pause, Subscription, SubscriptionStatus
 from service.subscriptions.timeline import load
 
 
-@on_customer_erased
 def cancel_subscriptions_of_erased_customer(session: Session, customer: str, at: datetime) -> None:
     timelines = load(
         session, select(Subscription.id).where(Subscription.customer == customer), lock=True
@@ -27,7 +25,6 @@ def cancel_subscriptions_of_erased_customer(session: Session, customer: str, at:
     timelines.save()
 
 
-@owned_tokens
 def subscription_and_pause_tokens(session: Session, customer: str) -> list[str]:
     subscriptions = select(Subscription.id).where(Subscription.customer == customer)
     tokens = [str(token) for token in session.scalars(subscriptions)]

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from service.access.actions import Action
 from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, append_event
-from service.jobs.registry import JobContext, lock_for_work, register_job
+from service.jobs.registry import JobContext, lock_for_work
 from service.subscriptions.cancellation import cancel_now
 from service.subscriptions.models import Subscription, SubscriptionStatus
 
@@ -16,7 +16,6 @@ from service.subscriptions.models import Subscription, SubscriptionStatus
 MAX_BATCHES_PER_RUN = 10_000
 
 
-@register_job("subscriptions.cancel_at_period_end", 120)
 def cancel_due_subscriptions(context: JobContext, now: datetime) -> int:
     handled = 0
     due = (Subscription.status != SubscriptionStatus.CANCELED, Subscription.cancel_at <= now)

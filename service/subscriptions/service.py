@@ -78,7 +78,7 @@ def find_subscription(session: Session, token: str, *, for_update: bool = False)
 def get_subscription(session: Session, token: str, *, for_update: bool = False) -> Subscription:
     """The subscription to act on: NotFound when unknown, Gone when its customer was erased."""
     subscription = find_subscription(session, token, for_update=for_update)
-    from service.customers.service import customer_state
+    from service.customers.operations import customer_state
 
     if customer_state(session, subscription.customer) != "active":
         raise Gone("This subscription's customer has been erased.")
@@ -193,7 +193,7 @@ def create_subscription(
     request: SubscriptionCreate,
     now: datetime,
 ) -> Subscription:
-    from service.customers.service import customer_state
+    from service.customers.operations import customer_state
 
     state = customer_state(session, request.customer)
     if state is None:

@@ -23,11 +23,13 @@ RUN_AT = datetime(2026, 12, 9, tzinfo=UTC)
 
 def _scheduler(url: str, vault_addr: str, vault_token: str, stripe_base: str) -> None:
     from service.app.bootstrap import build_context, build_processor
+    from service.app.wiring import wire
     from service.core.config import Settings
     from service.jobs.scheduler import run_due_jobs
     from tests.fixtures.openbao import key_service_for
 
     settings = Settings(database_url=url, stripe_api_base=stripe_base, scheduler_enabled=False)
+    wire()
     ctx = build_context(
         settings,
         clock=FrozenClock(RUN_AT),
