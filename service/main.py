@@ -14,11 +14,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.access.actions import Action
 from service.access.auth import bearer_token, try_authenticate
-from service.audit.recorder import AuditRecord, append_event
+from service.audit.recorder import AuditRecord
 from service.core import docs, ops
 from service.core.background import background_for
-from service.core.client_address import client_address
-from service.core.context import AppContext, get_clock, resolve
+from service.core.context import AppContext, get_audit_log, get_clock, resolve
 from service.core.openapi_problems import install_problem_responses
 from service.core.problems import problem, to_service_error
 from service.core.request_id import RequestIdMiddleware
@@ -115,13 +114,8 @@ async def _unrouted(request: Request, exc: Exception) -> Response:
             caller = try_authenticate(session, bearer_token(request), now)
             if caller is not None:
                 record.actor, record.role = caller.name, caller.role
-            append_event(
-                session,
-                record,
-                at=now,
-                status=response.status_code,
-                request_id=request.scope.get("state", {}).get("request_id"),
-                source_ip=client_address(request, ctx.settings.trusted_proxies),
+            resolve(request, get_audit_log).request(
+                session, request, record, status=response.status_code
             )
             session.commit()
 

@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 from service.access.actions import Action
 from service.audit import checker
 from service.audit.export import export_csv, export_jsonl
+from service.audit.log import build_sequencer
 from service.audit.models import AuditEvent
 from service.audit.queries import EventFilter, event_view, list_events
-from service.audit.sequencer import Sequencer
 from service.audit.verify import VerifyResult, verify_with
 from service.cli_support import (
     cli_engine,
@@ -139,13 +139,7 @@ def sequence() -> None:
     """Integrate every queued event into the tree now, sign and anchor the tree head."""
     key_service = _key_service()
     settings = cli_settings()
-    sequencer = Sequencer(
-        make_session_factory(cli_engine()),
-        key_service,
-        anchors=key_service,
-        anchor_file=settings.audit_anchor_file,
-        batch_size=settings.audit_sequence_batch,
-    )
+    sequencer = build_sequencer(settings, make_session_factory(cli_engine()), key_service)
     try:
         count = sequencer.run()
     except ServiceError as error:

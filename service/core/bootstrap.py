@@ -7,7 +7,8 @@ from typing import Any
 
 from service.access.policy import load_policy
 from service.access.ratelimit import RateLimiter, counter_engine
-from service.audit.sequencer import Sequencer, install_inline_sequencing
+from service.audit.log import build_sequencer
+from service.audit.sequencer import install_inline_sequencing
 from service.core.clock import Clock, FrozenClock, SystemClock
 from service.core.config import Settings
 from service.core.context import AppContext
@@ -73,13 +74,7 @@ def build_context(
     engine = make_engine(settings.resolved_database_url)
     session_factory = make_session_factory(engine)
     keys = key_service if key_service is not None else build_key_service(settings)
-    sequencer = Sequencer(
-        make_session_factory(engine),
-        keys,
-        anchors=keys,
-        anchor_file=settings.audit_anchor_file,
-        batch_size=settings.audit_sequence_batch,
-    )
+    sequencer = build_sequencer(settings, make_session_factory(engine), keys)
     if settings.audit_sequence_delay_ms == 0:
         install_inline_sequencing(session_factory, sequencer)
     return AppContext(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from service.access.auth import PrincipalCache
 from service.access.policy import Policy
 from service.access.ratelimit import RateLimiter
+from service.audit.log import AuditLog
 from service.audit.sequencer import Sequencer
 from service.core.clock import Clock
 from service.core.config import Settings
@@ -38,6 +39,11 @@ class AppContext:
     metrics: Metrics = field(default_factory=Metrics)
     data_keys: DataKeyCache = field(default_factory=DataKeyCache)
     extras: dict[str, Any] = field(default_factory=dict)
+    # the one audit writer, on the context's own clock
+    audit: AuditLog = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.audit = AuditLog(self.clock, trusted_proxies=self.settings.trusted_proxies)
 
 
 def app_context(request: Request) -> AppContext:
@@ -73,6 +79,10 @@ async def get_data_key_cache(request: Request) -> DataKeyCache:
     return app_context(request).data_keys
 
 
+async def get_audit_log(request: Request) -> AuditLog:
+    return app_context(request).audit
+
+
 async def get_db(request: Request) -> Session:
     """The request's session; the route class opens it, commits it and closes it."""
     return request.state.db  # type: ignore[no-any-return]
@@ -85,6 +95,7 @@ _DIRECT: dict[Callable[..., Any], Callable[[Request], Any]] = {
     get_processor: lambda request: app_context(request).processor,
     get_policy: lambda request: app_context(request).policy,
     get_data_key_cache: lambda request: app_context(request).data_keys,
+    get_audit_log: lambda request: app_context(request).audit,
     get_db: lambda request: request.state.db,
 }
 

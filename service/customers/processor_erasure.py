@@ -18,7 +18,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.access.actions import Action
-from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, append_event
 from service.core.errors import KeyServiceUnavailable, ProcessorFailed, ServiceError
 from service.customers import sensitive
 from service.customers.models import Customer, ProcessorErasure
@@ -136,16 +135,8 @@ def finish_processor_erasures(context: JobContext, now: datetime) -> int:
                 )
                 continue
             session.delete(pending)
-            append_event(
-                session,
-                AuditRecord(
-                    action=Action.JOB_PROCESSOR_ERASURE,
-                    actor=SYSTEM_ACTOR,
-                    role=SYSTEM_ACTOR,
-                    targets=[pending.customer],
-                ),
-                at=now,
-                status=None,
+            context.app.audit.system(
+                session, Action.JOB_PROCESSOR_ERASURE, [pending.customer], at=now
             )
             session.commit()
             finished += 1

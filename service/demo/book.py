@@ -12,7 +12,7 @@ from faker import Faker
 from sqlalchemy.orm import Session
 
 from service.access.actions import Action
-from service.audit.recorder import AuditRecord, append_events
+from service.audit.log import system_record, wall_clock_audit
 from service.customers.schemas import CustomerCreate
 from service.customers.service import create_customer
 from service.keys.cache import DataKeyCache
@@ -89,12 +89,9 @@ def create_subscriptions(
 def _audit(
     session: Session, key_service: Any, action: Action, targets: list[list[str]], now: datetime
 ) -> None:
-    append_events(
+    wall_clock_audit().records(
         session,
-        [
-            AuditRecord(action=action, actor=DEMO_ACTOR, role="admin", targets=names)
-            for names in targets
-        ],
+        [system_record(action, names, actor=DEMO_ACTOR, role="admin") for names in targets],
         at=now,
         status=201,
     )

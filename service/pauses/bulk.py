@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from service.access.actions import Action
 from service.access.policy import Limits
-from service.audit.recorder import AuditRecord, append_events
+from service.audit.recorder import AuditRecord
 from service.core.errors import PolicyViolation, ServiceError
 from service.core.rows import insert_rows, random_tokens
 from service.core.timeparse import format_api_time
@@ -55,6 +55,17 @@ CHUNK = 5000
 class BulkActor:
     name: str
     role: str
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """The answer's body, and the per-subscription audit events for the caller to write in
+    the same transaction (API.md: each subscription paused *or skipped* has its own event;
+    a skipped one's status is ``SKIPPED_STATUS``)."""
+
+    body: dict[str, Any]
+    paused_events: list[AuditRecord]
+    skipped_events: list[AuditRecord]
 
 
 @dataclass
@@ -126,8 +137,7 @@ def bulk_pause(
     now: datetime,
     *,
     reason: str | None,
-    request_id: str | None = None,
-) -> dict[str, Any]:
+) -> BulkOutcome:
     count = session.execute(
         select(func.count()).select_from(matching(request.selector).subquery())
     ).scalar_one()
@@ -155,43 +165,32 @@ def bulk_pause(
         affected[match.currency]["subscriptions"] += 1
         affected[match.currency]["recurring_amount"] += match.amount
     bulk_id = None
+    paused_events: list[AuditRecord] = []
+    skipped_events: list[AuditRecord] = []
     if not request.dry_run:
         bulk_id = BULK_ID_PREFIX + secrets.token_hex(12)
         _apply(session, bulk_id, request, planned, actor, now, reason, len(matches))
-        append_events(
-            session,
-            [
-                AuditRecord(
-                    action=Action.PAUSE_CREATE,
-                    actor=actor.name,
-                    role=actor.role,
-                    targets=[item.match.id, item.pause_id, bulk_id],
-                    purpose=reason,
-                )
-                for item in planned
-            ],
-            at=now,
-            status=None,
-            request_id=request_id,
-        )
-        # API.md: each subscription is paused *or skipped* with its own event naming it
-        append_events(
-            session,
-            [
-                AuditRecord(
-                    action=Action.PAUSE_CREATE,
-                    actor=actor.name,
-                    role=actor.role,
-                    targets=[item["subscription"], bulk_id],
-                    purpose=f"skipped: {item['reason']}",
-                )
-                for item in skipped
-            ],
-            at=now,
-            status=SKIPPED_STATUS,
-            request_id=request_id,
-        )
-    return {
+        paused_events = [
+            AuditRecord(
+                action=Action.PAUSE_CREATE,
+                actor=actor.name,
+                role=actor.role,
+                targets=[item.match.id, item.pause_id, bulk_id],
+                purpose=reason,
+            )
+            for item in planned
+        ]
+        skipped_events = [
+            AuditRecord(
+                action=Action.PAUSE_CREATE,
+                actor=actor.name,
+                role=actor.role,
+                targets=[item["subscription"], bulk_id],
+                purpose=f"skipped: {item['reason']}",
+            )
+            for item in skipped
+        ]
+    body = {
         "id": bulk_id,
         "dry_run": request.dry_run,
         "matched": len(matches),
@@ -199,6 +198,7 @@ def bulk_pause(
         "skipped": skipped,
         "affected": {currency: affected[currency] for currency in sorted(affected)},
     }
+    return BulkOutcome(body, paused_events, skipped_events)
 
 
 # Checks a window that does not depend on the subscription (a fixed start, end or days).

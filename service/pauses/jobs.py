@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from service.access.actions import Action
-from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, append_events
+from service.audit.log import system_record
 from service.jobs.registry import JobContext, lock_for_work, register_job
 from service.pauses.models import Pause, PauseStatus
 from service.pauses.transitions import end_pause, planned_end, start_pause
@@ -42,10 +42,6 @@ def due_to_end(now: datetime) -> ColumnElement[bool]:
             and_(Pause.ends_at.is_(None), Pause.latest_end_at <= now),
         ),
     )
-
-
-def system_record(action: Action, targets: list[str]) -> AuditRecord:
-    return AuditRecord(action=action, actor=SYSTEM_ACTOR, role=SYSTEM_ACTOR, targets=targets)
 
 
 def run_pause_transitions(
@@ -93,12 +89,7 @@ def run_pause_transitions(
                     continue
                 apply(session, due_pause, subscription)
                 records.append(system_record(action, [subscription.id, due_pause.id]))
-            append_events(
-                session,
-                records,
-                at=now,
-                status=None,
-            )
+            context.app.audit.records(session, records, at=now)
             session.commit()
             handled += len(records)
     return handled

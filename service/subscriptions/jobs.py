@@ -7,9 +7,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from service.access.actions import Action
-from service.audit.recorder import append_event
 from service.jobs.registry import JobContext, lock_for_work, register_job
-from service.pauses.jobs import MAX_BATCHES_PER_RUN, system_record
+from service.pauses.jobs import MAX_BATCHES_PER_RUN
 from service.subscriptions.cancellation import cancel_now
 from service.subscriptions.models import Subscription, SubscriptionStatus
 
@@ -35,11 +34,8 @@ def cancel_due_subscriptions(context: JobContext, now: datetime) -> int:
                 session.commit()
                 continue
             cancel_now(session, subscription, subscription.cancel_at, now)
-            append_event(
-                session,
-                system_record(Action.JOB_SUBSCRIPTION_CANCEL, [subscription.id]),
-                at=now,
-                status=None,
+            context.app.audit.system(
+                session, Action.JOB_SUBSCRIPTION_CANCEL, [subscription.id], at=now
             )
             session.commit()
             handled += 1
