@@ -34,6 +34,7 @@ from service.core.bootstrap import build_key_service
 from service.core.db import make_read_session_factory, make_session_factory, snapshot
 from service.core.errors import ServiceError
 from service.core.printable import one_line
+from service.keys.port import KeyService
 from service.reports.render import render
 from service.reports.runner import run_audit
 from service.reports.spec import AuditSpecError, available_audits, load_audit
@@ -64,7 +65,7 @@ def _window(start: str | None, end: str | None) -> tuple[datetime | None, dateti
     return window
 
 
-def _key_service() -> Any:
+def _key_service() -> KeyService:
     """The key service that signs the tree heads; a clear error when it is not configured."""
     try:
         return build_key_service(cli_settings())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from service.access.policy import load_policy
 from service.access.ratelimit import RateLimiter, counter_engine
@@ -14,9 +13,11 @@ from service.core.config import Settings
 from service.core.context import AppContext
 from service.core.db import make_engine, make_session_factory
 from service.keys.cache import DataKeyCache
+from service.keys.port import KeyService
+from service.processors.port import PaymentProcessor
 
 
-def build_key_service(settings: Settings) -> Any:
+def build_key_service(settings: Settings) -> KeyService:
     from service.keys.approle import approle_credentials
     from service.keys.transit import TransitKeyService, build_vault_client, login_with_approle
 
@@ -47,7 +48,7 @@ def build_key_service(settings: Settings) -> Any:
 SANDBOX_STRIPE_KEY = "sk_test_strongroom"
 
 
-def build_processor(settings: Settings) -> Any:
+def build_processor(settings: Settings) -> PaymentProcessor:
     from service.processors.stripe_adapter import StripeProcessor
 
     key = settings.stripe_api_key
@@ -68,8 +69,8 @@ def build_context(
     settings: Settings,
     *,
     clock: Clock | None = None,
-    key_service: Any = None,
-    processor: Any = None,
+    key_service: KeyService | None = None,
+    processor: PaymentProcessor | None = None,
 ) -> AppContext:
     engine = make_engine(settings.resolved_database_url)
     session_factory = make_session_factory(engine)

@@ -20,6 +20,8 @@ from service.core.clock import Clock
 from service.core.config import Settings
 from service.core.metrics import Metrics
 from service.keys.cache import DataKeyCache
+from service.keys.port import KeyService
+from service.processors.port import PaymentProcessor
 
 T = TypeVar("T")
 
@@ -30,10 +32,10 @@ class AppContext:
     engine: Engine
     session_factory: sessionmaker[Session]
     clock: Clock
-    key_service: Any
+    key_service: KeyService
     policy: Policy
     rate_limiter: RateLimiter
-    processor: Any = None
+    processor: PaymentProcessor
     principals: PrincipalCache = field(default_factory=PrincipalCache)
     sequencer: Sequencer | None = None
     metrics: Metrics = field(default_factory=Metrics)
@@ -63,11 +65,11 @@ async def get_clock(request: Request) -> Clock:
     return app_context(request).clock
 
 
-async def get_key_service(request: Request) -> Any:
+async def get_key_service(request: Request) -> KeyService:
     return app_context(request).key_service
 
 
-async def get_processor(request: Request) -> Any:
+async def get_processor(request: Request) -> PaymentProcessor:
     return app_context(request).processor
 
 

@@ -28,6 +28,8 @@ from service.customers.schemas import CustomerCreate, CustomerSearch
 from service.customers.sensitive import REVEALABLE
 from service.customers.validation import no_control_characters
 from service.keys.cache import DataKeyCache
+from service.keys.port import KeyService
+from service.processors.port import PaymentProcessor
 
 MAX_PURPOSE_LENGTH = 200
 
@@ -35,7 +37,7 @@ router = APIRouter(route_class=AuditedRoute, tags=["customers"])
 register_token(CUSTOMER_ID_PREFIX, service.customer_exists)
 
 Db = Annotated[Session, Depends(get_db)]
-Keys = Annotated[Any, Depends(get_key_service)]
+Keys = Annotated[KeyService, Depends(get_key_service)]
 Cache = Annotated[DataKeyCache, Depends(get_data_key_cache)]
 
 
@@ -50,7 +52,7 @@ def create_customer(
     db: Db,
     key_service: Keys,
     cache: Cache,
-    processor: Annotated[Any, Depends(get_processor)],
+    processor: Annotated[PaymentProcessor, Depends(get_processor)],
     clock: Annotated[Clock, Depends(get_clock)],
 ) -> dict[str, Any]:
     view = service.create_customer(db, key_service, processor, cache, body, clock.now())
@@ -118,7 +120,7 @@ def erase_customer(
     db: Db,
     key_service: Keys,
     cache: Cache,
-    processor: Annotated[Any, Depends(get_processor)],
+    processor: Annotated[PaymentProcessor, Depends(get_processor)],
     clock: Annotated[Clock, Depends(get_clock)],
 ) -> dict[str, Any]:
     done = processor_erasure.erase_at_processor(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from faker import Faker
 from sqlalchemy.orm import Session
@@ -16,6 +15,7 @@ from service.audit.log import system_record, wall_clock_audit
 from service.customers.schemas import CustomerCreate
 from service.customers.service import create_customer
 from service.keys.cache import DataKeyCache
+from service.keys.port import KeyService
 from service.subscriptions.calendar import Interval
 from service.subscriptions.schemas import SubscriptionCreate
 from service.subscriptions.service import create_subscription
@@ -44,7 +44,12 @@ PLANS = (
 
 
 def create_customers(
-    session: Session, key_service: Any, cache: DataKeyCache, count: int, now: datetime, seed: int
+    session: Session,
+    key_service: KeyService,
+    cache: DataKeyCache,
+    count: int,
+    now: datetime,
+    seed: int,
 ) -> list[str]:
     fake = Faker()
     fake.seed_instance(seed)
@@ -58,7 +63,7 @@ def create_customers(
 
 def create_subscriptions(
     session: Session,
-    key_service: Any,
+    key_service: KeyService,
     cache: DataKeyCache,
     customers: list[str],
     per_customer: int,
@@ -87,7 +92,11 @@ def create_subscriptions(
 
 
 def _audit(
-    session: Session, key_service: Any, action: Action, targets: list[list[str]], now: datetime
+    session: Session,
+    key_service: KeyService,
+    action: Action,
+    targets: list[list[str]],
+    now: datetime,
 ) -> None:
     wall_clock_audit().records(
         session,

@@ -31,6 +31,7 @@ from service.core.timeparse import format_api_time
 from service.demo.book import DEMO_ACTOR, PLANS, create_customers, create_subscriptions
 from service.demo.keys import demo_key_service
 from service.keys.cache import DataKeyCache
+from service.keys.port import KeyService
 from service.pauses.bulk import SKIPPED_STATUS, BulkActor, bulk_pause
 from service.pauses.schemas import BulkPauseCreate, BulkSelector
 from service.pauses.selection import matching
@@ -97,7 +98,7 @@ def _progress() -> Progress:
 
 def _create_book(
     factory: Factory,
-    key_service: Any,
+    key_service: KeyService,
     customers: int,
     per_customer: int,
     tag: str,
@@ -124,7 +125,7 @@ def _create_book(
 
 def _bulk(
     factory: Factory,
-    key_service: Any,
+    key_service: KeyService,
     selector: dict[str, Any],
     window: dict[str, Any],
     now: datetime,
@@ -180,7 +181,7 @@ def _show_preview(preview: dict[str, Any], start: datetime) -> None:
 
 
 def _apply(
-    factory: Factory, key_service: Any, tag: str, window: dict[str, Any], now: datetime
+    factory: Factory, key_service: KeyService, tag: str, window: dict[str, Any], now: datetime
 ) -> None:
     selectors = [{"tags": [tag], "plan": plan.name} for plan in PLANS]
     with transaction(factory) as session:

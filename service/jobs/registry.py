@@ -19,6 +19,8 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from service.core.context import AppContext
+from service.keys.port import KeyService
+from service.processors.port import PaymentProcessor
 
 Job = Callable[["JobContext", datetime], int]
 
@@ -35,11 +37,11 @@ class JobContext:
         return self.app.session_factory
 
     @property
-    def key_service(self) -> Any:
+    def key_service(self) -> KeyService:
         return self.app.key_service
 
     @property
-    def processor(self) -> Any:
+    def processor(self) -> PaymentProcessor:
         return self.app.processor
 
 

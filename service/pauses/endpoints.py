@@ -25,6 +25,7 @@ from service.core.context import (
 from service.core.routing import AuditedRoute, current_audit, current_caller, operation
 from service.customers import exposure, free_text
 from service.keys.cache import DataKeyCache
+from service.keys.port import KeyService
 from service.pauses import bulk, bulk_cancel, reasons, service
 from service.pauses.models import BULK_ID_PREFIX, PAUSE_ID_PREFIX, Pause
 from service.pauses.schemas import BulkPauseCreate, PauseCreate
@@ -38,13 +39,18 @@ register_token(BULK_ID_PREFIX, bulk_cancel.bulk_exists)
 Db = Annotated[Session, Depends(get_db)]
 Now = Annotated[Clock, Depends(get_clock)]
 CurrentPolicy = Annotated[Policy, Depends(get_policy)]
-Keys = Annotated[Any, Depends(get_key_service)]
+Keys = Annotated[KeyService, Depends(get_key_service)]
 Cache = Annotated[DataKeyCache, Depends(get_data_key_cache)]
 Audit = Annotated[AuditLog, Depends(get_audit_log)]
 
 
 def returned_pause(
-    request: Request, db: Session, keys: Any, cache: DataKeyCache, pause: Pause, customer: str
+    request: Request,
+    db: Session,
+    keys: KeyService,
+    cache: DataKeyCache,
+    pause: Pause,
+    customer: str,
 ) -> dict[str, Any]:
     """The Pause view, its subscription's customer named in the audit (with the reason's
     category when the view shows one)."""

@@ -18,6 +18,7 @@ from service.core.pagination import Cursor, Limit, decode_time_cursor, page
 from service.core.routing import AuditedRoute, current_audit, operation
 from service.customers import exposure
 from service.keys.cache import DataKeyCache
+from service.keys.port import KeyService
 from service.subscriptions import cancellation, service
 from service.subscriptions.models import (
     SUBSCRIPTION_ID_PREFIX,
@@ -32,7 +33,7 @@ router = APIRouter(route_class=AuditedRoute, tags=["subscriptions"])
 register_token(SUBSCRIPTION_ID_PREFIX, service.subscription_exists)
 
 Db = Annotated[Session, Depends(get_db)]
-Keys = Annotated[Any, Depends(get_key_service)]
+Keys = Annotated[KeyService, Depends(get_key_service)]
 Cache = Annotated[DataKeyCache, Depends(get_data_key_cache)]
 Now = Annotated[Clock, Depends(get_clock)]
 
@@ -41,7 +42,7 @@ def one_view(
     request: Request,
     db: Session,
     subscription: Subscription,
-    keys: Any,
+    keys: KeyService,
     cache: DataKeyCache,
     now: datetime,
 ) -> dict[str, Any]:
