@@ -194,7 +194,9 @@ def test_recurring_charges_are_audited_as_the_system(sqlite_clock_api: Api) -> N
     with transaction(sqlite_clock_api.ctx.session_factory) as session:
         events = list(
             session.execute(
-                select(AuditEvent).where(AuditEvent.action == "jobs:charge:create")
+                select(AuditEvent)
+                .where(AuditEvent.action == "jobs:charge:create")
+                .order_by(AuditEvent.pk)
             ).scalars()
         )
     assert len(events) == len(made) == 2

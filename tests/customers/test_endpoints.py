@@ -321,7 +321,9 @@ def test_erasure_answers_200_then_every_read_is_410_and_search_forgets_it(
     with transaction(sqlite_api.ctx.session_factory) as session:
         events = (
             session.execute(
-                select(AuditEvent).where(AuditEvent.action == "customers:customer:erase")
+                select(AuditEvent)
+                .where(AuditEvent.action == "customers:customer:erase")
+                .order_by(AuditEvent.pk)
             )
             .scalars()
             .all()

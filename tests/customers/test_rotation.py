@@ -32,7 +32,9 @@ def wrapped_keys(api: Api) -> dict[str, tuple[str, int]]:
 def system_events(api: Api, action: str) -> list[AuditEvent]:
     with transaction(api.ctx.session_factory) as session:
         return list(
-            session.execute(select(AuditEvent).where(AuditEvent.action == action)).scalars()
+            session.execute(
+                select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.pk)
+            ).scalars()
         )
 
 
