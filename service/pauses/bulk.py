@@ -38,6 +38,7 @@ from service.pauses.schemas import BulkPauseCreate
 from service.pauses.selection import Match, load_matches, matching
 from service.pauses.service import PlannedWindow, plan_window
 from service.subscriptions.calendar import Calendar, Interval
+from service.subscriptions.errors import EndsBeforePause, PauseOverlaps, skip_reason_of
 from service.subscriptions.models import Subscription, SubscriptionStatus
 from service.subscriptions.schedule import (
     PauseWindow,
@@ -91,17 +92,15 @@ def _plan_one(
     if window is None:
         try:
             window = plan_window(request, match.inputs(), limits, now)
-        except PolicyViolation:
-            return "policy_violation"
-        except ServiceError:
-            return "no_due_date"
+        except ServiceError as error:
+            return skip_reason_of(error)
     for _pid, status, start, end, _mode in match.pauses:
         if status in PauseStatus.LIVE and pauses_overlap(
             window.starts_at, window.ends_at, start, end
         ):
-            return "overlapping_pause"
+            return PauseOverlaps.skip_reason
     if match.cancel_at is not None and window.starts_at >= match.cancel_at:
-        return "canceled_before_start"
+        return EndsBeforePause.skip_reason
     credit, next_charge_at = 0, match.next_charge_at
     # A pause changes nothing due before its start (every mode moves, skips or hides only
     # dates at or after it), so the engine is asked only when the next charge could change.

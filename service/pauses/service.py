@@ -25,6 +25,7 @@ from service.pauses.transitions import (
     event_data,
     start_pause,
 )
+from service.subscriptions.errors import EndsBeforePause, PauseOverlaps, TooFewDueDates
 from service.subscriptions.models import Subscription, SubscriptionStatus
 from service.subscriptions.schedule import nth_due_after, pauses_overlap
 from service.subscriptions.service import (
@@ -79,7 +80,7 @@ def plan_window(
             cancel_at=inputs.cancel_at,
         )
         if ends_at is None:
-            raise ValidationFailed("cycles: the schedule ends before that many due dates.")
+            raise TooFewDueDates()
     else:
         ends_at = None
     longest = timedelta(days=limits.max_pause_days)
@@ -106,9 +107,9 @@ def refuse_conflicts(
 ) -> None:
     """Conflict when the window overlaps a live pause or starts after the subscription ends."""
     if overlapping(window, pauses) is not None:
-        raise Conflict("The pause overlaps another scheduled or active pause.")
+        raise PauseOverlaps()
     if subscription.cancel_at is not None and window.starts_at >= subscription.cancel_at:
-        raise Conflict("The subscription ends before the pause would start.")
+        raise EndsBeforePause()
 
 
 def create_pause(
