@@ -22,6 +22,7 @@ from service.core.metrics import Metrics
 from service.keys.cache import DataKeyCache
 from service.keys.port import KeyService
 from service.processors.port import PaymentProcessor
+from service.redaction import redactor as redaction
 
 T = TypeVar("T")
 
@@ -85,6 +86,11 @@ async def get_audit_log(request: Request) -> AuditLog:
     return app_context(request).audit
 
 
+async def get_redactor(request: Request) -> redaction.Redactor:
+    """The process-wide redactor (its NER model is loaded once, on first use)."""
+    return redaction.get_redactor()
+
+
 async def get_db(request: Request) -> Session:
     """The request's session; the route class opens it, commits it and closes it."""
     return request.state.db  # type: ignore[no-any-return]
@@ -98,6 +104,7 @@ _DIRECT: dict[Callable[..., Any], Callable[[Request], Any]] = {
     get_policy: lambda request: app_context(request).policy,
     get_data_key_cache: lambda request: app_context(request).data_keys,
     get_audit_log: lambda request: app_context(request).audit,
+    get_redactor: lambda request: redaction.get_redactor(),
     get_db: lambda request: request.state.db,
 }
 
