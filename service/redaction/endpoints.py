@@ -11,12 +11,21 @@ from service.access.actions import Action
 from service.core.context import get_redactor
 from service.core.routing import AuditedRoute, operation
 from service.redaction.redactor import Redactor
-from service.redaction.schemas import RedactRequest, redact_request
+from service.redaction.schemas import (
+    RedactLinesRead,
+    RedactRequest,
+    RedactTextRead,
+    redact_request,
+)
 
 router = APIRouter(route_class=AuditedRoute, tags=["redaction"])
 
 
-@router.post("/v1/redact", **operation(Action.REDACT))
+@router.post(
+    "/v1/redact",
+    response_model=RedactTextRead | RedactLinesRead,
+    **operation(Action.REDACT),
+)
 async def redact(
     body: RedactRequest, redactor: Annotated[Redactor, Depends(get_redactor)]
 ) -> dict[str, Any]:
