@@ -10,6 +10,8 @@ the caller's transaction, so an effect and its event commit together or not at a
   line), actor ``system`` unless a person is known (``cli:<user>@<host>``).
 - :meth:`AuditLog.records`: many prepared records at once (a job's batch, a bulk operation's
   per-subscription events).
+- :meth:`AuditLog.committed`: a system event in a transaction of its own, for what must stay
+  whatever follows (a key change's ``intent``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from service.core.client_address import client_address
 from service.core.clock import Clock, SystemClock
 from service.core.config import Settings
 from service.core.db import transaction
+from service.keys.port import KeyService
 
 
 def system_record(
@@ -124,14 +127,14 @@ _WALL_CLOCK_LOG = AuditLog(SystemClock())
 
 
 def build_sequencer(
-    settings: Settings, session_factory: sessionmaker[Session], key_service: object
+    settings: Settings, session_factory: sessionmaker[Session], key_service: KeyService
 ) -> Sequencer:
     """The sequencer with its signer, anchors and batch size from settings: one place, for the
     app, the ``audit sequence`` command and the demo alike."""
     return Sequencer(
         session_factory,
-        key_service,  # type: ignore[arg-type]
-        anchors=key_service,  # type: ignore[arg-type]
+        key_service,
+        anchors=key_service,
         anchor_file=settings.audit_anchor_file,
         batch_size=settings.audit_sequence_batch,
     )

@@ -129,6 +129,8 @@ def test_every_sequencer_gets_its_batch_size_and_anchor_file_from_settings(
     settings = Settings(
         database_url="sqlite://", audit_sequence_batch=7, audit_anchor_file=tmp_path / "anchors"
     )
-    sequencer = build_sequencer(settings, sqlite_api.ctx.session_factory, object())
+    sequencer = build_sequencer(
+        settings, sqlite_api.ctx.session_factory, sqlite_api.ctx.key_service
+    )
     assert sequencer.batch_size == 7
     assert sequencer.anchor_file == tmp_path / "anchors"
