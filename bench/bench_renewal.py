@@ -8,9 +8,10 @@ monthly subscriptions over them, all due now. Measured:
   - service: the ``charges-recurring`` job (claims due subscriptions in batches, records each
     period's intent, sends ``renewal_concurrency`` = C at a time, records outcomes, audit
     events and event outbox rows);
-  - baseline, same run, same concurrency: ``StripeProcessor.charge()`` — the bare adapter's
-    call the job makes — N times from C threads, on a fresh localstripe of its own (its store
-    grows with every payment and slows down: a shared one would handicap the second run).
+  - baseline, same run, same concurrency: the stripe SDK creating and confirming the same
+    PaymentIntents directly (one request per charge), N times from C threads, on a fresh
+    localstripe of its own (its store grows with every payment and slows down: a shared one
+    would handicap the second run).
 Afterwards it checks that every subscription was charged exactly once (the database and the
 processor agree). Prints throughput and the ratio; asserts nothing about time.
 """
@@ -24,20 +25,23 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import psutil
 import stripe
 from sqlalchemy import func, insert, select
 
-from bench._common import Figure, postgres_database, print_figures
+from bench._common import Figure, postgres_database, print_figures, timer
+from service.app.bootstrap import build_context
 from service.charges.models import Charge
 from service.charges.recurring import charge_due_periods
-from service.core.bootstrap import build_context
 from service.core.config import Settings
 from service.core.db import transaction
 from service.core.migrate import upgrade
@@ -94,35 +98,69 @@ def seed(ctx: Any, count: int, now: datetime) -> None:
         conn.execute(insert(Subscription), rows)
 
 
-def service_run(ctx: Any, now: datetime) -> tuple[int, float]:
+@dataclass
+class Run:
+    """One side's wall time and where the CPU went: this process (the job or the SDK client,
+    all threads) and the localstripe process it talked to."""
+
+    seconds: float
+    own_cpu: float
+    stripe_cpu: float
+
+
+@contextlib.contextmanager
+def measured(stripe_server: LocalStripeServer) -> Iterator[list[Run]]:
+    box: list[Run] = []
+    stripe_process = psutil.Process(stripe_server.pid)
+    own, stripe_before = time.process_time(), sum(stripe_process.cpu_times()[:2])
     started = time.perf_counter()
-    handled = charge_due_periods(JobContext(ctx), now)
-    return handled, time.perf_counter() - started
+    yield box
+    seconds = time.perf_counter() - started
+    stripe_cpu = sum(stripe_process.cpu_times()[:2]) - stripe_before
+    box.append(Run(seconds, time.process_time() - own, stripe_cpu))
 
 
-def adapter_run(stripe_url: str, count: int, concurrency: int) -> float:
-    """The bare adapter on a localstripe of its own (its store grows with every payment and
-    slows it down: sharing one would handicap whichever run comes second)."""
+def service_run(ctx: Any, now: datetime) -> int:
+    return charge_due_periods(JobContext(ctx), now)
+
+
+def adapter_run(stripe_server: LocalStripeServer, count: int, concurrency: int) -> Run:
+    """The bare adapter: the stripe SDK creating and confirming one PaymentIntent per charge,
+    as the job's first send does, with nothing around it; on a localstripe of its own (its
+    store grows with every payment and slows it down: sharing one would handicap whichever
+    run comes second)."""
+    stripe_url = stripe_server.url
     processor = StripeProcessor(LOCALSTRIPE_API_KEY, api_base=stripe_url, timeout=30.0)
     refs = [
         processor.create_customer("pm_card_visa", idempotency_key=f"bench-{uuid.uuid4().hex}")
         for _ in range(CUSTOMERS)
     ]
+    client = stripe.StripeClient(
+        LOCALSTRIPE_API_KEY,
+        base_addresses={"api": stripe_url},
+        http_client=stripe.HTTPXClient(timeout=30.0, allow_sync_methods=True),
+    )
 
     def one(n: int) -> None:
         ref = refs[n % len(refs)]
-        processor.charge(
-            customer_ref=ref.customer_ref,
-            payment_method_ref=str(ref.payment_method_ref),
-            amount=500 + n % 50,
-            currency="usd",
-            idempotency_key=f"bench-{uuid.uuid4().hex}",
+        key = f"bench-{uuid.uuid4().hex}"
+        intent = client.v1.payment_intents.create(
+            params={
+                "amount": 500 + n % 50,
+                "currency": "usd",
+                "customer": ref.customer_ref,
+                "payment_method": str(ref.payment_method_ref),
+                "confirm": True,
+                "off_session": True,
+                "metadata": {"strongroom_key": key},
+            },
+            options={"idempotency_key": key},
         )
+        assert intent.status == "succeeded"
 
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+    with measured(stripe_server) as run, ThreadPoolExecutor(max_workers=concurrency) as pool:
         list(pool.map(one, range(count)))
-    return time.perf_counter() - started
+    return run[0]
 
 
 def exactly_once(ctx: Any, stripe_url: str, count: int) -> tuple[int, int, int]:
@@ -184,24 +222,45 @@ def main() -> None:
         )
         upgrade(ctx.engine)
         ctx.key_service.ensure_keys()
-        seed(ctx, count, now)
-        handled, service_seconds = service_run(ctx, now)
+        with timer() as seeding:
+            seed(ctx, count, now)
+        with measured(stripe_server) as service:
+            handled = service_run(ctx, now)
         once, stored, recurring = exactly_once(ctx, stripe_server.url, count)
         ctx.engine.dispose()
         baseline_stripe = LocalStripeServer(port=free_port())
         stack.enter_context(baseline_stripe)
-        adapter_seconds = adapter_run(baseline_stripe.url, count, args.concurrency)
+        bare = adapter_run(baseline_stripe, count, args.concurrency)
+    (job,) = service
     print_figures(
         f"renewal: {count:,} due charges, concurrency {args.concurrency} ({args.db})",
         [
             Figure(
                 "charges per second (charge job)",
-                handled / service_seconds,
+                handled / job.seconds,
                 "/s",
                 "bare adapter, same concurrency",
-                count / adapter_seconds,
-            )
+                count / bare.seconds,
+            ),
+            Figure(
+                "localstripe CPU ms per charge",
+                1000 * job.stripe_cpu / count,
+                "ms",
+                "bare adapter run",
+                1000 * bare.stripe_cpu / count,
+            ),
+            Figure(
+                "caller CPU ms per charge (all threads)",
+                1000 * job.own_cpu / count,
+                "ms",
+                "bare adapter run (SDK client)",
+                1000 * bare.own_cpu / count,
+            ),
         ],
+    )
+    print(
+        f"\nwall: job {job.seconds:.1f} s, bare {bare.seconds:.1f} s; seeding {count:,} "
+        f"subscriptions: {seeding[0]:.1f} s"
     )
     print(
         f"\nchecks: {handled:,} periods handled; {once:,} of {count:,} subscriptions charged "

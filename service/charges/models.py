@@ -30,6 +30,12 @@ class ChargeStatus:
     ALL = ("pending", "succeeded", "failed")
 
 
+# Failures found before the processor is asked: no later attempt can succeed either.
+CUSTOMER_ERASED = "customer_erased"
+NO_PAYMENT_METHOD = "no_payment_method"
+UNCHARGEABLE = (CUSTOMER_ERASED, NO_PAYMENT_METHOD)
+
+
 class ChargeKind:
     ONE_OFF = "one_off"
     RECURRING = "recurring"
@@ -68,5 +74,9 @@ class Charge(Base):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     credit_applied: Mapped[int] = mapped_column(BigInteger, default=0)
     next_retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True, index=True)
+    # Sends started: 1 when the intent is recorded by the job that sends it next; every other
+    # sender commits an increment before its processor call. Only a send that finds 1 under its
+    # row lock knows nobody sent the key before, and may skip the processor's look-up for it.
+    send_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

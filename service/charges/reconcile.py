@@ -16,10 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.access.actions import Action
+from service.app.context import AppContext
 from service.charges.models import Charge, ChargeStatus
 from service.charges.recurring import charge_targets, deps_of
-from service.charges.settle import settle
-from service.core.context import AppContext
+from service.charges.settle import settle, start_send
 from service.core.errors import ProcessorFailed
 from service.jobs.registry import JobContext
 
@@ -37,6 +37,8 @@ def reconcile_pending(context: JobContext, now: datetime) -> int:
     settled = 0
     for charge_id in pending:
         with context.session_factory() as session:
+            if not start_send(session, charge_id):
+                continue
             try:
                 charge, recorded = settle(session, deps_of(context), charge_id, now, wait=False)
             except ProcessorFailed:

@@ -16,7 +16,7 @@ of its own with its own processor key.
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 
 from sqlalchemy import select
@@ -25,12 +25,18 @@ from sqlalchemy.orm import Session
 from service.access.actions import Action
 from service.charges.models import PROCESSOR_NAME, Charge, ChargeKind, ChargeStatus
 from service.charges.service import new_charge_id, recurring_processor_key
-from service.charges.settle import ChargeDeps, record_outcome, settle
+from service.charges.settle import ChargeDeps, record_outcome, refs_or_failure, settle
 from service.core.errors import ProcessorFailed
+from service.customers.service import PaymentRefs
 from service.jobs.registry import JobContext, lock_for_work
 from service.subscriptions.models import Subscription, SubscriptionStatus
 from service.subscriptions.schedule import ScheduledCharge, first_charge_from
-from service.subscriptions.service import refresh_next_charge, schedule_inputs
+from service.subscriptions.service import (
+    ScheduleInputs,
+    inputs_from,
+    live_pauses_of,
+    next_charge_for,
+)
 
 log = logging.getLogger("strongroom.charges")
 
@@ -53,6 +59,8 @@ def deps_of(context: JobContext) -> ChargeDeps:
 
 
 RENEWAL_BATCH = 64
+# A recorded charge to send, with its customer's processor ids when they were read already.
+ToSend = tuple[str, PaymentRefs | None]
 
 
 def charge_due_periods(context: JobContext, now: datetime) -> int:
@@ -60,30 +68,38 @@ def charge_due_periods(context: JobContext, now: datetime) -> int:
 
     Due subscriptions are claimed ``RENEWAL_BATCH`` at a time (``SKIP LOCKED``: replicas take
     different ones); each gets its next due entry recorded in the batch's transaction, then the
-    batch's charges are sent ``renewal_concurrency`` at a time. A stop request is honoured
-    between batches and before each send: recorded but unsent charges stay ``pending`` for the
-    reconciler, which sends them with the same processor key."""
+    batch's charges are sent ``renewal_concurrency`` at a time while the next batch is claimed
+    and recorded. A stop request is honoured between batches and before each send: recorded
+    but unsent charges stay ``pending`` for the reconciler, which sends them with the same
+    processor key."""
     handled = 0
     done: set[str] = set()
     with Senders(context) as senders:
+        sending: list[Future[bool]] = []
         while not context.stopping.is_set():
             with context.session_factory() as session:
                 batch = _claim_due_subscriptions(session, now, done)
-                if not batch:
-                    return handled
-                to_send: list[str] = []
+                to_send: list[Charge] = []
+                pauses = live_pauses_of(session, [s.id for s in batch])
                 for subscription in batch:
-                    entry = _next_entry(session, subscription, now)
+                    inputs = inputs_from(subscription, pauses[subscription.id])
+                    entry = _next_entry(subscription, inputs, now)
                     if entry is None:
-                        refresh_next_charge(session, subscription)
+                        subscription.next_charge_at = next_charge_for(subscription, inputs)
                         done.add(subscription.id)
                         continue
-                    charge = _handle_entry(session, context, subscription, entry, now)
+                    charge = _handle_entry(session, context, subscription, entry, inputs, now)
                     handled += 1
                     if charge is not None:
-                        to_send.append(charge.id)
+                        to_send.append(charge)
                 session.commit()
-            senders.send(to_send, now)
+                refs = _refs_by_customer(session, context, {c.customer for c in to_send})
+                send = [(c.id, refs.get(c.customer)) for c in to_send]
+            senders.wait(sending)
+            if not batch:
+                return handled
+            sending = senders.submit(send, now)
+        senders.wait(sending)
     return handled
 
 
@@ -121,7 +137,7 @@ def retry_failed_charges(context: JobContext, now: datetime) -> int:
                         retries.append(retry.id)
                     handled += 1
                 session.commit()
-            senders.send(retries, now)
+            senders.send([(retry_id, None) for retry_id in retries], now)
             if senders.processor_down:
                 return handled
     return handled
@@ -146,25 +162,36 @@ class Senders:
     def __exit__(self, *_: object) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def send(self, charge_ids: list[str], now: datetime) -> None:
-        if self.processor_down or not charge_ids:
-            return
-        futures = [self._pool.submit(self._send_one, charge_id, now) for charge_id in charge_ids]
+    def send(self, charges: list[ToSend], now: datetime) -> None:
+        self.wait(self.submit(charges, now))
+
+    def submit(self, charges: list[ToSend], now: datetime) -> list[Future[bool]]:
+        if self.processor_down:
+            return []
+        return [self._pool.submit(self._send_one, charge, now) for charge in charges]
+
+    def wait(self, futures: list[Future[bool]]) -> None:
         for future in futures:
             if not future.result():
                 self.processor_down = True
 
-    def _send_one(self, charge_id: str, now: datetime) -> bool:
+    def _send_one(self, to_send: ToSend, now: datetime) -> bool:
         if self.processor_down or self.context.stopping.is_set():
             return True  # left pending for the reconciler
-        return send_charge(self.context, charge_id, now)
+        charge_id, refs = to_send
+        return send_charge(self.context, charge_id, now, refs)
 
 
-def send_charge(context: JobContext, charge_id: str, now: datetime) -> bool:
-    """Send one recorded charge if nobody else is; False when the processor is down."""
+def send_charge(
+    context: JobContext, charge_id: str, now: datetime, refs: PaymentRefs | None = None
+) -> bool:
+    """Send one recorded charge if nobody else is; False when the processor is down. ``refs``:
+    the customer's processor ids when the caller has read them already."""
     with context.session_factory() as session:
         try:
-            charge, recorded = settle(session, deps_of(context), charge_id, now, wait=False)
+            charge, recorded = settle(
+                session, deps_of(context), charge_id, now, refs, wait=False, recorder=True
+            )
         except ProcessorFailed:
             session.rollback()
             log.warning("processor unavailable; the charge stays pending for the reconciler")
@@ -175,6 +202,15 @@ def send_charge(context: JobContext, charge_id: str, now: datetime) -> bool:
         context.app.audit.system(session, Action.JOB_CHARGE, charge_targets(charge), at=now)
         session.commit()
     return True
+
+
+def _refs_by_customer(
+    session: Session, context: JobContext, customers: set[str]
+) -> dict[str, PaymentRefs]:
+    """The batch's customers' processor ids, read once per customer rather than once per
+    charge; a customer that cannot be charged is left out (its send records why)."""
+    found = {c: refs_or_failure(session, deps_of(context), c) for c in sorted(customers)}
+    return {c: refs for c, refs in found.items() if isinstance(refs, PaymentRefs)}
 
 
 def _claim_due_subscriptions(session: Session, now: datetime, done: set[str]) -> list[Subscription]:
@@ -190,11 +226,10 @@ def _claim_due_subscriptions(session: Session, now: datetime, done: set[str]) ->
 
 
 def _next_entry(
-    session: Session, subscription: Subscription, now: datetime
+    subscription: Subscription, inputs: ScheduleInputs, now: datetime
 ) -> ScheduledCharge | None:
     if subscription.status == SubscriptionStatus.CANCELED:
         return None
-    inputs = schedule_inputs(session, subscription)
     entry = first_charge_from(
         inputs.calendar,
         inputs.amount,
@@ -212,33 +247,36 @@ def _handle_entry(
     context: JobContext,
     subscription: Subscription,
     entry: ScheduledCharge,
+    inputs: ScheduleInputs,
     now: datetime,
 ) -> Charge | None:
-    """Record the period as handled; the intent of a charge to send, if there is one."""
+    """Record the period as handled; the intent of a charge to send, if there is one. Nothing
+    is flushed here: the batch's rows go to the database together when it commits."""
     subscription.charged_through_index = entry.index
-    charge = None
-    if entry.status == "scheduled":
-        charge = Charge(
-            id=new_charge_id(),
-            kind=ChargeKind.RECURRING,
-            status=ChargeStatus.PENDING,
-            amount=entry.amount_due,
-            currency=subscription.currency,
-            customer=subscription.customer,
-            subscription=subscription.id,
-            processor=PROCESSOR_NAME,
-            processor_key=recurring_processor_key(),
-            period_index=entry.index,
-            attempt=0,
-            due_at=entry.due_at,
-            credit_applied=entry.credit_applied,
-            created_at=now,
-        )
-        session.add(charge)
-        session.flush()
-    refresh_next_charge(session, subscription)
-    if charge is not None and charge.amount == 0:
+    subscription.next_charge_at = next_charge_for(subscription, inputs)
+    if entry.status != "scheduled":
+        return None
+    charge = Charge(
+        id=new_charge_id(),
+        kind=ChargeKind.RECURRING,
+        status=ChargeStatus.PENDING,
+        amount=entry.amount_due,
+        currency=subscription.currency,
+        customer=subscription.customer,
+        subscription=subscription.id,
+        processor=PROCESSOR_NAME,
+        processor_key=recurring_processor_key(),
+        period_index=entry.index,
+        attempt=0,
+        due_at=entry.due_at,
+        credit_applied=entry.credit_applied,
+        created_at=now,
+        send_attempts=1,  # this job sends it next: see Charge.send_attempts
+    )
+    session.add(charge)
+    if charge.amount == 0:
         # Credit covered the whole period: nothing to collect, nothing to send.
+        session.flush()
         record_outcome(session, deps_of(context), charge, ChargeStatus.SUCCEEDED, None, now)
         context.app.audit.system(session, Action.JOB_CHARGE, charge_targets(charge), at=now)
         return None
@@ -262,4 +300,5 @@ def _new_attempt(failed: Charge, now: datetime) -> Charge:
         due_at=failed.due_at,
         credit_applied=failed.credit_applied,
         created_at=now,
+        send_attempts=1,  # this job sends it next: see Charge.send_attempts
     )

@@ -3,7 +3,10 @@
 Retries follow the policy's ``charge_retry_hours``, counted from the period's first failed
 attempt (24, 72, 168: one, three and seven days after it). Each retry is a new charge with its
 own processor key; when the last one fails the subscription becomes ``past_due``, and any
-later successful charge of it restores ``active``.
+later successful charge of it restores ``active``. When the last one failed before reaching the
+processor (the customer has no payment method, or was erased) no later period can be paid
+either: the subscription stays ``past_due`` with no next charge, rather than running a new
+round of attempts every period (until something recomputes its schedule, a pause for one).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.charges.models import Charge, ChargeStatus
+from service.charges.models import UNCHARGEABLE, Charge, ChargeStatus
 from service.subscriptions.models import Subscription, SubscriptionStatus
 from service.subscriptions.service import mark_past_due
 
@@ -36,6 +39,8 @@ def after_recurring_outcome(
         charge.next_retry_at = first_failure + timedelta(hours=retry_hours[charge.attempt])
         return
     mark_past_due(session, subscription)
+    if charge.failure_code in UNCHARGEABLE and subscription.status == SubscriptionStatus.PAST_DUE:
+        subscription.next_charge_at = None
 
 
 def _first_failure_at(session: Session, charge: Charge) -> datetime | None:

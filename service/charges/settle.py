@@ -18,7 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.access.policy import Policy
-from service.charges.models import Charge, ChargeKind, ChargeStatus
+from service.charges.models import (
+    CUSTOMER_ERASED,
+    NO_PAYMENT_METHOD,
+    Charge,
+    ChargeKind,
+    ChargeStatus,
+)
 from service.charges.retries import after_recurring_outcome
 from service.core.errors import Gone, ValidationFailed
 from service.customers.service import PaymentRefs, payment_refs
@@ -27,9 +33,6 @@ from service.events.types import EventType
 from service.keys.cache import DataKeyCache
 from service.keys.port import KeyService
 from service.processors.port import PaymentProcessor
-
-CUSTOMER_ERASED = "customer_erased"
-NO_PAYMENT_METHOD = "no_payment_method"
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ def settle(
     refs: PaymentRefs | None = None,
     *,
     wait: bool = True,
+    recorder: bool = False,
 ) -> tuple[Charge | None, bool]:
     """Send a ``pending`` charge with its own processor key and record the outcome in
     ``session`` (the caller adds its audit event and commits).
@@ -81,6 +85,11 @@ def settle(
     another sender holds it, ``wait=False``) and whether this call recorded its outcome. A
     processor outage raises ``ProcessorFailed``: the caller rolls back and the charge stays
     ``pending`` for the reconciler.
+
+    ``recorder``: the caller recorded the charge with ``send_attempts`` 1 and sends it now for
+    the first time. If the locked row still shows 1, no other sender started (each commits an
+    increment first, ``start_send``), so the processor need not look for an earlier payment
+    (PostgreSQL only, where that lock is held across the call).
 
     PostgreSQL: the row lock is held across the processor call, so across replicas one sender
     at a time. SQLite: its lock is the whole database's write lock, which must not wait on a
@@ -102,6 +111,9 @@ def settle(
         "amount": charge.amount,
         "currency": charge.currency,
         "idempotency_key": charge.processor_key,
+        # SQLite ends its read before the call (see below): only a held row lock makes the
+        # count still true when the processor is asked.
+        "first_send": recorder and holds_row_locks(session) and charge.send_attempts == 1,
     }
     if not holds_row_locks(session):
         session.rollback()  # nothing was written: this only ends the read (and its lock)
@@ -112,6 +124,19 @@ def settle(
             return charge, False
     record_outcome(session, deps, charge, outcome.status, outcome.failure_code, now)
     return charge, outcome.status != ChargeStatus.PENDING
+
+
+def start_send(session: Session, charge_id: str) -> bool:
+    """For a sender that did not record the charge (the reconciler): count this send in a
+    commit of its own before the processor call, so that the recorder's send, if it comes
+    later, looks for this one's payment. False when the charge is taken or settled."""
+    charge = lock_charge(session, charge_id, wait=False)
+    if charge is None or charge.status != ChargeStatus.PENDING:
+        session.rollback()
+        return False
+    charge.send_attempts += 1
+    session.commit()
+    return True
 
 
 def record_outcome(

@@ -201,6 +201,13 @@ class LocalStripeServer:
         return f"http://{host}:{self.port}"
 
     @property
+    def pid(self) -> int:
+        """The child process's id (benchmarks read its CPU time)."""
+        if self._process is None:
+            raise LocalStripeStartError("localstripe is not running")
+        return self._process.pid
+
+    @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 

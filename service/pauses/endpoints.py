@@ -12,9 +12,7 @@ from sqlalchemy.orm import Session
 from service.access.actions import Action
 from service.access.policy import Policy
 from service.access.resolvers import register_token
-from service.audit.log import AuditLog
-from service.core.clock import Clock
-from service.core.context import (
+from service.app.context import (
     get_audit_log,
     get_clock,
     get_data_key_cache,
@@ -22,14 +20,16 @@ from service.core.context import (
     get_key_service,
     get_policy,
 )
-from service.core.routing import AuditedRoute, current_audit, current_caller, operation
+from service.app.routing import AuditedRoute, current_audit, current_caller, operation
+from service.audit.log import AuditLog
+from service.core.clock import Clock
 from service.customers import exposure, free_text
 from service.keys.cache import DataKeyCache
 from service.keys.port import KeyService
-from service.pauses import bulk, bulk_cancel, reasons, service
-from service.pauses.models import BULK_ID_PREFIX, PAUSE_ID_PREFIX, Pause
+from service.pauses import bulk, bulk_cancel, service
 from service.pauses.schemas import BulkPauseCreate, PauseCreate
-from service.subscriptions.models import Subscription
+from service.subscriptions import reasons
+from service.subscriptions.models import BULK_ID_PREFIX, PAUSE_ID_PREFIX, Pause, Subscription
 from service.subscriptions.views import pause_view
 
 router = APIRouter(route_class=AuditedRoute, tags=["pauses"])

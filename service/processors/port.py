@@ -67,9 +67,12 @@ class PaymentProcessor(Protocol):
         amount: int,
         currency: str,
         idempotency_key: str,
+        first_send: bool = False,
     ) -> ChargeOutcome:
         """Charge ``amount`` minor units off-session; a re-send returns the first outcome.
-        Nothing free-form is ever sent: descriptions stay sealed in Strongroom."""
+        ``first_send``: the caller knows no earlier request carried this key, so there is no
+        first outcome to look for. Nothing free-form is ever sent: descriptions stay sealed in
+        Strongroom."""
         ...
 
     def delete_customer(self, customer_ref: str) -> None:

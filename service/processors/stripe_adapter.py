@@ -130,12 +130,15 @@ class StripeProcessor:
         amount: int,
         currency: str,
         idempotency_key: str,
+        first_send: bool = False,
     ) -> ChargeOutcome:
         metadata = {IDEMPOTENCY_METADATA_KEY: idempotency_key}
         key_lock = self._key_locks[hash(idempotency_key) % _KEY_LOCK_STRIPES]
         with key_lock, _processor_failures():
             try:
-                earlier = self._find_payment(customer_ref, idempotency_key)
+                # The look-up pages through the customer's payments (localstripe: through its
+                # whole store): a first send has nothing to find and skips it.
+                earlier = None if first_send else self._find_payment(customer_ref, idempotency_key)
                 if earlier is not None:
                     _ensure_same_payment(earlier, amount, currency)
                     return _outcome_of(earlier)

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends
 from starlette.concurrency import run_in_threadpool
 
 from service.access.actions import Action
-from service.core.context import get_redactor
-from service.core.routing import AuditedRoute, operation
+from service.app.context import get_redactor
+from service.app.routing import AuditedRoute, operation
 from service.redaction.redactor import Redactor
 from service.redaction.schemas import (
     RedactLinesRead,

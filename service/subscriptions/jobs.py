@@ -8,9 +8,11 @@ from sqlalchemy import select
 
 from service.access.actions import Action
 from service.jobs.registry import JobContext, lock_for_work, register_job
-from service.pauses.jobs import MAX_BATCHES_PER_RUN
 from service.subscriptions.cancellation import cancel_now
 from service.subscriptions.models import Subscription, SubscriptionStatus
+
+# One subscription per transaction; the rest, if any, at the next run.
+MAX_BATCHES_PER_RUN = 10_000
 
 
 @register_job("subscriptions.cancel_at_period_end", 120)

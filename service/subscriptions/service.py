@@ -18,13 +18,14 @@ from service.core.errors import Gone, NotFound, ValidationFailed
 from service.keys.cache import DataKeyCache
 from service.keys.envelope import decrypt_field, encrypt_field
 from service.keys.port import KeyService
-from service.pauses.models import Pause, PauseStatus
 from service.subscriptions.calendar import Calendar, Interval
 from service.subscriptions.errors import NoUpcomingDueDate
 from service.subscriptions.models import (
     METADATA_COLUMN,
     SUBSCRIPTION_ID_PREFIX,
     SUBSCRIPTIONS_TABLE,
+    Pause,
+    PauseStatus,
     Subscription,
     SubscriptionStatus,
     SubscriptionTag,
@@ -93,6 +94,20 @@ def live_pauses(session: Session, subscription_id: str) -> list[Pause]:
         .order_by(Pause.starts_at)
     )
     return list(session.execute(query).scalars())
+
+
+def live_pauses_of(session: Session, subscription_ids: list[str]) -> dict[str, list[Pause]]:
+    """``live_pauses`` of many subscriptions in one statement (the renewal job's batches)."""
+    found: dict[str, list[Pause]] = {sid: [] for sid in subscription_ids}
+    if subscription_ids:
+        query = (
+            select(Pause)
+            .where(Pause.subscription.in_(subscription_ids), Pause.status != PauseStatus.CANCELED)
+            .order_by(Pause.subscription, Pause.starts_at)
+        )
+        for pause in session.execute(query).scalars():
+            found[pause.subscription].append(pause)
+    return found
 
 
 # -- the engine's inputs ------------------------------------------------------------------------

@@ -219,3 +219,26 @@ def test_a_canceled_subscription_is_not_retried(sqlite_clock_api: Api) -> None:
 
     assert len(charges_of(sqlite_clock_api, subscription)) == 1
     assert subscription_status(sqlite_clock_api, subscription) == "canceled"
+
+
+def test_no_payment_method_ends_past_due_after_the_retries_not_new_attempts_every_period(
+    clock_api: Api,
+) -> None:
+    """``no_payment_method`` is found before the processor is asked: nothing reaches it."""
+    retry_hours = clock_api.ctx.policy.limits.charge_retry_hours
+    customer = new_customer(clock_api, payment_method=None)
+    subscription = new_subscription(clock_api, customer)["id"]
+
+    move_clock(clock_api, T0)
+    for hours in retry_hours:
+        move_clock(clock_api, T0 + timedelta(hours=hours))
+    made = charges_of(clock_api, subscription)
+    assert [(c["status"], c["failure_code"]) for c in made] == [("failed", "no_payment_method")] * (
+        len(retry_hours) + 1
+    )
+    assert subscription_status(clock_api, subscription) == "past_due"
+
+    move_clock(clock_api, T0 + timedelta(days=200))  # six more monthly due dates
+
+    assert len(charges_of(clock_api, subscription)) == len(retry_hours) + 1
+    assert subscription_status(clock_api, subscription) == "past_due"

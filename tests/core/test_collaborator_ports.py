@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from service.core.context import AppContext
+from service.app.context import AppContext
 from service.keys.port import KeyService
 from service.keys.transit import TransitKeyService
 from service.processors.port import PaymentProcessor

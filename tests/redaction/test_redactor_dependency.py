@@ -3,7 +3,7 @@ with ``app.dependency_overrides``; every free text goes through one helper, ``re
 
 from __future__ import annotations
 
-from service.core.context import get_redactor
+from service.app.context import get_redactor
 from service.customers import free_text
 from service.redaction.policy import RedactionPolicy
 from service.redaction.redactor import Redactor, redact_text

@@ -1,0 +1,130 @@
+"""A recurring charge's first send skips the processor's look-up for an earlier payment, and
+only the first: once another sender (the reconciler) has started on the charge, the job's own
+send looks for that sender's payment and finds it rather than paying twice.
+
+The processor is the real Stripe adapter against localstripe, wrapped only to record the
+``first_send`` flag each call carried (what the adapter does with it is its own business)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import stripe
+from sqlalchemy import select
+
+from service.charges.models import PROCESSOR_NAME, Charge, ChargeKind, ChargeStatus
+from service.charges.recurring import send_charge
+from service.charges.service import new_charge_id, recurring_processor_key
+from service.charges.settle import start_send
+from service.core.clock import FrozenClock
+from service.core.db import transaction
+from service.customers.service import payment_refs
+from service.jobs.registry import JobContext
+from service.processors.port import ChargeOutcome
+from service.processors.stripe_adapter import StripeProcessor
+from tests.charges.support import new_customer, payment_intents_of, processor_customer_of
+from tests.fixtures.app import Api
+from tests.subscriptions.support import new_subscription
+
+T0 = datetime(2027, 5, 3, 8, 0, tzinfo=UTC)
+
+
+class FlagRecorder:
+    """The real adapter; remembers the ``first_send`` of each charge call."""
+
+    def __init__(self, inner: StripeProcessor) -> None:
+        self.inner = inner
+        self.first_sends: list[bool] = []
+
+    def charge(self, **request: Any) -> ChargeOutcome:
+        self.first_sends.append(bool(request.get("first_send", False)))
+        return self.inner.charge(**request)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def recorded_by_the_job(api: Api, subscription: str, customer: str) -> Charge:
+    """A pending period-0 charge as the renewal job records it before sending it itself."""
+    charge = Charge(
+        id=new_charge_id(),
+        kind=ChargeKind.RECURRING,
+        status=ChargeStatus.PENDING,
+        amount=2500,
+        currency="usd",
+        customer=customer,
+        subscription=subscription,
+        processor=PROCESSOR_NAME,
+        processor_key=recurring_processor_key(),
+        period_index=0,
+        attempt=0,
+        due_at=T0,
+        created_at=T0,
+        send_attempts=1,
+    )
+    with transaction(api.ctx.session_factory) as session:
+        session.add(charge)
+    return charge
+
+
+def stored(api: Api, charge_id: str) -> Charge:
+    with transaction(api.ctx.session_factory) as session:
+        return session.execute(select(Charge).where(Charge.id == charge_id)).scalar_one()
+
+
+def test_the_jobs_first_send_skips_the_look_up_and_pays_once(
+    make_api: Callable[..., Api],
+    pg_url: str,
+    processor: StripeProcessor,
+    localstripe_client: stripe.StripeClient,
+) -> None:
+    spy = FlagRecorder(processor)
+    api = make_api(pg_url, clock=FrozenClock(T0), processor=spy)
+    customer = new_customer(api)
+    subscription = new_subscription(api, customer)["id"]
+    charge = recorded_by_the_job(api, subscription, customer)
+
+    assert send_charge(JobContext(api.ctx), charge.id, T0 + timedelta(minutes=1))
+
+    assert spy.first_sends == [True]
+    assert stored(api, charge.id).status == ChargeStatus.SUCCEEDED
+    intents = payment_intents_of(localstripe_client, processor_customer_of(api, customer))
+    assert [i.metadata["strongroom_key"] for i in intents] == [charge.processor_key]
+
+
+def test_after_another_sender_started_the_jobs_send_finds_its_payment_instead_of_paying_again(
+    make_api: Callable[..., Api],
+    pg_url: str,
+    processor: StripeProcessor,
+    localstripe_client: stripe.StripeClient,
+) -> None:
+    spy = FlagRecorder(processor)
+    api = make_api(pg_url, clock=FrozenClock(T0), processor=spy)
+    customer = new_customer(api)
+    subscription = new_subscription(api, customer)["id"]
+    charge = recorded_by_the_job(api, subscription, customer)
+    with transaction(api.ctx.session_factory) as session:
+        refs = payment_refs(session, api.ctx.key_service, api.ctx.data_keys, customer)
+    # The reconciler counted its send, reached the processor, and died before recording the
+    # outcome: the charge is still pending, and the processor holds its payment.
+    with api.ctx.session_factory() as session:
+        assert start_send(session, charge.id)
+    assert payment_intents_of(localstripe_client, refs.processor_customer) == []
+    paid = processor.charge(
+        customer_ref=refs.processor_customer,
+        payment_method_ref=refs.payment_method,
+        amount=charge.amount,
+        currency=charge.currency,
+        idempotency_key=charge.processor_key,
+    )
+    assert paid.succeeded
+
+    assert send_charge(JobContext(api.ctx), charge.id, T0 + timedelta(minutes=1))
+
+    assert spy.first_sends == [False]
+    assert stored(api, charge.id).status == ChargeStatus.SUCCEEDED
+    assert stored(api, charge.id).send_attempts == 2
+    intents = payment_intents_of(localstripe_client, refs.processor_customer)
+    assert [i.id for i in intents] == [paid.processor_ref]
