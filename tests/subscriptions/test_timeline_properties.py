@@ -28,7 +28,6 @@ import stripe
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from service.customers.service import payment_refs
 from sqlalchemy.orm import Session
 
 from service.app.bootstrap import build_context
@@ -36,6 +35,7 @@ from service.app.main import create_app
 from service.core.clock import FrozenClock
 from service.core.config import Settings
 from service.core.timeparse import format_api_time
+from service.customers.operations import payment_refs
 from service.subscriptions.calendar import Calendar, Interval
 from service.subscriptions.schedule import ResumeMode, ScheduledCharge
 from tests.fixtures.app import Api
