@@ -15,13 +15,12 @@ from service.access.actions import Action
 from service.access.auth import bearer_token, try_authenticate
 from service.app import wiring
 from service.app.background import background_for
-from service.app.context import AppContext, get_clock, resolve
+from service.app.context import AppContext, get_audit_log, get_clock, resolve
 from service.app.openapi_problems import install_problem_responses
 from service.app.problems import problem, to_service_error
 from service.app.request_id import RequestIdMiddleware
-from service.audit.recorder import AuditRecord, append_event
+from service.audit.recorder import AuditRecord
 from service.console.routing import error_page, harden
-from service.core.client_address import client_address
 from service.pauselinks.routing import subscriber_error_page
 
 log = logging.getLogger("strongroom")
@@ -74,13 +73,8 @@ async def _unrouted(request: Request, exc: Exception) -> Response:
             caller = try_authenticate(session, bearer_token(request), now)
             if caller is not None:
                 record.actor, record.role = caller.name, caller.role
-            append_event(
-                session,
-                record,
-                at=now,
-                status=response.status_code,
-                request_id=request.scope.get("state", {}).get("request_id"),
-                source_ip=client_address(request, ctx.settings.trusted_proxies),
+            resolve(request, get_audit_log).request(
+                session, request, record, status=response.status_code
             )
             session.commit()
 

@@ -34,6 +34,8 @@ from service.core.pagination import Cursor, Limit, decode_time_cursor, page
 from service.core.timeparse import format_api_time
 from service.customers import exposure, free_text
 from service.keys.cache import DataKeyCache
+from service.keys.port import KeyService
+from service.processors.port import PaymentProcessor
 
 router = APIRouter(route_class=AuditedRoute, tags=["charges"])
 
@@ -42,8 +44,8 @@ TokenFilter = Annotated[str | None, Query(min_length=1, max_length=80)]
 
 
 async def charge_deps(
-    processor: Annotated[Any, Depends(get_processor)],
-    key_service: Annotated[Any, Depends(get_key_service)],
+    processor: Annotated[PaymentProcessor, Depends(get_processor)],
+    key_service: Annotated[KeyService, Depends(get_key_service)],
     cache: Annotated[DataKeyCache, Depends(get_data_key_cache)],
     policy: Annotated[Policy, Depends(get_policy)],
 ) -> ChargeDeps:

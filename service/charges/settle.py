@@ -31,6 +31,7 @@ from service.customers.operations import PaymentRefs, payment_refs
 from service.events.outbox import emit
 from service.events.types import EventType
 from service.keys.cache import DataKeyCache
+from service.keys.port import KeyService
 from service.processors.port import PaymentProcessor
 
 
@@ -39,7 +40,7 @@ class ChargeDeps:
     """The collaborators every charge path needs."""
 
     processor: PaymentProcessor
-    key_service: Any
+    key_service: KeyService
     cache: DataKeyCache
     policy: Policy
 

@@ -26,13 +26,15 @@ from service.customers.schemas import CustomerCreate, CustomerSearch
 from service.customers.sensitive import REVEALABLE
 from service.customers.validation import no_control_characters
 from service.keys.cache import DataKeyCache
+from service.keys.port import KeyService
+from service.processors.port import PaymentProcessor
 
 MAX_PURPOSE_LENGTH = 200
 
 router = APIRouter(route_class=AuditedRoute, tags=["customers"])
 
 Db = Annotated[Session, Depends(get_db)]
-Keys = Annotated[Any, Depends(get_key_service)]
+Keys = Annotated[KeyService, Depends(get_key_service)]
 Cache = Annotated[DataKeyCache, Depends(get_data_key_cache)]
 
 
@@ -47,7 +49,7 @@ def create_customer(
     db: Db,
     key_service: Keys,
     cache: Cache,
-    processor: Annotated[Any, Depends(get_processor)],
+    processor: Annotated[PaymentProcessor, Depends(get_processor)],
     clock: Annotated[Clock, Depends(get_clock)],
 ) -> dict[str, Any]:
     view = operations.create_customer(db, key_service, processor, cache, body, clock.now())
@@ -115,7 +117,7 @@ def erase_customer(
     db: Db,
     key_service: Keys,
     cache: Cache,
-    processor: Annotated[Any, Depends(get_processor)],
+    processor: Annotated[PaymentProcessor, Depends(get_processor)],
     clock: Annotated[Clock, Depends(get_clock)],
 ) -> dict[str, Any]:
     done = operations.erase_at_processor(

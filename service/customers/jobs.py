@@ -9,7 +9,6 @@ from datetime import datetime
 from sqlalchemy import select
 
 from service.access.actions import Action
-from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, append_event
 from service.core.errors import ServiceError
 from service.customers import sensitive
 from service.customers.models import Customer, ProcessorErasure
@@ -50,16 +49,8 @@ def finish_processor_erasures(context: JobContext, now: datetime) -> int:
                 )
                 continue
             session.delete(pending)
-            append_event(
-                session,
-                AuditRecord(
-                    action=Action.JOB_PROCESSOR_ERASURE,
-                    actor=SYSTEM_ACTOR,
-                    role=SYSTEM_ACTOR,
-                    targets=[pending.customer],
-                ),
-                at=now,
-                status=None,
+            context.app.audit.system(
+                session, Action.JOB_PROCESSOR_ERASURE, [pending.customer], at=now
             )
             session.commit()
             finished += 1

@@ -19,7 +19,6 @@ import httpx
 from sqlalchemy import select
 
 from service.access.actions import Action
-from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, append_event
 from service.core.timeparse import format_api_time
 from service.events.egress import EgressRefused, webhook_client
 from service.events.models import Delivery, Event, WebhookEndpoint
@@ -158,17 +157,8 @@ def _record(
             delivery.status = "failed"
         else:
             delivery.next_attempt_at = now + backoff(delivery.attempts)
-        record = AuditRecord(
-            action=Action.JOB_EVENT_DELIVER,
-            actor=SYSTEM_ACTOR,
-            role=SYSTEM_ACTOR,
-            targets=[attempt.event_id, attempt.endpoint_id],
-        )
-        append_event(
-            session,
-            record,
-            at=now,
-            status=None,
+        context.app.audit.system(
+            session, Action.JOB_EVENT_DELIVER, [attempt.event_id, attempt.endpoint_id], at=now
         )
         session.commit()
 

@@ -27,6 +27,7 @@ from service.events.webhooks import (
     get_endpoint,
     loopback_receivers_allowed,
 )
+from service.keys.port import KeyService
 
 router = APIRouter(route_class=AuditedRoute, tags=["events"])
 
@@ -41,7 +42,7 @@ def create_webhook_endpoint(
     body: WebhookEndpointCreate,
     db: Annotated[Session, Depends(get_db)],
     clock: Annotated[Clock, Depends(get_clock)],
-    key_service: Annotated[Any, Depends(get_key_service)],
+    key_service: Annotated[KeyService, Depends(get_key_service)],
 ) -> dict[str, Any]:
     ctx = app_context(request)
     allow_http = loopback_receivers_allowed(ctx)

@@ -16,6 +16,7 @@ from service.core.errors import Gone, NotFound
 from service.events.models import WebhookEndpoint
 from service.events.urls import validate_webhook_url
 from service.keys.envelope import decrypt_field, encrypt_field
+from service.keys.port import KeyService
 
 TABLE = "webhook_endpoints"
 SECRET_COLUMN = "secret_ct"  # noqa: S105 - a column name, not a secret
@@ -43,7 +44,7 @@ def new_endpoint_id() -> str:
 
 def create_endpoint(
     session: Session,
-    key_service: Any,
+    key_service: KeyService,
     *,
     url: str,
     events: list[str],
@@ -75,7 +76,7 @@ def create_endpoint(
     return CreatedEndpoint(endpoint=endpoint, secret=secret)
 
 
-def endpoint_secret(key_service: Any, endpoint: WebhookEndpoint) -> str:
+def endpoint_secret(key_service: KeyService, endpoint: WebhookEndpoint) -> str:
     key = key_service.unwrap_data_key(endpoint.wrapped_key)
     return decrypt_field(
         key,

@@ -16,7 +16,6 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Integer, LargeBinary, String, Text, delete, or_, update
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +25,7 @@ from service.core.db import Base, UTCDateTime
 from service.core.errors import Conflict, IdempotencyMismatch, InvalidRequest, ValidationFailed
 from service.core.slots import Slot
 from service.keys.envelope import decrypt_field, encrypt_field
+from service.keys.port import KeyService
 
 RETENTION = timedelta(hours=24)
 # A claim still unanswered after this long belongs to a request that died: longer than any
@@ -113,7 +113,7 @@ def _open(data_key: bytes, record_id: str, column: str, value: bytes) -> bytes:
 
 def claim(
     factory: sessionmaker[Session],
-    key_service: Any,
+    key_service: KeyService,
     principal: str,
     key: str,
     action: str,

@@ -18,6 +18,7 @@ from service.inventory.schemas import (
     InventoryRead,
     SubjectRead,
 )
+from service.keys.port import KeyService
 from service.keys.vault_client import DATA_KEY_NAME
 
 router = APIRouter(prefix="/v1/inventory", route_class=AuditedRoute, tags=["inventory"])
@@ -25,11 +26,11 @@ router = APIRouter(prefix="/v1/inventory", route_class=AuditedRoute, tags=["inve
 Db = Annotated[Session, Depends(get_db)]
 
 
-def key_name_of(key_service: Any) -> str:
+def key_name_of(key_service: KeyService) -> str:
     return str(getattr(key_service, "data_key", DATA_KEY_NAME))
 
 
-async def data_key_name(key_service: Annotated[Any, Depends(get_key_service)]) -> str:
+async def data_key_name(key_service: Annotated[KeyService, Depends(get_key_service)]) -> str:
     return key_name_of(key_service)
 
 

@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from service.app.context import AppContext
 from service.core.slots import Slot
+from service.keys.port import KeyService
+from service.processors.port import PaymentProcessor
 
 Job = Callable[["JobContext", datetime], int]
 
@@ -36,11 +38,11 @@ class JobContext:
         return self.app.session_factory
 
     @property
-    def key_service(self) -> Any:
+    def key_service(self) -> KeyService:
         return self.app.key_service
 
     @property
-    def processor(self) -> Any:
+    def processor(self) -> PaymentProcessor:
         return self.app.processor
 
 

@@ -28,6 +28,7 @@ from service.core.errors import PolicyViolation, ValidationFailed
 from service.customers import exposure
 from service.customers.operations import customer_state, read_customer
 from service.keys.cache import DataKeyCache
+from service.keys.port import KeyService
 from service.pauselinks import operations, preview
 from service.pauselinks.models import PauseLink, PauseLinkState
 from service.pauselinks.routing import (
@@ -45,7 +46,7 @@ router = APIRouter(route_class=SubscriberPageRoute, include_in_schema=False)
 Db = Annotated[Session, Depends(get_db)]
 Now = Annotated[Clock, Depends(get_clock)]
 CurrentPolicy = Annotated[Policy, Depends(get_policy)]
-Keys = Annotated[Any, Depends(get_key_service)]
+Keys = Annotated[KeyService, Depends(get_key_service)]
 Cache = Annotated[DataKeyCache, Depends(get_data_key_cache)]
 
 LINK_STATE_PAGES = {
@@ -165,7 +166,7 @@ def _same(seen: str, promise: str) -> bool:
 
 
 def _masked_name(
-    request: Request, db: Session, keys: Any, cache: DataKeyCache, customer: str
+    request: Request, db: Session, keys: KeyService, cache: DataKeyCache, customer: str
 ) -> str:
     """The customer's masked name for the page, the page's audit event naming whose it is."""
     name = str(read_customer(db, keys, cache, customer)["masked"]["name"])
@@ -176,7 +177,7 @@ def _masked_name(
 def _common(
     request: Request,
     db: Session,
-    keys: Any,
+    keys: KeyService,
     cache: DataKeyCache,
     link: PauseLink,
     subscription: Subscription,

@@ -27,6 +27,7 @@ from service.pauses.schemas import BulkPauseCreate
 from service.pauses.selection import matching
 from service.pauses.service import plan_window
 from service.subscriptions.calendar import Calendar, Interval
+from service.subscriptions.errors import skip_reason_of
 from service.subscriptions.models import BULK_ID_PREFIX, PAUSE_ID_PREFIX, BulkOperation
 from service.subscriptions.service import ScheduleInputs
 from service.subscriptions.timeline import PlannedWindow, Timeline, load
@@ -62,10 +63,8 @@ def _window(
     if window is None:
         try:
             window = plan_window(request, timeline.inputs(), limits, now)
-        except PolicyViolation:
-            return "policy_violation"
-        except ServiceError:
-            return "no_due_date"
+        except ServiceError as error:
+            return skip_reason_of(error)
     return timeline.conflict(window) or window
 
 

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, or_, select
 
 from service.access.actions import Action
-from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, append_events
+from service.audit.log import system_record
 from service.jobs.registry import JobContext, lock_for_work
 from service.subscriptions.models import Pause, PauseStatus, Subscription
 from service.subscriptions.timeline import Timeline, Timelines, planned_end
@@ -50,10 +50,6 @@ def is_due_to_end(pause: Pause, now: datetime) -> bool:
     """:func:`due_to_end`, for a pause in memory."""
     end = planned_end(pause)
     return pause.status == PauseStatus.ACTIVE and end is not None and end <= now
-
-
-def system_record(action: Action, targets: list[str]) -> AuditRecord:
-    return AuditRecord(action=action, actor=SYSTEM_ACTOR, role=SYSTEM_ACTOR, targets=targets)
 
 
 def run_pause_transitions(
@@ -97,12 +93,7 @@ def run_pause_transitions(
                 apply(timeline, due_pause)
                 records.append(system_record(action, [timeline.id, due_pause.id]))
             timelines.save()
-            append_events(
-                session,
-                records,
-                at=now,
-                status=None,
-            )
+            context.app.audit.records(session, records, at=now)
             session.commit()
             handled += len(records)
     return handled

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from service.access.policy import Limits
 from service.core.errors import Conflict, NotFound, PolicyViolation, ValidationFailed
 from service.pauses.schemas import PauseCreate, PauseWindowRequest
+from service.subscriptions.errors import EndsBeforePause, PauseOverlaps, TooFewDueDates
 from service.subscriptions.models import (
     PAUSE_ID_PREFIX,
     Pause,
@@ -69,7 +70,7 @@ def plan_window(
             cancel_at=inputs.cancel_at,
         )
         if ends_at is None:
-            raise ValidationFailed("cycles: the schedule ends before that many due dates.")
+            raise TooFewDueDates()
     else:
         ends_at = None
     longest = timedelta(days=limits.max_pause_days)
@@ -82,9 +83,9 @@ def plan_window(
     return PlannedWindow(starts_at, ends_at, None)
 
 
-CONFLICTS = {
-    OVERLAPPING_PAUSE: "The pause overlaps another scheduled or active pause.",
-    CANCELED_BEFORE_START: "The subscription ends before the pause would start.",
+CONFLICTS: dict[str, type[PauseOverlaps | EndsBeforePause]] = {
+    OVERLAPPING_PAUSE: PauseOverlaps,
+    CANCELED_BEFORE_START: EndsBeforePause,
 }
 
 
@@ -94,7 +95,7 @@ def refuse_conflicts(
     """Conflict when the window overlaps a live pause or starts after the subscription ends."""
     reason = conflict(subscription, pauses, window)
     if reason is not None:
-        raise Conflict(CONFLICTS[reason])
+        raise CONFLICTS[reason]()
 
 
 def timeline_of(session: Session, subscription_token: str) -> tuple[Timelines, Timeline]:

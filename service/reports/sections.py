@@ -15,6 +15,7 @@ from service.audit.chain import format_time
 from service.audit.models import AuditEvent
 from service.core.db import all_tables
 from service.keys import keystore
+from service.keys.port import KeyService
 from service.reports.model import Cell, SectionResult, Table
 from service.reports.spec import KeyVersionsSection, RecordsSection, RetentionSection
 
@@ -22,7 +23,7 @@ from service.reports.spec import KeyVersionsSection, RecordsSection, RetentionSe
 
 
 def run_key_versions_section(
-    session: Session, section: KeyVersionsSection, key_service: Any
+    session: Session, section: KeyVersionsSection, key_service: KeyService
 ) -> SectionResult:
     status = key_service.key_status()
     counts = keystore.count_by_key_version(session)

@@ -17,6 +17,7 @@ from service.core.errors import ValidationFailed
 from service.core.pagination import Cursor, Limit, decode_time_cursor, page
 from service.customers import exposure
 from service.keys.cache import DataKeyCache
+from service.keys.port import KeyService
 from service.subscriptions import cancellation, service
 from service.subscriptions.models import (
     Subscription,
@@ -29,7 +30,7 @@ from service.subscriptions.views import subscription_views, upcoming_view
 router = APIRouter(route_class=AuditedRoute, tags=["subscriptions"])
 
 Db = Annotated[Session, Depends(get_db)]
-Keys = Annotated[Any, Depends(get_key_service)]
+Keys = Annotated[KeyService, Depends(get_key_service)]
 Cache = Annotated[DataKeyCache, Depends(get_data_key_cache)]
 Now = Annotated[Clock, Depends(get_clock)]
 
@@ -38,7 +39,7 @@ def one_view(
     request: Request,
     db: Session,
     subscription: Subscription,
-    keys: Any,
+    keys: KeyService,
     cache: DataKeyCache,
     now: datetime,
 ) -> dict[str, Any]:

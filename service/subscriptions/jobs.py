@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import select
 
 from service.access.actions import Action
-from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, append_event
 from service.jobs.registry import JobContext, lock_for_work
 from service.subscriptions.cancellation import cancel_now
 from service.subscriptions.models import Subscription, SubscriptionStatus
@@ -36,16 +35,8 @@ def cancel_due_subscriptions(context: JobContext, now: datetime) -> int:
                 session.commit()
                 continue
             cancel_now(session, subscription, subscription.cancel_at, now)
-            append_event(
-                session,
-                AuditRecord(
-                    action=Action.JOB_SUBSCRIPTION_CANCEL,
-                    actor=SYSTEM_ACTOR,
-                    role=SYSTEM_ACTOR,
-                    targets=[subscription.id],
-                ),
-                at=now,
-                status=None,
+            context.app.audit.system(
+                session, Action.JOB_SUBSCRIPTION_CANCEL, [subscription.id], at=now
             )
             session.commit()
             handled += 1

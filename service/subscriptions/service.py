@@ -14,11 +14,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.core.errors import Conflict, Gone, NotFound, ValidationFailed
+from service.core.errors import Gone, NotFound, ValidationFailed
 from service.keys.cache import DataKeyCache
 from service.keys.envelope import decrypt_field, encrypt_field
 from service.keys.port import KeyService
 from service.subscriptions.calendar import Calendar, Interval
+from service.subscriptions.errors import NoUpcomingDueDate
 from service.subscriptions.models import (
     METADATA_COLUMN,
     SUBSCRIPTION_ID_PREFIX,
@@ -179,7 +180,7 @@ def period_end(inputs: ScheduleInputs, now: datetime) -> datetime:
         inputs.calendar, inputs.amount, inputs.pauses, now, cancel_at=inputs.cancel_at
     )
     if moment is None:
-        raise Conflict("The subscription has no upcoming due date.")
+        raise NoUpcomingDueDate()
     return moment
 
 

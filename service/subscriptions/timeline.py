@@ -29,6 +29,7 @@ from service.core.rows import insert_rows
 from service.core.timeparse import format_api_time
 from service.events.outbox import emit_many
 from service.events.types import EventType
+from service.subscriptions.errors import SkipReason
 from service.subscriptions.models import Pause, PauseStatus, Subscription, SubscriptionStatus
 from service.subscriptions.schedule import ResumeMode, credit_for_pause, pauses_overlap
 from service.subscriptions.service import (
@@ -45,9 +46,9 @@ CHUNK = 5000
 
 PAUSE_COLUMNS = tuple(column.name for column in Pause.__table__.columns)
 
-# Why a pause cannot be added (bulk reports them as skip reasons).
-OVERLAPPING_PAUSE = "overlapping_pause"
-CANCELED_BEFORE_START = "canceled_before_start"
+# Why a pause cannot be added (bulk reports them as skip reasons; errors.py raises them).
+OVERLAPPING_PAUSE = SkipReason.OVERLAPPING_PAUSE
+CANCELED_BEFORE_START = SkipReason.CANCELED_BEFORE_START
 
 
 @dataclass(frozen=True)
