@@ -14,7 +14,10 @@ from service.subscriptions.cancellation import cancel_now
 from service.subscriptions.models import Subscription, SubscriptionStatus
 
 
-@register_job("subscriptions.cancel_at_period_end", 120)
+# After the recurring charges (200): a run that covers both a due date and a later cancel_at
+# (a clock move, or a scheduler that was down) charges the periods before cancel_at first; a
+# canceled subscription is never charged.
+@register_job("subscriptions.cancel_at_period_end", 210)
 def cancel_due_subscriptions(context: JobContext, now: datetime) -> int:
     handled = 0
     due = (Subscription.status != SubscriptionStatus.CANCELED, Subscription.cancel_at <= now)
