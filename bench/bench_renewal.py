@@ -40,13 +40,14 @@ from sqlalchemy import func, insert, select
 
 from bench._common import Figure, postgres_database, print_figures, timer
 from service.app.bootstrap import build_context
+from service.app.wiring import wire
 from service.charges.models import Charge
 from service.charges.recurring import charge_due_periods
 from service.core.config import Settings
 from service.core.db import transaction
 from service.core.migrate import upgrade
+from service.customers.operations import create_customer
 from service.customers.schemas import CustomerCreate
-from service.customers.service import create_customer
 from service.devstack import free_port
 from service.devstack.localstripe import LocalStripeServer
 from service.devstack.openbao import OpenBaoDevServer
@@ -212,6 +213,7 @@ def main() -> None:
             audit_sequence_delay_ms=1000,
             audit_anchor_path=f"bench/renewal-{uuid.uuid4().hex[:8]}",
         )
+        wire()
         ctx = build_context(settings)
         ctx.policy = ctx.policy.model_copy(
             update={

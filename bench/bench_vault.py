@@ -2,7 +2,7 @@
 
 One process, one OpenBao dev server (started here), one SQLite file:
   - vault create: a Transit data key and a blind index per customer, then AES-256-GCM in
-    process for every field (service.customers.service.create_customer), one commit each;
+    process for every field (service.customers.operations.create_customer), one commit each;
   - baseline create: Transit ``encrypt`` once per field (name, email, phone, address,
     metadata) and the same blind index, one insert and commit each;
   - vault reveal (name, email, phone, address), data-key cache off (one Transit unwrap per
@@ -40,7 +40,7 @@ from service.app.main import create_app
 from service.core.config import Settings
 from service.core.db import make_engine, make_session_factory, transaction
 from service.core.migrate import upgrade
-from service.customers import service as vault
+from service.customers import operations as vault
 from service.customers.schemas import CustomerCreate
 from service.devstack.openbao import OpenBaoDevServer
 from service.keys.cache import DataKeyCache

@@ -24,6 +24,14 @@ app = typer.Typer(
 app.add_typer(principals_app, name="principals")
 
 
+@app.callback()
+def _wire() -> None:
+    # Before any command: jobs, erasure and key rotation read the lists the wiring installs.
+    from service.app.wiring import wire
+
+    wire()
+
+
 def _register_optional() -> None:
     """Command groups whose modules import optional packages: when one is missing, the group
     is still listed and says which extra to install (service/extras.py)."""

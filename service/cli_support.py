@@ -108,9 +108,6 @@ def cli_actor() -> str:
 def record_cli_access(session: Session, action: str, targets: list[str] | None = None) -> None:
     """Reading the trail or the inventory from the command line is an access too (PCI DSS
     10.2.1.3): it is audited, with the operating-system user and host as the actor."""
-    from service.audit.recorder import AuditRecord, append_event
+    from service.audit.log import wall_clock_audit
 
-    record = AuditRecord(
-        action=action, actor=cli_actor(), role=CLI_ROLE, targets=list(targets or [])
-    )
-    append_event(session, record, at=now_utc(), status=None)
+    wall_clock_audit().system(session, action, targets or [], actor=cli_actor(), role=CLI_ROLE)

@@ -18,9 +18,9 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
+from service.app.wiring import wire
 from service.core.db import make_engine
 from service.core.migrate import upgrade
-from service.models import load_all_models
 
 pytest_plugins = [
     "tests.fixtures.openbao",
@@ -45,6 +45,13 @@ def postgres_available() -> bool:
             return True
     except psycopg.Error:
         return False
+
+
+@pytest.fixture(scope="session", autouse=True)
+def wired() -> None:
+    """The app's lists installed, as serve and the command line do, for tests that call a
+    domain without building the app."""
+    wire()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -137,7 +144,7 @@ def postgres_database() -> Iterator[str]:
 
 
 def reset_postgres(url: str) -> None:
-    load_all_models()
+    wire()
     from service.core.db import Base
 
     engine = make_engine(url, pool_size=1, max_overflow=0)

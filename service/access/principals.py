@@ -13,7 +13,8 @@ from service.access.actions import Action, Role
 from service.access.auth import forget_principal
 from service.access.keys import generate_key, hash_secret
 from service.access.models import Principal
-from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, append_event
+from service.audit.log import wall_clock_audit
+from service.audit.recorder import SYSTEM_ACTOR
 from service.core.errors import Conflict, NotFound, ValidationFailed
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -81,7 +82,4 @@ def revoke_principal(
 def _audit(session: Session, action: str, name: str, now: datetime, actor: str) -> None:
     # Principal names are operator-chosen labels, not personal data; they are the audit's
     # actor names too, so the event names the principal it changed.
-    record = AuditRecord(
-        action=action, actor=actor, role=SYSTEM_ACTOR, targets=[f"principal:{name}"]
-    )
-    append_event(session, record, at=now, status=None)
+    wall_clock_audit().system(session, action, [f"principal:{name}"], actor=actor, at=now)

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from service.access.policy import load_policy
 from service.access.ratelimit import RateLimiter, counter_engine
 from service.app.context import AppContext
-from service.audit.sequencer import Sequencer, install_inline_sequencing
+from service.audit.log import build_sequencer
+from service.audit.sequencer import install_inline_sequencing
 from service.core.clock import Clock, FrozenClock, SystemClock
 from service.core.config import Settings
 from service.core.db import make_engine, make_session_factory
 from service.keys.cache import DataKeyCache
+from service.keys.port import KeyService
+from service.processors.port import PaymentProcessor
 
 
-def build_key_service(settings: Settings) -> Any:
+def build_key_service(settings: Settings) -> KeyService:
     from service.keys.approle import approle_credentials
     from service.keys.transit import TransitKeyService, build_vault_client, login_with_approle
 
@@ -46,7 +48,7 @@ def build_key_service(settings: Settings) -> Any:
 SANDBOX_STRIPE_KEY = "sk_test_strongroom"
 
 
-def build_processor(settings: Settings) -> Any:
+def build_processor(settings: Settings) -> PaymentProcessor:
     from service.processors.stripe_adapter import StripeProcessor
 
     key = settings.stripe_api_key
@@ -67,19 +69,13 @@ def build_context(
     settings: Settings,
     *,
     clock: Clock | None = None,
-    key_service: Any = None,
-    processor: Any = None,
+    key_service: KeyService | None = None,
+    processor: PaymentProcessor | None = None,
 ) -> AppContext:
     engine = make_engine(settings.resolved_database_url)
     session_factory = make_session_factory(engine)
     keys = key_service if key_service is not None else build_key_service(settings)
-    sequencer = Sequencer(
-        make_session_factory(engine),
-        keys,
-        anchors=keys,
-        anchor_file=settings.audit_anchor_file,
-        batch_size=settings.audit_sequence_batch,
-    )
+    sequencer = build_sequencer(settings, make_session_factory(engine), keys)
     if settings.audit_sequence_delay_ms == 0:
         install_inline_sequencing(session_factory, sequencer)
     return AppContext(

@@ -14,11 +14,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from service.access.auth import PrincipalCache
 from service.access.policy import Policy
 from service.access.ratelimit import RateLimiter
+from service.audit.log import AuditLog
 from service.audit.sequencer import Sequencer
 from service.core.clock import Clock
 from service.core.config import Settings
 from service.core.metrics import Metrics
 from service.keys.cache import DataKeyCache
+from service.keys.port import KeyService
+from service.processors.port import PaymentProcessor
+from service.redaction import redactor as redaction
 
 T = TypeVar("T")
 
@@ -29,15 +33,20 @@ class AppContext:
     engine: Engine
     session_factory: sessionmaker[Session]
     clock: Clock
-    key_service: Any
+    key_service: KeyService
     policy: Policy
     rate_limiter: RateLimiter
-    processor: Any = None
+    processor: PaymentProcessor
     principals: PrincipalCache = field(default_factory=PrincipalCache)
     sequencer: Sequencer | None = None
     metrics: Metrics = field(default_factory=Metrics)
     data_keys: DataKeyCache = field(default_factory=DataKeyCache)
     extras: dict[str, Any] = field(default_factory=dict)
+    # the one audit writer, on the context's own clock
+    audit: AuditLog = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.audit = AuditLog(self.clock, trusted_proxies=self.settings.trusted_proxies)
 
 
 def app_context(request: Request) -> AppContext:
@@ -57,11 +66,11 @@ async def get_clock(request: Request) -> Clock:
     return app_context(request).clock
 
 
-async def get_key_service(request: Request) -> Any:
+async def get_key_service(request: Request) -> KeyService:
     return app_context(request).key_service
 
 
-async def get_processor(request: Request) -> Any:
+async def get_processor(request: Request) -> PaymentProcessor:
     return app_context(request).processor
 
 
@@ -71,6 +80,15 @@ async def get_policy(request: Request) -> Policy:
 
 async def get_data_key_cache(request: Request) -> DataKeyCache:
     return app_context(request).data_keys
+
+
+async def get_audit_log(request: Request) -> AuditLog:
+    return app_context(request).audit
+
+
+async def get_redactor(request: Request) -> redaction.Redactor:
+    """The process-wide redactor (its NER model is loaded once, on first use)."""
+    return redaction.get_redactor()
 
 
 async def get_db(request: Request) -> Session:
@@ -85,6 +103,8 @@ _DIRECT: dict[Callable[..., Any], Callable[[Request], Any]] = {
     get_processor: lambda request: app_context(request).processor,
     get_policy: lambda request: app_context(request).policy,
     get_data_key_cache: lambda request: app_context(request).data_keys,
+    get_audit_log: lambda request: app_context(request).audit,
+    get_redactor: lambda request: redaction.get_redactor(),
     get_db: lambda request: request.state.db,
 }
 

@@ -26,9 +26,16 @@ from service.access.auth import Caller, authenticate, bearer_token
 from service.access.keys import parse_key
 from service.access.ratelimit import address_bucket
 from service.access.resolvers import token_exists
-from service.app.context import AppContext, app_context, get_clock, get_key_service, resolve
+from service.app.context import (
+    AppContext,
+    app_context,
+    get_audit_log,
+    get_clock,
+    get_key_service,
+    resolve,
+)
 from service.app.problems import problem, to_service_error
-from service.audit.recorder import AuditRecord, append_event
+from service.audit.recorder import AuditRecord
 from service.core.client_address import client_address
 from service.core.errors import (
     Forbidden,
@@ -354,14 +361,7 @@ def _store_finish_close(
 
 
 def _finish(request: Request, session: Session, record: AuditRecord, status: int) -> None:
-    append_event(
-        session,
-        record,
-        at=resolve(request, get_clock).now(),
-        status=status,
-        request_id=request.state.request_id,
-        source_ip=client_address(request, app_context(request).settings.trusted_proxies),
-    )
+    resolve(request, get_audit_log).request(session, request, record, status=status)
     session.commit()
 
 

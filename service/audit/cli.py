@@ -19,9 +19,9 @@ from service.access.actions import Action
 from service.app.bootstrap import build_key_service
 from service.audit import checker
 from service.audit.export import export_csv, export_jsonl
+from service.audit.log import build_sequencer
 from service.audit.models import AuditEvent
 from service.audit.queries import EventFilter, event_view, list_events
-from service.audit.sequencer import Sequencer
 from service.audit.verify import VerifyResult, verify_with
 from service.cli_support import (
     cli_engine,
@@ -34,6 +34,7 @@ from service.cli_support import (
 from service.core.db import make_read_session_factory, make_session_factory, snapshot
 from service.core.errors import ServiceError
 from service.core.printable import one_line
+from service.keys.port import KeyService
 from service.reports.render import render
 from service.reports.runner import run_audit
 from service.reports.spec import AuditSpecError, available_audits, load_audit
@@ -64,7 +65,7 @@ def _window(start: str | None, end: str | None) -> tuple[datetime | None, dateti
     return window
 
 
-def _key_service() -> Any:
+def _key_service() -> KeyService:
     """The key service that signs the tree heads; a clear error when it is not configured."""
     try:
         return build_key_service(cli_settings())
@@ -139,13 +140,7 @@ def sequence() -> None:
     """Integrate every queued event into the tree now, sign and anchor the tree head."""
     key_service = _key_service()
     settings = cli_settings()
-    sequencer = Sequencer(
-        make_session_factory(cli_engine()),
-        key_service,
-        anchors=key_service,
-        anchor_file=settings.audit_anchor_file,
-        batch_size=settings.audit_sequence_batch,
-    )
+    sequencer = build_sequencer(settings, make_session_factory(cli_engine()), key_service)
     try:
         count = sequencer.run()
     except ServiceError as error:

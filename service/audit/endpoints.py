@@ -16,6 +16,7 @@ from service.audit.export import export_csv, export_jsonl
 from service.audit.models import AuditEvent
 from service.audit.proofs import StoredTree
 from service.audit.queries import EventFilter, event_view, list_events, list_queued
+from service.audit.schemas import ConsistencyProofRead, InclusionProofRead, SthRead
 from service.audit.tree_heads import head_of_size, latest_head, sth_view
 from service.audit.verify import public_keys, verify_trail
 from service.core.db import make_read_session_factory, snapshot
@@ -83,8 +84,8 @@ def _head(db: Session, tree_size: int | None) -> Any:
 
 
 @router.get("/sth", **operation(Action.AUDIT_TREE_HEAD))
-def get_sth(db: Annotated[Session, Depends(get_db)], tree_size: TreeSize = None) -> dict[str, Any]:
-    return sth_view(_head(db, tree_size))
+def get_sth(db: Annotated[Session, Depends(get_db)], tree_size: TreeSize = None) -> SthRead:
+    return SthRead.model_validate(sth_view(_head(db, tree_size)))
 
 
 @router.get("/events/{event_id}/proof", **operation(Action.AUDIT_PROOF))
@@ -92,7 +93,7 @@ def get_proof(
     event_id: Annotated[str, Path()],
     db: Annotated[Session, Depends(get_db)],
     tree_size: TreeSize = None,
-) -> dict[str, Any]:
+) -> InclusionProofRead:
     event = (
         db.scalar(select(AuditEvent).where(AuditEvent.id == event_id))
         if len(event_id) <= MAX_EVENT_ID
@@ -106,13 +107,13 @@ def get_proof(
     if event.seq > head.tree_size:
         raise Conflict("The event is not in the tree of that size.")
     path = StoredTree(db).inclusion_path(event.seq - 1, head.tree_size)
-    return {
-        "leaf_index": event.seq - 1,
-        "tree_size": head.tree_size,
-        "leaf_hash": event.leaf_hash,
-        "audit_path": [node.hex() for node in path],
-        "sth": sth_view(head),
-    }
+    return InclusionProofRead(
+        leaf_index=event.seq - 1,
+        tree_size=head.tree_size,
+        leaf_hash=event.leaf_hash,
+        audit_path=[node.hex() for node in path],
+        sth=SthRead.model_validate(sth_view(head)),
+    )
 
 
 @router.get("/consistency", **operation(Action.AUDIT_PROOF))
@@ -120,17 +121,17 @@ def get_consistency(
     first: Annotated[int, Query(ge=1, le=MAX_POSITION)],
     second: Annotated[int, Query(ge=1, le=MAX_POSITION)],
     db: Annotated[Session, Depends(get_db)],
-) -> dict[str, Any]:
+) -> ConsistencyProofRead:
     if first > second:
         raise ValidationFailed("'first' must not be larger than 'second'.")
     first_head, second_head = _head(db, first), _head(db, second)
     proof = StoredTree(db).consistency_proof(first, second)
-    return {
-        "first": first,
-        "second": second,
-        "proof": [node.hex() for node in proof],
-        "sths": [sth_view(first_head), sth_view(second_head)],
-    }
+    return ConsistencyProofRead(
+        first=first,
+        second=second,
+        proof=[node.hex() for node in proof],
+        sths=[SthRead.model_validate(sth_view(head)) for head in (first_head, second_head)],
+    )
 
 
 @router.get("/verify", **operation(Action.AUDIT_VERIFY))

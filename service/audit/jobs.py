@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from service.jobs.registry import JobContext, register_job
+from service.jobs.registry import JobContext
 
 
-@register_job("audit-sequence", order=1000)
 def sequence_audit_events(context: JobContext, now: datetime) -> int:
     if context.app.sequencer is None:
         return 0

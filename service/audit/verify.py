@@ -26,6 +26,7 @@ from service.audit.read_ahead import read_ahead
 from service.audit.sequencer import QUEUED_COLUMNS, columns_leaf
 from service.audit.tree_heads import sth_view
 from service.core.errors import ServiceError
+from service.keys.port import KeyService
 
 RECENT_ANCHORS = 50
 
@@ -255,7 +256,7 @@ def _normalised(sth: Mapping[str, Any]) -> dict[str, Any]:
 
 def verify_with(
     conn: Connection,
-    key_service: Any,
+    key_service: KeyService,
     *,
     anchor_file: Path | None = None,
     progress: Callable[[int], None] | None = None,

@@ -10,7 +10,6 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from service.charges.models import Charge
-from service.core.hooks import on_customer_erased
 from service.customers import free_text
 from service.keys.cache import DataKeyCache
 from service.keys.port import KeyService
@@ -51,7 +50,6 @@ def descriptions_of(
     return result
 
 
-@on_customer_erased
 def shred_descriptions_of_erased_customer(session: Session, customer: str, at: datetime) -> None:
     session.execute(
         update(Charge)

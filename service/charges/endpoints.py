@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from service.access.actions import Action
 from service.access.policy import Policy
-from service.access.resolvers import register_token
 from service.app.context import (
     app_context,
     get_clock,
@@ -26,8 +25,8 @@ from service.app.routing import (
     current_caller,
     operation,
 )
-from service.charges import descriptions, service
-from service.charges.models import CHARGE_ID_PREFIX, Charge
+from service.charges import descriptions, operations
+from service.charges.models import Charge
 from service.charges.schemas import ChargeCreate, ChargeStatusFilter
 from service.charges.settle import ChargeDeps, settle
 from service.core.clock import Clock
@@ -35,17 +34,18 @@ from service.core.pagination import Cursor, Limit, decode_time_cursor, page
 from service.core.timeparse import format_api_time
 from service.customers import exposure, free_text
 from service.keys.cache import DataKeyCache
+from service.keys.port import KeyService
+from service.processors.port import PaymentProcessor
 
 router = APIRouter(route_class=AuditedRoute, tags=["charges"])
-register_token(CHARGE_ID_PREFIX, service.charge_exists)
 
 Db = Annotated[Session, Depends(get_db)]
 TokenFilter = Annotated[str | None, Query(min_length=1, max_length=80)]
 
 
 async def charge_deps(
-    processor: Annotated[Any, Depends(get_processor)],
-    key_service: Annotated[Any, Depends(get_key_service)],
+    processor: Annotated[PaymentProcessor, Depends(get_processor)],
+    key_service: Annotated[KeyService, Depends(get_key_service)],
     cache: Annotated[DataKeyCache, Depends(get_data_key_cache)],
     policy: Annotated[Policy, Depends(get_policy)],
 ) -> ChargeDeps:
@@ -87,7 +87,7 @@ def create_charge(
         if named is not None and TOKEN_PATTERN.match(named):
             record.add_target(named)
     with app_context(request).session_factory() as intent_session:
-        charge, refs = service.record_one_off(
+        charge, refs = operations.record_one_off(
             intent_session,
             deps,
             principal=current_caller(request).key_id,
@@ -111,7 +111,7 @@ def create_charge(
 def read_charge(
     request: Request, charge_id: str, db: Db, deps: Annotated[ChargeDeps, Depends(charge_deps)]
 ) -> dict[str, Any]:
-    charge = service.get_charge(db, charge_id)
+    charge = operations.get_charge(db, charge_id)
     return _views(request, db, deps, [charge])[0]
 
 
@@ -126,7 +126,7 @@ def list_charges(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> dict[str, Any]:
-    charges = service.list_charges(
+    charges = operations.list_charges(
         db,
         subscription=subscription,
         customer=customer,
@@ -152,4 +152,4 @@ def _views(
             [charge.id, charge.customer, charge.subscription],
             [exposure.FREE_TEXT] if opened[charge.id] else [],
         )
-    return [service.charge_view(charge, opened[charge.id]) for charge in charges]
+    return [operations.charge_view(charge, opened[charge.id]) for charge in charges]

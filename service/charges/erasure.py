@@ -8,17 +8,14 @@ from sqlalchemy import literal, select, update
 from sqlalchemy.orm import Session
 
 from service.charges.models import Charge, ChargeStatus
-from service.core.hooks import on_customer_erased, owned_tokens
 
 ERASED_KEY_PREFIX = "erased-"
 
 
-@owned_tokens
 def charge_tokens(session: Session, customer: str) -> list[str]:
     return [str(t) for t in session.scalars(select(Charge.id).where(Charge.customer == customer))]
 
 
-@on_customer_erased
 def forget_processor_keys_of_erased_customer(session: Session, customer: str, at: datetime) -> None:
     """The processor keeps its PaymentIntents (Stripe never deletes them), each carrying its
     processor key: the settled charges of an erased customer forget theirs (and the hash of

@@ -6,14 +6,12 @@ from datetime import datetime
 
 from service.charges.reconcile import reconcile_pending
 from service.charges.recurring import charge_due_periods, retry_failed_charges
-from service.jobs.registry import JobContext, register_job
+from service.jobs.registry import JobContext
 
 
-@register_job("charges-reconcile", order=190)
 def reconcile_pending_charges(context: JobContext, now: datetime) -> int:
     return reconcile_pending(context, now)
 
 
-@register_job("charges-recurring", order=200)
 def charge_recurring(context: JobContext, now: datetime) -> int:
     return charge_due_periods(context, now) + retry_failed_charges(context, now)

@@ -18,9 +18,8 @@ from sqlalchemy.orm import Session
 from service.access.actions import Action
 from service.app.context import AppContext
 from service.charges.models import Charge, ChargeStatus
-from service.charges.recurring import deps_of
+from service.charges.recurring import charge_targets, deps_of
 from service.charges.settle import settle, start_send
-from service.charges.system_audit import audit_charge
 from service.core.errors import ProcessorFailed
 from service.jobs.registry import JobContext
 
@@ -49,7 +48,9 @@ def reconcile_pending(context: JobContext, now: datetime) -> int:
             if charge is None or not recorded:
                 session.rollback()
                 continue
-            audit_charge(session, context.app, Action.JOB_CHARGE_RECONCILE, charge, now)
+            context.app.audit.system(
+                session, Action.JOB_CHARGE_RECONCILE, charge_targets(charge), at=now
+            )
             session.commit()
             settled += 1
     return settled

@@ -24,11 +24,10 @@ from sqlalchemy.orm import Session
 
 from service.access.actions import Action
 from service.charges.models import PROCESSOR_NAME, Charge, ChargeKind, ChargeStatus
-from service.charges.service import new_charge_id, recurring_processor_key
+from service.charges.operations import new_charge_id, recurring_processor_key
 from service.charges.settle import ChargeDeps, record_outcome, refs_or_failure, settle
-from service.charges.system_audit import audit_charge
 from service.core.errors import ProcessorFailed
-from service.customers.service import PaymentRefs
+from service.customers.operations import PaymentRefs
 from service.jobs.registry import JobContext, lock_for_work
 from service.subscriptions.models import Subscription, SubscriptionStatus
 from service.subscriptions.schedule import ScheduledCharge, first_charge_from
@@ -40,6 +39,14 @@ from service.subscriptions.service import (
 )
 
 log = logging.getLogger("strongroom.charges")
+
+
+def charge_targets(charge: Charge) -> list[str]:
+    """What a charge's audit event names: the charge, its customer, its subscription."""
+    targets = [charge.id, charge.customer]
+    if charge.subscription is not None:
+        targets.append(charge.subscription)
+    return targets
 
 
 def deps_of(context: JobContext) -> ChargeDeps:
@@ -192,7 +199,7 @@ def send_charge(
         if charge is None or not recorded:
             session.rollback()
             return True
-        audit_charge(session, context.app, Action.JOB_CHARGE, charge, now)
+        context.app.audit.system(session, Action.JOB_CHARGE, charge_targets(charge), at=now)
         session.commit()
     return True
 
@@ -271,7 +278,7 @@ def _handle_entry(
         # Credit covered the whole period: nothing to collect, nothing to send.
         session.flush()
         record_outcome(session, deps_of(context), charge, ChargeStatus.SUCCEEDED, None, now)
-        audit_charge(session, context.app, Action.JOB_CHARGE, charge, now)
+        context.app.audit.system(session, Action.JOB_CHARGE, charge_targets(charge), at=now)
         return None
     return charge
 

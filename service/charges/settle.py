@@ -27,10 +27,11 @@ from service.charges.models import (
 )
 from service.charges.retries import after_recurring_outcome
 from service.core.errors import Gone, ValidationFailed
-from service.customers.service import PaymentRefs, payment_refs
+from service.customers.operations import PaymentRefs, payment_refs
 from service.events.outbox import emit
 from service.events.types import EventType
 from service.keys.cache import DataKeyCache
+from service.keys.port import KeyService
 from service.processors.port import PaymentProcessor
 
 
@@ -39,7 +40,7 @@ class ChargeDeps:
     """The collaborators every charge path needs."""
 
     processor: PaymentProcessor
-    key_service: Any
+    key_service: KeyService
     cache: DataKeyCache
     policy: Policy
 

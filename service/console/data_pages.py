@@ -16,7 +16,7 @@ from service.console.forms import int_list, split_list, window
 from service.console.reveal_pages import revealable
 from service.console.routing import ConsoleRoute, console_page, render
 from service.core.errors import NotFound, ValidationFailed
-from service.inventory import service as inventory_service
+from service.inventory import operations as inventory_service
 from service.inventory.endpoints import key_name_of
 from service.reports.model import Chart, Report, SectionResult
 from service.reports.render import RENDERERS

@@ -9,10 +9,9 @@ from sqlalchemy import delete, or_
 
 from service.console.models import ConsoleSession
 from service.console.sessions import IDLE_TIMEOUT
-from service.jobs.registry import JobContext, register_job
+from service.jobs.registry import JobContext
 
 
-@register_job("console-session-expiry", order=910)
 def expire_console_sessions(context: JobContext, now: datetime) -> int:
     with context.session_factory() as session:
         result = session.execute(

@@ -9,11 +9,11 @@ from service.access.actions import Action
 from service.app.context import app_context, get_data_key_cache, get_key_service, resolve
 from service.console.routing import ConsoleRoute, console_page, current_caller, form, render
 from service.core.errors import Forbidden
-from service.customers import service as customers
+from service.customers import operations as customers
 
 # The API's own checks: the purpose's length and redaction, the field names.
 from service.customers.endpoints import _fields, _purpose
-from service.inventory import service as inventory_service
+from service.inventory import operations as inventory_service
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
 

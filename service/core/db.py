@@ -8,11 +8,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, MetaData, Table, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from service.core.slots import Slot
 
 # Execution option for sessions that only read (exports, reports): on SQLite they must not take
 # the write lock for as long as they stream.
@@ -29,6 +31,16 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+# The modules declaring tables, installed by service/app/wiring.py once it has imported them.
+every_model: Slot[tuple[Any, ...]] = Slot("every domain's ORM models")
+
+
+def all_tables() -> dict[str, Table]:
+    """Every table of every domain (the wiring must have imported them all)."""
+    every_model.get()
+    return dict(Base.metadata.tables)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

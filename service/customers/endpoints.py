@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from service.access.actions import Action
 from service.access.policy import Policy
-from service.access.resolvers import register_token
 from service.app.context import (
     app_context,
     get_clock,
@@ -22,20 +21,20 @@ from service.app.context import (
 from service.app.routing import AuditedRoute, current_audit, current_caller, operation
 from service.core.clock import Clock
 from service.core.errors import Forbidden, InvalidRequest, RateLimited, ValidationFailed
-from service.customers import exposure, free_text, processor_erasure, service
-from service.customers.models import CUSTOMER_ID_PREFIX
+from service.customers import exposure, free_text, operations
 from service.customers.schemas import CustomerCreate, CustomerSearch
 from service.customers.sensitive import REVEALABLE
 from service.customers.validation import no_control_characters
 from service.keys.cache import DataKeyCache
+from service.keys.port import KeyService
+from service.processors.port import PaymentProcessor
 
 MAX_PURPOSE_LENGTH = 200
 
 router = APIRouter(route_class=AuditedRoute, tags=["customers"])
-register_token(CUSTOMER_ID_PREFIX, service.customer_exists)
 
 Db = Annotated[Session, Depends(get_db)]
-Keys = Annotated[Any, Depends(get_key_service)]
+Keys = Annotated[KeyService, Depends(get_key_service)]
 Cache = Annotated[DataKeyCache, Depends(get_data_key_cache)]
 
 
@@ -50,10 +49,10 @@ def create_customer(
     db: Db,
     key_service: Keys,
     cache: Cache,
-    processor: Annotated[Any, Depends(get_processor)],
+    processor: Annotated[PaymentProcessor, Depends(get_processor)],
     clock: Annotated[Clock, Depends(get_clock)],
 ) -> dict[str, Any]:
-    view = service.create_customer(db, key_service, processor, cache, body, clock.now())
+    view = operations.create_customer(db, key_service, processor, cache, body, clock.now())
     exposure.record_returned(
         current_audit(request), [view["id"]], exposure.customer_view_categories(view)
     )
@@ -69,7 +68,7 @@ def search_customers(
     policy: Annotated[Policy, Depends(get_policy)],
 ) -> dict[str, Any]:
     _limit_email_searches(request, policy)
-    found = service.search_by_email(db, key_service, body.email)
+    found = operations.search_by_email(db, key_service, body.email)
     # A match ties the caller's email to the token: an exposure of that customer's email.
     exposure.record_returned(current_audit(request), found, [exposure.SEARCH] if found else [])
     return {"data": [{"id": token} for token in found]}
@@ -79,7 +78,7 @@ def search_customers(
 def read_customer(
     request: Request, customer_id: str, db: Db, key_service: Keys, cache: Cache
 ) -> dict[str, Any]:
-    view = service.read_customer(db, key_service, cache, customer_id)
+    view = operations.read_customer(db, key_service, cache, customer_id)
     exposure.record_returned(
         current_audit(request), [view["id"]], exposure.customer_view_categories(view)
     )
@@ -97,7 +96,7 @@ def reveal_customer(
     fields: Annotated[str | None, Query()] = None,
     x_purpose: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
-    customer = service.live_customer(db, customer_id)
+    customer = operations.live_customer(db, customer_id)
     record = current_audit(request)
     record.purpose = _purpose(x_purpose)
     wanted = _fields(fields)
@@ -107,7 +106,7 @@ def reveal_customer(
         raise Forbidden("Your role may not reveal some of the requested fields.")
     return {
         "id": customer.id,
-        "fields": service.reveal_fields(customer, key_service, cache, wanted),
+        "fields": operations.reveal_fields(customer, key_service, cache, wanted),
     }
 
 
@@ -118,13 +117,13 @@ def erase_customer(
     db: Db,
     key_service: Keys,
     cache: Cache,
-    processor: Annotated[Any, Depends(get_processor)],
+    processor: Annotated[PaymentProcessor, Depends(get_processor)],
     clock: Annotated[Clock, Depends(get_clock)],
 ) -> dict[str, Any]:
-    done = processor_erasure.erase_at_processor(
+    done = operations.erase_at_processor(
         app_context(request).session_factory, key_service, processor, cache, customer_id
     )
-    return service.erase_customer(
+    return operations.erase_customer(
         db, cache, customer_id, clock.now(), processor_done=done, key_service=key_service
     )
 

@@ -44,10 +44,11 @@ class Place:
 
 
 def redacted(text: str) -> str:
-    """The form that is stored (encrypted) and shown: what the redactor leaves."""
-    from service.redaction.redactor import get_redactor
+    """The form that is stored (encrypted) and shown: what the redactor leaves. The
+    process-wide redactor, loaded only when a text comes (its NER model is large)."""
+    from service.redaction.redactor import get_redactor, redact_text
 
-    return get_redactor().redact(no_control_characters(text)).text
+    return redact_text(get_redactor(), no_control_characters(text)).text
 
 
 def for_audit(text: str | None) -> str | None:

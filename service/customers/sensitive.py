@@ -1,12 +1,16 @@
 """Every column that holds personal or payment data, declared once.
 
 The vault encrypts exactly these columns (the declaration names the column and the associated
-data's table/column) and the inventory reads the same declarations to say what is held.
+data's table/column) and the inventory reads the same declarations to say what is held. The
+columns holding the data keys those ciphertexts are sealed under are declared here too
+(``KEY_HOLDERS``): a key rotation rewraps every one of them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from service.keys.keystore import KeyHolder
 
 CUSTOMERS_TABLE = "customers"
 
@@ -96,3 +100,14 @@ REVEALABLE: dict[str, SensitiveColumn] = {
     "phone": PHONE,
     "address": ADDRESS,
 }
+
+# Every column holding a data key wrapped by the key service, with its table's id and version
+# columns (None: the version is read from the wrapped value).
+KEY_HOLDERS: tuple[KeyHolder, ...] = (
+    KeyHolder(CUSTOMERS_TABLE, "id", "wrapped_data_key", "key_version"),
+    KeyHolder("subscriptions", "id", "wrapped_data_key", "key_version"),
+    KeyHolder("webhook_endpoints", "id", "wrapped_key", "key_version"),
+    KeyHolder("idempotency_keys", "key", "wrapped_key", None),
+    KeyHolder("bulk_operations", "id", "wrapped_key", "key_version"),
+    KeyHolder("processor_erasures", "customer", "wrapped_data_key", "key_version"),
+)

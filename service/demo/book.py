@@ -6,16 +6,16 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from faker import Faker
 from sqlalchemy.orm import Session
 
 from service.access.actions import Action
-from service.audit.recorder import AuditRecord, append_events
+from service.audit.log import system_record, wall_clock_audit
+from service.customers.operations import create_customer
 from service.customers.schemas import CustomerCreate
-from service.customers.service import create_customer
 from service.keys.cache import DataKeyCache
+from service.keys.port import KeyService
 from service.subscriptions.calendar import Interval
 from service.subscriptions.schemas import SubscriptionCreate
 from service.subscriptions.service import create_subscription
@@ -44,7 +44,12 @@ PLANS = (
 
 
 def create_customers(
-    session: Session, key_service: Any, cache: DataKeyCache, count: int, now: datetime, seed: int
+    session: Session,
+    key_service: KeyService,
+    cache: DataKeyCache,
+    count: int,
+    now: datetime,
+    seed: int,
 ) -> list[str]:
     fake = Faker()
     fake.seed_instance(seed)
@@ -58,7 +63,7 @@ def create_customers(
 
 def create_subscriptions(
     session: Session,
-    key_service: Any,
+    key_service: KeyService,
     cache: DataKeyCache,
     customers: list[str],
     per_customer: int,
@@ -87,14 +92,15 @@ def create_subscriptions(
 
 
 def _audit(
-    session: Session, key_service: Any, action: Action, targets: list[list[str]], now: datetime
+    session: Session,
+    key_service: KeyService,
+    action: Action,
+    targets: list[list[str]],
+    now: datetime,
 ) -> None:
-    append_events(
+    wall_clock_audit().records(
         session,
-        [
-            AuditRecord(action=action, actor=DEMO_ACTOR, role="admin", targets=names)
-            for names in targets
-        ],
+        [system_record(action, names, actor=DEMO_ACTOR, role="admin") for names in targets],
         at=now,
         status=201,
     )

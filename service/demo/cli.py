@@ -23,8 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.access.actions import Action
 from service.access.policy import load_policy
-from service.audit.recorder import AuditRecord, append_event
-from service.audit.sequencer import Sequencer
+from service.audit.log import build_sequencer, wall_clock_audit
 from service.audit.verify import verify_with
 from service.cli_support import cli_engine, cli_settings, now_utc
 from service.core.db import make_session_factory, transaction
@@ -32,7 +31,8 @@ from service.core.timeparse import format_api_time
 from service.demo.book import DEMO_ACTOR, PLANS, create_customers, create_subscriptions
 from service.demo.keys import demo_key_service
 from service.keys.cache import DataKeyCache
-from service.pauses.bulk import BulkActor, bulk_pause
+from service.keys.port import KeyService
+from service.pauses.bulk import SKIPPED_STATUS, BulkActor, bulk_pause
 from service.pauses.schemas import BulkPauseCreate, BulkSelector
 from service.pauses.selection import matching
 from service.subscriptions.models import Subscription
@@ -74,7 +74,7 @@ def holiday(
         before = _renewals(factory, sample, now)
         _apply(factory, key_service, tag, window, now)
         _show_moved(sample, before, _renewals(factory, sample, now))
-        Sequencer(factory, key_service, anchors=key_service).run()
+        build_sequencer(settings, factory, key_service).run()
         with cli_engine().connect() as connection:
             result = verify_with(connection, key_service)
     verdict = "[green]verified[/green]" if result.ok else "[red]BROKEN[/red]"
@@ -98,7 +98,7 @@ def _progress() -> Progress:
 
 def _create_book(
     factory: Factory,
-    key_service: Any,
+    key_service: KeyService,
     customers: int,
     per_customer: int,
     tag: str,
@@ -125,7 +125,7 @@ def _create_book(
 
 def _bulk(
     factory: Factory,
-    key_service: Any,
+    key_service: KeyService,
     selector: dict[str, Any],
     window: dict[str, Any],
     now: datetime,
@@ -145,19 +145,21 @@ def _bulk(
             now,
             reason="holiday pause (demo)",
         )
-        if outcome["id"] is not None:
-            append_event(
+        bulk_id = outcome.body["id"]
+        if bulk_id is not None:
+            audit = wall_clock_audit()
+            audit.records(session, outcome.paused_events, at=now)
+            audit.records(session, outcome.skipped_events, status=SKIPPED_STATUS, at=now)
+            audit.system(
                 session,
-                AuditRecord(
-                    action=Action.BULK_PAUSE_CREATE,
-                    actor=DEMO_ACTOR,
-                    role="admin",
-                    targets=[outcome["id"]],
-                ),
-                at=now,
+                Action.BULK_PAUSE_CREATE,
+                [bulk_id],
+                actor=DEMO_ACTOR,
+                role="admin",
                 status=201,
+                at=now,
             )
-    return outcome
+    return outcome.body
 
 
 def _show_preview(preview: dict[str, Any], start: datetime) -> None:
@@ -179,7 +181,7 @@ def _show_preview(preview: dict[str, Any], start: datetime) -> None:
 
 
 def _apply(
-    factory: Factory, key_service: Any, tag: str, window: dict[str, Any], now: datetime
+    factory: Factory, key_service: KeyService, tag: str, window: dict[str, Any], now: datetime
 ) -> None:
     selectors = [{"tags": [tag], "plan": plan.name} for plan in PLANS]
     with transaction(factory) as session:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import SecretStr
@@ -20,12 +19,13 @@ from service.app.bootstrap import build_key_service
 from service.cli_support import fail
 from service.core.config import Settings
 from service.devstack.openbao import PersistentOpenBao, health_status
+from service.keys.port import KeyService
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 @contextmanager
-def demo_key_service(settings: Settings) -> Iterator[Any]:
+def demo_key_service(settings: Settings) -> Iterator[KeyService]:
     address = urlsplit(settings.vault_addr)
     port = address.port or 8200
     embedded = PersistentOpenBao(settings.data_dir, port)

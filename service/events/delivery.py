@@ -19,13 +19,12 @@ import httpx
 from sqlalchemy import select
 
 from service.access.actions import Action
-from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, append_event
 from service.core.timeparse import format_api_time
 from service.events.egress import EgressRefused, webhook_client
 from service.events.models import Delivery, Event, WebhookEndpoint
 from service.events.signature import HEADER, sign
 from service.events.webhooks import endpoint_secret, loopback_receivers_allowed
-from service.jobs.registry import JobContext, lock_for_work, register_job
+from service.jobs.registry import JobContext, lock_for_work
 
 MAX_ATTEMPTS = 8
 BASE_BACKOFF_SECONDS = 30
@@ -63,7 +62,6 @@ def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
     return timedelta(seconds=(rng or random.SystemRandom()).uniform(ceiling / 2, ceiling))
 
 
-@register_job("event-delivery", order=400)
 def deliver_due_events(context: JobContext, now: datetime) -> int:
     attempts = _lease(context, now)
     if not attempts:
@@ -159,17 +157,8 @@ def _record(
             delivery.status = "failed"
         else:
             delivery.next_attempt_at = now + backoff(delivery.attempts)
-        record = AuditRecord(
-            action=Action.JOB_EVENT_DELIVER,
-            actor=SYSTEM_ACTOR,
-            role=SYSTEM_ACTOR,
-            targets=[attempt.event_id, attempt.endpoint_id],
-        )
-        append_event(
-            session,
-            record,
-            at=now,
-            status=None,
+        context.app.audit.system(
+            session, Action.JOB_EVENT_DELIVER, [attempt.event_id, attempt.endpoint_id], at=now
         )
         session.commit()
 

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.access.actions import Action
-from service.access.resolvers import register_token
 from service.app.context import app_context, get_clock, get_db, get_key_service
 from service.app.routing import AuditedRoute, current_audit, operation
 from service.core.clock import Clock
@@ -24,14 +23,13 @@ from service.events.types import EventType
 from service.events.webhooks import (
     create_endpoint,
     delete_endpoint,
-    endpoint_exists,
     endpoint_view,
     get_endpoint,
     loopback_receivers_allowed,
 )
+from service.keys.port import KeyService
 
 router = APIRouter(route_class=AuditedRoute, tags=["events"])
-register_token("we_", endpoint_exists)
 
 
 @router.post(
@@ -44,7 +42,7 @@ def create_webhook_endpoint(
     body: WebhookEndpointCreate,
     db: Annotated[Session, Depends(get_db)],
     clock: Annotated[Clock, Depends(get_clock)],
-    key_service: Annotated[Any, Depends(get_key_service)],
+    key_service: Annotated[KeyService, Depends(get_key_service)],
 ) -> dict[str, Any]:
     ctx = app_context(request)
     allow_http = loopback_receivers_allowed(ctx)

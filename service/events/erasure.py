@@ -6,11 +6,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from service.core.hooks import on_customer_erased
 from service.events.outbox import emit
 from service.events.types import EventType
 
 
-@on_customer_erased
 def announce_erasure(session: Session, customer: str, at: datetime) -> None:
     emit(session, EventType.CUSTOMER_ERASED, {"customer": customer}, at)

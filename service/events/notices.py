@@ -15,9 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from service.core.timeparse import format_api_time
 from service.events.outbox import emit_once
 from service.events.types import EventType
-from service.jobs.registry import JobContext, lock_for_work, register_job
-from service.pauses.models import Pause, PauseStatus
-from service.subscriptions.models import Subscription, SubscriptionStatus
+from service.jobs.registry import JobContext, lock_for_work
+from service.subscriptions.models import Pause, PauseStatus, Subscription, SubscriptionStatus
 from service.subscriptions.schedule import upcoming
 from service.subscriptions.service import schedule_inputs
 
@@ -38,7 +37,6 @@ def charge_notice(subscription: Subscription, entry: Any) -> dict[str, Any]:
     }
 
 
-@register_job("notice-charge-upcoming", order=300)
 def notify_upcoming_charges(context: JobContext, now: datetime) -> int:
     horizon = now + timedelta(days=context.app.policy.limits.upcoming_charge_notice_days)
     emitted = 0
@@ -98,7 +96,6 @@ def notify_upcoming_charges(context: JobContext, now: datetime) -> int:
         after = subscriptions[-1].id
 
 
-@register_job("notice-pause-ending", order=310)
 def notify_pauses_ending(context: JobContext, now: datetime) -> int:
     horizon = now + timedelta(days=context.app.policy.limits.pause_ending_notice_days)
     with context.session_factory() as session:

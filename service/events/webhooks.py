@@ -16,6 +16,7 @@ from service.core.errors import Gone, NotFound
 from service.events.models import WebhookEndpoint
 from service.events.urls import validate_webhook_url
 from service.keys.envelope import decrypt_field, encrypt_field
+from service.keys.port import KeyService
 
 TABLE = "webhook_endpoints"
 SECRET_COLUMN = "secret_ct"  # noqa: S105 - a column name, not a secret
@@ -29,18 +30,21 @@ class CreatedEndpoint:
     secret: str
 
 
+ENDPOINT_ID_PREFIX = "we_"
+
+
 def loopback_receivers_allowed(ctx: AppContext) -> bool:
     """Plain-http loopback receivers: under ``strongroom dev`` or where the policy allows."""
     return ctx.policy.limits.allow_http_loopback_webhooks or ctx.settings.dev_mode
 
 
 def new_endpoint_id() -> str:
-    return "we_" + secrets.token_hex(12)
+    return ENDPOINT_ID_PREFIX + secrets.token_hex(12)
 
 
 def create_endpoint(
     session: Session,
-    key_service: Any,
+    key_service: KeyService,
     *,
     url: str,
     events: list[str],
@@ -72,7 +76,7 @@ def create_endpoint(
     return CreatedEndpoint(endpoint=endpoint, secret=secret)
 
 
-def endpoint_secret(key_service: Any, endpoint: WebhookEndpoint) -> str:
+def endpoint_secret(key_service: KeyService, endpoint: WebhookEndpoint) -> str:
     key = key_service.unwrap_data_key(endpoint.wrapped_key)
     return decrypt_field(
         key,

@@ -16,7 +16,6 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Integer, LargeBinary, String, Text, delete, or_, update
 from sqlalchemy.exc import IntegrityError
@@ -24,7 +23,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from service.core.db import Base, UTCDateTime
 from service.core.errors import Conflict, IdempotencyMismatch, InvalidRequest, ValidationFailed
+from service.core.slots import Slot
 from service.keys.envelope import decrypt_field, encrypt_field
+from service.keys.port import KeyService
 
 RETENTION = timedelta(hours=24)
 # A claim still unanswered after this long belongs to a request that died: longer than any
@@ -36,19 +37,14 @@ TABLE = "idempotency_keys"
 FORGET_CHUNK = 200
 
 # Whether a stored response may still be replayed, given the tokens it names: a domain whose
-# data can be erased registers a check (the customers domain refuses erased customers).
+# data can be erased provides a check (the customers domain refuses erased customers).
 ReplayGuard = Callable[[Session, list[str]], bool]
-_replay_guards: list[ReplayGuard] = []
-
-
-def register_replay_guard(guard: ReplayGuard) -> None:
-    if guard not in _replay_guards:
-        _replay_guards.append(guard)
+replay_guards: Slot[tuple[ReplayGuard, ...]] = Slot("the idempotency replay guards")
 
 
 def _replayable(session: Session, stored_targets: str | None) -> bool:
     targets = (stored_targets or "").split()
-    return all(guard(session, targets) for guard in _replay_guards)
+    return all(guard(session, targets) for guard in replay_guards.get())
 
 
 class IdempotencyRecord(Base):
@@ -117,7 +113,7 @@ def _open(data_key: bytes, record_id: str, column: str, value: bytes) -> bytes:
 
 def claim(
     factory: sessionmaker[Session],
-    key_service: Any,
+    key_service: KeyService,
     principal: str,
     key: str,
     action: str,

@@ -21,7 +21,7 @@ from rich.table import Table
 from service.access.actions import Action
 from service.cli_support import cli_session, fail, now_utc, record_cli_access
 from service.core.errors import ServiceError
-from service.inventory import service
+from service.inventory import operations
 from service.inventory.schemas import MAX_KEY_VERSION
 from service.keys.vault_client import DATA_KEY_NAME
 from service.reports.timeargs import parse_cli_time
@@ -94,7 +94,7 @@ def inventory(
     if ctx.invoked_subcommand is not None:
         return
     with cli_session() as session:
-        body = service.inventory(session, DATA_KEY_NAME, now_utc())
+        body = operations.inventory(session, DATA_KEY_NAME, now_utc())
         record_cli_access(session, Action.INVENTORY_READ)
     _print_inventory(body, _format(output))
 
@@ -110,7 +110,7 @@ def subject(
     """What is held about one customer, since when, and every access to it (GDPR Art. 15)."""
     try:
         with cli_session() as session:
-            body = service.subject_report(session, token)
+            body = operations.subject_report(session, token)
             record_cli_access(session, Action.INVENTORY_SUBJECT, [token])
     except ServiceError as error:
         fail(error.detail)
@@ -173,7 +173,7 @@ def breach(
     output: Format | None = typer.Option(None, "--format", help=FORMAT_HELP),
 ) -> None:
     """Subjects and categories exposed in a window (to actors, or under key versions)."""
-    query = service.BreachQuery(
+    query = operations.BreachQuery(
         start=_time(start, "--from"),
         end=_time(end, "--to"),
         actors=actors or None,
@@ -182,7 +182,7 @@ def breach(
     if query.start > query.end:
         fail("--from must not be after --to")
     with cli_session() as session:
-        body = service.breach_report(session, query)
+        body = operations.breach_report(session, query)
         record_cli_access(session, Action.INVENTORY_BREACH)
     chosen = _format(output)
     if chosen == "json":

@@ -11,13 +11,14 @@ from service.access.actions import Action
 from service.app.context import get_clock, get_db, get_key_service
 from service.app.routing import AuditedRoute, operation
 from service.core.clock import Clock
-from service.inventory import service
+from service.inventory import operations
 from service.inventory.schemas import (
     BreachReportCreate,
     BreachReportRead,
     InventoryRead,
     SubjectRead,
 )
+from service.keys.port import KeyService
 from service.keys.vault_client import DATA_KEY_NAME
 
 router = APIRouter(prefix="/v1/inventory", route_class=AuditedRoute, tags=["inventory"])
@@ -25,11 +26,11 @@ router = APIRouter(prefix="/v1/inventory", route_class=AuditedRoute, tags=["inve
 Db = Annotated[Session, Depends(get_db)]
 
 
-def key_name_of(key_service: Any) -> str:
+def key_name_of(key_service: KeyService) -> str:
     return str(getattr(key_service, "data_key", DATA_KEY_NAME))
 
 
-async def data_key_name(key_service: Annotated[Any, Depends(get_key_service)]) -> str:
+async def data_key_name(key_service: Annotated[KeyService, Depends(get_key_service)]) -> str:
     return key_name_of(key_service)
 
 
@@ -39,21 +40,21 @@ def read_inventory(
     key_name: Annotated[str, Depends(data_key_name)],
     clock: Annotated[Clock, Depends(get_clock)],
 ) -> dict[str, Any]:
-    return service.inventory(db, key_name, clock.now())
+    return operations.inventory(db, key_name, clock.now())
 
 
 @router.get(
     "/subjects/{customer}", response_model=SubjectRead, **operation(Action.INVENTORY_SUBJECT)
 )
 def read_subject(customer: str, db: Db) -> dict[str, Any]:
-    return service.subject_report(db, customer)
+    return operations.subject_report(db, customer)
 
 
 @router.post(
     "/breach-report", response_model=BreachReportRead, **operation(Action.INVENTORY_BREACH)
 )
 def breach_report(body: BreachReportCreate, db: Db) -> dict[str, Any]:
-    query = service.BreachQuery(
+    query = operations.BreachQuery(
         start=body.from_, end=body.to, actors=body.actors, key_versions=body.key_versions
     )
-    return service.breach_report(db, query)
+    return operations.breach_report(db, query)

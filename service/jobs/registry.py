@@ -19,6 +19,9 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from service.app.context import AppContext
+from service.core.slots import Slot
+from service.keys.port import KeyService
+from service.processors.port import PaymentProcessor
 
 Job = Callable[["JobContext", datetime], int]
 
@@ -35,11 +38,11 @@ class JobContext:
         return self.app.session_factory
 
     @property
-    def key_service(self) -> Any:
+    def key_service(self) -> KeyService:
         return self.app.key_service
 
     @property
-    def processor(self) -> Any:
+    def processor(self) -> PaymentProcessor:
         return self.app.processor
 
 
@@ -50,42 +53,13 @@ class RegisteredJob:
     run: Job
 
 
-_jobs: dict[str, RegisteredJob] = {}
-
-
-def register_job(name: str, order: int) -> Callable[[Job], Job]:
-    """Register a job; lower ``order`` runs first (pause transitions before charges before
-    notices before deliveries)."""
-
-    def decorate(fn: Job) -> Job:
-        _jobs[name] = RegisteredJob(name=name, order=order, run=fn)
-        return fn
-
-    return decorate
+installed_jobs: Slot[tuple[RegisteredJob, ...]] = Slot("the job list")
 
 
 def registered_jobs() -> list[RegisteredJob]:
-    import importlib
-
-    for module in JOB_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if not exc.name or not (module == exc.name or module.startswith(exc.name + ".")):
-                raise
-    return sorted(_jobs.values(), key=lambda job: (job.order, job.name))
-
-
-JOB_MODULES = (
-    "service.customers.processor_erasure",
-    "service.pauses.jobs",
-    "service.subscriptions.jobs",
-    "service.charges.jobs",
-    "service.events.jobs",
-    "service.jobs.housekeeping",
-    "service.console.jobs",
-    "service.audit.jobs",
-)
+    """The installed jobs, lower ``order`` first (pause transitions before charges before
+    notices before deliveries)."""
+    return sorted(installed_jobs.get(), key=lambda job: (job.order, job.name))
 
 
 def lock_for_work(session: Session, query: Select[Any]) -> Select[Any]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -12,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.access.actions import Action
 from service.app.bootstrap import build_key_service
-from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, append_event
+from service.audit.log import wall_clock_audit
 from service.cli_support import cli_actor, cli_engine, cli_settings, fail, operator_settings
 from service.core.db import make_session_factory, transaction
 from service.core.errors import ServiceError
@@ -112,13 +110,7 @@ def status() -> None:
 
 
 def _system_event(factory: sessionmaker[Session], action: Action) -> None:
-    with transaction(factory) as session:
-        append_event(
-            session,
-            AuditRecord(action=action, actor=SYSTEM_ACTOR, role=SYSTEM_ACTOR),
-            at=datetime.now(UTC),
-            status=None,
-        )
+    wall_clock_audit().committed(factory, action, actor=cli_actor())
 
 
 def _reindex(chunk_size: int) -> None:

@@ -1,7 +1,8 @@
 """Every stored wrapped data key, whichever table holds it, as rotation and reports see them.
 
-Customers, subscriptions (metadata), webhook endpoints (signing secrets) and the idempotency
-store (sealed responses) each keep data keys wrapped by the Transit key; a rotation must rewrap
+Customers, subscriptions (metadata), webhook endpoints (signing secrets), the idempotency
+store (sealed responses), bulk operations and processor erasures each keep data keys wrapped by
+the Transit key (``KEY_HOLDERS`` in service/customers/sensitive.py); a rotation must rewrap
 all of them before an old version can be retired, or their data would become unreadable.
 """
 
@@ -11,47 +12,41 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
+from service.core.db import Base
+from service.core.slots import Slot
 from service.keys.port import wrapped_key_version
 
 
 @dataclass(frozen=True)
 class KeyHolder:
-    """A table holding wrapped data keys: its model, id, wrapped-key and version columns (the
-    version column may be absent: the version is then read from the wrapped value)."""
+    """A table holding wrapped data keys: its name, id, wrapped-key and version columns (the
+    version column may be absent: the version is then read from the wrapped value). Declared
+    beside ``SENSITIVE_COLUMNS`` (service/customers/sensitive.py)."""
 
     name: str
-    model: Any
     id_column: str
     wrapped_column: str
     version_column: str | None
 
+    @property
+    def table(self) -> Table:
+        return Base.metadata.tables[self.name]
+
+
+key_holders: Slot[tuple[KeyHolder, ...]] = Slot("the key holders")
+
 
 def holders() -> tuple[KeyHolder, ...]:
-    from service.customers.models import Customer, ProcessorErasure
-    from service.events.models import WebhookEndpoint
-    from service.idempotency.claims import IdempotencyRecord
-    from service.pauses.models import BulkOperation
-    from service.subscriptions.models import Subscription
-
-    return (
-        KeyHolder("customers", Customer, "id", "wrapped_data_key", "key_version"),
-        KeyHolder("subscriptions", Subscription, "id", "wrapped_data_key", "key_version"),
-        KeyHolder("webhook_endpoints", WebhookEndpoint, "id", "wrapped_key", "key_version"),
-        KeyHolder("idempotency_keys", IdempotencyRecord, "key", "wrapped_key", None),
-        KeyHolder("bulk_operations", BulkOperation, "id", "wrapped_key", "key_version"),
-        KeyHolder(
-            "processor_erasures", ProcessorErasure, "customer", "wrapped_data_key", "key_version"
-        ),
-    )
+    return key_holders.get()
 
 
 def _columns(holder: KeyHolder) -> tuple[Any, Any, Any]:
-    model = holder.model
-    version = getattr(model, holder.version_column) if holder.version_column else None
-    return getattr(model, holder.id_column), getattr(model, holder.wrapped_column), version
+    columns = holder.table.c
+    version = columns[holder.version_column] if holder.version_column else None
+    return columns[holder.id_column], columns[holder.wrapped_column], version
 
 
 def _versions_in_python(session: Session, holder: KeyHolder) -> list[tuple[str, str, int]]:
@@ -118,7 +113,7 @@ def replace_wrapped_key(session: Session, ref: str, *, old: str, new: str, versi
     if column is not None:
         values[holder.version_column or ""] = version
     result = session.execute(
-        update(holder.model)
+        update(holder.table)
         .where(ident == ident_value, wrapped == old)
         .values(**values)
         .execution_options(synchronize_session=False)

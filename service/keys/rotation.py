@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.access.actions import Action
-from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, append_event
+from service.audit.log import wall_clock_audit
+from service.audit.recorder import SYSTEM_ACTOR
 from service.core.db import transaction
 from service.core.errors import Conflict, ValidationFailed
 from service.keys import keystore
@@ -47,13 +48,14 @@ def _key_event(
 ) -> None:
     """One event of a key change, committed on its own: ``intent: …`` before Transit is asked,
     then ``done: …`` or ``failed: …`` after (the phase goes in the event's purpose)."""
-    with transaction(session_factory) as session:
-        append_event(
-            session,
-            AuditRecord(action=action, actor=actor, role=SYSTEM_ACTOR, purpose=phase),
-            at=at,
-            status=500 if failed else None,
-        )
+    wall_clock_audit().committed(
+        session_factory,
+        action,
+        actor=actor,
+        purpose=phase,
+        status=500 if failed else None,
+        at=at,
+    )
 
 
 @contextmanager

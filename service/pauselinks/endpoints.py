@@ -11,19 +11,16 @@ from sqlalchemy.orm import Session
 
 from service.access.actions import Action
 from service.access.policy import Policy
-from service.access.resolvers import register_token
 from service.app.context import get_clock, get_db, get_policy, get_settings
 from service.app.routing import AuditedRoute, current_audit, current_caller, operation
 from service.core.clock import Clock
 from service.core.config import Settings
 from service.core.timeparse import format_api_time
-from service.pauselinks import pages, service
-from service.pauselinks.models import PAUSE_LINK_ID_PREFIX
+from service.pauselinks import operations, pages
 from service.pauselinks.routing import STATIC_PATH
 from service.pauselinks.schemas import PauseLinkCreate
 
 router = APIRouter(route_class=AuditedRoute, tags=["pause links"])
-register_token(PAUSE_LINK_ID_PREFIX, service.link_exists)
 
 Db = Annotated[Session, Depends(get_db)]
 Now = Annotated[Clock, Depends(get_clock)]
@@ -62,7 +59,7 @@ def create_pause_link(
     policy: CurrentPolicy,
     settings: CurrentSettings,
 ) -> dict[str, Any]:
-    link, token = service.create_link(
+    link, token = operations.create_link(
         db,
         subscription_id,
         body,
@@ -86,7 +83,7 @@ def create_pause_link(
     **operation(Action.PAUSE_LINK_REVOKE),
 )
 def revoke_pause_link(link_id: str, db: Db, clock: Now) -> dict[str, Any]:
-    link = service.revoke_link(db, link_id, clock.now())
+    link = operations.revoke_link(db, link_id, clock.now())
     return {"id": link.id, "revoked": True}
 
 

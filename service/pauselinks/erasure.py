@@ -9,12 +9,10 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from service.core.hooks import on_customer_erased
 from service.pauselinks.models import PauseLink
 from service.subscriptions.models import Subscription
 
 
-@on_customer_erased
 def revoke_links_of_erased_customer(session: Session, customer: str, at: datetime) -> None:
     theirs = PauseLink.subscription.in_(
         select(Subscription.id).where(Subscription.customer == customer)

@@ -44,8 +44,3 @@ class PauseLink(Base):
         if now >= self.expires_at:
             return PauseLinkState.EXPIRED
         return PauseLinkState.USABLE
-
-
-# hooks.customer_erased loads every models module: importing the erasure handler here is what
-# registers it whenever a customer can be erased.
-from service.pauselinks import erasure as erasure  # noqa: E402

@@ -26,9 +26,10 @@ from service.app.context import (
 from service.core.clock import Clock
 from service.core.errors import PolicyViolation, ValidationFailed
 from service.customers import exposure
-from service.customers.service import customer_state, read_customer
+from service.customers.operations import customer_state, read_customer
 from service.keys.cache import DataKeyCache
-from service.pauselinks import preview, service
+from service.keys.port import KeyService
+from service.pauselinks import operations, preview
 from service.pauselinks.models import PauseLink, PauseLinkState
 from service.pauselinks.routing import (
     SubscriberPageRoute,
@@ -37,8 +38,7 @@ from service.pauselinks.routing import (
     render,
     subscriber_page,
 )
-from service.pauses.models import Pause, PauseStatus
-from service.subscriptions.models import Subscription, SubscriptionStatus
+from service.subscriptions.models import Pause, PauseStatus, Subscription, SubscriptionStatus
 from service.subscriptions.service import find_subscription, get_subscription, live_pauses
 
 router = APIRouter(route_class=SubscriberPageRoute, include_in_schema=False)
@@ -46,7 +46,7 @@ router = APIRouter(route_class=SubscriberPageRoute, include_in_schema=False)
 Db = Annotated[Session, Depends(get_db)]
 Now = Annotated[Clock, Depends(get_clock)]
 CurrentPolicy = Annotated[Policy, Depends(get_policy)]
-Keys = Annotated[Any, Depends(get_key_service)]
+Keys = Annotated[KeyService, Depends(get_key_service)]
 Cache = Annotated[DataKeyCache, Depends(get_data_key_cache)]
 
 LINK_STATE_PAGES = {
@@ -141,7 +141,7 @@ def view(
             outlook=preview.as_it_is(subscription, pauses, now),
             **common,
         )
-    lengths = service.offered_lengths(link, rules)
+    lengths = operations.offered_lengths(link, rules)
     if days is None:
         return render(
             request,
@@ -166,7 +166,7 @@ def _same(seen: str, promise: str) -> bool:
 
 
 def _masked_name(
-    request: Request, db: Session, keys: Any, cache: DataKeyCache, customer: str
+    request: Request, db: Session, keys: KeyService, cache: DataKeyCache, customer: str
 ) -> str:
     """The customer's masked name for the page, the page's audit event naming whose it is."""
     name = str(read_customer(db, keys, cache, customer)["masked"]["name"])
@@ -177,7 +177,7 @@ def _masked_name(
 def _common(
     request: Request,
     db: Session,
-    keys: Any,
+    keys: KeyService,
     cache: DataKeyCache,
     link: PauseLink,
     subscription: Subscription,
@@ -231,20 +231,20 @@ def confirm(
     )
     # Lock the link and the subscription, then ask the engine again: if its answer is not the
     # one the subscriber saw (time moved, another pause landed), they see the new one first.
-    service.lock_usable(db, link, now)
+    operations.lock_usable(db, link, now)
     subscription = get_subscription(db, subscription.id, for_update=True)
     pauses = live_pauses(db, subscription.id)
     seen = values.get("promise", "")
     if choice == "pause":
         days, mode = _chosen(values.get("days"), "lengths"), _mode(values.get("mode"), policy)
         rules = policy.subscriber_pause
-        if days not in service.offered_lengths(link, rules):
+        if days not in operations.offered_lengths(link, rules):
             raise PolicyViolation("Choose one of the lengths offered.")
         outlook = preview.with_pause(subscription, pauses, days, mode, rules, policy.limits, now)
         if not _same(seen, outlook.promise):
             common = _common(request, db, keys, cache, link, subscription)
             return _pause_preview(request, common, days, mode, outlook, changed=True)
-        pause = service.confirm_pause(
+        pause = operations.confirm_pause(
             db, link, days, mode, policy.subscriber_pause, policy.limits, now
         )
         template = "paused_done.html"
@@ -260,7 +260,7 @@ def confirm(
                 changed=True,
                 **common,
             )
-        pause = service.confirm_resume(db, link, now)
+        pause = operations.confirm_resume(db, link, now)
         template = "resumed_done.html"
     record.add_target(pause.id)
     if subscription.status != SubscriptionStatus.CANCELED:

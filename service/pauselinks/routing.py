@@ -42,7 +42,7 @@ from service.core.errors import (
     RateLimited,
     ServiceError,
 )
-from service.pauselinks import service, wording
+from service.pauselinks import operations, wording
 from service.pauselinks.models import PauseLink
 from service.web.forms import read_form
 from service.web.locales import negotiate_locale
@@ -179,10 +179,10 @@ def _limit(ctx: AppContext, bucket: str, per_minute: int) -> None:
 
 def _identify(request: Request, db: Session, record: AuditRecord) -> PauseLink:
     token = request.path_params.get("token", "")
-    link = service.find_by_token(db, token) if isinstance(token, str) else None
+    link = operations.find_by_token(db, token) if isinstance(token, str) else None
     if link is None:
         raise NotFound("This link is not valid. Check that you copied all of it.")
-    record.actor, record.role = service.actor_of(link), SUBSCRIBER_ROLE
+    record.actor, record.role = operations.actor_of(link), SUBSCRIBER_ROLE
     record.add_target(link.id)
     record.add_target(link.subscription)
     request.state.pause_link = link

@@ -11,31 +11,43 @@ from sqlalchemy.orm import Session
 
 from service.access.actions import Action
 from service.access.policy import Policy
-from service.access.resolvers import register_token
-from service.app.context import get_clock, get_data_key_cache, get_db, get_key_service, get_policy
+from service.app.context import (
+    get_audit_log,
+    get_clock,
+    get_data_key_cache,
+    get_db,
+    get_key_service,
+    get_policy,
+)
 from service.app.routing import AuditedRoute, current_audit, current_caller, operation
+from service.audit.log import AuditLog
 from service.core.clock import Clock
 from service.customers import exposure, free_text
 from service.keys.cache import DataKeyCache
-from service.pauses import bulk, bulk_cancel, reasons, service
-from service.pauses.models import BULK_ID_PREFIX, PAUSE_ID_PREFIX, Pause
+from service.keys.port import KeyService
+from service.pauses import bulk, bulk_cancel, service
 from service.pauses.schemas import BulkPauseCreate, PauseCreate
-from service.subscriptions.models import Subscription
+from service.subscriptions import reasons
+from service.subscriptions.models import Pause, Subscription
 from service.subscriptions.views import pause_view
 
 router = APIRouter(route_class=AuditedRoute, tags=["pauses"])
-register_token(PAUSE_ID_PREFIX, service.pause_exists)
-register_token(BULK_ID_PREFIX, bulk_cancel.bulk_exists)
 
 Db = Annotated[Session, Depends(get_db)]
 Now = Annotated[Clock, Depends(get_clock)]
 CurrentPolicy = Annotated[Policy, Depends(get_policy)]
-Keys = Annotated[Any, Depends(get_key_service)]
+Keys = Annotated[KeyService, Depends(get_key_service)]
 Cache = Annotated[DataKeyCache, Depends(get_data_key_cache)]
+Audit = Annotated[AuditLog, Depends(get_audit_log)]
 
 
 def returned_pause(
-    request: Request, db: Session, keys: Any, cache: DataKeyCache, pause: Pause, customer: str
+    request: Request,
+    db: Session,
+    keys: KeyService,
+    cache: DataKeyCache,
+    pause: Pause,
+    customer: str,
 ) -> dict[str, Any]:
     """The Pause view, its subscription's customer named in the audit (with the reason's
     category when the view shows one)."""
@@ -125,24 +137,31 @@ def create_bulk_pause(
     policy: CurrentPolicy,
     key_service: Keys,
     cache: Cache,
+    audit: Audit,
 ) -> Any:
     caller = current_caller(request)
     reason = free_text.for_audit(body.reason)
+    now = clock.now()
     outcome = bulk.bulk_pause(
         db,
         body,
         policy.limits,
         bulk.BulkActor(name=caller.name, role=caller.role),
-        clock.now(),
+        now,
         reason=reason,
-        request_id=request.state.request_id,
     )
-    if outcome["id"] is not None:
-        reasons.seal_bulk_reason(db, key_service, cache, outcome["id"], body.reason)
+    bulk_id = outcome.body["id"]
+    if bulk_id is not None:
+        reasons.seal_bulk_reason(db, key_service, cache, bulk_id, body.reason)
+        request_id = request.state.request_id
+        audit.records(db, outcome.paused_events, at=now, request_id=request_id)
+        audit.records(
+            db, outcome.skipped_events, status=bulk.SKIPPED_STATUS, at=now, request_id=request_id
+        )
         record = current_audit(request)
-        record.add_target(outcome["id"])
+        record.add_target(bulk_id)
         record.purpose = reason
-    return JSONResponse(outcome, status_code=200 if body.dry_run else 201)
+    return JSONResponse(outcome.body, status_code=200 if body.dry_run else 201)
 
 
 @router.delete("/v1/pauses/bulk/{bulk_id}", **operation(Action.BULK_PAUSE_CANCEL))

@@ -13,7 +13,7 @@ idempotency key re-sent with another amount or currency raises ``IdempotencyMism
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 ChargeStatus = Literal["succeeded", "failed", "pending"]
 
@@ -49,6 +49,7 @@ class ChargeOutcome:
         return self.status == "succeeded"
 
 
+@runtime_checkable
 class PaymentProcessor(Protocol):
     """A payment processor. Re-sending a call with the same idempotency key never repeats it."""
 

@@ -334,40 +334,42 @@ class PresidioDetector:
         Runs overlapping a finding already `taken` are skipped.
         """
         cued: list[Finding] = []
+        windows: list[_NerWindow] = []
+        free_text = [field for field in fields if field.key in self.free_text_keys]
+        scopes = [(field.start, field.end) for field in free_text] or [(0, len(text))]
+        candidates = [(lo, hi, c) for lo, hi in scopes for c in name_candidates(text, lo, hi)]
+        if not candidates:
+            return windows, cued
         covered = bytearray(len(text))
         for finding in taken:
             covered[finding.start : finding.end] = b"\x01" * (finding.end - finding.start)
         for value in value_windows:
             covered[value.start : value.end] = b"\x01" * (value.end - value.start)
-        free_text = [field for field in fields if field.key in self.free_text_keys]
-        scopes = [(field.start, field.end) for field in free_text] or [(0, len(text))]
-        windows: list[_NerWindow] = []
-        for lo, hi in scopes:
-            for candidate in name_candidates(text, lo, hi):
-                if any(covered[candidate.start : candidate.end]):
-                    continue
-                start, end = ner_window(text, candidate, lo, hi)
-                run = (candidate.start, candidate.end)
-                if candidate.word_before in self.person_cues or self._unlike_english(
-                    text[candidate.start : candidate.end].split()
-                ):
-                    # A cue, or words that are no English words, vouch for the run: no NER.
+        for lo, hi, candidate in candidates:
+            if any(covered[candidate.start : candidate.end]):
+                continue
+            start, end = ner_window(text, candidate, lo, hi)
+            run = (candidate.start, candidate.end)
+            if candidate.word_before in self.person_cues or self._unlike_english(
+                text[candidate.start : candidate.end].split()
+            ):
+                # A cue, or words that are no English words, vouch for the run: no NER.
+                cued.append(Finding("PERSON", *run, _PERSON_NER_SCORE_WITH_CUE))
+                continue
+            if (
+                not windows
+                or windows[-1].end < start
+                or end - windows[-1].start > (_MAX_WINDOW_CHARS)
+            ):
+                if len(windows) >= _MAX_WINDOWS_PER_LINE:
                     cued.append(Finding("PERSON", *run, _PERSON_NER_SCORE_WITH_CUE))
                     continue
-                if (
-                    not windows
-                    or windows[-1].end < start
-                    or end - windows[-1].start > (_MAX_WINDOW_CHARS)
-                ):
-                    if len(windows) >= _MAX_WINDOWS_PER_LINE:
-                        cued.append(Finding("PERSON", *run, _PERSON_NER_SCORE_WITH_CUE))
-                        continue
-                    windows.append(_NerWindow(index, start, end, [], []))
-                window = windows[-1]
-                window.end = max(window.end, end)
-                window.runs.append(run)
-                if candidate.word_before in self.name_slot_words:
-                    window.slot_runs.append(run)
+                windows.append(_NerWindow(index, start, end, [], []))
+            window = windows[-1]
+            window.end = max(window.end, end)
+            window.runs.append(run)
+            if candidate.word_before in self.name_slot_words:
+                window.slot_runs.append(run)
         return windows, cued
 
     def _run_ner(

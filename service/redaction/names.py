@@ -128,13 +128,21 @@ def titled_names(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# Context the NER model sees either side of a run. Narrower windows (24 and 12 characters)
+# cost a third less NER time and found the same people on the held-out set, but an attacker
+# review found names they miss ("... succeeded for Grace Park": too little context to read
+# "Grace Park" as a person); recall wins over speed.
+_CONTEXT_BEFORE = 40
+_CONTEXT_AFTER = 24
+
+
 def ner_window(text: str, candidate: NameCandidate, lo: int, hi: int) -> tuple[int, int]:
     """A few words of context either side of the run, inside [lo, hi), cut at spaces."""
-    start = max(lo, candidate.start - 40)
+    start = max(lo, candidate.start - _CONTEXT_BEFORE)
     if start > lo:
         space = text.find(" ", start, candidate.start)
         start = space + 1 if space != -1 else candidate.start
-    end = min(hi, candidate.end + 24)
+    end = min(hi, candidate.end + _CONTEXT_AFTER)
     if end < hi:
         space = text.rfind(" ", candidate.end, end)
         end = space if space != -1 else candidate.end

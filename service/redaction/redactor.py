@@ -9,7 +9,7 @@ from typing import Protocol
 from service.redaction.models import Finding, Redacted
 from service.redaction.policy import RedactionPolicy, load_policy
 
-__all__ = ["Finding", "PIIDetector", "Redacted", "Redactor", "get_redactor"]
+__all__ = ["Finding", "PIIDetector", "Redacted", "Redactor", "get_redactor", "redact_text"]
 
 
 class PIIDetector(Protocol):
@@ -88,3 +88,20 @@ def get_redactor(*, preload: bool = True) -> Redactor:
             if _instance is None:
                 _instance = Redactor(load_policy(), preload=preload)
     return _instance
+
+
+def redact_text(redactor: Redactor, text: str) -> Redacted:
+    """A text of any number of lines, redacted line by line in one batch, its findings'
+    offsets pointing into ``text``: the one way a free text is redacted (``POST /v1/redact``,
+    pause reasons, charge descriptions, audit purposes), so a text redacts the same wherever
+    it is sent."""
+    lines = text.split("\n")
+    results = redactor.redact_many(lines)
+    findings: list[Finding] = []
+    offset = 0
+    for line, result in zip(lines, results, strict=True):
+        findings.extend(
+            Finding(f.entity, f.start + offset, f.end + offset, f.score) for f in result.findings
+        )
+        offset += len(line) + 1
+    return Redacted("\n".join(result.text for result in results), findings)

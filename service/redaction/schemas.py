@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.redaction.models import Finding
-from service.redaction.redactor import Redactor
+from service.redaction.redactor import Redactor, redact_text
 
 MAX_TEXT_CHARS = 1024 * 1024
 MAX_LINES = 10_000
@@ -67,21 +67,7 @@ def redact_request(body: RedactRequest, redactor: Redactor) -> dict[str, Any]:
             findings=[[FindingRead.of(f) for f in result.findings] for result in results],
         ).model_dump()
     text = body.text or ""
-    result = _redact_text(text, redactor)
+    result = redact_text(redactor, text)
     return RedactTextRead(
-        redacted=result[0], findings=[FindingRead.of(f) for f in result[1]]
+        redacted=result.text, findings=[FindingRead.of(f) for f in result.findings]
     ).model_dump()
-
-
-def _redact_text(text: str, redactor: Redactor) -> tuple[str, list[Finding]]:
-    """A multi-line text redacted line by line (batched), findings shifted to text offsets."""
-    lines = text.split("\n")
-    results = redactor.redact_many(lines)
-    findings: list[Finding] = []
-    offset = 0
-    for line, result in zip(lines, results, strict=True):
-        findings.extend(
-            Finding(f.entity, f.start + offset, f.end + offset, f.score) for f in result.findings
-        )
-        offset += len(line) + 1
-    return "\n".join(result.text for result in results), findings

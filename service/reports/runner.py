@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from service.audit.verify import verify_with
 from service.core.timeparse import format_api_time
+from service.keys.port import KeyService
 from service.reports.events import run_events_section
 from service.reports.model import Report, SectionResult, Stamp
 from service.reports.sections import (
@@ -25,7 +25,7 @@ from service.reports.spec import (
 )
 
 
-def verification_stamp(session: Session, key_service: Any, now: datetime) -> Stamp:
+def verification_stamp(session: Session, key_service: KeyService, now: datetime) -> Stamp:
     result = verify_with(session.connection(), key_service)
     return Stamp(
         chain_ok=result.ok,
@@ -42,7 +42,7 @@ def verification_stamp(session: Session, key_service: Any, now: datetime) -> Sta
 def run_audit(
     spec: AuditSpec,
     session: Session,
-    key_service: Any,
+    key_service: KeyService,
     *,
     start: datetime,
     end: datetime,

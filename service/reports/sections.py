@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from service.audit.chain import format_time
 from service.audit.models import AuditEvent
-from service.core.db import Base
+from service.core.db import all_tables
 from service.keys import keystore
+from service.keys.port import KeyService
 from service.reports.model import Cell, SectionResult, Table
 from service.reports.spec import KeyVersionsSection, RecordsSection, RetentionSection
 
@@ -22,7 +23,7 @@ from service.reports.spec import KeyVersionsSection, RecordsSection, RetentionSe
 
 
 def run_key_versions_section(
-    session: Session, section: KeyVersionsSection, key_service: Any
+    session: Session, section: KeyVersionsSection, key_service: KeyService
 ) -> SectionResult:
     status = key_service.key_status()
     counts = keystore.count_by_key_version(session)
@@ -74,10 +75,7 @@ def run_records_section(
     )
     if section.sum:
         result.figures[f"total {section.sum}"] = 0
-    from service.models import load_all_models
-
-    load_all_models()
-    table = Base.metadata.tables.get(section.table)
+    table = all_tables().get(section.table)
     if table is None or not inspect(session.connection()).has_table(section.table):
         result.note = f"no {section.table!r} table in this installation yet"
         return result

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.access.actions import Action
-from service.access.resolvers import register_token
 from service.app.context import get_clock, get_data_key_cache, get_db, get_key_service
 from service.app.routing import AuditedRoute, current_audit, operation
 from service.core.clock import Clock
@@ -18,9 +17,9 @@ from service.core.errors import ValidationFailed
 from service.core.pagination import Cursor, Limit, decode_time_cursor, page
 from service.customers import exposure
 from service.keys.cache import DataKeyCache
+from service.keys.port import KeyService
 from service.subscriptions import cancellation, service
 from service.subscriptions.models import (
-    SUBSCRIPTION_ID_PREFIX,
     Subscription,
     SubscriptionStatus,
     SubscriptionTag,
@@ -29,10 +28,9 @@ from service.subscriptions.schemas import SubscriptionCancel, SubscriptionCreate
 from service.subscriptions.views import subscription_views, upcoming_view
 
 router = APIRouter(route_class=AuditedRoute, tags=["subscriptions"])
-register_token(SUBSCRIPTION_ID_PREFIX, service.subscription_exists)
 
 Db = Annotated[Session, Depends(get_db)]
-Keys = Annotated[Any, Depends(get_key_service)]
+Keys = Annotated[KeyService, Depends(get_key_service)]
 Cache = Annotated[DataKeyCache, Depends(get_data_key_cache)]
 Now = Annotated[Clock, Depends(get_clock)]
 
@@ -41,7 +39,7 @@ def one_view(
     request: Request,
     db: Session,
     subscription: Subscription,
-    keys: Any,
+    keys: KeyService,
     cache: DataKeyCache,
     now: datetime,
 ) -> dict[str, Any]:

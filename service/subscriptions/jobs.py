@@ -7,17 +7,14 @@ from datetime import datetime
 from sqlalchemy import select
 
 from service.access.actions import Action
-from service.audit.recorder import append_event
-from service.jobs.registry import JobContext, lock_for_work, register_job
-from service.pauses.jobs import MAX_BATCHES_PER_RUN, system_record
+from service.jobs.registry import JobContext, lock_for_work
 from service.subscriptions.cancellation import cancel_now
 from service.subscriptions.models import Subscription, SubscriptionStatus
 
+# One subscription per transaction; the rest, if any, at the next run.
+MAX_BATCHES_PER_RUN = 10_000
 
-# After the recurring charges (200): a run that covers both a due date and a later cancel_at
-# (a clock move, or a scheduler that was down) charges the periods before cancel_at first; a
-# canceled subscription is never charged.
-@register_job("subscriptions.cancel_at_period_end", 210)
+
 def cancel_due_subscriptions(context: JobContext, now: datetime) -> int:
     handled = 0
     due = (Subscription.status != SubscriptionStatus.CANCELED, Subscription.cancel_at <= now)
@@ -38,11 +35,8 @@ def cancel_due_subscriptions(context: JobContext, now: datetime) -> int:
                 session.commit()
                 continue
             cancel_now(session, subscription, subscription.cancel_at, now)
-            append_event(
-                session,
-                system_record(Action.JOB_SUBSCRIPTION_CANCEL, [subscription.id]),
-                at=now,
-                status=None,
+            context.app.audit.system(
+                session, Action.JOB_SUBSCRIPTION_CANCEL, [subscription.id], at=now
             )
             session.commit()
             handled += 1

@@ -14,16 +14,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.core.errors import Conflict, Gone, NotFound, ValidationFailed
+from service.core.errors import Gone, NotFound, ValidationFailed
 from service.keys.cache import DataKeyCache
 from service.keys.envelope import decrypt_field, encrypt_field
 from service.keys.port import KeyService
-from service.pauses.models import Pause, PauseStatus
 from service.subscriptions.calendar import Calendar, Interval
+from service.subscriptions.errors import NoUpcomingDueDate
 from service.subscriptions.models import (
     METADATA_COLUMN,
     SUBSCRIPTION_ID_PREFIX,
     SUBSCRIPTIONS_TABLE,
+    Pause,
+    PauseStatus,
     Subscription,
     SubscriptionStatus,
     SubscriptionTag,
@@ -77,7 +79,7 @@ def find_subscription(session: Session, token: str, *, for_update: bool = False)
 def get_subscription(session: Session, token: str, *, for_update: bool = False) -> Subscription:
     """The subscription to act on: NotFound when unknown, Gone when its customer was erased."""
     subscription = find_subscription(session, token, for_update=for_update)
-    from service.customers.service import customer_state
+    from service.customers.operations import customer_state
 
     if customer_state(session, subscription.customer) != "active":
         raise Gone("This subscription's customer has been erased.")
@@ -178,7 +180,7 @@ def period_end(inputs: ScheduleInputs, now: datetime) -> datetime:
         inputs.calendar, inputs.amount, inputs.pauses, now, cancel_at=inputs.cancel_at
     )
     if moment is None:
-        raise Conflict("The subscription has no upcoming due date.")
+        raise NoUpcomingDueDate()
     return moment
 
 
@@ -192,7 +194,7 @@ def create_subscription(
     request: SubscriptionCreate,
     now: datetime,
 ) -> Subscription:
-    from service.customers.service import customer_state
+    from service.customers.operations import customer_state
 
     state = customer_state(session, request.customer)
     if state is None:

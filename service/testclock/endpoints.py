@@ -24,6 +24,10 @@ class ClockMove(BaseModel):
     now: ApiTime
 
 
+class ClockRead(BaseModel):
+    now: str
+
+
 async def test_clock(request: Request, clock: Annotated[Clock, Depends(get_clock)]) -> FrozenClock:
     if not app_context(request).settings.test_clock or not isinstance(clock, FrozenClock):
         raise NotFound("The test clock is not enabled.")
@@ -31,18 +35,18 @@ async def test_clock(request: Request, clock: Annotated[Clock, Depends(get_clock
 
 
 @router.get("/clock", **operation(Action.TEST_CLOCK_READ))
-def read_clock(clock: Annotated[FrozenClock, Depends(test_clock)]) -> dict[str, str | None]:
-    return {"now": format_api_time(clock.now())}
+def read_clock(clock: Annotated[FrozenClock, Depends(test_clock)]) -> ClockRead:
+    return ClockRead(now=format_api_time(clock.now()))
 
 
 @router.post("/clock", **operation(Action.TEST_CLOCK_MOVE))
 async def move_clock(
     request: Request, body: ClockMove, clock: Annotated[FrozenClock, Depends(test_clock)]
-) -> dict[str, str | None]:
+) -> ClockRead:
     from service.jobs.scheduler import run_due_jobs
 
     if body.now < clock.now():
         raise ValidationFailed("The test clock never moves backwards.")
     clock.set(body.now)
     await run_in_threadpool(run_due_jobs, app_context(request), clock.now())
-    return {"now": format_api_time(clock.now())}
+    return ClockRead(now=format_api_time(clock.now()))

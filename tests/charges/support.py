@@ -35,7 +35,7 @@ def charge_rows(api: Api) -> list[Charge]:
 
 
 def processor_customer_of(api: Api, customer: str) -> str:
-    from service.customers.service import payment_refs
+    from service.customers.operations import payment_refs
 
     with transaction(api.ctx.session_factory) as session:
         refs = payment_refs(session, api.ctx.key_service, api.ctx.data_keys, customer)

@@ -15,12 +15,12 @@ import stripe
 from sqlalchemy import select
 
 from service.charges.models import PROCESSOR_NAME, Charge, ChargeKind, ChargeStatus
+from service.charges.operations import new_charge_id, recurring_processor_key
 from service.charges.recurring import send_charge
-from service.charges.service import new_charge_id, recurring_processor_key
 from service.charges.settle import start_send
 from service.core.clock import FrozenClock
 from service.core.db import transaction
-from service.customers.service import payment_refs
+from service.customers.operations import payment_refs
 from service.jobs.registry import JobContext
 from service.processors.port import ChargeOutcome
 from service.processors.stripe_adapter import StripeProcessor

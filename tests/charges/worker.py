@@ -14,6 +14,7 @@ import time
 from datetime import datetime
 
 from service.app.bootstrap import build_context
+from service.app.wiring import wire
 from service.core.clock import FrozenClock
 from service.core.config import Settings
 from service.jobs.scheduler import run_due_jobs
@@ -30,6 +31,7 @@ def main(argv: list[str]) -> None:
         stripe_timeout_seconds=120.0,
         scheduler_enabled=False,
     )
+    wire()
     context = build_context(settings, clock=FrozenClock(now))
     if len(argv) > 5:
         time.sleep(max(0.0, float(argv[5]) - time.time()))

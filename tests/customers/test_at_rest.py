@@ -28,7 +28,7 @@ from tests.fixtures.app import Api
 
 
 def processor_ids(api: Api, token: str) -> list[str]:
-    from service.customers.service import payment_refs
+    from service.customers.operations import payment_refs
 
     with transaction(api.ctx.session_factory) as session:
         refs = payment_refs(session, api.ctx.key_service, api.ctx.data_keys, token)

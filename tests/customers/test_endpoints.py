@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -299,8 +300,10 @@ def test_erasure_answers_200_then_every_read_is_410_and_search_forgets_it(
     sqlite_api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     erased_hooks: list[str] = []
+    wired = hooks.erasure_hooks.get()
+    only_recording = (lambda session, token, at: erased_hooks.append(token),)
     monkeypatch.setattr(
-        hooks, "_on_customer_erased", [lambda session, token, at: erased_hooks.append(token)]
+        hooks.erasure_hooks, "_value", replace(wired, on_customer_erased=only_recording)
     )
     token = create(sqlite_api)["id"]
 

@@ -10,10 +10,10 @@ from service.customers.sensitive import REVEALABLE, SENSITIVE_COLUMNS
 
 
 def test_every_declared_column_is_a_binary_ciphertext_column_of_its_table() -> None:
+    from service.app.wiring import wire
     from service.core.db import Base
-    from service.models import load_all_models
 
-    load_all_models()
+    wire()
     for declared in SENSITIVE_COLUMNS:
         columns = Base.metadata.tables[declared.table].columns
         assert isinstance(columns[declared.column].type, LargeBinary), declared.column

@@ -6,7 +6,7 @@ import pytest
 
 from service.core.db import transaction
 from service.core.errors import Gone, NotFound, ValidationFailed
-from service.customers.service import PaymentRefs, customer_state, payment_refs
+from service.customers.operations import PaymentRefs, customer_state, payment_refs
 from service.processors.stripe_adapter import StripeProcessor
 from tests.customers.support import create
 from tests.fixtures.app import Api

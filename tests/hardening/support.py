@@ -14,8 +14,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 
 from service.app.openapi_problems import PROBLEM_CODES
+from service.app.wiring import wire
 from service.core.db import Base
-from service.models import load_all_models
 from tests.fixtures.app import Api
 
 # API.md's table: each code with the statuses it may carry.
@@ -109,7 +109,7 @@ NOT_DATA = frozenset({"rate_counters"})
 
 def row_counts(engine: Engine) -> dict[str, int]:
     """Rows in every table of every domain's models (rate counters aside)."""
-    load_all_models()
+    wire()
     counts = {}
     with engine.connect() as conn:
         for table in Base.metadata.sorted_tables:

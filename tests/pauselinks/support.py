@@ -13,9 +13,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from service.app.wiring import wire
 from service.core.clock import FrozenClock
 from service.core.db import Base
-from service.models import load_all_models
 from tests.fixtures.app import Api
 
 DEFAULT_POLICY = Path(__file__).resolve().parents[2] / "policies" / "default.yaml"
@@ -110,7 +110,7 @@ def as_listed(entries: list[dict[str, Any]]) -> list[tuple[str, int, int, str]]:
 
 
 def row_counts(api: Api) -> dict[str, int]:
-    load_all_models()
+    wire()
     with api.ctx.session_factory() as session:
         return {
             table.name: int(session.execute(select(func.count()).select_from(table)).scalar_one())

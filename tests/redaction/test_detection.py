@@ -181,6 +181,29 @@ def test_names_in_free_text_are_found_by_the_ner_model(redactor: Redactor) -> No
     )
 
 
+# Names that are also English words, after "for" at the end of a line: the model needs the
+# words before them to read a person (an attacker review found each leaking when the window
+# of context was narrowed to 24 and 12 characters).
+NAMES_NEEDING_CONTEXT = [
+    ("charge ch_tok_9a8b7c6d5e succeeded for Grace Park", "Grace Park"),
+    (
+        "charge ch_tok_9a8b7c6d5e succeeded for Rose Hill regarding the duplicate charge",
+        "Rose Hill",
+    ),
+    ('charge ch_tok_9a8b7c6d5e succeeded for Summer Winters"', "Summer Winters"),
+    ("charge ch_tok_9a8b7c6d5e succeeded for Faith Long today", "Faith Long"),
+]
+
+
+@pytest.mark.parametrize(("line", "name"), NAMES_NEEDING_CONTEXT)
+def test_names_that_are_also_words_are_read_with_enough_context(
+    redactor: Redactor, line: str, name: str
+) -> None:
+    logged = "2026-12-04T10:00:00Z INFO strongroom.charges " + line
+    redacted = redactor.redact(logged).text
+    assert name not in redacted and "<PERSON>" in redacted
+
+
 SERVICE_IDENTIFIERS = [
     "cus_tok_8f7a6b5c4d3e2f1a9b8c",
     "sub_tok_1A2b3C4d5E6f7G8h",

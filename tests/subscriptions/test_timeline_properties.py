@@ -35,7 +35,7 @@ from service.app.main import create_app
 from service.core.clock import FrozenClock
 from service.core.config import Settings
 from service.core.timeparse import format_api_time
-from service.customers.service import payment_refs
+from service.customers.operations import payment_refs
 from service.subscriptions.calendar import Calendar, Interval
 from service.subscriptions.schedule import ResumeMode, ScheduledCharge
 from tests.fixtures.app import Api

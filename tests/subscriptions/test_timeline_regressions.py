@@ -26,13 +26,6 @@ def clocked(make_api: Callable[..., Api], db_url: str, test_clock: FrozenClock) 
     return make_api(db_url, clock=test_clock, settings_overrides={"test_clock": True})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: ending a pause sets its subscription 'active' although another of its pauses "
-    "is active; a job run that ends pause A and starts pause B (B adjacent to A, or a clock "
-    "move over A's end and B's start) starts B first, then ends A, leaving 'active' while B "
-    "is active (pauses/jobs.py runs starts before ends; transitions.end_pause)",
-)
 @pytest.mark.parametrize("second_start", ["2026-12-11T00:00:00Z", "2026-12-13T00:00:00Z"])
 def test_a_pause_that_starts_as_or_after_another_ends_keeps_the_subscription_paused(
     clocked: Api, second_start: str

@@ -34,7 +34,7 @@ from service.subscriptions.schedule import (
 #
 # Ending a pause sets the subscription active even when another of its pauses is active (a job
 # run that covers one pause's end and the next one's start).
-KNOWN_BUG_END_MAKES_ACTIVE = True
+KNOWN_BUG_END_MAKES_ACTIVE = False
 
 MAX_PAUSE = timedelta(days=90)  # the default policy's max_pause_days, open-ended ones included
 

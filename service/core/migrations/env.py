@@ -5,9 +5,9 @@ from __future__ import annotations
 from alembic import context
 
 from service.core.db import Base
-from service.models import load_all_models
 
-load_all_models()
+# Upgrades need no metadata; autogenerate compares with every table only after
+# service.app.wiring is imported (it imports every models module), as the app and tests do.
 config = context.config
 connection = config.attributes["connection"]
 context.configure(

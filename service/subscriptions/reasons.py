@@ -12,13 +12,11 @@ from collections.abc import Sequence
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from service.core.hooks import on_customer_erased
 from service.customers import free_text
 from service.keys.cache import DataKeyCache
 from service.keys.envelope import decrypt_field, encrypt_field
 from service.keys.port import KeyService
-from service.pauses.models import BulkOperation, Pause
-from service.subscriptions.models import Subscription
+from service.subscriptions.models import BulkOperation, Pause, Subscription
 
 PAUSES_TABLE = "pauses"
 BULK_TABLE = "bulk_operations"
@@ -127,7 +125,6 @@ def _bulk_reasons(
     return reasons
 
 
-@on_customer_erased
 def shred_reasons_of_erased_customer(session: Session, customer: str, at: object) -> None:
     """The key that sealed them is gone already; the ciphertexts go too."""
     subscriptions = select(Subscription.id).where(Subscription.customer == customer)

@@ -21,7 +21,7 @@ from service.access.actions import Action
 from service.audit.chain import format_time
 from service.audit.models import AuditEvent
 from service.audit.queries import EventFilter, iter_events
-from service.core.db import Base
+from service.core.db import all_tables
 from service.core.errors import Gone, NotFound
 from service.core.timeparse import format_api_time
 from service.customers.exposure import categories_of_fields
@@ -35,10 +35,7 @@ SUBJECT_COLUMN = "customer"
 
 
 def _tables() -> dict[str, Table]:
-    from service.models import load_all_models
-
-    load_all_models()
-    return dict(Base.metadata.tables)
+    return all_tables()
 
 
 def holdings(declared: SensitiveColumn) -> Select[Any]:

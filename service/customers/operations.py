@@ -11,16 +11,22 @@ from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from service.core import hooks
-from service.core.errors import Gone, NotFound, ValidationFailed
+from service.core.errors import (
+    Gone,
+    KeyServiceUnavailable,
+    NotFound,
+    ProcessorFailed,
+    ValidationFailed,
+)
 from service.core.timeparse import format_api_time
 from service.customers import blind_index, masks, processor_erasure, sensitive
 from service.customers.models import CUSTOMER_ID_PREFIX, Customer
 from service.customers.schemas import CustomerCreate
 from service.customers.vault import data_key, seal, unseal
-from service.idempotency.claims import forget_responses_naming, register_replay_guard
+from service.idempotency.claims import forget_responses_naming
 from service.keys.cache import DataKeyCache
 from service.keys.port import KeyService
 from service.processors.port import PaymentProcessor, ProcessorCustomer
@@ -241,7 +247,7 @@ def _forget_stored_responses(session: Session, customer: Customer) -> None:
     forget_responses_naming(session, hooks.tokens_owned_by(session, customer.id))
 
 
-def _no_erased_customer(session: Session, targets: list[str]) -> bool:
+def no_erased_customer(session: Session, targets: list[str]) -> bool:
     """A stored response naming an erased customer is never replayed (erasure forgot it;
     this holds even for a response stored while the erasure ran)."""
     named = [token for token in targets if token.startswith(CUSTOMER_ID_PREFIX)]
@@ -253,9 +259,6 @@ def _no_erased_customer(session: Session, targets: list[str]) -> bool:
     return erased is None
 
 
-register_replay_guard(_no_erased_customer)
-
-
 def processor_customer_ref(
     session: Session, key_service: KeyService, cache: DataKeyCache, token: str
 ) -> str | None:
@@ -265,6 +268,26 @@ def processor_customer_ref(
         return None
     refs = unseal(customer, data_key(customer, key_service, cache), sensitive.PROCESSOR_REF)
     return str(refs["customer"]) if refs and refs.get("customer") else None
+
+
+def erase_at_processor(
+    factory: sessionmaker[Session],
+    key_service: KeyService,
+    processor: PaymentProcessor,
+    cache: DataKeyCache,
+    token: str,
+) -> bool:
+    """Delete the customer at the processor now. True when done (or it has none there);
+    False when an outage defers it to the job. Read in a short session of its own, so no lock
+    is held while the processor answers. NotFound and Gone propagate as usual."""
+    try:
+        with factory() as session:
+            ref = processor_customer_ref(session, key_service, cache, token)
+        if ref is not None:
+            processor.delete_customer(ref)
+    except (KeyServiceUnavailable, ProcessorFailed):
+        return False
+    return True
 
 
 # -- for the charges engine ---------------------------------------------------------------------

@@ -33,7 +33,7 @@ from service.core.errors import (
     ValidationFailed,
 )
 from service.core.timeparse import format_api_time
-from service.customers.service import PaymentRefs, customer_state, payment_refs
+from service.customers.operations import PaymentRefs, customer_state, payment_refs
 from service.subscriptions.models import SubscriptionStatus
 from service.subscriptions.service import find_subscription
 

@@ -1,0 +1,140 @@
+"""The one writer of audit events: :class:`AuditLog`, in the app context as ``ctx.audit``.
+
+Every event goes through it, so the moment, the request facts and the system identity are
+filled in one place; the storage path stays :mod:`service.audit.recorder` (a queued INSERT in
+the caller's transaction, so an effect and its event commit together or not at all).
+
+- :meth:`AuditLog.request`: the one event of an HTTP request (API, console, pause link page,
+  unknown route), with its request id and client address.
+- :meth:`AuditLog.system`: an event nobody's request caused (jobs, key rotation, the command
+  line), actor ``system`` unless a person is known (``cli:<user>@<host>``).
+- :meth:`AuditLog.records`: many prepared records at once (a job's batch, a bulk operation's
+  per-subscription events).
+- :meth:`AuditLog.committed`: a system event in a transaction of its own, for what must stay
+  whatever follows (a key change's ``intent``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.requests import HTTPConnection
+
+from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, append_event, append_events
+from service.audit.sequencer import Sequencer
+from service.core.client_address import client_address
+from service.core.clock import Clock, SystemClock
+from service.core.config import Settings
+from service.core.db import transaction
+from service.keys.port import KeyService
+
+
+def system_record(
+    action: str,
+    targets: Iterable[str] = (),
+    *,
+    actor: str = SYSTEM_ACTOR,
+    role: str = SYSTEM_ACTOR,
+    purpose: str | None = None,
+) -> AuditRecord:
+    """A record of something the service did by itself (or an operator from the shell)."""
+    return AuditRecord(
+        action=action, actor=actor, role=role, targets=list(targets), purpose=purpose
+    )
+
+
+class AuditLog:
+    """Writes events into the caller's session; never commits (except :meth:`committed`)."""
+
+    def __init__(self, clock: Clock, *, trusted_proxies: str = "") -> None:
+        self.clock = clock
+        self.trusted_proxies = trusted_proxies
+
+    def request(
+        self, session: Session, connection: HTTPConnection, record: AuditRecord, *, status: int
+    ) -> str:
+        """The request's own event: its outcome from ``status``, its request id and address."""
+        return append_event(
+            session,
+            record,
+            at=self.clock.now(),
+            status=status,
+            request_id=_request_id(connection),
+            source_ip=client_address(connection, self.trusted_proxies),
+        )
+
+    def system(
+        self,
+        session: Session,
+        action: str,
+        targets: Iterable[str] = (),
+        *,
+        actor: str = SYSTEM_ACTOR,
+        role: str = SYSTEM_ACTOR,
+        purpose: str | None = None,
+        status: int | None = None,
+        at: datetime | None = None,
+    ) -> str:
+        """One event no request caused. ``at``: the job's own ``now`` when it has one."""
+        record = system_record(action, targets, actor=actor, role=role, purpose=purpose)
+        return append_event(session, record, at=at or self.clock.now(), status=status)
+
+    def committed(
+        self,
+        session_factory: sessionmaker[Session],
+        action: str,
+        *,
+        actor: str = SYSTEM_ACTOR,
+        purpose: str | None = None,
+        status: int | None = None,
+        at: datetime | None = None,
+    ) -> str:
+        """:meth:`system` in a transaction of its own, committed before returning: for events
+        that must stay whatever follows (a key change's ``intent``, then ``done`` or
+        ``failed``)."""
+        with transaction(session_factory) as session:
+            return self.system(session, action, actor=actor, purpose=purpose, status=status, at=at)
+
+    def records(
+        self,
+        session: Session,
+        records: Sequence[AuditRecord],
+        *,
+        status: int | None = None,
+        at: datetime | None = None,
+        request_id: str | None = None,
+    ) -> int:
+        """Many prepared records with one statement; returns how many."""
+        return append_events(
+            session, records, at=at or self.clock.now(), status=status, request_id=request_id
+        )
+
+
+def _request_id(connection: HTTPConnection) -> str | None:
+    # scope state, not request.state: an unrouted request may never have been given one
+    return connection.scope.get("state", {}).get("request_id")  # type: ignore[no-any-return]
+
+
+def wall_clock_audit() -> AuditLog:
+    """The writer outside the app (the command line, key rotation): wall-clock time, as the
+    shell has no test clock."""
+    return _WALL_CLOCK_LOG
+
+
+_WALL_CLOCK_LOG = AuditLog(SystemClock())
+
+
+def build_sequencer(
+    settings: Settings, session_factory: sessionmaker[Session], key_service: KeyService
+) -> Sequencer:
+    """The sequencer with its signer, anchors and batch size from settings: one place, for the
+    app, the ``audit sequence`` command and the demo alike."""
+    return Sequencer(
+        session_factory,
+        key_service,
+        anchors=key_service,
+        anchor_file=settings.audit_anchor_file,
+        batch_size=settings.audit_sequence_batch,
+    )
