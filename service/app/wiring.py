@@ -101,11 +101,14 @@ JOBS: tuple[RegisteredJob, ...] = (
     RegisteredJob("customers-processor-erasure", 50, customers_jobs.finish_processor_erasures),
     RegisteredJob("pauses.start", 100, pauses_jobs.start_due_pauses),
     RegisteredJob("pauses.end", 110, pauses_jobs.end_due_pauses),
-    RegisteredJob(
-        "subscriptions.cancel_at_period_end", 120, subscriptions_jobs.cancel_due_subscriptions
-    ),
     RegisteredJob("charges-reconcile", 190, charges_jobs.reconcile_pending_charges),
     RegisteredJob("charges-recurring", 200, charges_jobs.charge_recurring),
+    # After the charges: a run that covers a due date and a later cancel_at (a clock move, or
+    # a scheduler that was down) charges the periods before cancel_at first; a canceled
+    # subscription is never charged.
+    RegisteredJob(
+        "subscriptions.cancel_at_period_end", 210, subscriptions_jobs.cancel_due_subscriptions
+    ),
     RegisteredJob("notice-charge-upcoming", 300, notices.notify_upcoming_charges),
     RegisteredJob("notice-pause-ending", 310, notices.notify_pauses_ending),
     RegisteredJob("event-delivery", 400, delivery.deliver_due_events),

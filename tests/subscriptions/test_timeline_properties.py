@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 import stripe
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
@@ -56,13 +56,13 @@ EPOCHS = [
     datetime(2027, 8, 31, 0, 0, tzinfo=UTC),
 ]
 INTERVALS = st.sampled_from(
-    [(Interval.DAY, n) for n in (1, 3, 10)]
+    [(Interval.DAY, n) for n in (2, 3, 10)]
     + [(Interval.WEEK, n) for n in (1, 2)]
     + [(Interval.MONTH, n) for n in (1, 1, 1, 2)]
     + [(Interval.YEAR, 1)]
 )
 timeline_settings = settings(
-    max_examples=int(os.environ.get("STRONGROOM_TIMELINE_EXAMPLES", "8")),
+    max_examples=int(os.environ.get("STRONGROOM_TIMELINE_EXAMPLES", "6")),
     deadline=None,
     derandomize=True,  # the same examples on every run and machine: CI stays stable
     database=None,
@@ -198,12 +198,18 @@ class Example:
         live = [s for s in self.subs if not s.canceled]
         kinds = ["move", "move"]
         if live:
-            kinds += ["pause", "pause", "pause", "bulk", "resume", "cancel_pause", "cancel"]
+            kinds += ["pause", "pause", "pause", "bulk", "bulk", "cancel"]
+        if any(p.status == "active" for s in live for p in s.pauses):
+            kinds += ["resume", "resume"]
+        if any(p.live for s in live for p in s.pauses):
+            kinds += ["cancel_pause", "cancel_pause"]
         if self.bulks:
             kinds.append("cancel_bulk")
         kind = self.data.draw(st.sampled_from(kinds), label="step")
         sub = self.data.draw(st.sampled_from(live or self.subs), label="subscription")
-        return getattr(self, f"do_{kind}")(sub)
+        done: str = getattr(self, f"do_{kind}")(sub)
+        event(f"{kind} -> {done.rsplit('-> ', 1)[1] if '-> ' in done else 'done'}")
+        return done
 
     def expect(self, response: Any, refused: Refused | None, what: str) -> None:
         want = refused.status if refused else (201 if what.startswith("create") else 200)
@@ -337,7 +343,7 @@ class Example:
 
     def do_move(self, sub: ModelSubscription) -> str:
         target = self.draw_instant(sub, "move")
-        jump = self.data.draw(st.sampled_from([0, 3600, 86400 * 9, 86400 * 40]), label="jump")
+        jump = self.data.draw(st.sampled_from([0, 3600, 86400 * 9, 86400 * 30]), label="jump")
         target = max(target, self.now) + timedelta(seconds=jump)
         promised = dict(self.shown)  # /upcoming as the check after the last step read it
         before = {s.id: len(s.charges) for s in self.subs}  # checked after the last move
@@ -487,7 +493,7 @@ def run(harness: Harness, data: st.DataObject, subscriptions: int, steps: int) -
             example.add_subscription()
         example.check("creation")
         history: list[str] = []
-        for _ in range(data.draw(st.integers(2, steps), label="steps")):
+        for _ in range(steps):
             history.append(example.step())
             example.check(" ; ".join(history))
         example.check_processor()
@@ -500,12 +506,12 @@ def run(harness: Harness, data: st.DataObject, subscriptions: int, steps: int) -
 def test_one_subscription_always_reads_as_its_from_scratch_timeline(
     harness: Harness, data: st.DataObject
 ) -> None:
-    run(harness, data, subscriptions=1, steps=8)
+    run(harness, data, subscriptions=1, steps=6)
 
 
-@timeline_settings
+@settings(timeline_settings, max_examples=max(1, timeline_settings.max_examples - 1))
 @given(data=st.data())
 def test_bulk_pauses_over_two_calendars_read_as_their_from_scratch_timelines(
     harness: Harness, data: st.DataObject
 ) -> None:
-    run(harness, data, subscriptions=2, steps=6)
+    run(harness, data, subscriptions=2, steps=5)

@@ -70,3 +70,24 @@ def test_cancel_at_period_end_recomputes_the_credit_of_a_pause_that_spans_the_en
     expected = credit_for_pause(calendar, 3000, window, [window], cancel_at=cancel_at)
     assert expected == 1210  # 12.5 of December's 31 days; January never comes
     assert read(clocked, token)["pauses"][0]["credit_amount"] == expected
+
+
+def test_a_move_over_a_due_date_and_the_cancel_at_after_it_charges_that_period(
+    clocked: Api,
+) -> None:
+    """Period 0 was promised by /upcoming and used; canceling at its end must not drop it."""
+    token = new_subscription(clocked, new_customer(clocked), amount=1740, interval="week")["id"]
+    promised = clocked.call("GET", f"/v1/subscriptions/{token}/upcoming?count=1", who="service")
+    assert promised.json()["data"][0]["amount_due"] == 1740
+    canceled = clocked.call(
+        "POST", f"/v1/subscriptions/{token}/cancel", who="service", json={"at": "period_end"}
+    )
+    assert canceled.status_code == 200, canceled.text
+
+    move_clock(clocked, "2026-12-20T00:00:00Z")
+
+    charges = clocked.call("GET", f"/v1/charges?subscription={token}", who="service").json()
+    assert [(c["due_at"], c["amount"]) for c in charges["data"]] == [
+        (promised.json()["data"][0]["due_at"], 1740)
+    ]
+    assert read(clocked, token)["status"] == "canceled"

@@ -5,8 +5,8 @@ statuses, cancellation, which periods were handled) and derives every other valu
 ``next_charge_at``, status, ``upcoming``, the charges a clock move makes — by asking the pure
 schedule engine (``service.subscriptions.schedule``) from scratch. It mirrors API.md's rules
 for requests (which are refused, with which status) and the order in which a clock move runs
-the jobs (pause starts, pause ends, cancellations, then charges), nothing of how the service
-stores or recomputes anything.
+the jobs (pause starts, pause ends, charges, then cancellations at period end), nothing of
+how the service stores or recomputes anything.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from service.subscriptions.schedule import (
 #
 # Ending a pause sets the subscription active even when another of its pauses is active (a job
 # run that covers one pause's end and the next one's start).
-KNOWN_BUG_END_MAKES_ACTIVE = True
+KNOWN_BUG_END_MAKES_ACTIVE = False
 
 MAX_PAUSE = timedelta(days=90)  # the default policy's max_pause_days, open-ended ones included
 
@@ -252,8 +252,6 @@ class ModelSubscription:
             end = pause.planned_end
             if pause.status == "active" and end is not None and end <= now:
                 self.end(pause, end)
-        if not self.canceled and self.cancel_at is not None and self.cancel_at <= now:
-            self.cancel_now(self.cancel_at)
         made: list[ExpectedCharge] = []
         while (entry := self.next_entry()) is not None and entry.due_at <= now:
             self.handled = entry.index
@@ -264,4 +262,6 @@ class ModelSubscription:
                     )
                 )
         self.charges.extend(made)
+        if not self.canceled and self.cancel_at is not None and self.cancel_at <= now:
+            self.cancel_now(self.cancel_at)
         return made
