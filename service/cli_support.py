@@ -94,13 +94,16 @@ CLI_ROLE = "system"
 def cli_actor() -> str:
     """Who acts from the command line: ``cli:<operating-system user>@<host>`` (the database
     may be shared by many hosts; PCI DSS 10.2.2 wants the individual and the origin)."""
-    import getpass
+    import os
+    import pwd
     import socket
 
+    # The effective user from the password database, never $LOGNAME/$USER (which
+    # getpass.getuser() trusts, so anyone could name someone else as the actor).
     try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = "unknown"
+        user = pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        user = f"uid{os.geteuid()}"
     host = socket.gethostname() or "unknown-host"
     return f"cli:{user}@{host}"
 

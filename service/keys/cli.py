@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy.orm import Session, sessionmaker
 
 from service.access.actions import Action
 from service.app.bootstrap import build_key_service
-from service.audit.log import wall_clock_audit
 from service.cli_support import cli_actor, cli_engine, cli_settings, fail, operator_settings
 from service.core.db import make_session_factory, transaction
 from service.core.errors import ServiceError
 from service.keys import keystore
-from service.keys.rotation import DEFAULT_CHUNK_SIZE, retire, rotate_data_keys
+from service.keys.rotation import DEFAULT_CHUNK_SIZE, audited_change, retire, rotate_data_keys
 
 app = typer.Typer(
     help="Rotate the key that wraps customers' data keys, and inspect its versions.",
@@ -109,10 +109,6 @@ def status() -> None:
     )
 
 
-def _system_event(factory: sessionmaker[Session], action: Action) -> None:
-    wall_clock_audit().committed(factory, action, actor=cli_actor())
-
-
 def _reindex(chunk_size: int) -> None:
     from service.customers.blind_index import reindex
     from service.keys.cache import DataKeyCache
@@ -120,10 +116,13 @@ def _reindex(chunk_size: int) -> None:
     factory = make_session_factory(cli_engine())
     key_service = build_key_service(cli_settings())
     try:
-        result = reindex(factory, key_service, DataKeyCache(), chunk_size=chunk_size)
+        with audited_change(
+            factory, Action.KEYS_REINDEX, cli_actor(), _now, "re-index the email blind index"
+        ) as outcome:
+            result = reindex(factory, key_service, DataKeyCache(), chunk_size=chunk_size)
+            outcome.append(f"index version {result.version}, {result.reindexed} re-indexed")
     except ServiceError as error:
         fail(error.detail)
-    _system_event(factory, Action.KEYS_REINDEX)
     typer.echo(
         f"email index at version {result.version}: {result.reindexed} re-indexed, "
         f"{result.changed_meanwhile} changed meanwhile, {result.failed} could not be opened"
@@ -146,10 +145,18 @@ def rotate_index(
     """Rotate the blind-index key, then re-index every customer under the new version; search
     keeps finding customers throughout."""
     key_service = build_key_service(operator_settings("strongroom keys rotate-index"))
+    factory = make_session_factory(cli_engine())
     try:
-        version = key_service.rotate_index_key()
+        with audited_change(
+            factory, Action.KEYS_INDEX_ROTATE, cli_actor(), _now, "rotate the blind-index key"
+        ) as outcome:
+            version = key_service.rotate_index_key()
+            outcome.append(f"index key version {version}")
     except ServiceError as error:
         fail(error.detail)
-    _system_event(make_session_factory(cli_engine()), Action.KEYS_INDEX_ROTATE)
     typer.echo(f"index key rotated to version {version}")
     _reindex(chunk_size)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -59,7 +59,7 @@ def _key_event(
 
 
 @contextmanager
-def _audited_change(
+def audited_change(
     session_factory: sessionmaker[Session],
     action: Action,
     actor: str,
@@ -98,7 +98,7 @@ def rotate_data_keys(
 
     The rotation is audited as intent before Transit is asked and as done (or failed) after;
     an interrupted rewrap is resumed by ``rewrap_data_keys`` (or the next rotation)."""
-    with _audited_change(
+    with audited_change(
         session_factory, Action.KEYS_ROTATE, actor, now, "rotate the data-wrapping key"
     ) as done:
         new_version = key_service.rotate_data_key()
@@ -173,7 +173,7 @@ def retire(
                 f"{remaining} data key(s) are still wrapped under a version below "
                 f"{min_version}: rotate (rewrap) first."
             )
-    with _audited_change(
+    with audited_change(
         session_factory,
         Action.KEYS_RETIRE,
         actor,

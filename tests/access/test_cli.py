@@ -3,9 +3,9 @@ effect on the very next request of a running service."""
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
+import pwd
 import socket
 import subprocess
 import sys
@@ -49,7 +49,7 @@ def test_create_list_revoke_against_a_running_service(make_api, db_url) -> None:
     events = api.call("GET", "/v1/audit/events?target=principal:billing-bot").json()["data"]
     assert [e["action"] for e in events] == ["access:principal:create", "access:principal:revoke"]
     # who did it: the operating-system user and host, not an anonymous "system"
-    me = f"cli:{getpass.getuser()}@{socket.gethostname()}"
+    me = f"cli:{pwd.getpwuid(os.geteuid()).pw_name}@{socket.gethostname()}"
     assert [(e["actor"], e["role"]) for e in events] == [(me, "system"), (me, "system")]
 
 

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-import getpass
+import os
+import pwd
 import socket
 
 from tests.audit.test_cli import invoke
@@ -31,6 +32,6 @@ def test_cli_reads_of_the_trail_and_inventory_are_audited(seeded_cli: Seed) -> N
         ("audit:event:list", "system"),
         ("audit:tree:verify", "system"),
     ]
-    me = f"cli:{getpass.getuser()}@{socket.gethostname()}"
+    me = f"cli:{pwd.getpwuid(os.geteuid()).pw_name}@{socket.gethostname()}"
     assert {e["actor"] for e in events if e["actor"].startswith("cli:")} == {me}
     assert invoke("audit", "verify")[0] == 0

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-import getpass
+import os
+import pwd
 import socket
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import select
 
 from service.access.actions import Action
 from service.audit.models import AuditEvent
+from service.devstack import free_port
 from tests.audit.test_cli import invoke
 from tests.fixtures.app import Api
 from tests.fixtures.openbao import OpenBaoDevServer
@@ -27,6 +29,45 @@ def test_a_reindex_from_the_shell_names_the_operator_not_the_system(
         events = list(
             session.scalars(select(AuditEvent).where(AuditEvent.action == Action.KEYS_REINDEX))
         )
-    assert [(e.actor, e.role) for e in events] == [
-        (f"cli:{getpass.getuser()}@{socket.gethostname()}", "system")
+    me = f"cli:{pwd.getpwuid(os.geteuid()).pw_name}@{socket.gethostname()}"
+    # the intent is committed before the work, then done: a crash between leaves the intent
+    assert [(e.actor, e.role, (e.purpose or "").split(":")[0]) for e in events] == [
+        (me, "system", "intent"),
+        (me, "system", "done"),
     ]
+
+
+def test_an_index_rotation_that_cannot_reach_the_key_service_leaves_intent_and_failure(
+    sqlite_api: Api, sqlite_url: str, openbao: OpenBaoDevServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with cli_pointed_at(sqlite_url, openbao, monkeypatch):
+        # nothing listens there: the key service really is unreachable
+        monkeypatch.setenv("STRONGROOM_VAULT_ADDR", f"http://127.0.0.1:{free_port()}")
+        monkeypatch.setenv("STRONGROOM_VAULT_OPERATOR_TOKEN", openbao.token)
+        code, out, err = invoke("keys", "rotate-index")
+    assert code != 0, out + err
+    with sqlite_api.ctx.session_factory() as session:
+        events = list(
+            session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.action == Action.KEYS_INDEX_ROTATE)
+                .order_by(AuditEvent.pk)
+            )
+        )
+    assert [((e.purpose or "").split(":")[0], e.status) for e in events] == [
+        ("intent", None),
+        ("failed", 500),
+    ]
+
+
+def test_the_cli_actor_cannot_be_renamed_through_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """$LOGNAME and $USER are the caller's to set: naming someone else as the actor of a key
+    change must take more than an environment variable."""
+    from service.cli_support import cli_actor
+
+    real = pwd.getpwuid(os.geteuid()).pw_name
+    for variable in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.setenv(variable, "alice-not-me")
+    assert cli_actor() == f"cli:{real}@{socket.gethostname()}"
