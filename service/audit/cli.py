@@ -21,6 +21,7 @@ from service.audit import checker
 from service.audit.export import export_csv, export_jsonl
 from service.audit.log import build_sequencer
 from service.audit.models import AuditEvent
+from service.audit.ports import TrailKeys
 from service.audit.queries import EventFilter, event_view, list_events
 from service.audit.verify import VerifyResult, verify_with
 from service.cli_support import (
@@ -34,7 +35,6 @@ from service.cli_support import (
 from service.core.db import make_read_session_factory, make_session_factory, snapshot
 from service.core.errors import ServiceError
 from service.core.printable import one_line
-from service.keys.port import KeyService
 from service.reports.render import render
 from service.reports.runner import run_audit
 from service.reports.spec import AuditSpecError, available_audits, load_audit
@@ -65,7 +65,7 @@ def _window(start: str | None, end: str | None) -> tuple[datetime | None, dateti
     return window
 
 
-def _key_service() -> KeyService:
+def _key_service() -> TrailKeys:
     """The key service that signs the tree heads; a clear error when it is not configured."""
     try:
         return build_key_service(cli_settings())

@@ -22,13 +22,13 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import HTTPConnection
 
+from service.audit.ports import TrailKeys
 from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, append_event, append_events
 from service.audit.sequencer import Sequencer
 from service.core.client_address import client_address
 from service.core.clock import Clock, SystemClock
 from service.core.config import Settings
 from service.core.db import transaction
-from service.keys.port import KeyService
 
 
 def system_record(
@@ -127,7 +127,7 @@ _WALL_CLOCK_LOG = AuditLog(SystemClock())
 
 
 def build_sequencer(
-    settings: Settings, session_factory: sessionmaker[Session], key_service: KeyService
+    settings: Settings, session_factory: sessionmaker[Session], key_service: TrailKeys
 ) -> Sequencer:
     """The sequencer with its signer, anchors and batch size from settings: one place, for the
     app, the ``audit sequence`` command and the demo alike."""

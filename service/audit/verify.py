@@ -22,11 +22,11 @@ from sqlalchemy import Connection, select
 from service.audit.anchors import AnchorStore, read_file_anchors
 from service.audit.checker import sth_digest, sth_signature_valid
 from service.audit.models import AuditTreeHead
+from service.audit.ports import TrailKeys
 from service.audit.read_ahead import read_ahead
 from service.audit.sequencer import QUEUED_COLUMNS, columns_leaf
 from service.audit.tree_heads import sth_view
 from service.core.errors import ServiceError
-from service.keys.port import KeyService
 
 RECENT_ANCHORS = 50
 
@@ -256,7 +256,7 @@ def _normalised(sth: Mapping[str, Any]) -> dict[str, Any]:
 
 def verify_with(
     conn: Connection,
-    key_service: KeyService,
+    key_service: TrailKeys,
     *,
     anchor_file: Path | None = None,
     progress: Callable[[int], None] | None = None,
