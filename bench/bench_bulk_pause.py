@@ -28,9 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import Figure, postgres_database, print_figures
 from service.access.principals import create_principal
+from service.app.bootstrap import build_context
+from service.app.main import create_app
 from service.audit.models import AuditEvent
 from service.audit.verify import verify_with
-from service.core.bootstrap import build_context
 from service.core.clock import FrozenClock
 from service.core.config import Settings
 from service.core.db import make_engine, transaction
@@ -38,7 +39,6 @@ from service.core.migrate import upgrade
 from service.customers.models import Customer
 from service.devstack.openbao import OpenBaoDevServer
 from service.keys.transit import TransitKeyService, build_vault_client
-from service.main import create_app
 from service.subscriptions.models import Subscription, SubscriptionTag
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)

@@ -30,15 +30,15 @@ from fastapi.testclient import TestClient
 
 from bench._common import Figure, postgres_database, print_figures
 from service.access.principals import create_principal
+from service.app.bootstrap import build_context
+from service.app.logging import configure_logging
+from service.app.main import create_app
 from service.audit.recorder import AuditRecord, append_events
-from service.core.bootstrap import build_context
 from service.core.config import Settings
 from service.core.db import make_engine, transaction
-from service.core.logging import configure_logging
 from service.core.migrate import upgrade
 from service.devstack.openbao import OpenBaoDevServer
 from service.keys.transit import TransitKeyService, build_vault_client
-from service.main import create_app
 
 
 def per_second(requests: int, call: Callable[[], int]) -> float:

@@ -73,7 +73,7 @@ def rss_mb(pid: int | None = None) -> float:
 
 def soak(lines: int, *, redact: bool, batch: int = 1000) -> tuple[float, float, float]:
     """(RSS after a warm-up tenth, RSS at the end, seconds) for ``lines`` log lines."""
-    from service.core.logging import JsonLineFormatter
+    from service.app.logging import JsonLineFormatter
     from service.redaction.log_filter import RedactingFilter
     from service.redaction.redactor import get_redactor
 

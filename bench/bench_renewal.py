@@ -44,9 +44,9 @@ import stripe
 from sqlalchemy import func, insert, select
 
 from bench._common import Figure, postgres_database, print_figures, timer
+from service.app.bootstrap import build_context
 from service.charges.models import Charge
 from service.charges.recurring import charge_due_periods
-from service.core.bootstrap import build_context
 from service.core.config import Settings
 from service.core.db import transaction
 from service.core.migrate import upgrade

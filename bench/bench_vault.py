@@ -35,7 +35,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.access.principals import create_principal
-from service.core.bootstrap import build_context
+from service.app.bootstrap import build_context
+from service.app.main import create_app
 from service.core.config import Settings
 from service.core.db import make_engine, make_session_factory, transaction
 from service.core.migrate import upgrade
@@ -45,7 +46,6 @@ from service.devstack.openbao import OpenBaoDevServer
 from service.keys.cache import DataKeyCache
 from service.keys.rotation import rotate_data_keys
 from service.keys.transit import TransitKeyService, build_vault_client
-from service.main import create_app
 
 BASELINE_KEY = "bench-baseline-fields"
 REVEALED = ["name", "email", "phone", "address"]

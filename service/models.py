@@ -7,10 +7,9 @@ import importlib
 MODEL_MODULES = (
     "service.access.models",
     "service.audit.models",
-    "service.core.idempotency",
+    "service.idempotency.claims",
     "service.customers.models",
     "service.subscriptions.models",
-    "service.pauses.models",
     "service.charges.models",
     "service.events.models",
     "service.jobs.models",

@@ -51,7 +51,7 @@ def postgres_available() -> bool:
 def service_logging(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The service's own logging configuration (JSON lines, every record redacted) for the
     whole run, written to a file that is scanned for canary personal data at the end."""
-    from service.core.logging import configure_logging
+    from service.app.logging import configure_logging
 
     path = tmp_path_factory.mktemp("logs") / "service.log"
     stream = path.open("a", encoding="utf-8")

@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import func, select
 
 from service.access.actions import Action
+from service.app.bootstrap import build_key_service
 from service.audit import checker
 from service.audit.export import export_csv, export_jsonl
 from service.audit.models import AuditEvent
@@ -30,7 +31,6 @@ from service.cli_support import (
     now_utc,
     record_cli_access,
 )
-from service.core.bootstrap import build_key_service
 from service.core.db import make_read_session_factory, make_session_factory, snapshot
 from service.core.errors import ServiceError
 from service.core.printable import one_line

@@ -10,17 +10,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.access.actions import Action
+from service.app.context import app_context, get_db, get_key_service, resolve
+from service.app.routing import AuditedRoute, operation
 from service.audit.export import export_csv, export_jsonl
 from service.audit.models import AuditEvent
 from service.audit.proofs import StoredTree
 from service.audit.queries import EventFilter, event_view, list_events, list_queued
 from service.audit.tree_heads import head_of_size, latest_head, sth_view
 from service.audit.verify import public_keys, verify_trail
-from service.core.context import app_context, get_db, get_key_service, resolve
 from service.core.db import make_read_session_factory, snapshot
 from service.core.errors import Conflict, NotFound, ValidationFailed
 from service.core.pagination import Cursor, Limit, decode_cursor, page
-from service.core.routing import AuditedRoute, operation
 from service.core.timeparse import ApiTime
 
 router = APIRouter(prefix="/v1/audit", route_class=AuditedRoute, tags=["audit"])

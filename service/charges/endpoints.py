@@ -10,12 +10,7 @@ from sqlalchemy.orm import Session
 from service.access.actions import Action
 from service.access.policy import Policy
 from service.access.resolvers import register_token
-from service.charges import descriptions, service
-from service.charges.models import CHARGE_ID_PREFIX, Charge
-from service.charges.schemas import ChargeCreate, ChargeStatusFilter
-from service.charges.settle import ChargeDeps, settle
-from service.core.clock import Clock
-from service.core.context import (
+from service.app.context import (
     app_context,
     get_clock,
     get_data_key_cache,
@@ -24,14 +19,19 @@ from service.core.context import (
     get_policy,
     get_processor,
 )
-from service.core.pagination import Cursor, Limit, decode_time_cursor, page
-from service.core.routing import (
+from service.app.routing import (
     TOKEN_PATTERN,
     AuditedRoute,
     current_audit,
     current_caller,
     operation,
 )
+from service.charges import descriptions, service
+from service.charges.models import CHARGE_ID_PREFIX, Charge
+from service.charges.schemas import ChargeCreate, ChargeStatusFilter
+from service.charges.settle import ChargeDeps, settle
+from service.core.clock import Clock
+from service.core.pagination import Cursor, Limit, decode_time_cursor, page
 from service.core.timeparse import format_api_time
 from service.customers import exposure, free_text
 from service.keys.cache import DataKeyCache

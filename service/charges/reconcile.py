@@ -16,11 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.access.actions import Action
+from service.app.context import AppContext
 from service.charges.models import Charge, ChargeStatus
 from service.charges.recurring import deps_of
 from service.charges.settle import settle, start_send
 from service.charges.system_audit import audit_charge
-from service.core.context import AppContext
 from service.core.errors import ProcessorFailed
 from service.jobs.registry import JobContext
 

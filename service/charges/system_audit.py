@@ -6,9 +6,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from service.app.context import AppContext
 from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, append_event
 from service.charges.models import Charge
-from service.core.context import AppContext
 
 
 def audit_charge(

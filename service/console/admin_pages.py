@@ -8,9 +8,9 @@ from sqlalchemy import select
 from service.access.actions import Action, Role
 from service.access.models import Principal
 from service.access.principals import create_principal, list_principals, revoke_principal
+from service.app.context import get_clock, resolve
 from service.console import sessions
 from service.console.routing import ConsoleRoute, console_page, form, render
-from service.core.context import get_clock, resolve
 from service.core.errors import NotFound
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)

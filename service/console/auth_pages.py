@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from service.access.actions import Action
 from service.access.auth import authenticate
+from service.app.context import get_clock, resolve
 from service.audit.models import AuditEvent
 from service.console import sessions
 from service.console.routing import (
@@ -21,7 +22,6 @@ from service.console.routing import (
     form,
     render,
 )
-from service.core.context import get_clock, resolve
 from service.core.errors import Forbidden, Unauthenticated
 from service.reports.svg import bar_chart, daily_chart
 

@@ -11,10 +11,10 @@ from fastapi import APIRouter, Query, Request, Response
 from markupsafe import Markup
 
 from service.access.actions import Action
+from service.app.context import app_context, get_clock, get_key_service, resolve
 from service.console.forms import int_list, split_list, window
 from service.console.reveal_pages import revealable
 from service.console.routing import ConsoleRoute, console_page, render
-from service.core.context import app_context, get_clock, get_key_service, resolve
 from service.core.errors import NotFound, ValidationFailed
 from service.inventory import service as inventory_service
 from service.inventory.endpoints import key_name_of

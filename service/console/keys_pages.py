@@ -6,8 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from service.access.actions import Action
+from service.app.context import get_key_service, resolve
 from service.console.routing import ConsoleRoute, console_page, render
-from service.core.context import get_key_service, resolve
 from service.keys import keystore
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)

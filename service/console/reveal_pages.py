@@ -6,8 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from service.access.actions import Action
+from service.app.context import app_context, get_data_key_cache, get_key_service, resolve
 from service.console.routing import ConsoleRoute, console_page, current_caller, form, render
-from service.core.context import app_context, get_data_key_cache, get_key_service, resolve
 from service.core.errors import Forbidden
 from service.customers import service as customers
 

@@ -1,5 +1,5 @@
 """The console's route class: the same transaction, policy and audit event per request as the
-API's :class:`~service.core.routing.AuditedRoute`, with a session cookie instead of a bearer key,
+API's :class:`~service.app.routing.AuditedRoute`, with a session cookie instead of a bearer key,
 a CSRF check on every POST, HTML error pages, and a strict Content-Security-Policy."""
 
 from __future__ import annotations
@@ -17,9 +17,15 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from service.access.auth import Caller
+from service.app.context import AppContext, app_context, get_clock, resolve
+from service.app.problems import to_service_error
+
+# The API's own way to append a request's event and commit (or record it alone).
+from service.app.routing import TOKEN_PATTERN
+from service.app.routing import _audit_alone as audit_alone
+from service.app.routing import _finish as finish
 from service.audit.recorder import AuditRecord
 from service.console import sessions
-from service.core.context import AppContext, app_context, get_clock, resolve
 from service.core.errors import (
     Forbidden,
     NotFound,
@@ -28,12 +34,6 @@ from service.core.errors import (
     Unauthenticated,
     ValidationFailed,
 )
-from service.core.problems import to_service_error
-
-# The API's own way to append a request's event and commit (or record it alone).
-from service.core.routing import TOKEN_PATTERN
-from service.core.routing import _audit_alone as audit_alone
-from service.core.routing import _finish as finish
 from service.web.forms import read_form
 from service.web.security import harden
 from service.web.templating import make_environment

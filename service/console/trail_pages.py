@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
 
 from service.access.actions import Action
+from service.app.context import get_clock, get_key_service, resolve
 from service.audit.checker import sth_signature_valid, verify_inclusion
 from service.audit.models import AuditEvent
 from service.audit.proofs import StoredTree
@@ -17,7 +18,6 @@ from service.audit.tree_heads import latest_head, sth_view
 from service.audit.verify import public_keys, verify_with
 from service.console.forms import window
 from service.console.routing import ConsoleRoute, console_page, render
-from service.core.context import get_clock, get_key_service, resolve
 from service.core.errors import NotFound, ValidationFailed
 from service.core.pagination import decode_cursor, encode_cursor
 

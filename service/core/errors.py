@@ -1,4 +1,4 @@
-"""One family of errors, rendered as RFC 9457 problem+json by one handler (see main.py)."""
+"""One family of errors, rendered as RFC 9457 problem+json by one handler (service/app/main.py)."""
 
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ HANDLER_MODULES = (
     "service.subscriptions.erasure",
     "service.events.erasure",
     "service.charges.erasure",
-    "service.pauses.reasons",
+    "service.subscriptions.reasons",
     "service.charges.descriptions",
 )
 

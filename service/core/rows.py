@@ -22,15 +22,19 @@ def random_tokens(prefix: str, count: int, nbytes: int = 12) -> list[str]:
     return [prefix + pool[i * width : (i + 1) * width] for i in range(count)]
 
 
+COPY_FROM = 100
+
+
 def insert_rows(
     session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
-    """Insert ``rows`` (values in ``columns`` order) into ``table``."""
+    """Insert ``rows`` (values in ``columns`` order) into ``table``: one COPY on PostgreSQL
+    from ``COPY_FROM`` rows on (below that, one INSERT is the fewer round trips)."""
     if not rows:
         return
     connection = session.connection()
     dialect = connection.dialect
-    if dialect.name != "postgresql":
+    if dialect.name != "postgresql" or len(rows) < COPY_FROM:
         session.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
         return
     processed = [

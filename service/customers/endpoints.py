@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session
 from service.access.actions import Action
 from service.access.policy import Policy
 from service.access.resolvers import register_token
-from service.core.clock import Clock
-from service.core.context import (
+from service.app.context import (
     app_context,
     get_clock,
     get_data_key_cache,
@@ -20,8 +19,9 @@ from service.core.context import (
     get_policy,
     get_processor,
 )
+from service.app.routing import AuditedRoute, current_audit, current_caller, operation
+from service.core.clock import Clock
 from service.core.errors import Forbidden, InvalidRequest, RateLimited, ValidationFailed
-from service.core.routing import AuditedRoute, current_audit, current_caller, operation
 from service.customers import exposure, free_text, processor_erasure, service
 from service.customers.models import CUSTOMER_ID_PREFIX
 from service.customers.schemas import CustomerCreate, CustomerSearch

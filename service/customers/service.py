@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 
 from service.core import hooks
 from service.core.errors import Gone, NotFound, ValidationFailed
-from service.core.idempotency import forget_responses_naming, register_replay_guard
 from service.core.timeparse import format_api_time
 from service.customers import blind_index, masks, processor_erasure, sensitive
 from service.customers.models import CUSTOMER_ID_PREFIX, Customer
 from service.customers.schemas import CustomerCreate
 from service.customers.vault import data_key, seal, unseal
+from service.idempotency.claims import forget_responses_naming, register_replay_guard
 from service.keys.cache import DataKeyCache
 from service.keys.port import KeyService
 from service.processors.port import PaymentProcessor, ProcessorCustomer

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.access.actions import Action
 from service.access.policy import load_policy
-from service.audit.recorder import AuditRecord, append_event
+from service.audit.recorder import AuditRecord, append_event, append_events
 from service.audit.sequencer import Sequencer
 from service.audit.verify import verify_with
 from service.cli_support import cli_engine, cli_settings, now_utc
@@ -32,7 +32,7 @@ from service.core.timeparse import format_api_time
 from service.demo.book import DEMO_ACTOR, PLANS, create_customers, create_subscriptions
 from service.demo.keys import demo_key_service
 from service.keys.cache import DataKeyCache
-from service.pauses.bulk import BulkActor, bulk_pause
+from service.pauses.bulk import SKIPPED_STATUS, BulkActor, bulk_pause
 from service.pauses.schemas import BulkPauseCreate, BulkSelector
 from service.pauses.selection import matching
 from service.subscriptions.models import Subscription
@@ -145,19 +145,21 @@ def _bulk(
             now,
             reason="holiday pause (demo)",
         )
-        if outcome["id"] is not None:
+        append_events(session, outcome.paused_events, at=now, status=None)
+        append_events(session, outcome.skipped_events, at=now, status=SKIPPED_STATUS)
+        if outcome.body["id"] is not None:
             append_event(
                 session,
                 AuditRecord(
                     action=Action.BULK_PAUSE_CREATE,
                     actor=DEMO_ACTOR,
                     role="admin",
-                    targets=[outcome["id"]],
+                    targets=[outcome.body["id"]],
                 ),
                 at=now,
                 status=201,
             )
-    return outcome
+    return outcome.body
 
 
 def _show_preview(preview: dict[str, Any], start: datetime) -> None:

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
+from service.app.bootstrap import build_key_service
 from service.cli_support import fail
-from service.core.bootstrap import build_key_service
 from service.core.config import Settings
 from service.devstack.openbao import PersistentOpenBao, health_status
 

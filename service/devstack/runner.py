@@ -14,21 +14,21 @@ from sqlalchemy import select
 
 from service.access.models import Principal
 from service.access.principals import create_principal
+from service.app.bootstrap import build_context
+from service.app.context import AppContext
+from service.app.logging import configure_logging
+from service.app.main import create_app
+from service.app.workers import run_workers
 from service.cli_support import fail, now_utc
-from service.core.bootstrap import build_context
 from service.core.config import Settings
-from service.core.context import AppContext
 from service.core.db import transaction
 from service.core.errors import ServiceError
-from service.core.logging import configure_logging
 from service.core.migrate import upgrade
 from service.core.production import production_refusals, production_warnings
-from service.core.workers import run_workers
 from service.devstack import DevStackError, ensure_port_free
 from service.devstack.keys_file import ENV as KEYS_FILE_ENV
 from service.devstack.keys_file import KeysFileRefused, write_keys_file
 from service.keys.approle import ApproleFileError
-from service.main import create_app
 
 log = logging.getLogger("strongroom.dev")
 

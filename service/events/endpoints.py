@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from service.access.actions import Action
 from service.access.resolvers import register_token
+from service.app.context import app_context, get_clock, get_db, get_key_service
+from service.app.routing import AuditedRoute, current_audit, operation
 from service.core.clock import Clock
-from service.core.context import app_context, get_clock, get_db, get_key_service
 from service.core.errors import ValidationFailed
 from service.core.pagination import Cursor, Limit, decode_cursor, page
-from service.core.routing import AuditedRoute, current_audit, operation
 from service.core.timeparse import format_api_time
 from service.events.delivery import delivery_view
 from service.events.models import Delivery, Event, WebhookEndpoint

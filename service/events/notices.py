@@ -16,8 +16,7 @@ from service.core.timeparse import format_api_time
 from service.events.outbox import emit_once
 from service.events.types import EventType
 from service.jobs.registry import JobContext, lock_for_work, register_job
-from service.pauses.models import Pause, PauseStatus
-from service.subscriptions.models import Subscription, SubscriptionStatus
+from service.subscriptions.models import Pause, PauseStatus, Subscription, SubscriptionStatus
 from service.subscriptions.schedule import upcoming
 from service.subscriptions.service import schedule_inputs
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.core.context import AppContext
+from service.app.context import AppContext
 from service.core.errors import Gone, NotFound
 from service.events.models import WebhookEndpoint
 from service.events.urls import validate_webhook_url

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
 from service.access.actions import Action
+from service.app.context import get_clock, get_db, get_key_service
+from service.app.routing import AuditedRoute, operation
 from service.core.clock import Clock
-from service.core.context import get_clock, get_db, get_key_service
-from service.core.routing import AuditedRoute, operation
 from service.inventory import service
 from service.inventory.schemas import (
     BreachReportCreate,

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-from service.core.context import AppContext
+from service.app.context import AppContext
 
 Job = Callable[["JobContext", datetime], int]
 
@@ -82,7 +82,7 @@ JOB_MODULES = (
     "service.subscriptions.jobs",
     "service.charges.jobs",
     "service.events.jobs",
-    "service.core.housekeeping",
+    "service.jobs.housekeeping",
     "service.console.jobs",
     "service.audit.jobs",
 )

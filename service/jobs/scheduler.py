@@ -6,7 +6,7 @@ import logging
 import threading
 from datetime import datetime
 
-from service.core.context import AppContext
+from service.app.context import AppContext
 from service.jobs.registry import JobContext, registered_jobs
 
 log = logging.getLogger("strongroom.jobs")

@@ -11,9 +11,9 @@ from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.access.actions import Action
+from service.app.bootstrap import build_key_service
 from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, append_event
 from service.cli_support import cli_actor, cli_engine, cli_settings, fail, operator_settings
-from service.core.bootstrap import build_key_service
 from service.core.db import make_session_factory, transaction
 from service.core.errors import ServiceError
 from service.keys import keystore

@@ -30,11 +30,10 @@ class KeyHolder:
 
 
 def holders() -> tuple[KeyHolder, ...]:
-    from service.core.idempotency import IdempotencyRecord
     from service.customers.models import Customer, ProcessorErasure
     from service.events.models import WebhookEndpoint
-    from service.pauses.models import BulkOperation
-    from service.subscriptions.models import Subscription
+    from service.idempotency.claims import IdempotencyRecord
+    from service.subscriptions.models import BulkOperation, Subscription
 
     return (
         KeyHolder("customers", Customer, "id", "wrapped_data_key", "key_version"),

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from service.access.actions import Action
 from service.access.policy import Policy
 from service.access.resolvers import register_token
+from service.app.context import get_clock, get_db, get_policy, get_settings
+from service.app.routing import AuditedRoute, current_audit, current_caller, operation
 from service.core.clock import Clock
 from service.core.config import Settings
-from service.core.context import get_clock, get_db, get_policy, get_settings
-from service.core.routing import AuditedRoute, current_audit, current_caller, operation
 from service.core.timeparse import format_api_time
 from service.pauselinks import pages, service
 from service.pauselinks.models import PAUSE_LINK_ID_PREFIX

@@ -16,14 +16,14 @@ from sqlalchemy.orm import Session
 
 from service.access.actions import Action
 from service.access.policy import Policy
-from service.core.clock import Clock
-from service.core.context import (
+from service.app.context import (
     get_clock,
     get_data_key_cache,
     get_db,
     get_key_service,
     get_policy,
 )
+from service.core.clock import Clock
 from service.core.errors import PolicyViolation, ValidationFailed
 from service.customers import exposure
 from service.customers.service import customer_state, read_customer
@@ -37,8 +37,7 @@ from service.pauselinks.routing import (
     render,
     subscriber_page,
 )
-from service.pauses.models import Pause, PauseStatus
-from service.subscriptions.models import Subscription, SubscriptionStatus
+from service.subscriptions.models import Pause, PauseStatus, Subscription, SubscriptionStatus
 from service.subscriptions.service import find_subscription, get_subscription, live_pauses
 
 router = APIRouter(route_class=SubscriberPageRoute, include_in_schema=False)

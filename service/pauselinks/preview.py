@@ -11,10 +11,9 @@ from datetime import datetime
 
 from service.access.policy import Limits, SubscriberPause
 from service.core.errors import Conflict, PolicyViolation
-from service.pauses.models import Pause, PauseStatus
 from service.pauses.schemas import PauseWindowRequest
 from service.pauses.service import plan_window, refuse_conflicts
-from service.subscriptions.models import Subscription
+from service.subscriptions.models import Pause, PauseStatus, Subscription
 from service.subscriptions.schedule import PauseWindow, ResumeMode, ScheduledCharge, upcoming
 from service.subscriptions.service import ScheduleInputs, inputs_from
 

@@ -27,21 +27,21 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from service.access.ratelimit import address_bucket
+from service.app.context import AppContext, app_context
+from service.app.problems import to_service_error
+
+# The API's own way to append a request's event and commit (or record it alone).
+from service.app.routing import _audit_alone as audit_alone
+from service.app.routing import _finish as finish
 from service.audit.recorder import AuditRecord
 from service.console.sessions import is_loopback
 from service.core.client_address import client_address
-from service.core.context import AppContext, app_context
 from service.core.errors import (
     Forbidden,
     NotFound,
     RateLimited,
     ServiceError,
 )
-from service.core.problems import to_service_error
-
-# The API's own way to append a request's event and commit (or record it alone).
-from service.core.routing import _audit_alone as audit_alone
-from service.core.routing import _finish as finish
 from service.pauselinks import service, wording
 from service.pauselinks.models import PauseLink
 from service.web.forms import read_form

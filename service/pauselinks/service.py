@@ -17,9 +17,8 @@ from service.pauselinks import tokens
 from service.pauselinks.models import PauseLink, PauseLinkState
 from service.pauselinks.schemas import PauseLinkCreate
 from service.pauses import service as pauses
-from service.pauses.models import Pause
 from service.pauses.schemas import PauseCreate
-from service.subscriptions.models import SubscriptionStatus
+from service.subscriptions.models import Pause, SubscriptionStatus
 from service.subscriptions.service import get_subscription
 
 

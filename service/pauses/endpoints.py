@@ -12,15 +12,16 @@ from sqlalchemy.orm import Session
 from service.access.actions import Action
 from service.access.policy import Policy
 from service.access.resolvers import register_token
+from service.app.context import get_clock, get_data_key_cache, get_db, get_key_service, get_policy
+from service.app.routing import AuditedRoute, current_audit, current_caller, operation
+from service.audit.recorder import append_events
 from service.core.clock import Clock
-from service.core.context import get_clock, get_data_key_cache, get_db, get_key_service, get_policy
-from service.core.routing import AuditedRoute, current_audit, current_caller, operation
 from service.customers import exposure, free_text
 from service.keys.cache import DataKeyCache
-from service.pauses import bulk, bulk_cancel, reasons, service
-from service.pauses.models import BULK_ID_PREFIX, PAUSE_ID_PREFIX, Pause
+from service.pauses import bulk, bulk_cancel, service
 from service.pauses.schemas import BulkPauseCreate, PauseCreate
-from service.subscriptions.models import Subscription
+from service.subscriptions import reasons
+from service.subscriptions.models import BULK_ID_PREFIX, PAUSE_ID_PREFIX, Pause, Subscription
 from service.subscriptions.views import pause_view
 
 router = APIRouter(route_class=AuditedRoute, tags=["pauses"])
@@ -128,21 +129,31 @@ def create_bulk_pause(
 ) -> Any:
     caller = current_caller(request)
     reason = free_text.for_audit(body.reason)
+    now = clock.now()
     outcome = bulk.bulk_pause(
         db,
         body,
         policy.limits,
         bulk.BulkActor(name=caller.name, role=caller.role),
-        clock.now(),
+        now,
         reason=reason,
-        request_id=request.state.request_id,
     )
-    if outcome["id"] is not None:
-        reasons.seal_bulk_reason(db, key_service, cache, outcome["id"], body.reason)
+    bulk_id = outcome.body["id"]
+    if bulk_id is not None:
+        reasons.seal_bulk_reason(db, key_service, cache, bulk_id, body.reason)
+        request_id = request.state.request_id
+        append_events(db, outcome.paused_events, at=now, status=None, request_id=request_id)
+        append_events(
+            db,
+            outcome.skipped_events,
+            at=now,
+            status=bulk.SKIPPED_STATUS,
+            request_id=request_id,
+        )
         record = current_audit(request)
-        record.add_target(outcome["id"])
+        record.add_target(bulk_id)
         record.purpose = reason
-    return JSONResponse(outcome, status_code=200 if body.dry_run else 201)
+    return JSONResponse(outcome.body, status_code=200 if body.dry_run else 201)
 
 
 @router.delete("/v1/pauses/bulk/{bulk_id}", **operation(Action.BULK_PAUSE_CANCEL))

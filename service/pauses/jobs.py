@@ -12,17 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
-from sqlalchemy.orm import Session
 
 from service.access.actions import Action
 from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, append_events
 from service.jobs.registry import JobContext, lock_for_work, register_job
-from service.pauses.models import Pause, PauseStatus
-from service.pauses.transitions import end_pause, planned_end, start_pause
-from service.subscriptions.models import Subscription
+from service.subscriptions.models import Pause, PauseStatus, Subscription
+from service.subscriptions.timeline import Timeline, Timelines, planned_end
 
 MAX_BATCHES_PER_RUN = 10_000
 BATCH = 50
@@ -44,6 +41,17 @@ def due_to_end(now: datetime) -> ColumnElement[bool]:
     )
 
 
+def is_due_to_start(pause: Pause, now: datetime) -> bool:
+    """:func:`due_to_start`, for a pause in memory."""
+    return pause.status == PauseStatus.SCHEDULED and pause.starts_at <= now
+
+
+def is_due_to_end(pause: Pause, now: datetime) -> bool:
+    """:func:`due_to_end`, for a pause in memory."""
+    end = planned_end(pause)
+    return pause.status == PauseStatus.ACTIVE and end is not None and end <= now
+
+
 def system_record(action: Action, targets: list[str]) -> AuditRecord:
     return AuditRecord(action=action, actor=SYSTEM_ACTOR, role=SYSTEM_ACTOR, targets=targets)
 
@@ -52,19 +60,19 @@ def run_pause_transitions(
     context: JobContext,
     now: datetime,
     due: Callable[[datetime], ColumnElement[bool]],
-    apply: Callable[[Session, Pause, Subscription], None],
+    is_due: Callable[[Pause, datetime], bool],
+    apply: Callable[[Timeline, Pause], None],
     action: Action,
 ) -> int:
     handled = 0
     for _ in range(MAX_BATCHES_PER_RUN):
         with context.session_factory() as session:
-            condition = due(now)
             # The earliest due pauses through the (status, time) index, then those of their
             # subscriptions that no other replica holds: each claim stays cheap however many
             # pauses start at the same instant.
             candidates = (
                 select(Pause.subscription)
-                .where(condition)
+                .where(due(now))
                 .order_by(Pause.starts_at, Pause.id)
                 .limit(CLAIM_WINDOW)
             )
@@ -78,21 +86,17 @@ def run_pause_transitions(
             if not subscriptions:
                 session.commit()
                 return handled
-            # each claimed subscription's earliest due pause, in one query
-            first_due: dict[str, Pause] = {}
-            for pause in session.scalars(
-                select(Pause)
-                .where(Pause.subscription.in_([sub.id for sub in subscriptions]), condition)
-                .order_by(Pause.starts_at, Pause.id)
-            ):
-                first_due.setdefault(pause.subscription, pause)
+            timelines = Timelines.of(session, subscriptions)
             records = []
-            for subscription in subscriptions:
-                due_pause = first_due.get(subscription.id)
-                if due_pause is None:  # another replica got there first
+            for timeline in timelines:
+                # each claimed subscription's earliest due pause, if another replica has not
+                # handled it already
+                due_pause = next((p for p in timeline.pauses if is_due(p, now)), None)
+                if due_pause is None:
                     continue
-                apply(session, due_pause, subscription)
-                records.append(system_record(action, [subscription.id, due_pause.id]))
+                apply(timeline, due_pause)
+                records.append(system_record(action, [timeline.id, due_pause.id]))
+            timelines.save()
             append_events(
                 session,
                 records,
@@ -106,16 +110,21 @@ def run_pause_transitions(
 
 @register_job("pauses.start", 100)
 def start_due_pauses(context: JobContext, now: datetime) -> int:
-    def apply(session: Session, pause: Pause, subscription: Subscription) -> None:
-        start_pause(session, pause, subscription, now)
+    def apply(timeline: Timeline, pause: Pause) -> None:
+        timeline.start_pause(pause, now)
 
-    return run_pause_transitions(context, now, due_to_start, apply, Action.JOB_PAUSE_START)
+    return run_pause_transitions(
+        context, now, due_to_start, is_due_to_start, apply, Action.JOB_PAUSE_START
+    )
 
 
 @register_job("pauses.end", 110)
 def end_due_pauses(context: JobContext, now: datetime) -> int:
-    def apply(session: Session, pause: Pause, subscription: Subscription) -> None:
-        end_at: Any = planned_end(pause)
-        end_pause(session, pause, subscription, end_at, now)
+    def apply(timeline: Timeline, pause: Pause) -> None:
+        end_at = planned_end(pause)
+        assert end_at is not None  # is_due_to_end holds
+        timeline.end_pause(pause, end_at, now)
 
-    return run_pause_transitions(context, now, due_to_end, apply, Action.JOB_PAUSE_END)
+    return run_pause_transitions(
+        context, now, due_to_end, is_due_to_end, apply, Action.JOB_PAUSE_END
+    )

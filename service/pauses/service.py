@@ -6,7 +6,6 @@ Functions take the session and their collaborators as arguments; they flush, nev
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -14,33 +13,24 @@ from sqlalchemy.orm import Session
 
 from service.access.policy import Limits
 from service.core.errors import Conflict, NotFound, PolicyViolation, ValidationFailed
-from service.events.outbox import emit
-from service.events.types import EventType
-from service.pauses.models import PAUSE_ID_PREFIX, Pause, PauseStatus
 from service.pauses.schemas import PauseCreate, PauseWindowRequest
-from service.pauses.transitions import (
-    after_change,
-    cancel_scheduled_pause,
-    end_pause,
-    event_data,
-    start_pause,
+from service.subscriptions.models import (
+    PAUSE_ID_PREFIX,
+    Pause,
+    PauseStatus,
+    Subscription,
+    SubscriptionStatus,
 )
-from service.subscriptions.models import Subscription, SubscriptionStatus
-from service.subscriptions.schedule import nth_due_after, pauses_overlap
-from service.subscriptions.service import (
-    ScheduleInputs,
-    get_subscription,
-    inputs_from,
-    live_pauses,
-    period_end,
+from service.subscriptions.schedule import nth_due_after
+from service.subscriptions.service import ScheduleInputs, get_subscription, period_end
+from service.subscriptions.timeline import (
+    CANCELED_BEFORE_START,
+    OVERLAPPING_PAUSE,
+    PlannedWindow,
+    Timeline,
+    Timelines,
+    conflict,
 )
-
-
-@dataclass(frozen=True)
-class PlannedWindow:
-    starts_at: datetime
-    ends_at: datetime | None
-    latest_end_at: datetime | None
 
 
 def new_pause_token() -> str:
@@ -92,23 +82,27 @@ def plan_window(
     return PlannedWindow(starts_at, ends_at, None)
 
 
-def overlapping(window: PlannedWindow, pauses: list[Pause]) -> Pause | None:
-    for pause in pauses:
-        if pause.status in PauseStatus.LIVE and pauses_overlap(
-            window.starts_at, window.ends_at, pause.starts_at, pause.ends_at
-        ):
-            return pause
-    return None
+CONFLICTS = {
+    OVERLAPPING_PAUSE: "The pause overlaps another scheduled or active pause.",
+    CANCELED_BEFORE_START: "The subscription ends before the pause would start.",
+}
 
 
 def refuse_conflicts(
     subscription: Subscription, window: PlannedWindow, pauses: list[Pause]
 ) -> None:
     """Conflict when the window overlaps a live pause or starts after the subscription ends."""
-    if overlapping(window, pauses) is not None:
-        raise Conflict("The pause overlaps another scheduled or active pause.")
-    if subscription.cancel_at is not None and window.starts_at >= subscription.cancel_at:
-        raise Conflict("The subscription ends before the pause would start.")
+    reason = conflict(subscription, pauses, window)
+    if reason is not None:
+        raise Conflict(CONFLICTS[reason])
+
+
+def timeline_of(session: Session, subscription_token: str) -> tuple[Timelines, Timeline]:
+    """The subscription to act on, locked, with its pauses (NotFound, Gone as
+    ``get_subscription``)."""
+    subscription = get_subscription(session, subscription_token, for_update=True)
+    timelines = Timelines.of(session, [subscription])
+    return timelines, timelines[subscription.id]
 
 
 def create_pause(
@@ -120,34 +114,16 @@ def create_pause(
     now: datetime,
 ) -> tuple[Pause, Subscription]:
     """The new pause, and its subscription (whose customer the caller names in the audit)."""
-    subscription = get_subscription(session, subscription_token, for_update=True)
+    timelines, timeline = timeline_of(session, subscription_token)
+    subscription = timeline.subscription
     if subscription.status == SubscriptionStatus.CANCELED:
         raise Conflict("The subscription is canceled.")
-    pauses = live_pauses(session, subscription.id)
-    window = plan_window(request, inputs_from(subscription, pauses), limits, now)
-    refuse_conflicts(subscription, window, pauses)
-    pause = Pause(
-        id=new_pause_token(),
-        subscription=subscription.id,
-        status=PauseStatus.SCHEDULED,
-        starts_at=window.starts_at,
-        ends_at=window.ends_at,
-        latest_end_at=window.latest_end_at,
-        resume_mode=str(request.resume_mode),
-        reason=None,  # sealed by service.pauses.reasons, never kept in clear
-        credit_amount=0,
-        bulk=None,
-        created_by=created_by,
-        created_at=now,
+    window = plan_window(request, timeline.inputs(), limits, now)
+    refuse_conflicts(subscription, window, timeline.pauses)
+    pause = timeline.add_pause(
+        window, request.resume_mode, pause_id=new_pause_token(), created_by=created_by, now=now
     )
-    session.add(pause)
-    session.flush()
-    emit(session, EventType.PAUSE_SCHEDULED, event_data(pause), now)
-    if pause.starts_at <= now:
-        start_pause(session, pause, subscription, now)
-    # Credits and the next charge come from the schedule with this pause in it, whether it
-    # starts now or later (starting a pause that already exists changes neither).
-    after_change(session, subscription)
+    timelines.save()
     return pause, subscription
 
 
@@ -166,24 +142,28 @@ def pause_exists(session: Session, token: str) -> bool:
 
 def resume(session: Session, subscription_token: str, now: datetime) -> tuple[Pause, Subscription]:
     """End the active pause now; Conflict without one."""
-    subscription = get_subscription(session, subscription_token, for_update=True)
-    active = [p for p in live_pauses(session, subscription.id) if p.status == PauseStatus.ACTIVE]
-    if not active:
+    timelines, timeline = timeline_of(session, subscription_token)
+    active = timeline.active()
+    if active is None:
         raise Conflict("The subscription has no active pause.")
-    end_pause(session, active[0], subscription, now, now)
-    return active[0], subscription
+    timeline.end_pause(active, now, now)
+    timelines.save()
+    return active, timeline.subscription
 
 
 def cancel_pause(
     session: Session, subscription_token: str, pause_token: str, now: datetime
 ) -> tuple[Pause, Subscription]:
     """Cancel a scheduled pause or resume an active one; Conflict for any other."""
-    subscription = get_subscription(session, subscription_token, for_update=True)
-    pause = find_pause(session, subscription.id, pause_token)
+    timelines, timeline = timeline_of(session, subscription_token)
+    pause = timeline.find(pause_token)
+    if pause is None:
+        raise NotFound("No such pause for this subscription.")
     if pause.status == PauseStatus.SCHEDULED:
-        cancel_scheduled_pause(session, pause, subscription)
+        timeline.cancel_pause(pause)
     elif pause.status == PauseStatus.ACTIVE:
-        end_pause(session, pause, subscription, now, now)
+        timeline.end_pause(pause, now, now)
     else:
         raise Conflict("The pause has already ended or was canceled.")
-    return pause, subscription
+    timelines.save()
+    return pause, timeline.subscription

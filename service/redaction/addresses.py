@@ -5,7 +5,12 @@
   for streets written without a type word;
 - widening: once an address is found, the plot or house prefix before it (`Plot 12, …`,
   `H.No. 4, …`) and the unit, block, apartment and ward parts after it (`Nr. 8 Bl. 4 Ap. 6`,
-  `Interior 3`, `No:8 D:3`, `, Aoba-ku`) are redacted with it: no half-visible addresses.
+  `Interior 3`, `No:8 D:3`, `, Aoba-ku`) are redacted with it: no half-visible addresses;
+  so are the numbered parts written before the part recognised (a house number, then an
+  alley or lane and its number, then the street: `12 Lane 4 Alley 9 X Road 3`; a floor or
+  building then a comma) and a comma-separated part ending in a number after it. Only
+  parts that hold a number count, so a name before an address (`Jo Bloggs, 4 X Street`)
+  stays.
 """
 
 from __future__ import annotations
@@ -45,6 +50,22 @@ _NUMBER_COMMA_NUMBER = re.compile(r"\d[a-zA-Z]?\.?['\"]?, (?:[A-Z]{1,2}-)?\d")
 
 _HOUSE_NUMBER_PERIOD = re.compile(r"\d\.(?=[\s'\",;]|$)")
 
+# Parts of one address written before the recognised part: each a run of up to four
+# capitalised words and numbers ending in a number, or a number and capitalised words
+# ending in a comma. Matched against the text before the address, anchored at its end.
+_NUMBER = r"\d{1,5}(?:[/-]\d{1,4})*[A-Za-z]{0,2}\.?"
+_CAPITALISED = r"\p{Lu}[\p{L}'\u2019.-]*"
+_PART_BEFORE = regex.compile(
+    rf"(?<![\w.'\u2019/-])(?:(?:{_CAPITALISED}\s+){{0,2}}{_NUMBER}\s+"
+    rf"(?:(?:{_CAPITALISED}\s+){{0,3}}{_NUMBER}\s+|(?:{_CAPITALISED}\s+){{0,3}}{_CAPITALISED},\s+)?)$"
+)
+# A numbered part after it; one followed by a capitalised word is a postcode or box and its
+# town (`, P.O. Box 88 Mbale`), which are not the street line.
+_PART_AFTER = regex.compile(
+    rf"\s*,\s*(?:{_CAPITALISED}\s+){{1,3}}\d{{1,5}}[A-Za-z]?(?![\w/-])(?![ \t]+\p{{Lu}})"
+)
+_REACH_BEFORE = 64
+
 
 def extra_addresses(text: str) -> list[tuple[int, int]]:
     """Spans of Japanese block addresses and of streets followed by a postal code."""
@@ -57,7 +78,16 @@ def extra_addresses(text: str) -> list[tuple[int, int]]:
 
 
 def widen(text: str, start: int, end: int) -> tuple[int, int]:
-    """The address span grown over its plot or house prefix and its unit parts."""
+    """The address span grown over its plot or house prefix, its numbered parts and its
+    unit parts."""
+    if start and text[start - 1] == " ":
+        before = _PART_BEFORE.search(text, max(0, start - _REACH_BEFORE), start)
+        if before is not None:
+            start = before.start()
+    if end < len(text) and text[end] in " ,":
+        after = _PART_AFTER.match(text, end)
+        if after is not None:
+            end = after.end()
     prefix = _PREFIX.search(text, max(0, start - 16), start)
     if prefix is not None:
         start = prefix.start()

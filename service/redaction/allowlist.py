@@ -14,8 +14,6 @@ class AllowList:
 
     # Allowed values are at most this long, so only this much text around a candidate matters.
     REACH = 160
-    # With more candidates than this on a line, one pass over the whole line is cheaper.
-    WINDOWED_UP_TO = 4
 
     def __init__(self, patterns: Mapping[str, str]) -> None:
         self._patterns = [re.compile(pattern) for pattern in patterns.values()]
@@ -32,20 +30,16 @@ class AllowList:
         """The findings that neither lie in nor cut into an allowed span.
 
         A finding that strictly contains an allowed span (an e-mail whose local part looks
-        like a hex id) is still personal data and is kept.
+        like a hex id) is still personal data and is kept. The allowed values are looked for
+        once per line, in the stretch that reaches every finding.
         """
-        if len(findings) <= self.WINDOWED_UP_TO:
-            return [
-                f
-                for f in findings
-                if not _protects(
-                    self._spans(
-                        text, max(0, f.start - self.REACH), min(len(text), f.end + self.REACH)
-                    ),
-                    f,
-                )
-            ]
-        spans = self._spans(text, 0, len(text))
+        if not findings:
+            return []
+        lo = max(0, min(f.start for f in findings) - self.REACH)
+        hi = min(len(text), max(f.end for f in findings) + self.REACH)
+        spans = self._spans(text, lo, hi)
+        if not spans:
+            return list(findings)
         starts = [start for start, _ in spans]
         kept = []
         for finding in findings:

@@ -20,7 +20,7 @@ def redact(
     ),
 ) -> None:
     """Redact personal data from log lines (stdin when no file is given) to stdout."""
-    redactor = get_redactor()
+    redactor = get_redactor(preload=False)
     if not files:
         redact_stream(sys.stdin, sys.stdout, redactor)
         return

@@ -1,4 +1,4 @@
-"""The PII detector: presidio recognisers and presidio's spaCy NLP engine, run only where needed.
+"""The PII detector: pattern recognisers and presidio's spaCy NLP engine, run only where needed.
 
 Every line goes through cheap pre-screen checks first (`prescreen.py`); a recogniser runs
 only on lines its trigger fires on, and the NER model runs only on short windows around
@@ -12,10 +12,7 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from presidio_analyzer import EntityRecognizer, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine
-from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+from typing import TYPE_CHECKING
 
 from service.redaction.addresses import extra_addresses, widen
 from service.redaction.allowlist import AllowList
@@ -30,7 +27,8 @@ from service.redaction.names import (
     ner_window,
     titled_names,
 )
-from service.redaction.nlp import BackgroundEngine, RedactionStartupError, build_nlp_engine
+from service.redaction.nlp import LazyEngine, RedactionStartupError, build_nlp_engine
+from service.redaction.patterns import Recognizer, RecognizerResult
 from service.redaction.phone import PhoneNumberRecognizer
 from service.redaction.policy import RedactionPolicy
 from service.redaction.prescreen import TRIGGERS, line_words
@@ -45,6 +43,10 @@ from service.redaction.recognizers import (
     warm_up,
 )
 from service.redaction.values import name_shaped, ner_form, plausible
+
+if TYPE_CHECKING:
+    from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine
+    from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
 __all__ = ["PresidioDetector", "RedactionStartupError", "build_nlp_engine", "resolve_overlaps"]
 
@@ -96,11 +98,16 @@ class _NerWindow:
 class PresidioDetector:
     """Finds personal data in log lines; implements `PIIDetector`."""
 
-    def __init__(self, policy: RedactionPolicy) -> None:
+    def __init__(self, policy: RedactionPolicy, *, preload: bool = True) -> None:
+        """`preload`: load the NER model in the background and build the lazily built tables
+        now (a server, before traffic), rather than when a line first needs them
+        (`strongroom redact`, whose lines may never need them)."""
         self.policy = policy
         self.entities = policy.enabled_entities()
-        self._engine = BackgroundEngine(policy.nlp.model)
-        recognizers: list[EntityRecognizer] = [
+        self._engine = LazyEngine(policy.nlp.model)
+        if preload and "PERSON" in self.entities:
+            self._engine.preload()
+        recognizers: list[Recognizer] = [
             CardNumberRecognizer(),
             IbanChecksumRecognizer(),
             EmailSuffixRecognizer(),
@@ -115,7 +122,6 @@ class PresidioDetector:
             for recognizer in recognizers
             if set(recognizer.supported_entities) & self.entities
         ]
-        self.person_recognizer = SpacyRecognizer(supported_entities=["PERSON"])
         self.lexicon = Lexicon(policy.nlp.model)
         self.allow_list = AllowList(policy.allow_list)
         self.explicit_keys = {
@@ -125,12 +131,22 @@ class PresidioDetector:
         self.person_cues = frozenset(policy.person_cues)
         self.name_slot_words = frozenset(policy.name_slot_words) | self.person_cues
         self._nlp_lock = threading.Lock()
+        self._spacy_recognizer: SpacyRecognizer | None = None
         # The last CSV header each thread saw: rows of a long export (`strongroom redact` of a
         # file) come in later batches than their header line.
         self._csv_headers = threading.local()
-        warm_up(policy.phone_regions)
-        for line in _WARM_UP_LINES:
-            self._pattern_findings(line)
+        if preload:
+            warm_up(policy.phone_regions)
+            for line in _WARM_UP_LINES:
+                self._pattern_findings(line)
+
+    def _person_recognizer(self) -> SpacyRecognizer:
+        """presidio's reader of spaCy's PERSON entities (imported with the model, on need)."""
+        if self._spacy_recognizer is None:
+            from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+
+            self._spacy_recognizer = SpacyRecognizer(supported_entities=["PERSON"])
+        return self._spacy_recognizer
 
     @property
     def nlp_engine(self) -> NlpEngine:
@@ -193,7 +209,7 @@ class PresidioDetector:
         for recognizer, trigger, context in self.recognizers:
             if not trigger(text, words):
                 continue
-            for result in recognizer.analyze(text, recognizer.supported_entities, None):
+            for result in recognizer.analyze(text):
                 score = result.score
                 threshold = self.policy.threshold_for(result.entity_type)
                 if score < threshold and context and self._has_context(text, result, context):
@@ -380,8 +396,9 @@ class PresidioDetector:
         artifacts: list[NlpArtifacts],
         found: list[list[Finding]],
     ) -> None:
+        person_recognizer = self._person_recognizer()
         for window, snippet, artifact in zip(windows, snippets, artifacts, strict=True):
-            people = self.person_recognizer.analyze(snippet, ["PERSON"], artifact)
+            people = person_recognizer.analyze(snippet, ["PERSON"], artifact)
             if window.snippet is not None:
                 if people:
                     found[window.line].append(

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
 from service.access.actions import Action
-from service.core.routing import AuditedRoute, operation
+from service.app.routing import AuditedRoute, operation
 from service.redaction.redactor import get_redactor
 from service.redaction.schemas import RedactRequest, redact_request
 

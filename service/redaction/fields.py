@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from service.redaction.keys import key_entity
 
@@ -45,8 +45,7 @@ _DISPLAY_NAME = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     """A value whose key says (or may say) what it holds; `start`/`end` exclude quotes.
 
     `entity` is what the key says the value is (None: the key does not say); `decoded` is

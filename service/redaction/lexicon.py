@@ -12,8 +12,6 @@ import importlib.util
 import threading
 from pathlib import Path
 
-import srsly
-
 _SUFFIXES = ("s", "es", "ed", "ing", "ly", "er", "ers")
 
 
@@ -47,6 +45,8 @@ class Lexicon:
         path = _lookups_path(self.model)
         if path is None:
             return frozenset()
+        import srsly  # with numpy: only once a line has capitalised words to judge
+
         tables = srsly.read_msgpack(path)
         index = tables.get("lemma_index", {})
         return frozenset(word for words in index.values() for word in words if "_" not in word)

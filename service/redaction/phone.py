@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import phonenumbers
 import regex
-from presidio_analyzer import EntityRecognizer, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from service.redaction.patterns import Recognizer, RecognizerResult
 
 
-class PhoneNumberRecognizer(EntityRecognizer):
+class PhoneNumberRecognizer(Recognizer):
     """Phone numbers validated by libphonenumber, international or national.
 
     Candidates are cut back group by group until valid, so a number followed by other digits
@@ -32,12 +32,7 @@ class PhoneNumberRecognizer(EntityRecognizer):
             context=["phone", "tel", "telephone", "mobile", "cell", "msisdn", "fax", "call", "sms"],
         )
 
-    def load(self) -> None:
-        """Nothing to load: libphonenumber's metadata ships with the package."""
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
+    def analyze(self, text: str) -> list[RecognizerResult]:
         results: list[RecognizerResult] = []
         for pattern, regions, score in (
             (self.INTERNATIONAL, (None,), 0.85),

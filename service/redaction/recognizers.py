@@ -1,27 +1,39 @@
-"""presidio recognisers for the values billing logs carry, each with a validator."""
+"""Recognisers for the values billing logs carry, each with a validator."""
 
 from __future__ import annotations
 
 import ipaddress
+from functools import cache
+from typing import TYPE_CHECKING
 
 import phonenumbers
 import regex
-from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
-from tldextract import TLDExtract
+
+from service.redaction.patterns import MAX_SCORE, Pattern, PatternRecognizer, RecognizerResult
 
 # Case-sensitive: IBANs, street types and names are written in capitals; ids are not.
 CASE_SENSITIVE = regex.MULTILINE | regex.DOTALL
 CASE_INSENSITIVE = CASE_SENSITIVE | regex.IGNORECASE
 
-# The bundled public suffix list only: never a network fetch, never a cache write.
-_SUFFIXES = TLDExtract(cache_dir=None, suffix_list_urls=(), fallback_to_snapshot=True)
+if TYPE_CHECKING:
+    from tldextract import TLDExtract
+
+
+@cache
+def _suffixes() -> TLDExtract:
+    """The bundled public suffix list only: never a network fetch, never a cache write.
+
+    Built on the first e-mail candidate (tldextract brings `requests` with it).
+    """
+    from tldextract import TLDExtract
+
+    return TLDExtract(cache_dir=None, suffix_list_urls=(), fallback_to_snapshot=True)
 
 
 def warm_up(regions: tuple[str, ...]) -> None:
     """Load lazily built tables now (the suffix list, each region's phone metadata), so that
     the first log lines do not pay for them."""
-    _SUFFIXES("example.com")
+    _suffixes()("example.com")
     for region in regions:
         phonenumbers.is_valid_number(phonenumbers.parse("0123 456789", region))
 
@@ -143,29 +155,12 @@ class IbanChecksumRecognizer(PatternRecognizer):
         )
         self._compiled = regex.compile(self.PATTERNS[0].regex, CASE_SENSITIVE)
 
-    def analyze(
-        self,
-        text: str,
-        entities: list[str],
-        nlp_artifacts: NlpArtifacts | None = None,
-        regex_flags: int | None = None,
-    ) -> list[RecognizerResult]:
+    def analyze(self, text: str) -> list[RecognizerResult]:
         results = []
         for match in self._compiled.finditer(text):
             end = _iban_end(text, match.start(), match.end())
             if end is not None:
-                results.append(
-                    RecognizerResult(
-                        "IBAN_CODE",
-                        match.start(),
-                        end,
-                        EntityRecognizer.MAX_SCORE,
-                        recognition_metadata={
-                            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                        },
-                    )
-                )
+                results.append(RecognizerResult("IBAN_CODE", match.start(), end, MAX_SCORE))
         return results
 
 
@@ -209,7 +204,7 @@ class EmailSuffixRecognizer(PatternRecognizer):
         # A reserved or private top-level label (.example, .internal, .corp) still names a
         # mailbox: only an all-digit or mixed last label (``pkg@1.2.3``) is not an address.
         domain = pattern_text.rsplit("@", 1)[1]
-        return _SUFFIXES(domain).suffix != "" or domain.rsplit(".", 1)[-1].isalpha()
+        return _suffixes()(domain).suffix != "" or domain.rsplit(".", 1)[-1].isalpha()
 
 
 class SsnRecognizer(PatternRecognizer):

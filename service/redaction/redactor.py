@@ -21,12 +21,18 @@ class PIIDetector(Protocol):
 class Redactor:
     """Replaces personal data in texts, as the redaction policy says."""
 
-    def __init__(self, policy: RedactionPolicy, detector: PIIDetector | None = None) -> None:
+    def __init__(
+        self,
+        policy: RedactionPolicy,
+        detector: PIIDetector | None = None,
+        *,
+        preload: bool = True,
+    ) -> None:
         self.policy = policy
         if detector is None:
-            from service.redaction.detector import PresidioDetector  # loads spaCy: only on need
+            from service.redaction.detector import PresidioDetector
 
-            detector = PresidioDetector(policy)
+            detector = PresidioDetector(policy, preload=preload)
         self.detector = detector
 
     def redact(self, text: str) -> Redacted:
@@ -70,11 +76,15 @@ _instance: Redactor | None = None
 _instance_lock = threading.Lock()
 
 
-def get_redactor() -> Redactor:
-    """The process-wide redactor, built from `policies/redaction.yaml` on first use."""
+def get_redactor(*, preload: bool = True) -> Redactor:
+    """The process-wide redactor, built from `policies/redaction.yaml` on first use.
+
+    `preload=False` (`strongroom redact`) loads the NER model only when a line needs it;
+    the first call decides.
+    """
     global _instance
     if _instance is None:
         with _instance_lock:
             if _instance is None:
-                _instance = Redactor(load_policy())
+                _instance = Redactor(load_policy(), preload=preload)
     return _instance

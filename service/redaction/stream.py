@@ -5,18 +5,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TextIO
-
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-)
+from typing import TYPE_CHECKING, TextIO
 
 from service.redaction.redactor import Redactor
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 
 def _batches(lines: Iterable[str], size: int) -> Iterator[list[str]]:
@@ -69,6 +63,15 @@ def redact_files(
 ) -> int:
     """Redacts files one after the other into `out`; a progress bar on stderr when asked."""
     total = 0
+    if progress:  # rich only for a progress bar: it costs start-up time
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
     bar = (
         Progress(
             TextColumn("{task.description}"),

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from service.access.actions import Action
 from service.access.resolvers import register_token
+from service.app.context import get_clock, get_data_key_cache, get_db, get_key_service
+from service.app.routing import AuditedRoute, current_audit, operation
 from service.core.clock import Clock
-from service.core.context import get_clock, get_data_key_cache, get_db, get_key_service
 from service.core.errors import ValidationFailed
 from service.core.pagination import Cursor, Limit, decode_time_cursor, page
-from service.core.routing import AuditedRoute, current_audit, operation
 from service.customers import exposure
 from service.keys.cache import DataKeyCache
 from service.subscriptions import cancellation, service

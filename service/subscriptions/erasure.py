@@ -8,29 +8,27 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.core.hooks import on_customer_erased, owned_tokens
-from service.subscriptions.models import Subscription, SubscriptionStatus
+from service.subscriptions.models import Pause, Subscription, SubscriptionStatus
+from service.subscriptions.timeline import load
 
 
 @on_customer_erased
 def cancel_subscriptions_of_erased_customer(session: Session, customer: str, at: datetime) -> None:
-    from service.subscriptions.cancellation import cancel_now
-
-    subscriptions = session.execute(
-        select(Subscription).where(Subscription.customer == customer).with_for_update()
-    ).scalars()
-    for subscription in subscriptions:
+    timelines = load(
+        session, select(Subscription.id).where(Subscription.customer == customer), lock=True
+    )
+    for timeline in timelines:
+        subscription = timeline.subscription
         subscription.metadata_ciphertext = None
         subscription.wrapped_data_key = None
         subscription.key_version = None
         if subscription.status != SubscriptionStatus.CANCELED:
-            cancel_now(session, subscription, at, at)
-    session.flush()
+            timeline.cancel(at, at)
+    timelines.save()
 
 
 @owned_tokens
 def subscription_and_pause_tokens(session: Session, customer: str) -> list[str]:
-    from service.pauses.models import Pause
-
     subscriptions = select(Subscription.id).where(Subscription.customer == customer)
     tokens = [str(token) for token in session.scalars(subscriptions)]
     pauses = select(Pause.id).where(Pause.subscription.in_(subscriptions))

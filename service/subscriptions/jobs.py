@@ -7,11 +7,13 @@ from datetime import datetime
 from sqlalchemy import select
 
 from service.access.actions import Action
-from service.audit.recorder import append_event
+from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, append_event
 from service.jobs.registry import JobContext, lock_for_work, register_job
-from service.pauses.jobs import MAX_BATCHES_PER_RUN, system_record
 from service.subscriptions.cancellation import cancel_now
 from service.subscriptions.models import Subscription, SubscriptionStatus
+
+# One subscription per transaction; the rest, if any, at the next run.
+MAX_BATCHES_PER_RUN = 10_000
 
 
 @register_job("subscriptions.cancel_at_period_end", 120)
@@ -37,7 +39,12 @@ def cancel_due_subscriptions(context: JobContext, now: datetime) -> int:
             cancel_now(session, subscription, subscription.cancel_at, now)
             append_event(
                 session,
-                system_record(Action.JOB_SUBSCRIPTION_CANCEL, [subscription.id]),
+                AuditRecord(
+                    action=Action.JOB_SUBSCRIPTION_CANCEL,
+                    actor=SYSTEM_ACTOR,
+                    role=SYSTEM_ACTOR,
+                    targets=[subscription.id],
+                ),
                 at=now,
                 status=None,
             )

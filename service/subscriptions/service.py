@@ -18,12 +18,13 @@ from service.core.errors import Conflict, Gone, NotFound, ValidationFailed
 from service.keys.cache import DataKeyCache
 from service.keys.envelope import decrypt_field, encrypt_field
 from service.keys.port import KeyService
-from service.pauses.models import Pause, PauseStatus
 from service.subscriptions.calendar import Calendar, Interval
 from service.subscriptions.models import (
     METADATA_COLUMN,
     SUBSCRIPTION_ID_PREFIX,
     SUBSCRIPTIONS_TABLE,
+    Pause,
+    PauseStatus,
     Subscription,
     SubscriptionStatus,
     SubscriptionTag,

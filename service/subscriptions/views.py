@@ -10,14 +10,14 @@ from sqlalchemy.orm import Session
 from service.core.timeparse import format_api_time
 from service.keys.cache import DataKeyCache
 from service.keys.port import KeyService
-from service.pauses.models import Pause, PauseStatus
-from service.subscriptions.models import Subscription, SubscriptionStatus
+from service.subscriptions.models import Pause, PauseStatus, Subscription, SubscriptionStatus
+from service.subscriptions.reasons import reasons_of
 from service.subscriptions.schedule import ScheduledCharge, current_period, upcoming
 from service.subscriptions.service import inputs_from, pauses_of, read_metadata, tags_of
 
 
 def pause_view(pause: Pause, reason: str | None) -> dict[str, Any]:
-    """``reason`` is the pause's opened reason (``service.pauses.reasons.reasons_of``)."""
+    """``reason`` is the pause's opened reason (``service.subscriptions.reasons.reasons_of``)."""
     return {
         "id": pause.id,
         "subscription": pause.subscription,
@@ -83,8 +83,6 @@ def subscription_views(
     tags = tags_of(session, tokens)
     pauses = pauses_of(session, tokens)
     metadata = read_metadata(subscriptions, key_service, cache)
-    from service.pauses.reasons import reasons_of
-
     reasons = reasons_of(
         session, key_service, cache, [pause for listed in pauses.values() for pause in listed]
     )

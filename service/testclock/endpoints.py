@@ -9,10 +9,10 @@ from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
 from service.access.actions import Action
+from service.app.context import app_context, get_clock
+from service.app.routing import AuditedRoute, operation
 from service.core.clock import Clock, FrozenClock
-from service.core.context import app_context, get_clock
 from service.core.errors import NotFound, ValidationFailed
-from service.core.routing import AuditedRoute, operation
 from service.core.timeparse import ApiTime, format_api_time
 
 router = APIRouter(prefix="/v1/test", route_class=AuditedRoute, tags=["test clock"])

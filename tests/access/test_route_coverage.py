@@ -10,8 +10,8 @@ from fastapi.routing import APIRoute
 from starlette.routing import Mount
 
 from service.access.actions import PUBLIC_ACTIONS, Action
+from service.app.routing import AuditedRoute, PublicRoute
 from service.console.routing import ConsoleRoute
-from service.core.routing import AuditedRoute, PublicRoute
 from service.pauselinks.routing import SubscriberPageRoute
 from tests.fixtures.app import Api
 

@@ -10,10 +10,10 @@ from typing import Any
 import httpx
 
 from service.access.principals import create_principal
-from service.core.bootstrap import build_context
+from service.app.bootstrap import build_context
+from service.app.main import create_app
 from service.core.config import Settings
 from service.core.db import transaction
-from service.main import create_app
 from tests.audit.trail import verify
 
 

@@ -10,8 +10,8 @@ import stripe
 
 from service.access.actions import Action
 from service.access.keys import parse_key
-from service.core import idempotency
 from service.core.clock import FrozenClock
+from service.idempotency import claims as idempotency
 from tests.charges.support import (
     charge,
     charge_rows,

@@ -13,7 +13,7 @@ import sys
 import time
 from datetime import datetime
 
-from service.core.bootstrap import build_context
+from service.app.bootstrap import build_context
 from service.core.clock import FrozenClock
 from service.core.config import Settings
 from service.jobs.scheduler import run_due_jobs

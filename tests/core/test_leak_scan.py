@@ -50,7 +50,7 @@ def test_the_audit_scan_finds_a_canary_planted_in_an_event(sqlite_api) -> None:
 
 
 def test_http_client_internals_never_log_below_warning(service_logging) -> None:
-    from service.core.logging import QUIET_LIBRARIES
+    from service.app.logging import QUIET_LIBRARIES
 
     for name in QUIET_LIBRARIES:
         assert logging.getLogger(name).getEffectiveLevel() >= logging.WARNING, name

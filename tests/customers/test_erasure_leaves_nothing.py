@@ -15,9 +15,9 @@ import pytest
 import stripe
 from sqlalchemy import select, text
 
+from service.app.context import AppContext, get_processor
 from service.audit.models import AuditEvent
 from service.charges.models import Charge
-from service.core.context import AppContext, get_processor
 from service.core.db import transaction
 from service.customers import sensitive
 from service.customers.free_text import MAX_AUDIT_TEXT
@@ -25,8 +25,8 @@ from service.customers.models import Customer, ProcessorErasure
 from service.customers.processor_erasure import finish_processor_erasures
 from service.customers.vault import unseal
 from service.jobs.registry import JobContext
-from service.pauses.models import Pause
 from service.processors.stripe_adapter import StripeProcessor
+from service.subscriptions.models import Pause
 from tests import canaries
 from tests.charges.support import charge, payment_intents_of, processor_customer_of
 from tests.core.test_app import assert_problem

@@ -13,8 +13,8 @@ from fastapi import FastAPI
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 
+from service.app.openapi_problems import PROBLEM_CODES
 from service.core.db import Base
-from service.core.openapi_problems import PROBLEM_CODES
 from service.models import load_all_models
 from tests.fixtures.app import Api
 

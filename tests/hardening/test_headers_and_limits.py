@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from service.core.context import get_data_key_cache
+from service.app.context import get_data_key_cache
 from tests.canaries import NAME, canary_customer, scan
 from tests.conftest import LOG_CAPTURE
 from tests.core.test_app import assert_problem

@@ -10,7 +10,7 @@ import logging
 import pytest
 from sqlalchemy import text
 
-from service.core.logging import JsonLineFormatter
+from service.app.logging import JsonLineFormatter
 from service.pauselinks.tokens import token_hash
 from service.redaction.log_filter import RedactingFilter
 from service.redaction.redactor import get_redactor

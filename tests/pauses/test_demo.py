@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from service import cli_support
 from service.cli import app
 from service.core.db import make_engine, make_session_factory
-from service.pauses.models import BulkOperation, Pause
+from service.subscriptions.models import BulkOperation, Pause
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from service.audit.models import AuditEvent
 from service.core.clock import FrozenClock
 from service.core.db import transaction
 from service.events.models import Event
-from service.pauses.models import Pause
+from service.subscriptions.models import Pause
 from tests.core.test_app import assert_problem
 from tests.fixtures.app import Api
 from tests.subscriptions.support import (

@@ -13,7 +13,7 @@ from service.audit.models import AuditEvent
 from service.core.clock import FrozenClock
 from service.core.db import transaction
 from service.events.models import Event
-from service.pauses.models import Pause
+from service.subscriptions.models import Pause
 from tests.fixtures.app import Api
 from tests.subscriptions.support import new_customer, new_subscription, pause
 
@@ -22,7 +22,7 @@ RUN_AT = datetime(2026, 12, 9, tzinfo=UTC)
 
 
 def _scheduler(url: str, vault_addr: str, vault_token: str, stripe_base: str) -> None:
-    from service.core.bootstrap import build_context, build_processor
+    from service.app.bootstrap import build_context, build_processor
     from service.core.config import Settings
     from service.jobs.scheduler import run_due_jobs
     from tests.fixtures.openbao import key_service_for

@@ -117,6 +117,12 @@ def test_csv_rows_in_a_later_batch_keep_their_header(redactor: Redactor) -> None
             "billing <LOCATION> ok",
         ),
         ("returned from Kossuth tér 12. yesterday", "returned from <LOCATION> yesterday"),
+        # Numbered parts before the part recognised, and a numbered part after it.
+        ("deliver to 18 Lane 7 Harbour Road 2 before noon", "deliver to <LOCATION> before noon"),
+        ("office: 3rd Floor Crown House, 1200 Market Street", "office: <LOCATION>"),
+        ("ship to 40 Quarry Lane, Tower Court 7 please", "ship to <LOCATION> please"),
+        # Only parts written right against the address: the rest of the line stays.
+        ("release 2 Build 7 at 4 Mill Lane", "release 2 Build 7 at <LOCATION>"),
     ],
 )
 def test_addresses_are_redacted_whole(redactor: Redactor, line: str, expected: str) -> None:

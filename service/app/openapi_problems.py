@@ -1,7 +1,7 @@
 """Publish in ``/openapi.json`` what the route class and the error renderer really answer.
 
 FastAPI documents a 422 with its own ``HTTPValidationError`` body, while every error of this
-service is RFC 9457 problem+json rendered by ``service.core.problems``, and the statuses that
+service is RFC 9457 problem+json rendered by ``service.app.problems``, and the statuses that
 the route class produces for every operation (401, 403, 404, 413, 429, 503, …) are not
 declared anywhere. This module rewrites the generated schema once: a ``Problem`` component,
 the error responses each operation can give, the bearer scheme and the ``Idempotency-Key``

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from service.core.idempotency import purge_expired
+from service.idempotency.claims import purge_expired
 from service.jobs.registry import JobContext, register_job
 
 

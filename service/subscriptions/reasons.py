@@ -17,8 +17,7 @@ from service.customers import free_text
 from service.keys.cache import DataKeyCache
 from service.keys.envelope import decrypt_field, encrypt_field
 from service.keys.port import KeyService
-from service.pauses.models import BulkOperation, Pause
-from service.subscriptions.models import Subscription
+from service.subscriptions.models import BulkOperation, Pause, Subscription
 
 PAUSES_TABLE = "pauses"
 BULK_TABLE = "bulk_operations"

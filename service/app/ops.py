@@ -9,10 +9,10 @@ from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 
 from service.access.actions import Action
-from service.core.context import app_context, get_key_service, resolve
+from service.app.context import app_context, get_key_service, resolve
+from service.app.problems import problem
+from service.app.routing import AuditedRoute, PublicRoute, operation
 from service.core.errors import ServiceError, StorageUnavailable
-from service.core.problems import problem
-from service.core.routing import AuditedRoute, PublicRoute, operation
 
 router = APIRouter(route_class=PublicRoute, tags=["operations"])
 

@@ -26,10 +26,10 @@ from service.access.auth import Caller, authenticate, bearer_token
 from service.access.keys import parse_key
 from service.access.ratelimit import address_bucket
 from service.access.resolvers import token_exists
+from service.app.context import AppContext, app_context, get_clock, get_key_service, resolve
+from service.app.problems import problem, to_service_error
 from service.audit.recorder import AuditRecord, append_event
-from service.core import idempotency
 from service.core.client_address import client_address
-from service.core.context import AppContext, app_context, get_clock, get_key_service, resolve
 from service.core.errors import (
     Forbidden,
     InvalidRequest,
@@ -41,7 +41,7 @@ from service.core.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
-from service.core.problems import problem, to_service_error
+from service.idempotency import claims as idempotency
 
 log = logging.getLogger("strongroom.requests")
 

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from service.access.actions import Action
-from service.core.routing import PublicRoute, operation
+from service.app.routing import PublicRoute, operation
 
 router = APIRouter(route_class=PublicRoute, include_in_schema=False)
 

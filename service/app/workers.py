@@ -3,7 +3,7 @@
 The supervising process migrates and prepares once, then hands the socket to uvicorn's
 supervisor, which starts N workers (and restarts one that dies). Each worker builds its own
 context from the environment the supervisor passes on; the leader lock decides which of them
-runs the scheduler and the sequencer (see ``service.core.background``).
+runs the scheduler and the sequencer (see ``service.app.background``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import uvicorn
 from fastapi import FastAPI
 from pydantic import SecretStr
 
-from service.core.background import LEADER_LOCK_ENV
+from service.app.background import LEADER_LOCK_ENV
 from service.core.config import Settings
 
 PR_SET_PDEATHSIG = 1
@@ -27,9 +27,9 @@ WORKER_HEALTHCHECK_SECONDS = 60
 
 def worker_app() -> FastAPI:
     """uvicorn's factory in each worker process."""
-    from service.core.bootstrap import build_context
-    from service.core.logging import configure_logging
-    from service.main import create_app
+    from service.app.bootstrap import build_context
+    from service.app.logging import configure_logging
+    from service.app.main import create_app
 
     _die_with_parent()
     settings = Settings()
@@ -44,7 +44,7 @@ def run_workers(settings: Settings, *, host: str, port: int, workers: int) -> No
     with tempfile.TemporaryDirectory(prefix="strongroom-workers-") as scratch:
         os.environ[LEADER_LOCK_ENV] = str(Path(scratch) / "leader.lock")
         uvicorn.run(
-            "service.core.workers:worker_app",
+            "service.app.workers:worker_app",
             factory=True,
             workers=workers,
             host=host,

@@ -17,7 +17,7 @@ import os
 import threading
 from typing import Any
 
-from service.core.context import AppContext
+from service.app.context import AppContext
 
 log = logging.getLogger("strongroom.background")
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from service.access.policy import load_policy
 from service.access.ratelimit import RateLimiter, counter_engine
+from service.app.context import AppContext
 from service.audit.sequencer import Sequencer, install_inline_sequencing
 from service.core.clock import Clock, FrozenClock, SystemClock
 from service.core.config import Settings
-from service.core.context import AppContext
 from service.core.db import make_engine, make_session_factory
 from service.keys.cache import DataKeyCache
 

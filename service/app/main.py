@@ -14,14 +14,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.access.actions import Action
 from service.access.auth import bearer_token, try_authenticate
+from service.app import docs, ops
+from service.app.background import background_for
+from service.app.context import AppContext, get_clock, resolve
+from service.app.openapi_problems import install_problem_responses
+from service.app.problems import problem, to_service_error
+from service.app.request_id import RequestIdMiddleware
 from service.audit.recorder import AuditRecord, append_event
-from service.core import docs, ops
-from service.core.background import background_for
 from service.core.client_address import client_address
-from service.core.context import AppContext, get_clock, resolve
-from service.core.openapi_problems import install_problem_responses
-from service.core.problems import problem, to_service_error
-from service.core.request_id import RequestIdMiddleware
 
 log = logging.getLogger("strongroom")
 

@@ -1,0 +1,1 @@
+"""Idempotency keys: claimed before the work, replayed for an equal body."""

@@ -1,0 +1,99 @@
+"""Regular-expression recognisers, lean: compiled once, no per-match explanation objects.
+
+The same contract as presidio's `PatternRecognizer` (patterns with a base score, a validator
+that lifts a match to 1.0 or drops it, an invalidator, contained duplicates removed), without
+what made it the slowest part of a clean line: a clock read and a debug log per pattern and
+an explanation object per match. It also keeps `strongroom redact` from importing presidio,
+and so spaCy, for lines that need no NER.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import regex
+
+MAX_SCORE = 1.0
+
+
+@dataclass(frozen=True)
+class Pattern:
+    name: str
+    regex: str
+    score: float
+
+
+class RecognizerResult(NamedTuple):
+    entity_type: str
+    start: int
+    end: int
+    score: float
+
+
+class Recognizer:
+    """A recogniser of one or more entities; `context` words may raise its low scores."""
+
+    def __init__(
+        self, supported_entities: list[str], name: str, context: list[str] | None = None
+    ) -> None:
+        self.supported_entities = supported_entities
+        self.name = name
+        self.context = context or []
+
+    def analyze(self, text: str) -> list[RecognizerResult]:
+        raise NotImplementedError
+
+
+class PatternRecognizer(Recognizer):
+    def __init__(
+        self,
+        supported_entity: str,
+        name: str,
+        patterns: list[Pattern],
+        global_regex_flags: int,
+        context: list[str] | None = None,
+    ) -> None:
+        super().__init__([supported_entity], name, context)
+        self.entity = supported_entity
+        self.patterns = patterns
+        self._compiled = [
+            (regex.compile(pattern.regex, global_regex_flags), pattern.score)
+            for pattern in patterns
+        ]
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        return None
+
+    def invalidate_result(self, pattern_text: str) -> bool | None:
+        return None
+
+    def analyze(self, text: str) -> list[RecognizerResult]:
+        results: list[RecognizerResult] = []
+        for compiled, base_score in self._compiled:
+            for match in compiled.finditer(text):
+                start, end = match.span()
+                if start == end:
+                    continue
+                matched = text[start:end]
+                score = base_score
+                valid = self.validate_result(matched)
+                if valid is not None:
+                    score = MAX_SCORE if valid else 0.0
+                if score > 0 and self.invalidate_result(matched):
+                    score = 0.0
+                if score > 0:
+                    results.append(RecognizerResult(self.entity, start, end, score))
+        return remove_contained(results) if len(results) > 1 else results
+
+
+def remove_contained(results: list[RecognizerResult]) -> list[RecognizerResult]:
+    """Duplicates dropped, and results inside another with an equal or higher score."""
+    kept: list[RecognizerResult] = []
+    for result in sorted(set(results), key=lambda r: (r.start, -(r.end - r.start), -r.score)):
+        if not any(
+            k.start <= result.start and result.end <= k.end and result.score <= k.score
+            for k in kept
+        ):
+            kept.append(result)
+    return kept

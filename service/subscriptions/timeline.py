@@ -1,0 +1,309 @@
+"""A subscription's timeline: the subscription, its pauses, and what is derived from them.
+
+Every write that changes a subscription's pauses or its end goes through here — a single
+pause, a bulk pause (a single pause is a bulk of one), the pause jobs, cancellation and
+erasure — so every credit, ``next_charge_at`` and the status are kept in step by one path:
+
+1. :func:`load` (or :meth:`Timelines.of`, for subscriptions the caller already read) reads a
+   set of subscriptions and then their pauses: two queries however many, locked when asked;
+2. the operations on a :class:`Timeline` (add, start, end and cancel a pause; cancel the
+   subscription) change them in memory;
+3. :meth:`Timelines.save` recomputes each changed timeline from scratch with the schedule
+   engine and writes everything at once: the new pauses and the changed rows through the
+   session's unit of work (batched), the pause events with one insert per event type.
+
+Every writer locks the subscription before it touches its pauses, in id order: no deadlock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, make_transient_to_detached
+
+from service.core.rows import insert_rows
+from service.core.timeparse import format_api_time
+from service.events.outbox import emit_many
+from service.events.types import EventType
+from service.subscriptions.models import Pause, PauseStatus, Subscription, SubscriptionStatus
+from service.subscriptions.schedule import ResumeMode, credit_for_pause, pauses_overlap
+from service.subscriptions.service import (
+    ScheduleInputs,
+    cancel_time,
+    inputs_from,
+    next_charge_for,
+    pause_window,
+    period_end,
+)
+
+# How many tokens one IN list holds (PostgreSQL's driver takes at most 65,535 parameters).
+CHUNK = 5000
+
+PAUSE_COLUMNS = tuple(column.name for column in Pause.__table__.columns)
+
+# Why a pause cannot be added (bulk reports them as skip reasons).
+OVERLAPPING_PAUSE = "overlapping_pause"
+CANCELED_BEFORE_START = "canceled_before_start"
+
+
+@dataclass(frozen=True)
+class PlannedWindow:
+    starts_at: datetime
+    ends_at: datetime | None
+    latest_end_at: datetime | None
+
+
+def event_data(pause: Pause) -> dict[str, str | None]:
+    """What a pause event carries: tokens and times only."""
+    return {
+        "subscription": pause.subscription,
+        "pause": pause.id,
+        "starts_at": format_api_time(pause.starts_at),
+        "ends_at": format_api_time(pause.ends_at),
+    }
+
+
+def planned_end(pause: Pause) -> datetime | None:
+    """When an active pause ends by itself: its end, or its latest end if open-ended."""
+    return pause.ends_at if pause.ends_at is not None else pause.latest_end_at
+
+
+def conflict(
+    subscription: Subscription, pauses: Sequence[Pause], window: PlannedWindow
+) -> str | None:
+    """Why a pause over ``window`` cannot be added: it overlaps a scheduled or active pause,
+    or it would start once the subscription has ended. None when it can."""
+    for pause in pauses:
+        if pause.status in PauseStatus.LIVE and pauses_overlap(
+            window.starts_at, window.ends_at, pause.starts_at, pause.ends_at
+        ):
+            return OVERLAPPING_PAUSE
+    ends = cancel_time(subscription)
+    if ends is not None and window.starts_at >= ends:
+        return CANCELED_BEFORE_START
+    return None
+
+
+@dataclass
+class Timeline:
+    """One subscription and every one of its pauses (canceled ones too), oldest start first."""
+
+    subscription: Subscription
+    pauses: list[Pause] = field(default_factory=list)
+    changed: bool = False
+    new: list[Pause] = field(default_factory=list)
+    events: list[tuple[EventType, dict[str, str | None], datetime]] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.subscription.id
+
+    def inputs(self) -> ScheduleInputs:
+        return inputs_from(self.subscription, self.pauses)
+
+    def find(self, pause_id: str) -> Pause | None:
+        return next((pause for pause in self.pauses if pause.id == pause_id), None)
+
+    def active(self) -> Pause | None:
+        return next((p for p in self.pauses if p.status == PauseStatus.ACTIVE), None)
+
+    def conflict(self, window: PlannedWindow) -> str | None:
+        return conflict(self.subscription, self.pauses, window)
+
+    # -- operations: in memory, recomputed and written by Timelines.save ----------------------
+
+    def add_pause(
+        self,
+        window: PlannedWindow,
+        mode: ResumeMode | str,
+        *,
+        pause_id: str,
+        created_by: str,
+        now: datetime,
+        bulk: str | None = None,
+    ) -> Pause:
+        """A new pause over ``window`` (checked by the caller), started at once if its start
+        has come."""
+        pause = Pause(
+            id=pause_id,
+            subscription=self.id,
+            status=PauseStatus.SCHEDULED,
+            starts_at=window.starts_at,
+            ends_at=window.ends_at,
+            latest_end_at=window.latest_end_at,
+            resume_mode=str(mode),
+            reason=None,  # sealed by service.subscriptions.reasons, never kept in clear
+            reason_ciphertext=None,
+            credit_amount=0,
+            bulk=bulk,
+            created_by=created_by,
+            created_at=now,
+        )
+        self.pauses.append(pause)
+        self.pauses.sort(key=lambda each: each.starts_at)
+        self.new.append(pause)
+        self._event(EventType.PAUSE_SCHEDULED, pause, now)
+        if pause.starts_at <= now:
+            self.start_pause(pause, now)
+        self.changed = True
+        return pause
+
+    def start_pause(self, pause: Pause, now: datetime) -> None:
+        pause.status = PauseStatus.ACTIVE
+        self._event(EventType.PAUSE_STARTED, pause, now)
+        self.changed = True
+
+    def end_pause(self, pause: Pause, at: datetime, now: datetime) -> None:
+        """End an active pause at ``at`` (its planned end, its latest end, or now on resume)."""
+        if pause.ends_at is None or at < pause.ends_at:
+            pause.ends_at = max(at, pause.starts_at)
+        pause.latest_end_at = None
+        pause.status = PauseStatus.COMPLETED
+        self._event(EventType.PAUSE_ENDED, pause, now)
+        self.changed = True
+
+    def cancel_pause(self, pause: Pause) -> None:
+        """Cancel a scheduled pause: it never paused anything."""
+        pause.status = PauseStatus.CANCELED
+        self.changed = True
+
+    def cancel(self, at: datetime, now: datetime) -> None:
+        """Canceled from ``at`` on, never charged again; its pauses stop with it."""
+        for pause in self.pauses:
+            if pause.status == PauseStatus.SCHEDULED:
+                self.cancel_pause(pause)
+            elif pause.status == PauseStatus.ACTIVE:
+                self.end_pause(pause, at, now)
+        subscription = self.subscription
+        subscription.status = SubscriptionStatus.CANCELED
+        subscription.canceled_at = at
+        if subscription.cancel_at is None or subscription.cancel_at > at:
+            subscription.cancel_at = at
+        self.changed = True
+
+    def cancel_at_period_end(self, now: datetime) -> None:
+        """Canceled at the next due date (by the job then); Conflict when there is none."""
+        self.subscription.cancel_at = None
+        self.subscription.cancel_at = period_end(self.inputs(), now)
+        self.changed = True
+
+    # -- derived state --------------------------------------------------------------------
+
+    def recompute(self) -> None:
+        """Every credit, ``next_charge_at`` and the status, from scratch."""
+        inputs = self.inputs()
+        for pause in self.pauses:
+            if pause.resume_mode != ResumeMode.CREDIT or pause.status == PauseStatus.CANCELED:
+                continue
+            window = pause_window(pause)
+            pause.credit_amount = (
+                0
+                if window is None
+                else credit_for_pause(
+                    inputs.calendar,
+                    inputs.amount,
+                    window,
+                    inputs.pauses,
+                    cancel_at=inputs.cancel_at,
+                )
+            )
+        subscription = self.subscription
+        if subscription.status != SubscriptionStatus.CANCELED:
+            if self.active() is not None:
+                subscription.status = SubscriptionStatus.PAUSED
+            elif subscription.status == SubscriptionStatus.PAUSED:
+                subscription.status = SubscriptionStatus.ACTIVE
+        subscription.next_charge_at = next_charge_for(subscription, inputs)
+
+    def _event(self, type_: EventType, pause: Pause, now: datetime) -> None:
+        self.events.append((type_, event_data(pause), now))
+
+
+class Timelines:
+    """A set of timelines read together, saved together."""
+
+    def __init__(self, session: Session, timelines: list[Timeline]) -> None:
+        self.session = session
+        self._by_id = {timeline.id: timeline for timeline in timelines}
+
+    @classmethod
+    def of(
+        cls,
+        session: Session,
+        subscriptions: Sequence[Subscription],
+        ids: Select[Any] | None = None,
+    ) -> Timelines:
+        """The timelines of subscriptions already read (and locked, if they must be): one
+        query for their pauses. ``ids``, the query that selected them, when there are many."""
+        timelines = [Timeline(subscription) for subscription in subscriptions]
+        by_id = {timeline.id: timeline for timeline in timelines}
+        query = select(Pause).order_by(Pause.starts_at, Pause.id)
+        if ids is not None:
+            groups: list[Any] = [ids]
+        else:
+            tokens = list(by_id)
+            groups = [tokens[i : i + CHUNK] for i in range(0, len(tokens), CHUNK)]
+        for group in groups:
+            for pause in session.scalars(query.where(Pause.subscription.in_(group))):
+                if pause.subscription in by_id:
+                    by_id[pause.subscription].pauses.append(pause)
+        return cls(session, timelines)
+
+    def __getitem__(self, token: str) -> Timeline:
+        return self._by_id[token]
+
+    def __iter__(self) -> Iterator[Timeline]:
+        return iter(self._by_id.values())
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def save(self) -> None:
+        """Recompute every changed timeline and write the changes: new pauses and changed
+        rows in one flush, the pause events with one insert per type (in the order their
+        first one happened)."""
+        changed = [timeline for timeline in self if timeline.changed]
+        new: list[Pause] = []
+        events: dict[tuple[EventType, datetime], list[dict[str, str | None]]] = {}
+        for timeline in changed:
+            timeline.recompute()
+            new += timeline.new
+            for type_, data, now in timeline.events:
+                events.setdefault((type_, now), []).append(data)
+            timeline.new, timeline.events, timeline.changed = [], [], False
+        self.session.flush()
+        # New pauses as rows (COPY for many), then in the session as the rows they are: later
+        # changes (a sealed reason) are updates. The unit of work would insert them one by one.
+        table: Any = Pause.__table__
+        insert_rows(
+            self.session,
+            table,
+            PAUSE_COLUMNS,
+            [tuple(getattr(pause, column) for column in PAUSE_COLUMNS) for pause in new],
+        )
+        for pause in new:
+            make_transient_to_detached(pause)
+            self.session.add(pause)
+        for (type_, now), datas in events.items():
+            emit_many(self.session, type_, datas, now)
+
+
+def load(session: Session, ids: Select[Any] | Sequence[str], *, lock: bool) -> Timelines:
+    """The timelines of the subscriptions ``ids`` names (a query of ids, or the tokens), in id
+    order, locked ``FOR UPDATE`` when ``lock``: two queries."""
+    query = select(Subscription).order_by(Subscription.id)
+    if lock:
+        query = query.with_for_update()
+    if isinstance(ids, Select):
+        subscriptions = list(session.scalars(query.where(Subscription.id.in_(ids))))
+        return Timelines.of(session, subscriptions, ids)
+    tokens = sorted(set(ids))
+    subscriptions = []
+    for start in range(0, len(tokens), CHUNK):
+        chunk = tokens[start : start + CHUNK]
+        subscriptions += session.scalars(query.where(Subscription.id.in_(chunk)))
+    return Timelines.of(session, subscriptions)
