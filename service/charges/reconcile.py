@@ -31,11 +31,14 @@ BATCH = 100
 def reconcile_pending(context: JobContext, now: datetime) -> int:
     """Settle every pending charge the processor can answer for; returns how many were settled.
 
-    Stops at the first processor failure (the rest wait for the next pass)."""
+    Stops at the first processor failure (the rest wait for the next pass), and between
+    charges when the process is shutting down."""
     with context.session_factory() as session:
         pending = _pending_ids(session)
     settled = 0
     for charge_id in pending:
+        if context.stopping.is_set():
+            return settled
         with context.session_factory() as session:
             if not start_send(session, charge_id):
                 continue

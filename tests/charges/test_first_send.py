@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from service.charges.models import PROCESSOR_NAME, Charge, ChargeKind, ChargeStatus
 from service.charges.operations import new_charge_id, recurring_processor_key
+from service.charges.reconcile import reconcile_pending
 from service.charges.recurring import send_charge
 from service.charges.settle import start_send
 from service.core.clock import FrozenClock
@@ -128,3 +129,26 @@ def test_after_another_sender_started_the_jobs_send_finds_its_payment_instead_of
     assert stored(api, charge.id).send_attempts == 2
     intents = payment_intents_of(localstripe_client, refs.processor_customer)
     assert [i.id for i in intents] == [paid.processor_ref]
+
+
+def test_the_reconciler_counts_its_send_and_looks_first_and_stops_between_charges_on_shutdown(
+    make_api: Callable[..., Api], pg_url: str, processor: StripeProcessor
+) -> None:
+    spy = FlagRecorder(processor)
+    api = make_api(pg_url, clock=FrozenClock(T0), processor=spy)
+    customer = new_customer(api)
+    subscription = new_subscription(api, customer)["id"]
+    charge = recorded_by_the_job(api, subscription, customer)  # the job died before sending
+    stopping = JobContext(api.ctx)
+    stopping.stopping.set()
+
+    assert reconcile_pending(stopping, T0 + timedelta(minutes=5)) == 0
+    assert spy.first_sends == []
+    assert stored(api, charge.id).status == ChargeStatus.PENDING
+
+    assert reconcile_pending(JobContext(api.ctx), T0 + timedelta(minutes=5)) == 1
+    assert spy.first_sends == [False]
+    assert (stored(api, charge.id).status, stored(api, charge.id).send_attempts) == (
+        ChargeStatus.SUCCEEDED,
+        2,
+    )
