@@ -42,7 +42,7 @@ from service.core.db import make_engine, make_session_factory, transaction
 from service.core.migrate import upgrade
 from service.customers.models import Customer
 from service.pauses import bulk, jobs
-from service.pauses import service as pauses
+from service.pauses import operations as pauses
 from service.pauses.schemas import BulkPauseCreate, PauseCreate
 from service.subscriptions.models import Subscription
 

@@ -53,14 +53,14 @@ from service.pauselinks.models import PAUSE_LINK_ID_PREFIX
 from service.pauses import bulk_cancel
 from service.pauses import endpoints as pauses_endpoints
 from service.pauses import jobs as pauses_jobs
-from service.pauses import service as pauses
+from service.pauses import operations as pauses
 from service.redaction import endpoints as redaction_endpoints
 from service.subscriptions import endpoints as subscriptions_endpoints
 from service.subscriptions import erasure as subscriptions_erasure
 from service.subscriptions import jobs as subscriptions_jobs
 from service.subscriptions import models as subscriptions_models
+from service.subscriptions import operations as subscriptions
 from service.subscriptions import reasons
-from service.subscriptions import service as subscriptions
 from service.subscriptions.models import BULK_ID_PREFIX, PAUSE_ID_PREFIX, SUBSCRIPTION_ID_PREFIX
 from service.testclock import endpoints as testclock_endpoints
 

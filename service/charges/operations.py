@@ -35,7 +35,7 @@ from service.core.errors import (
 from service.core.timeparse import format_api_time
 from service.customers.operations import PaymentRefs, customer_state, payment_refs
 from service.subscriptions.models import SubscriptionStatus
-from service.subscriptions.service import find_subscription
+from service.subscriptions.operations import find_subscription
 
 
 def new_charge_id() -> str:

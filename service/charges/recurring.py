@@ -30,13 +30,13 @@ from service.core.errors import ProcessorFailed
 from service.customers.operations import PaymentRefs
 from service.jobs.registry import JobContext, lock_for_work
 from service.subscriptions.models import Subscription, SubscriptionStatus
-from service.subscriptions.schedule import ScheduledCharge, first_charge_from
-from service.subscriptions.service import (
+from service.subscriptions.operations import (
     ScheduleInputs,
     inputs_from,
     live_pauses_of,
     next_charge_for,
 )
+from service.subscriptions.schedule import ScheduledCharge, first_charge_from
 
 log = logging.getLogger("strongroom.charges")
 

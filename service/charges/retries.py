@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from service.charges.models import UNCHARGEABLE, Charge, ChargeStatus
 from service.subscriptions.models import Subscription, SubscriptionStatus
-from service.subscriptions.service import mark_past_due
+from service.subscriptions.operations import mark_past_due
 
 
 def after_recurring_outcome(

@@ -17,8 +17,8 @@ from service.customers.schemas import CustomerCreate
 from service.keys.cache import DataKeyCache
 from service.keys.port import KeyService
 from service.subscriptions.calendar import Interval
+from service.subscriptions.operations import create_subscription
 from service.subscriptions.schemas import SubscriptionCreate
-from service.subscriptions.service import create_subscription
 
 DEMO_ACTOR = "demo"
 

@@ -36,8 +36,8 @@ from service.pauses.bulk import SKIPPED_STATUS, BulkActor, bulk_pause
 from service.pauses.schemas import BulkPauseCreate, BulkSelector
 from service.pauses.selection import matching
 from service.subscriptions.models import Subscription
+from service.subscriptions.operations import schedule_inputs
 from service.subscriptions.schedule import upcoming
-from service.subscriptions.service import schedule_inputs
 from service.web.humanize import format_money
 
 app = typer.Typer(help="Demonstrations on the embedded default.", no_args_is_help=True)

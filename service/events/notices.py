@@ -17,8 +17,8 @@ from service.events.outbox import emit_once
 from service.events.types import EventType
 from service.jobs.registry import JobContext, lock_for_work
 from service.subscriptions.models import Pause, PauseStatus, Subscription, SubscriptionStatus
+from service.subscriptions.operations import schedule_inputs
 from service.subscriptions.schedule import upcoming
-from service.subscriptions.service import schedule_inputs
 
 LOOKAHEAD_ENTRIES = 8
 BATCH = 500

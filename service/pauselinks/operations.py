@@ -16,10 +16,10 @@ from service.core.errors import Conflict, NotFound, PolicyViolation
 from service.pauselinks import tokens
 from service.pauselinks.models import PauseLink, PauseLinkState
 from service.pauselinks.schemas import PauseLinkCreate
-from service.pauses import service as pauses
+from service.pauses import operations as pauses
 from service.pauses.schemas import PauseCreate
 from service.subscriptions.models import Pause, SubscriptionStatus
-from service.subscriptions.service import get_subscription
+from service.subscriptions.operations import get_subscription
 
 
 def actor_of(link: PauseLink) -> str:

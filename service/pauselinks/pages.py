@@ -39,7 +39,7 @@ from service.pauselinks.routing import (
     subscriber_page,
 )
 from service.subscriptions.models import Pause, PauseStatus, Subscription, SubscriptionStatus
-from service.subscriptions.service import find_subscription, get_subscription, live_pauses
+from service.subscriptions.operations import find_subscription, get_subscription, live_pauses
 
 router = APIRouter(route_class=SubscriberPageRoute, include_in_schema=False)
 

@@ -11,11 +11,11 @@ from datetime import datetime
 
 from service.access.policy import Limits, SubscriberPause
 from service.core.errors import Conflict, PolicyViolation
+from service.pauses.operations import plan_window, refuse_conflicts
 from service.pauses.schemas import PauseWindowRequest
-from service.pauses.service import plan_window, refuse_conflicts
 from service.subscriptions.models import Pause, PauseStatus, Subscription
+from service.subscriptions.operations import ScheduleInputs, inputs_from
 from service.subscriptions.schedule import PauseWindow, ResumeMode, ScheduledCharge, upcoming
-from service.subscriptions.service import ScheduleInputs, inputs_from
 
 # How many charges the page lists (``/upcoming?count=3`` lists the same ones).
 SHOWN_CHARGES = 3

@@ -23,13 +23,13 @@ from service.access.policy import Limits
 from service.audit.recorder import AuditRecord
 from service.core.errors import PolicyViolation, ServiceError
 from service.core.rows import random_tokens
+from service.pauses.operations import plan_window
 from service.pauses.schemas import BulkPauseCreate
 from service.pauses.selection import matching
-from service.pauses.service import plan_window
 from service.subscriptions.calendar import Calendar, Interval
 from service.subscriptions.errors import skip_reason_of
 from service.subscriptions.models import BULK_ID_PREFIX, PAUSE_ID_PREFIX, BulkOperation
-from service.subscriptions.service import ScheduleInputs
+from service.subscriptions.operations import ScheduleInputs
 from service.subscriptions.timeline import PlannedWindow, Timeline, load
 
 

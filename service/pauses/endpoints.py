@@ -25,7 +25,7 @@ from service.core.clock import Clock
 from service.customers import exposure, free_text
 from service.keys.cache import DataKeyCache
 from service.keys.port import KeyService
-from service.pauses import bulk, bulk_cancel, service
+from service.pauses import bulk, bulk_cancel, operations
 from service.pauses.schemas import BulkPauseCreate, PauseCreate
 from service.subscriptions import reasons
 from service.subscriptions.models import Pause, Subscription
@@ -76,7 +76,7 @@ def create_pause(
     cache: Cache,
 ) -> dict[str, Any]:
     caller = current_caller(request)
-    pause, subscription = service.create_pause(
+    pause, subscription = operations.create_pause(
         db, subscription_id, body, policy.limits, caller.name, clock.now()
     )
     reasons.seal_pause_reason(db, keys, cache, pause, subscription.customer, body.reason)
@@ -91,7 +91,7 @@ def create_pause(
 def read_pause(
     request: Request, subscription_id: str, pause_id: str, db: Db, keys: Keys, cache: Cache
 ) -> dict[str, Any]:
-    pause = service.find_pause(db, subscription_id, pause_id)
+    pause = operations.find_pause(db, subscription_id, pause_id)
     customer = db.scalar(select(Subscription.customer).where(Subscription.id == pause.subscription))
     return returned_pause(request, db, keys, cache, pause, str(customer))
 
@@ -103,7 +103,7 @@ def read_pause(
 def resume(
     request: Request, subscription_id: str, db: Db, clock: Now, keys: Keys, cache: Cache
 ) -> dict[str, Any]:
-    pause, subscription = service.resume(db, subscription_id, clock.now())
+    pause, subscription = operations.resume(db, subscription_id, clock.now())
     return returned_pause(request, db, keys, cache, pause, subscription.customer)
 
 
@@ -120,7 +120,7 @@ def cancel_pause(
     keys: Keys,
     cache: Cache,
 ) -> dict[str, Any]:
-    pause, subscription = service.cancel_pause(db, subscription_id, pause_id, clock.now())
+    pause, subscription = operations.cancel_pause(db, subscription_id, pause_id, clock.now())
     return returned_pause(request, db, keys, cache, pause, subscription.customer)
 
 

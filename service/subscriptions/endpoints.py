@@ -18,7 +18,7 @@ from service.core.pagination import Cursor, Limit, decode_time_cursor, page
 from service.customers import exposure
 from service.keys.cache import DataKeyCache
 from service.keys.port import KeyService
-from service.subscriptions import cancellation, service
+from service.subscriptions import cancellation, operations
 from service.subscriptions.models import (
     Subscription,
     SubscriptionStatus,
@@ -70,7 +70,7 @@ def create_subscription(
     now = clock.now()
     record = current_audit(request)
     record.add_target(body.customer)
-    subscription = service.create_subscription(db, keys, cache, body, now)
+    subscription = operations.create_subscription(db, keys, cache, body, now)
     record.add_target(subscription.id)
     return one_view(request, db, subscription, keys, cache, now)
 
@@ -129,7 +129,7 @@ def list_subscriptions(
 def read_subscription(
     request: Request, subscription_id: str, db: Db, keys: Keys, cache: Cache, clock: Now
 ) -> dict[str, Any]:
-    subscription = service.find_subscription(db, subscription_id)
+    subscription = operations.find_subscription(db, subscription_id)
     return one_view(request, db, subscription, keys, cache, clock.now())
 
 
@@ -147,7 +147,7 @@ def cancel_subscription(
     clock: Now,
 ) -> dict[str, Any]:
     now = clock.now()
-    subscription = service.get_subscription(db, subscription_id, for_update=True)
+    subscription = operations.get_subscription(db, subscription_id, for_update=True)
     cancellation.cancel(db, subscription, body.at, now)
     return one_view(request, db, subscription, keys, cache, now)
 
@@ -163,7 +163,7 @@ def upcoming_charges(
     clock: Now,
     count: Annotated[int, Query(ge=1, le=100)] = 12,
 ) -> dict[str, Any]:
-    subscription = service.find_subscription(db, subscription_id)
+    subscription = operations.find_subscription(db, subscription_id)
     # a customer's billing schedule: the event names whose it is (no personal data category)
     exposure.record_returned(current_audit(request), [subscription.customer])
     return upcoming_view(db, subscription, clock.now(), count)

@@ -31,8 +31,7 @@ from service.events.outbox import emit_many
 from service.events.types import EventType
 from service.subscriptions.errors import SkipReason
 from service.subscriptions.models import Pause, PauseStatus, Subscription, SubscriptionStatus
-from service.subscriptions.schedule import ResumeMode, credit_for_pause, pauses_overlap
-from service.subscriptions.service import (
+from service.subscriptions.operations import (
     ScheduleInputs,
     cancel_time,
     inputs_from,
@@ -40,6 +39,7 @@ from service.subscriptions.service import (
     pause_window,
     period_end,
 )
+from service.subscriptions.schedule import ResumeMode, credit_for_pause, pauses_overlap
 
 # How many tokens one IN list holds (PostgreSQL's driver takes at most 65,535 parameters).
 CHUNK = 5000

@@ -11,9 +11,9 @@ from service.core.timeparse import format_api_time
 from service.keys.cache import DataKeyCache
 from service.keys.port import KeyService
 from service.subscriptions.models import Pause, PauseStatus, Subscription, SubscriptionStatus
+from service.subscriptions.operations import inputs_from, pauses_of, read_metadata, tags_of
 from service.subscriptions.reasons import reasons_of
 from service.subscriptions.schedule import ScheduledCharge, current_period, upcoming
-from service.subscriptions.service import inputs_from, pauses_of, read_metadata, tags_of
 
 
 def pause_view(pause: Pause, reason: str | None) -> dict[str, Any]:

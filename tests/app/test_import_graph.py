@@ -212,11 +212,6 @@ def test_no_import_cycle_between_modules_outside_the_known_package_cycles() -> N
     assert outside == set()
 
 
-# Being rewritten into the subscription timeline (issue 14); the list only shrinks.
-KNOWN_SERVICE_MODULES = frozenset({"service.pauses.service", "service.subscriptions.service"})
-
-
-def test_no_module_named_service_shadows_the_package_but_the_known_ones() -> None:
+def test_no_module_named_service_shadows_the_package() -> None:
     named_service = {module for module in service_modules() if module.endswith(".service")}
-    assert named_service - KNOWN_SERVICE_MODULES == set()
-    assert KNOWN_SERVICE_MODULES - named_service == set(), "one is gone: remove it from the list"
+    assert named_service == set()

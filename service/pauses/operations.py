@@ -22,8 +22,8 @@ from service.subscriptions.models import (
     Subscription,
     SubscriptionStatus,
 )
+from service.subscriptions.operations import ScheduleInputs, get_subscription, period_end
 from service.subscriptions.schedule import nth_due_after
-from service.subscriptions.service import ScheduleInputs, get_subscription, period_end
 from service.subscriptions.timeline import (
     CANCELED_BEFORE_START,
     OVERLAPPING_PAUSE,
