@@ -151,10 +151,13 @@ def run(url: str, single: int, bulk_count: int) -> dict[str, tuple[float, int]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--single", type=int, default=200)
-    parser.add_argument("--bulk", type=int, default=1000)
+    parser.add_argument("--quick", action="store_true", help="50 single pauses, a bulk of 200")
+    parser.add_argument("--single", type=int, default=None, help="single pauses (200)")
+    parser.add_argument("--bulk", type=int, default=None, help="bulk pause size (1,000)")
     parser.add_argument("--only", choices=("sqlite", "postgresql"), default=None)
     args = parser.parse_args()
+    args.single = args.single or (50 if args.quick else 200)
+    args.bulk = args.bulk or (200 if args.quick else 1000)
     results: dict[str, dict[str, tuple[float, int]]] = {}
     if args.only in (None, "sqlite"):
         with tempfile.TemporaryDirectory() as folder:
