@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, bindparam, text
 from sqlalchemy.orm import Session
 
 
@@ -55,3 +55,45 @@ def insert_rows(
                         seen[value] = process(value)
                     row[position] = seen[value]
             copy.write_row(row)
+
+
+def update_rows(
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Set ``columns`` of many rows of ``table``, each row its primary key then its values in
+    ``columns`` order: one ``UPDATE ... FROM unnest(...)`` on PostgreSQL from ``COPY_FROM``
+    rows on, one executemany UPDATE elsewhere."""
+    if not rows:
+        return
+    (key,) = table.primary_key.columns
+    names = (key.name, *columns)
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name != "postgresql" or len(rows) < COPY_FROM:
+        statement = (
+            table.update()
+            .where(key == bindparam("_key"))
+            .values({name: bindparam(f"_{name}") for name in columns})
+        )
+        binds = ("_key", *(f"_{name}" for name in columns))
+        session.execute(statement, [dict(zip(binds, row, strict=True)) for row in rows])
+        return
+    quote = dialect.identifier_preparer.quote
+    arrays: dict[str, list[Any]] = {}
+    unnest = []
+    for position, name in enumerate(names):
+        type_ = table.c[name].type
+        process = type_.bind_processor(dialect)
+        values = [row[position] for row in rows]
+        arrays[f"v{position}"] = values if process is None else [process(v) for v in values]
+        unnest.append(f"CAST(:v{position} AS {type_.compile(dialect=dialect)}[])")
+    sets = ", ".join(f"{quote(name)} = v.{quote(name)}" for name in columns)
+    # Names come from the table's metadata (quoted), every value is bound.
+    session.execute(
+        text(
+            f"UPDATE {quote(table.name)} AS t SET {sets}"  # noqa: S608
+            f" FROM unnest({', '.join(unnest)}) AS v({', '.join(map(quote, names))})"
+            f" WHERE t.{quote(key.name)} = v.{quote(key.name)}"
+        ),
+        arrays,
+    )

@@ -9,8 +9,9 @@ erasure — so every credit, ``next_charge_at`` and the status are kept in step 
 2. the operations on a :class:`Timeline` (add, start, end and cancel a pause; cancel the
    subscription) change them in memory;
 3. :meth:`Timelines.save` recomputes each changed timeline from scratch with the schedule
-   engine and writes everything at once: the new pauses and the changed rows through the
-   session's unit of work (batched), the pause events with one insert per event type.
+   engine and writes everything at once: the new pauses as rows (COPY for many), the changed
+   subscriptions of a large set with one set-based UPDATE per set of changed columns (a few
+   through the session's unit of work), the pause events with one insert per event type.
 
 Every writer locks the subscription before it touches its pauses, in id order: no deadlock.
 """
@@ -22,10 +23,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy import Select, inspect, select
+from sqlalchemy.orm import Session, instrumentation, make_transient_to_detached
+from sqlalchemy.orm.attributes import get_history, set_committed_value
 
-from service.core.rows import insert_rows
+from service.core.rows import COPY_FROM, insert_rows, update_rows
 from service.core.timeparse import format_api_time
 from service.events.outbox import emit_many
 from service.events.types import EventType
@@ -44,7 +46,11 @@ from service.subscriptions.schedule import ResumeMode, credit_for_pause, pauses_
 # How many tokens one IN list holds (PostgreSQL's driver takes at most 65,535 parameters).
 CHUNK = 5000
 
+# What a timeline changes of its subscription (status, next charge, cancellation).
+SUBSCRIPTION_COLUMNS = ("status", "next_charge_at", "cancel_at", "canceled_at")
+
 PAUSE_COLUMNS = tuple(column.name for column in Pause.__table__.columns)
+_PAUSES = instrumentation.manager_of_class(Pause)
 
 # Why a pause cannot be added (bulk reports them as skip reasons; errors.py raises them).
 OVERLAPPING_PAUSE = SkipReason.OVERLAPPING_PAUSE
@@ -66,6 +72,15 @@ def event_data(pause: Pause) -> dict[str, str | None]:
         "starts_at": format_api_time(pause.starts_at),
         "ends_at": format_api_time(pause.ends_at),
     }
+
+
+def new_pause(**values: Any) -> Pause:
+    """A transient Pause with every column's value, built without the ORM's per-attribute
+    events (a tenth of a bulk's time): :meth:`Timelines.save` inserts it as a row, then makes it
+    persistent with no history anyway."""
+    pause: Pause = _PAUSES.new_instance()
+    pause.__dict__.update(values)
+    return pause
 
 
 def planned_end(pause: Pause) -> datetime | None:
@@ -129,7 +144,7 @@ class Timeline:
     ) -> Pause:
         """A new pause over ``window`` (checked by the caller), started at once if its start
         has come."""
-        pause = Pause(
+        pause = new_pause(
             id=pause_id,
             subscription=self.id,
             status=PauseStatus.SCHEDULED,
@@ -282,7 +297,10 @@ class Timelines:
             for type_, data, now in timeline.events:
                 events.setdefault((type_, now), []).append(data)
             timeline.new, timeline.events, timeline.changed = [], [], False
+        updates = _set_based_updates([timeline.subscription for timeline in changed])
         self.session.flush()
+        for columns, rows in updates.items():
+            update_rows(self.session, Subscription.__table__, columns, rows)
         # New pauses as rows (COPY for many), then in the session as the rows they are: later
         # changes (a sealed reason) are updates. The unit of work would insert them one by one.
         table: Any = Pause.__table__
@@ -297,6 +315,34 @@ class Timelines:
             self.session.add(pause)
         for (type_, now), datas in events.items():
             emit_many(self.session, type_, datas, now)
+
+
+def _set_based_updates(
+    subscriptions: Sequence[Subscription],
+) -> dict[tuple[str, ...], list[tuple[Any, ...]]]:
+    """The columns a timeline writes of ``subscriptions``, as rows for one UPDATE per set of
+    changed columns, and taken from the unit of work (which would write one UPDATE per row):
+    the session holds the new values as committed. Nothing for fewer than ``COPY_FROM``."""
+    groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+    if len(subscriptions) < COPY_FROM:
+        return groups
+    for subscription in subscriptions:
+        state = inspect(subscription)
+        if not state.persistent or not state.modified:
+            continue
+        assigned = state.committed_state  # what was assigned since loaded: history is dearer
+        columns = tuple(
+            column
+            for column in SUBSCRIPTION_COLUMNS
+            if column in assigned and get_history(subscription, column).has_changes()
+        )
+        if not columns:
+            continue
+        values = tuple(getattr(subscription, column) for column in columns)
+        for column, value in zip(columns, values, strict=True):
+            set_committed_value(subscription, column, value)
+        groups.setdefault(columns, []).append((subscription.id, *values))
+    return groups
 
 
 def load(session: Session, ids: Select[Any] | Sequence[str], *, lock: bool) -> Timelines:
