@@ -5,9 +5,9 @@
 On a fresh database of each kind (migrated with Alembic), monthly subscriptions are seeded
 directly, then paused the ways the service pauses them, each in its own transaction:
 
-- single pause, scheduled: ``pauses.service.create_pause`` (shift, starting later), N times;
+- single pause, scheduled: ``pauses.operations.create_pause`` (shift, starting later), N times;
 - single pause, starting now: the same with a ``credit`` pause that starts now;
-- resume: ``pauses.service.resume`` of each pause started now;
+- resume: ``pauses.operations.resume`` of each pause started now;
 - bulk pause: one ``pauses.bulk.bulk_pause`` over N subscriptions (its audit events included);
 - pause start job: ``pauses.jobs.start_due_pauses`` starting those N pauses at their start.
 
@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import postgres_database
 from service.access.policy import Limits
-from service.audit.recorder import append_events
+from service.audit.log import wall_clock_audit
 from service.core.db import make_engine, make_session_factory, transaction
 from service.core.migrate import upgrade
 from service.customers.models import Customer
@@ -106,6 +106,7 @@ def run(url: str, single: int, bulk_count: int) -> dict[str, tuple[float, int]]:
     engine = make_engine(url)
     upgrade(engine)
     factory = make_session_factory(engine)
+    audit = wall_clock_audit()
     scheduled = seed(engine, single, "single")
     starting = seed(engine, single, "now")
     seed(engine, bulk_count, "bulk")
@@ -132,11 +133,10 @@ def run(url: str, single: int, bulk_count: int) -> dict[str, tuple[float, int]]:
         outcome = bulk.bulk_pause(
             session, request, LIMITS, bulk.BulkActor("b", "admin"), NOW, reason=None
         )
-        if hasattr(outcome, "body"):  # it returns its audit events: the caller writes them
-            append_events(session, outcome.paused_events, at=NOW, status=None)
-            outcome = outcome.body
+        audit.records(session, outcome.paused_events, at=NOW)  # bulk returns its events
+        outcome = outcome.body
     assert outcome["paused"] == bulk_count, outcome
-    context: Any = SimpleNamespace(session_factory=factory)
+    context: Any = SimpleNamespace(session_factory=factory, app=SimpleNamespace(audit=audit))
     with measured(counter, out, f"pause start job ({bulk_count + single} pauses)"):
         started = jobs.start_due_pauses(context, HOLIDAY_START)
     assert started == bulk_count + single, started
