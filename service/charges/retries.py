@@ -25,7 +25,12 @@ from service.subscriptions.operations import mark_past_due
 def after_recurring_outcome(
     session: Session, charge: Charge, retry_hours: Sequence[int], now: datetime
 ) -> None:
-    subscription = session.get(Subscription, charge.subscription)
+    # Locked like every other writer of the subscription (a cancel or pause committing between
+    # an unlocked read and this write would be overwritten). Lock order charge -> subscription:
+    # no writer holding a subscription's lock waits for a charge's.
+    subscription = session.get(
+        Subscription, charge.subscription, with_for_update=True, populate_existing=True
+    )
     if subscription is None:
         return
     if charge.status == ChargeStatus.SUCCEEDED:
