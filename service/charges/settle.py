@@ -27,7 +27,7 @@ from service.charges.models import (
 )
 from service.charges.retries import after_recurring_outcome
 from service.core.errors import Gone, ValidationFailed
-from service.customers.operations import PaymentRefs, payment_refs
+from service.customers.operations import PaymentRefs, customer_state, payment_refs
 from service.events.outbox import emit
 from service.events.types import EventType
 from service.keys.cache import DataKeyCache
@@ -101,7 +101,14 @@ def settle(
     charge = lock_charge(session, charge_id, wait=wait)
     if charge is None or charge.status != ChargeStatus.PENDING:
         return charge, False
-    found = refs if refs is not None else refs_or_failure(session, deps, charge.customer)
+    if refs is None:
+        found: PaymentRefs | str = refs_or_failure(session, deps, charge.customer)
+    elif customer_state(session, charge.customer) != "active":
+        # refs read earlier for a whole batch: the customer may have been erased since (and
+        # the processor's copy of it not yet deleted, if that deletion was deferred)
+        found = CUSTOMER_ERASED
+    else:
+        found = refs
     if isinstance(found, str):
         record_outcome(session, deps, charge, ChargeStatus.FAILED, found, now)
         return charge, True

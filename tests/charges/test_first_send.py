@@ -21,6 +21,7 @@ from service.charges.recurring import send_charge
 from service.charges.settle import start_send
 from service.core.clock import FrozenClock
 from service.core.db import transaction
+from service.core.errors import ProcessorFailed
 from service.customers.operations import payment_refs
 from service.jobs.registry import JobContext
 from service.processors.port import ChargeOutcome
@@ -152,3 +153,35 @@ def test_the_reconciler_counts_its_send_and_looks_first_and_stops_between_charge
         ChargeStatus.SUCCEEDED,
         2,
     )
+
+
+class DeleteRefused(FlagRecorder):
+    """The real adapter, except that deleting a customer fails as in an outage. A fake: only
+    the deletion must fail while charging still works, which no real localstripe state gives."""
+
+    def delete_customer(self, customer_ref: str) -> None:
+        raise ProcessorFailed("the processor is unreachable")
+
+
+def test_a_customer_erased_after_the_batch_read_its_refs_is_never_charged(
+    make_api: Callable[..., Api],
+    pg_url: str,
+    processor: StripeProcessor,
+    localstripe_client: stripe.StripeClient,
+) -> None:
+    """The renewal job reads a batch's processor refs once and sends later; an erasure in
+    between (its processor deletion deferred) must stop the send, not pay with the old refs."""
+    api = make_api(pg_url, clock=FrozenClock(T0), processor=DeleteRefused(processor))
+    customer = new_customer(api)
+    subscription = new_subscription(api, customer)["id"]
+    charge = recorded_by_the_job(api, subscription, customer)
+    with transaction(api.ctx.session_factory) as session:
+        refs = payment_refs(session, api.ctx.key_service, api.ctx.data_keys, customer)
+    erased = api.call("DELETE", f"/v1/customers/{customer}", who="admin")
+    assert erased.status_code == 200, erased.text
+
+    assert send_charge(JobContext(api.ctx), charge.id, T0 + timedelta(minutes=1), refs)
+
+    settled = stored(api, charge.id)
+    assert (settled.status, settled.failure_code) == (ChargeStatus.FAILED, "customer_erased")
+    assert payment_intents_of(localstripe_client, refs.processor_customer) == []
