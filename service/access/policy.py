@@ -82,6 +82,10 @@ class Limits(BaseModel):
     charge_retry_hours: tuple[PositiveInt, ...] = (24, 72, 168)
     # Recurring charges sent to the processor at once by one scheduler (renewal day).
     renewal_concurrency: PositiveInt = 8
+    # The renewal job's first send of a charge it recorded skips the processor's look-up for
+    # an earlier payment. Turn off while a replica of a release before charges.send_attempts
+    # runs: its reconciler sends without counting, and only the look-up would find that send.
+    renewal_first_send_skips_lookup: bool = True
     upcoming_charge_notice_days: PositiveInt = 3
     pause_ending_notice_days: PositiveInt = 3
     allow_http_loopback_webhooks: bool = False

@@ -190,7 +190,13 @@ def send_charge(
     with context.session_factory() as session:
         try:
             charge, recorded = settle(
-                session, deps_of(context), charge_id, now, refs, wait=False, recorder=True
+                session,
+                deps_of(context),
+                charge_id,
+                now,
+                refs,
+                wait=False,
+                recorder=context.app.policy.limits.renewal_first_send_skips_lookup,
             )
         except ProcessorFailed:
             session.rollback()

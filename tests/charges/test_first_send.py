@@ -185,3 +185,27 @@ def test_a_customer_erased_after_the_batch_read_its_refs_is_never_charged(
     settled = stored(api, charge.id)
     assert (settled.status, settled.failure_code) == (ChargeStatus.FAILED, "customer_erased")
     assert payment_intents_of(localstripe_client, refs.processor_customer) == []
+
+
+def test_with_the_upgrade_setting_off_the_jobs_first_send_looks_first(
+    make_api: Callable[..., Api],
+    pg_url: str,
+    processor: StripeProcessor,
+    localstripe_client: stripe.StripeClient,
+) -> None:
+    """``limits.renewal_first_send_skips_lookup: false`` (a rolling upgrade from a release
+    whose reconciler sends without counting): the job looks for an earlier payment first."""
+    spy = FlagRecorder(processor)
+    api = make_api(pg_url, clock=FrozenClock(T0), processor=spy)
+    limits = api.ctx.policy.limits.model_copy(update={"renewal_first_send_skips_lookup": False})
+    api.ctx.policy = api.ctx.policy.model_copy(update={"limits": limits})
+    customer = new_customer(api)
+    subscription = new_subscription(api, customer)["id"]
+    charge = recorded_by_the_job(api, subscription, customer)
+
+    assert send_charge(JobContext(api.ctx), charge.id, T0 + timedelta(minutes=1))
+
+    assert spy.first_sends == [False]
+    assert stored(api, charge.id).status == ChargeStatus.SUCCEEDED
+    intents = payment_intents_of(localstripe_client, processor_customer_of(api, customer))
+    assert [i.metadata["strongroom_key"] for i in intents] == [charge.processor_key]
