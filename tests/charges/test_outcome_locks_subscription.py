@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from service.subscriptions.service import get_subscription
+from service.subscriptions.operations import get_subscription
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 

@@ -17,7 +17,7 @@ from service.core.db import make_engine, make_session_factory, transaction
 from service.core.rows import COPY_FROM
 from service.customers.models import Customer
 from service.pauses import bulk
-from service.pauses import service as pauses
+from service.pauses import operations as pauses
 from service.pauses.schemas import BulkPauseCreate, PauseCreate
 from service.subscriptions.models import Subscription
 
