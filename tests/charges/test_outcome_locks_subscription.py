@@ -9,7 +9,6 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from service.subscriptions.operations import get_subscription
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -19,6 +18,7 @@ from service.core.clock import FrozenClock
 from service.core.db import transaction
 from service.subscriptions import cancellation
 from service.subscriptions.models import Subscription, SubscriptionStatus
+from service.subscriptions.operations import get_subscription
 from tests.charges.support import new_customer
 from tests.charges.test_first_send import recorded_by_the_job
 from tests.fixtures.app import Api
