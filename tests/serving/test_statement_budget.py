@@ -26,9 +26,12 @@ BUDGETS = {
     "reveal": 5,
     # +1 (h16a): the email search's own, lower limit counts in a bucket of its own (one upsert).
     "search": 6,
-    "pause": 13,
-    "cancel pause": 11,
-    "charge": 20,
+    # -2 each (issue 14): the timeline reads a subscription and its pauses once.
+    "pause": 11,
+    "cancel pause": 9,
+    # +1 (review F3): under the charge's lock, the customer is checked to be still active
+    # (refs read before the lock would otherwise pay for a customer erased meanwhile).
+    "charge": 21,
     # +1 (h16a): a replay first checks that the stored response names no erased customer.
     "charge replay": 8,
     "audit query": 5,
