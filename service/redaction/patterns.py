@@ -9,6 +9,7 @@ and so spaCy, for lines that need no NER.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -31,7 +32,7 @@ class RecognizerResult(NamedTuple):
     score: float
 
 
-class Recognizer:
+class Recognizer(ABC):
     """A recogniser of one or more entities; `context` words may raise its low scores."""
 
     def __init__(
@@ -41,8 +42,9 @@ class Recognizer:
         self.name = name
         self.context = context or []
 
+    @abstractmethod
     def analyze(self, text: str) -> list[RecognizerResult]:
-        raise NotImplementedError
+        """Every finding of this recogniser's entities in ``text``."""
 
 
 class PatternRecognizer(Recognizer):
