@@ -53,6 +53,7 @@ def _charges(
         now=now,
         count=SHOWN_CHARGES,
         cancel_at=inputs.cancel_at,
+        charged_through=inputs.charged_through,
     )
 
 

@@ -51,6 +51,7 @@ class ScheduleInputs:
     amount: int
     pauses: list[PauseWindow]
     cancel_at: datetime | None
+    charged_through: int = -1  # the highest calendar index the charge job has handled
 
 
 def new_subscription_token() -> str:
@@ -139,6 +140,7 @@ def inputs_from(subscription: Subscription, pauses: list[Pause]) -> ScheduleInpu
         amount=subscription.amount,
         pauses=windows,
         cancel_at=cancel_time(subscription),
+        charged_through=subscription.charged_through_index,
     )
 
 

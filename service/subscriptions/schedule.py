@@ -314,13 +314,17 @@ def upcoming(
     now: datetime,
     count: int,
     cancel_at: datetime | None = None,
+    charged_through: int = -1,
 ) -> list[ScheduledCharge]:
-    """The next ``count`` charges due at or after ``now``; skipped ones count too."""
+    """The next ``count`` charges due at or after ``now``; skipped ones count too.
+
+    ``charged_through``: the highest calendar index the charge job has already handled (a
+    period due exactly at ``now`` may have been charged already; it is not upcoming)."""
     if count < 0:
         raise ValueError("count must not be negative")
     timeline = _Timeline(calendar, amount, pauses, cancel_at)
     moment = require_utc(now, "now")
-    first = timeline.first_index(moment, inclusive=True)
+    first = max(timeline.first_index(moment, inclusive=True), charged_through + 1)
     return list(islice(timeline.charges(first), count))
 
 

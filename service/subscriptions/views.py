@@ -106,6 +106,7 @@ def upcoming_view(
         now=now,
         count=count,
         cancel_at=inputs.cancel_at,
+        charged_through=inputs.charged_through,
     )
     return {
         "data": [

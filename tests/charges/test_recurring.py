@@ -242,3 +242,17 @@ def test_no_payment_method_ends_past_due_after_the_retries_not_new_attempts_ever
 
     assert len(charges_of(clock_api, subscription)) == len(retry_hours) + 1
     assert subscription_status(clock_api, subscription) == "past_due"
+
+
+def test_a_period_charged_at_exactly_now_is_no_longer_upcoming(sqlite_clock_api: Api) -> None:
+    customer = new_customer(sqlite_clock_api)
+    subscription = new_subscription(sqlite_clock_api, customer)["id"]
+    promised = upcoming(sqlite_clock_api, subscription, count=4)
+    due = datetime.fromisoformat(promised[1]["due_at"].replace("Z", "+00:00"))
+
+    move_clock(sqlite_clock_api, due)
+
+    assert [c["due_at"] for c in charges_of(sqlite_clock_api, subscription)] == [
+        e["due_at"] for e in promised[:2]
+    ]
+    assert upcoming(sqlite_clock_api, subscription, count=2) == promised[2:4]

@@ -147,6 +147,7 @@ class ModelSubscription:
             now=now,
             count=count,
             cancel_at=self.cancel_time(),
+            charged_through=self.handled,
         )
 
     # -- requests ------------------------------------------------------------------------------
