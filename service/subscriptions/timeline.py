@@ -111,6 +111,11 @@ class Timeline:
     subscription: Subscription
     pauses: list[Pause] = field(default_factory=list)
     changed: bool = False
+    # Where the operations so far can have changed the schedule from (the earliest start of a
+    # pause added, ended or canceled): entries due before it are the same with and without
+    # them. None while nothing moved; ``rescheduled`` when everything may have (cancellation).
+    moved_from: datetime | None = None
+    rescheduled: bool = False
     new: list[Pause] = field(default_factory=list)
     events: list[tuple[EventType, dict[str, str | None], datetime]] = field(default_factory=list)
 
@@ -163,6 +168,7 @@ class Timeline:
         self.pauses.sort(key=lambda each: each.starts_at)
         self.new.append(pause)
         self._event(EventType.PAUSE_SCHEDULED, pause, now)
+        self._moved(pause.starts_at)
         if pause.starts_at <= now:
             self.start_pause(pause, now)
         self.changed = True
@@ -175,6 +181,7 @@ class Timeline:
 
     def end_pause(self, pause: Pause, at: datetime, now: datetime) -> None:
         """End an active pause at ``at`` (its planned end, its latest end, or now on resume)."""
+        self._moved(pause.starts_at)
         if pause.ends_at is None or at < pause.ends_at:
             pause.ends_at = max(at, pause.starts_at)
         pause.latest_end_at = None
@@ -184,11 +191,13 @@ class Timeline:
 
     def cancel_pause(self, pause: Pause) -> None:
         """Cancel a scheduled pause: it never paused anything."""
+        self._moved(pause.starts_at)
         pause.status = PauseStatus.CANCELED
         self.changed = True
 
     def cancel(self, at: datetime, now: datetime) -> None:
         """Canceled from ``at`` on, never charged again; its pauses stop with it."""
+        self.rescheduled = True
         for pause in self.pauses:
             if pause.status == PauseStatus.SCHEDULED:
                 self.cancel_pause(pause)
@@ -205,27 +214,32 @@ class Timeline:
         """Canceled at the next due date (by the job then); Conflict when there is none."""
         self.subscription.cancel_at = None
         self.subscription.cancel_at = period_end(self.inputs(), now)
+        self.rescheduled = True
         self.changed = True
 
     # -- derived state --------------------------------------------------------------------
 
     def recompute(self) -> None:
-        """Every credit, ``next_charge_at`` and the status, from scratch."""
-        inputs = self.inputs()
+        """Every credit, ``next_charge_at`` and the status, as from scratch.
+
+        The engine is asked only for what the operations can have changed: the schedule with
+        and without them agrees on every entry due before ``moved_from`` (a pause changes
+        nothing due before its start, in any mode), so a credit pause that ends by then keeps
+        its credit and a next charge due before then stays (a pause's start alone moves
+        nothing). The property tests hold this against a recomputation from scratch."""
+        inputs: ScheduleInputs | None = None
         for pause in self.pauses:
             if pause.resume_mode != ResumeMode.CREDIT or pause.status == PauseStatus.CANCELED:
                 continue
             window = pause_window(pause)
-            pause.credit_amount = (
-                0
-                if window is None
-                else credit_for_pause(
-                    inputs.calendar,
-                    inputs.amount,
-                    window,
-                    inputs.pauses,
-                    cancel_at=inputs.cancel_at,
-                )
+            if window is None:
+                pause.credit_amount = 0
+                continue
+            if window.ends_at is not None and not self._moved_before(window.ends_at):
+                continue
+            inputs = inputs or self.inputs()
+            pause.credit_amount = credit_for_pause(
+                inputs.calendar, inputs.amount, window, inputs.pauses, cancel_at=inputs.cancel_at
             )
         subscription = self.subscription
         status = subscription.status
@@ -234,12 +248,31 @@ class Timeline:
                 status = SubscriptionStatus.PAUSED
             elif status == SubscriptionStatus.PAUSED:
                 status = SubscriptionStatus.ACTIVE
-        next_charge_at = next_charge_for(subscription, inputs)
+        next_charge_at = subscription.next_charge_at
+        if (
+            status == SubscriptionStatus.CANCELED
+            or next_charge_at is None
+            or self._moved_before(next_charge_at, inclusive=True)
+        ):
+            next_charge_at = next_charge_for(subscription, inputs or self.inputs())
         # set only what moved: the flush then looks at fewer attributes
         if status != subscription.status:
             subscription.status = status
         if next_charge_at != subscription.next_charge_at:
             subscription.next_charge_at = next_charge_at
+        self.moved_from, self.rescheduled = None, False
+
+    def _moved(self, at: datetime) -> None:
+        if self.moved_from is None or at < self.moved_from:
+            self.moved_from = at
+
+    def _moved_before(self, moment: datetime, *, inclusive: bool = False) -> bool:
+        """Whether the operations can have changed the schedule before ``moment`` (or at it)."""
+        if self.rescheduled:
+            return True
+        if self.moved_from is None:
+            return False
+        return self.moved_from <= moment if inclusive else self.moved_from < moment
 
     def _event(self, type_: EventType, pause: Pause, now: datetime) -> None:
         self.events.append((type_, event_data(pause), now))
