@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service.subscriptions.models import Pause, Subscription, SubscriptionStatus
@@ -16,13 +16,14 @@ def cancel_subscriptions_of_erased_customer(session: Session, customer: str, at:
         session, select(Subscription.id).where(Subscription.customer == customer), lock=True
     )
     for timeline in timelines:
-        subscription = timeline.subscription
-        subscription.metadata_ciphertext = None
-        subscription.wrapped_data_key = None
-        subscription.key_version = None
-        if subscription.status != SubscriptionStatus.CANCELED:
+        if timeline.subscription.status != SubscriptionStatus.CANCELED:
             timeline.cancel(at, at)
     timelines.save()
+    session.execute(
+        update(Subscription)
+        .where(Subscription.customer == customer)
+        .values(metadata_ciphertext=None, wrapped_data_key=None, key_version=None)
+    )
 
 
 def subscription_and_pause_tokens(session: Session, customer: str) -> list[str]:

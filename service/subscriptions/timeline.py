@@ -21,11 +21,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Select, inspect, select
+from sqlalchemy import Row, Select, inspect, select
 from sqlalchemy.orm import Session, instrumentation, make_transient_to_detached
-from sqlalchemy.orm.attributes import get_history, set_committed_value
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from service.core.rows import COPY_FROM, insert_rows, update_rows
 from service.core.timeparse import format_api_time
@@ -50,7 +53,10 @@ CHUNK = 5000
 SUBSCRIPTION_COLUMNS = ("status", "next_charge_at", "cancel_at", "canceled_at")
 
 PAUSE_COLUMNS = tuple(column.name for column in Pause.__table__.columns)
+# A new pause's row, from the values new_pause put in its __dict__ (no attribute machinery).
+_PAUSE_ROW = itemgetter(*PAUSE_COLUMNS)
 _PAUSES = instrumentation.manager_of_class(Pause)
+_SUBSCRIPTIONS = instrumentation.manager_of_class(Subscription)
 
 # Why a pause cannot be added (bulk reports them as skip reasons; errors.py raises them).
 OVERLAPPING_PAUSE = SkipReason.OVERLAPPING_PAUSE
@@ -69,9 +75,15 @@ def event_data(pause: Pause) -> dict[str, str | None]:
     return {
         "subscription": pause.subscription,
         "pause": pause.id,
-        "starts_at": format_api_time(pause.starts_at),
-        "ends_at": format_api_time(pause.ends_at),
+        "starts_at": _api_time(pause.starts_at),
+        "ends_at": _api_time(pause.ends_at),
     }
+
+
+@lru_cache(maxsize=4096)
+def _api_time(moment: datetime | None) -> str | None:
+    """``format_api_time``, once per instant: a bulk's pauses share a few."""
+    return format_api_time(moment)
 
 
 def new_pause(**values: Any) -> Pause:
@@ -118,6 +130,11 @@ class Timeline:
     rescheduled: bool = False
     new: list[Pause] = field(default_factory=list)
     events: list[tuple[EventType, dict[str, str | None], datetime]] = field(default_factory=list)
+    # The subscription's SUBSCRIPTION_COLUMNS as last written: save writes what differs.
+    saved: tuple[Any, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.saved = _written(self.subscription)
 
     @property
     def id(self) -> str:
@@ -330,66 +347,84 @@ class Timelines:
             for type_, data, now in timeline.events:
                 events.setdefault((type_, now), []).append(data)
             timeline.new, timeline.events, timeline.changed = [], [], False
-        updates = _set_based_updates([timeline.subscription for timeline in changed])
+        updates = _changed_rows(changed)  # before the flush, which would write them row by row
         self.session.flush()
         for columns, rows in updates.items():
             update_rows(self.session, Subscription.__table__, columns, rows)
-        # New pauses as rows (COPY for many), then in the session as the rows they are: later
-        # changes (a sealed reason) are updates. The unit of work would insert them one by one.
+        # New pauses as rows (COPY for many). A few (a single pause) then join the session as
+        # the rows they are: later changes (a sealed reason) are updates. The unit of work
+        # would insert them one by one. Many (a bulk's, never changed after) stay out of it:
+        # each would cost the session's bookkeeping and every later flush a look.
         table: Any = Pause.__table__
-        insert_rows(
-            self.session,
-            table,
-            PAUSE_COLUMNS,
-            [tuple(getattr(pause, column) for column in PAUSE_COLUMNS) for pause in new],
-        )
-        for pause in new:
-            make_transient_to_detached(pause)
-            self.session.add(pause)
+        insert_rows(self.session, table, PAUSE_COLUMNS, [_PAUSE_ROW(vars(p)) for p in new])
+        if len(new) < COPY_FROM:
+            for pause in new:
+                make_transient_to_detached(pause)
+                self.session.add(pause)
         for (type_, now), datas in events.items():
             emit_many(self.session, type_, datas, now)
 
 
-def _set_based_updates(
-    subscriptions: Sequence[Subscription],
-) -> dict[tuple[str, ...], list[tuple[Any, ...]]]:
-    """The columns a timeline writes of ``subscriptions``, as rows for one UPDATE per set of
-    changed columns, and taken from the unit of work (which would write one UPDATE per row):
-    the session holds the new values as committed. Nothing for fewer than ``COPY_FROM``."""
+def _written(subscription: Subscription) -> tuple[Any, ...]:
+    return tuple(getattr(subscription, column) for column in SUBSCRIPTION_COLUMNS)
+
+
+def _changed_rows(timelines: Sequence[Timeline]) -> dict[tuple[str, ...], list[tuple[Any, ...]]]:
+    """What the timelines changed of their subscriptions, as rows for one UPDATE per set of
+    changed columns (``update_rows``) rather than the unit of work's one UPDATE per row; a
+    subscription the session holds gets the new values as committed, so no flush writes them
+    again."""
     groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
-    if len(subscriptions) < COPY_FROM:
-        return groups
-    for subscription in subscriptions:
-        state = inspect(subscription)
-        if not state.persistent or not state.modified:
+    for timeline in timelines:
+        subscription = timeline.subscription
+        values = _written(subscription)
+        if values == timeline.saved:
             continue
-        assigned = state.committed_state  # what was assigned since loaded: history is dearer
-        columns = tuple(
-            column
-            for column in SUBSCRIPTION_COLUMNS
-            if column in assigned and get_history(subscription, column).has_changes()
-        )
-        if not columns:
-            continue
-        values = tuple(getattr(subscription, column) for column in columns)
-        for column, value in zip(columns, values, strict=True):
-            set_committed_value(subscription, column, value)
-        groups.setdefault(columns, []).append((subscription.id, *values))
+        changed = [
+            (column, value)
+            for column, value, before in zip(
+                SUBSCRIPTION_COLUMNS, values, timeline.saved, strict=True
+            )
+            if value != before
+        ]
+        timeline.saved = values
+        if inspect(subscription).persistent:
+            for column, value in changed:
+                set_committed_value(subscription, column, value)
+        columns = tuple(column for column, _ in changed)
+        groups.setdefault(columns, []).append((subscription.id, *(v for _, v in changed)))
     return groups
 
 
 def load(session: Session, ids: Select[Any] | Sequence[str], *, lock: bool) -> Timelines:
     """The timelines of the subscriptions ``ids`` names (a query of ids, or the tokens), in id
-    order, locked ``FOR UPDATE`` when ``lock``: two queries."""
-    query = select(Subscription).order_by(Subscription.id)
+    order, locked ``FOR UPDATE`` when ``lock``: two queries.
+
+    The subscriptions are read as rows (a Core select: no identity map, no per-object loading
+    events) into Subscription objects outside the session; one the session already holds is
+    used as it is. ``Timelines.save`` writes what their timelines changed, and only that."""
+    table: Any = Subscription.__table__
+    query = select(table).order_by(table.c.id)
     if lock:
         query = query.with_for_update()
     if isinstance(ids, Select):
-        subscriptions = list(session.scalars(query.where(Subscription.id.in_(ids))))
-        return Timelines.of(session, subscriptions, ids)
+        rows = list(session.execute(query.where(table.c.id.in_(ids))))
+        return Timelines.of(session, _subscriptions(session, rows), ids)
     tokens = sorted(set(ids))
-    subscriptions = []
+    rows = []
     for start in range(0, len(tokens), CHUNK):
-        chunk = tokens[start : start + CHUNK]
-        subscriptions += session.scalars(query.where(Subscription.id.in_(chunk)))
-    return Timelines.of(session, subscriptions)
+        rows += session.execute(query.where(table.c.id.in_(tokens[start : start + CHUNK])))
+    return Timelines.of(session, _subscriptions(session, rows))
+
+
+def _subscriptions(session: Session, rows: Sequence[Row[Any]]) -> list[Subscription]:
+    held = session.identity_map
+    subscriptions = []
+    for row in rows:
+        values = row._asdict()
+        subscription = held.get(identity_key(Subscription, values["id"])) if held else None
+        if subscription is None:
+            subscription = _SUBSCRIPTIONS.new_instance()
+            subscription.__dict__.update(values)
+        subscriptions.append(subscription)
+    return subscriptions
