@@ -59,11 +59,13 @@ Idempotency = Literal["required", "optional"] | None
 
 
 def operation(action: str, *, idempotency: Idempotency = None) -> dict[str, Any]:
-    """Keyword arguments for a route decorator: the action, published as ``x-action``."""
+    """Keyword arguments for a route decorator: the action, published as ``x-action``, and
+    the answer serialised from the route's ``XRead`` model leaving out the keys its view
+    left out (service/core/schemas.py)."""
     extra: dict[str, Any] = {"x-action": str(action)}
     if idempotency:
         extra["x-idempotency"] = idempotency
-    return {"openapi_extra": extra}
+    return {"openapi_extra": extra, "response_model_exclude_unset": True}
 
 
 def current_caller(request: Request) -> Caller:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from sqlalchemy.orm import Session
@@ -22,7 +22,14 @@ from service.app.routing import AuditedRoute, current_audit, current_caller, ope
 from service.core.clock import Clock
 from service.core.errors import Forbidden, InvalidRequest, RateLimited, ValidationFailed
 from service.customers import exposure, free_text, operations
-from service.customers.schemas import CustomerCreate, CustomerSearch
+from service.customers.schemas import (
+    CustomerCreate,
+    CustomerErasedRead,
+    CustomerRead,
+    CustomerRevealRead,
+    CustomerSearch,
+    CustomerSearchRead,
+)
 from service.customers.sensitive import REVEALABLE
 from service.customers.validation import no_control_characters
 from service.keys.cache import DataKeyCache
@@ -51,12 +58,12 @@ def create_customer(
     cache: Cache,
     processor: Annotated[PaymentProcessor, Depends(get_processor)],
     clock: Annotated[Clock, Depends(get_clock)],
-) -> dict[str, Any]:
+) -> CustomerRead:
     view = operations.create_customer(db, key_service, processor, cache, body, clock.now())
     exposure.record_returned(
         current_audit(request), [view["id"]], exposure.customer_view_categories(view)
     )
-    return view
+    return CustomerRead.model_validate(view)
 
 
 @router.post("/v1/customers/search", **operation(Action.CUSTOMER_SEARCH))
@@ -66,23 +73,23 @@ def search_customers(
     db: Db,
     key_service: Keys,
     policy: Annotated[Policy, Depends(get_policy)],
-) -> dict[str, Any]:
+) -> CustomerSearchRead:
     _limit_email_searches(request, policy)
     found = operations.search_by_email(db, key_service, body.email)
     # A match ties the caller's email to the token: an exposure of that customer's email.
     exposure.record_returned(current_audit(request), found, [exposure.SEARCH] if found else [])
-    return {"data": [{"id": token} for token in found]}
+    return CustomerSearchRead.model_validate({"data": [{"id": token} for token in found]})
 
 
 @router.get("/v1/customers/{customer_id}", **operation(Action.CUSTOMER_READ))
 def read_customer(
     request: Request, customer_id: str, db: Db, key_service: Keys, cache: Cache
-) -> dict[str, Any]:
+) -> CustomerRead:
     view = operations.read_customer(db, key_service, cache, customer_id)
     exposure.record_returned(
         current_audit(request), [view["id"]], exposure.customer_view_categories(view)
     )
-    return view
+    return CustomerRead.model_validate(view)
 
 
 @router.get("/v1/customers/{customer_id}/reveal", **operation(Action.CUSTOMER_REVEAL))
@@ -95,7 +102,7 @@ def reveal_customer(
     policy: Annotated[Policy, Depends(get_policy)],
     fields: Annotated[str | None, Query()] = None,
     x_purpose: Annotated[str | None, Header()] = None,
-) -> dict[str, Any]:
+) -> CustomerRevealRead:
     customer = operations.live_customer(db, customer_id)
     record = current_audit(request)
     record.purpose = _purpose(x_purpose)
@@ -104,10 +111,12 @@ def reveal_customer(
     allowed = set(policy.reveal_fields(current_caller(request).role))
     if not set(wanted) <= allowed:
         raise Forbidden("Your role may not reveal some of the requested fields.")
-    return {
-        "id": customer.id,
-        "fields": operations.reveal_fields(customer, key_service, cache, wanted),
-    }
+    return CustomerRevealRead.model_validate(
+        {
+            "id": customer.id,
+            "fields": operations.reveal_fields(customer, key_service, cache, wanted),
+        }
+    )
 
 
 @router.delete("/v1/customers/{customer_id}", **operation(Action.CUSTOMER_ERASE))
@@ -119,12 +128,14 @@ def erase_customer(
     cache: Cache,
     processor: Annotated[PaymentProcessor, Depends(get_processor)],
     clock: Annotated[Clock, Depends(get_clock)],
-) -> dict[str, Any]:
+) -> CustomerErasedRead:
     done = operations.erase_at_processor(
         app_context(request).session_factory, key_service, processor, cache, customer_id
     )
-    return operations.erase_customer(
-        db, cache, customer_id, clock.now(), processor_done=done, key_service=key_service
+    return CustomerErasedRead.model_validate(
+        operations.erase_customer(
+            db, cache, customer_id, clock.now(), processor_done=done, key_service=key_service
+        )
     )
 
 
