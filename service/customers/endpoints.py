@@ -20,8 +20,9 @@ from service.app.context import (
 )
 from service.app.routing import AuditedRoute, current_audit, current_caller, operation
 from service.core.clock import Clock
-from service.core.errors import Forbidden, InvalidRequest, RateLimited, ValidationFailed
-from service.customers import exposure, free_text, operations
+from service.core.errors import Forbidden, RateLimited
+from service.customers import exposure, operations
+from service.customers.reveal_request import fields_to_reveal, purpose_for_audit
 from service.customers.schemas import (
     CustomerCreate,
     CustomerErasedRead,
@@ -30,13 +31,9 @@ from service.customers.schemas import (
     CustomerSearch,
     CustomerSearchRead,
 )
-from service.customers.sensitive import REVEALABLE
-from service.customers.validation import no_control_characters
 from service.keys.cache import DataKeyCache
 from service.keys.port import KeyService
 from service.processors.port import PaymentProcessor
-
-MAX_PURPOSE_LENGTH = 200
 
 router = APIRouter(route_class=AuditedRoute, tags=["customers"])
 
@@ -105,8 +102,8 @@ def reveal_customer(
 ) -> CustomerRevealRead:
     customer = operations.live_customer(db, customer_id)
     record = current_audit(request)
-    record.purpose = _purpose(x_purpose)
-    wanted = _fields(fields)
+    record.purpose = purpose_for_audit(x_purpose)
+    wanted = fields_to_reveal(fields)
     record.fields = wanted
     allowed = set(policy.reveal_fields(current_caller(request).role))
     if not set(wanted) <= allowed:
@@ -155,26 +152,3 @@ def _limit_email_searches(request: Request, policy: Policy) -> None:
             "Too many email searches for this key; slow down.",
             headers={"Retry-After": str(int(retry_after))},
         )
-
-
-def _purpose(header: str | None) -> str | None:
-    """The purpose as the audit keeps it: checked, then redacted and capped."""
-    if header is None or not header.strip():
-        raise InvalidRequest("Revealing personal data needs an X-Purpose header.")
-    if len(header) > MAX_PURPOSE_LENGTH:
-        raise ValidationFailed(f"X-Purpose is longer than {MAX_PURPOSE_LENGTH} characters.")
-    try:
-        no_control_characters(header)
-    except ValueError:
-        raise ValidationFailed("X-Purpose contains a control character.") from None
-    return free_text.for_audit(header)
-
-
-def _fields(raw: str | None) -> list[str]:
-    names = [name.strip() for name in (raw or "").split(",") if name.strip()]
-    if not names:
-        raise ValidationFailed("Name the fields to reveal: ?fields=name,email.")
-    unknown = [name for name in names if name not in REVEALABLE]
-    if unknown:
-        raise ValidationFailed("Only these fields can be revealed: " + ", ".join(REVEALABLE) + ".")
-    return list(dict.fromkeys(names))
