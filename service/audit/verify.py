@@ -77,7 +77,10 @@ def verify_trail(
     progress: Callable[[int], None] | None = None,
     batch_size: int = 20_000,
 ) -> VerifyResult:
+    """Verify the trail ``conn`` reads. ``conn`` must not have read in its transaction yet:
+    its snapshot has to begin after the anchors are read (see :func:`_read_anchors`)."""
     result = VerifyResult()
+    seen = _read_anchors(anchors, anchor_file, result)
     heads = [sth_view(h) for h in _all_heads(conn)]
     result.sths_count = len(heads)
     _check_heads(heads, keys, result)
@@ -85,7 +88,10 @@ def verify_trail(
     result.queued = int(
         conn.exec_driver_sql("SELECT count(*) FROM audit_events WHERE seq IS NULL").scalar() or 0
     )
-    result.anchors = _check_anchors(heads, anchors, anchor_file, result)
+    if anchors is not None or anchor_file is not None:
+        result.anchors = _hold_against_anchors(heads, seen, result)
+    else:
+        result.anchors = seen.summary(missing=0)
     return result
 
 
@@ -198,50 +204,63 @@ def _root(stack: list[bytes]) -> bytes:
     return root
 
 
-def _check_anchors(
-    heads: list[dict[str, Any]],
-    store: AnchorStore | None,
-    anchor_file: Path | None,
-    result: VerifyResult,
-) -> dict[str, Any]:
-    by_size = {sth["tree_size"]: sth for sth in heads}
-    anchored: dict[int, dict[str, Any] | None] = {}
-    sizes: list[int] = []
+@dataclass
+class _AnchorsSeen:
+    """The anchored tree heads as read before the database snapshot."""
+
+    sizes: list[int] = field(default_factory=list)
+    heads: dict[int, dict[str, Any] | None] = field(default_factory=dict)  # None: unreadable
+    consistent: bool = True
+
+    @property
+    def latest(self) -> int:
+        return max(self.sizes, default=0)
+
+    def summary(self, missing: int) -> dict[str, Any]:
+        return {
+            "latest_tree_size": self.latest,
+            "checked": len(self.heads),
+            "missing": missing,
+            "consistent": self.consistent,
+        }
+
+
+def _read_anchors(
+    store: AnchorStore | None, anchor_file: Path | None, result: VerifyResult
+) -> _AnchorsSeen:
+    """Read the recent anchors BEFORE the database: a head is anchored only after it commits,
+    so every head anchored by now is in a snapshot that begins later. Read the other way
+    round, a head sequenced and anchored while verify runs would look like a head the
+    database lost."""
+    seen = _AnchorsSeen()
     if store is not None:
         try:
-            sizes = store.anchored_sizes()
+            seen.sizes = store.anchored_sizes()
+            for size in seen.sizes[-RECENT_ANCHORS:]:
+                seen.heads[size] = store.read_anchor(size)
         except ServiceError as error:
             result.fail(f"the anchor store could not be read: {error}")
-        for size in sizes[-RECENT_ANCHORS:]:
-            anchored[size] = None
+            seen.consistent = False
     if anchor_file is not None:
         for size, sth in read_file_anchors(anchor_file).items():
-            anchored[size] = sth
-            sizes.append(size)
-    latest = max(sizes, default=0)
-    consistent = True
-    for size in sorted(anchored):
-        sth = anchored[size]
-        if sth is None and store is not None:
-            try:
-                sth = store.read_anchor(size)
-            except ServiceError as error:
-                result.fail(f"the anchor store could not be read: {error}")
-                consistent = False
-                break
+            seen.heads[size] = sth
+            seen.sizes.append(size)
+    return seen
+
+
+def _hold_against_anchors(
+    heads: list[dict[str, Any]], seen: _AnchorsSeen, result: VerifyResult
+) -> dict[str, Any]:
+    by_size = {sth["tree_size"]: sth for sth in heads}
+    for size in sorted(seen.heads):
+        sth = seen.heads[size]
         if sth is None or by_size.get(size) != _normalised(sth):
-            consistent = False
+            seen.consistent = False
             result.fail(
                 f"the database does not hold the anchored tree head of size {size}",
                 min(size, result.tree_size + 1),
             )
-    missing = sorted(set(by_size) - set(sizes)) if store is not None or anchor_file else []
-    return {
-        "latest_tree_size": latest,
-        "checked": len(anchored),
-        "missing": len(missing),
-        "consistent": consistent,
-    }
+    return seen.summary(missing=len(set(by_size) - set(seen.sizes)))
 
 
 def _normalised(sth: Mapping[str, Any]) -> dict[str, Any]:
