@@ -62,7 +62,7 @@ def _record(name: str) -> AuditRecord:
     return AuditRecord("customers:customer:read", name, "service", targets=["cus_tok_x"])
 
 
-def _append_v2(url: str, name: str, count: int, start: Any) -> None:
+def _append_v2(url: str, name: str, count: int, start: Any, finished: Any) -> None:
     engine = make_engine(url, pool_size=1)
     factory = make_session_factory(engine)
     with engine.connect():
@@ -74,10 +74,11 @@ def _append_v2(url: str, name: str, count: int, start: Any) -> None:
                 session, _record(name), at=datetime.now(UTC), status=200, request_id=f"{name}-{i}"
             )
             session.commit()
+    finished.put(time.monotonic())
     engine.dispose()
 
 
-def _append_chain(url: str, name: str, count: int, start: Any) -> None:
+def _append_chain(url: str, name: str, count: int, start: Any, finished: Any) -> None:
     """The replaced recorder: lock the head, hash onto the previous event, insert, update."""
     engine = make_engine(url, pool_size=1)
     with engine.connect():
@@ -120,6 +121,7 @@ def _append_chain(url: str, name: str, count: int, start: Any) -> None:
                 text("UPDATE bench_chain_head SET seq = :s, hash = :h WHERE id = 1"),
                 {"s": seq + 1, "h": digest},
             )
+    finished.put(time.monotonic())
     engine.dispose()
 
 
@@ -129,7 +131,7 @@ _BARE_INSERT = (
 )
 
 
-def _append_bare(url: str, name: str, count: int, start: Any) -> None:
+def _append_bare(url: str, name: str, count: int, start: Any, finished: Any) -> None:
     """What the machine allows: the same row, one INSERT per transaction, bare psycopg."""
     import psycopg
 
@@ -154,23 +156,29 @@ def _append_bare(url: str, name: str, count: int, start: Any) -> None:
                     None,
                 ),
             )
+        finished.put(time.monotonic())
 
 
 def _run_writers(target: Any, url: str, per_writer: int) -> float:
+    """Events per second from the moment every writer is connected and ready (a barrier: a
+    fixed sleep let the writers' imports on a loaded machine count as append time) to the
+    last writer's last commit (monotonic clocks are system-wide)."""
     spawn = multiprocessing.get_context("spawn")
-    start = spawn.Event()
+    start = spawn.Barrier(WRITERS + 1)
+    finished = spawn.Queue()
     processes = [
-        spawn.Process(target=target, args=(url, f"w{n}", per_writer, start)) for n in range(WRITERS)
+        spawn.Process(target=target, args=(url, f"w{n}", per_writer, start, finished))
+        for n in range(WRITERS)
     ]
     for process in processes:
         process.start()
-    time.sleep(3.0)  # every process imported and connected
-    began = time.perf_counter()
-    start.set()
+    start.wait(timeout=300)
+    began = time.monotonic()
+    ends = [finished.get(timeout=600) for _ in processes]
     for process in processes:
         process.join()
         assert process.exitcode == 0
-    return WRITERS * per_writer / (time.perf_counter() - began)
+    return WRITERS * per_writer / (max(ends) - began)
 
 
 def bench_appends(url: str, per_writer: int) -> list[Figure]:
