@@ -5,13 +5,15 @@ pause, a bulk pause (a single pause is a bulk of one), the pause jobs, cancellat
 erasure — so every credit, ``next_charge_at`` and the status are kept in step by one path:
 
 1. :func:`load` (or :meth:`Timelines.of`, for subscriptions the caller already read) reads a
-   set of subscriptions and then their pauses: two queries however many, locked when asked;
+   set of subscriptions (as rows: a Core select) and then their pauses: two queries however
+   many, locked when asked;
 2. the operations on a :class:`Timeline` (add, start, end and cancel a pause; cancel the
    subscription) change them in memory;
-3. :meth:`Timelines.save` recomputes each changed timeline from scratch with the schedule
-   engine and writes everything at once: the new pauses as rows (COPY for many), the changed
-   subscriptions of a large set with one set-based UPDATE per set of changed columns (a few
-   through the session's unit of work), the pause events with one insert per event type.
+3. :meth:`Timelines.save` recomputes each changed timeline as from scratch with the schedule
+   engine (asking it only what the operations can have changed) and writes everything at
+   once: the new pauses as rows (COPY for many), the changed subscriptions with one UPDATE
+   per set of changed columns (set-based for many), the pause events with one insert per
+   event type.
 
 Every writer locks the subscription before it touches its pauses, in id order: no deadlock.
 """
