@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from service.audit.tree_heads import sth_view
 from service.core.errors import ServiceError
 
 RECENT_ANCHORS = 50
+ANCHOR_READERS = 8
 
 
 @dataclass
@@ -244,8 +246,11 @@ def _read_anchors(
     if store is not None:
         try:
             seen.sizes = store.anchored_sizes()
-            for size in seen.sizes[-RECENT_ANCHORS:]:
-                seen.heads[size] = store.read_anchor(size)
+            recent = seen.sizes[-RECENT_ANCHORS:]
+            # One request per anchor, eight at a time: on the busy 2-core machine 50 reads took
+            # 0.65-0.69 s one after the other, 0.24-0.28 s this way.
+            with ThreadPoolExecutor(max_workers=ANCHOR_READERS) as pool:
+                seen.heads.update(zip(recent, pool.map(store.read_anchor, recent), strict=True))
         except ServiceError as error:
             result.fail(f"the anchor store could not be read: {error}")
             seen.consistent = False
