@@ -63,23 +63,45 @@ _LEAF_COLUMNS = tuple(name.strip() for name in QUEUED_COLUMNS.split(","))[1:]  #
 
 def columns_leaf(row: Sequence[Any]) -> bytes:
     """The leaf hash of a stored event row whose first 13 columns are in ``QUEUED_COLUMNS``
-    order: SHA-256(0x00 ‖ RFC 8785 JSON of the event), built straight from the stored text — the
-    same bytes :func:`checker.leaf_hash` makes from the event as the API returns it (``targets``
-    and ``fields`` are stored as canonical JSON lists by ``encode_list``). Positional unpacking
-    and one f-string, no per-column look-ups: sequencing and verify spend their time here."""
-    (_, id_, at, actor, role, action, targets, purpose, fields, outcome, status, request_id,
-     source_ip) = row[:13]  # fmt: skip
-    canonical = (
-        f'{{"action":{_quoted(action)},"actor":{_quoted(actor)},"at":{_quoted(at)},'
-        f'"fields":{"null" if fields is None else fields},"id":{_quoted(id_)},'
-        f'"outcome":{_quoted(outcome)},'
-        f'"purpose":{"null" if purpose is None else _quoted(purpose)},'
-        f'"request_id":{"null" if request_id is None else _quoted(request_id)},'
-        f'"role":{_quoted(role)},'
-        f'"source_ip":{"null" if source_ip is None else _quoted(source_ip)},'
-        f'"status":{"null" if status is None else int(status)},"targets":{targets}}}'
-    )
-    return sha256(b"\x00" + canonical.encode()).digest()
+    order; see :func:`columns_leaves`."""
+    return columns_leaves([row])[0]
+
+
+def columns_leaves(rows: Sequence[Sequence[Any]]) -> list[bytes]:
+    """The leaf hashes of stored event rows whose first 13 columns are in ``QUEUED_COLUMNS``
+    order: SHA-256(0x00 ‖ RFC 8785 JSON of the event), built straight from the stored text —
+    the same bytes :func:`checker.leaf_hash` makes from the event as the API returns it
+    (``targets`` and ``fields`` are stored as canonical JSON lists by ``encode_list``). One
+    comprehension with positional unpacking and one f-string per row, no call or look-up per
+    column: sequencing and verify spend their time here."""
+    return [
+        sha256(
+            f'\x00{{"action":{_quoted(action)},"actor":{_quoted(actor)},"at":{_quoted(at)},'
+            f'"fields":{"null" if fields is None else fields},"id":{_quoted(id_)},'
+            f'"outcome":{_quoted(outcome)},'
+            f'"purpose":{"null" if purpose is None else _quoted(purpose)},'
+            f'"request_id":{"null" if request_id is None else _quoted(request_id)},'
+            f'"role":{_quoted(role)},'
+            f'"source_ip":{"null" if source_ip is None else _quoted(source_ip)},'
+            f'"status":{"null" if status is None else int(status)},"targets":{targets}}}'.encode()
+        ).digest()
+        for (
+            _,
+            id_,
+            at,
+            actor,
+            role,
+            action,
+            targets,
+            purpose,
+            fields,
+            outcome,
+            status,
+            request_id,
+            source_ip,
+            *_,
+        ) in rows
+    ]
 
 
 @dataclass
@@ -129,8 +151,7 @@ class Sequencer:
             size = last.tree_size if last is not None else 0
             updates: list[dict[str, Any]] = []
             nodes: list[dict[str, Any]] = []
-            for row in rows:
-                leaf = columns_leaf(row)
+            for row, leaf in zip(rows, columns_leaves(rows), strict=True):
                 size += 1
                 updates.append({"pk": row.pk, "seq": size, "leaf_hash": leaf.hex()})
                 for height, value in push_leaf(frontier, leaf):

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +21,16 @@ from sqlalchemy import Connection, select
 
 from service.audit.anchors import AnchorStore, read_file_anchors
 from service.audit.checker import sth_digest, sth_signature_valid
+from service.audit.compact_range import CompactRange
 from service.audit.models import AuditTreeHead
 from service.audit.ports import TrailKeys
 from service.audit.read_ahead import read_ahead
-from service.audit.sequencer import QUEUED_COLUMNS, columns_leaf
+from service.audit.sequencer import QUEUED_COLUMNS, columns_leaves
 from service.audit.tree_heads import sth_view
 from service.core.errors import ServiceError
 
 RECENT_ANCHORS = 50
+ANCHOR_READERS = 8
 
 
 @dataclass
@@ -124,45 +126,48 @@ def _check_leaves(
     batch_size: int,
 ) -> None:
     roots = {sth["tree_size"]: sth["root_hash"] for sth in heads}
-    # The compact range of the leaves read, as bare hashes: after n leaves it holds one complete
-    # subtree per set bit of n (largest first), so leaf n+1 merges once per trailing one bit of n.
-    stack: list[bytes] = []
-    pushed = 0
+    sizes = sorted(roots)
+    tree = CompactRange()
     expected = 1
     batch_start = 1
     bad_leaf_in_batch = False
     for rows in read_ahead(_sequenced_rows(conn, batch_size)):
-        for row in rows:
-            seq = row[SEQ]
-            if seq != expected:
-                result.fail(f"leaf {expected} is missing", expected)
-                bad_leaf_in_batch = True
-                expected = seq
-            leaf = columns_leaf(row)
-            if row[LEAF_HASH] != leaf.hex():
-                result.fail(f"event {seq} does not hash to its stored leaf hash", seq)
-                bad_leaf_in_batch = True
-            stack.append(leaf)
-            merges = pushed
-            pushed += 1
-            while merges & 1:
-                right = stack.pop()
-                stack[-1] = sha256(b"\x01" + stack[-1] + right).digest()
-                merges >>= 1
-            if expected in roots:
-                # A leaf found bad above pinpoints the change; otherwise (the leaf hash was
-                # rewritten too) the first event this head covers is where trust ends.
-                if _root(stack).hex() != roots[expected] and not bad_leaf_in_batch:
+        leaves = columns_leaves(rows)
+        if tree.size == expected - 1 and _intact(rows, leaves, expected):
+            # The common case, in bulk: every seq in place, every stored leaf hash right.
+            expected += len(rows)
+            for size, root in tree.extend(leaves, sizes).items():
+                if root.hex() != roots[size] and not bad_leaf_in_batch:
                     result.fail(
-                        f"the tree of size {expected} does not match its signed root", batch_start
+                        f"the tree of size {size} does not match its signed root", batch_start
                     )
-                batch_start, bad_leaf_in_batch = expected + 1, False
-            expected += 1
+                batch_start, bad_leaf_in_batch = size + 1, False
+        else:
+            for row, leaf in zip(rows, leaves, strict=True):
+                seq = row[SEQ]
+                if seq != expected:
+                    result.fail(f"leaf {expected} is missing", expected)
+                    bad_leaf_in_batch = True
+                    expected = seq
+                if row[LEAF_HASH] != leaf.hex():
+                    result.fail(f"event {seq} does not hash to its stored leaf hash", seq)
+                    bad_leaf_in_batch = True
+                tree.push(leaf)
+                if expected in roots:
+                    # A leaf found bad above pinpoints the change; otherwise (the leaf hash was
+                    # rewritten too) the first event this head covers is where trust ends.
+                    if tree.root().hex() != roots[expected] and not bad_leaf_in_batch:
+                        result.fail(
+                            f"the tree of size {expected} does not match its signed root",
+                            batch_start,
+                        )
+                    batch_start, bad_leaf_in_batch = expected + 1, False
+                expected += 1
         if progress is not None:
             progress(len(rows))
     result.checked = expected - 1
     result.tree_size = expected - 1
-    result.root_hash = _root(stack).hex() if stack else None
+    result.root_hash = tree.root().hex() if tree.size else None
     latest = heads[-1]["tree_size"] if heads else 0
     if result.tree_size < latest:
         result.fail(
@@ -171,6 +176,19 @@ def _check_leaves(
         )
     elif result.tree_size > latest:
         result.fail(f"leaves after {latest} are covered by no signed tree head", latest + 1)
+
+
+def _intact(rows: list[tuple[Any, ...]], leaves: list[bytes], first: int) -> bool:
+    """Whether the rows are leaves ``first``, ``first + 1``, … in order and each stored leaf
+    hash is the one computed (compared all at once: with a separator every 64 characters on
+    one side, the joined strings are equal only if every stored hash is)."""
+    if [row[SEQ] for row in rows] != list(range(first, first + len(rows))):
+        return False
+    try:
+        stored = ",".join([row[LEAF_HASH] for row in rows])
+    except TypeError:  # a null leaf hash
+        return False
+    return stored == b"".join(leaves).hex(",", 32)
 
 
 SEQ, LEAF_HASH = 13, 14
@@ -194,14 +212,6 @@ def _sequenced_rows(conn: Connection, batch_size: int) -> Iterator[list[tuple[An
             yield rows
     finally:
         cursor.close()
-
-
-def _root(stack: list[bytes]) -> bytes:
-    """The root of a compact range held as bare hashes (see :func:`checker.frontier_root`)."""
-    root = stack[-1]
-    for left in reversed(stack[:-1]):
-        root = sha256(b"\x01" + left + root).digest()
-    return root
 
 
 @dataclass
@@ -236,8 +246,11 @@ def _read_anchors(
     if store is not None:
         try:
             seen.sizes = store.anchored_sizes()
-            for size in seen.sizes[-RECENT_ANCHORS:]:
-                seen.heads[size] = store.read_anchor(size)
+            recent = seen.sizes[-RECENT_ANCHORS:]
+            # One request per anchor, eight at a time: on the busy 2-core machine 50 reads took
+            # 0.65-0.69 s one after the other, 0.24-0.28 s this way.
+            with ThreadPoolExecutor(max_workers=ANCHOR_READERS) as pool:
+                seen.heads.update(zip(recent, pool.map(store.read_anchor, recent), strict=True))
         except ServiceError as error:
             result.fail(f"the anchor store could not be read: {error}")
             seen.consistent = False

@@ -244,3 +244,22 @@ def test_heads_re_signed_with_another_key_are_refused(
     assert result["ok"] is False
     assert result["sths"]["verified"] == 0
     assert result["anchors"]["consistent"] is False
+
+
+def test_leaf_hashes_shifted_between_neighbours_are_found(
+    trail: str, key_service: Any, tmp_path: Path
+) -> None:
+    # The events are intact and the stored leaf hashes, joined, are unchanged: one character
+    # moved from event 12's hash to event 13's. Verify compares a batch's hashes at once; a
+    # plain concatenation would not see this.
+    if trail.startswith("postgresql"):  # the attacker first lifts the 64-character limit
+        tamper(trail, "ALTER TABLE audit_events ALTER COLUMN leaf_hash TYPE text")
+    tamper(
+        trail,
+        "UPDATE audit_events SET leaf_hash = substr((SELECT leaf_hash FROM audit_events"
+        " WHERE seq = 12), 64, 1) || leaf_hash WHERE seq = 13",
+        "UPDATE audit_events SET leaf_hash = substr(leaf_hash, 1, 63) WHERE seq = 12",
+    )
+    result = broken(trail, key_service, tmp_path)
+    assert result["first_bad_seq"] == 12
+    assert result["reason"] == "event 12 does not hash to its stored leaf hash"
