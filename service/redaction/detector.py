@@ -376,7 +376,7 @@ class PresidioDetector:
         # A memory zone frees what the batch added once its docs have been read.
         model = self.ner_model
         with self._nlp_lock, model.nlp.memory_zone():
-            entities = list(model.entities(snippets, self.policy.nlp.batch_size))
+            entities = model.entities(snippets, self.policy.nlp.batch_size)
         self._read_ner(texts, windows, entities, found)
 
     def _read_ner(

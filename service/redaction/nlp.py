@@ -18,7 +18,8 @@ pays for it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from hashlib import blake2b
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -65,20 +66,51 @@ def require_model_package(model: str) -> None:
 
 
 class NerModel:
-    """The spaCy pipeline reduced to tokens and NER."""
+    """The spaCy pipeline reduced to tokens and NER, with the entities of recent texts kept.
+
+    Logs repeat their lines, and so the windows sent here (`wallet Apple Pay enabled for`:
+    170 distinct among 875 windows of the benchmark corpus): a text seen recently is
+    answered from a bounded cache instead of the model. The cache is keyed by a 128-bit
+    BLAKE2b digest of the text, so it keeps no log text (no name) in memory, only offsets.
+    """
+
+    CACHE_SIZE = 8192
 
     def __init__(self, nlp: Language) -> None:
         self.nlp = nlp
+        self._cache: dict[bytes, list[Entity]] = {}
+        self._cache_lock = threading.Lock()
 
-    def entities(self, texts: Sequence[str], batch_size: int) -> Iterator[list[Entity]]:
-        """Each text's entities with a label worth keeping, in order (one `nlp.pipe` call)."""
-        labels = _LABELS
-        for doc in self.nlp.pipe(texts, batch_size=batch_size):
-            yield [
-                Entity(labels[ent.label_], ent.start_char, ent.end_char)
-                for ent in doc.ents
-                if ent.label_ in labels
-            ]
+    def clear_cache(self) -> None:
+        """Forget the entities of recent texts (benchmarks time the model on first sight)."""
+        with self._cache_lock:
+            self._cache.clear()
+
+    def entities(self, texts: Sequence[str], batch_size: int) -> list[list[Entity]]:
+        """Each text's entities with a label worth keeping, in order; the texts not in the
+        cache go through the model in one `nlp.pipe` call."""
+        keys = [
+            blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+            for text in texts
+        ]
+        with self._cache_lock:
+            results: list[list[Entity] | None] = [self._cache.get(key) for key in keys]
+        missing = [index for index, result in enumerate(results) if result is None]
+        if missing:
+            labels = _LABELS
+            docs = self.nlp.pipe([texts[index] for index in missing], batch_size=batch_size)
+            for index, doc in zip(missing, docs, strict=True):
+                results[index] = [
+                    Entity(labels[ent.label_], ent.start_char, ent.end_char)
+                    for ent in doc.ents
+                    if ent.label_ in labels
+                ]
+            with self._cache_lock:
+                for index in missing:
+                    if len(self._cache) >= self.CACHE_SIZE:
+                        del self._cache[next(iter(self._cache))]
+                    self._cache[keys[index]] = results[index]  # type: ignore[assignment]
+        return results  # type: ignore[return-value]
 
 
 def build_ner_model(model: str) -> NerModel:

@@ -61,8 +61,25 @@ def line_words(text: str) -> frozenset[str]:
     return frozenset(_WORDS.findall(text.lower()))
 
 
+# Words already seen without a street suffix: log lines repeat their words, so most of a
+# line's words are removed with one set difference instead of each being tested against
+# every suffix. Bounded: cleared when full.
+_NO_STREET_SUFFIX: set[str] = set()
+_NO_STREET_SUFFIX_MAX = 65536
+
+
 def _street(text: str, words: frozenset[str]) -> bool:
-    return not STREET_WORDS.isdisjoint(words) or any(w.endswith(STREET_SUFFIXES) for w in words)
+    if not STREET_WORDS.isdisjoint(words):
+        return True
+    unseen = words.difference(_NO_STREET_SUFFIX)
+    if not unseen:
+        return False
+    if any(word.endswith(STREET_SUFFIXES) for word in unseen):
+        return True
+    if len(_NO_STREET_SUFFIX) > _NO_STREET_SUFFIX_MAX:
+        _NO_STREET_SUFFIX.clear()
+    _NO_STREET_SUFFIX.update(unseen)
+    return False
 
 
 def _phone(text: str, words: frozenset[str]) -> bool:
