@@ -46,7 +46,9 @@ PHONE_WORDS = frozenset(
 # Each pattern starts with the character it needs and looks behind only after it: Python's
 # `re` then skips to candidate characters instead of trying a lookbehind at every position
 # (two to three times faster on log lines; same lines match).
-_CARD = re.compile(r"[2-68](?<![\w.+-][2-68])(?:[ -]?\d){12,18}(?!\d)")
+# A card number may be glued to a word (`pan_4111…`): only a digit, `.` or `+` before it
+# rules it out here.
+_CARD = re.compile(r"[2-68](?<![\d.+][2-68])(?:[ -]?\d){12,18}(?!\d)")
 _IBAN = re.compile(r"[A-Z]{2}\d{2} ?[A-Z0-9]{4}")
 _SSN = re.compile(r"\d(?<!\d\d)\d\d[- ]?\d{2}[- ]?\d{4}(?!\d)")
 _IP = re.compile(r"\d\.\d{1,3}\.\d{1,3}\.\d|::|[0-9A-Fa-f]:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:")

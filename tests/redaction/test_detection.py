@@ -336,3 +336,31 @@ def test_a_line_of_endless_capitalised_words_is_bounded_and_fails_closed(
     tail = result.text[-3000:]
     assert "Quorra" not in tail
     assert "Vantablack" not in tail
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("pan_4111111111111111", "pan_<CREDIT_CARD>1111"),
+        ("card4111111111111111 declined", "card<CREDIT_CARD>1111 declined"),
+        ("x=pan-4111 1111 1111 1111", "x=pan-<CREDIT_CARD>1111"),
+        ("PAN4111111111111111", "PAN<CREDIT_CARD>1111"),
+    ],
+)
+def test_card_numbers_glued_to_a_word_are_redacted(
+    redactor: Redactor, line: str, expected: str
+) -> None:
+    assert redactor.redact(line).text == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "pan_4111111111111112",  # fails Luhn
+        "order_1766582571123",  # epoch milliseconds: no card scheme starts with 1
+        "req ab4111111111111111 done",  # a hex request id, allow-listed as a whole
+        "card_1MvN8z2eZvKYlo2C0XnA1b2c",  # a real Stripe card id
+    ],
+)
+def test_digits_glued_to_a_word_that_are_no_card_stay(redactor: Redactor, line: str) -> None:
+    assert redactor.redact(line).text == line
