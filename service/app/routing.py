@@ -31,12 +31,12 @@ from service.access.resolvers import token_exists
 from service.app.context import (
     AppContext,
     app_context,
-    get_audit_log,
     get_clock,
     get_key_service,
     resolve,
 )
 from service.app.problems import problem, to_service_error
+from service.app.request_audit import commit_with_event, record_event_alone
 from service.audit.recorder import AuditRecord
 from service.core.client_address import client_address
 from service.core.errors import (
@@ -61,11 +61,13 @@ Idempotency = Literal["required", "optional"] | None
 
 
 def operation(action: str, *, idempotency: Idempotency = None) -> dict[str, Any]:
-    """Keyword arguments for a route decorator: the action, published as ``x-action``."""
+    """Keyword arguments for a route decorator: the action, published as ``x-action``, and
+    the answer serialised from the route's ``XRead`` model leaving out the keys its view
+    left out (service/core/schemas.py)."""
     extra: dict[str, Any] = {"x-action": str(action)}
     if idempotency:
         extra["x-idempotency"] = idempotency
-    return {"openapi_extra": extra}
+    return {"openapi_extra": extra, "response_model_exclude_unset": True}
 
 
 def current_caller(request: Request) -> Caller:
@@ -173,7 +175,9 @@ async def _handle(
                         record.add_target(token)
                     if replay.fields is not None:
                         record.fields = list(replay.fields)
-                    await run_in_threadpool(_finish, request, session, record, response.status_code)
+                    await run_in_threadpool(
+                        commit_with_event, request, session, record, response.status_code
+                    )
                     return response
             response = await original(request)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a problem response
@@ -190,7 +194,7 @@ async def _handle(
     except Exception as exc:  # noqa: BLE001 - the commit itself failed (database gone, …)
         await run_in_threadpool(session.rollback)
         response = problem(to_service_error(exc))
-        await run_in_threadpool(_audit_alone, request, ctx, record, response.status_code)
+        await run_in_threadpool(record_event_alone, request, ctx, record, response.status_code)
         if claimed is not None:
             await run_in_threadpool(_release_quietly, ctx, claimed)
         return response
@@ -385,24 +389,8 @@ def _store_finish_close(
             record.targets,
             record.fields,
         )
-    _finish(request, session, record, response.status_code)
+    commit_with_event(request, session, record, response.status_code)
     session.close()
-
-
-def _finish(request: Request, session: Session, record: AuditRecord, status: int) -> None:
-    resolve(request, get_audit_log).request(session, request, record, status=status)
-    session.commit()
-
-
-def _audit_alone(request: Request, ctx: AppContext, record: AuditRecord, status: int) -> None:
-    """Record a request whose own transaction could not commit, if the database allows."""
-    try:
-        with ctx.session_factory() as session:
-            _finish(request, session, record, status)
-    except Exception:  # noqa: BLE001 - the database is gone; the log line is all we have
-        log.error(
-            "audit event could not be written", extra={"action": record.action, "status": status}
-        )
 
 
 def _release_quietly(ctx: AppContext, claimed: idempotency.Claim) -> None:
