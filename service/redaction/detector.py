@@ -1,4 +1,4 @@
-"""The PII detector: pattern recognisers and presidio's spaCy NLP engine, run only where needed.
+"""The PII detector: pattern recognisers and a spaCy NER model, run only where needed.
 
 Every line goes through cheap pre-screen checks first (`prescreen.py`); a recogniser runs
 only on lines its trigger fires on, and the NER model runs only on short windows around
@@ -12,7 +12,6 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from service.redaction.addresses import extra_addresses, widen
 from service.redaction.allowlist import AllowList
@@ -27,7 +26,14 @@ from service.redaction.names import (
     ner_window,
     titled_names,
 )
-from service.redaction.nlp import LazyEngine, RedactionStartupError, build_nlp_engine
+from service.redaction.nlp import (
+    NER_SCORE,
+    Entity,
+    LazyModel,
+    NerModel,
+    RedactionStartupError,
+    build_ner_model,
+)
 from service.redaction.patterns import Recognizer, RecognizerResult
 from service.redaction.phone import PhoneNumberRecognizer
 from service.redaction.policy import RedactionPolicy
@@ -44,11 +50,7 @@ from service.redaction.recognizers import (
 )
 from service.redaction.values import name_shaped, ner_form, plausible
 
-if TYPE_CHECKING:
-    from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine
-    from presidio_analyzer.predefined_recognizers import SpacyRecognizer
-
-__all__ = ["PresidioDetector", "RedactionStartupError", "build_nlp_engine", "resolve_overlaps"]
+__all__ = ["PresidioDetector", "RedactionStartupError", "build_ner_model", "resolve_overlaps"]
 
 # One line for each recogniser: compiles every pattern at start-up.
 _WARM_UP_LINES = (
@@ -104,9 +106,9 @@ class PresidioDetector:
         (`strongroom redact`, whose lines may never need them)."""
         self.policy = policy
         self.entities = policy.enabled_entities()
-        self._engine = LazyEngine(policy.nlp.model)
+        self._model = LazyModel(policy.nlp.model)
         if preload and "PERSON" in self.entities:
-            self._engine.preload()
+            self._model.preload()
         recognizers: list[Recognizer] = [
             CardNumberRecognizer(),
             IbanChecksumRecognizer(),
@@ -131,7 +133,6 @@ class PresidioDetector:
         self.person_cues = frozenset(policy.person_cues)
         self.name_slot_words = frozenset(policy.name_slot_words) | self.person_cues
         self._nlp_lock = threading.Lock()
-        self._spacy_recognizer: SpacyRecognizer | None = None
         # The last CSV header each thread saw: rows of a long export (`strongroom redact` of a
         # file) come in later batches than their header line.
         self._csv_headers = threading.local()
@@ -140,18 +141,10 @@ class PresidioDetector:
             for line in _WARM_UP_LINES:
                 self._pattern_findings(line)
 
-    def _person_recognizer(self) -> SpacyRecognizer:
-        """presidio's reader of spaCy's PERSON entities (imported with the model, on need)."""
-        if self._spacy_recognizer is None:
-            from presidio_analyzer.predefined_recognizers import SpacyRecognizer
-
-            self._spacy_recognizer = SpacyRecognizer(supported_entities=["PERSON"])
-        return self._spacy_recognizer
-
     @property
-    def nlp_engine(self) -> NlpEngine:
-        """The NER engine; waits for it the first time, while it loads in the background."""
-        return self._engine.get()
+    def ner_model(self) -> NerModel:
+        """The NER model; waits for it the first time, while it loads in the background."""
+        return self._model.get()
 
     def detect_many(self, texts: Sequence[str]) -> list[list[Finding]]:
         found: list[list[Finding]] = []
@@ -381,26 +374,20 @@ class PresidioDetector:
         # spaCy adds every new word of every line to the vocabulary and string store for good:
         # a long-running service grew without bound (about 300 MB per million log lines).
         # A memory zone frees what the batch added once its docs have been read.
-        with self._nlp_lock, self.nlp_engine.nlp["en"].memory_zone():
-            artifacts = [
-                artifact
-                for _, artifact in self.nlp_engine.process_batch(
-                    snippets, language="en", batch_size=self.policy.nlp.batch_size
-                )
-            ]
-            self._read_ner(texts, windows, snippets, artifacts, found)
+        model = self.ner_model
+        with self._nlp_lock, model.nlp.memory_zone():
+            entities = model.entities(snippets, self.policy.nlp.batch_size)
+        self._read_ner(texts, windows, entities, found)
 
     def _read_ner(
         self,
         texts: Sequence[str],
         windows: list[_NerWindow],
-        snippets: list[str],
-        artifacts: list[NlpArtifacts],
+        entities: list[list[Entity]],
         found: list[list[Finding]],
     ) -> None:
-        person_recognizer = self._person_recognizer()
-        for window, snippet, artifact in zip(windows, snippets, artifacts, strict=True):
-            people = person_recognizer.analyze(snippet, ["PERSON"], artifact)
+        for window, window_entities in zip(windows, entities, strict=True):
+            people = [entity for entity in window_entities if entity.label == "PERSON"]
             if window.snippet is not None:
                 if people:
                     found[window.line].append(
@@ -408,7 +395,9 @@ class PresidioDetector:
                     )
                 continue
             spans = [
-                _widened_to_run(window.start + p.start, window.start + p.end, p.score, window.runs)
+                _widened_to_run(
+                    window.start + p.start, window.start + p.end, NER_SCORE, window.runs
+                )
                 for p in people
             ]
             findings = found[window.line]
@@ -418,10 +407,10 @@ class PresidioDetector:
                     # `Cloud Run`, `Pro Yearly`: ordinary words with no cue before them.
                     score = _PERSON_SCORE_ORDINARY_WORDS
                 findings.append(Finding("PERSON", start, end, score))
-            for entity in artifact.entities:
-                if entity.label_ not in _NAME_LIKE_NER_LABELS:
+            for entity in window_entities:
+                if entity.label not in _NAME_LIKE_NER_LABELS:
                     continue
-                start, end = window.start + entity.start_char, window.start + entity.end_char
+                start, end = window.start + entity.start, window.start + entity.end
                 for run_start, run_end in window.slot_runs:
                     if run_start < end and start < run_end:
                         score = _PERSON_SCORE_FROM_NAME_LIKE_LABEL

@@ -96,10 +96,16 @@ def key_entity(key: str, explicit: Mapping[str, str] | None = None) -> str | Non
     `explicit` maps normalised keys to entities (the policy's `field_keys`); it wins.
     """
     if explicit:
-        normalised = key.rsplit(".", 1)[-1].lower().replace("-", "_")
-        if normalised in explicit:
-            return explicit[normalised]
+        entity = explicit.get(normalise_key(key))
+        if entity is not None:
+            return entity
     return _judge_key(key)
+
+
+@lru_cache(maxsize=8192)
+def normalise_key(key: str) -> str:
+    """`customer.billing-Name` → `billing_name`: the last path part, lower case, underscores."""
+    return key.rsplit(".", 1)[-1].lower().replace("-", "_")
 
 
 @lru_cache(maxsize=8192)

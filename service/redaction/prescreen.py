@@ -46,7 +46,9 @@ PHONE_WORDS = frozenset(
 # Each pattern starts with the character it needs and looks behind only after it: Python's
 # `re` then skips to candidate characters instead of trying a lookbehind at every position
 # (two to three times faster on log lines; same lines match).
-_CARD = re.compile(r"[2-68](?<![\w.+-][2-68])(?:[ -]?\d){12,18}(?!\d)")
+# A card number may be glued to a word (`pan_4111…`): only a digit, `.` or `+` before it
+# rules it out here.
+_CARD = re.compile(r"[2-68](?<![\d.+][2-68])(?:[ -]?\d){12,18}(?!\d)")
 _IBAN = re.compile(r"[A-Z]{2}\d{2} ?[A-Z0-9]{4}")
 _SSN = re.compile(r"\d(?<!\d\d)\d\d[- ]?\d{2}[- ]?\d{4}(?!\d)")
 _IP = re.compile(r"\d\.\d{1,3}\.\d{1,3}\.\d|::|[0-9A-Fa-f]:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:")
@@ -61,8 +63,25 @@ def line_words(text: str) -> frozenset[str]:
     return frozenset(_WORDS.findall(text.lower()))
 
 
+# Words already seen without a street suffix: log lines repeat their words, so most of a
+# line's words are removed with one set difference instead of each being tested against
+# every suffix. Bounded: cleared when full.
+_NO_STREET_SUFFIX: set[str] = set()
+_NO_STREET_SUFFIX_MAX = 65536
+
+
 def _street(text: str, words: frozenset[str]) -> bool:
-    return not STREET_WORDS.isdisjoint(words) or any(w.endswith(STREET_SUFFIXES) for w in words)
+    if not STREET_WORDS.isdisjoint(words):
+        return True
+    unseen = words.difference(_NO_STREET_SUFFIX)
+    if not unseen:
+        return False
+    if any(word.endswith(STREET_SUFFIXES) for word in unseen):
+        return True
+    if len(_NO_STREET_SUFFIX) > _NO_STREET_SUFFIX_MAX:
+        _NO_STREET_SUFFIX.clear()
+    _NO_STREET_SUFFIX.update(unseen)
+    return False
 
 
 def _phone(text: str, words: frozenset[str]) -> bool:

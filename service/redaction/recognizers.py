@@ -90,6 +90,14 @@ class CardNumberRecognizer(PatternRecognizer):
             0.3,
         ),
         Pattern("card ungrouped", r"(?<![\w.+-])\d{13,19}(?![\w-]|[.,]\d)", 0.3),
+        # Glued to a word (`pan_4111…`, `card4111…`, `pan-4111 1111 1111 1111`): after a
+        # letter or underscore, or a letter and a hyphen. Luhn and IIN checked like the rest.
+        Pattern(
+            "card after a word",
+            r"(?:(?<=[A-Za-z_])|(?<=[A-Za-z]-))(?:\d{13,19}|\d{4}([ -])\d{4}\1\d{4}\1\d{4}"
+            r"(?:\1\d{1,3})?)(?![\w-]|[.,]\d)",
+            0.3,
+        ),
     )
 
     def __init__(self) -> None:

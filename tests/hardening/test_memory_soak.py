@@ -12,7 +12,7 @@ from service.redaction.redactor import get_redactor
 
 def test_redacting_many_varied_lines_does_not_grow_spacys_string_store() -> None:
     redactor = get_redactor()
-    nlp = redactor.detector.nlp_engine.nlp["en"]
+    nlp = redactor.detector.ner_model.nlp
     rng = random.Random(7)
     lines = [log_line(rng) for _ in range(6000)]
     for start in range(0, 1000, 100):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.redaction.detector import RedactionStartupError, build_nlp_engine
+from service.redaction.detector import RedactionStartupError, build_ner_model
 from service.redaction.redactor import Redactor
 from tests.redaction.corpus import luhn_complete
 
@@ -266,16 +266,16 @@ def test_redact_many_gives_the_same_results_as_redact_one_by_one(redactor: Redac
 def test_lines_without_personal_data_never_reach_the_ner_model(
     redactor: Redactor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine = redactor.detector.nlp_engine  # type: ignore[attr-defined]
+    model = redactor.detector.ner_model  # type: ignore[attr-defined]
     seen: list[str] = []
-    real_process_batch = engine.process_batch
+    real_entities = model.entities
 
-    def recording_process_batch(texts, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def recording_entities(texts, *args, **kwargs):  # type: ignore[no-untyped-def]
         texts = list(texts)
         seen.extend(texts)
-        return real_process_batch(texts, *args, **kwargs)
+        return real_entities(texts, *args, **kwargs)
 
-    monkeypatch.setattr(engine, "process_batch", recording_process_batch)
+    monkeypatch.setattr(model, "entities", recording_entities)
     clean = [
         "2026-11-25T13:22:51.123Z INFO http method=POST path=/v1/charges status=201",
         '{"event":"pause.started","subscription":"sub_tok_1A2b3C4d5E6f","at":1766582571123}',
@@ -292,7 +292,7 @@ def test_lines_without_personal_data_never_reach_the_ner_model(
 
 def test_a_missing_spacy_model_is_a_clear_start_up_error_not_a_download() -> None:
     with pytest.raises(RedactionStartupError, match=r"en_core_web_absent_model.*not installed"):
-        build_nlp_engine("en_core_web_absent_model")
+        build_ner_model("en_core_web_absent_model")
 
 
 def test_get_redactor_is_one_shared_instance_safe_to_use_from_many_threads(
@@ -317,16 +317,16 @@ def test_a_line_of_endless_capitalised_words_is_bounded_and_fails_closed(
 ) -> None:
     from service.redaction import detector
 
-    engine = redactor.detector.nlp_engine  # type: ignore[attr-defined]
+    model = redactor.detector.ner_model  # type: ignore[attr-defined]
     windows: list[str] = []
-    real_process_batch = engine.process_batch
+    real_entities = model.entities
 
-    def recording_process_batch(texts, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def recording_entities(texts, *args, **kwargs):  # type: ignore[no-untyped-def]
         texts = list(texts)
         windows.extend(texts)
-        return real_process_batch(texts, *args, **kwargs)
+        return real_entities(texts, *args, **kwargs)
 
-    monkeypatch.setattr(engine, "process_batch", recording_process_batch)
+    monkeypatch.setattr(model, "entities", recording_entities)
     suffixes = ["".join("abcdefghij"[int(d)] for d in f"{i:04d}") for i in range(3000)]
     line = "note " + " ".join(f"Quorra Vantablack{suffix}" for suffix in suffixes)
     result = redactor.redact(line)
@@ -336,3 +336,31 @@ def test_a_line_of_endless_capitalised_words_is_bounded_and_fails_closed(
     tail = result.text[-3000:]
     assert "Quorra" not in tail
     assert "Vantablack" not in tail
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("pan_4111111111111111", "pan_<CREDIT_CARD>1111"),
+        ("card4111111111111111 declined", "card<CREDIT_CARD>1111 declined"),
+        ("x=pan-4111 1111 1111 1111", "x=pan-<CREDIT_CARD>1111"),
+        ("PAN4111111111111111", "PAN<CREDIT_CARD>1111"),
+    ],
+)
+def test_card_numbers_glued_to_a_word_are_redacted(
+    redactor: Redactor, line: str, expected: str
+) -> None:
+    assert redactor.redact(line).text == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "pan_4111111111111112",  # fails Luhn
+        "order_1766582571123",  # epoch milliseconds: no card scheme starts with 1
+        "req ab4111111111111111 done",  # a hex request id, allow-listed as a whole
+        "card_1MvN8z2eZvKYlo2C0XnA1b2c",  # a real Stripe card id
+    ],
+)
+def test_digits_glued_to_a_word_that_are_no_card_stay(redactor: Redactor, line: str) -> None:
+    assert redactor.redact(line).text == line

@@ -86,5 +86,13 @@ def test_strongroom_redact_of_lines_needing_no_ner_imports_no_heavy_module() -> 
 def test_strongroom_redact_loads_the_ner_model_once_a_line_needs_it() -> None:
     redacted, loaded = _modules_after_redacting("refund approved after a call with Rose Marsh\n")
     assert redacted == "refund approved after a call with <PERSON>"
-    assert {"presidio_analyzer", "spacy"} <= set(loaded)
-    assert not {"fastapi", "sqlalchemy", "service.cli", "service.app.main"} & set(loaded)
+    assert "spacy" in loaded
+    # The model is driven through spaCy alone: importing presidio would compile every one of
+    # its predefined recognisers' patterns, a third of the start-up.
+    assert not {
+        "presidio_analyzer",
+        "fastapi",
+        "sqlalchemy",
+        "service.cli",
+        "service.app.main",
+    } & set(loaded)
