@@ -25,7 +25,7 @@ from service.access.actions import Action
 from service.charges.models import PROCESSOR_NAME, Charge, ChargeKind, ChargeStatus
 from service.charges.operations import new_charge_id, recurring_processor_key
 from service.charges.sending import Senders, charge_targets, deps_of
-from service.charges.settle import record_outcome, refs_or_failure
+from service.charges.settle import record_outcome, refs_or_failures
 from service.customers.operations import PaymentRefs
 from service.jobs.registry import JobContext, lock_for_work
 from service.subscriptions.models import Subscription, SubscriptionStatus
@@ -76,7 +76,7 @@ def charge_due_periods(context: JobContext, now: datetime) -> int:
                 send = [(c.id, refs.get(c.customer)) for c in to_send]
             if not batch:
                 return handled
-            senders.submit(send, now)
+            senders.submit(send, now, {c.subscription for c in to_send if c.subscription})
     return handled
 
 
@@ -125,7 +125,7 @@ def _refs_by_customer(
 ) -> dict[str, PaymentRefs]:
     """The batch's customers' processor ids, read once per customer rather than once per
     charge; a customer that cannot be charged is left out (its send records why)."""
-    found = {c: refs_or_failure(session, deps_of(context), c) for c in sorted(customers)}
+    found = refs_or_failures(session, deps_of(context), customers)
     return {c: refs for c, refs in found.items() if isinstance(refs, PaymentRefs)}
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
@@ -32,7 +32,7 @@ from service.charges.settle import (
     customer_states,
     holds_row_locks,
     record_outcomes,
-    refs_or_failure,
+    refs_or_failures,
 )
 from service.core.errors import ProcessorFailed
 from service.customers.operations import PaymentRefs
@@ -77,7 +77,8 @@ class Senders:
         self._batches = ThreadPoolExecutor(
             max_workers=BATCHES_IN_FLIGHT, thread_name_prefix="renewal-batch"
         )
-        self._in_flight: deque[Future[None]] = deque()
+        # each sending batch with the subscriptions its charges are for
+        self._in_flight: deque[tuple[Future[None], set[str]]] = deque()
 
     @property
     def processor_down(self) -> bool:
@@ -93,12 +94,21 @@ class Senders:
             self._batches.shutdown(wait=True, cancel_futures=True)
             self._calls.shutdown(wait=True, cancel_futures=True)
 
-    def submit(self, charges: Sequence[ToSend], now: datetime) -> None:
-        """Start sending a batch; first waits while ``BATCHES_IN_FLIGHT`` are sending."""
-        while len(self._in_flight) >= BATCHES_IN_FLIGHT:
-            self._in_flight.popleft().result()
+    def submit(
+        self, charges: Sequence[ToSend], now: datetime, subscriptions: Iterable[str] = ()
+    ) -> None:
+        """Start sending a batch (its charges for ``subscriptions``); first waits while
+        ``BATCHES_IN_FLIGHT`` are sending, and for every sending batch with a charge of one of
+        these subscriptions: a subscription's periods are settled in order (a later period's
+        success must not be overtaken by an earlier one's final failure)."""
+        owners = set(subscriptions)
+        while len(self._in_flight) >= BATCHES_IN_FLIGHT or any(
+            owners & sending for _, sending in self._in_flight
+        ):
+            self._in_flight.popleft()[0].result()
         if charges and not self.processor_down:
-            self._in_flight.append(self._batches.submit(self._send_batch, list(charges), now))
+            batch = self._batches.submit(self._send_batch, list(charges), now)
+            self._in_flight.append((batch, owners))
 
     def send(self, charges: Sequence[ToSend], now: datetime) -> None:
         self.submit(charges, now)
@@ -106,7 +116,7 @@ class Senders:
 
     def drain(self) -> None:
         while self._in_flight:
-            self._in_flight.popleft().result()
+            self._in_flight.popleft()[0].result()
 
     def _send_batch(self, charges: list[ToSend], now: datetime) -> None:
         if not send_batch(self.context, charges, now, self._calls, self._down):
@@ -224,22 +234,15 @@ def _refs_of(
     """Each charge's customer refs, or why it cannot be sent. Refs read earlier for a whole
     batch are used only if the customer is still active under the charge's lock (it may have
     been erased since); the others are read once per customer."""
-    states = customer_states(session, {c.customer for c in charges})
-    read: dict[str, PaymentRefs | str] = {}
+    states = customer_states(session, {c.customer for c in charges if given.get(c.id)})
+    unread = {c.customer for c in charges if given.get(c.id) is None}
+    read = refs_or_failures(session, deps, unread) if unread else {}
     found: dict[str, PaymentRefs | str] = {}
     for charge in charges:
         refs = given.get(charge.id)
         if refs is None:
-            found[charge.id] = _read(read, session, deps, charge.customer)
+            found[charge.id] = read[charge.customer]
         else:
             active = states.get(charge.customer) == "active"
             found[charge.id] = refs if active else CUSTOMER_ERASED
     return found
-
-
-def _read(
-    read: dict[str, PaymentRefs | str], session: Session, deps: ChargeDeps, customer: str
-) -> PaymentRefs | str:
-    if customer not in read:
-        read[customer] = refs_or_failure(session, deps, customer)
-    return read[customer]

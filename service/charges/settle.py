@@ -33,7 +33,9 @@ from service.customers.operations import (
     CustomerState,
     PaymentRefs,
     customer_state,
+    live_customers,
     payment_refs,
+    refs_of,
 )
 from service.events.outbox import emit, emit_many
 from service.events.types import EventType
@@ -73,6 +75,29 @@ def refs_or_failure(session: Session, deps: ChargeDeps, customer: str) -> Paymen
         return CUSTOMER_ERASED
     except ValidationFailed:
         return NO_PAYMENT_METHOD
+
+
+def refs_or_failures(
+    session: Session, deps: ChargeDeps, customers: Iterable[str]
+) -> dict[str, PaymentRefs | str]:
+    """``refs_or_failure`` of many customers: one statement, one unwrap of the data keys not
+    cached. A token naming no live customer gets ``CUSTOMER_ERASED`` (customers are never
+    deleted, only erased)."""
+    wanted = set(customers)
+    live = live_customers(session, deps.key_service, deps.cache, wanted)
+    found: dict[str, PaymentRefs | str] = {}
+    for token in sorted(wanted):
+        customer = live.get(token)
+        if customer is None:
+            found[token] = CUSTOMER_ERASED
+            continue
+        try:
+            found[token] = refs_of(customer, deps.key_service, deps.cache)
+        except Gone:
+            found[token] = CUSTOMER_ERASED
+        except ValidationFailed:
+            found[token] = NO_PAYMENT_METHOD
+    return found
 
 
 def settle(
