@@ -8,6 +8,8 @@ in one transaction — or rolls the effect back and commits the event alone.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import logging
 import re
@@ -75,6 +77,9 @@ def current_audit(request: Request) -> AuditRecord:
 
 
 class AuditedRoute(APIRoute):
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, in_one_trip(endpoint), **kwargs)
+
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         original = super().get_route_handler()
         extra = self.openapi_extra or {}
@@ -90,6 +95,30 @@ class AuditedRoute(APIRoute):
             return await _handle(request, original, str(action), mode, declared)
 
         return handler
+
+
+def in_one_trip(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """A plain ``def`` endpoint as a coroutine that runs it in the thread pool.
+
+    FastAPI sends a synchronous endpoint to the thread pool, then its return value there
+    again for validation against the response model (the return annotation): two trips per
+    request, each a queue hand-off and a wake-up of the event loop. Seen as a coroutine, the
+    endpoint takes one trip and its (small) result is validated on the loop. FastAPI reads
+    the parameters and annotations through ``__wrapped__``, so nothing else changes.
+    """
+    if (
+        inspect.iscoroutinefunction(endpoint)
+        or inspect.isgeneratorfunction(endpoint)
+        or inspect.isasyncgenfunction(endpoint)
+        or not inspect.isfunction(endpoint)
+    ):
+        return endpoint
+
+    @functools.wraps(endpoint)
+    async def endpoint_in_thread(*args: Any, **kwargs: Any) -> Any:
+        return await run_in_threadpool(endpoint, *args, **kwargs)
+
+    return endpoint_in_thread
 
 
 def _query_names(dependant: Dependant) -> set[str]:
