@@ -2,12 +2,13 @@
 
 For each subscription whose ``next_charge_at`` has passed (claimed in batches with
 ``lock_for_work``, so replicas take different ones), the engine's entries with an index above
-``charged_through_index`` and due by now are handled one per transaction: a skipped entry only
-advances the index; a scheduled one adds its intent (a ``pending`` charge, unique per
-(subscription, index, attempt), with a random processor key ``sr-rc-…`` recorded in it) and
-advances the index in the same commit. Only then is the charge sent, in a transaction that
-holds its row lock. A crash after the commit leaves a ``pending`` charge for the reconciler; a
-crash before it leaves the period due, to be claimed again.
+``charged_through_index`` and due by now are handled one per batch transaction: a skipped
+entry only advances the index; a scheduled one adds its intent (a ``pending`` charge, unique
+per (subscription, index, attempt), with a random processor key ``sr-rc-…`` recorded in it)
+and advances the index in the same commit. Only then is the charge sent, in its batch's
+sending transaction, which holds its row lock (``sending``). A crash after the commit leaves a
+``pending`` charge for the reconciler; a crash before it leaves the period due, to be claimed
+again.
 
 Failed charges are tried again on the policy's schedule (``retries``), each attempt a charge
 of its own with its own processor key.
@@ -48,10 +49,10 @@ def charge_due_periods(context: JobContext, now: datetime) -> int:
 
     Due subscriptions are claimed ``RENEWAL_BATCH`` at a time (``SKIP LOCKED``: replicas take
     different ones); each gets its next due entry recorded in the batch's transaction, then the
-    batch's charges are sent ``renewal_concurrency`` at a time while the next batch is claimed
-    and recorded. A stop request is honoured between batches and before each send: recorded
-    but unsent charges stay ``pending`` for the reconciler, which sends them with the same
-    processor key."""
+    batch's charges are sent (``Senders``: a transaction per batch, ``renewal_concurrency``
+    calls at a time) while the next batch is claimed and recorded. A stop request is honoured
+    between batches and before each send: recorded but unsent charges stay ``pending`` for the
+    reconciler, which sends them with the same processor key."""
     handled = 0
     done: set[str] = set()
     with Senders(context) as senders:
