@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from service.access.actions import Action
 from service.app.context import AppContext
 from service.charges.models import Charge, ChargeStatus
-from service.charges.recurring import charge_targets, deps_of
+from service.charges.sending import charge_targets, deps_of
 from service.charges.settle import settle, start_send
 from service.core.errors import ProcessorFailed
 from service.jobs.registry import JobContext

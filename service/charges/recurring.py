@@ -2,12 +2,13 @@
 
 For each subscription whose ``next_charge_at`` has passed (claimed in batches with
 ``lock_for_work``, so replicas take different ones), the engine's entries with an index above
-``charged_through_index`` and due by now are handled one per transaction: a skipped entry only
-advances the index; a scheduled one adds its intent (a ``pending`` charge, unique per
-(subscription, index, attempt), with a random processor key ``sr-rc-…`` recorded in it) and
-advances the index in the same commit. Only then is the charge sent, in a transaction that
-holds its row lock. A crash after the commit leaves a ``pending`` charge for the reconciler; a
-crash before it leaves the period due, to be claimed again.
+``charged_through_index`` and due by now are handled one per batch transaction: a skipped
+entry only advances the index; a scheduled one adds its intent (a ``pending`` charge, unique
+per (subscription, index, attempt), with a random processor key ``sr-rc-…`` recorded in it)
+and advances the index in the same commit. Only then is the charge sent, in its batch's
+sending transaction, which holds its row lock (``sending``). A crash after the commit leaves a
+``pending`` charge for the reconciler; a crash before it leaves the period due, to be claimed
+again.
 
 Failed charges are tried again on the policy's schedule (``retries``), each attempt a charge
 of its own with its own processor key.
@@ -16,7 +17,6 @@ of its own with its own processor key.
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 
 from sqlalchemy import select
@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 from service.access.actions import Action
 from service.charges.models import PROCESSOR_NAME, Charge, ChargeKind, ChargeStatus
 from service.charges.operations import new_charge_id, recurring_processor_key
-from service.charges.settle import ChargeDeps, record_outcome, refs_or_failure, settle
-from service.core.errors import ProcessorFailed
+from service.charges.sending import Senders, charge_targets, deps_of
+from service.charges.settle import record_outcome, refs_or_failures
 from service.customers.operations import PaymentRefs
 from service.jobs.registry import JobContext, lock_for_work
 from service.subscriptions.models import Subscription, SubscriptionStatus
@@ -41,26 +41,7 @@ from service.subscriptions.schedule import ScheduledCharge, first_charge_from
 log = logging.getLogger("strongroom.charges")
 
 
-def charge_targets(charge: Charge) -> list[str]:
-    """What a charge's audit event names: the charge, its customer, its subscription."""
-    targets = [charge.id, charge.customer]
-    if charge.subscription is not None:
-        targets.append(charge.subscription)
-    return targets
-
-
-def deps_of(context: JobContext) -> ChargeDeps:
-    return ChargeDeps(
-        processor=context.processor,
-        key_service=context.key_service,
-        cache=context.app.data_keys,
-        policy=context.app.policy,
-    )
-
-
 RENEWAL_BATCH = 64
-# A recorded charge to send, with its customer's processor ids when they were read already.
-ToSend = tuple[str, PaymentRefs | None]
 
 
 def charge_due_periods(context: JobContext, now: datetime) -> int:
@@ -68,14 +49,13 @@ def charge_due_periods(context: JobContext, now: datetime) -> int:
 
     Due subscriptions are claimed ``RENEWAL_BATCH`` at a time (``SKIP LOCKED``: replicas take
     different ones); each gets its next due entry recorded in the batch's transaction, then the
-    batch's charges are sent ``renewal_concurrency`` at a time while the next batch is claimed
-    and recorded. A stop request is honoured between batches and before each send: recorded
-    but unsent charges stay ``pending`` for the reconciler, which sends them with the same
-    processor key."""
+    batch's charges are sent (``Senders``: a transaction per batch, ``renewal_concurrency``
+    calls at a time) while the next batch is claimed and recorded. A stop request is honoured
+    between batches and before each send: recorded but unsent charges stay ``pending`` for the
+    reconciler, which sends them with the same processor key."""
     handled = 0
     done: set[str] = set()
     with Senders(context) as senders:
-        sending: list[Future[bool]] = []
         while not context.stopping.is_set():
             with context.session_factory() as session:
                 batch = _claim_due_subscriptions(session, now, done)
@@ -95,11 +75,9 @@ def charge_due_periods(context: JobContext, now: datetime) -> int:
                 session.commit()
                 refs = _refs_by_customer(session, context, {c.customer for c in to_send})
                 send = [(c.id, refs.get(c.customer)) for c in to_send]
-            senders.wait(sending)
             if not batch:
                 return handled
-            sending = senders.submit(send, now)
-        senders.wait(sending)
+            senders.submit(send, now, {c.subscription for c in to_send if c.subscription})
     return handled
 
 
@@ -143,79 +121,12 @@ def retry_failed_charges(context: JobContext, now: datetime) -> int:
     return handled
 
 
-class Senders:
-    """Sends recorded charges ``renewal_concurrency`` at a time, each in its own session and
-    transaction (its own row lock on PostgreSQL). Once the processor is down nothing more is
-    sent in this run: the charges stay ``pending`` and the reconciler sends them later."""
-
-    def __init__(self, context: JobContext) -> None:
-        self.context = context
-        self.processor_down = False
-        self._pool = ThreadPoolExecutor(
-            max_workers=context.app.policy.limits.renewal_concurrency,
-            thread_name_prefix="renewal",
-        )
-
-    def __enter__(self) -> Senders:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
-
-    def send(self, charges: list[ToSend], now: datetime) -> None:
-        self.wait(self.submit(charges, now))
-
-    def submit(self, charges: list[ToSend], now: datetime) -> list[Future[bool]]:
-        if self.processor_down:
-            return []
-        return [self._pool.submit(self._send_one, charge, now) for charge in charges]
-
-    def wait(self, futures: list[Future[bool]]) -> None:
-        for future in futures:
-            if not future.result():
-                self.processor_down = True
-
-    def _send_one(self, to_send: ToSend, now: datetime) -> bool:
-        if self.processor_down or self.context.stopping.is_set():
-            return True  # left pending for the reconciler
-        charge_id, refs = to_send
-        return send_charge(self.context, charge_id, now, refs)
-
-
-def send_charge(
-    context: JobContext, charge_id: str, now: datetime, refs: PaymentRefs | None = None
-) -> bool:
-    """Send one recorded charge if nobody else is; False when the processor is down. ``refs``:
-    the customer's processor ids when the caller has read them already."""
-    with context.session_factory() as session:
-        try:
-            charge, recorded = settle(
-                session,
-                deps_of(context),
-                charge_id,
-                now,
-                refs,
-                wait=False,
-                recorder=context.app.policy.limits.renewal_first_send_skips_lookup,
-            )
-        except ProcessorFailed:
-            session.rollback()
-            log.warning("processor unavailable; the charge stays pending for the reconciler")
-            return False
-        if charge is None or not recorded:
-            session.rollback()
-            return True
-        context.app.audit.system(session, Action.JOB_CHARGE, charge_targets(charge), at=now)
-        session.commit()
-    return True
-
-
 def _refs_by_customer(
     session: Session, context: JobContext, customers: set[str]
 ) -> dict[str, PaymentRefs]:
     """The batch's customers' processor ids, read once per customer rather than once per
     charge; a customer that cannot be charged is left out (its send records why)."""
-    found = {c: refs_or_failure(session, deps_of(context), c) for c in sorted(customers)}
+    found = refs_or_failures(session, deps_of(context), customers)
     return {c: refs for c, refs in found.items() if isinstance(refs, PaymentRefs)}
 
 

@@ -31,6 +31,36 @@ def after_recurring_outcome(
     subscription = session.get(
         Subscription, charge.subscription, with_for_update=True, populate_existing=True
     )
+    _apply(session, charge, subscription, retry_hours, now)
+
+
+def after_recurring_outcomes(
+    session: Session, charges: Sequence[Charge], retry_hours: Sequence[int], now: datetime
+) -> None:
+    """``after_recurring_outcome`` for a batch: their subscriptions locked in one statement
+    (in id order, so two batches sharing subscriptions take their locks in the same order)."""
+    ids = sorted({c.subscription for c in charges if c.subscription is not None})
+    if not ids:
+        return
+    locked = session.scalars(
+        select(Subscription)
+        .where(Subscription.id.in_(ids))
+        .order_by(Subscription.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    subscriptions = {subscription.id: subscription for subscription in locked}
+    for charge in charges:
+        _apply(session, charge, subscriptions.get(str(charge.subscription)), retry_hours, now)
+
+
+def _apply(
+    session: Session,
+    charge: Charge,
+    subscription: Subscription | None,
+    retry_hours: Sequence[int],
+    now: datetime,
+) -> None:
     if subscription is None:
         return
     if charge.status == ChargeStatus.SUCCEEDED:

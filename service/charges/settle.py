@@ -10,6 +10,7 @@ can take the charge over after a crash. SQLite serves one process: see ``settle`
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,10 +26,18 @@ from service.charges.models import (
     ChargeKind,
     ChargeStatus,
 )
-from service.charges.retries import after_recurring_outcome
+from service.charges.retries import after_recurring_outcome, after_recurring_outcomes
 from service.core.errors import Gone, ValidationFailed
-from service.customers.operations import PaymentRefs, customer_state, payment_refs
-from service.events.outbox import emit
+from service.customers.models import Customer
+from service.customers.operations import (
+    CustomerState,
+    PaymentRefs,
+    customer_state,
+    live_customers,
+    payment_refs,
+    refs_of,
+)
+from service.events.outbox import emit, emit_many
 from service.events.types import EventType
 from service.keys.cache import DataKeyCache
 from service.keys.port import KeyService
@@ -66,6 +75,29 @@ def refs_or_failure(session: Session, deps: ChargeDeps, customer: str) -> Paymen
         return CUSTOMER_ERASED
     except ValidationFailed:
         return NO_PAYMENT_METHOD
+
+
+def refs_or_failures(
+    session: Session, deps: ChargeDeps, customers: Iterable[str]
+) -> dict[str, PaymentRefs | str]:
+    """``refs_or_failure`` of many customers: one statement, one unwrap of the data keys not
+    cached. A token naming no live customer gets ``CUSTOMER_ERASED`` (customers are never
+    deleted, only erased)."""
+    wanted = set(customers)
+    live = live_customers(session, deps.key_service, deps.cache, wanted)
+    found: dict[str, PaymentRefs | str] = {}
+    for token in sorted(wanted):
+        customer = live.get(token)
+        if customer is None:
+            found[token] = CUSTOMER_ERASED
+            continue
+        try:
+            found[token] = refs_of(customer, deps.key_service, deps.cache)
+        except Gone:
+            found[token] = CUSTOMER_ERASED
+        except ValidationFailed:
+            found[token] = NO_PAYMENT_METHOD
+    return found
 
 
 def settle(
@@ -164,6 +196,44 @@ def record_outcome(
     if charge.kind == ChargeKind.RECURRING:
         after_recurring_outcome(session, charge, deps.policy.limits.charge_retry_hours, now)
     session.flush()
+
+
+def record_outcomes(
+    session: Session,
+    deps: ChargeDeps,
+    outcomes: Sequence[tuple[Charge, str, str | None]],
+    now: datetime,
+) -> list[Charge]:
+    """``record_outcome`` for a batch of (charge, status, failure code): the events of each
+    type written together, the recurring ones' subscriptions locked and updated together.
+    Returns the charges whose outcome was recorded (a ``pending`` one is not)."""
+    recorded: list[Charge] = []
+    for charge, status, failure_code in outcomes:
+        if status == ChargeStatus.PENDING:
+            continue
+        charge.status = status
+        charge.failure_code = (
+            (failure_code or "declined") if status == ChargeStatus.FAILED else None
+        )
+        charge.settled_at = now
+        recorded.append(charge)
+    for status in (ChargeStatus.SUCCEEDED, ChargeStatus.FAILED):
+        of_status = [event_data(c) for c in recorded if c.status == status]
+        if of_status:
+            emit_many(session, _event_type(status), of_status, now)
+    recurring = [c for c in recorded if c.kind == ChargeKind.RECURRING]
+    after_recurring_outcomes(session, recurring, deps.policy.limits.charge_retry_hours, now)
+    session.flush()
+    return recorded
+
+
+def customer_states(session: Session, customers: Iterable[str]) -> dict[str, CustomerState]:
+    """``customer_state`` of many customers in one statement (unknown tokens left out)."""
+    wanted = sorted(set(customers))
+    if not wanted:
+        return {}
+    rows = session.execute(select(Customer.id, Customer.erased_at).where(Customer.id.in_(wanted)))
+    return {token: "active" if erased_at is None else "erased" for token, erased_at in rows}
 
 
 def event_data(charge: Charge) -> dict[str, Any]:

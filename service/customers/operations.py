@@ -6,6 +6,7 @@ Functions take the session and their collaborators as arguments; they flush, nev
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -301,7 +302,36 @@ def payment_refs(
     NotFound for an unknown token, Gone for an erased customer, ValidationFailed when the
     customer has no payment method.
     """
-    customer = live_customer(session, customer_token)
+    return refs_of(live_customer(session, customer_token), key_service, cache)
+
+
+def live_customers(
+    session: Session, key_service: KeyService, cache: DataKeyCache, tokens: Iterable[str]
+) -> dict[str, Customer]:
+    """The live (not erased) customers among ``tokens``, in one statement, their data keys
+    not yet cached unwrapped in one call: what ``refs_of`` needs for a batch of charges."""
+    wanted = sorted(set(tokens))
+    if not wanted:
+        return {}
+    found = session.scalars(
+        select(Customer).where(Customer.id.in_(wanted), Customer.erased_at.is_(None))
+    ).all()
+    missing = sorted(
+        {
+            c.wrapped_data_key
+            for c in found
+            if c.wrapped_data_key and cache.get(c.wrapped_data_key) is None
+        }
+    )
+    if missing:
+        for wrapped, plaintext in zip(missing, key_service.unwrap_data_keys(missing), strict=True):
+            cache.put(wrapped, plaintext)
+    return {customer.id: customer for customer in found}
+
+
+def refs_of(customer: Customer, key_service: KeyService, cache: DataKeyCache) -> PaymentRefs:
+    """``payment_refs`` of a customer already read: ValidationFailed when it has no payment
+    method, Gone when erased."""
     refs = None
     if customer.processor_ref_ciphertext is not None:
         refs = unseal(customer, data_key(customer, key_service, cache), sensitive.PROCESSOR_REF)

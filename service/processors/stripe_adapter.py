@@ -35,7 +35,6 @@ MAX_NETWORK_RETRIES = 2
 _MAX_IDEMPOTENCY_KEY_LENGTH = 255
 _LIST_PAGE_SIZE = 100
 _RETRY_DELAY_SECONDS = 0.5
-_KEY_LOCK_STRIPES = 64
 
 # The SDK logs every request URL (with customer and payment ids) and every error message at
 # INFO; those must never reach the service's logs.
@@ -77,7 +76,7 @@ class StripeProcessor:
         _hide_request_logs_for(api_base or stripe.DEFAULT_API_BASE)
         # Look-up-then-create is not atomic: concurrent sends of one key in this process take
         # turns. Across processes the caller's recorded intent (a row lock) must serialize them.
-        self._key_locks = [threading.Lock() for _ in range(_KEY_LOCK_STRIPES)]
+        self._key_locks = _KeyLocks()
 
     def create_customer(
         self, payment_method: str | None, *, idempotency_key: str
@@ -133,8 +132,7 @@ class StripeProcessor:
         first_send: bool = False,
     ) -> ChargeOutcome:
         metadata = {IDEMPOTENCY_METADATA_KEY: idempotency_key}
-        key_lock = self._key_locks[hash(idempotency_key) % _KEY_LOCK_STRIPES]
-        with key_lock, _processor_failures():
+        with self._key_locks.held(idempotency_key), _processor_failures():
             try:
                 # The look-up pages through the customer's payments (localstripe: through its
                 # whole store): a first send has nothing to find and skips it.
@@ -230,6 +228,30 @@ class StripeProcessor:
             # localstripe names only the failed charge; the PaymentIntent is found by its key.
             intent = self._find_payment(customer_ref, idempotency_key)
         return ChargeOutcome("failed", intent.id if intent else None, failure_code)
+
+
+class _KeyLocks:
+    """One lock per idempotency key being sent, dropped when no sender holds or waits for it:
+    sends of one key take turns, sends of different keys never wait for each other (a fixed
+    set of striped locks made unrelated charges queue behind each other's processor calls)."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._held: dict[str, tuple[threading.Lock, list[int]]] = {}
+
+    @contextlib.contextmanager
+    def held(self, key: str) -> Iterator[None]:
+        with self._guard:
+            lock, users = self._held.setdefault(key, (threading.Lock(), [0]))
+            users[0] += 1
+        try:
+            with lock:
+                yield
+        finally:
+            with self._guard:
+                users[0] -= 1
+                if users[0] == 0:
+                    del self._held[key]
 
 
 def _ensure_same_payment(intent: stripe.PaymentIntent, amount: int, currency: str) -> None:

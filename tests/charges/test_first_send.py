@@ -17,7 +17,7 @@ from sqlalchemy import select
 from service.charges.models import PROCESSOR_NAME, Charge, ChargeKind, ChargeStatus
 from service.charges.operations import new_charge_id, recurring_processor_key
 from service.charges.reconcile import reconcile_pending
-from service.charges.recurring import send_charge
+from service.charges.sending import send_charge
 from service.charges.settle import start_send
 from service.core.clock import FrozenClock
 from service.core.db import transaction
