@@ -27,7 +27,12 @@ from service.charges.models import (
 )
 from service.charges.retries import after_recurring_outcome
 from service.core.errors import Gone, ValidationFailed
-from service.customers.operations import PaymentRefs, customer_state, payment_refs
+from service.customers.operations import (
+    PaymentRefs,
+    awaits_processor_erasure,
+    customer_state,
+    payment_refs,
+)
 from service.events.outbox import emit
 from service.events.types import EventType
 from service.keys.cache import DataKeyCache
@@ -109,6 +114,10 @@ def settle(
         found = CUSTOMER_ERASED
     else:
         found = refs
+    if found == CUSTOMER_ERASED and awaits_processor_erasure(session, charge.customer):
+        # Its processor reference is kept for the job that settles it by look-up (this charge
+        # may have been paid before the erasure): it is neither sent nor failed here.
+        return charge, False
     if isinstance(found, str):
         record_outcome(session, deps, charge, ChargeStatus.FAILED, found, now)
         return charge, True

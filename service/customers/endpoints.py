@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -25,6 +26,7 @@ from service.customers import exposure, free_text, operations
 from service.customers.schemas import CustomerCreate, CustomerSearch
 from service.customers.sensitive import REVEALABLE
 from service.customers.validation import no_control_characters
+from service.jobs.registry import JobContext
 from service.keys.cache import DataKeyCache
 from service.keys.port import KeyService
 from service.processors.port import PaymentProcessor
@@ -120,9 +122,8 @@ def erase_customer(
     processor: Annotated[PaymentProcessor, Depends(get_processor)],
     clock: Annotated[Clock, Depends(get_clock)],
 ) -> dict[str, Any]:
-    done = operations.erase_at_processor(
-        app_context(request).session_factory, key_service, processor, cache, customer_id
-    )
+    context = JobContext(replace(app_context(request), processor=processor))
+    done = operations.erase_at_processor(context, customer_id, clock.now())
     return operations.erase_customer(
         db, cache, customer_id, clock.now(), processor_done=done, key_service=key_service
     )
