@@ -8,20 +8,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from service.core.slots import Slot
 
-if TYPE_CHECKING:
-    from service.jobs.registry import JobContext
-
 CustomerErased = Callable[[Session, str, datetime], None]
 OwnedTokens = Callable[[Session, str], list[str]]
 # (context, customer token, processor customer reference, now) -> True when nothing of the
-# customer's still waits on the processor; each commits in transactions of its own.
-SettleBeforeProcessorErasure = Callable[["JobContext", str, str, datetime], bool]
+# customer's still waits on the processor; each commits in transactions of its own. The context
+# is the jobs' ``JobContext`` (service/jobs/registry.py), typed Any: core imports no other package.
+SettleBeforeProcessorErasure = Callable[[Any, str, str, datetime], bool]
 
 
 @dataclass(frozen=True)
@@ -54,7 +52,7 @@ def customer_erased(session: Session, customer: str, at: datetime) -> None:
 
 
 def settled_before_processor_erasure(
-    context: JobContext, customer: str, processor_ref: str, now: datetime
+    context: Any, customer: str, processor_ref: str, now: datetime
 ) -> bool:
     """Every domain's settlement with the processor for this customer; all of them run."""
     handlers = erasure_hooks.get().before_processor_erasure
