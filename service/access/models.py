@@ -22,9 +22,14 @@ class Principal(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     def is_usable(self, now: datetime) -> bool:
-        if self.revoked_at is not None:
-            return False
-        return self.expires_at is None or now < self.expires_at
+        return key_usable(self.revoked_at, self.expires_at, now)
+
+
+def key_usable(revoked_at: datetime | None, expires_at: datetime | None, now: datetime) -> bool:
+    """Whether a principal's key may be used at ``now``: not revoked, not expired."""
+    if revoked_at is not None:
+        return False
+    return expires_at is None or now < expires_at
 
 
 class RateCounter(Base):

@@ -36,8 +36,11 @@ def create_principal(
     *,
     expires_at: datetime | None = None,
     actor: str = SYSTEM_ACTOR,
+    request_audited: bool = False,
 ) -> CreatedPrincipal:
-    """``actor``: who is creating it, for the audit (the CLI's OS user and host)."""
+    """``actor``: who is creating it, for the audit (the CLI's OS user and host).
+    ``request_audited``: the change is made by an audited request (the console), whose own
+    event records it; no system event is added, so that one request stays one event."""
     if not NAME_PATTERN.match(name):
         raise ValidationFailed("A principal name is 1-100 letters, digits, '.', '_' or '-'.")
     if role not in {r.value for r in Role}:
@@ -58,7 +61,8 @@ def create_principal(
         )
     )
     session.flush()
-    _audit(session, Action.PRINCIPAL_CREATE, name, now, actor)
+    if not request_audited:
+        _audit(session, Action.PRINCIPAL_CREATE, name, now, actor)
     return CreatedPrincipal(name=name, role=role, key=key.token, expires_at=expires_at)
 
 
@@ -67,15 +71,22 @@ def list_principals(session: Session) -> list[Principal]:
 
 
 def revoke_principal(
-    session: Session, name: str, now: datetime, *, actor: str = SYSTEM_ACTOR
+    session: Session,
+    name: str,
+    now: datetime,
+    *,
+    actor: str = SYSTEM_ACTOR,
+    request_audited: bool = False,
 ) -> Principal:
+    """``actor`` and ``request_audited`` as for :func:`create_principal`."""
     principal = session.scalar(select(Principal).where(Principal.name == name))
     if principal is None:
         raise NotFound("No principal with this name.")
     if principal.revoked_at is None:
         principal.revoked_at = now
     forget_principal(principal.key_id)  # other processes: once their cached entry ages out
-    _audit(session, Action.PRINCIPAL_REVOKE, name, now, actor)
+    if not request_audited:
+        _audit(session, Action.PRINCIPAL_REVOKE, name, now, actor)
     return principal
 
 

@@ -3,6 +3,8 @@ the detailed metrics need a key (and are audited like any request)."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -13,17 +15,29 @@ from service.app.context import app_context, get_key_service, resolve
 from service.app.problems import problem
 from service.app.routing import AuditedRoute, PublicRoute, operation
 from service.core.errors import ServiceError, StorageUnavailable
+from service.core.schemas import ReadModel
 
 router = APIRouter(route_class=PublicRoute, tags=["operations"])
 
 
+class HealthRead(ReadModel):
+    status: Literal["ok"]
+
+
+class ReadyRead(ReadModel):
+    status: Literal["ready"]
+    database: Literal["ok"]
+    key_service: Literal["ok"]
+
+
 @router.get("/healthz", **operation(Action.OPS_HEALTH))
-def healthz() -> dict[str, str]:
-    return {"status": "ok"}
+def healthz() -> HealthRead:
+    return HealthRead(status="ok")
 
 
-@router.get("/readyz", **operation(Action.OPS_READY), response_model=None)
-async def readyz(request: Request) -> dict[str, object] | Response:
+@router.get("/readyz", **operation(Action.OPS_READY), response_model=ReadyRead)
+async def readyz(request: Request) -> ReadyRead | Response:
+    """503 (problem+json) when the database or the key service cannot be reached."""
     ctx = app_context(request)
 
     def check_database() -> None:
@@ -50,7 +64,7 @@ async def readyz(request: Request) -> dict[str, object] | Response:
         await run_in_threadpool(resolve(request, get_key_service).check)
     except ServiceError as error:
         return problem(error)
-    return {"status": "ready", "database": "ok", "key_service": "ok"}
+    return ReadyRead(status="ready", database="ok", key_service="ok")
 
 
 PROMETHEUS_TEXT = "text/plain; version=0.0.4"

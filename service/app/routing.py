@@ -8,6 +8,8 @@ in one transaction — or rolls the effect back and commits the event alone.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import logging
 import re
@@ -29,12 +31,12 @@ from service.access.resolvers import token_exists
 from service.app.context import (
     AppContext,
     app_context,
-    get_audit_log,
     get_clock,
     get_key_service,
     resolve,
 )
 from service.app.problems import problem, to_service_error
+from service.app.request_audit import commit_with_event, record_event_alone
 from service.audit.recorder import AuditRecord
 from service.core.client_address import client_address
 from service.core.errors import (
@@ -59,11 +61,13 @@ Idempotency = Literal["required", "optional"] | None
 
 
 def operation(action: str, *, idempotency: Idempotency = None) -> dict[str, Any]:
-    """Keyword arguments for a route decorator: the action, published as ``x-action``."""
+    """Keyword arguments for a route decorator: the action, published as ``x-action``, and
+    the answer serialised from the route's ``XRead`` model leaving out the keys its view
+    left out (service/core/schemas.py)."""
     extra: dict[str, Any] = {"x-action": str(action)}
     if idempotency:
         extra["x-idempotency"] = idempotency
-    return {"openapi_extra": extra}
+    return {"openapi_extra": extra, "response_model_exclude_unset": True}
 
 
 def current_caller(request: Request) -> Caller:
@@ -75,6 +79,9 @@ def current_audit(request: Request) -> AuditRecord:
 
 
 class AuditedRoute(APIRoute):
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, in_one_trip(endpoint), **kwargs)
+
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         original = super().get_route_handler()
         extra = self.openapi_extra or {}
@@ -90,6 +97,30 @@ class AuditedRoute(APIRoute):
             return await _handle(request, original, str(action), mode, declared)
 
         return handler
+
+
+def in_one_trip(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """A plain ``def`` endpoint as a coroutine that runs it in the thread pool.
+
+    FastAPI sends a synchronous endpoint to the thread pool, then its return value there
+    again for validation against the response model (the return annotation): two trips per
+    request, each a queue hand-off and a wake-up of the event loop. Seen as a coroutine, the
+    endpoint takes one trip and its (small) result is validated on the loop. FastAPI reads
+    the parameters and annotations through ``__wrapped__``, so nothing else changes.
+    """
+    if (
+        inspect.iscoroutinefunction(endpoint)
+        or inspect.isgeneratorfunction(endpoint)
+        or inspect.isasyncgenfunction(endpoint)
+        or not inspect.isfunction(endpoint)
+    ):
+        return endpoint
+
+    @functools.wraps(endpoint)
+    async def endpoint_in_thread(*args: Any, **kwargs: Any) -> Any:
+        return await run_in_threadpool(endpoint, *args, **kwargs)
+
+    return endpoint_in_thread
 
 
 def _query_names(dependant: Dependant) -> set[str]:
@@ -144,7 +175,9 @@ async def _handle(
                         record.add_target(token)
                     if replay.fields is not None:
                         record.fields = list(replay.fields)
-                    await run_in_threadpool(_finish, request, session, record, response.status_code)
+                    await run_in_threadpool(
+                        commit_with_event, request, session, record, response.status_code
+                    )
                     return response
             response = await original(request)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a problem response
@@ -161,7 +194,7 @@ async def _handle(
     except Exception as exc:  # noqa: BLE001 - the commit itself failed (database gone, …)
         await run_in_threadpool(session.rollback)
         response = problem(to_service_error(exc))
-        await run_in_threadpool(_audit_alone, request, ctx, record, response.status_code)
+        await run_in_threadpool(record_event_alone, request, ctx, record, response.status_code)
         if claimed is not None:
             await run_in_threadpool(_release_quietly, ctx, claimed)
         return response
@@ -356,24 +389,8 @@ def _store_finish_close(
             record.targets,
             record.fields,
         )
-    _finish(request, session, record, response.status_code)
+    commit_with_event(request, session, record, response.status_code)
     session.close()
-
-
-def _finish(request: Request, session: Session, record: AuditRecord, status: int) -> None:
-    resolve(request, get_audit_log).request(session, request, record, status=status)
-    session.commit()
-
-
-def _audit_alone(request: Request, ctx: AppContext, record: AuditRecord, status: int) -> None:
-    """Record a request whose own transaction could not commit, if the database allows."""
-    try:
-        with ctx.session_factory() as session:
-            _finish(request, session, record, status)
-    except Exception:  # noqa: BLE001 - the database is gone; the log line is all we have
-        log.error(
-            "audit event could not be written", extra={"action": record.action, "status": status}
-        )
 
 
 def _release_quietly(ctx: AppContext, claimed: idempotency.Claim) -> None:

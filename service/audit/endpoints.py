@@ -16,7 +16,13 @@ from service.audit.export import export_csv, export_jsonl
 from service.audit.models import AuditEvent
 from service.audit.proofs import StoredTree
 from service.audit.queries import EventFilter, event_view, list_events, list_queued
-from service.audit.schemas import ConsistencyProofRead, InclusionProofRead, SthRead
+from service.audit.schemas import (
+    AuditEventPage,
+    ConsistencyProofRead,
+    InclusionProofRead,
+    SthRead,
+    VerifyRead,
+)
 from service.audit.tree_heads import head_of_size, latest_head, sth_view
 from service.audit.verify import public_keys, verify_trail
 from service.core.db import make_read_session_factory, snapshot
@@ -62,7 +68,7 @@ def get_events(
     limit: Limit = 50,
     cursor: Cursor = None,
     queued: bool = False,
-) -> dict[str, Any]:
+) -> AuditEventPage:
     after = decode_cursor(cursor) or 0
     if not isinstance(after, int) or isinstance(after, bool) or not 0 <= after <= MAX_POSITION:
         raise ValidationFailed("The cursor is not valid.")
@@ -73,7 +79,7 @@ def get_events(
         rows = list_events(db, filters, after_seq=after, limit=limit + 1)
         result = page(rows, limit, lambda e: e.seq)
     result["data"] = [event_view(e) for e in result["data"]]
-    return result
+    return AuditEventPage.model_validate(result)
 
 
 def _head(db: Session, tree_size: int | None) -> Any:
@@ -135,7 +141,7 @@ def get_consistency(
 
 
 @router.get("/verify", **operation(Action.AUDIT_VERIFY))
-def verify(request: Request) -> dict[str, Any]:
+def verify(request: Request) -> VerifyRead:
     ctx = app_context(request)
     keys = resolve(request, get_key_service)
     with snapshot(ctx.engine) as connection:
@@ -145,7 +151,7 @@ def verify(request: Request) -> dict[str, Any]:
             anchors=keys,
             anchor_file=ctx.settings.audit_anchor_file,
         )
-    return result.as_dict()
+    return VerifyRead.model_validate(result.as_dict())
 
 
 @router.get("/export", **operation(Action.AUDIT_EXPORT), response_class=StreamingResponse)

@@ -1,16 +1,38 @@
-"""Response bodies of the tree endpoints (API.md, "Audit"): signed tree heads and proofs."""
+"""Response bodies of the audit endpoints (API.md, "Audit"): events, signed tree heads, proofs
+and verification."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Literal
+
+from pydantic import Field
+
+from service.core.schemas import ReadModel
 
 
-class _Read(BaseModel):
-    # a view with a key the model lacks fails, rather than losing the key from the answer
-    model_config = ConfigDict(extra="forbid")
+class AuditEventRead(ReadModel):
+    seq: int | None = Field(description="1-based leaf position; null while queued")
+    id: str
+    at: str
+    actor: str
+    role: str
+    action: str
+    targets: list[str]
+    purpose: str | None
+    fields: list[str] | None
+    outcome: Literal["allowed", "denied", "error"]
+    status: int | None
+    request_id: str | None
+    source_ip: str | None
+    leaf_hash: str | None = Field(description="null while queued")
 
 
-class SthRead(_Read):
+class AuditEventPage(ReadModel):
+    data: list[AuditEventRead]
+    next_cursor: str | None
+
+
+class SthRead(ReadModel):
     tree_size: int
     root_hash: str
     timestamp: int
@@ -19,7 +41,7 @@ class SthRead(_Read):
     signature: str
 
 
-class InclusionProofRead(_Read):
+class InclusionProofRead(ReadModel):
     leaf_index: int
     tree_size: int
     leaf_hash: str | None
@@ -27,8 +49,32 @@ class InclusionProofRead(_Read):
     sth: SthRead
 
 
-class ConsistencyProofRead(_Read):
+class ConsistencyProofRead(ReadModel):
     first: int
     second: int
     proof: list[str]
     sths: list[SthRead]
+
+
+class SthCheckRead(ReadModel):
+    count: int
+    verified: int
+
+
+class AnchorCheckRead(ReadModel):
+    latest_tree_size: int
+    checked: int
+    missing: int
+    consistent: bool
+
+
+class VerifyRead(ReadModel):
+    ok: bool
+    checked: int
+    tree_size: int
+    root_hash: str | None
+    queued: int
+    sths: SthCheckRead
+    anchors: AnchorCheckRead
+    first_bad_seq: int | None
+    reason: str | None

@@ -27,7 +27,7 @@ from service.app.routing import (
 )
 from service.charges import descriptions, operations
 from service.charges.models import Charge
-from service.charges.schemas import ChargeCreate, ChargeStatusFilter
+from service.charges.schemas import ChargeCreate, ChargePage, ChargeRead, ChargeStatusFilter
 from service.charges.settle import ChargeDeps, settle
 from service.core.clock import Clock
 from service.core.pagination import Cursor, Limit, decode_time_cursor, page
@@ -63,7 +63,7 @@ def create_charge(
     db: Db,
     deps: Annotated[ChargeDeps, Depends(charge_deps)],
     clock: Annotated[Clock, Depends(get_clock)],
-) -> dict[str, Any]:
+) -> ChargeRead:
     """Money moves once, so this is the one endpoint that commits before it answers.
 
     1. The charge is recorded ``pending`` in a short transaction of its own, committed before
@@ -104,15 +104,15 @@ def create_charge(
     settled, _ = settle(db, deps, charge_id, now, refs)
     if settled is None:
         raise RuntimeError("a recorded charge vanished")
-    return _views(request, db, deps, [settled])[0]
+    return ChargeRead.model_validate(_views(request, db, deps, [settled])[0])
 
 
 @router.get("/v1/charges/{charge_id}", **operation(Action.CHARGE_READ))
 def read_charge(
     request: Request, charge_id: str, db: Db, deps: Annotated[ChargeDeps, Depends(charge_deps)]
-) -> dict[str, Any]:
+) -> ChargeRead:
     charge = operations.get_charge(db, charge_id)
-    return _views(request, db, deps, [charge])[0]
+    return ChargeRead.model_validate(_views(request, db, deps, [charge])[0])
 
 
 @router.get("/v1/charges", **operation(Action.CHARGE_LIST))
@@ -125,7 +125,7 @@ def list_charges(
     status: ChargeStatusFilter | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> dict[str, Any]:
+) -> ChargePage:
     charges = operations.list_charges(
         db,
         subscription=subscription,
@@ -136,7 +136,7 @@ def list_charges(
     )
     listing = page(charges, limit, lambda charge: [format_api_time(charge.created_at), charge.id])
     listing["data"] = _views(request, db, deps, listing["data"])
-    return listing
+    return ChargePage.model_validate(listing)
 
 
 def _views(

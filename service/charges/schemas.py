@@ -1,4 +1,4 @@
-"""Request bodies of the charges API. Every body rejects unknown fields."""
+"""Request bodies (every one rejects unknown fields) and responses of the charges API."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from service.core.money import Amount, Currency
+from service.core.schemas import ReadModel
 from service.customers.validation import no_control_characters
 
 MAX_DESCRIPTION_LENGTH = 1000
@@ -43,3 +44,26 @@ class ChargeCreate(BaseModel):
         """Equal requests (after normalisation) give equal fingerprints."""
         canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# -- responses (published in /openapi.json) -----------------------------------------------------
+
+
+class ChargeRead(ReadModel):
+    id: str
+    status: Literal["succeeded", "failed", "pending"]
+    amount: int = Field(description="What was collected, in minor units")
+    currency: str
+    subscription: str | None
+    customer: str
+    failure_code: str | None
+    processor: str
+    description: str | None
+    due_at: str | None = Field(description="The due date a recurring charge paid for")
+    credit_applied: int = Field(description="Pause credit used by a recurring charge")
+    created_at: str
+
+
+class ChargePage(ReadModel):
+    data: list[ChargeRead]
+    next_cursor: str | None

@@ -42,11 +42,13 @@ def create(request: Request) -> Response:
     values = form(request)
     name = values.get("name", "").strip()
     request.state.audit.add_target(f"principal:{name[:100]}")
+    # The page's own event (this action, naming the principal) is the request's one event.
     created = create_principal(
         request.state.db,
         name,
         values.get("role", ""),
         resolve(request, get_clock).now(),
+        request_audited=True,
     )
     return _page(request, created=created, status=201)
 
@@ -55,7 +57,7 @@ def create(request: Request) -> Response:
 def revoke(request: Request, name: str) -> Response:
     request.state.audit.add_target(f"principal:{name}")
     now = resolve(request, get_clock).now()
-    principal = revoke_principal(request.state.db, name, now)
+    principal = revoke_principal(request.state.db, name, now, request_audited=True)
     sessions.revoke_sessions_of(request.state.db, principal.key_id, now)
     return _page(request)
 

@@ -12,7 +12,7 @@ from service.core.errors import Forbidden
 from service.customers import operations as customers
 
 # The API's own checks: the purpose's length and redaction, the field names.
-from service.customers.endpoints import _fields, _purpose
+from service.customers.reveal_request import fields_to_reveal, purpose_for_audit
 from service.inventory import operations as inventory_service
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
@@ -31,9 +31,9 @@ def reveal(request: Request, customer: str) -> Response:
     subject = customers.live_customer(db, customer)
     values = form(request)
     record = request.state.audit
-    record.purpose = _purpose(values.get("purpose"))
+    record.purpose = purpose_for_audit(values.get("purpose"))
     chosen = [name.removeprefix("field:") for name in values if name.startswith("field:")]
-    wanted = _fields(",".join(chosen))
+    wanted = fields_to_reveal(",".join(chosen))
     record.fields = wanted
     if not set(wanted) <= set(revealable(request)):
         raise Forbidden("Your role may not reveal some of the requested fields.")

@@ -21,9 +21,8 @@ from service.app.context import AppContext, app_context, get_clock, resolve
 from service.app.problems import to_service_error
 
 # The API's own way to append a request's event and commit (or record it alone).
+from service.app.request_audit import commit_with_event, record_event_alone
 from service.app.routing import TOKEN_PATTERN
-from service.app.routing import _audit_alone as audit_alone
-from service.app.routing import _finish as finish
 from service.audit.recorder import AuditRecord
 from service.console import sessions
 from service.core.errors import (
@@ -109,11 +108,11 @@ async def _handle(
         except Exception as exc:  # noqa: BLE001 - every failure becomes an error page
             await run_in_threadpool(db.rollback)
             response = error_page(request, to_service_error(exc))
-        await run_in_threadpool(finish, request, db, record, response.status_code)
+        await run_in_threadpool(commit_with_event, request, db, record, response.status_code)
     except Exception as exc:  # noqa: BLE001 - the commit itself failed
         await run_in_threadpool(db.rollback)
         response = error_page(request, to_service_error(exc))
-        await run_in_threadpool(audit_alone, request, ctx, record, response.status_code)
+        await run_in_threadpool(record_event_alone, request, ctx, record, response.status_code)
     finally:
         await run_in_threadpool(db.close)
         status = response.status_code if response is not None else 500

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from sqlalchemy.orm import Session
@@ -21,17 +21,21 @@ from service.app.context import (
 )
 from service.app.routing import AuditedRoute, current_audit, current_caller, operation
 from service.core.clock import Clock
-from service.core.errors import Forbidden, InvalidRequest, RateLimited, ValidationFailed
-from service.customers import exposure, free_text, operations
-from service.customers.schemas import CustomerCreate, CustomerSearch
-from service.customers.sensitive import REVEALABLE
-from service.customers.validation import no_control_characters
+from service.core.errors import Forbidden, RateLimited
+from service.customers import exposure, operations
+from service.customers.reveal_request import fields_to_reveal, purpose_for_audit
+from service.customers.schemas import (
+    CustomerCreate,
+    CustomerErasedRead,
+    CustomerRead,
+    CustomerRevealRead,
+    CustomerSearch,
+    CustomerSearchRead,
+)
 from service.jobs.registry import JobContext
 from service.keys.cache import DataKeyCache
 from service.keys.port import KeyService
 from service.processors.port import PaymentProcessor
-
-MAX_PURPOSE_LENGTH = 200
 
 router = APIRouter(route_class=AuditedRoute, tags=["customers"])
 
@@ -53,12 +57,12 @@ def create_customer(
     cache: Cache,
     processor: Annotated[PaymentProcessor, Depends(get_processor)],
     clock: Annotated[Clock, Depends(get_clock)],
-) -> dict[str, Any]:
+) -> CustomerRead:
     view = operations.create_customer(db, key_service, processor, cache, body, clock.now())
     exposure.record_returned(
         current_audit(request), [view["id"]], exposure.customer_view_categories(view)
     )
-    return view
+    return CustomerRead.model_validate(view)
 
 
 @router.post("/v1/customers/search", **operation(Action.CUSTOMER_SEARCH))
@@ -68,23 +72,23 @@ def search_customers(
     db: Db,
     key_service: Keys,
     policy: Annotated[Policy, Depends(get_policy)],
-) -> dict[str, Any]:
+) -> CustomerSearchRead:
     _limit_email_searches(request, policy)
     found = operations.search_by_email(db, key_service, body.email)
     # A match ties the caller's email to the token: an exposure of that customer's email.
     exposure.record_returned(current_audit(request), found, [exposure.SEARCH] if found else [])
-    return {"data": [{"id": token} for token in found]}
+    return CustomerSearchRead.model_validate({"data": [{"id": token} for token in found]})
 
 
 @router.get("/v1/customers/{customer_id}", **operation(Action.CUSTOMER_READ))
 def read_customer(
     request: Request, customer_id: str, db: Db, key_service: Keys, cache: Cache
-) -> dict[str, Any]:
+) -> CustomerRead:
     view = operations.read_customer(db, key_service, cache, customer_id)
     exposure.record_returned(
         current_audit(request), [view["id"]], exposure.customer_view_categories(view)
     )
-    return view
+    return CustomerRead.model_validate(view)
 
 
 @router.get("/v1/customers/{customer_id}/reveal", **operation(Action.CUSTOMER_REVEAL))
@@ -97,19 +101,21 @@ def reveal_customer(
     policy: Annotated[Policy, Depends(get_policy)],
     fields: Annotated[str | None, Query()] = None,
     x_purpose: Annotated[str | None, Header()] = None,
-) -> dict[str, Any]:
+) -> CustomerRevealRead:
     customer = operations.live_customer(db, customer_id)
     record = current_audit(request)
-    record.purpose = _purpose(x_purpose)
-    wanted = _fields(fields)
+    record.purpose = purpose_for_audit(x_purpose)
+    wanted = fields_to_reveal(fields)
     record.fields = wanted
     allowed = set(policy.reveal_fields(current_caller(request).role))
     if not set(wanted) <= allowed:
         raise Forbidden("Your role may not reveal some of the requested fields.")
-    return {
-        "id": customer.id,
-        "fields": operations.reveal_fields(customer, key_service, cache, wanted),
-    }
+    return CustomerRevealRead.model_validate(
+        {
+            "id": customer.id,
+            "fields": operations.reveal_fields(customer, key_service, cache, wanted),
+        }
+    )
 
 
 @router.delete("/v1/customers/{customer_id}", **operation(Action.CUSTOMER_ERASE))
@@ -121,11 +127,13 @@ def erase_customer(
     cache: Cache,
     processor: Annotated[PaymentProcessor, Depends(get_processor)],
     clock: Annotated[Clock, Depends(get_clock)],
-) -> dict[str, Any]:
+) -> CustomerErasedRead:
     context = JobContext(replace(app_context(request), processor=processor))
     done = operations.erase_at_processor(context, customer_id, clock.now())
-    return operations.erase_customer(
-        db, cache, customer_id, clock.now(), processor_done=done, key_service=key_service
+    return CustomerErasedRead.model_validate(
+        operations.erase_customer(
+            db, cache, customer_id, clock.now(), processor_done=done, key_service=key_service
+        )
     )
 
 
@@ -145,26 +153,3 @@ def _limit_email_searches(request: Request, policy: Policy) -> None:
             "Too many email searches for this key; slow down.",
             headers={"Retry-After": str(int(retry_after))},
         )
-
-
-def _purpose(header: str | None) -> str | None:
-    """The purpose as the audit keeps it: checked, then redacted and capped."""
-    if header is None or not header.strip():
-        raise InvalidRequest("Revealing personal data needs an X-Purpose header.")
-    if len(header) > MAX_PURPOSE_LENGTH:
-        raise ValidationFailed(f"X-Purpose is longer than {MAX_PURPOSE_LENGTH} characters.")
-    try:
-        no_control_characters(header)
-    except ValueError:
-        raise ValidationFailed("X-Purpose contains a control character.") from None
-    return free_text.for_audit(header)
-
-
-def _fields(raw: str | None) -> list[str]:
-    names = [name.strip() for name in (raw or "").split(",") if name.strip()]
-    if not names:
-        raise ValidationFailed("Name the fields to reveal: ?fields=name,email.")
-    unknown = [name for name in names if name not in REVEALABLE]
-    if unknown:
-        raise ValidationFailed("Only these fields can be revealed: " + ", ".join(REVEALABLE) + ".")
-    return list(dict.fromkeys(names))

@@ -1,11 +1,12 @@
-"""Request bodies of the customers API. Every body rejects unknown fields."""
+"""Request bodies (every one rejects unknown fields) and responses of the customers API."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from service.core.schemas import ReadModel
 from service.customers import validation
 
 Name = Annotated[str, AfterValidator(validation.person_name)]
@@ -46,3 +47,52 @@ class CustomerSearch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: Annotated[str, Field(min_length=1, max_length=validation.MAX_EMAIL_LENGTH + 64)]
+
+
+# -- responses (published in /openapi.json) -----------------------------------------------------
+
+
+class AddressMask(ReadModel):
+    country: str
+
+
+class CardMask(ReadModel):
+    brand: str
+    last4: str
+
+
+class MaskedRead(ReadModel):
+    name: str = Field(examples=["J*** S***"])
+    email: str = Field(examples=["j***@example.com"])
+    # Omitted (never null) when the customer has none.
+    phone: str = Field(None, examples=["+1 ***0134"])  # type: ignore[assignment]
+    address: AddressMask = Field(None)  # type: ignore[assignment]
+    card: CardMask = Field(None)  # type: ignore[assignment]
+
+
+class CustomerRead(ReadModel):
+    id: str
+    masked: MaskedRead
+    metadata: dict[str, str]
+    created_at: str
+
+
+class CustomerRevealRead(ReadModel):
+    id: str
+    fields: dict[str, Any] = Field(
+        description="The clear value of each requested field; address is the stored object"
+    )
+
+
+class CustomerRef(ReadModel):
+    id: str
+
+
+class CustomerSearchRead(ReadModel):
+    data: list[CustomerRef]
+
+
+class CustomerErasedRead(ReadModel):
+    id: str
+    erased: bool
+    erased_at: str

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
@@ -18,7 +18,14 @@ from service.core.pagination import Cursor, Limit, decode_cursor, page
 from service.core.timeparse import format_api_time
 from service.events.delivery import delivery_view
 from service.events.models import Delivery, Event, WebhookEndpoint
-from service.events.schemas import WebhookEndpointCreate
+from service.events.schemas import (
+    DeliveryPage,
+    EventPage,
+    WebhookEndpointCreate,
+    WebhookEndpointDeletedRead,
+    WebhookEndpointPage,
+    WebhookEndpointRead,
+)
 from service.events.types import EventType
 from service.events.webhooks import (
     create_endpoint,
@@ -43,7 +50,7 @@ def create_webhook_endpoint(
     db: Annotated[Session, Depends(get_db)],
     clock: Annotated[Clock, Depends(get_clock)],
     key_service: Annotated[KeyService, Depends(get_key_service)],
-) -> dict[str, Any]:
+) -> WebhookEndpointRead:
     ctx = app_context(request)
     allow_http = loopback_receivers_allowed(ctx)
     created = create_endpoint(
@@ -55,13 +62,15 @@ def create_webhook_endpoint(
         allow_http_loopback=allow_http,
     )
     current_audit(request).add_target(created.endpoint.id)
-    return endpoint_view(created.endpoint, secret=created.secret)
+    return WebhookEndpointRead.model_validate(
+        endpoint_view(created.endpoint, secret=created.secret)
+    )
 
 
 @router.get("/v1/webhook-endpoints", **operation(Action.WEBHOOK_LIST))
 def list_webhook_endpoints(
     db: Annotated[Session, Depends(get_db)], limit: Limit = 50, cursor: Cursor = None
-) -> dict[str, Any]:
+) -> WebhookEndpointPage:
     after = decode_cursor(cursor) or ""
     if not isinstance(after, str):
         raise ValidationFailed("The cursor is not valid.")
@@ -78,14 +87,14 @@ def list_webhook_endpoints(
     )
     result = page(rows, limit, lambda e: e.id)
     result["data"] = [endpoint_view(e) for e in result["data"]]
-    return result
+    return WebhookEndpointPage.model_validate(result)
 
 
 @router.get("/v1/webhook-endpoints/{endpoint_id}", **operation(Action.WEBHOOK_READ))
 def read_webhook_endpoint(
     endpoint_id: str, db: Annotated[Session, Depends(get_db)]
-) -> dict[str, Any]:
-    return endpoint_view(get_endpoint(db, endpoint_id))
+) -> WebhookEndpointRead:
+    return WebhookEndpointRead.model_validate(endpoint_view(get_endpoint(db, endpoint_id)))
 
 
 @router.get("/v1/webhook-endpoints/{endpoint_id}/deliveries", **operation(Action.WEBHOOK_READ))
@@ -95,7 +104,7 @@ def list_deliveries(
     status: Literal["pending", "delivered", "failed"] | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> dict[str, Any]:
+) -> DeliveryPage:
     get_endpoint(db, endpoint_id)
     after = decode_cursor(cursor) or 0
     if not isinstance(after, int):
@@ -106,7 +115,7 @@ def list_deliveries(
     rows = list(db.scalars(query.order_by(Delivery.id).limit(limit + 1)))
     result = page(rows, limit, lambda d: d.id)
     result["data"] = [delivery_view(d) for d in result["data"]]
-    return result
+    return DeliveryPage.model_validate(result)
 
 
 @router.delete("/v1/webhook-endpoints/{endpoint_id}", **operation(Action.WEBHOOK_DELETE))
@@ -114,9 +123,9 @@ def delete_webhook_endpoint(
     endpoint_id: str,
     db: Annotated[Session, Depends(get_db)],
     clock: Annotated[Clock, Depends(get_clock)],
-) -> dict[str, Any]:
+) -> WebhookEndpointDeletedRead:
     endpoint = delete_endpoint(db, endpoint_id, clock.now())
-    return {"id": endpoint.id, "deleted": True}
+    return WebhookEndpointDeletedRead(id=endpoint.id, deleted=True)
 
 
 @router.get("/v1/events", **operation(Action.EVENT_LIST))
@@ -125,7 +134,7 @@ def list_events(
     type: EventType | None = None,
     after: Annotated[str | None, Query(max_length=40, pattern=r"^evt_[a-f0-9]{24}$")] = None,
     limit: Limit = 50,
-) -> dict[str, Any]:
+) -> EventPage:
     query = select(Event)
     if after is not None:
         anchor = db.scalar(select(Event.seq).where(Event.id == after))
@@ -144,4 +153,6 @@ def list_events(
         }
         for e in rows[:limit]
     ]
-    return {"data": data, "next_cursor": data[-1]["id"] if len(rows) > limit else None}
+    return EventPage.model_validate(
+        {"data": data, "next_cursor": data[-1]["id"] if len(rows) > limit else None}
+    )

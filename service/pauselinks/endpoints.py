@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.staticfiles import StaticFiles
@@ -18,7 +18,7 @@ from service.core.config import Settings
 from service.core.timeparse import format_api_time
 from service.pauselinks import operations, pages
 from service.pauselinks.routing import STATIC_PATH
-from service.pauselinks.schemas import PauseLinkCreate
+from service.pauselinks.schemas import PauseLinkCreate, PauseLinkRead, PauseLinkRevokedRead
 
 router = APIRouter(route_class=AuditedRoute, tags=["pause links"])
 
@@ -58,7 +58,7 @@ def create_pause_link(
     clock: Now,
     policy: CurrentPolicy,
     settings: CurrentSettings,
-) -> dict[str, Any]:
+) -> PauseLinkRead:
     link, token = operations.create_link(
         db,
         subscription_id,
@@ -69,11 +69,11 @@ def create_pause_link(
     )
     current_audit(request).add_target(link.id)
     base = settings.public_base_url or str(request.base_url)
-    return {
-        "id": link.id,
-        "url": f"{base.rstrip('/')}/p/{token}",
-        "expires_at": format_api_time(link.expires_at),
-    }
+    return PauseLinkRead(
+        id=link.id,
+        url=f"{base.rstrip('/')}/p/{token}",
+        expires_at=format_api_time(link.expires_at),
+    )
 
 
 @router.delete(
@@ -82,9 +82,9 @@ def create_pause_link(
     description="The link's page says it is no longer valid; a used link cannot be revoked (409).",
     **operation(Action.PAUSE_LINK_REVOKE),
 )
-def revoke_pause_link(link_id: str, db: Db, clock: Now) -> dict[str, Any]:
+def revoke_pause_link(link_id: str, db: Db, clock: Now) -> PauseLinkRevokedRead:
     link = operations.revoke_link(db, link_id, clock.now())
-    return {"id": link.id, "revoked": True}
+    return PauseLinkRevokedRead(id=link.id, revoked=True)
 
 
 __all__ = ["STATIC_PATH", "page_router", "router", "static_files"]

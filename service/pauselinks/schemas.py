@@ -1,4 +1,5 @@
-"""Request body of ``POST /v1/subscriptions/{id}/pause-links``; unknown fields are refused."""
+"""Request body of ``POST /v1/subscriptions/{id}/pause-links`` (unknown fields are refused) and
+the responses of the pause-link API."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
+
+from service.core.schemas import ReadModel
 
 MAX_EXPIRES_IN_HOURS = 168
 MAX_RETURN_URL_LENGTH = 2000
@@ -35,3 +38,17 @@ class PauseLinkCreate(BaseModel):
     expires_in_hours: Annotated[StrictInt, Field(ge=1, le=MAX_EXPIRES_IN_HOURS)] = 72
     lengths: Annotated[list[Days], Field(min_length=1, max_length=10)] | None = None
     return_url: ReturnUrl | None = None
+
+
+# -- responses (published in /openapi.json) -----------------------------------------------------
+
+
+class PauseLinkRead(ReadModel):
+    id: str
+    url: str = Field(description="The page's address; the only place the link's token appears")
+    expires_at: str
+
+
+class PauseLinkRevokedRead(ReadModel):
+    id: str
+    revoked: bool

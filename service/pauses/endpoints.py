@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,9 +25,10 @@ from service.customers import exposure, free_text
 from service.keys.cache import DataKeyCache
 from service.keys.port import KeyService
 from service.pauses import bulk, bulk_cancel, operations
-from service.pauses.schemas import BulkPauseCreate, PauseCreate
+from service.pauses.schemas import BulkCancelRead, BulkPauseCreate, BulkPauseRead, PauseCreate
 from service.subscriptions import reasons
 from service.subscriptions.models import Pause, Subscription
+from service.subscriptions.schemas import PauseRead
 from service.subscriptions.views import pause_view
 
 router = APIRouter(route_class=AuditedRoute, tags=["pauses"])
@@ -48,7 +48,7 @@ def returned_pause(
     cache: DataKeyCache,
     pause: Pause,
     customer: str,
-) -> dict[str, Any]:
+) -> PauseRead:
     """The Pause view, its subscription's customer named in the audit (with the reason's
     category when the view shows one)."""
     reason = reasons.reasons_of(db, keys, cache, [pause])[pause.id]
@@ -57,7 +57,7 @@ def returned_pause(
         [pause.id, pause.subscription, customer],
         [exposure.FREE_TEXT] if reason else [],
     )
-    return pause_view(pause, reason)
+    return PauseRead.model_validate(pause_view(pause, reason))
 
 
 @router.post(
@@ -74,7 +74,7 @@ def create_pause(
     policy: CurrentPolicy,
     keys: Keys,
     cache: Cache,
-) -> dict[str, Any]:
+) -> PauseRead:
     caller = current_caller(request)
     pause, subscription = operations.create_pause(
         db, subscription_id, body, policy.limits, caller.name, clock.now()
@@ -90,7 +90,7 @@ def create_pause(
 )
 def read_pause(
     request: Request, subscription_id: str, pause_id: str, db: Db, keys: Keys, cache: Cache
-) -> dict[str, Any]:
+) -> PauseRead:
     pause = operations.find_pause(db, subscription_id, pause_id)
     customer = db.scalar(select(Subscription.customer).where(Subscription.id == pause.subscription))
     return returned_pause(request, db, keys, cache, pause, str(customer))
@@ -102,7 +102,7 @@ def read_pause(
 )
 def resume(
     request: Request, subscription_id: str, db: Db, clock: Now, keys: Keys, cache: Cache
-) -> dict[str, Any]:
+) -> PauseRead:
     pause, subscription = operations.resume(db, subscription_id, clock.now())
     return returned_pause(request, db, keys, cache, pause, subscription.customer)
 
@@ -119,7 +119,7 @@ def cancel_pause(
     clock: Now,
     keys: Keys,
     cache: Cache,
-) -> dict[str, Any]:
+) -> PauseRead:
     pause, subscription = operations.cancel_pause(db, subscription_id, pause_id, clock.now())
     return returned_pause(request, db, keys, cache, pause, subscription.customer)
 
@@ -131,6 +131,7 @@ def cancel_pause(
 )
 def create_bulk_pause(
     request: Request,
+    response: Response,
     body: BulkPauseCreate,
     db: Db,
     clock: Now,
@@ -138,7 +139,7 @@ def create_bulk_pause(
     key_service: Keys,
     cache: Cache,
     audit: Audit,
-) -> Any:
+) -> BulkPauseRead:
     caller = current_caller(request)
     reason = free_text.for_audit(body.reason)
     now = clock.now()
@@ -161,9 +162,11 @@ def create_bulk_pause(
         record = current_audit(request)
         record.add_target(bulk_id)
         record.purpose = reason
-    return JSONResponse(outcome.body, status_code=200 if body.dry_run else 201)
+    if body.dry_run:
+        response.status_code = 200  # nothing created
+    return BulkPauseRead.model_validate(outcome.body)
 
 
 @router.delete("/v1/pauses/bulk/{bulk_id}", **operation(Action.BULK_PAUSE_CANCEL))
-def cancel_bulk_pause(bulk_id: str, db: Db, clock: Now) -> dict[str, Any]:
-    return bulk_cancel.cancel_bulk(db, bulk_id, clock.now())
+def cancel_bulk_pause(bulk_id: str, db: Db, clock: Now) -> BulkCancelRead:
+    return BulkCancelRead.model_validate(bulk_cancel.cancel_bulk(db, bulk_id, clock.now()))

@@ -1,4 +1,5 @@
-"""Request bodies of the pauses API. Every body rejects unknown fields."""
+"""Request bodies (every one rejects unknown fields) and responses of the pauses API. A single
+pause answers with the Pause resource, ``service.subscriptions.schemas.PauseRead``."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pydantic import (
 )
 
 from service.core.money import Currency
+from service.core.schemas import ReadModel
 from service.core.timeparse import ApiTime
 from service.customers.validation import no_control_characters
 from service.subscriptions.schedule import ResumeMode
@@ -76,3 +78,30 @@ class BulkSelector(BaseModel):
 class BulkPauseCreate(PauseWindowRequest):
     selector: BulkSelector
     dry_run: StrictBool
+
+
+# -- responses (published in /openapi.json) -----------------------------------------------------
+
+
+class BulkSkipRead(ReadModel):
+    subscription: str
+    reason: str = Field(description="Why it was not paused (e.g. overlapping)")
+
+
+class BulkAffectedRead(ReadModel):
+    subscriptions: int
+    recurring_amount: int = Field(description="One period's amount of each, summed")
+
+
+class BulkPauseRead(ReadModel):
+    id: str | None = Field(description="null for a dry run: nothing was created")
+    dry_run: bool
+    matched: int
+    paused: int
+    skipped: list[BulkSkipRead]
+    affected: dict[str, BulkAffectedRead] = Field(description="By currency")
+
+
+class BulkCancelRead(ReadModel):
+    id: str
+    canceled: int = Field(description="Pauses of the operation canceled (not yet started)")

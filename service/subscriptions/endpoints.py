@@ -24,7 +24,13 @@ from service.subscriptions.models import (
     SubscriptionStatus,
     SubscriptionTag,
 )
-from service.subscriptions.schemas import SubscriptionCancel, SubscriptionCreate
+from service.subscriptions.schemas import (
+    SubscriptionCancel,
+    SubscriptionCreate,
+    SubscriptionPage,
+    SubscriptionRead,
+    UpcomingRead,
+)
 from service.subscriptions.views import subscription_views, upcoming_view
 
 router = APIRouter(route_class=AuditedRoute, tags=["subscriptions"])
@@ -42,10 +48,10 @@ def one_view(
     keys: KeyService,
     cache: DataKeyCache,
     now: datetime,
-) -> dict[str, Any]:
+) -> SubscriptionRead:
     view = subscription_views(db, [subscription], keys, cache, now)[0]
     record_views(request, [view])
-    return view
+    return SubscriptionRead.model_validate(view)
 
 
 def record_views(request: Request, views: list[dict[str, Any]]) -> None:
@@ -66,7 +72,7 @@ def record_views(request: Request, views: list[dict[str, Any]]) -> None:
 )
 def create_subscription(
     request: Request, body: SubscriptionCreate, db: Db, keys: Keys, cache: Cache, clock: Now
-) -> dict[str, Any]:
+) -> SubscriptionRead:
     now = clock.now()
     record = current_audit(request)
     record.add_target(body.customer)
@@ -91,7 +97,7 @@ def list_subscriptions(
     customer: Annotated[str | None, Query(max_length=80)] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> dict[str, Any]:
+) -> SubscriptionPage:
     query = select(Subscription)
     if plan is not None:
         query = query.where(Subscription.plan == plan)
@@ -119,7 +125,7 @@ def list_subscriptions(
     listing = page(rows, limit, lambda s: [s.created_at.isoformat(), s.id])
     listing["data"] = subscription_views(db, listing["data"], keys, cache, clock.now())
     record_views(request, listing["data"])
-    return listing
+    return SubscriptionPage.model_validate(listing)
 
 
 @router.get(
@@ -128,7 +134,7 @@ def list_subscriptions(
 )
 def read_subscription(
     request: Request, subscription_id: str, db: Db, keys: Keys, cache: Cache, clock: Now
-) -> dict[str, Any]:
+) -> SubscriptionRead:
     subscription = operations.find_subscription(db, subscription_id)
     return one_view(request, db, subscription, keys, cache, clock.now())
 
@@ -145,7 +151,7 @@ def cancel_subscription(
     keys: Keys,
     cache: Cache,
     clock: Now,
-) -> dict[str, Any]:
+) -> SubscriptionRead:
     now = clock.now()
     subscription = operations.get_subscription(db, subscription_id, for_update=True)
     cancellation.cancel(db, subscription, body.at, now)
@@ -162,8 +168,8 @@ def upcoming_charges(
     db: Db,
     clock: Now,
     count: Annotated[int, Query(ge=1, le=100)] = 12,
-) -> dict[str, Any]:
+) -> UpcomingRead:
     subscription = operations.find_subscription(db, subscription_id)
     # a customer's billing schedule: the event names whose it is (no personal data category)
     exposure.record_returned(current_audit(request), [subscription.customer])
-    return upcoming_view(db, subscription, clock.now(), count)
+    return UpcomingRead.model_validate(upcoming_view(db, subscription, clock.now(), count))

@@ -1,4 +1,5 @@
-"""Request bodies of the subscriptions API. Every body rejects unknown fields."""
+"""Request bodies (every one rejects unknown fields) and responses of the subscriptions API:
+the Subscription, the Pause it lists, and its upcoming charges."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
 
 from service.core.money import Amount, Currency
+from service.core.schemas import ReadModel
 from service.core.timeparse import ApiTime
 from service.subscriptions.calendar import Interval
 
@@ -57,3 +59,64 @@ class SubscriptionCancel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     at: Literal["now", "period_end"]
+
+
+# -- responses (published in /openapi.json) -----------------------------------------------------
+
+SubscriptionState = Literal["active", "paused", "past_due", "canceled"]
+PauseState = Literal["scheduled", "active", "completed", "canceled"]
+Mode = Literal["shift", "skip", "credit"]
+
+
+class PauseRead(ReadModel):
+    id: str
+    subscription: str
+    status: PauseState
+    starts_at: str
+    ends_at: str | None
+    resume_mode: Mode
+    reason: str | None
+    credit_amount: int = Field(description="0 unless resume_mode is credit")
+    bulk: str | None
+    created_by: str
+    created_at: str
+
+
+class SubscriptionRead(ReadModel):
+    id: str
+    customer: str
+    status: SubscriptionState
+    plan: str
+    amount: int
+    currency: str
+    interval: Interval
+    interval_count: int
+    tags: list[str]
+    metadata: dict[str, str]
+    start_at: str
+    current_period_start: str | None
+    current_period_end: str | None
+    next_charge_at: str | None
+    cancel_at: str | None
+    canceled_at: str | None
+    pauses: list[PauseRead] = Field(description="Every pause, newest first")
+    created_at: str
+
+
+class SubscriptionPage(ReadModel):
+    data: list[SubscriptionRead]
+    next_cursor: str | None
+
+
+class UpcomingChargeRead(ReadModel):
+    due_at: str
+    amount: int
+    credit_applied: int
+    amount_due: int
+    currency: str
+    status: Literal["scheduled", "skipped"]
+    pause: str | None
+
+
+class UpcomingRead(ReadModel):
+    data: list[UpcomingChargeRead]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
 from service.access.actions import Action
@@ -13,19 +12,10 @@ from service.app.context import app_context, get_clock
 from service.app.routing import AuditedRoute, operation
 from service.core.clock import Clock, FrozenClock
 from service.core.errors import NotFound, ValidationFailed
-from service.core.timeparse import ApiTime, format_api_time
+from service.core.timeparse import format_api_time
+from service.testclock.schemas import ClockMove, ClockRead
 
 router = APIRouter(prefix="/v1/test", route_class=AuditedRoute, tags=["test clock"])
-
-
-class ClockMove(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    now: ApiTime
-
-
-class ClockRead(BaseModel):
-    now: str
 
 
 async def test_clock(request: Request, clock: Annotated[Clock, Depends(get_clock)]) -> FrozenClock:

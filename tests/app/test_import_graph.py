@@ -215,3 +215,25 @@ def test_no_import_cycle_between_modules_outside_the_known_package_cycles() -> N
 def test_no_module_named_service_shadows_the_package() -> None:
     named_service = {module for module in service_modules() if module.endswith(".service")}
     assert named_service == set()
+
+
+def private_imports_across_packages() -> set[str]:
+    """``from service.x.m import _name`` in a module of another package than ``service.x``."""
+    found = set()
+    for module, path in service_modules().items():
+        package = ".".join(module.split(".")[:2])
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if not isinstance(node, ast.ImportFrom) or node.level or not node.module:
+                continue
+            if ".".join(node.module.split(".")[:2]) == package:
+                continue
+            found |= {
+                f"{module} <- {node.module}.{alias.name}"
+                for alias in node.names
+                if alias.name.startswith("_") and not alias.name.startswith("__")
+            }
+    return found
+
+
+def test_no_package_imports_another_packages_private_names() -> None:
+    assert private_imports_across_packages() == set()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections import Counter
 
 import pytest
 
@@ -271,3 +273,30 @@ def test_an_events_page_shows_its_inclusion_proof_checked_and_health_shows_the_t
     page = client.get(f"/console/trail/{event_id}")
     assert "does NOT check out" in page.text
     assert "does NOT verify" in client.get("/console/health").text
+
+
+def test_creating_and_revoking_a_principal_in_the_console_is_one_event_each(sqlite_api):
+    """One request, one event (DESIGN, invariant 6): the page's own event names the
+    principal; the change adds no second, system event."""
+    client = browser(sqlite_api)
+    sign_in(client, sqlite_api.keys["admin"])
+    page = client.get("/console/principals")
+    made = client.post(
+        "/console/principals",
+        data={"csrf": csrf_of(page.text), "name": "night-shift", "role": "compliance"},
+    )
+    assert made.status_code == 201
+    listed = client.get("/console/principals")
+    revoked = client.post(
+        "/console/principals/night-shift/revoke", data={"csrf": csrf_of(listed.text)}
+    )
+    assert revoked.status_code == 200
+    for action in ("access:principal:create", "access:principal:revoke"):
+        recorded = [
+            e
+            for e in events(sqlite_api)
+            if e.action == action and "principal:night-shift" in json.loads(e.targets)
+        ]
+        assert [(e.actor, e.role, e.outcome) for e in recorded] == [("admin", "admin", "allowed")]
+    by_request = Counter(e.request_id for e in events(sqlite_api) if e.request_id)
+    assert max(by_request.values()) == 1

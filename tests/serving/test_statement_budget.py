@@ -63,14 +63,19 @@ def counting(make_api: Callable[..., Api], pg_url: str) -> Iterator[tuple[Api, A
     def statement(*_: Any) -> None:
         counts["statements"] += 1
 
-    def begin(*_: Any) -> None:
-        counts["begin"] += 1
+    # In autocommit (the principal lookup) SQLAlchemy still signals begin and rollback, but
+    # the driver sends neither: not round trips.
+    def autocommit(conn: Any) -> bool:
+        return conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
 
-    def commit(*_: Any) -> None:
-        counts["commit"] += 1
+    def begin(conn: Any) -> None:
+        counts["begin"] += not autocommit(conn)
 
-    def rollback(*_: Any) -> None:
-        counts["rollback"] += 1
+    def commit(conn: Any) -> None:
+        counts["commit"] += not autocommit(conn)
+
+    def rollback(conn: Any) -> None:
+        counts["rollback"] += not autocommit(conn)
 
     def checkout(_dbapi: Any, record: Any, _proxy: Any) -> None:
         checked_in = record.info.get("checked_in_at")
@@ -209,3 +214,26 @@ def test_each_operation_stays_within_its_round_trip_budget(counting: tuple[Api, 
         print(f"  {name:<20} {trips.total:>3}  budget {BUDGETS[name]:>3}  ({detail})")
     over = {n: t.total for n, t in measured.items() if t.total > BUDGETS[n]}
     assert not over, f"over budget: {over}"
+
+
+def test_a_principal_cache_miss_costs_one_statement_and_no_transaction(
+    counting: tuple[Api, Any],
+) -> None:
+    """An expired cache entry is read again in one autocommit statement, not in the
+    request's transaction (which cost a BEGIN, the SELECT and a COMMIT)."""
+    api, measure = counting
+    customer = api.call(
+        "POST", "/v1/customers", who="service", json={"name": "Miss Person", "email": "m@x.io"}
+    ).json()["id"]
+
+    def read(_: Any) -> Any:
+        return api.call("GET", f"/v1/customers/{customer}", who="service")
+
+    warm = measure(read)
+    api.ctx.principals.ttl = -1.0  # every request misses
+    cold = measure(read)
+    assert cold.total == warm.total + 1, (warm.counts, cold.counts)
+    assert (cold.counts["begin"], cold.counts["commit"]) == (
+        warm.counts["begin"],
+        warm.counts["commit"],
+    )

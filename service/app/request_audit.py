@@ -1,0 +1,35 @@
+"""A request's audit event, written by whichever route class answered it.
+
+The API's route class (service/app/routing.py), the console's and the subscriber pages' all end
+a request the same way: the event joins the request's transaction and both commit, or — when
+that transaction could not commit — the event is written alone, in a transaction of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import Request
+from sqlalchemy.orm import Session
+
+from service.app.context import AppContext, get_audit_log, resolve
+from service.audit.recorder import AuditRecord
+
+log = logging.getLogger("strongroom.requests")
+
+
+def commit_with_event(request: Request, session: Session, record: AuditRecord, status: int) -> None:
+    """Append the request's event to its transaction, then commit the effect and the event."""
+    resolve(request, get_audit_log).request(session, request, record, status=status)
+    session.commit()
+
+
+def record_event_alone(request: Request, ctx: AppContext, record: AuditRecord, status: int) -> None:
+    """Record a request whose own transaction could not commit, if the database allows."""
+    try:
+        with ctx.session_factory() as session:
+            commit_with_event(request, session, record, status)
+    except Exception:  # noqa: BLE001 - the database is gone; the log line is all we have
+        log.error(
+            "audit event could not be written", extra={"action": record.action, "status": status}
+        )
