@@ -131,6 +131,7 @@ ERASURE = hooks.ErasureHooks(
         subscriptions_erasure.subscription_and_pause_tokens,
         charges_erasure.charge_tokens,
     ),
+    before_processor_erasure=(charges_erasure.settle_pending_by_lookup,),
 )
 
 TOKEN_RESOLVERS: dict[str, resolvers.TokenExists] = {

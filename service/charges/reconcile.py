@@ -21,6 +21,7 @@ from service.charges.models import Charge, ChargeStatus
 from service.charges.sending import charge_targets, deps_of
 from service.charges.settle import settle, start_send
 from service.core.errors import ProcessorFailed
+from service.customers.models import ProcessorErasure
 from service.jobs.registry import JobContext
 
 log = logging.getLogger("strongroom.charges")
@@ -60,9 +61,15 @@ def reconcile_pending(context: JobContext, now: datetime) -> int:
 
 
 def _pending_ids(session: Session) -> list[str]:
+    """The oldest pending charges, but not those of an erased customer whose processor side
+    waits for its job (that job settles them by look-up; picked here, they would crowd out the
+    charges this pass can settle)."""
+    waiting_for_erasure = select(ProcessorErasure.customer).where(
+        ProcessorErasure.customer == Charge.customer
+    )
     rows = session.execute(
         select(Charge.id)
-        .where(Charge.status == ChargeStatus.PENDING)
+        .where(Charge.status == ChargeStatus.PENDING, ~waiting_for_erasure.exists())
         .order_by(Charge.created_at, Charge.id)
         .limit(BATCH)
     )

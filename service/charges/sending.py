@@ -14,6 +14,7 @@ looking for an earlier payment first (the processor never pays a key twice).
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import deque
 from collections.abc import Iterable, Sequence
@@ -35,8 +36,10 @@ from service.charges.settle import (
     refs_or_failures,
 )
 from service.core.errors import ProcessorFailed
-from service.customers.operations import PaymentRefs
+from service.customers.operations import PaymentRefs, awaits_processor_erasure
 from service.jobs.registry import JobContext
+
+log = logging.getLogger(__name__)
 
 # A recorded charge to send, with its customer's processor ids when they were read already.
 ToSend = tuple[str, PaymentRefs | None]
@@ -157,6 +160,10 @@ def send_batch(
         for charge in locked:
             refs = found[charge.id]
             if isinstance(refs, str):
+                if refs == CUSTOMER_ERASED and awaits_processor_erasure(session, charge.customer):
+                    # kept for the processor-erasure job, which settles it by look-up (it may
+                    # have been paid before the erasure): neither sent nor failed here
+                    continue
                 outcomes.append((charge, ChargeStatus.FAILED, refs))
                 continue
             requests[charge.id] = {
@@ -208,6 +215,11 @@ def _call(
     except ProcessorFailed:
         down.set()
         return _DOWN
+    except Exception:
+        # One unexpected failure must not roll back the batch's other, paid outcomes: this
+        # charge stays pending and the reconciler looks for its payment before sending again.
+        log.exception("a renewal charge's processor call failed; left pending")
+        return None
     return outcome.status, outcome.failure_code
 
 

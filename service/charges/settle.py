@@ -32,6 +32,7 @@ from service.customers.models import Customer
 from service.customers.operations import (
     CustomerState,
     PaymentRefs,
+    awaits_processor_erasure,
     customer_state,
     live_customers,
     payment_refs,
@@ -141,6 +142,10 @@ def settle(
         found = CUSTOMER_ERASED
     else:
         found = refs
+    if found == CUSTOMER_ERASED and awaits_processor_erasure(session, charge.customer):
+        # Its processor reference is kept for the job that settles it by look-up (this charge
+        # may have been paid before the erasure): it is neither sent nor failed here.
+        return charge, False
     if isinstance(found, str):
         record_outcome(session, deps, charge, ChargeStatus.FAILED, found, now)
         return charge, True

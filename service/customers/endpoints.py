@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -31,6 +32,7 @@ from service.customers.schemas import (
     CustomerSearch,
     CustomerSearchRead,
 )
+from service.jobs.registry import JobContext
 from service.keys.cache import DataKeyCache
 from service.keys.port import KeyService
 from service.processors.port import PaymentProcessor
@@ -126,9 +128,8 @@ def erase_customer(
     processor: Annotated[PaymentProcessor, Depends(get_processor)],
     clock: Annotated[Clock, Depends(get_clock)],
 ) -> CustomerErasedRead:
-    done = operations.erase_at_processor(
-        app_context(request).session_factory, key_service, processor, cache, customer_id
-    )
+    context = JobContext(replace(app_context(request), processor=processor))
+    done = operations.erase_at_processor(context, customer_id, clock.now())
     return CustomerErasedRead.model_validate(
         operations.erase_customer(
             db, cache, customer_id, clock.now(), processor_done=done, key_service=key_service

@@ -1,5 +1,6 @@
 """The customers domain's job: deferred deletions at the payment processor are retried
-(service/customers/processor_erasure.py keeps them when the processor or key service is down)."""
+(service/customers/processor_erasure.py keeps them when the processor or key service is down),
+each after the erased customer's pending charges are settled by look-up."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import logging
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from service.access.actions import Action
+from service.core import hooks
 from service.core.errors import ServiceError
 from service.customers import sensitive
 from service.customers.models import Customer, ProcessorErasure
@@ -20,43 +23,65 @@ log = logging.getLogger("strongroom.customers")
 
 
 def finish_processor_erasures(context: JobContext, now: datetime) -> int:
-    """Each due deferred deletion in its own transaction; a failure backs off (1 min, doubling
-    up to 6 h). Returns how many were finished."""
+    """Each due deferred deletion: first the customer's pending charges are settled by
+    look-up, in transactions of their own (the row's lock is let go meanwhile: SQLite's is the
+    whole database's), then the processor's customer is deleted and the row with it. A failure
+    backs off (1 min, doubling up to 6 h). Returns how many were finished."""
     finished = 0
     while True:
         with context.session_factory() as session:
-            pending = session.scalars(
-                lock_for_work(
-                    session,
-                    select(ProcessorErasure)
-                    .where(ProcessorErasure.next_attempt_at <= now)
-                    .order_by(ProcessorErasure.next_attempt_at)
-                    .limit(1),
-                )
-            ).first()
+            pending = _next_due(session, now)
             if pending is None:
                 return finished
+            customer = pending.customer
             try:
-                _delete_at_processor(context, pending)
+                ref = _processor_ref(context, pending)
             except ServiceError:
-                pending.attempts += 1
-                pending.next_attempt_at = now + min(
-                    FIRST_RETRY * 2 ** (pending.attempts - 1), LONGEST_RETRY
+                _back_off(session, pending, now)
+                continue
+            session.rollback()
+            try:
+                done = ref is None or hooks.settled_before_processor_erasure(
+                    context, customer, ref, now
                 )
-                session.commit()
-                log.warning(
-                    "processor erasure deferred again", extra={"attempts": pending.attempts}
-                )
+            except ServiceError:
+                done = False
+            pending = _next_due(session, now, customer)
+            if pending is None:
+                continue  # another replica finished it meanwhile
+            if not done:
+                _back_off(session, pending, now)
+                continue
+            try:
+                if ref is not None:
+                    context.processor.delete_customer(ref)
+            except ServiceError:
+                _back_off(session, pending, now)
                 continue
             session.delete(pending)
-            context.app.audit.system(
-                session, Action.JOB_PROCESSOR_ERASURE, [pending.customer], at=now
-            )
+            context.app.audit.system(session, Action.JOB_PROCESSOR_ERASURE, [customer], at=now)
             session.commit()
             finished += 1
 
 
-def _delete_at_processor(context: JobContext, pending: ProcessorErasure) -> None:
+def _next_due(
+    session: Session, now: datetime, customer: str | None = None
+) -> ProcessorErasure | None:
+    query = select(ProcessorErasure).where(ProcessorErasure.next_attempt_at <= now)
+    if customer is not None:
+        query = query.where(ProcessorErasure.customer == customer)
+    query = query.order_by(ProcessorErasure.next_attempt_at).limit(1)
+    return session.scalars(lock_for_work(session, query)).first()
+
+
+def _back_off(session: Session, pending: ProcessorErasure, now: datetime) -> None:
+    pending.attempts += 1
+    pending.next_attempt_at = now + min(FIRST_RETRY * 2 ** (pending.attempts - 1), LONGEST_RETRY)
+    session.commit()
+    log.warning("processor erasure deferred again", extra={"attempts": pending.attempts})
+
+
+def _processor_ref(context: JobContext, pending: ProcessorErasure) -> str | None:
     key = context.key_service.unwrap_data_key(pending.wrapped_data_key)
     sealed = Customer(
         id=pending.customer,
@@ -64,5 +89,4 @@ def _delete_at_processor(context: JobContext, pending: ProcessorErasure) -> None
         processor_ref_ciphertext=pending.processor_ref_ciphertext,
     )
     refs = unseal(sealed, key, sensitive.PROCESSOR_REF)
-    if refs and refs.get("customer"):
-        context.processor.delete_customer(str(refs["customer"]))
+    return str(refs["customer"]) if refs and refs.get("customer") else None

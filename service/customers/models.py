@@ -54,7 +54,8 @@ class ProcessorErasure(Base):
     """An erased customer the payment processor still holds, because the key service or the
     processor was down when it was erased. Only what the deletion needs is kept — the processor
     reference, still sealed, and the data key it is sealed under, still wrapped — and the row
-    is deleted as soon as the processor has deleted its customer (``processor_erasure`` job)."""
+    is deleted as soon as the processor has deleted its customer (``processor_erasure`` job),
+    which first settles the customer's pending charges by look-up with that reference."""
 
     __tablename__ = "processor_erasures"
 

@@ -5,6 +5,7 @@ Functions take the session and their collaborators as arguments; they flush, nev
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from service.core import hooks
 from service.core.errors import (
@@ -20,17 +21,21 @@ from service.core.errors import (
     KeyServiceUnavailable,
     NotFound,
     ProcessorFailed,
+    ServiceError,
     ValidationFailed,
 )
 from service.core.timeparse import format_api_time
 from service.customers import blind_index, masks, processor_erasure, sensitive
-from service.customers.models import CUSTOMER_ID_PREFIX, Customer
+from service.customers.models import CUSTOMER_ID_PREFIX, Customer, ProcessorErasure
 from service.customers.schemas import CustomerCreate
 from service.customers.vault import data_key, seal, unseal
 from service.idempotency.claims import forget_responses_naming
+from service.jobs.registry import JobContext
 from service.keys.cache import DataKeyCache
 from service.keys.port import KeyService
 from service.processors.port import PaymentProcessor, ProcessorCustomer
+
+log = logging.getLogger(__name__)
 
 FIRST_DATA_KEY_GENERATION = 1
 CustomerState = Literal["active", "erased"]
@@ -271,24 +276,36 @@ def processor_customer_ref(
     return str(refs["customer"]) if refs and refs.get("customer") else None
 
 
-def erase_at_processor(
-    factory: sessionmaker[Session],
-    key_service: KeyService,
-    processor: PaymentProcessor,
-    cache: DataKeyCache,
-    token: str,
-) -> bool:
-    """Delete the customer at the processor now. True when done (or it has none there);
-    False when an outage defers it to the job. Read in a short session of its own, so no lock
-    is held while the processor answers. NotFound and Gone propagate as usual."""
+def erase_at_processor(context: JobContext, token: str, now: datetime) -> bool:
+    """Settle what waits on the processor for the customer (its pending charges, by look-up
+    only), then delete the customer there. True when done (or it has none there); False when
+    an outage, or a payment still processing, defers both to the job, which keeps the sealed
+    reference until then. Read in a short session of its own, so no lock is held while the
+    processor answers. NotFound and Gone propagate as usual."""
     try:
-        with factory() as session:
-            ref = processor_customer_ref(session, key_service, cache, token)
-        if ref is not None:
-            processor.delete_customer(ref)
+        with context.session_factory() as session:
+            ref = processor_customer_ref(session, context.key_service, context.app.data_keys, token)
     except (KeyServiceUnavailable, ProcessorFailed):
         return False
+    if ref is None:
+        return True
+    try:
+        if not hooks.settled_before_processor_erasure(context, token, ref, now):
+            return False
+        context.processor.delete_customer(ref)
+    except ServiceError as error:
+        # Whatever a look-up or the deletion answers (an outage, a payment that does not match
+        # its charge), the erasure itself goes ahead: both wait for the job, with the sealed
+        # reference kept until then.
+        log.warning("processor side of an erasure deferred: %s", type(error).__name__)
+        return False
     return True
+
+
+def awaits_processor_erasure(session: Session, token: str) -> bool:
+    """Whether an erased customer's processor reference is still kept for the job, which
+    settles its pending charges by look-up before deleting it at the processor."""
+    return session.get(ProcessorErasure, token) is not None
 
 
 # -- for the charges engine ---------------------------------------------------------------------

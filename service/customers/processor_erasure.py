@@ -7,6 +7,13 @@ everything is shredded at once except the processor reference, kept in ``process
 until the job (service/customers/jobs.py) has deleted the processor's customer — then that row
 goes too. The kept reference is sealed under a data key of its own; only while the key service
 itself is down (nothing can be re-sealed) does the row keep the customer's wrapped key instead.
+
+The same row lets the job settle the customer's charges left ``pending`` (paid or not at the
+processor: service/charges/erasure.py) by look-up before the deletion. Keeping it that long keeps
+erasure's promise: the processor's customer id is pseudonymous payment metadata, not personal data
+Strongroom can read — it opens none of the customer's ciphertexts (their key is destroyed at once),
+it is sealed and never logged, and it goes as soon as the processor's copy does. Without it a
+charge the processor did take could only be guessed ``failed``, and a refund owed would go unseen.
 """
 
 from __future__ import annotations

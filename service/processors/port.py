@@ -75,6 +75,15 @@ class PaymentProcessor(Protocol):
         Strongroom."""
         ...
 
+    def find_charge(
+        self, *, customer_ref: str, amount: int, currency: str, idempotency_key: str
+    ) -> ChargeOutcome | None:
+        """Look-up only: the outcome of the payment an earlier ``charge`` with this key made
+        for the customer, or None when there is none (the request never reached the
+        processor). Never creates a payment; used to settle a charge whose customer is being
+        erased, which must never be sent again."""
+        ...
+
     def delete_customer(self, customer_ref: str) -> None:
         """Detach every payment method of the customer and delete it (erasure). A customer the
         processor no longer has counts as deleted; an outage raises ``ProcessorFailed``."""

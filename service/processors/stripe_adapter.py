@@ -161,6 +161,22 @@ class StripeProcessor:
                 return ChargeOutcome("failed", None, refused.code or "processor_rejected")
         return _outcome_of(intent)
 
+    def find_charge(
+        self, *, customer_ref: str, amount: int, currency: str, idempotency_key: str
+    ) -> ChargeOutcome | None:
+        with self._key_locks.held(idempotency_key), _processor_failures():
+            try:
+                earlier = self._find_payment(customer_ref, idempotency_key)
+            except stripe.InvalidRequestError as refused:
+                # A customer the processor does not know has no payments to find.
+                if refused.http_status != 404:
+                    raise
+                return None
+        if earlier is None:
+            return None
+        _ensure_same_payment(earlier, amount, currency)
+        return _outcome_of(earlier)
+
     def _attach(
         self, payment_method: str, customer_ref: str, idempotency_key: str
     ) -> stripe.PaymentMethod:

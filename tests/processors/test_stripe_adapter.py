@@ -387,3 +387,59 @@ def test_no_processor_id_or_failure_message_reaches_the_logs(
     ]
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert [secret for secret in secrets if secret in logged] == []
+
+
+def test_find_charge_only_looks_up_and_never_creates_a_payment(
+    processor: StripeProcessor, localstripe_client: stripe.StripeClient
+) -> None:
+    """The look-up erasure settles pending charges with: the first outcome when a payment with
+    the key exists (a decline too), None — and still no payment — when none does."""
+    created = processor.create_customer("pm_card_visa", idempotency_key=new_key())
+    assert created.payment_method_ref is not None
+    ref = created.customer_ref
+    never_sent = new_key()
+
+    assert (
+        processor.find_charge(
+            customer_ref=ref, amount=700, currency="usd", idempotency_key=never_sent
+        )
+        is None
+    )
+    assert payment_intents_with_key(localstripe_client, never_sent) == []
+
+    paid_key = new_key()
+    paid = processor.charge(
+        customer_ref=ref,
+        payment_method_ref=created.payment_method_ref,
+        amount=700,
+        currency="usd",
+        idempotency_key=paid_key,
+    )
+    found = processor.find_charge(
+        customer_ref=ref, amount=700, currency="usd", idempotency_key=paid_key
+    )
+    assert found == paid and found.succeeded
+    assert len(payment_intents_with_key(localstripe_client, paid_key)) == 1
+    with pytest.raises(IdempotencyMismatch):
+        processor.find_charge(
+            customer_ref=ref, amount=701, currency="usd", idempotency_key=paid_key
+        )
+
+
+def test_find_charge_for_a_customer_the_processor_does_not_know_finds_nothing(
+    processor: StripeProcessor,
+) -> None:
+    assert (
+        processor.find_charge(
+            customer_ref="cus_unknown0000", amount=700, currency="usd", idempotency_key=new_key()
+        )
+        is None
+    )
+
+
+def test_find_charge_during_an_outage_raises_processor_failed() -> None:
+    down = StripeProcessor(LOCALSTRIPE_API_KEY, api_base="http://127.0.0.1:9", timeout=1.0)
+    with pytest.raises(ProcessorFailed):
+        down.find_charge(
+            customer_ref="cus_x", amount=700, currency="usd", idempotency_key=new_key()
+        )
