@@ -72,7 +72,8 @@ _TITLED_NAME_SCORE = 0.85
 # A quoted or decoded value with no key that speaks for it, which NER calls a person.
 _PERSON_SCORE_FOR_VALUE = 0.8
 _MAX_VALUE_WORDS = 4
-# Below the PERSON threshold: a run of English words the model calls a person, with no cue.
+# Below the PERSON threshold: a phrase of ordinary English words the model calls a person, with
+# no cue.
 _PERSON_SCORE_ORDINARY_WORDS = 0.4
 # Bounds on NER work per line, so that a hostile line of capitalised words costs little:
 # windows are cut at this length, and runs beyond the last window are redacted unseen
@@ -298,9 +299,18 @@ class PresidioDetector:
             self._judge_name(index, start, end, match.group(), findings, snippets)
         return findings
 
-    def _all_english(self, run: str) -> bool:
+    def _ordinary_phrase(self, run: str) -> bool:
+        """English words none of which is only ever a noun: `Cloud Run`, `Gift Card`, `Pro
+        Yearly`. Names that are English words are nouns only (`David Walker`, `John Smith`:
+        WordNet lists them as people), so they stay persons."""
         words = [word for word in run.split() if len(word) >= 3]
-        return bool(words) and self.lexicon.available and all(map(self.lexicon.knows, words))
+        lexicon = self.lexicon
+        return (
+            bool(words)
+            and lexicon.available
+            and all(map(lexicon.knows, words))
+            and not any(map(lexicon.only_a_noun, words))
+        )
 
     def _unlike_english(self, words: list[str]) -> bool:
         """Two or more words of three letters or more, none of them English: a name."""
@@ -403,7 +413,7 @@ class PresidioDetector:
             findings = found[window.line]
             text = texts[window.line]
             for start, end, score in spans:
-                if (start, end) not in window.slot_runs and self._all_english(text[start:end]):
+                if (start, end) not in window.slot_runs and self._ordinary_phrase(text[start:end]):
                     # `Cloud Run`, `Pro Yearly`: ordinary words with no cue before them.
                     score = _PERSON_SCORE_ORDINARY_WORDS
                 findings.append(Finding("PERSON", start, end, score))

@@ -12,6 +12,10 @@ import importlib.util
 import threading
 from pathlib import Path
 
+# The lemma index's tables are keyed by spaCy's string hash of the part of speech; this is
+# `spacy.strings.hash_string("noun")` (a test checks it), written out so that the lexicon loads
+# without importing spaCy, which a background thread may be importing at the same moment.
+NOUN_TABLE = 16833663260455505849
 _SUFFIXES = ("s", "es", "ed", "ing", "ly", "er", "ers")
 
 
@@ -31,6 +35,7 @@ class Lexicon:
     def __init__(self, model: str) -> None:
         self.model = model
         self._words: frozenset[str] | None = None
+        self._not_only_nouns: frozenset[str] = frozenset()
         self._lock = threading.Lock()
 
     @property
@@ -49,6 +54,13 @@ class Lexicon:
 
         tables = srsly.read_msgpack(path)
         index = tables.get("lemma_index", {})
+        self._not_only_nouns = frozenset(
+            word
+            for pos, words in index.items()
+            if pos != NOUN_TABLE
+            for word in words
+            if "_" not in word
+        )
         return frozenset(word for words in index.values() for word in words if "_" not in word)
 
     @property
@@ -61,6 +73,17 @@ class Lexicon:
         if word in words:
             return True
         return any(word.endswith(suffix) and word[: -len(suffix)] in words for suffix in _SUFFIXES)
+
+    def only_a_noun(self, word: str) -> bool:
+        """Whether the word is English and only ever a noun (`walker`, `david`, `family`), as
+        most given names and surnames WordNet lists are; `run`, `pay`, `free` are not."""
+        word = word.lower().strip(".'\u2019")
+        words = self.words
+        if word in words:
+            return word not in self._not_only_nouns
+        stems = [word[: -len(suffix)] for suffix in _SUFFIXES if word.endswith(suffix)]
+        known = [stem for stem in stems if stem in words]
+        return bool(known) and not any(stem in self._not_only_nouns for stem in known)
 
     def none_known(self, phrase_words: list[str]) -> bool:
         """Whether no word of the phrase is English (False when the index is missing)."""

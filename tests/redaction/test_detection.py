@@ -204,6 +204,35 @@ def test_names_that_are_also_words_are_read_with_enough_context(
     assert name not in redacted and "<PERSON>" in redacted
 
 
+# Names whose every word is an English word (WordNet lists most common given names and
+# surnames), with no word before them that introduces a person: they used to be taken for a
+# phrase of ordinary words (`Cloud Run`) and left readable.
+PLAIN_ENGLISH_NAMES = [
+    ("David Walker called support", "David Walker"),
+    ("John Smith", "John Smith"),
+    ("Signed in: Mark Taylor", "Mark Taylor"),
+    ("Contact John Smith at the front desk", "John Smith"),
+    ("Jack Wood paid invoice 44", "Jack Wood"),
+]
+
+
+@pytest.mark.parametrize(("line", "name"), PLAIN_ENGLISH_NAMES)
+def test_names_made_of_english_words_are_persons_without_a_cue(
+    redactor: Redactor, line: str, name: str
+) -> None:
+    redacted = redactor.redact(line).text
+    assert name not in redacted and "<PERSON>" in redacted
+
+
+@pytest.mark.parametrize(
+    "line", ["deployed on Cloud Run", "Gift Card redeemed", "Bill Pay enabled for acct_77"]
+)
+def test_phrases_of_ordinary_words_the_model_calls_a_person_stay(
+    redactor: Redactor, line: str
+) -> None:
+    assert redactor.redact(line).text == line
+
+
 SERVICE_IDENTIFIERS = [
     "cus_tok_8f7a6b5c4d3e2f1a9b8c",
     "sub_tok_1A2b3C4d5E6f7G8h",
