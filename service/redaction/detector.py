@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from service.redaction.addresses import extra_addresses, widen
 from service.redaction.allowlist import AllowList
 from service.redaction.csv_rows import CsvHeader, read_header, row_fields
+from service.redaction.cued_names import CuedNames
 from service.redaction.fields import Field, find_fields
 from service.redaction.lexicon import Lexicon
 from service.redaction.models import Finding
@@ -132,6 +133,7 @@ class PresidioDetector:
         }
         self.free_text_keys = frozenset(policy.free_text_keys)
         self.person_cues = frozenset(policy.person_cues)
+        self.cued_names = CuedNames(self.person_cues, self.lexicon)
         self.name_slot_words = frozenset(policy.name_slot_words) | self.person_cues
         self._nlp_lock = threading.Lock()
         # The last CSV header each thread saw: rows of a long export (`strongroom redact` of a
@@ -171,6 +173,10 @@ class PresidioDetector:
                 line_findings.extend(
                     Finding("PERSON", start, end, _TITLED_NAME_SCORE)
                     for start, end in titled_names(text)
+                )
+                line_findings.extend(
+                    Finding("PERSON", start, end, _TITLED_NAME_SCORE)
+                    for start, end in self.cued_names.spans(text, line_words(text))
                 )
                 line_findings.extend(
                     self._last_comma_first(index, text, line_findings + by_key, value_windows)

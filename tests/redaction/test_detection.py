@@ -233,6 +233,39 @@ def test_phrases_of_ordinary_words_the_model_calls_a_person_stay(
     assert redactor.redact(line).text == line
 
 
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("ERROR payment declined for cardholder EMILY CLARK (visa ending 4242)", "EMILY CLARK"),
+        ("cardholder MARY ANN SMITH declined", "MARY ANN SMITH"),
+        ("customer james brown requested refund", "james brown"),
+        ("client jean dupont, payment ok", "jean dupont"),
+        ("contact: jane doe", "jane doe"),
+    ],
+)
+def test_names_in_capitals_or_lower_case_after_a_role_cue_are_persons(
+    redactor: Redactor, line: str, name: str
+) -> None:
+    redacted = redactor.redact(line).text
+    assert name not in redacted and "<PERSON>" in redacted
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "customer support team paged",
+        "customer SUPPORT TEAM paged",
+        "user admin logged in",
+        "owner: ops team",
+        "user id 42 deleted",
+        "user root password reset",
+        "customer guest checkout",
+    ],
+)
+def test_ordinary_words_after_a_role_cue_stay(redactor: Redactor, line: str) -> None:
+    assert redactor.redact(line).text == line
+
+
 SERVICE_IDENTIFIERS = [
     "cus_tok_8f7a6b5c4d3e2f1a9b8c",
     "sub_tok_1A2b3C4d5E6f7G8h",
