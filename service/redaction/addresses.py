@@ -10,7 +10,9 @@
   alley or lane and its number, then the street: `12 Lane 4 Alley 9 X Road 3`; a floor or
   building then a comma) and a comma-separated part ending in a number after it. Only
   parts that hold a number count, so a name before an address (`Jo Bloggs, 4 X Street`)
-  stays.
+  stays. The town, state and postal code after the street go with it when the postal code is
+  there (`, London SW1A 2AA`, `, Springfield, IL 62704`, `, 10115 Berlin`): a postal code and
+  town narrow an address to a few households.
 """
 
 from __future__ import annotations
@@ -66,6 +68,21 @@ _PART_AFTER = regex.compile(
 )
 _REACH_BEFORE = 64
 
+# The town and postal code after a street line, taken only with the postal code that makes
+# them part of an address (`, London SW1A 2AA`, `, Springfield, IL 62704`, `, 10115 Berlin`);
+# a town alone (`12 Baker Street, London`) stays. A compass suffix (`Ave NW`) goes with it.
+_TOWN = r"\p{Lu}[\p{L}\p{M}'\u2019.-]*(?:[ \t]+\p{Lu}[\p{L}\p{M}'\u2019.-]*){0,2}"
+_ANY_POSTAL = (
+    r"(?:[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}|\d{5}(?:-\d{4})?|\d{3}[ \t]\d{2}|\d{2}-\d{3}"
+    r"|\d{4,6})(?![\w-])"
+)
+_COMPASS = regex.compile(r"[ \t]+(?:NE|NW|SE|SW|N|S|E|W)\b\.?(?![\w-])")
+_TOWN_AND_POSTAL = regex.compile(
+    rf"(?:,?[ \t]*{_ANY_POSTAL}[ \t]+{_TOWN}"
+    rf"|,[ \t]*{_TOWN}(?:,[ \t]*{_TOWN})?,?[ \t]+(?:[A-Z]{{2}}[ \t]+)?{_ANY_POSTAL})"
+)
+_TOWN_AFTER_POSTAL = regex.compile(rf"(?<=,[ \t]*{_ANY_POSTAL})[ \t]+{_TOWN}")
+
 
 def extra_addresses(text: str) -> list[tuple[int, int]]:
     """Spans of Japanese block addresses and of streets followed by a postal code."""
@@ -96,4 +113,12 @@ def widen(text: str, start: int, end: int) -> tuple[int, int]:
         end = suffix.end()
     if _HOUSE_NUMBER_PERIOD.match(text, end - 1):
         end += 1  # `Váci utca 10.`: the period belongs to the number
-    return start, end
+    return start, _town_and_postal_end(text, end)
+
+
+def _town_and_postal_end(text: str, end: int) -> int:
+    compass = _COMPASS.match(text, end)
+    if compass is not None:
+        end = compass.end()
+    tail = _TOWN_AND_POSTAL.match(text, end) or _TOWN_AFTER_POSTAL.match(text, end)
+    return tail.end() if tail is not None else end

@@ -111,7 +111,16 @@ def test_csv_rows_in_a_later_batch_keep_their_header(redactor: Redactor) -> None
             "courier: <LOCATION>, P.O. Box 88 Mbale",
         ),
         ("ship to 4-2-8 Shimouma, Setagaya-ku today", "ship to <LOCATION> today"),
-        ("moved to Vlašská 12, 118 00 Praha", "moved to <LOCATION>, 118 00 Praha"),
+        ("moved to Vlašská 12, 118 00 Praha", "moved to <LOCATION>"),
+        # The town and postal code go with the street; a town alone stays.
+        ("Shipping to 1600 Pennsylvania Ave NW, Washington, DC 20500", "Shipping to <LOCATION>"),
+        ("address: 10 Downing Street, London SW1A 2AA", "address: <LOCATION>"),
+        ("ship to Musterstraße 5, 10115 Berlin now", "ship to <LOCATION> now"),
+        (
+            "moved to 55 Elm Road, Springfield, IL 62704-1234 last week",
+            "moved to <LOCATION> last week",
+        ),
+        ("met at 12 Baker Street, London", "met at <LOCATION>, London"),
         (
             "billing Strada Lungă Nr. 7 Bl. 2 Sc. 1 Ap. 9 ok",
             "billing <LOCATION> ok",
