@@ -194,7 +194,8 @@ class EmailSuffixRecognizer(PatternRecognizer):
     PATTERNS = (
         Pattern(
             "email",
-            r"(?<![\w.%+'-])[\w%+'-][\w.%+'-]{0,63}@(?:[\w-]+\.)+[\w-]{2,63}(?![\w-])",
+            # A quote opens the address only inside a word (`o'brien@`): `'jo@x.io'` keeps it.
+            r"(?<![\w.%+-])(?<!\w')[\w%+-][\w.%+'-]{0,63}@(?:[\w-]+\.)+[\w-]{2,63}(?![\w-])",
             0.3,
         ),
     )

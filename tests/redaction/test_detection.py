@@ -87,6 +87,18 @@ def test_email_span_does_not_swallow_its_key(redactor: Redactor) -> None:
 
 
 @pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("VALUES (17, 'mas@x.io');", "VALUES (17, '<EMAIL_ADDRESS>');"),
+        ("email='jo@example.com'", "email='<EMAIL_ADDRESS>'"),
+        ("mail o'brien@example.com ok", "mail <EMAIL_ADDRESS> ok"),
+    ],
+)
+def test_email_span_keeps_its_opening_quote(redactor: Redactor, line: str, expected: str) -> None:
+    assert redactor.redact(line).text == expected
+
+
+@pytest.mark.parametrize(
     "phone",
     [
         "+44 20 7946 0958",
