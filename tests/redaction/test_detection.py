@@ -278,6 +278,24 @@ def test_ordinary_words_after_a_role_cue_stay(redactor: Redactor, line: str) -> 
     assert redactor.redact(line).text == line
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "ValueError('card declined for Hiroshi Tanaka')",
+            "ValueError('card declined for <PERSON>')",
+        ),
+        ("O'Brien, Sean paid", "<PERSON> paid"),
+        ("customer: SANTOS, MARIA", "customer: <PERSON>"),
+        ("Contact D'Angelo Russo today", "<PERSON> today"),
+    ],
+)
+def test_apostrophes_and_commas_in_and_around_names(
+    redactor: Redactor, line: str, expected: str
+) -> None:
+    assert redactor.redact(line).text == expected
+
+
 SERVICE_IDENTIFIERS = [
     "cus_tok_8f7a6b5c4d3e2f1a9b8c",
     "sub_tok_1A2b3C4d5E6f7G8h",
