@@ -434,7 +434,13 @@ class PresidioDetector:
 
     def _finalise(self, text: str, findings: list[Finding], by_key: list[Finding]) -> list[Finding]:
         kept = [f for f in findings if f.score >= self.policy.threshold_for(f.entity)]
+        # A date is found only right after a date-of-birth label, which says more than the
+        # timestamp shape the allow-list protects (`dob: 1990-02-03T00:00:00Z`).
+        births = [f for f in kept if f.entity == "DATE_TIME"]
+        if births:
+            kept = [f for f in kept if f.entity != "DATE_TIME"]
         kept = self.allow_list.unprotected(text, kept) if kept else kept
+        kept += births
         kept += by_key
         return resolve_overlaps(kept) if kept else []
 

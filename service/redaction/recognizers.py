@@ -279,7 +279,9 @@ class LabelledBirthDateRecognizer(PatternRecognizer):
         r"|fecha[ _]de[ _]nacimiento|data[ _]di[ _]nascita)"
     )
     DATE = (
-        r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}\.?\s+\p{L}{3,9}\.?"
+        r"(?:\d{4}-\d{1,2}-\d{1,2}"
+        r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+        r"|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}\.?\s+\p{L}{3,9}\.?"
         r",?\s+\d{4}|\p{L}{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})"
     )
 

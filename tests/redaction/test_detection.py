@@ -296,6 +296,23 @@ def test_apostrophes_and_commas_in_and_around_names(
     assert redactor.redact(line).text == expected
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("dob: 1990-02-03T00:00:00Z", "dob: <DATE_TIME>"),
+        ("x birthDate: 1990-02-03 10:00 ok", "x birthDate: <DATE_TIME> ok"),
+        (
+            "created 2026-01-01T10:00:00Z dob 1990-02-03",
+            "created 2026-01-01T10:00:00Z dob <DATE_TIME>",
+        ),
+    ],
+)
+def test_a_labelled_birth_date_with_a_time_is_redacted_and_other_timestamps_stay(
+    redactor: Redactor, line: str, expected: str
+) -> None:
+    assert redactor.redact(line).text == expected
+
+
 SERVICE_IDENTIFIERS = [
     "cus_tok_8f7a6b5c4d3e2f1a9b8c",
     "sub_tok_1A2b3C4d5E6f7G8h",
