@@ -22,10 +22,10 @@ from sqlalchemy import Connection, select
 from service.audit.anchors import AnchorStore, read_file_anchors
 from service.audit.checker import sth_digest, sth_signature_valid
 from service.audit.compact_range import CompactRange
+from service.audit.leaves import QUEUED_COLUMNS, columns_leaves
 from service.audit.models import AuditTreeHead
 from service.audit.ports import TrailKeys
 from service.audit.read_ahead import read_ahead
-from service.audit.sequencer import QUEUED_COLUMNS, columns_leaves
 from service.audit.tree_heads import sth_view
 from service.core.errors import ServiceError
 
