@@ -18,10 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from hashlib import sha256
-from json.encoder import encode_basestring as _quoted  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.audit.anchors import AnchorStore, anchor_pending
 from service.audit.checker import frontier_root, push_leaf
+from service.audit.leaves import QUEUED_COLUMNS, columns_leaves
 from service.audit.models import AuditChainMigration, AuditNode, AuditTreeHead
 from service.audit.tree_heads import (
     TreeHeadSigner,
@@ -46,62 +44,6 @@ log = logging.getLogger(__name__)
 STORED_HEIGHT = 8
 ADVISORY_LOCK = 0x5352_4155  # "SRAU": one sequencer at a time across replicas
 KEY_VERSION_TTL = 60.0
-QUEUED_COLUMNS = (
-    "pk, id, at, actor, role, action, targets, purpose, fields, outcome, status, request_id,"
-    " source_ip"
-)
-
-
-def event_leaf(row: Any) -> bytes:
-    """The leaf hash of a stored event row with the columns as attributes (any ``SELECT`` of
-    them); see :func:`columns_leaf`."""
-    return columns_leaf((None, *(getattr(row, name) for name in _LEAF_COLUMNS)))
-
-
-_LEAF_COLUMNS = tuple(name.strip() for name in QUEUED_COLUMNS.split(","))[1:]  # all but pk
-
-
-def columns_leaf(row: Sequence[Any]) -> bytes:
-    """The leaf hash of a stored event row whose first 13 columns are in ``QUEUED_COLUMNS``
-    order; see :func:`columns_leaves`."""
-    return columns_leaves([row])[0]
-
-
-def columns_leaves(rows: Sequence[Sequence[Any]]) -> list[bytes]:
-    """The leaf hashes of stored event rows whose first 13 columns are in ``QUEUED_COLUMNS``
-    order: SHA-256(0x00 ‖ RFC 8785 JSON of the event), built straight from the stored text —
-    the same bytes :func:`checker.leaf_hash` makes from the event as the API returns it
-    (``targets`` and ``fields`` are stored as canonical JSON lists by ``encode_list``). One
-    comprehension with positional unpacking and one f-string per row, no call or look-up per
-    column: sequencing and verify spend their time here."""
-    return [
-        sha256(
-            f'\x00{{"action":{_quoted(action)},"actor":{_quoted(actor)},"at":{_quoted(at)},'
-            f'"fields":{"null" if fields is None else fields},"id":{_quoted(id_)},'
-            f'"outcome":{_quoted(outcome)},'
-            f'"purpose":{"null" if purpose is None else _quoted(purpose)},'
-            f'"request_id":{"null" if request_id is None else _quoted(request_id)},'
-            f'"role":{_quoted(role)},'
-            f'"source_ip":{"null" if source_ip is None else _quoted(source_ip)},'
-            f'"status":{"null" if status is None else int(status)},"targets":{targets}}}'.encode()
-        ).digest()
-        for (
-            _,
-            id_,
-            at,
-            actor,
-            role,
-            action,
-            targets,
-            purpose,
-            fields,
-            outcome,
-            status,
-            request_id,
-            source_ip,
-            *_,
-        ) in rows
-    ]
 
 
 @dataclass

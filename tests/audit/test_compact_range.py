@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from service.audit.chain import encode_list
 from service.audit.checker import leaf_hash, root_of
 from service.audit.compact_range import CompactRange
-from service.audit.sequencer import columns_leaf, columns_leaves
+from service.audit.leaves import columns_leaf, columns_leaves
 
 
 @settings(max_examples=60, deadline=None)

@@ -108,7 +108,7 @@ def test_the_sequencers_fast_leaf_is_the_checkers_leaf_for_hostile_values() -> N
     from types import SimpleNamespace
 
     from service.audit.chain import encode_list
-    from service.audit.sequencer import event_leaf
+    from service.audit.leaves import event_leaf
 
     awkward = ['a"b\\c', "tab\there", "nul\x00", "\u2028 line sep", "Zoë 李", "\x7f", "😀"]
     for text in awkward:

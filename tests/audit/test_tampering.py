@@ -210,8 +210,8 @@ def test_heads_re_signed_with_another_key_are_refused(
     from sqlalchemy import select, text
 
     from service.audit.checker import frontier_root, push_leaf, sth_message
+    from service.audit.leaves import event_leaf
     from service.audit.models import AuditTreeHead
-    from service.audit.sequencer import event_leaf
     from service.audit.tree_heads import sth_view
     from service.core.db import make_engine, make_session_factory
 
