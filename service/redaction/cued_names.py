@@ -1,5 +1,5 @@
 """Names written in capitals or in lower case right after a word that introduces a person:
-`cardholder EMILY CLARK`, `customer james brown requested a refund`.
+`cardholder EMILY CLARK`, `customer: SANTOS, MARIA`, `customer james brown requested a refund`.
 
 The capitalised-run search (`names.py`) looks for `Emily Clark`; upper- and lower-case names
 are found only where a cue vouches for them, and only when they do not read as ordinary words
@@ -39,7 +39,7 @@ class CuedNames:
         self._words = frozenset(nominal)
         self._pattern = regex.compile(
             rf"(?<![\w-])(?i:{'|'.join(map(regex.escape, nominal))})[ \t]*[:#]?[ \t]+"
-            rf"(?:({_UPPER_WORD}(?:[ \t]+{_UPPER_WORD}){{1,2}})(?![\w-])"
+            rf"(?:({_UPPER_WORD}(?:,?[ \t]+{_UPPER_WORD}){{1,2}})(?![\w-])"
             rf"|({_LOWER_WORD}[ \t]+{_LOWER_WORD})(?![\w-]))"
         )
 
@@ -48,7 +48,9 @@ class CuedNames:
             return []
         found = []
         for match in self._pattern.finditer(text):
-            if match.group(1) is not None and self._upper_name(match.group(1).split()):
+            if match.group(1) is not None and self._upper_name(
+                match.group(1).replace(",", " ").split()
+            ):
                 found.append(match.span(1))
             elif match.group(2) is not None and self._lower_name(match.group(2).split()):
                 found.append(match.span(2))

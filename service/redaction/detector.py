@@ -142,7 +142,7 @@ class PresidioDetector:
         if preload:
             warm_up(policy.phone_regions)
             for line in _WARM_UP_LINES:
-                self._pattern_findings(line)
+                self._pattern_findings(line, line_words(line))
 
     @property
     def ner_model(self) -> NerModel:
@@ -165,7 +165,8 @@ class PresidioDetector:
             # A header line is no row of the header before it.
             fields = self._fields(text, None if new_header is not None else header)
             header = new_header or header
-            line_findings = self._pattern_findings(text)
+            words = line_words(text)
+            line_findings = self._pattern_findings(text, words)
             by_key, value_windows = self._field_findings(index, text, fields, line_findings)
             keyed.append(by_key)
             found.append(line_findings)
@@ -176,7 +177,7 @@ class PresidioDetector:
                 )
                 line_findings.extend(
                     Finding("PERSON", start, end, _TITLED_NAME_SCORE)
-                    for start, end in self.cued_names.spans(text, line_words(text))
+                    for start, end in self.cued_names.spans(text, words)
                 )
                 line_findings.extend(
                     self._last_comma_first(index, text, line_findings + by_key, value_windows)
@@ -203,9 +204,8 @@ class PresidioDetector:
             fields.extend(row_fields(text, header))
         return fields
 
-    def _pattern_findings(self, text: str) -> list[Finding]:
+    def _pattern_findings(self, text: str, words: frozenset[str]) -> list[Finding]:
         findings: list[Finding] = []
-        words = line_words(text)
         for recognizer, trigger, context in self.recognizers:
             if not trigger(text, words):
                 continue
@@ -251,7 +251,7 @@ class PresidioDetector:
             value = field.decoded if field.decoded is not None else raw
             entity = field.entity
             if field.decoded is not None:
-                inner = self._pattern_findings(value)
+                inner = self._pattern_findings(value, line_words(value))
                 if inner:
                     best = max(inner, key=lambda f: f.score)
                     findings.append(Finding(best.entity, field.start, field.end, best.score))
@@ -434,7 +434,13 @@ class PresidioDetector:
 
     def _finalise(self, text: str, findings: list[Finding], by_key: list[Finding]) -> list[Finding]:
         kept = [f for f in findings if f.score >= self.policy.threshold_for(f.entity)]
+        # A date is found only right after a date-of-birth label, which says more than the
+        # timestamp shape the allow-list protects (`dob: 1990-02-03T00:00:00Z`).
+        births = [f for f in kept if f.entity == "DATE_TIME"]
+        if births:
+            kept = [f for f in kept if f.entity != "DATE_TIME"]
         kept = self.allow_list.unprotected(text, kept) if kept else kept
+        kept += births
         kept += by_key
         return resolve_overlaps(kept) if kept else []
 

@@ -8,8 +8,10 @@ import regex
 
 # A capitalised word with at least one lower-case letter (so `INFO`, `GET`, `NT` are not
 # words here), allowing O'Brien, McDonald, Al-Zahra, Nguyễn; an initial like `J.` also counts.
+# An apostrophe belongs to the word only between letters: `('… Tanaka')` keeps its quote.
 _WORD = (
-    r"(?:\p{Lu}(?=[\p{L}\p{M}'\u2019-]*\p{Ll})[\p{L}\p{M}'\u2019]+(?:-\p{L}[\p{L}\p{M}]*)*\.?"
+    r"(?:\p{Lu}(?=[\p{L}\p{M}'\u2019-]*\p{Ll})[\p{L}\p{M}]*(?:['\u2019][\p{L}\p{M}]+)*"
+    r"(?:-\p{L}[\p{L}\p{M}]*)*\.?"
     r"|\p{Lu}\.)"
 )
 _PARTICLE = (
@@ -38,7 +40,7 @@ _TITLED_LOWER = regex.compile(
 )
 # `Last, First` in free text: two capitalised words around a comma, not part of a list.
 LAST_COMMA_FIRST = regex.compile(
-    r"(?<!,[ \t])(?<![\w-])(\p{Lu}\p{Ll}[\p{L}\p{M}'\u2019-]+),[ \t]"
+    r"(?<!,[ \t])(?<![\w'\u2019-])((?:\p{Lu}['\u2019])?\p{Lu}\p{Ll}[\p{L}\p{M}'\u2019-]+),[ \t]"
     r"(\p{Lu}\p{Ll}[\p{L}\p{M}'\u2019-]+)(?!,[ \t]\p{Lu}|[\w-])"
 )
 _WORD_IN_RUN = regex.compile(r"[^ \t]+")

@@ -194,7 +194,8 @@ class EmailSuffixRecognizer(PatternRecognizer):
     PATTERNS = (
         Pattern(
             "email",
-            r"(?<![\w.%+'-])[\w%+'-][\w.%+'-]{0,63}@(?:[\w-]+\.)+[\w-]{2,63}(?![\w-])",
+            # A quote opens the address only inside a word (`o'brien@`): `'jo@x.io'` keeps it.
+            r"(?<![\w.%+-])(?<!\w')[\w%+-][\w.%+'-]{0,63}@(?:[\w-]+\.)+[\w-]{2,63}(?![\w-])",
             0.3,
         ),
     )
@@ -278,7 +279,9 @@ class LabelledBirthDateRecognizer(PatternRecognizer):
         r"|fecha[ _]de[ _]nacimiento|data[ _]di[ _]nascita)"
     )
     DATE = (
-        r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}\.?\s+\p{L}{3,9}\.?"
+        r"(?:\d{4}-\d{1,2}-\d{1,2}"
+        r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+        r"|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}\.?\s+\p{L}{3,9}\.?"
         r",?\s+\d{4}|\p{L}{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})"
     )
 

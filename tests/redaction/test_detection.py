@@ -87,6 +87,18 @@ def test_email_span_does_not_swallow_its_key(redactor: Redactor) -> None:
 
 
 @pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("VALUES (17, 'mas@x.io');", "VALUES (17, '<EMAIL_ADDRESS>');"),
+        ("email='jo@example.com'", "email='<EMAIL_ADDRESS>'"),
+        ("mail o'brien@example.com ok", "mail <EMAIL_ADDRESS> ok"),
+    ],
+)
+def test_email_span_keeps_its_opening_quote(redactor: Redactor, line: str, expected: str) -> None:
+    assert redactor.redact(line).text == expected
+
+
+@pytest.mark.parametrize(
     "phone",
     [
         "+44 20 7946 0958",
@@ -264,6 +276,41 @@ def test_names_in_capitals_or_lower_case_after_a_role_cue_are_persons(
 )
 def test_ordinary_words_after_a_role_cue_stay(redactor: Redactor, line: str) -> None:
     assert redactor.redact(line).text == line
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "ValueError('card declined for Hiroshi Tanaka')",
+            "ValueError('card declined for <PERSON>')",
+        ),
+        ("O'Brien, Sean paid", "<PERSON> paid"),
+        ("customer: SANTOS, MARIA", "customer: <PERSON>"),
+        ("Contact D'Angelo Russo today", "<PERSON> today"),
+    ],
+)
+def test_apostrophes_and_commas_in_and_around_names(
+    redactor: Redactor, line: str, expected: str
+) -> None:
+    assert redactor.redact(line).text == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("dob: 1990-02-03T00:00:00Z", "dob: <DATE_TIME>"),
+        ("x birthDate: 1990-02-03 10:00 ok", "x birthDate: <DATE_TIME> ok"),
+        (
+            "created 2026-01-01T10:00:00Z dob 1990-02-03",
+            "created 2026-01-01T10:00:00Z dob <DATE_TIME>",
+        ),
+    ],
+)
+def test_a_labelled_birth_date_with_a_time_is_redacted_and_other_timestamps_stay(
+    redactor: Redactor, line: str, expected: str
+) -> None:
+    assert redactor.redact(line).text == expected
 
 
 SERVICE_IDENTIFIERS = [
