@@ -105,9 +105,9 @@ def process_tree_cpu(root: int) -> float:
 
 
 def postgres_cpu(database: str | None) -> tuple[float, float]:
-    """CPU seconds of PostgreSQL's backends connected to ``database`` (their title reads
-    ``postgres: user database host(port) state``), and of every PostgreSQL process (WAL
-    writer, checkpointer and other databases' backends included)."""
+    """CPU seconds of PostgreSQL's backends connected to ``database`` (their title names the
+    database after the user), and of every PostgreSQL process (WAL writer, checkpointer and
+    other databases' backends included)."""
     ticks = os.sysconf("SC_CLK_TCK")
     ours = every = 0.0
     for entry in Path("/proc").iterdir():
@@ -122,8 +122,9 @@ def postgres_cpu(database: str | None) -> tuple[float, float]:
             continue
         seconds = (int(fields[11]) + int(fields[12])) / ticks
         every += seconds
-        words = title.split()
-        if database is not None and len(words) > 2 and words[2] == database:
+        # "postgres: user database …", or "postgres: 15/main: user database …" (Debian's
+        # cluster_name)
+        if database is not None and database in title.split()[1:4]:
             ours += seconds
     return ours, every
 
