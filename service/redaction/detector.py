@@ -410,14 +410,16 @@ class PresidioDetector:
                         Finding("PERSON", window.start, window.end, _PERSON_SCORE_FOR_VALUE)
                     )
                 continue
+            text = texts[window.line]
             spans = [
                 _widened_to_run(
-                    window.start + p.start, window.start + p.end, NER_SCORE, window.runs
+                    *_without_quotes(text, window.start + p.start, window.start + p.end),
+                    NER_SCORE,
+                    window.runs,
                 )
                 for p in people
             ]
             findings = found[window.line]
-            text = texts[window.line]
             for start, end, score in spans:
                 if (start, end) not in window.slot_runs and self._ordinary_phrase(text[start:end]):
                     # `Cloud Run`, `Pro Yearly`: ordinary words with no cue before them.
@@ -443,6 +445,18 @@ class PresidioDetector:
         kept += births
         kept += by_key
         return resolve_overlaps(kept) if kept else []
+
+
+_QUOTES = "'\"\u2018\u2019\u201c\u201d`"
+
+
+def _without_quotes(text: str, start: int, end: int) -> tuple[int, int]:
+    """The NER span without the quotes its tokens kept (`Zahra'` of `'Fatima Zahra'`)."""
+    while end > start and text[end - 1] in _QUOTES:
+        end -= 1
+    while start < end and text[start] in _QUOTES:
+        start += 1
+    return start, end
 
 
 def _widened_to_run(

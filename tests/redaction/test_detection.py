@@ -288,6 +288,8 @@ def test_ordinary_words_after_a_role_cue_stay(redactor: Redactor, line: str) -> 
         ("O'Brien, Sean paid", "<PERSON> paid"),
         ("customer: SANTOS, MARIA", "customer: <PERSON>"),
         ("Contact D'Angelo Russo today", "<PERSON> today"),
+        ("KeyError: 'Fatima Zahra'", "KeyError: '<PERSON>'"),
+        ("said \u201cFatima Zahra\u201d twice", "said \u201c<PERSON>\u201d twice"),
     ],
 )
 def test_apostrophes_and_commas_in_and_around_names(
