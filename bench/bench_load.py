@@ -39,7 +39,7 @@ from pathlib import Path
 
 import httpx
 import stripe
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -212,11 +212,18 @@ def bare_app(
 
 
 def measure(
-    base_url: str, clients: list[Client], compliance: str, seconds: float, pid: int
+    base_url: str,
+    clients: list[Client],
+    compliance: str,
+    seconds: float,
+    pid: int,
+    db_url: str,
 ) -> tuple[Results, Results]:
     """The warm-up's results (checked, not reported), then the measured ones."""
+    database = make_url(db_url).database if db_url.startswith("postgresql") else None
     warmup = run_drive(base_url, clients, compliance, WARMUP_SECONDS, target_pid=pid)
-    return warmup, run_drive(base_url, clients, compliance, seconds, target_pid=pid)
+    measured = run_drive(base_url, clients, compliance, seconds, target_pid=pid, database=database)
+    return warmup, measured
 
 
 def check(server: LiveServer, stripe_url: str, runs: tuple[Results, ...]) -> Checks:
@@ -282,6 +289,20 @@ def figures_from(service: Results, baseline: Results | None) -> list[Figure]:
             f"{name}: target",
             100 * base.target_cpu / base.elapsed if base.elapsed else 0.0,
         ),
+        Figure(
+            "its PostgreSQL backends' CPU, % of one core",
+            100 * service.database_cpu / service.elapsed,
+            "%",
+            f"{name}: its backends",
+            100 * base.database_cpu / base.elapsed if base.elapsed else 0.0,
+        ),
+        Figure(
+            "all PostgreSQL CPU (shared server), % of one core",
+            100 * service.postgres_cpu / service.elapsed,
+            "%",
+            f"{name}: all PostgreSQL",
+            100 * base.postgres_cpu / base.elapsed if base.elapsed else 0.0,
+        ),
     ]
     for op in sorted(service.latencies):
         figures.append(
@@ -327,7 +348,12 @@ def run(
             if observe is not None:
                 observe(server, "started")
             warmup, measured = measure(
-                server.base_url, service_load, server.keys["compliance"], duration, server.pid
+                server.base_url,
+                service_load,
+                server.keys["compliance"],
+                duration,
+                server.pid,
+                service_db,
             )
             if observe is not None:
                 observe(server, "loaded")
@@ -339,7 +365,7 @@ def run(
                     bare_app(bare_db, stripe_server.url, workers, scratch)
                 )
                 bare_load = [seed_client(base_url, "bare", n) for n in range(count)]
-                bare = measure(base_url, bare_load, "bare", duration, pid)[1]
+                bare = measure(base_url, bare_load, "bare", duration, pid, bare_db)[1]
             return figures_from(measured, bare), checks
 
 

@@ -52,6 +52,8 @@ class Results:
     elapsed: float = 0.0
     generator_cpu: float = 0.0
     target_cpu: float = 0.0
+    database_cpu: float = 0.0  # PostgreSQL backends serving the target's database
+    postgres_cpu: float = 0.0  # every PostgreSQL process (other users of the server too)
 
     @property
     def total(self) -> int:
@@ -102,6 +104,31 @@ def process_tree_cpu(root: int) -> float:
     return total
 
 
+def postgres_cpu(database: str | None) -> tuple[float, float]:
+    """CPU seconds of PostgreSQL's backends connected to ``database`` (their title names the
+    database after the user), and of every PostgreSQL process (WAL writer, checkpointer and
+    other databases' backends included)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    ours = every = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if not title.startswith("postgres"):
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seconds = (int(fields[11]) + int(fields[12])) / ticks
+        every += seconds
+        # "postgres: user database …", or "postgres: 15/main: user database …" (Debian's
+        # cluster_name)
+        if database is not None and database in title.split()[1:4]:
+            ours += seconds
+    return ours, every
+
+
 async def drive(
     base_url: str,
     clients: list[Client],
@@ -109,6 +136,7 @@ async def drive(
     seconds: float,
     *,
     target_pid: int,
+    database: str | None = None,
 ) -> Results:
     results = Results()
     ops = [op for op, weight in MIX for _ in range(weight)]
@@ -209,11 +237,15 @@ async def drive(
 
         cpu_before = resource.getrusage(resource.RUSAGE_SELF)
         target_before = process_tree_cpu(target_pid)
+        ours_before, every_before = postgres_cpu(database)
         started = time.perf_counter()
         await asyncio.gather(*(client_loop(i, c) for i, c in enumerate(clients)))
         results.elapsed = time.perf_counter() - started
         cpu_after = resource.getrusage(resource.RUSAGE_SELF)
         results.target_cpu = process_tree_cpu(target_pid) - target_before
+        ours_after, every_after = postgres_cpu(database)
+        results.database_cpu = ours_after - ours_before
+        results.postgres_cpu = every_after - every_before
     results.generator_cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (
         cpu_after.ru_stime - cpu_before.ru_stime
     )

@@ -84,7 +84,7 @@ def revoke_principal(
         raise NotFound("No principal with this name.")
     if principal.revoked_at is None:
         principal.revoked_at = now
-    forget_principal(principal.key_id)  # other processes: once their cached entry ages out
+    forget_principal(principal.key_id)  # other processes: at their next count of revocations
     if not request_audited:
         _audit(session, Action.PRINCIPAL_REVOKE, name, now, actor)
     return principal
