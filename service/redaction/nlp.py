@@ -17,7 +17,9 @@ pays for it.
 
 from __future__ import annotations
 
+import sys
 import threading
+import types
 from collections.abc import Sequence
 from hashlib import blake2b
 from typing import TYPE_CHECKING, NamedTuple
@@ -116,7 +118,7 @@ class NerModel:
 def build_ner_model(model: str) -> NerModel:
     """The installed model package, reduced to tokens and NER; never downloaded."""
     require_model_package(model)
-    import spacy
+    spacy = _import_spacy()
 
     # Every `Language` spaCy builds first imports each package that registers a pipeline
     # factory through an entry point; presidio registers one (a Hugging Face pipe this model
@@ -133,6 +135,40 @@ def build_ner_model(model: str) -> NerModel:
 
 
 _ENTRY_POINTS_LOCK = threading.Lock()
+
+
+def _import_spacy() -> types.ModuleType:
+    """`spacy`, without the command-line package its `__init__` imports for `spacy.info`.
+
+    `spacy.cli` pulls in weasel, requests and httpx (a quarter of a second, measured with
+    `-X importtime`) and nothing that loads or runs a model uses it. While spaCy imports, a
+    stand-in `spacy.cli.info` answers that import; it is removed afterwards, so a later
+    `import spacy.cli` loads the real package, and the stand-in's `info` defers to it.
+    """
+    if "spacy" in sys.modules:
+        return sys.modules["spacy"]
+    stand_ins = {name: types.ModuleType(name) for name in ("spacy.cli", "spacy.cli.info")}
+
+    def info(*args: object, **kwargs: object) -> object:
+        from spacy.cli.info import info as real_info
+
+        return real_info(*args, **kwargs)
+
+    stand_ins["spacy.cli.info"].info = info  # type: ignore[attr-defined]
+    if any(name in sys.modules for name in stand_ins):
+        import spacy
+
+        return spacy
+    sys.modules.update(stand_ins)
+    try:
+        import spacy
+    finally:
+        for name, stand_in in stand_ins.items():
+            if sys.modules.get(name) is stand_in:
+                del sys.modules[name]
+        if getattr(sys.modules.get("spacy"), "cli", None) is stand_ins["spacy.cli"]:
+            delattr(sys.modules["spacy"], "cli")
+    return spacy
 
 
 class LazyModel:

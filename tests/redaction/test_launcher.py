@@ -49,6 +49,9 @@ HEAVY_MODULES = (
     "service.app.main",
     "presidio_analyzer",
     "spacy",
+    "spacy.cli",
+    "weasel",
+    "httpx",
     "thinc",
 )
 
@@ -95,4 +98,8 @@ def test_strongroom_redact_loads_the_ner_model_once_a_line_needs_it() -> None:
         "sqlalchemy",
         "service.cli",
         "service.app.main",
+        # spaCy's command-line package (weasel, requests, httpx): a quarter of a second.
+        "spacy.cli",
+        "weasel",
+        "httpx",
     } & set(loaded)
