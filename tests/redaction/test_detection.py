@@ -224,6 +224,7 @@ PLAIN_ENGLISH_NAMES = [
     ("John Smith", "John Smith"),
     ("Signed in: Mark Taylor", "Mark Taylor"),
     ("Contact John Smith at the front desk", "John Smith"),
+    ("Contact Maria Garcia today", "Maria Garcia"),
     ("Jack Wood paid invoice 44", "Jack Wood"),
 ]
 
@@ -233,7 +234,7 @@ def test_names_made_of_english_words_are_persons_without_a_cue(
     redactor: Redactor, line: str, name: str
 ) -> None:
     redacted = redactor.redact(line).text
-    assert name not in redacted and "<PERSON>" in redacted
+    assert redacted == line.replace(name, "<PERSON>")
 
 
 @pytest.mark.parametrize(
@@ -287,7 +288,7 @@ def test_ordinary_words_after_a_role_cue_stay(redactor: Redactor, line: str) -> 
         ),
         ("O'Brien, Sean paid", "<PERSON> paid"),
         ("customer: SANTOS, MARIA", "customer: <PERSON>"),
-        ("Contact D'Angelo Russo today", "<PERSON> today"),
+        ("Contact D'Angelo Russo today", "Contact <PERSON> today"),
         ("KeyError: 'Fatima Zahra'", "KeyError: '<PERSON>'"),
         ("said \u201cFatima Zahra\u201d twice", "said \u201c<PERSON>\u201d twice"),
     ],
