@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from service.access.actions import Action
 from service.charges.models import CUSTOMER_ERASED, Charge, ChargeStatus
 from service.charges.recurring import charge_targets, deps_of
-from service.charges.settle import holds_row_locks, lock_charge, record_outcome
+from service.charges.settle import call_processor, lock_charge, record_outcome
 from service.customers.operations import customer_state
 from service.jobs.registry import JobContext
 
@@ -65,8 +65,7 @@ def settle_pending_by_lookup(
 
 
 def _settle_one(context: JobContext, charge_id: str, processor_ref: str, now: datetime) -> bool:
-    """One charge, locked as ``settle`` locks it (PostgreSQL: across the look-up; SQLite: read,
-    look up, record if still pending, exact within the one process SQLite serves)."""
+    """One charge, locked across its look-up as ``settle`` locks it (``call_processor``)."""
     with context.session_factory() as session:
         charge = lock_charge(session, charge_id, wait=True)
         if charge is None or charge.status != ChargeStatus.PENDING:
@@ -77,13 +76,12 @@ def _settle_one(context: JobContext, charge_id: str, processor_ref: str, now: da
             "currency": charge.currency,
             "idempotency_key": charge.processor_key,
         }
-        if not holds_row_locks(session):
-            session.rollback()  # nothing was written: this only ends the read (and its lock)
-        outcome = context.processor.find_charge(**request)
-        if not holds_row_locks(session):
-            charge = lock_charge(session, charge_id, wait=True)
-            if charge is None or charge.status != ChargeStatus.PENDING:
-                return True
+        outcome, still = call_processor(
+            session, [charge], lambda: context.processor.find_charge(**request)
+        )
+        if charge_id not in still:
+            return True
+        charge = still[charge_id]
         if outcome is not None and outcome.status == ChargeStatus.PENDING:
             session.rollback()
             return False

@@ -3,9 +3,8 @@
 A batch's charges are locked in one statement (``SKIP LOCKED``: one taken by another sender is
 left to it), sent ``renewal_concurrency`` at a time, and their outcomes, events, subscription
 updates and audit events (one per recorded outcome) written together in that transaction's one
-commit. On PostgreSQL the row locks are held across the processor calls, as ``settle`` holds a
-single charge's: across replicas one sender at a time per charge. SQLite (one process) ends its
-read before the calls and records the outcomes of the charges still ``pending`` afterwards.
+commit. The processor calls run as ``settle``'s do (``call_processor``): on PostgreSQL with the
+row locks held, on SQLite outside the write lock, recording only the charges still ``pending``.
 
 A crash before the commit, a stop request before a send, or a processor outage leaves the
 unrecorded charges ``pending``: the reconciler sends them later with the same processor key,
@@ -22,7 +21,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.access.actions import Action
@@ -30,8 +28,10 @@ from service.audit.log import system_record
 from service.charges.models import CUSTOMER_ERASED, Charge, ChargeStatus
 from service.charges.settle import (
     ChargeDeps,
+    call_processor,
     customer_states,
     holds_row_locks,
+    lock_pending,
     record_outcomes,
     refs_or_failures,
 )
@@ -149,7 +149,7 @@ def send_batch(
     given = dict(charges)
     first_send_allowed = context.app.policy.limits.renewal_first_send_skips_lookup
     with context.session_factory() as session:
-        locked = _lock_pending(session, list(given), wait=False)
+        locked = lock_pending(session, list(given), wait=False)
         if not locked:
             session.rollback()
             return True
@@ -175,21 +175,19 @@ def send_batch(
                 # only a held row lock keeps the count true while the processor is asked
                 "first_send": first_send_allowed and row_locks and charge.send_attempts == 1,
             }
-        if not row_locks:
-            session.rollback()  # nothing was written: this only ends the read (and its lock)
-        futures = {
-            charge_id: calls.submit(_call, context, request, down)
-            for charge_id, request in requests.items()
-        }
-        results = {charge_id: future.result() for charge_id, future in futures.items()}
-        if not row_locks:
-            still = {c.id: c for c in _lock_pending(session, list(given), wait=True)}
-            outcomes = [(still[c.id], s, f) for c, s, f in outcomes if c.id in still]
-            locked = [still[c.id] for c in locked if c.id in still]
-        by_id = {charge.id: charge for charge in locked}
+
+        def send_all() -> dict[str, tuple[str, str | None] | None]:
+            futures = {
+                charge_id: calls.submit(_call, context, request, down)
+                for charge_id, request in requests.items()
+            }
+            return {charge_id: future.result() for charge_id, future in futures.items()}
+
+        results, still = call_processor(session, locked, send_all)
+        outcomes = [(still[c.id], s, f) for c, s, f in outcomes if c.id in still]
         for charge_id, result in results.items():
-            if result is not None and charge_id in by_id:
-                outcomes.append((by_id[charge_id], result[0], result[1]))
+            if result is not None and charge_id in still:
+                outcomes.append((still[charge_id], result[0], result[1]))
         recorded = record_outcomes(session, deps, outcomes, now)
         context.app.audit.records(
             session,
@@ -221,20 +219,6 @@ def _call(
         log.exception("a renewal charge's processor call failed; left pending")
         return None
     return outcome.status, outcome.failure_code
-
-
-def _lock_pending(session: Session, charge_ids: list[str], *, wait: bool) -> list[Charge]:
-    """The batch's charges still ``pending``, locked for this transaction (PostgreSQL; those
-    another sender holds are skipped unless ``wait``), in id order."""
-    query = (
-        select(Charge)
-        .where(Charge.id.in_(charge_ids))
-        .order_by(Charge.id)
-        .execution_options(populate_existing=True)
-    )
-    if holds_row_locks(session):
-        query = query.with_for_update(skip_locked=not wait)
-    return [c for c in session.scalars(query) if c.status == ChargeStatus.PENDING]
 
 
 def _refs_of(

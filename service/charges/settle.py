@@ -10,10 +10,10 @@ can take the charge over after a crash. SQLite serves one process: see ``settle`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -44,6 +44,8 @@ from service.keys.cache import DataKeyCache
 from service.keys.port import KeyService
 from service.processors.port import PaymentProcessor
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class ChargeDeps:
@@ -66,6 +68,41 @@ def lock_charge(session: Session, charge_id: str, *, wait: bool) -> Charge | Non
 
 def holds_row_locks(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+def lock_pending(session: Session, charge_ids: Sequence[str], *, wait: bool) -> list[Charge]:
+    """The charges still ``pending`` among ``charge_ids``, locked for this transaction
+    (PostgreSQL; those another sender holds are skipped unless ``wait``), in id order."""
+    query = (
+        select(Charge)
+        .where(Charge.id.in_(charge_ids))
+        .order_by(Charge.id)
+        .execution_options(populate_existing=True)
+    )
+    if holds_row_locks(session):
+        query = query.with_for_update(skip_locked=not wait)
+    return [c for c in session.scalars(query) if c.status == ChargeStatus.PENDING]
+
+
+def call_processor(
+    session: Session, locked: Sequence[Charge], call: Callable[[], T]
+) -> tuple[T, dict[str, Charge]]:
+    """Run ``call`` (the processor calls for the ``pending`` charges ``locked`` in ``session``)
+    and return its result with those of the charges still ``pending`` afterwards, locked, by
+    id: only their outcomes may be recorded.
+
+    PostgreSQL: the row locks stay held across the call, so across replicas one sender at a
+    time per charge. SQLite: its lock is the whole database's write lock, which must not wait
+    on a processor (every request would queue behind it): the read is ended before the call
+    (nothing was written) and the charges locked and checked again after it. Within one
+    process the adapter makes concurrent calls for one key take turns, and a re-send returns
+    the first outcome, so this is exact for the single process SQLite serves."""
+    if holds_row_locks(session):
+        return call(), {charge.id: charge for charge in locked}
+    ids = [charge.id for charge in locked]
+    session.rollback()  # nothing was written: this only ends the read (and its lock)
+    result = call()
+    return result, {charge.id: charge for charge in lock_pending(session, ids, wait=True)}
 
 
 def refs_or_failure(session: Session, deps: ChargeDeps, customer: str) -> PaymentRefs | str:
@@ -124,12 +161,8 @@ def settle(
     increment first, ``start_send``), so the processor need not look for an earlier payment
     (PostgreSQL only, where that lock is held across the call).
 
-    PostgreSQL: the row lock is held across the processor call, so across replicas one sender
-    at a time. SQLite: its lock is the whole database's write lock, which must not wait on a
-    processor (every request would queue behind it); the charge is read, the transaction
-    ended, the processor called, and the outcome recorded if the charge is still pending.
-    Within one process the adapter makes concurrent sends of one key take turns, and a re-send
-    returns the first outcome, so this is exact for the single process SQLite serves.
+    The processor is called as ``call_processor`` calls it: on PostgreSQL with the row lock
+    held, on SQLite outside the write lock, the outcome recorded only if still ``pending``.
     """
     charge = lock_charge(session, charge_id, wait=wait)
     if charge is None or charge.status != ChargeStatus.PENDING:
@@ -159,13 +192,10 @@ def settle(
         # count still true when the processor is asked.
         "first_send": recorder and holds_row_locks(session) and charge.send_attempts == 1,
     }
-    if not holds_row_locks(session):
-        session.rollback()  # nothing was written: this only ends the read (and its lock)
-    outcome = deps.processor.charge(**request)
-    if not holds_row_locks(session):
-        charge = lock_charge(session, charge_id, wait=True)
-        if charge is None or charge.status != ChargeStatus.PENDING:
-            return charge, False
+    outcome, still = call_processor(session, [charge], lambda: deps.processor.charge(**request))
+    if charge_id not in still:
+        return session.get(Charge, charge_id), False
+    charge = still[charge_id]
     record_outcome(session, deps, charge, outcome.status, outcome.failure_code, now)
     return charge, outcome.status != ChargeStatus.PENDING
 

@@ -56,6 +56,27 @@ def start_worker(
     )
 
 
+def kill_a_worker_during_the_payment(
+    db_url: str,
+    openbao: OpenBaoDevServer,
+    localstripe: LocalStripeServer,
+    now: datetime,
+    processor_acted: bool,
+) -> None:
+    """A worker running the due jobs at ``now``, killed while the processor holds its
+    PaymentIntent request (forwarded first when the processor acted: only the answer is lost)
+    or never got it."""
+    with HangingProxy(
+        localstripe.port, b"POST /v1/payment_intents", forward=processor_acted
+    ) as proxy:
+        worker = start_worker(db_url, openbao, proxy.url, now)
+        try:
+            assert proxy.holding.wait(60), worker.stderr.read() if worker.stderr else ""
+        finally:
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(30)
+
+
 @pytest.mark.parametrize("processor_acted", [True, False], ids=["answer-lost", "never-sent"])
 def test_a_worker_killed_during_the_processor_call_is_reconciled_to_exactly_one_payment(
     make_api: Callable[..., Api],
@@ -71,15 +92,7 @@ def test_a_worker_killed_during_the_processor_call_is_reconciled_to_exactly_one_
     processor_customer = processor_customer_of(api, customer)
     now = T0 + timedelta(hours=1)
 
-    with HangingProxy(
-        localstripe.port, b"POST /v1/payment_intents", forward=processor_acted
-    ) as proxy:
-        worker = start_worker(db_url, openbao, proxy.url, now)
-        try:
-            assert proxy.holding.wait(60), worker.stderr.read() if worker.stderr else ""
-        finally:
-            worker.send_signal(signal.SIGKILL)
-            worker.wait(30)
+    kill_a_worker_during_the_payment(db_url, openbao, localstripe, now, processor_acted)
 
     (intent,) = charge_rows(api)
     assert intent.status == "pending"

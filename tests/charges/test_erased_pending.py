@@ -10,7 +10,6 @@ only the answer was lost), as in test_crash.py."""
 from __future__ import annotations
 
 import json
-import signal
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -34,9 +33,8 @@ from service.events.models import Event
 from service.jobs.registry import JobContext
 from service.jobs.scheduler import run_due_jobs
 from service.processors.stripe_adapter import IDEMPOTENCY_METADATA_KEY, StripeProcessor
-from tests.charges.hanging_proxy import HangingProxy
 from tests.charges.support import charge, charge_rows, new_customer, processor_customer_of
-from tests.charges.test_crash import start_worker
+from tests.charges.test_crash import kill_a_worker_during_the_payment
 from tests.fixtures.app import Api
 from tests.fixtures.localstripe import LOCALSTRIPE_API_KEY
 from tests.subscriptions.support import new_subscription
@@ -55,15 +53,9 @@ def crash_during_the_payment(
 ) -> Charge:
     """The renewal job's worker, killed while the processor holds (or never got) its request:
     the charge stays pending in Strongroom."""
-    with HangingProxy(
-        localstripe.port, b"POST /v1/payment_intents", forward=processor_acted
-    ) as proxy:
-        worker = start_worker(db_url, openbao, proxy.url, T0 + timedelta(hours=1))
-        try:
-            assert proxy.holding.wait(60), worker.stderr.read() if worker.stderr else ""
-        finally:
-            worker.send_signal(signal.SIGKILL)
-            worker.wait(30)
+    kill_a_worker_during_the_payment(
+        db_url, openbao, localstripe, T0 + timedelta(hours=1), processor_acted
+    )
     (pending,) = charge_rows(api)
     assert pending.status == "pending"
     return pending
