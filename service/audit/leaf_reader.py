@@ -14,11 +14,13 @@ the careful way, which names what is wrong.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import subprocess
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from service.audit.leaves import QUEUED_COLUMNS, columns_leaves
@@ -32,6 +34,7 @@ _RANGE = (
     f"SELECT {QUEUED_COLUMNS}, seq, leaf_hash FROM audit_events"  # noqa: S608
     " WHERE seq > %s AND seq <= %s ORDER BY seq"
 )
+log = logging.getLogger(__name__)
 _SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+(?:-[0-9]+)?")
 _DSN_VARIABLE = "STRONGROOM_LEAF_READER_DSN"  # not on the command line, where `ps` shows it
 NOT_INTACT = 3
@@ -71,7 +74,10 @@ def start_reader(
     (valid while the exporting transaction is open); see :func:`reader_leaves`."""
     if not _SNAPSHOT_ID.fullmatch(snapshot_id):
         raise ValueError(f"not a PostgreSQL snapshot id: {snapshot_id!r}")
-    command = [sys.executable, "-m", __name__, snapshot_id, str(after), str(last), str(batch_size)]
+    # -P: the working directory is not put on sys.path (a `psycopg.py` there would run here).
+    command = [
+        sys.executable, "-P", "-m", __name__, snapshot_id, str(after), str(last), str(batch_size)
+    ]  # fmt: skip
     return subprocess.Popen(  # noqa: S603 - our own interpreter and module, checked arguments
         command,
         stdout=subprocess.PIPE,
@@ -80,14 +86,44 @@ def start_reader(
     )
 
 
-def reader_leaves(reader: subprocess.Popen[bytes]) -> bytes | None:
-    """The reader's leaf hashes, or None when its range is not intact."""
-    out, err = reader.communicate()
-    if reader.returncode == NOT_INTACT:
+def reader_leaves(reader: subprocess.Popen[bytes], timeout: float) -> Reading | None:
+    """What the reader read, or None when its range is not intact or it failed or hung (the
+    caller then reads everything itself, row by row)."""
+    try:
+        out, err = reader.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        reader.kill()
+        reader.communicate()
+        log.warning("the audit leaf reader took too long; verifying in one process")
         return None
     if reader.returncode != 0:
-        raise RuntimeError(f"the audit leaf reader failed: {err.decode(errors='replace')[-500:]}")
-    return out
+        if reader.returncode != NOT_INTACT:
+            log.warning(
+                "the audit leaf reader failed; verifying in one process",
+                extra={"detail": err.decode(errors="replace")[-300:]},
+            )
+        return None
+    seen, _, leaves = out.partition(b"\n")
+    snapshot, _, table = seen.decode().partition(" ")
+    return Reading(snapshot, table, leaves)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The reader's leaves, with the snapshot it read in and the table it read (its OID):
+    verify holds both to its own, so a reader sent to another snapshot or another table by a
+    changed function or ``search_path`` is not believed."""
+
+    snapshot: str
+    table: str
+    leaves: bytes
+
+
+# Both readers name what they read exactly, whatever the session's search_path.
+SNAPSHOT_AND_TABLE = (
+    "SELECT pg_catalog.pg_current_snapshot()::text,"
+    " pg_catalog.to_regclass('audit_events')::oid::text"
+)
 
 
 def main(argv: Sequence[str]) -> int:
@@ -100,11 +136,12 @@ def main(argv: Sequence[str]) -> int:
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         conn.read_only = True
         conn.execute(f"SET TRANSACTION SNAPSHOT '{snapshot_id}'")
+        snapshot, table = conn.execute(SNAPSHOT_AND_TABLE).fetchone() or ("", "")
         with conn.cursor(name="strongroom_audit_verify_half") as cursor:
             leaves = range_leaves(cursor, int(after), int(last), int(batch_size))
     if leaves is None:
         return NOT_INTACT
-    sys.stdout.buffer.write(leaves)
+    sys.stdout.buffer.write(f"{snapshot} {table}\n".encode() + leaves)
     return 0
 
 

@@ -26,6 +26,7 @@ from service.audit.leaf_reader import (
     LEAF_HASH,
     SEQ,
     SEQUENCED,
+    SNAPSHOT_AND_TABLE,
     intact,
     range_leaves,
     reader_leaves,
@@ -42,6 +43,9 @@ RECENT_ANCHORS = 50
 # From this many events on (PostgreSQL), a second process reads and hashes half of the trail:
 # below it, starting the process costs more than it saves.
 TWO_PROCESSES_FROM = 200_000
+# The second reader is given this long once this process has read its half; past it, verify
+# reads the rest itself.
+READER_TIMEOUT = 600.0
 ANCHOR_READERS = 8
 
 
@@ -214,14 +218,19 @@ def _all_intact_in_two_processes(
     if conn.dialect.name != "postgresql":
         return False
     low, high, count = conn.exec_driver_sql(
-        "SELECT min(seq), max(seq), count(seq) FROM audit_events"
+        "SELECT pg_catalog.min(seq), pg_catalog.max(seq), pg_catalog.count(seq) FROM audit_events"
     ).one()
     if high is None or high < TWO_PROCESSES_FROM or low != 1 or count != high:
         return False
-    snapshot_id = conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
-    dsn = conn.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    snapshot_id = conn.exec_driver_sql("SELECT pg_catalog.pg_export_snapshot()").scalar_one()
+    mine = tuple(conn.exec_driver_sql(SNAPSHOT_AND_TABLE).one())
+    url = conn.engine.url.set(drivername="postgresql")
+    if "connect_timeout" not in url.query:
+        url = url.update_query_dict({"connect_timeout": "5"})
     split = high // 2
-    reader = start_reader(dsn, snapshot_id, split, high, batch_size)
+    reader = start_reader(
+        url.render_as_string(hide_password=False), snapshot_id, split, high, batch_size
+    )
     try:
         dbapi = conn.connection.dbapi_connection
         assert dbapi is not None
@@ -231,9 +240,10 @@ def _all_intact_in_two_processes(
         reader.kill()
         reader.wait()
         raise
-    rest = reader_leaves(reader)
-    if first_half is None or rest is None:
+    reading = reader_leaves(reader, timeout=READER_TIMEOUT)
+    if first_half is None or reading is None or (reading.snapshot, reading.table) != mine:
         return False
+    rest = reading.leaves
     joined = first_half + rest
     leaves = [joined[start : start + 32] for start in range(0, len(joined), 32)]
     tree = CompactRange()

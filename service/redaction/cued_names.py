@@ -37,8 +37,9 @@ class CuedNames:
         nominal = sorted(cue for cue in cues if cue not in _NOT_NOMINAL)
         self._lexicon = lexicon
         self._words = frozenset(nominal)
+        # Possessive: a long run of blanks after a cue must not be tried at every split.
         self._pattern = regex.compile(
-            rf"(?<![\w-])(?i:{'|'.join(map(regex.escape, nominal))})[ \t]*[:#]?[ \t]+"
+            rf"(?<![\w-])(?i:{'|'.join(map(regex.escape, nominal))})(?:[ \t]*+[:#])?+[ \t]++"
             rf"(?:({_UPPER_WORD}(?:,?[ \t]+{_UPPER_WORD}){{1,2}})(?![\w-])"
             rf"|({_LOWER_WORD}[ \t]+{_LOWER_WORD})(?![\w-]))"
         )

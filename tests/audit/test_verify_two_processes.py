@@ -103,3 +103,30 @@ def test_a_duplicated_seq_reads_the_same_either_way(
             "DELETE FROM audit_events WHERE id = 'aud_twin'",
             "ALTER TABLE audit_events ADD CONSTRAINT uq_audit_events_v2_seq UNIQUE (seq)",
         )
+
+
+def test_a_reader_sent_to_another_table_is_not_believed(
+    trail: str, key_service: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The attacker copies the trail into a schema of their own, points the role's search_path
+    at it (new sessions only: the service's open connection keeps reading the real table), then
+    changes the real table in the half the second process reads."""
+    monkeypatch.setattr(verify_module, "TWO_PROCESSES_FROM", 1)
+    engine = make_engine(trail)
+    try:
+        with snapshot(engine) as conn:  # the service's connection, opened before the attack
+            tamper(
+                trail,
+                "CREATE SCHEMA evil",
+                "CREATE TABLE evil.audit_events AS TABLE public.audit_events",
+                "ALTER ROLE CURRENT_USER SET search_path = evil, public",
+                "UPDATE public.audit_events SET actor = 'mallory' WHERE seq = 33",
+            )
+            result = verify_module.verify_with(
+                conn, key_service, anchor_file=tmp_path / "anchors"
+            ).as_dict()
+    finally:
+        engine.dispose()
+        tamper(trail, "ALTER ROLE CURRENT_USER RESET search_path", "DROP SCHEMA evil CASCADE")
+    assert result["ok"] is False
+    assert result["first_bad_seq"] == 33
