@@ -51,7 +51,8 @@ _WORD_BEFORE = regex.compile(r"([\p{L}.]+)[\s:=\"']*$")
 LOG_VOCABULARY = frozenset(
     """
     accepted account active added api application attempt audit authorization authorized
-    bad billing bulk cancel canceled cancelled card charge charges checkout client contact
+    bad beneficiary billing bulk cancel canceled cancelled card cardholder charge charges checkout
+    client consignee contact holder owner payee payer recipient sender
     completed config connection created credit customer customers database debug declined
     deleted denied dispute done error event exception expired failed failure false file
     forbidden found gateway get handler http info intent internal invoice job key line

@@ -254,6 +254,7 @@ def test_phrases_of_ordinary_words_the_model_calls_a_person_stay(
         ("customer james brown requested refund", "james brown"),
         ("client jean dupont, payment ok", "jean dupont"),
         ("contact: jane doe", "jane doe"),
+        ("Payee Faith Hope", "Faith Hope"),
     ],
 )
 def test_names_in_capitals_or_lower_case_after_a_role_cue_are_persons(
