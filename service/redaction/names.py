@@ -39,9 +39,10 @@ _TITLED_LOWER = regex.compile(
     r"(?=[;,|\t\"']|$)"
 )
 # `Last, First` in free text: two capitalised words around a comma, not part of a list.
+_SURNAME_OR_GIVEN = r"\p{Lu}\p{Ll}[\p{L}\p{M}]+(?:['\u2019-][\p{L}\p{M}]+)*"
 LAST_COMMA_FIRST = regex.compile(
-    r"(?<!,[ \t])(?<![\w'\u2019-])((?:\p{Lu}['\u2019])?\p{Lu}\p{Ll}[\p{L}\p{M}'\u2019-]+),[ \t]"
-    r"(\p{Lu}\p{Ll}[\p{L}\p{M}'\u2019-]+)(?!,[ \t]\p{Lu}|[\w-])"
+    rf"(?<!,[ \t])(?<![\w'\u2019-])((?:\p{{Lu}}['\u2019])?{_SURNAME_OR_GIVEN}),[ \t]"
+    rf"({_SURNAME_OR_GIVEN})(?!,[ \t]\p{{Lu}}|[\w-])"
 )
 _WORD_IN_RUN = regex.compile(r"[^ \t]+")
 _WORD_BEFORE = regex.compile(r"([\p{L}.]+)[\s:=\"']*$")

@@ -291,6 +291,7 @@ def test_ordinary_words_after_a_role_cue_stay(redactor: Redactor, line: str) -> 
         ("customer: SANTOS, MARIA", "customer: <PERSON>"),
         ("Contact D'Angelo Russo today", "Contact <PERSON> today"),
         ("KeyError: 'Fatima Zahra'", "KeyError: '<PERSON>'"),
+        ("client \u2018Walker, Emily\u2019", "client \u2018<PERSON>\u2019"),
         ("said \u201cFatima Zahra\u201d twice", "said \u201c<PERSON>\u201d twice"),
     ],
 )
