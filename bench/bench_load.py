@@ -270,40 +270,29 @@ def check(server: LiveServer, stripe_url: str, runs: tuple[Results, ...]) -> Che
     )
 
 
+# What each side's CPU is reported for: (figure, baseline's label, seconds of CPU in a run).
+_CPU_SHARES: tuple[tuple[str, str, Callable[[Results], float]], ...] = (
+    ("generator CPU", "generator", lambda r: r.generator_cpu),
+    ("target CPU", "target", lambda r: r.target_cpu),
+    ("its PostgreSQL backends' CPU", "its backends", lambda r: r.database_cpu),
+    ("all PostgreSQL CPU (shared server)", "all PostgreSQL", lambda r: r.postgres_cpu),
+)
+
+
 def figures_from(service: Results, baseline: Results | None) -> list[Figure]:
     base = baseline or Results()
     name = "bare app" if baseline else "(no baseline run)"
-    figures = [
-        Figure("requests/s, mixed", service.per_second(), "/s", name, base.per_second()),
-        Figure(
-            "generator CPU, % of one core",
-            100 * service.generator_cpu / service.elapsed,
-            "%",
-            f"{name}: generator",
-            100 * base.generator_cpu / base.elapsed if base.elapsed else 0.0,
-        ),
-        Figure(
-            "target CPU, % of one core",
-            100 * service.target_cpu / service.elapsed,
-            "%",
-            f"{name}: target",
-            100 * base.target_cpu / base.elapsed if base.elapsed else 0.0,
-        ),
-        Figure(
-            "its PostgreSQL backends' CPU, % of one core",
-            100 * service.database_cpu / service.elapsed,
-            "%",
-            f"{name}: its backends",
-            100 * base.database_cpu / base.elapsed if base.elapsed else 0.0,
-        ),
-        Figure(
-            "all PostgreSQL CPU (shared server), % of one core",
-            100 * service.postgres_cpu / service.elapsed,
-            "%",
-            f"{name}: all PostgreSQL",
-            100 * base.postgres_cpu / base.elapsed if base.elapsed else 0.0,
-        ),
-    ]
+    figures = [Figure("requests/s, mixed", service.per_second(), "/s", name, base.per_second())]
+    for label, baseline_label, cpu_of in _CPU_SHARES:
+        figures.append(
+            Figure(
+                f"{label}, % of one core",
+                100 * cpu_of(service) / service.elapsed,
+                "%",
+                f"{name}: {baseline_label}",
+                100 * cpu_of(base) / base.elapsed if base.elapsed else 0.0,
+            )
+        )
     for op in sorted(service.latencies):
         figures.append(
             Figure(f"{op}: per second", service.per_second(op), "/s", name, base.per_second(op))

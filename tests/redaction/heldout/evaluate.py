@@ -21,6 +21,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from tests.redaction.corpus import Sample, Span, billing_corpus, covered, touched
 from tests.redaction.heldout.generate import CHECKSUM_PATH, SET_PATH
@@ -33,10 +34,15 @@ class ChecksumMismatch(RuntimeError):
 
 
 def load_heldout() -> list[Sample]:
-    raw = SET_PATH.read_bytes()
-    recorded = CHECKSUM_PATH.read_text(encoding="utf-8").split()[0]
+    return load_frozen(SET_PATH, CHECKSUM_PATH)
+
+
+def load_frozen(set_path: Path, checksum_path: Path) -> list[Sample]:
+    """A frozen evaluation set, read only after its SHA-256 is checked against the recorded one."""
+    raw = set_path.read_bytes()
+    recorded = checksum_path.read_text(encoding="utf-8").split()[0]
     if hashlib.sha256(raw).hexdigest() != recorded:
-        raise ChecksumMismatch(f"{SET_PATH} does not match {CHECKSUM_PATH}")
+        raise ChecksumMismatch(f"{set_path} does not match {checksum_path}")
     samples = []
     for line in raw.decode("utf-8").splitlines():
         record = json.loads(line)
