@@ -60,16 +60,12 @@ class CuedNames:
     def _upper_name(self, words: list[str]) -> bool:
         if any(word.lower() in LOG_VOCABULARY for word in words):
             return False
-        return not all(self._ordinary(word) for word in words)
+        return not all(map(self._lexicon.ordinary, words))
 
     def _lower_name(self, words: list[str]) -> bool:
         first, last = words
         if any(word in LOG_VOCABULARY or word in _NOT_A_NAME for word in words):
             return False
-        if self._ordinary(first):
+        if self._lexicon.ordinary(first):
             return False
         return self._lexicon.only_a_noun(last) or not last.endswith(_VERB_ENDINGS)
-
-    def _ordinary(self, word: str) -> bool:
-        """An English word that is not only a noun: `support`, `default`, `visa`."""
-        return self._lexicon.knows(word) and not self._lexicon.only_a_noun(word)

@@ -311,12 +311,7 @@ class PresidioDetector:
         WordNet lists them as people), so they stay persons."""
         words = [word for word in run.split() if len(word) >= 3]
         lexicon = self.lexicon
-        return (
-            bool(words)
-            and lexicon.available
-            and all(map(lexicon.knows, words))
-            and not any(map(lexicon.only_a_noun, words))
-        )
+        return bool(words) and lexicon.available and all(map(lexicon.ordinary, words))
 
     def _unlike_english(self, words: list[str]) -> bool:
         """Two or more words of three letters or more, none of them English: a name."""

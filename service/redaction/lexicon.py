@@ -85,6 +85,10 @@ class Lexicon:
         known = [stem for stem in stems if stem in words]
         return bool(known) and not any(stem in self._not_only_nouns for stem in known)
 
+    def ordinary(self, word: str) -> bool:
+        """An English word that is not only a noun: `support`, `run`, `visa` — not a name."""
+        return self.knows(word) and not self.only_a_noun(word)
+
     def none_known(self, phrase_words: list[str]) -> bool:
         """Whether no word of the phrase is English (False when the index is missing)."""
         if not self.available:
