@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from service.access.policy import load_policy
 from service.access.ratelimit import RateLimiter, counter_engine
 from service.app.context import AppContext
+from service.audit.group_commit import GroupAppender
 from service.audit.log import build_sequencer
 from service.audit.sequencer import install_inline_sequencing
 from service.core.clock import Clock, FrozenClock, SystemClock
@@ -76,8 +77,12 @@ def build_context(
     session_factory = make_session_factory(engine)
     keys = key_service if key_service is not None else build_key_service(settings)
     sequencer = build_sequencer(settings, make_session_factory(engine), keys)
-    if settings.audit_sequence_delay_ms == 0:
+    inline = settings.audit_sequence_delay_ms == 0
+    if inline:
         install_inline_sequencing(session_factory, sequencer)
+    appender = None
+    if engine.dialect.name == "postgresql":
+        appender = GroupAppender(engine, after_write=sequencer.after_append if inline else None)
     return AppContext(
         settings=settings,
         engine=engine,
@@ -88,6 +93,7 @@ def build_context(
         rate_limiter=RateLimiter(counter_engine(engine)),
         processor=processor if processor is not None else build_processor(settings),
         sequencer=sequencer,
+        audit_appender=appender,
         data_keys=DataKeyCache(
             max_entries=settings.data_key_cache_size,
             max_age_seconds=settings.data_key_cache_seconds,

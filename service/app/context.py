@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from service.access.auth import PrincipalCache
 from service.access.policy import Policy
 from service.access.ratelimit import RateLimiter
+from service.audit.group_commit import GroupAppender
 from service.audit.log import AuditLog
 from service.audit.sequencer import Sequencer
 from service.core.clock import Clock
@@ -42,11 +43,17 @@ class AppContext:
     metrics: Metrics = field(default_factory=Metrics)
     data_keys: DataKeyCache = field(default_factory=DataKeyCache)
     extras: dict[str, Any] = field(default_factory=dict)
+    # writes the events of requests that changed nothing many at a time (PostgreSQL)
+    audit_appender: GroupAppender | None = None
     # the one audit writer, on the context's own clock
     audit: AuditLog = field(init=False)
 
     def __post_init__(self) -> None:
-        self.audit = AuditLog(self.clock, trusted_proxies=self.settings.trusted_proxies)
+        self.audit = AuditLog(
+            self.clock,
+            trusted_proxies=self.settings.trusted_proxies,
+            appender=self.audit_appender,
+        )
 
 
 def app_context(request: Request) -> AppContext:

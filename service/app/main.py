@@ -15,9 +15,10 @@ from service.access.actions import Action
 from service.access.auth import bearer_token, try_authenticate
 from service.app import wiring
 from service.app.background import background_for
-from service.app.context import AppContext, get_audit_log, get_clock, resolve
+from service.app.context import AppContext, get_clock, resolve
 from service.app.openapi_problems import install_problem_responses
 from service.app.problems import problem, to_service_error
+from service.app.request_audit import commit_with_event
 from service.app.request_id import RequestIdMiddleware
 from service.audit.recorder import AuditRecord
 from service.console.routing import error_page, harden
@@ -73,10 +74,7 @@ async def _unrouted(request: Request, exc: Exception) -> Response:
             caller = try_authenticate(session, bearer_token(request), now)
             if caller is not None:
                 record.actor, record.role = caller.name, caller.role
-            resolve(request, get_audit_log).request(
-                session, request, record, status=response.status_code
-            )
-            session.commit()
+            commit_with_event(request, session, record, response.status_code)
 
     try:
         await run_in_threadpool(audit)

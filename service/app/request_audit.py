@@ -14,13 +14,23 @@ from sqlalchemy.orm import Session
 
 from service.app.context import AppContext, get_audit_log, resolve
 from service.audit.recorder import AuditRecord
+from service.core.db import wrote_anything
 
 log = logging.getLogger("strongroom.requests")
 
 
 def commit_with_event(request: Request, session: Session, record: AuditRecord, status: int) -> None:
-    """Append the request's event to its transaction, then commit the effect and the event."""
-    resolve(request, get_audit_log).request(session, request, record, status=status)
+    """Append the request's event to its transaction, then commit the effect and the event.
+
+    A request whose transaction changed nothing (a read, a refusal, a rolled-back failure) has
+    no effect to commit with: its transaction ends and its event goes to the group appender,
+    which writes it with the other requests' events of the moment (PostgreSQL)."""
+    audit = resolve(request, get_audit_log)
+    if audit.appender is not None and not wrote_anything(session):
+        session.commit()
+        audit.request_alone(request, record, status=status)
+        return
+    audit.request(session, request, record, status=status)
     session.commit()
 
 

@@ -12,6 +12,9 @@ the caller's transaction, so an effect and its event commit together or not at a
   per-subscription events).
 - :meth:`AuditLog.committed`: a system event in a transaction of its own, for what must stay
   whatever follows (a key change's ``intent``).
+- :meth:`AuditLog.request_alone`: the event of a request that changed nothing, handed to the
+  process's :class:`~service.audit.group_commit.GroupAppender` (PostgreSQL) to be written with
+  other requests' events in one INSERT; it returns once the event is durable.
 """
 
 from __future__ import annotations
@@ -22,8 +25,17 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import HTTPConnection
 
+from service.audit.chain import format_time
+from service.audit.group_commit import GroupAppender
 from service.audit.ports import TrailKeys
-from service.audit.recorder import SYSTEM_ACTOR, AuditRecord, append_event, append_events
+from service.audit.recorder import (
+    SYSTEM_ACTOR,
+    AuditRecord,
+    append_event,
+    append_events,
+    new_event_id,
+    queued_row,
+)
 from service.audit.sequencer import Sequencer
 from service.core.client_address import client_address
 from service.core.clock import Clock, SystemClock
@@ -48,9 +60,12 @@ def system_record(
 class AuditLog:
     """Writes events into the caller's session; never commits (except :meth:`committed`)."""
 
-    def __init__(self, clock: Clock, *, trusted_proxies: str = "") -> None:
+    def __init__(
+        self, clock: Clock, *, trusted_proxies: str = "", appender: GroupAppender | None = None
+    ) -> None:
         self.clock = clock
         self.trusted_proxies = trusted_proxies
+        self.appender = appender
 
     def request(
         self, session: Session, connection: HTTPConnection, record: AuditRecord, *, status: int
@@ -64,6 +79,22 @@ class AuditLog:
             request_id=_request_id(connection),
             source_ip=client_address(connection, self.trusted_proxies),
         )
+
+    def request_alone(self, connection: HTTPConnection, record: AuditRecord, *, status: int) -> str:
+        """The event of a request that changed nothing, written with other such events; only
+        with an appender (check :attr:`appender`). Raises if the event could not be written."""
+        if self.appender is None:
+            raise RuntimeError("no group appender: append the event in the request's session")
+        row = queued_row(
+            new_event_id(),
+            format_time(self.clock.now()),
+            record,
+            status,
+            _request_id(connection),
+            client_address(connection, self.trusted_proxies),
+        )
+        self.appender.append(row)
+        return str(row["id"])
 
     def system(
         self,

@@ -52,7 +52,7 @@ def outcome_for(status: int | None) -> str:
 QUEUED_KEY = "audit_queued"
 
 
-def _queued_row(
+def queued_row(
     event_id: str,
     moment: str,
     record: AuditRecord,
@@ -60,6 +60,7 @@ def _queued_row(
     request_id: str | None,
     source_ip: str | None,
 ) -> dict[str, Any]:
+    """The columns of a queued event (everything but ``seq`` and ``leaf_hash``)."""
     return {
         "id": event_id,
         "at": moment,
@@ -76,6 +77,10 @@ def _queued_row(
     }
 
 
+def new_event_id() -> str:
+    return "aud_" + secrets.token_hex(12)
+
+
 def append_event(
     session: Session,
     record: AuditRecord,
@@ -87,9 +92,7 @@ def append_event(
 ) -> str:
     """Queue one event in ``session``'s transaction; returns its id. A Core insert: every
     request writes one, and the ORM's unit of work would cost more than the statement."""
-    values = _queued_row(
-        "aud_" + secrets.token_hex(12), format_time(at), record, status, request_id, source_ip
-    )
+    values = queued_row(new_event_id(), format_time(at), record, status, request_id, source_ip)
     session.execute(_INSERT_ONE, values)
     _mark_queued(session, 1)
     return str(values["id"])
@@ -113,7 +116,7 @@ def append_events(
     moment = format_time(at)
     pool = secrets.token_bytes(12 * len(records)).hex()  # one draw, sliced like token_hex(12)
     rows = [
-        _queued_row(
+        queued_row(
             "aud_" + pool[24 * n : 24 * (n + 1)], moment, record, status, request_id, source_ip
         )
         for n, record in enumerate(records)

@@ -127,6 +127,13 @@ class Sequencer:
             session.commit()
         return len(rows)
 
+    def after_append(self, _count: int = 0) -> None:
+        """Inline sequencing: run right after events were appended; a failure only postpones."""
+        try:
+            self.run()
+        except Exception:
+            log.warning("inline audit sequencing postponed", exc_info=True)
+
     def _signing_version(self) -> int:
         now = time.monotonic()
         if self._key_version is None or now - self._key_version[1] > KEY_VERSION_TTL:
@@ -217,12 +224,8 @@ def install_inline_sequencing(factory: sessionmaker[Session], sequencer: Sequenc
 
     @event.listens_for(factory, "after_commit")
     def _sequence(session: Session) -> None:
-        if not session.info.pop(QUEUED_KEY, 0):
-            return
-        try:
-            sequencer.run()
-        except Exception:
-            log.warning("inline audit sequencing postponed", exc_info=True)
+        if session.info.pop(QUEUED_KEY, 0):
+            sequencer.after_append()
 
     @event.listens_for(factory, "after_rollback")
     def _forget(session: Session) -> None:

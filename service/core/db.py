@@ -97,7 +97,37 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("connect_args", {"connect_timeout": 5})
     engine = create_engine(url, **kwargs)
     _ping_when_idle(engine)
+    _track_writes(engine)
     return engine
+
+
+# Set on a connection's info from the moment its transaction sends anything but a SELECT: a
+# transaction without it changed nothing (see :func:`wrote_anything`).
+_WROTE = "strongroom_wrote"
+
+
+def _track_writes(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def _began(conn: Connection) -> None:
+        conn.info[_WROTE] = False
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _executing(
+        conn: Connection, _cursor: Any, statement: str, *_args: Any, **_kwargs: Any
+    ) -> None:
+        if statement.lstrip()[:6].upper() != "SELECT":
+            conn.info[_WROTE] = True
+
+
+def wrote_anything(session: Session) -> bool:
+    """Whether ``session``'s open transaction may have changed anything (any statement but a
+    SELECT counts; PostgreSQL engines made by :func:`make_engine`). False when no transaction
+    is open: a rolled-back effect left nothing behind."""
+    if session.new or session.dirty or session.deleted:
+        return True  # the commit would flush them
+    if not session.in_transaction():
+        return False
+    return bool(session.connection().info.get(_WROTE, True))
 
 
 # A connection back in the pool for longer than this is pinged before reuse. Under load every

@@ -1,0 +1,149 @@
+"""Group commit for events no effect depends on: many requests' events in one INSERT.
+
+A request that changed nothing (a read, a refused or failed request) has no effect its event
+must commit with, so its event need not cost a transaction of its own. The requests of one
+process that finish at the same moment hand their events to :class:`GroupAppender`; one of them
+(the *leader*) writes everything waiting with a single autocommit ``INSERT … SELECT unnest(…)``
+— one round trip and one commit for the group — and every caller returns only once its own
+event is durable. Nothing is shared across processes and nobody waits for a lock: a caller
+that finds no write in flight leads at once, so a lone request pays one round trip (it paid
+two: INSERT, then COMMIT), and under load the group grows with the queue.
+
+If the group's INSERT fails, each event is retried alone, so one refused row (a constraint, a
+trigger) fails only its own request; the caller sees the error and answers 5xx, as a request
+whose event cannot be written always did. PostgreSQL only: on SQLite every write already
+serialises on the database lock and the event joins the request's transaction as before.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
+
+log = logging.getLogger(__name__)
+
+# Column name → PostgreSQL array type of the unnest below; the order is the INSERT's.
+_COLUMNS = {
+    "id": "text[]",
+    "at": "text[]",
+    "actor": "text[]",
+    "role": "text[]",
+    "action": "text[]",
+    "targets": "text[]",
+    "purpose": "text[]",
+    "fields": "text[]",
+    "outcome": "text[]",
+    "status": "integer[]",
+    "request_id": "text[]",
+    "source_ip": "text[]",
+}
+_INSERT_GROUP = text(
+    f"INSERT INTO audit_events ({', '.join(_COLUMNS)}) SELECT * FROM unnest("  # noqa: S608
+    + ", ".join(f"CAST(:{name} AS {kind})" for name, kind in _COLUMNS.items())
+    + ")"
+)
+
+MAX_GROUP = 500
+
+
+@dataclass(eq=False)
+class _Waiter:
+    row: dict[str, Any]
+    woken: threading.Event = field(default_factory=threading.Event)
+    finished: bool = False
+    written: bool = False
+    error: BaseException | None = None
+
+
+class GroupAppender:
+    """Writes queued event rows (:func:`service.audit.recorder.queued_row`) many at a time."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        after_write: Callable[[int], None] | None = None,
+        max_group: int = MAX_GROUP,
+    ) -> None:
+        if engine.dialect.name != "postgresql":
+            raise ValueError("group commit needs PostgreSQL")
+        self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._after_write = after_write
+        self._max_group = max_group
+        self._lock = threading.Lock()
+        self._waiting: list[_Waiter] = []
+        self._leading = False
+        self.groups_written = 0  # how many INSERTs carried events (for tests and benchmarks)
+
+    @property
+    def queue_length(self) -> int:
+        """Events waiting for the group in flight to finish."""
+        with self._lock:
+            return len(self._waiting)
+
+    def append(self, row: dict[str, Any]) -> None:
+        """Return once ``row`` is durable; raise what the database raised if it is not."""
+        waiter = _Waiter(row)
+        with self._lock:
+            self._waiting.append(waiter)
+            lead = not self._leading
+            self._leading = True
+        if not lead:
+            waiter.woken.wait()
+        if not waiter.finished:  # leading: first in line, so this group carries our row
+            self._lead()
+        if not waiter.written:
+            raise waiter.error or RuntimeError("the audit event was not written")
+
+    def _lead(self) -> None:
+        with self._lock:
+            group = self._waiting[: self._max_group]
+            del self._waiting[: len(group)]
+        try:
+            self._write(group)
+        finally:  # whatever happened, nobody is left waiting for a leader that is gone
+            with self._lock:
+                successor = self._waiting[0] if self._waiting else None
+                self._leading = successor is not None
+            for waiter in group:
+                waiter.finished = True
+                waiter.woken.set()
+            if successor is not None:
+                successor.woken.set()  # it leads the next group, which starts with its row
+
+    def _write(self, group: Sequence[_Waiter]) -> None:
+        try:
+            self._insert([waiter.row for waiter in group])
+            for waiter in group:
+                waiter.written = True
+        except Exception as error:  # noqa: BLE001 - reported to the callers, one by one
+            if len(group) == 1 or isinstance(error, OperationalError):
+                for waiter in group:  # the database is unreachable: alone would fail as well
+                    waiter.error = error
+                return
+            log.warning("a group of %d audit events failed; writing each alone", len(group))
+            for waiter in group:
+                try:
+                    self._insert([waiter.row])
+                    waiter.written = True
+                except Exception as single_error:  # noqa: BLE001 - this caller's own failure
+                    waiter.error = single_error
+        written = sum(waiter.written for waiter in group)
+        if written and self._after_write is not None:
+            try:
+                self._after_write(written)
+            except Exception:  # the events are durable; sequencing comes later
+                log.warning("after-write hook of the audit group failed", exc_info=True)
+
+    def _insert(self, rows: Sequence[dict[str, Any]]) -> None:
+        with self._engine.connect() as connection:
+            connection.execute(
+                _INSERT_GROUP, {name: [row[name] for row in rows] for name in _COLUMNS}
+            )
+        self.groups_written += 1

@@ -1,0 +1,216 @@
+"""Group commit of the events of requests that changed nothing (PostgreSQL).
+
+The database itself is made slow or made to refuse with triggers on ``audit_events`` — real
+PostgreSQL failing at the exact row the test names, no fake."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event, text
+
+from service.audit.chain import format_time
+from service.audit.group_commit import GroupAppender
+from service.audit.recorder import AuditRecord, new_event_id, queued_row
+from service.core.db import make_engine
+from tests.fixtures.app import Api
+
+TRIGGERS = """
+CREATE OR REPLACE FUNCTION strongroom_test_audit_gate() RETURNS trigger AS $$
+BEGIN
+  IF NEW.request_id LIKE 'slow%%' THEN PERFORM pg_advisory_xact_lock_shared(7357); END IF;
+  IF NEW.request_id LIKE 'refuse%%' OR NEW.action = current_setting('strongroom.refuse', true)
+  THEN RAISE EXCEPTION 'audit event refused by the test';
+  END IF;
+  RETURN NEW;
+END $$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS strongroom_test_audit_gate ON audit_events;
+CREATE TRIGGER strongroom_test_audit_gate BEFORE INSERT ON audit_events
+  FOR EACH ROW EXECUTE FUNCTION strongroom_test_audit_gate();
+"""
+
+
+@pytest.fixture
+def gated_engine(pg_url: str) -> Iterator[Engine]:
+    engine = make_engine(pg_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(TRIGGERS)
+    yield engine
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER IF EXISTS strongroom_test_audit_gate ON audit_events")
+    engine.dispose()
+
+
+def _row(request_id: str) -> dict[str, Any]:
+    record = AuditRecord("customers:customer:read", "svc", "service", targets=["cus_tok_x"])
+    return queued_row(new_event_id(), format_time(datetime.now(UTC)), record, 200, request_id, None)
+
+
+def _inserts(engine: Engine) -> tuple[list[int], Callable[[], None]]:
+    """Counts the INSERT statements into audit_events the driver sends (rows per statement)."""
+    sent: list[int] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.startswith("INSERT INTO audit_events"):
+            sent.append(len(parameters["id"]) if isinstance(parameters, dict) else 1)
+
+    event.listen(engine, "before_cursor_execute", count)
+    return sent, lambda: event.remove(engine, "before_cursor_execute", count)
+
+
+def _stored(engine: Engine, request_id: str) -> int:
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                text("SELECT count(*) FROM audit_events WHERE request_id = :r"), {"r": request_id}
+            ).scalar_one()
+        )
+
+
+def _append_all(
+    appender: GroupAppender, engine: Engine, request_ids: list[str]
+) -> dict[str, str | int]:
+    """Each id appended from a thread of its own. The first goes alone and first: it leads, and
+    its INSERT waits in the database on a lock this test holds until every other caller has
+    queued behind it. Each caller checks, from another connection, that its row is stored the
+    moment append returns."""
+    outcome: dict[str, str | int] = {}
+
+    def one(request_id: str) -> None:
+        try:
+            appender.append(_row(request_id))
+        except Exception as error:  # noqa: BLE001 - the outcome under test
+            outcome[request_id] = type(error).__name__
+            return
+        outcome[request_id] = _stored(engine, request_id)
+
+    threads = [threading.Thread(target=one, args=(rid,)) for rid in request_ids]
+    with engine.connect() as gate:
+        gate.execute(text("SELECT pg_advisory_lock(7357)"))
+        threads[0].start()
+        _until(lambda: _lock_waiters(engine) == 1)
+        for thread in threads[1:]:
+            thread.start()
+        _until(lambda: appender.queue_length == len(threads) - 1)
+        gate.execute(text("SELECT pg_advisory_unlock(7357)"))
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcome
+
+
+def _lock_waiters(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+            ).scalar_one()
+        )
+
+
+def _until(condition: Callable[[], bool]) -> None:
+    for _ in range(1000):
+        if condition():
+            return
+        threading.Event().wait(0.01)
+    raise AssertionError("the callers never lined up")
+
+
+def test_events_arriving_together_share_one_insert_and_each_returns_durable(
+    gated_engine: Engine,
+) -> None:
+    appender = GroupAppender(gated_engine)
+    sent, stop = _inserts(gated_engine)
+    ids = ["slow-lead", *(f"r{n}" for n in range(15))]
+    try:
+        outcome = _append_all(appender, gated_engine, ids)
+    finally:
+        stop()
+    assert outcome == dict.fromkeys(ids, 1)  # each stored exactly once when append returned
+    assert sent == [1, 15]  # the leader's row alone, then everyone who queued behind it
+
+
+def test_a_refused_event_fails_only_its_own_caller(gated_engine: Engine) -> None:
+    appender = GroupAppender(gated_engine)
+    sent, stop = _inserts(gated_engine)
+    ids = ["slow-lead", "a", "refuse-me", "b", "c"]
+    try:
+        outcome = _append_all(appender, gated_engine, ids)
+    finally:
+        stop()
+    assert outcome == {"slow-lead": 1, "a": 1, "refuse-me": "ProgrammingError", "b": 1, "c": 1}
+    assert sent[:2] == [1, 4] and sorted(sent[2:]) == [1, 1, 1, 1]  # the group, then alone
+    assert _stored(gated_engine, "refuse-me") == 0
+
+
+def test_an_unreachable_database_fails_the_caller() -> None:
+    unreachable = make_engine(
+        "postgresql+psycopg://postgres@127.0.0.1:1/test", connect_args={"connect_timeout": 2}
+    )
+    appender = GroupAppender(unreachable)
+    with pytest.raises(Exception, match=r"connect|refused"):
+        appender.append(_row("lost"))
+    assert appender.groups_written == 0
+    unreachable.dispose()
+
+
+def _customer(api: Api) -> str:
+    made = api.call(
+        "POST", "/v1/customers", who="service", json={"name": "Group Reader", "email": "g@x.io"}
+    )
+    assert made.status_code == 201, made.text
+    return str(made.json()["id"])
+
+
+def _events(api: Api, action: str) -> list[Any]:
+    with api.ctx.engine.connect() as conn:
+        return list(
+            conn.execute(
+                text("SELECT request_id, status, outcome FROM audit_events WHERE action = :a"),
+                {"a": action},
+            )
+        )
+
+
+def test_a_read_writes_its_event_through_the_group_and_a_write_in_its_transaction(
+    make_api: Callable[..., Api], pg_url: str
+) -> None:
+    api = make_api(pg_url, settings_overrides={"audit_sequence_delay_ms": 1000})
+    appender = api.ctx.audit_appender
+    assert appender is not None
+    customer = _customer(api)
+    assert appender.groups_written == 0  # the create changed something: its own transaction
+    read = api.call("GET", f"/v1/customers/{customer}", who="service")
+    assert read.status_code == 200
+    assert appender.groups_written == 1
+    [(request_id, status, outcome)] = _events(api, "customers:customer:read")
+    assert (request_id, status, outcome) == (read.headers["x-request-id"], 200, "allowed")
+    denied = api.call("GET", f"/v1/customers/{customer}", who=None)
+    assert denied.status_code == 401 and appender.groups_written == 2
+
+
+def test_a_read_whose_event_cannot_be_written_answers_5xx_and_discloses_nothing(
+    make_api: Callable[..., Api], gated_engine: Engine, pg_url: str
+) -> None:
+    api = make_api(pg_url, settings_overrides={"audit_sequence_delay_ms": 1000})
+    customer = _customer(api)
+    with gated_engine.begin() as conn:
+        conn.exec_driver_sql(
+            "ALTER DATABASE " + gated_engine.url.database + " SET strongroom.refuse"
+            " = 'customers:customer:read'"
+        )
+    try:
+        api.ctx.engine.dispose()  # new connections read the database's new setting
+        read = api.call("GET", f"/v1/customers/{customer}", who="service")
+    finally:
+        with gated_engine.begin() as conn:
+            conn.exec_driver_sql(
+                "ALTER DATABASE " + gated_engine.url.database + " RESET strongroom.refuse"
+            )
+    assert read.status_code >= 500
+    assert "Group Reader" not in read.text and "g@x.io" not in read.text
+    assert customer not in read.text
+    assert _events(api, "customers:customer:read") == []
