@@ -86,6 +86,10 @@ class Limits(BaseModel):
     # an earlier payment. Turn off while a replica of a release before charges.send_attempts
     # runs: its reconciler sends without counting, and only the look-up would find that send.
     renewal_first_send_skips_lookup: bool = True
+    # Days after an erasure that the processor-erasure job waits for a payment still
+    # processing at the processor; then it records the charge failed and deletes the
+    # processor's customer anyway (service/customers/jobs.py).
+    processor_erasure_max_wait_days: PositiveInt = 7
     upcoming_charge_notice_days: PositiveInt = 3
     pause_ending_notice_days: PositiveInt = 3
     allow_http_loopback_webhooks: bool = False

@@ -46,12 +46,14 @@ def forget_processor_keys_of_erased_customer(session: Session, customer: str, at
 
 
 def settle_pending_by_lookup(
-    context: JobContext, customer: str, processor_ref: str, now: datetime
+    context: JobContext, customer: str, processor_ref: str, now: datetime, give_up: bool = False
 ) -> bool:
     """Settle every pending charge of a customer being erased from what the processor did,
     each in a transaction of its own; never sends a charge. True when none is left pending;
     False when the processor still reports one as processing (the reference must be kept
-    and this run again). A processor outage raises ``ProcessorFailed``."""
+    and this run again) — unless ``give_up`` (the erasure waited long enough): such a charge
+    is then failed with ``customer_erased``, like one the processor never had. A processor
+    outage raises ``ProcessorFailed``."""
     with context.session_factory() as session:
         pending = list(
             session.scalars(
@@ -60,11 +62,15 @@ def settle_pending_by_lookup(
                 .order_by(Charge.created_at, Charge.id)
             )
         )
-    settled = [_settle_one(context, charge_id, processor_ref, now) for charge_id in pending]
+    settled = [
+        _settle_one(context, charge_id, processor_ref, now, give_up) for charge_id in pending
+    ]
     return all(settled)
 
 
-def _settle_one(context: JobContext, charge_id: str, processor_ref: str, now: datetime) -> bool:
+def _settle_one(
+    context: JobContext, charge_id: str, processor_ref: str, now: datetime, give_up: bool
+) -> bool:
     """One charge, locked across its look-up as ``settle`` locks it (``call_processor``)."""
     with context.session_factory() as session:
         charge = lock_charge(session, charge_id, wait=True)
@@ -82,10 +88,11 @@ def _settle_one(context: JobContext, charge_id: str, processor_ref: str, now: da
         if charge_id not in still:
             return True
         charge = still[charge_id]
-        if outcome is not None and outcome.status == ChargeStatus.PENDING:
+        unfinished = outcome is not None and outcome.status == ChargeStatus.PENDING
+        if unfinished and not give_up:
             session.rollback()
             return False
-        if outcome is None:
+        if outcome is None or unfinished:
             status, failure_code = ChargeStatus.FAILED, CUSTOMER_ERASED
         else:
             status, failure_code = outcome.status, outcome.failure_code

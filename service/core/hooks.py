@@ -16,10 +16,12 @@ from service.core.slots import Slot
 
 CustomerErased = Callable[[Session, str, datetime], None]
 OwnedTokens = Callable[[Session, str], list[str]]
-# (context, customer token, processor customer reference, now) -> True when nothing of the
-# customer's still waits on the processor; each commits in transactions of its own. The context
-# is the jobs' ``JobContext`` (service/jobs/registry.py), typed Any: core imports no other package.
-SettleBeforeProcessorErasure = Callable[[Any, str, str, datetime], bool]
+# (context, customer token, processor customer reference, now, give_up) -> True when nothing of
+# the customer's still waits on the processor; each commits in transactions of its own. With
+# ``give_up`` nothing waits any longer: what the processor still reports unfinished is recorded
+# as if the processor had never had it. The context is the jobs' ``JobContext``
+# (service/jobs/registry.py), typed Any: core imports no other package.
+SettleBeforeProcessorErasure = Callable[[Any, str, str, datetime, bool], bool]
 
 
 @dataclass(frozen=True)
@@ -52,8 +54,8 @@ def customer_erased(session: Session, customer: str, at: datetime) -> None:
 
 
 def settled_before_processor_erasure(
-    context: Any, customer: str, processor_ref: str, now: datetime
+    context: Any, customer: str, processor_ref: str, now: datetime, *, give_up: bool = False
 ) -> bool:
     """Every domain's settlement with the processor for this customer; all of them run."""
     handlers = erasure_hooks.get().before_processor_erasure
-    return all([handler(context, customer, processor_ref, now) for handler in handlers])
+    return all([handler(context, customer, processor_ref, now, give_up) for handler in handlers])

@@ -46,6 +46,12 @@ class Metrics:
         self.jobs = Counter(
             "strongroom_jobs", "Scheduled jobs run", ["kind", "outcome"], registry=self.registry
         )
+        self.processor_erasures_gave_up = Counter(
+            "strongroom_processor_erasures_gave_up",
+            "Erased customers deleted at the processor without waiting longer for a payment"
+            " still processing (its charge recorded failed)",
+            registry=self.registry,
+        )
 
     def observe(self, action: str, status: int, seconds: float) -> None:
         self.requests.labels(action=action, status=str(status)).inc()

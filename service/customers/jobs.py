@@ -5,7 +5,7 @@ each after the erased customer's pending charges are settled by look-up."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,7 +26,8 @@ def finish_processor_erasures(context: JobContext, now: datetime) -> int:
     """Each due deferred deletion: first the customer's pending charges are settled by
     look-up, in transactions of their own (the row's lock is let go meanwhile: SQLite's is the
     whole database's), then the processor's customer is deleted and the row with it. A failure
-    backs off (1 min, doubling up to 6 h). Returns how many were finished."""
+    backs off (1 min, doubling up to 6 h); so does a payment still processing, up to the
+    policy's wait (``_settled``). Returns how many were finished."""
     finished = 0
     while True:
         with context.session_factory() as session:
@@ -39,13 +40,9 @@ def finish_processor_erasures(context: JobContext, now: datetime) -> int:
             except ServiceError:
                 _back_off(session, pending, now)
                 continue
+            erased_at = session.scalar(select(Customer.erased_at).where(Customer.id == customer))
             session.rollback()
-            try:
-                done = ref is None or hooks.settled_before_processor_erasure(
-                    context, customer, ref, now
-                )
-            except ServiceError:
-                done = False
+            done = ref is None or _settled(context, customer, ref, erased_at or now, now)
             pending = _next_due(session, now, customer)
             if pending is None:
                 continue  # another replica finished it meanwhile
@@ -62,6 +59,39 @@ def finish_processor_erasures(context: JobContext, now: datetime) -> int:
             context.app.audit.system(session, Action.JOB_PROCESSOR_ERASURE, [customer], at=now)
             session.commit()
             finished += 1
+
+
+def _settled(
+    context: JobContext, customer: str, ref: str, erased_at: datetime, now: datetime
+) -> bool:
+    """The customer's pending charges settled by look-up (False: not yet, or an outage).
+
+    While the processor reports a payment still processing, the customer's payment methods are
+    detached (the payment needs them no more) and the job waits — for
+    ``limits.processor_erasure_max_wait_days`` after the erasure at most. Then it gives up: the
+    charge is recorded ``failed`` with ``customer_erased``, like one the processor never had,
+    and the processor's customer is deleted anyway. Waiting longer would keep an erased
+    customer at the processor, and its reference here, for as long as the processor pleases;
+    the payment goes on there without its customer (Stripe keeps PaymentIntents). So the give-up
+    is an ERROR and a metric: should that payment still succeed, a refund is owed that
+    Strongroom can no longer see."""
+    try:
+        if hooks.settled_before_processor_erasure(context, customer, ref, now):
+            return True
+        max_wait = timedelta(days=context.app.policy.limits.processor_erasure_max_wait_days)
+        if now < erased_at + max_wait:
+            context.processor.detach_payment_methods(ref)
+            return False
+        hooks.settled_before_processor_erasure(context, customer, ref, now, give_up=True)
+    except ServiceError:
+        return False
+    log.error(
+        "processor erasure gave up waiting for a payment still processing: its charge is"
+        " recorded failed and the processor's customer deleted anyway; check the payment there",
+        extra={"waited_days": (now - erased_at).days},
+    )
+    context.app.metrics.processor_erasures_gave_up.inc()
+    return True
 
 
 def _next_due(

@@ -280,8 +280,9 @@ def erase_at_processor(context: JobContext, token: str, now: datetime) -> bool:
     """Settle what waits on the processor for the customer (its pending charges, by look-up
     only), then delete the customer there. True when done (or it has none there); False when
     an outage, or a payment still processing, defers both to the job, which keeps the sealed
-    reference until then. Read in a short session of its own, so no lock is held while the
-    processor answers. NotFound and Gone propagate as usual."""
+    reference until then (a processing payment needs the saved card no more: the customer's
+    payment methods are detached at once). Read in a short session of its own, so no lock is
+    held while the processor answers. NotFound and Gone propagate as usual."""
     try:
         with context.session_factory() as session:
             ref = processor_customer_ref(session, context.key_service, context.app.data_keys, token)
@@ -291,6 +292,7 @@ def erase_at_processor(context: JobContext, token: str, now: datetime) -> bool:
         return True
     try:
         if not hooks.settled_before_processor_erasure(context, token, ref, now):
+            context.processor.detach_payment_methods(ref)
             return False
         context.processor.delete_customer(ref)
     except ServiceError as error:

@@ -84,6 +84,12 @@ class PaymentProcessor(Protocol):
         erased, which must never be sent again."""
         ...
 
+    def detach_payment_methods(self, customer_ref: str) -> None:
+        """Detach every payment method of the customer, keeping the customer (erasure, while a
+        payment still processing delays its deletion). A customer the processor no longer has
+        has none; an outage raises ``ProcessorFailed``."""
+        ...
+
     def delete_customer(self, customer_ref: str) -> None:
         """Detach every payment method of the customer and delete it (erasure). A customer the
         processor no longer has counts as deleted; an outage raises ``ProcessorFailed``."""

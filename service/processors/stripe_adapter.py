@@ -111,15 +111,26 @@ class StripeProcessor:
         metadata is a random key that Strongroom forgets on erasure)."""
         with _processor_failures():
             try:
-                methods = self._client.v1.payment_methods.list(
-                    params={"customer": customer_ref, "type": "card", "limit": _LIST_PAGE_SIZE}
-                )
-                for method in methods.auto_paging_iter():
-                    self._client.v1.payment_methods.detach(method.id)
+                self._detach_all(customer_ref)
                 self._client.v1.customers.delete(customer_ref)
             except stripe.InvalidRequestError as missing:
                 if missing.http_status != 404:
                     raise
+
+    def detach_payment_methods(self, customer_ref: str) -> None:
+        with _processor_failures():
+            try:
+                self._detach_all(customer_ref)
+            except stripe.InvalidRequestError as missing:
+                if missing.http_status != 404:
+                    raise
+
+    def _detach_all(self, customer_ref: str) -> None:
+        methods = self._client.v1.payment_methods.list(
+            params={"customer": customer_ref, "type": "card", "limit": _LIST_PAGE_SIZE}
+        )
+        for method in methods.auto_paging_iter():
+            self._client.v1.payment_methods.detach(method.id)
 
     def charge(
         self,

@@ -28,6 +28,7 @@ def test_the_default_policy_loads_and_denies_by_default() -> None:
     assert policy.reveal_fields("service") == ()
     assert policy.limits.max_pause_days == 90
     assert policy.limits.max_charge_for("eur") == 1_000_000
+    assert policy.limits.processor_erasure_max_wait_days == 7
 
 
 @pytest.mark.parametrize(
@@ -43,6 +44,10 @@ def test_the_default_policy_loads_and_denies_by_default() -> None:
         ),
         (("max_pause_days: 90", "max_pause_days: -1"), "limits.max_pause_days"),
         (("requests_per_minute: 60000", "requests_per_minute: lots"), "limits.requests_per_minute"),
+        (
+            ("processor_erasure_max_wait_days: 7", "processor_erasure_max_wait_days: 0"),
+            "limits.processor_erasure_max_wait_days",
+        ),
         (("version: 1", "version: 1\nsurprise: true"), "surprise"),
     ],
 )

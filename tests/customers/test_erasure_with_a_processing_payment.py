@@ -1,0 +1,180 @@
+"""An erased customer whose payment the processor keeps reporting ``processing``: its saved
+card is detached at the erasure, the processor-erasure job waits for the payment up to
+``limits.processor_erasure_max_wait_days`` (7 by default), then gives up — the charge recorded
+``failed`` (``customer_erased``), the processor's customer deleted anyway, an ERROR logged and
+``strongroom_processor_erasures_gave_up`` counted.
+
+localstripe settles every payment at once, so the processor is reached through
+``ProcessingProxy`` (tests/processors/processing_proxy.py), which rewrites localstripe's
+answers to report the payment still processing. It is a fake at the one point no real part can
+reach: no localstripe state keeps a payment processing. Customers, cards, their detachment and
+deletion are localstripe's own, and are checked there through the real ``stripe`` SDK."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import stripe
+
+from service.app.context import get_processor
+from service.charges.erasure import ERASED_KEY_PREFIX
+from service.charges.models import CUSTOMER_ERASED
+from service.core.clock import FrozenClock
+from service.core.db import transaction
+from service.core.timeparse import format_api_time
+from service.customers.jobs import finish_processor_erasures
+from service.customers.models import ProcessorErasure
+from service.devstack.localstripe import LocalStripeServer
+from service.jobs.registry import JobContext
+from service.processors.stripe_adapter import StripeProcessor
+from tests.charges.support import charge, charge_rows, new_customer, processor_customer_of
+from tests.fixtures.app import Api
+from tests.fixtures.localstripe import LOCALSTRIPE_API_KEY
+from tests.processors.processing_proxy import ProcessingProxy
+
+T0 = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
+GAVE_UP = "strongroom_processor_erasures_gave_up_total"
+# A loopback port nothing listens on (the discard port): every processor call fails at once.
+DEAD_URL = "http://127.0.0.1:9"
+
+
+@pytest.fixture
+def processing(localstripe: LocalStripeServer) -> Iterator[StripeProcessor]:
+    """The Stripe adapter, reaching localstripe through the proxy that keeps payments
+    processing."""
+    with ProcessingProxy(localstripe.port) as proxy:
+        yield StripeProcessor(LOCALSTRIPE_API_KEY, api_base=proxy.url, timeout=5.0)
+
+
+def erased_with_a_processing_payment(api: Api) -> tuple[str, str, str]:
+    """A customer charged (the payment still processing), then erased: (customer, its id at
+    the processor, the charge)."""
+    customer = new_customer(api)
+    at_processor = processor_customer_of(api, customer)
+    made = charge(api, customer=customer, amount=1999)
+    assert made.status_code == 201, made.text
+    assert made.json()["status"] == "pending"
+    erased = api.call("DELETE", f"/v1/customers/{customer}")
+    assert erased.status_code == 200, erased.text
+    return customer, at_processor, made.json()["id"]
+
+
+def cards_of(client: stripe.StripeClient, at_processor: str) -> list[str]:
+    listed = client.v1.payment_methods.list(params={"customer": at_processor, "type": "card"})
+    return [method.id for method in listed.data]
+
+
+def still_there(client: stripe.StripeClient, at_processor: str) -> bool:
+    return not client.v1.customers.retrieve(at_processor).to_dict().get("deleted")
+
+
+def move_clock(api: Api, to: datetime) -> None:
+    """The test clock moved: every job due by then runs."""
+    moved = api.call("POST", "/v1/test/clock", json={"now": format_api_time(to)})
+    assert moved.status_code == 200, moved.text
+
+
+def gave_up_count(api: Api) -> float:
+    metrics = api.call("GET", "/v1/metrics")
+    assert metrics.status_code == 200, metrics.text
+    (line,) = [line for line in metrics.text.splitlines() if line.startswith(GAVE_UP + " ")]
+    return float(line.split()[1])
+
+
+def test_erasure_detaches_the_saved_card_while_a_payment_is_still_processing(
+    make_api: Callable[..., Api],
+    db_url: str,
+    processing: StripeProcessor,
+    localstripe_client: stripe.StripeClient,
+) -> None:
+    api = make_api(db_url, clock=FrozenClock(T0), processor=processing)
+
+    customer, at_processor, charge_id = erased_with_a_processing_payment(api)
+
+    assert cards_of(localstripe_client, at_processor) == []
+    # The customer itself waits at the processor for the payment, with the sealed reference.
+    assert still_there(localstripe_client, at_processor)
+    with transaction(api.ctx.session_factory) as session:
+        assert session.get(ProcessorErasure, customer) is not None
+    assert [(c.id, c.status) for c in charge_rows(api)] == [(charge_id, "pending")]
+
+
+def test_the_job_detaches_the_card_when_the_processor_was_down_at_the_erasure(
+    make_api: Callable[..., Api],
+    db_url: str,
+    processing: StripeProcessor,
+    localstripe_client: stripe.StripeClient,
+) -> None:
+    """Down at the erasure, nothing could be detached; the job's first look-up that finds the
+    payment processing detaches the card, and the job goes on waiting."""
+    api = make_api(db_url, clock=FrozenClock(T0), processor=processing)
+    customer = new_customer(api)
+    at_processor = processor_customer_of(api, customer)
+    assert charge(api, customer=customer, amount=1999).json()["status"] == "pending"
+    down = StripeProcessor(LOCALSTRIPE_API_KEY, api_base=DEAD_URL, timeout=1.0)
+    api.app.dependency_overrides[get_processor] = lambda: down
+    erased = api.call("DELETE", f"/v1/customers/{customer}")
+    del api.app.dependency_overrides[get_processor]
+    assert erased.status_code == 200, erased.text
+    assert len(cards_of(localstripe_client, at_processor)) == 1
+
+    assert finish_processor_erasures(JobContext(api.ctx), T0 + timedelta(hours=1)) == 0
+
+    assert cards_of(localstripe_client, at_processor) == []
+    assert still_there(localstripe_client, at_processor)
+    with transaction(api.ctx.session_factory) as session:
+        assert session.get(ProcessorErasure, customer) is not None
+
+
+def test_the_job_waits_for_a_processing_payment_up_to_the_policy_then_gives_up(
+    make_api: Callable[..., Api],
+    db_url: str,
+    processing: StripeProcessor,
+    localstripe_client: stripe.StripeClient,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The shipped policy's 7 days: a minute before, the job still waits; at 7 days it records
+    the charge failed, deletes the processor's customer, logs an ERROR and counts it."""
+    api = make_api(
+        db_url,
+        clock=FrozenClock(T0),
+        processor=processing,
+        settings_overrides={"test_clock": True},
+    )
+    assert api.ctx.policy.limits.processor_erasure_max_wait_days == 7
+    customer, at_processor, charge_id = erased_with_a_processing_payment(api)
+    caplog.set_level(logging.WARNING, logger="strongroom.customers")
+
+    move_clock(api, T0 + timedelta(days=7) - timedelta(minutes=1))
+
+    with transaction(api.ctx.session_factory) as session:
+        waiting = session.get(ProcessorErasure, customer)
+        assert waiting is not None
+        assert waiting.attempts >= 1  # the job ran, found the payment processing, backed off
+    assert [(c.id, c.status) for c in charge_rows(api)] == [(charge_id, "pending")]
+    assert still_there(localstripe_client, at_processor)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert gave_up_count(api) == 0
+
+    move_clock(api, T0 + timedelta(days=7))
+
+    (settled,) = charge_rows(api)
+    assert (settled.id, settled.status, settled.failure_code) == (
+        charge_id,
+        "failed",
+        CUSTOMER_ERASED,
+    )
+    assert settled.processor_key == ERASED_KEY_PREFIX + charge_id
+    with transaction(api.ctx.session_factory) as session:
+        assert session.get(ProcessorErasure, customer) is None
+    with pytest.raises(stripe.InvalidRequestError):
+        localstripe_client.v1.customers.retrieve(at_processor)
+    (error,) = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert error.name == "strongroom.customers"
+    assert "gave up" in error.getMessage()
+    for secret in (customer, at_processor, charge_id):
+        assert secret not in error.getMessage()
+    assert gave_up_count(api) == 1
