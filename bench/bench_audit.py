@@ -2,10 +2,14 @@
 
     .venv/bin/python bench/bench_audit.py [--quick]
 
-- Appends: 16 writer processes on PostgreSQL, one event per transaction (as a request appends
-  it) through ``append_event``. Same-run baseline: the hash chain this trail replaced — the same
-  rows appended by locking a head row, hashing onto the previous event and updating the head
-  (re-implemented here on tables of its own, exactly as the old recorder did).
+- Appends: 16 concurrent writers on PostgreSQL, in two shapes. 16 processes x 1 thread, one
+  event per transaction through ``append_event`` (as a request that changed something appends
+  it: in its own transaction); and 2 processes x 8 threads, the shape of ``serve --workers 2``
+  under 16 clients, through the group appender (as a request that changed nothing hands its
+  event over: ``service/audit/group_commit.py``). Same-run baselines: the hash chain this trail
+  replaced, in both shapes — the same rows appended by locking a head row, hashing onto the
+  previous event and updating the head (re-implemented here on tables of its own, exactly as
+  the old recorder did) — and bare psycopg, one autocommit INSERT per event.
 - Sequencing: queued events integrated by the sequencer (leaf hashes, stored subtrees, one
   signed tree head per batch of 1,000 and of 10,000). Baseline: the old chain's verifier pace
   over the same rows (SHA-256 of canonical JSON per event, no writes).
@@ -25,6 +29,7 @@ import secrets
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,9 +41,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import Figure, postgres_database, print_figures
 from service.audit.chain import encode_list, format_time
+from service.audit.group_commit import GroupAppender
 from service.audit.models import AuditEvent
 from service.audit.proofs import StoredTree
-from service.audit.recorder import AuditRecord, append_event
+from service.audit.recorder import AuditRecord, append_event, new_event_id, queued_row
 from service.audit.sequencer import Sequencer
 from service.audit.verify import verify_with
 from service.core.db import make_engine, make_session_factory, snapshot
@@ -48,6 +54,7 @@ from service.keys.transit import TransitKeyService, build_vault_client
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 WRITERS = 16
+THREADS = 8  # per process in the service-shaped runs: 2 processes x 8 threads = 16 writers
 CHAIN_TABLES = """
 CREATE TABLE IF NOT EXISTS bench_chain_head (id int PRIMARY KEY, seq bigint, hash text);
 CREATE TABLE IF NOT EXISTS bench_chain_events (seq bigint PRIMARY KEY, id text, at text,
@@ -76,6 +83,26 @@ def _append_v2(url: str, name: str, count: int, start: Any, finished: Any) -> No
             session.commit()
     finished.put(time.monotonic())
     engine.dispose()
+
+
+_APPENDERS: dict[str, GroupAppender] = {}
+_APPENDERS_LOCK = threading.Lock()
+
+
+def _append_group(url: str, name: str, count: int, start: Any, finished: Any) -> None:
+    """One writer thread; the threads of a process share its appender, as requests do."""
+    with _APPENDERS_LOCK:
+        if url not in _APPENDERS:
+            _APPENDERS[url] = GroupAppender(make_engine(url, pool_size=THREADS))
+        appender = _APPENDERS[url]
+    record = _record(name)
+    start.wait()
+    for i in range(count):
+        row = queued_row(
+            new_event_id(), format_time(datetime.now(UTC)), record, 200, f"{name}-{i}", None
+        )
+        appender.append(row)
+    finished.put(time.monotonic())
 
 
 def _append_chain(url: str, name: str, count: int, start: Any, finished: Any) -> None:
@@ -159,22 +186,40 @@ def _append_bare(url: str, name: str, count: int, start: Any, finished: Any) -> 
         finished.put(time.monotonic())
 
 
-def _run_writers(target: Any, url: str, per_writer: int) -> float:
-    """Events per second from the moment every writer is connected and ready (a barrier: a
-    fixed sleep let the writers' imports on a loaded machine count as append time) to the
-    last writer's last commit (monotonic clocks are system-wide)."""
+def _writer_threads(
+    target: Any, threads: int, url: str, name: str, count: int, start: Any, finished: Any
+) -> None:
+    """One writer process running ``threads`` writers of ``target``."""
+    running = [
+        threading.Thread(target=target, args=(url, f"{name}.{k}", count, start, finished))
+        for k in range(threads)
+    ]
+    for thread in running:
+        thread.start()
+    for thread in running:
+        thread.join()
+
+
+def _run_writers(target: Any, url: str, per_writer: int, threads: int = 1) -> float:
+    """Events per second of WRITERS writers (WRITERS // threads processes of ``threads``
+    threads) from the moment every writer is ready (a barrier: a fixed sleep let the writers'
+    imports on a loaded machine count as append time) to the last writer's last commit
+    (monotonic clocks are system-wide)."""
     spawn = multiprocessing.get_context("spawn")
     start = spawn.Barrier(WRITERS + 1)
     finished = spawn.Queue()
     processes = [
-        spawn.Process(target=target, args=(url, f"w{n}", per_writer, start, finished))
-        for n in range(WRITERS)
+        spawn.Process(
+            target=_writer_threads,
+            args=(target, threads, url, f"w{n}", per_writer, start, finished),
+        )
+        for n in range(WRITERS // threads)
     ]
     for process in processes:
         process.start()
     start.wait(timeout=300)
     began = time.monotonic()
-    ends = [finished.get(timeout=600) for _ in processes]
+    ends = [finished.get(timeout=600) for _ in range(WRITERS)]
     for process in processes:
         process.join()
         assert process.exitcode == 0
@@ -192,10 +237,16 @@ def bench_appends(url: str, per_writer: int) -> list[Figure]:
     chain = _run_writers(_append_chain, url, per_writer)
     ours = _run_writers(_append_v2, url, per_writer)
     bare = _run_writers(_append_bare, url, per_writer)
-    label = f"appends/s, {WRITERS} writer processes, PostgreSQL"
+    chain_threads = _run_writers(_append_chain, url, per_writer, THREADS)
+    grouped = _run_writers(_append_group, url, per_writer, THREADS)
+    bare_threads = _run_writers(_append_bare, url, per_writer, THREADS)
+    label = f"appends/s, {WRITERS} processes, one event per transaction, PostgreSQL"
+    shaped = f"appends/s, {WRITERS // THREADS} processes x {THREADS} threads, group commit"
     return [
         Figure(label, ours, "/s", "hash chain (head-row lock)", chain),
         Figure(label, ours, "/s", "bare psycopg INSERT per transaction", bare),
+        Figure(shaped, grouped, "/s", "hash chain, same shape", chain_threads),
+        Figure(shaped, grouped, "/s", "bare psycopg INSERT per event, same shape", bare_threads),
     ]
 
 
@@ -321,6 +372,7 @@ def bench_verify_and_proofs(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, for CI")
+    parser.add_argument("--appends-only", action="store_true", help="only the append figures")
     args = parser.parse_args()
     count = 100_000 if args.quick else 1_000_000
     per_writer = 100 if args.quick else 1000
@@ -334,8 +386,12 @@ def main() -> None:
             else:
                 upgrade(make_engine(pg))
                 figures += bench_appends(pg, per_writer)
-                figures += bench_sequencing(pg, count, keys, "PostgreSQL")
-                figures += bench_verify_and_proofs(pg, count, keys, "PostgreSQL")
+                if not args.appends_only:
+                    figures += bench_sequencing(pg, count, keys, "PostgreSQL")
+                    figures += bench_verify_and_proofs(pg, count, keys, "PostgreSQL")
+        if args.appends_only:
+            print_figures("Audit", figures)
+            return
         with tempfile.TemporaryDirectory() as tmp:
             url = f"sqlite:///{tmp}/audit.db"
             upgrade(make_engine(url))
