@@ -10,6 +10,10 @@ rename) and once more on shutdown. A crash (SIGKILL) can lose the writes of that
     python -m service.devstack.localstripe --host 127.0.0.1 --port 8420 [--state-file PATH]
 
 ``LocalStripeServer`` starts that command as a child process for tests and ``strongroom dev``.
+
+One answer is brought in line with Stripe's documentation: listing a customer's payment methods
+takes ``type`` as an optional filter (unfiltered: every type), where localstripe refuses any
+``type`` but ``card`` (``_list_payment_methods_of_any_type``).
 """
 
 from __future__ import annotations
@@ -131,6 +135,7 @@ def serve(host: str, port: int, state_file: Path | None, *, exit_with_parent: bo
     from localstripe.resources import store
     from localstripe.server import app
 
+    _list_payment_methods_of_any_type()
     persistence = BatchedPersistence(store, StateFile(state_file) if state_file else None)
     # Both the Store's __setitem__/__delitem__ and the server's middleware call this per write.
     store.dump_to_disk = persistence.mark_dirty
@@ -161,6 +166,44 @@ def serve(host: str, port: int, state_file: Path | None, *, exit_with_parent: bo
     app.on_startup.append(start_flusher)
     app.on_cleanup.append(stop_flusher)
     web.run_app(app, sock=sock, access_log=None, print=None, handle_signals=True)
+
+
+def _list_payment_methods_of_any_type() -> None:
+    """``GET /v1/payment_methods?customer=…`` as Stripe documents it: ``type`` optional (every
+    type of the customer's when absent), any type accepted. localstripe 1.15 answers 400 unless
+    ``type=card``, so a customer's SEPA debit methods (which it can create and attach) could not
+    be listed, nor their detachment at erasure tested (tests/processors/test_stripe_adapter.py).
+    The server looks the class method up per request, so replacing it is enough."""
+    from localstripe.resources import Customer, List, PaymentMethod, UserError, store
+
+    def list_all(
+        cls: type[PaymentMethod],
+        url: str,
+        customer: object = None,
+        limit: object = None,
+        starting_after: object = None,
+        **filters: object,
+    ) -> List:
+        wanted = filters.pop("type", None)
+        unexpected = sorted(filters)
+        if unexpected:
+            raise UserError(400, "Unexpected " + ", ".join(unexpected))
+        if not (isinstance(customer, str) and customer.startswith("cus_")):
+            raise UserError(400, "Bad request")
+        if wanted is not None and not isinstance(wanted, str):
+            raise UserError(400, "Bad request")
+        Customer._api_retrieve(customer)  # 404 for a customer it does not have
+        found = List(url, limit=limit, starting_after=starting_after)
+        found._list = [
+            method
+            for key, method in store.items()
+            if key.startswith(PaymentMethod.object + ":")
+            and method.customer == customer
+            and (wanted is None or method.type == wanted)
+        ]
+        return found
+
+    PaymentMethod._api_list_all = classmethod(list_all)
 
 
 def main(argv: list[str] | None = None) -> None:

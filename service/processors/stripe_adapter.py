@@ -126,8 +126,12 @@ class StripeProcessor:
                     raise
 
     def _detach_all(self, customer_ref: str) -> None:
+        """Every payment method of the customer, whatever its type: no ``type`` filter, which
+        Stripe documents as optional (unfiltered, the list holds every type but ``custom``,
+        whose details are held by a third party, not Stripe). Bank debits (SEPA, ACH) are the
+        payments Stripe keeps processing for days, and their methods hold bank details."""
         methods = self._client.v1.payment_methods.list(
-            params={"customer": customer_ref, "type": "card", "limit": _LIST_PAGE_SIZE}
+            params={"customer": customer_ref, "limit": _LIST_PAGE_SIZE}
         )
         for method in methods.auto_paging_iter():
             self._client.v1.payment_methods.detach(method.id)

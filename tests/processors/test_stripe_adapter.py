@@ -443,3 +443,32 @@ def test_find_charge_during_an_outage_raises_processor_failed() -> None:
         down.find_charge(
             customer_ref="cus_x", amount=700, currency="usd", idempotency_key=new_key()
         )
+
+
+# Stripe's test IBAN (Germany): a SEPA Direct Debit method, the kind whose payments stay
+# processing for days.
+SEPA_IBAN = "DE89370400440532013000"
+
+
+@pytest.mark.parametrize("erasure_step", ["detach_payment_methods", "delete_customer"])
+def test_erasure_detaches_bank_debit_methods_too_not_only_cards(
+    processor: StripeProcessor, localstripe_client: stripe.StripeClient, erasure_step: str
+) -> None:
+    """A customer with a card and a SEPA debit method: both are detached, at erasure while a
+    payment still processes (``detach_payment_methods``) and at its deletion alike."""
+    created = processor.create_customer("pm_card_visa", idempotency_key=new_key())
+    sepa = localstripe_client.v1.payment_methods.create(
+        params={"type": "sepa_debit", "sepa_debit": {"iban": SEPA_IBAN}}
+    )
+    localstripe_client.v1.payment_methods.attach(sepa.id, params={"customer": created.customer_ref})
+    assert created.payment_method_ref is not None
+    methods = [created.payment_method_ref, sepa.id]
+    for method in methods:
+        assert localstripe_client.v1.payment_methods.retrieve(method).customer == (
+            created.customer_ref
+        )
+
+    getattr(processor, erasure_step)(created.customer_ref)
+
+    for method in methods:
+        assert localstripe_client.v1.payment_methods.retrieve(method).customer is None, method
