@@ -88,6 +88,8 @@ class Action(StrEnum):
     JOB_SUBSCRIPTION_CANCEL = "jobs:subscription:cancel"
     JOB_CHARGE = "jobs:charge:create"
     JOB_CHARGE_RECONCILE = "jobs:charge:reconcile"
+    # A charge recorded failed (processor_outcome_unknown) without the processor's outcome.
+    JOB_CHARGE_GIVE_UP = "jobs:charge:give_up"
     JOB_EVENT_DELIVER = "jobs:event:deliver"
     JOB_PROCESSOR_ERASURE = "jobs:customer:erase_at_processor"
 

@@ -34,6 +34,10 @@ class ChargeStatus:
 CUSTOMER_ERASED = "customer_erased"
 NO_PAYMENT_METHOD = "no_payment_method"
 UNCHARGEABLE = (CUSTOMER_ERASED, NO_PAYMENT_METHOD)
+# An erased customer's charge the processor still reported processing when the erasure gave up
+# waiting for it (limits.processor_erasure_max_wait_days): recorded failed, though the payment
+# may still succeed at the processor (service/charges/erasure.py).
+PROCESSOR_OUTCOME_UNKNOWN = "processor_outcome_unknown"
 
 
 class ChargeKind:

@@ -6,7 +6,7 @@ customer. The lists are installed by service/app/wiring.py."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -16,12 +16,24 @@ from service.core.slots import Slot
 
 CustomerErased = Callable[[Session, str, datetime], None]
 OwnedTokens = Callable[[Session, str], list[str]]
+
+
+@dataclass
+class GiveUp:
+    """Passed to the settlements when the erasure has waited long enough for the processor:
+    nothing waits any longer, and what the processor still reports unfinished is recorded
+    failed without its outcome. Each handler appends to ``forced`` the tokens it so recorded,
+    as each is committed (so an outage after some of them loses none), and only those: one
+    that finished meanwhile, or that another replica recorded first, is not there."""
+
+    forced: list[str] = field(default_factory=list)
+
+
 # (context, customer token, processor customer reference, now, give_up) -> True when nothing of
-# the customer's still waits on the processor; each commits in transactions of its own. With
-# ``give_up`` nothing waits any longer: what the processor still reports unfinished is recorded
-# as if the processor had never had it. The context is the jobs' ``JobContext``
-# (service/jobs/registry.py), typed Any: core imports no other package.
-SettleBeforeProcessorErasure = Callable[[Any, str, str, datetime, bool], bool]
+# the customer's still waits on the processor; each commits in transactions of its own. The
+# context is the jobs' ``JobContext`` (service/jobs/registry.py), typed Any: core imports no
+# other package.
+SettleBeforeProcessorErasure = Callable[[Any, str, str, datetime, GiveUp | None], bool]
 
 
 @dataclass(frozen=True)
@@ -54,7 +66,12 @@ def customer_erased(session: Session, customer: str, at: datetime) -> None:
 
 
 def settled_before_processor_erasure(
-    context: Any, customer: str, processor_ref: str, now: datetime, *, give_up: bool = False
+    context: Any,
+    customer: str,
+    processor_ref: str,
+    now: datetime,
+    *,
+    give_up: GiveUp | None = None,
 ) -> bool:
     """Every domain's settlement with the processor for this customer; all of them run."""
     handlers = erasure_hooks.get().before_processor_erasure

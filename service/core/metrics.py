@@ -49,7 +49,8 @@ class Metrics:
         self.processor_erasures_gave_up = Counter(
             "strongroom_processor_erasures_gave_up",
             "Erased customers deleted at the processor without waiting longer for a payment"
-            " still processing (its charge recorded failed)",
+            " still processing: counted once by the job run that recorded its charge failed"
+            " with processor_outcome_unknown (a refund may be owed)",
             registry=self.registry,
         )
 

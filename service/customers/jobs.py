@@ -69,12 +69,15 @@ def _settled(
     While the processor reports a payment still processing, the customer's payment methods are
     detached (the payment needs them no more) and the job waits — for
     ``limits.processor_erasure_max_wait_days`` after the erasure at most. Then it gives up: the
-    charge is recorded ``failed`` with ``customer_erased``, like one the processor never had,
-    and the processor's customer is deleted anyway. Waiting longer would keep an erased
-    customer at the processor, and its reference here, for as long as the processor pleases;
-    the payment goes on there without its customer (Stripe keeps PaymentIntents). So the give-up
-    is an ERROR and a metric: should that payment still succeed, a refund is owed that
-    Strongroom can no longer see."""
+    charge is recorded ``failed`` with ``processor_outcome_unknown`` (its ``charge.failed``
+    event says so too) under a ``jobs:charge:give_up`` audit event, and the processor's
+    customer is deleted anyway. Waiting longer would keep an erased customer at the processor,
+    and its reference here, for as long as the processor pleases; the payment goes on there
+    without its customer (Stripe keeps PaymentIntents). So the give-up is also an ERROR naming
+    the charges and a metric: should that payment still succeed, a refund is owed. Only the
+    charges this run itself forced are reported (``hooks.GiveUp``): none when the payment
+    finished between the look-ups, or when another replica gave up first."""
+    give_up = hooks.GiveUp()
     try:
         if hooks.settled_before_processor_erasure(context, customer, ref, now):
             return True
@@ -82,16 +85,26 @@ def _settled(
         if now < erased_at + max_wait:
             context.processor.detach_payment_methods(ref)
             return False
-        hooks.settled_before_processor_erasure(context, customer, ref, now, give_up=True)
+        hooks.settled_before_processor_erasure(context, customer, ref, now, give_up=give_up)
     except ServiceError:
         return False
+    finally:
+        _report_give_up(context, give_up.forced, now - erased_at)
+    return True
+
+
+def _report_give_up(context: JobContext, forced: list[str], waited: timedelta) -> None:
+    """The ERROR and the metric of a give-up, for the charges it recorded failed (charge
+    tokens are no personal data; the customer's token and processor id are not logged)."""
+    if not forced:
+        return
     log.error(
         "processor erasure gave up waiting for a payment still processing: its charge is"
-        " recorded failed and the processor's customer deleted anyway; check the payment there",
-        extra={"waited_days": (now - erased_at).days},
+        " recorded failed (processor_outcome_unknown) and the processor's customer deleted"
+        " anyway; check the payment there",
+        extra={"waited_days": waited.days, "charges": forced},
     )
     context.app.metrics.processor_erasures_gave_up.inc()
-    return True
 
 
 def _next_due(

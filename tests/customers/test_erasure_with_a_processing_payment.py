@@ -1,8 +1,10 @@
 """An erased customer whose payment the processor keeps reporting ``processing``: its saved
 card is detached at the erasure, the processor-erasure job waits for the payment up to
 ``limits.processor_erasure_max_wait_days`` (7 by default), then gives up — the charge recorded
-``failed`` (``customer_erased``), the processor's customer deleted anyway, an ERROR logged and
-``strongroom_processor_erasures_gave_up`` counted.
+``failed`` with ``processor_outcome_unknown`` (its ``charge.failed`` event too) under a
+``jobs:charge:give_up`` audit event, the processor's customer deleted anyway, an ERROR naming
+the charge logged and ``strongroom_processor_erasures_gave_up`` counted — only by the run that
+forced the charge.
 
 localstripe settles every payment at once, so the processor is reached through
 ``ProcessingProxy`` (tests/processors/processing_proxy.py), which rewrites localstripe's
@@ -12,22 +14,28 @@ deletion are localstripe's own, and are checked there through the real ``stripe`
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import stripe
+from sqlalchemy import select
 
 from service.app.context import get_processor
+from service.audit.models import AuditEvent
 from service.charges.erasure import ERASED_KEY_PREFIX
-from service.charges.models import CUSTOMER_ERASED
+from service.charges.models import PROCESSOR_OUTCOME_UNKNOWN
+from service.core import hooks
 from service.core.clock import FrozenClock
 from service.core.db import transaction
 from service.core.timeparse import format_api_time
 from service.customers.jobs import finish_processor_erasures
 from service.customers.models import ProcessorErasure
 from service.devstack.localstripe import LocalStripeServer
+from service.events.models import Event
 from service.jobs.registry import JobContext
 from service.processors.stripe_adapter import StripeProcessor
 from tests.charges.support import charge, charge_rows, new_customer, processor_customer_of
@@ -42,11 +50,16 @@ DEAD_URL = "http://127.0.0.1:9"
 
 
 @pytest.fixture
-def processing(localstripe: LocalStripeServer) -> Iterator[StripeProcessor]:
+def proxy(localstripe: LocalStripeServer) -> Iterator[ProcessingProxy]:
+    with ProcessingProxy(localstripe.port) as running:
+        yield running
+
+
+@pytest.fixture
+def processing(proxy: ProcessingProxy) -> StripeProcessor:
     """The Stripe adapter, reaching localstripe through the proxy that keeps payments
     processing."""
-    with ProcessingProxy(localstripe.port) as proxy:
-        yield StripeProcessor(LOCALSTRIPE_API_KEY, api_base=proxy.url, timeout=5.0)
+    return StripeProcessor(LOCALSTRIPE_API_KEY, api_base=proxy.url, timeout=5.0)
 
 
 def erased_with_a_processing_payment(api: Api) -> tuple[str, str, str]:
@@ -75,6 +88,43 @@ def move_clock(api: Api, to: datetime) -> None:
     """The test clock moved: every job due by then runs."""
     moved = api.call("POST", "/v1/test/clock", json={"now": format_api_time(to)})
     assert moved.status_code == 200, moved.text
+
+
+def errors_of(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def audited(api: Api, action: str) -> list[list[str]]:
+    """The targets of each audit event of ``action``."""
+    with transaction(api.ctx.session_factory) as session:
+        found = session.scalars(select(AuditEvent.targets).where(AuditEvent.action == action))
+        return [json.loads(targets) for targets in found]
+
+
+def charge_events(api: Api, charge_id: str) -> list[tuple[str, dict[str, Any]]]:
+    """The (type, data) of each event (webhook) about the charge."""
+    with transaction(api.ctx.session_factory) as session:
+        events = [(e.type, json.loads(e.data)) for e in session.scalars(select(Event))]
+    return [(kind, data) for kind, data in events if data.get("charge") == charge_id]
+
+
+def before_the_give_up(monkeypatch: pytest.MonkeyPatch, meanwhile: Callable[[], None]) -> list[int]:
+    """Run ``meanwhile`` once, just before the job's first give-up settlement (after its
+    look-up found the payment still processing, with no lock or transaction held). Not a fake:
+    every part runs for real; this only orders them as two replicas, or the processor, could.
+    Returns the list the number of give-up settlements is appended to."""
+    real = hooks.settled_before_processor_erasure
+    calls: list[int] = []
+
+    def settle(*args: Any, **kwargs: Any) -> bool:
+        if kwargs.get("give_up"):
+            calls.append(1)
+            if len(calls) == 1:
+                meanwhile()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(hooks, "settled_before_processor_erasure", settle)
+    return calls
 
 
 def gave_up_count(api: Api) -> float:
@@ -137,7 +187,10 @@ def test_the_job_waits_for_a_processing_payment_up_to_the_policy_then_gives_up(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The shipped policy's 7 days: a minute before, the job still waits; at 7 days it records
-    the charge failed, deletes the processor's customer, logs an ERROR and counts it."""
+    the charge failed with ``processor_outcome_unknown`` (its ``charge.failed`` event says so:
+    a merchant can tell it from a charge the processor never had), audits the give-up naming
+    the charge, deletes the processor's customer, logs an ERROR naming the charge (a token, no
+    personal data) and counts it."""
     api = make_api(
         db_url,
         clock=FrozenClock(T0),
@@ -156,8 +209,9 @@ def test_the_job_waits_for_a_processing_payment_up_to_the_policy_then_gives_up(
         assert waiting.attempts >= 1  # the job ran, found the payment processing, backed off
     assert [(c.id, c.status) for c in charge_rows(api)] == [(charge_id, "pending")]
     assert still_there(localstripe_client, at_processor)
-    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not errors_of(caplog)
     assert gave_up_count(api) == 0
+    assert audited(api, "jobs:charge:give_up") == []
 
     move_clock(api, T0 + timedelta(days=7))
 
@@ -165,16 +219,99 @@ def test_the_job_waits_for_a_processing_payment_up_to_the_policy_then_gives_up(
     assert (settled.id, settled.status, settled.failure_code) == (
         charge_id,
         "failed",
-        CUSTOMER_ERASED,
+        PROCESSOR_OUTCOME_UNKNOWN,
     )
     assert settled.processor_key == ERASED_KEY_PREFIX + charge_id
+    assert charge_events(api, charge_id) == [
+        (
+            "charge.failed",
+            {
+                "charge": charge_id,
+                "subscription": None,
+                "customer": customer,
+                "amount": 1999,
+                "currency": "USD",
+                "failure_code": PROCESSOR_OUTCOME_UNKNOWN,
+            },
+        )
+    ]
+    (targets,) = audited(api, "jobs:charge:give_up")
+    assert charge_id in targets
     with transaction(api.ctx.session_factory) as session:
         assert session.get(ProcessorErasure, customer) is None
     with pytest.raises(stripe.InvalidRequestError):
         localstripe_client.v1.customers.retrieve(at_processor)
-    (error,) = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    (error,) = errors_of(caplog)
     assert error.name == "strongroom.customers"
     assert "gave up" in error.getMessage()
-    for secret in (customer, at_processor, charge_id):
+    assert "processor_outcome_unknown" in error.getMessage()
+    assert error.charges == [charge_id]  # type: ignore[attr-defined]
+    assert error.waited_days == 7  # type: ignore[attr-defined]
+    for secret in (customer, at_processor):
         assert secret not in error.getMessage()
+        assert secret not in str(vars(error))
     assert gave_up_count(api) == 1
+
+
+def test_a_payment_that_finished_just_before_the_give_up_is_recorded_and_not_reported(
+    make_api: Callable[..., Api],
+    db_url: str,
+    proxy: ProcessingProxy,
+    processing: StripeProcessor,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The job's first look-up finds the payment processing, 7 days on; it succeeds at the
+    processor before the give-up's look-up. The charge is recorded succeeded, and nothing
+    reports a give-up: no ERROR, no metric, no give-up audit event."""
+    api = make_api(db_url, clock=FrozenClock(T0), processor=processing)
+    customer, _, charge_id = erased_with_a_processing_payment(api)
+    caplog.set_level(logging.WARNING, logger="strongroom.customers")
+    give_ups = before_the_give_up(monkeypatch, proxy.payments_finish)
+
+    assert finish_processor_erasures(JobContext(api.ctx), T0 + timedelta(days=7)) == 1
+
+    assert give_ups == [1]  # the job did reach its give-up
+    (settled,) = charge_rows(api)
+    assert (settled.id, settled.status, settled.failure_code) == (charge_id, "succeeded", None)
+    assert [kind for kind, _ in charge_events(api, charge_id)] == ["charge.succeeded"]
+    with transaction(api.ctx.session_factory) as session:
+        assert session.get(ProcessorErasure, customer) is None
+    assert not errors_of(caplog)
+    assert gave_up_count(api) == 0
+    assert audited(api, "jobs:charge:give_up") == []
+
+
+def test_two_replicas_giving_up_on_one_payment_report_it_once(
+    make_api: Callable[..., Api],
+    db_url: str,
+    processing: StripeProcessor,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Replica B's look-up finds the payment processing at 7 days; before its give-up, replica A
+    runs the whole job and gives up on the charge. Only A, which recorded the charge failed,
+    reports it: one ERROR, one count, one give-up audit event; B finds the charge settled."""
+    api = make_api(db_url, clock=FrozenClock(T0), processor=processing)
+    customer, _, charge_id = erased_with_a_processing_payment(api)
+    caplog.set_level(logging.WARNING, logger="strongroom.customers")
+    at = T0 + timedelta(days=7)
+    finished_by_a: list[int] = []
+    give_ups = before_the_give_up(
+        monkeypatch,
+        lambda: finished_by_a.append(finish_processor_erasures(JobContext(api.ctx), at)),
+    )
+
+    finished_by_b = finish_processor_erasures(JobContext(api.ctx), at)
+
+    assert give_ups == [1, 1]  # both replicas gave up: B (first asked), then A within it
+    assert (finished_by_a, finished_by_b) == ([1], 0)
+    (settled,) = charge_rows(api)
+    assert (settled.status, settled.failure_code) == ("failed", PROCESSOR_OUTCOME_UNKNOWN)
+    assert [kind for kind, _ in charge_events(api, charge_id)] == ["charge.failed"]
+    (error,) = errors_of(caplog)
+    assert error.charges == [charge_id]  # type: ignore[attr-defined]
+    assert gave_up_count(api) == 1
+    assert len(audited(api, "jobs:charge:give_up")) == 1
+    with transaction(api.ctx.session_factory) as session:
+        assert session.get(ProcessorErasure, customer) is None

@@ -4,6 +4,7 @@ localstripe settles a PaymentIntent at once; Stripe can report one ``processing`
 (bank debits). The proxy forwards each request unchanged and rewrites only the answer: every
 PaymentIntent that succeeded reads ``processing``, and its charge ``pending``. Everything else
 (customers, payment methods, their detachment and deletion) is localstripe's own answer.
+``payments_finish()`` lets every later answer through unchanged: the payments have succeeded.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ class ProcessingProxy:
 
         class Handler(_Handler):
             upstream_port = upstream
+            finished = threading.Event()
 
+        self._handler = Handler
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.port: int = self._server.server_address[1]
@@ -33,6 +36,10 @@ class ProcessingProxy:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def payments_finish(self) -> None:
+        """From now on, payments read as localstripe settled them (succeeded)."""
+        self._handler.finished.set()
 
     def __enter__(self) -> ProcessingProxy:
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
@@ -51,6 +58,7 @@ class ProcessingProxy:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     upstream_port = 0
+    finished = threading.Event()
 
     def do_GET(self) -> None:
         self._forward()
@@ -75,7 +83,7 @@ class _Handler(BaseHTTPRequestHandler):
             status, reply, kept = answer.status, answer.read(), answer.getheaders()
         finally:
             upstream.close()
-        if "json" in (answer.getheader("Content-Type") or ""):
+        if "json" in (answer.getheader("Content-Type") or "") and not self.finished.is_set():
             reply = json.dumps(still_processing(json.loads(reply))).encode()
         self.send_response(status)
         for name, value in kept:
