@@ -315,3 +315,66 @@ def test_two_replicas_giving_up_on_one_payment_report_it_once(
     assert len(audited(api, "jobs:charge:give_up")) == 1
     with transaction(api.ctx.session_factory) as session:
         assert session.get(ProcessorErasure, customer) is None
+
+
+def test_charges_forced_before_an_outage_are_reported_then_the_rest_on_the_next_run(
+    make_api: Callable[..., Api],
+    db_url: str,
+    proxy: ProcessingProxy,
+    processing: StripeProcessor,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two payments processing at 7 days; the processor goes down after the give-up's look-up
+    of one of them. That charge, recorded failed, is reported at once (ERROR, count, audit);
+    the other waits, pending, for the next run, which reports it alone."""
+    api = make_api(db_url, clock=FrozenClock(T0), processor=processing)
+    customer = new_customer(api)
+    made = [charge(api, customer=customer, amount=amount).json() for amount in (1999, 2999)]
+    assert [c["status"] for c in made] == ["pending", "pending"]
+    both = {c["id"] for c in made}
+    assert api.call("DELETE", f"/v1/customers/{customer}").status_code == 200
+    caplog.set_level(logging.WARNING, logger="strongroom.customers")
+    real_find = processing.find_charge
+    looked: list[int] = []
+
+    def find_charge(**request: Any) -> Any:
+        found = real_find(**request)
+        looked.append(1)
+        if len(looked) == 3:  # both in the waiting pass, then the first in the give-up's
+            proxy.go_down()
+        return found
+
+    monkeypatch.setattr(processing, "find_charge", find_charge)
+
+    assert finish_processor_erasures(JobContext(api.ctx), T0 + timedelta(days=7)) == 0
+
+    (error,) = errors_of(caplog)
+    (first,) = error.charges  # type: ignore[attr-defined]
+    (second,) = both - {first}
+    by_id = {c.id: c for c in charge_rows(api)}
+    assert (by_id[first].status, by_id[first].failure_code) == (
+        "failed",
+        PROCESSOR_OUTCOME_UNKNOWN,
+    )
+    assert by_id[second].status == "pending"
+    assert gave_up_count(api) == 1
+    assert [first in targets for targets in audited(api, "jobs:charge:give_up")] == [True]
+    with transaction(api.ctx.session_factory) as session:
+        assert session.get(ProcessorErasure, customer) is not None
+
+    proxy.come_back()
+    caplog.clear()
+    assert finish_processor_erasures(JobContext(api.ctx), T0 + timedelta(days=8)) == 1
+
+    by_id = {c.id: c for c in charge_rows(api)}
+    assert (by_id[second].status, by_id[second].failure_code) == (
+        "failed",
+        PROCESSOR_OUTCOME_UNKNOWN,
+    )
+    (error,) = errors_of(caplog)
+    assert error.charges == [second]  # type: ignore[attr-defined]
+    assert gave_up_count(api) == 2
+    assert len(audited(api, "jobs:charge:give_up")) == 2
+    with transaction(api.ctx.session_factory) as session:
+        assert session.get(ProcessorErasure, customer) is None

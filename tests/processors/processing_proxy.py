@@ -5,6 +5,8 @@ localstripe settles a PaymentIntent at once; Stripe can report one ``processing`
 PaymentIntent that succeeded reads ``processing``, and its charge ``pending``. Everything else
 (customers, payment methods, their detachment and deletion) is localstripe's own answer.
 ``payments_finish()`` lets every later answer through unchanged: the payments have succeeded.
+``go_down()``/``come_back()``: meanwhile every request is answered 503 without reaching
+localstripe (a processor outage at a chosen moment).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from types import TracebackType
 from typing import Any
 
 # Not forwarded: the connection is the proxy's own, and the answer is rewritten uncompressed.
+_UNAVAILABLE = json.dumps({"error": {"message": "Service unavailable."}}).encode()
 _HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "accept-encoding", "host"}
 
 
@@ -27,6 +30,7 @@ class ProcessingProxy:
         class Handler(_Handler):
             upstream_port = upstream
             finished = threading.Event()
+            down = threading.Event()
 
         self._handler = Handler
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -40,6 +44,12 @@ class ProcessingProxy:
     def payments_finish(self) -> None:
         """From now on, payments read as localstripe settled them (succeeded)."""
         self._handler.finished.set()
+
+    def go_down(self) -> None:
+        self._handler.down.set()
+
+    def come_back(self) -> None:
+        self._handler.down.clear()
 
     def __enter__(self) -> ProcessingProxy:
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
@@ -59,6 +69,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     upstream_port = 0
     finished = threading.Event()
+    down = threading.Event()
 
     def do_GET(self) -> None:
         self._forward()
@@ -75,6 +86,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _forward(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
+        if self.down.is_set():
+            self._answer(503, [("Content-Type", "application/json")], _UNAVAILABLE)
+            return
         headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_HEADERS}
         upstream = http.client.HTTPConnection("127.0.0.1", self.upstream_port, timeout=30)
         try:
@@ -85,6 +99,9 @@ class _Handler(BaseHTTPRequestHandler):
             upstream.close()
         if "json" in (answer.getheader("Content-Type") or "") and not self.finished.is_set():
             reply = json.dumps(still_processing(json.loads(reply))).encode()
+        self._answer(status, kept, reply)
+
+    def _answer(self, status: int, kept: list[tuple[str, str]], reply: bytes) -> None:
         self.send_response(status)
         for name, value in kept:
             if name.lower() not in _HOP_HEADERS | {"content-length"}:
