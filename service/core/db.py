@@ -101,8 +101,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
-# Set on a connection's info from the moment its transaction sends anything but a SELECT: a
-# transaction without it changed nothing (see :func:`wrote_anything`).
+# Set on a connection's info from the moment its transaction sends anything but a SELECT (and
+# by :func:`mark_written` for what bypasses the cursor events): a transaction without it
+# changed nothing (see :func:`wrote_anything`).
 _WROTE = "strongroom_wrote"
 
 
@@ -117,6 +118,11 @@ def _track_writes(engine: Engine) -> None:
     ) -> None:
         if statement.lstrip()[:6].upper() != "SELECT":
             conn.info[_WROTE] = True
+
+
+def mark_written(connection: Connection) -> None:
+    """For a write sent past SQLAlchemy's cursor events (COPY through the driver's cursor)."""
+    connection.info[_WROTE] = True
 
 
 def wrote_anything(session: Session) -> bool:
