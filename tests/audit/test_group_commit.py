@@ -222,13 +222,13 @@ def test_a_pool_timeout_fails_the_group_at_once_not_row_by_row(pg_url: str) -> N
     engine = make_engine(pg_url, pool_size=1, max_overflow=0, pool_timeout=0.5)
     appender = GroupAppender(engine)
     attempts: list[int] = []
-    insert = appender._insert  # noqa: SLF001 - a spy: the real INSERT, counted
+    insert = appender._insert  # a spy: the real INSERT, counted
 
     def counted(rows: Any) -> None:
         attempts.append(len(rows))
         insert(rows)
 
-    appender._insert = counted  # type: ignore[method-assign]  # noqa: SLF001
+    appender._insert = counted  # type: ignore[method-assign]
     outcome: dict[int, str] = {}
 
     def one(number: int) -> None:
