@@ -264,9 +264,7 @@ def test_rows_copied_through_the_driver_count_as_a_write(pg_url: str) -> None:
     with make_session_factory(engine)() as session:
         session.execute(text("SELECT 1"))
         assert not wrote_anything(session)
-        rows = [
-            (f"evt_copy_{n}", "test.copied", datetime.now(UTC), "{}") for n in range(COPY_FROM)
-        ]
+        rows = [(f"evt_copy_{n}", "test.copied", datetime.now(UTC), "{}") for n in range(COPY_FROM)]
         insert_rows(session, Event.__table__, ["id", "type", "created_at", "data"], rows)
         assert wrote_anything(session)
         session.rollback()
