@@ -64,3 +64,20 @@ def test_one_line_per_request_with_the_route_template_never_the_path(
     assert EMAIL not in output and "hodan" not in output.lower()
     assert lines[2].endswith('ms -"}')  # a caller's id that could spell a name is left out
     assert "Warsame" not in output
+
+
+def test_a_newline_in_a_logged_value_never_makes_two_lines() -> None:
+    """The live server no longer writes request fields (see tests/hardening/test_live_headers):
+    the JSON line is what keeps any other logged value on one line."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonLineFormatter())
+    handler.addFilter(RedactingFilter(get_redactor()))
+    logger = logging.getLogger("strongroom.test.access.newline")
+    logger.propagate = False
+    logger.addHandler(handler)
+    try:
+        logger.warning("value %s", 'a\rforged-line\n{"level": "info"}', extra={"x": "b\nc"})
+    finally:
+        logger.removeHandler(handler)
+    assert len(stream.getvalue().splitlines()) == 1
