@@ -82,9 +82,11 @@ class Limits(BaseModel):
     charge_retry_hours: tuple[PositiveInt, ...] = (24, 72, 168)
     # Recurring charges sent to the processor at once by one scheduler (renewal day).
     renewal_concurrency: PositiveInt = 8
-    # The renewal job's first send of a charge it recorded skips the processor's look-up for
-    # an earlier payment. Turn off while a replica of a release before charges.send_attempts
-    # runs: its reconciler sends without counting, and only the look-up would find that send.
+    # The first send of a charge by whoever recorded it (the renewal job, or the request that
+    # created a one-off charge) skips the processor's look-up for an earlier payment. Turn off
+    # while a replica of an older release runs: its reconciler (or, before one-off charges
+    # counted their re-sends, its retried charge requests) sends without counting, and only
+    # the look-up would find that send.
     renewal_first_send_skips_lookup: bool = True
     # Days after an erasure that the processor-erasure job waits for a payment still
     # processing at the processor; then it records the charge failed and deletes the

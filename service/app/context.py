@@ -43,6 +43,8 @@ class AppContext:
     metrics: Metrics = field(default_factory=Metrics)
     data_keys: DataKeyCache = field(default_factory=DataKeyCache)
     extras: dict[str, Any] = field(default_factory=dict)
+    # sessions of requests that only read (GET, HEAD): on SQLite they take no write lock
+    read_session_factory: sessionmaker[Session] | None = None
     # writes the events of requests that changed nothing many at a time (PostgreSQL)
     audit_appender: GroupAppender | None = None
     # the one audit writer, on the context's own clock

@@ -52,10 +52,15 @@ def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> logg
         root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(level.upper())
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "fastapi"):
+    for name in ("uvicorn", "uvicorn.error", "fastapi"):
         lib_logger = logging.getLogger(name)
         lib_logger.handlers.clear()
         lib_logger.propagate = True
+    # The app writes its own access line (service/app/access_log.py); uvicorn's (client
+    # address, raw path and query) stays off, whichever of the two configures logging last.
+    uvicorn_access = logging.getLogger("uvicorn.access")
+    uvicorn_access.handlers.clear()
+    uvicorn_access.propagate = False
     # HTTP client internals log request headers at DEBUG (API keys and tokens among them):
     # never below WARNING, whatever the service's level.
     for name in QUIET_LIBRARIES:

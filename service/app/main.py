@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from service.access.actions import Action
 from service.access.auth import bearer_token, try_authenticate
 from service.app import wiring
+from service.app.access_log import AccessLogMiddleware
 from service.app.background import background_for
 from service.app.context import AppContext, get_clock, resolve
 from service.app.openapi_problems import install_problem_responses
@@ -27,7 +28,11 @@ from service.pauselinks.routing import subscriber_error_page
 log = logging.getLogger("strongroom")
 
 
-def create_app(ctx: AppContext, *, run_scheduler: bool = False) -> FastAPI:
+def create_app(
+    ctx: AppContext, *, run_scheduler: bool = False, access_log: bool = False
+) -> FastAPI:
+    """``access_log``: one line per request (the served app; uvicorn's own access log is off)."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         background = background_for(ctx, run_scheduler=run_scheduler)
@@ -49,6 +54,8 @@ def create_app(ctx: AppContext, *, run_scheduler: bool = False) -> FastAPI:
     wiring.wire()
     app.state.ctx = ctx
     app.add_middleware(RequestIdMiddleware)
+    if access_log:
+        app.add_middleware(AccessLogMiddleware)  # added last: outermost
     wiring.include_routes(app)
     app.add_exception_handler(StarletteHTTPException, _unrouted)
     app.add_exception_handler(RequestValidationError, _unrouted)

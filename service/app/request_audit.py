@@ -12,9 +12,9 @@ import logging
 from fastapi import Request
 from sqlalchemy.orm import Session
 
-from service.app.context import AppContext, get_audit_log, resolve
+from service.app.context import AppContext, app_context, get_audit_log, resolve
 from service.audit.recorder import AuditRecord
-from service.core.db import wrote_anything
+from service.core.db import is_read_only, wrote_anything
 
 log = logging.getLogger("strongroom.requests")
 
@@ -24,12 +24,20 @@ def commit_with_event(request: Request, session: Session, record: AuditRecord, s
 
     A request whose transaction changed nothing (a read, a refusal, a rolled-back failure) has
     no effect to commit with: its transaction ends and its event goes to the group appender,
-    which writes it with the other requests' events of the moment (PostgreSQL)."""
+    which writes it with the other requests' events of the moment (PostgreSQL) — or, on
+    SQLite, after a read-only session, in a short write transaction of its own."""
     audit = resolve(request, get_audit_log)
-    if audit.appender is not None and not wrote_anything(session):
-        session.commit()
-        audit.request_alone(request, record, status=status)
-        return
+    if not wrote_anything(session):
+        if audit.appender is not None:
+            session.commit()
+            audit.request_alone(request, record, status=status)
+            return
+        if is_read_only(session):  # SQLite: the event needs the write lock this never took
+            session.commit()
+            with app_context(request).session_factory() as writer:
+                audit.request(writer, request, record, status=status)
+                writer.commit()
+            return
     audit.request(session, request, record, status=status)
     session.commit()
 

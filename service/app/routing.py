@@ -149,7 +149,7 @@ async def _handle(
     ctx = app_context(request)
     record = AuditRecord(action=action)
     request.state.audit = record
-    session = ctx.session_factory()
+    session = _session_for(request, ctx)
     request.state.db = session
     claimed: idempotency.Claim | None = None
     response: Response | None = None
@@ -205,6 +205,14 @@ async def _handle(
             session.close()  # nothing to roll back: no I/O
         status = response.status_code if response is not None else 500
         ctx.metrics.observe(action, status, time.perf_counter() - started)
+
+
+def _session_for(request: Request, ctx: AppContext) -> Session:
+    """A read-only session for a request that cannot change anything (GET, HEAD): on SQLite it
+    reads a snapshot without the write lock, and its event is written after it ends."""
+    if request.method not in BODY_METHODS and ctx.read_session_factory is not None:
+        return ctx.read_session_factory()
+    return ctx.session_factory()
 
 
 def body_model(request: Request) -> Any:

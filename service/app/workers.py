@@ -35,7 +35,7 @@ def worker_app() -> FastAPI:
     settings = Settings()
     configure_logging(settings.log_level)
     ctx = build_context(settings)
-    return create_app(ctx, run_scheduler=settings.scheduler_enabled)
+    return create_app(ctx, run_scheduler=settings.scheduler_enabled, access_log=True)
 
 
 def run_workers(settings: Settings, *, host: str, port: int, workers: int) -> None:
@@ -50,6 +50,7 @@ def run_workers(settings: Settings, *, host: str, port: int, workers: int) -> No
             host=host,
             port=port,
             log_config=None,
+            access_log=False,  # the app's own line: service/app/access_log.py
             server_header=False,
             date_header=False,
             proxy_headers=False,  # X-Forwarded-For: service/core/client_address.py decides

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 log = logging.getLogger(__name__)
 
@@ -123,8 +123,8 @@ class GroupAppender:
             for waiter in group:
                 waiter.written = True
         except Exception as error:  # noqa: BLE001 - reported to the callers, one by one
-            if len(group) == 1 or isinstance(error, OperationalError):
-                for waiter in group:  # the database is unreachable: alone would fail as well
+            if len(group) == 1 or not _one_row_may_be_at_fault(error):
+                for waiter in group:  # the database or the pool failed: alone would as well
                     waiter.error = error
                 return
             log.warning("a group of %d audit events failed; writing each alone", len(group))
@@ -147,3 +147,12 @@ class GroupAppender:
                 _INSERT_GROUP, {name: [row[name] for row in rows] for name in _COLUMNS}
             )
         self.groups_written += 1
+
+
+def _one_row_may_be_at_fault(error: Exception) -> bool:
+    """Whether retrying each row alone can save the others: a constraint, a value or a
+    trigger refusing one row — not an unreachable server, a dropped connection or a pool
+    timeout (retried row by row they would hold every caller for as many timeouts)."""
+    if not isinstance(error, DBAPIError) or error.connection_invalidated:
+        return False
+    return not isinstance(error, OperationalError | InterfaceError)

@@ -87,7 +87,7 @@ def create_charge(
         if named is not None and TOKEN_PATTERN.match(named):
             record.add_target(named)
     with app_context(request).session_factory() as intent_session:
-        charge, refs = operations.record_one_off(
+        charge, refs, recorded_here = operations.record_one_off(
             intent_session,
             deps,
             principal=current_caller(request).key_id,
@@ -101,7 +101,11 @@ def create_charge(
         for token in (charge.id, charge.customer, charge.subscription):
             if token is not None:
                 record.add_target(token)
-    settled, _ = settle(db, deps, charge_id, now, refs)
+    # The request that recorded the charge sends it first: unless another sender counted a
+    # send meanwhile (``settle`` checks under the row lock), there is no earlier payment to
+    # look for at the processor (the same upgrade setting as the renewal job's first sends).
+    first_send = recorded_here and deps.policy.limits.renewal_first_send_skips_lookup
+    settled, _ = settle(db, deps, charge_id, now, refs, recorder=first_send)
     if settled is None:
         raise RuntimeError("a recorded charge vanished")
     return ChargeRead.model_validate(_views(request, db, deps, [settled])[0])

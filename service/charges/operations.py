@@ -10,7 +10,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -76,18 +76,23 @@ def record_one_off(
     request: ChargeCreate,
     description: str | None,
     now: datetime,
-) -> tuple[Charge, PaymentRefs | None]:
+) -> tuple[Charge, PaymentRefs | None, bool]:
     """The charge this request names, recorded ``pending`` if new, with the customer's refs
-    when it still has to be sent.
+    when it still has to be sent, and whether this call recorded it.
 
     A charge already recorded for (principal, key) is returned instead of a new one: that is
     how a retry after a 502 (whose idempotency key the route class released) finds its
-    pending charge and re-sends it rather than charging anew. Its body must be the same.
+    pending charge and re-sends it rather than charging anew. Its body must be the same, and
+    a re-send of a pending charge counts itself in ``send_attempts`` (committed with this
+    session, before the processor call), so that the recording request's own send, if it has
+    not locked the row yet, looks for this one's payment (see ``Charge.send_attempts``).
+
+    A new charge is recorded with ``send_attempts`` 1: the recording request sends it next.
     """
     key = request_key(principal, idempotency_key)
     earlier = _charge_for_request(session, key)
     if earlier is not None:
-        return _same_request(session, deps, earlier, request)
+        return (*_same_request(session, deps, earlier, request), False)
 
     customer, subscription = _payer(session, request)
     cap = deps.policy.limits.max_charge_for(request.currency)
@@ -109,6 +114,7 @@ def record_one_off(
         attempt=0,
         credit_applied=0,
         created_at=now,
+        send_attempts=1,  # this request sends it next: see Charge.send_attempts
     )
     seal_description(session, deps.key_service, deps.cache, charge, description)
     session.add(charge)
@@ -116,7 +122,7 @@ def record_one_off(
         session.flush()
     except IntegrityError:
         raise Conflict("A request with this Idempotency-Key is in flight.") from None
-    return charge, refs
+    return charge, refs, True
 
 
 def _charge_for_request(session: Session, key: str) -> Charge | None:
@@ -132,6 +138,12 @@ def _same_request(
         raise Gone("This customer has been erased.")
     if earlier.status != ChargeStatus.PENDING:
         return earlier, None
+    session.execute(
+        update(Charge)
+        .where(Charge.id == earlier.id)
+        .values(send_attempts=Charge.send_attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
     return earlier, payment_refs(session, deps.key_service, deps.cache, earlier.customer)
 
 

@@ -89,6 +89,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         _configure_sqlite(engine)
+        _track_writes(engine)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
@@ -101,9 +102,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
-# Set on a connection's info from the moment its transaction sends anything but a SELECT: a
-# transaction without it changed nothing (see :func:`wrote_anything`).
+# Set on a connection's info from the moment its transaction sends anything but a SELECT (and
+# by :func:`mark_written` for what bypasses the cursor events): a transaction without it
+# changed nothing (see :func:`wrote_anything`).
 _WROTE = "strongroom_wrote"
+
+
+# Statements that change no data: reads and SQLite's own transaction control (on PostgreSQL
+# the driver sends BEGIN/COMMIT itself). Anything else counts as a write, the safe side.
+_NOT_WRITES = frozenset({"SELECT", "BEGIN", "COMMIT", "ROLLBACK", "PRAGMA"})
 
 
 def _track_writes(engine: Engine) -> None:
@@ -115,8 +122,21 @@ def _track_writes(engine: Engine) -> None:
     def _executing(
         conn: Connection, _cursor: Any, statement: str, *_args: Any, **_kwargs: Any
     ) -> None:
-        if statement.lstrip()[:6].upper() != "SELECT":
+        if (statement[:24].split(None, 1) or [""])[0].upper() not in _NOT_WRITES:
+            if conn.get_execution_options().get(READ_ONLY):
+                # On SQLite a read transaction holds no write lock: a write could only fail
+                # later, at random, when another commit came first. Refused at once instead.
+                raise WriteInReadOnlyTransaction(statement.lstrip()[:40])
             conn.info[_WROTE] = True
+
+
+class WriteInReadOnlyTransaction(RuntimeError):
+    """A session made by :func:`make_read_session_factory` was asked to write."""
+
+
+def mark_written(connection: Connection) -> None:
+    """For a write sent past SQLAlchemy's cursor events (COPY through the driver's cursor)."""
+    connection.info[_WROTE] = True
 
 
 def wrote_anything(session: Session) -> bool:
@@ -164,7 +184,15 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def make_read_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that only read: on SQLite a plain BEGIN (a snapshot, no write lock); a write
+    through one raises :class:`WriteInReadOnlyTransaction`."""
     return sessionmaker(bind=engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+
+
+def is_read_only(session: Session) -> bool:
+    """Whether ``session`` was made by :func:`make_read_session_factory`."""
+    bind = session.get_bind()
+    return bool(bind.get_execution_options().get(READ_ONLY))
 
 
 @contextmanager

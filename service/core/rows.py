@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import Table, bindparam, text
 from sqlalchemy.orm import Session
 
+from service.core.db import mark_written
+
 
 def random_tokens(prefix: str, count: int, nbytes: int = 12) -> list[str]:
     """``count`` tokens like ``prefix + secrets.token_hex(nbytes)``, drawn in one call."""
@@ -44,6 +46,7 @@ def insert_rows(
     ]
     quote = dialect.identifier_preparer.quote
     statement = f"COPY {quote(table.name)} ({', '.join(map(quote, columns))}) FROM STDIN"
+    mark_written(connection)  # COPY goes past the cursor events that see every other write
     raw = connection.connection.driver_connection
     with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
         for row in rows:

@@ -72,12 +72,13 @@ def _serve(ctx: AppContext, *, host: str, port: int, workers: int) -> None:
         ctx.engine.dispose()  # each worker opens its own connections
         run_workers(ctx.settings, host=host, port=port, workers=workers)
         return
-    app = create_app(ctx, run_scheduler=ctx.settings.scheduler_enabled)
+    app = create_app(ctx, run_scheduler=ctx.settings.scheduler_enabled, access_log=True)
     uvicorn.run(
         app,
         host=host,
         port=port,
         log_config=None,
+        access_log=False,  # the app's own line: service/app/access_log.py
         server_header=False,
         date_header=False,
         proxy_headers=False,  # X-Forwarded-For: service/core/client_address.py decides

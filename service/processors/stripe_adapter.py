@@ -254,11 +254,19 @@ class StripeProcessor:
         self, declined: stripe.CardError, customer_ref: str, idempotency_key: str
     ) -> ChargeOutcome:
         failure_code = declined.code or "card_declined"
-        intent = declined.error.payment_intent if declined.error else None
-        if intent is None:
-            # localstripe names only the failed charge; the PaymentIntent is found by its key.
-            intent = self._find_payment(customer_ref, idempotency_key)
-        return ChargeOutcome("failed", intent.id if intent else None, failure_code)
+        error = declined.error
+        intent = error.payment_intent if error else None
+        if intent is not None:
+            return ChargeOutcome("failed", intent.id, failure_code)
+        if error is not None and error.charge:
+            # localstripe names only the failed charge (of the PaymentIntent this very call
+            # created): one read of that charge says which, where a look-up by key would page
+            # through every payment of the customer.
+            intent_id = _id_of(self._client.v1.charges.retrieve(error.charge).payment_intent)
+            if intent_id is not None:
+                return ChargeOutcome("failed", intent_id, failure_code)
+        found = self._find_payment(customer_ref, idempotency_key)
+        return ChargeOutcome("failed", found.id if found else None, failure_code)
 
 
 class _KeyLocks:
@@ -291,6 +299,13 @@ def _ensure_same_payment(intent: stripe.PaymentIntent, amount: int, currency: st
         raise IdempotencyMismatch(
             "This idempotency key was already used for another payment at the processor."
         )
+
+
+def _id_of(reference: str | stripe.StripeObject | None) -> str | None:
+    """The id of a reference the API returns as an id or, expanded, as the object."""
+    if reference is None or isinstance(reference, str):
+        return reference
+    return str(reference.id)
 
 
 def _key_of(intent: stripe.PaymentIntent) -> str | None:

@@ -214,3 +214,58 @@ def test_a_read_whose_event_cannot_be_written_answers_5xx_and_discloses_nothing(
     assert "Group Reader" not in read.text and "g@x.io" not in read.text
     assert customer not in read.text
     assert _events(api, "customers:customer:read") == []
+
+
+def test_a_pool_timeout_fails_the_group_at_once_not_row_by_row(pg_url: str) -> None:
+    """Review finding: a pool timeout is no one row's fault; retried row by row it held every
+    caller of the worker for as many timeouts as there were rows."""
+    engine = make_engine(pg_url, pool_size=1, max_overflow=0, pool_timeout=0.5)
+    appender = GroupAppender(engine)
+    attempts: list[int] = []
+    insert = appender._insert  # a spy: the real INSERT, counted
+
+    def counted(rows: Any) -> None:
+        attempts.append(len(rows))
+        insert(rows)
+
+    appender._insert = counted  # type: ignore[method-assign]
+    outcome: dict[int, str] = {}
+
+    def one(number: int) -> None:
+        try:
+            appender.append(_row(f"t{number}"))
+            outcome[number] = "written"
+        except Exception as error:  # noqa: BLE001 - the outcome under test
+            outcome[number] = type(error).__name__
+
+    with engine.connect() as held:  # the pool's only connection
+        held.execute(text("SELECT 1"))
+        threads = [threading.Thread(target=one, args=(n,)) for n in range(6)]
+        threads[0].start()
+        _until(lambda: len(attempts) == 1)
+        for thread in threads[1:]:
+            thread.start()
+        _until(lambda: appender.queue_length == 5)
+        for thread in threads:
+            thread.join(timeout=60)
+    assert outcome == dict.fromkeys(range(6), "TimeoutError")
+    assert attempts == [1, 5]  # the leader alone, then the group once: no row-by-row retry
+    engine.dispose()
+
+
+def test_rows_copied_through_the_driver_count_as_a_write(pg_url: str) -> None:
+    """Review finding: COPY goes past the cursor events; a transaction that only copied rows
+    looked unchanged and its event would have left it."""
+    from service.core.db import make_session_factory, wrote_anything
+    from service.core.rows import COPY_FROM, insert_rows
+    from service.events.models import Event
+
+    engine = make_engine(pg_url)
+    with make_session_factory(engine)() as session:
+        session.execute(text("SELECT 1"))
+        assert not wrote_anything(session)
+        rows = [(f"evt_copy_{n}", "test.copied", datetime.now(UTC), "{}") for n in range(COPY_FROM)]
+        insert_rows(session, Event.__table__, ["id", "type", "created_at", "data"], rows)
+        assert wrote_anything(session)
+        session.rollback()
+    engine.dispose()

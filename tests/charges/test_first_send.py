@@ -1,6 +1,7 @@
 """A recurring charge's first send skips the processor's look-up for an earlier payment, and
 only the first: once another sender (the reconciler) has started on the charge, the job's own
-send looks for that sender's payment and finds it rather than paying twice.
+send looks for that sender's payment and finds it rather than paying twice. The same holds for
+a one-off charge, whose first sender is the request that records it.
 
 The processor is the real Stripe adapter against localstripe, wrapped only to record the
 ``first_send`` flag each call carried (what the adapter does with it is its own business)."""
@@ -14,11 +15,13 @@ from typing import Any
 import stripe
 from sqlalchemy import select
 
+from service.access.keys import parse_key
 from service.charges.models import PROCESSOR_NAME, Charge, ChargeKind, ChargeStatus
-from service.charges.operations import new_charge_id, recurring_processor_key
+from service.charges.operations import new_charge_id, record_one_off, recurring_processor_key
 from service.charges.reconcile import reconcile_pending
+from service.charges.schemas import ChargeCreate
 from service.charges.sending import send_charge
-from service.charges.settle import start_send
+from service.charges.settle import ChargeDeps, start_send
 from service.core.clock import FrozenClock
 from service.core.db import transaction
 from service.core.errors import ProcessorFailed
@@ -26,7 +29,12 @@ from service.customers.operations import payment_refs
 from service.jobs.registry import JobContext
 from service.processors.port import ChargeOutcome
 from service.processors.stripe_adapter import StripeProcessor
-from tests.charges.support import new_customer, payment_intents_of, processor_customer_of
+from tests.charges.support import (
+    charge,
+    new_customer,
+    payment_intents_of,
+    processor_customer_of,
+)
 from tests.fixtures.app import Api
 from tests.subscriptions.support import new_subscription
 
@@ -209,3 +217,82 @@ def test_with_the_upgrade_setting_off_the_jobs_first_send_looks_first(
     assert stored(api, charge.id).status == ChargeStatus.SUCCEEDED
     intents = payment_intents_of(localstripe_client, processor_customer_of(api, customer))
     assert [i.metadata["strongroom_key"] for i in intents] == [charge.processor_key]
+
+
+# -- one-off charges (POST /v1/charges) ---------------------------------------------------------
+
+
+def test_a_new_one_off_charge_is_sent_once_without_the_look_up(
+    make_api: Callable[..., Api],
+    pg_url: str,
+    processor: StripeProcessor,
+    localstripe_client: stripe.StripeClient,
+) -> None:
+    """The request that records a one-off charge sends it first: nothing can have paid its key
+    before, so the processor is not asked to page through the customer's payments."""
+    spy = FlagRecorder(processor)
+    api = make_api(pg_url, clock=FrozenClock(T0), processor=spy)
+    customer = new_customer(api)
+
+    created = charge(api, customer=customer)
+
+    assert created.status_code == 201, created.text
+    assert created.json()["status"] == "succeeded"
+    assert spy.first_sends == [True]
+    assert stored(api, created.json()["id"]).send_attempts == 1
+    intents = payment_intents_of(localstripe_client, processor_customer_of(api, customer))
+    assert [i.metadata["strongroom_key"] for i in intents] == [
+        stored(api, created.json()["id"]).processor_key
+    ]
+
+
+def test_a_retried_one_off_charge_counts_its_send_and_finds_the_payment_of_the_first(
+    make_api: Callable[..., Api],
+    pg_url: str,
+    processor: StripeProcessor,
+    localstripe_client: stripe.StripeClient,
+) -> None:
+    """A request recorded its charge, reached the processor and died before recording the
+    outcome; the caller's retry with the same Idempotency-Key counts its send and looks first,
+    so it finds that payment instead of paying a second time."""
+    spy = FlagRecorder(processor)
+    api = make_api(pg_url, clock=FrozenClock(T0), processor=spy)
+    customer = new_customer(api)
+    body = ChargeCreate(customer=customer, amount=1999, currency="usd")
+    parsed = parse_key(api.keys["service"])
+    assert parsed is not None
+    deps = ChargeDeps(
+        processor=processor,
+        key_service=api.ctx.key_service,
+        cache=api.ctx.data_keys,
+        policy=api.ctx.policy,
+    )
+    with transaction(api.ctx.session_factory) as session:
+        recorded, refs, recorded_here = record_one_off(
+            session,
+            deps,
+            principal=parsed[0],
+            idempotency_key="died-after-sending",
+            request=body,
+            description=None,
+            now=T0,
+        )
+    assert recorded_here and refs is not None and recorded.send_attempts == 1
+    paid = processor.charge(
+        customer_ref=refs.processor_customer,
+        payment_method_ref=refs.payment_method,
+        amount=recorded.amount,
+        currency=recorded.currency,
+        idempotency_key=recorded.processor_key,
+        first_send=True,
+    )
+    assert paid.succeeded
+
+    retried = charge(api, key="died-after-sending", customer=customer)
+
+    assert retried.status_code == 201, retried.text
+    assert retried.json()["id"] == recorded.id and retried.json()["status"] == "succeeded"
+    assert spy.first_sends == [False]
+    assert stored(api, recorded.id).send_attempts == 2
+    intents = payment_intents_of(localstripe_client, refs.processor_customer)
+    assert [i.id for i in intents] == [paid.processor_ref]

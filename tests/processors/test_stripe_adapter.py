@@ -445,6 +445,41 @@ def test_find_charge_during_an_outage_raises_processor_failed() -> None:
         )
 
 
+def test_a_declined_first_send_names_its_payment_from_the_decline_without_listing_payments(
+    processor: StripeProcessor,
+    localstripe_client: stripe.StripeClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The decline names the failed charge of the PaymentIntent this call created: one read of
+    that charge gives the outcome's reference, where a look-up would page through every
+    payment of the customer. A spy on the real client's charge listing counts the look-ups."""
+    customer = processor.create_customer("pm_card_chargeCustomerFail", idempotency_key=new_key())
+    request = {
+        "customer_ref": customer.customer_ref,
+        "payment_method_ref": str(customer.payment_method_ref),
+        "currency": "usd",
+    }
+    for amount in (100, 200, 300):  # earlier declines of this customer
+        processor.charge(**request, amount=amount, idempotency_key=new_key())
+    charges = processor._client.v1.charges
+    listings: list[object] = []
+    real_list = charges.list
+
+    def counting_list(*args: object, **kwargs: object) -> object:
+        listings.append(kwargs)
+        return real_list(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(charges, "list", counting_list)
+    key = new_key()
+
+    outcome = processor.charge(**request, amount=400, idempotency_key=key, first_send=True)
+
+    assert listings == []
+    assert outcome.status == "failed" and outcome.failure_code == "card_declined"
+    [intent] = payment_intents_with_key(localstripe_client, key)
+    assert outcome.processor_ref == intent.id and intent.amount == 400
+
+
 # Stripe's test IBAN (Germany): a SEPA Direct Debit method, the kind whose payments stay
 # processing for days.
 SEPA_IBAN = "DE89370400440532013000"

@@ -124,3 +124,30 @@ def test_workers_do_not_outlive_their_supervisor(
     except httpx.TransportError:
         return
     raise AssertionError("something still answers on the port after every process died")
+
+
+def test_each_worker_writes_the_apps_access_line_and_never_uvicorns(
+    make_live_server: Callable[..., LiveServer],
+    openbao: OpenBaoDevServer,
+    localstripe: LocalStripeServer,
+    tmp_path: Path,
+) -> None:
+    """A worker configures logging after uvicorn has: uvicorn's own access line (client
+    address, raw path and query, through the detector) must stay off there too."""
+    server = two_workers(make_live_server, openbao, localstripe, tmp_path)
+    marker = "req_" + os.urandom(12).hex()
+    with server.client("service") as http:
+        for _ in range(6):
+            http.get("/v1/subscriptions/sub_nothing_here", headers={"X-Request-Id": marker})
+    server.stop()
+    entries = [json.loads(line) for line in server.log_text().splitlines() if line.strip()]
+    ours = [e for e in entries if marker in e["message"]]
+    assert len(ours) == 6
+    assert {e["logger"] for e in ours} == {"strongroom.access"}
+    assert all(
+        e["message"] == f"GET /v1/subscriptions/{{subscription_id}} 404 {e['message'].split()[3]} "
+        f"{marker}"
+        for e in ours
+    )
+    assert not [e for e in entries if e["logger"] == "uvicorn.access"]
+    assert "sub_nothing_here" not in server.log_text()

@@ -1,0 +1,84 @@
+"""The service's access line, made only of values whose shape cannot hold personal data.
+
+One line per HTTP request, on the logger ``strongroom.access``, written by
+:class:`service.app.access_log.AccessLogMiddleware` (uvicorn's own access log, whose line holds
+the client's address and the raw path and query, is off):
+
+    ``GET /v1/customers/{customer_id} 200 3.1ms req_4f1c…``
+
+method, route template (the route's declared path, never the path the client sent; ``-`` when
+no route matched), status, duration and request id (``-`` unless it has a safe shape).
+:func:`is_safe_access_record` holds every part of a record to its shape; the redacting filter
+lets a record that passes through as it is (the detector would find nothing in it:
+``tests/redaction/test_access_line.py`` checks that on every route the app declares) and
+redacts any other record, an access record with an unexpected part included, in full.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+ACCESS_LOGGER = "strongroom.access"
+ACCESS_FORMAT = "%s %s %d %.1fms %s"
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+NONE = "-"  # no route matched; no request id to show
+# A declared route path: literal lowercase segments and {parameter} names.
+_ROUTE_TEMPLATE = re.compile(r"^(?:/(?:[a-z0-9_.-]+|\{[a-z_][a-z0-9_]*(?::path)?\}))*/?$")
+# The service's own request ids (``req_`` + 24 hex), a UUID or a hex string of 16 to 64
+# digits, optionally after a short lowercase prefix (``load-…``, ``pi_…``). Other ids a caller
+# may choose (``[A-Za-z0-9._:-]{1,128}``, see request_id.py) could spell a name that the
+# detector does not see as one (``Hodan.Warsame``): the line shows ``-`` instead (the id is
+# still in the response header and the request's audit event).
+_SAFE_REQUEST_ID = re.compile(
+    r"^(?:[a-z]{1,12}[-_])?"
+    r"(?:[0-9a-f]{16,64}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
+)
+
+
+def request_id_label(request_id: object) -> str:
+    """The request id if it has a safe shape, else ``-``."""
+    if isinstance(request_id, str) and _SAFE_REQUEST_ID.match(request_id):
+        return request_id
+    return NONE
+
+
+def route_label(route: object) -> str:
+    """The declared path of the route that answered, or ``-``."""
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) and path else NONE
+
+
+def is_safe_access_record(record: logging.LogRecord) -> bool:
+    """True only for an access record every part of which has its safe shape, and nothing
+    else on it (no exception, stack or extra attribute)."""
+    if record.name != ACCESS_LOGGER or record.msg is not ACCESS_FORMAT:
+        return False
+    if record.exc_info or record.exc_text or record.stack_info:
+        return False
+    args = record.args
+    if not isinstance(args, tuple) or len(args) != 5:
+        return False
+    method, route, status, duration, request_id = args
+    return (
+        type(method) is str
+        and method in SAFE_METHODS
+        and type(route) is str
+        and (route == NONE or _ROUTE_TEMPLATE.match(route) is not None)
+        and type(status) is int
+        and 100 <= status <= 599
+        and type(duration) is float
+        and type(request_id) is str
+        and (request_id == NONE or _SAFE_REQUEST_ID.match(request_id) is not None)
+        and _no_extras(record)
+    )
+
+
+_STANDARD_ATTRIBUTES = frozenset(
+    vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys() | {"message", "asctime"}
+)
+
+
+def _no_extras(record: logging.LogRecord) -> bool:
+    return all(key in _STANDARD_ATTRIBUTES for key in vars(record))
