@@ -2,8 +2,13 @@
 `cardholder EMILY CLARK`, `customer: SANTOS, MARIA`, `customer james brown requested a refund`.
 
 The capitalised-run search (`names.py`) looks for `Emily Clark`; upper- and lower-case names
-are found only where a cue vouches for them, and only when they do not read as ordinary words
-(`customer SUPPORT TEAM`, `user admin logged in` stay).
+are found only where a cue vouches for them. Right after a role word (`customer`, `payee`,
+`recipient`) the next two words are a name unless the phrase reads as something else: a word
+that names a thing, a group or a system rather than a person (`customer SUPPORT TEAM`,
+`user admin logged in`, `customer portal session`), a function word (`contact your bank`)
+or a verb form (`customer requested refund`, `user logged in`, `client sends request`).
+Whether each word is an ordinary English word does not count: names made of English words
+(`customer amber baker`, `customer ROSE HILL`) are as common as any.
 """
 
 from __future__ import annotations
@@ -22,14 +27,36 @@ _NOT_NOMINAL = frozenset(
 )
 _UPPER_WORD = r"\p{Lu}[\p{Lu}\p{M}'\u2019-]+"
 _LOWER_WORD = r"\p{Ll}[\p{Ll}\p{M}'\u2019-]+"
-# Words that end a lower-case name rather than continue it.
+# Words that, after a role word, say the phrase is not a person: function words, and nouns
+# for things, groups and systems that logs write after `customer`, `user`, `client`, `contact`.
 _NOT_A_NAME = frozenset(
     """
-    is was are were be been has had have will would can could should may might must not no
-    id ids number account accounts team support record records profile email mail phone
+    is was are were be been being has had have having will would can could should may might
+    must not no yes do does did its it this that these those their your our my his her all any
+    each every some one two new old own same other here there now then also just only via per
+    id ids number no num ref account accounts team teams support record records profile email
+    mail phone admin admins administrator root system systems service services group groups
+    department dept desk bot bots staff ops operations portal session sessions data details
+    detail info information settings setting preferences preference list lists address
+    addresses domain name names role roles tier tiers segment segments balance balances
+    guest guests agent agents secret secrets password passwords login logins logout api apps
+    app form forms page pages side portal count limit limits quota quotas tax taxes default
+    defaults source sources search lookup cache key keys level levels access permissions
+    permission group type types class classes base list database db table rows row object
+    objects entity entities model models metadata option options flag flags setting config
+    library sdk lib version versions side certificate certificates cert certs credentials
+    credential identity identities policy policies pool pools channel channel channels
+    queue queues tools tool code codes center centre care success experience relations
+    relationship service desk helpdesk inbox mailbox notifications notification message
+    messages sms text texts chat note notes history log logs report reports export exports
+    import imports file files document documents upload uploads download downloads
+    first last total sales journey churn reputation story home interface activity ip
+    chose took made gave got sent left came went said told saw bought sold found lost kept
+    began ran paid wrote spent up out in off on over back down to at for of with from as and
+    or but if then than today yesterday tomorrow
     """.split()  # noqa: SIM905
 )
-_VERB_ENDINGS = ("ed", "ing")
+_INFLECTIONS = ("ing", "ies", "ed", "es", "s")
 
 
 class CuedNames:
@@ -41,7 +68,7 @@ class CuedNames:
         self._pattern = regex.compile(
             rf"(?<![\w-])(?i:{'|'.join(map(regex.escape, nominal))})(?:[ \t]*+[:#])?+[ \t]++"
             rf"(?:({_UPPER_WORD}(?:,?[ \t]+{_UPPER_WORD}){{1,2}})(?![\w-])"
-            rf"|({_LOWER_WORD}[ \t]+{_LOWER_WORD})(?![\w-]))"
+            rf"|({_LOWER_WORD}[ \t]+{_LOWER_WORD})(?:[ \t]+({_LOWER_WORD}))?(?![\w-]))"
         )
 
     def spans(self, text: str, words: frozenset[str]) -> list[tuple[int, int]]:
@@ -49,23 +76,48 @@ class CuedNames:
             return []
         found = []
         for match in self._pattern.finditer(text):
-            if match.group(1) is not None and self._upper_name(
-                match.group(1).replace(",", " ").split()
-            ):
-                found.append(match.span(1))
-            elif match.group(2) is not None and self._lower_name(match.group(2).split()):
-                found.append(match.span(2))
+            group = 1 if match.group(1) is not None else 2
+            if not self._a_name(match.group(group).replace(",", " ").lower().split()):
+                continue
+            start, end = match.span(group)
+            third = match.group(3)
+            if third is not None and self._a_third_word(third):
+                end = match.end(3)  # `customer mary ann smith`
+            found.append((start, end))
         return found
 
-    def _upper_name(self, words: list[str]) -> bool:
-        if any(word.lower() in LOG_VOCABULARY for word in words):
+    def _a_third_word(self, word: str) -> bool:
+        """A third lower-case word continues the name only if it can be nothing else."""
+        if word in LOG_VOCABULARY or word in _NOT_A_NAME or self._verb_form(word):
             return False
-        return not all(map(self._lexicon.ordinary, words))
+        return not self._lexicon.ordinary(word)
 
-    def _lower_name(self, words: list[str]) -> bool:
-        first, last = words
+    def _a_name(self, words: list[str]) -> bool:
         if any(word in LOG_VOCABULARY or word in _NOT_A_NAME for word in words):
             return False
-        if self._lexicon.ordinary(first):
+        first, last = words[0], words[-1]
+        # `customer requested refund`, `client sends request`, `customer portal crashed`.
+        return not self._verb_form(first) and not (
+            last.endswith(("ed", "ing")) and self._verb_form(last)
+        )
+
+    def _verb_form(self, word: str) -> bool:
+        """An inflected form of an English verb or adjective (`requested`, `logging`, `pays`),
+        not a noun-only word (`summers`, `miles`) nor one unknown (`james`, `agnes`)."""
+        lexicon = self._lexicon
+        if not lexicon.available or lexicon.only_a_noun(word):
             return False
-        return self._lexicon.only_a_noun(last) or not last.endswith(_VERB_ENDINGS)
+        for suffix in _INFLECTIONS:
+            if not word.endswith(suffix) or len(word) - len(suffix) < 2:
+                continue
+            stem = word[: -len(suffix)]
+            stems = {stem, stem + "e"}
+            if suffix == "es" and not stem.endswith(("s", "x", "z", "ch", "sh", "o")):
+                continue  # `james` is no form of `jam`
+            if suffix == "ies":
+                stems = {stem + "y"}
+            elif len(stem) >= 3 and stem[-1] == stem[-2]:
+                stems.add(stem[:-1])  # `logged`, `shipping`
+            if any(lexicon.ordinary(candidate) for candidate in stems):
+                return True
+        return False

@@ -265,6 +265,45 @@ def test_names_in_capitals_or_lower_case_after_a_role_cue_are_persons(
 
 
 @pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("customer ROSE HILL requested refund", "ROSE HILL"),
+        ("customer amber baker requested a refund", "amber baker"),
+        ("payee: grace field", "grace field"),
+        ("cardholder olive branch disputed charge", "olive branch"),
+        ("client sandy shore asked for a receipt", "sandy shore"),
+        ("recipient mark price", "mark price"),
+        ("customer mary ann smith paid", "mary ann smith"),
+        ("customer james wade paid", "james wade"),
+    ],
+)
+def test_names_of_ordinary_english_words_after_a_role_cue_are_persons(
+    redactor: Redactor, line: str, name: str
+) -> None:
+    assert redactor.redact(line).text == line.replace(name, "<PERSON>")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "customer requested refund",
+        "user signed out",
+        "client sends heartbeat",
+        "client timed out",
+        "customer portal session created",
+        "contact your bank",
+        "customer sign up flow",
+        "CUSTOMER NOT FOUND",
+        "recipient mailbox full",
+    ],
+)
+def test_verbs_function_words_and_things_after_a_role_cue_stay(
+    redactor: Redactor, line: str
+) -> None:
+    assert redactor.redact(line).text == line
+
+
+@pytest.mark.parametrize(
     "line",
     [
         "customer support team paged",
