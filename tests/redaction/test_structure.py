@@ -92,6 +92,23 @@ def test_csv_rows_are_judged_by_the_header_line_before_them(redactor: Redactor) 
     ]
 
 
+def test_a_csv_rows_first_value_is_taken_whole(redactor: Redactor) -> None:
+    lines = [
+        "name,email,city",
+        "Oksana Hrytsenko,oksana@example.org,Lviv",
+        "export: name|email|notes",
+        "export: Taras Boyko|tb@example.org|late",
+        "row 3: Yaryna Koval|yk@example.org|ok",
+    ]
+    assert [r.text for r in redactor.redact_many(lines)] == [
+        lines[0],
+        "<PERSON>,<EMAIL_ADDRESS>,Lviv",
+        lines[2],
+        "export: <PERSON>|<EMAIL_ADDRESS>|late",
+        "row 3: <PERSON>|<EMAIL_ADDRESS>|ok",
+    ]
+
+
 def test_csv_rows_in_a_later_batch_keep_their_header(redactor: Redactor) -> None:
     def stream() -> str:
         redactor.redact_many(["dump: id;given_name;family_name;balance"])
