@@ -273,10 +273,12 @@ class IpAddressRecognizer(PatternRecognizer):
 class LabelledBirthDateRecognizer(PatternRecognizer):
     """A date written right after a date-of-birth label (unlabelled dates are not personal)."""
 
+    # A key may wrap the label in other parts (`customer_dob`, `birth_dt`, `dob_us`).
     LABEL = (
-        r"\b(?:dob|d\.o\.b\.?|date[ _-]?of[ _-]?birth|birth[ _-]?date|birthdate|birthday|born"
-        r"(?:[ _]on)?|geburtsdatum|geboren(?:[ _]am)?|date[ _]de[ _]naissance|n[ée]e?[ _]le"
-        r"|fecha[ _]de[ _]nacimiento|data[ _]di[ _]nascita)"
+        r"\b(?:[a-z0-9]+[_.-])?(?:dob|d\.o\.b\.?|date[ _-]?of[ _-]?birth|birth[ _-]?date"
+        r"|birthdate|birthday|birth(?=[_.-]\w)|born(?:[ _]on)?|geburtsdatum|geboren(?:[ _]am)?"
+        r"|date[ _]de[ _]naissance|n[ée]e?[ _]le|fecha[ _]de[ _]nacimiento|data[ _]di[ _]nascita)"
+        r"(?:[_.-][a-z0-9]+)?"
     )
     DATE = (
         r"(?:\d{4}-\d{1,2}-\d{1,2}"

@@ -349,6 +349,10 @@ def test_apostrophes_and_commas_in_and_around_names(
             "created 2026-01-01T10:00:00Z dob 1990-02-03",
             "created 2026-01-01T10:00:00Z dob <DATE_TIME>",
         ),
+        # A label inside a longer key, unquoted, after a colon.
+        ("kyc birth_dt: 12/25/1970 ok", "kyc birth_dt: <DATE_TIME> ok"),
+        ("dob_us: 04/05/1990", "dob_us: <DATE_TIME>"),
+        ("holder_birth_day: 3 March 1977", "holder_birth_day: <DATE_TIME>"),
     ],
 )
 def test_a_labelled_birth_date_with_a_time_is_redacted_and_other_timestamps_stay(
