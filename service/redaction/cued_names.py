@@ -19,6 +19,7 @@ import regex
 
 from service.redaction.lexicon import Lexicon
 from service.redaction.names import LOG_VOCABULARY
+from service.redaction.values import NOT_A_PERSON
 
 # Cues that name a person's role; prepositions (`by`) and titles (handled in `names.py`) are
 # too loose before a lower-case word.
@@ -27,33 +28,17 @@ _NOT_NOMINAL = frozenset(
 )
 _UPPER_WORD = r"\p{Lu}[\p{Lu}\p{M}'\u2019-]+"
 _LOWER_WORD = r"\p{Ll}[\p{Ll}\p{M}'\u2019-]+"
-# Words that, after a role word, say the phrase is not a person: function words, and nouns
-# for things, groups and systems that logs write after `customer`, `user`, `client`, `contact`.
-_NOT_A_NAME = frozenset(
+# Words that, after a role word, say the phrase is not a person: function words, verbs
+# English inflects irregularly, and (`values.NOT_A_PERSON`) nouns for things, groups and
+# systems that logs write after `customer`, `user`, `client`, `contact`.
+_NOT_A_NAME = NOT_A_PERSON | frozenset(
     """
     is was are were be been being has had have having will would can could should may might
     must not no yes do does did its it this that these those their your our my his her all any
     each every some one two new old own same other here there now then also just only via per
-    id ids number no num ref account accounts team teams support record records profile email
-    mail phone admin admins administrator root system systems service services group groups
-    department dept desk bot bots staff ops operations portal session sessions data details
-    detail info information settings setting preferences preference list lists address
-    addresses domain name names role roles tier tiers segment segments balance balances
-    guest guests agent agents secret secrets password passwords login logins logout api apps
-    app form forms page pages side portal count limit limits quota quotas tax taxes default
-    defaults source sources search lookup cache key keys level levels access permissions
-    permission group type types class classes base list database db table rows row object
-    objects entity entities model models metadata option options flag flags setting config
-    library sdk lib version versions side certificate certificates cert certs credentials
-    credential identity identities policy policies pool pools channel channel channels
-    queue queues tools tool code codes center centre care success experience relations
-    relationship service desk helpdesk inbox mailbox notifications notification message
-    messages sms text texts chat note notes history log logs report reports export exports
-    import imports file files document documents upload uploads download downloads
-    first last total sales journey churn reputation story home interface activity ip
-    chose took made gave got sent left came went said told saw bought sold found lost kept
-    began ran paid wrote spent up out in off on over back down to at for of with from as and
-    or but if then than today yesterday tomorrow
+    first last total chose took made gave got sent left came went said told saw bought sold
+    found lost kept began ran paid wrote spent up out in off on over back down to at for of
+    with from as and or but if then than today yesterday tomorrow
     """.split()  # noqa: SIM905
 )
 _INFLECTIONS = ("ing", "ies", "ed", "es", "s")

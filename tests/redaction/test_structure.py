@@ -30,6 +30,10 @@ from service.redaction.redactor import Redactor
         ("remote_addr", OTHER),
         ("plan", OTHER),
         ("colour", None),
+        ("created_by", "PERSON"),
+        ("approvedBy", "PERSON"),
+        ("sort_by", None),
+        ("group_by", OTHER),
     ],
 )
 def test_keys_are_judged_by_their_parts(key: str, entity: str | None) -> None:
@@ -74,6 +78,21 @@ def test_keys_are_judged_by_their_parts(key: str, entity: str | None) -> None:
     ],
 )
 def test_values_are_found_by_the_structure_that_carries_them(
+    redactor: Redactor, line: str, expected: str
+) -> None:
+    assert redactor.redact(line).text == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ('audit created_by="Anahera Paewai"', 'audit created_by="<PERSON>"'),
+        ('audit created_by="system"', 'audit created_by="system"'),
+        ('{"updated_by": "admin"}', '{"updated_by": "admin"}'),
+        ('From: "Billing Team" <billing@example.org>', 'From: "Billing Team" <<EMAIL_ADDRESS>>'),
+    ],
+)
+def test_who_did_it_keys_hold_people_but_not_systems(
     redactor: Redactor, line: str, expected: str
 ) -> None:
     assert redactor.redact(line).text == expected
