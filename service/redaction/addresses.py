@@ -61,10 +61,12 @@ _PART_BEFORE = regex.compile(
     rf"(?<![\w.'\u2019/-])(?:(?:{_CAPITALISED}\s+){{0,2}}{_NUMBER}\s+"
     rf"(?:(?:{_CAPITALISED}\s+){{0,3}}{_NUMBER}\s+|(?:{_CAPITALISED}\s+){{0,3}}{_CAPITALISED},\s+)?)$"
 )
-# A numbered part after it; one followed by a capitalised word is a postcode or box and its
-# town (`, P.O. Box 88 Mbale`), which are not the street line.
+# A numbered part after it, perhaps after named parts (`, Ben Thanh, Quan 1`); one followed by
+# a capitalised word is a postcode or box and its town (`, P.O. Box 88 Mbale`), which are not
+# the street line.
 _PART_AFTER = regex.compile(
-    rf"\s*,\s*(?:{_CAPITALISED}\s+){{1,3}}\d{{1,5}}[A-Za-z]?(?![\w/-])(?![ \t]+\p{{Lu}})"
+    rf"\s*,\s*(?:(?:{_CAPITALISED}\s+){{0,2}}{_CAPITALISED},\s*){{0,2}}(?:{_CAPITALISED}\s+){{1,3}}"
+    rf"\d{{1,5}}[A-Za-z]?(?![\w/-])(?![ \t]+\p{{Lu}})"
 )
 _REACH_BEFORE = 64
 
@@ -84,6 +86,24 @@ _TOWN_AND_POSTAL = regex.compile(
 _TOWN_AFTER_POSTAL = regex.compile(rf"(?<=,[ \t]*{_ANY_POSTAL})[ \t]+{_TOWN}")
 
 
+# A house number, then a street name with no type word, then a comma and more capitalised
+# parts (`12 Nguyen Trai, Phuong 7`, `88 Tran Hung Dao, Hoan Kiem`): many countries write no
+# street type. The detector keeps one only if a word of the name is no English word.
+_CAPITALISED_WORD = r"\p{Lu}[\p{Ll}\p{M}'\u2019]*"
+_UNMARKED_STREET = regex.compile(
+    rf"(?<![\w.,/:#+-])\d{{1,4}}[A-Za-z]?(?:/\d{{1,4}})?[ \t]+"
+    rf"((?:{_CAPITALISED_WORD}[ \t]+){{1,3}}{_CAPITALISED_WORD}),[ \t]+(?=\p{{Lu}})"
+)
+_DIGIT_SPACE_CAPITAL = regex.compile(r"\d[ \t]+\p{Lu}")
+
+
+def unmarked_streets(text: str) -> list[tuple[int, int, str]]:
+    """Spans of number-and-name streets written with no street-type word, and their names."""
+    if ", " not in text or not _DIGIT_SPACE_CAPITAL.search(text):
+        return []
+    return [(m.start(), m.end(1), m.group(1)) for m in _UNMARKED_STREET.finditer(text)]
+
+
 def extra_addresses(text: str) -> list[tuple[int, int]]:
     """Spans of Japanese block addresses and of streets followed by a postal code."""
     spans: list[tuple[int, int]] = []
@@ -101,10 +121,13 @@ def widen(text: str, start: int, end: int) -> tuple[int, int]:
         before = _PART_BEFORE.search(text, max(0, start - _REACH_BEFORE), start)
         if before is not None:
             start = before.start()
-    if end < len(text) and text[end] in " ,":
+    for _ in range(3):  # `, Phuong 7, Quan 5`: each numbered part after it
+        if end >= len(text) or text[end] not in " ,":
+            break
         after = _PART_AFTER.match(text, end)
-        if after is not None:
-            end = after.end()
+        if after is None:
+            break
+        end = after.end()
     prefix = _PREFIX.search(text, max(0, start - 16), start)
     if prefix is not None:
         start = prefix.start()

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from service.redaction.addresses import extra_addresses, widen
+from service.redaction.addresses import extra_addresses, unmarked_streets, widen
 from service.redaction.allowlist import AllowList
 from service.redaction.csv_rows import CsvHeader, read_header, row_fields
 from service.redaction.cued_names import CuedNames
@@ -22,6 +22,7 @@ from service.redaction.lexicon import Lexicon
 from service.redaction.models import Finding
 from service.redaction.names import (
     LAST_COMMA_FIRST,
+    LOG_VOCABULARY,
     continued_name_end,
     name_candidates,
     ner_window,
@@ -220,6 +221,11 @@ class PresidioDetector:
                 Finding("LOCATION", start, end, _ADDRESS_SHAPE_SCORE)
                 for start, end in extra_addresses(text)
             )
+            findings.extend(
+                Finding("LOCATION", start, end, _ADDRESS_SHAPE_SCORE)
+                for start, end, name in unmarked_streets(text)
+                if self._foreign_name(name)
+            )
             findings = [
                 Finding(f.entity, *widen(text, f.start, f.end), f.score)
                 if f.entity == "LOCATION"
@@ -312,6 +318,17 @@ class PresidioDetector:
         words = [word for word in run.split() if len(word) >= 3]
         lexicon = self.lexicon
         return bool(words) and lexicon.available and all(map(lexicon.ordinary, words))
+
+    def _foreign_name(self, name: str) -> bool:
+        """No word of log vocabulary, and more words of three letters or more that are no
+        English words than that are: `Nguyen Trai`, `Tran Hung Dao`, not `Failed Jobs` nor
+        `Jenkins Pipeline`."""
+        words = name.split()
+        if any(word.lower() in LOG_VOCABULARY for word in words):
+            return False
+        lexicon = self.lexicon
+        known = [lexicon.knows(word) for word in words if len(word) >= 3]
+        return lexicon.available and known.count(False) > known.count(True)
 
     def _unlike_english(self, words: list[str]) -> bool:
         """Two or more words of three letters or more, none of them English: a name."""

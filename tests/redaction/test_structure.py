@@ -203,3 +203,24 @@ def test_ordinary_words_the_model_calls_a_person_stay_without_a_cue(redactor: Re
     for line in ("feature Bold Move enabled", "release train Quick Pay frozen"):
         assert redactor.redact(line).text == line
     assert redactor.redact("cardholder Rose Marsh").text == "cardholder <PERSON>"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "deliver to 27 Pham Ngoc Thach, Phuong 6, Quan 3 today",
+            "deliver to <LOCATION> today",
+        ),
+        (
+            "parcel for 9 Ly Thuong Kiet, Ward 14, District 10 left",
+            "parcel for <LOCATION> left",
+        ),
+        ("processed 3 Invoices, Refunds, Payouts", "processed 3 Invoices, Refunds, Payouts"),
+        ("Build 1234 Jenkins Pipeline, Stage Deploy", "Build 1234 Jenkins Pipeline, Stage Deploy"),
+    ],
+)
+def test_streets_written_without_a_type_word_are_found_with_their_numbered_parts(
+    redactor: Redactor, line: str, expected: str
+) -> None:
+    assert redactor.redact(line).text == expected
