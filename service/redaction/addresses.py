@@ -23,8 +23,19 @@ import regex
 
 _WARD = r"\p{Lu}[\p{L}]+-(?:ku|shi|cho|machi|gun|mura)\b"
 _JAPANESE = regex.compile(
-    r"(?<![\w-])(?:\d{1,2}-\d{1,3}-\d{1,3}\s+\p{Lu}[\p{L}-]+|\p{Lu}[\p{L}-]+\s+\d{1,2}-\d{1,3}-\d{1,3})"
+    r"(?<![\w-])(?:\d{1,2}-\d{1,3}-\d{1,3}\s+\p{Lu}[\p{L}-]+(?:\s+\p{Lu}[\p{L}-]+)?"
+    r"|\p{Lu}[\p{L}-]+\s+\d{1,2}-\d{1,3}-\d{1,3})"
     rf"(?![\w-])(?:,\s*{_WARD})?"
+)
+# Districts numbered by chōme (and Sapporo's jō): `Shinjuku 3-chome 4-1`.
+_CHOME = regex.compile(
+    r"(?<![\w-])(?:\p{Lu}[\p{L}-]+\s+){1,2}\d{1,2}-(?:chome|chōme|jo|jō)"
+    r"(?:\s+\p{Lu}[\p{L}-]+\s+\d{1,2}-(?:chome|chōme|jo|jō))*\s+\d{1,3}(?:-\d{1,3}){0,2}(?![\w-])"
+)
+# Ethiopian kebele and woreda numbers with the house number (`Woreda 03, House No 1234`).
+_HOUSE_IN_WOREDA = regex.compile(
+    r"(?<!\w)(?:(?:(?:Woreda|Kebele)\s+\d{1,3},?\s+){1,2}House\s+(?:No\.?\s*)?\d{1,5}"
+    r"|House\s+(?:No\.?\s*)?\d{1,5},?(?:\s+(?:Woreda|Kebele)\s+\d{1,3},?){1,2})(?![\w-])"
 )
 # A postal code after a street and number; years (19xx, 20xx) are not taken for one.
 _POSTAL = (
@@ -35,13 +46,27 @@ _STREET_BEFORE_POSTCODE = regex.compile(
     r"(?<![\w.-])(\p{Lu}[\p{L}'\u2019.-]+(?:\s+\p{L}[\p{L}'\u2019.-]*){0,3}\s+\d{1,4}[a-zA-Z]?)"
     rf"\.?['\"]?,\s+{_POSTAL}\s+\p{{Lu}}"
 )
+# Plot, house, unit and lane parts before a street, each perhaps numbered (`Plot No. 12, `,
+# `Flat 2, `, `Số 15 Ngõ `); several may follow each other.
 _PREFIX = regex.compile(
-    r"(?:\b(?:Plot|Stand|Erf|Lot|House|Block|Blk\.?|H\.\s?No\.?|Số)\s*(?:\d+[A-Za-z]?,?\s+)?)$"
+    r"(?:(?<![\w.])(?:Plot|Stand|Erf|Lot|Lô|House|Block|Blk\.?|H\.\s?No\.?|Số|Flat|Apt\.?"
+    r"|Apartment|Unit|Suite|Ngõ|Ngách|Hẻm|hẻm|Kiệt|Khu\s+phố|Kiwanja|Nyumba"
+    r"|(?:\p{Lu}[\p{L}]+\s+){1,2}(?:Mahallesi|Mah\.|Mh\.),?)"
+    r"\s*(?:(?:No|Na|Nr)\.?\s*)?(?:\d+[A-Za-z]?(?:[/-]\d+[A-Za-z]?)?,?\s+)?)+$"
+)
+# Ward and district parts written after a street (`P.3, Q.3`, `Phường 6`, `Woreda 03`).
+_ADMIN_PART = (
+    r"(?:(?:Phường|Phuong|Quận|Quan|Huyện|Ward|District|Woreda|Kebele)\s+(?:\d{1,3}\b"
+    r"|\p{Lu}[\p{L}\p{M}]*(?:\s\p{Lu}[\p{L}\p{M}]*){0,2})|(?:P|Q)\.\s?(?:\d{1,2}\b"
+    r"|\p{Lu}\p{Ll}[\p{L}\p{M}]*(?:\s\p{Lu}[\p{L}\p{M}]*){0,2}))"
 )
 _SUFFIX = regex.compile(
     r"(?:,?\s*(?:No[.:]?\s*\d+[\w/-]*|Nr\.?\s*\d+\w*|Bl\.?\s*\w+|Sc\.?\s*\w+|Ap\.?\s*\d+\w*"
     r"|Apt\.?\s*\w+|Interior\s+\w+|Int\.?\s*\d+|Edif\.?\s*\w+|Depto\.?\s*\w+|D:\s?\d+"
-    r"|Daire:?\s*\d+|Kat:?\s*\d+|Flat\s+\w+|Unit\s+\w+|Suite\s+\w+|#\s*\w+|" + _WARD + r"))+"
+    r"|Daire:?\s*\d+|Kat:?\s*\d+|Flat\s+\w+|Unit\s+\w+|Suite\s+\w+|#\s*[\w-]+"
+    r"|(?:\d{1,5}\.?\s*)?(?:Sok(?:ak|ağ\u0131|agi)?|Sk|Cad(?:desi)?|Cd)\.?(?!\w)|apto\.?\s*\w+"
+    r"|(?<=\p{L})\s\d{1,3}(?=,)"
+    r"|" + _ADMIN_PART + "|" + _WARD + r"))+"
 )
 
 
@@ -97,11 +122,19 @@ _UNMARKED_STREET = regex.compile(
 _DIGIT_SPACE_CAPITAL = regex.compile(r"\d[ \t]+\p{Lu}")
 
 
-def unmarked_streets(text: str) -> list[tuple[int, int, str]]:
-    """Spans of number-and-name streets written with no street-type word, and their names."""
+_ADMIN_AFTER = regex.compile(_ADMIN_PART)
+
+
+def unmarked_streets(text: str) -> list[tuple[int, int, str, bool]]:
+    """Spans of number-and-name streets written with no street-type word, their names, and
+    whether a ward or district part follows (`123/45 Le Van Sy, P.13`), which makes them
+    addresses whatever their words."""
     if ", " not in text or not _DIGIT_SPACE_CAPITAL.search(text):
         return []
-    return [(m.start(), m.end(1), m.group(1)) for m in _UNMARKED_STREET.finditer(text)]
+    return [
+        (m.start(), m.end(1), m.group(1), _ADMIN_AFTER.match(text, m.end()) is not None)
+        for m in _UNMARKED_STREET.finditer(text)
+    ]
 
 
 def extra_addresses(text: str) -> list[tuple[int, int]]:
@@ -109,6 +142,10 @@ def extra_addresses(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     if "-" in text and _BLOCK_NUMBER.search(text):
         spans.extend(match.span() for match in _JAPANESE.finditer(text))
+    if "-chome" in text or "-jo " in text or "-chōme" in text or "-jō " in text:
+        spans.extend(match.span() for match in _CHOME.finditer(text))
+    if "House" in text and ("Woreda" in text or "Kebele" in text):
+        spans.extend(match.span() for match in _HOUSE_IN_WOREDA.finditer(text))
     if ", " in text and _NUMBER_COMMA_NUMBER.search(text):
         spans.extend(match.span(1) for match in _STREET_BEFORE_POSTCODE.finditer(text))
     return spans
@@ -128,7 +165,7 @@ def widen(text: str, start: int, end: int) -> tuple[int, int]:
         if after is None:
             break
         end = after.end()
-    prefix = _PREFIX.search(text, max(0, start - 16), start)
+    prefix = _PREFIX.search(text, max(0, start - 40), start)
     if prefix is not None:
         start = prefix.start()
     suffix = _SUFFIX.match(text, end)

@@ -223,8 +223,8 @@ class PresidioDetector:
             )
             findings.extend(
                 Finding("LOCATION", start, end, _ADDRESS_SHAPE_SCORE)
-                for start, end, name in unmarked_streets(text)
-                if self._foreign_name(name)
+                for start, end, name, marked in unmarked_streets(text)
+                if marked or self._foreign_name(name)
             )
             findings = [
                 Finding(f.entity, *widen(text, f.start, f.end), f.score)

@@ -224,3 +224,28 @@ def test_streets_written_without_a_type_word_are_found_with_their_numbered_parts
     redactor: Redactor, line: str, expected: str
 ) -> None:
     assert redactor.redact(line).text == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("ship to Flat 2, 19 Kings Parade, Cambridge CB2 1ST", "ship to <LOCATION>"),
+        ("parcel at 3 Abbey Yard, York", "parcel at <LOCATION>, York"),
+        ("deliver to Calle 26 # 57-41, Bogota", "deliver to <LOCATION>, Bogota"),
+        ("deliver to Carrera 7 No. 71-21 today", "deliver to <LOCATION> today"),
+        ("courier: Plot No. 12, Mombasa Road, Nairobi", "courier: <LOCATION>, Nairobi"),
+        ("billing: Woreda 03, House No 1234", "billing: <LOCATION>"),
+        ("billing: Mahmutbey Mah. 2435 Sok. No:5 Bagcilar", "billing: <LOCATION> Bagcilar"),
+        ("ship to 5-6-21 Minami Aoyama, Minato-ku, Tokyo", "ship to <LOCATION>, Tokyo"),
+        ("ship to Shinjuku 3-chome 4-1 today", "ship to <LOCATION> today"),
+        ("ship to Số 15 Ngõ 42 Phố Huế today", "ship to <LOCATION> today"),
+        ("ship to 123/45 Le Van Sy, P.13, Q.Phu Nhuan today", "ship to <LOCATION> today"),
+        ("ship to Blk 123 Ang Mo Kio Ave 6, #08-1234 today", "ship to <LOCATION> today"),
+    ],
+)
+def test_address_shapes_of_more_countries_are_redacted_whole(
+    redactor: Redactor, line: str, expected: str
+) -> None:
+    # Street types (Parade, Yard), grid streets (Calle 26 # 57-41), unit, plot and lane parts
+    # before the street, ward, district and sokak parts after it, chome and woreda numbers.
+    assert redactor.redact(line).text == expected
