@@ -41,7 +41,7 @@ _NOT_A_NAME = NOT_A_PERSON | frozenset(
     with from as and or but if then than today yesterday tomorrow
     """.split()  # noqa: SIM905
 )
-_INFLECTIONS = ("ing", "ies", "ed", "es", "s")
+_INFLECTIONS = ("ing", "ies", "ied", "ed", "es", "s")
 
 
 class CuedNames:
@@ -73,7 +73,7 @@ class CuedNames:
 
     def _a_third_word(self, word: str) -> bool:
         """A third lower-case word continues the name only if it can be nothing else."""
-        if word in LOG_VOCABULARY or word in _NOT_A_NAME or self._verb_form(word):
+        if word in LOG_VOCABULARY or word in _NOT_A_NAME or self.verb_form(word):
             return False
         return not self._lexicon.ordinary(word)
 
@@ -82,11 +82,11 @@ class CuedNames:
             return False
         first, last = words[0], words[-1]
         # `customer requested refund`, `client sends request`, `customer portal crashed`.
-        return not self._verb_form(first) and not (
-            last.endswith(("ed", "ing")) and self._verb_form(last)
+        return not self.verb_form(first) and not (
+            last.endswith(("ed", "ing")) and self.verb_form(last)
         )
 
-    def _verb_form(self, word: str) -> bool:
+    def verb_form(self, word: str) -> bool:
         """An inflected form of an English verb or adjective (`requested`, `logging`, `pays`),
         not a noun-only word (`summers`, `miles`) nor one unknown (`james`, `agnes`)."""
         lexicon = self._lexicon
@@ -99,7 +99,7 @@ class CuedNames:
             stems = {stem, stem + "e"}
             if suffix == "es" and not stem.endswith(("s", "x", "z", "ch", "sh", "o")):
                 continue  # `james` is no form of `jam`
-            if suffix == "ies":
+            if suffix in ("ies", "ied"):
                 stems = {stem + "y"}
             elif len(stem) >= 3 and stem[-1] == stem[-2]:
                 stems.add(stem[:-1])  # `logged`, `shipping`

@@ -50,7 +50,7 @@ from service.redaction.recognizers import (
     StreetAddressRecognizer,
     warm_up,
 )
-from service.redaction.values import name_shaped, ner_form, plausible
+from service.redaction.values import NOT_A_PERSON, name_shaped, ner_form, plausible
 
 __all__ = ["PresidioDetector", "RedactionStartupError", "build_ner_model", "resolve_overlaps"]
 
@@ -77,6 +77,9 @@ _MAX_VALUE_WORDS = 4
 # Below the PERSON threshold: a phrase of ordinary English words the model calls a person, with
 # no cue.
 _PERSON_SCORE_ORDINARY_WORDS = 0.4
+# A run NER did not call a person, which opens a clause and is followed by a verb in the past.
+_PERSON_SCORE_ACTING = 0.6
+_NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
 # Bounds on NER work per line, so that a hostile line of capitalised words costs little:
 # windows are cut at this length, and runs beyond the last window are redacted unseen
 # (a run the model never saw is treated as a name: fail closed).
@@ -319,6 +322,27 @@ class PresidioDetector:
         lexicon = self.lexicon
         return bool(words) and lexicon.available and all(map(lexicon.ordinary, words))
 
+    def _acting_name(self, text: str, start: int, end: int) -> bool:
+        """Two or three capitalised words that open a clause and do something, none of them
+        an ordinary English word (only nouns, or no English at all): `Tiffany Johnson signed
+        up`, `…, Dustin Reyes notified`. The small model misses such names in short lines."""
+        words = text[start:end].split()
+        if not 2 <= len(words) <= 3:
+            return False
+        before = text[:start].rstrip()
+        if before and before[-1].isalpha() and not before.rsplit(None, 1)[-1].isupper():
+            return False  # inside a sentence (`opened by …` is NER's or a cue's to judge)
+        verb = _NEXT_WORD.match(text, end)
+        if verb is None or not (
+            verb.group(1).endswith("ed") and self.cued_names.verb_form(verb.group(1))
+        ):
+            return False
+        lexicon = self.lexicon
+        lowered = [word.lower().strip(".") for word in words]
+        return lexicon.available and not any(
+            word in NOT_A_PERSON or lexicon.ordinary(word) for word in lowered
+        )
+
     def _foreign_name(self, name: str) -> bool:
         """No word of log vocabulary, and more words of three letters or more that are no
         English words than that are: `Nguyen Trai`, `Tran Hung Dao`, not `Failed Jobs` nor
@@ -437,6 +461,12 @@ class PresidioDetector:
                     # `Cloud Run`, `Pro Yearly`: ordinary words with no cue before them.
                     score = _PERSON_SCORE_ORDINARY_WORDS
                 findings.append(Finding("PERSON", start, end, score))
+            named = [(start, end) for start, end, _ in spans]
+            for run in window.runs:
+                if not any(s < run[1] and run[0] < e for s, e in named) and self._acting_name(
+                    text, *run
+                ):
+                    findings.append(Finding("PERSON", *run, _PERSON_SCORE_ACTING))
             for entity in window_entities:
                 if entity.label not in _NAME_LIKE_NER_LABELS:
                     continue

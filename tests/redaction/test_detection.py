@@ -238,6 +238,36 @@ def test_names_made_of_english_words_are_persons_without_a_cue(
 
 
 @pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("Tiffany Johnson signed up", "Tiffany Johnson"),
+        ("Brittany Cole upgraded to annual", "Brittany Cole"),
+        ("refund issued, Tiffany Johnson notified", "Tiffany Johnson"),
+        ("INFO Dustin Reyes opened a dispute", "Dustin Reyes"),
+    ],
+)
+def test_names_the_model_misses_are_persons_when_they_open_a_clause_and_act(
+    redactor: Redactor, line: str, name: str
+) -> None:
+    assert redactor.redact(line).text == line.replace(name, "<PERSON>")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Nightly Backup completed",
+        "Apple Pay enabled",
+        "Datadog Agent restarted",
+        "Black Friday started",
+    ],
+)
+def test_ordinary_or_system_words_that_open_a_clause_and_act_stay(
+    redactor: Redactor, line: str
+) -> None:
+    assert redactor.redact(line).text == line
+
+
+@pytest.mark.parametrize(
     "line", ["deployed on Cloud Run", "Gift Card redeemed", "Bill Pay enabled for acct_77"]
 )
 def test_phrases_of_ordinary_words_the_model_calls_a_person_stay(
