@@ -13,6 +13,8 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import regex
+
 from service.redaction.addresses import extra_addresses, unmarked_streets, widen
 from service.redaction.allowlist import AllowList
 from service.redaction.csv_rows import CsvHeader, read_header, row_fields
@@ -23,6 +25,7 @@ from service.redaction.models import Finding
 from service.redaction.names import (
     LAST_COMMA_FIRST,
     LOG_VOCABULARY,
+    UPPER_LAST_COMMA_FIRST,
     continued_name_end,
     name_candidates,
     ner_window,
@@ -79,6 +82,7 @@ _MAX_VALUE_WORDS = 4
 _PERSON_SCORE_ORDINARY_WORDS = 0.4
 # A run NER did not call a person, which opens a clause and is followed by a verb in the past.
 _PERSON_SCORE_ACTING = 0.6
+_TWO_CAPITALS = re.compile(r"[A-Z]{2}, [A-Z]{2}|[^\x00-\x7f]")
 _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
 # Bounds on NER work per line, so that a hostile line of capitalised words costs little:
 # windows are cut at this length, and runs beyond the last window are redacted unseen
@@ -307,7 +311,10 @@ class PresidioDetector:
         findings: list[Finding] = []
         if ", " not in text:
             return findings
-        for match in LAST_COMMA_FIRST.finditer(text):
+        matches = list(LAST_COMMA_FIRST.finditer(text))
+        if _TWO_CAPITALS.search(text):
+            matches += filter(_upper_name_pair, UPPER_LAST_COMMA_FIRST.finditer(text))
+        for match in matches:
             start, end = match.span()
             if any(f.start < end and start < f.end for f in taken):
                 continue
@@ -490,6 +497,14 @@ class PresidioDetector:
 
 
 _QUOTES = "'\"\u2018\u2019\u201c\u201d`"
+
+
+def _upper_name_pair(match: regex.Match[str]) -> bool:
+    """`TAUFA, SIONE`, not log levels, states or codes (`INFO, DEBUG`, `USD, EUR`)."""
+    parts = [part.strip().lower() for part in match.group().split(",")]
+    if any(part in LOG_VOCABULARY or part in NOT_A_PERSON for part in parts):
+        return False
+    return not all(len(part) <= 3 for part in parts)
 
 
 def _without_quotes(text: str, start: int, end: int) -> tuple[int, int]:

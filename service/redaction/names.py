@@ -44,6 +44,12 @@ LAST_COMMA_FIRST = regex.compile(
     rf"(?<!,[ \t])(?<![\w'\u2019-])((?:\p{{Lu}}['\u2019])?{_SURNAME_OR_GIVEN}),[ \t]"
     rf"({_SURNAME_OR_GIVEN})(?!,[ \t]\p{{Lu}}|[\w-])"
 )
+# The same in capitals (`TAUFA, SIONE`), which NER then reads title-cased.
+_UPPER_NAME_PART = r"\p{Lu}{2,}(?:['\u2019-]\p{Lu}+)*"
+UPPER_LAST_COMMA_FIRST = regex.compile(
+    rf"(?<!,[ \t])(?<![\w'\u2019-]){_UPPER_NAME_PART},[ \t]{_UPPER_NAME_PART}"
+    r"(?!,[ \t]\p{Lu}|[\w-])"
+)
 _WORD_IN_RUN = regex.compile(r"[^ \t]+")
 _WORD_BEFORE = regex.compile(r"([\p{L}.]+)[\s:=\"']*$")
 

@@ -373,6 +373,23 @@ def test_apostrophes_and_commas_in_and_around_names(
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
+        ("payee record: TAUFA, SIONE (id 88)", "payee record: <PERSON> (id 88)"),
+        ("holder listed as OKAFOR, NGOZI", "holder listed as <PERSON>"),
+        ("refund to ÖZTÜRK, EMİNE done", "refund to <PERSON> done"),
+        ("levels: INFO, DEBUG", "levels: INFO, DEBUG"),
+        ("currencies USD, EUR accepted", "currencies USD, EUR accepted"),
+        ("flags READ, WRITE set", "flags READ, WRITE set"),
+    ],
+)
+def test_last_comma_first_in_capitals_in_free_text(
+    redactor: Redactor, line: str, expected: str
+) -> None:
+    assert redactor.redact(line).text == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
         ("dob: 1990-02-03T00:00:00Z", "dob: <DATE_TIME>"),
         ("x birthDate: 1990-02-03 10:00 ok", "x birthDate: <DATE_TIME> ok"),
         (
