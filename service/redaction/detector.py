@@ -90,7 +90,7 @@ _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
 _MAX_WINDOW_CHARS = 320
 _MAX_WINDOWS_PER_LINE = 32
 # Only lines with one of these characters can hold a keyed value.
-_STRUCTURE_CHARS = frozenset("=:'\"@")
+_STRUCTURE_CHARS = frozenset("=:'\"@<")
 _CSV_SEPARATORS = (";", ",", "\t", "|")
 
 

@@ -4,8 +4,9 @@ Recognised structures: JSON string fields (also escaped inside a JSON string, as
 errors quote their variables), `key=value` pairs (URL query strings included, their values
 percent-decoded), JavaScript-style `key: "value"`, SQL `INSERT (columns) VALUES (values)`,
 SQL comparisons (`SET holder = '…'`, `WHERE lower(full_name) = '…'`), PostgreSQL's
-`Key (email)=(…)`, a word followed by a quoted literal (`payee 'X Y'`), and the display names
-of mail headers (`From: "X Y" <x@y>`). CSV rows are matched to their header in `csv_rows.py`.
+`Key (email)=(…)`, a word followed by a quoted literal (`payee 'X Y'`), the display names
+of mail headers (`From: "X Y" <x@y>`) and XML elements holding text (`<dob>…</dob>`). CSV rows
+are matched to their header in `csv_rows.py`.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ _PG_KEY = re.compile(r"\bKey \(([\w, ]+)\)=\(([^)]*)\)")
 _QUOTED_AFTER_WORD = re.compile(
     r"(?<![\w.\\-])([A-Za-z][\w-]{1,40}):?\s+(['\"])([^'\"\n]{1,200})\2"
 )
+# An XML element holding text only: `<dob>1988-09-12</dob>`, `<Recipient>X Y</Recipient>`.
+_XML_ELEMENT = re.compile(r"<([A-Za-z_][\w.-]{0,63})(?:\s[^<>]*)?>([^<>]{1,200})</\1>")
 _MAIL_HEADER = re.compile(
     r"(?i)(?:^|[\s:])(?:from|to|cc|bcc|reply-to|sender|resent-from|delivered-to|return-path)"
     r"\s*:\s*"
@@ -100,6 +103,9 @@ def find_fields(text: str, explicit: Mapping[str, str] | None = None) -> list[Fi
             fields.append(_field(match.group(1), match.start(3), match.end(3), True, explicit))
     if "@" in text and "<" in text:
         fields.extend(_display_names(text))
+    if "</" in text:
+        for match in _XML_ELEMENT.finditer(text):
+            fields.append(_field(match.group(1), match.start(2), match.end(2), True, explicit))
     return fields
 
 

@@ -86,8 +86,8 @@ def _judge(parts: tuple[str, ...]) -> str | None:
     if len(parts) >= 2 and parts[-1] == "by" and parts[-2].endswith(("ed", "en")):
         return "PERSON"  # `created_by`, `approvedBy`, `written_by`: who did it
     head = parts[-1]
-    if head.endswith("name") and len(head) > 5 and head not in _FUSED_NAME_NOT_PERSON:
-        return "PERSON"  # `vorname`, `nachname`, `username`
+    if head.endswith("name") and len(head) > 4 and head not in _FUSED_NAME_NOT_PERSON:
+        return "PERSON"  # `vorname`, `nachname`, `username`, `fname`, `lname`
     return None
 
 

@@ -34,6 +34,8 @@ from service.redaction.redactor import Redactor
         ("approvedBy", "PERSON"),
         ("sort_by", None),
         ("group_by", OTHER),
+        ("fname", "PERSON"),
+        ("lname", "PERSON"),
     ],
 )
 def test_keys_are_judged_by_their_parts(key: str, entity: str | None) -> None:
@@ -70,6 +72,10 @@ def test_keys_are_judged_by_their_parts(key: str, entity: str | None) -> None:
             "job failed: consignee=<PERSON> reason=NO_ROUTE",
         ),
         ("kyc birthDt=07/30/1958 ok", "kyc birthDt=<DATE_TIME> ok"),
+        (
+            "<customer><dob>1988-09-12</dob><plan>pro</plan></customer>",
+            "<customer><dob><DATE_TIME></dob><plan>pro</plan></customer>",
+        ),
         ("export 9;Dr ARIHI TE RANGI;12.00;NZD", "export 9;Dr <PERSON>;12.00;NZD"),
         (
             'note="case reassigned, see Whaanga, Hemi"',
