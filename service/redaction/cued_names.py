@@ -41,6 +41,11 @@ _NOT_A_NAME = NOT_A_PERSON | frozenset(
     with from as and or but if then than today yesterday tomorrow
     """.split()  # noqa: SIM905
 )
+# A greeting then a lower-case name that ends the phrase: `Dear amber baker,`.
+_GREETING = regex.compile(
+    rf"(?<![\w-])(?i:dear|hi|hello)[ \t]++({_LOWER_WORD}[ \t]+{_LOWER_WORD})(?=[ \t]*(?:[,!:]|$))"
+)
+_GREETING_WORDS = frozenset(("dear", "hi", "hello"))
 _INFLECTIONS = ("ing", "ies", "ied", "ed", "es", "s")
 
 
@@ -57,9 +62,13 @@ class CuedNames:
         )
 
     def spans(self, text: str, words: frozenset[str]) -> list[tuple[int, int]]:
-        if self._words.isdisjoint(words):
-            return []
         found = []
+        if not _GREETING_WORDS.isdisjoint(words):
+            for match in _GREETING.finditer(text):
+                if self._a_name(match.group(1).split()):
+                    found.append(match.span(1))
+        if self._words.isdisjoint(words):
+            return found
         for match in self._pattern.finditer(text):
             group = 1 if match.group(1) is not None else 2
             if not self._a_name(match.group(group).replace(",", " ").lower().split()):

@@ -46,8 +46,10 @@ _MAIL_HEADER = re.compile(
     r"(?i)(?:^|[\s:])(?:from|to|cc|bcc|reply-to|sender|resent-from|delivered-to|return-path)"
     r"\s*:\s*"
 )
+# An unquoted display name may be `Last, First` (`From: Hill, Rose <rh@x.io>`).
 _DISPLAY_NAME = re.compile(
-    r'(?:"([^"]{1,120})"|([^\s<>",;:@][^<>",;:@]{0,119}?))\s*<[^<>@\s]+@[^<>\s]+>'
+    r'(?:"([^"]{1,120})"|((?:[^\s<>",;:@][^<>",;:@]{0,60},[ \t]*)?[^\s<>",;:@][^<>",;:@]{0,119}?))'
+    r"\s*<[^<>@\s]+@[^<>\s]+>"
 )
 
 
@@ -124,9 +126,11 @@ def _sql(text: str, explicit: Mapping[str, str] | None) -> Iterator[Field]:
     if insert is not None:
         columns = [c.strip().strip('"`') for c in insert.group(1).split(",")]
         values = list(_SQL_VALUE.finditer(text, insert.start(2), insert.end(2)))
-        if len(columns) == len(values):
-            for column, value in zip(columns, values, strict=True):
+        # Several rows (`VALUES (…), (…)`): every row has as many values as there are columns.
+        if values and len(values) % len(columns) == 0:
+            for index, value in enumerate(values):
                 group = 1 if value.group(1) is not None else 2
+                column = columns[index % len(columns)]
                 yield _field(column, value.start(group), value.end(group), group == 1, explicit)
     for match in _SQL_COMPARISON.finditer(text):
         yield _field(match.group(1), match.start(2), match.end(2), True, explicit)

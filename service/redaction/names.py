@@ -38,6 +38,14 @@ _TITLED_LOWER = regex.compile(
     _TITLE + r"(\p{Ll}[\p{L}\p{M}'\u2019-]+(?:[ \t]\p{L}[\p{L}\p{M}'\u2019-]+){1,2})"
     r"(?=[;,|\t\"']|$)"
 )
+# A title alone in a cell of an export row, then the name's cells: `Ms;Ngaio;Parata;pro`,
+# `"Prof","Baraka","Otieno"`. The separator after the title is the row's.
+_TITLE_WORD = r"(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|Mme|Mlle|Herr|Frau|Sr|Sra|Srta)\.?"
+_CELL_WORD = r"\p{Lu}[\p{L}\p{M}'\u2019-]*(?:[ \t]\p{L}[\p{L}\p{M}'\u2019-]*){0,2}"
+_TITLE_CELL = regex.compile(
+    rf"(?:^|(?<=[;,|\t]))(\"?){_TITLE_WORD}\1([;,|\t])\"?({_CELL_WORD})\"?"
+    rf"(?:\2\"?({_CELL_WORD})\"?)?(?=\2|$)"
+)
 # `Last, First` in free text: two capitalised words around a comma, not part of a list.
 _SURNAME_OR_GIVEN = r"\p{Lu}\p{Ll}[\p{L}\p{M}]+(?:['\u2019-][\p{L}\p{M}]+)*"
 LAST_COMMA_FIRST = regex.compile(
@@ -129,6 +137,10 @@ def titled_names(text: str) -> list[tuple[int, int]]:
     if not any(title in text for title in ("Dr", "M", "Prof", "Herr", "Frau", "Sr")):
         return []
     spans = []
+    for match in _TITLE_CELL.finditer(text):
+        for group in (3, 4):
+            if match.group(group) is not None and not _is_vocabulary(match.group(group)):
+                spans.append(match.span(group))
     for pattern in (_TITLED, _TITLED_LOWER):
         for match in pattern.finditer(text):
             words = match.group(1).replace(",", " ").split()

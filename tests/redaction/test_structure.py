@@ -73,6 +73,17 @@ def test_keys_are_judged_by_their_parts(key: str, entity: str | None) -> None:
         ),
         ("kyc birthDt=07/30/1958 ok", "kyc birthDt=<DATE_TIME> ok"),
         (
+            "INSERT INTO c (id, name, dob) VALUES (1, 'Aleksander Nowicki', '1975-04-03'), "
+            "(2, 'Zofia Wrona', '1982-11-30');",
+            "INSERT INTO c (id, name, dob) VALUES (1, '<PERSON>', '<DATE_TIME>'), "
+            "(2, '<PERSON>', '<DATE_TIME>');",
+        ),
+        ("From: Hill, Rose <rh@example.org>", "From: <PERSON> <<EMAIL_ADDRESS>>"),
+        ("Ms;Ngaire;Tupene;pro", "Ms;<PERSON>;<PERSON>;pro"),
+        ('"Prof","Baraka","Otieno","KE"', '"Prof","<PERSON>","<PERSON>","KE"'),
+        ("Dear amber baker,", "Dear <PERSON>,"),
+        ("Dear customer, hello support team,", "Dear customer, hello support team,"),
+        (
             "<customer><dob>1988-09-12</dob><plan>pro</plan></customer>",
             "<customer><dob><DATE_TIME></dob><plan>pro</plan></customer>",
         ),
