@@ -29,7 +29,11 @@ NOT_A_PERSON = frozenset(
     notifications message messages sms text texts chat note notes history log logs report
     reports export exports import imports file files document documents upload uploads
     download downloads sales journey churn reputation story home interface activity ip
-    automation scheduler cron daemon robot noreply anonymous nobody everyone
+    automation scheduler cron daemon robot noreply anonymous nobody everyone trial trials
+    risk fraud discount coupon referral bonus device devices country bank label labels offer
+    offers score check checks contract enterprise starter basic premium pro free annual
+    monthly yearly web hook hooks ssl tls handshake timezone locale mobile desktop browser
+    period cost value acquisition retention lifetime mfa otp vat gdpr marketing consent
     """.split()  # noqa: SIM905
 )
 _NAME_WORD = r"[\p{L}\p{M}][\p{L}\p{M}'\u2019.-]*"

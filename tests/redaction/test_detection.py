@@ -325,6 +325,11 @@ def test_names_of_ordinary_english_words_after_a_role_cue_are_persons(
         "customer sign up flow",
         "CUSTOMER NOT FOUND",
         "recipient mailbox full",
+        "customer pro annual renewed",
+        "user free trial ended",
+        "customer fraud check passed",
+        "beneficiary bank swift invalid",
+        "customer device mobile",
     ],
 )
 def test_verbs_function_words_and_things_after_a_role_cue_stay(
