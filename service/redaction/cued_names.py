@@ -80,6 +80,13 @@ class CuedNames:
             found.append((start, end))
         return found
 
+    @staticmethod
+    def names_a_thing(run: str) -> bool:
+        """Whether a run holds a word for a thing, group or system (`Fraud Check`, `Support
+        Team`): no name, whatever cue comes before it. Function words do not count here:
+        capitalised, they are names (`Lydia May`, `Will Long`)."""
+        return any(word.lower().strip(".,") in NOT_A_PERSON for word in run.split())
+
     def _a_third_word(self, word: str) -> bool:
         """A third lower-case word continues the name only if it can be nothing else."""
         if word in LOG_VOCABULARY or word in _NOT_A_NAME or self.verb_form(word):

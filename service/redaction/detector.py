@@ -322,12 +322,17 @@ class PresidioDetector:
         return findings
 
     def _ordinary_phrase(self, run: str) -> bool:
-        """English words none of which is only ever a noun: `Cloud Run`, `Gift Card`, `Pro
-        Yearly`. Names that are English words are nouns only (`David Walker`, `John Smith`:
-        WordNet lists them as people), so they stay persons."""
+        """English words none of which is only ever a noun, or a word for a thing: `Cloud
+        Run`, `Gift Card`, `Pro Yearly`, `Starter Monthly`. Names that are English words are
+        nouns only (`David Walker`, `John Smith`: WordNet lists them as people), so they stay
+        persons."""
         words = [word for word in run.split() if len(word) >= 3]
         lexicon = self.lexicon
-        return bool(words) and lexicon.available and all(map(lexicon.ordinary, words))
+        return (
+            bool(words)
+            and lexicon.available
+            and all(word.lower() in NOT_A_PERSON or lexicon.ordinary(word) for word in words)
+        )
 
     def _acting_name(self, text: str, start: int, end: int) -> bool:
         """Two or three capitalised words that open a clause and do something, none of them
@@ -402,7 +407,12 @@ class PresidioDetector:
                 continue
             start, end = ner_window(text, candidate, lo, hi)
             run = (candidate.start, candidate.end)
-            if candidate.word_before in self.person_cues or self._unlike_english(
+            cue = candidate.word_before
+            if cue in self.name_slot_words and self.cued_names.names_a_thing(
+                text[candidate.start : candidate.end]
+            ):
+                cue = ""  # `customer Fraud Check`, `payee Bank Details`: the cue is not for it
+            if cue in self.person_cues or self._unlike_english(
                 text[candidate.start : candidate.end].split()
             ):
                 # A cue, or words that are no English words, vouch for the run: no NER.
@@ -420,7 +430,7 @@ class PresidioDetector:
             window = windows[-1]
             window.end = max(window.end, end)
             window.runs.append(run)
-            if candidate.word_before in self.name_slot_words:
+            if cue in self.name_slot_words:
                 window.slot_runs.append(run)
         return windows, cued
 

@@ -238,6 +238,24 @@ def test_names_made_of_english_words_are_persons_without_a_cue(
 
 
 @pytest.mark.parametrize(
+    "line",
+    [
+        "customer Fraud Check passed",
+        "customer Starter Monthly renewed",
+        "payee Bank Details verified",
+        "wallet Starter Monthly",
+    ],
+)
+def test_capitalised_words_for_things_after_a_role_cue_stay(redactor: Redactor, line: str) -> None:
+    assert redactor.redact(line).text == line
+
+
+def test_a_capitalised_function_word_is_still_part_of_a_name(redactor: Redactor) -> None:
+    line = 'msg="refund requested by Lydia May"'
+    assert redactor.redact(line).text == 'msg="refund requested by <PERSON>"'
+
+
+@pytest.mark.parametrize(
     ("line", "name"),
     [
         ("Tiffany Johnson signed up", "Tiffany Johnson"),
