@@ -41,17 +41,31 @@ _NOT_A_NAME = NOT_A_PERSON | frozenset(
     with from as and or but if then than today yesterday tomorrow
     """.split()  # noqa: SIM905
 )
-# A greeting then a lower-case name that ends the phrase: `Dear amber baker,`.
+# A greeting then a name that ends the phrase: `Dear amber baker,`, `Welcome, Amber Baker!`.
+_CAPITALISED_WORD = r"\p{Lu}\p{Ll}[\p{L}\p{M}'\u2019-]*"
 _GREETING = regex.compile(
-    rf"(?<![\w-])(?i:dear|hi|hello)[ \t]++({_LOWER_WORD}[ \t]+{_LOWER_WORD})(?=[ \t]*(?:[,!:]|$))"
+    rf"(?<![\w-])(?i:dear|hi|hello|welcome|thanks)(?:[ \t]*+,)?[ \t]++"
+    rf"({_LOWER_WORD}[ \t]+{_LOWER_WORD}|{_CAPITALISED_WORD}(?:[ \t]+{_CAPITALISED_WORD}){{1,2}})"
+    rf"(?=[ \t]*(?:[,!.:]|$))"
 )
-_GREETING_WORDS = frozenset(("dear", "hi", "hello"))
+_GREETING_WORDS = frozenset(("dear", "hi", "hello", "welcome", "thanks"))
 _INFLECTIONS = ("ing", "ies", "ied", "ed", "es", "s")
 
 
 class CuedNames:
-    def __init__(self, cues: Iterable[str], lexicon: Lexicon) -> None:
+    def __init__(self, cues: Iterable[str], lexicon: Lexicon, slots: Iterable[str] = ()) -> None:
         nominal = sorted(cue for cue in cues if cue not in _NOT_NOMINAL)
+        # After looser words (`for`, `to`, `emailed`), lower-case words are a name only when
+        # none of them is English: `payout sent to kwame mensah`, not `failed for new card`.
+        self._slots = frozenset(slots)
+        self._slot_pattern = (
+            regex.compile(
+                rf"(?<![\w-])(?i:{'|'.join(map(regex.escape, sorted(self._slots)))})[ \t]++"
+                rf"({_LOWER_WORD}[ \t]+{_LOWER_WORD})(?![\w@.-])"
+            )
+            if self._slots
+            else None
+        )
         self._lexicon = lexicon
         self._words = frozenset(nominal)
         # Possessive: a long run of blanks after a cue must not be tried at every split.
@@ -65,7 +79,11 @@ class CuedNames:
         found = []
         if not _GREETING_WORDS.isdisjoint(words):
             for match in _GREETING.finditer(text):
-                if self._a_name(match.group(1).split()):
+                if self._a_name(match.group(1).lower().split()):
+                    found.append(match.span(1))
+        if self._slot_pattern is not None and not self._slots.isdisjoint(words):
+            for match in self._slot_pattern.finditer(text):
+                if self._foreign_lower_name(match.group(1).split()):
                     found.append(match.span(1))
         if self._words.isdisjoint(words):
             return found
@@ -79,6 +97,11 @@ class CuedNames:
                 end = match.end(3)  # `customer mary ann smith`
             found.append((start, end))
         return found
+
+    def _foreign_lower_name(self, words: list[str]) -> bool:
+        if any(len(word) < 3 or word in LOG_VOCABULARY or word in _NOT_A_NAME for word in words):
+            return False
+        return self._lexicon.none_known(words)
 
     @staticmethod
     def names_a_thing(run: str) -> bool:

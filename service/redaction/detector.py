@@ -141,7 +141,7 @@ class PresidioDetector:
         }
         self.free_text_keys = frozenset(policy.free_text_keys)
         self.person_cues = frozenset(policy.person_cues)
-        self.cued_names = CuedNames(self.person_cues, self.lexicon)
+        self.cued_names = CuedNames(self.person_cues, self.lexicon, policy.name_slot_words)
         self.name_slot_words = frozenset(policy.name_slot_words) | self.person_cues
         self._nlp_lock = threading.Lock()
         # The last CSV header each thread saw: rows of a long export (`strongroom redact` of a

@@ -33,8 +33,11 @@ _SQL_INSERT = re.compile(
     r"(?i)\binsert\s+into\s+[\w.\"`]+\s*\(([^()]*)\)\s*values\s*\((.*)\)", re.DOTALL
 )
 _SQL_VALUE = re.compile(r"'((?:[^']|'')*)'|([^,'()\s][^,()]*)")
+# The column may be qualified (`c.full_name`); a LIKE pattern's `%` wildcards are no part of
+# the value.
 _SQL_COMPARISON = re.compile(
-    r"(?i)(?<![\w.])([A-Za-z_][\w]{0,63})[\"`]?\)?\s*(?:=|<>|!=|\blike\b|\bilike\b)\s*'((?:[^']|'')*)'"
+    r"(?i)(?<![\w.])(?:[A-Za-z_]\w{0,63}\.)?[\"`]?([A-Za-z_][\w]{0,63})[\"`]?\)?\s*"
+    r"(?:=|<>|!=|\blike\b|\bilike\b)\s*'%*((?:[^'%]|''|%(?!%*'))*)%*'"
 )
 _PG_KEY = re.compile(r"\bKey \(([\w, ]+)\)=\(([^)]*)\)")
 _QUOTED_AFTER_WORD = re.compile(
@@ -93,7 +96,7 @@ def find_fields(text: str, explicit: Mapping[str, str] | None = None) -> list[Fi
     elif ': "' in text or ':"' in text:
         for match in _OBJECT_FIELD.finditer(text):
             fields.append(_field(match.group(1), match.start(2), match.end(2), True, explicit))
-    if "'" in text and ("=" in text or "VALUES" in text or "values" in text):
+    if "'" in text and any(word in text for word in ("=", "VALUES", "values", "LIKE", "like")):
         fields.extend(_sql(text, explicit))
     if "=" in text:
         fields.extend(_key_values(text, explicit))

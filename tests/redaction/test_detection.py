@@ -250,6 +250,22 @@ def test_capitalised_words_for_things_after_a_role_cue_stay(redactor: Redactor, 
     assert redactor.redact(line).text == line
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("payout sent to kwame mensah", "payout sent to <PERSON>"),
+        ("charge failed for oluwaseun adebayo", "charge failed for <PERSON>"),
+        ("failed for new card", "failed for new card"),
+        ("synced to postgres replica", "synced to postgres replica"),
+        ("retry for insufficient funds", "retry for insufficient funds"),
+    ],
+)
+def test_lower_case_names_after_for_or_to_only_when_no_word_is_english(
+    redactor: Redactor, line: str, expected: str
+) -> None:
+    assert redactor.redact(line).text == expected
+
+
 def test_a_capitalised_function_word_is_still_part_of_a_name(redactor: Redactor) -> None:
     line = 'msg="refund requested by Lydia May"'
     assert redactor.redact(line).text == 'msg="refund requested by <PERSON>"'

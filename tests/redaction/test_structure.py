@@ -82,6 +82,10 @@ def test_keys_are_judged_by_their_parts(key: str, entity: str | None) -> None:
         ("Ms;Ngaire;Tupene;pro", "Ms;<PERSON>;<PERSON>;pro"),
         ('"Prof","Baraka","Otieno","KE"', '"Prof","<PERSON>","<PERSON>","KE"'),
         ("Dear amber baker,", "Dear <PERSON>,"),
+        ("WHERE c.full_name ILIKE '%rose hill%'", "WHERE c.full_name ILIKE '%<PERSON>%'"),
+        ("WHERE plan LIKE '%pro%'", "WHERE plan LIKE '%pro%'"),
+        ('{"msg":"Welcome, Amber Baker!"}', '{"msg":"Welcome, <PERSON>!"}'),
+        ("Thanks, Support Team.", "Thanks, Support Team."),
         ("Dear customer, hello support team,", "Dear customer, hello support team,"),
         (
             "<customer><dob>1988-09-12</dob><plan>pro</plan></customer>",
