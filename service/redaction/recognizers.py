@@ -294,7 +294,7 @@ class LabelledBirthDateRecognizer(PatternRecognizer):
             patterns=[
                 Pattern(
                     "labelled date of birth",
-                    rf"(?<={self.LABEL}[\"']?\s*[:=]?\s*[\"']?){self.DATE}(?![\w-])",
+                    rf"{self.LABEL}[\"']?\s*[:=]?\s*[\"']?\K{self.DATE}(?![\w-])",
                     0.85,
                 )
             ],
