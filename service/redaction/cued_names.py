@@ -19,7 +19,7 @@ import regex
 
 from service.redaction.lexicon import Lexicon
 from service.redaction.names import LOG_VOCABULARY
-from service.redaction.values import NOT_A_PERSON
+from service.redaction.values import COMPANY_SUFFIXES, NOT_A_PERSON
 
 # Cues that name a person's role; prepositions (`by`) and titles (handled in `names.py`) are
 # too loose before a lower-case word.
@@ -31,8 +31,19 @@ _LOWER_WORD = r"\p{Ll}[\p{Ll}\p{M}'\u2019-]+"
 # Words that, after a role word, say the phrase is not a person: function words, verbs
 # English inflects irregularly, and (`values.NOT_A_PERSON`) nouns for things, groups and
 # systems that logs write after `customer`, `user`, `client`, `contact`.
-_NOT_A_NAME = NOT_A_PERSON | frozenset(
-    """
+_NOT_A_NAME = (
+    NOT_A_PERSON
+    | COMPANY_SUFFIXES
+    | frozenset(
+        """
+    something anything nothing everything someone anyone everyone somebody anybody else
+    what which who whom whose where when why how whether while though although because since
+    until unless about above across after against along among around before behind below
+    beneath beside between beyond during except inside into near onto outside through
+    toward towards under upon within without again ever never always often sometimes soon
+    still yet already very too quite rather more most less least much many few several such
+    both either neither none nor so thus hence therefore however instead otherwise me him us
+    them you we they she he i mine yours ours theirs myself yourself itself themselves
     is was are were be been being has had have having will would can could should may might
     must not no yes do does did its it this that these those their your our my his her all any
     each every some one two new old own same other here there now then also just only via per
@@ -40,6 +51,7 @@ _NOT_A_NAME = NOT_A_PERSON | frozenset(
     found lost kept began ran paid wrote spent up out in off on over back down to at for of
     with from as and or but if then than today yesterday tomorrow
     """.split()  # noqa: SIM905
+    )
 )
 # A greeting then a name that ends the phrase: `Dear amber baker,`, `Welcome, Amber Baker!`.
 _CAPITALISED_WORD = r"\p{Lu}\p{Ll}[\p{L}\p{M}'\u2019-]*"

@@ -20,6 +20,7 @@ from service.redaction.allowlist import AllowList
 from service.redaction.csv_rows import CsvHeader, read_header, row_fields
 from service.redaction.cued_names import CuedNames
 from service.redaction.fields import Field, find_fields
+from service.redaction.keys import names_a_name_part
 from service.redaction.lexicon import Lexicon
 from service.redaction.models import Finding
 from service.redaction.names import (
@@ -283,7 +284,8 @@ class PresidioDetector:
             if not field.quoted and entity in ("PERSON", "LOCATION"):
                 end = continued_name_end(text, end, lower=raw.islower(), upper=raw.isupper())
                 value = text[field.start : end]
-            if not plausible(entity, value, single_word_ok=field.quoted):
+            single_word_ok = field.quoted or (entity == "PERSON" and names_a_name_part(field.key))
+            if not plausible(entity, value, single_word_ok=single_word_ok):
                 continue
             findings.append(Finding(entity, field.start, end, _FIELD_SCORE))
         return findings, snippets

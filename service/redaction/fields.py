@@ -43,6 +43,18 @@ _PG_KEY = re.compile(r"\bKey \(([\w, ]+)\)=\(([^)]*)\)")
 _QUOTED_AFTER_WORD = re.compile(
     r"(?<![\w.\\-])([A-Za-z][\w-]{1,40}):?\s+(['\"])([^'\"\n]{1,200})\2"
 )
+# A label of one to four words, a colon, then an unquoted value up to the next separator,
+# bracket or `key:`/`key=`: `Full name: amber baker`, `Name on card: FRANK RICH`,
+# `D.O.B.: 1990-04-05`. Only labels that say what the value holds count.
+_LABEL_VALUE = re.compile(
+    r"(?:^|(?<=[\s,;|(\[{]))([A-Za-z][A-Za-z_.-]{0,30}(?: [A-Za-z][A-Za-z_.-]{0,30}){0,3})"
+    r": +([^\s,;|\"'<>()\[\]{}=][^,;|\"<>()\[\]{}=]{0,80}?)"
+    r"(?= *(?:[,;|()\[\]{}]|$| [A-Za-z_][\w.-]*[:=]))"
+)
+_LABEL_MAX_WORDS = 4
+_GIVEN_NAME_AFTER_COMMA = re.compile(
+    r",[ \t]*[^\W\d_][\w'\u2019-]*(?:[ \t][^\W\d_][\w'\u2019-]*)?(?= *(?:[,;|()\[\]{}]|$))"
+)
 # An XML element holding text only: `<dob>1988-09-12</dob>`, `<Recipient>X Y</Recipient>`.
 _XML_ELEMENT = re.compile(r"<([A-Za-z_][\w.-]{0,63})(?:\s[^<>]*)?>([^<>]{1,200})</\1>")
 _MAIL_HEADER = re.compile(
@@ -108,6 +120,8 @@ def find_fields(text: str, explicit: Mapping[str, str] | None = None) -> list[Fi
             fields.append(_field(match.group(1), match.start(3), match.end(3), True, explicit))
     if "@" in text and "<" in text:
         fields.extend(_display_names(text))
+    if ": " in text:
+        fields.extend(_labelled_values(text, explicit))
     if "</" in text:
         for match in _XML_ELEMENT.finditer(text):
             fields.append(_field(match.group(1), match.start(2), match.end(2), True, explicit))
@@ -137,6 +151,27 @@ def _sql(text: str, explicit: Mapping[str, str] | None) -> Iterator[Field]:
                 yield _field(column, value.start(group), value.end(group), group == 1, explicit)
     for match in _SQL_COMPARISON.finditer(text):
         yield _field(match.group(1), match.start(2), match.end(2), True, explicit)
+
+
+def _labelled_values(text: str, explicit: Mapping[str, str] | None) -> Iterator[Field]:
+    for match in _LABEL_VALUE.finditer(text):
+        label = match.group(1)
+        if "." in label and label.replace(".", "").isalpha():
+            label = label.replace(".", "")  # `D.O.B.`
+        entity = key_entity(label.replace(" ", "_"), explicit)
+        if not entity:
+            continue
+        value, end = match.group(2), match.end(2)
+        if entity == "PERSON" and " " not in value:
+            given = _GIVEN_NAME_AFTER_COMMA.match(text, end)
+            if given is not None:  # `customer: SANTOS, MARIA`
+                value, end = text[match.start(2) : given.end()], given.end()
+        if entity in ("PERSON", "LOCATION") and len(value.split()) > _LABEL_MAX_WORDS:
+            continue  # a sentence, not a value (`Name: changed by the owner to …`)
+        if entity == "LOCATION" and not any(char.isdigit() for char in value):
+            continue  # `Address: not provided`
+        # Unquoted: a single lower-case word (`Owner: kubernetes-admin`) is no name.
+        yield Field(normalise_key(label), match.start(2), end, False, entity)
 
 
 def _display_names(text: str) -> Iterator[Field]:

@@ -108,7 +108,9 @@ TRIGGERS: dict[str, Callable[[str, frozenset[str]], bool]] = {
     "EmailSuffixRecognizer": lambda text, words: "@" in text,
     "UsSsnRecognizer": _ssn,
     "IpAddressRecognizer": lambda text, words: _IP.search(text) is not None,
-    "LabelledBirthDateRecognizer": lambda text, words: not BIRTH_WORDS.isdisjoint(words),
+    "LabelledBirthDateRecognizer": lambda text, words: (
+        not BIRTH_WORDS.isdisjoint(words) or "O.B" in text or "o.b" in text
+    ),
     "StreetAddressRecognizer": _street,
     "PhoneNumberRecognizer": _phone,
 }

@@ -36,6 +36,10 @@ NOT_A_PERSON = frozenset(
     period cost value acquisition retention lifetime mfa otp vat gdpr marketing consent
     """.split()  # noqa: SIM905
 )
+# A value ending in one of these names a company: `ACME LTD`, `Kowhai Holdings Inc.`.
+COMPANY_SUFFIXES = frozenset(
+    "ltd llc inc gmbh corp plc pty bv ag sarl oy ab kk limited holdings company".split()  # noqa: SIM905
+)
 _NAME_WORD = r"[\p{L}\p{M}][\p{L}\p{M}'\u2019.-]*"
 # One to six words of letters (initials, apostrophes, hyphens), `Last, First` allowed.
 _NAME_SHAPED = regex.compile(rf"{_NAME_WORD}(?:,?[ \t]+{_NAME_WORD}){{0,5}}")
@@ -54,6 +58,8 @@ def name_shaped(value: str) -> bool:
     if not _NAME_SHAPED.fullmatch(value):
         return False
     words = [word.lower().strip(".") for word in _WORDS.findall(value)]
+    if words and words[-1] in COMPANY_SUFFIXES:
+        return False
     return not all(word in LOG_VOCABULARY or word in NOT_A_PERSON for word in words)
 
 

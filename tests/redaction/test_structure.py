@@ -270,3 +270,31 @@ def test_address_shapes_of_more_countries_are_redacted_whole(
     # Street types (Parade, Yard), grid streets (Calle 26 # 57-41), unit, plot and lane parts
     # before the street, ward, district and sokak parts after it, chome and woreda numbers.
     assert redactor.redact(line).text == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Full name: amber baker", "Full name: <PERSON>"),
+        ("Name on card: FRANK RICH", "Name on card: <PERSON>"),
+        ("Bill to: amber baker", "Bill to: <PERSON>"),
+        ("Attention: ROSE HILL", "Attention: <PERSON>"),
+        ("D.O.B.: 1990-04-05", "D.O.B.: <DATE_TIME>"),
+        ("first_name=rose last_name=hill", "first_name=<PERSON> last_name=<PERSON>"),
+        ("Customer name: Nguyen Van An", "Customer name: <PERSON>"),
+        # Not values: placeholders, things, companies, single lower-case words, sentences.
+        ("Address: not provided", "Address: not provided"),
+        ("Payee: ACME LTD", "Payee: ACME LTD"),
+        ("Owner: kubernetes-admin", "Owner: kubernetes-admin"),
+        ("Contact: support team", "Contact: support team"),
+        ("first_name=admin last_name=user", "first_name=admin last_name=user"),
+        (
+            "Customer name: changed by the owner to something else entirely today",
+            "Customer name: changed by the owner to something else entirely today",
+        ),
+    ],
+)
+def test_labelled_values_after_a_colon_are_judged_by_their_label(
+    redactor: Redactor, line: str, expected: str
+) -> None:
+    assert redactor.redact(line).text == expected
