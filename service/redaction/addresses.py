@@ -137,6 +137,14 @@ def unmarked_streets(text: str) -> list[tuple[int, int, str, bool]]:
     ]
 
 
+# A numbered plot or stand and the area it is in, with no street (`Plot 221, Ntinda`,
+# `Stand 5512, Kabulonga`): how much of East and Southern Africa writes an address.
+_PLOT_AND_AREA = regex.compile(
+    r"(?<![\w.-])(?:Plot|Stand|Erf|Kiwanja)\s+(?:(?:No|Na)\.?\s*)?\d{1,5}[A-Za-z]?,?\s+"
+    r"\p{Lu}[\p{L}\p{M}'\u2019-]+(?![\w-]|[ \t]*\d)"
+)
+
+
 def extra_addresses(text: str) -> list[tuple[int, int]]:
     """Spans of Japanese block addresses and of streets followed by a postal code."""
     spans: list[tuple[int, int]] = []
@@ -144,6 +152,8 @@ def extra_addresses(text: str) -> list[tuple[int, int]]:
         spans.extend(match.span() for match in _JAPANESE.finditer(text))
     if "-chome" in text or "-jo " in text or "-chōme" in text or "-jō " in text:
         spans.extend(match.span() for match in _CHOME.finditer(text))
+    if any(word in text for word in ("Plot", "Stand", "Erf", "Kiwanja")):
+        spans.extend(match.span() for match in _PLOT_AND_AREA.finditer(text))
     if "House" in text and ("Woreda" in text or "Kebele" in text):
         spans.extend(match.span() for match in _HOUSE_IN_WOREDA.finditer(text))
     if ", " in text and _NUMBER_COMMA_NUMBER.search(text):

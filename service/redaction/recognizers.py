@@ -328,7 +328,7 @@ _TYPE_WORD_AFTER_NAME = (
     r"(?:gate|pot|put|sor|(?i:gata|gatan|gade|vej|vegen|veien|vägen|straat|gracht|laan|weg"
     r"|utca|út|tér|ulica|iela|gatvė|tänav|cesta|ulice|náměstí|sokak|caddesi|cadde|ulitsa"
     r"|prospekt|pereulok|körút|köz|nábřeží|třída|námestie|trg|obala|cd\.|sk\.|cad\.|sok\."
-    r"|mah\.|sokağ\u0131|bulvar\u0131|bulvari|gamziri|poghots|dangyly|kucha|vegur|st\u00edgur|marg"
+    r"|mah\.|sokağ\u0131|bulvar\u0131|bulvari|blv\.|gamziri|poghots|dangyly|kucha|vegur|st\u00edgur|marg"
     r"|salai|chowk|nagar)|Street|Road|Avenue|Lane|Boulevard|Way|Quay|Drive|Square|Highway"
     r"|Parkway|Close|Crescent|Terrace|Estate)"
 )

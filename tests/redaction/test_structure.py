@@ -262,6 +262,14 @@ def test_streets_written_without_a_type_word_are_found_with_their_numbered_parts
         ("ship to Số 15 Ngõ 42 Phố Huế today", "ship to <LOCATION> today"),
         ("ship to 123/45 Le Van Sy, P.13, Q.Phu Nhuan today", "ship to <LOCATION> today"),
         ("ship to Blk 123 Ang Mo Kio Ave 6, #08-1234 today", "ship to <LOCATION> today"),
+        ("courier to Block 4, Plot 221, Ntinda", "courier to <LOCATION>"),
+        ("Stand 5512, Kabulonga, Lusaka", "<LOCATION>, Lusaka"),
+        (
+            "Kizilay Mh. Gazi Mustafa Kemal Blv. No:12 D:4 Çankaya/Ankara",
+            "<LOCATION> Çankaya/Ankara",
+        ),
+        ("Plot 2, Figure 3", "Plot 2, Figure 3"),
+        ("Stand 12, Booth 4 at the fair", "Stand 12, Booth 4 at the fair"),
     ],
 )
 def test_address_shapes_of_more_countries_are_redacted_whole(
