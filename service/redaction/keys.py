@@ -32,7 +32,7 @@ PERSON_PARTS = frozenset(
      "cardholder", "beneficiary", "payee", "payer", "recipient", "consignee", "consignor",
      "addressee", "contact", "signatory", "guarantor", "cosigner", "customer", "client",
      "person", "patient", "employee", "passenger", "traveller", "traveler", "sender",
-     "attendee", "owner", "attention", "attn"}
+     "attendee", "owner", "attention", "attn", "signed", "signer", "signature"}
 )  # fmt: skip
 # `<word> to` keys that name a person: `ship_to`, `Bill to`.
 ADDRESSED_TO = frozenset({"ship", "bill", "sold", "deliver", "send", "mail", "remit"})

@@ -288,6 +288,8 @@ def test_address_shapes_of_more_countries_are_redacted_whole(
         ("Bill to: amber baker", "Bill to: <PERSON>"),
         ("Attention: ROSE HILL", "Attention: <PERSON>"),
         ("D.O.B.: 1990-04-05", "D.O.B.: <DATE_TIME>"),
+        ("Signed: rose hill", "Signed: <PERSON>"),
+        ("signature: sha256=abc123", "signature: sha256=abc123"),
         ("first_name=rose last_name=hill", "first_name=<PERSON> last_name=<PERSON>"),
         ("Customer name: Nguyen Van An", "Customer name: <PERSON>"),
         # Not values: placeholders, things, companies, single lower-case words, sentences.
