@@ -145,17 +145,18 @@ _PLOT_AND_AREA = regex.compile(
 )
 
 
+# One cheap search decides whether any of the three shapes above can be on the line.
+_RARE_SHAPE_WORD = re.compile("Plot|Stand|Erf|Kiwanja|-ch[o\u014d]me|-j[o\u014d] |Woreda|Kebele")
+
+
 def extra_addresses(text: str) -> list[tuple[int, int]]:
     """Spans of Japanese block addresses and of streets followed by a postal code."""
     spans: list[tuple[int, int]] = []
     if "-" in text and _BLOCK_NUMBER.search(text):
         spans.extend(match.span() for match in _JAPANESE.finditer(text))
-    if "-chome" in text or "-jo " in text or "-chōme" in text or "-jō " in text:
-        spans.extend(match.span() for match in _CHOME.finditer(text))
-    if any(word in text for word in ("Plot", "Stand", "Erf", "Kiwanja")):
-        spans.extend(match.span() for match in _PLOT_AND_AREA.finditer(text))
-    if "House" in text and ("Woreda" in text or "Kebele" in text):
-        spans.extend(match.span() for match in _HOUSE_IN_WOREDA.finditer(text))
+    if _RARE_SHAPE_WORD.search(text):
+        for pattern in (_CHOME, _PLOT_AND_AREA, _HOUSE_IN_WOREDA):
+            spans.extend(match.span() for match in pattern.finditer(text))
     if ", " in text and _NUMBER_COMMA_NUMBER.search(text):
         spans.extend(match.span(1) for match in _STREET_BEFORE_POSTCODE.finditer(text))
     return spans

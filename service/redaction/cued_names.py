@@ -72,7 +72,7 @@ class CuedNames:
         self._slots = frozenset(slots)
         self._slot_pattern = (
             regex.compile(
-                rf"(?<![\w-])(?i:{'|'.join(map(regex.escape, sorted(self._slots)))})[ \t]++"
+                rf"\b(?:{'|'.join(map(regex.escape, sorted(self._slots)))})[ \t]++"
                 rf"({_LOWER_WORD}[ \t]+{_LOWER_WORD})(?![\w@.-])"
             )
             if self._slots

@@ -46,8 +46,9 @@ _QUOTED_AFTER_WORD = re.compile(
 # A label of one to four words, a colon, then an unquoted value up to the next separator,
 # bracket or `key:`/`key=`: `Full name: amber baker`, `Name on card: FRANK RICH`,
 # `D.O.B.: 1990-04-05`. Only labels that say what the value holds count.
-_LABEL_VALUE = re.compile(
-    r"(?:^|(?<=[\s,;|(\[{]))([A-Za-z][A-Za-z_.-]{0,30}(?: [A-Za-z][A-Za-z_.-]{0,30}){0,3})"
+_LABEL_WORD = re.compile(r"[A-Za-z][A-Za-z_.-]{0,30}")
+_LABEL_WORDS_MAX = 4
+_VALUE_AFTER_COLON = re.compile(
     r": +([^\s,;|\"'<>()\[\]{}=][^,;|\"<>()\[\]{}=]{0,80}?)"
     r"(?= *(?:[,;|()\[\]{}]|$| [A-Za-z_][\w.-]*[:=]))"
 )
@@ -153,25 +154,44 @@ def _sql(text: str, explicit: Mapping[str, str] | None) -> Iterator[Field]:
         yield _field(match.group(1), match.start(2), match.end(2), True, explicit)
 
 
+def _label_before(text: str, colon: int) -> str | None:
+    """The one to four label-like words right before a colon (`Name on card`), if any."""
+    tokens = text[max(0, colon - 130) : colon].replace("\t", " ").split(" ")
+    words: list[str] = []
+    for token in reversed(tokens):
+        bare = token.lstrip(",;|([{")
+        if len(words) == _LABEL_WORDS_MAX or not _LABEL_WORD.fullmatch(bare):
+            break
+        words.append(bare)
+        if bare != token:
+            break  # `(Name on card`: the bracket opens the label
+    return " ".join(reversed(words)) if words else None
+
+
 def _labelled_values(text: str, explicit: Mapping[str, str] | None) -> Iterator[Field]:
-    for match in _LABEL_VALUE.finditer(text):
-        label = match.group(1)
+    colon = text.find(": ")
+    while colon != -1:
+        match = _VALUE_AFTER_COLON.match(text, colon)
+        label = _label_before(text, colon) if match is not None else None
+        colon = text.find(": ", colon + 2)
+        if match is None or label is None:
+            continue
         if "." in label and label.replace(".", "").isalpha():
             label = label.replace(".", "")  # `D.O.B.`
         entity = key_entity(label.replace(" ", "_"), explicit)
         if not entity:
             continue
-        value, end = match.group(2), match.end(2)
+        value, end = match.group(1), match.end(1)
         if entity == "PERSON" and " " not in value:
             given = _GIVEN_NAME_AFTER_COMMA.match(text, end)
             if given is not None:  # `customer: SANTOS, MARIA`
-                value, end = text[match.start(2) : given.end()], given.end()
+                value, end = text[match.start(1) : given.end()], given.end()
         if entity in ("PERSON", "LOCATION") and len(value.split()) > _LABEL_MAX_WORDS:
             continue  # a sentence, not a value (`Name: changed by the owner to …`)
         if entity == "LOCATION" and not any(char.isdigit() for char in value):
             continue  # `Address: not provided`
         # Unquoted: a single lower-case word (`Owner: kubernetes-admin`) is no name.
-        yield Field(normalise_key(label), match.start(2), end, False, entity)
+        yield Field(normalise_key(label), match.start(1), end, False, entity)
 
 
 def _display_names(text: str) -> Iterator[Field]:
