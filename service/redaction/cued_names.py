@@ -120,7 +120,10 @@ class CuedNames:
         """Whether a run holds a word for a thing, group or system (`Fraud Check`, `Support
         Team`): no name, whatever cue comes before it. Function words do not count here:
         capitalised, they are names (`Lydia May`, `Will Long`)."""
-        return any(word.lower().strip(".,") in NOT_A_PERSON for word in run.split())
+        return any(
+            word.lower().strip(".,") in NOT_A_PERSON or word.lower().strip(".,") in COMPANY_SUFFIXES
+            for word in run.split()
+        )
 
     def _a_third_word(self, word: str) -> bool:
         """A third lower-case word continues the name only if it can be nothing else."""

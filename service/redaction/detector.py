@@ -144,6 +144,10 @@ class PresidioDetector:
         self.person_cues = frozenset(policy.person_cues)
         self.cued_names = CuedNames(self.person_cues, self.lexicon, policy.name_slot_words)
         self.name_slot_words = frozenset(policy.name_slot_words) | self.person_cues
+        # Cues that name a role, which may also follow the name they are about.
+        self.role_words = self.person_cues - {
+            "by", "signed", "dear", "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "named", "name"
+        }  # fmt: skip
         self._nlp_lock = threading.Lock()
         # The last CSV header each thread saw: rows of a long export (`strongroom redact` of a
         # file) come in later batches than their header line.
@@ -414,6 +418,13 @@ class PresidioDetector:
                 text[candidate.start : candidate.end]
             ):
                 cue = ""  # `customer Fraud Check`, `payee Bank Details`: the cue is not for it
+            if (
+                not cue
+                and candidate.word_after in self.role_words
+                and len(text[candidate.start : candidate.end].split()) <= 3
+                and not self.cued_names.names_a_thing(text[candidate.start : candidate.end])
+            ):
+                cue = candidate.word_after  # `Rose Hill Contact`, `Rose Hill, customer since`
             if cue in self.person_cues or self._unlike_english(
                 text[candidate.start : candidate.end].split()
             ):

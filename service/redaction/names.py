@@ -59,6 +59,8 @@ UPPER_LAST_COMMA_FIRST = regex.compile(
     r"(?!,[ \t]\p{Lu}|[\w-])"
 )
 _WORD_IN_RUN = regex.compile(r"[^ \t]+")
+# A role word right after a name, set off by a comma or a bracket: `, customer`, `(payee)`.
+_ROLE_AFTER = regex.compile(r"[ \t]*[,(][ \t]*([A-Za-z]+)")
 _WORD_BEFORE = regex.compile(r"([\p{L}.]+)[\s:=\"']*$")
 
 # Words of log messages and of this domain, written capitalised in titles and class names.
@@ -87,11 +89,13 @@ LOG_VOCABULARY = frozenset(
 
 @dataclass(frozen=True)
 class NameCandidate:
-    """A run of capitalised words (`start`, `end`) and the word written just before it."""
+    """A run of capitalised words (`start`, `end`), the word written just before it, and the
+    role word written right after it, if any (`Rose Hill Contact`, `Rose Hill, customer`)."""
 
     start: int
     end: int
     word_before: str
+    word_after: str = ""
 
 
 def name_candidates(text: str, lo: int = 0, hi: int | None = None) -> list[NameCandidate]:
@@ -107,14 +111,18 @@ def name_candidates(text: str, lo: int = 0, hi: int | None = None) -> list[NameC
         word_before = ""
         while words and _is_vocabulary(words[0].group()):
             word_before = words.pop(0).group().lower().strip(".")
+        word_after = ""
         while words and _is_vocabulary(words[-1].group()):
-            words.pop()
+            word_after = words.pop().group().lower().strip(".")
         if len(words) < 2:
             continue
         if not word_before:
             before = _WORD_BEFORE.search(text, max(lo, match.start() - 40), match.start())
             word_before = before.group(1).lower().strip(".") if before else ""
-        candidates.append(NameCandidate(words[0].start(), words[-1].end(), word_before))
+        if not word_after:
+            after = _ROLE_AFTER.match(text, match.end(), hi)
+            word_after = after.group(1).lower() if after else ""
+        candidates.append(NameCandidate(words[0].start(), words[-1].end(), word_before, word_after))
     return candidates
 
 

@@ -266,6 +266,21 @@ def test_lower_case_names_after_for_or_to_only_when_no_word_is_english(
     assert redactor.redact(line).text == expected
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Rose Hill Contact", "<PERSON> Contact"),
+        ("Rose Hill, customer since 2019, called", "<PERSON>, customer since 2019, called"),
+        ("Acme Corp Contact", "Acme Corp Contact"),
+        ("Data Protection Contact", "Data Protection Contact"),
+    ],
+)
+def test_a_role_word_right_after_a_name_vouches_for_it(
+    redactor: Redactor, line: str, expected: str
+) -> None:
+    assert redactor.redact(line).text == expected
+
+
 def test_a_capitalised_function_word_is_still_part_of_a_name(redactor: Redactor) -> None:
     line = 'msg="refund requested by Lydia May"'
     assert redactor.redact(line).text == 'msg="refund requested by <PERSON>"'
