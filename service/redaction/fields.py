@@ -90,10 +90,15 @@ def _field(
     return Field(normalise_key(key), start, end, quoted, key_entity(key, explicit))
 
 
+_PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
 def _decoded(value: str) -> str | None:
     if "%" not in value and "+" not in value:
         return None
     decoded = urllib.parse.unquote_plus(value, errors="replace")
+    if _PERCENT_ESCAPE.search(decoded):  # encoded twice: `rose%2540example.com`
+        decoded = urllib.parse.unquote_plus(decoded, errors="replace")
     return decoded if decoded != value else None
 
 

@@ -63,6 +63,7 @@ def test_keys_are_judged_by_their_parts(key: str, entity: str | None) -> None:
             "GET /find?who=Tavita+Aumua&contact=t.aumua%40example.org HTTP/1.1",
             "GET /find?who=<PERSON>&contact=<EMAIL_ADDRESS> HTTP/1.1",
         ),
+        ("GET /r?e=rose.hill%2540example.com&x=1", "GET /r?e=<EMAIL_ADDRESS>&x=1"),
         (
             '{"errors":[{"message":"invalid { beneficiary: \\"Ngaio Parata\\" }"}]}',
             '{"errors":[{"message":"invalid { beneficiary: \\"<PERSON>\\" }"}]}',
