@@ -23,8 +23,19 @@ import regex
 
 _WARD = r"\p{Lu}[\p{L}]+-(?:ku|shi|cho|machi|gun|mura)\b"
 _JAPANESE = regex.compile(
-    r"(?<![\w-])(?:\d{1,2}-\d{1,3}-\d{1,3}\s+\p{Lu}[\p{L}-]+|\p{Lu}[\p{L}-]+\s+\d{1,2}-\d{1,3}-\d{1,3})"
+    r"(?<![\w-])(?:\d{1,2}-\d{1,3}-\d{1,3}\s+\p{Lu}[\p{L}-]+(?:\s+\p{Lu}[\p{L}-]+)?"
+    r"|\p{Lu}[\p{L}-]+\s+\d{1,2}-\d{1,3}-\d{1,3})"
     rf"(?![\w-])(?:,\s*{_WARD})?"
+)
+# Districts numbered by chōme (and Sapporo's jō): `Shinjuku 3-chome 4-1`.
+_CHOME = regex.compile(
+    r"(?<![\w-])(?:\p{Lu}[\p{L}-]+\s+){1,2}\d{1,2}-(?:chome|chōme|jo|jō)"
+    r"(?:\s+\p{Lu}[\p{L}-]+\s+\d{1,2}-(?:chome|chōme|jo|jō))*\s+\d{1,3}(?:-\d{1,3}){0,2}(?![\w-])"
+)
+# Ethiopian kebele and woreda numbers with the house number (`Woreda 03, House No 1234`).
+_HOUSE_IN_WOREDA = regex.compile(
+    r"(?<!\w)(?:(?:(?:Woreda|Kebele)\s+\d{1,3},?\s+){1,2}House\s+(?:No\.?\s*)?\d{1,5}"
+    r"|House\s+(?:No\.?\s*)?\d{1,5},?(?:\s+(?:Woreda|Kebele)\s+\d{1,3},?){1,2})(?![\w-])"
 )
 # A postal code after a street and number; years (19xx, 20xx) are not taken for one.
 _POSTAL = (
@@ -35,13 +46,27 @@ _STREET_BEFORE_POSTCODE = regex.compile(
     r"(?<![\w.-])(\p{Lu}[\p{L}'\u2019.-]+(?:\s+\p{L}[\p{L}'\u2019.-]*){0,3}\s+\d{1,4}[a-zA-Z]?)"
     rf"\.?['\"]?,\s+{_POSTAL}\s+\p{{Lu}}"
 )
+# Plot, house, unit and lane parts before a street, each perhaps numbered (`Plot No. 12, `,
+# `Flat 2, `, `Số 15 Ngõ `); several may follow each other.
 _PREFIX = regex.compile(
-    r"(?:\b(?:Plot|Stand|Erf|Lot|House|Block|Blk\.?|H\.\s?No\.?|Số)\s*(?:\d+[A-Za-z]?,?\s+)?)$"
+    r"(?:(?<![\w.])(?:Plot|Stand|Erf|Lot|Lô|House|Block|Blk\.?|H\.\s?No\.?|Số|Flat|Apt\.?"
+    r"|Apartment|Unit|Suite|Ngõ|Ngách|Hẻm|hẻm|Kiệt|Khu\s+phố|Kiwanja|Nyumba"
+    r"|(?:\p{Lu}[\p{L}]+\s+){1,2}(?:Mahallesi|Mah\.|Mh\.),?)"
+    r"\s*(?:(?:No|Na|Nr)\.?\s*)?(?:\d+[A-Za-z]?(?:[/-]\d+[A-Za-z]?)?,?\s+)?)+$"
+)
+# Ward and district parts written after a street (`P.3, Q.3`, `Phường 6`, `Woreda 03`).
+_ADMIN_PART = (
+    r"(?:(?:Phường|Phuong|Quận|Quan|Huyện|Ward|District|Woreda|Kebele)\s+(?:\d{1,3}\b"
+    r"|\p{Lu}[\p{L}\p{M}]*(?:\s\p{Lu}[\p{L}\p{M}]*){0,2})|(?:P|Q)\.\s?(?:\d{1,2}\b"
+    r"|\p{Lu}\p{Ll}[\p{L}\p{M}]*(?:\s\p{Lu}[\p{L}\p{M}]*){0,2}))"
 )
 _SUFFIX = regex.compile(
     r"(?:,?\s*(?:No[.:]?\s*\d+[\w/-]*|Nr\.?\s*\d+\w*|Bl\.?\s*\w+|Sc\.?\s*\w+|Ap\.?\s*\d+\w*"
     r"|Apt\.?\s*\w+|Interior\s+\w+|Int\.?\s*\d+|Edif\.?\s*\w+|Depto\.?\s*\w+|D:\s?\d+"
-    r"|Daire:?\s*\d+|Kat:?\s*\d+|Flat\s+\w+|Unit\s+\w+|Suite\s+\w+|#\s*\w+|" + _WARD + r"))+"
+    r"|Daire:?\s*\d+|Kat:?\s*\d+|Flat\s+\w+|Unit\s+\w+|Suite\s+\w+|#\s*[\w-]+"
+    r"|(?:\d{1,5}\.?\s*)?(?:Sok(?:ak|ağ\u0131|agi)?|Sk|Cad(?:desi)?|Cd)\.?(?!\w)|apto\.?\s*\w+"
+    r"|(?<=\p{L})\s\d{1,3}(?=,)"
+    r"|" + _ADMIN_PART + "|" + _WARD + r"))+"
 )
 
 
@@ -61,10 +86,12 @@ _PART_BEFORE = regex.compile(
     rf"(?<![\w.'\u2019/-])(?:(?:{_CAPITALISED}\s+){{0,2}}{_NUMBER}\s+"
     rf"(?:(?:{_CAPITALISED}\s+){{0,3}}{_NUMBER}\s+|(?:{_CAPITALISED}\s+){{0,3}}{_CAPITALISED},\s+)?)$"
 )
-# A numbered part after it; one followed by a capitalised word is a postcode or box and its
-# town (`, P.O. Box 88 Mbale`), which are not the street line.
+# A numbered part after it, perhaps after named parts (`, Ben Thanh, Quan 1`); one followed by
+# a capitalised word is a postcode or box and its town (`, P.O. Box 88 Mbale`), which are not
+# the street line.
 _PART_AFTER = regex.compile(
-    rf"\s*,\s*(?:{_CAPITALISED}\s+){{1,3}}\d{{1,5}}[A-Za-z]?(?![\w/-])(?![ \t]+\p{{Lu}})"
+    rf"\s*,\s*(?:(?:{_CAPITALISED}\s+){{0,2}}{_CAPITALISED},\s*){{0,2}}(?:{_CAPITALISED}\s+){{1,3}}"
+    rf"\d{{1,5}}[A-Za-z]?(?![\w/-])(?![ \t]+\p{{Lu}})"
 )
 _REACH_BEFORE = 64
 
@@ -84,11 +111,52 @@ _TOWN_AND_POSTAL = regex.compile(
 _TOWN_AFTER_POSTAL = regex.compile(rf"(?<=,[ \t]*{_ANY_POSTAL})[ \t]+{_TOWN}")
 
 
+# A house number, then a street name with no type word, then a comma and more capitalised
+# parts (`12 Nguyen Trai, Phuong 7`, `88 Tran Hung Dao, Hoan Kiem`): many countries write no
+# street type. The detector keeps one only if a word of the name is no English word.
+_CAPITALISED_WORD = r"\p{Lu}[\p{Ll}\p{M}'\u2019]*"
+_UNMARKED_STREET = regex.compile(
+    rf"(?<![\w.,/:#+-])\d{{1,4}}[A-Za-z]?(?:/\d{{1,4}})?[ \t]+"
+    rf"((?:{_CAPITALISED_WORD}[ \t]+){{1,3}}{_CAPITALISED_WORD}),[ \t]+(?=\p{{Lu}})"
+)
+_DIGIT_SPACE_CAPITAL = regex.compile(r"\d[ \t]+\p{Lu}")
+
+
+_ADMIN_AFTER = regex.compile(_ADMIN_PART)
+
+
+def unmarked_streets(text: str) -> list[tuple[int, int, str, bool]]:
+    """Spans of number-and-name streets written with no street-type word, their names, and
+    whether a ward or district part follows (`123/45 Le Van Sy, P.13`), which makes them
+    addresses whatever their words."""
+    if ", " not in text or not _DIGIT_SPACE_CAPITAL.search(text):
+        return []
+    return [
+        (m.start(), m.end(1), m.group(1), _ADMIN_AFTER.match(text, m.end()) is not None)
+        for m in _UNMARKED_STREET.finditer(text)
+    ]
+
+
+# A numbered plot or stand and the area it is in, with no street (`Plot 221, Ntinda`,
+# `Stand 5512, Kabulonga`): how much of East and Southern Africa writes an address.
+_PLOT_AND_AREA = regex.compile(
+    r"(?<![\w.-])(?:Plot|Stand|Erf|Kiwanja)\s+(?:(?:No|Na)\.?\s*)?\d{1,5}[A-Za-z]?,?\s+"
+    r"\p{Lu}[\p{L}\p{M}'\u2019-]+(?![\w-]|[ \t]*\d)"
+)
+
+
+# One cheap search decides whether any of the three shapes above can be on the line.
+_RARE_SHAPE_WORD = re.compile("Plot|Stand|Erf|Kiwanja|-ch[o\u014d]me|-j[o\u014d] |Woreda|Kebele")
+
+
 def extra_addresses(text: str) -> list[tuple[int, int]]:
     """Spans of Japanese block addresses and of streets followed by a postal code."""
     spans: list[tuple[int, int]] = []
     if "-" in text and _BLOCK_NUMBER.search(text):
         spans.extend(match.span() for match in _JAPANESE.finditer(text))
+    if _RARE_SHAPE_WORD.search(text):
+        for pattern in (_CHOME, _PLOT_AND_AREA, _HOUSE_IN_WOREDA):
+            spans.extend(match.span() for match in pattern.finditer(text))
     if ", " in text and _NUMBER_COMMA_NUMBER.search(text):
         spans.extend(match.span(1) for match in _STREET_BEFORE_POSTCODE.finditer(text))
     return spans
@@ -101,11 +169,14 @@ def widen(text: str, start: int, end: int) -> tuple[int, int]:
         before = _PART_BEFORE.search(text, max(0, start - _REACH_BEFORE), start)
         if before is not None:
             start = before.start()
-    if end < len(text) and text[end] in " ,":
+    for _ in range(3):  # `, Phuong 7, Quan 5`: each numbered part after it
+        if end >= len(text) or text[end] not in " ,":
+            break
         after = _PART_AFTER.match(text, end)
-        if after is not None:
-            end = after.end()
-    prefix = _PREFIX.search(text, max(0, start - 16), start)
+        if after is None:
+            break
+        end = after.end()
+    prefix = _PREFIX.search(text, max(0, start - 40), start)
     if prefix is not None:
         start = prefix.start()
     suffix = _SUFFIX.match(text, end)

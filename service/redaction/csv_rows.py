@@ -27,6 +27,8 @@ class CsvHeader:
     separator: str
     names: tuple[str, ...]
     entities: tuple[str | None, ...]
+    # What the header line has before its first column's name (`export rows: `), if anything.
+    prefix: str = ""
 
 
 def split_cells(text: str, separator: str) -> list[tuple[int, int]]:
@@ -61,6 +63,16 @@ def _first_cell_start(text: str, start: int, end: int) -> int:
     return word.start() if word else start
 
 
+def _first_value_start(text: str, start: int, end: int, prefix: str) -> int:
+    """Where a row's first value starts: after the header's prefix when the row repeats it,
+    after a `: ` that ends a log prefix, else at the cell's start: a value may hold spaces
+    (`Oksana Hrytsenko,…` under `name,…`)."""
+    if prefix and text.startswith(prefix, start) and start + len(prefix) <= end:
+        return start + len(prefix)
+    colon = text.rfind(": ", start, end)
+    return colon + 2 if colon != -1 else start
+
+
 def read_header(text: str, explicit: Mapping[str, str] | None = None) -> CsvHeader | None:
     for separator in SEPARATORS:
         if text.count(separator) < _MIN_CELLS - 1:
@@ -69,9 +81,11 @@ def read_header(text: str, explicit: Mapping[str, str] | None = None) -> CsvHead
         if len(cells) < _MIN_CELLS:
             continue
         names = []
+        prefix = ""
         for index, (start, end) in enumerate(cells):
             if index == 0:
-                start = _first_cell_start(text, start, end)
+                first = _first_cell_start(text, start, end)
+                prefix, start = text[start:first], first
             name = text[start:end].strip()
             if not _KEY_CELL.fullmatch(name):
                 break
@@ -79,7 +93,7 @@ def read_header(text: str, explicit: Mapping[str, str] | None = None) -> CsvHead
         else:
             entities = tuple(key_entity(name.replace(" ", "_"), explicit) for name in names)
             if any(entity for entity in entities):
-                return CsvHeader(separator, tuple(names), entities)
+                return CsvHeader(separator, tuple(names), entities, prefix)
     return None
 
 
@@ -96,7 +110,7 @@ def row_fields(text: str, header: CsvHeader) -> list[Field]:
         if not entity:
             continue
         if index == 0:
-            start = _first_cell_start(text, start, end)
+            start = _first_value_start(text, start, end, header.prefix)
         while start < end and text[start] == " ":
             start += 1
         while end > start and text[end - 1] == " ":

@@ -2,8 +2,13 @@
 `cardholder EMILY CLARK`, `customer: SANTOS, MARIA`, `customer james brown requested a refund`.
 
 The capitalised-run search (`names.py`) looks for `Emily Clark`; upper- and lower-case names
-are found only where a cue vouches for them, and only when they do not read as ordinary words
-(`customer SUPPORT TEAM`, `user admin logged in` stay).
+are found only where a cue vouches for them. Right after a role word (`customer`, `payee`,
+`recipient`) the next two words are a name unless the phrase reads as something else: a word
+that names a thing, a group or a system rather than a person (`customer SUPPORT TEAM`,
+`user admin logged in`, `customer portal session`), a function word (`contact your bank`)
+or a verb form (`customer requested refund`, `user logged in`, `client sends request`).
+Whether each word is an ordinary English word does not count: names made of English words
+(`customer amber baker`, `customer ROSE HILL`) are as common as any.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import regex
 
 from service.redaction.lexicon import Lexicon
 from service.redaction.names import LOG_VOCABULARY
+from service.redaction.values import COMPANY_SUFFIXES, NOT_A_PERSON
 
 # Cues that name a person's role; prepositions (`by`) and titles (handled in `names.py`) are
 # too loose before a lower-case word.
@@ -22,50 +28,135 @@ _NOT_NOMINAL = frozenset(
 )
 _UPPER_WORD = r"\p{Lu}[\p{Lu}\p{M}'\u2019-]+"
 _LOWER_WORD = r"\p{Ll}[\p{Ll}\p{M}'\u2019-]+"
-# Words that end a lower-case name rather than continue it.
-_NOT_A_NAME = frozenset(
-    """
-    is was are were be been has had have will would can could should may might must not no
-    id ids number account accounts team support record records profile email mail phone
+# Words that, after a role word, say the phrase is not a person: function words, verbs
+# English inflects irregularly, and (`values.NOT_A_PERSON`) nouns for things, groups and
+# systems that logs write after `customer`, `user`, `client`, `contact`.
+_NOT_A_NAME = (
+    NOT_A_PERSON
+    | COMPANY_SUFFIXES
+    | frozenset(
+        """
+    something anything nothing everything someone anyone everyone somebody anybody else
+    what which who whom whose where when why how whether while though although because since
+    until unless about above across after against along among around before behind below
+    beneath beside between beyond during except inside into near onto outside through
+    toward towards under upon within without again ever never always often sometimes soon
+    still yet already very too quite rather more most less least much many few several such
+    both either neither none nor so thus hence therefore however instead otherwise me him us
+    them you we they she he i mine yours ours theirs myself yourself itself themselves
+    is was are were be been being has had have having will would can could should may might
+    must not no yes do does did its it this that these those their your our my his her all any
+    each every some one two new old own same other here there now then also just only via per
+    first last total chose took made gave got sent left came went said told saw bought sold
+    found lost kept began ran paid wrote spent up out in off on over back down to at for of
+    with from as and or but if then than today yesterday tomorrow
     """.split()  # noqa: SIM905
+    )
 )
-_VERB_ENDINGS = ("ed", "ing")
+# A greeting then a name that ends the phrase: `Dear amber baker,`, `Welcome, Amber Baker!`.
+_CAPITALISED_WORD = r"\p{Lu}\p{Ll}[\p{L}\p{M}'\u2019-]*"
+_GREETING = regex.compile(
+    rf"(?<![\w-])(?i:dear|hi|hello|welcome|thanks)(?:[ \t]*+,)?[ \t]++"
+    rf"({_LOWER_WORD}[ \t]+{_LOWER_WORD}|{_CAPITALISED_WORD}(?:[ \t]+{_CAPITALISED_WORD}){{1,2}})"
+    rf"(?=[ \t]*(?:[,!.:]|$))"
+)
+_GREETING_WORDS = frozenset(("dear", "hi", "hello", "welcome", "thanks"))
+_INFLECTIONS = ("ing", "ies", "ied", "ed", "es", "s")
 
 
 class CuedNames:
-    def __init__(self, cues: Iterable[str], lexicon: Lexicon) -> None:
+    def __init__(self, cues: Iterable[str], lexicon: Lexicon, slots: Iterable[str] = ()) -> None:
         nominal = sorted(cue for cue in cues if cue not in _NOT_NOMINAL)
+        # After looser words (`for`, `to`, `emailed`), lower-case words are a name only when
+        # none of them is English: `payout sent to kwame mensah`, not `failed for new card`.
+        self._slots = frozenset(slots)
+        self._slot_pattern = (
+            regex.compile(
+                rf"\b(?:{'|'.join(map(regex.escape, sorted(self._slots)))})[ \t]++"
+                rf"({_LOWER_WORD}[ \t]+{_LOWER_WORD})(?![\w@.-])"
+            )
+            if self._slots
+            else None
+        )
         self._lexicon = lexicon
         self._words = frozenset(nominal)
         # Possessive: a long run of blanks after a cue must not be tried at every split.
         self._pattern = regex.compile(
             rf"(?<![\w-])(?i:{'|'.join(map(regex.escape, nominal))})(?:[ \t]*+[:#])?+[ \t]++"
             rf"(?:({_UPPER_WORD}(?:,?[ \t]+{_UPPER_WORD}){{1,2}})(?![\w-])"
-            rf"|({_LOWER_WORD}[ \t]+{_LOWER_WORD})(?![\w-]))"
+            rf"|({_LOWER_WORD}[ \t]+{_LOWER_WORD})(?:[ \t]+({_LOWER_WORD}))?(?![\w-]))"
         )
 
     def spans(self, text: str, words: frozenset[str]) -> list[tuple[int, int]]:
-        if self._words.isdisjoint(words):
-            return []
         found = []
+        if not _GREETING_WORDS.isdisjoint(words):
+            for match in _GREETING.finditer(text):
+                if self._a_name(match.group(1).lower().split()):
+                    found.append(match.span(1))
+        if self._slot_pattern is not None and not self._slots.isdisjoint(words):
+            for match in self._slot_pattern.finditer(text):
+                if self._foreign_lower_name(match.group(1).split()):
+                    found.append(match.span(1))
+        if self._words.isdisjoint(words):
+            return found
         for match in self._pattern.finditer(text):
-            if match.group(1) is not None and self._upper_name(
-                match.group(1).replace(",", " ").split()
-            ):
-                found.append(match.span(1))
-            elif match.group(2) is not None and self._lower_name(match.group(2).split()):
-                found.append(match.span(2))
+            group = 1 if match.group(1) is not None else 2
+            if not self._a_name(match.group(group).replace(",", " ").lower().split()):
+                continue
+            start, end = match.span(group)
+            third = match.group(3)
+            if third is not None and self._a_third_word(third):
+                end = match.end(3)  # `customer mary ann smith`
+            found.append((start, end))
         return found
 
-    def _upper_name(self, words: list[str]) -> bool:
-        if any(word.lower() in LOG_VOCABULARY for word in words):
+    def _foreign_lower_name(self, words: list[str]) -> bool:
+        if any(len(word) < 3 or word in LOG_VOCABULARY or word in _NOT_A_NAME for word in words):
             return False
-        return not all(map(self._lexicon.ordinary, words))
+        return self._lexicon.none_known(words)
 
-    def _lower_name(self, words: list[str]) -> bool:
-        first, last = words
+    @staticmethod
+    def names_a_thing(run: str) -> bool:
+        """Whether a run holds a word for a thing, group or system (`Fraud Check`, `Support
+        Team`): no name, whatever cue comes before it. Function words do not count here:
+        capitalised, they are names (`Lydia May`, `Will Long`)."""
+        return any(
+            word.lower().strip(".,") in NOT_A_PERSON or word.lower().strip(".,") in COMPANY_SUFFIXES
+            for word in run.split()
+        )
+
+    def _a_third_word(self, word: str) -> bool:
+        """A third lower-case word continues the name only if it can be nothing else."""
+        if word in LOG_VOCABULARY or word in _NOT_A_NAME or self.verb_form(word):
+            return False
+        return not self._lexicon.ordinary(word)
+
+    def _a_name(self, words: list[str]) -> bool:
         if any(word in LOG_VOCABULARY or word in _NOT_A_NAME for word in words):
             return False
-        if self._lexicon.ordinary(first):
+        first, last = words[0], words[-1]
+        # `customer requested refund`, `client sends request`, `customer portal crashed`.
+        return not self.verb_form(first) and not (
+            last.endswith(("ed", "ing")) and self.verb_form(last)
+        )
+
+    def verb_form(self, word: str) -> bool:
+        """An inflected form of an English verb or adjective (`requested`, `logging`, `pays`),
+        not a noun-only word (`summers`, `miles`) nor one unknown (`james`, `agnes`)."""
+        lexicon = self._lexicon
+        if not lexicon.available or lexicon.only_a_noun(word):
             return False
-        return self._lexicon.only_a_noun(last) or not last.endswith(_VERB_ENDINGS)
+        for suffix in _INFLECTIONS:
+            if not word.endswith(suffix) or len(word) - len(suffix) < 2:
+                continue
+            stem = word[: -len(suffix)]
+            stems = {stem, stem + "e"}
+            if suffix == "es" and not stem.endswith(("s", "x", "z", "ch", "sh", "o")):
+                continue  # `james` is no form of `jam`
+            if suffix in ("ies", "ied"):
+                stems = {stem + "y"}
+            elif len(stem) >= 3 and stem[-1] == stem[-2]:
+                stems.add(stem[:-1])  # `logged`, `shipping`
+            if any(lexicon.ordinary(candidate) for candidate in stems):
+                return True
+        return False

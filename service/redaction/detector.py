@@ -13,15 +13,20 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from service.redaction.addresses import extra_addresses, widen
+import regex
+
+from service.redaction.addresses import extra_addresses, unmarked_streets, widen
 from service.redaction.allowlist import AllowList
 from service.redaction.csv_rows import CsvHeader, read_header, row_fields
 from service.redaction.cued_names import CuedNames
 from service.redaction.fields import Field, find_fields
+from service.redaction.keys import names_a_name_part
 from service.redaction.lexicon import Lexicon
 from service.redaction.models import Finding
 from service.redaction.names import (
     LAST_COMMA_FIRST,
+    LOG_VOCABULARY,
+    UPPER_LAST_COMMA_FIRST,
     continued_name_end,
     name_candidates,
     ner_window,
@@ -49,7 +54,7 @@ from service.redaction.recognizers import (
     StreetAddressRecognizer,
     warm_up,
 )
-from service.redaction.values import name_shaped, ner_form, plausible
+from service.redaction.values import NOT_A_PERSON, name_shaped, ner_form, plausible
 
 __all__ = ["PresidioDetector", "RedactionStartupError", "build_ner_model", "resolve_overlaps"]
 
@@ -76,13 +81,17 @@ _MAX_VALUE_WORDS = 4
 # Below the PERSON threshold: a phrase of ordinary English words the model calls a person, with
 # no cue.
 _PERSON_SCORE_ORDINARY_WORDS = 0.4
+# A run NER did not call a person, which opens a clause and is followed by a verb in the past.
+_PERSON_SCORE_ACTING = 0.6
+_TWO_CAPITALS = re.compile(r"[A-Z]{2}, [A-Z]{2}|[^\x00-\x7f]")
+_NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
 # Bounds on NER work per line, so that a hostile line of capitalised words costs little:
 # windows are cut at this length, and runs beyond the last window are redacted unseen
 # (a run the model never saw is treated as a name: fail closed).
 _MAX_WINDOW_CHARS = 320
 _MAX_WINDOWS_PER_LINE = 32
 # Only lines with one of these characters can hold a keyed value.
-_STRUCTURE_CHARS = frozenset("=:'\"@")
+_STRUCTURE_CHARS = frozenset("=:'\"@<")
 _CSV_SEPARATORS = (";", ",", "\t", "|")
 
 
@@ -133,8 +142,12 @@ class PresidioDetector:
         }
         self.free_text_keys = frozenset(policy.free_text_keys)
         self.person_cues = frozenset(policy.person_cues)
-        self.cued_names = CuedNames(self.person_cues, self.lexicon)
+        self.cued_names = CuedNames(self.person_cues, self.lexicon, policy.name_slot_words)
         self.name_slot_words = frozenset(policy.name_slot_words) | self.person_cues
+        # Cues that name a role, which may also follow the name they are about.
+        self.role_words = self.person_cues - {
+            "by", "signed", "dear", "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "named", "name"
+        }  # fmt: skip
         self._nlp_lock = threading.Lock()
         # The last CSV header each thread saw: rows of a long export (`strongroom redact` of a
         # file) come in later batches than their header line.
@@ -220,6 +233,11 @@ class PresidioDetector:
                 Finding("LOCATION", start, end, _ADDRESS_SHAPE_SCORE)
                 for start, end in extra_addresses(text)
             )
+            findings.extend(
+                Finding("LOCATION", start, end, _ADDRESS_SHAPE_SCORE)
+                for start, end, name, marked in unmarked_streets(text)
+                if marked or self._foreign_name(name)
+            )
             findings = [
                 Finding(f.entity, *widen(text, f.start, f.end), f.score)
                 if f.entity == "LOCATION"
@@ -270,7 +288,8 @@ class PresidioDetector:
             if not field.quoted and entity in ("PERSON", "LOCATION"):
                 end = continued_name_end(text, end, lower=raw.islower(), upper=raw.isupper())
                 value = text[field.start : end]
-            if not plausible(entity, value, single_word_ok=field.quoted):
+            single_word_ok = field.quoted or (entity == "PERSON" and names_a_name_part(field.key))
+            if not plausible(entity, value, single_word_ok=single_word_ok):
                 continue
             findings.append(Finding(entity, field.start, end, _FIELD_SCORE))
         return findings, snippets
@@ -298,7 +317,10 @@ class PresidioDetector:
         findings: list[Finding] = []
         if ", " not in text:
             return findings
-        for match in LAST_COMMA_FIRST.finditer(text):
+        matches = list(LAST_COMMA_FIRST.finditer(text))
+        if _TWO_CAPITALS.search(text):
+            matches += filter(_upper_name_pair, UPPER_LAST_COMMA_FIRST.finditer(text))
+        for match in matches:
             start, end = match.span()
             if any(f.start < end and start < f.end for f in taken):
                 continue
@@ -306,12 +328,49 @@ class PresidioDetector:
         return findings
 
     def _ordinary_phrase(self, run: str) -> bool:
-        """English words none of which is only ever a noun: `Cloud Run`, `Gift Card`, `Pro
-        Yearly`. Names that are English words are nouns only (`David Walker`, `John Smith`:
-        WordNet lists them as people), so they stay persons."""
+        """English words none of which is only ever a noun, or a word for a thing: `Cloud
+        Run`, `Gift Card`, `Pro Yearly`, `Starter Monthly`. Names that are English words are
+        nouns only (`David Walker`, `John Smith`: WordNet lists them as people), so they stay
+        persons."""
         words = [word for word in run.split() if len(word) >= 3]
         lexicon = self.lexicon
-        return bool(words) and lexicon.available and all(map(lexicon.ordinary, words))
+        return (
+            bool(words)
+            and lexicon.available
+            and all(word.lower() in NOT_A_PERSON or lexicon.ordinary(word) for word in words)
+        )
+
+    def _acting_name(self, text: str, start: int, end: int) -> bool:
+        """Two or three capitalised words that open a clause and do something, none of them
+        an ordinary English word (only nouns, or no English at all): `Tiffany Johnson signed
+        up`, `…, Dustin Reyes notified`. The small model misses such names in short lines."""
+        words = text[start:end].split()
+        if not 2 <= len(words) <= 3:
+            return False
+        before = text[:start].rstrip()
+        if before and before[-1].isalpha() and not before.rsplit(None, 1)[-1].isupper():
+            return False  # inside a sentence (`opened by …` is NER's or a cue's to judge)
+        verb = _NEXT_WORD.match(text, end)
+        if verb is None or not (
+            verb.group(1).endswith("ed") and self.cued_names.verb_form(verb.group(1))
+        ):
+            return False
+        lexicon = self.lexicon
+        lowered = [word.lower().strip(".") for word in words]
+        return lexicon.available and not any(
+            word in NOT_A_PERSON or lexicon.ordinary(word) for word in lowered
+        )
+
+    def _foreign_name(self, name: str) -> bool:
+        """No word of log vocabulary, and more words of three letters or more that are no
+        English words than that are: `Nguyen Trai`, `Tran Hung Dao`, not `Failed Jobs` nor
+        `Jenkins Pipeline`."""
+        words = name.split()
+        if any(word.lower() in LOG_VOCABULARY for word in words):
+            return False
+        lexicon = self.lexicon
+        known = [lexicon.knows(word) for word in words if len(word) >= 3]
+        return lexicon.available and known.count(False) > known.count(True)
 
     def _unlike_english(self, words: list[str]) -> bool:
         """Two or more words of three letters or more, none of them English: a name."""
@@ -354,7 +413,19 @@ class PresidioDetector:
                 continue
             start, end = ner_window(text, candidate, lo, hi)
             run = (candidate.start, candidate.end)
-            if candidate.word_before in self.person_cues or self._unlike_english(
+            cue = candidate.word_before
+            if cue in self.name_slot_words and self.cued_names.names_a_thing(
+                text[candidate.start : candidate.end]
+            ):
+                cue = ""  # `customer Fraud Check`, `payee Bank Details`: the cue is not for it
+            if (
+                not cue
+                and candidate.word_after in self.role_words
+                and len(text[candidate.start : candidate.end].split()) <= 3
+                and not self.cued_names.names_a_thing(text[candidate.start : candidate.end])
+            ):
+                cue = candidate.word_after  # `Rose Hill Contact`, `Rose Hill, customer since`
+            if cue in self.person_cues or self._unlike_english(
                 text[candidate.start : candidate.end].split()
             ):
                 # A cue, or words that are no English words, vouch for the run: no NER.
@@ -372,7 +443,7 @@ class PresidioDetector:
             window = windows[-1]
             window.end = max(window.end, end)
             window.runs.append(run)
-            if candidate.word_before in self.name_slot_words:
+            if cue in self.name_slot_words:
                 window.slot_runs.append(run)
         return windows, cued
 
@@ -420,6 +491,12 @@ class PresidioDetector:
                     # `Cloud Run`, `Pro Yearly`: ordinary words with no cue before them.
                     score = _PERSON_SCORE_ORDINARY_WORDS
                 findings.append(Finding("PERSON", start, end, score))
+            named = [(start, end) for start, end, _ in spans]
+            for run in window.runs:
+                if not any(s < run[1] and run[0] < e for s, e in named) and self._acting_name(
+                    text, *run
+                ):
+                    findings.append(Finding("PERSON", *run, _PERSON_SCORE_ACTING))
             for entity in window_entities:
                 if entity.label not in _NAME_LIKE_NER_LABELS:
                     continue
@@ -443,6 +520,14 @@ class PresidioDetector:
 
 
 _QUOTES = "'\"\u2018\u2019\u201c\u201d`"
+
+
+def _upper_name_pair(match: regex.Match[str]) -> bool:
+    """`TAUFA, SIONE`, not log levels, states or codes (`INFO, DEBUG`, `USD, EUR`)."""
+    parts = [part.strip().lower() for part in match.group().split(",")]
+    if any(part in LOG_VOCABULARY or part in NOT_A_PERSON for part in parts):
+        return False
+    return not all(len(part) <= 3 for part in parts)
 
 
 def _without_quotes(text: str, start: int, end: int) -> tuple[int, int]:

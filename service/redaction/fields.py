@@ -4,8 +4,9 @@ Recognised structures: JSON string fields (also escaped inside a JSON string, as
 errors quote their variables), `key=value` pairs (URL query strings included, their values
 percent-decoded), JavaScript-style `key: "value"`, SQL `INSERT (columns) VALUES (values)`,
 SQL comparisons (`SET holder = '…'`, `WHERE lower(full_name) = '…'`), PostgreSQL's
-`Key (email)=(…)`, a word followed by a quoted literal (`payee 'X Y'`), and the display names
-of mail headers (`From: "X Y" <x@y>`). CSV rows are matched to their header in `csv_rows.py`.
+`Key (email)=(…)`, a word followed by a quoted literal (`payee 'X Y'`), the display names
+of mail headers (`From: "X Y" <x@y>`) and XML elements holding text (`<dob>…</dob>`). CSV rows
+are matched to their header in `csv_rows.py`.
 """
 
 from __future__ import annotations
@@ -32,19 +33,39 @@ _SQL_INSERT = re.compile(
     r"(?i)\binsert\s+into\s+[\w.\"`]+\s*\(([^()]*)\)\s*values\s*\((.*)\)", re.DOTALL
 )
 _SQL_VALUE = re.compile(r"'((?:[^']|'')*)'|([^,'()\s][^,()]*)")
+# The column may be qualified (`c.full_name`); a LIKE pattern's `%` wildcards are no part of
+# the value.
 _SQL_COMPARISON = re.compile(
-    r"(?i)(?<![\w.])([A-Za-z_][\w]{0,63})[\"`]?\)?\s*(?:=|<>|!=|\blike\b|\bilike\b)\s*'((?:[^']|'')*)'"
+    r"(?i)(?<![\w.])(?:[A-Za-z_]\w{0,63}\.)?[\"`]?([A-Za-z_][\w]{0,63})[\"`]?\)?\s*"
+    r"(?:=|<>|!=|\blike\b|\bilike\b)\s*'%*((?:[^'%]|''|%(?!%*'))*)%*'"
 )
 _PG_KEY = re.compile(r"\bKey \(([\w, ]+)\)=\(([^)]*)\)")
 _QUOTED_AFTER_WORD = re.compile(
     r"(?<![\w.\\-])([A-Za-z][\w-]{1,40}):?\s+(['\"])([^'\"\n]{1,200})\2"
 )
+# A label of one to four words, a colon, then an unquoted value up to the next separator,
+# bracket or `key:`/`key=`: `Full name: amber baker`, `Name on card: FRANK RICH`,
+# `D.O.B.: 1990-04-05`. Only labels that say what the value holds count.
+_LABEL_WORD = re.compile(r"[A-Za-z][A-Za-z_.-]{0,30}")
+_LABEL_WORDS_MAX = 4
+_VALUE_AFTER_COLON = re.compile(
+    r": +([^\s,;|\"'<>()\[\]{}=][^,;|\"<>()\[\]{}=]{0,80}?)"
+    r"(?= *(?:[,;|()\[\]{}]|$| [A-Za-z_][\w.-]*[:=]))"
+)
+_LABEL_MAX_WORDS = 4
+_GIVEN_NAME_AFTER_COMMA = re.compile(
+    r",[ \t]*[^\W\d_][\w'\u2019-]*(?:[ \t][^\W\d_][\w'\u2019-]*)?(?= *(?:[,;|()\[\]{}]|$))"
+)
+# An XML element holding text only: `<dob>1988-09-12</dob>`, `<Recipient>X Y</Recipient>`.
+_XML_ELEMENT = re.compile(r"<([A-Za-z_][\w.-]{0,63})(?:\s[^<>]*)?>([^<>]{1,200})</\1>")
 _MAIL_HEADER = re.compile(
     r"(?i)(?:^|[\s:])(?:from|to|cc|bcc|reply-to|sender|resent-from|delivered-to|return-path)"
     r"\s*:\s*"
 )
+# An unquoted display name may be `Last, First` (`From: Hill, Rose <rh@x.io>`).
 _DISPLAY_NAME = re.compile(
-    r'(?:"([^"]{1,120})"|([^\s<>",;:@][^<>",;:@]{0,119}?))\s*<[^<>@\s]+@[^<>\s]+>'
+    r'(?:"([^"]{1,120})"|((?:[^\s<>",;:@][^<>",;:@]{0,60},[ \t]*)?[^\s<>",;:@][^<>",;:@]{0,119}?))'
+    r"\s*<[^<>@\s]+@[^<>\s]+>"
 )
 
 
@@ -69,10 +90,15 @@ def _field(
     return Field(normalise_key(key), start, end, quoted, key_entity(key, explicit))
 
 
+_PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
 def _decoded(value: str) -> str | None:
     if "%" not in value and "+" not in value:
         return None
     decoded = urllib.parse.unquote_plus(value, errors="replace")
+    if _PERCENT_ESCAPE.search(decoded):  # encoded twice: `rose%2540example.com`
+        decoded = urllib.parse.unquote_plus(decoded, errors="replace")
     return decoded if decoded != value else None
 
 
@@ -88,7 +114,7 @@ def find_fields(text: str, explicit: Mapping[str, str] | None = None) -> list[Fi
     elif ': "' in text or ':"' in text:
         for match in _OBJECT_FIELD.finditer(text):
             fields.append(_field(match.group(1), match.start(2), match.end(2), True, explicit))
-    if "'" in text and ("=" in text or "VALUES" in text or "values" in text):
+    if "'" in text and any(word in text for word in ("=", "VALUES", "values", "LIKE", "like")):
         fields.extend(_sql(text, explicit))
     if "=" in text:
         fields.extend(_key_values(text, explicit))
@@ -100,6 +126,11 @@ def find_fields(text: str, explicit: Mapping[str, str] | None = None) -> list[Fi
             fields.append(_field(match.group(1), match.start(3), match.end(3), True, explicit))
     if "@" in text and "<" in text:
         fields.extend(_display_names(text))
+    if ": " in text:
+        fields.extend(_labelled_values(text, explicit))
+    if "</" in text:
+        for match in _XML_ELEMENT.finditer(text):
+            fields.append(_field(match.group(1), match.start(2), match.end(2), True, explicit))
     return fields
 
 
@@ -118,12 +149,54 @@ def _sql(text: str, explicit: Mapping[str, str] | None) -> Iterator[Field]:
     if insert is not None:
         columns = [c.strip().strip('"`') for c in insert.group(1).split(",")]
         values = list(_SQL_VALUE.finditer(text, insert.start(2), insert.end(2)))
-        if len(columns) == len(values):
-            for column, value in zip(columns, values, strict=True):
+        # Several rows (`VALUES (…), (…)`): every row has as many values as there are columns.
+        if values and len(values) % len(columns) == 0:
+            for index, value in enumerate(values):
                 group = 1 if value.group(1) is not None else 2
+                column = columns[index % len(columns)]
                 yield _field(column, value.start(group), value.end(group), group == 1, explicit)
     for match in _SQL_COMPARISON.finditer(text):
         yield _field(match.group(1), match.start(2), match.end(2), True, explicit)
+
+
+def _label_before(text: str, colon: int) -> str | None:
+    """The one to four label-like words right before a colon (`Name on card`), if any."""
+    tokens = text[max(0, colon - 130) : colon].replace("\t", " ").split(" ")
+    words: list[str] = []
+    for token in reversed(tokens):
+        bare = token.lstrip(",;|([{")
+        if len(words) == _LABEL_WORDS_MAX or not _LABEL_WORD.fullmatch(bare):
+            break
+        words.append(bare)
+        if bare != token:
+            break  # `(Name on card`: the bracket opens the label
+    return " ".join(reversed(words)) if words else None
+
+
+def _labelled_values(text: str, explicit: Mapping[str, str] | None) -> Iterator[Field]:
+    colon = text.find(": ")
+    while colon != -1:
+        match = _VALUE_AFTER_COLON.match(text, colon)
+        label = _label_before(text, colon) if match is not None else None
+        colon = text.find(": ", colon + 2)
+        if match is None or label is None:
+            continue
+        if "." in label and label.replace(".", "").isalpha():
+            label = label.replace(".", "")  # `D.O.B.`
+        entity = key_entity(label.replace(" ", "_"), explicit)
+        if not entity:
+            continue
+        value, end = match.group(1), match.end(1)
+        if entity == "PERSON" and " " not in value:
+            given = _GIVEN_NAME_AFTER_COMMA.match(text, end)
+            if given is not None:  # `customer: SANTOS, MARIA`
+                value, end = text[match.start(1) : given.end()], given.end()
+        if entity in ("PERSON", "LOCATION") and len(value.split()) > _LABEL_MAX_WORDS:
+            continue  # a sentence, not a value (`Name: changed by the owner to …`)
+        if entity == "LOCATION" and not any(char.isdigit() for char in value):
+            continue  # `Address: not provided`
+        # Unquoted: a single lower-case word (`Owner: kubernetes-admin`) is no name.
+        yield Field(normalise_key(label), match.start(1), end, False, entity)
 
 
 def _display_names(text: str) -> Iterator[Field]:

@@ -32,8 +32,10 @@ PERSON_PARTS = frozenset(
      "cardholder", "beneficiary", "payee", "payer", "recipient", "consignee", "consignor",
      "addressee", "contact", "signatory", "guarantor", "cosigner", "customer", "client",
      "person", "patient", "employee", "passenger", "traveller", "traveler", "sender",
-     "attendee", "owner"}
+     "attendee", "owner", "attention", "attn", "signed", "signer", "signature"}
 )  # fmt: skip
+# `<word> to` keys that name a person: `ship_to`, `Bill to`.
+ADDRESSED_TO = frozenset({"ship", "bill", "sold", "deliver", "send", "mail", "remit"})
 # Keys made of exactly one of these words hold a name part (`first`, `last`, `family`).
 PERSON_ALONE = frozenset({"first", "last", "family", "middle", "maiden"})
 
@@ -54,6 +56,17 @@ _FUSED_NAME_NOT_PERSON = frozenset(
     {"filename", "hostname", "pathname", "dbname", "classname", "typename", "tablename",
      "servicename", "appname", "keyname", "nickname", "codename", "dirname", "basename"}
 )  # fmt: skip
+
+
+NAME_PART_WORDS = frozenset(
+    {"first", "last", "given", "family", "surname", "forename", "middle", "maiden", "fname",
+     "lname", "vorname", "nachname"}
+)  # fmt: skip
+
+
+def names_a_name_part(key: str) -> bool:
+    """`first_name`, `lname`, `surname`: one word is the whole value."""
+    return not NAME_PART_WORDS.isdisjoint(key_parts(key))
 
 
 def key_parts(key: str) -> tuple[str, ...]:
@@ -83,9 +96,13 @@ def _judge(parts: tuple[str, ...]) -> str | None:
         return "LOCATION"
     if words & PERSON_PARTS or (len(parts) == 1 and parts[0] in PERSON_ALONE):
         return "PERSON"
+    if len(parts) == 2 and parts[1] == "to" and parts[0] in ADDRESSED_TO:
+        return "PERSON"  # `Ship to`, `Bill to`: who receives it
+    if len(parts) >= 2 and parts[-1] == "by" and parts[-2].endswith(("ed", "en")):
+        return "PERSON"  # `created_by`, `approvedBy`, `written_by`: who did it
     head = parts[-1]
-    if head.endswith("name") and len(head) > 5 and head not in _FUSED_NAME_NOT_PERSON:
-        return "PERSON"  # `vorname`, `nachname`, `username`
+    if head.endswith("name") and len(head) > 4 and head not in _FUSED_NAME_NOT_PERSON:
+        return "PERSON"  # `vorname`, `nachname`, `username`, `fname`, `lname`
     return None
 
 

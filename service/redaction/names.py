@@ -38,13 +38,29 @@ _TITLED_LOWER = regex.compile(
     _TITLE + r"(\p{Ll}[\p{L}\p{M}'\u2019-]+(?:[ \t]\p{L}[\p{L}\p{M}'\u2019-]+){1,2})"
     r"(?=[;,|\t\"']|$)"
 )
+# A title alone in a cell of an export row, then the name's cells: `Ms;Ngaio;Parata;pro`,
+# `"Prof","Baraka","Otieno"`. The separator after the title is the row's.
+_TITLE_WORD = r"(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|Mme|Mlle|Herr|Frau|Sr|Sra|Srta)\.?"
+_CELL_WORD = r"\p{Lu}[\p{L}\p{M}'\u2019-]*(?:[ \t]\p{L}[\p{L}\p{M}'\u2019-]*){0,2}"
+_TITLE_CELL = regex.compile(
+    rf"(?:^|(?<=[;,|\t]))(\"?){_TITLE_WORD}\1([;,|\t])\"?({_CELL_WORD})\"?"
+    rf"(?:\2\"?({_CELL_WORD})\"?)?(?=\2|$)"
+)
 # `Last, First` in free text: two capitalised words around a comma, not part of a list.
 _SURNAME_OR_GIVEN = r"\p{Lu}\p{Ll}[\p{L}\p{M}]+(?:['\u2019-][\p{L}\p{M}]+)*"
 LAST_COMMA_FIRST = regex.compile(
     rf"(?<!,[ \t])(?<![\w'\u2019-])((?:\p{{Lu}}['\u2019])?{_SURNAME_OR_GIVEN}),[ \t]"
     rf"({_SURNAME_OR_GIVEN})(?!,[ \t]\p{{Lu}}|[\w-])"
 )
+# The same in capitals (`TAUFA, SIONE`), which NER then reads title-cased.
+_UPPER_NAME_PART = r"\p{Lu}{2,}(?:['\u2019-]\p{Lu}+)*"
+UPPER_LAST_COMMA_FIRST = regex.compile(
+    rf"(?<!,[ \t])(?<![\w'\u2019-]){_UPPER_NAME_PART},[ \t]{_UPPER_NAME_PART}"
+    r"(?!,[ \t]\p{Lu}|[\w-])"
+)
 _WORD_IN_RUN = regex.compile(r"[^ \t]+")
+# A role word right after a name, set off by a comma or a bracket: `, customer`, `(payee)`.
+_ROLE_AFTER = regex.compile(r"[ \t]*[,(][ \t]*([A-Za-z]+)")
 _WORD_BEFORE = regex.compile(r"([\p{L}.]+)[\s:=\"']*$")
 
 # Words of log messages and of this domain, written capitalised in titles and class names.
@@ -73,11 +89,13 @@ LOG_VOCABULARY = frozenset(
 
 @dataclass(frozen=True)
 class NameCandidate:
-    """A run of capitalised words (`start`, `end`) and the word written just before it."""
+    """A run of capitalised words (`start`, `end`), the word written just before it, and the
+    role word written right after it, if any (`Rose Hill Contact`, `Rose Hill, customer`)."""
 
     start: int
     end: int
     word_before: str
+    word_after: str = ""
 
 
 def name_candidates(text: str, lo: int = 0, hi: int | None = None) -> list[NameCandidate]:
@@ -93,14 +111,18 @@ def name_candidates(text: str, lo: int = 0, hi: int | None = None) -> list[NameC
         word_before = ""
         while words and _is_vocabulary(words[0].group()):
             word_before = words.pop(0).group().lower().strip(".")
+        word_after = ""
         while words and _is_vocabulary(words[-1].group()):
-            words.pop()
+            word_after = words.pop().group().lower().strip(".")
         if len(words) < 2:
             continue
         if not word_before:
             before = _WORD_BEFORE.search(text, max(lo, match.start() - 40), match.start())
             word_before = before.group(1).lower().strip(".") if before else ""
-        candidates.append(NameCandidate(words[0].start(), words[-1].end(), word_before))
+        if not word_after:
+            after = _ROLE_AFTER.match(text, match.end(), hi)
+            word_after = after.group(1).lower() if after else ""
+        candidates.append(NameCandidate(words[0].start(), words[-1].end(), word_before, word_after))
     return candidates
 
 
@@ -123,6 +145,10 @@ def titled_names(text: str) -> list[tuple[int, int]]:
     if not any(title in text for title in ("Dr", "M", "Prof", "Herr", "Frau", "Sr")):
         return []
     spans = []
+    for match in _TITLE_CELL.finditer(text):
+        for group in (3, 4):
+            if match.group(group) is not None and not _is_vocabulary(match.group(group)):
+                spans.append(match.span(group))
     for pattern in (_TITLED, _TITLED_LOWER):
         for match in pattern.finditer(text):
             words = match.group(1).replace(",", " ").split()

@@ -25,7 +25,9 @@ STREET_WORDS = frozenset(
     retorno prolongación periférico diagonal pasaje alameda estrada rodovia viela ladeira vila
     setor quadra conjunto gg bulevardul aleea intrarea drumul piața piata soseaua șoseaua
     splaiul ngõ hẻm số phường plac osiedle trg obala körút köz nábřeží třída
-    námestie stræde allé plads torv gränd polku kaari bulevardi cad sok mah
+    námestie stræde allé plads torv gränd polku kaari bulevardi cad sok mah parade vale
+    meadow meadows yard circus ridge causeway arcade wynd loop broadway carrera cra cl cr kr
+    transversal tv dg ak ac bulvari blv
     """.split()  # noqa: SIM905
 )
 STREET_SUFFIXES = (
@@ -106,7 +108,9 @@ TRIGGERS: dict[str, Callable[[str, frozenset[str]], bool]] = {
     "EmailSuffixRecognizer": lambda text, words: "@" in text,
     "UsSsnRecognizer": _ssn,
     "IpAddressRecognizer": lambda text, words: _IP.search(text) is not None,
-    "LabelledBirthDateRecognizer": lambda text, words: not BIRTH_WORDS.isdisjoint(words),
+    "LabelledBirthDateRecognizer": lambda text, words: (
+        not BIRTH_WORDS.isdisjoint(words) or "O.B" in text or "o.b" in text
+    ),
     "StreetAddressRecognizer": _street,
     "PhoneNumberRecognizer": _phone,
 }

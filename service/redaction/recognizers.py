@@ -273,10 +273,12 @@ class IpAddressRecognizer(PatternRecognizer):
 class LabelledBirthDateRecognizer(PatternRecognizer):
     """A date written right after a date-of-birth label (unlabelled dates are not personal)."""
 
+    # A key may wrap the label in other parts (`customer_dob`, `birth_dt`, `dob_us`).
     LABEL = (
-        r"\b(?:dob|d\.o\.b\.?|date[ _-]?of[ _-]?birth|birth[ _-]?date|birthdate|birthday|born"
-        r"(?:[ _]on)?|geburtsdatum|geboren(?:[ _]am)?|date[ _]de[ _]naissance|n[ée]e?[ _]le"
-        r"|fecha[ _]de[ _]nacimiento|data[ _]di[ _]nascita)"
+        r"\b(?:[a-z0-9]+[_.-])?(?:dob|d\.o\.b\.?|date[ _-]?of[ _-]?birth|birth[ _-]?date"
+        r"|birthdate|birthday|birth(?=[_.-]\w)|born(?:[ _]on)?|geburtsdatum|geboren(?:[ _]am)?"
+        r"|date[ _]de[ _]naissance|n[ée]e?[ _]le|fecha[ _]de[ _]nacimiento|data[ _]di[ _]nascita)"
+        r"(?:[_.-][a-z0-9]+)?"
     )
     DATE = (
         r"(?:\d{4}-\d{1,2}-\d{1,2}"
@@ -292,7 +294,7 @@ class LabelledBirthDateRecognizer(PatternRecognizer):
             patterns=[
                 Pattern(
                     "labelled date of birth",
-                    rf"(?<={self.LABEL}[\"']?\s*[:=]?\s*[\"']?){self.DATE}(?![\w-])",
+                    rf"{self.LABEL}[\"']?\s*[:=]?\s*[\"']?\K{self.DATE}(?![\w-])",
                     0.85,
                 )
             ],
@@ -305,6 +307,7 @@ _STREET_AFTER_NUMBER = (
     r"(?:Street|Avenue|Road|Lane|Boulevard|Drive|Way|Court|Place|Terrace|Close|Crescent|Square"
     r"|Parkway|Highway|Circle|Trail|Row|Mews|Gardens|Grove|Hill|Walk|Alley|Plaza|Marg|Nagar"
     r"|Salai|Path|Chowk|Quay|Wharf|Embankment|Esplanade|Promenade|Rise|Heights|Park|Green"
+    r"|Parade|Vale|Meadows?|Yard|Circus|Ridge|Causeway|Arcade|Wynd|Loop|Broadway"
     r"|(?:St|Ave|Rd|Ln|Blvd|Dr|Ct|Pl|Sq|Pkwy|Hwy|Cir|Tce|Cres)\.?)"
 )
 _STREET_BEFORE_NAME = (
@@ -325,7 +328,7 @@ _TYPE_WORD_AFTER_NAME = (
     r"(?:gate|pot|put|sor|(?i:gata|gatan|gade|vej|vegen|veien|vägen|straat|gracht|laan|weg"
     r"|utca|út|tér|ulica|iela|gatvė|tänav|cesta|ulice|náměstí|sokak|caddesi|cadde|ulitsa"
     r"|prospekt|pereulok|körút|köz|nábřeží|třída|námestie|trg|obala|cd\.|sk\.|cad\.|sok\."
-    r"|mah\.|sokağ\u0131|bulvar\u0131|gamziri|poghots|dangyly|kucha|vegur|st\u00edgur|marg"
+    r"|mah\.|sokağ\u0131|bulvar\u0131|bulvari|blv\.|gamziri|poghots|dangyly|kucha|vegur|st\u00edgur|marg"
     r"|salai|chowk|nagar)|Street|Road|Avenue|Lane|Boulevard|Way|Quay|Drive|Square|Highway"
     r"|Parkway|Close|Crescent|Terrace|Estate)"
 )
@@ -337,7 +340,15 @@ _STREET_AFTER_NAME = (
     r"|boulevard|way|quay|drive|place|square|highway|parkway|stræde|straede|allé|vænge|plads"
     r"|torv|gränd|stigen|torget|backen|leden|stien|bakken|plassen|polku|kaari|bulevardi"
     r"|raitti|rinne|tori|körút|köz|sor|nábřeží|třída|námestie|trg|cesta|pot|put|obala"
-    r"|cad\.|sok\.|mah\.|bulvar\u0131|close|crescent|terrace|estate|estates)"
+    r"|cad\.|sok\.|mah\.|bulvar\u0131|bulvari|close|crescent|terrace|estate|estates)"
+)
+
+
+# Grid addresses (Colombia and neighbours): the street's type and number, then `#` or `No.`
+# and the cross street's number, a hyphen and the house's distance (`Calle 26 # 57-41`).
+_GRID_STREET = (
+    r"(?:Calle|Cl\.|Carrera|Cra\.?|Cr\.|Kr\.?|Transversal|Tv\.|Diagonal|Dg\.|Avenida|Av\.?"
+    r"|Ak\.?|Ac\.?)"
 )
 
 
@@ -377,6 +388,12 @@ class StreetAddressRecognizer(PatternRecognizer):
                     "name with street suffix, number",
                     rf"(?<!\w)(?:{_NAME_WORD}\s+){{0,3}}\p{{Lu}}[\p{{L}}'\u2019-]{{2,}}"
                     rf"(?i:{_STREET_AFTER_NAME})\s+(?:No[.:]?\s*)?{number}(?![\w-])",
+                    0.6,
+                ),
+                Pattern(
+                    "grid street, number, cross street and distance",
+                    rf"(?<!\w){_GRID_STREET}\s+\d{{1,3}}[A-Z]?\s*"
+                    rf"(?:#|No\.?|N[°º])\s*\d{{1,3}}[A-Z]?\s?-\s?\d{{1,3}}(?![\w-])",
                     0.6,
                 ),
                 Pattern(

@@ -9,6 +9,37 @@ from service.redaction.names import LOG_VOCABULARY
 NOT_A_VALUE = frozenset(
     {"", "null", "none", "nil", "-", "n/a", "true", "false", "redacted", "unknown", "anonymous"}
 )
+# Nouns for things, groups and systems, never a person: `customer SUPPORT TEAM`, `user admin`,
+# `created_by="system"`.
+NOT_A_PERSON = frozenset(
+    """
+    id ids number num ref account accounts team teams support record records profile email
+    mail phone admin admins administrator root system systems service services group groups
+    department dept desk bot bots staff ops operations portal session sessions data details
+    detail info information settings setting preferences preference list lists address
+    addresses domain name names role roles tier tiers segment segments balance balances guest
+    guests agent agents secret secrets password passwords login logins logout api app apps
+    form forms page pages side count limit limits quota quotas tax taxes default defaults
+    source sources search lookup cache key keys level levels access permission permissions
+    type types class classes base database db table row rows object objects entity entities
+    model models metadata option options flag flags config library sdk lib version versions
+    certificate certificates cert certs credential credentials identity identities policy
+    policies pool pools channel channels queue queues tool tools code codes center centre care
+    success experience relations relationship helpdesk inbox mailbox notification
+    notifications message messages sms text texts chat note notes history log logs report
+    reports export exports import imports file files document documents upload uploads
+    download downloads sales journey churn reputation story home interface activity ip
+    automation scheduler cron daemon robot noreply anonymous nobody everyone trial trials
+    risk fraud discount coupon referral bonus device devices country bank label labels offer
+    offers score check checks contract enterprise starter basic premium pro free annual
+    monthly yearly web hook hooks ssl tls handshake timezone locale mobile desktop browser
+    period cost value acquisition retention lifetime mfa otp vat gdpr marketing consent
+    """.split()  # noqa: SIM905
+)
+# A value ending in one of these names a company: `ACME LTD`, `Kowhai Holdings Inc.`.
+COMPANY_SUFFIXES = frozenset(
+    "ltd llc inc gmbh corp plc pty bv ag sarl oy ab kk limited holdings company".split()  # noqa: SIM905
+)
 _NAME_WORD = r"[\p{L}\p{M}][\p{L}\p{M}'\u2019.-]*"
 # One to six words of letters (initials, apostrophes, hyphens), `Last, First` allowed.
 _NAME_SHAPED = regex.compile(rf"{_NAME_WORD}(?:,?[ \t]+{_NAME_WORD}){{0,5}}")
@@ -26,8 +57,10 @@ def name_shaped(value: str) -> bool:
     value = value.strip()
     if not _NAME_SHAPED.fullmatch(value):
         return False
-    words = _WORDS.findall(value)
-    return not all(word.lower().strip(".") in LOG_VOCABULARY for word in words)
+    words = [word.lower().strip(".") for word in _WORDS.findall(value)]
+    if words and words[-1] in COMPANY_SUFFIXES:
+        return False
+    return not all(word in LOG_VOCABULARY or word in NOT_A_PERSON for word in words)
 
 
 def plausible(entity: str, value: str, *, single_word_ok: bool = False) -> bool:

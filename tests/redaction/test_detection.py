@@ -238,6 +238,85 @@ def test_names_made_of_english_words_are_persons_without_a_cue(
 
 
 @pytest.mark.parametrize(
+    "line",
+    [
+        "customer Fraud Check passed",
+        "customer Starter Monthly renewed",
+        "payee Bank Details verified",
+        "wallet Starter Monthly",
+    ],
+)
+def test_capitalised_words_for_things_after_a_role_cue_stay(redactor: Redactor, line: str) -> None:
+    assert redactor.redact(line).text == line
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("payout sent to kwame mensah", "payout sent to <PERSON>"),
+        ("charge failed for oluwaseun adebayo", "charge failed for <PERSON>"),
+        ("failed for new card", "failed for new card"),
+        ("synced to postgres replica", "synced to postgres replica"),
+        ("retry for insufficient funds", "retry for insufficient funds"),
+    ],
+)
+def test_lower_case_names_after_for_or_to_only_when_no_word_is_english(
+    redactor: Redactor, line: str, expected: str
+) -> None:
+    assert redactor.redact(line).text == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Rose Hill Contact", "<PERSON> Contact"),
+        ("Rose Hill, customer since 2019, called", "<PERSON>, customer since 2019, called"),
+        ("Acme Corp Contact", "Acme Corp Contact"),
+        ("Data Protection Contact", "Data Protection Contact"),
+    ],
+)
+def test_a_role_word_right_after_a_name_vouches_for_it(
+    redactor: Redactor, line: str, expected: str
+) -> None:
+    assert redactor.redact(line).text == expected
+
+
+def test_a_capitalised_function_word_is_still_part_of_a_name(redactor: Redactor) -> None:
+    line = 'msg="refund requested by Lydia May"'
+    assert redactor.redact(line).text == 'msg="refund requested by <PERSON>"'
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("Tiffany Johnson signed up", "Tiffany Johnson"),
+        ("Brittany Cole upgraded to annual", "Brittany Cole"),
+        ("refund issued, Tiffany Johnson notified", "Tiffany Johnson"),
+        ("INFO Dustin Reyes opened a dispute", "Dustin Reyes"),
+    ],
+)
+def test_names_the_model_misses_are_persons_when_they_open_a_clause_and_act(
+    redactor: Redactor, line: str, name: str
+) -> None:
+    assert redactor.redact(line).text == line.replace(name, "<PERSON>")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Nightly Backup completed",
+        "Apple Pay enabled",
+        "Datadog Agent restarted",
+        "Black Friday started",
+    ],
+)
+def test_ordinary_or_system_words_that_open_a_clause_and_act_stay(
+    redactor: Redactor, line: str
+) -> None:
+    assert redactor.redact(line).text == line
+
+
+@pytest.mark.parametrize(
     "line", ["deployed on Cloud Run", "Gift Card redeemed", "Bill Pay enabled for acct_77"]
 )
 def test_phrases_of_ordinary_words_the_model_calls_a_person_stay(
@@ -262,6 +341,50 @@ def test_names_in_capitals_or_lower_case_after_a_role_cue_are_persons(
 ) -> None:
     redacted = redactor.redact(line).text
     assert name not in redacted and "<PERSON>" in redacted
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("customer ROSE HILL requested refund", "ROSE HILL"),
+        ("customer amber baker requested a refund", "amber baker"),
+        ("payee: grace field", "grace field"),
+        ("cardholder olive branch disputed charge", "olive branch"),
+        ("client sandy shore asked for a receipt", "sandy shore"),
+        ("recipient mark price", "mark price"),
+        ("customer mary ann smith paid", "mary ann smith"),
+        ("customer james wade paid", "james wade"),
+    ],
+)
+def test_names_of_ordinary_english_words_after_a_role_cue_are_persons(
+    redactor: Redactor, line: str, name: str
+) -> None:
+    assert redactor.redact(line).text == line.replace(name, "<PERSON>")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "customer requested refund",
+        "user signed out",
+        "client sends heartbeat",
+        "client timed out",
+        "customer portal session created",
+        "contact your bank",
+        "customer sign up flow",
+        "CUSTOMER NOT FOUND",
+        "recipient mailbox full",
+        "customer pro annual renewed",
+        "user free trial ended",
+        "customer fraud check passed",
+        "beneficiary bank swift invalid",
+        "customer device mobile",
+    ],
+)
+def test_verbs_function_words_and_things_after_a_role_cue_stay(
+    redactor: Redactor, line: str
+) -> None:
+    assert redactor.redact(line).text == line
 
 
 @pytest.mark.parametrize(
@@ -304,12 +427,33 @@ def test_apostrophes_and_commas_in_and_around_names(
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
+        ("payee record: TAUFA, SIONE (id 88)", "payee record: <PERSON> (id 88)"),
+        ("holder listed as OKAFOR, NGOZI", "holder listed as <PERSON>"),
+        ("refund to ÖZTÜRK, EMİNE done", "refund to <PERSON> done"),
+        ("levels: INFO, DEBUG", "levels: INFO, DEBUG"),
+        ("currencies USD, EUR accepted", "currencies USD, EUR accepted"),
+        ("flags READ, WRITE set", "flags READ, WRITE set"),
+    ],
+)
+def test_last_comma_first_in_capitals_in_free_text(
+    redactor: Redactor, line: str, expected: str
+) -> None:
+    assert redactor.redact(line).text == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
         ("dob: 1990-02-03T00:00:00Z", "dob: <DATE_TIME>"),
         ("x birthDate: 1990-02-03 10:00 ok", "x birthDate: <DATE_TIME> ok"),
         (
             "created 2026-01-01T10:00:00Z dob 1990-02-03",
             "created 2026-01-01T10:00:00Z dob <DATE_TIME>",
         ),
+        # A label inside a longer key, unquoted, after a colon.
+        ("kyc birth_dt: 12/25/1970 ok", "kyc birth_dt: <DATE_TIME> ok"),
+        ("dob_us: 04/05/1990", "dob_us: <DATE_TIME>"),
+        ("holder_birth_day: 3 March 1977", "holder_birth_day: <DATE_TIME>"),
     ],
 )
 def test_a_labelled_birth_date_with_a_time_is_redacted_and_other_timestamps_stay(

@@ -30,6 +30,12 @@ from service.redaction.redactor import Redactor
         ("remote_addr", OTHER),
         ("plan", OTHER),
         ("colour", None),
+        ("created_by", "PERSON"),
+        ("approvedBy", "PERSON"),
+        ("sort_by", None),
+        ("group_by", OTHER),
+        ("fname", "PERSON"),
+        ("lname", "PERSON"),
     ],
 )
 def test_keys_are_judged_by_their_parts(key: str, entity: str | None) -> None:
@@ -57,6 +63,7 @@ def test_keys_are_judged_by_their_parts(key: str, entity: str | None) -> None:
             "GET /find?who=Tavita+Aumua&contact=t.aumua%40example.org HTTP/1.1",
             "GET /find?who=<PERSON>&contact=<EMAIL_ADDRESS> HTTP/1.1",
         ),
+        ("GET /r?e=rose.hill%2540example.com&x=1", "GET /r?e=<EMAIL_ADDRESS>&x=1"),
         (
             '{"errors":[{"message":"invalid { beneficiary: \\"Ngaio Parata\\" }"}]}',
             '{"errors":[{"message":"invalid { beneficiary: \\"<PERSON>\\" }"}]}',
@@ -66,6 +73,25 @@ def test_keys_are_judged_by_their_parts(key: str, entity: str | None) -> None:
             "job failed: consignee=<PERSON> reason=NO_ROUTE",
         ),
         ("kyc birthDt=07/30/1958 ok", "kyc birthDt=<DATE_TIME> ok"),
+        (
+            "INSERT INTO c (id, name, dob) VALUES (1, 'Aleksander Nowicki', '1975-04-03'), "
+            "(2, 'Zofia Wrona', '1982-11-30');",
+            "INSERT INTO c (id, name, dob) VALUES (1, '<PERSON>', '<DATE_TIME>'), "
+            "(2, '<PERSON>', '<DATE_TIME>');",
+        ),
+        ("From: Hill, Rose <rh@example.org>", "From: <PERSON> <<EMAIL_ADDRESS>>"),
+        ("Ms;Ngaire;Tupene;pro", "Ms;<PERSON>;<PERSON>;pro"),
+        ('"Prof","Baraka","Otieno","KE"', '"Prof","<PERSON>","<PERSON>","KE"'),
+        ("Dear amber baker,", "Dear <PERSON>,"),
+        ("WHERE c.full_name ILIKE '%rose hill%'", "WHERE c.full_name ILIKE '%<PERSON>%'"),
+        ("WHERE plan LIKE '%pro%'", "WHERE plan LIKE '%pro%'"),
+        ('{"msg":"Welcome, Amber Baker!"}', '{"msg":"Welcome, <PERSON>!"}'),
+        ("Thanks, Support Team.", "Thanks, Support Team."),
+        ("Dear customer, hello support team,", "Dear customer, hello support team,"),
+        (
+            "<customer><dob>1988-09-12</dob><plan>pro</plan></customer>",
+            "<customer><dob><DATE_TIME></dob><plan>pro</plan></customer>",
+        ),
         ("export 9;Dr ARIHI TE RANGI;12.00;NZD", "export 9;Dr <PERSON>;12.00;NZD"),
         (
             'note="case reassigned, see Whaanga, Hemi"',
@@ -74,6 +100,21 @@ def test_keys_are_judged_by_their_parts(key: str, entity: str | None) -> None:
     ],
 )
 def test_values_are_found_by_the_structure_that_carries_them(
+    redactor: Redactor, line: str, expected: str
+) -> None:
+    assert redactor.redact(line).text == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ('audit created_by="Anahera Paewai"', 'audit created_by="<PERSON>"'),
+        ('audit created_by="system"', 'audit created_by="system"'),
+        ('{"updated_by": "admin"}', '{"updated_by": "admin"}'),
+        ('From: "Billing Team" <billing@example.org>', 'From: "Billing Team" <<EMAIL_ADDRESS>>'),
+    ],
+)
+def test_who_did_it_keys_hold_people_but_not_systems(
     redactor: Redactor, line: str, expected: str
 ) -> None:
     assert redactor.redact(line).text == expected
@@ -89,6 +130,23 @@ def test_csv_rows_are_judged_by_the_header_line_before_them(redactor: Redactor) 
         lines[0],
         "export rows: Mx|<PERSON>|<PERSON>|<LOCATION>|paid",
         "export rows: Dr|<PERSON>|<PERSON>|<LOCATION>|late",
+    ]
+
+
+def test_a_csv_rows_first_value_is_taken_whole(redactor: Redactor) -> None:
+    lines = [
+        "name,email,city",
+        "Oksana Hrytsenko,oksana@example.org,Lviv",
+        "export: name|email|notes",
+        "export: Taras Boyko|tb@example.org|late",
+        "row 3: Yaryna Koval|yk@example.org|ok",
+    ]
+    assert [r.text for r in redactor.redact_many(lines)] == [
+        lines[0],
+        "<PERSON>,<EMAIL_ADDRESS>,Lviv",
+        lines[2],
+        "export: <PERSON>|<EMAIL_ADDRESS>|late",
+        "row 3: <PERSON>|<EMAIL_ADDRESS>|ok",
     ]
 
 
@@ -167,3 +225,87 @@ def test_ordinary_words_the_model_calls_a_person_stay_without_a_cue(redactor: Re
     for line in ("feature Bold Move enabled", "release train Quick Pay frozen"):
         assert redactor.redact(line).text == line
     assert redactor.redact("cardholder Rose Marsh").text == "cardholder <PERSON>"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "deliver to 27 Pham Ngoc Thach, Phuong 6, Quan 3 today",
+            "deliver to <LOCATION> today",
+        ),
+        (
+            "parcel for 9 Ly Thuong Kiet, Ward 14, District 10 left",
+            "parcel for <LOCATION> left",
+        ),
+        ("processed 3 Invoices, Refunds, Payouts", "processed 3 Invoices, Refunds, Payouts"),
+        ("Build 1234 Jenkins Pipeline, Stage Deploy", "Build 1234 Jenkins Pipeline, Stage Deploy"),
+    ],
+)
+def test_streets_written_without_a_type_word_are_found_with_their_numbered_parts(
+    redactor: Redactor, line: str, expected: str
+) -> None:
+    assert redactor.redact(line).text == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("ship to Flat 2, 19 Kings Parade, Cambridge CB2 1ST", "ship to <LOCATION>"),
+        ("parcel at 3 Abbey Yard, York", "parcel at <LOCATION>, York"),
+        ("deliver to Calle 26 # 57-41, Bogota", "deliver to <LOCATION>, Bogota"),
+        ("deliver to Carrera 7 No. 71-21 today", "deliver to <LOCATION> today"),
+        ("courier: Plot No. 12, Mombasa Road, Nairobi", "courier: <LOCATION>, Nairobi"),
+        ("billing: Woreda 03, House No 1234", "billing: <LOCATION>"),
+        ("billing: Mahmutbey Mah. 2435 Sok. No:5 Bagcilar", "billing: <LOCATION> Bagcilar"),
+        ("ship to 5-6-21 Minami Aoyama, Minato-ku, Tokyo", "ship to <LOCATION>, Tokyo"),
+        ("ship to Shinjuku 3-chome 4-1 today", "ship to <LOCATION> today"),
+        ("ship to Số 15 Ngõ 42 Phố Huế today", "ship to <LOCATION> today"),
+        ("ship to 123/45 Le Van Sy, P.13, Q.Phu Nhuan today", "ship to <LOCATION> today"),
+        ("ship to Blk 123 Ang Mo Kio Ave 6, #08-1234 today", "ship to <LOCATION> today"),
+        ("courier to Block 4, Plot 221, Ntinda", "courier to <LOCATION>"),
+        ("Stand 5512, Kabulonga, Lusaka", "<LOCATION>, Lusaka"),
+        (
+            "Kizilay Mh. Gazi Mustafa Kemal Blv. No:12 D:4 Çankaya/Ankara",
+            "<LOCATION> Çankaya/Ankara",
+        ),
+        ("Plot 2, Figure 3", "Plot 2, Figure 3"),
+        ("Stand 12, Booth 4 at the fair", "Stand 12, Booth 4 at the fair"),
+    ],
+)
+def test_address_shapes_of_more_countries_are_redacted_whole(
+    redactor: Redactor, line: str, expected: str
+) -> None:
+    # Street types (Parade, Yard), grid streets (Calle 26 # 57-41), unit, plot and lane parts
+    # before the street, ward, district and sokak parts after it, chome and woreda numbers.
+    assert redactor.redact(line).text == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Full name: amber baker", "Full name: <PERSON>"),
+        ("Name on card: FRANK RICH", "Name on card: <PERSON>"),
+        ("Bill to: amber baker", "Bill to: <PERSON>"),
+        ("Attention: ROSE HILL", "Attention: <PERSON>"),
+        ("D.O.B.: 1990-04-05", "D.O.B.: <DATE_TIME>"),
+        ("Signed: rose hill", "Signed: <PERSON>"),
+        ("signature: sha256=abc123", "signature: sha256=abc123"),
+        ("first_name=rose last_name=hill", "first_name=<PERSON> last_name=<PERSON>"),
+        ("Customer name: Nguyen Van An", "Customer name: <PERSON>"),
+        # Not values: placeholders, things, companies, single lower-case words, sentences.
+        ("Address: not provided", "Address: not provided"),
+        ("Payee: ACME LTD", "Payee: ACME LTD"),
+        ("Owner: kubernetes-admin", "Owner: kubernetes-admin"),
+        ("Contact: support team", "Contact: support team"),
+        ("first_name=admin last_name=user", "first_name=admin last_name=user"),
+        (
+            "Customer name: changed by the owner to something else entirely today",
+            "Customer name: changed by the owner to something else entirely today",
+        ),
+    ],
+)
+def test_labelled_values_after_a_colon_are_judged_by_their_label(
+    redactor: Redactor, line: str, expected: str
+) -> None:
+    assert redactor.redact(line).text == expected
