@@ -104,12 +104,12 @@ def process_tree_cpu(root: int) -> float:
     return total
 
 
-def postgres_cpu(database: str | None) -> tuple[float, float]:
-    """CPU seconds of PostgreSQL's backends connected to ``database`` (their title names the
-    database after the user), and of every PostgreSQL process (WAL writer, checkpointer and
-    other databases' backends included)."""
+def postgres_cpu(database: str | None) -> dict[int, tuple[bool, float]]:
+    """CPU seconds of every PostgreSQL process by pid, marked when it is a backend connected
+    to ``database`` (its title names the database after the user); WAL writer, checkpointer
+    and other databases' backends are included unmarked."""
     ticks = os.sysconf("SC_CLK_TCK")
-    ours = every = 0.0
+    found: dict[int, tuple[bool, float]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -121,11 +121,24 @@ def postgres_cpu(database: str | None) -> tuple[float, float]:
         except OSError:
             continue
         seconds = (int(fields[11]) + int(fields[12])) / ticks
-        every += seconds
         # "postgres: user database …", or "postgres: 15/main: user database …" (Debian's
         # cluster_name)
-        if database is not None and database in title.split()[1:4]:
-            ours += seconds
+        ours = database is not None and database in title.split()[1:4]
+        found[int(entry.name)] = (ours, seconds)
+    return found
+
+
+def postgres_cpu_used(
+    before: dict[int, tuple[bool, float]], after: dict[int, tuple[bool, float]]
+) -> tuple[float, float]:
+    """CPU seconds PostgreSQL spent between two :func:`postgres_cpu` readings: for ``database``
+    and in all. Per process, so a backend that exits meanwhile (another session's test) does
+    not make the total fall; what it spent before exiting is lost, an undercount."""
+    ours = every = 0.0
+    for pid, (mine, seconds) in after.items():
+        spent = seconds - before.get(pid, (mine, 0.0))[1]
+        every += spent
+        ours += spent if mine else 0.0
     return ours, every
 
 
@@ -237,15 +250,15 @@ async def drive(
 
         cpu_before = resource.getrusage(resource.RUSAGE_SELF)
         target_before = process_tree_cpu(target_pid)
-        ours_before, every_before = postgres_cpu(database)
+        postgres_before = postgres_cpu(database)
         started = time.perf_counter()
         await asyncio.gather(*(client_loop(i, c) for i, c in enumerate(clients)))
         results.elapsed = time.perf_counter() - started
         cpu_after = resource.getrusage(resource.RUSAGE_SELF)
         results.target_cpu = process_tree_cpu(target_pid) - target_before
-        ours_after, every_after = postgres_cpu(database)
-        results.database_cpu = ours_after - ours_before
-        results.postgres_cpu = every_after - every_before
+        results.database_cpu, results.postgres_cpu = postgres_cpu_used(
+            postgres_before, postgres_cpu(database)
+        )
     results.generator_cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (
         cpu_after.ru_stime - cpu_before.ru_stime
     )
