@@ -34,10 +34,10 @@ _SQL_INSERT = re.compile(
 )
 _SQL_VALUE = re.compile(r"'((?:[^']|'')*)'|([^,'()\s][^,()]*)")
 # The column may be qualified (`c.full_name`); a LIKE pattern's `%` wildcards are no part of
-# the value.
+# the value (stripped after the match: inside the pattern they made it cubic on a run of `%`).
 _SQL_COMPARISON = re.compile(
     r"(?i)(?<![\w.])(?:[A-Za-z_]\w{0,63}\.)?[\"`]?([A-Za-z_][\w]{0,63})[\"`]?\)?\s*"
-    r"(?:=|<>|!=|\blike\b|\bilike\b)\s*'%*((?:[^'%]|''|%(?!%*'))*)%*'"
+    r"(?:=|<>|!=|\blike\b|\bilike\b)\s*'((?:[^']|'')*+)'"
 )
 _PG_KEY = re.compile(r"\bKey \(([\w, ]+)\)=\(([^)]*)\)")
 _QUOTED_AFTER_WORD = re.compile(
@@ -156,7 +156,10 @@ def _sql(text: str, explicit: Mapping[str, str] | None) -> Iterator[Field]:
                 column = columns[index % len(columns)]
                 yield _field(column, value.start(group), value.end(group), group == 1, explicit)
     for match in _SQL_COMPARISON.finditer(text):
-        yield _field(match.group(1), match.start(2), match.end(2), True, explicit)
+        value = match.group(2)
+        start = match.start(2) + len(value) - len(value.lstrip("%"))
+        end = max(start, match.end(2) - (len(value) - len(value.rstrip("%"))))
+        yield _field(match.group(1), start, end, True, explicit)
 
 
 def _label_before(text: str, colon: int) -> str | None:
