@@ -26,14 +26,14 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTI
 NONE = "-"  # no route matched; no request id to show
 # A declared route path: literal lowercase segments and {parameter} names.
 _ROUTE_TEMPLATE = re.compile(r"^(?:/(?:[a-z0-9_.-]+|\{[a-z_][a-z0-9_]*(?::path)?\}))*/?$")
-# The service's own request ids (``req_`` + 24 hex), a UUID or a hex string of 16 to 64
-# digits, optionally after a short lowercase prefix (``load-…``, ``pi_…``). Other ids a caller
-# may choose (``[A-Za-z0-9._:-]{1,128}``, see request_id.py) could spell a name that the
-# detector does not see as one (``Hodan.Warsame``): the line shows ``-`` instead (the id is
-# still in the response header and the request's audit event).
+# The service's own request ids (``req_`` + 24 hex), a UUID or a bare hex string of 16 to 64
+# digits. Other ids a caller may choose (``[A-Za-z0-9._:-]{1,128}``, see request_id.py) could
+# spell a name the detector does not see as one (``Hodan.Warsame``, ``amberbaker_0123…``: a
+# free letter prefix was allowed until a review showed that): the line shows ``-`` instead
+# (the id is still in the response header and the request's audit event).
 _SAFE_REQUEST_ID = re.compile(
-    r"^(?:[a-z]{1,12}[-_])?"
-    r"(?:[0-9a-f]{16,64}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
+    r"^(?:req_[0-9a-f]{24}|[0-9a-f]{16,64}"
+    r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
 )
 
 
