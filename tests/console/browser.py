@@ -7,7 +7,8 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,21 @@ def console_problems(driver: object) -> list[str]:
     """Console errors and CSP violations since the last call (Chromium logs both as SEVERE)."""
     entries = driver.get_log("browser")  # type: ignore[attr-defined]
     return [e["message"] for e in entries if e["level"] in ("SEVERE", "WARNING")]
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 15.0) -> object:
+    """Polls until `condition` is truthy. While a click's navigation is under way the old
+    document may be gone and the new one not yet parsed, so an element not found (or gone
+    stale) only means "not yet"."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            value = condition()
+        except (NoSuchElementException, StaleElementReferenceException):
+            value = None
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("timed out waiting")

@@ -5,22 +5,11 @@ and no page logs a console error or a CSP violation."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tests.console.browser import console_problems, screenshot_both_widths
+from tests.console.browser import console_problems, screenshot_both_widths, wait_for
 from tests.fixtures.live_server import LiveServer
-
-
-def wait_for(condition, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting")
 
 
 def seed(server: LiveServer) -> str:
@@ -169,7 +158,7 @@ def test_console_walkthrough_in_chromium(live_server: LiveServer, chrome) -> Non
     # a compliance key cannot reach the principals page
     driver.get(f"{base}/console/principals")
     page("12-principals-forbidden", refused=403)
-    assert driver.find_element(By.TAG_NAME, "h1").text == "Forbidden"
+    wait_for(lambda: driver.find_element(By.TAG_NAME, "h1").text == "Forbidden")
 
     # keyboard: the first Tab stop is the skip link, and it leads to the content
     driver.get(f"{base}/console/trail")
@@ -188,7 +177,7 @@ def test_console_walkthrough_in_chromium(live_server: LiveServer, chrome) -> Non
     wait_for(lambda: driver.find_element(By.TAG_NAME, "h1").text == "Signed out")
     page("14-signed-out")
     driver.get(f"{base}/console/trail")
-    assert driver.find_element(By.TAG_NAME, "h1").text == "Authentication required"
+    wait_for(lambda: driver.find_element(By.TAG_NAME, "h1").text == "Authentication required")
     page("15-after-sign-out", refused=401)
 
     assert not problems, problems

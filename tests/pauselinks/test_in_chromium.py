@@ -9,27 +9,15 @@ server's log (its access lines included) never holds a token."""
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from service.core.config import PROJECT_ROOT
-from tests.console.browser import WIDTHS, console_problems
+from tests.console.browser import WIDTHS, console_problems, wait_for
 from tests.fixtures.live_server import LiveServer
 from tests.pauselinks.support import as_listed, policy_file
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "pause-links"
-
-
-def wait_for(condition: Callable[[], object], timeout: float = 15.0) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("timed out waiting")
 
 
 def move_clock(server: LiveServer, moment: datetime) -> None:
