@@ -11,8 +11,13 @@ two: INSERT, then COMMIT), and under load the group grows with the queue.
 
 If the group's INSERT fails, each event is retried alone, so one refused row (a constraint, a
 trigger) fails only its own request; the caller sees the error and answers 5xx, as a request
-whose event cannot be written always did. PostgreSQL only: on SQLite every write already
-serialises on the database lock and the event joins the request's transaction as before.
+whose event cannot be written always did. If the connection drops instead, the server may have
+committed the group before its answer was lost: the group is written once more on a fresh
+connection, keeping the rows already stored (event ids are unique), so each event is stored
+exactly once and its request does not fail for an answer it lost.
+
+PostgreSQL only: on SQLite every write already serialises on the database lock and the event
+joins the request's transaction as before.
 """
 
 from __future__ import annotations
@@ -43,11 +48,13 @@ _COLUMNS = {
     "request_id": "text[]",
     "source_ip": "text[]",
 }
-_INSERT_GROUP = text(
+_INSERT_GROUP_SQL = (
     f"INSERT INTO audit_events ({', '.join(_COLUMNS)}) SELECT * FROM unnest("  # noqa: S608
     + ", ".join(f"CAST(:{name} AS {kind})" for name, kind in _COLUMNS.items())
     + ")"
 )
+_INSERT_GROUP = text(_INSERT_GROUP_SQL)
+_INSERT_GROUP_KEEPING_STORED = text(_INSERT_GROUP_SQL + " ON CONFLICT (id) DO NOTHING")
 
 MAX_GROUP = 500
 
@@ -119,7 +126,7 @@ class GroupAppender:
 
     def _write(self, group: Sequence[_Waiter]) -> None:
         try:
-            self._insert([waiter.row for waiter in group])
+            self._insert_group_once_more_if_its_answer_was_lost([waiter.row for waiter in group])
             for waiter in group:
                 waiter.written = True
         except Exception as error:  # noqa: BLE001 - reported to the callers, one by one
@@ -141,12 +148,28 @@ class GroupAppender:
             except Exception:  # the events are durable; sequencing comes later
                 log.warning("after-write hook of the audit group failed", exc_info=True)
 
-    def _insert(self, rows: Sequence[dict[str, Any]]) -> None:
+    def _insert_group_once_more_if_its_answer_was_lost(
+        self, rows: Sequence[dict[str, Any]]
+    ) -> None:
+        try:
+            self._insert(rows)
+        except DBAPIError as error:
+            if not _answer_may_be_lost(error):
+                raise
+            log.warning("the connection dropped while writing %d audit events; again", len(rows))
+            self._insert(rows, keeping_stored=True)  # an unreachable server raises again here
+
+    def _insert(self, rows: Sequence[dict[str, Any]], *, keeping_stored: bool = False) -> None:
+        statement = _INSERT_GROUP_KEEPING_STORED if keeping_stored else _INSERT_GROUP
         with self._engine.connect() as connection:
-            connection.execute(
-                _INSERT_GROUP, {name: [row[name] for row in rows] for name in _COLUMNS}
-            )
+            connection.execute(statement, {name: [row[name] for row in rows] for name in _COLUMNS})
         self.groups_written += 1
+
+
+def _answer_may_be_lost(error: DBAPIError) -> bool:
+    """Whether the connection failed under the statement, so the server may have committed it
+    (an autocommit INSERT commits before its answer is sent)."""
+    return error.connection_invalidated or isinstance(error, OperationalError | InterfaceError)
 
 
 def _one_row_may_be_at_fault(error: Exception) -> bool:

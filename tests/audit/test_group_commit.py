@@ -157,6 +157,73 @@ def test_an_unreachable_database_fails_the_caller() -> None:
     unreachable.dispose()
 
 
+DROP_ONCE = """
+CREATE SEQUENCE IF NOT EXISTS strongroom_test_drop_once;
+CREATE OR REPLACE FUNCTION strongroom_test_drop_connection() RETURNS trigger AS $$
+BEGIN
+  -- a sequence is not rolled back with the transaction: only the first INSERT is cut off
+  IF NEW.request_id LIKE 'drop%%' AND nextval('strongroom_test_drop_once') = 1 THEN
+    PERFORM pg_terminate_backend(pg_backend_pid());
+  END IF;
+  RETURN NEW;
+END $$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS strongroom_test_drop_connection ON audit_events;
+CREATE TRIGGER strongroom_test_drop_connection BEFORE INSERT ON audit_events
+  FOR EACH ROW EXECUTE FUNCTION strongroom_test_drop_connection();
+"""
+
+
+def test_a_group_whose_answer_was_lost_after_commit_is_stored_once_and_succeeds(
+    pg_url: str,
+) -> None:
+    """The server commits the group's INSERT and the connection drops before the answer: a
+    TCP proxy between psycopg and PostgreSQL loses exactly that answer. Retried naively the
+    events would be stored twice; failed, their requests would answer 5xx and write an error
+    event beside the stored one."""
+    from sqlalchemy.engine import make_url
+
+    from tests.processors.lossy_proxy import ResponseLosingProxy
+
+    direct = make_engine(pg_url)
+    url = make_url(pg_url)
+    with ResponseLosingProxy(url.port or 5432, b"INSERT INTO audit_events", anywhere=True) as proxy:
+        proxied = make_engine(
+            url.set(port=proxy.port, query={**url.query, "sslmode": "disable"}).render_as_string(
+                hide_password=False
+            )
+        )
+        appender = GroupAppender(proxied)
+        appender.append(_row("answer-lost"))  # returns: the event is durable
+        proxied.dispose()
+    assert proxy.responses_lost == 1  # the crash landed: the INSERT's answer never arrived
+    assert _stored(direct, "answer-lost") == 1
+    direct.dispose()
+
+
+def test_a_group_cut_off_before_commit_is_written_on_a_fresh_connection(pg_url: str) -> None:
+    """The backend serving the INSERT is terminated mid-statement (a trigger kills its own
+    backend once): nothing committed, the connection is gone; the group is written once more."""
+    engine = make_engine(pg_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(DROP_ONCE)
+    try:
+        sent, stop = _inserts(engine)
+        appender = GroupAppender(engine)
+        try:
+            appender.append(_row("drop-me"))
+        finally:
+            stop()
+        assert sent == [1, 1]  # cut off, then written again
+        assert _stored(engine, "drop-me") == 1
+    finally:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "DROP TRIGGER IF EXISTS strongroom_test_drop_connection ON audit_events;"
+                "DROP SEQUENCE IF EXISTS strongroom_test_drop_once"
+            )
+        engine.dispose()
+
+
 def _customer(api: Api) -> str:
     made = api.call(
         "POST", "/v1/customers", who="service", json={"name": "Group Reader", "email": "g@x.io"}

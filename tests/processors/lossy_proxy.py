@@ -1,7 +1,8 @@
 """A TCP proxy that forwards one chosen request and then loses its response.
 
-It stands between the real SDK and the real localstripe, to reproduce a connection that fails
-after the processor has acted: the request arrived, the answer never did.
+It stands between a real client and a real server (the stripe SDK and localstripe; psycopg and
+PostgreSQL) to reproduce a connection that fails after the server has acted: the request
+arrived, the answer never did.
 """
 
 from __future__ import annotations
@@ -14,11 +15,15 @@ from types import TracebackType
 
 class ResponseLosingProxy:
     """Forwards bytes both ways; drops the connection instead of relaying the first response
-    to a request whose first line starts with ``lose_response_to``."""
+    to a request that starts with ``lose_response_to`` (or holds it anywhere, for protocols
+    whose messages start with framing bytes)."""
 
-    def __init__(self, upstream_port: int, lose_response_to: bytes) -> None:
+    def __init__(
+        self, upstream_port: int, lose_response_to: bytes, *, anywhere: bool = False
+    ) -> None:
         self._upstream_port = upstream_port
         self._lose_response_to = lose_response_to
+        self._anywhere = anywhere
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port: int = self._listener.getsockname()[1]
         self.responses_lost = 0
@@ -56,7 +61,12 @@ class ResponseLosingProxy:
     ) -> None:
         while chunk := self._receive(client):
             with self._lock:
-                if chunk.startswith(self._lose_response_to) and self.responses_lost == 0:
+                chosen = (
+                    self._lose_response_to in chunk
+                    if self._anywhere
+                    else chunk.startswith(self._lose_response_to)
+                )
+                if chosen and self.responses_lost == 0:
                     self.responses_lost += 1
                     lose.set()
             upstream.sendall(chunk)
