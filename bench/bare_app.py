@@ -2,21 +2,30 @@
 and SQLAlchemy on the same database — no authentication, audit, encryption, idempotency
 store or redaction; the charge calls the processor through the bare ``stripe`` SDK.
 
-    uvicorn --factory bench.bare_app:create_app --workers N   (BARE_DATABASE_URL, BARE_STRIPE_*)
+    python -m bench.bare_app --port P --workers N   (BARE_DATABASE_URL, BARE_STRIPE_*)
+
+It is served as the service is: uvicorn with N workers and Nagle's algorithm off on every
+connection (``service/app/http_protocol.py``). Plain ``uvicorn --workers N`` leaves Nagle on and
+answers each kept-alive request 40 ms late, which would make the baseline, not the service,
+the slow one.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import stripe
+import uvicorn
 from fastapi import FastAPI, Header, HTTPException
 from pydantic import BaseModel
 from sqlalchemy import Engine, String, create_engine, delete, insert, select, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from service.app.http_protocol import NoDelayH11Protocol
 
 
 class Base(DeclarativeBase):
@@ -236,3 +245,25 @@ def create_app() -> FastAPI:
             return {"data": [{"id": c.id, "at": c.created_at.isoformat()} for c in rows]}
 
     return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=1)
+    arguments = parser.parse_args()
+    uvicorn.run(
+        "bench.bare_app:create_app",
+        factory=True,
+        host=arguments.host,
+        port=arguments.port,
+        workers=arguments.workers,
+        http=NoDelayH11Protocol,
+        access_log=False,
+        log_level="warning",
+    )
+
+
+if __name__ == "__main__":
+    main()

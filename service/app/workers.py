@@ -19,6 +19,7 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 
 from service.app.background import LEADER_LOCK_ENV
+from service.app.http_protocol import NoDelayH11Protocol
 from service.core.config import Settings
 
 PR_SET_PDEATHSIG = 1
@@ -51,6 +52,7 @@ def run_workers(settings: Settings, *, host: str, port: int, workers: int) -> No
             port=port,
             log_config=None,
             access_log=False,  # the app's own line: service/app/access_log.py
+            http=NoDelayH11Protocol,  # see service/app/http_protocol.py
             server_header=False,
             date_header=False,
             proxy_headers=False,  # X-Forwarded-For: service/core/client_address.py decides
