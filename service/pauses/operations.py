@@ -157,9 +157,7 @@ def cancel_pause(
 ) -> tuple[Pause, Subscription]:
     """Cancel a scheduled pause or resume an active one; Conflict for any other."""
     timelines, timeline = timeline_of(session, subscription_token)
-    pause = timeline.find(pause_token)
-    if pause is None:
-        raise NotFound("No such pause for this subscription.")
+    pause = timeline.find(pause_token) or find_pause(session, subscription_token, pause_token)
     if pause.status == PauseStatus.SCHEDULED:
         timeline.cancel_pause(pause)
     elif pause.status == PauseStatus.ACTIVE:

@@ -120,7 +120,9 @@ def conflict(
 
 @dataclass
 class Timeline:
-    """One subscription and every one of its pauses (canceled ones too), oldest start first."""
+    """One subscription and its pauses but the canceled ones, oldest start first. A canceled
+    pause never paused anything and never changes again; a subscription paused and un-paused
+    for years would otherwise load its whole history on every operation."""
 
     subscription: Subscription
     pauses: list[Pause] = field(default_factory=list)
@@ -315,7 +317,11 @@ class Timelines:
         query for their pauses. ``ids``, the query that selected them, when there are many."""
         timelines = [Timeline(subscription) for subscription in subscriptions]
         by_id = {timeline.id: timeline for timeline in timelines}
-        query = select(Pause).order_by(Pause.starts_at, Pause.id)
+        query = (
+            select(Pause)
+            .where(Pause.status != PauseStatus.CANCELED)
+            .order_by(Pause.starts_at, Pause.id)
+        )
         if ids is not None:
             groups: list[Any] = [ids]
         else:

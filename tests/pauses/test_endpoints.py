@@ -352,3 +352,35 @@ def test_erasing_the_customer_ends_an_active_pause_and_cancels_the_subscription(
     assert_problem(
         clocked.call("POST", f"/v1/subscriptions/{subscription}/resume", who="service"), 410, "gone"
     )
+
+
+def test_a_pause_does_not_load_the_pauses_canceled_before_it(
+    clocked: Api, subscription: str
+) -> None:
+    """Paused and un-paused for years, a subscription must not read its whole history on
+    every operation: canceled pauses never paused anything and never change again."""
+    from sqlalchemy import event
+
+    for _ in range(12):
+        made = pause(
+            clocked, subscription, start="2026-12-24T00:00:00Z", days=5, resume_mode="shift"
+        )
+        path = f"/v1/subscriptions/{subscription}/pauses/{made.json()['id']}"
+        assert clocked.call("DELETE", path, who="service").status_code == 200
+    loaded: list[str] = []
+
+    def count(target: Pause, _context: object) -> None:
+        loaded.append(target.status)
+
+    event.listen(Pause, "load", count)
+    try:
+        made = pause(
+            clocked, subscription, start="2026-12-24T00:00:00Z", days=5, resume_mode="shift"
+        )
+        assert made.status_code == 201, made.text
+        path = f"/v1/subscriptions/{subscription}/pauses/{made.json()['id']}"
+        assert clocked.call("DELETE", path, who="service").status_code == 200
+    finally:
+        event.remove(Pause, "load", count)
+    assert "canceled" not in loaded, loaded
+    assert count_rows(clocked, Pause) == 13
