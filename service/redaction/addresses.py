@@ -145,12 +145,46 @@ _PLOT_AND_AREA = regex.compile(
 )
 
 
+# Addresses in Chinese and Japanese script: a run of CJK characters naming a province,
+# prefecture, city or ward, then the block or house number (`東京都千代田区丸の内1-9-1`,
+# `北京市朝阳区建国路88号`). The run is matched possessively and judged in code (no nested
+# quantifiers over the same characters), so a long run without a number costs one pass.
+_CJK_RUN_THEN_NUMBER = regex.compile(
+    r"[\p{Han}\p{Hiragana}\p{Katakana}\u30fc]{2,40}+"
+    r"(?:[0-9\uff10-\uff19]{1,5}+(?:丁目|番地|番|号|號|[-\uff0d\u2010\u30fc](?=[0-9\uff10-\uff19]))?+){1,4}+"
+)
+_CJK_DIVISION = re.compile("[都道府県省市区區町村县縣镇鎮]")
+_HIRAGANA = regex.compile(r"\p{Hiragana}")
+_CJK_PLACE_NAME_MAX = 3  # characters of a place name before its division (`神奈川県`)
+# Korean road-name addresses: city or province, district, road, building number
+# (`서울특별시 강남구 테헤란로 152`).
+_KOREAN = regex.compile(
+    r"(?<![\p{Hangul}])[\p{Hangul}]{1,8}(?:특별시|광역시|특별자치시|시|도)\s++"
+    r"(?:[\p{Hangul}]{1,8}(?:시|군|구)\s++){1,2}[\p{Hangul}0-9]{1,12}(?:로|길)\s*+"
+    r"\d{1,5}(?:-\d{1,5})?(?![\d-])"
+)
+
+
+def _cjk_addresses(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for match in _CJK_RUN_THEN_NUMBER.finditer(text):
+        division = _CJK_DIVISION.search(text, match.start(), match.end())
+        if division is None:
+            continue
+        start = max(match.start(), division.start() - _CJK_PLACE_NAME_MAX)
+        for particle in _HIRAGANA.finditer(text, start, division.start()):
+            start = particle.end()  # `住所は東京都…`: the particle ends the words before
+        spans.append((start, match.end()))
+    return spans
+
+
 # One cheap search decides whether any of the three shapes above can be on the line.
 _RARE_SHAPE_WORD = re.compile("Plot|Stand|Erf|Kiwanja|-ch[o\u014d]me|-j[o\u014d] |Woreda|Kebele")
 
 
 def extra_addresses(text: str) -> list[tuple[int, int]]:
-    """Spans of Japanese block addresses and of streets followed by a postal code."""
+    """Spans of Japanese block addresses, of streets followed by a postal code, and of
+    addresses in Chinese, Japanese or Korean script."""
     spans: list[tuple[int, int]] = []
     if "-" in text and _BLOCK_NUMBER.search(text):
         spans.extend(match.span() for match in _JAPANESE.finditer(text))
@@ -159,6 +193,9 @@ def extra_addresses(text: str) -> list[tuple[int, int]]:
             spans.extend(match.span() for match in pattern.finditer(text))
     if ", " in text and _NUMBER_COMMA_NUMBER.search(text):
         spans.extend(match.span(1) for match in _STREET_BEFORE_POSTCODE.finditer(text))
+    if not text.isascii():
+        spans.extend(_cjk_addresses(text))
+        spans.extend(match.span() for match in _KOREAN.finditer(text))
     return spans
 
 

@@ -19,7 +19,7 @@ import regex
 
 from service.redaction.lexicon import Lexicon
 from service.redaction.names import LOG_VOCABULARY
-from service.redaction.values import COMPANY_SUFFIXES, NOT_A_PERSON
+from service.redaction.values import COMPANY_SUFFIXES, NOT_A_PERSON, names_a_thing
 
 # Cues that name a person's role; prepositions (`by`) and titles (handled in `names.py`) are
 # too loose before a lower-case word.
@@ -55,10 +55,13 @@ _NOT_A_NAME = (
 )
 # A greeting then a name that ends the phrase: `Dear amber baker,`, `Welcome, Amber Baker!`.
 _CAPITALISED_WORD = r"\p{Lu}\p{Ll}[\p{L}\p{M}'\u2019-]*"
+# A capitalised given name alone counts when a comma or `!` closes it (`Hi Tiffany,`,
+# `Thanks Oliver!`) and it is no ordinary English word (`Hello World!`, `Hi Team,`).
 _GREETING = regex.compile(
     rf"(?<![\w-])(?i:dear|hi|hello|welcome|thanks)(?:[ \t]*+,)?[ \t]++"
-    rf"({_LOWER_WORD}[ \t]+{_LOWER_WORD}|{_CAPITALISED_WORD}(?:[ \t]+{_CAPITALISED_WORD}){{1,2}})"
-    rf"(?=[ \t]*(?:[,!.:]|$))"
+    rf"(?:({_LOWER_WORD}[ \t]+{_LOWER_WORD}"
+    rf"|{_CAPITALISED_WORD}(?:[ \t]+{_CAPITALISED_WORD}){{1,2}})(?=[ \t]*(?:[,!.:]|$))"
+    rf"|({_CAPITALISED_WORD})(?=[ \t]*[,!]))"
 )
 _GREETING_WORDS = frozenset(("dear", "hi", "hello", "welcome", "thanks"))
 _INFLECTIONS = ("ing", "ies", "ied", "ed", "es", "s")
@@ -91,10 +94,13 @@ class CuedNames:
         found = []
         if not _GREETING_WORDS.isdisjoint(words):
             for match in _GREETING.finditer(text):
-                if self._a_name(match.group(1).lower().split()):
-                    found.append(match.span(1))
+                if match.group(1) is not None:
+                    if self._a_name(match.group(1).lower().split()):
+                        found.append(match.span(1))
+                elif self._a_given_name(match.group(2).lower()):
+                    found.append(match.span(2))
         if self._slot_pattern is not None and not self._slots.isdisjoint(words):
-            for match in self._slot_pattern.finditer(text):
+            for match in self._slot_pattern.finditer(text, overlapped=True):
                 if self._foreign_lower_name(match.group(1).split()):
                     found.append(match.span(1))
         if self._words.isdisjoint(words):
@@ -110,20 +116,25 @@ class CuedNames:
             found.append((start, end))
         return found
 
+    def _a_given_name(self, word: str) -> bool:
+        if word in LOG_VOCABULARY or word in _NOT_A_NAME or word in NOT_A_PERSON:
+            return False
+        return not self._lexicon.ordinary(word)
+
     def _foreign_lower_name(self, words: list[str]) -> bool:
+        """Two lower-case words after a looser cue are a name when the last is no English word
+        (nor the plural of one) and the first is none either or, as many given names are,
+        known only as a noun: `kwame mensah`, `maria lopez` — not `postgres replica`,
+        `kafka topic`, `jitter enabled`."""
         if any(len(word) < 3 or word in LOG_VOCABULARY or word in _NOT_A_NAME for word in words):
             return False
-        return self._lexicon.none_known(words)
-
-    @staticmethod
-    def names_a_thing(run: str) -> bool:
-        """Whether a run holds a word for a thing, group or system (`Fraud Check`, `Support
-        Team`): no name, whatever cue comes before it. Function words do not count here:
-        capitalised, they are names (`Lydia May`, `Will Long`)."""
-        return any(
-            word.lower().strip(".,") in NOT_A_PERSON or word.lower().strip(".,") in COMPANY_SUFFIXES
-            for word in run.split()
-        )
+        lexicon = self._lexicon
+        if not lexicon.available or names_a_thing(" ".join(words)):
+            return False
+        first, last = words[0], words[-1]
+        if lexicon.knows(last) or (last.endswith("s") and lexicon.knows(last[:-1])):
+            return False
+        return not lexicon.ordinary(first) and not self.verb_form(last)
 
     def _a_third_word(self, word: str) -> bool:
         """A third lower-case word continues the name only if it can be nothing else."""

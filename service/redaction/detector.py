@@ -54,7 +54,7 @@ from service.redaction.recognizers import (
     StreetAddressRecognizer,
     warm_up,
 )
-from service.redaction.values import NOT_A_PERSON, name_shaped, ner_form, plausible
+from service.redaction.values import NOT_A_PERSON, name_shaped, names_a_thing, ner_form, plausible
 
 __all__ = ["PresidioDetector", "RedactionStartupError", "build_ner_model", "resolve_overlaps"]
 
@@ -91,7 +91,7 @@ _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
 _MAX_WINDOW_CHARS = 320
 _MAX_WINDOWS_PER_LINE = 32
 # Only lines with one of these characters can hold a keyed value.
-_STRUCTURE_CHARS = frozenset("=:'\"@<")
+_STRUCTURE_CHARS = frozenset("=:'\"@<-|\u2013\u2014")
 _CSV_SEPARATORS = (";", ",", "\t", "|")
 
 
@@ -414,15 +414,13 @@ class PresidioDetector:
             start, end = ner_window(text, candidate, lo, hi)
             run = (candidate.start, candidate.end)
             cue = candidate.word_before
-            if cue in self.name_slot_words and self.cued_names.names_a_thing(
-                text[candidate.start : candidate.end]
-            ):
+            if cue in self.name_slot_words and names_a_thing(text[candidate.start : candidate.end]):
                 cue = ""  # `customer Fraud Check`, `payee Bank Details`: the cue is not for it
             if (
                 not cue
                 and candidate.word_after in self.role_words
                 and len(text[candidate.start : candidate.end].split()) <= 3
-                and not self.cued_names.names_a_thing(text[candidate.start : candidate.end])
+                and not names_a_thing(text[candidate.start : candidate.end])
             ):
                 cue = candidate.word_after  # `Rose Hill Contact`, `Rose Hill, customer since`
             if cue in self.person_cues or self._unlike_english(

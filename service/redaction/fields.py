@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
 from service.redaction.keys import key_entity, normalise_key
+from service.redaction.values import names_a_thing
 
 _JSON_STRING_FIELD = re.compile(r'"([A-Za-z_][\w.-]{0,63})"\s*:\s*"((?:[^"\\]|\\.)*)"')
 _ESCAPED_JSON_FIELD = re.compile(
@@ -49,9 +50,12 @@ _QUOTED_AFTER_WORD = re.compile(
 _LABEL_WORD = re.compile(r"[A-Za-z][A-Za-z_.-]{0,30}")
 _LABEL_WORDS_MAX = 4
 _VALUE_AFTER_COLON = re.compile(
-    r": +([^\s,;|\"'<>()\[\]{}=][^,;|\"<>()\[\]{}=]{0,80}?)"
-    r"(?= *(?:[,;|()\[\]{}]|$| [A-Za-z_][\w.-]*[:=]))"
+    r"(?:: +| [-\u2013\u2014|] +)([^\s,;|\"'<>()\[\]{}=][^,;|\"<>()\[\]{}=]{0,80}?)"
+    r"(?= *(?:[,;|()\[\]{}]|$| [A-Za-z_][\w.-]*[:=]| [-\u2013\u2014] ))"
 )
+# Where a label ends: a colon, or a dash or bar set off by blanks (`Payee name - Sandy Shore`,
+# `Name — Jane Roe`, `Bill to | Ana Ruiz |`).
+_LABEL_END = re.compile(r": | [-\u2013\u2014|] ")
 _LABEL_MAX_WORDS = 4
 _GIVEN_NAME_AFTER_COMMA = re.compile(
     r",[ \t]*[^\W\d_][\w'\u2019-]*(?:[ \t][^\W\d_][\w'\u2019-]*)?(?= *(?:[,;|()\[\]{}]|$))"
@@ -126,7 +130,7 @@ def find_fields(text: str, explicit: Mapping[str, str] | None = None) -> list[Fi
             fields.append(_field(match.group(1), match.start(3), match.end(3), True, explicit))
     if "@" in text and "<" in text:
         fields.extend(_display_names(text))
-    if ": " in text:
+    if ": " in text or " - " in text or " | " in text or "\u2013 " in text or "\u2014 " in text:
         fields.extend(_labelled_values(text, explicit))
     if "</" in text:
         for match in _XML_ELEMENT.finditer(text):
@@ -176,13 +180,21 @@ def _label_before(text: str, colon: int) -> str | None:
     return " ".join(reversed(words)) if words else None
 
 
+def _not_a_value_after_a_dash(value: str) -> bool:
+    """A dash or bar sets off a label less surely than a colon: after one, a single lower-case
+    word is a table's next header (`| name | email |`) and a thing (`owner - platform team`)
+    is no person."""
+    return (" " not in value and value.islower()) or names_a_thing(value)
+
+
 def _labelled_values(text: str, explicit: Mapping[str, str] | None) -> Iterator[Field]:
-    colon = text.find(": ")
-    while colon != -1:
+    for separator in _LABEL_END.finditer(text):
+        colon = separator.start()
         match = _VALUE_AFTER_COLON.match(text, colon)
         label = _label_before(text, colon) if match is not None else None
-        colon = text.find(": ", colon + 2)
         if match is None or label is None:
+            continue
+        if text[colon] != ":" and _not_a_value_after_a_dash(match.group(1)):
             continue
         if "." in label and label.replace(".", "").isalpha():
             label = label.replace(".", "")  # `D.O.B.`

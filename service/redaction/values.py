@@ -47,6 +47,16 @@ _LAST_COMMA_FIRST = regex.compile(rf"({_NAME_WORD}),[ \t]+({_NAME_WORD}(?:[ \t]+
 _WORDS = regex.compile(r"[\p{L}\p{M}'\u2019.-]+")
 
 
+def names_a_thing(run: str) -> bool:
+    """Whether a run holds a word for a thing, group or system (`Fraud Check`, `Support
+    Team`): no name, whatever cue comes before it. Function words do not count here:
+    capitalised, they are names (`Lydia May`, `Will Long`)."""
+    return any(
+        word.lower().strip(".,") in NOT_A_PERSON or word.lower().strip(".,") in COMPANY_SUFFIXES
+        for word in run.split()
+    )
+
+
 def is_placeholder(value: str) -> bool:
     stripped = value.strip()
     return stripped.lower() in NOT_A_VALUE or "***" in stripped or stripped.startswith("<")
