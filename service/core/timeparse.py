@@ -26,8 +26,5 @@ ApiTime = Annotated[AwareDatetime, AfterValidator(_in_range)]
 def format_api_time(value: datetime | None) -> str | None:
     if value is None:
         return None
-    return (
-        value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
-        + (f".{value.microsecond:06d}".rstrip("0") if value.microsecond else "")
-        + "Z"
-    )
+    text = value.astimezone(UTC).isoformat()[:-6]  # without its `+00:00`
+    return (text.rstrip("0") if value.microsecond else text) + "Z"
