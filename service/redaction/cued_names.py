@@ -55,15 +55,22 @@ _NOT_A_NAME = (
 )
 # A greeting then a name that ends the phrase: `Dear amber baker,`, `Welcome, Amber Baker!`.
 _CAPITALISED_WORD = r"\p{Lu}\p{Ll}[\p{L}\p{M}'\u2019-]*"
-# A capitalised given name alone counts when a comma or `!` closes it (`Hi Tiffany,`,
-# `Thanks Oliver!`) and it is no ordinary English word (`Hello World!`, `Hi Team,`).
+# A capitalised given name alone counts when a comma, `!` or the line's end closes it (`Hi
+# Tiffany,`, `Thanks Oliver!`, `Regards, Fatima`) and it is no ordinary English word (`Hello
+# World!`, `Hi Team,`). Sign-offs count as greetings do (`Kind regards, Ana Ruiz`).
 _GREETING = regex.compile(
-    rf"(?<![\w-])(?i:dear|hi|hello|welcome|thanks)(?:[ \t]*+,)?[ \t]++"
+    rf"(?<![\w-])(?i:dear|hi|hello|welcome|thanks|regards|cheers|best|sincerely|cordially)"
+    rf"(?:[ \t]*+,)?[ \t]++"
     rf"(?:({_LOWER_WORD}[ \t]+{_LOWER_WORD}"
     rf"|{_CAPITALISED_WORD}(?:[ \t]+{_CAPITALISED_WORD}){{1,2}})(?=[ \t]*(?:[,!.:]|$))"
-    rf"|({_CAPITALISED_WORD})(?=[ \t]*[,!]))"
+    rf"|({_CAPITALISED_WORD})(?=[ \t]*(?:[,!]|$)))"
 )
-_GREETING_WORDS = frozenset(("dear", "hi", "hello", "welcome", "thanks"))
+_GREETING_WORDS = frozenset(
+    (
+        "dear", "hi", "hello", "welcome", "thanks", "regards", "cheers", "best", "sincerely",
+        "cordially",
+    )
+)  # fmt: skip
 _INFLECTIONS = ("ing", "ies", "ied", "ed", "es", "s")
 
 

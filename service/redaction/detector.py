@@ -26,6 +26,7 @@ from service.redaction.models import Finding
 from service.redaction.names import (
     LAST_COMMA_FIRST,
     LOG_VOCABULARY,
+    NOT_A_SURNAME,
     UPPER_LAST_COMMA_FIRST,
     continued_name_end,
     name_candidates,
@@ -323,6 +324,8 @@ class PresidioDetector:
         for match in matches:
             start, end = match.span()
             if any(f.start < end and start < f.end for f in taken):
+                continue
+            if match.group().split(",", 1)[0].lower() in NOT_A_SURNAME:
                 continue
             self._judge_name(index, start, end, match.group(), findings, snippets)
         return findings

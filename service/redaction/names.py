@@ -52,6 +52,15 @@ LAST_COMMA_FIRST = regex.compile(
     rf"(?<!,[ \t])(?<![\w'\u2019-])((?:\p{{Lu}}['\u2019])?{_SURNAME_OR_GIVEN}),[ \t]"
     rf"({_SURNAME_OR_GIVEN})(?!,[ \t]\p{{Lu}}|[\w-])"
 )
+# Words that open a greeting or a sign-off before a comma: `Regards, Fatima Zahra` is no
+# `Last, First` — the name is the run after the comma.
+NOT_A_SURNAME = frozenset(
+    (
+        "regards", "thanks", "thank", "cheers", "best", "sincerely", "cordially",
+        "respectfully", "yours", "hello", "hi", "hey", "dear", "welcome", "greetings", "warmly",
+        "kind",
+    )
+)  # fmt: skip
 # The same in capitals (`TAUFA, SIONE`), which NER then reads title-cased.
 _UPPER_NAME_PART = r"\p{Lu}{2,}(?:['\u2019-]\p{Lu}+)*"
 UPPER_LAST_COMMA_FIRST = regex.compile(

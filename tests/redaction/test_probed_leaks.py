@@ -1,8 +1,8 @@
 """Leaks found by probing with self-written lines (none from either frozen evaluation set):
-a given name alone after a greeting, lower-case names after `to`/`for` whose first word is
-known only as a noun, labels set off by a dash or a bar, and addresses in Chinese, Japanese
-and Korean script. Each class has lines that must stay readable beside it, and each new
-pattern a long adversarial line that must cost no more than a plain one."""
+a given name alone after a greeting or a sign-off, lower-case names after `to`/`for` whose
+first word is known only as a noun, labels set off by a dash or a bar, and addresses in
+Chinese, Japanese and Korean script. Each class has lines that must stay readable beside it,
+and each new pattern a long adversarial line that must cost no more than a plain one."""
 
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ from service.redaction.redactor import Redactor
         ("Hi Tiffany, your plan is paused until March.", "Tiffany"),
         ("Thanks Oliver!", "Oliver"),
         ("Hello Sam, your card was declined", "Sam"),
+        ("-- Regards, Fatima Zahra", "Zahra"),
+        ("Kind regards, Ana Ruiz", "Ruiz"),
+        ("Best, Maria Lopez", "Lopez"),
         ("refund issued to maria lopez after dispute", "maria"),
         ("invoice emailed to tiffany nguyen", "nguyen"),
         ("payout sent to kwame mensah", "mensah"),
@@ -44,6 +47,9 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         "Hi Team, the deploy is done",
         "Dear Customer,",
         "Hi there, welcome back",
+        "best effort retry",
+        "Best regards",
+        "Sincerely, The Billing Team",
         "replication lag to postgres replica is 3s",
         "published to kafka topic billing",
         "retry with jitter enabled",
@@ -76,6 +82,7 @@ def _seconds(redactor: Redactor, line: str) -> float:
         "東京都" * 17_000,  # a CJK run with divisions and no number
         "市" * 50_000 + "1",
         ("Hi " + "Tiffany " * 6_000) + ",",
+        "Regards, " * 6_000 + "Zahra",
         "sent to " + "to " * 16_000,
         "Name - " * 7_000,
         " | " * 16_000 + "name",
