@@ -71,6 +71,13 @@ _GREETING_WORDS = frozenset(
         "cordially",
     )
 )  # fmt: skip
+# A person's login written `first.last` after a word that names who acted (`opened by
+# aisha.khan`, `owner=kwame.mensah`): judged as two lower-case words after a looser cue.
+_USERNAME_CUES = frozenset(("by", "owner", "user", "assignee", "author", "requester", "agent"))
+_DOTTED_USERNAME = regex.compile(
+    r"(?<![\w-])(?i:by|owner|user|assignee|author|requester|agent)(?:[ \t]*+[=:])?+[ \t]*+"
+    r"(\p{Ll}{2,}+[._]\p{Ll}{2,}+)(?![\w@.-])"
+)
 _INFLECTIONS = ("ing", "ies", "ied", "ed", "es", "s")
 
 
@@ -83,7 +90,8 @@ class CuedNames:
         self._slot_pattern = (
             regex.compile(
                 rf"\b(?:{'|'.join(map(regex.escape, sorted(self._slots)))})[ \t]++"
-                rf"({_LOWER_WORD}[ \t]+{_LOWER_WORD})(?![\w@.-])"
+                rf"({_LOWER_WORD}[ \t]+{_LOWER_WORD}|{_UPPER_WORD}[ \t]+{_UPPER_WORD})"
+                r"(?![\w@.-])"
             )
             if self._slots
             else None
@@ -108,7 +116,11 @@ class CuedNames:
                     found.append(match.span(2))
         if self._slot_pattern is not None and not self._slots.isdisjoint(words):
             for match in self._slot_pattern.finditer(text, overlapped=True):
-                if self._foreign_lower_name(match.group(1).split()):
+                if self._foreign_lower_name(match.group(1).lower().split()):
+                    found.append(match.span(1))
+        if not _USERNAME_CUES.isdisjoint(words):
+            for match in _DOTTED_USERNAME.finditer(text):
+                if self._login_of_a_person(regex.split(r"[._]", match.group(1))):
                     found.append(match.span(1))
         if self._words.isdisjoint(words):
             return found
@@ -142,6 +154,19 @@ class CuedNames:
         if lexicon.knows(last) or (last.endswith("s") and lexicon.knows(last[:-1])):
             return False
         return not lexicon.ordinary(first) and not self.verb_form(last)
+
+    def _login_of_a_person(self, parts: list[str]) -> bool:
+        """`aisha.khan`, `kwame.mensah`: no part an ordinary English word (nor its plural), a
+        log word or a thing (`ci.runner`, `kube.system`, `github.actions`, `svc.billing`)."""
+        if any(len(part) < 3 or part in LOG_VOCABULARY or part in _NOT_A_NAME for part in parts):
+            return False
+        lexicon = self._lexicon
+        if not lexicon.available or names_a_thing(" ".join(parts)):
+            return False
+        return not any(
+            lexicon.ordinary(part) or (part.endswith("s") and lexicon.knows(part[:-1]))
+            for part in parts
+        )
 
     def _a_third_word(self, word: str) -> bool:
         """A third lower-case word continues the name only if it can be nothing else."""

@@ -70,7 +70,7 @@ UPPER_LAST_COMMA_FIRST = regex.compile(
 _WORD_IN_RUN = regex.compile(r"[^ \t]+")
 # A role word right after a name, set off by a comma or a bracket: `, customer`, `(payee)`.
 _ROLE_AFTER = regex.compile(r"[ \t]*[,(][ \t]*([A-Za-z]+)")
-_WORD_BEFORE = regex.compile(r"([\p{L}.]+)[\s:=\"']*$")
+_WORD_BEFORE = regex.compile(r"([\p{L}.]+)[\s:=\"'\[(]*$")  # `customer [Li Na]`
 
 # Words of log messages and of this domain, written capitalised in titles and class names.
 # A run made only of these is not worth an NER call; this is a cost filter, never a verdict.
