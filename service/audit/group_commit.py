@@ -55,6 +55,15 @@ _INSERT_GROUP_SQL = (
 )
 _INSERT_GROUP = text(_INSERT_GROUP_SQL)
 _INSERT_GROUP_KEEPING_STORED = text(_INSERT_GROUP_SQL + " ON CONFLICT (id) DO NOTHING")
+# A group of one (a quiet moment) binds plain values: building and sending twelve one-element
+# arrays cost a sequential read a tenth of its CPU.
+_INSERT_ONE_SQL = (
+    f"INSERT INTO audit_events ({', '.join(_COLUMNS)}) VALUES ("  # noqa: S608
+    + ", ".join(f":{name}" for name in _COLUMNS)
+    + ")"
+)
+_INSERT_ONE = text(_INSERT_ONE_SQL)
+_INSERT_ONE_KEEPING_STORED = text(_INSERT_ONE_SQL + " ON CONFLICT (id) DO NOTHING")
 
 MAX_GROUP = 500
 
@@ -160,9 +169,14 @@ class GroupAppender:
             self._insert(rows, keeping_stored=True)  # an unreachable server raises again here
 
     def _insert(self, rows: Sequence[dict[str, Any]], *, keeping_stored: bool = False) -> None:
-        statement = _INSERT_GROUP_KEEPING_STORED if keeping_stored else _INSERT_GROUP
+        if len(rows) == 1:
+            statement = _INSERT_ONE_KEEPING_STORED if keeping_stored else _INSERT_ONE
+            values = {name: rows[0][name] for name in _COLUMNS}
+        else:
+            statement = _INSERT_GROUP_KEEPING_STORED if keeping_stored else _INSERT_GROUP
+            values = {name: [row[name] for row in rows] for name in _COLUMNS}
         with self._engine.connect() as connection:
-            connection.execute(statement, {name: [row[name] for row in rows] for name in _COLUMNS})
+            connection.execute(statement, values)
         self.groups_written += 1
 
 

@@ -56,7 +56,8 @@ def _inserts(engine: Engine) -> tuple[list[int], Callable[[], None]]:
 
     def count(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
         if statement.startswith("INSERT INTO audit_events"):
-            sent.append(len(parameters["id"]) if isinstance(parameters, dict) else 1)
+            ids = parameters.get("id") if isinstance(parameters, dict) else None
+            sent.append(len(ids) if isinstance(ids, list) else 1)
 
     event.listen(engine, "before_cursor_execute", count)
     return sent, lambda: event.remove(engine, "before_cursor_execute", count)
