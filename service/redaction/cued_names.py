@@ -71,6 +71,11 @@ _GREETING_WORDS = frozenset(
         "cordially",
     )
 )  # fmt: skip
+# Words before which two lower-case or capital words may be a name under the strict rule of
+# `_foreign_lower_name` (`card of ARJUN MEHTA`, `approved by ravi kumar`); too loose for a
+# capitalised run the NER model calls an organisation (`Department of Justice`), so they are
+# not the policy's `name_slot_words`.
+_CASED_NAME_SLOTS = frozenset(("of", "by"))
 # A person's login written `first.last` after a word that names who acted (`opened by
 # aisha.khan`, `owner=kwame.mensah`): judged as two lower-case words after a looser cue.
 _USERNAME_CUES = frozenset(("by", "owner", "user", "assignee", "author", "requester", "agent"))
@@ -86,7 +91,7 @@ class CuedNames:
         nominal = sorted(cue for cue in cues if cue not in _NOT_NOMINAL)
         # After looser words (`for`, `to`, `emailed`), lower-case words are a name only when
         # none of them is English: `payout sent to kwame mensah`, not `failed for new card`.
-        self._slots = frozenset(slots)
+        self._slots = frozenset(slots) | _CASED_NAME_SLOTS
         self._slot_pattern = (
             regex.compile(
                 rf"\b(?:{'|'.join(map(regex.escape, sorted(self._slots)))})[ \t]++"

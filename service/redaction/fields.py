@@ -23,6 +23,10 @@ _JSON_STRING_FIELD = re.compile(r'"([A-Za-z_][\w.-]{0,63})"\s*:\s*"((?:[^"\\]|\\
 _ESCAPED_JSON_FIELD = re.compile(
     r'(?<![\w"])\\?"?([A-Za-z_][\w.-]{0,63})\\?"?\s*:\s*\\"((?:[^"\\]|\\[^"])*)\\"'
 )
+# A Python dict's repr: `{'first': 'Thandiwe', 'name': "O'Brien"}`.
+_PYTHON_DICT_FIELD = re.compile(
+    r"'([A-Za-z_][\w.-]{0,63})'\s*:\s*(?:'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\")"
+)
 _OBJECT_FIELD = re.compile(r'(?<![\w"\\.-])([A-Za-z_][\w-]{0,63})\s*:\s*"((?:[^"\\]|\\.)*)"')
 # The key's first character is matched before the look-behind, so that `re` skips to
 # candidate characters instead of trying the look-behind at every position (a third faster).
@@ -118,6 +122,12 @@ def find_fields(text: str, explicit: Mapping[str, str] | None = None) -> list[Fi
     elif ': "' in text or ':"' in text:
         for match in _OBJECT_FIELD.finditer(text):
             fields.append(_field(match.group(1), match.start(2), match.end(2), True, explicit))
+    if "':" in text or "' :" in text:
+        for match in _PYTHON_DICT_FIELD.finditer(text):
+            group = 2 if match.group(2) is not None else 3
+            fields.append(
+                _field(match.group(1), match.start(group), match.end(group), True, explicit)
+            )
     if "'" in text and any(word in text for word in ("=", "VALUES", "values", "LIKE", "like")):
         fields.extend(_sql(text, explicit))
     if "=" in text:
