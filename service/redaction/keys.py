@@ -32,7 +32,12 @@ PERSON_PARTS = frozenset(
      "cardholder", "beneficiary", "payee", "payer", "recipient", "consignee", "consignor",
      "addressee", "contact", "signatory", "guarantor", "cosigner", "customer", "client",
      "person", "patient", "employee", "passenger", "traveller", "traveler", "sender",
-     "attendee", "owner", "attention", "attn", "signed", "signer", "signature"}
+     "attendee", "owner", "attention", "attn", "signed", "signer", "signature",
+     # the same words in the languages of exports we meet: fr, es, it, pt, nl, pl, nordic, fi
+     "nom", "prenom", "prénom", "nombre", "apellido", "apellidos", "titular", "cognome",
+     "nome", "sobrenome", "voornaam", "achternaam", "imie", "imię", "nazwisko", "navn",
+     "fornavn", "efternavn", "etternavn", "namn", "förnamn", "efternamn", "nimi", "etunimi",
+     "sukunimi"}
 )  # fmt: skip
 # `<word> to` keys that name a person: `ship_to`, `Bill to`.
 ADDRESSED_TO = frozenset({"ship", "bill", "sold", "deliver", "send", "mail", "remit"})
@@ -42,7 +47,8 @@ PERSON_ALONE = frozenset({"first", "last", "family", "middle", "maiden"})
 # A key that also has one of these words is about something else than a person or place.
 NOT_PERSONAL = frozenset(
     {"id", "ids", "uuid", "key", "ref", "type", "kind", "count", "status", "hash", "token",
-     "code", "url", "uri", "path", "file", "host", "server", "table", "plan", "product",
+     "code", "url", "uri", "path", "file", "fichier", "archivo", "arquivo", "datei", "bestand",
+     "host", "server", "table", "plan", "product",
      "bucket", "service", "app", "queue", "topic", "job", "task", "db", "database", "schema",
      "index", "column", "field", "event", "pod", "node", "container", "image", "cluster",
      "namespace", "repo", "branch", "domain", "device", "company", "org", "organization",
@@ -60,7 +66,9 @@ _FUSED_NAME_NOT_PERSON = frozenset(
 
 NAME_PART_WORDS = frozenset(
     {"first", "last", "given", "family", "surname", "forename", "middle", "maiden", "fname",
-     "lname", "vorname", "nachname"}
+     "lname", "vorname", "nachname", "prenom", "prénom", "nom", "apellido", "apellidos",
+     "cognome", "sobrenome", "voornaam", "achternaam", "imie", "imię", "nazwisko", "fornavn",
+     "efternavn", "etternavn", "förnamn", "efternamn", "etunimi", "sukunimi"}
 )  # fmt: skip
 
 

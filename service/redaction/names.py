@@ -31,8 +31,9 @@ _LOWER_CONTINUATION = regex.compile(r"(?:[ \t]+\p{Ll}[\p{L}\p{M}'\u2019-]*(?![\w
 # A title, then one to four capitalised or upper-case words: `Dr Hodan Warsame`, `Ms. MARK JUG`.
 _TITLE = r"(?<![\w.])(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|Mme|Mlle|Herr|Frau|Sr|Sra|Srta)\.?[ \t]+"
 _TITLED = regex.compile(
-    _TITLE + r"(\p{Lu}[\p{L}\p{M}'\u2019-]+(?:,?[ \t]\p{Lu}[\p{L}\p{M}'\u2019-]+){0,3})"
-)
+    _TITLE + r"(\p{Lu}[\p{L}\p{M}'\u2019-]+"
+    rf"(?:,?[ \t](?:{_PARTICLE}[ \t]+){{0,2}}\p{{Lu}}[\p{{L}}\p{{M}}'\u2019-]+){{0,3}})"
+)  # `Dr. Ramón y Cajal`, `Ms Anna de la Cruz`
 # Lower-case words after a title count only when they fill a cell or quote: `;Mr jo doe;`.
 _TITLED_LOWER = regex.compile(
     _TITLE + r"(\p{Ll}[\p{L}\p{M}'\u2019-]+(?:[ \t]\p{L}[\p{L}\p{M}'\u2019-]+){1,2})"

@@ -7,6 +7,7 @@ and each new pattern a long adversarial line that must cost no more than a plain
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -35,6 +36,9 @@ from service.redaction.redactor import Redactor
         ("customer record: {'first': 'Thandiwe', 'last': 'Mokoena'}", "Mokoena"),
         ("{'name': \"O'Brien, Siobhan\", 'plan': 'pro'}", "Siobhan"),
         ("pause created for subscriber: ali hassan (sub_tok_9f8e7d6c)", "hassan"),
+        ("invoice 2291 for Dr. Ramón y Cajal", "Cajal"),
+        ("nombre=Lucía Fernández", "Fernández"),
+        ('{"nome":"João Silva"}', "Silva"),
         ("Name \u2014 Jane Roe", "Roe"),
         ("Bill to | Ana Ruiz | 44 Calle Mayor, Madrid", "Ruiz"),
         ("東京都千代田区丸の内1-9-1", "丸の内"),
@@ -88,10 +92,19 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         "{'status': 'active', 'retries': '3'}",
         "subscriber count increased",
         "guest checkout enabled",
+        "nom_fichier=report.pdf",
     ],
 )
 def test_lines_beside_the_probed_classes_stay_readable(redactor: Redactor, line: str) -> None:
     assert redactor.redact(line).text == line
+
+
+def test_an_export_with_a_french_header_is_judged_by_it(redactor: Redactor) -> None:
+    """In a thread of its own: the redactor remembers each thread's last CSV header."""
+    lines = ["id;nom;prenom;ville", "1;Dupont;Amélie;Lyon"]
+    with ThreadPoolExecutor(1) as pool:
+        redacted = pool.submit(redactor.redact_many, lines).result()
+    assert redacted[1].text == "1;<PERSON>;<PERSON>;Lyon"
 
 
 def _seconds(redactor: Redactor, line: str) -> float:
