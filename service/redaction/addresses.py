@@ -101,6 +101,7 @@ _REACH_BEFORE = 64
 _TOWN = r"\p{Lu}[\p{L}\p{M}'\u2019.-]*(?:[ \t]+\p{Lu}[\p{L}\p{M}'\u2019.-]*){0,2}"
 _ANY_POSTAL = (
     r"(?:[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}|\d{5}(?:-\d{4})?|\d{3}[ \t]\d{2}|\d{2}-\d{3}"
+    r"|\d{4}-\d{3}"
     r"|\d{4,6})(?![\w-])"
 )
 _COMPASS = regex.compile(r"[ \t]+(?:NE|NW|SE|SW|N|S|E|W)\b\.?(?![\w-])")
@@ -165,6 +166,15 @@ _KOREAN = regex.compile(
 )
 
 
+# Post-office boxes, in the words of the countries that have them (`P.O. Box 4471`,
+# `Postfach 10 12 34`, `Apartado 123`); the town and postal code after them go too (`widen`).
+_PO_BOX = regex.compile(
+    r"(?<![\w-])(?i:P\.?[ \t]?O\.?[ \t]?Box|Post(?:fach|bus|box)|Apartado(?:[ \t]de[ \t]correos)?"
+    r"|Case[ \t]postale|Bo[iî]te[ \t]postale|Caixa[ \t]postal|Casella[ \t]postale)"
+    r"[ \t]*+(?:No\.?[ \t]*+)?\d{1,6}+(?:[ \t]\d{2,4}+){0,3}(?![\w-])"
+)
+
+
 def _cjk_addresses(text: str) -> list[tuple[int, int]]:
     spans = []
     for match in _CJK_RUN_THEN_NUMBER.finditer(text):
@@ -193,6 +203,7 @@ def extra_addresses(text: str) -> list[tuple[int, int]]:
             spans.extend(match.span() for match in pattern.finditer(text))
     if ", " in text and _NUMBER_COMMA_NUMBER.search(text):
         spans.extend(match.span(1) for match in _STREET_BEFORE_POSTCODE.finditer(text))
+    spans.extend(match.span() for match in _PO_BOX.finditer(text))
     if not text.isascii():
         spans.extend(_cjk_addresses(text))
         spans.extend(match.span() for match in _KOREAN.finditer(text))

@@ -27,7 +27,7 @@ STREET_WORDS = frozenset(
     splaiul ngõ hẻm số phường plac osiedle trg obala körút köz nábřeží třída
     námestie stræde allé plads torv gränd polku kaari bulevardi cad sok mah parade vale
     meadow meadows yard circus ridge causeway arcade wynd loop broadway carrera cra cl cr kr
-    transversal tv dg ak ac bulvari blv
+    transversal tv dg ak ac bulvari blv c
     """.split()  # noqa: SIM905
 )
 STREET_SUFFIXES = (

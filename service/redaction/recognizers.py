@@ -303,6 +303,8 @@ class LabelledBirthDateRecognizer(PatternRecognizer):
 
 
 _NAME_WORD = r"\p{Lu}[\p{L}'\u2019.-]*"
+# A street's name may be an ordinal before its type word: `350 5th Ave`, `12 W 42nd Street`.
+_STREET_NAME_WORD = rf"(?:{_NAME_WORD}|\d{{1,3}}(?:st|nd|rd|th))"
 _STREET_AFTER_NUMBER = (
     r"(?:Street|Avenue|Road|Lane|Boulevard|Drive|Way|Court|Place|Terrace|Close|Crescent|Square"
     r"|Parkway|Highway|Circle|Trail|Row|Mews|Gardens|Grove|Hill|Walk|Alley|Plaza|Marg|Nagar"
@@ -311,7 +313,7 @@ _STREET_AFTER_NUMBER = (
     r"|(?:St|Ave|Rd|Ln|Blvd|Dr|Ct|Pl|Sq|Pkwy|Hwy|Cir|Tce|Cres)\.?)"
 )
 _STREET_BEFORE_NAME = (
-    r"(?:Rue|Avenue|Boulevard|Bd|Chemin|Allée|Impasse|Place|Quai|Calle|Avenida|Av\.|Avda\.?|Paseo"
+    r"(?:C/|Rue|Avenue|Boulevard|Bd|Chemin|Allée|Impasse|Place|Quai|Calle|Avenida|Av\.|Avda\.?|Paseo"
     r"|Plaza|Carrer|Camino|Rua|Travessa|Largo|Praça|Via|Viale|Piazza|Corso|Vicolo|Strada|Calea"
     r"|Jalan|Jl\.|Lorong|Soi|Thanon|Đường|Duong|Phố|Pho|ul\.|ulica|al\.|aleja|Odos|Leoforos"
     r"|Ulitsa|Prospekt|Sokak|Cadde|Caddesi|Mahallesi|Shari'?|Sharia|Tariq|Rehov|Derech|Jirón"
@@ -368,7 +370,7 @@ class StreetAddressRecognizer(PatternRecognizer):
             patterns=[
                 Pattern(
                     "number, name, street type",
-                    rf"(?<![\w.-]){number},?\s+(?:{_NAME_WORD}\s+){{0,3}}{_NAME_WORD}\s+"
+                    rf"(?<![\w.-]){number},?\s+(?:{_NAME_WORD}\s+){{0,3}}{_STREET_NAME_WORD}\s+"
                     rf"{_STREET_AFTER_NUMBER}(?!\w){unit}",
                     0.6,
                 ),

@@ -166,7 +166,7 @@ def test_csv_rows_in_a_later_batch_keep_their_header(redactor: Redactor) -> None
     [
         (
             "courier: Plot 12, Tirau Road, P.O. Box 88 Mbale",
-            "courier: <LOCATION>, P.O. Box 88 Mbale",
+            "courier: <LOCATION>, <LOCATION> Mbale",  # a P.O. box is an address too
         ),
         ("ship to 4-2-8 Shimouma, Setagaya-ku today", "ship to <LOCATION> today"),
         ("moved to Vlašská 12, 118 00 Praha", "moved to <LOCATION>"),
