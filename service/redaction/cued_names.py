@@ -86,6 +86,12 @@ _DOTTED_USERNAME = regex.compile(
 _INFLECTIONS = ("ing", "ies", "ied", "ed", "es", "s")
 
 
+def _not_an_acronym(word: str) -> bool:
+    """Capitals after to/for are read as a name only when each word has four letters or more
+    and a vowel (`JOHN O'REILLY`): acronyms are not (`AWS SQS`, `PCI DSS`)."""
+    return len(word) >= 4 and any(vowel in word for vowel in "AEIOUY")
+
+
 class CuedNames:
     def __init__(self, cues: Iterable[str], lexicon: Lexicon, slots: Iterable[str] = ()) -> None:
         nominal = sorted(cue for cue in cues if cue not in _NOT_NOMINAL)
@@ -121,7 +127,10 @@ class CuedNames:
                     found.append(match.span(2))
         if self._slot_pattern is not None and not self._slots.isdisjoint(words):
             for match in self._slot_pattern.finditer(text, overlapped=True):
-                if self._foreign_lower_name(match.group(1).lower().split()):
+                run = match.group(1)
+                if run.isupper() and not all(map(_not_an_acronym, run.split())):
+                    continue  # `to AWS SQS`, `for PCI DSS`
+                if self._foreign_lower_name(run.lower().split()):
                     found.append(match.span(1))
         if not _USERNAME_CUES.isdisjoint(words):
             for match in _DOTTED_USERNAME.finditer(text):
