@@ -13,6 +13,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import regex
+
 from service.redaction.fields import Field, normalise_key
 from service.redaction.keys import key_entity
 
@@ -118,3 +120,22 @@ def row_fields(text: str, header: CsvHeader) -> list[Field]:
         if start < end:
             fields.append(Field(normalise_key(name), start, end, True, entity))
     return fields
+
+
+# A headerless export row: three or more quoted cells, one of them an e-mail address.
+_QUOTED_CELL = re.compile(r"(?<![^\s,;|\t(\[])([\"'])([^\"'\n]{1,80})\1(?=\s*(?:[,;|\t)\]]|$))")
+_NAME_CELL = regex.compile(r"\p{Lu}[\p{L}\p{M}'\u2019-]*(?: \p{Lu}[\p{L}\p{M}'\u2019-]*){0,2}")
+
+
+def name_cells_beside_an_email(text: str) -> list[tuple[int, int]]:
+    """In a row of quoted cells with no header that holds an e-mail address, the cells of one
+    to three capitalised words: the person the address belongs to (`"Yamamoto","Haruto",
+    "h.y@example.jp"`). The caller drops ordinary words (`"Active"`, `"Pro Monthly"`)."""
+    cells = list(_QUOTED_CELL.finditer(text))
+    if len(cells) < _MIN_CELLS or not any("@" in cell.group(2) for cell in cells):
+        return []
+    return [
+        cell.span(2)
+        for cell in cells
+        if not any(char.isdigit() for char in cell.group(2)) and _NAME_CELL.fullmatch(cell.group(2))
+    ]

@@ -17,7 +17,12 @@ import regex
 
 from service.redaction.addresses import extra_addresses, unmarked_streets, widen
 from service.redaction.allowlist import AllowList
-from service.redaction.csv_rows import CsvHeader, read_header, row_fields
+from service.redaction.csv_rows import (
+    CsvHeader,
+    name_cells_beside_an_email,
+    read_header,
+    row_fields,
+)
 from service.redaction.cued_names import CuedNames
 from service.redaction.fields import Field, find_fields
 from service.redaction.keys import names_a_name_part
@@ -216,6 +221,11 @@ class PresidioDetector:
         )
         if header is not None:
             fields.extend(row_fields(text, header))
+        elif "@" in text and ('"' in text or "'" in text):
+            for start, end in name_cells_beside_an_email(text):
+                cell = text[start:end]
+                if not self._ordinary_phrase(cell) and not names_a_thing(cell):
+                    fields.append(Field("name", start, end, True, "PERSON"))
         return fields
 
     def _pattern_findings(self, text: str, words: frozenset[str]) -> list[Finding]:

@@ -40,6 +40,7 @@ from service.redaction.redactor import Redactor
         ("nombre=Lucía Fernández", "Fernández"),
         ('{"nome":"João Silva"}', "Silva"),
         ("Apt 5B, 350 5th Ave, New York, NY 10118", "5th Ave"),
+        ('csv export: "Yamamoto","Haruto","haruto.y@example.jp"', "Haruto"),
         ("Postfach 10 12 34, 80086 München", "Postfach 10"),
         ("P.O. Box 4471, Nairobi 00100", "4471"),
         ("C/ Mayor 7, 3º Izq., 28013 Madrid", "Mayor"),
@@ -118,6 +119,11 @@ def test_an_export_with_a_french_header_is_judged_by_it(redactor: Redactor) -> N
     assert redacted[1].text == "1;<PERSON>;<PERSON>;Lyon"
 
 
+def test_ordinary_words_in_a_row_beside_an_email_stay(redactor: Redactor) -> None:
+    redacted = redactor.redact("('Active', 'Pro Monthly', 'jo@x.io')").text
+    assert redacted == "('Active', 'Pro Monthly', '<EMAIL_ADDRESS>')"
+
+
 def _seconds(redactor: Redactor, line: str) -> float:
     began = time.perf_counter()
     redactor.redact(line)
@@ -135,6 +141,7 @@ def _seconds(redactor: Redactor, line: str) -> float:
         "by " + "ab." * 16_000,
         "{'" * 24_000 + "name",
         "P.O. Box " * 5_000,
+        '"Ab",' * 8_000 + '"a@b.c"',
         "Postfach 12 " * 4_000,
         "'first': '" * 5_000,
         "for " + "ABC " * 12_000,
