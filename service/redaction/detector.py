@@ -219,9 +219,9 @@ class PresidioDetector:
         fields = (
             find_fields(text, self.explicit_keys) if not _STRUCTURE_CHARS.isdisjoint(text) else []
         )
-        if header is not None:
-            fields.extend(row_fields(text, header))
-        elif "@" in text and ('"' in text or "'" in text):
+        row = row_fields(text, header) if header is not None else []
+        fields.extend(row)
+        if not row and "@" in text and ('"' in text or "'" in text):
             for start, end in name_cells_beside_an_email(text):
                 cell = text[start:end]
                 if not self._ordinary_phrase(cell) and not names_a_thing(cell):
