@@ -28,6 +28,7 @@ _NOT_NOMINAL = frozenset(
 )
 _UPPER_WORD = r"\p{Lu}[\p{Lu}\p{M}'\u2019-]+"
 _LOWER_WORD = r"\p{Ll}[\p{Ll}\p{M}'\u2019-]+"
+_UPPER_WORDS = regex.compile(_UPPER_WORD)
 # Words that, after a role word, say the phrase is not a person: function words, verbs
 # English inflects irregularly, and (`values.NOT_A_PERSON`) nouns for things, groups and
 # systems that logs write after `customer`, `user`, `client`, `contact`.
@@ -140,9 +141,13 @@ class CuedNames:
             return found
         for match in self._pattern.finditer(text):
             group = 1 if match.group(1) is not None else 2
-            if not self._a_name(match.group(group).replace(",", " ").lower().split()):
-                continue
             start, end = match.span(group)
+            words = match.group(group).replace(",", " ").lower().split()
+            if not self._a_name(words):
+                # `CUSTOMER SIONE TUIPULOTU UPDATED CARD`: three capitals taken, the last a verb
+                if group != 1 or len(words) != 3 or not self._a_name(words[:2]):
+                    continue
+                end = [word.end() for word in _UPPER_WORDS.finditer(text, start, end)][1]
             third = match.group(3)
             if third is not None and self._a_third_word(third):
                 end = match.end(3)  # `customer mary ann smith`

@@ -64,6 +64,7 @@ _LABEL_MAX_WORDS = 4
 _GIVEN_NAME_AFTER_COMMA = re.compile(
     r",[ \t]*[^\W\d_][\w'\u2019-]*(?:[ \t][^\W\d_][\w'\u2019-]*)?(?= *(?:[,;|()\[\]{}]|$))"
 )
+_WORD_AFTER_COMMA = re.compile(r",[ \t]*([^\W\d_][\w'\u2019-]*)")
 # An XML element holding text only: `<dob>1988-09-12</dob>`, `<Recipient>X Y</Recipient>`.
 _XML_ELEMENT = re.compile(r"<([A-Za-z_][\w.-]{0,63})(?:\s[^<>]*)?>([^<>]{1,200})</\1>")
 _MAIL_HEADER = re.compile(
@@ -214,6 +215,9 @@ def _labelled_values(text: str, explicit: Mapping[str, str] | None) -> Iterator[
         value, end = match.group(1), match.end(1)
         if entity == "PERSON" and " " not in value:
             given = _GIVEN_NAME_AFTER_COMMA.match(text, end)
+            if given is None and value.isupper():  # `customer: SANTOS, MARIA REQUESTED …`
+                given = _WORD_AFTER_COMMA.match(text, end)
+                given = given if given is not None and given.group(1).isupper() else None
             if given is not None:  # `customer: SANTOS, MARIA`
                 value, end = text[match.start(1) : given.end()], given.end()
         if entity in ("PERSON", "LOCATION") and len(value.split()) > _LABEL_MAX_WORDS:
