@@ -159,16 +159,21 @@ class CuedNames:
             return False
         return not self._lexicon.ordinary(word)
 
+    def _could_be_name_words(self, words: list[str]) -> bool:
+        """The checks both lower-case rules share: every word three letters or more, none a
+        log word, a function word or a thing, and the lexicon loaded to judge the rest."""
+        if any(len(word) < 3 or word in LOG_VOCABULARY or word in _NOT_A_NAME for word in words):
+            return False
+        return self._lexicon.available and not names_a_thing(" ".join(words))
+
     def _foreign_lower_name(self, words: list[str]) -> bool:
         """Two lower-case words after a looser cue are a name when the last is no English word
         (nor the plural of one) and the first is none either or, as many given names are,
         known only as a noun: `kwame mensah`, `maria lopez` — not `postgres replica`,
         `kafka topic`, `jitter enabled`."""
-        if any(len(word) < 3 or word in LOG_VOCABULARY or word in _NOT_A_NAME for word in words):
+        if not self._could_be_name_words(words):
             return False
         lexicon = self._lexicon
-        if not lexicon.available or names_a_thing(" ".join(words)):
-            return False
         first, last = words[0], words[-1]
         if lexicon.knows(last) or (last.endswith("s") and lexicon.knows(last[:-1])):
             return False
@@ -177,12 +182,8 @@ class CuedNames:
     def _login_of_a_person(self, parts: list[str]) -> bool:
         """`aisha.khan`, `kwame.mensah`: no part an ordinary English word (nor its plural), a
         log word or a thing (`ci.runner`, `kube.system`, `github.actions`, `svc.billing`)."""
-        if any(len(part) < 3 or part in LOG_VOCABULARY or part in _NOT_A_NAME for part in parts):
-            return False
         lexicon = self._lexicon
-        if not lexicon.available or names_a_thing(" ".join(parts)):
-            return False
-        return not any(
+        return self._could_be_name_words(parts) and not any(
             lexicon.ordinary(part) or (part.endswith("s") and lexicon.knows(part[:-1]))
             for part in parts
         )
