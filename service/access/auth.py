@@ -93,6 +93,10 @@ class PrincipalCache:
             return None
         return caller
 
+    def cached(self, token: str, now: datetime) -> Caller | None:
+        """The cached caller when no revocation check is due (no database read needed)."""
+        return None if self.due_for_check() else self.get(token, now)
+
     def put(self, token: str, caller: Caller, expires_at: datetime | None, read_at: float) -> None:
         """``read_at``: when the principal's row was read (monotonic). A row read before a
         change of the count that dropped the entries may predate the revocation: not kept."""

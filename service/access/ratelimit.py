@@ -28,6 +28,7 @@ import math
 import threading
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import Engine, text
 
@@ -42,6 +43,7 @@ _UPSERT = text(
 _PURGE = text("DELETE FROM rate_counters WHERE minute < :minute")
 
 
+@lru_cache(maxsize=4096)
 def address_bucket(address: str) -> str:
     """The bucket part for a source address: an IPv4 address itself, an IPv6 address its /64
     (one host usually holds a whole /64: counting each address would give it 2^64 budgets)."""
@@ -132,6 +134,17 @@ class RateLimiter:
         with self._lock:
             self._refusing[bucket] = now + wait
         return wait
+
+    def take_leased(self, bucket: str, now: float | None = None) -> bool:
+        """Count one request from this process's lease, when it holds a token for this minute;
+        False (nothing counted) when only :meth:`hit`, with its database write, can decide."""
+        minute = int((time.time() if now is None else now) // 60.0)
+        with self._lock:
+            lease = self._leases.get(bucket)
+            if lease is None or lease.minute != minute or lease.tokens <= 0:
+                return False
+            lease.tokens -= 1
+            return True
 
     def refusing(self, bucket: str, now: float | None = None) -> bool:
         """Whether this process saw ``bucket`` over its limit recently (no database read)."""

@@ -12,7 +12,7 @@ from service.audit.log import build_sequencer
 from service.audit.sequencer import install_inline_sequencing
 from service.core.clock import Clock, FrozenClock, SystemClock
 from service.core.config import Settings
-from service.core.db import make_engine, make_read_session_factory, make_session_factory
+from service.core.db import make_engine, make_request_read_session_factory, make_session_factory
 from service.keys.cache import DataKeyCache
 from service.keys.port import KeyService
 from service.processors.port import PaymentProcessor
@@ -87,7 +87,7 @@ def build_context(
         settings=settings,
         engine=engine,
         session_factory=session_factory,
-        read_session_factory=make_read_session_factory(engine),
+        read_session_factory=make_request_read_session_factory(engine),
         clock=clock or build_clock(settings),
         key_service=keys,
         policy=load_policy(settings.policy_file),

@@ -157,7 +157,9 @@ async def _handle(
     try:
         try:
             # Authenticate first: an unauthenticated caller's body is never read.
-            caller = await run_in_threadpool(_authorize, request, session, ctx, record, action)
+            caller = _admit_from_memory(request, ctx, record, action) or await run_in_threadpool(
+                _authorize, request, session, ctx, record, action
+            )
             await _read_body(request, ctx.settings.max_body_bytes)
             if any(name not in declared_query for name in request.query_params):
                 raise ValidationFailed(
@@ -306,28 +308,62 @@ def _authorize(
     caller = _authenticate_limited(request, session, ctx, now)
     # End the read-only authentication transaction (if the key was not cached) before the
     # rate counter writes: on SQLite every transaction holds the write lock.
-    session.commit()
+    if session.in_transaction():
+        session.commit()
     record.actor, record.role = caller.name, caller.role
     request.state.caller = caller
-    retry_after = ctx.rate_limiter.hit(
-        f"key:{caller.key_id}", ctx.policy.limits.requests_per_minute
-    )
+    retry_after = ctx.rate_limiter.hit(_rate_bucket(caller), ctx.policy.limits.requests_per_minute)
     if retry_after is not None:
         raise RateLimited(
             "Too many requests for this key; slow down.",
             headers={"Retry-After": str(int(retry_after))},
         )
-    tokens = [v for v in request.path_params.values() if isinstance(v, str)]
+    tokens = _path_tokens(request)
     if any("\x00" in token for token in tokens):
         raise NotFound("No such resource.")  # no token holds one; PostgreSQL cannot look it up
-    for token in tokens:
-        if TOKEN_PATTERN.match(token):
-            record.add_target(token)
+    _note_targets(record, tokens)
     if not ctx.policy.allows(caller.role, action):
         if any(not token_exists(session, token) for token in tokens):
             raise NotFound("No such resource.")
         raise Forbidden("Your role may not perform this action.")
     return caller
+
+
+def _admit_from_memory(
+    request: Request, ctx: AppContext, record: AuditRecord, action: str
+) -> Caller | None:
+    """What :func:`_authorize` decides, without its trip to the thread pool, for the common
+    case in which it needs no database: the key in this worker's principal cache with no
+    revocation check due, a role the policy allows, and a rate-limit token left in this
+    worker's lease. None for everything else, which :func:`_authorize` decides in full."""
+    token = bearer_token(request)
+    now = resolve(request, get_clock).now()
+    caller = None if token is None else ctx.principals.cached(token, now)
+    if caller is None or not ctx.policy.allows(caller.role, action):
+        return None
+    tokens = _path_tokens(request)
+    if any("\x00" in token for token in tokens):
+        return None
+    if not ctx.rate_limiter.take_leased(_rate_bucket(caller)):
+        return None
+    record.actor, record.role = caller.name, caller.role
+    request.state.caller = caller
+    _note_targets(record, tokens)
+    return caller
+
+
+def _rate_bucket(caller: Caller) -> str:
+    return f"key:{caller.key_id}"
+
+
+def _path_tokens(request: Request) -> list[str]:
+    return [v for v in request.path_params.values() if isinstance(v, str)]
+
+
+def _note_targets(record: AuditRecord, tokens: list[str]) -> None:
+    for token in tokens:
+        if TOKEN_PATTERN.match(token):
+            record.add_target(token)
 
 
 def _authenticate_limited(
@@ -337,18 +373,24 @@ def _authenticate_limited(
     Past the policy's ``failed_auth_per_minute`` an address gets 429 for every request that
     does not carry a valid key — without any lookup when it carries no well-formed key —
     while valid keys from the same address (a shared NAT) keep working."""
-    address = client_address(request, ctx.settings.trusted_proxies) or "unknown"
-    bucket = f"auth-failure:{address_bucket(address)}"
     token = bearer_token(request)
-    if (token is None or parse_key(token) is None) and ctx.rate_limiter.refusing(bucket):
+    if (token is None or parse_key(token) is None) and ctx.rate_limiter.refusing(
+        _failure_bucket(request, ctx)
+    ):
         raise _flood()
     try:
         return authenticate(session, token, now, ctx.principals)
     except Unauthenticated:
         session.rollback()  # SQLite: the counter needs the write lock this transaction holds
-        if ctx.rate_limiter.hit(bucket, ctx.policy.limits.failed_auth_per_minute) is not None:
+        limit = ctx.policy.limits.failed_auth_per_minute
+        if ctx.rate_limiter.hit(_failure_bucket(request, ctx), limit) is not None:
             raise _flood() from None
         raise
+
+
+def _failure_bucket(request: Request, ctx: AppContext) -> str:
+    address = client_address(request, ctx.settings.trusted_proxies) or "unknown"
+    return f"auth-failure:{address_bucket(address)}"
 
 
 def _flood() -> RateLimited:

@@ -6,7 +6,7 @@ about, so the page promises exactly what the API will then show."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from service.access.policy import Limits, SubscriberPause
@@ -97,6 +97,7 @@ def with_resume(subscription: Subscription, pauses: list[Pause], now: datetime) 
     windows = [w for w in inputs.pauses if w.id != active.id]
     ended_at = max(now, active.starts_at)
     if ended_at > active.starts_at:
-        original = next(w for w in inputs.pauses if w.id == active.id)
-        windows.append(replace(original, ends_at=ended_at))
+        windows.append(
+            PauseWindow(active.id, active.starts_at, ended_at, ResumeMode(active.resume_mode))
+        )
     return Outlook(_charges(inputs, windows, now), active.starts_at, ended_at)

@@ -61,3 +61,36 @@ def test_leased_hits_end_with_their_minute(db_url: str) -> None:
     assert sent[0] == 1  # the second from the lease
     assert limiter.hit(bucket, 6_400, now=MID_MINUTE + 60) is None
     assert sent[0] == 2  # a new minute: a new lease
+
+
+def test_hits_taken_from_memory_count_toward_the_same_limit(db_url: str) -> None:
+    """The route's path without the thread pool takes a token from the lease when one is
+    left and otherwise falls back to ``hit``: together they still allow exactly the limit."""
+    limit = 3_200
+    (first, second), sent = two_processes(db_url)
+    bucket = f"key:{uuid.uuid4().hex}"
+    allowed = from_memory = 0
+    for n in range(2 * limit):
+        limiter = first if n % 3 else second
+        now = MID_MINUTE + n / (4 * limit)
+        if limiter.take_leased(bucket, now=now):
+            from_memory += 1
+            allowed += 1
+        else:
+            allowed += limiter.hit(bucket, limit, now=now) is None
+    assert allowed == limit
+    assert from_memory > limit // 2  # most came from leases, with no statement
+    assert sent[0] - limit < 500, sent[0]  # past the limit each refusal is counted again
+
+
+def test_no_token_is_taken_without_a_lease_of_this_minute(db_url: str) -> None:
+    (limiter, _), sent = two_processes(db_url)
+    bucket = f"key:{uuid.uuid4().hex}"
+    assert not limiter.take_leased(bucket, now=MID_MINUTE)
+    assert limiter.hit(bucket, 6_400, now=MID_MINUTE) is None  # leases 199 more
+    assert limiter.take_leased(bucket, now=MID_MINUTE + 1)
+    assert not limiter.take_leased(bucket, now=MID_MINUTE + 60)  # last minute's lease
+    small = f"key:{uuid.uuid4().hex}"
+    assert limiter.hit(small, 20, now=MID_MINUTE) is None  # counted hit by hit: no lease
+    assert not limiter.take_leased(small, now=MID_MINUTE)
+    assert sent[0] == 2
