@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -284,6 +285,37 @@ def held_out(redactor: Redactor, batch, presidio_lines: int) -> None:  # type: i
     print(
         f"  by CPU time: strongroom {ours_cpu:.0f} lines/s, presidio {presidio_cpu:.0f} lines/s, "
         f"speed-up {ours_cpu / presidio_cpu:.1f}x (wall time: {wall_ratio:.1f}x)"
+    )
+    if len(subset) < len(texts):
+        on_subset = statistics.median(
+            len(subset) / _cpu_seconds(lambda: strongroom_in_process(redactor, subset))
+            for _ in range(3)
+        )
+        print(
+            f"  on presidio's {len(subset)} lines only (median of 3 cold runs): strongroom "
+            f"{on_subset:.0f} lines per CPU second, speed-up {on_subset / presidio_cpu:.1f}x"
+        )
+    print_text_kept_in_scope(redactor, samples, texts)
+
+
+def _cpu_seconds(run: Callable[[], object]) -> float:
+    started = time.process_time()
+    run()
+    return time.process_time() - started
+
+
+def print_text_kept_in_scope(redactor: Redactor, samples: list[Sample], texts: list[str]) -> None:
+    """The set labels only some kinds of personal data (its README): a redacted IP address or
+    phone number counts against its text kept although the policy must redact it. Shown beside
+    the figure above, which counts every finding."""
+    kinds = sorted({span.kind for sample in samples for span in sample.pii})
+    in_scope: Spans = []
+    for index in range(0, len(texts), 256):
+        for result in redactor.redact_many(texts[index : index + 256]):
+            in_scope.append([(f.start, f.end) for f in result.findings if f.entity in kinds])
+    print(
+        f"  text kept counting only findings of the kinds the set labels ({', '.join(kinds)}): "
+        f"{evaluate(samples, in_scope).text_kept:.4f}"
     )
 
 
