@@ -33,6 +33,16 @@ class CsvHeader:
     prefix: str = ""
 
 
+@dataclass
+class LineStream:
+    """One stream of lines redacted batch after batch (a file, standard input): what it carries
+    from one batch to the next, the last CSV header line seen. Texts redacted without one (log
+    records, API requests) are judged on their own: a header one caller sent never judges the
+    rows of another."""
+
+    csv_header: CsvHeader | None = None
+
+
 def split_cells(text: str, separator: str) -> list[tuple[int, int]]:
     """Cell spans of `text` (quotes honoured and excluded from the span)."""
     cells: list[tuple[int, int]] = []

@@ -19,6 +19,7 @@ from service.redaction.addresses import extra_addresses, unmarked_streets, widen
 from service.redaction.allowlist import AllowList
 from service.redaction.csv_rows import (
     CsvHeader,
+    LineStream,
     name_cells_beside_an_email,
     read_header,
     row_fields,
@@ -155,9 +156,6 @@ class PresidioDetector:
             "by", "signed", "dear", "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "named", "name"
         }  # fmt: skip
         self._nlp_lock = threading.Lock()
-        # The last CSV header each thread saw: rows of a long export (`strongroom redact` of a
-        # file) come in later batches than their header line.
-        self._csv_headers = threading.local()
         if preload:
             warm_up(policy.phone_regions)
             for line in _WARM_UP_LINES:
@@ -168,13 +166,15 @@ class PresidioDetector:
         """The NER model; waits for it the first time, while it loads in the background."""
         return self._model.get()
 
-    def detect_many(self, texts: Sequence[str]) -> list[list[Finding]]:
+    def detect_many(
+        self, texts: Sequence[str], stream: LineStream | None = None
+    ) -> list[list[Finding]]:
         found: list[list[Finding]] = []
         # Values under a key that names them (`dob=1990-01-02T00:00:00Z`) are personal even
         # when they look like something the allow-list protects; they skip that check.
         keyed: list[list[Finding]] = []
         windows: list[_NerWindow] = []
-        header: CsvHeader | None = getattr(self._csv_headers, "header", None)
+        header = stream.csv_header if stream is not None else None
         for index, text in enumerate(texts):
             new_header = (
                 read_header(text, self.explicit_keys)
@@ -207,7 +207,8 @@ class PresidioDetector:
                 windows.extend(value_windows)
                 windows.extend(line_windows)
                 line_findings.extend(cued)
-        self._csv_headers.header = header
+        if stream is not None:
+            stream.csv_header = header
         if windows:
             self._run_ner(texts, windows, found)
         return [
@@ -579,14 +580,20 @@ def resolve_overlaps(findings: list[Finding]) -> list[Finding]:
             continue
         starts.insert(position, finding.start)
         chosen.insert(position, finding)
+    # The chosen findings never overlap, so their ends are sorted too: the ones an address
+    # overlaps are one slice, found by bisection (a line of thousands of addresses stays
+    # linear).
+    ends = [finding.end for finding in chosen]
     for address in addresses:
-        overlapping = [f for f in chosen if f.start < address.end and address.start < f.end]
+        first = bisect.bisect_right(ends, address.start)
+        last = bisect.bisect_left(starts, address.end)
+        overlapping = chosen[first:last]
         if any(f.start <= address.start and address.end <= f.end for f in overlapping):
             continue
-        chosen = [f for f in chosen if f not in overlapping]
         start = min([address.start, *(f.start for f in overlapping)])
         end = max([address.end, *(f.end for f in overlapping)])
         score = max([address.score, *(f.score for f in overlapping)])
-        chosen.append(Finding("LOCATION", start, end, score))
-        chosen.sort(key=lambda f: f.start)
+        chosen[first:last] = [Finding("LOCATION", start, end, score)]
+        starts[first:last] = [start]
+        ends[first:last] = [end]
     return chosen

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Sequence
 from typing import Protocol
 
+from service.redaction.csv_rows import LineStream
 from service.redaction.models import Finding, Redacted
 from service.redaction.policy import RedactionPolicy, load_policy
 
@@ -15,7 +16,9 @@ __all__ = ["Finding", "PIIDetector", "Redacted", "Redactor", "get_redactor", "re
 class PIIDetector(Protocol):
     """What the redactor needs: findings for each text, offsets into that text, no overlaps."""
 
-    def detect_many(self, texts: Sequence[str]) -> list[list[Finding]]: ...
+    def detect_many(
+        self, texts: Sequence[str], stream: LineStream | None = None
+    ) -> list[list[Finding]]: ...
 
 
 class Redactor:
@@ -38,12 +41,14 @@ class Redactor:
     def redact(self, text: str) -> Redacted:
         return self.redact_many([text])[0]
 
-    def redact_many(self, texts: Sequence[str]) -> list[Redacted]:
-        """Redact a batch; lines that are empty or blank never reach the detector."""
+    def redact_many(self, texts: Sequence[str], stream: LineStream | None = None) -> list[Redacted]:
+        """Redact a batch; lines that are empty or blank never reach the detector. ``stream``:
+        the stream this batch continues (its earlier batches' CSV header judges this one's
+        rows); without one, the batch stands alone."""
         results: list[Redacted | None] = [None] * len(texts)
         pending = [index for index, text in enumerate(texts) if text and not text.isspace()]
         if pending:
-            findings = self.detector.detect_many([texts[index] for index in pending])
+            findings = self.detector.detect_many([texts[index] for index in pending], stream)
             for index, line_findings in zip(pending, findings, strict=True):
                 results[index] = self._apply(texts[index], line_findings)
         return [

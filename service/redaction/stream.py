@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from service.redaction.csv_rows import LineStream
 from service.redaction.redactor import Redactor
 
 if TYPE_CHECKING:
@@ -41,9 +42,10 @@ def redact_stream(
     ends with exactly one newline, so output and input line numbers always correspond.
     """
     count = 0
+    stream = LineStream()
     for batch in _batches(lines, batch_size):
         bodies = [_split_newline(line)[0] for line in batch]
-        for result in redactor.redact_many(bodies):
+        for result in redactor.redact_many(bodies, stream):
             out.write(result.text)
             out.write("\n")
         out.flush()

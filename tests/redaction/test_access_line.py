@@ -18,6 +18,7 @@ from service.redaction.access_line import (
     is_safe_access_record,
     route_label,
 )
+from service.redaction.csv_rows import LineStream
 from service.redaction.log_filter import RedactingFilter
 from service.redaction.models import Finding
 from service.redaction.redactor import Redactor
@@ -36,9 +37,11 @@ class CountingDetector:
         self.inner = inner.detector
         self.texts: list[str] = []
 
-    def detect_many(self, texts: Sequence[str]) -> list[list[Finding]]:
+    def detect_many(
+        self, texts: Sequence[str], stream: LineStream | None = None
+    ) -> list[list[Finding]]:
         self.texts.extend(texts)
-        return self.inner.detect_many(texts)
+        return self.inner.detect_many(texts, stream)
 
 
 def access_record(*args: object, msg: str = ACCESS_FORMAT) -> logging.LogRecord:

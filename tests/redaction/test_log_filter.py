@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 
+from service.redaction.csv_rows import LineStream
 from service.redaction.log_filter import REDACTION_FAILED, RedactingFilter
 from service.redaction.models import Finding
 from service.redaction.policy import RedactionPolicy
@@ -119,7 +120,9 @@ def test_lines_without_personal_data_pass_unchanged(captured) -> None:
 
 
 class _BrokenDetector:
-    def detect_many(self, texts: Sequence[str]) -> list[list[Finding]]:
+    def detect_many(
+        self, texts: Sequence[str], stream: LineStream | None = None
+    ) -> list[list[Finding]]:
         raise RuntimeError("detector crashed")
 
 
