@@ -105,15 +105,11 @@ class RateLimiter:
         now = time.time() if now is None else now
         whole, into = divmod(now, 60.0)
         minute = int(whole)
+        if self.take_leased(bucket, now):
+            return None
         with self._lock:
             lease = self._leases.get(bucket)
-            if lease is not None and lease.minute == minute:
-                if lease.tokens > 0:
-                    lease.tokens -= 1
-                    return None
-                headroom = lease.headroom
-            else:
-                headroom = float(limit)
+            headroom = lease.headroom if lease is not None and lease.minute == minute else limit
         k = lease_size(limit, headroom)
         with self.engine.begin() as connection:
             current, previous = connection.execute(
