@@ -6,10 +6,10 @@ import os
 
 import hvac
 import hvac.exceptions
-import requests
 from requests.utils import get_environ_proxies
 
 from service.keys.vault_calls import HVAC_FAILURES, call, readable, response_data, translate
+from service.keys.vault_transport import VaultSession
 
 TRANSIT_MOUNT = "transit"
 DATA_KEY_NAME = "strongroom-data"
@@ -47,7 +47,7 @@ def build_vault_client(
     return client
 
 
-def _http_session(addr: str, ca_cert: str | None) -> requests.Session:
+def _http_session(addr: str, ca_cert: str | None) -> VaultSession:
     """A requests session that reads the environment once, here, instead of on every call.
 
     With ``trust_env`` (requests' default) each Transit call scanned every environment
@@ -56,7 +56,7 @@ def _http_session(addr: str, ca_cert: str | None) -> requests.Session:
     by ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` are resolved now, as requests would have; a
     netrc never applies (Vault is reached with a token, never with netrc credentials).
     """
-    session = requests.Session()
+    session = VaultSession()
     session.trust_env = False
     session.proxies = dict(get_environ_proxies(addr))
     session.verify = (
