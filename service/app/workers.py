@@ -13,6 +13,7 @@ import os
 import signal
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -39,6 +40,17 @@ def worker_app() -> FastAPI:
     return create_app(ctx, run_scheduler=settings.scheduler_enabled, access_log=True)
 
 
+# How uvicorn serves Strongroom, with one worker or many.
+SERVING_OPTIONS: dict[str, Any] = {
+    "log_config": None,
+    "access_log": False,  # the app's own line: service/app/access_log.py
+    "http": NoDelayH11Protocol,  # see service/app/http_protocol.py
+    "server_header": False,
+    "date_header": False,
+    "proxy_headers": False,  # X-Forwarded-For: service/core/client_address.py decides
+}
+
+
 def run_workers(settings: Settings, *, host: str, port: int, workers: int) -> None:
     """Serve with ``workers`` processes; blocks until the supervisor stops."""
     os.environ.update(settings_environment(settings))
@@ -50,12 +62,7 @@ def run_workers(settings: Settings, *, host: str, port: int, workers: int) -> No
             workers=workers,
             host=host,
             port=port,
-            log_config=None,
-            access_log=False,  # the app's own line: service/app/access_log.py
-            http=NoDelayH11Protocol,  # see service/app/http_protocol.py
-            server_header=False,
-            date_header=False,
-            proxy_headers=False,  # X-Forwarded-For: service/core/client_address.py decides
+            **SERVING_OPTIONS,
             # A worker answers the supervisor's pings from a thread; loading the redaction
             # models on a busy machine can hold it off for longer than uvicorn's 5 s default,
             # and a worker killed while starting is started again, and killed again.

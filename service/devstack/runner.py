@@ -16,10 +16,9 @@ from service.access.models import Principal
 from service.access.principals import create_principal
 from service.app.bootstrap import build_context
 from service.app.context import AppContext
-from service.app.http_protocol import NoDelayH11Protocol
 from service.app.logging import configure_logging
 from service.app.main import create_app
-from service.app.workers import run_workers
+from service.app.workers import SERVING_OPTIONS, run_workers
 from service.cli_support import fail, now_utc
 from service.core.config import Settings
 from service.core.db import transaction
@@ -78,12 +77,7 @@ def _serve(ctx: AppContext, *, host: str, port: int, workers: int) -> None:
         app,
         host=host,
         port=port,
-        log_config=None,
-        access_log=False,  # the app's own line: service/app/access_log.py
-        http=NoDelayH11Protocol,  # see service/app/http_protocol.py
-        server_header=False,
-        date_header=False,
-        proxy_headers=False,  # X-Forwarded-For: service/core/client_address.py decides
+        **SERVING_OPTIONS,
     )
 
 

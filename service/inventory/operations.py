@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from service.access.actions import Action
 from service.audit.chain import format_time
 from service.audit.models import AuditEvent
-from service.audit.queries import EventFilter, iter_events
+from service.audit.queries import EventFilter, EventRow, iter_events
 from service.core.db import all_tables
 from service.core.errors import Gone, NotFound
 from service.core.timeparse import format_api_time
@@ -138,7 +138,7 @@ def subject_report(session: Session, token: str) -> dict[str, Any]:
     }
 
 
-def access_view(event: AuditEvent) -> dict[str, Any]:
+def access_view(event: AuditEvent | EventRow) -> dict[str, Any]:
     return {
         "at": format_api_time(audit_time(event.at)),
         "actor": event.actor,
@@ -149,7 +149,7 @@ def access_view(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-def _categories_of(event: AuditEvent) -> list[str]:
+def _categories_of(event: AuditEvent | EventRow) -> list[str]:
     """The categories of customer data an event's response returned, in declaration order."""
     names = json.loads(event.fields) if event.fields else []
     return list(_in_category_order(dict.fromkeys(categories_of_fields(names), 0)))
