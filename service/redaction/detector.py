@@ -36,6 +36,7 @@ from service.redaction.names import (
     UPPER_LAST_COMMA_FIRST,
     continued_name_end,
     name_candidates,
+    names_in_a_list,
     ner_window,
     titled_names,
 )
@@ -332,13 +333,22 @@ class PresidioDetector:
         matches = list(LAST_COMMA_FIRST.finditer(text))
         if _TWO_CAPITALS.search(text):
             matches += filter(_upper_name_pair, UPPER_LAST_COMMA_FIRST.finditer(text))
-        for match in matches:
+        spans: list[tuple[int, int]] = []
+        for match in sorted(matches, key=lambda match: match.start()):
             start, end = match.span()
             if any(f.start < end and start < f.end for f in taken):
                 continue
             if match.group().split(",", 1)[0].lower() in NOT_A_SURNAME:
                 continue
-            self._judge_name(index, start, end, match.group(), findings, snippets)
+            listed = names_in_a_list(text, start, end)
+            if listed is not None and self._each_has_a_foreign_word(text[slice(*listed)]):
+                start, end = listed
+            if spans and start < spans[-1][1]:  # the next name of the same list
+                previous_start, previous_end = spans.pop()
+                start, end = previous_start, max(previous_end, end)
+            spans.append((start, end))
+        for start, end in spans:
+            self._judge_name(index, start, end, text[start:end], findings, snippets)
         return findings
 
     def _ordinary_phrase(self, run: str) -> bool:
@@ -385,6 +395,16 @@ class PresidioDetector:
         lexicon = self.lexicon
         known = [lexicon.knows(word) for word in words if len(word) >= 3]
         return lexicon.available and known.count(False) > known.count(True)
+
+    def _each_has_a_foreign_word(self, names: str) -> bool:
+        """Every comma-separated name of the run holds a word of three letters or more that
+        is no English word: `Aoife Byrne, Cillian Doyle`, not `Jenkins Pipeline, Stage
+        Deploy`."""
+        lexicon = self.lexicon
+        return lexicon.available and all(
+            any(len(word) >= 3 and not lexicon.knows(word) for word in name.split())
+            for name in names.split(",")
+        )
 
     def _unlike_english(self, words: list[str]) -> bool:
         """Two or more words of three letters or more, none of them English: a name."""

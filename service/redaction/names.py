@@ -140,6 +140,24 @@ def _is_vocabulary(word: str) -> bool:
     return word.lower().strip(".") in LOG_VOCABULARY
 
 
+# `Aoife Byrne, Cillian Doyle`: a capitalised word right before a `Last, First` match and one
+# right after it make it two full names in a list, not one name written surname first.
+_NAME_WORD_BEFORE = regex.compile(r"(?<![\w'\u2019.-])\p{Lu}[\p{L}'\u2019-]*\p{Ll}[ \t]$")
+_NAME_WORD_AFTER = regex.compile(r"[ \t]\p{Lu}[\p{L}'\u2019-]*\p{Ll}(?![\w-])")
+
+
+def names_in_a_list(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span of two full names around a `Last, First` match at ``start:end`` that is
+    really the end of one name and the start of the next; None when it is not."""
+    before = _NAME_WORD_BEFORE.search(text, max(0, start - 40), start)
+    after = _NAME_WORD_AFTER.match(text, end)
+    if before is None or after is None:
+        return None
+    if any(_is_vocabulary(word.strip(",")) for word in text[before.start() : after.end()].split()):
+        return None  # `Jenkins Pipeline, Stage Deploy`
+    return before.start(), after.end()
+
+
 def continued_name_end(text: str, end: int, *, lower: bool = False, upper: bool = False) -> int:
     """Where a name or street that was cut at a space really ends.
 

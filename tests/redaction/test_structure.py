@@ -316,3 +316,23 @@ def test_labelled_values_after_a_colon_are_judged_by_their_label(
     redactor: Redactor, line: str, expected: str
 ) -> None:
     assert redactor.redact(line).text == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("cc: Aoife Byrne, Cillian Doyle", "cc: <PERSON>"),
+        ("approvers Wanjiru Kamau, Olusegun Bello, Maeve O'Neill", "approvers <PERSON>"),
+    ],
+)
+def test_a_list_of_full_names_is_not_read_as_one_name_surname_first(
+    redactor: Redactor, line: str, expected: str
+) -> None:
+    """`Byrne, Cillian` inside `Aoife Byrne, Cillian Doyle` is the end of one name and the
+    start of the next: redacting it as `Last, First` left `Aoife` and `Doyle` visible."""
+    assert redactor.redact(line).text == expected
+
+
+def test_a_list_of_english_words_is_not_widened_into_names(redactor: Redactor) -> None:
+    line = "Build 1234 Jenkins Pipeline, Stage Deploy"
+    assert redactor.redact(line).text == line
