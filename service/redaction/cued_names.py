@@ -72,16 +72,38 @@ _GREETING_WORDS = frozenset(
         "cordially",
     )
 )  # fmt: skip
+# Whom one speaks with is a person: `spoke with Thandiwe`, `met with Esperanza`, `emailed Ebele
+# about the refund`. One capitalised word alone after such a verb is a given name when it is
+# no ordinary English word (`met with Finance`, `emailed Support`) nor a log word; a second
+# capitalised word makes it a full name, which the name search and NER judge.
+_CONVERSATION = regex.compile(
+    r"(?<![\w-])(?i:(?:spoke|spoken|speaking|talked|talking|chatted|chatting|met|meeting)"
+    r"[ \t]+(?:with|to)|phoned|emailed|e-mailed|messaged|texted|contacted)"
+    rf"[ \t]++({_CAPITALISED_WORD})(?![\w-])(?![ \t]+\p{{Lu}})"
+)
+_FOLLOWING_WORD = regex.compile(r"[ \t]+(\p{L}+)")
+_CONVERSATION_WORDS = frozenset(
+    (
+        "spoke", "spoken", "speaking", "talked", "talking", "chatted", "chatting", "met",
+        "meeting", "phoned", "emailed", "mailed", "messaged", "texted", "contacted",
+    )
+)  # fmt: skip
 # Words before which two lower-case or capital words may be a name under the strict rule of
 # `_foreign_lower_name` (`card of ARJUN MEHTA`, `approved by ravi kumar`); too loose for a
 # capitalised run the NER model calls an organisation (`Department of Justice`), so they are
 # not the policy's `name_slot_words`.
 _CASED_NAME_SLOTS = frozenset(("of", "by"))
 # A person's login written `first.last` after a word that names who acted (`opened by
-# aisha.khan`, `owner=kwame.mensah`): judged as two lower-case words after a looser cue.
-_USERNAME_CUES = frozenset(("by", "owner", "user", "assignee", "author", "requester", "agent"))
+# aisha.khan`, `owner=kwame.mensah`, `user "ama.owusu"`): judged as two lower-case words after
+# a looser cue.
+_USERNAME_CUES = frozenset(
+    (
+        "by", "owner", "user", "assignee", "author", "requester", "agent", "reviewer",
+        "approver", "sender", "recipient", "member", "customer", "contact",
+    )
+)  # fmt: skip
 _DOTTED_USERNAME = regex.compile(
-    r"(?<![\w-])(?i:by|owner|user|assignee|author|requester|agent)(?:[ \t]*+[=:])?+[ \t]*+"
+    rf"(?<![\w-])(?i:{'|'.join(sorted(_USERNAME_CUES))})(?:[ \t]*+[=:])?+[ \t]*+[\"']?+"
     r"(\p{Ll}{2,}+[._]\p{Ll}{2,}+)(?![\w@.-])"
 )
 _INFLECTIONS = ("ing", "ies", "ied", "ed", "es", "s")
@@ -126,6 +148,13 @@ class CuedNames:
                         found.append(match.span(1))
                 elif self._a_given_name(match.group(2).lower()):
                     found.append(match.span(2))
+        if not _CONVERSATION_WORDS.isdisjoint(words):
+            for match in _CONVERSATION.finditer(text):
+                after = _FOLLOWING_WORD.match(text, match.end(1))
+                if after is not None and names_a_thing(after.group(1).lower()):
+                    continue  # `emailed Zendesk admin`, `talked to Kubernetes team`
+                if self._a_given_name(match.group(1).lower()):
+                    found.append(match.span(1))
         if self._slot_pattern is not None and not self._slots.isdisjoint(words):
             for match in self._slot_pattern.finditer(text, overlapped=True):
                 run = match.group(1)

@@ -53,6 +53,12 @@ from service.redaction.redactor import Redactor
         ("配送先: 大阪府大阪市北区梅田3丁目1番1号 様", "1番1号"),
         ("北京市朝阳区建国路88号", "建国路"),
         ("서울특별시 강남구 테헤란로 152", "테헤란로"),
+        ("spoke with Thandiwe about the refund", "Thandiwe"),
+        ("met with Esperanza this morning re: invoice 2291", "Esperanza"),
+        ("agent talked to Siobhan, resolved", "Siobhan"),
+        ("texted Priyanka a reset link", "Priyanka"),
+        ('user "kwame.mensah" denied access to secret', "mensah"),
+        ("reviewer=ngozi.okafor status=approved", "okafor"),
     ],
 )
 def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
@@ -108,6 +114,14 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         "status: ACTIVE, RETRYING soon",
         "the 5th Street fair",
         "build 21st Century",
+        "met with Finance about the budget",
+        "spoke with Support twice",
+        "contacted Stripe about payout delays",
+        "emailed Zendesk admin",
+        "talked to Kubernetes team",
+        'user "ci.runner" pulled image',
+        "reviewer=github.actions status=ok",
+        "member=svc.billing joined",
     ],
 )
 def test_lines_beside_the_probed_classes_stay_readable(redactor: Redactor, line: str) -> None:
@@ -148,6 +162,10 @@ HOSTILE = [
     ("", "Name - ", 7_000, ""),
     ("", " | ", 16_000, "name"),
     ("", "서울특별시 ", 8_000, ""),
+    ("", "spoke with Ab ", 5_000, ""),
+    ("", "met with ", 8_000, "Esperanza"),
+    ("", "Byrne, Cillian ", 5_000, "Doyle"),
+    ("", 'user "', 10_000, "ab.cd"),
 ]
 
 
