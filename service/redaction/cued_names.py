@@ -123,7 +123,7 @@ class CuedNames:
         self._slots = frozenset(slots) | _CASED_NAME_SLOTS
         self._slot_pattern = (
             regex.compile(
-                rf"\b(?:{'|'.join(map(regex.escape, sorted(self._slots)))})[ \t]++"
+                rf"\b(?i:{'|'.join(map(regex.escape, sorted(self._slots)))})[ \t]++"
                 rf"({_LOWER_WORD}[ \t]+{_LOWER_WORD}|{_UPPER_WORD}[ \t]+{_UPPER_WORD})"
                 r"(?![\w@.-])"
             )

@@ -59,6 +59,7 @@ from service.redaction.redactor import Redactor
         ("texted Priyanka a reset link", "Priyanka"),
         ('user "kwame.mensah" denied access to secret', "mensah"),
         ("reviewer=ngozi.okafor status=approved", "okafor"),
+        ("ALERT: REFUND ISSUED TO GRAINNE MACNAMARA", "MACNAMARA"),
     ],
 )
 def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
@@ -122,6 +123,9 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         'user "ci.runner" pulled image',
         "reviewer=github.actions status=ok",
         "member=svc.billing joined",
+        "FAILOVER TO AWS SQS",
+        "MOVED TO NEW YORK",
+        "ALERT SENT TO BILLING TEAM",
     ],
 )
 def test_lines_beside_the_probed_classes_stay_readable(redactor: Redactor, line: str) -> None:
