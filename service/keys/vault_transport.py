@@ -17,6 +17,7 @@ import json as jsonlib
 import select
 import ssl
 import threading
+import weakref
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -34,7 +35,9 @@ class VaultSession(requests.Session):
     def __init__(self) -> None:
         super().__init__()
         self._local = threading.local()
-        self._open: set[http.client.HTTPConnection] = set()
+        # Weak: a connection goes (and its socket closes) with the thread that kept it; the
+        # thread pool retires idle threads.
+        self._open: weakref.WeakSet[http.client.HTTPConnection] = weakref.WeakSet()
         self._open_lock = threading.Lock()
         self._tls_contexts: dict[str | bool, ssl.SSLContext] = {}
 
@@ -91,7 +94,7 @@ class VaultSession(requests.Session):
 
     def close(self) -> None:
         with self._open_lock:
-            connections, self._open = self._open, set()
+            connections, self._open = list(self._open), weakref.WeakSet()
         for connection in connections:
             connection.close()
         super().close()

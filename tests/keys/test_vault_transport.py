@@ -4,6 +4,7 @@ calls it hands to requests."""
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import threading
@@ -49,11 +50,14 @@ def test_calls_keep_one_connection_per_thread_and_bypass_requests(
     def other_thread() -> None:
         keys.generate_data_key()
 
-    worker = threading.Thread(target=other_thread)
+    seen: list[int] = []
+    worker = threading.Thread(target=lambda: (other_thread(), seen.append(len(session._open))))
     worker.start()
     worker.join()
-    assert len(session._open) == 2  # a connection is never shared between threads
+    assert seen == [2]  # a connection is never shared between threads
     assert _pools_used_by_requests(session) == 0
+    gc.collect()
+    assert len(session._open) == 1  # the finished thread's connection went with it
 
     session.close()
     assert not session._open
