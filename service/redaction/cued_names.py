@@ -18,7 +18,7 @@ from collections.abc import Iterable
 import regex
 
 from service.redaction.lexicon import Lexicon
-from service.redaction.names import LOG_VOCABULARY
+from service.redaction.names import LOG_VOCABULARY, NAME_PARTICLE
 from service.redaction.values import COMPANY_SUFFIXES, NOT_A_PERSON, names_a_thing
 
 # Cues that name a person's role; prepositions (`by`) and titles (handled in `names.py`) are
@@ -109,6 +109,21 @@ _DOTTED_USERNAME = regex.compile(
 _INFLECTIONS = ("ing", "ies", "ied", "ed", "es", "s")
 
 
+_NEXT_UPPER_WORD = regex.compile(rf"[ \t]+({_UPPER_WORD})(?![\w-])")
+
+
+def _past_particles(text: str, end: int) -> int:
+    """The end of a name in capitals whose words taken so far end in particles (`VAN DER`):
+    the words after them, up to the first that is not one."""
+    last = text[:end].rsplit(None, 1)[-1]
+    while NAME_PARTICLE.fullmatch(last.lower()):
+        following = _NEXT_UPPER_WORD.match(text, end)
+        if following is None:
+            break
+        end, last = following.end(), following.group(1)
+    return end
+
+
 def _not_an_acronym(word: str) -> bool:
     """Capitals after to/for are read as a name only when each word has four letters or more
     and a vowel (`JOHN O'REILLY`): acronyms are not (`AWS SQS`, `PCI DSS`)."""
@@ -177,6 +192,8 @@ class CuedNames:
                 if group != 1 or len(words) != 3 or not self._a_name(words[:2]):
                     continue
                 end = [word.end() for word in _UPPER_WORDS.finditer(text, start, end)][1]
+            if group == 1:
+                end = _past_particles(text, end)  # `ANNELIESE VAN DER BERG`
             third = match.group(3)
             if third is not None and self._a_third_word(third):
                 end = match.end(3)  # `customer mary ann smith`

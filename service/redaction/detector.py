@@ -316,9 +316,12 @@ class PresidioDetector:
         findings: list[Finding],
         snippets: list[_NerWindow],
     ) -> None:
-        """A person if no word is English; otherwise a snippet for the NER model to decide."""
+        """A person if no word is English, or three or more words most of which are not
+        (`'Ngo Thi Huong'`: `ngo` is an English word); otherwise a snippet for the NER model
+        to decide."""
         form = ner_form(value)
-        if self._unlike_english(form.split()):
+        words = form.split()
+        if self._unlike_english(words) or (len(words) >= 3 and self._foreign_name(form)):
             findings.append(Finding("PERSON", start, end, _PERSON_SCORE_FOR_VALUE))
         else:
             snippets.append(_NerWindow(index, start, end, [], [], form))

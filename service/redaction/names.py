@@ -15,9 +15,10 @@ _WORD = (
     r"|\p{Lu}\.)"
 )
 _PARTICLE = (
-    r"(?:van|von|der|den|de|da|das|do|dos|del|della|di|du|la|le|bin|binti|bint|ibn|al|el|ap"
-    r"|ter|zu|y|e)"
+    r"(?:van|von|der|den|de|da|das|do|dos|del|della|di|du|la|le|los|las|bin|binti|bint|ibn|al"
+    r"|el|ap|ter|zu|y|e)"
 )
+NAME_PARTICLE = regex.compile(_PARTICLE)
 # At most six words: longer capitalised runs are cut into several (bounded NER windows).
 _RUN = regex.compile(
     rf"(?<![\w@./\\:=-]){_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,3}}{_WORD}){{0,5}}(?![\w@/(])"

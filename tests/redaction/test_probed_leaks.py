@@ -60,6 +60,9 @@ from service.redaction.redactor import Redactor
         ('user "kwame.mensah" denied access to secret', "mensah"),
         ("reviewer=ngozi.okafor status=approved", "okafor"),
         ("ALERT: REFUND ISSUED TO GRAINNE MACNAMARA", "MACNAMARA"),
+        ("ERROR in billing: payment declined for 'Ngo Thi Huong'", "Huong"),
+        ("refund: acct holder ANNELIESE VAN DER BERG", "BERG"),
+        ("cardholder MARIA DE LOS ANGELES", "ANGELES"),
     ],
 )
 def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
@@ -126,6 +129,7 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         "FAILOVER TO AWS SQS",
         "MOVED TO NEW YORK",
         "ALERT SENT TO BILLING TEAM",
+        "payment declined for 'Pro Yearly Plan'",
     ],
 )
 def test_lines_beside_the_probed_classes_stay_readable(redactor: Redactor, line: str) -> None:
