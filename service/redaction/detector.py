@@ -344,7 +344,7 @@ class PresidioDetector:
             if match.group().split(",", 1)[0].lower() in NOT_A_SURNAME:
                 continue
             listed = names_in_a_list(text, start, end)
-            if listed is not None and self._each_has_a_foreign_word(text[slice(*listed)]):
+            if listed is not None and self._a_list_of_names(text[slice(*listed)]):
                 start, end = listed
             if spans and start < spans[-1][1]:  # the next name of the same list
                 previous_start, previous_end = spans.pop()
@@ -399,14 +399,16 @@ class PresidioDetector:
         known = [lexicon.knows(word) for word in words if len(word) >= 3]
         return lexicon.available and known.count(False) > known.count(True)
 
-    def _each_has_a_foreign_word(self, names: str) -> bool:
-        """Every comma-separated name of the run holds a word of three letters or more that
-        is no English word: `Aoife Byrne, Cillian Doyle`, not `Jenkins Pipeline, Stage
-        Deploy`."""
+    def _a_list_of_names(self, run: str) -> bool:
+        """No log word, and every comma-separated name of the run holds a word of three
+        letters or more that is no English word: `Aoife Byrne, Cillian Doyle`, not `Jenkins
+        Pipeline, Stage Deploy`."""
+        names = [name.split() for name in run.split(",")]
+        if any(word.lower().strip(".") in LOG_VOCABULARY for name in names for word in name):
+            return False
         lexicon = self.lexicon
         return lexicon.available and all(
-            any(len(word) >= 3 and not lexicon.knows(word) for word in name.split())
-            for name in names.split(",")
+            any(len(word) >= 3 and not lexicon.knows(word) for word in name) for name in names
         )
 
     def _unlike_english(self, words: list[str]) -> bool:

@@ -148,14 +148,13 @@ _NAME_WORD_AFTER = regex.compile(r"[ \t]\p{Lu}[\p{L}'\u2019-]*\p{Ll}(?![\w-])")
 
 
 def names_in_a_list(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """The span of two full names around a `Last, First` match at ``start:end`` that is
-    really the end of one name and the start of the next; None when it is not."""
+    """The span of two full names around a `Last, First` match at ``start:end`` that may
+    really be the end of one name and the start of the next (the caller judges the words);
+    None when no capitalised word stands on both sides."""
     before = _NAME_WORD_BEFORE.search(text, max(0, start - 40), start)
     after = _NAME_WORD_AFTER.match(text, end)
     if before is None or after is None:
         return None
-    if any(_is_vocabulary(word.strip(",")) for word in text[before.start() : after.end()].split()):
-        return None  # `Jenkins Pipeline, Stage Deploy`
     return before.start(), after.end()
 
 
