@@ -121,4 +121,3 @@ def iter_events(
         if len(rows) < batch:
             return
         after = rows[-1].seq or after
-        session.expunge_all()
