@@ -26,7 +26,7 @@ from service.redaction.csv_rows import (
 )
 from service.redaction.cued_names import CuedNames
 from service.redaction.fields import Field, find_fields
-from service.redaction.keys import names_a_name_part
+from service.redaction.keys import key_names_a_thing, names_a_name_part
 from service.redaction.lexicon import Lexicon
 from service.redaction.models import Finding
 from service.redaction.names import (
@@ -442,6 +442,9 @@ class PresidioDetector:
         candidates = [(lo, hi, c) for lo, hi in scopes for c in name_candidates(text, lo, hi)]
         if not candidates:
             return windows, cued
+        # The value of a key that names something else (`plan_name = 'Family Bundle'`,
+        # `product='Grand Royal'`) is no person as a whole, and its key is no cue for one.
+        things = [(field.start, field.end) for field in fields if key_names_a_thing(field.key)]
         covered = bytearray(len(text))
         for finding in taken:
             covered[finding.start : finding.end] = b"\x01" * (finding.end - finding.start)
@@ -453,6 +456,10 @@ class PresidioDetector:
             start, end = ner_window(text, candidate, lo, hi)
             run = (candidate.start, candidate.end)
             cue = candidate.word_before
+            if (candidate.start, candidate.end) in things:
+                continue
+            if any(lo_ <= candidate.start and candidate.end <= hi_ for lo_, hi_ in things):
+                cue = ""
             if cue in self.name_slot_words and names_a_thing(text[candidate.start : candidate.end]):
                 cue = ""  # `customer Fraud Check`, `payee Bank Details`: the cue is not for it
             if (

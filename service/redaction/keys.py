@@ -77,6 +77,15 @@ def names_a_name_part(key: str) -> bool:
     return not NAME_PART_WORDS.isdisjoint(key_parts(key))
 
 
+def key_names_a_thing(key: str) -> bool:
+    """`plan_name`, `productName`, `job_name`, `filename`: the key says its value is the name
+    of something other than a person."""
+    parts = key_parts(key)
+    if any(part in _FUSED_NAME_NOT_PERSON for part in parts):
+        return True
+    return "name" in parts and not NOT_PERSONAL.isdisjoint(parts)
+
+
 def key_parts(key: str) -> tuple[str, ...]:
     """`customer.beneficiaryName` → (`beneficiary`, `name`): the last path part, in words."""
     last = re.split(r"[./:\[\]]", key.strip("\"'\\ "))

@@ -63,6 +63,9 @@ from service.redaction.redactor import Redactor
         ("ERROR in billing: payment declined for 'Ngo Thi Huong'", "Huong"),
         ("refund: acct holder ANNELIESE VAN DER BERG", "BERG"),
         ("cardholder MARIA DE LOS ANGELES", "ANGELES"),
+        # a name inside (not as) the value of a key that names a thing
+        ("status='Refund for Kwame Mensah'", "Mensah"),
+        ("plan_name='Family Bundle' holder_name='Grace Hopper'", "Hopper"),
     ],
 )
 def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
@@ -130,6 +133,8 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         "MOVED TO NEW YORK",
         "ALERT SENT TO BILLING TEAM",
         "payment declined for 'Pro Yearly Plan'",
+        "SELECT plan_name, interval FROM plans WHERE plan_name = 'Family Bundle'",
+        'plan="Family Bundle" renewed',
     ],
 )
 def test_lines_beside_the_probed_classes_stay_readable(redactor: Redactor, line: str) -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from service.redaction.csv_rows import LineStream
 from service.redaction.detector import resolve_overlaps
-from service.redaction.keys import OTHER, key_entity
+from service.redaction.keys import OTHER, key_entity, key_names_a_thing
 from service.redaction.models import Finding
 from service.redaction.redactor import Redactor
 
@@ -39,6 +39,16 @@ from service.redaction.redactor import Redactor
 )
 def test_keys_are_judged_by_their_parts(key: str, entity: str | None) -> None:
     assert key_entity(key) == entity
+
+
+@pytest.mark.parametrize(
+    ("key", "names_a_thing"),
+    [("plan_name", True), ("productName", True), ("JOB-NAME", True), ("filename", True),
+     ("full_name", False), ("holder_name", False), ("KeyError", False), ("plan", False),
+     ("customer_name", False)],
+)  # fmt: skip
+def test_a_key_says_when_its_value_names_a_thing(key: str, names_a_thing: bool) -> None:
+    assert key_names_a_thing(key) is names_a_thing
 
 
 @pytest.mark.parametrize(
