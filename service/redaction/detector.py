@@ -423,6 +423,28 @@ class PresidioDetector:
             return False
         return 2 <= len(value.split()) <= _MAX_VALUE_WORDS and name_shaped(value)
 
+    def _name_scopes(self, length: int, fields: list[Field]) -> list[tuple[int, int]]:
+        """Where to look for names: the whole line, or, when it has free-text values, each
+        of them and each stretch outside every value (`reason: 'Created' refund approved by
+        X`; an unquoted `msg=refund approved by X`, whose value ends at its first space).
+        Within one piece, NER reads a message as its own sentence; the other values are
+        judged by their keys."""
+        if not any(field.key in self.free_text_keys for field in fields):
+            return [(0, length)]
+        scopes: list[tuple[int, int]] = []
+        position = 0
+        for field in sorted(fields, key=lambda field: field.start):
+            if field.start < position:
+                continue
+            if position < field.start:
+                scopes.append((position, field.start))
+            if field.key in self.free_text_keys:
+                scopes.append((field.start, field.end))
+            position = field.end
+        if position < length:
+            scopes.append((position, length))
+        return scopes
+
     def _ner_windows(
         self,
         index: int,
@@ -437,8 +459,7 @@ class PresidioDetector:
         """
         cued: list[Finding] = []
         windows: list[_NerWindow] = []
-        free_text = [field for field in fields if field.key in self.free_text_keys]
-        scopes = [(field.start, field.end) for field in free_text] or [(0, len(text))]
+        scopes = self._name_scopes(len(text), fields)
         candidates = [(lo, hi, c) for lo, hi in scopes for c in name_candidates(text, lo, hi)]
         if not candidates:
             return windows, cued

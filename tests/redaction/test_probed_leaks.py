@@ -66,6 +66,10 @@ from service.redaction.redactor import Redactor
         # a name inside (not as) the value of a key that names a thing
         ("status='Refund for Kwame Mensah'", "Mensah"),
         ("plan_name='Family Bundle' holder_name='Grace Hopper'", "Hopper"),
+        # after a free-text value, or in an unquoted one that ends at its first space
+        ("level=info msg=refund approved by Rangi Parata", "Parata"),
+        ("type: 'Normal' reason: 'Created' refund approved by Rangi Parata", "Parata"),
+        ("note=see ticket; refund approved by Rangi Parata", "Parata"),
     ],
 )
 def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
@@ -135,6 +139,8 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         "payment declined for 'Pro Yearly Plan'",
         "SELECT plan_name, interval FROM plans WHERE plan_name = 'Family Bundle'",
         'plan="Family Bundle" renewed',
+        'msg="wallet Summer Sale enabled" plan="Summer Sale" amount=12',
+        "level=info msg=refund approved by Billing Team",
     ],
 )
 def test_lines_beside_the_probed_classes_stay_readable(redactor: Redactor, line: str) -> None:
