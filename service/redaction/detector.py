@@ -304,8 +304,24 @@ class PresidioDetector:
             single_word_ok = field.quoted or (entity == "PERSON" and names_a_name_part(field.key))
             if not plausible(entity, value, single_word_ok=single_word_ok):
                 continue
+            if entity == "PERSON" and field.key == "name" and self._object_slug(value):
+                continue
             findings.append(Finding(entity, field.start, end, _FIELD_SCORE))
         return findings, snippets
+
+    def _object_slug(self, value: str) -> bool:
+        """A bare `name` holding an object's slug, as Kubernetes and API objects do
+        (`stripe-keys`, `billing-worker-2`): lower case, joined by hyphens, with a digit or
+        only ordinary English words. `jane-doe` stays a name (`doe` is only a noun)."""
+        parts = value.split("-")
+        if len(parts) < 2 or not all(part.isalnum() and part.islower() for part in parts):
+            return False
+        if any(char.isdigit() for char in value):
+            return True
+        lexicon = self.lexicon
+        return lexicon.available and all(
+            part in LOG_VOCABULARY or lexicon.ordinary(part) for part in parts
+        )
 
     def _judge_name(
         self,

@@ -66,6 +66,8 @@ from service.redaction.redactor import Redactor
         # a name inside (not as) the value of a key that names a thing
         ("status='Refund for Kwame Mensah'", "Mensah"),
         ("plan_name='Family Bundle' holder_name='Grace Hopper'", "Hopper"),
+        # a bare `name` whose slug is not made of ordinary words
+        ('{"name": "jane-doe"}', "doe"),
         # after a free-text value, or in an unquoted one that ends at its first space
         ("level=info msg=refund approved by Rangi Parata", "Parata"),
         ("type: 'Normal' reason: 'Created' refund approved by Rangi Parata", "Parata"),
@@ -140,6 +142,9 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         "SELECT plan_name, interval FROM plans WHERE plan_name = 'Family Bundle'",
         'plan="Family Bundle" renewed',
         'msg="wallet Summer Sale enabled" plan="Summer Sale" amount=12',
+        'Event(v1.ObjectReference{Kind:"Job", Name:"refund-batch"}): created',
+        'metadata: {"name": "stripe-keys", "namespace": "billing"}',
+        '{"kind": "Pod", "name": "billing-worker-2"}',
         "level=info msg=refund approved by Billing Team",
     ],
 )
