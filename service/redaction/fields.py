@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
 from service.redaction.keys import key_entity, normalise_key
+from service.redaction.names import NAME_PARTICLE
 from service.redaction.values import names_a_thing
 
 _JSON_STRING_FIELD = re.compile(r'"([A-Za-z_][\w.-]{0,63})"\s*:\s*"((?:[^"\\]|\\.)*)"')
@@ -198,6 +199,16 @@ def _not_a_value_after_a_dash(value: str) -> bool:
     return (" " not in value and value.islower()) or names_a_thing(value)
 
 
+def _name_before_lower_case(value: str) -> str:
+    """A capitalised name up to the first lower-case word that is no name particle:
+    `Siosaia Fifita at com.acme.Check` → `Siosaia Fifita`; `Maria de la Cruz` stays whole."""
+    words = value.split(" ")
+    for position, word in enumerate(words[1:], start=1):
+        if word[:1].islower() and NAME_PARTICLE.fullmatch(word) is None:
+            return " ".join(words[:position]).rstrip()
+    return value
+
+
 def _labelled_values(text: str, explicit: Mapping[str, str] | None) -> Iterator[Field]:
     for separator in _LABEL_END.finditer(text):
         colon = separator.start()
@@ -220,6 +231,9 @@ def _labelled_values(text: str, explicit: Mapping[str, str] | None) -> Iterator[
                 given = given if given is not None and given.group(1).isupper() else None
             if given is not None:  # `customer: SANTOS, MARIA`
                 value, end = text[match.start(1) : given.end()], given.end()
+        if entity == "PERSON" and value[:1].isupper():
+            value = _name_before_lower_case(value)  # `Siosaia Fifita at com.acme.Check`
+            end = match.start(1) + len(value)
         if entity in ("PERSON", "LOCATION") and len(value.split()) > _LABEL_MAX_WORDS:
             continue  # a sentence, not a value (`Name: changed by the owner to …`)
         if entity == "LOCATION" and not any(char.isdigit() for char in value):

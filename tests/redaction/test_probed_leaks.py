@@ -207,3 +207,25 @@ def test_the_new_patterns_take_time_linear_in_the_line(
     assert whole < 2.6 * half + 0.05, (whole, half)
     plain = min(_seconds(redactor, "x" * len(hostile)) for _ in range(2))
     assert whole < 60 * plain + 1.0, (whole, plain)
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        (
+            "Invalid cardholder: Siosaia Fifita at com.acme.billing.CardValidator.check("
+            "CardValidator.java:41)",
+            " at com.acme.billing.CardValidator.check(",
+        ),
+        ("Customer: Mary Smith was charged twice", " was charged twice"),
+    ],
+)
+def test_a_labelled_name_ends_at_the_first_lower_case_word(
+    redactor: Redactor, line: str, kept: str
+) -> None:
+    redacted = redactor.redact(line).text
+    assert kept in redacted and "Fifita" not in redacted and "Smith" not in redacted, redacted
+
+
+def test_a_labelled_name_keeps_its_particles(redactor: Redactor) -> None:
+    assert redactor.redact("Name: Maria de la Cruz").text == "Name: <PERSON>"
