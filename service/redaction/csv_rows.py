@@ -134,18 +134,68 @@ def row_fields(text: str, header: CsvHeader) -> list[Field]:
 
 # A headerless export row: three or more quoted cells, one of them an e-mail address.
 _QUOTED_CELL = re.compile(r"(?<![^\s,;|\t(\[])([\"'])([^\"'\n]{1,80})\1(?=\s*(?:[,;|\t)\]]|$))")
+_EMAIL_CELL = re.compile(r"[^\s@<>]+@[^\s@<>]+\.[A-Za-z]{2,}")
+_MAX_WORDS_IN_A_CELL = 4
+_MAX_NAME_CELLS = 3
 _NAME_CELL = regex.compile(r"\p{Lu}[\p{L}\p{M}'\u2019-]*(?: \p{Lu}[\p{L}\p{M}'\u2019-]*){0,2}")
 
 
 def name_cells_beside_an_email(text: str) -> list[tuple[int, int]]:
-    """In a row of quoted cells with no header that holds an e-mail address, the cells of one
-    to three capitalised words: the person the address belongs to (`"Yamamoto","Haruto",
-    "h.y@example.jp"`). The caller drops ordinary words (`"Active"`, `"Pro Monthly"`)."""
-    cells = list(_QUOTED_CELL.finditer(text))
-    if len(cells) < _MIN_CELLS or not any("@" in cell.group(2) for cell in cells):
-        return []
-    return [
-        cell.span(2)
-        for cell in cells
-        if not any(char.isdigit() for char in cell.group(2)) and _NAME_CELL.fullmatch(cell.group(2))
-    ]
+    """In a row with no header that holds an e-mail address in a cell of its own, the cells of
+    one to three capitalised words: the person the address belongs to (`"Yamamoto","Haruto",
+    "h.y@example.jp"`; `row 18: Marchetti;Giulia;g.m@example.it;1988-02-29`). Cells are
+    quoted, or split on one separator into cells of at most four words each (a sentence is
+    no row). The caller drops ordinary words (`"Active"`, `"Pro Monthly"`)."""
+    quoted = list(_QUOTED_CELL.finditer(text))
+    if len(quoted) >= _MIN_CELLS and any("@" in cell.group(2) for cell in quoted):
+        return [cell.span(2) for cell in quoted if _name_cell(text, *cell.span(2))]
+    return _unquoted_names_before_an_email(text)
+
+
+def _name_cell(text: str, start: int, end: int) -> bool:
+    return not any(char.isdigit() for char in text[start:end]) and bool(
+        _NAME_CELL.fullmatch(text, start, end)
+    )
+
+
+def _unquoted_names_before_an_email(text: str) -> list[tuple[int, int]]:
+    """Unquoted, only the name cells right before the address, two words at least between
+    them (`Marchetti;Giulia;g.m@…`, not `contact: Ops, ops@…, Dublin`)."""
+    cells = _unquoted_cells_beside_an_email(text)
+    email = next(
+        (
+            index
+            for index, (start, end) in enumerate(cells)
+            if _EMAIL_CELL.fullmatch(text, start, end)
+        ),
+        None,
+    )
+    names: list[tuple[int, int]] = []
+    for start, end in reversed(cells[:email] if email is not None else []):
+        if not _name_cell(text, start, end) or len(names) == _MAX_NAME_CELLS:
+            break
+        names.insert(0, (start, end))
+    words = sum(len(text[start:end].split()) for start, end in names)
+    return names if words >= 2 else []
+
+
+def _unquoted_cells_beside_an_email(text: str) -> list[tuple[int, int]]:
+    for separator in SEPARATORS:
+        if text.count(separator) < _MIN_CELLS - 1:
+            continue
+        cells = []
+        for index, (start, end) in enumerate(split_cells(text, separator)):
+            if index == 0:
+                start = _first_value_start(text, start, end, "")
+            while start < end and text[start] == " ":
+                start += 1
+            while end > start and text[end - 1] == " ":
+                end -= 1
+            cells.append((start, end))
+        if len(cells) < _MIN_CELLS or any(
+            len(text[start:end].split()) > _MAX_WORDS_IN_A_CELL for start, end in cells
+        ):
+            continue
+        if any(_EMAIL_CELL.fullmatch(text, start, end) for start, end in cells):
+            return cells
+    return []

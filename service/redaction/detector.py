@@ -223,7 +223,7 @@ class PresidioDetector:
         )
         row = row_fields(text, header) if header is not None else []
         fields.extend(row)
-        if not row and "@" in text and ('"' in text or "'" in text):
+        if not row and "@" in text:
             for start, end in name_cells_beside_an_email(text):
                 cell = text[start:end]
                 if not self._ordinary_phrase(cell) and not names_a_thing(cell):

@@ -66,6 +66,9 @@ from service.redaction.redactor import Redactor
         # a name inside (not as) the value of a key that names a thing
         ("status='Refund for Kwame Mensah'", "Mensah"),
         ("plan_name='Family Bundle' holder_name='Grace Hopper'", "Hopper"),
+        # a headerless unquoted row: the name cells right before its e-mail cell
+        ("Export row 18: Marchetti;Giulia;g.marchetti@posta.example;1988-02-29", "Giulia"),
+        ("Ngata|Aroha|aroha@mail.example|Gold Annual", "Ngata"),
         # a bare `name` whose slug is not made of ordinary words
         ('{"name": "jane-doe"}', "doe"),
         # after a free-text value, or in an unquoted one that ends at its first space
@@ -229,3 +232,22 @@ def test_a_labelled_name_ends_at_the_first_lower_case_word(
 
 def test_a_labelled_name_keeps_its_particles(redactor: Redactor) -> None:
     assert redactor.redact("Name: Maria de la Cruz").text == "Name: <PERSON>"
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        ("Active|Pro Monthly|ops@strongroom.example|EUR", ["Active", "Pro Monthly", "EUR"]),
+        ("contact: Ops, ops@strongroom.example, Dublin", ["Ops", "Dublin"]),
+        ("alert;Billing Team;billing@strongroom.example;P1", ["Billing Team"]),
+        (
+            "sent receipt to giulia@posta.example, Finance Team copied, Billing notified",
+            ["Finance Team", "Billing notified"],
+        ),
+    ],
+)
+def test_cells_beside_an_email_that_are_no_names_stay(
+    redactor: Redactor, line: str, kept: list[str]
+) -> None:
+    redacted = redactor.redact(line).text
+    assert "<EMAIL_ADDRESS>" in redacted and all(word in redacted for word in kept), redacted
