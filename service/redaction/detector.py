@@ -26,7 +26,7 @@ from service.redaction.csv_rows import (
 )
 from service.redaction.cued_names import CuedNames
 from service.redaction.fields import Field, find_fields
-from service.redaction.keys import key_names_a_thing, names_a_name_part
+from service.redaction.keys import key_names_a_thing, key_parts, names_a_name_part
 from service.redaction.lexicon import Lexicon
 from service.redaction.models import Finding
 from service.redaction.names import (
@@ -303,6 +303,8 @@ class PresidioDetector:
                 value = text[field.start : end]
             single_word_ok = field.quoted or (entity == "PERSON" and names_a_name_part(field.key))
             if not plausible(entity, value, single_word_ok=single_word_ok):
+                if entity == "PERSON" and _says_name(field.key) and self._login_of_a_name(value):
+                    findings.append(Finding(entity, field.start, end, _FIELD_SCORE))
                 continue
             if entity == "PERSON" and field.key == "name" and self._object_slug(value):
                 continue
@@ -321,6 +323,21 @@ class PresidioDetector:
         lexicon = self.lexicon
         return lexicon.available and all(
             part in LOG_VOCABULARY or lexicon.ordinary(part) for part in parts
+        )
+
+    def _login_of_a_name(self, value: str) -> bool:
+        """A lower-case login made of a name: `dmitri_volkov`, `john.smith`; not `test_user`,
+        `svc.billing`, `ops-bot` (a part that is an ordinary English or log word)."""
+        value = value.strip()
+        if not value.islower():
+            return False
+        parts = _LOGIN_SEPARATOR.split(value)
+        if not 2 <= len(parts) <= 3 or not all(len(part) >= 2 and part.isalpha() for part in parts):
+            return False
+        lexicon = self.lexicon
+        return lexicon.available and not any(
+            part in LOG_VOCABULARY or part in NOT_A_PERSON or lexicon.ordinary(part)
+            for part in parts
         )
 
     def _judge_name(
@@ -598,6 +615,15 @@ class PresidioDetector:
         kept += births
         kept += by_key
         return resolve_overlaps(kept) if kept else []
+
+
+_LOGIN_SEPARATOR = re.compile(r"[._-]")
+
+
+def _says_name(key: str) -> bool:
+    """`customer_name`, `full_name`, `surname`: the key asks for a name, not for whoever
+    (`customer=` often holds an id)."""
+    return names_a_name_part(key) or "name" in key_parts(key) or key.endswith("name")
 
 
 _QUOTES = "'\"\u2018\u2019\u201c\u201d`"

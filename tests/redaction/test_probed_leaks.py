@@ -66,6 +66,9 @@ from service.redaction.redactor import Redactor
         # a name inside (not as) the value of a key that names a thing
         ("status='Refund for Kwame Mensah'", "Mensah"),
         ("plan_name='Family Bundle' holder_name='Grace Hopper'", "Hopper"),
+        # a lower-case login made of a name, under a key that asks for a name
+        ("level=warn customer_name=dmitri_volkov attempt=3", "volkov"),
+        ("holder_name=aroha.ngata", "ngata"),
         # a headerless unquoted row: the name cells right before its e-mail cell
         ("Export row 18: Marchetti;Giulia;g.marchetti@posta.example;1988-02-29", "Giulia"),
         ("Ngata|Aroha|aroha@mail.example|Gold Annual", "Ngata"),
@@ -148,6 +151,11 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         'Event(v1.ObjectReference{Kind:"Job", Name:"refund-batch"}): created',
         'metadata: {"name": "stripe-keys", "namespace": "billing"}',
         '{"kind": "Pod", "name": "billing-worker-2"}',
+        "customer_name=test_user",
+        "payer_name=ops-bot",
+        "holder_name=svc.billing",
+        "customer_name=stripe_webhook",
+        "customer=ch_ijeEBiQRbSlLUcYTYZeh",
         "level=info msg=refund approved by Billing Team",
     ],
 )
