@@ -35,6 +35,11 @@ _KEY_VALUE = re.compile(
     r"([A-Za-z_](?<![\w.-][A-Za-z_])[\w.-]{0,63})="
     r"(?:\"((?:[^\"\\]|\\.)*)\"|'([^']*)'|([^\s,;&\"']+))"
 )
+# `owner:Olga Petrenko`: a key, a colon and no blank (a person's key only; `status:Open`,
+# `http://`, `C:Users` are no values here).
+_KEY_COLON_VALUE = re.compile(
+    r"([A-Za-z_](?<![\w.:/\\-][A-Za-z_])[\w-]{0,63}):([^\W\d_][^\s,;&\"':=()\[\]{}]*)"
+)
 _SQL_INSERT = re.compile(
     r"(?i)\binsert\s+into\s+[\w.\"`]+\s*\(([^()]*)\)\s*values\s*\((.*)\)", re.DOTALL
 )
@@ -137,6 +142,11 @@ def find_fields(text: str, explicit: Mapping[str, str] | None = None) -> list[Fi
         if "Key (" in text:
             for match in _PG_KEY.finditer(text):
                 fields.append(_field(match.group(1), match.start(2), match.end(2), True, explicit))
+    if ":" in text:
+        for match in _KEY_COLON_VALUE.finditer(text):
+            field = _field(match.group(1), match.start(2), match.end(2), False, explicit)
+            if field.entity == "PERSON":
+                fields.append(field)
     if "'" in text or '"' in text:
         for match in _QUOTED_AFTER_WORD.finditer(text):
             fields.append(_field(match.group(1), match.start(3), match.end(3), True, explicit))

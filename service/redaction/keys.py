@@ -32,7 +32,8 @@ PERSON_PARTS = frozenset(
      "cardholder", "beneficiary", "payee", "payer", "recipient", "consignee", "consignor",
      "addressee", "contact", "signatory", "guarantor", "cosigner", "customer", "client",
      "person", "patient", "employee", "passenger", "traveller", "traveler", "sender",
-     "attendee", "owner", "attention", "attn", "signed", "signer", "signature",
+     "attendee", "owner", "attention", "attn", "signed", "signer", "signature", "assignee",
+     "requester", "requestor", "reporter", "approver", "reviewer", "author",
      # the same words in the languages of exports we meet: fr, es, it, pt, nl, pl, nordic, fi
      "nom", "prenom", "prénom", "nombre", "apellido", "apellidos", "titular", "cognome",
      "nome", "sobrenome", "voornaam", "achternaam", "imie", "imię", "nazwisko", "navn",

@@ -69,6 +69,11 @@ from service.redaction.redactor import Redactor
         # a lower-case login made of a name, under a key that asks for a name
         ("level=warn customer_name=dmitri_volkov attempt=3", "volkov"),
         ("holder_name=aroha.ngata", "ngata"),
+        # a person's key, a colon and no blank; role keys judged by their parts
+        ("owner:Olga Petrenko status:Open", "Petrenko"),
+        ("assignee:Olga Petrenko", "Petrenko"),
+        ("approver: Kwame Mensah", "Mensah"),
+        ("requesterName=Kwame Mensah", "Mensah"),
         # a headerless unquoted row: the name cells right before its e-mail cell
         ("Export row 18: Marchetti;Giulia;g.marchetti@posta.example;1988-02-29", "Giulia"),
         ("Ngata|Aroha|aroha@mail.example|Gold Annual", "Ngata"),
@@ -152,6 +157,10 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         'metadata: {"name": "stripe-keys", "namespace": "billing"}',
         '{"kind": "Pod", "name": "billing-worker-2"}',
         "customer_name=test_user",
+        "owner:platform-team",
+        "status:Open type:Normal",
+        "see http://owner:Olga/docs for the runbook",
+        "author=ci-bot",
         "payer_name=ops-bot",
         "holder_name=svc.billing",
         "customer_name=stripe_webhook",
