@@ -40,6 +40,7 @@ _KEY_VALUE = re.compile(
 _KEY_COLON_VALUE = re.compile(
     r"([A-Za-z_](?<![\w.:/\\-][A-Za-z_])[\w-]{0,63}):([^\W\d_][^\s,;&\"':=()\[\]{}]*)"
 )
+_COLON_LETTER = re.compile(r":[^\W\d_]")
 _SQL_INSERT = re.compile(
     r"(?i)\binsert\s+into\s+[\w.\"`]+\s*\(([^()]*)\)\s*values\s*\((.*)\)", re.DOTALL
 )
@@ -142,7 +143,7 @@ def find_fields(text: str, explicit: Mapping[str, str] | None = None) -> list[Fi
         if "Key (" in text:
             for match in _PG_KEY.finditer(text):
                 fields.append(_field(match.group(1), match.start(2), match.end(2), True, explicit))
-    if ":" in text:
+    if ":" in text and _COLON_LETTER.search(text):
         for match in _KEY_COLON_VALUE.finditer(text):
             field = _field(match.group(1), match.start(2), match.end(2), False, explicit)
             if field.entity == "PERSON":
