@@ -144,6 +144,11 @@ class PresidioDetector:
             if set(recognizer.supported_entities) & self.entities
         ]
         self.lexicon = Lexicon(policy.nlp.model)
+        # A run of ordinary words with no cue is scored below the threshold whatever NER
+        # says of it, so it is not sent to NER at all.
+        self._ordinary_runs_dropped = _PERSON_SCORE_ORDINARY_WORDS < policy.threshold_for(
+            "PERSON"
+        )
         self.allow_list = AllowList(policy.allow_list)
         self.explicit_keys = {
             key: entity for entity, keys in policy.field_keys.items() for key in keys
@@ -529,6 +534,12 @@ class PresidioDetector:
                 # A cue, or words that are no English words, vouch for the run: no NER.
                 cued.append(Finding("PERSON", *run, _PERSON_NER_SCORE_WITH_CUE))
                 continue
+            if (
+                cue not in self.name_slot_words
+                and self._ordinary_runs_dropped
+                and self._ordinary_phrase(text[candidate.start : candidate.end])
+            ):
+                continue  # whatever NER said of `Billing Engine`, its score would be dropped
             if (
                 not windows
                 or windows[-1].end < start
