@@ -146,9 +146,7 @@ class PresidioDetector:
         self.lexicon = Lexicon(policy.nlp.model)
         # A run of ordinary words with no cue is scored below the threshold whatever NER
         # says of it, so it is not sent to NER at all.
-        self._ordinary_runs_dropped = _PERSON_SCORE_ORDINARY_WORDS < policy.threshold_for(
-            "PERSON"
-        )
+        self._ordinary_runs_dropped = policy.threshold_for("PERSON") > _PERSON_SCORE_ORDINARY_WORDS
         self.allow_list = AllowList(policy.allow_list)
         self.explicit_keys = {
             key: entity for entity, keys in policy.field_keys.items() for key in keys
