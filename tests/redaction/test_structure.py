@@ -346,3 +346,13 @@ def test_a_list_of_full_names_is_not_read_as_one_name_surname_first(
 def test_a_list_of_english_words_is_not_widened_into_names(redactor: Redactor) -> None:
     line = "Build 1234 Jenkins Pipeline, Stage Deploy"
     assert redactor.redact(line).text == line
+
+
+def test_a_run_of_ordinary_words_without_a_cue_goes_to_no_ner(redactor: Redactor) -> None:
+    """Its NER score would be dropped (below the PERSON threshold) whatever NER said."""
+    detector = redactor.detector
+    text = "wallet Billing Engine enabled for Hodan Warsame today"
+    windows, _ = detector._ner_windows(0, text, [], [], [])
+    sent = [text[start:end] for window in windows for start, end in window.runs]
+    assert "Billing Engine" not in sent
+    assert redactor.redact(text).text == "wallet Billing Engine enabled for <PERSON> today"
