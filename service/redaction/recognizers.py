@@ -276,13 +276,15 @@ class LabelledBirthDateRecognizer(PatternRecognizer):
     # A key may wrap the label in other parts (`customer_dob`, `birth_dt`, `dob_us`).
     LABEL = (
         r"\b(?:[a-z0-9]+[_.-])?(?:dob|d\.o\.b\.?|date[ _-]?of[ _-]?birth|birth[ _-]?date"
-        r"|birthdate|birthday|birth(?=[_.-]\w)|born(?:[ _]on)?|geburtsdatum|geboren(?:[ _]am)?"
+        r"|birthdate|birthday|birth(?=[_.-]\w|\s*[:=])|born(?:[ _]on)?|geburtsdatum"
+        r"|geboren(?:[ _]am)?"
         r"|date[ _]de[ _]naissance|n[ée]e?[ _]le|fecha[ _]de[ _]nacimiento|data[ _]di[ _]nascita)"
         r"(?:[_.-][a-z0-9]+)?"
     )
     DATE = (
         r"(?:\d{4}-\d{1,2}-\d{1,2}"
         r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+        r"|\d{4}(?P<ymd>[/.])\d{1,2}(?P=ymd)\d{1,2}|\d{1,2}(?P<dmy>[-/])\p{L}{3,9}(?P=dmy)\d{2,4}"
         r"|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}\.?\s+\p{L}{3,9}\.?"
         r",?\s+\d{4}|\p{L}{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})"
     )

@@ -74,6 +74,10 @@ from service.redaction.redactor import Redactor
         ("assignee:Olga Petrenko", "Petrenko"),
         ("approver: Kwame Mensah", "Mensah"),
         ("requesterName=Kwame Mensah", "Mensah"),
+        # dates of birth in more written forms, and `birth:` as a label
+        ("patient DOB 12-Jan-1975", "1975"),
+        ("d.o.b. 1969/08/30", "1969"),
+        ("birth: Mar 5, 1990", "1990"),
         # a headerless unquoted row: the name cells right before its e-mail cell
         ("Export row 18: Marchetti;Giulia;g.marchetti@posta.example;1988-02-29", "Giulia"),
         ("Ngata|Aroha|aroha@mail.example|Gold Annual", "Ngata"),
@@ -157,6 +161,9 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         'metadata: {"name": "stripe-keys", "namespace": "billing"}',
         '{"kind": "Pod", "name": "billing-worker-2"}',
         "customer_name=test_user",
+        "birth 2024/05/01 of the new service",
+        "rebirth: 2024-01-01",
+        "version 2024.05.01 born",
         "owner:platform-team",
         "status:Open type:Normal",
         "see http://owner:Olga/docs for the runbook",
