@@ -81,6 +81,16 @@ _CONVERSATION = regex.compile(
     r"[ \t]+(?:with|to)|phoned|emailed|e-mailed|messaged|texted|contacted)"
     rf"[ \t]++({_CAPITALISED_WORD})(?![\w-])(?![ \t]+\p{{Lu}})"
 )
+# `assigned to Chidinma`, `escalated to Oluwaseun`: work handed to one person. Teams are
+# handed work too (`assigned to Platform`, `escalated to Billing`), so here the word must be
+# no English word at all, not merely no ordinary one.
+_HANDED_TO = regex.compile(
+    r"(?<![\w-])(?i:(?:re)?assigned|escalated|handed(?:[ \t]+over)?|forwarded|transferred)"
+    rf"[ \t]+to[ \t]++({_CAPITALISED_WORD})(?![\w-])(?![ \t]+\p{{Lu}})"
+)
+_HANDED_TO_WORDS = frozenset(
+    ("assigned", "reassigned", "escalated", "handed", "forwarded", "transferred")
+)
 _FOLLOWING_WORD = regex.compile(r"[ \t]+(\p{L}+)")
 _CONVERSATION_WORDS = frozenset(
     (
@@ -169,6 +179,14 @@ class CuedNames:
                 if after is not None and names_a_thing(after.group(1).lower()):
                     continue  # `emailed Zendesk admin`, `talked to Kubernetes team`
                 if self._a_given_name(match.group(1).lower()):
+                    found.append(match.span(1))
+        if not _HANDED_TO_WORDS.isdisjoint(words):
+            for match in _HANDED_TO.finditer(text):
+                after = _FOLLOWING_WORD.match(text, match.end(1))
+                if after is not None and names_a_thing(after.group(1).lower()):
+                    continue  # `assigned to Tier2 queue`
+                word = match.group(1).lower()
+                if self._a_given_name(word) and not self._lexicon.knows(word):
                     found.append(match.span(1))
         if self._slot_pattern is not None and not self._slots.isdisjoint(words):
             for match in self._slot_pattern.finditer(text, overlapped=True):

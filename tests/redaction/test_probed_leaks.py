@@ -74,6 +74,9 @@ from service.redaction.redactor import Redactor
         ("assignee:Olga Petrenko", "Petrenko"),
         ("approver: Kwame Mensah", "Mensah"),
         ("requesterName=Kwame Mensah", "Mensah"),
+        # a given name alone that work is handed to, when it is no English word at all
+        ("ticket 4411 assigned to Chidinma for follow-up", "Chidinma"),
+        ("escalated to Oluwaseun after 2 retries", "Oluwaseun"),
         # dates of birth in more written forms, and `birth:` as a label
         ("patient DOB 12-Jan-1975", "1975"),
         ("d.o.b. 1969/08/30", "1969"),
@@ -161,6 +164,11 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         'metadata: {"name": "stripe-keys", "namespace": "billing"}',
         '{"kind": "Pod", "name": "billing-worker-2"}',
         "customer_name=test_user",
+        "assigned to Platform",
+        "escalated to Billing team",
+        "forwarded to Finance for approval",
+        "transferred to Tier2 queue",
+        "handed over to Security",
         "birth 2024/05/01 of the new service",
         "rebirth: 2024-01-01",
         "version 2024.05.01 born",
