@@ -58,18 +58,20 @@ _NOT_A_NAME = (
 _CAPITALISED_WORD = r"\p{Lu}\p{Ll}[\p{L}\p{M}'\u2019-]*"
 # A capitalised given name alone counts when a comma, `!` or the line's end closes it (`Hi
 # Tiffany,`, `Thanks Oliver!`, `Regards, Fatima`) and it is no ordinary English word (`Hello
-# World!`, `Hi Team,`). Sign-offs count as greetings do (`Kind regards, Ana Ruiz`).
+# World!`, `Hi Team,`). Sign-offs count as greetings do (`Kind regards, Ana Ruiz`); `Love,`
+# and `Yours,` only with their comma (`love Paris, said the campaign`).
 _GREETING = regex.compile(
-    rf"(?<![\w-])(?i:dear|hi|hello|welcome|thanks|regards|cheers|best|sincerely|cordially)"
-    rf"(?:[ \t]*+,)?[ \t]++"
+    rf"(?<![\w-])(?:(?i:dear|hi|hey|hello|welcome|thanks|regards|cheers|best|sincerely"
+    rf"|cordially|happy[ \t]+birthday|congratulations|congrats)(?:[ \t]*+,)?"
+    rf"|(?i:love|yours)[ \t]*+,)[ \t]++"
     rf"(?:({_LOWER_WORD}[ \t]+{_LOWER_WORD}"
     rf"|{_CAPITALISED_WORD}(?:[ \t]+{_CAPITALISED_WORD}){{1,2}})(?=[ \t]*(?:[,!.:]|$))"
     rf"|({_CAPITALISED_WORD})(?=[ \t]*(?:[,!]|$)))"
 )
 _GREETING_WORDS = frozenset(
     (
-        "dear", "hi", "hello", "welcome", "thanks", "regards", "cheers", "best", "sincerely",
-        "cordially",
+        "dear", "hi", "hey", "hello", "welcome", "thanks", "regards", "cheers", "best",
+        "sincerely", "cordially", "birthday", "congratulations", "congrats", "love", "yours",
     )
 )  # fmt: skip
 # Whom one speaks with is a person: `spoke with Thandiwe`, `met with Esperanza`, `emailed Ebele

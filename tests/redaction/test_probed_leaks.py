@@ -74,6 +74,10 @@ from service.redaction.redactor import Redactor
         ("assignee:Olga Petrenko", "Petrenko"),
         ("approver: Kwame Mensah", "Mensah"),
         ("requesterName=Kwame Mensah", "Mensah"),
+        # birthday wishes and a `Love,` sign-off
+        ("gift note: Happy birthday Ayodele! Love, Funmilayo", "Ayodele"),
+        ("gift note: Happy birthday Ayodele! Love, Funmilayo", "Funmilayo"),
+        ("Hey Kwabena, your plan is paused", "Kwabena"),
         # a given name alone that work is handed to, when it is no English word at all
         ("ticket 4411 assigned to Chidinma for follow-up", "Chidinma"),
         ("escalated to Oluwaseun after 2 retries", "Oluwaseun"),
@@ -164,6 +168,8 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         'metadata: {"name": "stripe-keys", "namespace": "billing"}',
         '{"kind": "Pod", "name": "billing-worker-2"}',
         "customer_name=test_user",
+        "love Paris, said the campaign",
+        "Happy birthday Team!",
         "assigned to Platform",
         "escalated to Billing team",
         "forwarded to Finance for approval",
