@@ -210,6 +210,13 @@ def _not_a_value_after_a_dash(value: str) -> bool:
     return (" " not in value and value.islower()) or names_a_thing(value)
 
 
+def _a_surname_alone(value: str) -> bool:
+    """One word, or a surname with its particles (`da Silva`, `van der Berg`): a given name
+    may follow after a comma."""
+    words = value.split()
+    return all(NAME_PARTICLE.fullmatch(word) is not None for word in words[:-1])
+
+
 def _name_before_lower_case(value: str) -> str:
     """A capitalised name up to the first lower-case word that is no name particle:
     `Siosaia Fifita at com.acme.Check` → `Siosaia Fifita`; `Maria de la Cruz` stays whole."""
@@ -235,7 +242,7 @@ def _labelled_values(text: str, explicit: Mapping[str, str] | None) -> Iterator[
         if not entity:
             continue
         value, end = match.group(1), match.end(1)
-        if entity == "PERSON" and " " not in value:
+        if entity == "PERSON" and _a_surname_alone(value):
             given = _GIVEN_NAME_AFTER_COMMA.match(text, end)
             if given is None and value.isupper():  # `customer: SANTOS, MARIA REQUESTED …`
                 given = _WORD_AFTER_COMMA.match(text, end)

@@ -74,6 +74,9 @@ from service.redaction.redactor import Redactor
         ("assignee:Olga Petrenko", "Petrenko"),
         ("approver: Kwame Mensah", "Mensah"),
         ("requesterName=Kwame Mensah", "Mensah"),
+        # `Last, First` after a label, the surname with its particles
+        ("payer: da Silva, João", "João"),
+        ("customer: van der Berg, Anneke", "Anneke"),
         # birthday wishes and a `Love,` sign-off
         ("gift note: Happy birthday Ayodele! Love, Funmilayo", "Ayodele"),
         ("gift note: Happy birthday Ayodele! Love, Funmilayo", "Funmilayo"),
