@@ -62,7 +62,14 @@ from service.redaction.recognizers import (
     StreetAddressRecognizer,
     warm_up,
 )
-from service.redaction.values import NOT_A_PERSON, name_shaped, names_a_thing, ner_form, plausible
+from service.redaction.values import (
+    NOT_A_PERSON,
+    name_shaped,
+    names_a_group,
+    names_a_thing,
+    ner_form,
+    plausible,
+)
 
 __all__ = ["PresidioDetector", "RedactionStartupError", "build_ner_model", "resolve_overlaps"]
 
@@ -311,6 +318,8 @@ class PresidioDetector:
                 continue
             if entity == "PERSON" and field.key == "name" and self._object_slug(value):
                 continue
+            if entity == "PERSON" and names_a_group(value):
+                continue  # `owner: Revenue Ops`, `author: Release Bot`
             findings.append(Finding(entity, field.start, end, _FIELD_SCORE))
         return findings, snippets
 
@@ -517,7 +526,8 @@ class PresidioDetector:
                 continue
             if any(lo_ <= candidate.start and candidate.end <= hi_ for lo_, hi_ in things):
                 cue = ""
-            if cue in self.name_slot_words and names_a_thing(text[candidate.start : candidate.end]):
+            run_text = text[candidate.start : candidate.end]
+            if cue in self.name_slot_words and (names_a_thing(run_text) or names_a_group(run_text)):
                 cue = ""  # `customer Fraud Check`, `payee Bank Details`: the cue is not for it
             if (
                 not cue

@@ -36,6 +36,16 @@ NOT_A_PERSON = frozenset(
     period cost value acquisition retention lifetime mfa otp vat gdpr marketing consent
     """.split()  # noqa: SIM905
 )
+# A run ending in one of these names a group or a system, not a person (`Revenue Ops`,
+# `Release Bot`, `Code Owners`, `Build Pipeline`); no surname is one of them.
+GROUP_WORDS = frozenset(
+    """
+    team teams ops devops sre operations bot bots staff department dept desk admin admins
+    administrators system systems service services group groups squad guild owners maintainers
+    reviewers approvers platform pipeline pipelines engineering crew committee board council
+    office unit division workflow automation
+    """.split()  # noqa: SIM905
+)
 # A value ending in one of these names a company: `ACME LTD`, `Kowhai Holdings Inc.`.
 COMPANY_SUFFIXES = frozenset(
     "ltd llc inc gmbh corp plc pty bv ag sarl oy ab kk limited holdings company".split()  # noqa: SIM905
@@ -55,6 +65,12 @@ def names_a_thing(run: str) -> bool:
         word.lower().strip(".,") in NOT_A_PERSON or word.lower().strip(".,") in COMPANY_SUFFIXES
         for word in run.split()
     )
+
+
+def names_a_group(run: str) -> bool:
+    """Whether a run of two or more words ends in a word for a group or a system."""
+    words = run.split()
+    return len(words) >= 2 and words[-1].lower().strip(".,") in GROUP_WORDS
 
 
 def is_placeholder(value: str) -> bool:
