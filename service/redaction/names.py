@@ -118,23 +118,50 @@ def name_candidates(text: str, lo: int = 0, hi: int | None = None) -> list[NameC
     hi = len(text) if hi is None else hi
     candidates: list[NameCandidate] = []
     for match in _RUN.finditer(text, lo, hi):
-        words = list(_WORD_IN_RUN.finditer(text, match.start(), match.end()))
-        word_before = ""
-        while words and _is_vocabulary(words[0].group()):
-            word_before = words.pop(0).group().lower().strip(".")
-        word_after = ""
-        while words and _is_vocabulary(words[-1].group()):
-            word_after = words.pop().group().lower().strip(".")
-        if len(words) < 2:
-            continue
-        if not word_before:
-            before = _WORD_BEFORE.search(text, max(lo, match.start() - 40), match.start())
-            word_before = before.group(1).lower().strip(".") if before else ""
-        if not word_after:
-            after = _ROLE_AFTER.match(text, match.end(), hi)
-            word_after = after.group(1).lower() if after else ""
-        candidates.append(NameCandidate(words[0].start(), words[-1].end(), word_before, word_after))
+        run = list(_WORD_IN_RUN.finditer(text, match.start(), match.end()))
+        for words in _split_at_code_words(run):
+            candidate = _candidate(text, words, lo, hi)
+            if candidate is not None:
+                candidates.append(candidate)
     return candidates
+
+
+# A word with a capital inside after four letters or more is code, not a name (`TypeError`,
+# `JavaScript`, `PaymentIntent`; `McDonald`, `MacKenzie`, `DeShawn` are names).
+_CODE_WORD = regex.compile(r"\p{Lu}(?!itz)\p{Ll}{3,}\p{Lu}")
+
+
+def _split_at_code_words(words: list[regex.Match[str]]) -> list[list[regex.Match[str]]]:
+    """`Unhandled TypeError` → [`Unhandled`]; `Ama Boateng PaymentIntent` → [`Ama Boateng`]."""
+    if not any(_CODE_WORD.match(word.group()) for word in words):
+        return [words]
+    segments: list[list[regex.Match[str]]] = [[]]
+    for word in words:
+        if _CODE_WORD.match(word.group()):
+            segments.append([])
+        else:
+            segments[-1].append(word)
+    return [segment for segment in segments if segment]
+
+
+def _candidate(text: str, words: list[regex.Match[str]], lo: int, hi: int) -> NameCandidate | None:
+    """The run's words with log vocabulary trimmed off, and the words around them."""
+    start, end = words[0].start(), words[-1].end()
+    word_before = ""
+    while words and _is_vocabulary(words[0].group()):
+        word_before = words.pop(0).group().lower().strip(".")
+    word_after = ""
+    while words and _is_vocabulary(words[-1].group()):
+        word_after = words.pop().group().lower().strip(".")
+    if len(words) < 2:
+        return None
+    if not word_before:
+        before = _WORD_BEFORE.search(text, max(lo, start - 40), start)
+        word_before = before.group(1).lower().strip(".") if before else ""
+    if not word_after:
+        after = _ROLE_AFTER.match(text, end, hi)
+        word_after = after.group(1).lower() if after else ""
+    return NameCandidate(words[0].start(), words[-1].end(), word_before, word_after)
 
 
 def _is_vocabulary(word: str) -> bool:

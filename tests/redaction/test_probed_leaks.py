@@ -77,6 +77,10 @@ from service.redaction.redactor import Redactor
         # `Last, First` after a label, the surname with its particles
         ("payer: da Silva, João", "João"),
         ("customer: van der Berg, Anneke", "Anneke"),
+        # a name beside a code word keeps its own run
+        ("Ama Boateng PaymentIntent failed", "Boateng"),
+        ("refund for Jean-Luc FitzGerald", "FitzGerald"),
+        ("card of Aoife McDonald declined", "McDonald"),
         # birthday wishes and a `Love,` sign-off
         ("gift note: Happy birthday Ayodele! Love, Funmilayo", "Ayodele"),
         ("gift note: Happy birthday Ayodele! Love, Funmilayo", "Funmilayo"),
@@ -171,6 +175,7 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         'metadata: {"name": "stripe-keys", "namespace": "billing"}',
         '{"kind": "Pod", "name": "billing-worker-2"}',
         "customer_name=test_user",
+        "Sentry issue PAYMENTS-4F2 Unhandled TypeError in Invoice Renderer",
         "Feature: Smart Dunning; Owner: Revenue Ops; Status: Beta",
         "report owner: Data Platform, refresh: daily",
         "author: Release Bot",
