@@ -244,6 +244,17 @@ HOSTILE = [
     ("", "met with ", 8_000, "Esperanza"),
     ("", "Byrne, Cillian ", 5_000, "Doyle"),
     ("", 'user "', 10_000, "ab.cd"),
+    ("", "owner:Ab ", 8_000, ""),
+    ("", "a:b", 16_000, ""),
+    ("", "Ab;", 16_000, "a@b.cd"),
+    ("", "x|", 24_000, "a@b.cd"),
+    ("", "assigned to ", 6_000, "Chidinma"),
+    ("", "Happy birthday ", 5_000, "Ayodele!"),
+    ("dob ", "12-", 16_000, "Jan-1975"),
+    ("msg=x ", "reason=y ", 6_000, "by Rangi Parata"),
+    ("", "Ab TypeError ", 5_000, ""),
+    ("", "customer_name=ab_cd ", 3_000, ""),
+    ("Name: ", "Ab ", 16_000, "at x"),
 ]
 
 
