@@ -34,10 +34,12 @@ from service.redaction.names import (
     LOG_VOCABULARY,
     NOT_A_SURNAME,
     UPPER_LAST_COMMA_FIRST,
+    capitalised_word_before,
     continued_name_end,
     name_candidates,
     names_in_a_list,
     ner_window,
+    second_given_name_end,
     titled_names,
 )
 from service.redaction.nlp import (
@@ -391,6 +393,10 @@ class PresidioDetector:
             listed = names_in_a_list(text, start, end)
             if listed is not None and self._a_list_of_names(text[slice(*listed)]):
                 start, end = listed
+            elif listed is None and capitalised_word_before(text, start):
+                continue  # `Mexico City, Buenos Aires, Bogotá and Lima`: a list, not `Aires, B.`
+            elif listed is None:
+                end = second_given_name_end(text, end)  # `Nguyen, Thi Hoa`
             if spans and start < spans[-1][1]:  # the next name of the same list
                 previous_start, previous_end = spans.pop()
                 start, end = previous_start, max(previous_end, end)

@@ -185,6 +185,24 @@ def names_in_a_list(text: str, start: int, end: int) -> tuple[int, int] | None:
     return before.start(), after.end()
 
 
+# A second given name after `Last, First`: `Nguyen, Thi Hoa`, `Santos, Maria Clara`.
+_SECOND_GIVEN_NAME = regex.compile(r"[ \t]\p{Lu}\p{Ll}[\p{L}\p{M}'\u2019-]*(?![\w-])")
+
+
+def second_given_name_end(text: str, end: int) -> int:
+    """Where `Last, First` ends when a second capitalised given name follows (no log word)."""
+    match = _SECOND_GIVEN_NAME.match(text, end)
+    if match is None or _is_vocabulary(match.group().strip()):
+        return end
+    return match.end()
+
+
+def capitalised_word_before(text: str, start: int) -> bool:
+    """Whether a capitalised word stands right before ``start`` (`Buenos Aires, Bogotá`: the
+    comma ends a run of words, not a surname)."""
+    return _NAME_WORD_BEFORE.search(text, max(0, start - 40), start) is not None
+
+
 def continued_name_end(text: str, end: int, *, lower: bool = False, upper: bool = False) -> int:
     """Where a name or street that was cut at a space really ends.
 

@@ -81,6 +81,9 @@ from service.redaction.redactor import Redactor
         ("Ama Boateng PaymentIntent failed", "Boateng"),
         ("refund for Jean-Luc FitzGerald", "FitzGerald"),
         ("card of Aoife McDonald declined", "McDonald"),
+        # `Last, First` with a second given name
+        ("payout to Nguyen, Thi Hoa", "Hoa"),
+        ("Santos, Maria Clara requested export", "Clara"),
         # birthday wishes and a `Love,` sign-off
         ("gift note: Happy birthday Ayodele! Love, Funmilayo", "Ayodele"),
         ("gift note: Happy birthday Ayodele! Love, Funmilayo", "Funmilayo"),
@@ -175,6 +178,8 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         'metadata: {"name": "stripe-keys", "namespace": "billing"}',
         '{"kind": "Pod", "name": "billing-worker-2"}',
         "customer_name=test_user",
+        "cache warmup for Mexico City, Buenos Aires, Bogotá and Lima edge nodes done",
+        "regions: North America, Western Europe, Asia Pacific",
         "Sentry issue PAYMENTS-4F2 Unhandled TypeError in Invoice Renderer",
         "Feature: Smart Dunning; Owner: Revenue Ops; Status: Beta",
         "report owner: Data Platform, refresh: daily",
