@@ -610,8 +610,11 @@ class PresidioDetector:
             ]
             findings = found[window.line]
             for start, end, score in spans:
-                if (start, end) not in window.slot_runs and self._ordinary_phrase(text[start:end]):
-                    # `Cloud Run`, `Pro Yearly`: ordinary words with no cue before them.
+                if (start, end) not in window.slot_runs and (
+                    self._ordinary_phrase(text[start:end]) or names_a_group(text[start:end])
+                ):
+                    # `Cloud Run`, `Pro Yearly`: ordinary words with no cue before them;
+                    # `Envoy Proxy`: a system.
                     score = _PERSON_SCORE_ORDINARY_WORDS
                 findings.append(Finding("PERSON", start, end, score))
             named = [(start, end) for start, end, _ in spans]

@@ -37,13 +37,17 @@ NOT_A_PERSON = frozenset(
     """.split()  # noqa: SIM905
 )
 # A run ending in one of these names a group or a system, not a person (`Revenue Ops`,
-# `Release Bot`, `Code Owners`, `Build Pipeline`); no surname is one of them.
+# `Release Bot`, `Code Owners`, `Build Pipeline`, `Envoy Proxy`, `Redis Sentinel`); no common
+# surname is one of them.
 GROUP_WORDS = frozenset(
     """
     team teams ops devops sre operations bot bots staff department dept desk admin admins
     administrators system systems service services group groups squad guild owners maintainers
     reviewers approvers platform pipeline pipelines engineering crew committee board council
-    office unit division workflow automation
+    office unit division workflow automation proxy storage gateway cluster engine console
+    server servers sentinel ingress broker registry worker workers runner runners monitor
+    dashboard vault bucket stream streams connector adapter controller balancer replica node
+    nodes pod pods container containers daemon scheduler renderer exporter collector
     """.split()  # noqa: SIM905
 )
 # A value ending in one of these names a company: `ACME LTD`, `Kowhai Holdings Inc.`.

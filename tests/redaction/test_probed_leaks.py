@@ -178,6 +178,8 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         'metadata: {"name": "stripe-keys", "namespace": "billing"}',
         '{"kind": "Pod", "name": "billing-worker-2"}',
         "customer_name=test_user",
+        "Redis Sentinel failover to replica-2 completed",
+        "service mesh sidecar Envoy Proxy restarted in namespace billing",
         "cache warmup for Mexico City, Buenos Aires, Bogotá and Lima edge nodes done",
         "regions: North America, Western Europe, Asia Pacific",
         "Sentry issue PAYMENTS-4F2 Unhandled TypeError in Invoice Renderer",
