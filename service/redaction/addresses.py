@@ -27,10 +27,12 @@ _JAPANESE = regex.compile(
     r"|\p{Lu}[\p{L}-]+\s+\d{1,2}-\d{1,3}-\d{1,3})"
     rf"(?![\w-])(?:,\s*{_WARD})?"
 )
-# Districts numbered by chōme (and Sapporo's jō): `Shinjuku 3-chome 4-1`.
+# Districts numbered by chōme (and Sapporo's jō): `Shinjuku 3-chome 4-1`, and as map services
+# write them, the district after: `5 Chome-2-1 Ginza`.
 _CHOME = regex.compile(
-    r"(?<![\w-])(?:\p{Lu}[\p{L}-]+\s+){1,2}\d{1,2}-(?:chome|chōme|jo|jō)"
-    r"(?:\s+\p{Lu}[\p{L}-]+\s+\d{1,2}-(?:chome|chōme|jo|jō))*\s+\d{1,3}(?:-\d{1,3}){0,2}(?![\w-])"
+    r"(?<![\w-])(?:(?:\p{Lu}[\p{L}-]+\s+){1,2}\d{1,2}-(?:chome|chōme|jo|jō)"
+    r"(?:\s+\p{Lu}[\p{L}-]+\s+\d{1,2}-(?:chome|chōme|jo|jō))*\s+\d{1,3}(?:-\d{1,3}){0,2}"
+    r"|\d{1,2}\s+(?i:chome|chōme)-\d{1,3}(?:-\d{1,3})?(?:\s+\p{Lu}[\p{L}-]+)?)(?![\w-])"
 )
 # Ethiopian kebele and woreda numbers with the house number (`Woreda 03, House No 1234`).
 _HOUSE_IN_WOREDA = regex.compile(
@@ -189,7 +191,9 @@ def _cjk_addresses(text: str) -> list[tuple[int, int]]:
 
 
 # One cheap search decides whether any of the three shapes above can be on the line.
-_RARE_SHAPE_WORD = re.compile("Plot|Stand|Erf|Kiwanja|-ch[o\u014d]me|-j[o\u014d] |Woreda|Kebele")
+_RARE_SHAPE_WORD = re.compile(
+    "Plot|Stand|Erf|Kiwanja|-ch[o\u014d]me|[Cc]h[o\u014d]me-|-j[o\u014d] |Woreda|Kebele"
+)
 
 
 def extra_addresses(text: str) -> list[tuple[int, int]]:

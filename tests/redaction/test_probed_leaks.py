@@ -84,6 +84,8 @@ from service.redaction.redactor import Redactor
         # `Last, First` with a second given name
         ("payout to Nguyen, Thi Hoa", "Hoa"),
         ("Santos, Maria Clara requested export", "Clara"),
+        # chōme addresses as map services write them
+        ("shipping address updated to 5 Chome-2-1 Ginza, Chuo City", "Ginza"),
         # birthday wishes and a `Love,` sign-off
         ("gift note: Happy birthday Ayodele! Love, Funmilayo", "Ayodele"),
         ("gift note: Happy birthday Ayodele! Love, Funmilayo", "Funmilayo"),
@@ -262,6 +264,7 @@ HOSTILE = [
     ("", "Ab TypeError ", 5_000, ""),
     ("", "customer_name=ab_cd ", 3_000, ""),
     ("Name: ", "Ab ", 16_000, "at x"),
+    ("", "5 Chome-", 8_000, "2-1 Ginza"),
 ]
 
 
