@@ -54,7 +54,7 @@ _PREFIX = regex.compile(
     r"(?:(?<![\w.])(?:Plot|Stand|Erf|Lot|Lô|House|Block|Blk\.?|H\.\s?No\.?|Số|Flat|Apt\.?"
     r"|Apartment|Unit|Suite|Ngõ|Ngách|Hẻm|hẻm|Kiệt|Khu\s+phố|Kiwanja|Nyumba"
     r"|(?:\p{Lu}[\p{L}]+\s+){1,2}(?:Mahallesi|Mah\.|Mh\.),?)"
-    r"\s*(?:(?:No|Na|Nr)\.?\s*)?(?:\d+[A-Za-z]?(?:[/-]\d+[A-Za-z]?)?,?\s+)?)+$"
+    r"\s*(?:(?:No|Na|Nr)\.?\s*)?(?:\d+[A-Za-z]?(?:[/-]\d+[A-Za-z]?){0,2},?\s+)?)+$"
 )
 # Ward and district parts written after a street (`P.3, Q.3`, `Phường 6`, `Woreda 03`).
 _ADMIN_PART = (
@@ -170,6 +170,11 @@ _KOREAN = regex.compile(
 
 # Post-office boxes, in the words of the countries that have them (`P.O. Box 4471`,
 # `Postfach 10 12 34`, `Apartado 123`); the town and postal code after them go too (`widen`).
+# Roads numbered rather than named, as South Asian addresses write them: `Road No. 5`,
+# `Street No. 12`, `Lane No 3`.
+_NUMBERED_ROAD = regex.compile(
+    r"(?<![\w-])(?:Road|Street|Lane|Cross|Main|Gali|Sector)\s+No\.?\s*\d{1,4}[A-Z]?(?![\w-])"
+)
 _PO_BOX = regex.compile(
     r"(?<![\w-])(?i:P\.?[ \t]?O\.?[ \t]?Box|Post(?:fach|bus|box)|Apartado(?:[ \t]de[ \t]correos)?"
     r"|Case[ \t]postale|Bo[iî]te[ \t]postale|Caixa[ \t]postal|Casella[ \t]postale)"
@@ -208,6 +213,8 @@ def extra_addresses(text: str) -> list[tuple[int, int]]:
     if ", " in text and _NUMBER_COMMA_NUMBER.search(text):
         spans.extend(match.span(1) for match in _STREET_BEFORE_POSTCODE.finditer(text))
     spans.extend(match.span() for match in _PO_BOX.finditer(text))
+    if "No" in text:
+        spans.extend(match.span() for match in _NUMBERED_ROAD.finditer(text))
     if not text.isascii():
         spans.extend(_cjk_addresses(text))
         spans.extend(match.span() for match in _KOREAN.finditer(text))

@@ -86,6 +86,9 @@ from service.redaction.redactor import Redactor
         ("Santos, Maria Clara requested export", "Clara"),
         # chōme addresses as map services write them
         ("shipping address updated to 5 Chome-2-1 Ginza, Chuo City", "Ginza"),
+        # roads numbered rather than named, and a house number with two dashes before them
+        ("update: H. No. 12-2-417, Road No. 5, Banjara Hills, Hyderabad 500034", "12-2-417"),
+        ("House No. 45, Street No. 12, Sector F-7/2, Islamabad", "Street No. 12"),
         # birthday wishes and a `Love,` sign-off
         ("gift note: Happy birthday Ayodele! Love, Funmilayo", "Ayodele"),
         ("gift note: Happy birthday Ayodele! Love, Funmilayo", "Funmilayo"),
@@ -180,6 +183,7 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         'metadata: {"name": "stripe-keys", "namespace": "billing"}',
         '{"kind": "Pod", "name": "billing-worker-2"}',
         "customer_name=test_user",
+        "PR No. 5 merged",
         "Redis Sentinel failover to replica-2 completed",
         "service mesh sidecar Envoy Proxy restarted in namespace billing",
         "cache warmup for Mexico City, Buenos Aires, Bogotá and Lima edge nodes done",
@@ -265,6 +269,8 @@ HOSTILE = [
     ("", "customer_name=ab_cd ", 3_000, ""),
     ("Name: ", "Ab ", 16_000, "at x"),
     ("", "5 Chome-", 8_000, "2-1 Ginza"),
+    ("", "H. No. 1-1-1, ", 4_000, "Road No. 5"),
+    ("", "Road No. ", 8_000, "5"),
 ]
 
 
