@@ -98,11 +98,13 @@ _PART_AFTER = regex.compile(
 _REACH_BEFORE = 64
 
 # The town and postal code after a street line, taken only with the postal code that makes
-# them part of an address (`, London SW1A 2AA`, `, Springfield, IL 62704`, `, 10115 Berlin`);
+# them part of an address (`, London SW1A 2AA`, `, Springfield, IL 62704`, `, 10115 Berlin`,
+# `, Montréal QC H3B 1A1`);
 # a town alone (`12 Baker Street, London`) stays. A compass suffix (`Ave NW`) goes with it.
 _TOWN = r"\p{Lu}[\p{L}\p{M}'\u2019.-]*(?:[ \t]+\p{Lu}[\p{L}\p{M}'\u2019.-]*){0,2}"
 _ANY_POSTAL = (
-    r"(?:[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}|\d{5}(?:-\d{4})?|\d{3}[ \t]\d{2}|\d{2}-\d{3}"
+    r"(?:[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d"
+    r"|\d{5}(?:-\d{4})?|\d{3}[ \t]\d{2}|\d{2}-\d{3}"
     r"|\d{4}-\d{3}"
     r"|\d{4,6})(?![\w-])"
 )

@@ -89,6 +89,8 @@ from service.redaction.redactor import Redactor
         # roads numbered rather than named, and a house number with two dashes before them
         ("update: H. No. 12-2-417, Road No. 5, Banjara Hills, Hyderabad 500034", "12-2-417"),
         ("House No. 45, Street No. 12, Sector F-7/2, Islamabad", "Street No. 12"),
+        # a Canadian postal code goes with its street
+        ("delivery failed: 300 Rue Sainte-Catherine Ouest, Montréal QC H3B 1A1", "H3B"),
         # birthday wishes and a `Love,` sign-off
         ("gift note: Happy birthday Ayodele! Love, Funmilayo", "Ayodele"),
         ("gift note: Happy birthday Ayodele! Love, Funmilayo", "Funmilayo"),
