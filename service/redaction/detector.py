@@ -462,6 +462,22 @@ class PresidioDetector:
             any(len(word) >= 3 and not lexicon.knows(word) for word in name) for name in names
         )
 
+    def _after_an_opening_word(self, text: str, start: int, end: int) -> int | None:
+        """Where the name starts in a run opened by an ordinary English word (a sentence's
+        capitalised first word) followed by two or three words that are no English words:
+        `Call Zanele Mokoena`, `Ask Thandiwe Ndlovu`."""
+        words = text[start:end].split()
+        if not 3 <= len(words) <= 4 or not self.lexicon.available:
+            return None
+        first = words[0].lower()
+        if first in LOG_VOCABULARY or not self.lexicon.ordinary(first):
+            return None
+        if not self._unlike_english(words[1:]) or any(
+            word.lower().strip(".,") in LOG_VOCABULARY for word in words[1:]
+        ):
+            return None
+        return text.index(words[1], start + len(words[0]))
+
     def _unlike_english(self, words: list[str]) -> bool:
         """Two or more words of three letters or more, none of them English: a name."""
         long_words = [word for word in words if len(word.strip(".,")) >= 3]
@@ -547,6 +563,12 @@ class PresidioDetector:
             ):
                 # A cue, or words that are no English words, vouch for the run: no NER.
                 cued.append(Finding("PERSON", *run, _PERSON_NER_SCORE_WITH_CUE))
+                continue
+            after_verb = self._after_an_opening_word(text, candidate.start, candidate.end)
+            if after_verb is not None:
+                cued.append(
+                    Finding("PERSON", after_verb, candidate.end, _PERSON_NER_SCORE_WITH_CUE)
+                )
                 continue
             if (
                 cue not in self.name_slot_words

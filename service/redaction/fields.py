@@ -161,14 +161,21 @@ def find_fields(text: str, explicit: Mapping[str, str] | None = None) -> list[Fi
     return fields
 
 
-def _key_values(text: str, explicit: Mapping[str, str] | None) -> Iterator[Field]:
-    for match in _KEY_VALUE.finditer(text):
+def _key_values(
+    text: str, explicit: Mapping[str, str] | None, start: int = 0, end: int | None = None
+) -> Iterator[Field]:
+    for match in _KEY_VALUE.finditer(text, start, len(text) if end is None else end):
         group = next(g for g in (2, 3, 4) if match.group(g) is not None)
         field = _field(match.group(1), match.start(group), match.end(group), group != 4, explicit)
         decoded = _decoded(match.group(group)) if group == 4 else None
         if decoded is not None:
             field = Field(field.key, field.start, field.end, True, field.entity, decoded)
         yield field
+        if group == 4 and "?" in match.group(4) and end is None:
+            # A URL as a value (`referer=https://…/account?name=Liam+O%27Connor`): its query
+            # string's own keys and values.
+            query = text.index("?", match.start(4)) + 1
+            yield from _key_values(text, explicit, query, match.end(4))
 
 
 def _sql(text: str, explicit: Mapping[str, str] | None) -> Iterator[Field]:

@@ -91,6 +91,11 @@ from service.redaction.redactor import Redactor
         ("House No. 45, Street No. 12, Sector F-7/2, Islamabad", "Street No. 12"),
         # a Canadian postal code goes with its street
         ("delivery failed: 300 Rue Sainte-Catherine Ouest, Montréal QC H3B 1A1", "H3B"),
+        # a name after a sentence's capitalised first word
+        ('body={"text":"Call Zanele Mokoena on 082 555 1234"}', "Mokoena"),
+        ("Ask Thandiwe Ndlovu about the refund", "Ndlovu"),
+        # a URL as a value: its query string's keys
+        ("referer=https://shop.example/account?name=Liam+O%27Connor", "Connor"),
         # birthday wishes and a `Love,` sign-off
         ("gift note: Happy birthday Ayodele! Love, Funmilayo", "Ayodele"),
         ("gift note: Happy birthday Ayodele! Love, Funmilayo", "Funmilayo"),
@@ -273,6 +278,8 @@ HOSTILE = [
     ("", "5 Chome-", 8_000, "2-1 Ginza"),
     ("", "H. No. 1-1-1, ", 4_000, "Road No. 5"),
     ("", "Road No. ", 8_000, "5"),
+    ("referer=https://x.example/?", "a=b&", 8_000, "name=Liam"),
+    ("", "Call Zanele ", 6_000, "Mokoena"),
 ]
 
 
