@@ -41,6 +41,9 @@ _KEY_COLON_VALUE = re.compile(
     r"([A-Za-z_](?<![\w.:/\\-][A-Za-z_])[\w-]{0,63}):([^\W\d_][^\s,;&\"':=()\[\]{}]*)"
 )
 _COLON_LETTER = re.compile(r":[^\W\d_]")
+# A URL path segment holding an encoded blank (`/by-name/Aroha%20Ngata`): decoded and judged
+# as a value whose key does not say what it is.
+_ENCODED_PATH_SEGMENT = re.compile(r"(?<=/)[^/\s?#&=\"']*%20[^/\s?#&=\"']*")
 _SQL_INSERT = re.compile(
     r"(?i)\binsert\s+into\s+[\w.\"`]+\s*\(([^()]*)\)\s*values\s*\((.*)\)", re.DOTALL
 )
@@ -155,6 +158,10 @@ def find_fields(text: str, explicit: Mapping[str, str] | None = None) -> list[Fi
         fields.extend(_display_names(text))
     if ": " in text or " - " in text or " | " in text or "\u2013 " in text or "\u2014 " in text:
         fields.extend(_labelled_values(text, explicit))
+    if "%20" in text:
+        for match in _ENCODED_PATH_SEGMENT.finditer(text):
+            decoded = _decoded(match.group())
+            fields.append(Field("path", match.start(), match.end(), True, None, decoded))
     if "</" in text:
         for match in _XML_ELEMENT.finditer(text):
             fields.append(_field(match.group(1), match.start(2), match.end(2), True, explicit))

@@ -96,6 +96,8 @@ from service.redaction.redactor import Redactor
         ("Ask Thandiwe Ndlovu about the refund", "Ndlovu"),
         # a URL as a value: its query string's keys
         ("referer=https://shop.example/account?name=Liam+O%27Connor", "Connor"),
+        # an encoded name in a URL path
+        ("GET /v1/customers/by-name/Aroha%20Ngata HTTP/1.1 404", "Ngata"),
         # birthday wishes and a `Love,` sign-off
         ("gift note: Happy birthday Ayodele! Love, Funmilayo", "Ayodele"),
         ("gift note: Happy birthday Ayodele! Love, Funmilayo", "Funmilayo"),
@@ -190,6 +192,8 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         'metadata: {"name": "stripe-keys", "namespace": "billing"}',
         '{"kind": "Pod", "name": "billing-worker-2"}',
         "customer_name=test_user",
+        "GET /docs/Getting%20Started 200",
+        "GET /files/Annual%20Report%202026.pdf 200",
         "PR No. 5 merged",
         "Redis Sentinel failover to replica-2 completed",
         "service mesh sidecar Envoy Proxy restarted in namespace billing",
@@ -280,6 +284,7 @@ HOSTILE = [
     ("", "Road No. ", 8_000, "5"),
     ("referer=https://x.example/?", "a=b&", 8_000, "name=Liam"),
     ("", "Call Zanele ", 6_000, "Mokoena"),
+    ("GET /", "a%20", 12_000, "b"),
 ]
 
 
