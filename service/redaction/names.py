@@ -119,7 +119,8 @@ def name_candidates(text: str, lo: int = 0, hi: int | None = None) -> list[NameC
     candidates: list[NameCandidate] = []
     for match in _RUN.finditer(text, lo, hi):
         run = list(_WORD_IN_RUN.finditer(text, match.start(), match.end()))
-        for words in _split_at_code_words(run):
+        code = _CODE_WORD.search(text, match.start(), match.end()) is not None
+        for words in _split_at_code_words(run) if code else [run]:
             candidate = _candidate(text, words, lo, hi)
             if candidate is not None:
                 candidates.append(candidate)
@@ -133,8 +134,6 @@ _CODE_WORD = regex.compile(r"\p{Lu}(?!itz)\p{Ll}{3,}\p{Lu}")
 
 def _split_at_code_words(words: list[regex.Match[str]]) -> list[list[regex.Match[str]]]:
     """`Unhandled TypeError` → [`Unhandled`]; `Ama Boateng PaymentIntent` → [`Ama Boateng`]."""
-    if not any(_CODE_WORD.match(word.group()) for word in words):
-        return [words]
     segments: list[list[regex.Match[str]]] = [[]]
     for word in words:
         if _CODE_WORD.match(word.group()):
