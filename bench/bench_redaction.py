@@ -16,6 +16,7 @@ Luhn-failing numbers, product names - that any finding touches). Figures only, n
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -43,6 +44,9 @@ CPU: dict[str, float] = {}
 
 
 def timed(run: Callable[[], Spans], label: str = "") -> tuple[float, Spans]:
+    # Both engines share this process, and each loaded a spaCy model: a full collection that
+    # falls inside one timed run would walk the other's objects too. Collect before each.
+    gc.collect()
     started, cpu = time.perf_counter(), time.process_time()
     spans = run()
     if label:
