@@ -73,7 +73,8 @@ _SUFFIX = regex.compile(
 
 
 # Cheap checks first: a block number, or a number then a comma then another number.
-_BLOCK_NUMBER = re.compile(r"(?<![\d-])\d{1,2}-\d{1,3}-\d{1,3}(?![\d-])")
+# Starts with the digit it needs, then looks behind (so `re` skips to digits: 3x faster).
+_BLOCK_NUMBER = re.compile(r"\d(?<![\d-]\d)\d?-\d{1,3}-\d{1,3}(?![\d-])")
 _NUMBER_COMMA_NUMBER = re.compile(r"\d[a-zA-Z]?\.?['\"]?, (?:[A-Z]{1,2}-)?\d")
 
 
@@ -197,10 +198,13 @@ def _cjk_addresses(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-# One cheap search decides whether any of the three shapes above can be on the line.
-_RARE_SHAPE_WORD = re.compile(
-    "Plot|Stand|Erf|Kiwanja|-ch[o\u014d]me|[Cc]h[o\u014d]me-|-j[o\u014d] |Woreda|Kebele"
-)
+# Cheap substring checks decide whether any of the three shapes above can be on the line.
+_RARE_SHAPE_WORDS = (
+    "Plot", "Stand", "Erf", "Kiwanja", "-chome", "-ch\u014dme", "chome-", "ch\u014dme-",
+    "Chome-", "Ch\u014dme-", "-jo ", "-j\u014d ", "Woreda", "Kebele",
+)  # fmt: skip
+# Words one of which a post-office box is written with (checked on the lower-cased line).
+_PO_BOX_WORDS = ("box", "postfach", "postbus", "apartado", "postal")
 
 
 def extra_addresses(text: str) -> list[tuple[int, int]]:
@@ -209,12 +213,14 @@ def extra_addresses(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     if "-" in text and _BLOCK_NUMBER.search(text):
         spans.extend(match.span() for match in _JAPANESE.finditer(text))
-    if _RARE_SHAPE_WORD.search(text):
+    if any(word in text for word in _RARE_SHAPE_WORDS):
         for pattern in (_CHOME, _PLOT_AND_AREA, _HOUSE_IN_WOREDA):
             spans.extend(match.span() for match in pattern.finditer(text))
     if ", " in text and _NUMBER_COMMA_NUMBER.search(text):
         spans.extend(match.span(1) for match in _STREET_BEFORE_POSTCODE.finditer(text))
-    spans.extend(match.span() for match in _PO_BOX.finditer(text))
+    lowered = text.lower()
+    if any(word in lowered for word in _PO_BOX_WORDS):
+        spans.extend(match.span() for match in _PO_BOX.finditer(text))
     if "No" in text:
         spans.extend(match.span() for match in _NUMBERED_ROAD.finditer(text))
     if not text.isascii():
