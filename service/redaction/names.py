@@ -23,12 +23,13 @@ NAME_PARTICLE = regex.compile(_PARTICLE)
 _RUN = regex.compile(
     rf"(?<![\w@./\\:=-]){_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,3}}{_WORD}){{0,5}}(?![\w@/(])"
 )
-# More capitalised words after an unquoted `name=Zhang` value: `Wei`, `de la Cruz`, not `key=`.
+# More capitalised words after an unquoted `name=Zhang` value: `Wei`, `de la Cruz`, not `key=`
+# nor `Label:`.
 _CONTINUATION = regex.compile(
-    rf"(?:[ \t]+(?:{_PARTICLE}[ \t]+)*\p{{Lu}}[\p{{L}}\p{{M}}'\u2019.-]*(?![\w.-]*=))*"
+    rf"(?:[ \t]+(?:{_PARTICLE}[ \t]+)*\p{{Lu}}[\p{{L}}\p{{M}}'\u2019.-]*(?![\w.-]*[=:]))*"
 )
 # Lower-case words after an unquoted lower-case name value (`holder=jane doe`): two at most.
-_LOWER_CONTINUATION = regex.compile(r"(?:[ \t]+\p{Ll}[\p{L}\p{M}'\u2019-]*(?![\w.-]*=)){0,2}")
+_LOWER_CONTINUATION = regex.compile(r"(?:[ \t]+\p{Ll}[\p{L}\p{M}'\u2019-]*(?![\w.-]*[=:])){0,2}")
 # A title, then one to four capitalised or upper-case words: `Dr Hodan Warsame`, `Ms. MARK JUG`.
 _TITLE = r"(?<![\w.])(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|Mme|Mlle|Herr|Frau|Sr|Sra|Srta)\.?[ \t]+"
 _TITLED = regex.compile(

@@ -343,3 +343,8 @@ def test_cells_beside_an_email_that_are_no_names_stay(
 ) -> None:
     redacted = redactor.redact(line).text
     assert "<EMAIL_ADDRESS>" in redacted and all(word in redacted for word in kept), redacted
+
+
+def test_a_name_does_not_run_on_into_the_next_label(redactor: Redactor) -> None:
+    line = "Name: TANAKA HIROSHI   DOB: 1978-03-03   Passport: TK1234567"
+    assert redactor.redact(line).text == "Name: <PERSON>   DOB: <DATE_TIME>   Passport: TK1234567"
