@@ -320,6 +320,8 @@ class PresidioDetector:
                 continue
             if entity == "PERSON" and field.key == "name" and self._object_slug(value):
                 continue
+            if entity == "PERSON" and _a_system_account(value):
+                continue  # `user_name=root`, `… - deploy [05/Dec/2026:…`
             if entity == "PERSON" and names_a_group(value):
                 continue  # `owner: Revenue Ops`, `author: Release Bot`
             findings.append(Finding(entity, field.start, end, _FIELD_SCORE))
@@ -668,6 +670,13 @@ class PresidioDetector:
 
 
 _LOGIN_SEPARATOR = re.compile(r"[._-]")
+
+
+def _a_system_account(value: str) -> bool:
+    """One lower-case log word or word for a system: an account a system runs as (`root`,
+    `deploy`, `nobody`), not a person's login. English words are not enough (`grace`)."""
+    word = value.strip()
+    return word.isalpha() and word.islower() and (word in LOG_VOCABULARY or word in NOT_A_PERSON)
 
 
 def _says_name(key: str) -> bool:

@@ -44,6 +44,14 @@ _COLON_LETTER = re.compile(r":[^\W\d_]")
 # A URL path segment holding an encoded blank (`/by-name/Aroha%20Ngata`): decoded and judged
 # as a value whose key does not say what it is.
 _ENCODED_PATH_SEGMENT = re.compile(r"(?<=/)[^/\s?#&=\"']*%20[^/\s?#&=\"']*")
+# The login in lines whose shape says where it is: the remote user of an access log in the
+# common or combined format (`203.0.113.5 - ngozi.eze [05/Dec/2026:…`), and sshd's
+# `Accepted publickey for aroha from …`. Judged as the value of a `user_name` key.
+_ACCESS_LOG_USER = re.compile(r"^\S+ \S+ ([^\s\[\]\"-][^\s\[\]\"]*) \[\d{1,2}/\w{3}/\d{4}:")
+_SSH_LOGIN_USER = re.compile(
+    r"\b(?:Accepted|Failed) (?:password|publickey|keyboard-interactive(?:/pam)?|none) for "
+    r"(?:invalid user )?(\S+) from "
+)
 _SQL_INSERT = re.compile(
     r"(?i)\binsert\s+into\s+[\w.\"`]+\s*\(([^()]*)\)\s*values\s*\((.*)\)", re.DOTALL
 )
@@ -158,6 +166,13 @@ def find_fields(text: str, explicit: Mapping[str, str] | None = None) -> list[Fi
         fields.extend(_display_names(text))
     if ": " in text or " - " in text or " | " in text or "\u2013 " in text or "\u2014 " in text:
         fields.extend(_labelled_values(text, explicit))
+    if " [" in text:
+        login = _ACCESS_LOG_USER.match(text)
+        if login is not None:
+            fields.append(Field("user_name", login.start(1), login.end(1), True, "PERSON"))
+    if " for " in text and " from " in text:
+        for match in _SSH_LOGIN_USER.finditer(text):
+            fields.append(Field("user_name", match.start(1), match.end(1), True, "PERSON"))
     if "%20" in text:
         for match in _ENCODED_PATH_SEGMENT.finditer(text):
             decoded = _decoded(match.group())

@@ -98,6 +98,9 @@ from service.redaction.redactor import Redactor
         ("referer=https://shop.example/account?name=Liam+O%27Connor", "Connor"),
         # an encoded name in a URL path
         ("GET /v1/customers/by-name/Aroha%20Ngata HTTP/1.1 404", "Ngata"),
+        # the login where a line's shape says it is
+        ('203.0.113.5 - ngozi.eze [05/Dec/2026:10:00:00 +0000] "GET /v1/x HTTP/1.1" 200 5', "ngozi"),
+        ("billing-01 sshd[2211]: Accepted publickey for aroha from 198.51.100.2", "aroha"),
         # birthday wishes and a `Love,` sign-off
         ("gift note: Happy birthday Ayodele! Love, Funmilayo", "Ayodele"),
         ("gift note: Happy birthday Ayodele! Love, Funmilayo", "Funmilayo"),
@@ -348,3 +351,16 @@ def test_cells_beside_an_email_that_are_no_names_stay(
 def test_a_name_does_not_run_on_into_the_next_label(redactor: Redactor) -> None:
     line = "Name: TANAKA HIROSHI   DOB: 1978-03-03   Passport: TK1234567"
     assert redactor.redact(line).text == "Name: <PERSON>   DOB: <DATE_TIME>   Passport: TK1234567"
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        ('203.0.113.5 - - [05/Dec/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5', " - - ["),
+        ("sshd[1]: Failed password for invalid user admin from 198.51.100.2", "user admin from"),
+        ("sshd[1]: Accepted password for root from 10.0.0.1", "for root from"),
+    ],
+)
+def test_system_accounts_and_no_login_stay(redactor: Redactor, line: str, kept: str) -> None:
+    redacted = redactor.redact(line).text
+    assert kept in redacted and "<IP_ADDRESS>" in redacted, redacted
