@@ -261,7 +261,8 @@ class CuedNames:
         return not self._lexicon.ordinary(word)
 
     def _a_name(self, words: list[str]) -> bool:
-        if any(word in LOG_VOCABULARY or word in _NOT_A_NAME for word in words):
+        parts = [part for word in words for part in word.split("-")]  # `ops-team`, `sre-oncall`
+        if any(part in LOG_VOCABULARY or part in _NOT_A_NAME for part in parts):
             return False
         first, last = words[0], words[-1]
         # `customer requested refund`, `client sends request`, `customer portal crashed`.

@@ -101,6 +101,7 @@ from service.redaction.redactor import Redactor
         # the login where a line's shape says it is
         ('203.0.113.5 - ngozi.eze [05/Dec/2026:10:00:00 +0000] "GET /x HTTP/1.1" 200', "ngozi"),
         ("billing-01 sshd[2211]: Accepted publickey for aroha from 198.51.100.2", "aroha"),
+        ("customer anne-marie dubois requested a refund", "dubois"),
         # birthday wishes and a `Love,` sign-off
         ("gift note: Happy birthday Ayodele! Love, Funmilayo", "Ayodele"),
         ("gift note: Happy birthday Ayodele! Love, Funmilayo", "Funmilayo"),
@@ -195,6 +196,7 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         'metadata: {"name": "stripe-keys", "namespace": "billing"}',
         '{"kind": "Pod", "name": "billing-worker-2"}',
         "customer_name=test_user",
+        "owner: ops-team reviewer: sre-oncall",
         "GET /docs/Getting%20Started 200",
         "GET /files/Annual%20Report%202026.pdf 200",
         "PR No. 5 merged",
