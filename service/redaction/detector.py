@@ -478,6 +478,9 @@ class PresidioDetector:
             word.lower().strip(".,") in LOG_VOCABULARY for word in words[1:]
         ):
             return None
+        following = _NEXT_TOKEN.match(text, end)
+        if following is not None and following.group(1).lower() not in _AFTER_A_PERSON:
+            return None  # `Migrate Postgres Citus shards`: a thing's name before its noun
         return text.index(words[1], start + len(words[0]))
 
     def _unlike_english(self, words: list[str]) -> bool:
@@ -670,6 +673,13 @@ class PresidioDetector:
 
 
 _LOGIN_SEPARATOR = re.compile(r"[._-]")
+# The word after a run (none when punctuation or the line's end follows it).
+_NEXT_TOKEN = re.compile(r"[ \t]+([A-Za-z]+)")
+# Words that follow a person addressed by an opening verb (`Call X on …`, `Ask X about …`).
+_AFTER_A_PERSON = frozenset(
+    ("on", "at", "about", "for", "to", "from", "with", "and", "or", "regarding", "re", "back",
+     "now", "today", "tomorrow", "asap", "please", "if", "when", "before", "after")
+)  # fmt: skip
 
 
 def _a_system_account(value: str) -> bool:

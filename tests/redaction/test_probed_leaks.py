@@ -196,6 +196,8 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         'metadata: {"name": "stripe-keys", "namespace": "billing"}',
         '{"kind": "Pod", "name": "billing-worker-2"}',
         "customer_name=test_user",
+        "Migrate Postgres Citus shards",
+        "Install Istio Ambient mesh",
         "owner: ops-team reviewer: sre-oncall",
         "GET /docs/Getting%20Started 200",
         "GET /files/Annual%20Report%202026.pdf 200",
