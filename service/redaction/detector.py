@@ -464,6 +464,23 @@ class PresidioDetector:
             any(len(word) >= 3 and not lexicon.knows(word) for word in name) for name in names
         )
 
+    def _a_bracketed_name(self, text: str, start: int, end: int) -> bool:
+        """Two or three capitalised words that fill a bracket, one of them no English word
+        and none an ordinary, log or group word: `mailbox full (Anouk Dekker)`, where the
+        model misses a name whose surname is a noun; not `(Apple Pay)`, `(Kafka Streams)`."""
+        if start == 0 or end >= len(text) or text[start - 1] + text[end] not in ("()", "[]"):
+            return False
+        words = [word.lower().strip(".") for word in text[start:end].split()]
+        lexicon = self.lexicon
+        if not 2 <= len(words) <= 3 or not lexicon.available:
+            return False
+        if any(
+            word in LOG_VOCABULARY or word in NOT_A_PERSON or lexicon.ordinary(word)
+            for word in words
+        ) or names_a_group(text[start:end]):
+            return False
+        return not all(lexicon.knows(word) for word in words)
+
     def _after_an_opening_word(self, text: str, start: int, end: int) -> int | None:
         """Where the name starts in a run opened by an ordinary English word (a sentence's
         capitalised first word) followed by two or three words that are no English words:
@@ -567,6 +584,9 @@ class PresidioDetector:
                 text[candidate.start : candidate.end].split()
             ):
                 # A cue, or words that are no English words, vouch for the run: no NER.
+                cued.append(Finding("PERSON", *run, _PERSON_NER_SCORE_WITH_CUE))
+                continue
+            if self._a_bracketed_name(text, candidate.start, candidate.end):
                 cued.append(Finding("PERSON", *run, _PERSON_NER_SCORE_WITH_CUE))
                 continue
             after_verb = self._after_an_opening_word(text, candidate.start, candidate.end)

@@ -102,6 +102,8 @@ from service.redaction.redactor import Redactor
         ('203.0.113.5 - ngozi.eze [05/Dec/2026:10:00:00 +0000] "GET /x HTTP/1.1" 200', "ngozi"),
         ("billing-01 sshd[2211]: Accepted publickey for aroha from 198.51.100.2", "aroha"),
         ("customer anne-marie dubois requested a refund", "dubois"),
+        # a name that fills a bracket, its surname an English noun
+        ("2026-12-05 10:00:11 INFO mailbox full (Anouk Dekker)", "Dekker"),
         # birthday wishes and a `Love,` sign-off
         ("gift note: Happy birthday Ayodele! Love, Funmilayo", "Ayodele"),
         ("gift note: Happy birthday Ayodele! Love, Funmilayo", "Funmilayo"),
@@ -196,6 +198,11 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         'metadata: {"name": "stripe-keys", "namespace": "billing"}',
         '{"kind": "Pod", "name": "billing-worker-2"}',
         "customer_name=test_user",
+        "wallet enabled (Apple Pay)",
+        "stream lag (Kafka Streams)",
+        "failover (Redis Sentinel)",
+        "plan (Pro Monthly)",
+        "region (North America)",
         "Migrate Postgres Citus shards",
         "Install Istio Ambient mesh",
         "owner: ops-team reviewer: sre-oncall",
@@ -292,6 +299,7 @@ HOSTILE = [
     ("referer=https://x.example/?", "a=b&", 8_000, "name=Liam"),
     ("", "Call Zanele ", 6_000, "Mokoena"),
     ("GET /", "a%20", 12_000, "b"),
+    ("", "(Anouk Dekker) ", 5_000, ""),
 ]
 
 
