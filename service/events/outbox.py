@@ -24,13 +24,13 @@ def new_event_id() -> str:
 
 
 def subscribed_endpoints(session: Session, type_: EventType | str) -> list[str]:
-    return [
-        endpoint.id
-        for endpoint in session.scalars(
-            select(WebhookEndpoint).where(WebhookEndpoint.deleted_at.is_(None))
-        )
-        if str(type_) in json.loads(endpoint.events)
-    ]
+    """The live endpoints that take events of this type. Every pause and charge asks: their
+    ids and event lists only (not whole endpoints with their sealed secrets)."""
+    wanted = str(type_)
+    live = select(WebhookEndpoint.id, WebhookEndpoint.events).where(
+        WebhookEndpoint.deleted_at.is_(None)
+    )
+    return [endpoint for endpoint, events in session.execute(live) if wanted in json.loads(events)]
 
 
 def emit(session: Session, type_: EventType | str, data: dict[str, Any], at: datetime) -> str:
@@ -45,18 +45,16 @@ def emit(session: Session, type_: EventType | str, data: dict[str, Any], at: dat
         )
     )
     session.flush()
-    endpoints = session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.deleted_at.is_(None)))
-    for endpoint in endpoints:
-        if str(type_) in json.loads(endpoint.events):
-            session.add(
-                Delivery(
-                    event_id=event_id,
-                    endpoint_id=endpoint.id,
-                    status="pending",
-                    attempts=0,
-                    next_attempt_at=at,
-                )
+    for endpoint in subscribed_endpoints(session, type_):
+        session.add(
+            Delivery(
+                event_id=event_id,
+                endpoint_id=endpoint,
+                status="pending",
+                attempts=0,
+                next_attempt_at=at,
             )
+        )
     return event_id
 
 

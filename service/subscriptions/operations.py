@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeAlias
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from service.core.errors import Gone, NotFound, ValidationFailed
@@ -52,6 +53,11 @@ class ScheduleInputs:
     pauses: list[PauseWindow]
     cancel_at: datetime | None
     charged_through: int = -1  # the highest calendar index the charge job has handled
+
+
+# A pause as the views and the schedule engine read it: the ORM object, or a row of its table
+# (same attribute names) where nothing is written back.
+PauseRecord: TypeAlias = Pause | Row[Any]
 
 
 def new_subscription_token() -> str:
@@ -120,7 +126,7 @@ def calendar_of(subscription: Subscription) -> Calendar:
     )
 
 
-def pause_window(pause: Pause) -> PauseWindow | None:
+def pause_window(pause: PauseRecord) -> PauseWindow | None:
     """The engine's view of a pause; None for one that never paused anything."""
     if pause.status == PauseStatus.CANCELED:
         return None
@@ -133,7 +139,7 @@ def cancel_time(subscription: Subscription) -> datetime | None:
     return subscription.cancel_at or subscription.canceled_at
 
 
-def inputs_from(subscription: Subscription, pauses: list[Pause]) -> ScheduleInputs:
+def inputs_from(subscription: Subscription, pauses: Sequence[PauseRecord]) -> ScheduleInputs:
     windows = [window for window in map(pause_window, pauses) if window is not None]
     return ScheduleInputs(
         calendar=calendar_of(subscription),
@@ -289,16 +295,19 @@ def tags_of(session: Session, tokens: list[str]) -> dict[str, list[str]]:
     return result
 
 
-def pauses_of(session: Session, tokens: list[str]) -> dict[str, list[Pause]]:
-    """Every pause of each subscription, canceled ones included, newest first."""
-    result: dict[str, list[Pause]] = {token: [] for token in tokens}
+def pauses_of(session: Session, tokens: list[str]) -> dict[str, list[PauseRecord]]:
+    """Every pause of each subscription, canceled ones included, newest first: read-only rows
+    with the Pause's attribute names. A listed subscription shows its whole pause history, and
+    building an ORM object per pause cost more than the rest of the listing."""
+    result: dict[str, list[PauseRecord]] = {token: [] for token in tokens}
     if not tokens:
         return result
+    pauses = Pause.__table__
     rows = session.execute(
-        select(Pause)
-        .where(Pause.subscription.in_(tokens))
-        .order_by(Pause.created_at.desc(), Pause.starts_at.desc(), Pause.id)
-    ).scalars()
+        select(pauses)
+        .where(pauses.c.subscription.in_(tokens))
+        .order_by(pauses.c.created_at.desc(), pauses.c.starts_at.desc(), pauses.c.id)
+    )
     for pause in rows:
         result[pause.subscription].append(pause)
     return result

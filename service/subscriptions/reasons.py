@@ -17,6 +17,7 @@ from service.keys.cache import DataKeyCache
 from service.keys.envelope import decrypt_field, encrypt_field
 from service.keys.port import KeyService
 from service.subscriptions.models import BulkOperation, Pause, Subscription
+from service.subscriptions.operations import PauseRecord
 
 PAUSES_TABLE = "pauses"
 BULK_TABLE = "bulk_operations"
@@ -72,7 +73,7 @@ def seal_bulk_reason(
 
 
 def reasons_of(
-    session: Session, key_service: KeyService, cache: DataKeyCache, pauses: Sequence[Pause]
+    session: Session, key_service: KeyService, cache: DataKeyCache, pauses: Sequence[PauseRecord]
 ) -> dict[str, str | None]:
     """Each pause's clear reason (None when it has none or its customer was erased)."""
     result: dict[str, str | None] = {pause.id: None for pause in pauses}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -10,13 +11,19 @@ from sqlalchemy.orm import Session
 from service.core.timeparse import format_api_time
 from service.keys.cache import DataKeyCache
 from service.keys.port import KeyService
-from service.subscriptions.models import Pause, PauseStatus, Subscription, SubscriptionStatus
-from service.subscriptions.operations import inputs_from, pauses_of, read_metadata, tags_of
+from service.subscriptions.models import PauseStatus, Subscription, SubscriptionStatus
+from service.subscriptions.operations import (
+    PauseRecord,
+    inputs_from,
+    pauses_of,
+    read_metadata,
+    tags_of,
+)
 from service.subscriptions.reasons import reasons_of
 from service.subscriptions.schedule import ScheduledCharge, current_period, upcoming
 
 
-def pause_view(pause: Pause, reason: str | None) -> dict[str, Any]:
+def pause_view(pause: PauseRecord, reason: str | None) -> dict[str, Any]:
     """``reason`` is the pause's opened reason (``service.subscriptions.reasons.reasons_of``)."""
     return {
         "id": pause.id,
@@ -36,7 +43,7 @@ def pause_view(pause: Pause, reason: str | None) -> dict[str, Any]:
 def subscription_view(
     subscription: Subscription,
     tags: list[str],
-    pauses: list[Pause],
+    pauses: Sequence[PauseRecord],
     metadata: dict[str, str],
     reasons: dict[str, str | None],
     now: datetime,
