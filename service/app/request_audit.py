@@ -42,6 +42,27 @@ def commit_with_event(request: Request, session: Session, record: AuditRecord, s
     session.commit()
 
 
+def ends_on_the_loop(request: Request, session: Session) -> bool:
+    """Whether the request can end without the thread pool: a read on PostgreSQL, whose session
+    ran each statement in autocommit (ending it sends nothing) and whose event goes to the
+    group appender, which the event loop can wait on without a thread."""
+    return (
+        resolve(request, get_audit_log).appender is not None
+        and session.get_bind().get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+        and not wrote_anything(session)
+    )
+
+
+async def end_on_the_loop(
+    request: Request, session: Session, record: AuditRecord, status: int
+) -> None:
+    """``commit_with_event`` for a request :func:`ends_on_the_loop` allows: the same steps,
+    with one trip to the thread pool fewer (and no thread held while its group is written)."""
+    session.commit()  # autocommit: the driver sends nothing
+    session.close()
+    await resolve(request, get_audit_log).request_alone_async(request, record, status=status)
+
+
 def record_event_alone(request: Request, ctx: AppContext, record: AuditRecord, status: int) -> None:
     """Record a request whose own transaction could not commit, if the database allows."""
     try:

@@ -36,7 +36,12 @@ from service.app.context import (
     resolve,
 )
 from service.app.problems import problem, to_service_error
-from service.app.request_audit import commit_with_event, record_event_alone
+from service.app.request_audit import (
+    commit_with_event,
+    end_on_the_loop,
+    ends_on_the_loop,
+    record_event_alone,
+)
 from service.audit.recorder import AuditRecord
 from service.core.client_address import client_address
 from service.core.errors import (
@@ -188,6 +193,9 @@ async def _handle(
         if claimed is not None and response.status_code >= 500:
             await run_in_threadpool(idempotency.release, ctx.session_factory, claimed)
             claimed = None
+        if claimed is None and ends_on_the_loop(request, session):
+            await end_on_the_loop(request, session, record, response.status_code)
+            return response
         # The stored response (a query: off the event loop), the audit event, the commit and
         # the session's release, in one trip to the thread pool.
         await run_in_threadpool(_store_finish_close, request, session, record, response, claimed)

@@ -16,18 +16,25 @@ committed the group before its answer was lost: the group is written once more o
 connection, keeping the rows already stored (event ids are unique), so each event is stored
 exactly once and its request does not fail for an answer it lost.
 
+A caller on the event loop (a read, whose session needs no I/O to end) waits without a thread
+of its own: :meth:`GroupAppender.append_async`. Having no thread to lead with, it is never
+handed the lead; the thread that wrote the group before it writes its group too. Only when no
+group is in flight does it take a thread from the pool to start one.
+
 PostgreSQL only: on SQLite every write already serialises on the database lock and the event
 joins the request's transaction as before.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from anyio import to_thread
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
@@ -72,9 +79,20 @@ MAX_GROUP = 500
 class _Waiter:
     row: dict[str, Any]
     woken: threading.Event = field(default_factory=threading.Event)
+    # Set for a caller on the event loop: how to wake it from the writing thread.
+    wake_on_loop: Callable[[], None] | None = None
     finished: bool = False
     written: bool = False
     error: BaseException | None = None
+
+    def wake(self) -> None:
+        if self.wake_on_loop is None:
+            self.woken.set()
+            return
+        try:
+            self.wake_on_loop()
+        except RuntimeError:  # its loop has closed (shutdown): nobody is left to wake
+            log.warning("an audit event's caller left before its group was written")
 
 
 class GroupAppender:
@@ -106,32 +124,61 @@ class GroupAppender:
     def append(self, row: dict[str, Any]) -> None:
         """Return once ``row`` is durable; raise what the database raised if it is not."""
         waiter = _Waiter(row)
+        if not self._queue(waiter):
+            waiter.woken.wait()
+        if not waiter.finished:  # leading: first in line, so this group carries our row
+            self._lead()
+        _raise_unless_written(waiter)
+
+    async def append_async(self, row: dict[str, Any]) -> None:
+        """``append`` for a caller on the event loop, which waits without taking a thread.
+
+        Should the waiting task be cancelled, its row is written all the same: the thread that
+        writes the group before it writes its group too, and a group this caller started runs
+        to its end (a thread is not abandoned on cancellation)."""
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
+        waiter = _Waiter(row, wake_on_loop=lambda: loop.call_soon_threadsafe(_settle, done))
+        if self._queue(waiter):
+            await to_thread.run_sync(self._lead)
+        else:
+            await done
+        _raise_unless_written(waiter)
+
+    def _queue(self, waiter: _Waiter) -> bool:
+        """Line up; True when no group is in flight, so this caller must lead one."""
         with self._lock:
             self._waiting.append(waiter)
             lead = not self._leading
             self._leading = True
-        if not lead:
-            waiter.woken.wait()
-        if not waiter.finished:  # leading: first in line, so this group carries our row
-            self._lead()
-        if not waiter.written:
-            raise waiter.error or RuntimeError("the audit event was not written")
+        return lead
 
     def _lead(self) -> None:
-        with self._lock:
-            group = self._waiting[: self._max_group]
-            del self._waiting[: len(group)]
-        try:
-            self._write(group)
-        finally:  # whatever happened, nobody is left waiting for a leader that is gone
+        """Write the group at the head of the line; then hand the lead to the next caller in
+        line if it has a thread of its own, else write its group as well."""
+        successor: _Waiter | None = None
+        while True:
             with self._lock:
-                successor = self._waiting[0] if self._waiting else None
-                self._leading = successor is not None
-            for waiter in group:
-                waiter.finished = True
-                waiter.woken.set()
-            if successor is not None:
-                successor.woken.set()  # it leads the next group, which starts with its row
+                group = self._waiting[: self._max_group]
+                del self._waiting[: len(group)]
+            unwinding = True  # _write reports errors to callers; only BaseException escapes
+            try:
+                self._write(group)
+                unwinding = False
+            finally:  # whatever happened, nobody is left waiting for a leader that is gone
+                with self._lock:
+                    successor = self._waiting[0] if self._waiting else None
+                    # A caller on the loop cannot lead: the next caller to arrive will.
+                    self._leading = successor is not None and not (
+                        unwinding and successor.wake_on_loop is not None
+                    )
+                for waiter in group:
+                    waiter.finished = True
+                    waiter.wake()
+                if successor is not None and successor.wake_on_loop is None:
+                    successor.wake()  # it leads the next group, which starts with its row
+            if successor is None or successor.wake_on_loop is None:
+                return
 
     def _write(self, group: Sequence[_Waiter]) -> None:
         try:
@@ -178,6 +225,16 @@ class GroupAppender:
         with self._engine.connect() as connection:
             connection.execute(statement, values)
         self.groups_written += 1
+
+
+def _settle(done: asyncio.Future[None]) -> None:
+    if not done.done():  # a cancelled caller's future is done already
+        done.set_result(None)
+
+
+def _raise_unless_written(waiter: _Waiter) -> None:
+    if not waiter.written:
+        raise waiter.error or RuntimeError("the audit event was not written")
 
 
 def _answer_may_be_lost(error: DBAPIError) -> bool:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import HTTPConnection
@@ -83,6 +84,21 @@ class AuditLog:
     def request_alone(self, connection: HTTPConnection, record: AuditRecord, *, status: int) -> str:
         """The event of a request that changed nothing, written with other such events; only
         with an appender (check :attr:`appender`). Raises if the event could not be written."""
+        appender, row = self._alone(connection, record, status)
+        appender.append(row)
+        return str(row["id"])
+
+    async def request_alone_async(
+        self, connection: HTTPConnection, record: AuditRecord, *, status: int
+    ) -> str:
+        """:meth:`request_alone` from the event loop, without a thread of its own."""
+        appender, row = self._alone(connection, record, status)
+        await appender.append_async(row)
+        return str(row["id"])
+
+    def _alone(
+        self, connection: HTTPConnection, record: AuditRecord, status: int
+    ) -> tuple[GroupAppender, dict[str, Any]]:
         if self.appender is None:
             raise RuntimeError("no group appender: append the event in the request's session")
         row = queued_row(
@@ -93,8 +109,7 @@ class AuditLog:
             _request_id(connection),
             client_address(connection, self.trusted_proxies),
         )
-        self.appender.append(row)
-        return str(row["id"])
+        return self.appender, row
 
     def system(
         self,

@@ -5,6 +5,8 @@ PostgreSQL failing at the exact row the test names, no fake."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -337,3 +339,141 @@ def test_rows_copied_through_the_driver_count_as_a_write(pg_url: str) -> None:
         assert wrote_anything(session)
         session.rollback()
     engine.dispose()
+
+
+# -- callers on the event loop (reads end there: service/app/request_audit.py) ----------------
+
+
+class _LoopCallers:
+    """Appends from tasks on an event loop of its own thread; each outcome as in _append_all."""
+
+    def __init__(self, appender: GroupAppender, engine: Engine) -> None:
+        self.appender, self.engine = appender, engine
+        self.outcome: dict[str, str | int] = {}
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever)
+        self.thread.start()
+        self.tasks: dict[str, asyncio.Future[None]] = {}
+
+    async def _one(self, request_id: str) -> None:
+        try:
+            await self.appender.append_async(_row(request_id))
+        except asyncio.CancelledError:
+            self.outcome[request_id] = "cancelled"
+            raise
+        except Exception as error:  # noqa: BLE001 - the outcome under test
+            self.outcome[request_id] = type(error).__name__
+            return
+        self.outcome[request_id] = _stored(self.engine, request_id)  # blocks the loop: fine here
+
+    def start(self, request_id: str) -> None:
+        self.tasks[request_id] = asyncio.run_coroutine_threadsafe(self._one(request_id), self.loop)
+
+    def cancel(self, request_id: str) -> None:
+        self.loop.call_soon_threadsafe(self.tasks[request_id].cancel)
+
+    def close(self) -> None:
+        for task in self.tasks.values():
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                task.result(timeout=60)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        self.loop.close()
+
+
+def _slow_leader(appender: GroupAppender, engine: Engine, gate: Any) -> threading.Thread:
+    """A thread whose event leads and waits in the database on the gate this test holds."""
+    gate.execute(text("SELECT pg_advisory_lock(7357)"))
+    leader = threading.Thread(target=appender.append, args=(_row("slow-lead"),))
+    leader.start()
+    _until(lambda: _lock_waiters(engine) == 1)
+    return leader
+
+
+def test_callers_on_the_loop_wait_without_threads_and_are_written_by_the_thread_before_them(
+    gated_engine: Engine,
+) -> None:
+    """Twenty reads on the loop and two on threads queue behind a leader held in the database.
+    The loop's callers take no thread while they wait; the first in line after the leader is
+    on the loop, so it cannot lead: the leader's thread writes the next group itself."""
+    appender = GroupAppender(gated_engine)
+    sent, stop = _inserts(gated_engine)
+    loop_ids = [f"loop-{n}" for n in range(20)]
+    callers = _LoopCallers(appender, gated_engine)
+    thread_outcome: dict[str, int] = {}
+    try:
+        with gated_engine.connect() as gate:
+            leader = _slow_leader(appender, gated_engine, gate)
+            threads_before = threading.active_count()
+            for request_id in loop_ids:
+                callers.start(request_id)
+            _until(lambda: appender.queue_length == len(loop_ids))
+            assert threading.active_count() == threads_before  # waiting costs no thread
+            waiting_threads = [
+                threading.Thread(
+                    target=lambda rid=rid: (
+                        appender.append(_row(rid)),
+                        thread_outcome.__setitem__(rid, _stored(gated_engine, rid)),
+                    )
+                )
+                for rid in ("thread-a", "thread-b")
+            ]
+            for thread in waiting_threads:
+                thread.start()
+            _until(lambda: appender.queue_length == len(loop_ids) + 2)
+            gate.execute(text("SELECT pg_advisory_unlock(7357)"))
+        leader.join(timeout=60)
+        for thread in waiting_threads:
+            thread.join(timeout=60)
+    finally:
+        callers.close()
+        stop()
+    assert callers.outcome == dict.fromkeys(loop_ids, 1)  # each durable when it returned
+    assert thread_outcome == {"thread-a": 1, "thread-b": 1}
+    assert sent == [1, 22]  # the leader's row, then everyone behind it in one INSERT
+
+
+def test_a_caller_on_the_loop_with_no_group_in_flight_starts_one(pg_url: str) -> None:
+    """Nobody writing: the loop's caller takes a thread from the pool to write its group, and
+    hears of a database it cannot reach."""
+    engine = make_engine(pg_url)
+    try:
+        appender = GroupAppender(engine)
+        asyncio.run(appender.append_async(_row("loop-alone")))
+        assert appender.groups_written == 1
+        assert _stored(engine, "loop-alone") == 1
+    finally:
+        engine.dispose()
+    unreachable = make_engine(
+        "postgresql+psycopg://postgres@127.0.0.1:1/test", connect_args={"connect_timeout": 2}
+    )
+    with pytest.raises(Exception, match=r"connect|refused"):
+        asyncio.run(GroupAppender(unreachable).append_async(_row("lost-on-the-loop")))
+    unreachable.dispose()
+
+
+def test_a_cancelled_caller_on_the_loop_is_written_and_the_line_moves_on(
+    gated_engine: Engine,
+) -> None:
+    appender = GroupAppender(gated_engine)
+    callers = _LoopCallers(appender, gated_engine)
+    try:
+        with gated_engine.connect() as gate:
+            leader = _slow_leader(appender, gated_engine, gate)
+            callers.start("cancelled-read")
+            callers.start("refuse-me-on-the-loop")
+            _until(lambda: appender.queue_length == 2)
+            callers.cancel("cancelled-read")
+            _until(lambda: callers.outcome.get("cancelled-read") == "cancelled")
+            gate.execute(text("SELECT pg_advisory_unlock(7357)"))
+        leader.join(timeout=60)
+        _until(lambda: "refuse-me-on-the-loop" in callers.outcome)
+        later = threading.Thread(target=appender.append, args=(_row("after-the-cancel"),))
+        later.start()
+        later.join(timeout=30)
+        assert not later.is_alive()  # nobody was left holding the lead
+    finally:
+        callers.close()
+    assert _stored(gated_engine, "cancelled-read") == 1  # its request left; its event did not
+    assert callers.outcome["refuse-me-on-the-loop"] == "ProgrammingError"
+    assert _stored(gated_engine, "after-the-cancel") == 1
