@@ -8,8 +8,9 @@ that transaction could not commit — the event is written alone, in a transacti
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
-from fastapi import Request
+from fastapi import Request, Response
 from sqlalchemy.orm import Session
 
 from service.app.context import AppContext, app_context, get_audit_log, resolve
@@ -61,6 +62,26 @@ async def end_on_the_loop(
     session.commit()  # autocommit: the driver sends nothing
     session.close()
     await resolve(request, get_audit_log).request_alone_async(request, record, status=status)
+
+
+@dataclass
+class EndingInThread:
+    """How a request with no idempotency claim ends in the thread its endpoint ran in, right
+    after the endpoint returned: the event joins the transaction and both commit, as
+    :func:`commit_with_event` would one trip to the thread pool later. ``status`` is what the
+    route answers when its endpoint returns a value."""
+
+    request: Request
+    session: Session
+    record: AuditRecord
+    status: int
+    answered: int | None = None  # set once the effect and the event are committed
+
+    def after(self, result: object) -> None:
+        status = result.status_code if isinstance(result, Response) else self.status
+        commit_with_event(self.request, self.session, self.record, status)
+        self.session.close()
+        self.answered = status
 
 
 def record_event_alone(request: Request, ctx: AppContext, record: AuditRecord, status: int) -> None:

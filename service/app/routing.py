@@ -15,6 +15,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any, Literal
 
@@ -37,6 +38,7 @@ from service.app.context import (
 )
 from service.app.problems import problem, to_service_error
 from service.app.request_audit import (
+    EndingInThread,
     commit_with_event,
     end_on_the_loop,
     ends_on_the_loop,
@@ -121,11 +123,25 @@ def in_one_trip(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     ):
         return endpoint
 
+    def run_and_end(*args: Any, **kwargs: Any) -> Any:
+        result = endpoint(*args, **kwargs)
+        ending = _ENDING_IN_THREAD.get()
+        if ending is not None:
+            ending.after(result)
+        return result
+
     @functools.wraps(endpoint)
     async def endpoint_in_thread(*args: Any, **kwargs: Any) -> Any:
-        return await run_in_threadpool(endpoint, *args, **kwargs)
+        return await run_in_threadpool(run_and_end, *args, **kwargs)
 
     return endpoint_in_thread
+
+
+# Set by _handle around the endpoint of a request that ends in its endpoint's thread (the
+# thread pool copies the context into the thread).
+_ENDING_IN_THREAD: ContextVar[EndingInThread | None] = ContextVar(
+    "strongroom_ending_in_thread", default=None
+)
 
 
 def _query_names(dependant: Dependant) -> set[str]:
@@ -157,6 +173,7 @@ async def _handle(
     session = _session_for(request, ctx)
     request.state.db = session
     claimed: idempotency.Claim | None = None
+    ending: EndingInThread | None = None
     response: Response | None = None
     started = time.perf_counter()
     try:
@@ -186,9 +203,21 @@ async def _handle(
                         commit_with_event, request, session, record, response.status_code
                     )
                     return response
-            response = await original(request)
+            ending = _ending_in_thread(request, ctx, session, record) if claimed is None else None
+            reset = _ENDING_IN_THREAD.set(ending)
+            try:
+                response = await original(request)
+            finally:
+                _ENDING_IN_THREAD.reset(reset)
+            if ending is not None and ending.answered is not None:
+                _check_answer(ending, response)
+                return response
         except Exception as exc:  # noqa: BLE001 - every failure becomes a problem response
             response = problem(to_service_error(exc, body_model(request)))
+            if ending is not None and ending.answered is not None:
+                # The effect and its event are committed; only the answer failed after them.
+                log.error("the answer failed after the request was committed: %s", type(exc))
+                return response
             await run_in_threadpool(session.rollback)
         if claimed is not None and response.status_code >= 500:
             await run_in_threadpool(idempotency.release, ctx.session_factory, claimed)
@@ -215,6 +244,35 @@ async def _handle(
             session.close()  # nothing to roll back: no I/O
         status = response.status_code if response is not None else 500
         ctx.metrics.observe(action, status, time.perf_counter() - started)
+
+
+def _ending_in_thread(
+    request: Request, ctx: AppContext, session: Session, record: AuditRecord
+) -> EndingInThread | None:
+    """For a request with no idempotency claim, the end it takes in its endpoint's thread —
+    unless it is a read on PostgreSQL (it ends on the loop, see ``ends_on_the_loop``) or its
+    endpoint may set its own status (a ``Response`` parameter)."""
+    if request.method not in BODY_METHODS and ctx.audit_appender is not None:
+        return None
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or _takes_a_response(route.dependant):
+        return None
+    return EndingInThread(request, session, record, route.status_code or 200)
+
+
+def _takes_a_response(dependant: Dependant) -> bool:
+    return dependant.response_param_name is not None or any(
+        _takes_a_response(sub) for sub in dependant.dependencies
+    )
+
+
+def _check_answer(ending: EndingInThread, response: Response) -> None:
+    if response.status_code != ending.answered:  # a route answering otherwise than declared
+        log.error(
+            "a request was audited with status %s but answered %s",
+            ending.answered,
+            response.status_code,
+        )
 
 
 def _session_for(request: Request, ctx: AppContext) -> Session:
