@@ -18,8 +18,9 @@ exactly once and its request does not fail for an answer it lost.
 
 A caller on the event loop (a read, whose session needs no I/O to end) waits without a thread
 of its own: :meth:`GroupAppender.append_async`. Having no thread to lead with, it is never
-handed the lead; the thread that wrote the group before it writes its group too. Only when no
-group is in flight does it take a thread from the pool to start one.
+handed the lead: the appender's own writer thread writes its group, started by whoever finds
+such a caller first in line (or by the caller itself when no group is in flight). Nobody's
+request waits for other requests' groups.
 
 PostgreSQL only: on SQLite every write already serialises on the database lock and the event
 joins the request's transaction as before.
@@ -31,10 +32,10 @@ import asyncio
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from anyio import to_thread
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
@@ -113,6 +114,7 @@ class GroupAppender:
         self._lock = threading.Lock()
         self._waiting: list[_Waiter] = []
         self._leading = False
+        self._writer: ThreadPoolExecutor | None = None
         self.groups_written = 0  # how many INSERTs carried events (for tests and benchmarks)
 
     @property
@@ -133,17 +135,24 @@ class GroupAppender:
     async def append_async(self, row: dict[str, Any]) -> None:
         """``append`` for a caller on the event loop, which waits without taking a thread.
 
-        Should the waiting task be cancelled, its row is written all the same: the thread that
-        writes the group before it writes its group too, and a group this caller started runs
-        to its end (a thread is not abandoned on cancellation)."""
+        Should the waiting task be cancelled, its row is written all the same: the writer
+        thread writes its group whether anyone still waits for it."""
         loop = asyncio.get_running_loop()
         done = loop.create_future()
         waiter = _Waiter(row, wake_on_loop=lambda: loop.call_soon_threadsafe(_settle, done))
         if self._queue(waiter):
-            await to_thread.run_sync(self._lead)
-        else:
-            await done
+            self._lead_in_writer()
+        await done
         _raise_unless_written(waiter)
+
+    def _lead_in_writer(self) -> None:
+        """Write the next group in the appender's own thread (made on first use: a worker
+        process builds its appender after it started)."""
+        with self._lock:
+            if self._writer is None:
+                self._writer = ThreadPoolExecutor(1, thread_name_prefix="audit-group")
+            writer = self._writer
+        writer.submit(self._lead)
 
     def _queue(self, waiter: _Waiter) -> bool:
         """Line up; True when no group is in flight, so this caller must lead one."""
@@ -155,30 +164,27 @@ class GroupAppender:
 
     def _lead(self) -> None:
         """Write the group at the head of the line; then hand the lead to the next caller in
-        line if it has a thread of its own, else write its group as well."""
-        successor: _Waiter | None = None
-        while True:
+        line, or to the writer thread when that caller waits on an event loop."""
+        with self._lock:
+            group = self._waiting[: self._max_group]
+            del self._waiting[: len(group)]
+        unwinding = True  # _write reports errors to callers; only BaseException escapes
+        try:
+            self._write(group)
+            unwinding = False
+        finally:  # whatever happened, nobody is left waiting for a leader that is gone
             with self._lock:
-                group = self._waiting[: self._max_group]
-                del self._waiting[: len(group)]
-            unwinding = True  # _write reports errors to callers; only BaseException escapes
-            try:
-                self._write(group)
-                unwinding = False
-            finally:  # whatever happened, nobody is left waiting for a leader that is gone
-                with self._lock:
-                    successor = self._waiting[0] if self._waiting else None
-                    # A caller on the loop cannot lead: the next caller to arrive will.
-                    self._leading = successor is not None and not (
-                        unwinding and successor.wake_on_loop is not None
-                    )
-                for waiter in group:
-                    waiter.finished = True
-                    waiter.wake()
-                if successor is not None and successor.wake_on_loop is None:
-                    successor.wake()  # it leads the next group, which starts with its row
-            if successor is None or successor.wake_on_loop is None:
-                return
+                successor = self._waiting[0] if self._waiting else None
+                on_loop = successor is not None and successor.wake_on_loop is not None
+                # Unwinding, a caller on the loop is left for the next caller to arrive.
+                self._leading = successor is not None and not (unwinding and on_loop)
+            for waiter in group:
+                waiter.finished = True
+                waiter.wake()
+            if successor is not None and not on_loop:
+                successor.wake()  # it leads the next group, which starts with its row
+            elif on_loop and not unwinding:
+                self._lead_in_writer()
 
     def _write(self, group: Sequence[_Waiter]) -> None:
         try:

@@ -25,6 +25,7 @@ TRIGGERS = """
 CREATE OR REPLACE FUNCTION strongroom_test_audit_gate() RETURNS trigger AS $$
 BEGIN
   IF NEW.request_id LIKE 'slow%%' THEN PERFORM pg_advisory_xact_lock_shared(7357); END IF;
+  IF NEW.request_id LIKE 'later%%' THEN PERFORM pg_advisory_xact_lock_shared(7358); END IF;
   IF NEW.request_id LIKE 'refuse%%' OR NEW.action = current_setting('strongroom.refuse', true)
   THEN RAISE EXCEPTION 'audit event refused by the test';
   END IF;
@@ -390,12 +391,13 @@ def _slow_leader(appender: GroupAppender, engine: Engine, gate: Any) -> threadin
     return leader
 
 
-def test_callers_on_the_loop_wait_without_threads_and_are_written_by_the_thread_before_them(
+def test_callers_on_the_loop_wait_without_threads_and_their_group_is_written_by_the_writer(
     gated_engine: Engine,
 ) -> None:
     """Twenty reads on the loop and two on threads queue behind a leader held in the database.
     The loop's callers take no thread while they wait; the first in line after the leader is
-    on the loop, so it cannot lead: the leader's thread writes the next group itself."""
+    on the loop, so it cannot lead: the appender's writer thread writes the next group, and the
+    leader's own caller returns without waiting for it."""
     appender = GroupAppender(gated_engine)
     sent, stop = _inserts(gated_engine)
     loop_ids = [f"loop-{n}" for n in range(20)]
@@ -434,8 +436,8 @@ def test_callers_on_the_loop_wait_without_threads_and_are_written_by_the_thread_
 
 
 def test_a_caller_on_the_loop_with_no_group_in_flight_starts_one(pg_url: str) -> None:
-    """Nobody writing: the loop's caller takes a thread from the pool to write its group, and
-    hears of a database it cannot reach."""
+    """Nobody writing: the loop's caller has the writer thread write its group, and hears of a
+    database it cannot reach."""
     engine = make_engine(pg_url)
     try:
         appender = GroupAppender(engine)
@@ -477,3 +479,29 @@ def test_a_cancelled_caller_on_the_loop_is_written_and_the_line_moves_on(
     assert _stored(gated_engine, "cancelled-read") == 1  # its request left; its event did not
     assert callers.outcome["refuse-me-on-the-loop"] == "ProgrammingError"
     assert _stored(gated_engine, "after-the-cancel") == 1
+
+
+def test_a_leader_returns_without_waiting_for_the_group_of_callers_on_the_loop(
+    gated_engine: Engine,
+) -> None:
+    """The group behind the leader is held in the database on a second gate: the leader's
+    caller returns all the same, and that group is written once the gate opens."""
+    appender = GroupAppender(gated_engine)
+    callers = _LoopCallers(appender, gated_engine)
+    try:
+        with gated_engine.connect() as second_gate, gated_engine.connect() as gate:
+            second_gate.execute(text("SELECT pg_advisory_lock(7358)"))
+            leader = _slow_leader(appender, gated_engine, gate)
+            callers.start("later-read")
+            _until(lambda: appender.queue_length == 1)
+            gate.execute(text("SELECT pg_advisory_unlock(7357)"))
+            leader.join(timeout=30)
+            assert not leader.is_alive()  # returned while the next group is still held
+            assert _stored(gated_engine, "slow-lead") == 1
+            assert "later-read" not in callers.outcome
+            _until(lambda: _lock_waiters(gated_engine) == 1)  # the writer, at the second gate
+            second_gate.execute(text("SELECT pg_advisory_unlock(7358)"))
+            _until(lambda: "later-read" in callers.outcome)
+    finally:
+        callers.close()
+    assert callers.outcome == {"later-read": 1}
