@@ -80,8 +80,8 @@ class EndingInThread:
     def after(self, result: object) -> None:
         status = result.status_code if isinstance(result, Response) else self.status
         commit_with_event(self.request, self.session, self.record, status)
+        self.answered = status  # committed: whatever fails from here adds no second event
         self.session.close()
-        self.answered = status
 
 
 def record_event_alone(request: Request, ctx: AppContext, record: AuditRecord, status: int) -> None:
