@@ -43,15 +43,18 @@ def commit_with_event(request: Request, session: Session, record: AuditRecord, s
     session.commit()
 
 
-def ends_on_the_loop(request: Request, session: Session) -> bool:
-    """Whether the request can end without the thread pool: a read on PostgreSQL, whose session
-    ran each statement in autocommit (ending it sends nothing) and whose event goes to the
-    group appender, which the event loop can wait on without a thread."""
+def reads_for_the_group(request: Request, session: Session) -> bool:
+    """A read on PostgreSQL: its session runs each statement in autocommit (ending it sends
+    nothing) and its event goes to the group appender, which the event loop can wait on."""
     return (
         resolve(request, get_audit_log).appender is not None
         and session.get_bind().get_execution_options().get("isolation_level") == "AUTOCOMMIT"
-        and not wrote_anything(session)
     )
+
+
+def ends_on_the_loop(request: Request, session: Session) -> bool:
+    """Whether the request can end without the thread pool (:func:`end_on_the_loop`)."""
+    return reads_for_the_group(request, session) and not wrote_anything(session)
 
 
 async def end_on_the_loop(

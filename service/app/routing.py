@@ -42,6 +42,7 @@ from service.app.request_audit import (
     commit_with_event,
     end_on_the_loop,
     ends_on_the_loop,
+    reads_for_the_group,
     record_event_alone,
 )
 from service.audit.recorder import AuditRecord
@@ -203,7 +204,7 @@ async def _handle(
                         commit_with_event, request, session, record, response.status_code
                     )
                     return response
-            ending = _ending_in_thread(request, ctx, session, record) if claimed is None else None
+            ending = _ending_in_thread(request, session, record) if claimed is None else None
             reset = _ENDING_IN_THREAD.set(ending)
             try:
                 response = await original(request)
@@ -247,12 +248,12 @@ async def _handle(
 
 
 def _ending_in_thread(
-    request: Request, ctx: AppContext, session: Session, record: AuditRecord
+    request: Request, session: Session, record: AuditRecord
 ) -> EndingInThread | None:
     """For a request with no idempotency claim, the end it takes in its endpoint's thread —
     unless it is a read on PostgreSQL (it ends on the loop, see ``ends_on_the_loop``) or its
     endpoint may set its own status (a ``Response`` parameter)."""
-    if request.method not in BODY_METHODS and ctx.audit_appender is not None:
+    if reads_for_the_group(request, session):
         return None
     route = request.scope.get("route")
     if not isinstance(route, APIRoute) or _takes_a_response(route.dependant):
