@@ -20,6 +20,8 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 
 from service.app.background import LEADER_LOCK_ENV
+from service.app.context import AppContext
+from service.app.heap import freeze_startup_heap
 from service.app.http_protocol import NoDelayH11Protocol
 from service.core.config import Settings
 
@@ -31,13 +33,20 @@ def worker_app() -> FastAPI:
     """uvicorn's factory in each worker process."""
     from service.app.bootstrap import build_context
     from service.app.logging import configure_logging
-    from service.app.main import create_app
 
     _die_with_parent()
     settings = Settings()
     configure_logging(settings.log_level)
-    ctx = build_context(settings)
-    return create_app(ctx, run_scheduler=settings.scheduler_enabled, access_log=True)
+    return served_app(build_context(settings))
+
+
+def served_app(ctx: AppContext) -> FastAPI:
+    """The app a served process runs (one worker or each of many), its start-up heap frozen."""
+    from service.app.main import create_app
+
+    app = create_app(ctx, run_scheduler=ctx.settings.scheduler_enabled, access_log=True)
+    freeze_startup_heap()
+    return app
 
 
 # How uvicorn serves Strongroom, with one worker or many.

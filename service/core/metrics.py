@@ -12,6 +12,8 @@ No label carries data.
 
 from __future__ import annotations
 
+import gc
+
 from prometheus_client import (
     GC_COLLECTOR,
     PLATFORM_COLLECTOR,
@@ -30,6 +32,11 @@ class Metrics:
         for collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):
             self.health_registry.register(collector)
         Gauge("strongroom_up", "The process is serving", registry=self.health_registry).set(1)
+        Gauge(
+            "strongroom_gc_frozen_objects",
+            "Start-up objects the garbage collector no longer walks (service/app/heap.py)",
+            registry=self.health_registry,
+        ).set_function(gc.get_freeze_count)
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "strongroom_requests",

@@ -17,8 +17,7 @@ from service.access.principals import create_principal
 from service.app.bootstrap import build_context
 from service.app.context import AppContext
 from service.app.logging import configure_logging
-from service.app.main import create_app
-from service.app.workers import SERVING_OPTIONS, run_workers
+from service.app.workers import SERVING_OPTIONS, run_workers, served_app
 from service.cli_support import fail, now_utc
 from service.core.config import Settings
 from service.core.db import transaction
@@ -72,9 +71,8 @@ def _serve(ctx: AppContext, *, host: str, port: int, workers: int) -> None:
         ctx.engine.dispose()  # each worker opens its own connections
         run_workers(ctx.settings, host=host, port=port, workers=workers)
         return
-    app = create_app(ctx, run_scheduler=ctx.settings.scheduler_enabled, access_log=True)
     uvicorn.run(
-        app,
+        served_app(ctx),
         host=host,
         port=port,
         **SERVING_OPTIONS,
