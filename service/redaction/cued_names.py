@@ -112,12 +112,21 @@ _USERNAME_CUES = frozenset(
     (
         "by", "owner", "user", "assignee", "author", "requester", "agent", "reviewer",
         "approver", "sender", "recipient", "member", "customer", "contact",
+        # who acted or is acted for, and the words a login comes after
+        "actor", "operator", "subscriber", "payer", "payee", "holder", "buyer", "seller",
+        "employee", "creator", "editor", "submitter", "username", "login", "account",
     )
 )  # fmt: skip
-_DOTTED_USERNAME = regex.compile(
-    rf"(?<![\w-])(?i:{'|'.join(sorted(_USERNAME_CUES))})(?:[ \t]*+[=:])?+[ \t]*+[\"']?+"
-    r"(\p{Ll}{2,}+[._]\p{Ll}{2,}+)(?![\w@.-])"
+# Looser still: after these a login is a person's only when no part of it is English at all
+# (`sent to zhang.wei`, not `for node_exporter`).
+_USERNAME_PREPOSITIONS = frozenset(("to", "for", "from", "with"))
+# Found by its shape first (rare in a line), then the word before it is looked at.
+_DOTTED_USERNAME = regex.compile(r"(?<![\w.-])(\p{Ll}{2,}+[._]\p{Ll}{2,}+)(?![\w@.-])")
+_CUE_BEFORE_USERNAME = regex.compile(
+    rf"(?<![\w-])(?i:({'|'.join(sorted(_USERNAME_CUES | _USERNAME_PREPOSITIONS))}))"
+    r"(?:[ \t]*+[=:])?+[ \t]*+[\"']?+\Z"
 )
+_CUE_REACH = 24  # the longest cue, its `=` or `:`, blanks and a quote
 _INFLECTIONS = ("ing", "ies", "ied", "ed", "es", "s")
 
 
@@ -197,9 +206,17 @@ class CuedNames:
                     continue  # `to AWS SQS`, `for PCI DSS`
                 if self._foreign_lower_name(run.lower().split()):
                     found.append(match.span(1))
-        if not _USERNAME_CUES.isdisjoint(words):
+        if not (_USERNAME_CUES.isdisjoint(words) and _USERNAME_PREPOSITIONS.isdisjoint(words)):
             for match in _DOTTED_USERNAME.finditer(text):
-                if self._login_of_a_person(regex.split(r"[._]", match.group(1))):
+                start = match.start()
+                cue = _CUE_BEFORE_USERNAME.search(text[max(0, start - _CUE_REACH) : start])
+                if cue is None:
+                    continue
+                parts = regex.split(r"[._]", match.group(1))
+                if self._login_of_a_person(parts) and (
+                    cue.group(1).lower() not in _USERNAME_PREPOSITIONS
+                    or self._lexicon.none_known(parts)
+                ):
                     found.append(match.span(1))
         if self._words.isdisjoint(words):
             return found

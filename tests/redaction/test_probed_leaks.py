@@ -124,6 +124,13 @@ from service.redaction.redactor import Redactor
         ("level=info msg=refund approved by Rangi Parata", "Parata"),
         ("type: 'Normal' reason: 'Created' refund approved by Rangi Parata", "Parata"),
         ("note=see ticket; refund approved by Rangi Parata", "Parata"),
+        # a `first.last` login after more words for who acted, and after to/for/from/with
+        # when no part of it is English
+        ("actor=fiona.mcgregor action=card.update", "mcgregor"),
+        ("subscriber=tavita.leota paused", "leota"),
+        ("login ingeborg_haugland failed: bad password", "haugland"),
+        ("payer: olu_adebayo", "adebayo"),
+        ("receipt sent to kaveh.farahani", "farahani"),
     ],
 )
 def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
@@ -198,6 +205,12 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         'metadata: {"name": "stripe-keys", "namespace": "billing"}',
         '{"kind": "Pod", "name": "billing-worker-2"}',
         "customer_name=test_user",
+        "exported for node_exporter",
+        "forwarded to kube.system",
+        "metrics from prom.scraper",
+        "signed with dev_tools",
+        "actor=system.scheduler",
+        "operator=billing.ops",
         "wallet enabled (Apple Pay)",
         "stream lag (Kafka Streams)",
         "failover (Redis Sentinel)",
