@@ -52,7 +52,7 @@ _TITLE_CELL = regex.compile(
 # `Last, First` in free text: two capitalised words around a comma, not part of a list.
 _SURNAME_OR_GIVEN = r"\p{Lu}\p{Ll}[\p{L}\p{M}]+(?:['\u2019-][\p{L}\p{M}]+)*"
 LAST_COMMA_FIRST = regex.compile(
-    rf"(?<!,[ \t])(?<![\w'\u2019-])((?:\p{{Lu}}['\u2019])?{_SURNAME_OR_GIVEN}),[ \t]"
+    rf"(?<!,[ \t])(?<![\w\u2019-])(?<!\w')((?:\p{{Lu}}['\u2019])?{_SURNAME_OR_GIVEN}),[ \t]"
     rf"({_SURNAME_OR_GIVEN})(?!,[ \t]\p{{Lu}}|[\w-])"
 )
 # Words that open a greeting or a sign-off before a comma: `Regards, Fatima Zahra` is no
@@ -67,7 +67,7 @@ NOT_A_SURNAME = frozenset(
 # The same in capitals (`TAUFA, SIONE`), which NER then reads title-cased.
 _UPPER_NAME_PART = r"\p{Lu}{2,}(?:['\u2019-]\p{Lu}+)*"
 UPPER_LAST_COMMA_FIRST = regex.compile(
-    rf"(?<!,[ \t])(?<![\w'\u2019-]){_UPPER_NAME_PART},[ \t]{_UPPER_NAME_PART}"
+    rf"(?<!,[ \t])(?<![\w\u2019-])(?<!\w'){_UPPER_NAME_PART},[ \t]{_UPPER_NAME_PART}"
     r"(?!,[ \t]\p{Lu}|[\w-])"
 )
 _WORD_IN_RUN = regex.compile(r"[^ \t]+")

@@ -131,6 +131,9 @@ from service.redaction.redactor import Redactor
         ("login ingeborg_haugland failed: bad password", "haugland"),
         ("payer: olu_adebayo", "adebayo"),
         ("receipt sent to kaveh.farahani", "farahani"),
+        # `Last, First` in single quotes
+        ("'Kowalski, Jan' disputed charge ch_123", "Kowalski"),
+        ("'WISNIEWSKA, EWA' requested a refund", "EWA"),
     ],
 )
 def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
@@ -211,6 +214,8 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         "signed with dev_tools",
         "actor=system.scheduler",
         "operator=billing.ops",
+        "note='Refunded, Closed'",
+        "ship_zone='Berlin, Germany'",
         "wallet enabled (Apple Pay)",
         "stream lag (Kafka Streams)",
         "failover (Redis Sentinel)",
