@@ -134,6 +134,9 @@ from service.redaction.redactor import Redactor
         # `Last, First` in single quotes
         ("'Kowalski, Jan' disputed charge ch_123", "Kowalski"),
         ("'WISNIEWSKA, EWA' requested a refund", "EWA"),
+        # who acted, after a colon with no blank
+        ("[user:Tuğba Aksoy] updated card", "Aksoy"),
+        ("[actor:Wanjiru Kamau] paused sub_tok_1", "Kamau"),
     ],
 )
 def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
@@ -215,6 +218,10 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         "actor=system.scheduler",
         "operator=billing.ops",
         "note='Refunded, Closed'",
+        "user:postgres",
+        "actor:Jenkins",
+        "[user:Ops Team] rotated keys",
+        "login:Success",
         "ship_zone='Berlin, Germany'",
         "wallet enabled (Apple Pay)",
         "stream lag (Kafka Streams)",
