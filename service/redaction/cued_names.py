@@ -80,7 +80,8 @@ _GREETING_WORDS = frozenset(
 # capitalised word makes it a full name, which the name search and NER judge.
 _CONVERSATION = regex.compile(
     r"(?<![\w-])(?i:(?:spoke|spoken|speaking|talked|talking|chatted|chatting|met|meeting)"
-    r"[ \t]+(?:with|to)|phoned|emailed|e-mailed|messaged|texted|contacted)"
+    r"[ \t]+(?:with|to)|phoned|emailed|e-mailed|messaged|texted|contacted"
+    r"|ask|asked|asking|tell|told|remind|reminded|thanked)"
     rf"[ \t]++({_CAPITALISED_WORD})(?![\w-])(?![ \t]+\p{{Lu}})"
 )
 # `assigned to Chidinma`, `escalated to Oluwaseun`: work handed to one person. Teams are
@@ -98,6 +99,7 @@ _CONVERSATION_WORDS = frozenset(
     (
         "spoke", "spoken", "speaking", "talked", "talking", "chatted", "chatting", "met",
         "meeting", "phoned", "emailed", "mailed", "messaged", "texted", "contacted",
+        "ask", "asked", "asking", "tell", "told", "remind", "reminded", "thanked",
     )
 )  # fmt: skip
 # Words before which two lower-case or capital words may be a name under the strict rule of
@@ -128,6 +130,18 @@ _CUE_BEFORE_USERNAME = regex.compile(
 )
 _CUE_REACH = 24  # the longest cue, its `=` or `:`, blanks and a quote
 _INFLECTIONS = ("ing", "ies", "ied", "ed", "es", "s")
+# Software and services a log talks to or about as if they were people (`asked Stripe`,
+# `told Jenkins`), which the English lexicon does not know. Only for a single word after a
+# cue: under a person's key (`cardholder: Jenkins`) the word is still a surname.
+SOFTWARE_NAMES = frozenset(
+    """
+    jenkins redis kubernetes postgres postgresql mysql kafka docker terraform ansible nginx
+    grafana prometheus datadog sentry pagerduty opsgenie slack github gitlab bitbucket jira
+    confluence zendesk salesforce hubspot twilio sendgrid mailgun okta openbao celery
+    rabbitmq elasticsearch kibana airflow helm istio consul nomad paypal adyen braintree
+    quickbooks xero netsuite shopify magento
+    """.split()  # noqa: SIM905
+)
 
 
 _NEXT_UPPER_WORD = regex.compile(rf"[ \t]+({_UPPER_WORD})(?![\w-])")
@@ -238,8 +252,12 @@ class CuedNames:
         return found
 
     def _a_given_name(self, word: str) -> bool:
+        """A single capitalised word after a cue (`asked Ngozi`, `escalated to Oluwaseun`):
+        a given name unless the lexicon, the log's words or software say otherwise."""
         if word in LOG_VOCABULARY or word in _NOT_A_NAME or word in NOT_A_PERSON:
             return False
+        if word in SOFTWARE_NAMES:
+            return False  # `told Jenkins to retry`, `ask Kubernetes to reschedule`
         return not self._lexicon.ordinary(word)
 
     def _could_be_name_words(self, words: list[str]) -> bool:

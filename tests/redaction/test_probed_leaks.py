@@ -137,6 +137,12 @@ from service.redaction.redactor import Redactor
         # who acted, after a colon with no blank
         ("[user:Tuğba Aksoy] updated card", "Aksoy"),
         ("[actor:Wanjiru Kamau] paused sub_tok_1", "Kamau"),
+        # a given name alone after asking, telling, reminding, thanking
+        ("TODO: ask Ngozi about the VAT invoice", "Ngozi"),
+        ("asked Oluwadamilare to resend the card", "Oluwadamilare"),
+        ("thanked Zainab for her patience", "Zainab"),
+        # software is no person there, yet a surname under a person's key
+        ("cardholder: Jenkins", "Jenkins"),
     ],
 )
 def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
@@ -219,6 +225,10 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         "operator=billing.ops",
         "note='Refunded, Closed'",
         "user:postgres",
+        "told Jenkins to retry",
+        "ask Kubernetes to reschedule",
+        "asked Stripe for the payout report",
+        "remind Billing team on Monday",
         "actor:Jenkins",
         "[user:Ops Team] rotated keys",
         "login:Success",
