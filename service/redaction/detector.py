@@ -112,6 +112,14 @@ _STRUCTURE_CHARS = frozenset("=:'\"@<-|\u2013\u2014")
 _CSV_SEPARATORS = (";", ",", "\t", "|")
 
 
+def _may_hold_fields(text: str) -> bool:
+    """A key, a label or a quote (`=`, `:`, `-`…), or a label set off by `is`/`was` with a
+    digit to follow (`customer dob is 03/14/1979`)."""
+    if not _STRUCTURE_CHARS.isdisjoint(text):
+        return True
+    return (" is " in text or " was " in text) and any(char.isdigit() for char in text)
+
+
 @dataclass
 class _NerWindow:
     """Text for the NER model: a window of the line, or (`snippet`) a value as NER reads it,
@@ -230,9 +238,7 @@ class PresidioDetector:
         ]
 
     def _fields(self, text: str, header: CsvHeader | None) -> list[Field]:
-        fields = (
-            find_fields(text, self.explicit_keys) if not _STRUCTURE_CHARS.isdisjoint(text) else []
-        )
+        fields = find_fields(text, self.explicit_keys) if _may_hold_fields(text) else []
         row = row_fields(text, header) if header is not None else []
         fields.extend(row)
         if not row and "@" in text:
@@ -315,7 +321,7 @@ class PresidioDetector:
                 value = text[field.start : end]
             single_word_ok = field.quoted or (entity == "PERSON" and names_a_name_part(field.key))
             if not plausible(entity, value, single_word_ok=single_word_ok):
-                if entity == "PERSON" and _says_name(field.key) and self._login_of_a_name(value):
+                if entity == "PERSON" and self._login_of_a_name(value, _says_name(field.key)):
                     findings.append(Finding(entity, field.start, end, _FIELD_SCORE))
                 continue
             if entity == "PERSON" and field.key == "name" and self._object_slug(value):
@@ -341,13 +347,22 @@ class PresidioDetector:
             part in LOG_VOCABULARY or lexicon.ordinary(part) for part in parts
         )
 
-    def _login_of_a_name(self, value: str) -> bool:
-        """A lower-case login made of a name: `dmitri_volkov`, `john.smith`; not `test_user`,
-        `svc.billing`, `ops-bot` (a part that is an ordinary English or log word)."""
+    def _login_of_a_name(self, value: str, key_says_name: bool) -> bool:
+        """A login made of a name: `dmitri_volkov`, `john.smith` under a key that asks for a
+        name, and under any person's key when written in capitals (`Kwame_Mensah`,
+        `KWAME_MENSAH`: a reference would not be); not `test_user`, `svc.billing`, `ops-bot`,
+        `Billing_Team` (a part that is an ordinary English or log word)."""
         value = value.strip()
-        if not value.islower():
-            return False
         parts = _LOGIN_SEPARATOR.split(value)
+        if value.islower():
+            if not key_says_name:
+                return False
+        elif value.isupper() or all(part[:1].isupper() and part[1:].islower() for part in parts):
+            if len(parts) < 2 or (value.isupper() and any(len(part) < 4 for part in parts)):
+                return False  # `AWS_IAM`: acronyms
+            parts = [part.lower() for part in parts]
+        else:
+            return False
         if not 2 <= len(parts) <= 3 or not all(len(part) >= 2 and part.isalpha() for part in parts):
             return False
         lexicon = self.lexicon

@@ -41,6 +41,12 @@ _KEY_COLON_VALUE = re.compile(
     r"([A-Za-z_](?<![\w.:/\\-][A-Za-z_])[\w-]{0,63}):([^\W\d_][^\s,;&\"':=()\[\]{}]*)"
 )
 _COLON_LETTER = re.compile(r":[^\W\d_]")
+# Python's repr of a date under a key, in a dict or a dataclass: `'dob': datetime.date(1984,
+# 5, 17)`, `dob=datetime.date(1984, 5, 17)` (the plain `key=value` reading stops at the comma).
+_PYTHON_DATE_FIELD = re.compile(
+    r"(?:'([A-Za-z_][\w-]{0,63})'\s*:\s*|(?<![\w.-])([A-Za-z_][\w-]{0,63})=)"
+    r"(datetime\.date(?:time)?\([\d, ]{6,60}\))"
+)
 # Keys that say who acted without saying a name is there (`user:postgres`): after a colon
 # with no blank, a capitalised value under them is judged by its shape, as after `=`.
 _WHO_KEYS = frozenset(("user", "username", "actor", "login"))
@@ -75,15 +81,19 @@ _QUOTED_AFTER_WORD = re.compile(
 _LABEL_WORD = re.compile(r"[A-Za-z][A-Za-z_.-]{0,30}")
 _LABEL_WORDS_MAX = 4
 _VALUE_AFTER_COLON = re.compile(
-    r"(?:: +| [-\u2013\u2014|] +)([^\s,;|\"'<>()\[\]{}=][^,;|\"<>()\[\]{}=]{0,80}?)"
+    r"(?:: +| [-\u2013\u2014|] +| (?:is|was) +)([^\s,;|\"'<>()\[\]{}=][^,;|\"<>()\[\]{}=]{0,80}?)"
     r"(?= *(?:[,;|()\[\]{}]|$| [A-Za-z_][\w.-]*[:=]| [-\u2013\u2014] ))"
 )
 # Where a label ends: a colon, or a dash or bar set off by blanks (`Payee name - Sandy Shore`,
 # `Name — Jane Roe`, `Bill to | Ana Ruiz |`).
-_LABEL_END = re.compile(r": | [-\u2013\u2014|] ")
+_LABEL_END = re.compile(r": | [-\u2013\u2014|] | (?:is|was) ")
+# After `is`/`was` a label is read only when it says its value is a date of birth (`dob is
+# 1990-01-15`): `status is Active Plan` is a sentence, not a labelled name.
+_VERB_LABEL_ENTITIES = frozenset(("DATE_TIME",))
 _LABEL_MAX_WORDS = 4
 _GIVEN_NAME_AFTER_COMMA = re.compile(
-    r",[ \t]*[^\W\d_][\w'\u2019-]*(?:[ \t][^\W\d_][\w'\u2019-]*)?(?= *(?:[,;|()\[\]{}]|$))"
+    r",[ \t]*[^\W\d_][\w'\u2019-]*(?:[ \t][^\W\d_][\w'\u2019-]*)?"
+    r"(?= *(?:[,;|()\[\]{}]|$)| +[A-Za-z_][\w.-]*[:=])"
 )
 _WORD_AFTER_COMMA = re.compile(r",[ \t]*([^\W\d_][\w'\u2019-]*)")
 # An XML element holding text only: `<dob>1988-09-12</dob>`, `<Recipient>X Y</Recipient>`.
@@ -152,6 +162,11 @@ def find_fields(text: str, explicit: Mapping[str, str] | None = None) -> list[Fi
             )
     if "'" in text and any(word in text for word in ("=", "VALUES", "values", "LIKE", "like")):
         fields.extend(_sql(text, explicit))
+    if "datetime.date" in text:
+        for match in _PYTHON_DATE_FIELD.finditer(text):
+            field = _field(match.group(1) or match.group(2), *match.span(3), True, explicit)
+            if field.entity == "DATE_TIME":
+                fields.append(field)
     if "=" in text:
         fields.extend(_key_values(text, explicit))
         if "Key (" in text:
@@ -169,7 +184,15 @@ def find_fields(text: str, explicit: Mapping[str, str] | None = None) -> list[Fi
             fields.append(_field(match.group(1), match.start(3), match.end(3), True, explicit))
     if "@" in text and "<" in text:
         fields.extend(_display_names(text))
-    if ": " in text or " - " in text or " | " in text or "\u2013 " in text or "\u2014 " in text:
+    if (
+        ": " in text
+        or " - " in text
+        or " | " in text
+        or "\u2013 " in text
+        or "\u2014 " in text
+        or " is " in text
+        or " was " in text
+    ):
         fields.extend(_labelled_values(text, explicit))
     if " [" in text:
         login = _ACCESS_LOG_USER.match(text)
@@ -194,6 +217,10 @@ def _key_values(
     for match in _KEY_VALUE.finditer(text, start, len(text) if end is None else end):
         group = next(g for g in (2, 3, 4) if match.group(g) is not None)
         field = _field(match.group(1), match.start(group), match.end(group), group != 4, explicit)
+        if group == 4 and field.entity == "PERSON":
+            given = _GIVEN_NAME_AFTER_COMMA.match(text, field.end)
+            if given is not None:  # `holder=Tanaka, Hiroshi`: the value stopped at the comma
+                field = Field(field.key, field.start, given.end(), False, field.entity)
         decoded = _decoded(match.group(group)) if group == 4 else None
         if decoded is not None:
             field = Field(field.key, field.start, field.end, True, field.entity, decoded)
@@ -273,7 +300,7 @@ def _labelled_values(text: str, explicit: Mapping[str, str] | None) -> Iterator[
         if "." in label and label.replace(".", "").isalpha():
             label = label.replace(".", "")  # `D.O.B.`
         entity = key_entity(label.replace(" ", "_"), explicit)
-        if not entity:
+        if not entity or (text[colon + 1] in "iw" and entity not in _VERB_LABEL_ENTITIES):
             continue
         value, end = match.group(1), match.end(1)
         if entity == "PERSON" and _a_surname_alone(value):

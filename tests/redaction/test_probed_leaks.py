@@ -143,6 +143,20 @@ from service.redaction.redactor import Redactor
         ("thanked Zainab for her patience", "Zainab"),
         # software is no person there, yet a surname under a person's key
         ("cardholder: Jenkins", "Jenkins"),
+        # `Last, First` as an unquoted value (it stopped at the comma)
+        ("name=Frimpong, Akosua", "Akosua"),
+        ("holder=Tanaka, Hiroshi plan=pro", "Hiroshi"),
+        # particles of East African and West African names
+        ("name=Ngũgĩ wa Thiong'o", "Thiong"),
+        ("name=Ousmane dit Sow", "Sow"),
+        # Python's repr of a date of birth, and a label set off by is/was
+        ("customer={'first': 'Ravi', 'dob': datetime.date(1984, 5, 17)}", "1984"),
+        ("Customer(name='Ravi Kumar', dob=datetime.date(1984, 5, 17))", "17)"),
+        ("customer dob is 03/14/1979", "1979"),
+        ("date of birth was 14 March 1979", "1979"),
+        # a name written as a login in capitals, under a person's key
+        ("customer=Kwame_Mensah plan=premium_monthly", "Mensah"),
+        ("holder=KWAME_MENSAH", "MENSAH"),
     ],
 )
 def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
@@ -225,6 +239,12 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         "operator=billing.ops",
         "note='Refunded, Closed'",
         "user:postgres",
+        "{'created': datetime.datetime(2026, 12, 5, 10, 0)}",
+        "the invoice total is 1990 EUR",
+        "created date is 2026-12-05",
+        "owner=Billing_Team",
+        "owner=AWS_IAM",
+        "customer=Test_User",
         "told Jenkins to retry",
         "ask Kubernetes to reschedule",
         "asked Stripe for the payout report",
