@@ -16,7 +16,7 @@ import urllib.parse
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
-from service.redaction.keys import key_entity, normalise_key
+from service.redaction.keys import key_entity, key_names_a_thing, normalise_key
 from service.redaction.names import NAME_PARTICLE
 from service.redaction.values import names_a_thing
 
@@ -62,7 +62,7 @@ _SSH_LOGIN_USER = re.compile(
     r"(?:invalid user )?(\S+) from "
 )
 _SQL_INSERT = re.compile(
-    r"(?i)\binsert\s+into\s+[\w.\"`]+\s*\(([^()]*)\)\s*values\s*\((.*)\)", re.DOTALL
+    r"(?i)\binsert\s+into\s+([\w.\"`]+)\s*\(([^()]*)\)\s*values\s*\((.*)\)", re.DOTALL
 )
 _SQL_VALUE = re.compile(r"'((?:[^']|'')*)'|([^,'()\s][^,()]*)")
 # The column may be qualified (`c.full_name`); a LIKE pattern's `%` wildcards are no part of
@@ -147,7 +147,11 @@ def find_fields(text: str, explicit: Mapping[str, str] | None = None) -> list[Fi
     fields: list[Field] = []
     if '":' in text or '" :' in text:
         for match in _JSON_STRING_FIELD.finditer(text):
-            fields.append(_field(match.group(1), match.start(2), match.end(2), True, explicit))
+            key = match.group(1)
+            if key in _BARE_NAME_KEYS:
+                owner = _JSON_OWNER.search(text, 0, match.start())
+                key = _owned_key(owner.group(1), key) if owner is not None else key
+            fields.append(_field(key, match.start(2), match.end(2), True, explicit))
     if '\\"' in text:
         for match in _ESCAPED_JSON_FIELD.finditer(text):
             fields.append(_field(match.group(1), match.start(2), match.end(2), True, explicit))
@@ -235,8 +239,9 @@ def _key_values(
 def _sql(text: str, explicit: Mapping[str, str] | None) -> Iterator[Field]:
     insert = _SQL_INSERT.search(text)
     if insert is not None:
-        columns = [c.strip().strip('"`') for c in insert.group(1).split(",")]
-        values = list(_SQL_VALUE.finditer(text, insert.start(2), insert.end(2)))
+        table = insert.group(1).strip('"`').rsplit(".", 1)[-1]
+        columns = [_owned_key(table, c.strip().strip('"`')) for c in insert.group(2).split(",")]
+        values = list(_SQL_VALUE.finditer(text, insert.start(3), insert.end(3)))
         # Several rows (`VALUES (…), (…)`): every row has as many values as there are columns.
         if values and len(values) % len(columns) == 0:
             for index, value in enumerate(values):
@@ -286,6 +291,23 @@ def _name_before_lower_case(value: str) -> str:
         if word[:1].islower() and NAME_PARTICLE.fullmatch(word) is None:
             return " ".join(words[:position]).rstrip()
     return value
+
+
+# A bare `name` says nothing of what it names; the object or table holding it may:
+# `{"plan": {"name": "Family Bundle"}}`, `INSERT INTO plans (name, …)`.
+_BARE_NAME_KEYS = frozenset(("name", "Name", "NAME"))
+# The key of the innermost object still open before a position (`"plan": {`, nothing closed
+# in between).
+_JSON_OWNER = re.compile(r'"([A-Za-z_][\w-]{0,63})"\s*:\s*\{[^{}]*\Z')
+
+
+def _owned_key(owner: str, key: str) -> str:
+    """`name` of a thing's object or table is that thing's name (`plan_name`), which the key
+    judgement reads as no person; any other key, or an owner that is no thing, is unchanged."""
+    if key not in _BARE_NAME_KEYS:
+        return key
+    owned = f"{owner.removesuffix('s')}_name"
+    return owned if key_names_a_thing(owned) else key
 
 
 def _labelled_values(text: str, explicit: Mapping[str, str] | None) -> Iterator[Field]:

@@ -157,6 +157,9 @@ from service.redaction.redactor import Redactor
         # a name written as a login in capitals, under a person's key
         ("customer=Kwame_Mensah plan=premium_monthly", "Mensah"),
         ("holder=KWAME_MENSAH", "MENSAH"),
+        # a bare `name` in a person's object or table stays a person's
+        ('{"customer":{"name":"Grace Hopper"}}', "Hopper"),
+        ("INSERT INTO customers (name, email) VALUES ('Grace Hopper', 'g@x.io');", "Hopper"),
     ],
 )
 def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
@@ -243,6 +246,10 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         "the invoice total is 1990 EUR",
         "created date is 2026-12-05",
         "owner=Billing_Team",
+        # a bare `name` in a thing's object or table names that thing
+        '{"plan":{"name":"Family Bundle","interval":"year","amount":9900}}',
+        "INSERT INTO plans (name, price) VALUES ('Family Bundle', 1499);",
+        '{"product": {"id": 3, "name": "Premium Plus"}}',
         "owner=AWS_IAM",
         "customer=Test_User",
         "told Jenkins to retry",
