@@ -149,7 +149,8 @@ def find_fields(text: str, explicit: Mapping[str, str] | None = None) -> list[Fi
         for match in _JSON_STRING_FIELD.finditer(text):
             key = match.group(1)
             if key in _BARE_NAME_KEYS:
-                owner = _JSON_OWNER.search(text, 0, match.start())
+                start = match.start()
+                owner = _JSON_OWNER.search(text, max(0, start - _OWNER_REACH), start)
                 key = _owned_key(owner.group(1), key) if owner is not None else key
             fields.append(_field(key, match.start(2), match.end(2), True, explicit))
     if '\\"' in text:
@@ -299,6 +300,7 @@ _BARE_NAME_KEYS = frozenset(("name", "Name", "NAME"))
 # The key of the innermost object still open before a position (`"plan": {`, nothing closed
 # in between).
 _JSON_OWNER = re.compile(r'"([A-Za-z_][\w-]{0,63})"\s*:\s*\{[^{}]*\Z')
+_OWNER_REACH = 200  # looked for this far back only: a line may hold thousands of names
 
 
 def _owned_key(owner: str, key: str) -> str:

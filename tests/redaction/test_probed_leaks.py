@@ -362,6 +362,15 @@ HOSTILE = [
     ("", "Call Zanele ", 6_000, "Mokoena"),
     ("GET /", "a%20", 12_000, "b"),
     ("", "(Anouk Dekker) ", 5_000, ""),
+    ("", "actor=ab.cd ", 6_000, ""),
+    ("", "for ab.cd ", 6_000, ""),
+    ("", "ask Ab ", 6_000, ""),
+    ("", '{"plan":{"name":"Ab Cd"}}, ', 3_000, ""),
+    ("", "dob is 1", 8_000, ""),
+    ("", "dob=datetime.date(1984, 5, 17) ", 2_000, ""),
+    ("", "holder=Ab, Cd ", 5_000, ""),
+    ("", "customer=Ab_Cd ", 5_000, ""),
+    ("", "[user:Ab Cd] ", 5_000, ""),
 ]
 
 
