@@ -87,9 +87,6 @@ _VALUE_AFTER_COLON = re.compile(
 # Where a label ends: a colon, or a dash or bar set off by blanks (`Payee name - Sandy Shore`,
 # `Name — Jane Roe`, `Bill to | Ana Ruiz |`).
 _LABEL_END = re.compile(r": | [-\u2013\u2014|] | (?:is|was) ")
-# After `is`/`was` a label is read only when it says its value is a date of birth (`dob is
-# 1990-01-15`): `status is Active Plan` is a sentence, not a labelled name.
-_VERB_LABEL_ENTITIES = frozenset(("DATE_TIME",))
 _LABEL_MAX_WORDS = 4
 _GIVEN_NAME_AFTER_COMMA = re.compile(
     r",[ \t]*[^\W\d_][\w'\u2019-]*(?:[ \t][^\W\d_][\w'\u2019-]*)?"
@@ -148,7 +145,7 @@ def find_fields(text: str, explicit: Mapping[str, str] | None = None) -> list[Fi
     if '":' in text or '" :' in text:
         for match in _JSON_STRING_FIELD.finditer(text):
             key = match.group(1)
-            if key in _BARE_NAME_KEYS:
+            if key.lower() == "name":
                 start = match.start()
                 owner = _JSON_OWNER.search(text, max(0, start - _OWNER_REACH), start)
                 key = _owned_key(owner.group(1), key) if owner is not None else key
@@ -294,11 +291,9 @@ def _name_before_lower_case(value: str) -> str:
     return value
 
 
-# A bare `name` says nothing of what it names; the object or table holding it may:
-# `{"plan": {"name": "Family Bundle"}}`, `INSERT INTO plans (name, …)`.
-_BARE_NAME_KEYS = frozenset(("name", "Name", "NAME"))
-# The key of the innermost object still open before a position (`"plan": {`, nothing closed
-# in between).
+# A bare `name` says nothing of what it names; the object or table holding it may
+# (`{"plan": {"name": "Family Bundle"}}`, `INSERT INTO plans (name, …)`). The key of the
+# innermost object still open before a position (`"plan": {`, nothing closed in between):
 _JSON_OWNER = re.compile(r'"([A-Za-z_][\w-]{0,63})"\s*:\s*\{[^{}]*\Z')
 _OWNER_REACH = 200  # looked for this far back only: a line may hold thousands of names
 
@@ -306,7 +301,7 @@ _OWNER_REACH = 200  # looked for this far back only: a line may hold thousands o
 def _owned_key(owner: str, key: str) -> str:
     """`name` of a thing's object or table is that thing's name (`plan_name`), which the key
     judgement reads as no person; any other key, or an owner that is no thing, is unchanged."""
-    if key not in _BARE_NAME_KEYS:
+    if key.lower() != "name":
         return key
     owned = f"{owner.removesuffix('s')}_name"
     return owned if key_names_a_thing(owned) else key
@@ -324,7 +319,11 @@ def _labelled_values(text: str, explicit: Mapping[str, str] | None) -> Iterator[
         if "." in label and label.replace(".", "").isalpha():
             label = label.replace(".", "")  # `D.O.B.`
         entity = key_entity(label.replace(" ", "_"), explicit)
-        if not entity or (text[colon + 1] in "iw" and entity not in _VERB_LABEL_ENTITIES):
+        if not entity:
+            continue
+        if separator.group().strip() in ("is", "was") and entity != "DATE_TIME":
+            # After is/was only a date of birth is read (`dob is 1990-01-15`): `status is
+            # Active Plan` is a sentence, not a labelled name.
             continue
         value, end = match.group(1), match.end(1)
         if entity == "PERSON" and _a_surname_alone(value):
