@@ -18,7 +18,7 @@ from collections.abc import Iterable
 import regex
 
 from service.redaction.lexicon import Lexicon
-from service.redaction.names import LOG_VOCABULARY, NAME_PARTICLE
+from service.redaction.names import CASELESS_WORD, LOG_VOCABULARY, NAME_PARTICLE
 from service.redaction.values import COMPANY_SUFFIXES, NOT_A_PERSON, names_a_thing
 
 # Cues that name a person's role; prepositions (`by`) and titles (handled in `names.py`) are
@@ -144,6 +144,13 @@ SOFTWARE_NAMES = frozenset(
 )
 
 
+# A name in a script without case (`refund sent to 王秀英`, `paused by 김민준`) is neither
+# capitalised nor lower case: after any cue or slot word but `and` and `from` (which come
+# before places and things as often), one to three such words are a name.
+_NOT_BEFORE_A_CASELESS_NAME = frozenset(("and", "from"))
+_CASELESS_LETTER = regex.compile(r"\p{Lo}")
+
+
 _NEXT_UPPER_WORD = regex.compile(rf"[ \t]+({_UPPER_WORD})(?![\w-])")
 
 
@@ -182,6 +189,12 @@ class CuedNames:
         )
         self._lexicon = lexicon
         self._words = frozenset(nominal)
+        caseless_cues = (frozenset(cues) | self._slots) - _NOT_BEFORE_A_CASELESS_NAME
+        self._caseless_pattern = regex.compile(
+            rf"(?<![\w-])(?i:{'|'.join(map(regex.escape, sorted(caseless_cues)))})"
+            rf"(?:[ \t]*+[:#=])?+[ \t]*+[\"'(\[]?+"
+            rf"({CASELESS_WORD}(?:[ \t]+{CASELESS_WORD}){{0,2}})"
+        )
         # Possessive: a long run of blanks after a cue must not be tried at every split.
         self._pattern = regex.compile(
             rf"(?<![\w-])(?i:{'|'.join(map(regex.escape, nominal))})(?:[ \t]*+[:#])?+[ \t]++"
@@ -191,6 +204,8 @@ class CuedNames:
 
     def spans(self, text: str, words: frozenset[str]) -> list[tuple[int, int]]:
         found = []
+        if not text.isascii() and _CASELESS_LETTER.search(text) is not None:
+            found.extend(match.span(1) for match in self._caseless_pattern.finditer(text))
         if not _GREETING_WORDS.isdisjoint(words):
             for match in _GREETING.finditer(text):
                 if match.group(1) is not None:

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
 from service.redaction.keys import key_entity, key_names_a_thing, normalise_key
-from service.redaction.names import NAME_PARTICLE
+from service.redaction.names import NAME_PARTICLE, written_without_case
 from service.redaction.values import names_a_thing
 
 _JSON_STRING_FIELD = re.compile(r'"([A-Za-z_][\w.-]{0,63})"\s*:\s*"((?:[^"\\]|\\.)*)"')
@@ -291,6 +291,15 @@ def _name_before_lower_case(value: str) -> str:
     return value
 
 
+def _name_before_other_script(value: str) -> str:
+    """A name in a script without case up to the first word in another script."""
+    words = value.split(" ")
+    for position, word in enumerate(words[1:], start=1):
+        if not written_without_case(word):
+            return " ".join(words[:position]).rstrip()
+    return value
+
+
 # A bare `name` says nothing of what it names; the object or table holding it may
 # (`{"plan": {"name": "Family Bundle"}}`, `INSERT INTO plans (name, …)`). The key of the
 # innermost object still open before a position (`"plan": {`, nothing closed in between):
@@ -335,6 +344,9 @@ def _labelled_values(text: str, explicit: Mapping[str, str] | None) -> Iterator[
                 value, end = text[match.start(1) : given.end()], given.end()
         if entity == "PERSON" and value[:1].isupper():
             value = _name_before_lower_case(value)  # `Siosaia Fifita at com.acme.Check`
+            end = match.start(1) + len(value)
+        elif entity == "PERSON" and written_without_case(value[:1]):
+            value = _name_before_other_script(value)  # `محمد العلي card ending 4242`
             end = match.start(1) + len(value)
         if entity in ("PERSON", "LOCATION") and len(value.split()) > _LABEL_MAX_WORDS:
             continue  # a sentence, not a value (`Name: changed by the owner to …`)

@@ -28,6 +28,13 @@ _RUN = regex.compile(
 _CONTINUATION = regex.compile(
     rf"(?:[ \t]+(?:{_PARTICLE}[ \t]+)*\p{{Lu}}[\p{{L}}\p{{M}}'\u2019.-]*(?![\w.-]*[=:]))*"
 )
+# Scripts without case (Han, Kana, Hangul, Arabic, Hebrew, Devanagari, Thai…): a word of
+# their letters. Such a name is neither capitalised nor lower case: `name=王秀英`,
+# `holder: محمد العلي`.
+CASELESS_WORD = r"\p{Lo}[\p{Lo}\p{M}]*"
+_CASELESS_NAME = regex.compile(rf"{CASELESS_WORD}(?:[ \t]+{CASELESS_WORD}){{0,3}}")
+_ENDS_CASELESS = regex.compile(r"\p{Lo}\p{M}*\Z")
+_CASELESS_CONTINUATION = regex.compile(rf"(?:[ \t]+{CASELESS_WORD}(?![\w.-]*[=:])){{0,3}}")
 # Lower-case words after an unquoted lower-case name value (`holder=jane doe`): two at most.
 _LOWER_CONTINUATION = regex.compile(r"(?:[ \t]+\p{Ll}[\p{L}\p{M}'\u2019-]*(?![\w.-]*[=:])){0,2}")
 # A title, then one to four capitalised or upper-case words: `Dr Hodan Warsame`, `Ms. MARK JUG`.
@@ -197,6 +204,11 @@ def second_given_name_end(text: str, end: int) -> int:
     return match.end()
 
 
+def written_without_case(value: str) -> bool:
+    """One to four words in a script without case (`王秀英`, `محمد العلي`)."""
+    return _CASELESS_NAME.fullmatch(value.strip()) is not None
+
+
 def capitalised_word_before(text: str, start: int) -> bool:
     """Whether a capitalised word stands right before ``start`` (`Buenos Aires, Bogotá`: the
     comma ends a run of words, not a surname)."""
@@ -207,9 +219,14 @@ def continued_name_end(text: str, end: int, *, lower: bool = False, upper: bool 
     """Where a name or street that was cut at a space really ends.
 
     After a lower-case value (`holder=ayşe`), up to two more lower-case words count; after
-    an upper-case one, upper-case words (capitalised words always do).
+    an upper-case one, upper-case words (capitalised words always do); after a word in a
+    script without case, up to three more such words.
     """
-    match = (_LOWER_CONTINUATION if lower else _CONTINUATION).match(text, end)
+    if end and _ENDS_CASELESS.search(text, max(0, end - 8), end):
+        pattern = _CASELESS_CONTINUATION
+    else:
+        pattern = _LOWER_CONTINUATION if lower else _CONTINUATION
+    match = pattern.match(text, end)
     return match.end() if match else end
 
 

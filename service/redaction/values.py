@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import regex
 
-from service.redaction.names import LOG_VOCABULARY
+from service.redaction.names import LOG_VOCABULARY, written_without_case
 
 NOT_A_VALUE = frozenset(
     {"", "null", "none", "nil", "-", "n/a", "true", "false", "redacted", "unknown", "anonymous"}
@@ -100,7 +100,13 @@ def plausible(entity: str, value: str, *, single_word_ok: bool = False) -> bool:
     if entity == "PERSON":
         if not name_shaped(value):
             return False
-        return " " in value.strip() or value[:1].isupper() or single_word_ok
+        # A name in a script without case is as sure as a capitalised one (`name=王秀英`).
+        return (
+            " " in value.strip()
+            or value[:1].isupper()
+            or single_word_ok
+            or written_without_case(value)
+        )
     if entity == "LOCATION":
         has_letter = any(char.isalpha() for char in value)
         return has_letter and len(value) <= 200 and (" " in value.strip() or value[:1].isdigit())

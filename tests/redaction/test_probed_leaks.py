@@ -1,8 +1,9 @@
 """Leaks found by probing with self-written lines (none from either frozen evaluation set):
 a given name alone after a greeting or a sign-off, lower-case names after `to`/`for` whose
-first word is known only as a noun, labels set off by a dash or a bar, and addresses in
-Chinese, Japanese and Korean script. Each class has lines that must stay readable beside it,
-and each new pattern a long adversarial line that must cost no more than a plain one."""
+first word is known only as a noun, labels set off by a dash or a bar, addresses in Chinese,
+Japanese and Korean script, names in scripts without case. Each class has lines that must stay
+readable beside it, and each new pattern a long adversarial line that must cost no more than a
+plain one."""
 
 from __future__ import annotations
 
@@ -160,6 +161,14 @@ from service.redaction.redactor import Redactor
         # a bare `name` in a person's object or table stays a person's
         ('{"customer":{"name":"Grace Hopper"}}', "Hopper"),
         ("INSERT INTO customers (name, email) VALUES ('Grace Hopper', 'g@x.io');", "Hopper"),
+        # names in scripts without case, under a key or a label and after a cue
+        ("name=王秀英 plan=monthly", "王秀英"),
+        ("holder: محمد العلي card ending 4242", "العلي"),
+        ("customer=प्रिया शर्मा status=active", "शर्मा"),
+        ("refund sent to 王秀英 yesterday", "王秀英"),
+        ("subscription paused by 김민준 at 10:02", "김민준"),
+        ("customer 李娜 requested a refund", "李娜"),
+        ("Dear 佐藤健, your plan renews", "佐藤健"),
     ],
 )
 def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
@@ -300,6 +309,11 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         "customer_name=stripe_webhook",
         "customer=ch_ijeEBiQRbSlLUcYTYZeh",
         "level=info msg=refund approved by Billing Team",
+        # text in a script without case that no cue or key says is a person's
+        "shipped from 東京 warehouse",
+        "error: 支付失败 for order 1234",
+        "status=支付失败 plan=月度套餐",
+        'title="月度套餐" amount=30',
     ],
 )
 def test_lines_beside_the_probed_classes_stay_readable(redactor: Redactor, line: str) -> None:
@@ -371,6 +385,9 @@ HOSTILE = [
     ("", "holder=Ab, Cd ", 5_000, ""),
     ("", "customer=Ab_Cd ", 5_000, ""),
     ("", "[user:Ab Cd] ", 5_000, ""),
+    ("", "to 王 ", 8_000, ""),
+    ("name=", "王 ", 8_000, ""),
+    ("holder: ", "العلي ", 8_000, "x"),
 ]
 
 
