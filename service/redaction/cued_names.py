@@ -13,13 +13,13 @@ Whether each word is an ordinary English word does not count: names made of Engl
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import regex
 
 from service.redaction.lexicon import Lexicon
 from service.redaction.names import CASELESS_WORD, LOG_VOCABULARY, NAME_PARTICLE
-from service.redaction.values import COMPANY_SUFFIXES, NOT_A_PERSON, names_a_thing
+from service.redaction.values import COMPANY_SUFFIXES, GROUP_WORDS, NOT_A_PERSON, names_a_thing
 
 # Cues that name a person's role; prepositions (`by`) and titles (handled in `names.py`) are
 # too loose before a lower-case word.
@@ -94,6 +94,28 @@ _HANDED_TO = regex.compile(
 _HANDED_TO_WORDS = frozenset(
     ("assigned", "reassigned", "escalated", "handed", "forwarded", "transferred")
 )
+# What people do and software seldom does, so that one word no English word before or after
+# it is a given name: `Ifeoma requested a copy`, `Kemi reported that…`, `escalated by
+# Nomvula`. Verbs that gateways, bots and schedulers do too (`declined`, `blocked`,
+# `approved`, `created`, `updated`) are not here: `blocked by Cloudflare`.
+_PERSON_VERBS = frozenset(
+    """
+    requested reported called phoned asked said wrote emailed complained confirmed agreed
+    replied responded mentioned paused resumed cancelled canceled upgraded downgraded
+    subscribed unsubscribed disputed escalated invited
+    """.split()  # noqa: SIM905
+)
+# The word opens a sentence: at the line's start, after an end of sentence (not an initial's
+# or a title's full stop: `Ngozi A. Okafor requested`), a colon, a bracket, a bar or a dash,
+# or inside an opening quote (not an apostrophe: `Kemi O'Neil called`).
+_GIVEN_NAME_THEN_VERB = regex.compile(
+    r"(?:^|(?<=\p{Ll}{2}[.!?][ \t]{1,3})|(?<=[:\]>|-][ \t]{1,3})|(?<=[=\[(]|(?<!\p{L})[\"']))"
+    rf"({_CAPITALISED_WORD})[ \t]+(\p{{Ll}}+)\b"
+)
+_VERB_BY_GIVEN_NAME = regex.compile(
+    rf"(?<![\w-])(\p{{L}}+)[ \t]+by[ \t]+({_CAPITALISED_WORD})(?![\w-])"
+    r"(?![ \t]+\p{Lu}|,[ \t]*\p{Lu})"  # `by Adeyemi, Kemi` is a `Last, First`
+)
 _FOLLOWING_WORD = regex.compile(r"[ \t]+(\p{L}+)")
 _CONVERSATION_WORDS = frozenset(
     (
@@ -129,6 +151,14 @@ _CUE_BEFORE_USERNAME = regex.compile(
     r"(?:[ \t]*+[=:])?+[ \t]*+[\"']?+\Z"
 )
 _CUE_REACH = 24  # the longest cue, its `=` or `:`, blanks and a quote
+# A home directory named after its owner: `/home/ogechi.nnaji/`, `C:\\Users\\AkuaMensah\\`,
+# `s3://exports/users/tomas_herrera/`. The segment is split at `.`, `_`, `-` and at a capital
+# inside it, and judged as a login (`/home/runner`, `/Users/Shared`, `/home/ci-bot` stay).
+_HOME_DIRECTORY = regex.compile(
+    r"(?i:[/\\](?:home|users))[/\\]([\p{L}][\p{L}._-]{2,40})(?=[/\\\s\"',;)]|$)"
+)
+_LOGIN_PARTS = regex.compile(r"[._-]|(?<=\p{Ll})(?=\p{Lu})")
+_HOME_WORDS = frozenset(("home", "users"))
 _INFLECTIONS = ("ing", "ies", "ied", "ed", "es", "s")
 # Software and services a log talks to or about as if they were people (`asked Stripe`,
 # `told Jenkins`), which the English lexicon does not know. Only for a single word after a
@@ -228,6 +258,8 @@ class CuedNames:
                 word = match.group(1).lower()
                 if self._a_given_name(word) and not self._lexicon.knows(word):
                     found.append(match.span(1))
+        if not _PERSON_VERBS.isdisjoint(words):
+            found.extend(self._given_names_acting(text, words))
         if self._slot_pattern is not None and not self._slots.isdisjoint(words):
             for match in self._slot_pattern.finditer(text, overlapped=True):
                 run = match.group(1)
@@ -247,6 +279,11 @@ class CuedNames:
                     or self._lexicon.none_known(parts)
                 ):
                     found.append(match.span(1))
+        if not _HOME_WORDS.isdisjoint(words):
+            for match in _HOME_DIRECTORY.finditer(text):
+                parts = [part.lower() for part in _LOGIN_PARTS.split(match.group(1)) if part]
+                if 2 <= len(parts) <= 3 and self._login_of_a_person(parts):
+                    found.append(match.span(1))
         if self._words.isdisjoint(words):
             return found
         for match in self._pattern.finditer(text):
@@ -265,6 +302,23 @@ class CuedNames:
                 end = match.end(3)  # `customer mary ann smith`
             found.append((start, end))
         return found
+
+    def _given_names_acting(self, text: str, words: frozenset[str]) -> Iterator[tuple[int, int]]:
+        """A given name alone doing what people do: `Ifeoma requested…`, `paused by Chinonso`.
+        The word must be no English word at all (`Hope called`, `Grace paused` stay: too
+        many products and teams are named so)."""
+        for match in _GIVEN_NAME_THEN_VERB.finditer(text):
+            if match.group(2) in _PERSON_VERBS and self._no_english_given_name(match.group(1)):
+                yield match.span(1)
+        if "by" in words:
+            for match in _VERB_BY_GIVEN_NAME.finditer(text):
+                verb = match.group(1).lower()
+                if verb in _PERSON_VERBS and self._no_english_given_name(match.group(2)):
+                    yield match.span(2)
+
+    def _no_english_given_name(self, word: str) -> bool:
+        word = word.lower()
+        return self._a_given_name(word) and not self._lexicon.knows(word)
 
     def _a_given_name(self, word: str) -> bool:
         """A single capitalised word after a cue (`asked Ngozi`, `escalated to Oluwaseun`):
@@ -297,10 +351,13 @@ class CuedNames:
 
     def _login_of_a_person(self, parts: list[str]) -> bool:
         """`aisha.khan`, `kwame.mensah`: no part an ordinary English word (nor its plural), a
-        log word or a thing (`ci.runner`, `kube.system`, `github.actions`, `svc.billing`)."""
+        log word, a thing or a system (`ci.runner`, `kube.system`, `github.actions`,
+        `svc.billing`, `node_exporter`)."""
         lexicon = self._lexicon
         return self._could_be_name_words(parts) and not any(
-            lexicon.ordinary(part) or (part.endswith("s") and lexicon.knows(part[:-1]))
+            part in GROUP_WORDS
+            or lexicon.ordinary(part)
+            or (part.endswith("s") and lexicon.knows(part[:-1]))
             for part in parts
         )
 

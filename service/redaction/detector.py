@@ -100,7 +100,7 @@ _MAX_VALUE_WORDS = 4
 _PERSON_SCORE_ORDINARY_WORDS = 0.4
 # A run NER did not call a person, which opens a clause and is followed by a verb in the past.
 _PERSON_SCORE_ACTING = 0.6
-_TWO_CAPITALS = re.compile(r"[A-Z]{2}, [A-Z]{2}|[^\x00-\x7f]")
+_TWO_CAPITALS = re.compile(r"[A-Z]{2}, [A-Z]|[^\x00-\x7f]")
 _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
 # Bounds on NER work per line, so that a hostile line of capitalised words costs little:
 # windows are cut at this length, and runs beyond the last window are redacted unseen

@@ -71,10 +71,12 @@ NOT_A_SURNAME = frozenset(
         "kind",
     )
 )  # fmt: skip
-# The same in capitals (`TAUFA, SIONE`), which NER then reads title-cased.
+# The same with the surname in capitals (`TAUFA, SIONE`, `ABARA, Chukwuemeka`), which NER
+# then reads title-cased.
 _UPPER_NAME_PART = r"\p{Lu}{2,}(?:['\u2019-]\p{Lu}+)*"
 UPPER_LAST_COMMA_FIRST = regex.compile(
-    rf"(?<!,[ \t])(?<![\w\u2019-])(?<!\w'){_UPPER_NAME_PART},[ \t]{_UPPER_NAME_PART}"
+    rf"(?<!,[ \t])(?<![\w\u2019-])(?<!\w'){_UPPER_NAME_PART},[ \t]"
+    rf"(?:{_UPPER_NAME_PART}|{_SURNAME_OR_GIVEN})"
     r"(?!,[ \t]\p{Lu}|[\w-])"
 )
 _WORD_IN_RUN = regex.compile(r"[^ \t]+")

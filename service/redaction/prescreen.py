@@ -105,7 +105,9 @@ def _ssn(text: str, words: frozenset[str]) -> bool:
 TRIGGERS: dict[str, Callable[[str, frozenset[str]], bool]] = {
     "CardNumberRecognizer": lambda text, words: _CARD.search(text) is not None,
     "IbanChecksumRecognizer": lambda text, words: _IBAN.search(text) is not None,
-    "EmailSuffixRecognizer": lambda text, words: "@" in text,
+    "EmailSuffixRecognizer": lambda text, words: (
+        "@" in text or ("at" in words and ("dot" in words or "(" in text or "[" in text))
+    ),
     "UsSsnRecognizer": _ssn,
     "IpAddressRecognizer": lambda text, words: _IP.search(text) is not None,
     "LabelledBirthDateRecognizer": lambda text, words: (

@@ -188,6 +188,25 @@ def _iban_end(text: str, start: int, end: int) -> int | None:
     return None
 
 
+# `[at]`, `(at)`, `{at}`, ` at ` and their `dot` forms, any case; a bracketed one may have no
+# blanks around it.
+_BRACKETED_AT = r"[ \t]*[\[({][ \t]*(?i:at)[ \t]*[\])}][ \t]*"
+_BARE_AT = r"[ \t]+(?i:at)[ \t]+"
+_SPELLED_DOT = r"(?:[ \t]*[\[({][ \t]*(?i:dot)[ \t]*[\])}][ \t]*|[ \t]+(?i:dot)[ \t]+)"
+_SPELLED_PART = regex.compile(
+    r"[ \t]*[\[({][ \t]*(at|dot)[ \t]*[\])}][ \t]*|[ \t]+(at|dot)[ \t]+", regex.IGNORECASE
+)
+
+
+def written_address(text: str) -> str:
+    """`priya dot nair at gmail dot com` → `priya.nair@gmail.com`; an address stays itself."""
+    if "@" in text:
+        return text
+    return _SPELLED_PART.sub(
+        lambda m: "@" if (m.group(1) or m.group(2)).lower() == "at" else ".", text
+    )
+
+
 class EmailSuffixRecognizer(PatternRecognizer):
     """E-mail addresses whose local part cannot swallow a `key=` prefix, with a known suffix."""
 
@@ -196,6 +215,19 @@ class EmailSuffixRecognizer(PatternRecognizer):
             "email",
             # A quote opens the address only inside a word (`o'brien@`): `'jo@x.io'` keeps it.
             r"(?<![\w.%+-])(?<!\w')[\w%+-][\w.%+'-]{0,63}@(?:[\w-]+\.)+[\w-]{2,63}(?![\w-])",
+            0.3,
+        ),
+        # Written out to fool harvesters: `yusuf [at] haddad [dot] me`, `sione(at)tonga-mail
+        # (dot)to`, `jo [at] example.com`, `priya dot nair at gmail dot com`. A bare ` at `
+        # needs a spelled-out dot in the domain (`login at example.com` is a sentence).
+        # `validate_result` reads the domain of the address as written.
+        Pattern(
+            "email spelled out",
+            rf"(?<![\w.%+-])[\w%+-][\w.%+-]{{0,63}}(?:{_SPELLED_DOT}[\w%+-]{{1,63}})*"
+            rf"(?:{_BRACKETED_AT}[\w-]{{1,63}}(?:(?:{_SPELLED_DOT}|\.)[\w-]{{1,63}})*"
+            rf"(?:{_SPELLED_DOT}|\.)"
+            rf"|{_BARE_AT}[\w-]{{1,63}}(?:(?:{_SPELLED_DOT}|\.)[\w-]{{1,63}})*{_SPELLED_DOT})"
+            r"[A-Za-z]{2,24}(?![\w-])",
             0.3,
         ),
     )
@@ -212,6 +244,9 @@ class EmailSuffixRecognizer(PatternRecognizer):
     def validate_result(self, pattern_text: str) -> bool:
         # A reserved or private top-level label (.example, .internal, .corp) still names a
         # mailbox: only an all-digit or mixed last label (``pkg@1.2.3``) is not an address.
+        # Spelled out, only a public suffix makes it one (`value at index [dot] was`).
+        if "@" not in pattern_text:
+            return _suffixes()(written_address(pattern_text).rsplit("@", 1)[1]).suffix != ""
         domain = pattern_text.rsplit("@", 1)[1]
         return _suffixes()(domain).suffix != "" or domain.rsplit(".", 1)[-1].isalpha()
 
@@ -285,7 +320,7 @@ class LabelledBirthDateRecognizer(PatternRecognizer):
         r"(?:\d{4}-\d{1,2}-\d{1,2}"
         r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
         r"|\d{4}(?P<ymd>[/.])\d{1,2}(?P=ymd)\d{1,2}|\d{1,2}(?P<dmy>[-/])\p{L}{3,9}(?P=dmy)\d{2,4}"
-        r"|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}\.?\s+\p{L}{3,9}\.?"
+        r"|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}(?:st|nd|rd|th|\.)?\s+(?:of\s+)?\p{L}{3,9}\.?"
         r",?\s+\d{4}|\p{L}{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})"
     )
 

@@ -169,6 +169,28 @@ from service.redaction.redactor import Redactor
         ("subscription paused by 김민준 at 10:02", "김민준"),
         ("customer 李娜 requested a refund", "李娜"),
         ("Dear 佐藤健, your plan renews", "佐藤健"),
+        # e-mail addresses spelled out, and a birth date with an ordinal day
+        ("contact: yusuf [at] haddad [dot] me", "haddad"),
+        ("login_hint=sione(at)tonga-mail(dot)to", "sione"),
+        ("user email is priya dot nair at gmail dot com", "nair"),
+        ("reach me: jo [at] example.com please", "example.com"),
+        ("KYC: born on 7th July 1979 in Kumasi", "1979"),
+        ("dob: 21st of March 1985", "1985"),
+        # a surname in capitals before a capitalised given name
+        ("Late fee waived for ABARA, Chukwuemeka per manager override.", "Chukwuemeka"),
+        ("Record: NAKAMURA, Haruto — renewal reminder queued.", "Haruto"),
+        # a home directory named after its owner
+        ('File "/home/ogechi.nnaji/projects/billing/worker.py", line 12', "nnaji"),
+        ("open C:\\Users\\AkuaMensah\\Documents\\invoice.pdf failed", "Mensah"),
+        ("upload s3://exports/users/tomas_herrera/2026-12.csv", "herrera"),
+        # a given name alone doing what people do
+        ("Ifeoma requested a copy of all stored data", "Ifeoma"),
+        ("Kemi reported that the invoice was wrong", "Kemi"),
+        ("Escalated by Nomvula to finance.", "Nomvula"),
+        ("subscription sub_123 paused by Chinonso", "Chinonso"),
+        ('msg="Tunde cancelled the plan"', "Tunde"),
+        ("Kemi O'Neil called support", "Kemi"),
+        ("Ngozi A. Okafor requested a refund", "Ngozi"),
     ],
 )
 def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
@@ -314,6 +336,26 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         "error: 支付失败 for order 1234",
         "status=支付失败 plan=月度套餐",
         'title="月度套餐" amount=30',
+        # `at` and `dot` in sentences, and a birth-less date
+        "login at example.com failed",
+        "job scheduled at 10:00 dot matrix printer",
+        "the value at index [dot] was null",
+        # capitals before a comma that are no surname
+        "ERROR, Retrying in 5 seconds",
+        "WARN, Payment gateway slow",
+        # home directories of system accounts
+        "cd /home/runner/work/app",
+        "/Users/Shared/build.log",
+        "/home/ci-bot/cache",
+        "/home/ubuntu/.ssh/authorized_keys",
+        "/home/node_exporter/data",
+        "GET /api/users/usr_12345/subscriptions",
+        # software and teams doing what they do
+        "request blocked by Cloudflare",
+        "Kafka restarted after OOM",
+        "Traefik reloaded config",
+        "Refunds requested by Finance team",
+        "paused by Stripe",
     ],
 )
 def test_lines_beside_the_probed_classes_stay_readable(redactor: Redactor, line: str) -> None:
@@ -388,6 +430,15 @@ HOSTILE = [
     ("", "to 王 ", 8_000, ""),
     ("name=", "王 ", 8_000, ""),
     ("holder: ", "العلي ", 8_000, "x"),
+    ("", "ab [at] cd ", 6_000, "[dot] com"),
+    ("", "ab dot ", 8_000, "cd at ef dot com"),
+    ("", "ab at cd dot ", 8_000, "com"),
+    ("", "(at)", 12_000, "(dot)to"),
+    ("dob: ", "1st of ", 8_000, "1990"),
+    ("", "ABC, Abc ", 8_000, ""),
+    ("", "/home/ab.cd", 6_000, "/"),
+    ("", "Kemi. ", 8_000, "Kemi requested"),
+    ("", "paused by Ab ", 8_000, ""),
 ]
 
 
@@ -400,8 +451,9 @@ def test_the_new_patterns_take_time_linear_in_the_line(
     overlapping addresses were merged by scanning every kept finding), and never very much
     more than a plain line of its length."""
     hostile = head + unit * count + tail
-    half = min(_seconds(redactor, head + unit * (count // 2) + tail) for _ in range(2))
-    whole = min(_seconds(redactor, hostile) for _ in range(2))
+    # The best of three: one run may meet a collection or the other core's load.
+    half = min(_seconds(redactor, head + unit * (count // 2) + tail) for _ in range(3))
+    whole = min(_seconds(redactor, hostile) for _ in range(3))
     assert whole < 2.6 * half + 0.05, (whole, half)
     plain = min(_seconds(redactor, "x" * len(hostile)) for _ in range(2))
     assert whole < 60 * plain + 1.0, (whole, plain)
