@@ -41,6 +41,7 @@ from service.redaction.names import (
     ner_window,
     second_given_name_end,
     titled_names,
+    written_without_case,
 )
 from service.redaction.nlp import (
     NER_SCORE,
@@ -68,6 +69,7 @@ from service.redaction.values import (
     NOT_A_PERSON,
     name_shaped,
     names_a_group,
+    names_a_place,
     names_a_thing,
     ner_form,
     plausible,
@@ -350,10 +352,13 @@ class PresidioDetector:
     def _login_of_a_name(self, value: str, key_says_name: bool) -> bool:
         """A login made of a name: `dmitri_volkov`, `john.smith` under a key that asks for a
         name, and under any person's key when written in capitals (`Kwame_Mensah`,
-        `KWAME_MENSAH`: a reference would not be); not `test_user`, `svc.billing`, `ops-bot`,
-        `Billing_Team` (a part that is an ordinary English or log word)."""
+        `KWAME_MENSAH`: a reference would not be) or in a script without case; not
+        `test_user`, `svc.billing`, `ops-bot`, `Billing_Team` (a part that is an ordinary
+        English or log word)."""
         value = value.strip()
         parts = _LOGIN_SEPARATOR.split(value)
+        if 2 <= len(parts) <= 4 and all(map(written_without_case, parts)):
+            return True  # `display_name=أحمد_منصور`: no script without case writes code
         if value.islower():
             if not key_says_name:
                 return False
@@ -586,7 +591,9 @@ class PresidioDetector:
             if any(lo_ <= candidate.start and candidate.end <= hi_ for lo_, hi_ in things):
                 cue = ""
             run_text = text[candidate.start : candidate.end]
-            if cue in self.name_slot_words and (names_a_thing(run_text) or names_a_group(run_text)):
+            if cue in self.name_slot_words and (
+                names_a_thing(run_text) or names_a_group(run_text) or names_a_place(run_text)
+            ):
                 cue = ""  # `customer Fraud Check`, `payee Bank Details`: the cue is not for it
             if (
                 not cue
@@ -673,10 +680,12 @@ class PresidioDetector:
             findings = found[window.line]
             for start, end, score in spans:
                 if (start, end) not in window.slot_runs and (
-                    self._ordinary_phrase(text[start:end]) or names_a_group(text[start:end])
+                    self._ordinary_phrase(text[start:end])
+                    or names_a_group(text[start:end])
+                    or names_a_place(text[start:end])
                 ):
                     # `Cloud Run`, `Pro Yearly`: ordinary words with no cue before them;
-                    # `Envoy Proxy`: a system.
+                    # `Envoy Proxy`: a system; `Baker Street`: a place.
                     score = _PERSON_SCORE_ORDINARY_WORDS
                 findings.append(Finding("PERSON", start, end, score))
             named = [(start, end) for start, end, _ in spans]

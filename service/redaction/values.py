@@ -50,6 +50,16 @@ GROUP_WORDS = frozenset(
     nodes pod pods container containers daemon scheduler renderer exporter collector
     """.split()  # noqa: SIM905
 )
+# A run with one of these after its first word names a place (`Victoria Station`, `Baker
+# Street`, `Jordan Valley`), not a person; surnames that are place words too (`Park`, `Hill`,
+# `Church`, `Lake`, `Bay`, `Plaza`) are left out.
+PLACE_WORDS = frozenset(
+    """
+    station street avenue boulevard square bridge airport terminal harbour harbor cathedral
+    stadium campus mall university hospital museum college school valley island river
+    mountain beach county district province
+    """.split()  # noqa: SIM905
+)
 # A value ending in one of these names a company: `ACME LTD`, `Kowhai Holdings Inc.`.
 COMPANY_SUFFIXES = frozenset(
     "ltd llc inc gmbh corp plc pty bv ag sarl oy ab kk limited holdings company".split()  # noqa: SIM905
@@ -75,6 +85,13 @@ def names_a_group(run: str) -> bool:
     """Whether a run of two or more words ends in a word for a group or a system."""
     words = run.split()
     return len(words) >= 2 and words[-1].lower().strip(".,") in GROUP_WORDS
+
+
+def names_a_place(run: str) -> bool:
+    """Whether a run has a word for a place after its first (`Victoria Station PoP`). Only
+    where no key vouches for a person: `cardholder_name="Teodora Street"` stays a name."""
+    words = [word.lower().strip(".,") for word in run.split()]
+    return not PLACE_WORDS.isdisjoint(words[1:])
 
 
 def is_placeholder(value: str) -> bool:

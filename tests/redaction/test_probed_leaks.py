@@ -191,6 +191,17 @@ from service.redaction.redactor import Redactor
         ('msg="Tunde cancelled the plan"', "Tunde"),
         ("Kemi O'Neil called support", "Kemi"),
         ("Ngozi A. Okafor requested a refund", "Ngozi"),
+        # keys that name a person in other words, and a login in a script without case
+        ('{"who":"Bishop","action":"refund"}', "Bishop"),
+        ('{"nickname":"김민준","plan":"pro"}', "김민준"),
+        ("next_of_kin: Ayodele", "Ayodele"),
+        ("oncall=Zanele Mokoena", "Mokoena"),
+        ("delegate: Ruslan Akhmetov", "Akhmetov"),
+        ("guardian_name=Aigul", "Aigul"),
+        ("display_name=أحمد_منصور", "منصور"),
+        # a place word in a surname, under a person's key
+        ('cardholder_name="Teodora Plaza"', "Teodora"),
+        ('payee="Amelia Street"', "Amelia"),
     ],
 )
 def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
@@ -356,6 +367,11 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         "Traefik reloaded config",
         "Refunds requested by Finance team",
         "paused by Stripe",
+        # who-keys holding no person, and places named like people
+        "who=deploy-bot",
+        '{"who":"system"}',
+        "Latency spike observed on links to Victoria Station PoP, p99=840ms",
+        "The Baker Street office switched to the Enterprise plan",
     ],
 )
 def test_lines_beside_the_probed_classes_stay_readable(redactor: Redactor, line: str) -> None:
