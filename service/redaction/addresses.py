@@ -100,20 +100,27 @@ _REACH_BEFORE = 64
 
 # The town and postal code after a street line, taken only with the postal code that makes
 # them part of an address (`, London SW1A 2AA`, `, Springfield, IL 62704`, `, 10115 Berlin`,
-# `, Montréal QC H3B 1A1`);
+# `, Montréal QC H3B 1A1`, `, 01310-200 São Paulo`);
 # a town alone (`12 Baker Street, London`) stays. A compass suffix (`Ave NW`) goes with it.
 _TOWN = r"\p{Lu}[\p{L}\p{M}'\u2019.-]*(?:[ \t]+\p{Lu}[\p{L}\p{M}'\u2019.-]*){0,2}"
 _ANY_POSTAL = (
     r"(?:[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d"
     r"|\d{5}(?:-\d{4})?|\d{3}[ \t]\d{2}|\d{2}-\d{3}"
-    r"|\d{4}-\d{3}"
+    r"|\d{4}-\d{3}|\d{5}-\d{3}"
     r"|\d{4,6})(?![\w-])"
 )
+# A floor or door between the street and the postal code (`, 3º izq.`, `, 2ºB`, `, 4 dcha.`),
+# taken only with the postal code after it.
+_FLOOR_OR_DOOR = r"(?:,[ \t]*\d{1,3}[º°ª]?[A-Za-z]?\.?(?:[ \t]+\p{Ll}{1,6}\.?)?)?"
 _COMPASS = regex.compile(r"[ \t]+(?:NE|NW|SE|SW|N|S|E|W)\b\.?(?![\w-])")
 _TOWN_AND_POSTAL = regex.compile(
-    rf"(?:,?[ \t]*{_ANY_POSTAL}[ \t]+{_TOWN}"
+    rf"{_FLOOR_OR_DOOR}(?:,?[ \t]*{_ANY_POSTAL}[ \t]+{_TOWN}"
     rf"|,[ \t]*{_TOWN}(?:,[ \t]*{_TOWN})?,?[ \t]+(?:[A-Z]{{2}}[ \t]+)?{_ANY_POSTAL})"
 )
+# Japan's `123-4567`, only after a ward (`Minato-ku, Tokyo 106-0032`): elsewhere it is as
+# often a phone number's local part.
+_JAPANESE_TOWN_AND_POSTAL = regex.compile(rf",[ \t]*{_TOWN}[ \t]+〒?\d{{3}}-\d{{4}}(?![\w-])")
+_ENDS_IN_A_WARD = regex.compile(rf"{_WARD}\Z")
 _TOWN_AFTER_POSTAL = regex.compile(rf"(?<=,[ \t]*{_ANY_POSTAL})[ \t]+{_TOWN}")
 
 
@@ -259,4 +266,6 @@ def _town_and_postal_end(text: str, end: int) -> int:
     if compass is not None:
         end = compass.end()
     tail = _TOWN_AND_POSTAL.match(text, end) or _TOWN_AFTER_POSTAL.match(text, end)
+    if tail is None and _ENDS_IN_A_WARD.search(text, max(0, end - 40), end) is not None:
+        tail = _JAPANESE_TOWN_AND_POSTAL.match(text, end)
     return tail.end() if tail is not None else end

@@ -103,6 +103,9 @@ _PERSON_SCORE_ORDINARY_WORDS = 0.4
 # A run NER did not call a person, which opens a clause and is followed by a verb in the past.
 _PERSON_SCORE_ACTING = 0.6
 _TWO_CAPITALS = re.compile(r"[A-Z]{2}, [A-Z]|[^\x00-\x7f]")
+# Slot words before which a name of unknown words is as often a place or a thing's:
+# `shipped from Sao Paulo`, `Kafka and Zookeeper`.
+_PLACE_SLOTS = frozenset(("from", "and"))
 _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
 # Bounds on NER work per line, so that a hostile line of capitalised words costs little:
 # windows are cut at this length, and runs beyond the last window are redacted unseen
@@ -360,7 +363,9 @@ class PresidioDetector:
         if 2 <= len(parts) <= 4 and all(map(written_without_case, parts)):
             return True  # `display_name=أحمد_منصور`: no script without case writes code
         if value.islower():
-            if not key_says_name:
+            if not key_says_name and not (
+                "." in value and self.lexicon.none_known(parts)
+            ):  # `oncall=nakamura.haruto`: no English at all, under any person's key
                 return False
         elif value.isupper() or all(part[:1].isupper() and part[1:].islower() for part in parts):
             if len(parts) < 2 or (value.isupper() and any(len(part) < 4 for part in parts)):
@@ -490,14 +495,22 @@ class PresidioDetector:
         model misses a name whose surname is a noun; not `(Apple Pay)`, `(Kafka Streams)`."""
         if start == 0 or end >= len(text) or text[start - 1] + text[end] not in ("()", "[]"):
             return False
-        words = [word.lower().strip(".") for word in text[start:end].split()]
+        return self._name_with_a_noun(text[start:end])
+
+    def _name_with_a_noun(self, run: str) -> bool:
+        """Two or three words, one of them no English word and the others nouns only, none a
+        log, thing, group or place word: `Anouk Dekker`, `Hinemoa Walker`; not `Apple Pay`,
+        `Kafka Streams`, `Jordan Valley`."""
+        if names_a_place(run):
+            return False
+        words = [word.lower().strip(".") for word in run.split()]
         lexicon = self.lexicon
         if not 2 <= len(words) <= 3 or not lexicon.available:
             return False
         if any(
             word in LOG_VOCABULARY or word in NOT_A_PERSON or lexicon.ordinary(word)
             for word in words
-        ) or names_a_group(text[start:end]):
+        ) or names_a_group(run):
             return False
         return not all(lexicon.knows(word) for word in words)
 
@@ -608,7 +621,11 @@ class PresidioDetector:
                 # A cue, or words that are no English words, vouch for the run: no NER.
                 cued.append(Finding("PERSON", *run, _PERSON_NER_SCORE_WITH_CUE))
                 continue
-            if self._a_bracketed_name(text, candidate.start, candidate.end):
+            if self._a_bracketed_name(text, candidate.start, candidate.end) or (
+                cue in self.name_slot_words
+                and cue not in _PLACE_SLOTS
+                and self._name_with_a_noun(run_text)
+            ):  # `(Anouk Dekker)`, `meeting with Hinemoa Walker`
                 cued.append(Finding("PERSON", *run, _PERSON_NER_SCORE_WITH_CUE))
                 continue
             after_verb = self._after_an_opening_word(text, candidate.start, candidate.end)

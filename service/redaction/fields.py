@@ -55,11 +55,20 @@ _WHO_KEYS = frozenset(("user", "username", "actor", "login"))
 _ENCODED_PATH_SEGMENT = re.compile(r"(?<=/)[^/\s?#&=\"']*%20[^/\s?#&=\"']*")
 # The login in lines whose shape says where it is: the remote user of an access log in the
 # common or combined format (`203.0.113.5 - ngozi.eze [05/Dec/2026:…`), and sshd's
-# `Accepted publickey for aroha from …`. Judged as the value of a `user_name` key.
+# `Accepted publickey for aroha from …`. Judged as the value of a `user_name` key, as are
+# these:
 _ACCESS_LOG_USER = re.compile(r"^\S+ \S+ ([^\s\[\]\"-][^\s\[\]\"]*) \[\d{1,2}/\w{3}/\d{4}:")
 _SSH_LOGIN_USER = re.compile(
     r"\b(?:Accepted|Failed) (?:password|publickey|keyboard-interactive(?:/pam)?|none) for "
     r"(?:invalid user )?(\S+) from "
+)
+# sudo's `sudo: ikamara : TTY=pts/1 ; PWD=/srv ; USER=root ; COMMAND=…`, cron's `CRON[2231]:
+# (akwasi) CMD (…)` and PAM's `session opened for user root(uid=0) by akwasi(uid=1001)`.
+_SYSTEM_LOG_USER = re.compile(
+    r"\bsudo(?:\[\d+\])?:[ \t]+([^\s:;]+)[ \t]+:[ \t]+(?:TTY|PWD|USER|COMMAND)="
+    r"|\b(?i:cron)\[\d+\]:[ \t]+\(([^\s()]+)\)[ \t]+CMD\b"
+    r"|\bsession (?:opened|closed) for user ([^\s(]+)"
+    r"|\bby ([^\s(]+)\(uid=\d+\)"
 )
 _SQL_INSERT = re.compile(
     r"(?i)\binsert\s+into\s+([\w.\"`]+)\s*\(([^()]*)\)\s*values\s*\((.*)\)", re.DOTALL
@@ -203,6 +212,10 @@ def find_fields(text: str, explicit: Mapping[str, str] | None = None) -> list[Fi
     if " for " in text and " from " in text:
         for match in _SSH_LOGIN_USER.finditer(text):
             fields.append(Field("user_name", match.start(1), match.end(1), True, "PERSON"))
+    if "sudo" in text or "CMD" in text or "session" in text:
+        for match in _SYSTEM_LOG_USER.finditer(text):
+            group = next(g for g in (1, 2, 3, 4) if match.group(g) is not None)
+            fields.append(Field("user_name", *match.span(group), True, "PERSON"))
     if "%20" in text:
         for match in _ENCODED_PATH_SEGMENT.finditer(text):
             decoded = _decoded(match.group())

@@ -202,6 +202,19 @@ from service.redaction.redactor import Redactor
         # a place word in a surname, under a person's key
         ('cardholder_name="Teodora Plaza"', "Teodora"),
         ('payee="Amelia Street"', "Amelia"),
+        # the postal code after a street, past a floor and door, in Japan after a ward
+        ("delivery to 3-2-1 Roppongi, Minato-ku, Tokyo 106-0032", "106-0032"),
+        ("new address: Calle Gran Vía 28, 3º izq., 28013 Madrid", "28013"),
+        ("ship to Rua Augusta 1500, 01304-001 São Paulo", "01304-001"),
+        # logins where system logs and chats put them
+        ("sudo: ikamara : TTY=pts/1 ; PWD=/srv ; USER=root ; COMMAND=/bin/ls", "ikamara"),
+        ("cron[2231]: (akwasi) CMD (/usr/local/bin/reconcile.sh)", "akwasi"),
+        ("pam_unix(sshd:session): session opened for user ngozi(uid=1001) by (uid=0)", "ngozi"),
+        ("pam_unix(sudo:session): session opened for user root by ikamara(uid=1000)", "ikamara"),
+        ("[slack #billing-alerts] @adwoa.boakye refund > $500 needs approval", "boakye"),
+        ("oncall=nakamura.haruto rotation=infra-primary week=19", "haruto"),
+        # a capitalised name whose surname is a noun, after a slot word
+        ("Meeting with Hinemoa Walker moved to Thursday.", "Hinemoa"),
     ],
 )
 def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
@@ -372,6 +385,17 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         '{"who":"system"}',
         "Latency spike observed on links to Victoria Station PoP, p99=840ms",
         "The Baker Street office switched to the Enterprise plan",
+        # system accounts in system logs, teams and systems in mentions and after slots
+        "CRON[99]: (root) CMD (run-parts /etc/cron.hourly)",
+        "sudo:     root : TTY=pts/0 ; PWD=/root ; USER=root ; COMMAND=/bin/ls",
+        "ping @ops.team about it",
+        "oncall=kube.system",
+        "connected to Kafka Streams",
+        "synced with Okta Verify",
+        "routed to Jordan Valley",
+        "sent to Datadog Agent",
+        "migrated to Azure Functions",
+        "call 555-1234, Springfield 555-0199",
     ],
 )
 def test_lines_beside_the_probed_classes_stay_readable(redactor: Redactor, line: str) -> None:
@@ -455,6 +479,11 @@ HOSTILE = [
     ("", "/home/ab.cd", 6_000, "/"),
     ("", "Kemi. ", 8_000, "Kemi requested"),
     ("", "paused by Ab ", 8_000, ""),
+    ("", "Ab-ku, Ab 123-4567", 4_000, ""),
+    ("1 Calle Ab 2", ", 3º izq.", 6_000, ", 28013 Madrid"),
+    ("", "sudo: ab : ", 6_000, "TTY=x"),
+    ("", "@ab.cd ", 8_000, ""),
+    ("", "with Ab Walker ", 5_000, ""),
 ]
 
 
