@@ -140,6 +140,9 @@ def main() -> None:
     started = time.perf_counter()
     redactor = Redactor(policy)
     redactor.redact_many(["warm-up line for Zhang Wei at 10.0.0.1"])
+    # The NER model loads in a background thread, which may still be importing spaCy when
+    # presidio imports it below (two threads importing one package can fail): wait for it.
+    redactor.detector.ner_model  # noqa: B018 - waits for the model
     print(f"Strongroom redactor start-up: {time.perf_counter() - started:.2f} s")
     started = time.perf_counter()
     analyzer, batch = presidio_engines(policy.nlp.model)
