@@ -115,7 +115,11 @@ _FLOOR_OR_DOOR = r"(?:,[ \t]*\d{1,3}[º°ª]?[A-Za-z]?\.?(?:[ \t]+\p{Ll}{1,6}\.?
 _COMPASS = regex.compile(r"[ \t]+(?:NE|NW|SE|SW|N|S|E|W)\b\.?(?![\w-])")
 _TOWN_AND_POSTAL = regex.compile(
     rf"{_FLOOR_OR_DOOR}(?:,?[ \t]*{_ANY_POSTAL}[ \t]+{_TOWN}"
-    rf"|,[ \t]*{_TOWN}(?:,[ \t]*{_TOWN})?,?[ \t]+(?:[A-Z]{{2}}[ \t]+)?{_ANY_POSTAL})"
+    rf"|,[ \t]*{_TOWN}(?:,[ \t]*{_TOWN})?,?[ \t]+(?:[A-Z]{{2}}[ \t]+)?{_ANY_POSTAL}"
+    # Brazil's `- Bela Vista, São Paulo - SP, 01310-200`: district, city and state set off
+    # by dashes, then the CEP.
+    rf"|[ \t]+-[ \t]+{_TOWN}(?:,[ \t]*{_TOWN})?[ \t]+-[ \t]+[A-Z]{{2}},?[ \t]+"
+    r"\d{5}-\d{3}(?![\w-]))"
 )
 # Japan's `123-4567`, only after a ward (`Minato-ku, Tokyo 106-0032`): elsewhere it is as
 # often a phone number's local part.

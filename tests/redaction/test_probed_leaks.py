@@ -206,6 +206,7 @@ from service.redaction.redactor import Redactor
         ("delivery to 3-2-1 Roppongi, Minato-ku, Tokyo 106-0032", "106-0032"),
         ("new address: Calle Gran Vía 28, 3º izq., 28013 Madrid", "28013"),
         ("ship to Rua Augusta 1500, 01304-001 São Paulo", "01304-001"),
+        ("address=Av. Paulista, 1578 - Bela Vista, São Paulo - SP, 01310-200", "Bela Vista"),
         # logins where system logs and chats put them
         ("sudo: ikamara : TTY=pts/1 ; PWD=/srv ; USER=root ; COMMAND=/bin/ls", "ikamara"),
         ("cron[2231]: (akwasi) CMD (/usr/local/bin/reconcile.sh)", "akwasi"),
@@ -480,6 +481,7 @@ HOSTILE = [
     ("", "Kemi. ", 8_000, "Kemi requested"),
     ("", "paused by Ab ", 8_000, ""),
     ("", "Ab-ku, Ab 123-4567", 4_000, ""),
+    ("Av. Ab, 1", " - Ab Cd", 6_000, " - SP, 01310-200"),
     ("1 Calle Ab 2", ", 3º izq.", 6_000, ", 28013 Madrid"),
     ("", "sudo: ab : ", 6_000, "TTY=x"),
     ("", "@ab.cd ", 8_000, ""),
