@@ -19,7 +19,13 @@ import regex
 
 from service.redaction.lexicon import Lexicon
 from service.redaction.names import CASELESS_WORD, LOG_VOCABULARY, NAME_PARTICLE
-from service.redaction.values import COMPANY_SUFFIXES, GROUP_WORDS, NOT_A_PERSON, names_a_thing
+from service.redaction.values import (
+    COMPANY_SUFFIXES,
+    GROUP_WORDS,
+    NOT_A_PERSON,
+    names_a_place,
+    names_a_thing,
+)
 
 # Cues that name a person's role; prepositions (`by`) and titles (handled in `names.py`) are
 # too loose before a lower-case word.
@@ -102,7 +108,8 @@ _PERSON_VERBS = frozenset(
     """
     requested reported called phoned asked said wrote emailed complained confirmed agreed
     replied responded mentioned paused resumed cancelled canceled upgraded downgraded
-    subscribed unsubscribed disputed escalated invited
+    subscribed unsubscribed disputed escalated invited wants asks writes complains
+    confirms requests
     """.split()  # noqa: SIM905
 )
 # The word opens a sentence: at the line's start, after an end of sentence (not an initial's
@@ -183,6 +190,14 @@ _NOT_BEFORE_A_CASELESS_NAME = frozenset(("and", "from"))
 _CASELESS_LETTER = regex.compile(r"\p{Lo}")
 
 
+# Two or three words in capitals, none of them English, a log word or software, each with a
+# vowel and three letters or more: a name however the line is cased (`WARN TOMOKO YAMADA`,
+# `LEILA HADDAD'S CARD WAS DECLINED`); acronyms and codes (`AWS SQS`, `PCI DSS`) are no run.
+_UPPER_RUN = regex.compile(rf"(?<![\w'\u2019.-]){_UPPER_WORD}(?:[ \t]+{_UPPER_WORD})+(?![\w.-])")
+_POSSESSIVE = regex.compile(r"['\u2019]S\Z")
+_TWO_UPPER_WORDS = regex.compile(r"[A-Z\u00c0-\u024f]{3}[ \t]+[A-Z\u00c0-\u024f]{3}")
+
+
 _NEXT_UPPER_WORD = regex.compile(rf"[ \t]+({_UPPER_WORD})(?![\w-])")
 
 
@@ -196,6 +211,15 @@ def _past_particles(text: str, end: int) -> int:
             break
         end, last = following.end(), following.group(1)
     return end
+
+
+def _a_name_stretch(text: str, stretch: list[tuple[int, int, bool]]) -> Iterator[tuple[int, int]]:
+    """Two or three words of capitals, one of them no English word and none making it a
+    place (`SANTA CLARA`): their span."""
+    if 2 <= len(stretch) <= 3 and any(unknown for _, _, unknown in stretch):
+        start, end = stretch[0][0], stretch[-1][1]
+        if not names_a_place(text[start:end]):
+            yield start, end
 
 
 def _not_an_acronym(word: str) -> bool:
@@ -262,6 +286,8 @@ class CuedNames:
                     found.append(match.span(1))
         if not _PERSON_VERBS.isdisjoint(words):
             found.extend(self._given_names_acting(text, words))
+        if _TWO_UPPER_WORDS.search(text) is not None:
+            found.extend(self._upper_runs_of_no_english(text))
         if self._slot_pattern is not None and not self._slots.isdisjoint(words):
             for match in self._slot_pattern.finditer(text, overlapped=True):
                 run = match.group(1)
@@ -310,6 +336,39 @@ class CuedNames:
                 end = match.end(3)  # `customer mary ann smith`
             found.append((start, end))
         return found
+
+    def _upper_runs_of_no_english(self, text: str) -> Iterator[tuple[int, int]]:
+        """Within each run of words in capitals, every stretch of two or three words that
+        could be nothing but a name: one of them no English word, the others nouns only
+        (`HELD: DARIA KOVAL`, `LEILA HADDAD'S CARD`, `MARIA JOSÉ GONZÁLEZ ASKED`)."""
+        if not self._lexicon.available:
+            return
+        for match in _UPPER_RUN.finditer(text):
+            stretch: list[tuple[int, int, bool]] = []
+            for word in _UPPER_WORDS.finditer(text, match.start(), match.end()):
+                bare = _POSSESSIVE.sub("", word.group())
+                if self._may_be_a_name_in_capitals(bare.lower()):
+                    # An unknown word of three letters is as likely an acronym (`AWS LAMBDA`).
+                    unknown = len(bare) >= 4 and not self._lexicon.knows(bare.replace("-", ""))
+                    stretch.append((word.start(), word.start() + len(bare), unknown))
+                    if len(bare) == len(word.group()):
+                        continue  # a possessive ends the name
+                yield from _a_name_stretch(text, stretch)
+                stretch = []
+            yield from _a_name_stretch(text, stretch)
+
+    def _may_be_a_name_in_capitals(self, word: str) -> bool:
+        if "-" in word:  # `ASANTE-MENSAH`, not `ROSE-GOLD-CASE`
+            return all(map(self._may_be_a_name_in_capitals, word.split("-")))
+        return (
+            len(word) >= 3
+            and any(vowel in word for vowel in "aeiouy")
+            and word not in LOG_VOCABULARY
+            and word not in _NOT_A_NAME
+            and word not in SOFTWARE_NAMES
+            and word not in GROUP_WORDS
+            and not self._lexicon.ordinary(word)
+        )
 
     def _given_names_acting(self, text: str, words: frozenset[str]) -> Iterator[tuple[int, int]]:
         """A given name alone doing what people do: `Ifeoma requested…`, `paused by Chinonso`.

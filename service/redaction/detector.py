@@ -103,6 +103,9 @@ _PERSON_SCORE_ORDINARY_WORDS = 0.4
 # A run NER did not call a person, which opens a clause and is followed by a verb in the past.
 _PERSON_SCORE_ACTING = 0.6
 _TWO_CAPITALS = re.compile(r"[A-Z]{2}, [A-Z]|[^\x00-\x7f]")
+# A field set off by a dash or a bar with blanks around it, or the line's start or end.
+_FIELD_OPENS = re.compile(r"(?:^|[ \t][-\u2013\u2014|][ \t])\Z")
+_FIELD_CLOSES = re.compile(r"[ \t]*$|[ \t][-\u2013\u2014|][ \t]")
 # Slot words before which a name of unknown words is as often a place or a thing's:
 # `shipped from Sao Paulo`, `Kafka and Zookeeper`.
 _PLACE_SLOTS = frozenset(("from", "and"))
@@ -415,8 +418,11 @@ class PresidioDetector:
             start, end = match.span()
             if any(f.start < end and start < f.end for f in taken):
                 continue
-            if match.group().split(",", 1)[0].lower() in NOT_A_SURNAME:
+            surname, given = match.group().split(",", 1)
+            if surname.lower() in NOT_A_SURNAME:
                 continue
+            if names_a_thing(given) and capitalised_word_before(text, start):
+                continue  # `Mwajuma Said, Pro Annual`: a name, then the next field
             listed = names_in_a_list(text, start, end)
             if listed is not None and self._a_list_of_names(text[slice(*listed)]):
                 start, end = listed
@@ -490,10 +496,15 @@ class PresidioDetector:
         )
 
     def _a_bracketed_name(self, text: str, start: int, end: int) -> bool:
-        """Two or three capitalised words that fill a bracket, one of them no English word
-        and none an ordinary, log or group word: `mailbox full (Anouk Dekker)`, where the
+        """Two or three capitalised words that fill a bracket or a field set off by dashes
+        or bars, one of them no English word and none an ordinary, log or group word:
+        `mailbox full (Anouk Dekker)`, `refund approved — Ana Lima — order 1234`, where the
         model misses a name whose surname is a noun; not `(Apple Pay)`, `(Kafka Streams)`."""
-        if start == 0 or end >= len(text) or text[start - 1] + text[end] not in ("()", "[]"):
+        bracketed = start > 0 and end < len(text) and text[start - 1] + text[end] in ("()", "[]")
+        if not bracketed and not (
+            _FIELD_OPENS.search(text, max(0, start - 3), start) is not None
+            and _FIELD_CLOSES.match(text, end) is not None
+        ):
             return False
         return self._name_with_a_noun(text[start:end])
 

@@ -46,6 +46,12 @@ ADDRESSED_TO = frozenset({"ship", "bill", "sold", "deliver", "send", "mail", "re
 # Keys made of exactly one of these words hold a name part (`first`, `last`, `family`).
 PERSON_ALONE = frozenset({"first", "last", "family", "middle", "maiden"})
 
+# `<verb>ed_by` keys that name a cause, an order or a grouping, never who acted.
+NOT_DONE_BY_A_PERSON = frozenset(
+    {"caused", "powered", "backed", "sorted", "ordered", "grouped", "partitioned", "indexed",
+     "filtered", "keyed", "followed", "replaced", "superseded", "determined", "limited",
+     "bounded", "driven", "hidden", "blocked", "preceded"}
+)  # fmt: skip
 # A key that also has one of these words is about something else than a person or place.
 NOT_PERSONAL = frozenset(
     {"id", "ids", "uuid", "key", "ref", "type", "kind", "count", "status", "hash", "token",
@@ -118,6 +124,8 @@ def _judge(parts: tuple[str, ...]) -> str | None:
     if len(parts) == 2 and parts[1] == "to" and parts[0] in ADDRESSED_TO:
         return "PERSON"  # `Ship to`, `Bill to`: who receives it
     if len(parts) >= 2 and parts[-1] == "by" and parts[-2].endswith(("ed", "en")):
+        if parts[-2] in NOT_DONE_BY_A_PERSON:
+            return OTHER  # `Caused by:`, `sorted_by`, `powered_by`
         return "PERSON"  # `created_by`, `approvedBy`, `written_by`: who did it
     head = parts[-1]
     if head.endswith("name") and len(head) > 4 and head not in _FUSED_NAME_NOT_PERSON:

@@ -16,7 +16,7 @@ _WORD = (
 )
 _PARTICLE = (
     r"(?:van|von|der|den|de|da|das|do|dos|del|della|di|du|la|le|los|las|bin|binti|bint|ibn|al"
-    r"|el|ap|ter|zu|y|e|wa|dit|ould)"
+    r"|el|ap|ter|zu|y|e|wa|dit|ould|\u00d3|\u00f3)"
 )
 NAME_PARTICLE = regex.compile(_PARTICLE)
 # At most six words: longer capitalised runs are cut into several (bounded NER windows).

@@ -57,8 +57,13 @@ PLACE_WORDS = frozenset(
     """
     station street avenue boulevard square bridge airport terminal harbour harbor cathedral
     stadium campus mall university hospital museum college school valley island river
-    mountain beach county district province
+    mountain beach county district province falls springs
     """.split()  # noqa: SIM905
+)
+# A run opened by one of these names a place too (`Santa Clara`, `St Petersburg`, `Cape Town`,
+# `Fort Worth`, `Los Angeles`); `San` is left out: it opens Burmese and Korean names.
+PLACE_OPENERS = frozenset(
+    "santa santo são sao st saint sainte fort port mount mt cape new los las".split()  # noqa: SIM905
 )
 # A value ending in one of these names a company: `ACME LTD`, `Kowhai Holdings Inc.`.
 COMPANY_SUFFIXES = frozenset(
@@ -88,10 +93,11 @@ def names_a_group(run: str) -> bool:
 
 
 def names_a_place(run: str) -> bool:
-    """Whether a run has a word for a place after its first (`Victoria Station PoP`). Only
+    """Whether a run has a word for a place after its first (`Victoria Station PoP`) or opens
+    with one (`Santa Clara`). Only
     where no key vouches for a person: `cardholder_name="Teodora Street"` stays a name."""
     words = [word.lower().strip(".,") for word in run.split()]
-    return not PLACE_WORDS.isdisjoint(words[1:])
+    return len(words) >= 2 and (words[0] in PLACE_OPENERS or not PLACE_WORDS.isdisjoint(words[1:]))
 
 
 def is_placeholder(value: str) -> bool:

@@ -216,6 +216,18 @@ from service.redaction.redactor import Redactor
         ("oncall=nakamura.haruto rotation=infra-primary week=19", "haruto"),
         # a capitalised name whose surname is a noun, after a slot word
         ("Meeting with Hinemoa Walker moved to Thursday.", "Hinemoa"),
+        # names in capitals with no cue, a name before a comma and the next field, the Irish
+        # Ó, a given name saying something, a name filling a field set off by dashes
+        ("LEILA HADDAD'S CARD WAS DECLINED", "HADDAD"),
+        ("2024-05-12T10:22:31Z WARN TOMOKO YAMADA", "YAMADA"),
+        ("PAYOUTS HELD: DARIA KOVAL, ILYA ORLOV", "DARIA"),
+        ('level=info msg="MARIA JOSÉ GONZÁLEZ ASKED FOR A REFUND"', "MARIA"),
+        ("ERROR DuplicateChargeException: ANIL KAPOOR-SHAH charged 2x", "ANIL"),
+        ("Mwajuma Said, Pro Annual, renewal failed", "Mwajuma"),
+        ('msg="Ruairí Ó Donnchadha upgraded seats"', "Ruairí"),
+        ("subscription cancelled (Tomás Ó Ceallaigh)", "Tomás"),
+        ("Declan wants the export button back", "Declan"),
+        ("refund queued - Pita Hohaia-Ngata - reason: duplicate", "Pita"),
     ],
 )
 def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
@@ -397,6 +409,22 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         "sent to Datadog Agent",
         "migrated to Azure Functions",
         "call 555-1234, Springfield 555-0199",
+        # capitals that are codes, things or places; keys that name a cause or an order
+        "ERROR ECONNRESET upstream",
+        "AWS SQS QUEUE FULL",
+        "PCI DSS SCOPE",
+        "OKTA SCIM SYNC FAILED",
+        "INVOICE NUMBER MISSING",
+        "STRIPE WEBHOOK SECRET ROTATED",
+        "SKU ROSE-GOLD-CASE restocked, qty=500",
+        "export finished (SANTA CLARA) rows=440",
+        "Caused by: java.lang.NullPointerException at Refund.apply(Refund.java:77)",
+        "sorted_by=created_at",
+        "plan | Gold Tier | active",
+        "region | Cape Town | 12 ms",
+        "payout | Alice Springs | AUD 310.00 | held",
+        "new region Santa Clara enabled",
+        "traffic from St Petersburg spiked",
     ],
 )
 def test_lines_beside_the_probed_classes_stay_readable(redactor: Redactor, line: str) -> None:
@@ -486,6 +514,10 @@ HOSTILE = [
     ("", "sudo: ab : ", 6_000, "TTY=x"),
     ("", "@ab.cd ", 8_000, ""),
     ("", "with Ab Walker ", 5_000, ""),
+    ("", "ABCD EFGH'S ", 6_000, ""),
+    ("", "ABCD-EFGH ", 8_000, ""),
+    ("", " - Abcd Efgh", 6_000, " - x"),
+    ("", "Abcd Efgh, Pro ", 5_000, ""),
 ]
 
 
