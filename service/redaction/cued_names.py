@@ -159,7 +159,7 @@ _CUE_BEFORE_USERNAME = regex.compile(
 )
 _CUE_REACH = 24  # the longest cue, its `=` or `:`, blanks and a quote
 # A chat mention (`@adwoa.boakye`): an `@` that no address's local part comes before.
-_MENTION = regex.compile(r"(?<![\w.%+-])@\Z")
+_MENTIONED_LOGIN = regex.compile(r"@(?<![\w.%+-]@)(\p{Ll}{2,}+[._]\p{Ll}{2,}+)(?![\w@.-])")
 # A home directory named after its owner: `/home/ogechi.nnaji/`, `C:\\Users\\AkuaMensah\\`,
 # `s3://exports/users/tomas_herrera/`. The segment is split at `.`, `_`, `-` and at a capital
 # inside it, and judged as a login (`/home/runner`, `/Users/Shared`, `/home/ci-bot` stay).
@@ -295,19 +295,17 @@ class CuedNames:
                     continue  # `to AWS SQS`, `for PCI DSS`
                 if self._foreign_lower_name(run.lower().split()):
                     found.append(match.span(1))
-        if "@" in text or not (
-            _USERNAME_CUES.isdisjoint(words) and _USERNAME_PREPOSITIONS.isdisjoint(words)
-        ):
+        if "@" in text:
+            for match in _MENTIONED_LOGIN.finditer(text):
+                if self._login_of_a_person(regex.split(r"[._]", match.group(1))):
+                    found.append(match.span(1))  # `@adwoa.boakye`
+        if not (_USERNAME_CUES.isdisjoint(words) and _USERNAME_PREPOSITIONS.isdisjoint(words)):
             for match in _DOTTED_USERNAME.finditer(text):
                 start = match.start()
-                parts = regex.split(r"[._]", match.group(1))
-                if _MENTION.search(text, max(0, start - 2), start) is not None:
-                    if self._login_of_a_person(parts):  # `@adwoa.boakye`
-                        found.append(match.span(1))
-                    continue
                 cue = _CUE_BEFORE_USERNAME.search(text[max(0, start - _CUE_REACH) : start])
                 if cue is None:
                     continue
+                parts = regex.split(r"[._]", match.group(1))
                 if self._login_of_a_person(parts) and (
                     cue.group(1).lower() not in _USERNAME_PREPOSITIONS
                     or self._lexicon.none_known(parts)
