@@ -24,7 +24,7 @@ from service.redaction.csv_rows import (
     read_header,
     row_fields,
 )
-from service.redaction.cued_names import CuedNames
+from service.redaction.cued_names import SOFTWARE_NAMES, CuedNames
 from service.redaction.fields import Field, find_fields
 from service.redaction.keys import key_names_a_thing, key_parts, names_a_name_part
 from service.redaction.lexicon import Lexicon
@@ -103,6 +103,11 @@ _PERSON_SCORE_ORDINARY_WORDS = 0.4
 # A run NER did not call a person, which opens a clause and is followed by a verb in the past.
 _PERSON_SCORE_ACTING = 0.6
 _TWO_CAPITALS = re.compile(r"[A-Z]{2}, [A-Z]|[^\x00-\x7f]")
+# A name listed after or before another: a comma, slash, plus, `&` or `and` between them.
+_LISTED_NAME = r"\p{Lu}\p{Ll}[\p{L}\p{M}'\u2019-]*(?:[ \t]+\p{Lu}\p{Ll}[\p{L}\p{M}'\u2019-]*){0,2}"
+_LIST_JOIN = r"(?:[ \t]*[,/+&][ \t]*|[ \t]+and[ \t]+)"
+_LISTED_AFTER = regex.compile(rf"{_LIST_JOIN}({_LISTED_NAME})(?![\w'\u2019-])")
+_LISTED_BEFORE = regex.compile(rf"(?<![\w'\u2019-])({_LISTED_NAME}){_LIST_JOIN}\Z")
 # A field set off by a dash or a bar with blanks around it, or the line's start or end.
 _FIELD_OPENS = re.compile(r"(?:^|[ \t][-\u2013\u2014|][ \t])\Z")
 _FIELD_CLOSES = re.compile(r"[ \t]*$|[ \t][-\u2013\u2014|][ \t]")
@@ -741,7 +746,54 @@ class PresidioDetector:
         kept = self.allow_list.unprotected(text, kept) if kept else kept
         kept += births
         kept += by_key
-        return resolve_overlaps(kept) if kept else []
+        if not kept:
+            return []
+        resolved = resolve_overlaps(kept)
+        beside = self._names_listed_beside(text, resolved)
+        return resolve_overlaps(resolved + beside) if beside else resolved
+
+    def _names_listed_beside(self, text: str, findings: list[Finding]) -> list[Finding]:
+        """Names listed with a name found (`Noa Peretz, Lior Ashkenazi and Dana Weiss`,
+        `Sadia Islam / Farhan Kabir`, `Olamide and Tunde Fashola`): two or three capitalised
+        words, or one, joined to it by a comma, a slash, a plus, `&` or `and`, one of them no
+        English word, that name no thing, group or place (`and Family Bundle` stays)."""
+        found: list[Finding] = []
+        people = [finding for finding in findings if finding.entity == "PERSON"]
+        reached = -1  # each list is walked once, however many of its names were found
+        for finding in people:
+            if finding.end <= reached:
+                continue
+            end = finding.end
+            while (following := _LISTED_AFTER.match(text, end)) is not None:
+                if not self._a_listed_name(following.group(1)):
+                    break
+                found.append(Finding("PERSON", *following.span(1), finding.score))
+                end = following.end(1)
+            reached = end
+        reached = len(text) + 1
+        for finding in reversed(people):
+            if finding.start >= reached:
+                continue
+            start = finding.start
+            while (before := _LISTED_BEFORE.search(text, max(0, start - 80), start)) is not None:
+                if not self._a_listed_name(before.group(1)):
+                    break
+                found.append(Finding("PERSON", *before.span(1), finding.score))
+                start = before.start(1)
+            reached = start
+        return found
+
+    def _a_listed_name(self, run: str) -> bool:
+        words = run.split()
+        if len(words) == 1:
+            return not self.lexicon.knows(run) and run.lower() not in SOFTWARE_NAMES
+        return not (
+            names_a_thing(run)
+            or names_a_group(run)
+            or names_a_place(run)
+            or all(map(self.lexicon.knows, words))
+            or any(word.lower().strip(".") in LOG_VOCABULARY for word in words)
+        )
 
 
 _LOGIN_SEPARATOR = re.compile(r"[._-]")

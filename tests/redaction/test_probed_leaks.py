@@ -228,6 +228,10 @@ from service.redaction.redactor import Redactor
         ("subscription cancelled (Tomás Ó Ceallaigh)", "Tomás"),
         ("Declan wants the export button back", "Declan"),
         ("refund queued - Pita Hohaia-Ngata - reason: duplicate", "Pita"),
+        # names listed beside a name found
+        ("trial extended for Noa Peretz, Lior Ashkenazi and Dana Weiss", "Lior"),
+        ("Sadia Islam / Farhan Kabir / Mitra Jafari: invoices regenerated", "Mitra"),
+        ('level=info msg="Olamide and Tunde Fashola share one card"', "Olamide"),
     ],
 )
 def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
@@ -425,6 +429,7 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         "payout | Alice Springs | AUD 310.00 | held",
         "new region Santa Clara enabled",
         "traffic from St Petersburg spiked",
+        "cache warmup for Mexico City, Buenos Aires, Bogotá and Lima edge nodes done",
     ],
 )
 def test_lines_beside_the_probed_classes_stay_readable(redactor: Redactor, line: str) -> None:
@@ -518,6 +523,8 @@ HOSTILE = [
     ("", "ABCD-EFGH ", 8_000, ""),
     ("", " - Abcd Efgh", 6_000, " - x"),
     ("", "Abcd Efgh, Pro ", 5_000, ""),
+    ("Noa Peretz", ", Lior Abcdef", 5_000, ""),
+    ("", "Lior Abcdef and ", 5_000, "Noa Peretz"),
 ]
 
 
@@ -530,9 +537,13 @@ def test_the_new_patterns_take_time_linear_in_the_line(
     overlapping addresses were merged by scanning every kept finding), and never very much
     more than a plain line of its length."""
     hostile = head + unit * count + tail
-    # The best of three: one run may meet a collection or the other core's load.
-    half = min(_seconds(redactor, head + unit * (count // 2) + tail) for _ in range(3))
-    whole = min(_seconds(redactor, hostile) for _ in range(3))
+    # The best of three, measured twice at most: one run may meet a collection or the other
+    # core's load, while a quadratic step is slow every time.
+    for _attempt in range(2):
+        half = min(_seconds(redactor, head + unit * (count // 2) + tail) for _ in range(3))
+        whole = min(_seconds(redactor, hostile) for _ in range(3))
+        if whole < 2.6 * half + 0.05:
+            break
     assert whole < 2.6 * half + 0.05, (whole, half)
     plain = min(_seconds(redactor, "x" * len(hostile)) for _ in range(2))
     assert whole < 60 * plain + 1.0, (whole, plain)
