@@ -119,6 +119,16 @@ _GIVEN_NAME_THEN_VERB = regex.compile(
     r"(?:^|(?<=\p{Ll}{2}[.!?][ \t]{1,3})|(?<=[:\]>|-][ \t]{1,3})|(?<=[=\[(]|(?<!\p{L})[\"']))"
     rf"({_CAPITALISED_WORD})[ \t]+(\p{{Ll}}+)\b"
 )
+# Two lower-case words, neither of them English, opening a sentence before what a person did:
+# `kwame asante-mensah cancelled trial`, `mehmet kaplan changed the invoice currency`. Here
+# a verb systems use too counts (`changed`, `updated`): no English word comes before it.
+_LOWER_NAME_THEN_VERB = regex.compile(
+    r"(?:^|(?<=\p{Ll}{2}[.!?][ \t]{1,3})|(?<=[:\]>|-][ \t]{1,3})|(?<=[=\[(]|(?<!\p{L})[\"']))"
+    rf"({_LOWER_WORD}[ \t]+{_LOWER_WORD})[ \t]+(\p{{Ll}}+)\b"
+)
+_LOWER_NAME_VERBS = _PERSON_VERBS | frozenset(
+    ("changed", "updated", "added", "removed", "deleted", "opened", "closed", "submitted")
+)
 _VERB_BY_GIVEN_NAME = regex.compile(
     rf"(?<![\w-])(\p{{L}}+)[ \t]+by[ \t]+({_CAPITALISED_WORD})(?![\w-])"
     r"(?![ \t]+\p{Lu}|,[ \t]*\p{Lu})"  # `by Adeyemi, Kemi` is a `Last, First`
@@ -284,7 +294,7 @@ class CuedNames:
                 word = match.group(1).lower()
                 if self._a_given_name(word) and not self._lexicon.knows(word):
                     found.append(match.span(1))
-        if not _PERSON_VERBS.isdisjoint(words):
+        if not _LOWER_NAME_VERBS.isdisjoint(words):
             found.extend(self._given_names_acting(text, words))
         if _TWO_UPPER_WORDS.search(text) is not None:
             found.extend(self._upper_runs_of_no_english(text))
@@ -369,17 +379,30 @@ class CuedNames:
         )
 
     def _given_names_acting(self, text: str, words: frozenset[str]) -> Iterator[tuple[int, int]]:
-        """A given name alone doing what people do: `Ifeoma requested…`, `paused by Chinonso`.
-        The word must be no English word at all (`Hope called`, `Grace paused` stay: too
-        many products and teams are named so)."""
+        """A given name alone doing what people do (`Ifeoma requested…`, `paused by
+        Chinonso`), or a lower-case full name (`kwame asante-mensah cancelled…`). The words
+        must be no English words at all (`Hope called`, `Grace paused` stay: too many
+        products and teams are named so)."""
         for match in _GIVEN_NAME_THEN_VERB.finditer(text):
             if match.group(2) in _PERSON_VERBS and self._no_english_given_name(match.group(1)):
+                yield match.span(1)
+        for match in _LOWER_NAME_THEN_VERB.finditer(text):
+            if match.group(2) in _LOWER_NAME_VERBS and self._no_english_lower_name(match.group(1)):
                 yield match.span(1)
         if "by" in words:
             for match in _VERB_BY_GIVEN_NAME.finditer(text):
                 verb = match.group(1).lower()
                 if verb in _PERSON_VERBS and self._no_english_given_name(match.group(2)):
                     yield match.span(2)
+
+    def _no_english_lower_name(self, run: str) -> bool:
+        parts = [part for word in run.split() for part in word.split("-")]
+        return (
+            all(len(part) >= 3 for part in parts)
+            and self._could_be_name_words(parts)
+            and self._lexicon.none_known(parts)
+            and not any(part in SOFTWARE_NAMES for part in parts)
+        )
 
     def _no_english_given_name(self, word: str) -> bool:
         word = word.lower()

@@ -232,6 +232,9 @@ from service.redaction.redactor import Redactor
         ("trial extended for Noa Peretz, Lior Ashkenazi and Dana Weiss", "Lior"),
         ("Sadia Islam / Farhan Kabir / Mitra Jafari: invoices regenerated", "Mitra"),
         ('level=info msg="Olamide and Tunde Fashola share one card"', "Olamide"),
+        # a lower-case full name of no English opening a sentence before what a person did
+        ("kwame asante-mensah cancelled trial before conversion", "kwame"),
+        ("mehmet kaplan changed the invoice currency to TRY", "kaplan"),
     ],
 )
 def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
@@ -430,6 +433,11 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         "new region Santa Clara enabled",
         "traffic from St Petersburg spiked",
         "cache warmup for Mexico City, Buenos Aires, Bogotá and Lima edge nodes done",
+        "nginx upstream changed",
+        "systemd journald restarted",
+        "redis sentinel changed master",
+        "kube proxy updated rules",
+        "cron job added",
     ],
 )
 def test_lines_beside_the_probed_classes_stay_readable(redactor: Redactor, line: str) -> None:
@@ -525,6 +533,7 @@ HOSTILE = [
     ("", "Abcd Efgh, Pro ", 5_000, ""),
     ("Noa Peretz", ", Lior Abcdef", 5_000, ""),
     ("", "Lior Abcdef and ", 5_000, "Noa Peretz"),
+    ("", "abcd efgh ", 8_000, "changed"),
 ]
 
 
