@@ -13,6 +13,7 @@ Whether each word is an ordinary English word does not count: names made of Engl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 import regex
@@ -112,27 +113,27 @@ _PERSON_VERBS = frozenset(
     confirms requests
     """.split()  # noqa: SIM905
 )
-# The word opens a sentence: at the line's start, after an end of sentence (not an initial's
-# or a title's full stop: `Ngozi A. Okafor requested`), a colon, a bracket, a bar or a dash,
-# or inside an opening quote (not an apostrophe: `Kemi O'Neil called`).
-_GIVEN_NAME_THEN_VERB = regex.compile(
-    r"(?:^|(?<=\p{Ll}{2}[.!?][ \t]{1,3})|(?<=[:\]>|-][ \t]{1,3})|(?<=[=\[(]|(?<!\p{L})[\"']))"
-    rf"({_CAPITALISED_WORD})[ \t]+(\p{{Ll}}+)\b"
-)
-# Two lower-case words, neither of them English, opening a sentence before what a person did:
-# `kwame asante-mensah cancelled trial`, `mehmet kaplan changed the invoice currency`. Here
-# a verb systems use too counts (`changed`, `updated`): no English word comes before it.
-_LOWER_NAME_THEN_VERB = regex.compile(
-    r"(?:^|(?<=\p{Ll}{2}[.!?][ \t]{1,3})|(?<=[:\]>|-][ \t]{1,3})|(?<=[=\[(]|(?<!\p{L})[\"']))"
-    rf"({_LOWER_WORD}[ \t]+{_LOWER_WORD})[ \t]+(\p{{Ll}}+)\b"
-)
 _LOWER_NAME_VERBS = _PERSON_VERBS | frozenset(
     ("changed", "updated", "added", "removed", "deleted", "opened", "closed", "submitted")
 )
-_VERB_BY_GIVEN_NAME = regex.compile(
-    rf"(?<![\w-])(\p{{L}}+)[ \t]+by[ \t]+({_CAPITALISED_WORD})(?![\w-])"
+# Found by the verb first (rare in a line), then the words before it are looked at: one
+# capitalised word, or two lower-case ones (`kwame asante-mensah cancelled trial`, `mehmet
+# kaplan changed the invoice currency`: for these a verb systems use too counts, as no English
+# word comes before it). The name opens a sentence: at the line's start, after an end of
+# sentence (not an initial's or a title's full stop: `Ngozi A. Okafor requested`), a colon, a
+# bracket, a bar or a dash, or inside an opening quote (not an apostrophe: `Kemi O'Neil`).
+_ACTING_VERB = regex.compile(rf"[ \t]({'|'.join(sorted(_LOWER_NAME_VERBS))})\b")
+_NAME_OPENING_A_SENTENCE = regex.compile(
+    r"(?:^|(?<=\p{Ll}{2}[.!?][ \t]{1,3})|(?<=[:\]>|-][ \t]{1,3})|(?<=[=\[(]|(?<!\p{L})[\"']))"
+    rf"(?:({_CAPITALISED_WORD})|({_LOWER_WORD}[ \t]+{_LOWER_WORD}))\Z"
+)
+_NAME_REACH = 64
+# `paused by Chinonso`, found by `by` first; the word before it is looked at then.
+_BY_GIVEN_NAME = regex.compile(
+    rf"[ \t]by[ \t]+({_CAPITALISED_WORD})(?![\w-])"
     r"(?![ \t]+\p{Lu}|,[ \t]*\p{Lu})"  # `by Adeyemi, Kemi` is a `Last, First`
 )
+_WORD_BEFORE = regex.compile(r"(?<![\w-])(\p{L}+)\Z")
 _FOLLOWING_WORD = regex.compile(r"[ \t]+(\p{L}+)")
 _CONVERSATION_WORDS = frozenset(
     (
@@ -205,7 +206,7 @@ _CASELESS_LETTER = regex.compile(r"\p{Lo}")
 # `LEILA HADDAD'S CARD WAS DECLINED`); acronyms and codes (`AWS SQS`, `PCI DSS`) are no run.
 _UPPER_RUN = regex.compile(rf"(?<![\w'\u2019.-]){_UPPER_WORD}(?:[ \t]+{_UPPER_WORD})+(?![\w.-])")
 _POSSESSIVE = regex.compile(r"['\u2019]S\Z")
-_TWO_UPPER_WORDS = regex.compile(r"[A-Z\u00c0-\u024f]{3}[ \t]+[A-Z\u00c0-\u024f]{3}")
+_TWO_UPPER_WORDS = re.compile(r"[A-Z\u00c0-\u024f]{3}[ \t]+[A-Z\u00c0-\u024f]{3}")
 
 
 _NEXT_UPPER_WORD = regex.compile(rf"[ \t]+({_UPPER_WORD})(?![\w-])")
@@ -383,17 +384,26 @@ class CuedNames:
         Chinonso`), or a lower-case full name (`kwame asante-mensah cancelled…`). The words
         must be no English words at all (`Hope called`, `Grace paused` stay: too many
         products and teams are named so)."""
-        for match in _GIVEN_NAME_THEN_VERB.finditer(text):
-            if match.group(2) in _PERSON_VERBS and self._no_english_given_name(match.group(1)):
-                yield match.span(1)
-        for match in _LOWER_NAME_THEN_VERB.finditer(text):
-            if match.group(2) in _LOWER_NAME_VERBS and self._no_english_lower_name(match.group(1)):
-                yield match.span(1)
+        for verb in _ACTING_VERB.finditer(text):
+            name = _NAME_OPENING_A_SENTENCE.search(
+                text, max(0, verb.start() - _NAME_REACH), verb.start()
+            )
+            if name is None:
+                continue
+            if name.group(1) is not None:
+                if verb.group(1) in _PERSON_VERBS and self._no_english_given_name(name.group(1)):
+                    yield name.span(1)
+            elif self._no_english_lower_name(name.group(2)):
+                yield name.span(2)
         if "by" in words:
-            for match in _VERB_BY_GIVEN_NAME.finditer(text):
-                verb = match.group(1).lower()
-                if verb in _PERSON_VERBS and self._no_english_given_name(match.group(2)):
-                    yield match.span(2)
+            for match in _BY_GIVEN_NAME.finditer(text):
+                before = _WORD_BEFORE.search(text, max(0, match.start() - 24), match.start())
+                if (
+                    before is not None
+                    and before.group(1).lower() in _PERSON_VERBS
+                    and self._no_english_given_name(match.group(1))
+                ):
+                    yield match.span(1)
 
     def _no_english_lower_name(self, run: str) -> bool:
         parts = [part for word in run.split() for part in word.split("-")]

@@ -106,6 +106,9 @@ _TWO_CAPITALS = re.compile(r"[A-Z]{2}, [A-Z]|[^\x00-\x7f]")
 # A name listed after or before another: a comma, slash, plus, `&` or `and` between them.
 _LISTED_NAME = r"\p{Lu}\p{Ll}[\p{L}\p{M}'\u2019-]*(?:[ \t]+\p{Lu}\p{Ll}[\p{L}\p{M}'\u2019-]*){0,2}"
 _LIST_JOIN = r"(?:[ \t]*[,/+&][ \t]*|[ \t]+and[ \t]+)"
+# Cheap first looks at the few characters beside a name: most names are listed with none.
+_JOIN_AFTER = re.compile(r"[ \t]*[,/+&]|[ \t]+and[ \t]")
+_JOIN_BEFORE = re.compile(r"(?:[,/+&]|[ \t]and)[ \t]*\Z")
 _LISTED_AFTER = regex.compile(rf"{_LIST_JOIN}({_LISTED_NAME})(?![\w'\u2019-])")
 _LISTED_BEFORE = regex.compile(rf"(?<![\w'\u2019-])({_LISTED_NAME}){_LIST_JOIN}\Z")
 # A field set off by a dash or a bar with blanks around it, or the line's start or end.
@@ -764,7 +767,10 @@ class PresidioDetector:
             if finding.end <= reached:
                 continue
             end = finding.end
-            while (following := _LISTED_AFTER.match(text, end)) is not None:
+            while (
+                _JOIN_AFTER.match(text, end)
+                and (following := _LISTED_AFTER.match(text, end)) is not None
+            ):
                 if not self._a_listed_name(following.group(1)):
                     break
                 found.append(Finding("PERSON", *following.span(1), finding.score))
@@ -775,7 +781,10 @@ class PresidioDetector:
             if finding.start >= reached:
                 continue
             start = finding.start
-            while (before := _LISTED_BEFORE.search(text, max(0, start - 80), start)) is not None:
+            while (
+                _JOIN_BEFORE.search(text, max(0, start - 6), start)
+                and (before := _LISTED_BEFORE.search(text, max(0, start - 80), start)) is not None
+            ):
                 if not self._a_listed_name(before.group(1)):
                     break
                 found.append(Finding("PERSON", *before.span(1), finding.score))
