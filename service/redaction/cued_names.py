@@ -102,27 +102,21 @@ _HANDED_TO_WORDS = frozenset(
     ("assigned", "reassigned", "escalated", "handed", "forwarded", "transferred")
 )
 # What people do and software seldom does, so that one word no English word before or after
-# it is a given name: `Ifeoma requested a copy`, `Kemi reported that…`, `escalated by
-# Nomvula`. Verbs that gateways, bots and schedulers do too (`declined`, `blocked`,
-# `approved`, `created`, `updated`) are not here: `blocked by Cloudflare`.
+# it is a given name: `Kemi reported that…`, `escalated by Nomvula`. Verbs that gateways,
+# bots, billing systems and schedulers do too (`requested`, `paused`, `cancelled`, `called`,
+# `blocked`, `updated`) are not here: `Dependabot requested review`, `paused by Chargebee`.
 _PERSON_VERBS = frozenset(
     """
-    requested reported called phoned asked said wrote emailed complained confirmed agreed
-    replied responded mentioned paused resumed cancelled canceled upgraded downgraded
-    subscribed unsubscribed disputed escalated invited wants asks writes complains
-    confirms requests
+    reported phoned said wrote emailed complained agreed replied responded mentioned
+    upgraded downgraded subscribed unsubscribed disputed escalated wants writes complains
     """.split()  # noqa: SIM905
 )
-_LOWER_NAME_VERBS = _PERSON_VERBS | frozenset(
-    ("changed", "updated", "added", "removed", "deleted", "opened", "closed", "submitted")
-)
 # Found by the verb first (rare in a line), then the words before it are looked at: one
-# capitalised word, or two lower-case ones (`kwame asante-mensah cancelled trial`, `mehmet
-# kaplan changed the invoice currency`: for these a verb systems use too counts, as no English
-# word comes before it). The name opens a sentence: at the line's start, after an end of
-# sentence (not an initial's or a title's full stop: `Ngozi A. Okafor requested`), a colon, a
-# bracket, a bar or a dash, or inside an opening quote (not an apostrophe: `Kemi O'Neil`).
-_ACTING_VERB = regex.compile(rf"[ \t]({'|'.join(sorted(_LOWER_NAME_VERBS))})\b")
+# capitalised word, or two lower-case ones (`kwame asante-mensah complained`). The name opens
+# a sentence: at the line's start, after an end of sentence (not an initial's or a title's
+# full stop: `Ngozi A. Okafor disputed`), a colon, a bracket, a bar or a dash, or inside an
+# opening quote (not an apostrophe: `Kemi O'Neil`).
+_ACTING_VERB = regex.compile(rf"[ \t]({'|'.join(sorted(_PERSON_VERBS))})\b")
 _NAME_OPENING_A_SENTENCE = regex.compile(
     r"(?:^|(?<=\p{Ll}{2}[.!?][ \t]{1,3})|(?<=[:\]>|-][ \t]{1,3})|(?<=[=\[(]|(?<!\p{L})[\"']))"
     rf"(?:({_CAPITALISED_WORD})|({_LOWER_WORD}[ \t]+{_LOWER_WORD}))\Z"
@@ -171,11 +165,12 @@ _CUE_BEFORE_USERNAME = regex.compile(
 _CUE_REACH = 24  # the longest cue, its `=` or `:`, blanks and a quote
 # A chat mention (`@adwoa.boakye`): an `@` that no address's local part comes before.
 _MENTIONED_LOGIN = regex.compile(r"@(?<![\w.%+-]@)(\p{Ll}{2,}+[._]\p{Ll}{2,}+)(?![\w@.-])")
-# A home directory named after its owner: `/home/ogechi.nnaji/`, `C:\\Users\\AkuaMensah\\`,
-# `s3://exports/users/tomas_herrera/`. The segment is split at `.`, `_`, `-` and at a capital
-# inside it, and judged as a login (`/home/runner`, `/Users/Shared`, `/home/ci-bot` stay).
+# A home directory named after its owner: `/home/ogechi.nnaji/`, `C:\\Users\\AkuaMensah\\`.
+# The segment is split at `.`, `_`, `-` and at a capital inside it, and judged as a login of
+# no English (`/home/runner`, `/Users/Shared`, `/home/svc_backup` stay); an API's `/users/`
+# holds ids and handles, not home directories.
 _HOME_DIRECTORY = regex.compile(
-    r"(?i:[/\\](?:home|users))[/\\]([\p{L}][\p{L}._-]{2,40})(?=[/\\\s\"',;)]|$)"
+    r"(?:/home|/Users|\\Users)[/\\]([\p{L}][\p{L}._-]{2,40})(?=[/\\\s\"',;)]|$)"
 )
 _LOGIN_PARTS = regex.compile(r"[._-]|(?<=\p{Ll})(?=\p{Lu})")
 _HOME_WORDS = frozenset(("home", "users"))
@@ -194,16 +189,16 @@ SOFTWARE_NAMES = frozenset(
 )
 
 
-# A name in a script without case (`refund sent to 王秀英`, `paused by 김민준`) is neither
-# capitalised nor lower case: after any cue or slot word but `and` and `from` (which come
-# before places and things as often), one to three such words are a name.
+# A name in a script without case (`customer 李娜`, `paused by 김민준`, `Dear 佐藤健`) is
+# neither capitalised nor lower case: after a role cue, one to three such words are a name.
+# Not after `to`, `for`, `from` or `and`: `payment sent to 支付宝`, `status changed to 已发货`.
 _NOT_BEFORE_A_CASELESS_NAME = frozenset(("and", "from"))
 _CASELESS_LETTER = regex.compile(r"\p{Lo}")
 
 
-# Two or three words in capitals, none of them English, a log word or software, each with a
-# vowel and three letters or more: a name however the line is cased (`WARN TOMOKO YAMADA`,
-# `LEILA HADDAD'S CARD WAS DECLINED`); acronyms and codes (`AWS SQS`, `PCI DSS`) are no run.
+# Two or three words in capitals, two of them no English word, none a log word or software,
+# each with a vowel and three to twelve letters: a name however the line is cased (`WARN
+# TOMOKO YAMADA`, `LEILA HADDAD'S CARD`); acronyms and codes (`AWS SQS`, `PCI DSS`) are not.
 _UPPER_RUN = regex.compile(rf"(?<![\w'\u2019.-]){_UPPER_WORD}(?:[ \t]+{_UPPER_WORD})+(?![\w.-])")
 _POSSESSIVE = regex.compile(r"['\u2019]S\Z")
 _TWO_UPPER_WORDS = re.compile(r"[A-Z\u00c0-\u024f]{3}[ \t]+[A-Z\u00c0-\u024f]{3}")
@@ -225,9 +220,10 @@ def _past_particles(text: str, end: int) -> int:
 
 
 def _a_name_stretch(text: str, stretch: list[tuple[int, int, bool]]) -> Iterator[tuple[int, int]]:
-    """Two or three words of capitals, one of them no English word and none making it a
-    place (`SANTA CLARA`): their span."""
-    if 2 <= len(stretch) <= 3 and any(unknown for _, _, unknown in stretch):
+    """Two or three words of capitals, two of them no English word and none making it a
+    place (`SANTA CLARA`): their span. One unknown word is not enough in capitals, where
+    alerts name hardware and services (`NVIDIA DRIVER`)."""
+    if 2 <= len(stretch) <= 3 and sum(unknown for _, _, unknown in stretch) >= 2:
         start, end = stretch[0][0], stretch[-1][1]
         if not names_a_place(text[start:end]):
             yield start, end
@@ -256,7 +252,7 @@ class CuedNames:
         )
         self._lexicon = lexicon
         self._words = frozenset(nominal)
-        caseless_cues = (frozenset(cues) | self._slots) - _NOT_BEFORE_A_CASELESS_NAME
+        caseless_cues = frozenset(cues) - _NOT_BEFORE_A_CASELESS_NAME
         self._caseless_pattern = regex.compile(
             rf"(?<![\w-])(?i:{'|'.join(map(regex.escape, sorted(caseless_cues)))})"
             rf"(?:[ \t]*+[:#=])?+[ \t]*+[\"'(\[]?+"
@@ -295,7 +291,7 @@ class CuedNames:
                 word = match.group(1).lower()
                 if self._a_given_name(word) and not self._lexicon.knows(word):
                     found.append(match.span(1))
-        if not _LOWER_NAME_VERBS.isdisjoint(words):
+        if not _PERSON_VERBS.isdisjoint(words):
             found.extend(self._given_names_acting(text, words))
         if _TWO_UPPER_WORDS.search(text) is not None:
             found.extend(self._upper_runs_of_no_english(text))
@@ -308,8 +304,8 @@ class CuedNames:
                     found.append(match.span(1))
         if "@" in text:
             for match in _MENTIONED_LOGIN.finditer(text):
-                if self._login_of_a_person(regex.split(r"[._]", match.group(1))):
-                    found.append(match.span(1))  # `@adwoa.boakye`
+                if self._login_of_no_english(regex.split(r"[._]", match.group(1))):
+                    found.append(match.span(1))  # `@adwoa.boakye`, not `@pytest.fixture`
         if not (_USERNAME_CUES.isdisjoint(words) and _USERNAME_PREPOSITIONS.isdisjoint(words)):
             for match in _DOTTED_USERNAME.finditer(text):
                 start = match.start()
@@ -325,7 +321,7 @@ class CuedNames:
         if not _HOME_WORDS.isdisjoint(words):
             for match in _HOME_DIRECTORY.finditer(text):
                 parts = [part.lower() for part in _LOGIN_PARTS.split(match.group(1)) if part]
-                if 2 <= len(parts) <= 3 and self._login_of_a_person(parts):
+                if 2 <= len(parts) <= 3 and self._login_of_no_english(parts):
                     found.append(match.span(1))
         if self._words.isdisjoint(words):
             return found
@@ -348,7 +344,7 @@ class CuedNames:
 
     def _upper_runs_of_no_english(self, text: str) -> Iterator[tuple[int, int]]:
         """Within each run of words in capitals, every stretch of two or three words that
-        could be nothing but a name: one of them no English word, the others nouns only
+        could be nothing but a name: two of them no English word, any other a noun only
         (`HELD: DARIA KOVAL`, `LEILA HADDAD'S CARD`, `MARIA JOSÉ GONZÁLEZ ASKED`)."""
         if not self._lexicon.available:
             return
@@ -370,7 +366,7 @@ class CuedNames:
         if "-" in word:  # `ASANTE-MENSAH`, not `ROSE-GOLD-CASE`
             return all(map(self._may_be_a_name_in_capitals, word.split("-")))
         return (
-            len(word) >= 3
+            3 <= len(word) <= 12
             and any(vowel in word for vowel in "aeiouy")
             and word not in LOG_VOCABULARY
             and word not in _NOT_A_NAME
@@ -380,8 +376,8 @@ class CuedNames:
         )
 
     def _given_names_acting(self, text: str, words: frozenset[str]) -> Iterator[tuple[int, int]]:
-        """A given name alone doing what people do (`Ifeoma requested…`, `paused by
-        Chinonso`), or a lower-case full name (`kwame asante-mensah cancelled…`). The words
+        """A given name alone doing what people do (`Ifeoma reported…`, `escalated by
+        Nomvula`), or a lower-case full name (`kwame asante-mensah complained…`). The words
         must be no English words at all (`Hope called`, `Grace paused` stay: too many
         products and teams are named so)."""
         for verb in _ACTING_VERB.finditer(text):
@@ -457,6 +453,16 @@ class CuedNames:
             or lexicon.ordinary(part)
             or (part.endswith("s") and lexicon.knows(part[:-1]))
             for part in parts
+        )
+
+    def _login_of_no_english(self, parts: list[str]) -> bool:
+        """A login whose parts are no English words nor software at all: `adwoa.boakye`,
+        not `pytest.fixture`, `jupyter.lab`, `elasticsearch.kibana` (in a path or a mention
+        a login may be a tool's as much as a person's)."""
+        return (
+            self._login_of_a_person(parts)
+            and self._lexicon.none_known(parts)
+            and not any(part in SOFTWARE_NAMES for part in parts)
         )
 
     def _a_third_word(self, word: str) -> bool:

@@ -25,7 +25,7 @@ from service.redaction.csv_rows import (
     row_fields,
 )
 from service.redaction.cued_names import SOFTWARE_NAMES, CuedNames
-from service.redaction.fields import Field, find_fields
+from service.redaction.fields import LOGIN_IN_A_SYSTEM_LOG, Field, find_fields
 from service.redaction.keys import key_names_a_thing, key_parts, names_a_name_part
 from service.redaction.lexicon import Lexicon
 from service.redaction.models import Finding
@@ -102,7 +102,7 @@ _MAX_VALUE_WORDS = 4
 _PERSON_SCORE_ORDINARY_WORDS = 0.4
 # A run NER did not call a person, which opens a clause and is followed by a verb in the past.
 _PERSON_SCORE_ACTING = 0.6
-_TWO_CAPITALS = re.compile(r"[A-Z]{2}, [A-Z]|[^\x00-\x7f]")
+_TWO_CAPITALS = re.compile(r"[A-Z]{2}, [A-Z]{2}|[^\x00-\x7f]")
 # A name listed after or before another: a comma, slash, plus, `&` or `and` between them.
 _LISTED_NAME = r"\p{Lu}\p{Ll}[\p{L}\p{M}'\u2019-]*(?:[ \t]+\p{Lu}\p{Ll}[\p{L}\p{M}'\u2019-]*){0,2}"
 _LIST_JOIN = r"(?:[ \t]*[,/+&][ \t]*|[ \t]+and[ \t]+)"
@@ -342,12 +342,26 @@ class PresidioDetector:
                 continue
             if entity == "PERSON" and field.key == "name" and self._object_slug(value):
                 continue
-            if entity == "PERSON" and _a_system_account(value):
+            if entity == "PERSON" and (
+                _a_system_account(value)
+                or (field.key == LOGIN_IN_A_SYSTEM_LOG and self._a_service_login(value))
+            ):
                 continue  # `user_name=root`, `… - deploy [05/Dec/2026:…`
             if entity == "PERSON" and names_a_group(value):
                 continue  # `owner: Revenue Ops`, `author: Release Bot`
             findings.append(Finding(entity, field.start, end, _FIELD_SCORE))
         return findings, snippets
+
+    def _a_service_login(self, login: str) -> bool:
+        """A login that sudo, cron, PAM, sshd or an access log shows for a service, not a
+        person: software (`jenkins`, `postgres`), an English word (`deploy`, `backup`), or a
+        joined or numbered name that is no person's (`www-data`, `svc_backup`, `app1`)."""
+        login = login.strip()
+        if login in SOFTWARE_NAMES or self.lexicon.ordinary(login):
+            return True
+        if any(char in login for char in "-_.") or any(char.isdigit() for char in login):
+            return not self._login_of_a_name(login, True)
+        return False
 
     def _object_slug(self, value: str) -> bool:
         """A bare `name` holding an object's slug, as Kubernetes and API objects do
@@ -520,8 +534,8 @@ class PresidioDetector:
         """Two or three words, one of them no English word and the others nouns only, none a
         log, thing, group or place word: `Anouk Dekker`, `Hinemoa Walker`; not `Apple Pay`,
         `Kafka Streams`, `Jordan Valley`."""
-        if names_a_place(run):
-            return False
+        if names_a_place(run) or names_a_thing(run):
+            return False  # `| Okonkwo Holdings |`
         words = [word.lower().strip(".") for word in run.split()]
         lexicon = self.lexicon
         if not 2 <= len(words) <= 3 or not lexicon.available:
@@ -624,8 +638,10 @@ class PresidioDetector:
                 cue = ""
             run_text = text[candidate.start : candidate.end]
             if cue in self.name_slot_words and (
-                names_a_thing(run_text) or names_a_group(run_text) or names_a_place(run_text)
-            ):
+                names_a_thing(run_text)
+                or names_a_group(run_text)
+                or (names_a_place(run_text) and cue not in self.person_cues)
+            ):  # `links to Victoria Station`; `customer Nkechi Street` stays a name
                 cue = ""  # `customer Fraud Check`, `payee Bank Details`: the cue is not for it
             if (
                 not cue
@@ -757,9 +773,10 @@ class PresidioDetector:
 
     def _names_listed_beside(self, text: str, findings: list[Finding]) -> list[Finding]:
         """Names listed with a name found (`Noa Peretz, Lior Ashkenazi and Dana Weiss`,
-        `Sadia Islam / Farhan Kabir`, `Olamide and Tunde Fashola`): two or three capitalised
-        words, or one, joined to it by a comma, a slash, a plus, `&` or `and`, one of them no
-        English word, that name no thing, group or place (`and Family Bundle` stays)."""
+        `Sadia Islam / Farhan Kabir`): two or three capitalised words joined to it by a comma,
+        a slash, a plus, `&` or `and`, one of them no English word, that name no thing, group
+        or place (`and Family Bundle` stays). One word alone is as often a product or a
+        company (`Jane Smith, Chargebee`)."""
         found: list[Finding] = []
         people = [finding for finding in findings if finding.entity == "PERSON"]
         reached = -1  # each list is walked once, however many of its names were found
@@ -795,7 +812,7 @@ class PresidioDetector:
     def _a_listed_name(self, run: str) -> bool:
         words = run.split()
         if len(words) == 1:
-            return not self.lexicon.knows(run) and run.lower() not in SOFTWARE_NAMES
+            return False  # `Jane Smith, Chargebee`, `Twilio, Vonage and Sinch`
         return not (
             names_a_thing(run)
             or names_a_group(run)

@@ -53,6 +53,8 @@ _WHO_KEYS = frozenset(("user", "username", "actor", "login"))
 # A URL path segment holding an encoded blank (`/by-name/Aroha%20Ngata`): decoded and judged
 # as a value whose key does not say what it is.
 _ENCODED_PATH_SEGMENT = re.compile(r"(?<=/)[^/\s?#&=\"']*%20[^/\s?#&=\"']*")
+# The key given to a login found by the shape of a system's log line (judged as `user_name`).
+LOGIN_IN_A_SYSTEM_LOG = "user_name"
 # The login in lines whose shape says where it is: the remote user of an access log in the
 # common or combined format (`203.0.113.5 - ngozi.eze [05/Dec/2026:…`), and sshd's
 # `Accepted publickey for aroha from …`. Judged as the value of a `user_name` key, as are
@@ -208,14 +210,14 @@ def find_fields(text: str, explicit: Mapping[str, str] | None = None) -> list[Fi
     if " [" in text:
         login = _ACCESS_LOG_USER.match(text)
         if login is not None:
-            fields.append(Field("user_name", login.start(1), login.end(1), True, "PERSON"))
+            fields.append(Field(LOGIN_IN_A_SYSTEM_LOG, *login.span(1), True, "PERSON"))
     if " for " in text and " from " in text:
         for match in _SSH_LOGIN_USER.finditer(text):
-            fields.append(Field("user_name", match.start(1), match.end(1), True, "PERSON"))
+            fields.append(Field(LOGIN_IN_A_SYSTEM_LOG, *match.span(1), True, "PERSON"))
     if "sudo" in text or "CMD" in text or "session" in text:
         for match in _SYSTEM_LOG_USER.finditer(text):
             group = next(g for g in (1, 2, 3, 4) if match.group(g) is not None)
-            fields.append(Field("user_name", *match.span(group), True, "PERSON"))
+            fields.append(Field(LOGIN_IN_A_SYSTEM_LOG, *match.span(group), True, "PERSON"))
     if "%20" in text:
         for match in _ENCODED_PATH_SEGMENT.finditer(text):
             decoded = _decoded(match.group())

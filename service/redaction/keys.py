@@ -33,8 +33,8 @@ PERSON_PARTS = frozenset(
      "addressee", "contact", "signatory", "guarantor", "cosigner", "customer", "client",
      "person", "patient", "employee", "passenger", "traveller", "traveler", "sender",
      "attendee", "owner", "attention", "attn", "signed", "signer", "signature", "assignee",
-     "requester", "requestor", "reporter", "approver", "reviewer", "author", "nickname",
-     "who", "kin", "guardian", "spouse", "nominee", "delegate", "oncall",
+     "requester", "requestor", "reporter", "approver", "reviewer", "author", "kin",
+     "spouse", "nominee",
      # the same words in the languages of exports we meet: fr, es, it, pt, nl, pl, nordic, fi
      "nom", "prenom", "prénom", "nombre", "apellido", "apellidos", "titular", "cognome",
      "nome", "sobrenome", "voornaam", "achternaam", "imie", "imię", "nazwisko", "navn",
@@ -68,7 +68,7 @@ NOT_PERSONAL = frozenset(
 )  # fmt: skip
 _FUSED_NAME_NOT_PERSON = frozenset(
     {"filename", "hostname", "pathname", "dbname", "classname", "typename", "tablename",
-     "servicename", "appname", "keyname", "codename", "dirname", "basename"}
+     "servicename", "appname", "keyname", "nickname", "codename", "dirname", "basename"}
 )  # fmt: skip
 
 

@@ -30,10 +30,10 @@ _CONTINUATION = regex.compile(
 )
 # Scripts without case (Han, Kana, Hangul, Arabic, Hebrew, Devanagari, Thai…): a word of
 # their letters. Such a name is neither capitalised nor lower case: `name=王秀英`,
-# `holder: محمد العلي`.
-CASELESS_WORD = r"\p{Lo}[\p{Lo}\p{M}]*"
+# `holder: محمد العلي`, `name=メアリー・スミス` (the long vowel mark and the middle dot inside).
+CASELESS_WORD = r"\p{Lo}[\p{Lo}\p{Lm}\p{M}]*(?:\u30fb\p{Lo}[\p{Lo}\p{Lm}\p{M}]*)*"
 _CASELESS_NAME = regex.compile(rf"{CASELESS_WORD}(?:[ \t]+{CASELESS_WORD}){{0,3}}")
-_ENDS_CASELESS = regex.compile(r"\p{Lo}\p{M}*\Z")
+_ENDS_CASELESS = regex.compile(r"[\p{Lo}\p{Lm}]\p{M}*\Z")
 _CASELESS_CONTINUATION = regex.compile(rf"(?:[ \t]+{CASELESS_WORD}(?![\w.-]*[=:])){{0,3}}")
 # Lower-case words after an unquoted lower-case name value (`holder=jane doe`): two at most.
 _LOWER_CONTINUATION = regex.compile(r"(?:[ \t]+\p{Ll}[\p{L}\p{M}'\u2019-]*(?![\w.-]*[=:])){0,2}")
@@ -71,12 +71,11 @@ NOT_A_SURNAME = frozenset(
         "kind",
     )
 )  # fmt: skip
-# The same with the surname in capitals (`TAUFA, SIONE`, `ABARA, Chukwuemeka`), which NER
-# then reads title-cased.
+# The same in capitals (`TAUFA, SIONE`), which NER then reads title-cased. A surname in
+# capitals before a capitalised word is not taken: `VISA, Mastercard`, `JSON, Yaml`.
 _UPPER_NAME_PART = r"\p{Lu}{2,}(?:['\u2019-]\p{Lu}+)*"
 UPPER_LAST_COMMA_FIRST = regex.compile(
-    rf"(?<!,[ \t])(?<![\w\u2019-])(?<!\w'){_UPPER_NAME_PART},[ \t]"
-    rf"(?:{_UPPER_NAME_PART}|{_SURNAME_OR_GIVEN})"
+    rf"(?<!,[ \t])(?<![\w\u2019-])(?<!\w'){_UPPER_NAME_PART},[ \t]{_UPPER_NAME_PART}"
     r"(?!,[ \t]\p{Lu}|[\w-])"
 )
 _WORD_IN_RUN = regex.compile(r"[^ \t]+")

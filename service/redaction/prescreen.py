@@ -58,7 +58,7 @@ _PHONE_INTERNATIONAL = re.compile(r"(?:\+|\b00)[1-9][\d ().-]{5,}")
 _PHONE_AREA_CODE = re.compile(r"\(\d{2,5}\)")
 _PHONE_TRUNK_PREFIX = re.compile(r"0(?<![\d.:-]0)\d{1,4}[ -]\d{2}")
 _PHONE_NORTH_AMERICAN = re.compile(r"\d(?<![\w:,.$-]\d)\d\d[-.]\d{3}[-.]\d{4}(?!\d)")
-_BRACKETED_AT = re.compile(r"[\[({][ \t]*(?i:at)[ \t]*[\])}]")
+_BRACKETED_AT = re.compile(r"[\[({<][ \t]*(?i:at)[ \t]*[\])}>]")
 _BARE_DIGITS = re.compile(r"(?<![\w.:+/-])\d{7,12}(?![\w-]|\.\d)")
 
 
@@ -107,8 +107,7 @@ TRIGGERS: dict[str, Callable[[str, frozenset[str]], bool]] = {
     "CardNumberRecognizer": lambda text, words: _CARD.search(text) is not None,
     "IbanChecksumRecognizer": lambda text, words: _IBAN.search(text) is not None,
     "EmailSuffixRecognizer": lambda text, words: (
-        "@" in text
-        or ("at" in words and ("dot" in words or _BRACKETED_AT.search(text) is not None))
+        "@" in text or ("at" in words and _BRACKETED_AT.search(text) is not None)
     ),
     "UsSsnRecognizer": _ssn,
     "IpAddressRecognizer": lambda text, words: _IP.search(text) is not None,

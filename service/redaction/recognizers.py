@@ -188,18 +188,17 @@ def _iban_end(text: str, start: int, end: int) -> int | None:
     return None
 
 
-# `[at]`, `(at)`, `{at}`, ` at ` and their `dot` forms, any case; a bracketed one may have no
-# blanks around it.
-_BRACKETED_AT = r"[ \t]*[\[({][ \t]*(?i:at)[ \t]*[\])}][ \t]*"
-_BARE_AT = r"[ \t]+(?i:at)[ \t]+"
-_SPELLED_DOT = r"(?:[ \t]*[\[({][ \t]*(?i:dot)[ \t]*[\])}][ \t]*|[ \t]+(?i:dot)[ \t]+)"
+# `[at]`, `(at)`, `{at}`, `<at>` and the `dot` forms (` dot ` too), any case; a bracketed one
+# may have no blanks around it.
+_BRACKETED_AT = r"[ \t]*[\[({<][ \t]*(?i:at)[ \t]*[\])}>][ \t]*"
+_SPELLED_DOT = r"(?:[ \t]*[\[({<][ \t]*(?i:dot)[ \t]*[\])}>][ \t]*|[ \t]+(?i:dot)[ \t]+)"
 _SPELLED_PART = regex.compile(
-    r"[ \t]*[\[({][ \t]*(at|dot)[ \t]*[\])}][ \t]*|[ \t]+(at|dot)[ \t]+", regex.IGNORECASE
+    r"[ \t]*[\[({<][ \t]*(at|dot)[ \t]*[\])}>][ \t]*|[ \t]+(at|dot)[ \t]+", regex.IGNORECASE
 )
 
 
 def written_address(text: str) -> str:
-    """`priya dot nair at gmail dot com` → `priya.nair@gmail.com`; an address stays itself."""
+    """`priya [dot] nair [at] gmail [dot] com` → `priya.nair@gmail.com`; an address stays."""
     if "@" in text:
         return text
     return _SPELLED_PART.sub(
@@ -218,16 +217,14 @@ class EmailSuffixRecognizer(PatternRecognizer):
             0.3,
         ),
         # Written out to fool harvesters: `yusuf [at] haddad [dot] me`, `sione(at)tonga-mail
-        # (dot)to`, `jo [at] example.com`, `priya dot nair at gmail dot com`. A bare ` at `
-        # needs a spelled-out dot in the domain (`login at example.com` is a sentence).
-        # `validate_result` reads the domain of the address as written.
+        # (dot)to`, `jo [at] example.com`. Only bracketed `at`: a bare one is as often a host
+        # written out (`backend at api dot stripe dot com`). The parts are bounded, so that a
+        # line of many `a [dot]` stays linear. `validate_result` reads the domain as written.
         Pattern(
             "email spelled out",
-            rf"(?<![\w.%+-])[\w%+-][\w.%+-]{{0,63}}(?:{_SPELLED_DOT}[\w%+-]{{1,63}})*"
-            rf"(?:{_BRACKETED_AT}[\w-]{{1,63}}(?:(?:{_SPELLED_DOT}|\.)[\w-]{{1,63}})*"
-            rf"(?:{_SPELLED_DOT}|\.)"
-            rf"|{_BARE_AT}[\w-]{{1,63}}(?:(?:{_SPELLED_DOT}|\.)[\w-]{{1,63}})*{_SPELLED_DOT})"
-            r"[A-Za-z]{2,24}(?![\w-])",
+            rf"(?<![\w.%+-])[^\W\d_][\w.%+-]{{0,63}}(?:{_SPELLED_DOT}[\w%+-]{{1,63}}){{0,3}}"
+            rf"{_BRACKETED_AT}[\w-]{{1,63}}(?:(?:{_SPELLED_DOT}|\.)[\w-]{{1,63}}){{0,3}}"
+            rf"(?:{_SPELLED_DOT}|\.)[A-Za-z]{{2,24}}(?![\w-])",
             0.3,
         ),
     )
