@@ -189,10 +189,12 @@ SOFTWARE_NAMES = frozenset(
 )
 
 
+# Slot words before which a name is as often a place's or a thing's: `shipped from Sao
+# Paulo`, `Kafka and Zookeeper`.
+PLACE_SLOTS = frozenset(("and", "from"))
 # A name in a script without case (`customer 李娜`, `paused by 김민준`, `Dear 佐藤健`) is
 # neither capitalised nor lower case: after a role cue, one to three such words are a name.
-# Not after `to`, `for`, `from` or `and`: `payment sent to 支付宝`, `status changed to 已发货`.
-_NOT_BEFORE_A_CASELESS_NAME = frozenset(("and", "from"))
+# Not after a slot word (`payment sent to 支付宝`, `status changed to 已发货`).
 _CASELESS_LETTER = regex.compile(r"\p{Lo}")
 
 
@@ -252,7 +254,7 @@ class CuedNames:
         )
         self._lexicon = lexicon
         self._words = frozenset(nominal)
-        caseless_cues = frozenset(cues) - _NOT_BEFORE_A_CASELESS_NAME
+        caseless_cues = frozenset(cues)
         self._caseless_pattern = regex.compile(
             rf"(?<![\w-])(?i:{'|'.join(map(regex.escape, sorted(caseless_cues)))})"
             rf"(?:[ \t]*+[:#=])?+[ \t]*+[\"'(\[]?+"

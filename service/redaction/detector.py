@@ -24,7 +24,7 @@ from service.redaction.csv_rows import (
     read_header,
     row_fields,
 )
-from service.redaction.cued_names import SOFTWARE_NAMES, CuedNames
+from service.redaction.cued_names import PLACE_SLOTS, SOFTWARE_NAMES, CuedNames
 from service.redaction.fields import LOGIN_IN_A_SYSTEM_LOG, Field, find_fields
 from service.redaction.keys import key_names_a_thing, key_parts, names_a_name_part
 from service.redaction.lexicon import Lexicon
@@ -114,9 +114,6 @@ _LISTED_BEFORE = regex.compile(rf"(?<![\w'\u2019-])({_LISTED_NAME}){_LIST_JOIN}\
 # A field set off by a dash or a bar with blanks around it, or the line's start or end.
 _FIELD_OPENS = re.compile(r"(?:^|[ \t][-\u2013\u2014|][ \t])\Z")
 _FIELD_CLOSES = re.compile(r"[ \t]*$|[ \t][-\u2013\u2014|][ \t]")
-# Slot words before which a name of unknown words is as often a place or a thing's:
-# `shipped from Sao Paulo`, `Kafka and Zookeeper`.
-_PLACE_SLOTS = frozenset(("from", "and"))
 _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
 # Bounds on NER work per line, so that a hostile line of capitalised words costs little:
 # windows are cut at this length, and runs beyond the last window are redacted unseen
@@ -658,7 +655,7 @@ class PresidioDetector:
                 continue
             if self._a_bracketed_name(text, candidate.start, candidate.end) or (
                 cue in self.name_slot_words
-                and cue not in _PLACE_SLOTS
+                and cue not in PLACE_SLOTS
                 and self._name_with_a_noun(run_text)
             ):  # `(Anouk Dekker)`, `meeting with Hinemoa Walker`
                 cued.append(Finding("PERSON", *run, _PERSON_NER_SCORE_WITH_CUE))
