@@ -103,8 +103,10 @@ _PERSON_SCORE_ORDINARY_WORDS = 0.4
 # A run NER did not call a person, which opens a clause and is followed by a verb in the past.
 _PERSON_SCORE_ACTING = 0.6
 _TWO_CAPITALS = re.compile(r"[A-Z]{2}, [A-Z]{2}|[^\x00-\x7f]")
-# A name listed after or before another: a comma, slash, plus, `&` or `and` between them.
-_LISTED_NAME = r"\p{Lu}\p{Ll}[\p{L}\p{M}'\u2019-]*(?:[ \t]+\p{Lu}\p{Ll}[\p{L}\p{M}'\u2019-]*){0,2}"
+# A name of two or three words listed after or before another: a comma, slash, plus, `&` or
+# `and` between them. One word alone is as often a product or a company (`Jane Smith,
+# Chargebee`, `Twilio, Vonage and Sinch`).
+_LISTED_NAME = r"\p{Lu}\p{Ll}[\p{L}\p{M}'\u2019-]*(?:[ \t]+\p{Lu}\p{Ll}[\p{L}\p{M}'\u2019-]*){1,2}"
 _LIST_JOIN = r"(?:[ \t]*[,/+&][ \t]*|[ \t]+and[ \t]+)"
 # Cheap first looks at the few characters beside a name: most names are listed with none.
 _JOIN_AFTER = re.compile(r"[ \t]*[,/+&]|[ \t]+and[ \t]")
@@ -772,8 +774,7 @@ class PresidioDetector:
         """Names listed with a name found (`Noa Peretz, Lior Ashkenazi and Dana Weiss`,
         `Sadia Islam / Farhan Kabir`): two or three capitalised words joined to it by a comma,
         a slash, a plus, `&` or `and`, one of them no English word, that name no thing, group
-        or place (`and Family Bundle` stays). One word alone is as often a product or a
-        company (`Jane Smith, Chargebee`)."""
+        or place (`and Family Bundle` stays)."""
         found: list[Finding] = []
         people = [finding for finding in findings if finding.entity == "PERSON"]
         reached = -1  # each list is walked once, however many of its names were found
@@ -808,8 +809,6 @@ class PresidioDetector:
 
     def _a_listed_name(self, run: str) -> bool:
         words = run.split()
-        if len(words) == 1:
-            return False  # `Jane Smith, Chargebee`, `Twilio, Vonage and Sinch`
         return not (
             names_a_thing(run)
             or names_a_group(run)
