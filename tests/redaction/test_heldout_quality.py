@@ -13,19 +13,26 @@ from __future__ import annotations
 
 import pytest
 
+from service.redaction.models import Finding
 from service.redaction.redactor import Redactor
-from tests.redaction.heldout.evaluate import Report, evaluate, load_heldout
+from tests.redaction.corpus import Sample
+from tests.redaction.heldout.evaluate import Report, evaluate, labelled_kinds, load_heldout
 
 
 @pytest.fixture(scope="module")
-def report(redactor: Redactor) -> Report:
+def scored(redactor: Redactor) -> tuple[list[Sample], list[list[Finding]]]:
     samples = load_heldout()
-    spans = []
+    findings: list[list[Finding]] = []
     for index in range(0, len(samples), 256):
         batch = [sample.text for sample in samples[index : index + 256]]
-        for result in redactor.redact_many(batch):
-            spans.append([(f.start, f.end) for f in result.findings])
-    return evaluate(samples, spans)
+        findings.extend(list(result.findings) for result in redactor.redact_many(batch))
+    return samples, findings
+
+
+@pytest.fixture(scope="module")
+def report(scored: tuple[list[Sample], list[list[Finding]]]) -> Report:
+    samples, findings = scored
+    return evaluate(samples, [[(f.start, f.end) for f in found] for found in findings])
 
 
 def test_held_out_recall_is_at_least_97_percent(report: Report) -> None:
@@ -47,3 +54,14 @@ def test_held_out_addresses_are_rarely_left_mostly_visible(report: Report) -> No
 def test_held_out_over_redaction_and_text_kept(report: Report) -> None:
     assert report.over_redaction <= 0.01
     assert report.text_kept >= 0.98
+
+
+def test_held_out_text_kept_apart_from_kinds_the_set_does_not_label(
+    scored: tuple[list[Sample], list[list[Finding]]],
+) -> None:
+    """Text lost to people, addresses, e-mails and dates found where the set has none; the
+    IP addresses the set leaves unlabelled are not counted (0.9914 when this floor was set)."""
+    samples, findings = scored
+    kinds = labelled_kinds(samples)
+    spans = [[(f.start, f.end) for f in found if f.entity in kinds] for found in findings]
+    assert evaluate(samples, spans).text_kept >= 0.99

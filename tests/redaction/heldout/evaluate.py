@@ -192,8 +192,11 @@ def format_report(name: str, report: Report) -> str:
     return "\n".join(lines)
 
 
-def redactor_findings(texts: Sequence[str]) -> tuple[Findings, float]:
-    """The real redactor's findings, in batches of 256 as `strongroom redact` sends them."""
+def redactor_findings(
+    texts: Sequence[str], kinds: frozenset[str] | None = None
+) -> tuple[Findings, float]:
+    """The real redactor's findings, in batches of 256 as `strongroom redact` sends them;
+    with ``kinds``, only its findings of those entities."""
     from service.redaction.policy import load_policy
     from service.redaction.redactor import Redactor
 
@@ -202,8 +205,14 @@ def redactor_findings(texts: Sequence[str]) -> tuple[Findings, float]:
     spans: Findings = []
     for index in range(0, len(texts), 256):
         for result in redactor.redact_many(texts[index : index + 256]):
-            spans.append([(f.start, f.end) for f in result.findings])
+            spans.append(
+                [(f.start, f.end) for f in result.findings if kinds is None or f.entity in kinds]
+            )
     return spans, time.perf_counter() - started
+
+
+def labelled_kinds(samples: Sequence[Sample]) -> frozenset[str]:
+    return frozenset(span.kind for sample in samples for span in sample.pii)
 
 
 def presidio_findings(texts: Sequence[str]) -> tuple[Findings, float]:
@@ -253,6 +262,13 @@ def main() -> None:
                 evaluate(samples, spans),
             )
             print(report)
+        # The held-out set labels people, addresses, e-mail addresses and dates only, so the
+        # text it counts as lost includes values the redactor rightly takes (IP addresses in
+        # its URL and access-log lines are personal data too): shown apart.
+        kinds = labelled_kinds(samples)
+        spans, _ = redactor_findings(texts, kinds)
+        kept = evaluate(samples, spans).text_kept
+        print(f"  text kept, counting only findings of the kinds this set labels: {kept:.4f}")
     known, total = street_type_share(sets["held-out set"])
     print(f"held-out street addresses with a street-type word the detector knows: {known}/{total}")
 
