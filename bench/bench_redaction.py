@@ -32,11 +32,9 @@ from service.redaction.policy import load_policy
 from service.redaction.redactor import Redactor
 from service.redaction.stream import redact_files
 from tests.redaction.corpus import Sample, Scores, Span, billing_corpus, score
-from tests.redaction.heldout.evaluate import evaluate, load_heldout
+from tests.redaction.heldout.evaluate import Findings as Spans
+from tests.redaction.heldout.evaluate import evaluate, findings_of, labelled_kinds, load_heldout
 from tests.redaction.multicultural import NAME_TEMPLATES, NAMES, STREET_TEMPLATES, STREETS
-
-Spans = list[list[tuple[int, int]]]
-
 
 # CPU seconds of each timed run, by its label: on a machine shared with other work, wall
 # time measures the neighbours too; this process's CPU time does not.
@@ -62,11 +60,7 @@ def cold(redactor: Redactor) -> None:
 
 def strongroom_in_process(redactor: Redactor, texts: list[str]) -> Spans:
     cold(redactor)
-    spans: Spans = []
-    for index in range(0, len(texts), 256):
-        for result in redactor.redact_many(texts[index : index + 256]):
-            spans.append([(f.start, f.end) for f in result.findings])
-    return spans
+    return findings_of(redactor, texts)
 
 
 def strongroom_streaming(redactor: Redactor, path: Path, count: int) -> Spans:
@@ -315,13 +309,11 @@ def print_text_kept_in_scope(redactor: Redactor, samples: list[Sample], texts: l
     """The set labels only some kinds of personal data (its README): a redacted IP address or
     phone number counts against its text kept although the policy must redact it. Shown beside
     the figure above, which counts every finding."""
-    kinds = sorted({span.kind for sample in samples for span in sample.pii})
-    in_scope: Spans = []
-    for index in range(0, len(texts), 256):
-        for result in redactor.redact_many(texts[index : index + 256]):
-            in_scope.append([(f.start, f.end) for f in result.findings if f.entity in kinds])
+    kinds = labelled_kinds(samples)
+    in_scope = findings_of(redactor, texts, kinds)
     print(
-        f"  text kept counting only findings of the kinds the set labels ({', '.join(kinds)}): "
+        "  text kept counting only findings of the kinds the set labels "
+        f"({', '.join(sorted(kinds))}): "
         f"{evaluate(samples, in_scope).text_kept:.4f}"
     )
 
