@@ -268,7 +268,7 @@ class PresidioDetector:
         for recognizer, trigger, context in self.recognizers:
             if not trigger(text, words):
                 continue
-            for result in recognizer.analyze(text):
+            for result in recognizer.analyze(text, words):
                 score = result.score
                 threshold = self.policy.threshold_for(result.entity_type)
                 if score < threshold and context and self._has_context(text, result, context):

@@ -10,6 +10,7 @@ and so spaCy, for lines that need no NER.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -18,11 +19,17 @@ import regex
 MAX_SCORE = 1.0
 
 
+# Whether a line's lower-case words (`service.redaction.prescreen.line_words`) can hold a
+# pattern's match at all; a pattern whose literal words are absent is not run.
+WordGate = Callable[[frozenset[str]], bool]
+
+
 @dataclass(frozen=True)
 class Pattern:
     name: str
     regex: str
     score: float
+    needs: WordGate | None = None
 
 
 class RecognizerResult(NamedTuple):
@@ -43,8 +50,9 @@ class Recognizer(ABC):
         self.context = context or []
 
     @abstractmethod
-    def analyze(self, text: str) -> list[RecognizerResult]:
-        """Every finding of this recogniser's entities in ``text``."""
+    def analyze(self, text: str, words: frozenset[str] | None = None) -> list[RecognizerResult]:
+        """Every finding of this recogniser's entities in ``text``; ``words``, the line's
+        lower-case words when the caller has them, let it skip patterns that cannot match."""
 
 
 class PatternRecognizer(Recognizer):
@@ -60,7 +68,7 @@ class PatternRecognizer(Recognizer):
         self.entity = supported_entity
         self.patterns = patterns
         self._compiled = [
-            (regex.compile(pattern.regex, global_regex_flags), pattern.score)
+            (regex.compile(pattern.regex, global_regex_flags), pattern.score, pattern.needs)
             for pattern in patterns
         ]
 
@@ -70,9 +78,11 @@ class PatternRecognizer(Recognizer):
     def invalidate_result(self, pattern_text: str) -> bool | None:
         return None
 
-    def analyze(self, text: str) -> list[RecognizerResult]:
+    def analyze(self, text: str, words: frozenset[str] | None = None) -> list[RecognizerResult]:
         results: list[RecognizerResult] = []
-        for compiled, base_score in self._compiled:
+        for compiled, base_score, needs in self._compiled:
+            if needs is not None and words is not None and not needs(words):
+                continue
             for match in compiled.finditer(text):
                 start, end = match.span()
                 if start == end:

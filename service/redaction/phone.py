@@ -33,7 +33,7 @@ class PhoneNumberRecognizer(Recognizer):
             context=["phone", "tel", "telephone", "mobile", "cell", "msisdn", "fax", "call", "sms"],
         )
 
-    def analyze(self, text: str) -> list[RecognizerResult]:
+    def analyze(self, text: str, words: frozenset[str] | None = None) -> list[RecognizerResult]:
         results: list[RecognizerResult] = []
         for pattern, regions, score in (
             (self.INTERNATIONAL, (None,), 0.85),

@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING
 import phonenumbers
 import regex
 
-from service.redaction.patterns import MAX_SCORE, Pattern, PatternRecognizer, RecognizerResult
+from service.redaction.patterns import (
+    MAX_SCORE,
+    Pattern,
+    PatternRecognizer,
+    RecognizerResult,
+    WordGate,
+)
+from service.redaction.prescreen import line_words
 
 # Case-sensitive: IBANs, street types and names are written in capitals; ids are not.
 CASE_SENSITIVE = regex.MULTILINE | regex.DOTALL
@@ -163,7 +170,7 @@ class IbanChecksumRecognizer(PatternRecognizer):
         )
         self._compiled = regex.compile(self.PATTERNS[0].regex, CASE_SENSITIVE)
 
-    def analyze(self, text: str) -> list[RecognizerResult]:
+    def analyze(self, text: str, words: frozenset[str] | None = None) -> list[RecognizerResult]:
         results = []
         for match in self._compiled.finditer(text):
             end = _iban_end(text, match.start(), match.end())
@@ -394,6 +401,39 @@ _GRID_STREET = (
 )
 
 
+def _literal_words(alternation: str) -> frozenset[str]:
+    """The words of an alternation of literal words (`(?:Street|Meadows?|(?:St|Rd)\\.?)`) as
+    `line_words` reads a line: lower case, letters only, a last optional letter both ways."""
+    text = regex.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), alternation)
+    for syntax in ("(?i:", "(?:", "\\.?", "\\.", "(", ")"):
+        text = text.replace(syntax, "")
+    words: set[str] = set()
+    for alternative in text.split("|"):
+        optional_last = alternative.endswith("?")
+        for variant in (alternative[:-2], alternative[:-1]) if optional_last else (alternative,):
+            found = line_words(variant)
+            if len(found) != 1 or regex.search(r"[\\\[\]*+?{}]", variant):
+                raise ValueError(f"not a literal word: {variant!r}")
+            words |= {spelling for word in found for spelling in _lowered_spellings(word)}
+    return frozenset(words)
+
+
+def _lowered_spellings(word: str) -> set[str]:
+    """How the word can read once a line in any casing is lowered: a Turkish dotless i
+    written as a capital lowers to a dotted one, and a case-insensitive pattern takes both."""
+    spellings = {""}
+    for char in word:
+        options = {char.lower(), char.upper().lower()}
+        spellings = {start + option for start in spellings for option in options}
+    return spellings
+
+
+def _any_word_of(alternation: str) -> WordGate:
+    """A pattern that needs one of these words whole (set off by spaces or punctuation)."""
+    words = _literal_words(alternation)
+    return lambda line: not words.isdisjoint(line)
+
+
 class StreetAddressRecognizer(PatternRecognizer):
     """Street addresses recognised by their shape: a house number and a street-type word.
 
@@ -413,18 +453,21 @@ class StreetAddressRecognizer(PatternRecognizer):
                     rf"(?<![\w.-]){number},?\s+(?:{_NAME_WORD}\s+){{0,3}}{_STREET_NAME_WORD}\s+"
                     rf"{_STREET_AFTER_NUMBER}(?!\w){unit}",
                     0.6,
+                    _any_word_of(_STREET_AFTER_NUMBER),
                 ),
                 Pattern(
                     "street type, name, number",
                     rf"(?<!\w){_STREET_BEFORE_NAME}\s+(?:[\p{{L}}'\u2019.-]+\s+){{0,4}}?"
                     rf"(?:[\p{{L}}'\u2019.-]+,?\s+)(?:No\.?\s*)?{number}(?![\w-])",
                     0.6,
+                    _any_word_of(_STREET_BEFORE_NAME),
                 ),
                 Pattern(
                     "number, street type, name",
                     rf"(?<![\w.-]){number},?\s+{_STREET_BEFORE_NAME}\s+(?:[\p{{L}}'\u2019-]+\s+){{0,3}}"
                     rf"{_NAME_WORD}",
                     0.6,
+                    _any_word_of(_STREET_BEFORE_NAME),
                 ),
                 Pattern(
                     "name with street suffix, number",
@@ -437,12 +480,14 @@ class StreetAddressRecognizer(PatternRecognizer):
                     rf"(?<!\w){_GRID_STREET}\s+\d{{1,3}}[A-Z]?\s*"
                     rf"(?:#|No\.?|N[°º])\s*\d{{1,3}}[A-Z]?\s?-\s?\d{{1,3}}(?![\w-])",
                     0.6,
+                    _any_word_of(_GRID_STREET),
                 ),
                 Pattern(
                     "name, street type word, number",
                     rf"(?<!\w)(?:{_NAME_WORD}\s+){{1,3}}{_THEN_NUMBER}{_TYPE_WORD_AFTER_NAME}\s+"
                     rf"(?:No[.:]?\s*)?{number}(?![\w-])",
                     0.6,
+                    _any_word_of(_TYPE_WORD_AFTER_NAME),
                 ),
             ],
             context=["address", "street", "addr", "line1"],
