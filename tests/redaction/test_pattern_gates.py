@@ -1,13 +1,18 @@
-"""A pattern is skipped on a line without the literal words it needs (`Pattern.needs`): the
-skip must never lose a match. Each gated street pattern is run on lines built around every
-street word the pre-screen knows, in several casings and with a trailing dot, and wherever
-the pattern matches, its gate must have let the line through."""
+"""Cheap checks that skip work must never lose a match.
+
+A pattern is skipped on a line without the literal words it needs (`Pattern.needs`). Each
+gated street pattern is run on lines built around every street word the pre-screen knows, in
+several casings and with a trailing dot, and wherever the pattern matches, its gate must have
+let the line through. The IP address trigger is held to the recogniser the same way."""
 
 from __future__ import annotations
 
+import ipaddress
+import random
+
 import pytest
 
-from service.redaction.prescreen import STREET_SUFFIXES, STREET_WORDS, line_words
+from service.redaction.prescreen import STREET_SUFFIXES, STREET_WORDS, TRIGGERS, line_words
 from service.redaction.recognizers import StreetAddressRecognizer
 
 SHAPES = (
@@ -65,3 +70,27 @@ def test_gated_and_ungated_findings_agree_on_address_lines() -> None:
     ungated = [recognizer.analyze(line) for line in lines]
     assert gated == ungated
     assert sum(bool(found) for found in gated) > 500  # 832 addresses when this was written
+
+
+def _addresses() -> list[str]:
+    rng = random.Random(20261206)
+    found = ["::1", "::", "fe80::1", "2001:db8::8a2e:370:7334", "0.0.0.0", "255.255.255.255"]
+    for _ in range(300):
+        found.append(str(ipaddress.IPv4Address(rng.getrandbits(32))))
+        v6 = ipaddress.IPv6Address(rng.getrandbits(128))
+        found += [str(v6), v6.exploded, v6.exploded.upper()]
+    return found
+
+
+@pytest.mark.parametrize(
+    "shape", ["client={ip} GET /", "from [{ip}]:443", "{ip}", "ip={ip},port=1", "ip:{ip},port=1"]
+)
+def test_the_ip_trigger_fires_wherever_the_recogniser_finds_an_address(shape: str) -> None:
+    from service.redaction.recognizers import IpAddressRecognizer
+
+    recognizer = IpAddressRecognizer()
+    trigger = TRIGGERS["IpAddressRecognizer"]
+    lines = [shape.format(ip=address) for address in _addresses()]
+    found = [line for line in lines if recognizer.analyze(line)]
+    assert len(found) >= 300  # the recogniser finds addresses in this shape
+    assert [line for line in found if not trigger(line, line_words(line))] == []
