@@ -101,11 +101,6 @@ _HANDED_TO = regex.compile(
 _HANDED_TO_WORDS = frozenset(
     ("assigned", "reassigned", "escalated", "handed", "forwarded", "transferred")
 )
-# What opens a log line before its message: a level, or a time (`12:00:01`, `…:00Z`).
-_LINE_PREFIX = (
-    r"(?:(?<![\w-])(?:DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL|TRACE)"
-    r"|\d\d:\d\d(?::\d\d(?:[.,]\d{1,9})?)?(?:Z|[+-]\d\d:?\d\d)?)"
-)
 # What people do and software seldom does, so that one word no English word before or after
 # it is a given name: `Kemi reported that…`, `escalated by Nomvula`. Verbs that gateways,
 # bots, billing systems and schedulers do too (`requested`, `paused`, `cancelled`, `called`,
@@ -124,13 +119,6 @@ _PERSON_VERBS = frozenset(
 _ACTING_VERB = regex.compile(rf"[ \t]({'|'.join(sorted(_PERSON_VERBS))})\b")
 _NAME_OPENING_A_SENTENCE = regex.compile(
     r"(?:^|(?<=\p{Ll}{2}[.!?][ \t]{1,3})|(?<=[:\]>|-][ \t]{1,3})|(?<=[=\[(]|(?<!\p{L})[\"']))"
-    rf"(?:({_CAPITALISED_WORD})|({_LOWER_WORD}[ \t]+{_LOWER_WORD}))\Z"
-)
-# After a log line's level or time only with verbs no software uses of itself: `12:00:01
-# Ngozi complained…` (`INFO Snyk reported 3 issues`, `09:14 Dependabot wrote a PR` stay).
-_ONLY_PEOPLE_VERBS = frozenset(("complained", "complains", "phoned", "agreed", "wants"))
-_NAME_AFTER_LINE_PREFIX = regex.compile(
-    rf"(?<={_LINE_PREFIX}[ \t]{{1,3}})"
     rf"(?:({_CAPITALISED_WORD})|({_LOWER_WORD}[ \t]+{_LOWER_WORD}))\Z"
 )
 _NAME_REACH = 64
@@ -395,10 +383,9 @@ class CuedNames:
         must be no English words at all (`Hope called`, `Grace paused` stay: too many
         products and teams are named so)."""
         for verb in _ACTING_VERB.finditer(text):
-            reach = max(0, verb.start() - _NAME_REACH)
-            name = _NAME_OPENING_A_SENTENCE.search(text, reach, verb.start())
-            if name is None and verb.group(1) in _ONLY_PEOPLE_VERBS:
-                name = _NAME_AFTER_LINE_PREFIX.search(text, reach, verb.start())
+            name = _NAME_OPENING_A_SENTENCE.search(
+                text, max(0, verb.start() - _NAME_REACH), verb.start()
+            )
             if name is None:
                 continue
             if name.group(1) is not None:

@@ -226,12 +226,6 @@ from service.redaction.redactor import Redactor
         # a lower-case full name of no English opening a sentence before what a person did
         ("kwame asante-mensah complained about the trial", "kwame"),
         ("mehmet kaplan disputed the invoice currency", "kaplan"),
-        # a given name alone after a log line's level or time, before what only people do
-        ("2026-12-06T03:00:00Z INFO Ngozi complained about a double charge", "Ngozi"),
-        ("12:00:01 WARN Oluwaseun phoned about the charge ch_3Nx", "Oluwaseun"),
-        ("2026-12-06 03:00:00 Tendai agreed to the retention offer", "Tendai"),
-        ("09:14:02.123+02:00 Chidinma wants a refund for March", "Chidinma"),
-        ("09:14:02 kwame asante-mensah complained twice", "asante"),
     ],
 )
 def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
@@ -457,13 +451,6 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         "redis sentinel changed master",
         "kube proxy updated rules",
         "cron job added",
-        "INFO Snyk reported 3 vulnerabilities",
-        "09:14:02 Codecov reported coverage 81%",
-        "09:14:02 Mergify replied to the pull request",
-        "2026-12-06T03:00:00Z Kubelet reported node pressure",
-        "WARN Alertmanager emailed on-call",
-        "INFO Kafka complained about the broker",
-        "12:00:01 INFO Grace agreed",
     ],
 )
 def test_lines_beside_the_probed_classes_stay_readable(redactor: Redactor, line: str) -> None:
@@ -561,8 +548,6 @@ HOSTILE = [
     ("Noa Peretz", ", Lior Abcdef", 5_000, ""),
     ("", "Lior Abcdef and ", 5_000, "Noa Peretz"),
     ("", "abcd efgh ", 8_000, "complained"),
-    ("", "12:00 Abcd ", 8_000, "complained"),
-    ("", "INFO ", 10_000, "Abcd complained"),
 ]
 
 
