@@ -20,7 +20,10 @@ MAX_SCORE = 1.0
 
 
 # Whether a line's lower-case words (`service.redaction.prescreen.line_words`) can hold a
-# pattern's match at all; a pattern whose literal words are absent is not run.
+# pattern's match at all; a pattern whose literal words are absent is not run. Asked of ASCII
+# lines only: elsewhere the words `line_words` reads need not be the ones a pattern sees (it
+# glues `²` to a word, where the pattern's `\w` ends it; a case-insensitive `i` matches `İ`,
+# which lowers to two characters).
 WordGate = Callable[[frozenset[str]], bool]
 
 
@@ -80,8 +83,9 @@ class PatternRecognizer(Recognizer):
 
     def analyze(self, text: str, words: frozenset[str] | None = None) -> list[RecognizerResult]:
         results: list[RecognizerResult] = []
+        gate_words = words if words is not None and text.isascii() else None
         for compiled, base_score, needs in self._compiled:
-            if needs is not None and words is not None and not needs(words):
+            if gate_words is not None and needs is not None and not needs(gate_words):
                 continue
             for match in compiled.finditer(text):
                 start, end = match.span()

@@ -403,7 +403,8 @@ _GRID_STREET = (
 
 def _literal_words(alternation: str) -> frozenset[str]:
     """The words of an alternation of literal words (`(?:Street|Meadows?|(?:St|Rd)\\.?)`) as
-    `line_words` reads a line: lower case, letters only, a last optional letter both ways."""
+    `line_words` reads an ASCII line: lower case, letters only, a last optional letter both
+    ways."""
     text = regex.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), alternation)
     for syntax in ("(?i:", "(?:", "\\.?", "\\.", "(", ")"):
         text = text.replace(syntax, "")
@@ -414,18 +415,8 @@ def _literal_words(alternation: str) -> frozenset[str]:
             found = line_words(variant)
             if len(found) != 1 or regex.search(r"[\\\[\]*+?{}]", variant):
                 raise ValueError(f"not a literal word: {variant!r}")
-            words |= {spelling for word in found for spelling in _lowered_spellings(word)}
+            words |= found
     return frozenset(words)
-
-
-def _lowered_spellings(word: str) -> set[str]:
-    """How the word can read once a line in any casing is lowered: a Turkish dotless i
-    written as a capital lowers to a dotted one, and a case-insensitive pattern takes both."""
-    spellings = {""}
-    for char in word:
-        options = {char.lower(), char.upper().lower()}
-        spellings = {start + option for start in spellings for option in options}
-    return spellings
 
 
 def _any_word_of(alternation: str) -> WordGate:

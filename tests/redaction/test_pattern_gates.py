@@ -1,9 +1,12 @@
 """Cheap checks that skip work must never lose a match.
 
-A pattern is skipped on a line without the literal words it needs (`Pattern.needs`). Each
-gated street pattern is run on lines built around every street word the pre-screen knows, in
-several casings and with a trailing dot, and wherever the pattern matches, its gate must have
-let the line through. The IP address trigger is held to the recogniser the same way."""
+A pattern is skipped on an ASCII line without the literal words it needs (`Pattern.needs`).
+Each gated street pattern is run on lines built around every street word the pre-screen knows,
+in several casings and with a trailing dot, and wherever the pattern matches, its gate must
+have let the line through. Lines an attacker's review found the first version losing (a
+superscript glued to the type word, a dotted capital I or a long s in a case-insensitive word)
+must be read as without the gate. The IP address trigger is held to the recogniser the same
+way."""
 
 from __future__ import annotations
 
@@ -57,7 +60,7 @@ def test_a_gate_lets_through_every_line_its_pattern_matches(index: int) -> None:
     recognizer = StreetAddressRecognizer()
     pattern = recognizer.patterns[index]
     compiled = recognizer._compiled[index][0]
-    matched = [line for line in _lines() if compiled.search(line)]
+    matched = [line for line in _lines() if line.isascii() and compiled.search(line)]
     assert matched, "the shapes exercise this pattern"
     refused = [line for line in matched if not pattern.needs(line_words(line))]
     assert refused == []
@@ -70,6 +73,30 @@ def test_gated_and_ungated_findings_agree_on_address_lines() -> None:
     ungated = [recognizer.analyze(line) for line in lines]
     assert gated == ungated
     assert sum(bool(found) for found in gated) > 500  # 832 addresses when this was written
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Ship to 12 Main Street\u00b2 please",
+        "Ship to 12 Main St\u00b2 please",
+        "address: \u00b2Rue de Rivoli 5",
+        "address: \u00b9Calle 26 # 57-41",
+        "10/2 Old Town Wharf\u2083",
+        "address=\u0b76Avenida 26\u00a0# 57-41",
+        "Oslo Storgata Ve\u0130en 4",
+        "STORGATA VE\u0130EN 4, 0150 OSLO",
+        "Kalnu \u0130ela 4",
+        "Lenina Ulit\u017fa 5",
+        "Atat\u00fcrk \u017fokak 5",
+        "Ship to 12 Main Street\u00b9 (see note 1); billing Calle Mayor 12",
+    ],
+)
+def test_lines_the_gate_cannot_read_are_read_without_it(line: str) -> None:
+    recognizer = StreetAddressRecognizer()
+    ungated = recognizer.analyze(line)
+    assert ungated, "the recogniser finds the address"
+    assert recognizer.analyze(line, line_words(line)) == ungated
 
 
 def _addresses() -> list[str]:
