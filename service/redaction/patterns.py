@@ -104,12 +104,18 @@ class PatternRecognizer(Recognizer):
 
 
 def remove_contained(results: list[RecognizerResult]) -> list[RecognizerResult]:
-    """Duplicates dropped, and results inside another with an equal or higher score."""
+    """Duplicates dropped, and results inside another with an equal or higher score.
+
+    In start order every kept result starts at or before the one looked at, so it lies inside
+    one of them exactly when, for some score at least its own, the kept results of that score
+    reach its end: one furthest end per score (a handful of scores), not every kept result
+    (a line of 3,200 overlapping matches took 1.4 s that way)."""
     kept: list[RecognizerResult] = []
+    furthest: dict[float, int] = {}
     for result in sorted(set(results), key=lambda r: (r.start, -(r.end - r.start), -r.score)):
-        if not any(
-            k.start <= result.start and result.end <= k.end and result.score <= k.score
-            for k in kept
-        ):
-            kept.append(result)
+        if any(score >= result.score and end >= result.end for score, end in furthest.items()):
+            continue
+        kept.append(result)
+        if furthest.get(result.score, -1) < result.end:
+            furthest[result.score] = result.end
     return kept
