@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
@@ -14,9 +14,11 @@ from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from service.audit.seal import EventSealer
 from service.core.config import Settings
 from service.core.db import make_engine, make_session_factory, transaction
 from service.core.migrate import upgrade
+from service.keys.port import KeyService
 
 DEV_STATE_FILE = "dev.json"
 
@@ -75,8 +77,39 @@ def cli_engine() -> Engine:
 
 @contextmanager
 def cli_session() -> Iterator[Session]:
-    with transaction(make_session_factory(cli_engine())) as session:
+    """A transaction on the CLI's database; the audit events it writes are sealed with the key
+    service of :func:`cli_key_service`, reached at the first one."""
+    sealer = EventSealer(_KeysAtFirstUse())
+    with transaction(make_session_factory(cli_engine(), sealer)) as session:
         yield session
+
+
+def cli_key_service() -> KeyService:
+    """The key service of the CLI's settings; a clear error when none is configured."""
+    from service.app.bootstrap import build_key_service
+
+    try:
+        return build_key_service(cli_settings())
+    except ValueError as error:
+        fail(
+            f"{error}: set STRONGROOM_VAULT_ADDR and STRONGROOM_VAULT_TOKEN (or "
+            "STRONGROOM_VAULT_ROLE_ID and STRONGROOM_VAULT_SECRET_ID)"
+        )
+
+
+class _KeysAtFirstUse:
+    """The seal key's source for a CLI session: a command that writes no event (a listing)
+    needs no key service."""
+
+    def __init__(self) -> None:
+        self._keys: KeyService | None = None
+
+    def keyed_digests(
+        self, values: Sequence[bytes], key_version: int | None = None
+    ) -> tuple[list[str], int]:
+        if self._keys is None:
+            self._keys = cli_key_service()
+        return self._keys.keyed_digests(values, key_version)
 
 
 def now_utc() -> datetime:

@@ -32,6 +32,12 @@ path "transit/keys/strongroom-audit/rotate" {
   capabilities = ["update"]
 }
 
+# Seal the audit events a rotation writes (an HMAC under the index key; see
+# service/audit/seal.py): without it, the sequencer would refuse them as anyone's.
+path "transit/hmac/strongroom-index/sha2-256" {
+  capabilities = ["update"]
+}
+
 path "transit/keys/strongroom-index" {
   capabilities = ["read"]
 }

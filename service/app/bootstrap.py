@@ -9,6 +9,7 @@ from service.access.ratelimit import RateLimiter, counter_engine
 from service.app.context import AppContext
 from service.audit.group_commit import GroupAppender
 from service.audit.log import build_sequencer
+from service.audit.seal import EventSealer
 from service.audit.sequencer import install_inline_sequencing
 from service.core.clock import Clock, FrozenClock, SystemClock
 from service.core.config import Settings
@@ -74,9 +75,11 @@ def build_context(
     processor: PaymentProcessor | None = None,
 ) -> AppContext:
     engine = make_engine(settings.resolved_database_url)
-    session_factory = make_session_factory(engine)
     keys = key_service if key_service is not None else build_key_service(settings)
-    sequencer = build_sequencer(settings, make_session_factory(engine), keys)
+    sealer = EventSealer(keys)
+    sealer.prime()
+    session_factory = make_session_factory(engine, sealer)
+    sequencer = build_sequencer(settings, make_session_factory(engine, sealer), keys)
     inline = settings.audit_sequence_delay_ms == 0
     if inline:
         install_inline_sequencing(session_factory, sequencer)

@@ -16,6 +16,7 @@ from service.access.policy import Policy
 from service.access.ratelimit import RateLimiter
 from service.audit.group_commit import GroupAppender
 from service.audit.log import AuditLog
+from service.audit.seal import factory_sealer
 from service.audit.sequencer import Sequencer
 from service.core.clock import Clock
 from service.core.config import Settings
@@ -53,6 +54,7 @@ class AppContext:
     def __post_init__(self) -> None:
         self.audit = AuditLog(
             self.clock,
+            sealer=factory_sealer(self.session_factory),
             trusted_proxies=self.settings.trusted_proxies,
             appender=self.audit_appender,
         )

@@ -16,16 +16,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import func, select
 
 from service.access.actions import Action
-from service.app.bootstrap import build_key_service
 from service.audit import checker
 from service.audit.export import export_csv, export_jsonl
 from service.audit.log import build_sequencer
 from service.audit.models import AuditEvent
 from service.audit.ports import TrailKeys
 from service.audit.queries import EventFilter, event_view, list_events
+from service.audit.seal import EventSealer
 from service.audit.verify import VerifyResult, verify_with
 from service.cli_support import (
     cli_engine,
+    cli_key_service,
     cli_session,
     cli_settings,
     fail,
@@ -67,13 +68,7 @@ def _window(start: str | None, end: str | None) -> tuple[datetime | None, dateti
 
 def _key_service() -> TrailKeys:
     """The key service that signs the tree heads; a clear error when it is not configured."""
-    try:
-        return build_key_service(cli_settings())
-    except ValueError as error:
-        fail(
-            f"{error}: set STRONGROOM_VAULT_ADDR and STRONGROOM_VAULT_TOKEN (or "
-            "STRONGROOM_VAULT_ROLE_ID and STRONGROOM_VAULT_SECRET_ID)"
-        )
+    return cli_key_service()
 
 
 def _verify(show_progress: bool) -> VerifyResult:
@@ -140,7 +135,8 @@ def sequence() -> None:
     """Integrate every queued event into the tree now, sign and anchor the tree head."""
     key_service = _key_service()
     settings = cli_settings()
-    sequencer = build_sequencer(settings, make_session_factory(cli_engine()), key_service)
+    factory = make_session_factory(cli_engine(), EventSealer(key_service))
+    sequencer = build_sequencer(settings, factory, key_service)
     try:
         count = sequencer.run()
     except ServiceError as error:

@@ -24,7 +24,7 @@ from service.audit.schemas import (
     VerifyRead,
 )
 from service.audit.tree_heads import head_of_size, latest_head, sth_view
-from service.audit.verify import public_keys, verify_trail
+from service.audit.verify import verify_with
 from service.core.db import make_read_session_factory, snapshot
 from service.core.errors import Conflict, NotFound, ValidationFailed
 from service.core.pagination import Cursor, Limit, decode_cursor, page
@@ -145,11 +145,8 @@ def verify(request: Request) -> VerifyRead:
     ctx = app_context(request)
     keys = resolve(request, get_key_service)
     with snapshot(ctx.engine) as connection:
-        result = verify_trail(
-            connection,
-            public_keys(keys.audit_public_keys()),
-            anchors=keys,
-            anchor_file=ctx.settings.audit_anchor_file,
+        result = verify_with(
+            connection, keys, anchor_file=ctx.settings.audit_anchor_file, sealer=ctx.audit.sealer
         )
     return VerifyRead.model_validate(result.as_dict())
 

@@ -55,6 +55,7 @@ _COLUMNS = {
     "status": "integer[]",
     "request_id": "text[]",
     "source_ip": "text[]",
+    "seal": "text[]",
 }
 _INSERT_GROUP_SQL = (
     f"INSERT INTO audit_events ({', '.join(_COLUMNS)}) SELECT * FROM unnest("  # noqa: S608
@@ -63,7 +64,7 @@ _INSERT_GROUP_SQL = (
 )
 _INSERT_GROUP = text(_INSERT_GROUP_SQL)
 _INSERT_GROUP_KEEPING_STORED = text(_INSERT_GROUP_SQL + " ON CONFLICT (id) DO NOTHING")
-# A group of one (a quiet moment) binds plain values: building and sending twelve one-element
+# A group of one (a quiet moment) binds plain values: building and sending thirteen one-element
 # arrays cost a sequential read a tenth of its CPU.
 _INSERT_ONE_SQL = (
     f"INSERT INTO audit_events ({', '.join(_COLUMNS)}) VALUES ("  # noqa: S608

@@ -37,6 +37,7 @@ from service.audit.recorder import (
     new_event_id,
     queued_row,
 )
+from service.audit.seal import EventSealer
 from service.audit.sequencer import Sequencer
 from service.core.client_address import client_address
 from service.core.clock import Clock, SystemClock
@@ -62,9 +63,17 @@ class AuditLog:
     """Writes events into the caller's session; never commits (except :meth:`committed`)."""
 
     def __init__(
-        self, clock: Clock, *, trusted_proxies: str = "", appender: GroupAppender | None = None
+        self,
+        clock: Clock,
+        *,
+        sealer: EventSealer | None = None,
+        trusted_proxies: str = "",
+        appender: GroupAppender | None = None,
     ) -> None:
+        """``sealer``: for events written without a session (:meth:`request_alone`); events
+        written in a session are sealed by its factory's sealer."""
         self.clock = clock
+        self.sealer = sealer
         self.trusted_proxies = trusted_proxies
         self.appender = appender
 
@@ -99,7 +108,7 @@ class AuditLog:
     def _alone(
         self, connection: HTTPConnection, record: AuditRecord, status: int
     ) -> tuple[GroupAppender, dict[str, Any]]:
-        if self.appender is None:
+        if self.appender is None or self.sealer is None:
             raise RuntimeError("no group appender: append the event in the request's session")
         row = queued_row(
             new_event_id(),
@@ -108,6 +117,7 @@ class AuditLog:
             status,
             _request_id(connection),
             client_address(connection, self.trusted_proxies),
+            sealer=self.sealer,
         )
         return self.appender, row
 

@@ -44,6 +44,10 @@ class AuditEvent(Base):
     request_id: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
     source_ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
     leaf_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The writer's seal (service.audit.seal), checked before the event becomes a leaf; not
+    # part of the event. ``refused``: why the sequencer would not integrate it (it stays queued).
+    seal: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    refused: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class AuditNode(Base):

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from service.audit.chain import encode_list, format_time
 from service.audit.models import AuditEvent
+from service.audit.seal import EventSealer, sealer_of
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +60,11 @@ def queued_row(
     status: int | None,
     request_id: str | None,
     source_ip: str | None,
+    *,
+    sealer: EventSealer,
 ) -> dict[str, Any]:
-    """The columns of a queued event (everything but ``seq`` and ``leaf_hash``)."""
-    return {
+    """The columns of a queued event (everything but ``seq`` and ``leaf_hash``), sealed."""
+    row = {
         "id": event_id,
         "at": moment,
         "actor": record.actor,
@@ -75,6 +78,8 @@ def queued_row(
         "request_id": request_id,
         "source_ip": source_ip,
     }
+    row["seal"] = sealer.seal_row(row)
+    return row
 
 
 def new_event_id() -> str:
@@ -92,7 +97,15 @@ def append_event(
 ) -> str:
     """Queue one event in ``session``'s transaction; returns its id. A Core insert: every
     request writes one, and the ORM's unit of work would cost more than the statement."""
-    values = queued_row(new_event_id(), format_time(at), record, status, request_id, source_ip)
+    values = queued_row(
+        new_event_id(),
+        format_time(at),
+        record,
+        status,
+        request_id,
+        source_ip,
+        sealer=sealer_of(session),
+    )
     session.execute(_INSERT_ONE, values)
     _mark_queued(session, 1)
     return str(values["id"])
@@ -115,9 +128,16 @@ def append_events(
         return 0
     moment = format_time(at)
     pool = secrets.token_bytes(12 * len(records)).hex()  # one draw, sliced like token_hex(12)
+    sealer = sealer_of(session)
     rows = [
         queued_row(
-            "aud_" + pool[24 * n : 24 * (n + 1)], moment, record, status, request_id, source_ip
+            "aud_" + pool[24 * n : 24 * (n + 1)],
+            moment,
+            record,
+            status,
+            request_id,
+            source_ip,
+            sealer=sealer,
         )
         for n, record in enumerate(records)
     ]

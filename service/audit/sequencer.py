@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from service.audit.anchors import AnchorStore, anchor_pending
 from service.audit.checker import frontier_root, push_leaf
 from service.audit.leaves import QUEUED_COLUMNS, columns_leaves
 from service.audit.models import AuditChainMigration, AuditNode, AuditTreeHead
+from service.audit.seal import factory_sealer, migrated_through, written_by_service
 from service.audit.tree_heads import (
     TreeHeadSigner,
     encode_frontier,
@@ -42,6 +44,8 @@ from service.core.errors import ServiceError
 log = logging.getLogger(__name__)
 
 STORED_HEIGHT = 8
+NOT_SEALED = "not sealed by the service"
+SEAL_BROKEN = "its seal does not match the event (edited, or sealed by someone else)"
 ADVISORY_LOCK = 0x5352_4155  # "SRAU": one sequencer at a time across replicas
 KEY_VERSION_TTL = 60.0
 
@@ -61,9 +65,9 @@ class Sequencer:
         number of events sequenced."""
         total = 0
         for _ in range(max_batches):
-            done = self.sequence_batch()
-            total += done
-            if done < self.batch_size:
+            taken, sequenced = self._batch()
+            total += sequenced
+            if taken < self.batch_size:
                 break
         self.anchor()
         return total
@@ -75,27 +79,37 @@ class Sequencer:
         return anchor_pending(self.factory, store, self.anchor_file)
 
     def sequence_batch(self) -> int:
+        """One batch; returns the number of events that became leaves."""
+        return self._batch()[1]
+
+    def _batch(self) -> tuple[int, int]:
+        """(queued events taken, events that became leaves): the others were refused."""
         with self.factory() as session:
             if not _take_lock(session):
-                return 0
+                return 0, 0
+            last = latest_head(session)
+            legacy_through = migrated_through(session.connection(), has_tree_head=last is not None)
             rows = session.execute(
                 text(
-                    f"SELECT {QUEUED_COLUMNS} FROM audit_events WHERE seq IS NULL"  # noqa: S608
-                    " ORDER BY pk LIMIT :n"
+                    f"SELECT {QUEUED_COLUMNS}, seal FROM audit_events"  # noqa: S608
+                    " WHERE seq IS NULL AND refused IS NULL ORDER BY pk LIMIT :n"
                 ),
-                {"n": self.batch_size},
+                {"n": max(self.batch_size, legacy_through)},
             ).all()
             if not rows:
                 session.rollback()
-                return 0
-            last = latest_head(session)
+                return 0, 0
+            accepted = self._screen(session, rows, legacy_through)
+            if not accepted:
+                session.commit()
+                return len(rows), 0
             frontier = frontier_of(last)
             size = last.tree_size if last is not None else 0
             updates: list[dict[str, Any]] = []
             nodes: list[dict[str, Any]] = []
-            for row, leaf in zip(rows, columns_leaves(rows), strict=True):
+            for pk, leaf in accepted:
                 size += 1
-                updates.append({"pk": row.pk, "seq": size, "leaf_hash": leaf.hex()})
+                updates.append({"pk": pk, "seq": size, "leaf_hash": leaf.hex()})
                 for height, value in push_leaf(frontier, leaf):
                     if height >= STORED_HEIGHT:
                         nodes.append(
@@ -125,7 +139,33 @@ class Sequencer:
                 )
             )
             session.commit()
-        return len(rows)
+        return len(rows), len(accepted)
+
+    def _screen(
+        self, session: Session, rows: Sequence[Any], legacy_through: int
+    ) -> list[tuple[int, bytes]]:
+        """The (pk, leaf hash) of the events the service sealed, in order; the others are
+        marked refused and stay out of the tree for good."""
+        sealer = factory_sealer(self.factory)
+        accepted: list[tuple[int, bytes]] = []
+        refused: list[dict[str, Any]] = []
+        for row, leaf in zip(rows, columns_leaves(rows), strict=True):
+            if written_by_service(sealer, row, leaf, legacy_through):
+                accepted.append((row.pk, leaf))
+            else:
+                reason = NOT_SEALED if row.seal is None else SEAL_BROKEN
+                refused.append({"pk": row.pk, "refused": reason})
+        if refused:
+            session.execute(
+                text("UPDATE audit_events SET refused = :refused WHERE pk = :pk"), refused
+            )
+            log.warning(
+                "audit: refused %d queued event(s) the service did not seal (first pk %d);"
+                " they stay out of the tree and verify reports them",
+                len(refused),
+                refused[0]["pk"],
+            )
+        return accepted
 
     def after_append(self, _count: int = 0) -> None:
         """Inline sequencing: run right after events were appended; a failure only postpones."""

@@ -32,10 +32,11 @@ from service.audit.leaf_reader import (
     reader_leaves,
     start_reader,
 )
-from service.audit.leaves import columns_leaves
+from service.audit.leaves import QUEUED_COLUMNS, columns_leaves
 from service.audit.models import AuditTreeHead
 from service.audit.ports import TrailKeys
 from service.audit.read_ahead import read_ahead
+from service.audit.seal import EventSealer, migrated_through, written_by_service
 from service.audit.tree_heads import sth_view
 from service.core.errors import ServiceError
 
@@ -92,25 +93,57 @@ def verify_trail(
     *,
     anchors: AnchorStore | None = None,
     anchor_file: Path | None = None,
+    sealer: EventSealer,
     progress: Callable[[int], None] | None = None,
     batch_size: int = 20_000,
 ) -> VerifyResult:
     """Verify the trail ``conn`` reads. ``conn`` must not have read in its transaction yet:
-    its snapshot has to begin after the anchors are read (see :func:`_read_anchors`)."""
+    its snapshot has to begin after the anchors are read (see :func:`_read_anchors`).
+    ``sealer`` checks the seals of the events still queued."""
     result = VerifyResult()
     seen = _read_anchors(anchors, anchor_file, result)
     heads = [sth_view(h) for h in _all_heads(conn)]
     result.sths_count = len(heads)
     _check_heads(heads, keys, result)
     _check_leaves(conn, heads, result, progress, batch_size)
-    result.queued = int(
-        conn.exec_driver_sql("SELECT count(*) FROM audit_events WHERE seq IS NULL").scalar() or 0
-    )
+    _check_queued(conn, sealer, bool(heads), result)
     if anchors is not None or anchor_file is not None:
         result.anchors = _hold_against_anchors(heads, seen, result)
     else:
         result.anchors = seen.summary(missing=0)
     return result
+
+
+def _check_queued(
+    conn: Connection, sealer: EventSealer, has_heads: bool, result: VerifyResult
+) -> None:
+    """Queued events are in no tree yet: each must carry the service's seal (or, before the
+    first tree head, be one the hash chain's migration kept), and none may have been refused."""
+    migrated = migrated_through(conn, has_tree_head=has_heads)
+    bad: list[int] = []
+    for rows in _queued_rows(conn):
+        result.queued += len(rows)
+        for row, leaf in zip(rows, columns_leaves(rows), strict=True):
+            if row.refused is not None or not written_by_service(sealer, row, leaf, migrated):
+                bad.append(row.pk)
+    if bad:
+        result.fail(
+            f"{len(bad)} queued event(s) were not written by the service: no seal, or a seal"
+            f" that does not match (first pk {bad[0]}); they are not in the tree"
+        )
+
+
+def _queued_rows(conn: Connection, batch_size: int = 20_000) -> Iterator[list[Any]]:
+    after = 0
+    while True:
+        rows = conn.exec_driver_sql(
+            f"SELECT {QUEUED_COLUMNS}, seal, refused FROM audit_events"  # noqa: S608
+            f" WHERE seq IS NULL AND pk > {int(after)} ORDER BY pk LIMIT {int(batch_size)}"
+        ).all()
+        if not rows:
+            return
+        yield list(rows)
+        after = rows[-1].pk
 
 
 def _all_heads(conn: Connection) -> list[AuditTreeHead]:
@@ -349,12 +382,15 @@ def verify_with(
     *,
     anchor_file: Path | None = None,
     progress: Callable[[int], None] | None = None,
+    sealer: EventSealer | None = None,
 ) -> VerifyResult:
-    """Verify against the key service's public keys and its anchor store."""
+    """Verify against the key service's public keys, its anchor store and its seal key
+    (``sealer``: the process's own, to spare deriving the seal key once more)."""
     return verify_trail(
         conn,
         public_keys(key_service.audit_public_keys()),
         anchors=key_service,
         anchor_file=anchor_file,
+        sealer=sealer if sealer is not None else EventSealer(key_service),
         progress=progress,
     )

@@ -179,8 +179,15 @@ def _ping_when_idle(engine: Engine) -> None:
             raise DisconnectionError() from error
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+# Where a session factory carries the audit sealer of its sessions (``Session.info``).
+AUDIT_SEALER = "audit_sealer"
+
+
+def make_session_factory(engine: Engine, sealer: object | None = None) -> sessionmaker[Session]:
+    """``sealer``: the :class:`~service.audit.seal.EventSealer` that seals the audit events
+    written in these sessions (a session without one cannot write events)."""
+    info = {AUDIT_SEALER: sealer} if sealer is not None else {}
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True, info=info)
 
 
 def make_read_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from service.access.actions import Action
 from service.access.policy import load_policy
 from service.audit.log import build_sequencer, wall_clock_audit
+from service.audit.seal import EventSealer
 from service.audit.verify import verify_with
 from service.cli_support import cli_engine, cli_settings, now_utc
 from service.core.db import make_session_factory, transaction
@@ -61,12 +62,12 @@ def holiday(
 ) -> None:
     """Pause a few thousand subscriptions for 15 days from Dec 24 and move their renewals."""
     settings = cli_settings()
-    factory = make_session_factory(cli_engine())
     rng = random.Random(seed)  # noqa: S311 - made-up demo data, not secrets
     now = now_utc()
     tag = "holiday-" + secrets.token_hex(4)
     window = {"start": holiday_start(now).isoformat(), "days": 15, "resume_mode": "shift"}
     with demo_key_service(settings) as key_service:
+        factory = make_session_factory(cli_engine(), EventSealer(key_service))
         tokens = _create_book(factory, key_service, customers, per_customer, tag, now, rng)
         preview = _bulk(factory, key_service, {"tags": [tag]}, window, now, dry_run=True)
         _show_preview(preview, holiday_start(now))

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from service.access.actions import Action
 from service.app.bootstrap import build_key_service
+from service.audit.seal import EventSealer
 from service.cli_support import cli_actor, cli_engine, cli_settings, fail, operator_settings
 from service.core.db import make_session_factory, transaction
 from service.core.errors import ServiceError
@@ -38,8 +39,8 @@ def rotate(
 
     Acts with the operator token in STRONGROOM_VAULT_OPERATOR_TOKEN."""
     settings = operator_settings("strongroom keys rotate")
-    factory = make_session_factory(cli_engine())
     key_service = build_key_service(settings)
+    factory = make_session_factory(cli_engine(), EventSealer(key_service))
     console = Console()
     try:
         with Progress(
@@ -79,8 +80,8 @@ def rotate(
 def status() -> None:
     """Each version of the data key, and how many stored data keys it wraps."""
     settings = cli_settings()
-    factory = make_session_factory(cli_engine())
     key_service = build_key_service(settings)
+    factory = make_session_factory(cli_engine(), EventSealer(key_service))
     try:
         key = key_service.key_status()
         with transaction(factory) as session:
@@ -113,8 +114,8 @@ def _reindex(chunk_size: int) -> None:
     from service.customers.blind_index import reindex
     from service.keys.cache import DataKeyCache
 
-    factory = make_session_factory(cli_engine())
     key_service = build_key_service(cli_settings())
+    factory = make_session_factory(cli_engine(), EventSealer(key_service))
     try:
         with audited_change(
             factory, Action.KEYS_REINDEX, cli_actor(), _now, "re-index the email blind index"
@@ -145,7 +146,7 @@ def rotate_index(
     """Rotate the blind-index key, then re-index every customer under the new version; search
     keeps finding customers throughout."""
     key_service = build_key_service(operator_settings("strongroom keys rotate-index"))
-    factory = make_session_factory(cli_engine())
+    factory = make_session_factory(cli_engine(), EventSealer(key_service))
     try:
         with audited_change(
             factory, Action.KEYS_INDEX_ROTATE, cli_actor(), _now, "rotate the blind-index key"

@@ -67,11 +67,11 @@ def test_appends_go_on_while_openbao_is_down_and_the_tree_catches_up(
     )
     keys = TransitKeyService(client, anchor_path=audit_anchor_namespace)
     keys.ensure_keys()
-    append(sqlite_url, 10)
+    append(sqlite_url, keys, 10)
     assert sequence(sqlite_url, keys, batch_size=5) == 10
 
     restartable_openbao.stop()
-    append(sqlite_url, 5, start=10)  # requests still append: nothing waits on the key service
+    append(sqlite_url, keys, 5, start=10)  # requests still append: nothing waits on the key service
     with pytest.raises(Exception):
         sequence(sqlite_url, keys)
     restartable_openbao.start()

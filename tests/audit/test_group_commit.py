@@ -18,6 +18,7 @@ from sqlalchemy import Engine, event, text
 from service.audit.chain import format_time
 from service.audit.group_commit import GroupAppender
 from service.audit.recorder import AuditRecord, new_event_id, queued_row
+from service.audit.seal import EventSealer
 from service.core.db import make_engine
 from tests.fixtures.app import Api
 
@@ -53,9 +54,18 @@ def gated_engine(pg_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _sealed_rows(audit_sealer: EventSealer) -> None:
+    _SEALER.append(audit_sealer)
+
+
+_SEALER: list[EventSealer] = []
+
+
 def _row(request_id: str) -> dict[str, Any]:
     record = AuditRecord("customers:customer:read", "svc", "service", targets=["cus_tok_x"])
-    return queued_row(new_event_id(), format_time(datetime.now(UTC)), record, 200, request_id, None)
+    moment = format_time(datetime.now(UTC))
+    return queued_row(new_event_id(), moment, record, 200, request_id, None, sealer=_SEALER[-1])
 
 
 def _inserts(engine: Engine) -> tuple[list[int], Callable[[], None]]:

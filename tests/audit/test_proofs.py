@@ -32,7 +32,7 @@ def public_key_pem(monkeypatch: Any, openbao: Any) -> str:
 
 def grow(api: Api, events: int, batch: int) -> None:
     url = str(api.ctx.engine.url.render_as_string(hide_password=False))
-    append(url, events, per_commit=7)
+    append(url, api.ctx.key_service, events, per_commit=7)
     sequence(url, api.ctx.key_service, batch_size=batch)
 
 
@@ -133,7 +133,7 @@ def test_a_queued_event_is_listed_as_queued_and_has_no_proof_yet(
     # A one-second sequencing delay and no background thread (the test client runs no
     # lifespan): nothing sequences until the test says so.
     api = make_api(sqlite_url, settings_overrides={"audit_sequence_delay_ms": 1000})
-    append(sqlite_url, 3, start=9000)
+    append(sqlite_url, api.ctx.key_service, 3, start=9000)
     queued = api.call("GET", "/v1/audit/events?queued=true&limit=100").json()["data"]
     mine = [e for e in queued if (e["request_id"] or "").startswith("r9")]
     assert [e["request_id"] for e in mine] == ["r9000", "r9001", "r9002"]

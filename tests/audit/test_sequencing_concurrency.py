@@ -20,8 +20,9 @@ WRITERS = 16
 EVENTS_PER_WRITER = 1000
 
 
-def _writer(url: str, number: int) -> None:
-    append(url, EVENTS_PER_WRITER, start=number * EVENTS_PER_WRITER)
+def _writer(url: str, addr: str, token: str, number: int) -> None:
+    keys = key_service_for(addr, token)
+    append(url, keys, EVENTS_PER_WRITER, start=number * EVENTS_PER_WRITER)
 
 
 def _sequencer(url: str, addr: str, token: str, anchor_path: str, writers_done: Any) -> None:
@@ -50,7 +51,10 @@ def test_16_writers_and_two_racing_sequencers_make_one_gapless_tree(
     writers_done = spawn.Event()
     args = (pg_url, openbao.addr, openbao.token, audit_anchor_namespace, writers_done)
     sequencers = [spawn.Process(target=_sequencer, args=args) for _ in range(2)]
-    writers = [spawn.Process(target=_writer, args=(pg_url, n)) for n in range(WRITERS)]
+    writers = [
+        spawn.Process(target=_writer, args=(pg_url, openbao.addr, openbao.token, n))
+        for n in range(WRITERS)
+    ]
     for process in [*sequencers, *writers]:
         process.start()
     for process in writers:
@@ -81,9 +85,9 @@ def _one_big_batch(url: str, addr: str, token: str, anchor_path: str) -> None:
 def test_a_sequencer_killed_mid_batch_leaves_the_events_queued_and_the_next_run_completes(
     pg_url: str, openbao: Any, key_service: Any, audit_anchor_namespace: str
 ) -> None:
-    append(pg_url, 200)
+    append(pg_url, key_service, 200)
     sequence(pg_url, key_service)  # a tree exists already: 200 leaves
-    append(pg_url, 50_000, start=200, per_commit=5000)
+    append(pg_url, key_service, 50_000, start=200, per_commit=5000)
 
     spawn = multiprocessing.get_context("spawn")
     victim = spawn.Process(

@@ -35,7 +35,7 @@ def stored(
         openbao.addr, openbao.token, anchor_path="strongroom/audit/sth-test/tree"
     )
     for chunk in (1, 2, 300, 97, 600, SIZE - 1000):  # uneven batches across span boundaries
-        append(url, chunk, per_commit=100)
+        append(url, keys, chunk, per_commit=100)
         sequence(url, keys, batch_size=257)
     engine = make_engine(url)
     session = make_session_factory(engine)()

@@ -20,7 +20,7 @@ BATCH = 8  # five signed tree heads: sizes 8, 16, 24, 32, 40
 
 @pytest.fixture
 def trail(db_url: str, key_service: Any, tmp_path: Path) -> str:
-    append(db_url, EVENTS)
+    append(db_url, key_service, EVENTS)
     assert sequence(db_url, key_service, batch_size=BATCH, anchor_file=tmp_path / "anchors") == 40
     result = verify(db_url, key_service, tmp_path / "anchors")
     assert result["ok"], result

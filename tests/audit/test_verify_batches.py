@@ -8,7 +8,7 @@ from typing import Any
 
 from service.audit.verify import public_keys, verify_trail
 from service.core.db import make_engine, snapshot
-from tests.audit.trail import append, sequence, tamper
+from tests.audit.trail import append, sealer_for, sequence, tamper
 
 
 def _verify(url: str, key_service: Any, anchor_file: Path, batch_size: int) -> dict[str, Any]:
@@ -19,6 +19,7 @@ def _verify(url: str, key_service: Any, anchor_file: Path, batch_size: int) -> d
             public_keys(key_service.audit_public_keys()),
             anchors=key_service,
             anchor_file=anchor_file,
+            sealer=sealer_for(key_service),
             batch_size=batch_size,
         ).as_dict()
     engine.dispose()
@@ -29,7 +30,7 @@ def test_small_batches_find_exactly_what_one_batch_finds(
     db_url: str, key_service: Any, tmp_path: Path
 ) -> None:
     anchors = tmp_path / "anchors"
-    append(db_url, 40)
+    append(db_url, key_service, 40)
     assert sequence(db_url, key_service, batch_size=8, anchor_file=anchors) == 40
     whole = _verify(db_url, key_service, anchors, 20_000)
     assert whole["ok"] and whole["checked"] == 40, whole

@@ -21,7 +21,7 @@ COPIED = "id, at, actor, role, action, targets, outcome"
 
 @pytest.fixture
 def trail(pg_url: str, key_service: Any, tmp_path: Path) -> str:
-    append(pg_url, EVENTS)
+    append(pg_url, key_service, EVENTS)
     assert sequence(pg_url, key_service, batch_size=BATCH, anchor_file=tmp_path / "anchors") == 40
     return pg_url
 

@@ -27,7 +27,7 @@ class SequencedWhenAnchorsAreRead:
     def anchored_sizes(self) -> list[int]:
         if not self.fired:
             self.fired = True
-            append(self._url, 1, start=100)
+            append(self._url, self._store, 1, start=100)
             assert sequence(self._url, self._store) == 1
         return self._store.anchored_sizes()
 
@@ -35,7 +35,7 @@ class SequencedWhenAnchorsAreRead:
 def test_a_head_anchored_while_verify_runs_is_not_reported_missing(
     db_url: str, key_service: TransitKeyService
 ) -> None:
-    append(db_url, 7)
+    append(db_url, key_service, 7)
     assert sequence(db_url, key_service) == 7
     store = SequencedWhenAnchorsAreRead(key_service, db_url)
 

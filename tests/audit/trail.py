@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import text
 
 from service.audit.recorder import AuditRecord, append_events
+from service.audit.seal import EventSealer
 from service.audit.sequencer import Sequencer
 from service.audit.verify import verify_with
 from service.core.db import make_engine, make_session_factory, snapshot
@@ -27,9 +28,21 @@ def record(i: int) -> AuditRecord:
     )
 
 
-def append(url: str, count: int, start: int = 0, per_commit: int = 1) -> None:
+def sealer_for(keys: Any) -> EventSealer:
+    """One sealer per key service, as a serving process has: once it has derived the seal key,
+    appends go on while the key service is down."""
+    if id(keys) not in _SEALERS:
+        _SEALERS[id(keys)] = (keys, EventSealer(keys))
+    return _SEALERS[id(keys)][1]
+
+
+_SEALERS: dict[int, tuple[Any, EventSealer]] = {}
+
+
+def append(url: str, keys: Any, count: int, start: int = 0, per_commit: int = 1) -> None:
+    """Queue ``count`` events as requests do, sealed with ``keys``' seal key."""
     engine = make_engine(url)
-    factory = make_session_factory(engine)
+    factory = make_session_factory(engine, sealer_for(keys))
     for first in range(start, start + count, per_commit):
         with factory() as session:
             numbers = range(first, min(first + per_commit, start + count))
@@ -50,7 +63,7 @@ def sequence(
 ) -> int:
     engine = make_engine(url)
     sequencer = Sequencer(
-        make_session_factory(engine),
+        make_session_factory(engine, sealer_for(key_service)),
         key_service,
         anchors=key_service,
         anchor_file=anchor_file,
@@ -65,7 +78,9 @@ def sequence(
 def verify(url: str, key_service: Any, anchor_file: Path | None = None) -> dict[str, Any]:
     engine = make_engine(url)
     with snapshot(engine) as connection:
-        result = verify_with(connection, key_service, anchor_file=anchor_file).as_dict()
+        result = verify_with(
+            connection, key_service, anchor_file=anchor_file, sealer=sealer_for(key_service)
+        ).as_dict()
     engine.dispose()
     return result
 

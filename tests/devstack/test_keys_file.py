@@ -8,9 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from service.audit.seal import EventSealer
 from service.core.db import make_engine, make_session_factory
 from service.core.migrate import upgrade
 from service.devstack.runner import _first_start_principals
+
+
+@pytest.fixture(autouse=True)
+def _sealer(audit_sealer: EventSealer) -> None:
+    _SEALER[:] = [audit_sealer]
+
+
+_SEALER: list[EventSealer] = []
 
 
 def first_start(tmp_path: Path, keys_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -18,7 +27,7 @@ def first_start(tmp_path: Path, keys_file: Path, monkeypatch: pytest.MonkeyPatch
     upgrade(engine)
     monkeypatch.setenv("STRONGROOM_DEV_KEYS_FILE", str(keys_file))
     try:
-        _first_start_principals(make_session_factory(engine))
+        _first_start_principals(make_session_factory(engine, _SEALER[0]))
     finally:
         engine.dispose()
 

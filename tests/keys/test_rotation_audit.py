@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from service.audit.models import AuditEvent
+from service.audit.seal import EventSealer
 from service.core.db import make_engine, make_session_factory, transaction
 from service.core.migrate import upgrade
 from service.keys.errors import KeyServiceUnavailable
@@ -36,7 +37,7 @@ def test_a_refused_rotation_leaves_its_intent_and_its_failure(
     )
     engine = make_engine(f"sqlite:///{tmp_path / 'rotation.db'}")
     upgrade(engine)
-    factory = make_session_factory(engine)
+    factory = make_session_factory(engine, EventSealer(serving))  # the serving token seals
     try:
         with pytest.raises(KeyServiceUnavailable):
             rotate_data_keys(factory, serving, actor="cli:ops@host-1")

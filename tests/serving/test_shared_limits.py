@@ -13,7 +13,7 @@ import httpx
 import yaml
 
 from service.access.principals import revoke_principal
-from service.core.db import make_engine, make_session_factory, transaction
+from service.core.db import make_engine, transaction
 from service.devstack.localstripe import LocalStripeServer
 from service.devstack.openbao import OpenBaoDevServer
 from tests.fixtures.live_server import PROJECT_ROOT, LiveServer
@@ -91,7 +91,7 @@ def test_a_revoked_key_fails_on_every_worker_within_a_second(
     assert warm.count(200) >= PER_MINUTE // 2, warm
 
     engine = make_engine(pg_url)
-    with transaction(make_session_factory(engine)) as session:
+    with transaction(server.writer_factory(engine)) as session:
         revoke_principal(session, "live-compliance", datetime.now(UTC))
     engine.dispose()
     time.sleep(1.0)

@@ -1,0 +1,199 @@
+"""Seals on queued events: the service's proof that it wrote them.
+
+A queued event is in no tree yet, so nothing signed covers it: someone who can write the
+database could insert one, or edit one, and the sequencer would make it a leaf and sign it as
+genuine. So every writer seals each event it queues — HMAC-SHA256 of the event's leaf hash under
+a key only the service can derive (Transit's HMAC of a fixed label under the index key, which
+never leaves OpenBao) — and the sequencer integrates only events whose seal holds; it refuses
+the others (they stay, marked, and are never leaves) and verify reports them.
+
+The seal key is derived once per process and index-key version, and the latest version is
+looked up again every minute, so a rotation of the index key reaches the seals too. The label
+is domain-separated from the blind index's (``strongroom/blind-index/v1 0x00 …``), so no blind
+index stored in the database is ever a seal key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
+
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.audit.leaves import columns_leaf
+from service.core.db import AUDIT_SEALER
+from service.core.errors import KeyServiceUnavailable, ServiceError
+
+log = logging.getLogger(__name__)
+
+SEAL_LABEL = b"strongroom/audit-seal/v1"
+LATEST_TTL = 60.0
+RETRY_AFTER = 5.0
+
+_ROW_COLUMNS = (
+    "id",
+    "at",
+    "actor",
+    "role",
+    "action",
+    "targets",
+    "purpose",
+    "fields",
+    "outcome",
+    "status",
+    "request_id",
+    "source_ip",
+)
+
+
+class SealKeys(Protocol):
+    def keyed_digests(
+        self, values: Sequence[bytes], key_version: int | None = None
+    ) -> tuple[list[str], int]: ...
+
+
+class EventSealer:
+    """Seals queued events and checks their seals; one per process and key service."""
+
+    def __init__(self, keys: SealKeys, clock: Callable[[], float] = time.monotonic) -> None:
+        self._keys = keys
+        self._clock = clock
+        self._by_version: dict[int, bytes] = {}
+        self._latest: int | None = None
+        self._next_lookup = 0.0
+        self._looking_up = False
+        self._lock = threading.Lock()
+
+    def seal_row(self, row: Mapping[str, Any]) -> str:
+        """The seal of a queued row (the columns of :func:`recorder.queued_row`)."""
+        return self.seal(row_leaf(row))
+
+    def seal(self, leaf: bytes) -> str:
+        version = self._latest_version()
+        with self._lock:
+            key = self._by_version[version]
+        return f"v{version}:{_mac(key, leaf)}"
+
+    def holds(self, leaf: bytes, seal: str | None) -> bool:
+        """Whether ``seal`` is the service's seal of ``leaf``. Raises KeyServiceUnavailable
+        only when the key service cannot be asked (the caller tries again later)."""
+        parsed = _parse(seal)
+        if parsed is None:
+            return False
+        version, digest = parsed
+        key = self._key(version)
+        return key is not None and hmac.compare_digest(_mac(key, leaf), digest)
+
+    def prime(self) -> None:
+        """Derive the latest key now (at start-up), so that no request waits for it; a key
+        service that cannot answer yet only postpones this to the first seal."""
+        try:
+            self._latest_version()
+        except ServiceError as error:  # unreachable, or its keys not created yet (first start)
+            log.warning("audit seal key not derived yet (%s): derived at first use", error.title)
+
+    def _latest_version(self) -> int:
+        with self._lock:
+            latest = self._latest
+            if latest is not None:
+                if self._clock() >= self._next_lookup and not self._looking_up:
+                    # Looked up again in the background: a seal on the event loop never waits.
+                    self._looking_up = True
+                    threading.Thread(target=self._look_up_latest, daemon=True).start()
+                return latest
+        self._look_up_latest()
+        if self._latest is None:
+            raise KeyServiceUnavailable("The audit seal key could not be derived.")
+        return self._latest
+
+    def _look_up_latest(self) -> None:
+        try:
+            version = self._derive(None)
+            with self._lock:
+                self._latest, self._next_lookup = version, self._clock() + LATEST_TTL
+        except KeyServiceUnavailable:
+            with self._lock:
+                self._next_lookup = self._clock() + RETRY_AFTER
+            if self._latest is None:
+                raise
+            log.warning("audit seal key: the key service is unavailable; kept v%d", self._latest)
+        finally:
+            with self._lock:
+                self._looking_up = False
+
+    def _key(self, version: int) -> bytes | None:
+        with self._lock:
+            if version in self._by_version:
+                return self._by_version[version]
+        if version > self._latest_version():
+            return None  # a version the key does not have yet: not the service's seal
+        try:
+            self._derive(version)
+        except KeyServiceUnavailable:
+            raise
+        except ServiceError:
+            return None  # the key service refused that version (trimmed, or never existed)
+        return self._by_version.get(version)
+
+    def _derive(self, version: int | None) -> int:
+        (digest,), derived = self._keys.keyed_digests([SEAL_LABEL], version)
+        with self._lock:
+            self._by_version[derived] = bytes.fromhex(digest)
+        return derived
+
+
+def written_by_service(sealer: EventSealer, row: Any, leaf: bytes, migrated_through: int) -> bool:
+    """Whether a queued event (a row with ``pk`` and ``seal``) is the service's: sealed by it,
+    or one of the events the hash chain's migration kept, written before seals existed."""
+    if row.seal is None:
+        return bool(row.pk <= migrated_through)
+    return sealer.holds(leaf, row.seal)
+
+
+def migrated_through(connection: Connection, *, has_tree_head: bool) -> int:
+    """The last pk of the events kept from the hash chain by its migration, while the tree has
+    no head yet (its first batch takes them all); 0 afterwards, and on a trail born a tree."""
+    if has_tree_head:
+        return 0
+    up_to = connection.exec_driver_sql("SELECT max(up_to_seq) FROM audit_chain_migration").scalar()
+    return int(up_to or 0)
+
+
+def row_leaf(row: Mapping[str, Any]) -> bytes:
+    return columns_leaf((None, *(row[name] for name in _ROW_COLUMNS)))
+
+
+def sealer_of(session: Session) -> EventSealer:
+    """The sealer a session's factory was made with (:func:`core.db.make_session_factory`)."""
+    sealer = session.info.get(AUDIT_SEALER)
+    if sealer is None:
+        raise RuntimeError(
+            "this session cannot write audit events: its factory has no sealer "
+            "(make_session_factory(engine, sealer=EventSealer(key_service)))"
+        )
+    return sealer  # type: ignore[no-any-return]
+
+
+def factory_sealer(factory: sessionmaker[Session]) -> EventSealer:
+    """The sealer of a session factory's sessions (raises like :func:`sealer_of`)."""
+    with factory() as session:
+        return sealer_of(session)
+
+
+def _mac(key: bytes, leaf: bytes) -> str:
+    return hmac.new(key, leaf, hashlib.sha256).hexdigest()
+
+
+def _parse(seal: str | None) -> tuple[int, str] | None:
+    match = _SEAL.fullmatch(seal or "")
+    return (int(match[1]), match[2]) if match else None
+
+
+_SEAL = re.compile(r"v([1-9][0-9]{0,8}):([0-9a-f]{64})")
