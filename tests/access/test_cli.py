@@ -10,10 +10,20 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from tests.core.test_app import assert_problem
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def _vault_env(openbao: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key service the command line seals its audit events with, as an operator sets it."""
+    monkeypatch.setenv("STRONGROOM_VAULT_ADDR", openbao.addr)
+    monkeypatch.setenv("STRONGROOM_VAULT_TOKEN", openbao.token)
 
 
 def cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -51,6 +61,9 @@ def test_create_list_revoke_against_a_running_service(make_api, db_url) -> None:
     # who did it: the operating-system user and host, not an anonymous "system"
     me = f"cli:{pwd.getpwuid(os.geteuid()).pw_name}@{socket.gethostname()}"
     assert [(e["actor"], e["role"]) for e in events] == [(me, "system"), (me, "system")]
+    # the command line sealed its events with the key service: sequenced, none refused
+    api.ctx.sequencer.run()
+    assert api.call("GET", "/v1/audit/verify").json()["ok"] is True
 
 
 def test_bad_input_is_a_clear_error_and_changes_nothing(sqlite_url) -> None:
@@ -65,3 +78,18 @@ def test_bad_input_is_a_clear_error_and_changes_nothing(sqlite_url) -> None:
     assert missing.returncode != 0 and "No principal" in missing.stderr
     names = [row["name"] for row in json.loads(cli(sqlite_url, "list", "--json").stdout)]
     assert names.count("dup") == 1 and "x" not in names
+
+
+def test_without_a_key_service_create_refuses_and_list_still_works(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Creating a principal writes an audit event, which must carry the service's seal: with
+    no key service configured the command fails clearly and creates nothing; a listing writes
+    no event and needs none."""
+    monkeypatch.delenv("STRONGROOM_VAULT_ADDR")
+    monkeypatch.delenv("STRONGROOM_VAULT_TOKEN")
+    refused = cli(sqlite_url, "create", "lonely", "--role", "service")
+    assert refused.returncode != 0 and "STRONGROOM_VAULT_ADDR" in refused.stderr, refused.stderr
+    listed = cli(sqlite_url, "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert "lonely" not in listed.stdout
