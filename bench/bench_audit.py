@@ -24,6 +24,7 @@ import argparse
 import hashlib
 import json
 import multiprocessing
+import os
 import random
 import secrets
 import statistics
@@ -45,6 +46,7 @@ from service.audit.group_commit import GroupAppender
 from service.audit.models import AuditEvent
 from service.audit.proofs import StoredTree
 from service.audit.recorder import AuditRecord, append_event, new_event_id, queued_row
+from service.audit.seal import EventSealer
 from service.audit.sequencer import Sequencer
 from service.audit.verify import verify_with
 from service.core.db import make_engine, make_session_factory, snapshot
@@ -65,13 +67,28 @@ INSERT INTO bench_chain_head VALUES (1, 0, repeat('0', 64));
 """
 
 
+def _sealer() -> EventSealer:
+    """The seal key of the benchmark's OpenBao, derived once per writer process (as a serving
+    process does); main() publishes the address in the environment the writers inherit."""
+    if not _SEALER:
+        keys = TransitKeyService(
+            build_vault_client(os.environ[_VAULT_ADDR], token=os.environ[_VAULT_TOKEN])
+        )
+        _SEALER.append(EventSealer(keys))
+    return _SEALER[0]
+
+
+_SEALER: list[EventSealer] = []
+_VAULT_ADDR, _VAULT_TOKEN = "BENCH_AUDIT_VAULT_ADDR", "BENCH_AUDIT_VAULT_TOKEN"
+
+
 def _record(name: str) -> AuditRecord:
     return AuditRecord("customers:customer:read", name, "service", targets=["cus_tok_x"])
 
 
 def _append_v2(url: str, name: str, count: int, start: Any, finished: Any) -> None:
     engine = make_engine(url, pool_size=1)
-    factory = make_session_factory(engine)
+    factory = make_session_factory(engine, _sealer())
     with engine.connect():
         pass
     start.wait()
@@ -96,11 +113,11 @@ def _append_group(url: str, name: str, count: int, start: Any, finished: Any) ->
             _APPENDERS[url] = GroupAppender(make_engine(url, pool_size=THREADS))
         appender = _APPENDERS[url]
     record = _record(name)
+    sealer = _sealer()
     start.wait()
     for i in range(count):
-        row = queued_row(
-            new_event_id(), format_time(datetime.now(UTC)), record, 200, f"{name}-{i}", None
-        )
+        moment = format_time(datetime.now(UTC))
+        row = queued_row(new_event_id(), moment, record, 200, f"{name}-{i}", None, sealer=sealer)
         appender.append(row)
     finished.put(time.monotonic())
 
@@ -251,6 +268,8 @@ def bench_appends(url: str, per_writer: int) -> list[Figure]:
 
 
 def seed_queued(url: str, count: int) -> None:
+    """``count`` queued events, sealed as the service seals them."""
+    sealer = _sealer()
     engine = make_engine(url)
     with engine.begin() as conn:
         conn.exec_driver_sql("DELETE FROM audit_events")
@@ -260,24 +279,31 @@ def seed_queued(url: str, count: int) -> None:
             conn.execute(
                 insert(AuditEvent),
                 [
-                    {
-                        "id": f"aud_{n:024x}",
-                        "at": format_time(T0 + timedelta(milliseconds=n)),
-                        "actor": f"svc-{n % 7}",
-                        "role": "service",
-                        "action": "customers:customer:read",
-                        "targets": encode_list([f"cus_tok_{n % 5000:012d}"]),
-                        "purpose": "support" if n % 10 == 0 else None,
-                        "fields": encode_list(["email"]) if n % 10 == 0 else None,
-                        "outcome": "allowed",
-                        "status": 200,
-                        "request_id": f"req-{n}",
-                        "source_ip": "10.0.0.1",
-                    }
+                    _sealed(
+                        sealer,
+                        {
+                            "id": f"aud_{n:024x}",
+                            "at": format_time(T0 + timedelta(milliseconds=n)),
+                            "actor": f"svc-{n % 7}",
+                            "role": "service",
+                            "action": "customers:customer:read",
+                            "targets": encode_list([f"cus_tok_{n % 5000:012d}"]),
+                            "purpose": "support" if n % 10 == 0 else None,
+                            "fields": encode_list(["email"]) if n % 10 == 0 else None,
+                            "outcome": "allowed",
+                            "status": 200,
+                            "request_id": f"req-{n}",
+                            "source_ip": "10.0.0.1",
+                        },
+                    )
                     for n in range(first, min(first + 50_000, count))
                 ],
             )
     engine.dispose()
+
+
+def _sealed(sealer: EventSealer, row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, "seal": sealer.seal_row(row)}
 
 
 def _naive_hash_rate(url: str) -> float:
@@ -300,7 +326,8 @@ def bench_sequencing(url: str, count: int, keys: TransitKeyService, label: str) 
         seed_queued(url, count)
         keys.anchor_path = f"strongroom/audit/bench-{label.lower()}-{batch}"
         engine = make_engine(url)
-        sequencer = Sequencer(make_session_factory(engine), keys, anchors=keys, batch_size=batch)
+        factory = make_session_factory(engine, _sealer())
+        sequencer = Sequencer(factory, keys, anchors=keys, batch_size=batch)
         began = time.perf_counter()
         done = sequencer.run()
         rate = done / (time.perf_counter() - began)
@@ -379,6 +406,7 @@ def main() -> None:
     with OpenBaoDevServer() as bao:
         keys = TransitKeyService(build_vault_client(bao.addr, token=bao.token))
         keys.ensure_keys()
+        os.environ[_VAULT_ADDR], os.environ[_VAULT_TOKEN] = bao.addr, bao.token
         figures: list[Figure] = []
         with postgres_database() as pg:
             if pg is None:

@@ -37,11 +37,13 @@ import httpx
 
 from bench._common import postgres_database
 from service.access.principals import create_principal
+from service.audit.seal import EventSealer
 from service.core.db import make_engine, make_session_factory, transaction
 from service.core.migrate import upgrade
 from service.devstack import free_port
 from service.devstack.localstripe import LocalStripeServer
 from service.devstack.openbao import OpenBaoDevServer
+from service.keys.transit import TransitKeyService, build_vault_client
 from service.processors.stripe_adapter import StripeProcessor
 
 STRIPE_KEY = "sk_test_strongroom"
@@ -151,9 +153,10 @@ class ServiceUnderTest:
             self.process.wait(15)
 
 
-def service_key(db_url: str) -> str:
+def service_key(db_url: str, openbao: OpenBaoDevServer) -> str:
     engine = make_engine(db_url)
-    with transaction(make_session_factory(engine)) as session:
+    keys = TransitKeyService(build_vault_client(openbao.addr, token=openbao.token))
+    with transaction(make_session_factory(engine, EventSealer(keys))) as session:
         key = create_principal(session, "bench-service", "service", datetime.now(UTC)).key
     engine.dispose()
     return key
@@ -173,7 +176,7 @@ def run(args: argparse.Namespace, db_url: str, db_name: str) -> None:
         engine.dispose()
         server = ServiceUnderTest(db_url, openbao, localstripe.url)
         try:
-            headers = {"Authorization": f"Bearer {service_key(db_url)}"}
+            headers = {"Authorization": f"Bearer {service_key(db_url, openbao)}"}
             http = [
                 httpx.Client(base_url=server.base, headers=headers, timeout=60)
                 for _ in range(clients)

@@ -47,7 +47,7 @@ from bench._common import Figure, postgres_database, print_figures
 from bench.bare_app import create_tables
 from bench.load_traffic import Client, Results, run_drive
 from service.access.principals import create_principal
-from service.core.db import make_engine, make_session_factory, transaction
+from service.core.db import make_engine, transaction
 from service.devstack import free_port
 from service.devstack.localstripe import LocalStripeServer
 from service.devstack.openbao import OpenBaoDevServer
@@ -122,7 +122,7 @@ def start_service(
 def service_clients(server: LiveServer, count: int) -> list[Client]:
     engine = make_engine(server.db_url)
     keys = []
-    with transaction(make_session_factory(engine)) as session:
+    with transaction(server.writer_factory(engine)) as session:
         for n in range(count):
             name = f"load-svc-{n}-{uuid.uuid4().hex[:6]}"
             keys.append(create_principal(session, name, "service", datetime.now(UTC)).key)

@@ -38,9 +38,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench._common import postgres_database
 from service.access.policy import Limits
 from service.audit.log import wall_clock_audit
+from service.audit.seal import EventSealer
 from service.core.db import make_engine, make_session_factory, transaction
 from service.core.migrate import upgrade
 from service.customers.models import Customer
+from service.devstack.openbao import OpenBaoDevServer
+from service.keys.transit import TransitKeyService, build_vault_client
 from service.pauses import bulk, jobs
 from service.pauses import operations as pauses
 from service.pauses.schemas import BulkPauseCreate, PauseCreate
@@ -102,10 +105,12 @@ def each(factory: Any, tokens: list[str], work: Callable[[Any, str], Any]) -> No
             work(session, token)
 
 
-def run(url: str, single: int, bulk_count: int) -> dict[str, tuple[float, int]]:
+def run(
+    url: str, single: int, bulk_count: int, sealer: EventSealer
+) -> dict[str, tuple[float, int]]:
     engine = make_engine(url)
     upgrade(engine)
-    factory = make_session_factory(engine)
+    factory = make_session_factory(engine, sealer)
     audit = wall_clock_audit()
     scheduled = seed(engine, single, "single")
     starting = seed(engine, single, "now")
@@ -159,14 +164,19 @@ def main() -> None:
     args.single = args.single or (50 if args.quick else 200)
     args.bulk = args.bulk or (200 if args.quick else 1000)
     results: dict[str, dict[str, tuple[float, int]]] = {}
-    if args.only in (None, "sqlite"):
-        with tempfile.TemporaryDirectory() as folder:
-            results["sqlite"] = run(f"sqlite:///{folder}/bench.db", args.single, args.bulk)
-    if args.only in (None, "postgresql"):
-        with postgres_database() as url:
-            if url is None:
-                sys.exit("PostgreSQL is not reachable on 127.0.0.1:5432")
-            results["postgresql"] = run(url, args.single, args.bulk)
+    with OpenBaoDevServer() as bao:  # the audit events' seal key, as the service derives it
+        keys = TransitKeyService(build_vault_client(bao.addr, token=bao.token))
+        keys.ensure_keys()
+        sealer = EventSealer(keys)
+        if args.only in (None, "sqlite"):
+            with tempfile.TemporaryDirectory() as folder:
+                sqlite = f"sqlite:///{folder}/bench.db"
+                results["sqlite"] = run(sqlite, args.single, args.bulk, sealer)
+        if args.only in (None, "postgresql"):
+            with postgres_database() as url:
+                if url is None:
+                    sys.exit("PostgreSQL is not reachable on 127.0.0.1:5432")
+                results["postgresql"] = run(url, args.single, args.bulk, sealer)
     print(
         f"\n{'database':<11} {'operation':<40} {'seconds':>8} {'ms/op':>7} {'stmts':>7} {'/op':>6}"
     )
