@@ -70,10 +70,12 @@ def get_events(
     queued: bool = False,
 ) -> AuditEventPage:
     after = decode_cursor(cursor) or 0
-    if not isinstance(after, int) or isinstance(after, bool) or not 0 <= after <= MAX_POSITION:
+    lowest = -MAX_POSITION if queued else 0  # a queued row's pk may be anything a writer chose
+    if not isinstance(after, int) or isinstance(after, bool) or not lowest <= after <= MAX_POSITION:
         raise ValidationFailed("The cursor is not valid.")
     if queued:
-        rows = list_queued(db, filters, after_pk=after, limit=limit + 1)
+        after_pk = after if cursor is not None else None
+        rows = list_queued(db, filters, after_pk=after_pk, limit=limit + 1)
         result = page(rows, limit, lambda e: e.pk)
     else:
         rows = list_events(db, filters, after_seq=after, limit=limit + 1)

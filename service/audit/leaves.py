@@ -32,6 +32,22 @@ def columns_leaf(row: Sequence[Any]) -> bytes:
     return columns_leaves([row])[0]
 
 
+def readable_leaves(rows: Sequence[Sequence[Any]]) -> list[bytes | None]:
+    """:func:`columns_leaves`, with None for a row no event could have stored (a column of the
+    wrong type: written by someone else), so that one such row cannot stop the caller."""
+    try:
+        return list(columns_leaves(rows))
+    except (TypeError, ValueError, AttributeError):
+        return [_leaf_or_none(row) for row in rows]
+
+
+def _leaf_or_none(row: Sequence[Any]) -> bytes | None:
+    try:
+        return columns_leaves([row])[0]
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
 def columns_leaves(rows: Sequence[Sequence[Any]]) -> list[bytes]:
     """The leaf hashes of stored event rows whose first 13 columns are in ``QUEUED_COLUMNS``
     order: SHA-256(0x00 ‖ RFC 8785 JSON of the event), built straight from the stored text —

@@ -104,10 +104,13 @@ def list_events(
 
 
 def list_queued(
-    session: Session, filters: EventFilter, *, after_pk: int, limit: int
+    session: Session, filters: EventFilter, *, after_pk: int | None, limit: int
 ) -> list[EventRow]:
-    """Events not sequenced yet, in insertion order."""
-    query = filters.apply(select(_EVENTS)).where(AuditEvent.seq.is_(None), AuditEvent.pk > after_pk)
+    """Events not sequenced yet, in insertion order (the first page from the lowest ``pk``,
+    whatever someone wrote there)."""
+    query = filters.apply(select(_EVENTS)).where(AuditEvent.seq.is_(None))
+    if after_pk is not None:
+        query = query.where(AuditEvent.pk > after_pk)
     return list(session.execute(query.order_by(AuditEvent.pk).limit(limit)))
 
 

@@ -21,7 +21,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from sqlalchemy import Connection
@@ -69,6 +69,7 @@ class EventSealer:
         self._latest: int | None = None
         self._next_lookup = 0.0
         self._looking_up = False
+        self._refused_versions: set[int] = set()
         self._lock = threading.Lock()
 
     def seal_row(self, row: Mapping[str, Any]) -> str:
@@ -99,15 +100,30 @@ class EventSealer:
         except ServiceError as error:  # unreachable, or its keys not created yet (first start)
             log.warning("audit seal key not derived yet (%s): derived at first use", error.title)
 
+    def catch_up(self, seals: Iterable[str | None]) -> None:
+        """Before checking a batch of stored seals: when one claims a newer key version than
+        this process knows, ask Transit for its latest once, now (another process may have
+        sealed under an index key rotated since). Raises KeyServiceUnavailable if it cannot."""
+        claimed = max((parsed[0] for seal in seals if (parsed := _parse(seal))), default=0)
+        with self._lock:
+            behind = self._latest is None or claimed > self._latest
+        if behind:
+            self._look_up_latest()
+
     def _latest_version(self) -> int:
         with self._lock:
             latest = self._latest
+            due = self._clock() >= self._next_lookup
             if latest is not None:
-                if self._clock() >= self._next_lookup and not self._looking_up:
+                if due and not self._looking_up:
                     # Looked up again in the background: a seal on the event loop never waits.
                     self._looking_up = True
                     threading.Thread(target=self._look_up_latest, daemon=True).start()
                 return latest
+            if not due:
+                # Never derived, and the key service was unreachable a moment ago: fail at once
+                # rather than hold a request (or the event loop) for another timeout.
+                raise KeyServiceUnavailable("The audit seal key could not be derived.")
         self._look_up_latest()
         if self._latest is None:
             raise KeyServiceUnavailable("The audit seal key could not be derived.")
@@ -117,13 +133,16 @@ class EventSealer:
         try:
             version = self._derive(None)
             with self._lock:
-                self._latest, self._next_lookup = version, self._clock() + LATEST_TTL
-        except KeyServiceUnavailable:
-            with self._lock:
-                self._next_lookup = self._clock() + RETRY_AFTER
+                self._latest = max(self._latest or 0, version)
+                self._next_lookup = self._clock() + LATEST_TTL
+        except ServiceError as error:
+            retry_soon = isinstance(error, KeyServiceUnavailable) or self._latest is not None
+            if retry_soon:
+                with self._lock:
+                    self._next_lookup = self._clock() + RETRY_AFTER
             if self._latest is None:
                 raise
-            log.warning("audit seal key: the key service is unavailable; kept v%d", self._latest)
+            log.warning("audit seal key: %s; kept v%d", error.title, self._latest)
         finally:
             with self._lock:
                 self._looking_up = False
@@ -132,14 +151,18 @@ class EventSealer:
         with self._lock:
             if version in self._by_version:
                 return self._by_version[version]
+            if version in self._refused_versions:
+                return None
         if version > self._latest_version():
-            return None  # a version the key does not have yet: not the service's seal
+            return None  # newer than Transit's latest (see catch_up): not the service's seal
         try:
             self._derive(version)
         except KeyServiceUnavailable:
             raise
-        except ServiceError:
-            return None  # the key service refused that version (trimmed, or never existed)
+        except ServiceError:  # the key service refused that version (trimmed)
+            with self._lock:
+                self._refused_versions.add(version)
+            return None
         return self._by_version.get(version)
 
     def _derive(self, version: int | None) -> int:
@@ -153,7 +176,7 @@ def written_by_service(sealer: EventSealer, row: Any, leaf: bytes, migrated_thro
     """Whether a queued event (a row with ``pk`` and ``seal``) is the service's: sealed by it,
     or one of the events the hash chain's migration kept, written before seals existed."""
     if row.seal is None:
-        return bool(row.pk <= migrated_through)
+        return bool(0 < row.pk <= migrated_through)  # pk 0 or below was never given out
     return sealer.holds(leaf, row.seal)
 
 

@@ -28,8 +28,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.audit.anchors import AnchorStore, anchor_pending
 from service.audit.checker import frontier_root, push_leaf
-from service.audit.leaves import QUEUED_COLUMNS, columns_leaves
-from service.audit.models import AuditChainMigration, AuditNode, AuditTreeHead
+from service.audit.leaves import QUEUED_COLUMNS, readable_leaves
+from service.audit.models import AuditChainMigration, AuditEvent, AuditNode, AuditTreeHead
 from service.audit.seal import factory_sealer, migrated_through, written_by_service
 from service.audit.tree_heads import (
     TreeHeadSigner,
@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 STORED_HEIGHT = 8
 NOT_SEALED = "not sealed by the service"
 SEAL_BROKEN = "its seal does not match the event (edited, or sealed by someone else)"
+UNREADABLE = "a column holds what no event can (written by someone else)"
+REPLAYED = "a copy of an event already in the tree"
 ADVISORY_LOCK = 0x5352_4155  # "SRAU": one sequencer at a time across replicas
 KEY_VERSION_TTL = 60.0
 
@@ -147,11 +149,18 @@ class Sequencer:
         """The (pk, leaf hash) of the events the service sealed, in order; the others are
         marked refused and stay out of the tree for good."""
         sealer = factory_sealer(self.factory)
+        sealer.catch_up(row.seal for row in rows)
         accepted: list[tuple[int, bytes]] = []
         refused: list[dict[str, Any]] = []
-        for row, leaf in zip(rows, columns_leaves(rows), strict=True):
-            if written_by_service(sealer, row, leaf, legacy_through):
+        seen = _ids_already_in_the_tree(session, [row.id for row in rows])
+        for row, leaf in zip(rows, readable_leaves(rows), strict=True):
+            if leaf is None:
+                refused.append({"pk": row.pk, "refused": UNREADABLE})
+            elif row.id in seen:
+                refused.append({"pk": row.pk, "refused": REPLAYED})
+            elif written_by_service(sealer, row, leaf, legacy_through):
                 accepted.append((row.pk, leaf))
+                seen.add(row.id)
             else:
                 reason = NOT_SEALED if row.seal is None else SEAL_BROKEN
                 refused.append({"pk": row.pk, "refused": reason})
@@ -179,6 +188,21 @@ class Sequencer:
         if self._key_version is None or now - self._key_version[1] > KEY_VERSION_TTL:
             self._key_version = (self.signer.audit_key_version(), now)
         return self._key_version[0]
+
+
+def _ids_already_in_the_tree(session: Session, ids: list[str]) -> set[str]:
+    """Event ids of ``ids`` that are leaves already: a copy of a sealed event (its seal
+    included) is a replay, whichever constraint the database still has."""
+    found: set[str] = set()
+    for start in range(0, len(ids), 5000):
+        found.update(
+            session.scalars(
+                select(AuditEvent.id).where(
+                    AuditEvent.id.in_(ids[start : start + 5000]), AuditEvent.seq.is_not(None)
+                )
+            )
+        )
+    return found
 
 
 def _migration_note(session: Session) -> str | None:

@@ -32,7 +32,7 @@ from service.audit.leaf_reader import (
     reader_leaves,
     start_reader,
 )
-from service.audit.leaves import QUEUED_COLUMNS, columns_leaves
+from service.audit.leaves import QUEUED_COLUMNS, readable_leaves
 from service.audit.models import AuditTreeHead
 from service.audit.ports import TrailKeys
 from service.audit.read_ahead import read_ahead
@@ -123,8 +123,13 @@ def _check_queued(
     bad: list[int] = []
     for rows in _queued_rows(conn):
         result.queued += len(rows)
-        for row, leaf in zip(rows, columns_leaves(rows), strict=True):
-            if row.refused is not None or not written_by_service(sealer, row, leaf, migrated):
+        sealer.catch_up(row.seal for row in rows)
+        for row, leaf in zip(rows, readable_leaves(rows), strict=True):
+            if (
+                leaf is None
+                or row.refused is not None
+                or not written_by_service(sealer, row, leaf, migrated)
+            ):
                 bad.append(row.pk)
     if bad:
         result.fail(
@@ -134,11 +139,12 @@ def _check_queued(
 
 
 def _queued_rows(conn: Connection, batch_size: int = 20_000) -> Iterator[list[Any]]:
-    after = 0
+    after: int | None = None  # the first page from the lowest pk: someone may have written 0
     while True:
+        above = "" if after is None else f" AND pk > {int(after)}"
         rows = conn.exec_driver_sql(
             f"SELECT {QUEUED_COLUMNS}, seal, refused FROM audit_events"  # noqa: S608
-            f" WHERE seq IS NULL AND pk > {int(after)} ORDER BY pk LIMIT {int(batch_size)}"
+            f" WHERE seq IS NULL{above} ORDER BY pk LIMIT {int(batch_size)}"
         ).all()
         if not rows:
             return
@@ -186,7 +192,7 @@ def _check_leaves(
     batch_start = 1
     bad_leaf_in_batch = False
     for rows in read_ahead(_sequenced_rows(conn, batch_size)):
-        leaves = columns_leaves(rows)
+        leaves = _leaves_reporting_unreadable(rows, result)
         if tree.size == expected - 1 and intact(rows, leaves, expected):
             # The common case, in bulk: every seq in place, every stored leaf hash right.
             expected += len(rows)
@@ -223,6 +229,19 @@ def _check_leaves(
     result.tree_size = expected - 1
     result.root_hash = tree.root().hex() if tree.size else None
     _check_size(heads, result)
+
+
+def _leaves_reporting_unreadable(rows: list[Any], result: VerifyResult) -> list[bytes]:
+    """The rows' leaf hashes; a row no event could have stored (a column of the wrong type)
+    is reported and given a leaf that matches nothing, rather than stopping verify."""
+    leaves = readable_leaves(rows)
+    for row, leaf in zip(rows, leaves, strict=True):
+        if leaf is None:
+            result.fail(f"event {row[SEQ]} holds a value no event can have", row[SEQ])
+    return [leaf if leaf is not None else _UNREADABLE_LEAF for leaf in leaves]
+
+
+_UNREADABLE_LEAF = b"\xff" * 32
 
 
 def _check_size(heads: list[dict[str, Any]], result: VerifyResult) -> None:

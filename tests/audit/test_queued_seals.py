@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import text
 
 from service.audit.seal import SEAL_LABEL, EventSealer, row_leaf
-from service.audit.sequencer import NOT_SEALED, SEAL_BROKEN
+from service.audit.sequencer import NOT_SEALED, REPLAYED, SEAL_BROKEN, UNREADABLE
 from service.core.db import make_engine
 from service.core.errors import KeyServiceUnavailable
 from tests.audit.trail import append, scalar, sequence, tamper, verify
@@ -217,3 +217,126 @@ def test_verify_over_http_reports_an_event_a_database_writer_queued(api: Any) ->
     assert body["ok"] is False and "not written by the service" in body["reason"], body
     queued = api.call("GET", "/v1/audit/events", params={"queued": "true"}).json()
     assert [event["actor"] for event in queued["data"]] == ["compliance-bot"]
+
+
+@pytest.mark.parametrize("pk", [0, -1])
+def test_an_unsealed_event_at_a_pk_never_given_out_is_refused_and_reported(
+    trail: str, key_service: Any, tmp_path: Path, pk: int
+) -> None:
+    """Review finding: "pk up to the migrated chain's last seq" was also true of pk 0 and below
+    once no chain was left to migrate."""
+    template = _queued(trail)[0]
+    forged = _forged(template, actor="alice", seal=None)
+    names = [name.strip() for name in COLUMNS.split(",")]
+    values = ", ".join(":" + name for name in names)
+    tamper(
+        trail,
+        f"INSERT INTO audit_events (pk, {COLUMNS}) VALUES (:pk, {values})",
+        pk=pk,
+        **{name: forged.get(name) for name in names},
+    )
+    _refused_and_reported(trail, key_service, tmp_path, NOT_SEALED)
+    assert [row["pk"] for row in _queued(trail)] == [pk]
+
+
+def test_after_an_index_key_rotation_another_processs_new_seals_are_accepted(
+    db_url: str, openbao: Any, fresh_key_service: Any, audit_anchor_namespace: str
+) -> None:
+    """Review finding: a sequencer that knew only version 1 refused the version-2 seals of a
+    process started after the rotation, for good."""
+    names = {
+        "data_key": fresh_key_service.data_key,
+        "audit_key": fresh_key_service.audit_key,
+        "index_key": fresh_key_service.index_key,
+        "anchor_path": audit_anchor_namespace,
+    }
+    sequencing = key_service_for(openbao.addr, openbao.token, **names)
+    append(db_url, sequencing, 3)
+    assert sequence(db_url, sequencing) == 3  # its sealer knows version 1
+    hvac.Client(url=openbao.addr, token=openbao.token, timeout=5).secrets.transit.rotate_key(
+        fresh_key_service.index_key
+    )
+    started_later = key_service_for(openbao.addr, openbao.token, **names)
+    append(db_url, started_later, 2, start=3)
+    assert {row["seal"][:3] for row in _queued(db_url)} == {"v2:"}
+    assert sequence(db_url, sequencing) == 2
+    result = verify(db_url, sequencing)
+    assert result["ok"] and result["tree_size"] == 5, result
+
+
+def test_a_row_no_event_could_hold_is_refused_and_reported_not_a_crash(
+    sqlite_url: str, key_service: Any, tmp_path: Path
+) -> None:
+    """Review finding: SQLite stores any value in any column; a status that is not a number
+    stopped the sequencer for good and made verify raise."""
+    append(sqlite_url, key_service, 3)
+    template = _queued(sqlite_url)[0]
+    _insert(sqlite_url, _forged(template, status="two hundred"))
+    append(sqlite_url, key_service, 2, start=3)
+    assert sequence(sqlite_url, key_service, anchor_file=tmp_path / "anchors") == 5
+    assert [row["refused"] for row in _queued(sqlite_url)] == [UNREADABLE]
+    result = verify(sqlite_url, key_service, tmp_path / "anchors")
+    assert result["ok"] is False and "not written by the service" in result["reason"], result
+    tamper(sqlite_url, "UPDATE audit_events SET status = 'two hundred' WHERE seq = 2")
+    result = verify(sqlite_url, key_service, tmp_path / "anchors")
+    assert result["ok"] is False and result["first_bad_seq"] == 2, result
+
+
+def test_a_copy_of_a_sequenced_event_with_its_seal_is_refused_without_the_unique_id(
+    pg_url: str, key_service: Any, tmp_path: Path
+) -> None:
+    """Review finding: with the id's unique constraint dropped (DDL), a sequenced event's row,
+    seal included, was accepted a second time."""
+    append(pg_url, key_service, 3)
+    assert sequence(pg_url, key_service, anchor_file=tmp_path / "anchors") == 3
+    engine = make_engine(pg_url)
+    with engine.begin() as conn:
+        constraint = conn.execute(
+            text(
+                "SELECT conname FROM pg_constraint WHERE conrelid = 'audit_events'::regclass"
+                " AND contype = 'u' AND pg_get_constraintdef(oid) LIKE 'UNIQUE (id)'"
+            )
+        ).scalar_one()
+        conn.exec_driver_sql(f'ALTER TABLE audit_events DROP CONSTRAINT "{constraint}"')
+        conn.exec_driver_sql(
+            f"INSERT INTO audit_events ({COLUMNS}) SELECT {COLUMNS} FROM audit_events WHERE seq = 2"
+        )
+    engine.dispose()
+    assert sequence(pg_url, key_service, anchor_file=tmp_path / "anchors") == 0
+    assert [row["refused"] for row in _queued(pg_url)] == [REPLAYED]
+    result = verify(pg_url, key_service, tmp_path / "anchors")
+    assert result["ok"] is False, result
+
+
+class CountingKeys:
+    """The real key service, counting the seal-key look-ups it answers (a spy: every call
+    reaches OpenBao)."""
+
+    def __init__(self, keys: Any) -> None:
+        self.keys, self.calls = keys, 0
+
+    def keyed_digests(self, values: Any, key_version: int | None = None) -> Any:
+        self.calls += 1
+        return self.keys.keyed_digests(values, key_version)
+
+
+def test_a_process_that_could_not_derive_the_seal_key_fails_at_once_until_it_retries(
+    restartable_openbao: Any,
+) -> None:
+    """Review finding: every seal waited a whole key-service timeout (on the event loop, for a
+    read) while the key had never been derived."""
+    keys = key_service_for(restartable_openbao.addr, restartable_openbao.token, timeout=2)
+    keys.ensure_keys()
+    counting = CountingKeys(keys)
+    now = [1000.0]
+    sealer = EventSealer(counting, clock=lambda: now[0])
+    restartable_openbao.stop()
+    try:
+        for _ in range(20):
+            with pytest.raises(KeyServiceUnavailable):
+                sealer.seal(b"leaf")
+        assert counting.calls == 1
+    finally:
+        restartable_openbao.start()
+    now[0] += 6  # past the retry back-off: derived now that OpenBao is back
+    assert sealer.seal(b"leaf").startswith("v1:") and counting.calls == 2
