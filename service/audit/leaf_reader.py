@@ -59,7 +59,10 @@ def range_leaves(cursor: Any, after: int, last: int, batch_size: int) -> bytes |
     expected = after + 1
     parts = []
     while rows := cursor.fetchmany(batch_size):
-        leaves = columns_leaves(rows)
+        try:
+            leaves = columns_leaves(rows)
+        except Exception:  # noqa: BLE001 - a planted value: the careful pass names the event
+            return None
         if not intact(rows, leaves, expected):
             return None
         parts.append(b"".join(leaves))

@@ -214,8 +214,10 @@ def _mac(key: bytes, leaf: bytes) -> str:
     return hmac.new(key, leaf, hashlib.sha256).hexdigest()
 
 
-def _parse(seal: str | None) -> tuple[int, str] | None:
-    match = _SEAL.fullmatch(seal or "")
+def _parse(seal: object) -> tuple[int, str] | None:
+    if not isinstance(seal, str):  # SQLite stores a blob wherever it is given one
+        return None
+    match = _SEAL.fullmatch(seal)
     return (int(match[1]), match[2]) if match else None
 
 

@@ -28,8 +28,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.audit.anchors import AnchorStore, anchor_pending
 from service.audit.checker import frontier_root, push_leaf
-from service.audit.leaves import QUEUED_COLUMNS, readable_leaves
+from service.audit.leaves import readable_leaves
 from service.audit.models import AuditChainMigration, AuditEvent, AuditNode, AuditTreeHead
+from service.audit.queued_rows import read_queued
 from service.audit.seal import factory_sealer, migrated_through, written_by_service
 from service.audit.tree_heads import (
     TreeHeadSigner,
@@ -91,13 +92,12 @@ class Sequencer:
                 return 0, 0
             last = latest_head(session)
             legacy_through = migrated_through(session.connection(), has_tree_head=last is not None)
-            rows = session.execute(
-                text(
-                    f"SELECT {QUEUED_COLUMNS}, seal FROM audit_events"  # noqa: S608
-                    " WHERE seq IS NULL AND refused IS NULL ORDER BY pk LIMIT :n"
-                ),
-                {"n": max(self.batch_size, legacy_through)},
-            ).all()
+            rows = read_queued(
+                session.connection(),
+                "refused IS NULL",
+                {},
+                max(self.batch_size, legacy_through),
+            )
             if not rows:
                 session.rollback()
                 return 0, 0

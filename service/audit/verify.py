@@ -10,7 +10,7 @@ the next tree head), a forged or altered tree head (signature), a removed or rep
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,9 +32,10 @@ from service.audit.leaf_reader import (
     reader_leaves,
     start_reader,
 )
-from service.audit.leaves import QUEUED_COLUMNS, readable_leaves
+from service.audit.leaves import readable_leaves
 from service.audit.models import AuditTreeHead
 from service.audit.ports import TrailKeys
+from service.audit.queued_rows import read_queued
 from service.audit.read_ahead import read_ahead
 from service.audit.seal import EventSealer, migrated_through, written_by_service
 from service.audit.tree_heads import sth_view
@@ -120,32 +121,32 @@ def _check_queued(
     """Queued events are in no tree yet: each must carry the service's seal (or, before the
     first tree head, be one the hash chain's migration kept), and none may have been refused."""
     migrated = migrated_through(conn, has_tree_head=has_heads)
-    bad: list[int] = []
+    unsealed: list[int] = []
+    marked: list[int] = []
     for rows in _queued_rows(conn):
         result.queued += len(rows)
         sealer.catch_up(row.seal for row in rows)
         for row, leaf in zip(rows, readable_leaves(rows), strict=True):
-            if (
-                leaf is None
-                or row.refused is not None
-                or not written_by_service(sealer, row, leaf, migrated)
-            ):
-                bad.append(row.pk)
-    if bad:
+            if leaf is None or not written_by_service(sealer, row, leaf, migrated):
+                unsealed.append(row.pk)
+            elif row.refused is not None:
+                marked.append(row.pk)
+    if unsealed or marked:
         result.fail(
-            f"{len(bad)} queued event(s) were not written by the service: no seal, or a seal"
-            f" that does not match (first pk {bad[0]}); they are not in the tree"
+            f"{len(unsealed) + len(marked)} queued event(s) are not in the tree and never will"
+            f" be (first pk {min(unsealed + marked)}): {len(unsealed)} not written by the"
+            f" service (no seal of its, or a row no event can be), {len(marked)} sealed by it"
+            " but marked refused in the database"
         )
 
 
-def _queued_rows(conn: Connection, batch_size: int = 20_000) -> Iterator[list[Any]]:
+def _queued_rows(conn: Connection, batch_size: int = 20_000) -> Iterator[Sequence[Any]]:
     after: int | None = None  # the first page from the lowest pk: someone may have written 0
     while True:
-        above = "" if after is None else f" AND pk > {int(after)}"
-        rows = conn.exec_driver_sql(
-            f"SELECT {QUEUED_COLUMNS}, seal, refused FROM audit_events"  # noqa: S608
-            f" WHERE seq IS NULL{above} ORDER BY pk LIMIT {int(batch_size)}"
-        ).all()
+        if after is None:
+            rows = read_queued(conn, "1 = 1", {}, batch_size)
+        else:
+            rows = read_queued(conn, "pk > :after", {"after": after}, batch_size)
         if not rows:
             return
         yield list(rows)

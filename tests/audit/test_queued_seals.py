@@ -140,7 +140,10 @@ def test_a_genuine_queued_event_marked_refused_by_the_attacker_is_reported(
     tamper(trail, "UPDATE audit_events SET refused = 'x' WHERE seq IS NULL")
     assert sequence(trail, key_service, anchor_file=tmp_path / "anchors") == 0
     result = verify(trail, key_service, tmp_path / "anchors")
-    assert result["ok"] is False and "3 queued event(s)" in result["reason"], result
+    assert result["ok"] is False, result
+    assert "3 queued event(s)" in result["reason"]
+    assert "0 not written by the service" in result["reason"]
+    assert "3 sealed by it but marked refused" in result["reason"]
 
 
 def test_a_flood_of_forged_events_ahead_of_the_genuine_ones_does_not_stall_sequencing(
@@ -264,17 +267,34 @@ def test_after_an_index_key_rotation_another_processs_new_seals_are_accepted(
     assert result["ok"] and result["tree_size"] == 5, result
 
 
+@pytest.mark.parametrize(
+    ("column", "planted", "reason"),
+    [
+        ("status", "'two hundred'", UNREADABLE),
+        ("status", "9e999", UNREADABLE),  # +infinity: int() of it overflows
+        ("actor", "CAST(X'FF' AS TEXT)", UNREADABLE),  # not UTF-8: SQLite will not read it back
+        ("seal", "X'7631'", SEAL_BROKEN),  # a blob where the seal's text goes
+    ],
+    ids=["text-status", "infinite-status", "non-utf8-actor", "blob-seal"],
+)
 def test_a_row_no_event_could_hold_is_refused_and_reported_not_a_crash(
-    sqlite_url: str, key_service: Any, tmp_path: Path
+    sqlite_url: str, key_service: Any, tmp_path: Path, column: str, planted: str, reason: str
 ) -> None:
-    """Review finding: SQLite stores any value in any column; a status that is not a number
-    stopped the sequencer for good and made verify raise."""
+    """Review findings: SQLite stores any value in any column; each of these stopped the
+    sequencer for good (and verify raised), so that genuine events behind it stayed queued —
+    open to deletion — for as long as the row stayed."""
     append(sqlite_url, key_service, 3)
     template = _queued(sqlite_url)[0]
-    _insert(sqlite_url, _forged(template, status="two hundred"))
+    _insert(sqlite_url, _forged(template))
+    tamper(
+        sqlite_url,
+        f"UPDATE audit_events SET {column} = {planted} WHERE id = :id",
+        id=_forged(template)["id"],
+    )
     append(sqlite_url, key_service, 2, start=3)
     assert sequence(sqlite_url, key_service, anchor_file=tmp_path / "anchors") == 5
-    assert [row["refused"] for row in _queued(sqlite_url)] == [UNREADABLE]
+    refused = scalar(sqlite_url, "SELECT refused FROM audit_events WHERE seq IS NULL")
+    assert refused == reason
     result = verify(sqlite_url, key_service, tmp_path / "anchors")
     assert result["ok"] is False and "not written by the service" in result["reason"], result
     tamper(sqlite_url, "UPDATE audit_events SET status = 'two hundred' WHERE seq = 2")

@@ -105,6 +105,29 @@ def test_a_duplicated_seq_reads_the_same_either_way(
         )
 
 
+@pytest.mark.parametrize("seq", [2, 39])  # in this process's half, then in the reader's
+def test_a_row_no_event_can_be_reads_the_same_either_way(
+    trail: str, key_service: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seq: int
+) -> None:
+    """Review finding: with NOT NULL dropped (DDL), a NULL actor made this process's half
+    raise instead of answering ok: false."""
+    tamper(
+        trail,
+        "ALTER TABLE audit_events ALTER COLUMN actor DROP NOT NULL",
+        "UPDATE audit_events SET actor = NULL WHERE seq = :seq",
+        seq=seq,
+    )
+    try:
+        result = _both_ways(trail, key_service, tmp_path, monkeypatch)
+        assert result["ok"] is False and result["first_bad_seq"] == seq, result
+    finally:
+        tamper(
+            trail,
+            "UPDATE audit_events SET actor = 'restored' WHERE actor IS NULL",
+            "ALTER TABLE audit_events ALTER COLUMN actor SET NOT NULL",
+        )
+
+
 def test_a_reader_sent_to_another_table_is_not_believed(
     trail: str, key_service: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
