@@ -27,6 +27,12 @@ class AuditEvent(Base):
             postgresql_where=text("seq IS NULL"),
             sqlite_where=text("seq IS NULL"),
         ),
+        Index(
+            "ix_audit_events_to_sequence",
+            "pk",
+            postgresql_where=text("seq IS NULL AND refused IS NULL"),
+            sqlite_where=text("seq IS NULL AND refused IS NULL"),
+        ),
     )
 
     pk: Mapped[int] = mapped_column(ROW_ID, primary_key=True, autoincrement=True)

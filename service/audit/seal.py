@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -104,7 +103,8 @@ class EventSealer:
         """Before checking a batch of stored seals: when one claims a newer key version than
         this process knows, ask Transit for its latest once, now (another process may have
         sealed under an index key rotated since). Raises KeyServiceUnavailable if it cannot."""
-        claimed = max((parsed[0] for seal in seals if (parsed := _parse(seal))), default=0)
+        prefixes = {seal.partition(":")[0] for seal in seals if isinstance(seal, str)}
+        claimed = max((_version(prefix) or 0 for prefix in prefixes), default=0)
         with self._lock:
             behind = self._latest is None or claimed > self._latest
         if behind:
@@ -211,14 +211,28 @@ def factory_sealer(factory: sessionmaker[Session]) -> EventSealer:
 
 
 def _mac(key: bytes, leaf: bytes) -> str:
-    return hmac.new(key, leaf, hashlib.sha256).hexdigest()
+    return hmac.digest(key, leaf, hashlib.sha256).hex()
 
 
 def _parse(seal: object) -> tuple[int, str] | None:
-    if not isinstance(seal, str):  # SQLite stores a blob wherever it is given one
+    """``v<version>:<64 lower-case hex digits>`` → (version, digest); None for anything else
+    (a blob, other characters, a version of more than nine digits)."""
+    if not isinstance(seal, str) or len(seal) > _LONGEST:  # SQLite stores blobs anywhere
         return None
-    match = _SEAL.fullmatch(seal)
-    return (int(match[1]), match[2]) if match else None
+    prefix, colon, digest = seal.partition(":")
+    version = _version(prefix)
+    if not colon or version is None or len(digest) != 64 or not _HEX.issuperset(digest):
+        return None
+    return version, digest
 
 
-_SEAL = re.compile(r"v([1-9][0-9]{0,8}):([0-9a-f]{64})")
+def _version(prefix: str) -> int | None:
+    number = prefix[1:]
+    if prefix[:1] != "v" or not 0 < len(number) <= 9 or not _DIGITS.issuperset(number):
+        return None
+    return int(number) if number[0] != "0" else None
+
+
+_DIGITS = frozenset("0123456789")
+_HEX = frozenset("0123456789abcdef")
+_LONGEST = len("v123456789:") + 64
