@@ -6,7 +6,7 @@ starts without importing the service.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from hashlib import sha256
 from json.encoder import encode_basestring as _quoted  # type: ignore[attr-defined]
 from typing import Any
@@ -24,6 +24,11 @@ def event_leaf(row: Any) -> bytes:
 
 
 _LEAF_COLUMNS = tuple(name.strip() for name in QUEUED_COLUMNS.split(","))[1:]  # all but pk
+
+
+def mapping_leaf(row: Mapping[str, Any]) -> bytes:
+    """The leaf hash of an event given as a mapping of its columns (a row about to be queued)."""
+    return columns_leaf((None, *(row[name] for name in _LEAF_COLUMNS)))
 
 
 def columns_leaf(row: Sequence[Any]) -> bytes:

@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.audit.leaves import columns_leaf
+from service.audit.leaves import mapping_leaf
 from service.core.db import AUDIT_SEALER
 from service.core.errors import KeyServiceUnavailable, ServiceError
 
@@ -35,21 +35,6 @@ log = logging.getLogger(__name__)
 SEAL_LABEL = b"strongroom/audit-seal/v1"
 LATEST_TTL = 60.0
 RETRY_AFTER = 5.0
-
-_ROW_COLUMNS = (
-    "id",
-    "at",
-    "actor",
-    "role",
-    "action",
-    "targets",
-    "purpose",
-    "fields",
-    "outcome",
-    "status",
-    "request_id",
-    "source_ip",
-)
 
 
 class SealKeys(Protocol):
@@ -73,7 +58,7 @@ class EventSealer:
 
     def seal_row(self, row: Mapping[str, Any]) -> str:
         """The seal of a queued row (the columns of :func:`recorder.queued_row`)."""
-        return self.seal(row_leaf(row))
+        return self.seal(mapping_leaf(row))
 
     def seal(self, leaf: bytes) -> str:
         version = self._latest_version()
@@ -187,10 +172,6 @@ def migrated_through(connection: Connection, *, has_tree_head: bool) -> int:
         return 0
     up_to = connection.exec_driver_sql("SELECT max(up_to_seq) FROM audit_chain_migration").scalar()
     return int(up_to or 0)
-
-
-def row_leaf(row: Mapping[str, Any]) -> bytes:
-    return columns_leaf((None, *(row[name] for name in _ROW_COLUMNS)))
 
 
 def sealer_of(session: Session) -> EventSealer:

@@ -16,7 +16,8 @@ import hvac
 import pytest
 from sqlalchemy import text
 
-from service.audit.seal import SEAL_LABEL, EventSealer, row_leaf
+from service.audit.leaves import mapping_leaf
+from service.audit.seal import SEAL_LABEL, EventSealer
 from service.audit.sequencer import NOT_SEALED, REPLAYED, SEAL_BROKEN, UNREADABLE
 from service.core.db import make_engine
 from service.core.errors import KeyServiceUnavailable
@@ -116,7 +117,7 @@ def test_a_seal_keyed_with_a_blind_index_digest_from_the_database_is_refused(
         [b"strongroom/blind-index/v1\x00email\x00x"]
     )
     forged = _forged(_queued(trail)[0], actor="alice")
-    leaf = row_leaf(forged)
+    leaf = mapping_leaf(forged)
     forged["seal"] = (
         f"v{version}:"
         + hmac.new(bytes.fromhex(stolen_digests[0]), leaf, hashlib.sha256).hexdigest()
