@@ -109,7 +109,9 @@ class AuditLog:
         self, connection: HTTPConnection, record: AuditRecord, status: int
     ) -> tuple[GroupAppender, dict[str, Any]]:
         if self.appender is None or self.sealer is None:
-            raise RuntimeError("no group appender: append the event in the request's session")
+            raise RuntimeError(
+                "no group appender (or no sealer): append the event in the request's session"
+            )
         row = queued_row(
             new_event_id(),
             format_time(self.clock.now()),

@@ -28,7 +28,7 @@ class UnreadableRow:
     pk: int
     id: None = None
     seal: None = None
-    refused: str = "its text is not UTF-8"
+    refused: None = None
 
 
 def read_queued(

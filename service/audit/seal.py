@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.audit.leaves import mapping_leaf
+from service.audit.leaves import mapping_leaf, readable_leaves
 from service.core.db import AUDIT_SEALER
 from service.core.errors import KeyServiceUnavailable, ServiceError
 
@@ -157,12 +157,29 @@ class EventSealer:
         return derived
 
 
-def written_by_service(sealer: EventSealer, row: Any, leaf: bytes, migrated_through: int) -> bool:
-    """Whether a queued event (a row with ``pk`` and ``seal``) is the service's: sealed by it,
-    or one of the events the hash chain's migration kept, written before seals existed."""
-    if row.seal is None:
-        return bool(0 < row.pk <= migrated_through)  # pk 0 or below was never given out
-    return sealer.holds(leaf, row.seal)
+NOT_SEALED = "not sealed by the service"
+SEAL_BROKEN = "its seal does not match the event (edited, or sealed by someone else)"
+UNREADABLE = "a column holds what no event can (written by someone else)"
+
+
+def judge_queued(
+    sealer: EventSealer, rows: Sequence[Any], migrated_through: int
+) -> list[tuple[bytes | None, str | None]]:
+    """For each queued row (``QUEUED_COLUMNS`` then ``seal``): its leaf hash, and why it is not
+    the service's event (None when it is: sealed by the service, or one the hash chain's
+    migration kept, written before seals existed). The one judgement the sequencer and verify
+    share. Raises KeyServiceUnavailable when the key service cannot be asked."""
+    sealer.catch_up(row.seal for row in rows)
+    judged: list[tuple[bytes | None, str | None]] = []
+    for row, leaf in zip(rows, readable_leaves(rows), strict=True):
+        if leaf is None:
+            judged.append((None, UNREADABLE))
+        elif row.seal is None:
+            legacy = 0 < row.pk <= migrated_through  # pk 0 or below was never given out
+            judged.append((leaf, None if legacy else NOT_SEALED))
+        else:
+            judged.append((leaf, None if sealer.holds(leaf, row.seal) else SEAL_BROKEN))
+    return judged
 
 
 def migrated_through(connection: Connection, *, has_tree_head: bool) -> int:

@@ -28,10 +28,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.audit.anchors import AnchorStore, anchor_pending
 from service.audit.checker import frontier_root, push_leaf
-from service.audit.leaves import readable_leaves
 from service.audit.models import AuditChainMigration, AuditEvent, AuditNode, AuditTreeHead
 from service.audit.queued_rows import read_queued
-from service.audit.seal import factory_sealer, migrated_through, written_by_service
+from service.audit.seal import UNREADABLE, factory_sealer, judge_queued, migrated_through
 from service.audit.tree_heads import (
     TreeHeadSigner,
     encode_frontier,
@@ -45,9 +44,6 @@ from service.core.errors import ServiceError
 log = logging.getLogger(__name__)
 
 STORED_HEIGHT = 8
-NOT_SEALED = "not sealed by the service"
-SEAL_BROKEN = "its seal does not match the event (edited, or sealed by someone else)"
-UNREADABLE = "a column holds what no event can (written by someone else)"
 REPLAYED = "a copy of an event already in the tree"
 ADVISORY_LOCK = 0x5352_4155  # "SRAU": one sequencer at a time across replicas
 KEY_VERSION_TTL = 60.0
@@ -148,22 +144,18 @@ class Sequencer:
     ) -> list[tuple[int, bytes]]:
         """The (pk, leaf hash) of the events the service sealed, in order; the others are
         marked refused and stay out of the tree for good."""
-        sealer = factory_sealer(self.factory)
-        sealer.catch_up(row.seal for row in rows)
+        judged = judge_queued(factory_sealer(self.factory), rows, legacy_through)
         accepted: list[tuple[int, bytes]] = []
         refused: list[dict[str, Any]] = []
         seen = _ids_already_in_the_tree(session, [row.id for row in rows])
-        for row, leaf in zip(rows, readable_leaves(rows), strict=True):
-            if leaf is None:
-                refused.append({"pk": row.pk, "refused": UNREADABLE})
-            elif row.id in seen:
-                refused.append({"pk": row.pk, "refused": REPLAYED})
-            elif written_by_service(sealer, row, leaf, legacy_through):
+        for row, (leaf, reason) in zip(rows, judged, strict=True):
+            if reason is None and row.id in seen:
+                reason = REPLAYED
+            if reason is not None or leaf is None:
+                refused.append({"pk": row.pk, "refused": reason or UNREADABLE})
+            else:
                 accepted.append((row.pk, leaf))
                 seen.add(row.id)
-            else:
-                reason = NOT_SEALED if row.seal is None else SEAL_BROKEN
-                refused.append({"pk": row.pk, "refused": reason})
         if refused:
             session.execute(
                 text("UPDATE audit_events SET refused = :refused WHERE pk = :pk"), refused

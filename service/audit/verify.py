@@ -37,7 +37,7 @@ from service.audit.models import AuditTreeHead
 from service.audit.ports import TrailKeys
 from service.audit.queued_rows import read_queued
 from service.audit.read_ahead import read_ahead
-from service.audit.seal import EventSealer, migrated_through, written_by_service
+from service.audit.seal import EventSealer, judge_queued, migrated_through
 from service.audit.tree_heads import sth_view
 from service.core.errors import ServiceError
 
@@ -125,9 +125,8 @@ def _check_queued(
     marked: list[int] = []
     for rows in _queued_rows(conn):
         result.queued += len(rows)
-        sealer.catch_up(row.seal for row in rows)
-        for row, leaf in zip(rows, readable_leaves(rows), strict=True):
-            if leaf is None or not written_by_service(sealer, row, leaf, migrated):
+        for row, (_, reason) in zip(rows, judge_queued(sealer, rows, migrated), strict=True):
+            if reason is not None:
                 unsealed.append(row.pk)
             elif row.refused is not None:
                 marked.append(row.pk)

@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import text
 
 from service.audit.leaves import mapping_leaf
-from service.audit.seal import SEAL_LABEL, EventSealer
-from service.audit.sequencer import NOT_SEALED, REPLAYED, SEAL_BROKEN, UNREADABLE
+from service.audit.seal import NOT_SEALED, SEAL_BROKEN, SEAL_LABEL, UNREADABLE, EventSealer
+from service.audit.sequencer import REPLAYED
 from service.core.db import make_engine
 from service.core.errors import KeyServiceUnavailable
 from tests.audit.trail import append, scalar, sequence, tamper, verify
