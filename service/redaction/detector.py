@@ -67,6 +67,7 @@ from service.redaction.recognizers import (
 )
 from service.redaction.values import (
     NOT_A_PERSON,
+    after_a_thing_slot,
     name_shaped,
     names_a_group,
     names_a_place,
@@ -631,8 +632,10 @@ class PresidioDetector:
             start, end = ner_window(text, candidate, lo, hi)
             run = (candidate.start, candidate.end)
             cue = candidate.word_before
-            if (candidate.start, candidate.end) in things:
-                continue
+            if (candidate.start, candidate.end) in things or after_a_thing_slot(
+                text, candidate.start
+            ):
+                continue  # `campaign Victory Lap`, `upgraded to Ocean Blue`
             if any(lo_ <= candidate.start and candidate.end <= hi_ for lo_, hi_ in things):
                 cue = ""
             run_text = text[candidate.start : candidate.end]

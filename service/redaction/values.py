@@ -86,6 +86,24 @@ def names_a_thing(run: str) -> bool:
     )
 
 
+# Words written right before a run that say it names a product, plan or feature, not a
+# person: `campaign Victory Lap`, `SKU Diamond Rewards`, `upgraded to Ocean Blue`, `coupon:
+# Happy Hour`. Nouns only: words that are verbs too (`offer`, `flag`, `switched to`) come
+# before people as well (`flag Jane Doe for review`), so `flag` counts only as `feature flag`
+# or followed by `:` or `=`.
+_THING_SLOT = regex.compile(
+    r"(?<![\w-])(?i:(?:(?:up|down)graded|subscribed|migrated)[ \t]+to[ \t]*"
+    r"|(?:plan|product|sku|feature(?:[ \t]+flag)?|tier|bundle|edition|package|promo|promotion"
+    r"|campaign|coupon|voucher|add-?on|template)[ \t]*[:=]?[ \t]*|flag[ \t]*[:=][ \t]*)"
+    r"[\"'\u201c]?\Z"
+)
+
+
+def after_a_thing_slot(text: str, start: int) -> bool:
+    """Whether the words just before ``start`` say that what follows names a thing."""
+    return _THING_SLOT.search(text, max(0, start - 32), start) is not None
+
+
 def names_a_group(run: str) -> bool:
     """Whether a run of two or more words ends in a word for a group or a system."""
     words = run.split()

@@ -251,6 +251,41 @@ def test_capitalised_words_for_things_after_a_role_cue_stay(redactor: Redactor, 
 
 
 @pytest.mark.parametrize(
+    "line",
+    [
+        "campaign Victory Lap started",
+        "upgraded to Ocean Blue",
+        "SKU Diamond Rewards out of stock",
+        "promo Ruby Gems applied to order 5512",
+        'product "Art Studio" archived',
+        "downgraded to Harbor View yesterday",
+    ],
+)
+def test_a_run_right_after_a_word_for_a_product_names_the_product(
+    redactor: Redactor, line: str
+) -> None:
+    assert redactor.redact(line).text == line
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("ticket assigned to Jack Wood", "Jack Wood"),
+        ("coupon redeemed by Hunter Green", "Hunter Green"),
+        ("plan owner Jade Rose upgraded to Pro", "Jade Rose"),
+        ("renamed to Holly Walker at request", "Holly Walker"),
+        ("campaign email opened by Ruby Gems", "Ruby Gems"),
+        ("flag Jane Doe for review", "Jane Doe"),
+        ("offer Jane Doe a refund", "Jane Doe"),
+    ],
+)
+def test_a_person_near_a_word_for_a_product_is_still_a_person(
+    redactor: Redactor, line: str, name: str
+) -> None:
+    assert redactor.redact(line).text == line.replace(name, "<PERSON>")
+
+
+@pytest.mark.parametrize(
     ("line", "expected"),
     [
         ("payout sent to kwame mensah", "payout sent to <PERSON>"),
