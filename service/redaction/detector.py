@@ -54,7 +54,7 @@ from service.redaction.nlp import (
 from service.redaction.patterns import Recognizer, RecognizerResult
 from service.redaction.phone import PhoneNumberRecognizer
 from service.redaction.policy import RedactionPolicy
-from service.redaction.prescreen import TRIGGERS, line_words
+from service.redaction.prescreen import TRIGGERS
 from service.redaction.recognizers import (
     CardNumberRecognizer,
     EmailSuffixRecognizer,
@@ -75,6 +75,7 @@ from service.redaction.values import (
     ner_form,
     plausible,
 )
+from service.redaction.words import line_words
 
 __all__ = ["PresidioDetector", "RedactionStartupError", "build_ner_model", "resolve_overlaps"]
 

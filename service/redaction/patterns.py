@@ -19,7 +19,7 @@ import regex
 MAX_SCORE = 1.0
 
 
-# Whether a line's lower-case words (`service.redaction.prescreen.line_words`) can hold a
+# Whether a line's lower-case words (`service.redaction.words.line_words`) can hold a
 # pattern's match at all; a pattern whose literal words are absent is not run. Asked of ASCII
 # lines only: elsewhere the words `line_words` reads need not be the ones a pattern sees (it
 # glues `²` to a word, where the pattern's `\w` ends it; a case-insensitive `i` matches `İ`,

@@ -9,34 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-_WORDS = re.compile(r"[^\W\d_]+")
+from service.redaction.street_types import STREET_SUFFIXES, STREET_WORDS
 
-STREET_WORDS = frozenset(
-    """
-    street avenue road lane boulevard drive way court place terrace close crescent square
-    parkway highway circle trail row mews gardens grove hill walk alley plaza marg nagar salai
-    path chowk quay wharf embankment esplanade promenade rise heights park green st ave rd ln
-    blvd dr ct pl sq pkwy hwy cir tce cres rue bd chemin allée impasse quai calle avenida av
-    avda paseo carrer camino rua travessa largo praça via viale piazza corso vicolo strada calea
-    jalan jl lorong soi thanon đường duong phố pho ul ulica al aleja odos leoforos ulitsa
-    prospekt sokak cadde caddesi mahallesi shari sharia tariq rehov derech gate gata vej utca út
-    tér iela gatvė tänav cesta ulice náměstí sk cd pereulok jirón jr lalana mtaa barabara
-    poghots gamziri kucha khiyaban dangyly calzada cerrada privada callejón andador circuito
-    retorno prolongación periférico diagonal pasaje alameda estrada rodovia viela ladeira vila
-    setor quadra conjunto gg bulevardul aleea intrarea drumul piața piata soseaua șoseaua
-    splaiul ngõ hẻm số phường plac osiedle trg obala körút köz nábřeží třída
-    námestie stræde allé plads torv gränd polku kaari bulevardi cad sok mah parade vale
-    meadow meadows yard circus ridge causeway arcade wynd loop broadway carrera cra cl cr kr
-    transversal tv dg ak ac bulvari blv c
-    """.split()  # noqa: SIM905
-)
-STREET_SUFFIXES = (
-    "gatan", "gade", "vegen", "veien", "vägen", "vegur", "tie", "katu", "kuja", "straat",
-    "gracht", "laan", "weg", "dijk", "plein", "kade", "straße", "strasse", "str", "gasse",
-    "platz", "allee", "damm", "ufer", "soka\u011f\u0131", "stígur", "stræde", "straede",
-    "vænge", "plads", "torv", "gränd", "stigen", "torget", "backen", "leden", "stien", "bakken",
-    "plassen", "polku", "kaari", "bulevardi", "raitti", "rinne", "bulvar\u0131", "vej", "gata",
-)  # fmt: skip
 BIRTH_WORDS = frozenset(
     ("dob", "birth", "birthdate", "birthday", "born", "naissance", "geburtsdatum", "geboren",
      "nacimiento", "nascita")
@@ -64,10 +38,6 @@ _PHONE_TRUNK_PREFIX = re.compile(r"0(?<![\d.:-]0)\d{1,4}[ -]\d{2}")
 _PHONE_NORTH_AMERICAN = re.compile(r"\d(?<![\w:,.$-]\d)\d\d[-.]\d{3}[-.]\d{4}(?!\d)")
 _BRACKETED_AT = re.compile(r"[\[({<][ \t]*(?i:at)[ \t]*[\])}>]")
 _BARE_DIGITS = re.compile(r"(?<![\w.:+/-])\d{7,12}(?![\w-]|\.\d)")
-
-
-def line_words(text: str) -> frozenset[str]:
-    return frozenset(_WORDS.findall(text.lower()))
 
 
 # Words already seen without a street suffix: log lines repeat their words, so most of a

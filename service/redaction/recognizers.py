@@ -14,9 +14,15 @@ from service.redaction.patterns import (
     Pattern,
     PatternRecognizer,
     RecognizerResult,
-    WordGate,
 )
-from service.redaction.prescreen import line_words
+from service.redaction.street_types import (
+    GRID_STREET,
+    STREET_AFTER_NAME,
+    STREET_AFTER_NUMBER,
+    STREET_BEFORE_NAME,
+    TYPE_WORD_AFTER_NAME,
+    any_word_of,
+)
 
 # Case-sensitive: IBANs, street types and names are written in capitals; ids are not.
 CASE_SENSITIVE = regex.MULTILINE | regex.DOTALL
@@ -346,83 +352,10 @@ class LabelledBirthDateRecognizer(PatternRecognizer):
 _NAME_WORD = r"\p{Lu}[\p{L}'\u2019.-]*"
 # A street's name may be an ordinal before its type word: `350 5th Ave`, `12 W 42nd Street`.
 _STREET_NAME_WORD = rf"(?:{_NAME_WORD}|\d{{1,3}}(?:st|nd|rd|th))"
-_STREET_AFTER_NUMBER = (
-    r"(?:Street|Avenue|Road|Lane|Boulevard|Drive|Way|Court|Place|Terrace|Close|Crescent|Square"
-    r"|Parkway|Highway|Circle|Trail|Row|Mews|Gardens|Grove|Hill|Walk|Alley|Plaza|Marg|Nagar"
-    r"|Salai|Path|Chowk|Quay|Wharf|Embankment|Esplanade|Promenade|Rise|Heights|Park|Green"
-    r"|Parade|Vale|Meadows?|Yard|Circus|Ridge|Causeway|Arcade|Wynd|Loop|Broadway"
-    r"|(?:St|Ave|Rd|Ln|Blvd|Dr|Ct|Pl|Sq|Pkwy|Hwy|Cir|Tce|Cres)\.?)"
-)
-_STREET_BEFORE_NAME = (
-    r"(?:C/|Rue|Avenue|Boulevard|Bd|Chemin|Allée|Impasse|Place|Quai|Calle|Avenida|Av\.|Avda\.?|Paseo"
-    r"|Plaza|Carrer|Camino|Rua|Travessa|Largo|Praça|Via|Viale|Piazza|Corso|Vicolo|Strada|Calea"
-    r"|Jalan|Jl\.|Lorong|Soi|Thanon|Đường|Duong|Phố|Pho|ul\.|ulica|al\.|aleja|Odos|Leoforos"
-    r"|Ulitsa|Prospekt|Sokak|Cadde|Caddesi|Mahallesi|Shari'?|Sharia|Tariq|Rehov|Derech|Jirón"
-    r"|Jr\.|Lalana|Mtaa|Barabara|Khiyaban|Kucha|Calzada|Cerrada|Privada|Callejón|Andador"
-    r"|Circuito|Retorno|Prolongación|Periférico|Diagonal|Pasaje|Alameda|Estrada|Rodovia|Viela"
-    r"|Ladeira|Vila|Setor|Quadra|Conjunto|Gang|Gg\.|Jl|Strada|Str\.|Bulevardul|Bd\.|Aleea"
-    r"|Intrarea|Drumul|Piața|Piata|Soseaua|Șoseaua|Splaiul|Ngõ|Hẻm|Số|Phường|plac|pl\.|os\."
-    r"|osiedle|Cesta|Ulica|Trg|Obala|Put)"
-)
-# Type words written after the street's name as a word of their own (`Karl Johans gate 22`,
-# `Váci utca 10`, `Bole Road 9`): lower-case ones as those languages write them, English and
-# Turkish ones capitalised, so that `Gate 5` or `Place 2` is not a street.
-_TYPE_WORD_AFTER_NAME = (
-    r"(?:gate|pot|put|sor|(?i:gata|gatan|gade|vej|vegen|veien|vägen|straat|gracht|laan|weg"
-    r"|utca|út|tér|ulica|iela|gatvė|tänav|cesta|ulice|náměstí|sokak|caddesi|cadde|ulitsa"
-    r"|prospekt|pereulok|körút|köz|nábřeží|třída|námestie|trg|obala|cd\.|sk\.|cad\.|sok\."
-    r"|mah\.|sokağ\u0131|bulvar\u0131|bulvari|blv\.|gamziri|poghots|dangyly|kucha|vegur|st\u00edgur|marg"
-    r"|salai|chowk|nagar)|Street|Road|Avenue|Lane|Boulevard|Way|Quay|Drive|Square|Highway"
-    r"|Parkway|Close|Crescent|Terrace|Estate)"
-)
-_STREET_AFTER_NAME = (
-    r"(?:gate|gata|gatan|gade|vej|vegen|veien|vägen|tie|katu|kuja|straat|gracht|laan|weg|dijk"
-    r"|plein|kade|straße|strasse|str\.|gasse|platz|allee|damm|ufer|utca|út|tér|ulica|iela"
-    r"|gatvė|tänav|cesta|ulice|náměstí|sokak|sokağ\u0131|caddesi|cd\.|sk\.|ulitsa|prospekt"
-    r"|pereulok|vegur|st\u00edgur|gamziri|poghots|dangyly|kucha|street|road|avenue|lane"
-    r"|boulevard|way|quay|drive|place|square|highway|parkway|stræde|straede|allé|vænge|plads"
-    r"|torv|gränd|stigen|torget|backen|leden|stien|bakken|plassen|polku|kaari|bulevardi"
-    r"|raitti|rinne|tori|körút|köz|sor|nábřeží|třída|námestie|trg|cesta|pot|put|obala"
-    r"|cad\.|sok\.|mah\.|bulvar\u0131|bulvari|close|crescent|terrace|estate|estates)"
-)
-
-
 # Before trying a long list of type words on a word: is the word followed by a house number
 # at all? Most capitalised words in logs are not, and the look-ahead fails at once where the
 # alternation would be tried at every letter (the suffix pattern ran 3x faster; same matches).
 _THEN_NUMBER = r"(?=[\p{L}'\u2019.-]+\s+(?:No[.:]?\s*)?\d)"
-
-
-# Grid addresses (Colombia and neighbours): the street's type and number, then `#` or `No.`
-# and the cross street's number, a hyphen and the house's distance (`Calle 26 # 57-41`).
-_GRID_STREET = (
-    r"(?:Calle|Cl\.|Carrera|Cra\.?|Cr\.|Kr\.?|Transversal|Tv\.|Diagonal|Dg\.|Avenida|Av\.?"
-    r"|Ak\.?|Ac\.?)"
-)
-
-
-def _literal_words(alternation: str) -> frozenset[str]:
-    """The words of an alternation of literal words (`(?:Street|Meadows?|(?:St|Rd)\\.?)`) as
-    `line_words` reads an ASCII line: lower case, letters only, a last optional letter both
-    ways."""
-    text = regex.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), alternation)
-    for syntax in ("(?i:", "(?:", "\\.?", "\\.", "(", ")"):
-        text = text.replace(syntax, "")
-    words: set[str] = set()
-    for alternative in text.split("|"):
-        optional_last = alternative.endswith("?")
-        for variant in (alternative[:-2], alternative[:-1]) if optional_last else (alternative,):
-            found = line_words(variant)
-            if len(found) != 1 or regex.search(r"[\\\[\]*+?{}]", variant):
-                raise ValueError(f"not a literal word: {variant!r}")
-            words |= found
-    return frozenset(words)
-
-
-def _any_word_of(alternation: str) -> WordGate:
-    """A pattern that needs one of these words whole (set off by spaces or punctuation)."""
-    words = _literal_words(alternation)
-    return lambda line: not words.isdisjoint(line)
 
 
 class StreetAddressRecognizer(PatternRecognizer):
@@ -442,43 +375,43 @@ class StreetAddressRecognizer(PatternRecognizer):
                 Pattern(
                     "number, name, street type",
                     rf"(?<![\w.-]){number},?\s+(?:{_NAME_WORD}\s+){{0,3}}{_STREET_NAME_WORD}\s+"
-                    rf"{_STREET_AFTER_NUMBER}(?!\w){unit}",
+                    rf"{STREET_AFTER_NUMBER}(?!\w){unit}",
                     0.6,
-                    _any_word_of(_STREET_AFTER_NUMBER),
+                    any_word_of(STREET_AFTER_NUMBER),
                 ),
                 Pattern(
                     "street type, name, number",
-                    rf"(?<!\w){_STREET_BEFORE_NAME}\s+(?:[\p{{L}}'\u2019.-]+\s+){{0,4}}?"
+                    rf"(?<!\w){STREET_BEFORE_NAME}\s+(?:[\p{{L}}'\u2019.-]+\s+){{0,4}}?"
                     rf"(?:[\p{{L}}'\u2019.-]+,?\s+)(?:No\.?\s*)?{number}(?![\w-])",
                     0.6,
-                    _any_word_of(_STREET_BEFORE_NAME),
+                    any_word_of(STREET_BEFORE_NAME),
                 ),
                 Pattern(
                     "number, street type, name",
-                    rf"(?<![\w.-]){number},?\s+{_STREET_BEFORE_NAME}\s+(?:[\p{{L}}'\u2019-]+\s+){{0,3}}"
+                    rf"(?<![\w.-]){number},?\s+{STREET_BEFORE_NAME}\s+(?:[\p{{L}}'\u2019-]+\s+){{0,3}}"
                     rf"{_NAME_WORD}",
                     0.6,
-                    _any_word_of(_STREET_BEFORE_NAME),
+                    any_word_of(STREET_BEFORE_NAME),
                 ),
                 Pattern(
                     "name with street suffix, number",
                     rf"(?<!\w)(?:{_NAME_WORD}\s+){{0,3}}\p{{Lu}}{_THEN_NUMBER}[\p{{L}}'\u2019-]{{2,}}"
-                    rf"(?i:{_STREET_AFTER_NAME})\s+(?:No[.:]?\s*)?{number}(?![\w-])",
+                    rf"(?i:{STREET_AFTER_NAME})\s+(?:No[.:]?\s*)?{number}(?![\w-])",
                     0.6,
                 ),
                 Pattern(
                     "grid street, number, cross street and distance",
-                    rf"(?<!\w){_GRID_STREET}\s+\d{{1,3}}[A-Z]?\s*"
+                    rf"(?<!\w){GRID_STREET}\s+\d{{1,3}}[A-Z]?\s*"
                     rf"(?:#|No\.?|N[°º])\s*\d{{1,3}}[A-Z]?\s?-\s?\d{{1,3}}(?![\w-])",
                     0.6,
-                    _any_word_of(_GRID_STREET),
+                    any_word_of(GRID_STREET),
                 ),
                 Pattern(
                     "name, street type word, number",
-                    rf"(?<!\w)(?:{_NAME_WORD}\s+){{1,3}}{_THEN_NUMBER}{_TYPE_WORD_AFTER_NAME}\s+"
+                    rf"(?<!\w)(?:{_NAME_WORD}\s+){{1,3}}{_THEN_NUMBER}{TYPE_WORD_AFTER_NAME}\s+"
                     rf"(?:No[.:]?\s*)?{number}(?![\w-])",
                     0.6,
-                    _any_word_of(_TYPE_WORD_AFTER_NAME),
+                    any_word_of(TYPE_WORD_AFTER_NAME),
                 ),
             ],
             context=["address", "street", "addr", "line1"],

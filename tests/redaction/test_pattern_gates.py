@@ -15,8 +15,11 @@ import random
 
 import pytest
 
-from service.redaction.prescreen import STREET_SUFFIXES, STREET_WORDS, TRIGGERS, line_words
+from service.redaction.prescreen import TRIGGERS
 from service.redaction.recognizers import StreetAddressRecognizer
+from service.redaction.redactor import Redactor
+from service.redaction.street_types import STREET_SUFFIXES, STREET_WORDS
+from service.redaction.words import line_words
 
 SHAPES = (
     "shipped to 12 Oak {w} today",
@@ -121,3 +124,33 @@ def test_the_ip_trigger_fires_wherever_the_recogniser_finds_an_address(shape: st
     found = [line for line in lines if recognizer.analyze(line)]
     assert len(found) >= 300  # the recogniser finds addresses in this shape
     assert [line for line in found if not trigger(line, line_words(line))] == []
+
+
+def test_every_type_word_a_street_pattern_needs_makes_the_street_trigger_fire() -> None:
+    """The trigger and the patterns' gates read one list: a type word only the patterns knew
+    (`Estate`, `Gang`) let `Kilimani Estate 22` through as a person's name, number readable."""
+    from service.redaction import street_types
+
+    alternations = (
+        street_types.STREET_AFTER_NUMBER,
+        street_types.STREET_BEFORE_NAME,
+        street_types.TYPE_WORD_AFTER_NAME,
+        street_types.GRID_STREET,
+    )
+    words = frozenset().union(*map(street_types.literal_words, alternations))
+    trigger = TRIGGERS["StreetAddressRecognizer"]
+    assert {"estate", "gang", "street", "calle"} <= words
+    assert [word for word in words if not trigger(f"at {word} 12", frozenset({"at", word}))] == []
+
+
+@pytest.mark.parametrize(
+    ("line", "address"),
+    [
+        ("delivered to Kilimani Estate 22, Nairobi", "Kilimani Estate 22"),
+        ("ship to Gang Mawar 12, Jakarta", "Gang Mawar 12"),
+    ],
+)
+def test_streets_whose_type_word_only_the_patterns_listed_are_found(
+    redactor: Redactor, line: str, address: str
+) -> None:
+    assert redactor.redact(line).text == line.replace(address, "<LOCATION>")

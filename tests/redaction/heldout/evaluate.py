@@ -168,7 +168,8 @@ def evaluate(samples: Sequence[Sample], findings: Findings) -> Report:
 
 def street_type_share(samples: Sequence[Sample]) -> tuple[int, int]:
     """How many of the set's street addresses use a street-type word the detector knows."""
-    from service.redaction.prescreen import TRIGGERS, line_words
+    from service.redaction.prescreen import TRIGGERS
+    from service.redaction.words import line_words
 
     knows_street_type = TRIGGERS["StreetAddressRecognizer"]
     addresses = [

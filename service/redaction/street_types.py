@@ -1,0 +1,104 @@
+"""Street-type words: the grammar of addresses in many languages, before or after a street's
+name or fused into it (`Hauptstraße`). One home for them: the street patterns
+(`recognizers.StreetAddressRecognizer`) are built from these alternations, each gated by its
+literal words, and the pre-screen runs those patterns on a line only when it holds one of the
+same words (or a word ending in a fused suffix)."""
+
+from __future__ import annotations
+
+import regex
+
+from service.redaction.patterns import WordGate
+from service.redaction.words import line_words
+
+STREET_AFTER_NUMBER = (
+    r"(?:Street|Avenue|Road|Lane|Boulevard|Drive|Way|Court|Place|Terrace|Close|Crescent|Square"
+    r"|Parkway|Highway|Circle|Trail|Row|Mews|Gardens|Grove|Hill|Walk|Alley|Plaza|Marg|Nagar"
+    r"|Salai|Path|Chowk|Quay|Wharf|Embankment|Esplanade|Promenade|Rise|Heights|Park|Green"
+    r"|Parade|Vale|Meadows?|Yard|Circus|Ridge|Causeway|Arcade|Wynd|Loop|Broadway"
+    r"|(?:St|Ave|Rd|Ln|Blvd|Dr|Ct|Pl|Sq|Pkwy|Hwy|Cir|Tce|Cres)\.?)"
+)
+STREET_BEFORE_NAME = (
+    r"(?:C/|Rue|Avenue|Boulevard|Bd|Chemin|Allée|Impasse|Place|Quai|Calle|Avenida|Av\.|Avda\.?|Paseo"
+    r"|Plaza|Carrer|Camino|Rua|Travessa|Largo|Praça|Via|Viale|Piazza|Corso|Vicolo|Strada|Calea"
+    r"|Jalan|Jl\.|Lorong|Soi|Thanon|Đường|Duong|Phố|Pho|ul\.|ulica|al\.|aleja|Odos|Leoforos"
+    r"|Ulitsa|Prospekt|Sokak|Cadde|Caddesi|Mahallesi|Shari'?|Sharia|Tariq|Rehov|Derech|Jirón"
+    r"|Jr\.|Lalana|Mtaa|Barabara|Khiyaban|Kucha|Calzada|Cerrada|Privada|Callejón|Andador"
+    r"|Circuito|Retorno|Prolongación|Periférico|Diagonal|Pasaje|Alameda|Estrada|Rodovia|Viela"
+    r"|Ladeira|Vila|Setor|Quadra|Conjunto|Gang|Gg\.|Jl|Strada|Str\.|Bulevardul|Bd\.|Aleea"
+    r"|Intrarea|Drumul|Piața|Piata|Soseaua|Șoseaua|Splaiul|Ngõ|Hẻm|Số|Phường|plac|pl\.|os\."
+    r"|osiedle|Cesta|Ulica|Trg|Obala|Put)"
+)
+# Type words written after the street's name as a word of their own (`Karl Johans gate 22`,
+# `Váci utca 10`, `Bole Road 9`): lower-case ones as those languages write them, English and
+# Turkish ones capitalised, so that `Gate 5` or `Place 2` is not a street.
+TYPE_WORD_AFTER_NAME = (
+    r"(?:gate|pot|put|sor|(?i:gata|gatan|gade|vej|vegen|veien|vägen|straat|gracht|laan|weg"
+    r"|utca|út|tér|ulica|iela|gatvė|tänav|cesta|ulice|náměstí|sokak|caddesi|cadde|ulitsa"
+    r"|prospekt|pereulok|körút|köz|nábřeží|třída|námestie|trg|obala|cd\.|sk\.|cad\.|sok\."
+    r"|mah\.|sokağ\u0131|bulvar\u0131|bulvari|blv\.|gamziri|poghots|dangyly|kucha|vegur|st\u00edgur|marg"
+    r"|salai|chowk|nagar)|Street|Road|Avenue|Lane|Boulevard|Way|Quay|Drive|Square|Highway"
+    r"|Parkway|Close|Crescent|Terrace|Estate)"
+)
+STREET_AFTER_NAME = (
+    r"(?:gate|gata|gatan|gade|vej|vegen|veien|vägen|tie|katu|kuja|straat|gracht|laan|weg|dijk"
+    r"|plein|kade|straße|strasse|str\.|gasse|platz|allee|damm|ufer|utca|út|tér|ulica|iela"
+    r"|gatvė|tänav|cesta|ulice|náměstí|sokak|sokağ\u0131|caddesi|cd\.|sk\.|ulitsa|prospekt"
+    r"|pereulok|vegur|st\u00edgur|gamziri|poghots|dangyly|kucha|street|road|avenue|lane"
+    r"|boulevard|way|quay|drive|place|square|highway|parkway|stræde|straede|allé|vænge|plads"
+    r"|torv|gränd|stigen|torget|backen|leden|stien|bakken|plassen|polku|kaari|bulevardi"
+    r"|raitti|rinne|tori|körút|köz|sor|nábřeží|třída|námestie|trg|cesta|pot|put|obala"
+    r"|cad\.|sok\.|mah\.|bulvar\u0131|bulvari|close|crescent|terrace|estate|estates)"
+)
+
+
+# Grid addresses (Colombia and neighbours): the street's type and number, then `#` or `No.`
+# and the cross street's number, a hyphen and the house's distance (`Calle 26 # 57-41`).
+GRID_STREET = (
+    r"(?:Calle|Cl\.|Carrera|Cra\.?|Cr\.|Kr\.?|Transversal|Tv\.|Diagonal|Dg\.|Avenida|Av\.?"
+    r"|Ak\.?|Ac\.?)"
+)
+
+
+def literal_words(alternation: str) -> frozenset[str]:
+    """The words of an alternation of literal words (`(?:Street|Meadows?|(?:St|Rd)\\.?)`) as
+    `line_words` reads an ASCII line: lower case, letters only, a last optional letter both
+    ways."""
+    text = regex.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), alternation)
+    for syntax in ("(?i:", "(?:", "\\.?", "\\.", "(", ")"):
+        text = text.replace(syntax, "")
+    words: set[str] = set()
+    for alternative in text.split("|"):
+        optional_last = alternative.endswith("?")
+        for variant in (alternative[:-2], alternative[:-1]) if optional_last else (alternative,):
+            found = line_words(variant)
+            if len(found) != 1 or regex.search(r"[\\\[\]*+?{}]", variant):
+                raise ValueError(f"not a literal word: {variant!r}")
+            words |= found
+    return frozenset(words)
+
+
+def any_word_of(alternation: str) -> WordGate:
+    """A pattern that needs one of these words whole (set off by spaces or punctuation)."""
+    words = literal_words(alternation)
+    return lambda line: not words.isdisjoint(line)
+
+
+# Whole type words: a line without any of them cannot hold a match of the patterns gated by
+# them.
+STREET_WORDS = frozenset().union(
+    *map(
+        literal_words,
+        (STREET_AFTER_NUMBER, STREET_BEFORE_NAME, TYPE_WORD_AFTER_NAME, GRID_STREET),
+    )
+)
+# Fused type words (`Storgatan`, `Hauptstraße`) that let the pattern for a name with a street
+# suffix run: the common ones of `STREET_AFTER_NAME`, not all of them (`put`, `sor` and `way`
+# end too many words of logs: `output`, `processor`, `gateway`).
+STREET_SUFFIXES = (
+    "gatan", "gade", "vegen", "veien", "vägen", "vegur", "tie", "katu", "kuja", "straat",
+    "gracht", "laan", "weg", "dijk", "plein", "kade", "straße", "strasse", "str", "gasse",
+    "platz", "allee", "damm", "ufer", "soka\u011f\u0131", "stígur", "stræde", "straede",
+    "vænge", "plads", "torv", "gränd", "stigen", "torget", "backen", "leden", "stien", "bakken",
+    "plassen", "polku", "kaari", "bulevardi", "raitti", "rinne", "bulvar\u0131", "vej", "gata",
+)  # fmt: skip
