@@ -12,8 +12,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from service.redaction.access_line import (
     ACCESS_FORMAT,
     ACCESS_LOGGER,
+    EVENT_ID_STATE,
     NONE,
     SAFE_METHODS,
+    event_id_label,
     request_id_label,
     route_label,
 )
@@ -22,7 +24,7 @@ access_log = logging.getLogger(ACCESS_LOGGER)
 
 
 class AccessLogMiddleware:
-    """Logs ``method route-template status duration request-id`` once the response is sent
+    """Logs ``method route-template status duration request-id event-id`` once the response is sent
     (status 500 if the app raised before answering). Outermost: the request id is in the
     scope's state once :class:`RequestIdMiddleware` has run, the route once routing has."""
 
@@ -46,11 +48,13 @@ class AccessLogMiddleware:
             await self.app(scope, receive, send_noting_status)
         finally:
             method = scope.get("method", "")
+            state = scope.get("state", {})
             access_log.info(
                 ACCESS_FORMAT,
                 method if method in SAFE_METHODS else "OTHER",
                 route_label(scope.get("route")) if "route" in scope else NONE,
                 status,
                 (time.perf_counter() - started) * 1000,
-                request_id_label(scope.get("state", {}).get("request_id")),
+                request_id_label(state.get("request_id")),
+                event_id_label(state.get(EVENT_ID_STATE)),
             )

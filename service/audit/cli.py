@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -22,6 +23,8 @@ from service.audit.log import build_sequencer
 from service.audit.models import AuditEvent
 from service.audit.ports import TrailKeys
 from service.audit.queries import EventFilter, event_view, list_events
+from service.audit.reconcile import Reconciliation, access_lines
+from service.audit.reconcile import reconcile as reconcile_trail
 from service.audit.seal import EventSealer
 from service.audit.verify import VerifyResult, verify_with
 from service.cli_support import (
@@ -210,6 +213,68 @@ def export(
     with output.open("wb") as target:
         for chunk in chunks:
             target.write(chunk)
+
+
+@app.command()
+def reconcile(
+    logs: list[Path] = typer.Argument(
+        ..., help="The service's log files (JSON lines, or bare access lines); - for stdin."
+    ),
+    output: Literal["text", "json"] = typer.Option("text", "--format", help="text or json"),
+) -> None:
+    """Hold the trail against access logs kept outside the database: the audit event each
+    logged request names must be in the trail, in the tree or queued. Finds events deleted
+    before they were sequenced, which `verify` cannot; exit 1 when any is missing."""
+    for path in logs:
+        if str(path) != "-" and not path.is_file():
+            fail(f"{path}: no such file")
+    with cli_session() as session:
+        record_cli_access(session, Action.AUDIT_VERIFY)
+    with snapshot(cli_engine()) as connection:
+        result = reconcile_trail(connection, access_lines(_log_lines(logs)))
+    if output == "json":
+        typer.echo(json.dumps(result.as_dict()))
+    else:
+        _print_reconciliation(result)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def _log_lines(paths: list[Path]) -> Iterator[str]:
+    for path in paths:
+        if str(path) == "-":
+            yield from sys.stdin
+            continue
+        with path.open(encoding="utf-8", errors="replace") as lines:
+            yield from lines
+
+
+def _print_reconciliation(result: Reconciliation) -> None:
+    typer.echo(
+        f"{result.requests} requests logged, {result.with_event} naming an audit event: "
+        f"{result.in_tree} in the tree, {result.queued} queued, {result.refused} refused by the "
+        f"sequencer, {result.missing} missing"
+    )
+    for route, count in sorted(result.without_event.items()):
+        typer.echo(f"  no audit event: {route} ({count})")
+    if result.refused:
+        typer.echo("  refused events are present but were not integrated: see `audit verify`")
+    for line in result.missing_lines:
+        typer.secho(
+            f"  missing {line.event_id}: request {line.request_id}, {line.method} {line.route} "
+            f"answered {line.status}",
+            fg="red",
+        )
+    if result.missing > len(result.missing_lines):
+        typer.secho(f"  … and {result.missing - len(result.missing_lines)} more", fg="red")
+    if result.ok:
+        typer.secho("every logged request's audit event is in the trail", fg="green")
+    else:
+        typer.secho(
+            "audit events are missing: deleted from the database, or never committed (the "
+            "service logged `audit event could not be written` then)",
+            fg="red",
+        )
 
 
 def _line(event: dict[str, Any]) -> str:

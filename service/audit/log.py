@@ -43,6 +43,7 @@ from service.core.client_address import client_address
 from service.core.clock import Clock, SystemClock
 from service.core.config import Settings
 from service.core.db import transaction
+from service.redaction.access_line import EVENT_ID_STATE
 
 
 def system_record(
@@ -81,7 +82,7 @@ class AuditLog:
         self, session: Session, connection: HTTPConnection, record: AuditRecord, *, status: int
     ) -> str:
         """The request's own event: its outcome from ``status``, its request id and address."""
-        return append_event(
+        event_id = append_event(
             session,
             record,
             at=self.clock.now(),
@@ -89,13 +90,14 @@ class AuditLog:
             request_id=_request_id(connection),
             source_ip=client_address(connection, self.trusted_proxies),
         )
+        return _noted(connection, event_id)
 
     def request_alone(self, connection: HTTPConnection, record: AuditRecord, *, status: int) -> str:
         """The event of a request that changed nothing, written with other such events; only
         with an appender (check :attr:`appender`). Raises if the event could not be written."""
         appender, row = self._alone(connection, record, status)
         appender.append(row)
-        return str(row["id"])
+        return _noted(connection, str(row["id"]))
 
     async def request_alone_async(
         self, connection: HTTPConnection, record: AuditRecord, *, status: int
@@ -103,7 +105,7 @@ class AuditLog:
         """:meth:`request_alone` from the event loop, without a thread of its own."""
         appender, row = self._alone(connection, record, status)
         await appender.append_async(row)
-        return str(row["id"])
+        return _noted(connection, str(row["id"]))
 
     def _alone(
         self, connection: HTTPConnection, record: AuditRecord, status: int
@@ -168,6 +170,13 @@ class AuditLog:
         return append_events(
             session, records, at=at or self.clock.now(), status=status, request_id=request_id
         )
+
+
+def _noted(connection: HTTPConnection, event_id: str) -> str:
+    """The request's event id, kept in the scope for its access line (the last written wins:
+    an event written alone after the request's transaction failed replaces the lost one)."""
+    connection.scope.setdefault("state", {})[EVENT_ID_STATE] = event_id
+    return event_id
 
 
 def _request_id(connection: HTTPConnection) -> str | None:

@@ -4,10 +4,13 @@ One line per HTTP request, on the logger ``strongroom.access``, written by
 :class:`service.app.access_log.AccessLogMiddleware` (uvicorn's own access log, whose line holds
 the client's address and the raw path and query, is off):
 
-    ``GET /v1/customers/{customer_id} 200 3.1ms req_4f1c…``
+    ``GET /v1/customers/{customer_id} 200 3.1ms req_4f1c… aud_9b07…``
 
 method, route template (the route's declared path, never the path the client sent; ``-`` when
-no route matched), status, duration and request id (``-`` unless it has a safe shape).
+no route matched), status, duration, request id (``-`` unless it has a safe shape) and the id
+of the request's audit event (``-`` when it wrote none). The event id lets a log kept outside
+the database vouch for the trail: ``strongroom audit reconcile`` finds every logged request's
+event, so one deleted before it was sequenced is found missing.
 :func:`is_safe_access_record` holds every part of a record to its shape; the redacting filter
 lets a record that passes through as it is (the detector would find nothing in it:
 ``tests/redaction/test_access_line.py`` checks that on every route the app declares) and
@@ -18,9 +21,10 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 
 ACCESS_LOGGER = "strongroom.access"
-ACCESS_FORMAT = "%s %s %d %.1fms %s"
+ACCESS_FORMAT = "%s %s %d %.1fms %s %s"
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 NONE = "-"  # no route matched; no request id to show
@@ -35,6 +39,47 @@ _SAFE_REQUEST_ID = re.compile(
     r"^(?:req_[0-9a-f]{24}|[0-9a-f]{16,64}"
     r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
 )
+
+
+# The service's audit event ids (``recorder.new_event_id``).
+_EVENT_ID = re.compile(r"^aud_[0-9a-f]{24}$")
+# The key under which the scope's state holds the id of the request's audit event.
+EVENT_ID_STATE = "audit_event_id"
+# An access line as formatted (the message of a JSON log entry, or a bare line).
+_ACCESS_LINE = re.compile(
+    r"^(?P<method>[A-Z]+) (?P<route>\S+) (?P<status>\d{3}) (?P<duration>\d+(?:\.\d+)?)ms "
+    r"(?P<request_id>\S+) (?P<event_id>aud_[0-9a-f]{24}|-)$"
+)
+
+
+@dataclass(frozen=True)
+class AccessLine:
+    method: str
+    route: str
+    status: int
+    request_id: str
+    event_id: str
+
+
+def parse_access_line(message: str) -> AccessLine | None:
+    """The parts of an access line, or None for any other text."""
+    match = _ACCESS_LINE.match(message)
+    if match is None:
+        return None
+    return AccessLine(
+        match["method"],
+        match["route"],
+        int(match["status"]),
+        match["request_id"],
+        match["event_id"],
+    )
+
+
+def event_id_label(event_id: object) -> str:
+    """The audit event id if it has the service's shape, else ``-``."""
+    if isinstance(event_id, str) and _EVENT_ID.match(event_id):
+        return event_id
+    return NONE
 
 
 def request_id_label(request_id: object) -> str:
@@ -58,9 +103,9 @@ def is_safe_access_record(record: logging.LogRecord) -> bool:
     if record.exc_info or record.exc_text or record.stack_info:
         return False
     args = record.args
-    if not isinstance(args, tuple) or len(args) != 5:
+    if not isinstance(args, tuple) or len(args) != 6:
         return False
-    method, route, status, duration, request_id = args
+    method, route, status, duration, request_id, event_id = args
     return (
         type(method) is str
         and method in SAFE_METHODS
@@ -71,6 +116,8 @@ def is_safe_access_record(record: logging.LogRecord) -> bool:
         and type(duration) is float
         and type(request_id) is str
         and (request_id == NONE or _SAFE_REQUEST_ID.match(request_id) is not None)
+        and type(event_id) is str
+        and (event_id == NONE or _EVENT_ID.match(event_id) is not None)
         and _no_extras(record)
     )
 

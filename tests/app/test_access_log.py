@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from service.app.logging import JsonLineFormatter
 from service.app.main import create_app
+from service.audit.models import AuditEvent
 from service.redaction.access_line import ACCESS_LOGGER
 from service.redaction.log_filter import RedactingFilter
 from service.redaction.redactor import get_redactor
@@ -55,14 +58,21 @@ def test_one_line_per_request_with_the_route_template_never_the_path(
     lines = access_lines.getvalue().splitlines()
     assert len(lines) == 3
     assert '"message": "GET /v1/customers/{customer_id} 200 ' in lines[0]
-    assert lines[0].endswith(f'ms req_{"a" * 24}"}}')
+    event = re.search(rf'ms req_{"a" * 24} (aud_[0-9a-f]{{24}})"}}$', lines[0])
+    assert event is not None, lines[0]
+    with sqlite_api.ctx.session_factory() as session:  # the line names the request's event
+        logged = session.scalars(
+            select(AuditEvent.id).where(AuditEvent.request_id == "req_" + "a" * 24)
+        ).all()
+    assert logged == [event.group(1)]
     assert customer not in lines[0]
     assert '"message": "GET - 404 ' in lines[1]
     assert unknown.headers["x-request-id"] in lines[1]
     assert '"message": "GET /healthz 200 ' in lines[2]
     output = access_lines.getvalue()
     assert EMAIL not in output and "hodan" not in output.lower()
-    assert lines[2].endswith('ms -"}')  # a caller's id that could spell a name is left out
+    # a caller's id that could spell a name is left out; the event's id is the service's own
+    assert re.search(r'ms - (aud_[0-9a-f]{24}|-)"}$', lines[2]), lines[2]
     assert "Warsame" not in output
 
 

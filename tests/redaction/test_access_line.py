@@ -28,6 +28,7 @@ SAFE_IDS = (
     "7d9f3a52-1c4b-4e8a-9b6d-2f0e1a3c5b7d",
     "0123456789abcdef",
 )
+EVENT_ID = "aud_0123456789abcdef01234567"
 
 
 class CountingDetector:
@@ -83,6 +84,7 @@ def test_every_declared_route_makes_a_safe_line_the_detector_leaves_unchanged(
                 (200, 201, 404, 429, 503)[n % 5],
                 12.3 + n,
                 SAFE_IDS[n % len(SAFE_IDS)],
+                (EVENT_ID, "-")[n % 2],
             )
             record = access_record(*args)
             assert is_safe_access_record(record), args
@@ -96,22 +98,25 @@ def test_a_safe_access_line_passes_the_filter_without_reaching_the_detector(
     redactor: Redactor,
 ) -> None:
     spy = CountingDetector(redactor)
-    record = access_record("GET", "/v1/customers/{customer_id}", 200, 3.1, SAFE_IDS[0])
+    record = access_record("GET", "/v1/customers/{customer_id}", 200, 3.1, SAFE_IDS[0], EVENT_ID)
 
     assert RedactingFilter(Redactor(redactor.policy, detector=spy)).filter(record)
 
     assert spy.texts == []
-    assert record.getMessage() == f"GET /v1/customers/{{customer_id}} 200 3.1ms {SAFE_IDS[0]}"
+    assert record.getMessage() == (
+        f"GET /v1/customers/{{customer_id}} 200 3.1ms {SAFE_IDS[0]} {EVENT_ID}"
+    )
 
 
 @pytest.mark.parametrize(
     ("args", "clear"),
     [
-        (("GET", "/v1/customers/{customer_id}", 200, 3.1, "Hodan.Warsame"), "Hodan.Warsame"),
-        (("GET", "/v1/customers/hodan.warsame@example.org", 404, 1.0, SAFE_IDS[0]), "hodan"),
-        (("GET", "/v1/x?email=hodan.warsame@example.org", 404, 1.0, SAFE_IDS[0]), "hodan"),
-        (("WARSAME", "-", 405, 1.0, SAFE_IDS[0]), "WARSAME"),
-        (("GET", "-", "Hodan Warsame", 1.0, SAFE_IDS[0]), "Hodan"),
+        (("GET", "/v1/customers/{customer_id}", 200, 3.1, "Hodan.Warsame", "-"), "Hodan.Warsame"),
+        (("GET", "/v1/customers/hodan.warsame@example.org", 404, 1.0, SAFE_IDS[0], "-"), "hodan"),
+        (("GET", "/v1/x?email=hodan.warsame@example.org", 404, 1.0, SAFE_IDS[0], "-"), "hodan"),
+        (("WARSAME", "-", 405, 1.0, SAFE_IDS[0], "-"), "WARSAME"),
+        (("GET", "-", "Hodan Warsame", 1.0, SAFE_IDS[0], "-"), "Hodan"),
+        (("GET", "-", 200, 1.0, SAFE_IDS[0], "aud_hodan.warsame"), "hodan"),
     ],
 )
 def test_an_access_record_with_any_other_part_is_redacted_in_full(
@@ -119,7 +124,7 @@ def test_an_access_record_with_any_other_part_is_redacted_in_full(
 ) -> None:
     spy = CountingDetector(redactor)
     record = access_record(
-        *args, msg="%s %s %s %.1fms %s" if isinstance(args[2], str) else ACCESS_FORMAT
+        *args, msg="%s %s %s %.1fms %s %s" if isinstance(args[2], str) else ACCESS_FORMAT
     )
 
     assert not is_safe_access_record(record)
@@ -130,12 +135,12 @@ def test_an_access_record_with_any_other_part_is_redacted_in_full(
 
 
 def test_an_access_record_with_an_extra_or_an_exception_is_redacted(redactor: Redactor) -> None:
-    with_extra = access_record("GET", "-", 200, 1.0, SAFE_IDS[0])
+    with_extra = access_record("GET", "-", 200, 1.0, SAFE_IDS[0], "-")
     with_extra.email = "hodan.warsame@example.org"
     try:
         raise ValueError("Hodan Warsame")
     except ValueError:
-        with_exception = access_record("GET", "-", 500, 1.0, SAFE_IDS[0])
+        with_exception = access_record("GET", "-", 500, 1.0, SAFE_IDS[0], "-")
         with_exception.exc_info = sys.exc_info()
     same_shape_other_logger = logging.LogRecord(
         "strongroom.other",
@@ -143,7 +148,7 @@ def test_an_access_record_with_an_extra_or_an_exception_is_redacted(redactor: Re
         __file__,
         1,
         ACCESS_FORMAT,
-        ("GET", "-", 200, 1.0, "x"),
+        ("GET", "-", 200, 1.0, "x", "-"),
         None,
     )
 
@@ -165,5 +170,5 @@ def test_a_caller_chosen_id_with_a_letter_prefix_is_not_shown(chosen: str) -> No
     from service.redaction.access_line import request_id_label
 
     assert request_id_label(chosen) == "-"
-    record = access_record("GET", "/v1/customers/{customer_id}", 200, 1.0, chosen)
+    record = access_record("GET", "/v1/customers/{customer_id}", 200, 1.0, chosen, "-")
     assert not is_safe_access_record(record)

@@ -1,0 +1,112 @@
+"""The trail held against the service's access log: every request the log shows answered must
+have its audit event in the database, in the tree or queued.
+
+A queued event (not yet a leaf) is sealed by its writer, so no one can change it or insert one
+of their own unnoticed, but deleting it in the second or so before the sequencer integrates it
+leaves nothing in the database to miss it by. The access log names each request's event
+(``aud_…``, see :mod:`service.redaction.access_line`); kept by a log pipeline that the
+database's writers cannot reach, it can vouch for the trail: an id the log names and the trail
+lacks is an event that was deleted (or never committed, which the service logs as an error).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from service.audit.models import AuditEvent
+from service.redaction.access_line import ACCESS_LOGGER, NONE, AccessLine, parse_access_line
+
+BATCH = 1000
+MAX_LISTED = 100
+
+
+@dataclass
+class Reconciliation:
+    """What the access lines read say of the trail."""
+
+    requests: int = 0
+    with_event: int = 0
+    in_tree: int = 0
+    queued: int = 0
+    refused: int = 0  # present, but refused by the sequencer: `audit verify` says why
+    missing: int = 0
+    missing_lines: list[AccessLine] = field(default_factory=list)  # the first MAX_LISTED
+    without_event: Counter[str] = field(default_factory=Counter)  # `METHOD route` → requests
+
+    @property
+    def ok(self) -> bool:
+        return self.missing == 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "requests": self.requests,
+            "with_event": self.with_event,
+            "in_tree": self.in_tree,
+            "queued": self.queued,
+            "refused": self.refused,
+            "missing": self.missing,
+            "missing_listed": [vars(line) for line in self.missing_lines],
+            "without_event": dict(self.without_event),
+        }
+
+
+def access_lines(lines: Iterable[str]) -> Iterator[AccessLine]:
+    """The access lines among log lines: the service's JSON entries of the access logger, or
+    bare access lines (a pipeline that kept only the messages); anything else is skipped."""
+    for raw in lines:
+        text = raw.strip()
+        if text.startswith("{"):
+            try:
+                entry = json.loads(text)
+            except ValueError:
+                continue
+            if not isinstance(entry, dict) or entry.get("logger") != ACCESS_LOGGER:
+                continue
+            text = entry.get("message")
+            if not isinstance(text, str):
+                continue
+        parsed = parse_access_line(text)
+        if parsed is not None:
+            yield parsed
+
+
+def reconcile(connection: Connection, lines: Iterable[AccessLine]) -> Reconciliation:
+    """Look up the event of every access line, a batch of ids per statement."""
+    result = Reconciliation()
+    iterator = iter(lines)
+    while batch := list(islice(iterator, BATCH)):
+        result.requests += len(batch)
+        named = [line for line in batch if line.event_id != NONE]
+        for line in batch:
+            if line.event_id == NONE:
+                result.without_event[f"{line.method} {line.route}"] += 1
+        if not named:
+            continue
+        result.with_event += len(named)
+        rows = connection.execute(
+            select(AuditEvent.id, AuditEvent.seq, AuditEvent.refused).where(
+                AuditEvent.id.in_({line.event_id for line in named})
+            )
+        ).all()
+        present = {row.id: row for row in rows}
+        for line in named:
+            row = present.get(line.event_id)
+            if row is None:
+                result.missing += 1
+                if len(result.missing_lines) < MAX_LISTED:
+                    result.missing_lines.append(line)
+            elif row.seq is not None:
+                result.in_tree += 1
+            elif row.refused is not None:
+                result.refused += 1
+            else:
+                result.queued += 1
+    return result

@@ -1,0 +1,164 @@
+"""The trail held against the access log (``strongroom audit reconcile``): an attacker who can
+write the database deletes a request's event while it is still queued — sealed, but not yet in
+the tree, so `verify` has nothing to miss it by. The live server's own log, which the attacker
+cannot reach, names that event; reconcile finds it missing. Real HTTP, real OpenBao, SQLite and
+PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from service.audit.reconcile import access_lines
+from tests.audit.test_cli import invoke
+from tests.fixtures.live_server import LiveServer
+from tests.reports.seed import cli_pointed_at
+
+
+@pytest.fixture
+def server(
+    make_live_server: Callable[..., LiveServer],
+    db_url: str,
+    openbao: Any,
+    localstripe: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[LiveServer]:
+    """A live server whose sequencer waits ten minutes and whose scheduler (its `audit-sequence`
+    job) is off: every event of the test stays queued
+    until the test sequences it. The CLI points at the same database and key service."""
+    live = make_live_server(
+        db_url=db_url,
+        vault_addr=openbao.addr,
+        vault_token=openbao.token,
+        stripe_api_base=localstripe.url,
+        env={
+            "STRONGROOM_AUDIT_SEQUENCE_DELAY_MS": "600000",
+            "STRONGROOM_SCHEDULER_ENABLED": "false",
+        },
+    )
+    monkeypatch.setenv("STRONGROOM_AUDIT_ANCHOR_PATH", live._env["STRONGROOM_AUDIT_ANCHOR_PATH"])
+    with cli_pointed_at(db_url, openbao, monkeypatch):
+        yield live
+
+
+def _requests(server: LiveServer) -> dict[str, str]:
+    """A few requests of different kinds; their request ids by name."""
+    created = server.call(
+        "POST",
+        "/v1/customers",
+        who="service",
+        json={"name": "Reconcile Person", "email": "reconcile.person@example.org"},
+        headers={"Idempotency-Key": "reconcile-1", "X-Request-Id": "req_" + "1" * 24},
+    )
+    assert created.status_code == 201, created.text
+    customer = created.json()["id"]
+    read = server.call(
+        "GET",
+        f"/v1/customers/{customer}",
+        who="service",
+        headers={"X-Request-Id": "req_" + "2" * 24},
+    )
+    assert read.status_code == 200
+    refused = server.call("GET", "/v1/audit/events", who="service")
+    assert refused.status_code == 403
+    return {"create": "req_" + "1" * 24, "read": "req_" + "2" * 24}
+
+
+def _reconcile(server: LiveServer) -> tuple[int, dict[str, Any]]:
+    code, out, _ = invoke("audit", "reconcile", str(server.log_path), "--format", "json")
+    return code, json.loads(out)
+
+
+def _event_of(server: LiveServer, request_id: str) -> str:
+    """The event id the log names for a request (the line is written as the response goes)."""
+    for line in access_lines(server.log_text().splitlines()):
+        if line.request_id == request_id:
+            return line.event_id
+    raise AssertionError(f"no access line for {request_id}:\n{server.log_tail()}")
+
+
+def _delete(server: LiveServer, event_id: str) -> None:
+    from service.core.db import make_engine
+
+    engine = make_engine(server.db_url)
+    with engine.begin() as conn:
+        deleted = conn.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": event_id})
+        assert deleted.rowcount == 1
+    engine.dispose()
+
+
+def test_every_logged_request_names_its_event_and_finds_it_in_the_trail(
+    server: LiveServer,
+) -> None:
+    _requests(server)
+    code, result = _reconcile(server)
+    assert code == 0, result
+    assert result["ok"] is True and result["missing"] == 0
+    # the three requests, at least, named their (queued) events
+    assert result["with_event"] >= 3 and result["queued"] >= 3, result
+    assert result["with_event"] == result["in_tree"] + result["queued"]
+    # only the unaudited operations endpoints (the readiness probe of the fixture) name none
+    assert set(result["without_event"]) <= {"GET /healthz", "GET /readyz"}, result
+
+
+def test_a_queued_event_deleted_by_a_database_writer_is_found_missing(
+    server: LiveServer,
+) -> None:
+    ids = _requests(server)
+    hidden = _event_of(server, ids["read"])
+    assert hidden.startswith("aud_")
+    _delete(server, hidden)
+
+    # verify cannot see it: the event was never a leaf, and no other row names it
+    verified = server.call("GET", "/v1/audit/verify", who="compliance").json()
+    assert verified["ok"] is True, verified
+
+    code, result = _reconcile(server)
+    assert code == 1
+    assert result["ok"] is False and result["missing"] == 1
+    [missing] = result["missing_listed"]
+    assert missing["event_id"] == hidden and missing["request_id"] == ids["read"]
+    assert missing["route"] == "/v1/customers/{customer_id}" and missing["status"] == 200
+
+    code, out, _ = invoke("audit", "reconcile", str(server.log_path))
+    assert code == 1
+    assert f"missing {hidden}: request {ids['read']}" in out
+
+
+def test_a_sequenced_event_deleted_is_found_missing_too(server: LiveServer) -> None:
+    ids = _requests(server)
+    assert invoke("audit", "sequence")[0] == 0
+    code, result = _reconcile(server)
+    assert code == 0 and result["in_tree"] >= 3 and result["queued"] == 0, result
+    hidden = _event_of(server, ids["create"])
+    _delete(server, hidden)
+
+    code, result = _reconcile(server)
+    assert code == 1 and [m["event_id"] for m in result["missing_listed"]] == [hidden]
+
+
+def test_log_lines_that_are_not_access_lines_are_skipped(tmp_path: Path) -> None:
+    event = "aud_" + "ab" * 12
+    lines = [
+        json.dumps({"logger": "strongroom.access", "message": f"GET /healthz 200 1.0ms - {event}"}),
+        json.dumps({"logger": "strongroom.other", "message": f"GET /healthz 200 1.0ms - {event}"}),
+        json.dumps({"logger": "strongroom.access", "message": "GET /healthz 200 1.0ms -"}),
+        "not json {",
+        "{broken json",
+        f"GET /v1/customers/{{customer_id}} 404 2.5ms req_{'0' * 24} -",
+    ]
+    parsed = list(access_lines(lines))
+    assert [(p.route, p.event_id) for p in parsed] == [
+        ("/healthz", event),
+        ("/v1/customers/{customer_id}", "-"),
+    ]
+
+
+def test_a_log_file_that_does_not_exist_is_a_clear_error(tmp_path: Path) -> None:
+    code, _, err = invoke("audit", "reconcile", str(tmp_path / "nope.log"))
+    assert code == 1 and "no such file" in err
