@@ -461,6 +461,13 @@ class PresidioDetector:
             self._judge_name(index, start, end, text[start:end], findings, snippets)
         return findings
 
+    def _english_words_only(self, run: str) -> bool:
+        """One to three words, every one an English word: `Victory Lap`, not `Maria Gonzalez`
+        nor `Ocean Blue Chen Wei` (a product, then a name WordNet happens to list)."""
+        words = run.split()
+        lexicon = self.lexicon
+        return len(words) <= 3 and lexicon.available and all(map(lexicon.knows, words))
+
     def _ordinary_phrase(self, run: str) -> bool:
         """English words none of which is only ever a noun, or a word for a thing: `Cloud
         Run`, `Gift Card`, `Pro Yearly`, `Starter Monthly`. Names that are English words are
@@ -633,10 +640,11 @@ class PresidioDetector:
             start, end = ner_window(text, candidate, lo, hi)
             run = (candidate.start, candidate.end)
             cue = candidate.word_before
-            if (candidate.start, candidate.end) in things or after_a_thing_slot(
-                text, candidate.start
+            if (candidate.start, candidate.end) in things or (
+                after_a_thing_slot(text, candidate.start)
+                and self._english_words_only(text[candidate.start : candidate.end])
             ):
-                continue  # `campaign Victory Lap`, `upgraded to Ocean Blue`
+                continue  # `campaign Victory Lap`; not `plan Pro Chen Wei`
             if any(lo_ <= candidate.start and candidate.end <= hi_ for lo_, hi_ in things):
                 cue = ""
             run_text = text[candidate.start : candidate.end]

@@ -84,13 +84,21 @@ def any_word_of(alternation: str) -> WordGate:
     return lambda line: not words.isdisjoint(line)
 
 
+# Type words that are also common lower-case words of logs (`cache put 3 entries`, `prize
+# pot 500`, Polish `os.` in every Apple user agent's `OS`): they do not wake the street
+# patterns by themselves (a line holding another type word or a fused suffix still runs them).
+TOO_COMMON_TO_TRIGGER = frozenset({"put", "pot", "sor", "os"})
 # Whole type words: a line without any of them cannot hold a match of the patterns gated by
-# them.
-STREET_WORDS = frozenset().union(
-    *map(
-        literal_words,
-        (STREET_AFTER_NUMBER, STREET_BEFORE_NAME, TYPE_WORD_AFTER_NAME, GRID_STREET),
+# them (save those too common to trigger them).
+STREET_WORDS = (
+    frozenset()
+    .union(
+        *map(
+            literal_words,
+            (STREET_AFTER_NUMBER, STREET_BEFORE_NAME, TYPE_WORD_AFTER_NAME, GRID_STREET),
+        )
     )
+    .difference(TOO_COMMON_TO_TRIGGER)
 )
 # Fused type words (`Storgatan`, `Hauptstraße`) that let the pattern for a name with a street
 # suffix run: the common ones of `STREET_AFTER_NAME`, not all of them (`put`, `sor` and `way`
@@ -101,4 +109,5 @@ STREET_SUFFIXES = (
     "platz", "allee", "damm", "ufer", "soka\u011f\u0131", "stígur", "stræde", "straede",
     "vænge", "plads", "torv", "gränd", "stigen", "torget", "backen", "leden", "stien", "bakken",
     "plassen", "polku", "kaari", "bulevardi", "raitti", "rinne", "bulvar\u0131", "vej", "gata",
+    "allé",
 )  # fmt: skip

@@ -86,21 +86,24 @@ def names_a_thing(run: str) -> bool:
     )
 
 
-# Words written right before a run that say it names a product, plan or feature, not a
-# person: `campaign Victory Lap`, `SKU Diamond Rewards`, `upgraded to Ocean Blue`, `coupon:
-# Happy Hour`. Nouns only: words that are verbs too (`offer`, `flag`, `switched to`) come
-# before people as well (`flag Jane Doe for review`), so `flag` counts only as `feature flag`
-# or followed by `:` or `=`.
+# Words written right before a run that say it may name a product, plan or feature rather
+# than a person: `campaign Victory Lap`, `SKU Diamond Rewards`, `upgraded to Ocean Blue`,
+# `coupon: Happy Hour`. Nouns only: words that are verbs too (`offer`, `flag`, `switched to`,
+# `subscribed to`, `migrated to`) come before people as well (`flag Jane Doe for review`,
+# `subscribed to Casey Newton`), so `flag` counts only as `feature flag` or before `:` or
+# `=`. One space or a `:`/`=` between: a tab or a run of spaces is a column gap
+# (`4411   bundle   Maria Gonzalez`), not a phrase.
 _THING_SLOT = regex.compile(
-    r"(?<![\w-])(?i:(?:(?:up|down)graded|subscribed|migrated)[ \t]+to[ \t]*"
-    r"|(?:plan|product|sku|feature(?:[ \t]+flag)?|tier|bundle|edition|package|promo|promotion"
-    r"|campaign|coupon|voucher|add-?on|template)[ \t]*[:=]?[ \t]*|flag[ \t]*[:=][ \t]*)"
-    r"[\"'\u201c]?\Z"
+    r"(?<![\w-])(?i:(?:up|down)graded[ ]to"
+    r"|(?:plan|product|sku|feature(?:[ ]flag)?|tier|bundle|edition|package|promo|promotion"
+    r"|campaign|coupon|voucher|add-?on|template)|flag(?=[ ]?[:=]))"
+    r"(?:[ ]?[:=][ ]?|[ ])[\"'\u201c]?\Z"
 )
 
 
 def after_a_thing_slot(text: str, start: int) -> bool:
-    """Whether the words just before ``start`` say that what follows names a thing."""
+    """Whether the words just before ``start`` say that what follows may name a thing (the
+    caller still asks whether its words could be a name)."""
     return _THING_SLOT.search(text, max(0, start - 32), start) is not None
 
 

@@ -277,6 +277,16 @@ def test_a_run_right_after_a_word_for_a_product_names_the_product(
         ("campaign email opened by Ruby Gems", "Ruby Gems"),
         ("flag Jane Doe for review", "Jane Doe"),
         ("offer Jane Doe a refund", "Jane Doe"),
+        # review findings: a name after a slot word is still a name
+        ("Issue with the coupon: Jane Doe says it did not apply", "Jane Doe"),
+        ("the coupon Emily Clark used was expired", "Emily Clark"),
+        ("PLAN Maria Gonzalez", "Maria Gonzalez"),
+        ("user 9912 subscribed to Casey Newton (paid, monthly)", "Casey Newton"),
+        ("workspace ownership migrated to Fatima Zahra by admin", "Fatima Zahra"),
+        ("seat upgraded to Jessica Miller", "Jessica Miller"),
+        ("4411   bundle   Maria Gonzalez    2024-03-01", "Maria Gonzalez"),
+        ("4412\tplan\tJane Doe\t2024-03-01", "Jane Doe"),
+        ("downgraded to Ocean Blue Chen Wei", "Ocean Blue Chen Wei"),
     ],
 )
 def test_a_person_near_a_word_for_a_product_is_still_a_person(
