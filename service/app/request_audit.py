@@ -14,8 +14,10 @@ from fastapi import Request, Response
 from sqlalchemy.orm import Session
 
 from service.app.context import AppContext, app_context, get_audit_log, resolve
+from service.audit.log import forget_noted_event
 from service.audit.recorder import AuditRecord
 from service.core.db import is_read_only, wrote_anything
+from service.redaction.access_line import request_id_label
 
 log = logging.getLogger("strongroom.requests")
 
@@ -37,10 +39,18 @@ def commit_with_event(request: Request, session: Session, record: AuditRecord, s
             session.commit()
             with app_context(request).session_factory() as writer:
                 audit.request(writer, request, record, status=status)
-                writer.commit()
+                _commit_event(request, writer)
             return
     audit.request(session, request, record, status=status)
-    session.commit()
+    _commit_event(request, session)
+
+
+def _commit_event(request: Request, session: Session) -> None:
+    try:
+        session.commit()
+    except BaseException:
+        forget_noted_event(request)  # not written: the access line names no event
+        raise
 
 
 def reads_for_the_group(request: Request, session: Session) -> bool:
@@ -94,5 +104,10 @@ def record_event_alone(request: Request, ctx: AppContext, record: AuditRecord, s
             commit_with_event(request, session, record, status)
     except Exception:  # noqa: BLE001 - the database is gone; the log line is all we have
         log.error(
-            "audit event could not be written", extra={"action": record.action, "status": status}
+            "audit event could not be written",
+            extra={
+                "action": record.action,
+                "status": status,
+                "request_id": request_id_label(request.scope.get("state", {}).get("request_id")),
+            },
         )

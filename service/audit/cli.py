@@ -226,7 +226,7 @@ def reconcile(
     logged request names must be in the trail, in the tree or queued. Finds events deleted
     before they were sequenced, which `verify` cannot; exit 1 when any is missing."""
     for path in logs:
-        if str(path) != "-" and not path.is_file():
+        if str(path) != "-" and (not path.exists() or path.is_dir()):
             fail(f"{path}: no such file")
     with cli_session() as session:
         record_cli_access(session, Action.AUDIT_VERIFY)
@@ -257,8 +257,14 @@ def _print_reconciliation(result: Reconciliation) -> None:
     )
     for route, count in sorted(result.without_event.items()):
         typer.echo(f"  no audit event: {route} ({count})")
+    if result.unreadable:
+        typer.echo(f"  {result.unreadable} entries of the access logger could not be read")
     if result.refused:
-        typer.echo("  refused events are present but were not integrated: see `audit verify`")
+        typer.secho(
+            "  refused events are rows the sequencer would not sign (not written by the service, "
+            "or marked refused): see `audit verify`",
+            fg="red",
+        )
     for line in result.missing_lines:
         typer.secho(
             f"  missing {line.event_id}: request {line.request_id}, {line.method} {line.route} "
@@ -271,10 +277,11 @@ def _print_reconciliation(result: Reconciliation) -> None:
         typer.secho("every logged request's audit event is in the trail", fg="green")
     else:
         typer.secho(
-            "audit events are missing: deleted from the database, or never committed (the "
-            "service logged `audit event could not be written` then)",
+            "the trail does not hold every logged request's event: deleted, or replaced by rows "
+            "the service did not write",
             fg="red",
         )
+    typer.echo("reconcile shows each event is there; `audit verify` shows each is genuine")
 
 
 def _line(event: dict[str, Any]) -> str:

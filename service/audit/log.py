@@ -179,6 +179,11 @@ def _noted(connection: HTTPConnection, event_id: str) -> str:
     return event_id
 
 
+def forget_noted_event(connection: HTTPConnection) -> None:
+    """The request's event did not commit: its access line must not name it."""
+    connection.scope.get("state", {}).pop(EVENT_ID_STATE, None)
+
+
 def _request_id(connection: HTTPConnection) -> str | None:
     # scope state, not request.state: an unrouted request may never have been given one
     return connection.scope.get("state", {}).get("request_id")  # type: ignore[no-any-return]

@@ -6,7 +6,13 @@ of their own unnoticed, but deleting it in the second or so before the sequencer
 leaves nothing in the database to miss it by. The access log names each request's event
 (``aud_…``, see :mod:`service.redaction.access_line`); kept by a log pipeline that the
 database's writers cannot reach, it can vouch for the trail: an id the log names and the trail
-lacks is an event that was deleted (or never committed, which the service logs as an error).
+lacks is an event that was deleted. (A request whose event could not be written — the
+database was down — names none: its line ends in ``-``, and the service logs an error.)
+
+Reconcile proves that each event is there; `verify` that each is genuine (sealed, in the signed
+tree). An attacker who replaces a deleted event with a row of their own under the same id
+passes reconcile until the sequencer refuses the row (then reconcile fails too) and fails
+`verify` at once: run both.
 """
 
 from __future__ import annotations
@@ -39,10 +45,11 @@ class Reconciliation:
     missing: int = 0
     missing_lines: list[AccessLine] = field(default_factory=list)  # the first MAX_LISTED
     without_event: Counter[str] = field(default_factory=Counter)  # `METHOD route` → requests
+    unreadable: int = 0  # entries of the access logger that are no access line of this shape
 
     @property
     def ok(self) -> bool:
-        return self.missing == 0
+        return self.missing == 0 and self.refused == 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -55,14 +62,21 @@ class Reconciliation:
             "missing": self.missing,
             "missing_listed": [vars(line) for line in self.missing_lines],
             "without_event": dict(self.without_event),
+            "unreadable": self.unreadable,
         }
+
+
+UNREADABLE = AccessLine("", "", 0, NONE, "")
 
 
 def access_lines(lines: Iterable[str]) -> Iterator[AccessLine]:
     """The access lines among log lines: the service's JSON entries of the access logger, or
-    bare access lines (a pipeline that kept only the messages); anything else is skipped."""
+    bare access lines (a pipeline that kept only the messages); other lines are skipped. An
+    entry of the access logger that does not parse (an older release's line, a line the
+    redactor replaced) yields :data:`UNREADABLE`, counted rather than dropped."""
     for raw in lines:
         text = raw.strip()
+        from_access_logger = False
         if text.startswith("{"):
             try:
                 entry = json.loads(text)
@@ -70,12 +84,16 @@ def access_lines(lines: Iterable[str]) -> Iterator[AccessLine]:
                 continue
             if not isinstance(entry, dict) or entry.get("logger") != ACCESS_LOGGER:
                 continue
+            from_access_logger = True
             text = entry.get("message")
             if not isinstance(text, str):
+                yield UNREADABLE
                 continue
         parsed = parse_access_line(text)
         if parsed is not None:
             yield parsed
+        elif from_access_logger:
+            yield UNREADABLE
 
 
 def reconcile(connection: Connection, lines: Iterable[AccessLine]) -> Reconciliation:
@@ -83,6 +101,8 @@ def reconcile(connection: Connection, lines: Iterable[AccessLine]) -> Reconcilia
     result = Reconciliation()
     iterator = iter(lines)
     while batch := list(islice(iterator, BATCH)):
+        result.unreadable += sum(line is UNREADABLE for line in batch)
+        batch = [line for line in batch if line is not UNREADABLE]
         result.requests += len(batch)
         named = [line for line in batch if line.event_id != NONE]
         for line in batch:

@@ -91,3 +91,37 @@ def test_a_newline_in_a_logged_value_never_makes_two_lines() -> None:
     finally:
         logger.removeHandler(handler)
     assert len(stream.getvalue().splitlines()) == 1
+
+
+def test_an_event_that_never_committed_is_not_named_by_the_line(
+    sqlite_api: Api, access_lines: io.StringIO, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review finding: the line named the event of a transaction that then failed to commit,
+    so `audit reconcile` reported an outage as a deletion. A fake, because no real part fails
+    at exactly this point: every commit that carries an audit event raises, as a database
+    lost between the INSERT and the COMMIT would."""
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    from service.audit.recorder import QUEUED_KEY
+
+    real_commit = Session.commit
+
+    def commit_unless_it_carries_an_event(self: Session) -> None:
+        if self.info.get(QUEUED_KEY):
+            self.rollback()
+            raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
+        real_commit(self)
+
+    served = TestClient(create_app(sqlite_api.ctx, access_log=True), raise_server_exceptions=False)
+    customer = new_customer(sqlite_api)
+    monkeypatch.setattr(Session, "commit", commit_unless_it_carries_an_event)
+    read = served.get(
+        f"/v1/customers/{customer}",
+        headers={"Authorization": f"Bearer {sqlite_api.keys['service']}"},
+    )
+
+    assert read.status_code >= 500
+    [line] = [line for line in access_lines.getvalue().splitlines() if "GET /v1/customers" in line]
+    assert line.endswith(' -"}'), line  # no event id: none was written
+    assert not re.search(r"aud_[0-9a-f]{24}", line)

@@ -53,7 +53,7 @@ def _requests(server: LiveServer) -> dict[str, str]:
         "/v1/customers",
         who="service",
         json={"name": "Reconcile Person", "email": "reconcile.person@example.org"},
-        headers={"Idempotency-Key": "reconcile-1", "X-Request-Id": "req_" + "1" * 24},
+        headers={"Idempotency-Key": "reconcile-1", "X-Request-Id": "req_" + "1b" * 12},
     )
     assert created.status_code == 201, created.text
     customer = created.json()["id"]
@@ -61,12 +61,12 @@ def _requests(server: LiveServer) -> dict[str, str]:
         "GET",
         f"/v1/customers/{customer}",
         who="service",
-        headers={"X-Request-Id": "req_" + "2" * 24},
+        headers={"X-Request-Id": "req_" + "2a" * 12},
     )
     assert read.status_code == 200
     refused = server.call("GET", "/v1/audit/events", who="service")
     assert refused.status_code == 403
-    return {"create": "req_" + "1" * 24, "read": "req_" + "2" * 24}
+    return {"create": "req_" + "1b" * 12, "read": "req_" + "2a" * 12}
 
 
 def _reconcile(server: LiveServer) -> tuple[int, dict[str, Any]]:
@@ -155,6 +155,7 @@ def test_log_lines_that_are_not_access_lines_are_skipped(tmp_path: Path) -> None
     parsed = list(access_lines(lines))
     assert [(p.route, p.event_id) for p in parsed] == [
         ("/healthz", event),
+        ("", ""),  # the access logger's, but not of this shape: counted as unreadable
         ("/v1/customers/{customer_id}", "-"),
     ]
 
@@ -162,3 +163,37 @@ def test_log_lines_that_are_not_access_lines_are_skipped(tmp_path: Path) -> None
 def test_a_log_file_that_does_not_exist_is_a_clear_error(tmp_path: Path) -> None:
     code, _, err = invoke("audit", "reconcile", str(tmp_path / "nope.log"))
     assert code == 1 and "no such file" in err
+
+
+def test_a_deleted_event_replaced_by_a_forged_row_fails_verify_at_once_and_reconcile_once_refused(
+    server: LiveServer,
+) -> None:
+    """Review finding: reconcile alone only proves that a row with the id is there. A row of
+    the attacker's own under the deleted event's id fails `verify` at once (no seal), and
+    reconcile too once the sequencer has refused it."""
+    ids = _requests(server)
+    hidden = _event_of(server, ids["read"])
+    from service.core.db import make_engine
+
+    engine = make_engine(server.db_url)
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE audit_events SET action = 'ops:health:read', seal = NULL WHERE id = :id"),
+            {"id": hidden},
+        )
+    engine.dispose()
+    verified = server.call("GET", "/v1/audit/verify", who="compliance").json()
+    assert verified["ok"] is False and "not written by the service" in verified["reason"]
+
+    assert invoke("audit", "sequence")[0] == 0
+    code, result = _reconcile(server)
+    assert code == 1 and result["refused"] == 1 and result["missing"] == 0, result
+
+
+def test_entries_of_the_access_logger_that_do_not_parse_are_counted() -> None:
+    old_release = json.dumps(
+        {"logger": "strongroom.access", "message": f"GET /healthz 200 1.0ms req_{'a' * 24}"}
+    )
+    replaced = json.dumps({"logger": "strongroom.access", "message": "[redaction failed]"})
+    lines = list(access_lines([old_release, replaced, "plain text that is no access line"]))
+    assert len(lines) == 2 and all(line.event_id == "" for line in lines)

@@ -172,3 +172,53 @@ def test_a_caller_chosen_id_with_a_letter_prefix_is_not_shown(chosen: str) -> No
     assert request_id_label(chosen) == "-"
     record = access_record("GET", "/v1/customers/{customer_id}", 200, 1.0, chosen, "-")
     assert not is_safe_access_record(record)
+
+
+@pytest.mark.parametrize(
+    "offered",
+    [
+        "4111111111111111",
+        "5555555555554444abcdef",
+        "req_411111111111111100000000",
+        "41111111-1111-1111-1111-111111111111",
+    ],
+)
+def test_an_id_holding_a_card_number_is_not_shown(offered: str) -> None:
+    """Review finding: a caller sent a card number as its request id; bare hex let it through
+    the line that skips the detector."""
+    from service.redaction.access_line import request_id_label
+
+    assert request_id_label(offered) == "-"
+    record = access_record("GET", "/v1/customers/{customer_id}", 200, 1.0, offered, "-")
+    assert not is_safe_access_record(record)
+
+
+def test_every_shown_id_of_a_digit_heavy_kind_leaves_the_line_as_it_is(
+    redactor: Redactor,
+) -> None:
+    """Ids of the allowed shapes drawn mostly from digits: whatever the label shows, the
+    detector would have left unchanged (the line skips it)."""
+    import random
+
+    from service.app.request_id import choose_request_id
+    from service.redaction.access_line import request_id_label
+
+    rng = random.Random(20261206)
+
+    def digits_mostly(n: int) -> str:
+        return "".join(rng.choice("0123456789" * 6 + "abcdef") for _ in range(n))
+
+    offered = []
+    for _ in range(1500):
+        offered += [
+            "req_" + digits_mostly(24),
+            digits_mostly(rng.randint(16, 40)),
+            "-".join(digits_mostly(n) for n in (8, 4, 4, 4, 12)),
+        ]
+    shown = [label for label in map(request_id_label, offered) if label != "-"]
+    assert len(shown) > 500  # the draw holds ids the label shows and ids it hides
+    lines = [f"GET /v1/customers/{{customer_id}} 200 1.0ms {label} -" for label in shown]
+    changed = [r.text for line, r in zip(lines, redactor.redact_many(lines)) if r.text != line]
+    assert changed == []
+    made = [choose_request_id(None) for _ in range(5000)]
+    assert all(request_id_label(made_id) == made_id for made_id in made)

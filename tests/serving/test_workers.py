@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 
+from service.app.request_id import choose_request_id
 from service.devstack.localstripe import LocalStripeServer
 from service.devstack.openbao import OpenBaoDevServer
 from tests.fixtures.live_server import LiveServer
@@ -137,7 +138,7 @@ def test_each_worker_writes_the_apps_access_line_and_never_uvicorns(
     """A worker configures logging after uvicorn has: uvicorn's own access line (client
     address, raw path and query, through the detector) must stay off there too."""
     server = two_workers(make_live_server, openbao, localstripe, tmp_path)
-    marker = "req_" + os.urandom(12).hex()
+    marker = choose_request_id(None)  # a fresh service-shaped id the line shows
     with server.client("service") as http:
         for _ in range(6):
             http.get("/v1/subscriptions/sub_nothing_here", headers={"X-Request-Id": marker})
