@@ -13,6 +13,7 @@ from service.redaction.access_line import (
     ACCESS_FORMAT,
     ACCESS_LOGGER,
     EVENT_ID_STATE,
+    MORE_EVENTS_STATE,
     NONE,
     SAFE_METHODS,
     event_id_label,
@@ -56,5 +57,5 @@ class AccessLogMiddleware:
                 status,
                 (time.perf_counter() - started) * 1000,
                 request_id_label(state.get("request_id")),
-                event_id_label(state.get(EVENT_ID_STATE)),
+                event_id_label(state.get(EVENT_ID_STATE), state.get(MORE_EVENTS_STATE, 0)),
             )

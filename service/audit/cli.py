@@ -257,6 +257,14 @@ def _print_reconciliation(result: Reconciliation) -> None:
     )
     for route, count in sorted(result.without_event.items()):
         typer.echo(f"  no audit event: {route} ({count})")
+    if result.more_events:
+        typer.echo(
+            f"  {result.more_events} further events (a bulk operation's, one per subscription): "
+            f"{result.more_missing} missing, {result.more_unchecked} unchecked (their request's "
+            "id is not in the log)"
+        )
+    for request_id, short in result.more_missing_by_request.items():
+        typer.secho(f"  missing {short} further events of request {request_id}", fg="red")
     if result.unreadable:
         typer.echo(f"  {result.unreadable} entries of the access logger could not be read")
     if result.refused:

@@ -43,7 +43,7 @@ from service.core.client_address import client_address
 from service.core.clock import Clock, SystemClock
 from service.core.config import Settings
 from service.core.db import transaction
-from service.redaction.access_line import EVENT_ID_STATE
+from service.redaction.access_line import EVENT_ID_STATE, MORE_EVENTS_STATE
 
 
 def system_record(
@@ -164,12 +164,21 @@ class AuditLog:
         *,
         status: int | None = None,
         at: datetime | None = None,
-        request_id: str | None = None,
+        request: HTTPConnection | None = None,
     ) -> int:
-        """Many prepared records with one statement; returns how many."""
-        return append_events(
-            session, records, at=at or self.clock.now(), status=status, request_id=request_id
+        """Many prepared records with one statement; returns how many. With ``request``, they
+        carry its request id and its access line counts them (``aud_…+N``)."""
+        count = append_events(
+            session,
+            records,
+            at=at or self.clock.now(),
+            status=status,
+            request_id=None if request is None else _request_id(request),
         )
+        if request is not None and count:
+            state = request.scope.setdefault("state", {})
+            state[MORE_EVENTS_STATE] = state.get(MORE_EVENTS_STATE, 0) + count
+        return count
 
 
 def _noted(connection: HTTPConnection, event_id: str) -> str:
@@ -180,8 +189,10 @@ def _noted(connection: HTTPConnection, event_id: str) -> str:
 
 
 def forget_noted_event(connection: HTTPConnection) -> None:
-    """The request's event did not commit: its access line must not name it."""
-    connection.scope.get("state", {}).pop(EVENT_ID_STATE, None)
+    """The request's events did not commit: its access line must not name them."""
+    state = connection.scope.get("state", {})
+    state.pop(EVENT_ID_STATE, None)
+    state.pop(MORE_EVENTS_STATE, None)
 
 
 def _request_id(connection: HTTPConnection) -> str | None:

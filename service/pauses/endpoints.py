@@ -154,10 +154,9 @@ def create_bulk_pause(
     bulk_id = outcome.body["id"]
     if bulk_id is not None:
         reasons.seal_bulk_reason(db, key_service, cache, bulk_id, body.reason)
-        request_id = request.state.request_id
-        audit.records(db, outcome.paused_events, at=now, request_id=request_id)
+        audit.records(db, outcome.paused_events, at=now, request=request)
         audit.records(
-            db, outcome.skipped_events, status=bulk.SKIPPED_STATUS, at=now, request_id=request_id
+            db, outcome.skipped_events, status=bulk.SKIPPED_STATUS, at=now, request=request
         )
         record = current_audit(request)
         record.add_target(bulk_id)

@@ -50,14 +50,17 @@ def holds_a_long_number(text: str) -> bool:
     return _LONG_NUMBER.search(text) is not None
 
 
-# The service's audit event ids (``recorder.new_event_id``).
-_EVENT_ID = re.compile(r"^aud_[0-9a-f]{24}$")
-# The key under which the scope's state holds the id of the request's audit event.
+# The service's audit event ids (``recorder.new_event_id``), and after a ``+`` how many more
+# events the request wrote under its request id (a bulk pause's one per subscription).
+_EVENT_ID = re.compile(r"^aud_[0-9a-f]{24}(?:\+[1-9]\d{0,6})?$")
+# The keys under which the scope's state holds the id of the request's audit event and the
+# number of its further events.
 EVENT_ID_STATE = "audit_event_id"
+MORE_EVENTS_STATE = "audit_more_events"
 # An access line as formatted (the message of a JSON log entry, or a bare line).
 _ACCESS_LINE = re.compile(
     r"^(?P<method>[A-Z]+) (?P<route>\S+) (?P<status>\d{3}) (?P<duration>\d+(?:\.\d+)?)ms "
-    r"(?P<request_id>\S+) (?P<event_id>aud_[0-9a-f]{24}|-)$"
+    r"(?P<request_id>\S+) (?P<event_id>aud_[0-9a-f]{24}|-)(?:\+(?P<more>[1-9]\d{0,6}))?$"
 )
 
 
@@ -68,6 +71,7 @@ class AccessLine:
     status: int
     request_id: str
     event_id: str
+    more_events: int = 0  # further events the request wrote under its request id
 
 
 def parse_access_line(message: str) -> AccessLine | None:
@@ -81,14 +85,18 @@ def parse_access_line(message: str) -> AccessLine | None:
         int(match["status"]),
         match["request_id"],
         match["event_id"],
+        int(match["more"] or 0),
     )
 
 
-def event_id_label(event_id: object) -> str:
-    """The audit event id if it has the service's shape, else ``-``."""
-    if isinstance(event_id, str) and _EVENT_ID.match(event_id):
-        return event_id
-    return NONE
+def event_id_label(event_id: object, more_events: object = 0) -> str:
+    """The audit event id if it has the service's shape (``+N`` after it when the request
+    wrote N more events), else ``-``."""
+    if not isinstance(event_id, str):
+        return NONE
+    more = more_events if isinstance(more_events, int) and 0 < more_events < 10**7 else 0
+    label = f"{event_id}+{more}" if more else event_id
+    return label if _EVENT_ID.match(label) else NONE
 
 
 def request_id_label(request_id: object) -> str:

@@ -197,3 +197,77 @@ def test_entries_of_the_access_logger_that_do_not_parse_are_counted() -> None:
     replaced = json.dumps({"logger": "strongroom.access", "message": "[redaction failed]"})
     lines = list(access_lines([old_release, replaced, "plain text that is no access line"]))
     assert len(lines) == 2 and all(line.event_id == "" for line in lines)
+
+
+def test_a_deleted_event_of_a_bulk_pause_is_found_missing(server: LiveServer) -> None:
+    """Review finding: a bulk pause writes one event per subscription under its request id,
+    and the line named only the bulk's own event. It now says how many more it wrote
+    (`aud_…+2`), and reconcile counts them under the request id."""
+    customer = server.call(
+        "POST",
+        "/v1/customers",
+        who="service",
+        json={"name": "Bulk Person", "email": "bulk.person@example.org"},
+        headers={"Idempotency-Key": "reconcile-bulk-customer"},
+    ).json()["id"]
+    for n in range(2):
+        made = server.call(
+            "POST",
+            "/v1/subscriptions",
+            who="service",
+            json={
+                "customer": customer,
+                "plan": "bulkgold",
+                "amount": 3000,
+                "currency": "usd",
+                "interval": "month",
+            },
+            headers={"Idempotency-Key": f"reconcile-bulk-sub-{n}"},
+        )
+        assert made.status_code == 201, made.text
+    bulk_request = "req_" + "3c" * 12
+    paused = server.call(
+        "POST",
+        "/v1/pauses/bulk",
+        who="admin",
+        json={
+            "selector": {"plan": "bulkgold"},
+            "start": "2027-01-10T00:00:00Z",
+            "days": 10,
+            "resume_mode": "shift",
+            "reason": "holiday",
+            "dry_run": False,
+        },
+        headers={"X-Request-Id": bulk_request, "Idempotency-Key": "reconcile-bulk"},
+    )
+    assert paused.status_code == 201, paused.text
+    [line] = [
+        line
+        for line in access_lines(server.log_text().splitlines())
+        if line.request_id == bulk_request
+    ]
+    assert line.more_events == 2, line
+    code, result = _reconcile(server)
+    assert code == 0 and result["more_events"] == 2 and result["more_missing"] == 0, result
+
+    from service.core.db import make_engine
+
+    engine = make_engine(server.db_url)
+    with engine.begin() as conn:
+        child = conn.execute(
+            text("SELECT id FROM audit_events WHERE request_id = :r AND id != :own LIMIT 1"),
+            {"r": bulk_request, "own": line.event_id},
+        ).scalar_one()
+    engine.dispose()
+    _delete(server, child)
+
+    code, result = _reconcile(server)
+    assert code == 1 and result["missing"] == 0, result
+    assert result["more_missing"] == 1 and result["more_missing_by_request"] == {bulk_request: 1}
+
+
+def test_the_count_of_further_events_is_read_from_the_line() -> None:
+    event = "aud_" + "cd" * 12
+    line = f"POST /v1/pauses/bulk 201 40.2ms req_{'ab' * 12} {event}+57"
+    [parsed] = access_lines([line])
+    assert (parsed.event_id, parsed.more_events) == (event, 57)

@@ -84,7 +84,7 @@ def test_every_declared_route_makes_a_safe_line_the_detector_leaves_unchanged(
                 (200, 201, 404, 429, 503)[n % 5],
                 12.3 + n,
                 SAFE_IDS[n % len(SAFE_IDS)],
-                (EVENT_ID, "-")[n % 2],
+                (EVENT_ID, "-", EVENT_ID + "+57")[n % 3],
             )
             record = access_record(*args)
             assert is_safe_access_record(record), args
