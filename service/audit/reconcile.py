@@ -112,7 +112,7 @@ def reconcile(connection: Connection, lines: Iterable[AccessLine]) -> Reconcilia
     events under each request id whose requests wrote more than their own."""
     result = Reconciliation()
     expected: Counter[str] = Counter()  # events under each shown request id, by the log
-    own_missing: Counter[str] = Counter()
+    own_uncounted: Counter[str] = Counter()  # own events missing or refused, reported already
     with_more: set[str] = set()
     iterator = iter(lines)
     while batch := list(islice(iterator, BATCH)):
@@ -143,16 +143,17 @@ def reconcile(connection: Connection, lines: Iterable[AccessLine]) -> Reconcilia
             row = present.get(line.event_id)
             if row is None:
                 result.missing += 1
-                own_missing[line.request_id] += 1
+                own_uncounted[line.request_id] += 1
                 if len(result.missing_lines) < MAX_LISTED:
                     result.missing_lines.append(line)
             elif row.seq is not None:
                 result.in_tree += 1
             elif row.refused is not None:
                 result.refused += 1
+                own_uncounted[line.request_id] += 1
             else:
                 result.queued += 1
-    _count_more_events(connection, result, expected, own_missing, sorted(with_more))
+    _count_more_events(connection, result, expected, own_uncounted, sorted(with_more))
     return result
 
 
@@ -160,11 +161,11 @@ def _count_more_events(
     connection: Connection,
     result: Reconciliation,
     expected: Counter[str],
-    own_missing: Counter[str],
+    own_uncounted: Counter[str],
     request_ids: list[str],
 ) -> None:
-    """Events under each request id against what its lines say it wrote (its own events,
-    already checked one by one, are left out of the shortfall)."""
+    """Events under each request id, refused ones left out, against what its lines say it
+    wrote (its own events, checked one by one above, do not count twice)."""
     for start in range(0, len(request_ids), BATCH):
         chunk = request_ids[start : start + BATCH]
         found = dict(
@@ -175,7 +176,7 @@ def _count_more_events(
             ).all()
         )
         for request_id in chunk:
-            short = expected[request_id] - own_missing[request_id] - found.get(request_id, 0)
+            short = expected[request_id] - own_uncounted[request_id] - found.get(request_id, 0)
             if short > 0:
                 result.more_missing += short
                 if len(result.more_missing_by_request) < MAX_LISTED:
