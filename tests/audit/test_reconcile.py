@@ -7,6 +7,7 @@ PostgreSQL."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import pytest
 from sqlalchemy import text
 
 from service.audit.reconcile import access_lines
+from service.redaction.access_line import AccessLine
 from tests.audit.test_cli import invoke
 from tests.fixtures.live_server import LiveServer
 from tests.reports.seed import cli_pointed_at
@@ -64,9 +66,14 @@ def _requests(server: LiveServer) -> dict[str, str]:
         headers={"X-Request-Id": "req_" + "2a" * 12},
     )
     assert read.status_code == 200
-    refused = server.call("GET", "/v1/audit/events", who="service")
+    refused = server.call(
+        "GET", "/v1/audit/events", who="service", headers={"X-Request-Id": "req_" + "4d" * 12}
+    )
     assert refused.status_code == 403
-    return {"create": "req_" + "1b" * 12, "read": "req_" + "2a" * 12}
+    ids = {"create": "req_" + "1b" * 12, "read": "req_" + "2a" * 12, "refused": "req_" + "4d" * 12}
+    for request_id in ids.values():
+        _line_of(server, request_id)
+    return ids
 
 
 def _reconcile(server: LiveServer) -> tuple[int, dict[str, Any]]:
@@ -74,12 +81,21 @@ def _reconcile(server: LiveServer) -> tuple[int, dict[str, Any]]:
     return code, json.loads(out)
 
 
-def _event_of(server: LiveServer, request_id: str) -> str:
-    """The event id the log names for a request (the line is written as the response goes)."""
-    for line in access_lines(server.log_text().splitlines()):
-        if line.request_id == request_id:
-            return line.event_id
+def _line_of(server: LiveServer, request_id: str) -> AccessLine:
+    """A request's access line: written once the response has gone, so it may reach the log
+    a moment after the client has its answer."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        for line in access_lines(server.log_text().splitlines()):
+            if line.request_id == request_id:
+                return line
+        time.sleep(0.05)
     raise AssertionError(f"no access line for {request_id}:\n{server.log_tail()}")
+
+
+def _event_of(server: LiveServer, request_id: str) -> str:
+    """The event id the log names for a request."""
+    return _line_of(server, request_id).event_id
 
 
 def _delete(server: LiveServer, event_id: str) -> None:
@@ -241,11 +257,7 @@ def test_a_deleted_event_of_a_bulk_pause_is_found_missing(server: LiveServer) ->
         headers={"X-Request-Id": bulk_request, "Idempotency-Key": "reconcile-bulk"},
     )
     assert paused.status_code == 201, paused.text
-    [line] = [
-        line
-        for line in access_lines(server.log_text().splitlines())
-        if line.request_id == bulk_request
-    ]
+    line = _line_of(server, bulk_request)
     assert line.more_events == 2, line
     code, result = _reconcile(server)
     assert code == 0 and result["more_events"] == 2 and result["more_missing"] == 0, result
