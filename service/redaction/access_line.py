@@ -38,21 +38,26 @@ _ROUTE_TEMPLATE = re.compile(r"^(?:/(?:[a-z0-9_.-]+|\{[a-z_][a-z0-9_]*(?::path)?
 # None of them may hold twelve digits in a row: a caller could send a card number as its id
 # (`4111111111111111` is bare hex; review finding), and the line skips the detector. The
 # service's own ids never hold such a run (request_id.py draws again).
+_LONG_NUMBER = r"\d{12}"
 _SAFE_REQUEST_ID = re.compile(
-    r"^(?!.*\d{12})(?:req_[0-9a-f]{24}|[0-9a-f]{16,64}"
+    rf"^(?!.*{_LONG_NUMBER})(?:req_[0-9a-f]{{24}}|[0-9a-f]{{16,64}}"
     r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
 )
-_LONG_NUMBER = re.compile(r"\d{12}")
+_HOLDS_A_LONG_NUMBER = re.compile(_LONG_NUMBER)
 
 
 def holds_a_long_number(text: str) -> bool:
     """Twelve digits in a row: what a card number needs, and what no shown id may hold."""
-    return _LONG_NUMBER.search(text) is not None
+    return _HOLDS_A_LONG_NUMBER.search(text) is not None
 
 
 # The service's audit event ids (``recorder.new_event_id``), and after a ``+`` how many more
-# events the request wrote under its request id (a bulk pause's one per subscription).
-_EVENT_ID = re.compile(r"^aud_[0-9a-f]{24}(?:\+[1-9]\d{0,6})?$")
+# events the request wrote under its request id (a bulk pause's one per subscription), below
+# MORE_EVENTS_LIMIT.
+_EVENT_ID_PART = r"aud_[0-9a-f]{24}"
+_MORE_EVENTS_PART = r"[1-9]\d{0,6}"
+MORE_EVENTS_LIMIT = 10**7
+_EVENT_ID = re.compile(rf"^{_EVENT_ID_PART}(?:\+{_MORE_EVENTS_PART})?$")
 # The keys under which the scope's state holds the id of the request's audit event and the
 # number of its further events.
 EVENT_ID_STATE = "audit_event_id"
@@ -60,7 +65,8 @@ MORE_EVENTS_STATE = "audit_more_events"
 # An access line as formatted (the message of a JSON log entry, or a bare line).
 _ACCESS_LINE = re.compile(
     r"^(?P<method>[A-Z]+) (?P<route>\S+) (?P<status>\d{3}) (?P<duration>\d+(?:\.\d+)?)ms "
-    r"(?P<request_id>\S+) (?P<event_id>aud_[0-9a-f]{24}|-)(?:\+(?P<more>[1-9]\d{0,6}))?$"
+    rf"(?P<request_id>\S+) (?P<event_id>{_EVENT_ID_PART}|-)"
+    rf"(?:\+(?P<more>{_MORE_EVENTS_PART}))?$"
 )
 
 
@@ -94,7 +100,9 @@ def event_id_label(event_id: object, more_events: object = 0) -> str:
     wrote N more events), else ``-``."""
     if not isinstance(event_id, str):
         return NONE
-    more = more_events if isinstance(more_events, int) and 0 < more_events < 10**7 else 0
+    more = (
+        more_events if isinstance(more_events, int) and 0 < more_events < MORE_EVENTS_LIMIT else 0
+    )
     label = f"{event_id}+{more}" if more else event_id
     return label if _EVENT_ID.match(label) else NONE
 
