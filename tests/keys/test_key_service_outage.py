@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -99,6 +100,7 @@ def test_a_frozen_key_service_times_out_instead_of_hanging(
 
     os.kill(pid, signal.SIGSTOP)  # the process still holds its port but answers nothing
     try:
+        _wait_until_stopped(pid)  # delivery is asynchronous: a CI run once got its answer
         started = time.monotonic()
         with pytest.raises(KeyServiceUnavailable, match="in time"):
             service.unwrap_data_key(wrapped)
@@ -106,6 +108,20 @@ def test_a_frozen_key_service_times_out_instead_of_hanging(
     finally:
         os.kill(pid, signal.SIGCONT)
     assert service.unwrap_data_key(wrapped) == plaintext
+
+
+def _wait_until_stopped(pid: int) -> None:
+    """Every thread of the process in the stopped state (``T`` in /proc), within 5 s."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        states = [
+            (Path(task) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            for task in Path(f"/proc/{pid}/task").iterdir()
+        ]
+        if all(state in ("T", "t") for state in states):
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"OpenBao (pid {pid}) did not stop: {states}")
 
 
 class _GatewayAnswering(BaseHTTPRequestHandler):
