@@ -122,6 +122,33 @@ _NAME_OPENING_A_SENTENCE = regex.compile(
     rf"(?:({_CAPITALISED_WORD})|({_LOWER_WORD}[ \t]+{_LOWER_WORD}))\Z"
 )
 _NAME_REACH = 64
+# After a log level or a timestamp (`INFO Ngozi disputed…`, `…10:01:02Z Kemi phoned…`) most
+# single words are software that complains, wants and reports (`WARNING Pydantic complains`),
+# so only verbs software does not do count there.
+_VERBS_NO_SOFTWARE_DOES = frozenset(
+    ("phoned", "emailed", "disputed", "complained", "subscribed", "unsubscribed", "agreed", "said")
+)
+_NAME_AFTER_A_LOG_PREFIX = regex.compile(
+    r"(?<=(?<![\w-])(?:INFO|WARN|WARNING|ERROR|DEBUG|NOTICE|CRITICAL|FATAL|TRACE)[ \t]{1,3}"
+    r"|\d\d(?:[.,]\d{1,9})?Z?[ \t]{1,3})"
+    rf"({_CAPITALISED_WORD})\Z"
+)
+# Someone who says what happened to her or him: `Summer Hill says she was billed twice`,
+# `Hope Cook said her card was charged`. A pronoun of a person after what people say is a cue
+# strong enough for names made of English words; a team, a system or a place is `it`/`they`.
+_SPEECH_VERBS = frozenset(
+    """
+    says said reports reported claims claimed tells told explains explained mentions mentioned
+    confirms confirmed insists insisted thinks thought believes believed writes wrote notes
+    noted complains complained called calls emailed phoned asked asks informed informs
+    """.split()  # noqa: SIM905
+)
+_PERSONAL_PRONOUNS = frozenset(("she", "he", "her", "his", "him"))
+_NAME_BEFORE_A_PRONOUN = regex.compile(
+    rf"(?<![\w'\u2019-])({_CAPITALISED_WORD}(?:[ \t]+{_CAPITALISED_WORD}){{0,3}})[ \t]+"
+    rf"(?:{'|'.join(sorted(_SPEECH_VERBS))})[ \t]+(?:(?:that|us|me)[ \t]+)?"
+    r"(?:she|he|her|his|him)(?![\w-])"
+)
 # `paused by Chinonso`, found by `by` first; the word before it is looked at then.
 _BY_GIVEN_NAME = regex.compile(
     rf"[ \t]by[ \t]+({_CAPITALISED_WORD})(?![\w-])"
@@ -176,7 +203,8 @@ _LOGIN_PARTS = regex.compile(r"[._-]|(?<=\p{Ll})(?=\p{Lu})")
 _HOME_WORDS = frozenset(("home", "users"))
 _INFLECTIONS = ("ing", "ies", "ied", "ed", "es", "s")
 # Software and services a log talks to or about as if they were people (`asked Stripe`,
-# `told Jenkins`), which the English lexicon does not know. Only for a single word after a
+# `told Jenkins`), and the formats they speak (`JSON, Yaml`), which the English lexicon does
+# not know. Only for a single word after a
 # cue: under a person's key (`cardholder: Jenkins`) the word is still a surname.
 SOFTWARE_NAMES = frozenset(
     """
@@ -184,7 +212,9 @@ SOFTWARE_NAMES = frozenset(
     grafana prometheus datadog sentry pagerduty opsgenie slack github gitlab bitbucket jira
     confluence zendesk salesforce hubspot twilio sendgrid mailgun okta openbao celery
     rabbitmq elasticsearch kibana airflow helm istio consul nomad paypal adyen braintree
-    quickbooks xero netsuite shopify magento
+    quickbooks xero netsuite shopify magento dependabot renovate snyk codecov sonarqube
+    sonarcloud circleci buildkite argocd spinnaker teamcity json yaml toml xml csv html
+    protobuf avro parquet graphql grpc
     """.split()  # noqa: SIM905
 )
 
@@ -295,6 +325,8 @@ class CuedNames:
                     found.append(match.span(1))
         if not _PERSON_VERBS.isdisjoint(words):
             found.extend(self._given_names_acting(text, words))
+        if not (_PERSONAL_PRONOUNS.isdisjoint(words) or _SPEECH_VERBS.isdisjoint(words)):
+            found.extend(self._names_before_a_pronoun(text))
         if _TWO_UPPER_WORDS.search(text) is not None:
             found.extend(self._upper_runs_of_no_english(text))
         if self._slot_pattern is not None and not self._slots.isdisjoint(words):
@@ -344,6 +376,26 @@ class CuedNames:
             found.append((start, end))
         return found
 
+    def _names_before_a_pronoun(self, text: str) -> Iterator[tuple[int, int]]:
+        """`Summer Hill says she…`: the capitalised run before the verb, log words in front of
+        it left out (`Customer Grace Long said her…`), unless a word of it names a thing, a
+        group or software (`Support Team said he…`, `Stripe says his…`)."""
+        for match in _NAME_BEFORE_A_PRONOUN.finditer(text):
+            words = list(regex.finditer(r"\S+", match.group(1)))
+            while words and words[0].group().lower() in LOG_VOCABULARY:
+                words.pop(0)
+            lowered = [word.group().lower().rstrip("'\u2019") for word in words]
+            if not lowered or any(
+                word in _NOT_A_NAME
+                or word in LOG_VOCABULARY
+                or word in SOFTWARE_NAMES
+                or word in GROUP_WORDS
+                for word in lowered
+            ):
+                continue
+            offset = match.start(1)
+            yield offset + words[0].start(), offset + words[-1].end()
+
     def _upper_runs_of_no_english(self, text: str) -> Iterator[tuple[int, int]]:
         """Within each run of words in capitals, every stretch of two or three words that
         could be nothing but a name: two of them no English word, any other a noun only
@@ -387,6 +439,8 @@ class CuedNames:
                 text, max(0, verb.start() - _NAME_REACH), verb.start()
             )
             if name is None:
+                if verb.group(1) in _VERBS_NO_SOFTWARE_DOES:
+                    yield from self._given_name_after_a_log_prefix(text, verb.start())
                 continue
             if name.group(1) is not None:
                 if verb.group(1) in _PERSON_VERBS and self._no_english_given_name(name.group(1)):
@@ -402,6 +456,15 @@ class CuedNames:
                     and self._no_english_given_name(match.group(1))
                 ):
                     yield match.span(1)
+
+    def _given_name_after_a_log_prefix(self, text: str, end: int) -> Iterator[tuple[int, int]]:
+        name = _NAME_AFTER_A_LOG_PREFIX.search(text, max(0, end - _NAME_REACH), end)
+        if (
+            name is not None
+            and name.group(1).lower() not in GROUP_WORDS
+            and self._no_english_given_name(name.group(1))
+        ):
+            yield name.span(1)
 
     def _no_english_lower_name(self, run: str) -> bool:
         parts = [part for word in run.split() for part in word.split("-")]

@@ -78,6 +78,13 @@ UPPER_LAST_COMMA_FIRST = regex.compile(
     rf"(?<!,[ \t])(?<![\w\u2019-])(?<!\w'){_UPPER_NAME_PART},[ \t]{_UPPER_NAME_PART}"
     r"(?!,[ \t]\p{Lu}|[\w-])"
 )
+# A surname in capitals, then a capitalised given name, as passports, airlines and banks write
+# it (`KOVALENKO, Oleksandra`, `NGUYEN, Van An`). The caller checks that neither is an English
+# word nor software (`VISA, Mastercard`).
+UPPER_LAST_CAPITALISED_FIRST = regex.compile(
+    rf"(?<!,[ \t])(?<![\w\u2019-])(?<!\w')({_UPPER_NAME_PART}),[ \t]({_SURNAME_OR_GIVEN})"
+    r"(?!,[ \t]\p{Lu}|[\w-])"
+)
 _WORD_IN_RUN = regex.compile(r"[^ \t]+")
 # A role word right after a name, set off by a comma or a bracket: `, customer`, `(payee)`.
 _ROLE_AFTER = regex.compile(r"[ \t]*[,(][ \t]*([A-Za-z]+)")

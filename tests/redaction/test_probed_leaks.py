@@ -555,6 +555,9 @@ HOSTILE = [
     ("Noa Peretz", ", Lior Abcdef", 5_000, ""),
     ("", "Lior Abcdef and ", 5_000, "Noa Peretz"),
     ("", "abcd efgh ", 8_000, "complained"),
+    ("", "Abcd Efgh ", 8_000, "says she"),
+    ("", "ABCDEF, Ghijkl ", 6_000, ""),
+    ("", "INFO Abcdef ", 7_000, "disputed"),
     # 3,200 overlapping matches of one recogniser: their containment check was quadratic
     ("", "12:00:01.123456789+01:00 ", 3_200, ""),
 ]
