@@ -117,9 +117,11 @@ _PERSON_VERBS = frozenset(
 # full stop: `Ngozi A. Okafor disputed`), a colon, a bracket, a bar or a dash, or inside an
 # opening quote (not an apostrophe: `Kemi O'Neil`).
 _ACTING_VERB = regex.compile(rf"[ \t]({'|'.join(sorted(_PERSON_VERBS))})\b")
-_NAME_OPENING_A_SENTENCE = regex.compile(
+_SENTENCE_OPENING = (
     r"(?:^|(?<=\p{Ll}{2}[.!?][ \t]{1,3})|(?<=[:\]>|-][ \t]{1,3})|(?<=[=\[(]|(?<!\p{L})[\"']))"
-    rf"(?:({_CAPITALISED_WORD})|({_LOWER_WORD}[ \t]+{_LOWER_WORD}))\Z"
+)
+_NAME_OPENING_A_SENTENCE = regex.compile(
+    rf"{_SENTENCE_OPENING}(?:({_CAPITALISED_WORD})|({_LOWER_WORD}[ \t]+{_LOWER_WORD}))\Z"
 )
 _NAME_REACH = 64
 # After a log level or a timestamp (`INFO Ngozi disputed…`, `…10:01:02Z Kemi phoned…`) most
@@ -128,10 +130,16 @@ _NAME_REACH = 64
 _VERBS_NO_SOFTWARE_DOES = frozenset(
     ("phoned", "emailed", "disputed", "complained", "subscribed", "unsubscribed", "agreed", "said")
 )
-_NAME_AFTER_A_LOG_PREFIX = regex.compile(
+_AFTER_A_LOG_PREFIX = (
     r"(?<=(?<![\w-])(?:INFO|WARN|WARNING|ERROR|DEBUG|NOTICE|CRITICAL|FATAL|TRACE)[ \t]{1,3}"
     r"|\d\d(?:[.,]\d{1,9})?Z?[ \t]{1,3})"
-    rf"({_CAPITALISED_WORD})\Z"
+)
+_NAME_AFTER_A_LOG_PREFIX = regex.compile(rf"{_AFTER_A_LOG_PREFIX}({_CAPITALISED_WORD})\Z")
+# Before those verbs, a first and last name opening a sentence is a person's even when both
+# are English words (`Grace Long disputed the charge`, `INFO Hope Cook phoned…`).
+_FULL_NAME_BEFORE_A_VERB = regex.compile(
+    rf"(?:{_SENTENCE_OPENING}|{_AFTER_A_LOG_PREFIX})"
+    rf"({_CAPITALISED_WORD}[ \t]+{_CAPITALISED_WORD})\Z"
 )
 # Someone who says what happened to her or him: `Summer Hill says she was billed twice`,
 # `Hope Cook said her card was charged`. A pronoun of a person after what people say is a cue
@@ -441,6 +449,7 @@ class CuedNames:
             if name is None:
                 if verb.group(1) in _VERBS_NO_SOFTWARE_DOES:
                     yield from self._given_name_after_a_log_prefix(text, verb.start())
+                    yield from self._full_name_before_a_verb(text, verb.start())
                 continue
             if name.group(1) is not None:
                 if verb.group(1) in _PERSON_VERBS and self._no_english_given_name(name.group(1)):
@@ -463,6 +472,17 @@ class CuedNames:
             name is not None
             and name.group(1).lower() not in GROUP_WORDS
             and self._no_english_given_name(name.group(1))
+        ):
+            yield name.span(1)
+
+    def _full_name_before_a_verb(self, text: str, end: int) -> Iterator[tuple[int, int]]:
+        name = _FULL_NAME_BEFORE_A_VERB.search(text, max(0, end - _NAME_REACH), end)
+        if name is not None and not any(
+            word in LOG_VOCABULARY
+            or word in _NOT_A_NAME
+            or word in SOFTWARE_NAMES
+            or word in GROUP_WORDS
+            for word in name.group(1).lower().split()
         ):
             yield name.span(1)
 

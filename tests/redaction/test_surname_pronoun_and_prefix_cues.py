@@ -3,8 +3,9 @@ either frozen evaluation set): a surname in capitals before a capitalised given 
 passports, airlines and banks write it (`KOVALENKO, Oleksandra`); someone who says what
 happened to her or him (`Summer Hill says she was billed twice`), which holds even for names
 made of English words; and a given name right after a log level or a timestamp, before a verb
-software does not do (`WARN Oluwaseun disputed the renewal`). Each has lines beside it that
-must stay readable."""
+software does not do (`WARN Oluwaseun disputed the renewal`), and a first and last name,
+English words or not, opening a sentence before such a verb (`Grace Long disputed the
+charge`). Each has lines beside it that must stay readable."""
 
 from __future__ import annotations
 
@@ -35,6 +36,11 @@ from service.redaction.redactor import Redactor
         ("2026-12-06T10:01:02Z Chidinma complained about a double charge", "Chidinma"),
         ("ERROR Ebunoluwa phoned twice about the refund", "Ebunoluwa"),
         ("12:00:01.334 Adaeze unsubscribed from all mail", "Adaeze"),
+        # a first and last name opening a sentence before such a verb
+        ("Grace Long disputed the charge", "Grace Long"),
+        ("INFO Hope Cook phoned about the invoice", "Hope Cook"),
+        ("2026-12-06T10:01:02Z Faith Webb complained about a double charge", "Faith Webb"),
+        ("Ticket 12: Rose Baker emailed support", "Rose Baker"),
     ],
 )
 def test_the_name_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
@@ -65,6 +71,13 @@ def test_the_name_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
         "WARN Devops complained about the pager",
         "2024-05-01 12:00:01,123 WARNING Pydantic complains about field shadowing",
         "INFO Codecov said coverage dropped",
+        # two words opening a sentence that name a check, a team or a system
+        "Health Check disputed",
+        "The Support Team complained",
+        "Customer Success complained about churn",
+        "WARN Load Balancer said nothing",
+        "Product Marketing agreed to the copy",
+        "Data Platform complained loudly",
     ],
 )
 def test_the_line_stays_readable(redactor: Redactor, line: str) -> None:
