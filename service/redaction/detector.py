@@ -455,7 +455,13 @@ class PresidioDetector:
             listed = names_in_a_list(text, start, end)
             if listed is not None and self._a_list_of_names(text[slice(*listed)]):
                 start, end = listed
-            elif listed is None and capitalised_word_before(text, start):
+            elif listed is not None:
+                # Two runs of words listed (`Joy Park, Dawn Price`, `New York, San Francisco`):
+                # the words around the comma are judged as before, but a person found there
+                # is the whole list, or the rest of two names would stay readable.
+                self._judge_name(index, *listed, text[start:end], findings, snippets)
+                continue
+            elif capitalised_word_before(text, start):
                 continue  # `Mexico City, Buenos Aires, Bogotá and Lima`: a list, not `Aires, B.`
             elif listed is None:
                 end = second_given_name_end(text, end)  # `Nguyen, Thi Hoa`

@@ -5,7 +5,9 @@ happened to her or him (`Summer Hill says she was billed twice`), which holds ev
 made of English words; and a given name right after a log level or a timestamp, before a verb
 software does not do (`WARN Oluwaseun disputed the renewal`), and a first and last name,
 English words or not, opening a sentence before such a verb (`Grace Long disputed the
-charge`). Each has lines beside it that must stay readable."""
+charge`). And a `Last, First` found between two listed names covers both names, so that no
+first name of one and surname of the other stay readable (`cc: Joy <PERSON> Price` before).
+Each has lines beside it that must stay readable."""
 
 from __future__ import annotations
 
@@ -41,6 +43,11 @@ from service.redaction.redactor import Redactor
         ("INFO Hope Cook phoned about the invoice", "Hope Cook"),
         ("2026-12-06T10:01:02Z Faith Webb complained about a double charge", "Faith Webb"),
         ("Ticket 12: Rose Baker emailed support", "Rose Baker"),
+        # two listed names, judged by the words around the comma
+        ("cc: Joy Park, Dawn Price", "Joy"),
+        ("cc: Joy Park, Dawn Price", "Price"),
+        ("refunds approved: Hope Cook, Faith Webb", "Hope"),
+        ("refunds approved: Hope Cook, Faith Webb", "Webb"),
     ],
 )
 def test_the_name_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
@@ -78,6 +85,11 @@ def test_the_name_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
         "WARN Load Balancer said nothing",
         "Product Marketing agreed to the copy",
         "Data Platform complained loudly",
+        # two listed runs that are no names
+        "New York, San Francisco",
+        "wallets: Apple Pay, Google Pay",
+        "regions: North America, Western Europe",
+        "Jenkins Pipeline, Stage Deploy",
     ],
 )
 def test_the_line_stays_readable(redactor: Redactor, line: str) -> None:
