@@ -16,9 +16,11 @@ import urllib.parse
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
+import regex
+
 from service.redaction.keys import key_entity, key_names_a_thing, normalise_key
-from service.redaction.names import NAME_PARTICLE, written_without_case
-from service.redaction.values import names_a_thing
+from service.redaction.names import LOG_VOCABULARY, NAME_PARTICLE, written_without_case
+from service.redaction.values import GROUP_WORDS, names_a_thing
 
 _JSON_STRING_FIELD = re.compile(r'"([A-Za-z_][\w.-]{0,63})"\s*:\s*"((?:[^"\\]|\\.)*)"')
 _ESCAPED_JSON_FIELD = re.compile(
@@ -110,6 +112,13 @@ _MAIL_HEADER = re.compile(
     r"(?i)(?:^|[\s:])(?:from|to|cc|bcc|reply-to|sender|resent-from|delivered-to|return-path)"
     r"\s*:\s*"
 )
+_RECIPIENTS_HEADER = re.compile(
+    r"(?i:^[ \t]*(?:from|to|sender)|(?<![\w-])(?:cc|bcc|reply-to))[ \t]*:[ \t]*"
+)
+_RECIPIENT = regex.compile(r"(?<![\w'\u2019-])\p{Lu}[\w'\u2019-]*(?:[ \t]\p{Lu}[\w'\u2019-]*){1,2}")
+_RECIPIENT_LIST = regex.compile(
+    rf"{_RECIPIENT.pattern}(?:[ \t]*[,;][ \t]*{_RECIPIENT.pattern})*[ \t]*[,;]?[ \t]*"
+)
 # An unquoted display name may be `Last, First` (`From: Hill, Rose <rh@x.io>`).
 _DISPLAY_NAME = re.compile(
     r'(?:"([^"]{1,120})"|((?:[^\s<>",;:@][^<>",;:@]{0,60},[ \t]*)?[^\s<>",;:@][^<>",;:@]{0,119}?))'
@@ -197,6 +206,8 @@ def find_fields(text: str, explicit: Mapping[str, str] | None = None) -> list[Fi
             fields.append(_field(match.group(1), match.start(3), match.end(3), True, explicit))
     if "@" in text and "<" in text:
         fields.extend(_display_names(text))
+    elif ":" in text:
+        fields.extend(_bare_recipients(text))
     if (
         ": " in text
         or " - " in text
@@ -369,6 +380,25 @@ def _labelled_values(text: str, explicit: Mapping[str, str] | None) -> Iterator[
             continue  # `Address: not provided`
         # Unquoted: a single lower-case word (`Owner: kubernetes-admin`) is no name.
         yield Field(normalise_key(label), match.start(1), end, False, entity)
+
+
+def _bare_recipients(text: str) -> Iterator[Field]:
+    """Full names with no address in a mail header (`cc: Joy Park; Dawn Price`), each two or
+    three capitalised words, the list filling the rest of the line; not teams or things
+    (`Cc: Billing Team`). `To:` and `From:` count only at the line's start: elsewhere they
+    are as often a state's change (`status from: Active to: Past Due`)."""
+    header = _RECIPIENTS_HEADER.search(text)
+    if header is None:
+        return
+    listed = _RECIPIENT_LIST.fullmatch(text, header.end())
+    if listed is None:
+        return
+    for name in _RECIPIENT.finditer(text, header.end(), listed.end()):
+        words = name.group().lower().split()
+        if not names_a_thing(name.group()) and not any(
+            word in GROUP_WORDS or word in LOG_VOCABULARY for word in words
+        ):
+            yield Field("recipient", name.start(), name.end(), False, "PERSON")
 
 
 def _display_names(text: str) -> Iterator[Field]:

@@ -6,7 +6,8 @@ made of English words; and a given name right after a log level or a timestamp, 
 software does not do (`WARN Oluwaseun disputed the renewal`), and a first and last name,
 English words or not, opening a sentence before such a verb (`Grace Long disputed the
 charge`). And a `Last, First` found between two listed names covers both names, so that no
-first name of one and surname of the other stay readable (`cc: Joy <PERSON> Price` before).
+first name of one and surname of the other stay readable (`cc: Joy <PERSON> Price` before);
+and full names with no address in a mail header (`Cc: Joy Park; Dawn Price`).
 Each has lines beside it that must stay readable."""
 
 from __future__ import annotations
@@ -43,6 +44,12 @@ from service.redaction.redactor import Redactor
         ("INFO Hope Cook phoned about the invoice", "Hope Cook"),
         ("2026-12-06T10:01:02Z Faith Webb complained about a double charge", "Faith Webb"),
         ("Ticket 12: Rose Baker emailed support", "Rose Baker"),
+        # full names with no address in a mail header
+        ("Cc: Łukasz Żółć; Dawn Price", "Łukasz"),
+        ("Cc: Łukasz Żółć; Dawn Price", "Dawn"),
+        ("Reply-To: Grace Long", "Grace"),
+        ("To: Ama Boateng, Kofi Mensah", "Kofi"),
+        ("bcc: Ifeoma Chukwu", "Ifeoma"),
         # two listed names, judged by the words around the comma
         ("cc: Joy Park, Dawn Price", "Joy"),
         ("cc: Joy Park, Dawn Price", "Price"),
@@ -85,6 +92,12 @@ def test_the_name_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
         "WARN Load Balancer said nothing",
         "Product Marketing agreed to the copy",
         "Data Platform complained loudly",
+        # a header naming teams, or a `to:` that is a state's change
+        "Cc: Billing Team",
+        "cc: Platform Ops; Finance Desk",
+        "From: Support Team",
+        "status from: Active to: Past Due",
+        "changed plan to: Pro Annual",
         # two listed runs that are no names
         "New York, San Francisco",
         "wallets: Apple Pay, Google Pay",
