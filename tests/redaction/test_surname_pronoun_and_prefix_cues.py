@@ -47,8 +47,8 @@ from service.redaction.redactor import Redactor
         # full names with no address in a mail header
         ("Cc: Łukasz Żółć; Dawn Price", "Łukasz"),
         ("Cc: Łukasz Żółć; Dawn Price", "Dawn"),
-        ("Reply-To: Grace Long", "Grace"),
-        ("To: Ama Boateng, Kofi Mensah", "Kofi"),
+        ("reply-to: Dawn Price", "Dawn"),
+        ("To: Joy Park; Hope Cook", "Hope"),
         ("bcc: Ifeoma Chukwu", "Ifeoma"),
         # two listed names, judged by the words around the comma
         ("cc: Joy Park, Dawn Price", "Joy"),
