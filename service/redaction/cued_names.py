@@ -141,9 +141,10 @@ _FULL_NAME_BEFORE_A_VERB = regex.compile(
     rf"(?:{_SENTENCE_OPENING}|{_AFTER_A_LOG_PREFIX})"
     rf"({_CAPITALISED_WORD}[ \t]+{_CAPITALISED_WORD})\Z"
 )
-# Someone who says what happened to her or him: `Summer Hill says she was billed twice`,
-# `Hope Cook said her card was charged`. A pronoun of a person after what people say is a cue
-# strong enough for names made of English words; a team, a system or a place is `it`/`they`.
+# Someone who says what happened to her or him, or did something to what is hers or his:
+# `Summer Hill says she was billed twice`, `Hope Cook said her card was charged`, `Chip Banks
+# reactivated his plan`. A pronoun of a person after what people say or do is a cue strong
+# enough for names made of English words; a team, a system or a place is `it`/`they`.
 _SPEECH_VERBS = frozenset(
     """
     says said reports reported claims claimed tells told explains explained mentions mentioned
@@ -154,8 +155,8 @@ _SPEECH_VERBS = frozenset(
 _PERSONAL_PRONOUNS = frozenset(("she", "he", "her", "his", "him"))
 _NAME_BEFORE_A_PRONOUN = regex.compile(
     rf"(?<![\w'\u2019-])({_CAPITALISED_WORD}(?:[ \t]+{_CAPITALISED_WORD}){{0,3}})[ \t]+"
-    rf"(?:{'|'.join(sorted(_SPEECH_VERBS))})[ \t]+(?:(?:that|us|me)[ \t]+)?"
-    r"(?:she|he|her|his|him)(?![\w-])"
+    rf"(?:(?:{'|'.join(sorted(_SPEECH_VERBS))})[ \t]+(?:(?:that|us|me)[ \t]+)?"
+    r"(?:she|he|her|his|him)|\p{Ll}{2,}ed[ \t]+(?:her|his))(?![\w-])"
 )
 # `paused by Chinonso`, found by `by` first; the word before it is looked at then.
 _BY_GIVEN_NAME = regex.compile(
@@ -333,7 +334,7 @@ class CuedNames:
                     found.append(match.span(1))
         if not _PERSON_VERBS.isdisjoint(words):
             found.extend(self._given_names_acting(text, words))
-        if not (_PERSONAL_PRONOUNS.isdisjoint(words) or _SPEECH_VERBS.isdisjoint(words)):
+        if not _PERSONAL_PRONOUNS.isdisjoint(words):
             found.extend(self._names_before_a_pronoun(text))
         if _TWO_UPPER_WORDS.search(text) is not None:
             found.extend(self._upper_runs_of_no_english(text))

@@ -34,6 +34,8 @@ from service.redaction.redactor import Redactor
         ("Spoke with Robin Marsh, who said his plan was paused", "Robin Marsh"),
         ("Sunny Day insisted she never got the email", "Sunny Day"),
         ("Jordan explained that he was travelling", "Jordan"),
+        ("Chip Banks reactivated his plan", "Chip Banks"),
+        ("Rose Marsh updated her card", "Rose Marsh"),
         # a given name after a level or a timestamp, before what software does not do
         ("2026-12-06 10:01:02,123 WARN Oluwaseun disputed the renewal", "Oluwaseun"),
         ("2026-12-06T10:01:02Z Chidinma complained about a double charge", "Chidinma"),
@@ -77,6 +79,10 @@ def test_the_name_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
         "The Support Team said he was refunded",
         "Stripe says his card was declined",
         "Kafka reported he",
+        "Admin Portal updated her card",
+        "Support Team cancelled his subscription",
+        "Stripe Billing cancelled her plan",
+        "The Billing Service paused her subscription",
         # software after a level, doing what software does
         "INFO Dependabot reported 3 vulnerabilities",
         "WARN Kubernetes reported node pressure",
