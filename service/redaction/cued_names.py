@@ -125,11 +125,13 @@ _NAME_OPENING_A_SENTENCE = regex.compile(
 )
 _NAME_REACH = 64
 # After a log level or a timestamp (`INFO Ngozi disputed…`, `…10:01:02Z Kemi phoned…`) most
-# single words are software that complains, wants and reports (`WARNING Pydantic complains`),
-# so only verbs software does not do count there.
-_VERBS_NO_SOFTWARE_DOES = frozenset(
-    ("phoned", "emailed", "disputed", "complained", "subscribed", "unsubscribed", "agreed", "said")
-)
+# single words are software that complains, says, subscribes, wants and reports (`WARNING
+# Pydantic complains`, `ERROR Snyk complained`, `INFO Centrifugo subscribed`: an earlier rule
+# with the wider list took 187 software and team names), so only verbs software does not do
+# count there. Two capitalised words are less often software, and may also have complained or
+# said (`Grace Long complained…`).
+_VERBS_NO_SOFTWARE_DOES = frozenset(("phoned", "emailed", "disputed", "agreed"))
+_VERBS_BEFORE_A_FULL_NAME = _VERBS_NO_SOFTWARE_DOES | {"complained", "said"}
 _AFTER_A_LOG_PREFIX = (
     r"(?<=(?<![\w-])(?:INFO|WARN|WARNING|ERROR|DEBUG|NOTICE|CRITICAL|FATAL|TRACE)[ \t]{1,3}"
     r"|\d\d(?:[.,]\d{1,9})?Z?[ \t]{1,3})"
@@ -243,6 +245,13 @@ _CASELESS_LETTER = regex.compile(r"\p{Lo}")
 _UPPER_RUN = regex.compile(rf"(?<![\w'\u2019.-]){_UPPER_WORD}(?:[ \t]+{_UPPER_WORD})+(?![\w.-])")
 _POSSESSIVE = regex.compile(r"['\u2019]S\Z")
 _TWO_UPPER_WORDS = re.compile(r"[A-Z\u00c0-\u024f]{3}[ \t]+[A-Z\u00c0-\u024f]{3}")
+# Lower-case full names listed (`notify: amara okafor, liam byrne, sofia russo`): each item
+# two lower-case words, judged as after a looser cue, and two of them at least must pass.
+_LOWER_PAIR = rf"{_LOWER_WORD}[ \t]{_LOWER_WORD}"
+_LIST_OF_LOWER_PAIRS = regex.compile(
+    rf"(?<![\w'\u2019-]){_LOWER_PAIR}(?:[ \t]*+[,;][ \t]*+{_LOWER_PAIR})++(?![\w-])"
+)
+_LISTED_LOWER_PAIR = regex.compile(_LOWER_PAIR)
 
 
 _NEXT_UPPER_WORD = regex.compile(rf"[ \t]+({_UPPER_WORD})(?![\w-])")
@@ -338,6 +347,8 @@ class CuedNames:
             found.extend(self._names_before_a_pronoun(text))
         if _TWO_UPPER_WORDS.search(text) is not None:
             found.extend(self._upper_runs_of_no_english(text))
+        if "," in text or ";" in text:
+            found.extend(self._listed_lower_case_names(text))
         if self._slot_pattern is not None and not self._slots.isdisjoint(words):
             for match in self._slot_pattern.finditer(text, overlapped=True):
                 run = match.group(1)
@@ -405,6 +416,19 @@ class CuedNames:
             offset = match.start(1)
             yield offset + words[0].start(), offset + words[-1].end()
 
+    def _listed_lower_case_names(self, text: str) -> Iterator[tuple[int, int]]:
+        """`amara okafor, liam byrne, sofia russo`: the items that pass as a name after a looser
+        cue, when two of them at least do and none is software (`grafana loki`)."""
+        for listed in _LIST_OF_LOWER_PAIRS.finditer(text):
+            names = [
+                item.span()
+                for item in _LISTED_LOWER_PAIR.finditer(text, listed.start(), listed.end())
+                if self._foreign_lower_name(item.group().split())
+                and not any(word in SOFTWARE_NAMES for word in item.group().split())
+            ]
+            if len(names) >= 2:
+                yield from names
+
     def _upper_runs_of_no_english(self, text: str) -> Iterator[tuple[int, int]]:
         """Within each run of words in capitals, every stretch of two or three words that
         could be nothing but a name: two of them no English word, any other a noun only
@@ -450,6 +474,7 @@ class CuedNames:
             if name is None:
                 if verb.group(1) in _VERBS_NO_SOFTWARE_DOES:
                     yield from self._given_name_after_a_log_prefix(text, verb.start())
+                if verb.group(1) in _VERBS_BEFORE_A_FULL_NAME:
                     yield from self._full_name_before_a_verb(text, verb.start())
                 continue
             if name.group(1) is not None:

@@ -106,6 +106,7 @@ _PERSON_SCORE_ORDINARY_WORDS = 0.4
 # A run NER did not call a person, which opens a clause and is followed by a verb in the past.
 _PERSON_SCORE_ACTING = 0.6
 _TWO_CAPITALS = re.compile(r"[A-Z]{2}, [A-Z]{2}|[^\x00-\x7f]")
+_VOWELS = "aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüýąęėįųőű"
 _CAPITALS_THEN_A_CAPITAL = re.compile(r"[A-Z]{3}, [A-Z]|[^\x00-\x7f]")
 # A name of two or three words listed after or before another: a comma, slash, plus, `&` or
 # `and` between them. One word alone is as often a product or a company (`Jane Smith,
@@ -476,17 +477,22 @@ class PresidioDetector:
     def _surname_in_capitals(self, match: regex.Match[str]) -> bool:
         """`KOVALENKO, Oleksandra`, `NGUYEN, Van An`: neither part an ordinary English word
         (only a noun, as many names are, may pass), a log word or software (`VISA, Mastercard`,
-        `ERROR, Retrying`, `REDIS, Postgres`)."""
+        `ERROR, Retrying`, `REDIS, Postgres`), and a vowel in the surname (`SGD, Adam`)."""
         lexicon = self.lexicon
         if not lexicon.available:
             return False
         parts = [match.group(1).lower(), match.group(2).lower()]
-        return len(parts[0]) >= 3 and not any(
-            part in LOG_VOCABULARY
-            or part in NOT_A_PERSON
-            or part in SOFTWARE_NAMES
-            or lexicon.ordinary(part)
-            for part in parts
+        surname = parts[0]
+        return (
+            len(surname) >= 3
+            and any(vowel in surname for vowel in _VOWELS)
+            and not any(
+                part in LOG_VOCABULARY
+                or part in NOT_A_PERSON
+                or part in SOFTWARE_NAMES
+                or lexicon.ordinary(part)
+                for part in parts
+            )
         )
 
     def _english_words_only(self, run: str) -> bool:

@@ -559,6 +559,7 @@ HOSTILE = [
     ("", "ABCDEF, Ghijkl ", 6_000, ""),
     ("", "INFO Abcdef ", 7_000, "disputed"),
     ("cc: ", "Abcd Efgh; ", 7_000, "failed"),
+    ("", "abcd efgh, ", 7_000, "ijkl"),
     ("cc: ", "Abcd Efgh Ijkl ", 6_000, ""),
     # 3,200 overlapping matches of one recogniser: their containment check was quadratic
     ("", "12:00:01.123456789+01:00 ", 3_200, ""),
