@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 import regex
 
+from service.redaction.addresses import an_address_value, keyed_address_end
 from service.redaction.keys import key_entity, key_names_a_thing, normalise_key
 from service.redaction.names import LOG_VOCABULARY, NAME_PARTICLE, written_without_case
 from service.redaction.values import GROUP_WORDS, names_a_thing
@@ -374,10 +375,13 @@ def _labelled_values(text: str, explicit: Mapping[str, str] | None) -> Iterator[
         elif entity == "PERSON" and written_without_case(value[:1]):
             value = _name_before_other_script(value)  # `محمد العلي card ending 4242`
             end = match.start(1) + len(value)
-        if entity in ("PERSON", "LOCATION") and len(value.split()) > _LABEL_MAX_WORDS:
+        if entity == "LOCATION":
+            end = keyed_address_end(text, end)  # `Adres: Bağdat Caddesi No:155 D:3, 34728 …`
+            value = text[match.start(1) : end]
+            if not an_address_value(value):
+                continue  # `Address: not provided`, `Address: updated 3 times since May`
+        elif entity == "PERSON" and len(value.split()) > _LABEL_MAX_WORDS:
             continue  # a sentence, not a value (`Name: changed by the owner to …`)
-        if entity == "LOCATION" and not any(char.isdigit() for char in value):
-            continue  # `Address: not provided`
         # Unquoted: a single lower-case word (`Owner: kubernetes-admin`) is no name.
         yield Field(normalise_key(label), match.start(1), end, False, entity)
 

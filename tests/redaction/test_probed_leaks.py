@@ -560,6 +560,8 @@ HOSTILE = [
     ("", "INFO Abcdef ", 7_000, "disputed"),
     ("cc: ", "Abcd Efgh; ", 7_000, "failed"),
     ("", "abcd efgh, ", 7_000, "ijkl"),
+    ("address: ", "Abcd 12, ", 8_000, "x"),
+    ("addr=", "Ab 1 ", 12_000, "z"),
     ("cc: ", "Abcd Efgh Ijkl ", 6_000, ""),
     # 3,200 overlapping matches of one recogniser: their containment check was quadratic
     ("", "12:00:01.123456789+01:00 ", 3_200, ""),
