@@ -490,14 +490,15 @@ class PresidioDetector:
     def _surname_in_capitals(self, match: regex.Match[str]) -> bool:
         """`KOVALENKO, Oleksandra`, `NGUYEN, Van An`: neither part an ordinary English word
         (only a noun, as many names are, may pass), a log word or software (`VISA, Mastercard`,
-        `ERROR, Retrying`, `REDIS, Postgres`), and a vowel in the surname (`SGD, Adam`)."""
+        `ERROR, Retrying`, `REDIS, Postgres`), and four letters or more and a vowel in the
+        surname (`SGD, Adam`, `AIX, Cygwin`: acronyms)."""
         lexicon = self.lexicon
         if not lexicon.available:
             return False
         parts = [match.group(1).lower(), match.group(2).lower()]
         surname = parts[0]
         return (
-            len(surname) >= 3
+            len(surname) >= 4
             and any(vowel in surname for vowel in _VOWELS)
             and not any(
                 part in LOG_VOCABULARY

@@ -82,6 +82,8 @@ def test_the_name_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
         "HTTP, Grpc endpoints up",
         "AWS, Azure, GCP",
         "Add *BSD, BeOS, and PA-Linux support.",
+        "Similarly to AIX, Cygwin 2.9.0",
+        "* README, Makefile.in (ETC_SUPPORT): Remove references",
         'Currently supports "vanilla" SGD, Adam and RAdam.',
         # a pronoun after a team, a system or software
         "The Support Team said he was refunded",
