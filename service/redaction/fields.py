@@ -19,6 +19,7 @@ from typing import NamedTuple
 import regex
 
 from service.redaction.addresses import an_address_value, keyed_address_end
+from service.redaction.cued_names import SOFTWARE_NAMES
 from service.redaction.keys import key_entity, key_names_a_thing, normalise_key
 from service.redaction.names import LOG_VOCABULARY, NAME_PARTICLE, written_without_case
 from service.redaction.values import GROUP_WORDS, names_a_thing
@@ -119,6 +120,13 @@ _RECIPIENTS_HEADER = re.compile(
 _RECIPIENT = regex.compile(r"(?<![\w'\u2019-])\p{Lu}[\w'\u2019-]*(?:[ \t]\p{Lu}[\w'\u2019-]*){1,2}")
 _RECIPIENT_LIST = regex.compile(
     rf"{_RECIPIENT.pattern}(?:[ \t]*[,;][ \t]*{_RECIPIENT.pattern})*[ \t]*[,;]?[ \t]*"
+)
+_MAILBOX_WORD = r"(?:[dl]['\u2019])?\p{Lu}[\p{L}\p{M}'\u2019.-]*"  # `Marco d'Itri`
+_MAILBOX_PARTICLES = rf"(?:{NAME_PARTICLE.pattern}[ \t]+){{0,2}}"
+_MAILBOX = regex.compile(
+    rf"(?<![\w.'\u2019-])((?:{_MAILBOX_WORD}[ \t]+{_MAILBOX_PARTICLES}){{1,3}}{_MAILBOX_WORD}"
+    r"|(?:(?<=^|[:>-][ \t]{1,3})\p{Ll}[\p{Ll}'\u2019-]+[ \t]+\p{Ll}[\p{Ll}'\u2019-]+))"
+    r"[ \t]*<[^<>@\s]+@[^<>\s]+>"
 )
 # An unquoted display name may be `Last, First` (`From: Hill, Rose <rh@x.io>`).
 _DISPLAY_NAME = re.compile(
@@ -386,6 +394,19 @@ def _labelled_values(text: str, explicit: Mapping[str, str] | None) -> Iterator[
         yield Field(normalise_key(label), match.start(1), end, False, entity)
 
 
+def _mailboxes(text: str) -> Iterator[Field]:
+    """`Name <address>` outside a mail header, as changelogs, commit trailers and mailers
+    write a person (`-- Adrian Bunk <bunk@…>`, `Signed-off-by: Ana Lima <ana@…>`): the
+    capitalised words right before the address, with their particles (`van der`), or two
+    lower-case words that open the line or follow a colon or dash (`-- tony mancill <…>`).
+    Not software or a group (`Mailgun Relay <…>`, `Debian QA Group <…>`); the detector then
+    drops other teams and systems (`Billing Team <…>`, `GitHub <noreply@…>`)."""
+    for match in _MAILBOX.finditer(text):
+        words = match.group(1).lower().split()
+        if not any(word in SOFTWARE_NAMES or word in GROUP_WORDS for word in words):
+            yield Field("display_name", *match.span(1), False, "PERSON")
+
+
 def _bare_recipients(text: str) -> Iterator[Field]:
     """Full names with no address in a mail header (`cc: Joy Park; Dawn Price`), each two or
     three capitalised words, the list filling the rest of the line; not teams or things
@@ -408,6 +429,7 @@ def _bare_recipients(text: str) -> Iterator[Field]:
 def _display_names(text: str) -> Iterator[Field]:
     header = _MAIL_HEADER.search(text)
     if header is None:
+        yield from _mailboxes(text)
         return
     for match in _DISPLAY_NAME.finditer(text, header.end()):
         group = 1 if match.group(1) is not None else 2
