@@ -39,7 +39,6 @@ from service.redaction.names import (
     LAST_COMMA_FIRST,
     LOG_VOCABULARY,
     NOT_A_SURNAME,
-    UPPER_LAST_CAPITALISED_FIRST,
     UPPER_LAST_COMMA_FIRST,
     capitalised_word_before,
     continued_name_end,
@@ -112,8 +111,6 @@ _PERSON_SCORE_ORDINARY_WORDS = 0.4
 # A run NER did not call a person, which opens a clause and is followed by a verb in the past.
 _PERSON_SCORE_ACTING = 0.6
 _TWO_CAPITALS = re.compile(r"[A-Z]{2}, [A-Z]{2}|[^\x00-\x7f]")
-_VOWELS = "aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüýąęėįųőű"
-_CAPITALS_THEN_A_CAPITAL = re.compile(r"[A-Z]{3}, [A-Z]|[^\x00-\x7f]")
 # A name of two or three words listed after or before another: a comma, slash, plus, `&` or
 # `and` between them. One word alone is as often a product or a company (`Jane Smith,
 # Chargebee`, `Twilio, Vonage and Sinch`).
@@ -452,10 +449,6 @@ class PresidioDetector:
         matches = list(LAST_COMMA_FIRST.finditer(text))
         if _TWO_CAPITALS.search(text):
             matches += filter(_upper_name_pair, UPPER_LAST_COMMA_FIRST.finditer(text))
-        if _CAPITALS_THEN_A_CAPITAL.search(text):
-            matches += filter(
-                self._surname_in_capitals, UPPER_LAST_CAPITALISED_FIRST.finditer(text)
-            )
         spans: list[tuple[int, int]] = []
         for match in sorted(matches, key=lambda match: match.start()):
             start, end = match.span()
@@ -471,13 +464,15 @@ class PresidioDetector:
                 start, end = listed
             elif listed is not None:
                 # Two runs of words listed (`Joy Park, Dawn Price`, `New York, San Francisco`):
-                # the words around the comma are judged as before, but a person found there
-                # is the whole list, or the rest of two names would stay readable.
-                self._judge_name(index, *listed, text[start:end], findings, snippets)
+                # the words around the comma are what is judged, as before, but the span a
+                # person found there stands for is the whole list, or the rest of two names
+                # would stay readable.
+                judged = text[start:end]
+                self._judge_name(index, *listed, judged, findings, snippets)
                 continue
             elif capitalised_word_before(text, start):
                 continue  # `Mexico City, Buenos Aires, Bogotá and Lima`: a list, not `Aires, B.`
-            elif listed is None:
+            else:
                 end = second_given_name_end(text, end)  # `Nguyen, Thi Hoa`
             if spans and start < spans[-1][1]:  # the next name of the same list
                 previous_start, previous_end = spans.pop()
@@ -486,28 +481,6 @@ class PresidioDetector:
         for start, end in spans:
             self._judge_name(index, start, end, text[start:end], findings, snippets)
         return findings
-
-    def _surname_in_capitals(self, match: regex.Match[str]) -> bool:
-        """`KOVALENKO, Oleksandra`, `NGUYEN, Van An`: neither part an ordinary English word
-        (only a noun, as many names are, may pass), a log word or software (`VISA, Mastercard`,
-        `ERROR, Retrying`, `REDIS, Postgres`), and four letters or more and a vowel in the
-        surname (`SGD, Adam`, `AIX, Cygwin`: acronyms)."""
-        lexicon = self.lexicon
-        if not lexicon.available:
-            return False
-        parts = [match.group(1).lower(), match.group(2).lower()]
-        surname = parts[0]
-        return (
-            len(surname) >= 4
-            and any(vowel in surname for vowel in _VOWELS)
-            and not any(
-                part in LOG_VOCABULARY
-                or part in NOT_A_PERSON
-                or part in SOFTWARE_NAMES
-                or lexicon.ordinary(part)
-                for part in parts
-            )
-        )
 
     def _english_words_only(self, run: str) -> bool:
         """One to three words, every one an English word: `Victory Lap`, not `Maria Gonzalez`

@@ -21,7 +21,7 @@ import regex
 from service.redaction.addresses import an_address_value, keyed_address_end
 from service.redaction.cued_names import SOFTWARE_NAMES
 from service.redaction.keys import key_entity, key_names_a_thing, normalise_key
-from service.redaction.names import LOG_VOCABULARY, NAME_PARTICLE, written_without_case
+from service.redaction.names import NAME_PARTICLE, written_without_case
 from service.redaction.values import GROUP_WORDS, names_a_thing
 
 _JSON_STRING_FIELD = re.compile(r'"([A-Za-z_][\w.-]{0,63})"\s*:\s*"((?:[^"\\]|\\.)*)"')
@@ -113,13 +113,6 @@ _XML_ELEMENT = re.compile(r"<([A-Za-z_][\w.-]{0,63})(?:\s[^<>]*)?>([^<>]{1,200})
 _MAIL_HEADER = re.compile(
     r"(?i)(?:^|[\s:])(?:from|to|cc|bcc|reply-to|sender|resent-from|delivered-to|return-path)"
     r"\s*:\s*"
-)
-_RECIPIENTS_HEADER = re.compile(
-    r"(?i:^[ \t]*(?:from|to|sender)|(?<![\w-])(?:cc|bcc|reply-to))[ \t]*:[ \t]*"
-)
-_RECIPIENT = regex.compile(r"(?<![\w'\u2019-])\p{Lu}[\w'\u2019-]*(?:[ \t]\p{Lu}[\w'\u2019-]*){1,2}")
-_RECIPIENT_LIST = regex.compile(
-    rf"{_RECIPIENT.pattern}(?:[ \t]*[,;][ \t]*{_RECIPIENT.pattern})*[ \t]*[,;]?[ \t]*"
 )
 _MAILBOX_WORD = r"(?:[dl]['\u2019])?\p{Lu}[\p{L}\p{M}'\u2019.-]*"  # `Marco d'Itri`
 _MAILBOX_PARTICLES = rf"(?:{NAME_PARTICLE.pattern}[ \t]+){{0,2}}"
@@ -215,8 +208,6 @@ def find_fields(text: str, explicit: Mapping[str, str] | None = None) -> list[Fi
             fields.append(_field(match.group(1), match.start(3), match.end(3), True, explicit))
     if "@" in text and "<" in text:
         fields.extend(_display_names(text))
-    elif ":" in text:
-        fields.extend(_bare_recipients(text))
     if (
         ": " in text
         or " - " in text
@@ -405,25 +396,6 @@ def _mailboxes(text: str) -> Iterator[Field]:
         words = match.group(1).lower().split()
         if not any(word in SOFTWARE_NAMES or word in GROUP_WORDS for word in words):
             yield Field("display_name", *match.span(1), False, "PERSON")
-
-
-def _bare_recipients(text: str) -> Iterator[Field]:
-    """Full names with no address in a mail header (`cc: Joy Park; Dawn Price`), each two or
-    three capitalised words, the list filling the rest of the line; not teams or things
-    (`Cc: Billing Team`). `To:` and `From:` count only at the line's start: elsewhere they
-    are as often a state's change (`status from: Active to: Past Due`)."""
-    header = _RECIPIENTS_HEADER.search(text)
-    if header is None:
-        return
-    listed = _RECIPIENT_LIST.fullmatch(text, header.end())
-    if listed is None:
-        return
-    for name in _RECIPIENT.finditer(text, header.end(), listed.end()):
-        words = name.group().lower().split()
-        if not names_a_thing(name.group()) and not any(
-            word in GROUP_WORDS or word in LOG_VOCABULARY for word in words
-        ):
-            yield Field("recipient", name.start(), name.end(), False, "PERSON")
 
 
 def _display_names(text: str) -> Iterator[Field]:

@@ -78,16 +78,6 @@ UPPER_LAST_COMMA_FIRST = regex.compile(
     rf"(?<!,[ \t])(?<![\w\u2019-])(?<!\w'){_UPPER_NAME_PART},[ \t]{_UPPER_NAME_PART}"
     r"(?!,[ \t]\p{Lu}|[\w-])"
 )
-# A surname in capitals, then a capitalised given name, as passports, airlines and banks write
-# it (`KOVALENKO, Oleksandra`, `NGUYEN, Van An`). The given name has no capital inside
-# (`BSD, BeOS`) nor a file's extension (`README, Makefile.in`); the caller checks that
-# neither is an English word nor software (`VISA, Mastercard`) and that the surname has four
-# letters or more and a vowel (`SGD, Adam`, `AIX, Cygwin`).
-_GIVEN_NAME_NO_INNER_CAPITAL = r"\p{Lu}\p{Ll}[\p{Ll}\p{M}]+(?:['\u2019-]\p{Lu}?[\p{Ll}\p{M}]+)*"
-UPPER_LAST_CAPITALISED_FIRST = regex.compile(
-    rf"(?<!,[ \t])(?<![\w\u2019-])(?<!\w')(\p{{Lu}}+(?:['\u2019-]\p{{Lu}}+)*),[ \t]"
-    rf"({_GIVEN_NAME_NO_INNER_CAPITAL})(?!,[ \t]\p{{Lu}}|[\w-]|\.\w)"
-)
 _WORD_IN_RUN = regex.compile(r"[^ \t]+")
 # A role word right after a name, set off by a comma or a bracket: `, customer`, `(payee)`.
 _ROLE_AFTER = regex.compile(r"[ \t]*[,(][ \t]*([A-Za-z]+)")

@@ -1,16 +1,21 @@
-"""Three cues for names the detector let through (probed with self-written lines, none from
-either frozen evaluation set): a surname in capitals before a capitalised given name, as
-passports, airlines and banks write it (`KOVALENKO, Oleksandra`); someone who says what
-happened to her or him (`Summer Hill says she was billed twice`), which holds even for names
-made of English words; and a given name right after a log level or a timestamp, before a verb
-software does not do (`WARN Oluwaseun disputed the renewal`; not `complained` nor `said`,
-which software does too), and a first and last name,
-English words or not, opening a sentence before such a verb (`Grace Long disputed the
-charge`). And a `Last, First` found between two listed names covers both names, so that no
-first name of one and surname of the other stay readable (`cc: Joy <PERSON> Price` before);
-full names with no address in a mail header (`Cc: Joy Park; Dawn Price`); and lower-case full
-names listed, two of them at least judged names (`notify: amara okafor, liam byrne`).
-Each has lines beside it that must stay readable."""
+"""Cues for names the detector let through (probed with self-written lines, none from either
+frozen evaluation set), each kept narrow after an attacker's review of a wider first version:
+
+- someone who says what happened to her or him (`Summer Hill says she was billed twice`),
+  which holds even for names made of English words, and takes initials and particles with
+  the name (`Ngozi A. Okafor says she…` must not leave `Ngozi A.` readable);
+- a first and last name opening a sentence, or after a log level or a time, before
+  `disputed` (`Grace Long disputed the charge`);
+- lower-case full names listed, two of them at least judged names (`notify: amara okafor,
+  liam byrne`);
+- a `Last, First` found between two listed names covers both names (`cc: Joy <PERSON> Price`
+  before);
+- `Name <address>` outside a mail header (changelog trailers, `Signed-off-by:`).
+
+What the review showed taken wrongly by the wider version stays readable below: products
+acting on her or him, software after a log level, teams in mail headers, acronyms before a
+capitalised word (that `SURNAME, Given` rule was dropped).
+"""
 
 from __future__ import annotations
 
@@ -22,12 +27,6 @@ from service.redaction.redactor import Redactor
 @pytest.mark.parametrize(
     ("line", "gone"),
     [
-        # `SURNAME, Given`
-        ("Refund approved for KOVALENKO, Oleksandra (sub_88421)", "KOVALENKO"),
-        ("MBEKI, Thabiso disputed charge ch_42", "Thabiso"),
-        ("boarding pass issued: ACHTERBERG, Femke", "Femke"),
-        ("SZYMAŃSKA, Bożena renewed the annual plan", "SZYMAŃSKA"),
-        ("NGUYEN, Thi Hoa disputed charge", "Hoa"),
         # a pronoun of a person after what people say
         ("Ticket 4411: Summer Hill says she was billed twice", "Summer Hill"),
         ("Hope Cook said her card was charged twice", "Hope Cook"),
@@ -36,24 +35,18 @@ from service.redaction.redactor import Redactor
         ("Spoke with Robin Marsh, who said his plan was paused", "Robin Marsh"),
         ("Sunny Day insisted she never got the email", "Sunny Day"),
         ("Jordan explained that he was travelling", "Jordan"),
-        ("Chip Banks reactivated his plan", "Chip Banks"),
-        ("Rose Marsh updated her card", "Rose Marsh"),
-        # a given name after a level or a timestamp, before what software does not do
-        ("2026-12-06 10:01:02,123 WARN Oluwaseun disputed the renewal", "Oluwaseun"),
-        ("2026-12-06T10:01:02Z Chidinma emailed about a double charge", "Chidinma"),
-        ("ERROR Ebunoluwa phoned twice about the refund", "Ebunoluwa"),
-        ("12:00:01.334 Adaeze agreed to the new price", "Adaeze"),
-        # a first and last name opening a sentence before such a verb
+        # with initials and particles, the whole name
+        ("Ngozi A. Okafor says she was billed twice", "Ngozi"),
+        ("Ngozi A. Okafor says she was billed twice", "A. "),
+        ("Mariana dos Santos says she was billed twice", "Mariana"),
+        ("Pieter van den Berg said he cancelled", "Pieter"),
+        ("Ana de la Cruz says she never signed up", "Ana"),
+        ("Juan Carlos de la Vega Ortiz said he was billed twice", "Juan"),
+        # a first and last name before `disputed`
         ("Grace Long disputed the charge", "Grace Long"),
-        ("INFO Hope Cook phoned about the invoice", "Hope Cook"),
-        ("2026-12-06T10:01:02Z Faith Webb complained about a double charge", "Faith Webb"),
-        ("Ticket 12: Rose Baker emailed support", "Rose Baker"),
-        # full names with no address in a mail header
-        ("Cc: Łukasz Żółć; Dawn Price", "Łukasz"),
-        ("Cc: Łukasz Żółć; Dawn Price", "Dawn"),
-        ("reply-to: Dawn Price", "Dawn"),
-        ("To: Joy Park; Hope Cook", "Hope"),
-        ("bcc: Ifeoma Chukwu", "Ifeoma"),
+        ("INFO Hope Cook disputed the invoice", "Hope Cook"),
+        ("2026-12-06T10:01:02Z Faith Webb disputed a double charge", "Faith Webb"),
+        ("Ticket 12: Rose Baker disputed support's answer", "Rose Baker"),
         # lower-case full names listed
         ("notify list: amara okafor, liam byrne, sofia russo", "okafor"),
         ("notify list: amara okafor, liam byrne, sofia russo", "russo"),
@@ -73,51 +66,47 @@ def test_the_name_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
 @pytest.mark.parametrize(
     "line",
     [
-        # capitals before a capitalised word that are no surname
-        "Accepted cards: VISA, Mastercard, AMEX",
-        "formats: JSON, Yaml and TOML",
-        "ERROR, Retrying in 5s",
-        "REDIS, Postgres healthy",
-        "Status: OK, Proceeding",
-        "HTTP, Grpc endpoints up",
-        "AWS, Azure, GCP",
-        "Add *BSD, BeOS, and PA-Linux support.",
-        "Similarly to AIX, Cygwin 2.9.0",
-        "* README, Makefile.in (ETC_SUPPORT): Remove references",
-        'Currently supports "vanilla" SGD, Adam and RAdam.',
-        # a pronoun after a team, a system or software
+        # a pronoun after a team, a system, software or a department
         "The Support Team said he was refunded",
         "Stripe says his card was declined",
         "Kafka reported he",
+        "Legal said she must approve",
+        "Finance said he approved the refund",
+        "Account Manager said he would call back",
+        # products and services acting on her or him
+        "Apple Pay declined her card",
+        "Klarna approved her instalment plan",
+        "Plaid verified his bank account",
         "Admin Portal updated her card",
-        "Support Team cancelled his subscription",
-        "Stripe Billing cancelled her plan",
-        "The Billing Service paused her subscription",
-        # software after a level, doing what software does
+        "Smart Retries charged her card",
+        # software, teams and checks after a level or a time, or opening a line
         "INFO Dependabot reported 3 vulnerabilities",
         "WARN Kubernetes reported node pressure",
         "2026-12-06T10:01:02Z Kafka replied with error",
         "INFO Renovate wants to update lodash",
         "WARN Devops complained about the pager",
         "2024-05-01 12:00:01,123 WARNING Pydantic complains about field shadowing",
-        "INFO Codecov said coverage dropped",
         "ERROR Snyk complained about 3 packages",
+        "WARN Mypy complained about 3 errors",
+        "INFO Etcd agreed on term 7",
+        "INFO Vonage phoned the customer",
+        "INFO Mailjet emailed 300 users",
         "INFO Centrifugo subscribed to channel billing",
-        "12:00:01 Ollama said: model loaded",
-        "WARN Eslint complained twice",
-        # two words opening a sentence that name a check, a team or a system
+        "INFO Weekly Digest emailed 300 users",
+        "INFO Health Probe said ok",
+        "WARN Style Linter complained",
         "Health Check disputed",
         "The Support Team complained",
         "Customer Success complained about churn",
-        "WARN Load Balancer said nothing",
         "Product Marketing agreed to the copy",
         "Data Platform complained loudly",
-        # a header naming teams, or a `to:` that is a state's change
-        "Cc: Billing Team",
-        "cc: Platform Ops; Finance Desk",
-        "From: Support Team",
-        "status from: Active to: Past Due",
-        "changed plan to: Pro Annual",
+        # capitals before a capitalised word
+        "Accepted cards: VISA, Mastercard, AMEX",
+        "formats: JSON, Yaml and TOML",
+        "datacenter: EMEA, Dublin",
+        "job nightly-export: OOMKILLED, Rescheduling",
+        "archive: GZIP, Zstd",
+        "Similarly to AIX, Cygwin 2.9.0",
         # lower-case pairs listed that are no names
         "stages: retry failed, card declined, email sent",
         "deps: grafana loki, kube proxy, node exporter",
@@ -165,3 +154,8 @@ def test_a_name_before_an_address_outside_a_mail_header_is_redacted(
 )
 def test_a_team_or_system_before_an_address_stays(redactor: Redactor, line: str, kept: str) -> None:
     assert kept in redactor.redact(line).text
+
+
+def test_a_place_before_the_verb_is_not_taken_for_the_speaker(redactor: Redactor) -> None:
+    redacted = redactor.redact("Amara Nwosu from Lagos said she was billed twice").text
+    assert "Lagos" in redacted and "Nwosu" not in redacted, redacted
