@@ -218,54 +218,6 @@ _RARE_SHAPE_WORDS = (
 _PO_BOX_WORDS = ("box", "postfach", "postbus", "apartado", "postal")
 
 
-# Under a key that says "address" the value is an address to its end: the rest of its words
-# and the comma-separated parts after it (`addr: ul. Marszałkowska 84/92 m. 15, 00-514
-# Warszawa`, `address: House 14, Road 27, Block C, Banani, Dhaka 1213`). A word of it starts
-# with a capital or a digit, or is a short lower-case unit word or particle (`m.`, `apto`,
-# `des`); the value ends at the first other word (`, then retried`), at a separator that is
-# no comma, or at the next key (` status=ok`).
-_ADDRESS_WORD = regex.compile(
-    r"[ \t]+(?:[\p{Lu}\d#№][^\s,;|\"'<>\[\]{}=]*+(?<!:)(?!=)|\p{Ll}{1,3}\.?(?![\w:=])"
-    r"|(?i:apto|piso|unit|flat|casa|lote|ngõ|hẻm)\.?(?![\w:=]))"
-)
-_ADDRESS_PART = regex.compile(
-    r",[ \t]*+(?:[\p{Lu}\d#№][^\s,;|\"'<>\[\]{}=]*+|(?i:apto|apt|piso|unit|flat|m|lok)\.?)"
-    r"(?![:=])"
-)
-_ADDRESS_PART_MAX = 8
-_ADDRESS_WORDS_MAX = 8
-
-
-def an_address_value(value: str) -> bool:
-    """A number, and at most one lower-case word longer than a unit word or particle (`ul.`,
-    `m.`, `des`, `apto`): an address, not a sentence about one (`updated 3 times since May`)
-    nor a key's other value (`https://…`)."""
-    if not any(char.isdigit() for char in value):
-        return False
-    sentence_words = [
-        word for word in value.split() if word[:1].islower() and len(word.rstrip(".")) > 4
-    ]
-    return len(sentence_words) <= 1
-
-
-def keyed_address_end(text: str, end: int) -> int:
-    """Where an address under an address key ends, from the end of what was read of it."""
-    for _part in range(_ADDRESS_PART_MAX):
-        for _word in range(_ADDRESS_WORDS_MAX):
-            word = _ADDRESS_WORD.match(text, end)
-            if word is None or _A_KEY_AFTER.match(text, end):
-                break
-            end = word.end()
-        part = _ADDRESS_PART.match(text, end)
-        if part is None:
-            break
-        end = part.end()
-    return end
-
-
-_A_KEY_AFTER = regex.compile(r"[ \t]+[a-z_][\w.-]*[:=]")  # not `No:8 D:3`
-
-
 def extra_addresses(text: str) -> list[tuple[int, int]]:
     """Spans of Japanese block addresses, of streets followed by a postal code, and of
     addresses in Chinese, Japanese or Korean script."""

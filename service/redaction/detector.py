@@ -16,9 +16,7 @@ from dataclasses import dataclass
 import regex
 
 from service.redaction.addresses import (
-    an_address_value,
     extra_addresses,
-    keyed_address_end,
     unmarked_streets,
     widen,
 )
@@ -335,13 +333,6 @@ class PresidioDetector:
                     value = text[field.start : end]
                 if entity is None and self._worth_a_person_snippet(field, value):
                     self._judge_name(index, field.start, end, value, findings, snippets)
-                continue
-            if entity == "LOCATION" and not field.quoted:
-                # The whole value, merged with any address the patterns found inside it.
-                end = keyed_address_end(text, field.end)
-                value = text[field.start : end]
-                if plausible(entity, value, single_word_ok=False) and an_address_value(value):
-                    findings.append(Finding(entity, field.start, end, _FIELD_SCORE))
                 continue
             if not field.quoted and any(f.start < field.end and field.start < f.end for f in found):
                 continue

@@ -16,13 +16,9 @@ import urllib.parse
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
-import regex
-
-from service.redaction.addresses import an_address_value, keyed_address_end
-from service.redaction.cued_names import SOFTWARE_NAMES
 from service.redaction.keys import key_entity, key_names_a_thing, normalise_key
 from service.redaction.names import NAME_PARTICLE, written_without_case
-from service.redaction.values import GROUP_WORDS, names_a_thing
+from service.redaction.values import names_a_thing
 
 _JSON_STRING_FIELD = re.compile(r'"([A-Za-z_][\w.-]{0,63})"\s*:\s*"((?:[^"\\]|\\.)*)"')
 _ESCAPED_JSON_FIELD = re.compile(
@@ -113,13 +109,6 @@ _XML_ELEMENT = re.compile(r"<([A-Za-z_][\w.-]{0,63})(?:\s[^<>]*)?>([^<>]{1,200})
 _MAIL_HEADER = re.compile(
     r"(?i)(?:^|[\s:])(?:from|to|cc|bcc|reply-to|sender|resent-from|delivered-to|return-path)"
     r"\s*:\s*"
-)
-_MAILBOX_WORD = r"(?:[dl]['\u2019])?\p{Lu}[\p{L}\p{M}'\u2019.-]*"  # `Marco d'Itri`
-_MAILBOX_PARTICLES = rf"(?:{NAME_PARTICLE.pattern}[ \t]+){{0,2}}"
-_MAILBOX = regex.compile(
-    rf"(?<![\w.'\u2019-])((?:{_MAILBOX_WORD}[ \t]+{_MAILBOX_PARTICLES}){{1,3}}{_MAILBOX_WORD}"
-    r"|(?:(?<=^|[:>-][ \t]{1,3})\p{Ll}[\p{Ll}'\u2019-]+[ \t]+\p{Ll}[\p{Ll}'\u2019-]+))"
-    r"[ \t]*<[^<>@\s]+@[^<>\s]+>"
 )
 # An unquoted display name may be `Last, First` (`From: Hill, Rose <rh@x.io>`).
 _DISPLAY_NAME = re.compile(
@@ -374,34 +363,17 @@ def _labelled_values(text: str, explicit: Mapping[str, str] | None) -> Iterator[
         elif entity == "PERSON" and written_without_case(value[:1]):
             value = _name_before_other_script(value)  # `محمد العلي card ending 4242`
             end = match.start(1) + len(value)
-        if entity == "LOCATION":
-            end = keyed_address_end(text, end)  # `Adres: Bağdat Caddesi No:155 D:3, 34728 …`
-            value = text[match.start(1) : end]
-            if not an_address_value(value):
-                continue  # `Address: not provided`, `Address: updated 3 times since May`
-        elif entity == "PERSON" and len(value.split()) > _LABEL_MAX_WORDS:
+        if entity in ("PERSON", "LOCATION") and len(value.split()) > _LABEL_MAX_WORDS:
             continue  # a sentence, not a value (`Name: changed by the owner to …`)
+        if entity == "LOCATION" and not any(char.isdigit() for char in value):
+            continue  # `Address: not provided`
         # Unquoted: a single lower-case word (`Owner: kubernetes-admin`) is no name.
         yield Field(normalise_key(label), match.start(1), end, False, entity)
-
-
-def _mailboxes(text: str) -> Iterator[Field]:
-    """`Name <address>` outside a mail header, as changelogs, commit trailers and mailers
-    write a person (`-- Adrian Bunk <bunk@…>`, `Signed-off-by: Ana Lima <ana@…>`): the
-    capitalised words right before the address, with their particles (`van der`), or two
-    lower-case words that open the line or follow a colon or dash (`-- tony mancill <…>`).
-    Not software or a group (`Mailgun Relay <…>`, `Debian QA Group <…>`); the detector then
-    drops other teams and systems (`Billing Team <…>`, `GitHub <noreply@…>`)."""
-    for match in _MAILBOX.finditer(text):
-        words = match.group(1).lower().split()
-        if not any(word in SOFTWARE_NAMES or word in GROUP_WORDS for word in words):
-            yield Field("display_name", *match.span(1), False, "PERSON")
 
 
 def _display_names(text: str) -> Iterator[Field]:
     header = _MAIL_HEADER.search(text)
     if header is None:
-        yield from _mailboxes(text)
         return
     for match in _DISPLAY_NAME.finditer(text, header.end()):
         group = 1 if match.group(1) is not None else 2

@@ -10,7 +10,6 @@ frozen evaluation set), each kept narrow after an attacker's review of a wider f
   liam byrne`);
 - a `Last, First` found between two listed names covers both names (`cc: Joy <PERSON> Price`
   before);
-- `Name <address>` outside a mail header (changelog trailers, `Signed-off-by:`).
 
 What the review showed taken wrongly by the wider version stays readable below: products
 acting on her or him, software after a log level, teams in mail headers, acronyms before a
@@ -122,38 +121,6 @@ def test_the_name_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
 )
 def test_the_line_stays_readable(redactor: Redactor, line: str) -> None:
     assert redactor.redact(line).text == line
-
-
-@pytest.mark.parametrize(
-    ("line", "gone"),
-    [
-        ("-- Adrian Zelenko <az@example.org>  Thu, 19 Dec 2024 09:01:14 +0200", "Zelenko"),
-        ("-- tony mancuso <tm@example.org>  Thu, 25 Oct 2018 21:29:37 -0700", "mancuso"),
-        ("Reviewed-by: Pieter van der Merwe <pvdm@example.za>", "Merwe"),
-        ("  -- Marco d'Itrio <md@example.it>  Wed, 02 Nov 2022", "Itrio"),
-        ("sent welcome mail to Hope Cook <hope@example.com>", "Hope"),
-    ],
-)
-def test_a_name_before_an_address_outside_a_mail_header_is_redacted(
-    redactor: Redactor, line: str, gone: str
-) -> None:
-    """`Name <address>` as changelogs, commit trailers and mailers write a person; before,
-    only a mail header (`From:`, `To:`…) made the words before an address a display name."""
-    redacted = redactor.redact(line).text
-    assert gone not in redacted, redacted
-
-
-@pytest.mark.parametrize(
-    ("line", "kept"),
-    [
-        ("Debian QA Group <packages@qa.example.org>", "Debian QA Group"),
-        ("GitHub <noreply@github.com>", "GitHub"),
-        ("Billing Team <billing@example.com>", "Billing Team"),
-        ("notifications via Mailgun Relay <relay@mg.example.com>", "Mailgun Relay"),
-    ],
-)
-def test_a_team_or_system_before_an_address_stays(redactor: Redactor, line: str, kept: str) -> None:
-    assert kept in redactor.redact(line).text
 
 
 def test_a_place_before_the_verb_is_not_taken_for_the_speaker(redactor: Redactor) -> None:
