@@ -214,7 +214,7 @@ _HOME_WORDS = frozenset(("home", "users"))
 _INFLECTIONS = ("ing", "ies", "ied", "ed", "es", "s")
 # Software and services a log talks to or about as if they were people (`asked Stripe`,
 # `told Jenkins`), which the English lexicon does not know. For words a cue only suggests are
-# a name (after a verb, before a pronoun or an address, in a list); under a person's key
+# a name (after a verb, before a pronoun, in a list); under a person's key
 # (`cardholder: Jenkins`) the word is still a surname.
 SOFTWARE_NAMES = frozenset(
     """
@@ -431,13 +431,14 @@ class CuedNames:
 
     def _listed_lower_case_names(self, text: str) -> Iterator[tuple[int, int]]:
         """`amara okafor, liam byrne, sofia russo`: the items that pass as a name after a looser
-        cue, when two of them at least do and none is software (`grafana loki`)."""
+        cue, when two of them at least do, and none names software or a thing (`grafana
+        loki`)."""
         for listed in _LIST_OF_LOWER_PAIRS.finditer(text):
             names = [
                 item.span()
                 for item in _LISTED_LOWER_PAIR.finditer(text, listed.start(), listed.end())
                 if self._foreign_lower_name(item.group().split())
-                and not any(word in SOFTWARE_NAMES for word in item.group().split())
+                and not self._names_a_thing(item.group().split())
             ]
             if len(names) >= 2:
                 yield from names

@@ -15,11 +15,7 @@ from dataclasses import dataclass
 
 import regex
 
-from service.redaction.addresses import (
-    extra_addresses,
-    unmarked_streets,
-    widen,
-)
+from service.redaction.addresses import extra_addresses, unmarked_streets, widen
 from service.redaction.allowlist import AllowList
 from service.redaction.csv_rows import (
     CsvHeader,
