@@ -22,6 +22,13 @@ SEPARATORS = (";", ",", "\t", "|")
 _KEY_CELL = re.compile(r"[A-Za-z_][\w .-]{0,40}")
 _LAST_WORD = re.compile(r"\S+$")
 _MIN_CELLS = 3
+# A column is named in a few words (`Date of Birth`, `Billing Address Line 1`); more is prose.
+_MAX_WORDS_IN_A_COLUMN_NAME = 4
+# What may stand before a header's first column: nothing, a label or log prefix ending in
+# punctuation (`export rows: `, `[csv] `), or the first column's own words (`Full Name,…`).
+# A sentence that happens to hold commas (`customer moved to 12 Baker Street, Marylebone,
+# London`) is no header: taken for one, it judged every later line of three cells by it.
+_LABEL_END = re.compile(r"[:\]>|=-][ \t]*$")
 
 
 @dataclass(frozen=True)
@@ -98,8 +105,10 @@ def read_header(text: str, explicit: Mapping[str, str] | None = None) -> CsvHead
             if index == 0:
                 first = _first_cell_start(text, start, end)
                 prefix, start = text[start:first], first
+                if not _may_precede_a_header(prefix, text[cells[0][0] : end]):
+                    break
             name = text[start:end].strip()
-            if not _KEY_CELL.fullmatch(name):
+            if not _KEY_CELL.fullmatch(name) or len(name.split()) > _MAX_WORDS_IN_A_COLUMN_NAME:
                 break
             names.append(name)
         else:
@@ -107,6 +116,13 @@ def read_header(text: str, explicit: Mapping[str, str] | None = None) -> CsvHead
             if any(entity for entity in entities):
                 return CsvHeader(separator, tuple(names), entities, prefix)
     return None
+
+
+def _may_precede_a_header(prefix: str, first_cell: str) -> bool:
+    if not prefix or _LABEL_END.search(prefix):
+        return True
+    words = first_cell.split()
+    return first_cell == first_cell.lstrip() and len(words) <= _MAX_WORDS_IN_A_COLUMN_NAME - 1
 
 
 def row_fields(text: str, header: CsvHeader) -> list[Field]:

@@ -159,6 +159,54 @@ def test_a_csv_rows_first_value_is_taken_whole(redactor: Redactor) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "customer moved to 221B Baker Street, Marylebone, London NW1 6XE on Monday",
+        "Permission is hereby granted, free of charge, to any person obtaining a copy",
+        "A server requires a bind address, a port, and a coroutine to handle it",
+        "    yield first, True, previous_value",
+    ],
+)
+def test_a_sentence_with_commas_is_no_header_for_the_lines_after_it(
+    redactor: Redactor, sentence: str
+) -> None:
+    """Taken for a header (its last words key-like, one of them `Street`, `person`,
+    `address`, `first`), such a sentence judged every later line of three cells by its
+    columns: `delivery to 4-2-8 Shiba-koen, …` lost `delivery to`, a JSON value its quote."""
+    later = [
+        '{"address_line1": "Calle de Alcala 42, 3o B", "city": "Madrid"}',
+        "delivery to 4-2-8 Shiba-koen, Minato-ku, Tokyo 105-0011 failed",
+        "Charged 12.00 EUR, card ending 4242, status ok",
+    ]
+    alone = [redactor.redact(line).text for line in later]
+    assert [r.text for r in redactor.redact_many([sentence, *later])][1:] == alone
+    assert alone[0] == '{"address_line1": "<LOCATION>", "city": "Madrid"}'
+    assert alone[1].startswith("delivery to <LOCATION>")
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "expected"),
+    [
+        (
+            "Full Name,Email,City",
+            "Wiremu Tane,wt@example.nz,Rotorua",
+            "<PERSON>,<EMAIL_ADDRESS>,Rotorua",
+        ),
+        (
+            "[csv] name|email|city",
+            "[csv] Aroha Kereama|ak@example.nz|Napier",
+            "[csv] <PERSON>|<EMAIL_ADDRESS>|Napier",
+        ),
+        ("Date of Birth;Given Name;Plan", "1987-03-09;Mereana;pro", "<DATE_TIME>;<PERSON>;pro"),
+    ],
+)
+def test_headers_with_a_label_or_a_column_of_several_words_still_judge_rows(
+    redactor: Redactor, header: str, row: str, expected: str
+) -> None:
+    assert redactor.redact_many([header, row])[1].text == expected
+
+
 def test_csv_rows_in_a_later_batch_of_the_same_stream_keep_their_header(
     redactor: Redactor,
 ) -> None:
