@@ -26,6 +26,7 @@ from service.redaction.csv_rows import (
 )
 from service.redaction.cued_names import PLACE_SLOTS, SOFTWARE_NAMES, CuedNames
 from service.redaction.fields import LOGIN_IN_A_SYSTEM_LOG, Field, find_fields
+from service.redaction.keyed_addresses import keyed_address_end
 from service.redaction.keys import key_names_a_thing, key_parts, names_a_name_part
 from service.redaction.lexicon import Lexicon
 from service.redaction.models import Finding
@@ -330,6 +331,11 @@ class PresidioDetector:
                 if entity is None and self._worth_a_person_snippet(field, value):
                     self._judge_name(index, field.start, end, value, findings, snippets)
                 continue
+            if entity == "LOCATION" and not field.quoted and field.decoded is None:
+                address_end = keyed_address_end(text, field.start)
+                if address_end is not None:
+                    findings.append(Finding(entity, field.start, address_end, _FIELD_SCORE))
+                    continue
             if not field.quoted and any(f.start < field.end and field.start < f.end for f in found):
                 continue
             end = field.end

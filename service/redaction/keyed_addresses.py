@@ -1,0 +1,93 @@
+"""The whole of an unquoted address under an address key.
+
+`address: House 14, Road 27, Block C, Banani, Dhaka 1213` names its key, but an unquoted
+value is cut at its first space, and the street patterns knew only `House 14`: the rest of
+the address stayed readable. Under a key that names an address, the value runs on over
+comma-separated parts as long as each part is written as address parts are: capitalised
+words, numbers, single letters, postcodes and state codes, and a few lower-case particles
+(`55 Rue de Rivoli, 75001 Paris`). It ends at the first word that is none of these (`…,
+Leeds LS1 4AP updated by ops` ends before `updated`), at a separator or quote, or at the
+next key.
+
+Keys such as `bind_address`, `peer_address` and `mgmt_addr` also hold machines: a value
+that starts with an IP address, a host name, a port, a MAC or a hexadecimal number is no
+street address and is left to the other recognisers (`mgmt_addr: 10.0.0.8 VLAN 12, MTU
+9000` keeps `VLAN 12, MTU 9000`), as is a part that names network or cluster things.
+"""
+
+from __future__ import annotations
+
+import regex
+
+# Where a value ends whatever it holds: a separator, a quote or bracket, the next key.
+_VALUE_END = regex.compile(r"[;|\t\"'()\[\]{}<>]|[ \t]+[a-z_][\w.-]*[=:]|$")
+_TITLE_WORD = regex.compile(r"\p{Lu}[\p{Ll}\p{M}'\u2019.]*(?:-\p{L}[\p{Ll}\p{M}'\u2019.]*)*")
+_NUMBER = regex.compile(r"(?:No\.?|Nr\.?|#)?\d[\dA-Za-z/º°ª.-]*")
+# Postcodes, state and city codes in capitals: `NW1`, `6XE`, `SW1A`, `CA`, `HCM`; a single
+# letter (`Block C`).
+_CAPITALS = regex.compile(r"[A-Z]{1,3}|(?=[A-Z\d]*\d)[A-Z\d]{2,4}")
+_PARTICLES = frozenset(
+    """
+    de del della da do dos das la le les van von der den di du e y al el bis ter apt apto piso
+    m ul floor fl
+    """.split()  # noqa: SIM905
+)
+# Words of networks and clusters: a part holding one names a machine (`Node 3, Rack 12`).
+_MACHINE_WORDS = frozenset(
+    """
+    localhost port vlan mtu host hostname server node rack cluster zone region pod shard
+    replica subnet gateway interface eth tcp udp http https any none null unknown
+    """.split()  # noqa: SIM905
+)
+_MACHINE_START = regex.compile(
+    r"\d{1,3}(?:\.\d{1,3}){3}"  # IPv4
+    r"|[0-9A-Fa-f]{2}(?:[:-][0-9A-Fa-f]{2}){5}"  # MAC
+    r"|0[xX][0-9A-Fa-f]"  # hexadecimal
+    r"|[\w-]+(?:\.[\w-]+)+"  # a host name or a dotted version
+    r"|[\w.-]*:\d"  # a host and port, or an IPv6 address
+    r"|[\w-]*::"
+)
+_MAX_WORDS_IN_A_PART = 6
+_WORD = regex.compile(r"\S+")
+
+
+def keyed_address_end(text: str, start: int) -> int | None:
+    """Where the address that starts at `start` under an address key ends, when it is written
+    in two or more comma-separated parts; None if the value is not such an address."""
+    if _MACHINE_START.match(text, start):
+        return None
+    stop = _VALUE_END.search(text, start)
+    value_end = stop.start() if stop is not None else len(text)
+    position, end, parts = start, None, 0
+    while position < value_end:
+        comma = text.find(",", position, value_end)
+        part_end = value_end if comma == -1 else comma
+        kept = _address_words_end(text, position, part_end)
+        if kept is None:
+            break
+        end, parts = kept, parts + 1
+        if kept < part_end or comma == -1:
+            break
+        position = comma + 1
+    if end is None or parts < 2 or not any(char.isdigit() for char in text[start:end]):
+        return None
+    return end
+
+
+def _address_words_end(text: str, start: int, end: int) -> int | None:
+    """The end of the run of address words that opens `text[start:end]`, None if none does."""
+    last = None
+    words = 0
+    for word in _WORD.finditer(text, start, end):
+        token = word.group()
+        if words == _MAX_WORDS_IN_A_PART or token.lower().strip(".") in _MACHINE_WORDS:
+            break
+        if not (
+            _TITLE_WORD.fullmatch(token)
+            or _NUMBER.fullmatch(token)
+            or _CAPITALS.fullmatch(token)
+            or token in _PARTICLES
+        ):
+            break
+        last, words = word.end(), words + 1
+    return last

@@ -1,0 +1,77 @@
+"""An unquoted address under an address key is redacted whole, parts after its first comma
+included; values of such keys that are machines (`mgmt_addr`, `bind_address`) stay readable.
+Lines written here, none from either frozen evaluation set; the readable ones include what an
+attacker review found a wider first version swallowing."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.redaction.redactor import Redactor
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "address: House 14, Road 27, Block C, Banani, Dhaka 1213",
+            "address: <LOCATION>",
+        ),
+        (
+            "address: House 14, Road 27, Block C, Banani, Dhaka 1213 status=verified",
+            "address: <LOCATION> status=verified",
+        ),
+        ("address: 55 Rue de Rivoli, 75001 Paris, France", "address: <LOCATION>"),
+        ("address: Calle Mayor 5, 3º B, 28013 Madrid", "address: <LOCATION>"),
+        ("address: Room 101, Tower B, 5th floor", "address: <LOCATION>"),
+        ("address: 12 Nguyen Trai, Phuong 7, Quan 5, TP HCM", "address: <LOCATION>"),
+        ("address: PO Box 12, Nairobi 00100, Kenya", "address: <LOCATION>"),
+        (
+            "address=Unit 5, 20 Harbour Rd, Wellington 6011 user=cus_123",
+            "address=<LOCATION> user=cus_123",
+        ),
+        # the value ends at the first word no address is written in
+        ("address: 12 High St, Leeds LS1 4AP updated by ops", "address: <LOCATION> updated by ops"),
+        (
+            "address: Building 4, Floor 2 — see ticket OPS-1234",
+            "address: <LOCATION> — see ticket OPS-1234",
+        ),
+        ("ship_address: Flat 2, 9 Elm Row; carrier: DHL", "ship_address: <LOCATION>; carrier: DHL"),
+    ],
+)
+def test_an_address_under_its_key_is_redacted_whole(
+    redactor: Redactor, line: str, expected: str
+) -> None:
+    assert redactor.redact(line).text == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "listen_address=db-1.internal:5432, pool 20",
+        "mac_address: 00:1B:44:11:3A:B7, VLAN 20",
+        "address: N/A, N/A, N/A",
+        "address: Unknown, pending KYC",
+        "addr: Main, Backup, DR site 2",
+    ],
+)
+def test_machines_and_placeholders_under_address_keys_stay_readable(
+    redactor: Redactor, line: str
+) -> None:
+    assert redactor.redact(line).text == line
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # the IP alone is redacted, as before; the VLAN and MTU after it stay
+        ("mgmt_addr: 10.0.0.8 VLAN 12, MTU 9000", "mgmt_addr: <IP_ADDRESS> VLAN 12, MTU 9000"),
+        ("bind_address: 0.0.0.0:8080, workers 4", "bind_address: <IP_ADDRESS>:8080, workers 4"),
+        ("peer_address: Node 3, Rack 12, Pod 7", "peer_address: <LOCATION>, Rack 12, Pod 7"),
+        ("bind_address: TCP 443, UDP 53", "bind_address: <LOCATION>, UDP 53"),
+    ],
+)
+def test_machine_values_take_nothing_after_the_first_part(
+    redactor: Redactor, line: str, expected: str
+) -> None:
+    assert redactor.redact(line).text == expected
