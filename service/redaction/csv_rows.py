@@ -5,6 +5,10 @@ that are all key-like words, at least one of which `keys.key_entity` calls perso
 line of the same batch that splits into as many cells is a row: each cell under a personal
 column is a keyed value. The first cell may carry a log prefix (`row 7: Dr`); only its last
 word counts, as for the header.
+
+A sentence with commas can look like a header (`customer moved to 221B Baker Street,
+Marylebone, London NW1 6XE`). One whose words before the first column or in a column read as
+a sentence's judges no rows and ends the header before it.
 """
 
 from __future__ import annotations
@@ -22,13 +26,23 @@ SEPARATORS = (";", ",", "\t", "|")
 _KEY_CELL = re.compile(r"[A-Za-z_][\w .-]{0,40}")
 _LAST_WORD = re.compile(r"\S+$")
 _MIN_CELLS = 3
-# A column is named in a few words (`Date of Birth`, `Billing Address Line 1`); more is prose.
-_MAX_WORDS_IN_A_COLUMN_NAME = 4
-# What may stand before a header's first column: nothing, a label or log prefix ending in
-# punctuation (`export rows: `, `[csv] `), or the first column's own words (`Full Name,…`).
-# A sentence that happens to hold commas (`customer moved to 12 Baker Street, Marylebone,
-# London`) is no header: taken for one, it judged every later line of three cells by it.
-_LABEL_END = re.compile(r"[:\]>|=-][ \t]*$")
+# A column is named in a few words (`Date of Birth`, `Street Address Line 1 of 2`), none of
+# them a word only sentences have, in lower case; a sentence that happens to hold commas
+# (`… a bind address, a port, and a coroutine`) is no header.
+_MAX_WORDS_IN_A_COLUMN_NAME = 6
+_SENTENCE_WORDS = frozenset(
+    """
+    a an the to from with by or and is are was were be been it its this that these those when
+    while if not you we they he she can will would should must may
+    """.split()  # noqa: SIM905
+)
+# Before the first column's name: a log or label prefix (`2026-12-06 10:00:00 INFO export:`,
+# `[csv]`, `Dec  6 10:00:00 web1 exporter`), and the first column's other words (`Full`);
+# after the prefix's last label punctuation, at most three words of letters only (capitals
+# aside) and none of a sentence's, written in lower case as sentences do (`Ship To Name` is a
+# column). `customer moved to 221B Baker Street, Marylebone, London` is no header.
+_LABEL_END = re.compile(r"[:\]>|=-](?=[ \t])")
+_MAX_WORDS_BEFORE_THE_FIRST_COLUMN = 3
 
 
 @dataclass(frozen=True)
@@ -105,24 +119,48 @@ def read_header(text: str, explicit: Mapping[str, str] | None = None) -> CsvHead
             if index == 0:
                 first = _first_cell_start(text, start, end)
                 prefix, start = text[start:first], first
-                if not _may_precede_a_header(prefix, text[cells[0][0] : end]):
-                    break
             name = text[start:end].strip()
-            if not _KEY_CELL.fullmatch(name) or len(name.split()) > _MAX_WORDS_IN_A_COLUMN_NAME:
+            if not _KEY_CELL.fullmatch(name):
                 break
             names.append(name)
         else:
             entities = tuple(key_entity(name.replace(" ", "_"), explicit) for name in names)
             if any(entity for entity in entities):
+                if not _may_precede_a_header(prefix) or not all(map(_names_a_column, names)):
+                    # Shaped like a header but a sentence: it judges no rows, and the header
+                    # before it no longer judges the lines after it either.
+                    entities = (None,) * len(names)
                 return CsvHeader(separator, tuple(names), entities, prefix)
     return None
 
 
-def _may_precede_a_header(prefix: str, first_cell: str) -> bool:
-    if not prefix or _LABEL_END.search(prefix):
-        return True
-    words = first_cell.split()
-    return first_cell == first_cell.lstrip() and len(words) <= _MAX_WORDS_IN_A_COLUMN_NAME - 1
+def _may_precede_a_header(prefix: str) -> bool:
+    labels = [label.end() for label in _LABEL_END.finditer(prefix)]
+    words = [
+        word
+        for word in prefix[labels[-1] if labels else 0 :].split()
+        if word.isalpha() and not word.isupper()  # `INFO`, `CSV`: a log's words
+    ]
+    return len(words) <= _MAX_WORDS_BEFORE_THE_FIRST_COLUMN and not _SENTENCE_WORDS.intersection(
+        words
+    )
+
+
+def _names_a_column(name: str) -> bool:
+    """Not a run of a sentence: a few words, none only sentences use, and no code in a name of
+    several words (`London NW1 6XE`; `address_line1` alone is a column)."""
+    words = name.split()
+    return (
+        len(words) <= _MAX_WORDS_IN_A_COLUMN_NAME
+        and not _SENTENCE_WORDS.intersection(words)
+        and (
+            len(words) == 1
+            or not any(
+                any(char.isdigit() for char in word) and any(char.isalpha() for char in word)
+                for word in words
+            )
+        )
+    )
 
 
 def row_fields(text: str, header: CsvHeader) -> list[Field]:

@@ -22,21 +22,32 @@ import regex
 # Where a value ends whatever it holds: a separator, a quote or bracket, the next key.
 _VALUE_END = regex.compile(r"[;|\t\"'()\[\]{}<>]|[ \t]+[a-z_][\w.-]*[=:]|$")
 _TITLE_WORD = regex.compile(r"\p{Lu}[\p{Ll}\p{M}'\u2019.]*(?:-\p{L}[\p{Ll}\p{M}'\u2019.]*)*")
-_NUMBER = regex.compile(r"(?:No\.?|Nr\.?|#)?\d[\dA-Za-z/º°ª.-]*")
+# A house, unit or postal number (`14`, `221B`, `4-2-8`, `00-590`, `5th`, `3º`), not a
+# version, an amount or a wallet (`2.4.1`, `0.5`, `3J98t1WpEZ73…`).
+_NUMBER = regex.compile(
+    r"(?:No\.?|Nr\.?|#)?\d{1,6}(?:[/-]\d{1,5})*(?:[A-Za-z]{1,2}|st|nd|rd|th|[º°ª][A-Za-z]?)?\.?"
+)
+# An address opens with a number, a capitalised word or a post box, never with a code
+# (`DB01, Slot 3`, `DC1, Cage 7`).
+_PO_BOX = regex.compile(r"P\.?O\.?")
 # Postcodes, state and city codes in capitals: `NW1`, `6XE`, `SW1A`, `CA`, `HCM`; a single
 # letter (`Block C`).
 _CAPITALS = regex.compile(r"[A-Z]{1,3}|(?=[A-Z\d]*\d)[A-Z\d]{2,4}")
 _PARTICLES = frozenset(
     """
     de del della da do dos das la le les van von der den di du e y al el bis ter apt apto piso
-    m ul floor fl
+    m ul floor fl flat unit apt rue via avenue calle
     """.split()  # noqa: SIM905
 )
-# Words of networks and clusters: a part holding one names a machine (`Node 3, Rack 12`).
-_MACHINE_WORDS = frozenset(
+# Words of machines, releases and orders: a part holding one is no part of a street address
+# (`Node 3, Rack 12`, `Chassis 4, Slot 2`, `Version 3, Build 12`, `Leeds, Paid 40 EUR`).
+_NOT_ADDRESS_WORDS = frozenset(
     """
     localhost port vlan mtu host hostname server node rack cluster zone region pod shard
-    replica subnet gateway interface eth tcp udp http https any none null unknown
+    replica standby subnet gateway interface eth tcp udp http https chassis slot blade cage
+    broker partition link tier group groups contacts build release version rev bmc ilo
+    order invoice total paid amount fee seats plan items eur usd gbp btc eth ltc network tx
+    true false yes any none null unknown
     """.split()  # noqa: SIM905
 )
 _MACHINE_START = regex.compile(
@@ -54,7 +65,7 @@ _WORD = regex.compile(r"\S+")
 def keyed_address_end(text: str, start: int) -> int | None:
     """Where the address that starts at `start` under an address key ends, when it is written
     in two or more comma-separated parts; None if the value is not such an address."""
-    if _MACHINE_START.match(text, start):
+    if _MACHINE_START.match(text, start) or not _opens_an_address(text, start):
         return None
     stop = _VALUE_END.search(text, start)
     value_end = stop.start() if stop is not None else len(text)
@@ -63,8 +74,9 @@ def keyed_address_end(text: str, start: int) -> int | None:
         comma = text.find(",", position, value_end)
         part_end = value_end if comma == -1 else comma
         kept = _address_words_end(text, position, part_end)
-        if kept is None:
-            break
+        cut_by_a_word = kept is not None and text[kept:part_end].lstrip()[:1].isalnum()
+        if kept is None or (parts and cut_by_a_word):
+            break  # a part cut short by a word is none (`…, Leeds, 3 items, total 40`)
         end, parts = kept, parts + 1
         if kept < part_end or comma == -1:
             break
@@ -80,14 +92,24 @@ def _address_words_end(text: str, start: int, end: int) -> int | None:
     words = 0
     for word in _WORD.finditer(text, start, end):
         token = word.group()
-        if words == _MAX_WORDS_IN_A_PART or token.lower().strip(".") in _MACHINE_WORDS:
+        if words == _MAX_WORDS_IN_A_PART or token.lower().strip(".") in _NOT_ADDRESS_WORDS:
             break
         if not (
             _TITLE_WORD.fullmatch(token)
             or _NUMBER.fullmatch(token)
             or _CAPITALS.fullmatch(token)
-            or token in _PARTICLES
+            or token.rstrip(".") in _PARTICLES
         ):
             break
         last, words = word.end(), words + 1
     return last
+
+
+def _opens_an_address(text: str, start: int) -> bool:
+    first = _WORD.match(text, start)
+    if first is None:
+        return False
+    token = first.group().rstrip(",")
+    return bool(
+        _NUMBER.fullmatch(token) or _TITLE_WORD.fullmatch(token) or _PO_BOX.fullmatch(token)
+    )

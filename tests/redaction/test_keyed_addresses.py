@@ -37,6 +37,11 @@ from service.redaction.redactor import Redactor
             "address: <LOCATION> — see ticket OPS-1234",
         ),
         ("ship_address: Flat 2, 9 Elm Row; carrier: DHL", "ship_address: <LOCATION>; carrier: DHL"),
+        ("address: 12 Elm Road, flat 3, Leeds LS1 4AP", "address: <LOCATION>"),
+        ("address: 7 rue du Bac, 75007 Paris, France", "address: <LOCATION>"),
+        ("address: Số 5, Phường 7, Quận 3, TP HCM", "address: <LOCATION>"),
+        # a part cut short by a word is left out
+        ("address: 5 Elm St, Leeds, 3 items, total 40", "address: <LOCATION>, 3 items, total 40"),
     ],
 )
 def test_an_address_under_its_key_is_redacted_whole(
@@ -53,6 +58,10 @@ def test_an_address_under_its_key_is_redacted_whole(
         "address: N/A, N/A, N/A",
         "address: Unknown, pending KYC",
         "addr: Main, Backup, DR site 2",
+        # codes open no address (an attacker review's lines, as the code before them left them)
+        "peer_address: DB01, Slot 3",
+        "redis: replica_address: R1, Slot 3 role=replica",
+        "address: DC1, Cage 7, Rack 12",
     ],
 )
 def test_machines_and_placeholders_under_address_keys_stay_readable(
@@ -69,9 +78,22 @@ def test_machines_and_placeholders_under_address_keys_stay_readable(
         ("bind_address: 0.0.0.0:8080, workers 4", "bind_address: <IP_ADDRESS>:8080, workers 4"),
         ("peer_address: Node 3, Rack 12, Pod 7", "peer_address: <LOCATION>, Rack 12, Pod 7"),
         ("bind_address: TCP 443, UDP 53", "bind_address: <LOCATION>, UDP 53"),
+        # hardware, releases, wallets, plans and orders: the first part alone, as before
+        ("mgmt_addr: Chassis 4, Slot 2, Blade 7", "mgmt_addr: <LOCATION>, Slot 2, Blade 7"),
+        ("address: Kafka 3, Broker 2, Partition 7", "address: <LOCATION>, Broker 2, Partition 7"),
+        ("address: Release 2.4.1, Build 7", "address: <LOCATION>, Build 7"),
+        (
+            "wallet_address: 3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy, 0.5 BTC",
+            "wallet_address: <LOCATION>, 0.5 BTC",
+        ),
+        ("address: 500 Seats, Enterprise Plan", "address: <LOCATION>, Enterprise Plan"),
+        (
+            "address: 12 Elm St, Leeds, Paid 40 EUR, Order 5521",
+            "address: <LOCATION>, Paid 40 EUR, Order 5521",
+        ),
     ],
 )
-def test_machine_values_take_nothing_after_the_first_part(
+def test_machines_releases_and_orders_take_nothing_after_the_first_part(
     redactor: Redactor, line: str, expected: str
 ) -> None:
     assert redactor.redact(line).text == expected

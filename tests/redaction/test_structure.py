@@ -186,6 +186,36 @@ def test_a_sentence_with_commas_is_no_header_for_the_lines_after_it(
 
 
 @pytest.mark.parametrize(
+    "header",
+    [
+        "2026-12-06 10:00:00 INFO export: Full Name,Date of Birth,Home Address",
+        "2026-12-06 10:00:00 INFO export name,dob,address",
+        "Dec  6 10:00:00 web1 exporter name,dob,address",
+        "  name,dob,address",
+        "Customer Full Legal Name,Date of Birth,Home Address",
+        "INFO export orders: Ship To Name,Birth Date,Billing Address",
+    ],
+)
+def test_headers_behind_log_prefixes_indents_and_long_names_judge_their_rows(
+    redactor: Redactor, header: str
+) -> None:
+    """Shapes an attacker review found a first, stricter version no longer took for headers
+    (the rows' names and dates of birth then leaked)."""
+    row = "marit haugland,1987-11-02,17 Fjordgata 5003"
+    assert redactor.redact_many([header, row])[1].text == "<PERSON>,<DATE_TIME>,<LOCATION>"
+
+
+def test_a_sentence_shaped_as_a_header_ends_the_header_before_it(redactor: Redactor) -> None:
+    line = "Widget Pro, Gold Plan, renewed"
+    lines = [
+        "name, plan, status",
+        "moved to 221B Baker Street, Marylebone, London NW1 6XE",
+        line,
+    ]
+    assert redactor.redact_many(lines)[2].text == line
+
+
+@pytest.mark.parametrize(
     ("header", "row", "expected"),
     [
         (
