@@ -7,8 +7,9 @@ column is a keyed value. The first cell may carry a log prefix (`row 7: Dr`); on
 word counts, as for the header.
 
 A sentence with commas can look like a header (`customer moved to 221B Baker Street,
-Marylebone, London NW1 6XE`). One whose words before the first column or in a column read as
-a sentence's judges no rows and ends the header before it.
+Marylebone, London NW1 6XE`). One with a column that reads as a sentence's words judges
+nothing, nor does its first column behind a prefix that reads as one; a line left with no
+column that judges ends the header before it.
 """
 
 from __future__ import annotations
@@ -26,16 +27,24 @@ SEPARATORS = (";", ",", "\t", "|")
 _KEY_CELL = re.compile(r"[A-Za-z_][\w .-]{0,40}")
 _LAST_WORD = re.compile(r"\S+$")
 _MIN_CELLS = 3
-# A column is named in a few words (`Date of Birth`, `Street Address Line 1 of 2`), none of
-# them a word only sentences have, in lower case; a sentence that happens to hold commas
-# (`… a bind address, a port, and a coroutine`) is no header.
+# A column is named in a few words (`Date of Birth`, `Street Address Line 1 of 2`), not
+# opening with a lower-case word that opens a sentence's run (`… a bind address, a port, and
+# a coroutine`), and holds no postcode.
 _MAX_WORDS_IN_A_COLUMN_NAME = 6
+_TWO_CODES = re.compile(r"(?<!\S)(?=[A-Z]*\d)[A-Z\d]{2,4} (?=[A-Z]*\d)[A-Z\d]{2,4}(?!\S)")
 _SENTENCE_WORDS = frozenset(
     """
     a an the to from with by or and is are was were be been it its this that these those when
     while if not you we they he she can will would should must may
     """.split()  # noqa: SIM905
 )
+# Of those, the ones that open a run of a sentence after a comma, never a column's name (a
+# column may open with a verb: `is active`).
+_SENTENCE_RUN_OPENERS = _SENTENCE_WORDS - frozenset(
+    "is are was were be been can will would should must may".split()  # noqa: SIM905
+)
+# Values, not names: a line listing one is code or data (`yield first, True, previous_value`).
+_LITERALS = frozenset(("true", "false", "none", "null", "nil"))
 # Before the first column's name: a log or label prefix (`2026-12-06 10:00:00 INFO export:`,
 # `[csv]`, `Dec  6 10:00:00 web1 exporter`), and the first column's other words (`Full`);
 # after the prefix's last label punctuation, at most three words of letters only (capitals
@@ -124,13 +133,17 @@ def read_header(text: str, explicit: Mapping[str, str] | None = None) -> CsvHead
                 break
             names.append(name)
         else:
-            entities = tuple(key_entity(name.replace(" ", "_"), explicit) for name in names)
+            entities = [key_entity(name.replace(" ", "_"), explicit) for name in names]
             if any(entity for entity in entities):
-                if not _may_precede_a_header(prefix) or not all(map(_names_a_column, names)):
-                    # Shaped like a header but a sentence: it judges no rows, and the header
-                    # before it no longer judges the lines after it either.
-                    entities = (None,) * len(names)
-                return CsvHeader(separator, tuple(names), entities, prefix)
+                # A column that reads as a sentence's words makes the line a sentence; the
+                # first column behind a prefix that reads as one judges nothing, unless two
+                # other columns at least name personal data. A line left with no column that
+                # judges ends the header before it.
+                if not all(map(_names_a_column, names)):
+                    entities = [None] * len(names)
+                elif sum(map(bool, entities[1:])) < 2 and not _may_precede_a_header(prefix):
+                    entities[0] = None
+                return CsvHeader(separator, tuple(names), tuple(entities), prefix)
     return None
 
 
@@ -147,19 +160,15 @@ def _may_precede_a_header(prefix: str) -> bool:
 
 
 def _names_a_column(name: str) -> bool:
-    """Not a run of a sentence: a few words, none only sentences use, and no code in a name of
-    several words (`London NW1 6XE`; `address_line1` alone is a column)."""
+    """Not a literal nor a run of a sentence: a few words, the first no lower-case word only
+    sentences open with (`to any person…`, `the address`; `sold to`, `email or phone` are
+    columns), and no postcode (`London NW1 6XE`; `Address Line1`, `Email2` are columns)."""
     words = name.split()
     return (
-        len(words) <= _MAX_WORDS_IN_A_COLUMN_NAME
-        and not _SENTENCE_WORDS.intersection(words)
-        and (
-            len(words) == 1
-            or not any(
-                any(char.isdigit() for char in word) and any(char.isalpha() for char in word)
-                for word in words
-            )
-        )
+        name.lower() not in _LITERALS
+        and len(words) <= _MAX_WORDS_IN_A_COLUMN_NAME
+        and words[0] not in _SENTENCE_RUN_OPENERS
+        and _TWO_CODES.search(name) is None
     )
 
 

@@ -331,12 +331,16 @@ class PresidioDetector:
                 if entity is None and self._worth_a_person_snippet(field, value):
                     self._judge_name(index, field.start, end, value, findings, snippets)
                 continue
-            if entity == "LOCATION" and not field.quoted and field.decoded is None:
-                address_end = keyed_address_end(text, field.start)
-                if address_end is not None:
-                    findings.append(Finding(entity, field.start, address_end, _FIELD_SCORE))
-                    continue
+            # An unquoted address the recognisers or the key found is taken over its
+            # comma-separated parts (`address: House 14, Road 27, Block C, Banani, Dhaka 1213`).
+            whole_address = (
+                keyed_address_end(text, field.start)
+                if entity == "LOCATION" and not field.quoted and field.decoded is None
+                else None
+            )
             if not field.quoted and any(f.start < field.end and field.start < f.end for f in found):
+                if whole_address is not None:
+                    findings.append(Finding(entity, field.start, whole_address, _FIELD_SCORE))
                 continue
             end = field.end
             if not field.quoted and entity in ("PERSON", "LOCATION"):
@@ -356,7 +360,9 @@ class PresidioDetector:
                 continue  # `user_name=root`, `… - deploy [05/Dec/2026:…`
             if entity == "PERSON" and names_a_group(value):
                 continue  # `owner: Revenue Ops`, `author: Release Bot`
-            findings.append(Finding(entity, field.start, end, _FIELD_SCORE))
+            findings.append(
+                Finding(entity, field.start, max(end, whole_address or 0), _FIELD_SCORE)
+            )
         return findings, snippets
 
     def _a_service_login(self, login: str) -> bool:

@@ -19,8 +19,13 @@ from __future__ import annotations
 
 import regex
 
+from service.redaction.street_types import STREET_WORDS
+from service.redaction.words import line_words
+
 # Where a value ends whatever it holds: a separator, a quote or bracket, the next key.
-_VALUE_END = regex.compile(r"[;|\t\"'()\[\]{}<>]|[ \t]+[a-z_][\w.-]*[=:]|$")
+_VALUE_END = regex.compile(r"[;|\t\"'()\[\]{}<>]|(?<![ \t])[ \t]++[a-z_][\w.-]*+[=:]|$")
+# No address is longer; the search for the value's end looks no further.
+_MAX_ADDRESS_LENGTH = 200
 _TITLE_WORD = regex.compile(r"\p{Lu}[\p{Ll}\p{M}'\u2019.]*(?:-\p{L}[\p{Ll}\p{M}'\u2019.]*)*")
 # A house, unit or postal number (`14`, `221B`, `4-2-8`, `00-590`, `5th`, `3º`), not a
 # version, an amount or a wallet (`2.4.1`, `0.5`, `3J98t1WpEZ73…`).
@@ -47,7 +52,9 @@ _NOT_ADDRESS_WORDS = frozenset(
     replica standby subnet gateway interface eth tcp udp http https chassis slot blade cage
     broker partition link tier group groups contacts build release version rev bmc ilo
     order invoice total paid amount fee seats plan items eur usd gbp btc eth ltc network tx
-    true false yes any none null unknown
+    true false yes any none null unknown default disabled error status queue priority retries
+    timeout backlog workers cache console baud label batch carrier qty bundle monthly annual
+    decimals symbol token
     """.split()  # noqa: SIM905
 )
 _MACHINE_START = regex.compile(
@@ -58,6 +65,14 @@ _MACHINE_START = regex.compile(
     r"|[\w.-]*:\d"  # a host and port, or an IPv6 address
     r"|[\w-]*::"
 )
+# An address names its street, unit, box or ward with one of these (`Road`, `Rue`, `Flat`,
+# `Box`, `Phường`).
+ADDRESS_WORDS = STREET_WORDS | frozenset(
+    """
+    house plot flat apt apartment unit suite floor block room building tower lot box
+    ward district phuong quan woreda kebele
+    """.split()  # noqa: SIM905
+)
 _MAX_WORDS_IN_A_PART = 6
 _WORD = regex.compile(r"\S+")
 
@@ -67,8 +82,8 @@ def keyed_address_end(text: str, start: int) -> int | None:
     in two or more comma-separated parts; None if the value is not such an address."""
     if _MACHINE_START.match(text, start) or not _opens_an_address(text, start):
         return None
-    stop = _VALUE_END.search(text, start)
-    value_end = stop.start() if stop is not None else len(text)
+    stop = _VALUE_END.search(text, start, min(len(text), start + _MAX_ADDRESS_LENGTH))
+    value_end = stop.start() if stop is not None else start
     position, end, parts = start, None, 0
     while position < value_end:
         comma = text.find(",", position, value_end)
@@ -83,6 +98,8 @@ def keyed_address_end(text: str, start: int) -> int | None:
         position = comma + 1
     if end is None or parts < 2 or not any(char.isdigit() for char in text[start:end]):
         return None
+    if ADDRESS_WORDS.isdisjoint(line_words(text[start:end])):
+        return None  # `Dock 7, Gate B, Terminal 2`, `Console 1, Baud 9600`: no street
     return end
 
 

@@ -40,6 +40,12 @@ from service.redaction.redactor import Redactor
         ("address: 12 Elm Road, flat 3, Leeds LS1 4AP", "address: <LOCATION>"),
         ("address: 7 rue du Bac, 75007 Paris, France", "address: <LOCATION>"),
         ("address: Số 5, Phường 7, Quận 3, TP HCM", "address: <LOCATION>"),
+        ("address: Lot 5, Jalan 3/4, 46000 Petaling Jaya", "address: <LOCATION>"),
+        ("address: 61 Rua dos Açores, 4º Esq, 1000-004 Lisboa", "address: <LOCATION>"),
+        (
+            "address: 27 Kestrel Way, Apt 5B, Harrogate HG1 2QT, United Kingdom",
+            "address: <LOCATION>",
+        ),
         # a part cut short by a word is left out
         ("address: 5 Elm St, Leeds, 3 items, total 40", "address: <LOCATION>, 3 items, total 40"),
     ],
@@ -62,6 +68,11 @@ def test_an_address_under_its_key_is_redacted_whole(
         "peer_address: DB01, Slot 3",
         "redis: replica_address: R1, Slot 3 role=replica",
         "address: DC1, Cage 7, Rack 12",
+        # a second review's: values nothing found a place in before stay whole
+        "bind_address=Disabled, Fallback 2",
+        "address=Error 404, Not Found",
+        "home_address=Same, Row 2",
+        "mgmt_addr=Console 1, Baud 9600",
     ],
 )
 def test_machines_and_placeholders_under_address_keys_stay_readable(
@@ -87,6 +98,15 @@ def test_machines_and_placeholders_under_address_keys_stay_readable(
             "wallet_address: <LOCATION>, 0.5 BTC",
         ),
         ("address: 500 Seats, Enterprise Plan", "address: <LOCATION>, Enterprise Plan"),
+        # no street, unit, box or ward word: not taken past the first part
+        (
+            "listen_address: Default 0, Backlog 128, Workers 4",
+            "listen_address: <LOCATION>, Backlog 128, Workers 4",
+        ),
+        (
+            "contract_address: Token V2, Decimals 18, Symbol USDC",
+            "contract_address: <LOCATION>, Decimals 18, Symbol USDC",
+        ),
         (
             "address: 12 Elm St, Leeds, Paid 40 EUR, Order 5521",
             "address: <LOCATION>, Paid 40 EUR, Order 5521",

@@ -559,6 +559,9 @@ HOSTILE = [
     ("", "ABCDEF, Ghijkl ", 6_000, ""),
     ("", "INFO Abcdef ", 7_000, "disputed"),
     ("", "abcd efgh, ", 7_000, "ijkl"),
+    # the end of an address value searched from every space of a run: quadratic in the run
+    ("address: 1 Oak Road, Leeds", " ", 20_000, "x"),
+    ("", "address=1 Oak Road,", 1_000, " " * 5_000 + "x"),
     # 3,200 overlapping matches of one recogniser: their containment check was quadratic
     ("", "12:00:01.123456789+01:00 ", 3_200, ""),
 ]

@@ -166,6 +166,7 @@ def test_a_csv_rows_first_value_is_taken_whole(redactor: Redactor) -> None:
         "Permission is hereby granted, free of charge, to any person obtaining a copy",
         "A server requires a bind address, a port, and a coroutine to handle it",
         "    yield first, True, previous_value",
+        "This is an unofficial repackaging. It is not affiliated with, endorsed by, or",
     ],
 )
 def test_a_sentence_with_commas_is_no_header_for_the_lines_after_it(
@@ -178,6 +179,7 @@ def test_a_sentence_with_commas_is_no_header_for_the_lines_after_it(
         '{"address_line1": "Calle de Alcala 42, 3o B", "city": "Madrid"}',
         "delivery to 4-2-8 Shiba-koen, Minato-ku, Tokyo 105-0011 failed",
         "Charged 12.00 EUR, card ending 4242, status ok",
+        "such as blogs, wikis, or bulletin boards.",
     ]
     alone = [redactor.redact(line).text for line in later]
     assert [r.text for r in redactor.redact_many([sentence, *later])][1:] == alone
@@ -194,6 +196,10 @@ def test_a_sentence_with_commas_is_no_header_for_the_lines_after_it(
         "  name,dob,address",
         "Customer Full Legal Name,Date of Birth,Home Address",
         "INFO export orders: Ship To Name,Birth Date,Billing Address",
+        # a second review's: lower-case words inside column names, codes in one word
+        "name,dob,bill to address",
+        "name,date of birth,address line1",
+        "2026-12-06 10:00:00 INFO csv export started for tenant acme name,date_of_birth,address",
     ],
 )
 def test_headers_behind_log_prefixes_indents_and_long_names_judge_their_rows(
@@ -229,6 +235,11 @@ def test_a_sentence_shaped_as_a_header_ends_the_header_before_it(redactor: Redac
             "[csv] <PERSON>|<EMAIL_ADDRESS>|Napier",
         ),
         ("Date of Birth;Given Name;Plan", "1987-03-09;Mereana;pro", "<DATE_TIME>;<PERSON>;pro"),
+        (
+            "user_id;login;name;birth date;is active",
+            "88;ofair;oriel faircloth;17.05.1988;1",
+            "88;ofair;<PERSON>;<DATE_TIME>;1",
+        ),
     ],
 )
 def test_headers_with_a_label_or_a_column_of_several_words_still_judge_rows(
