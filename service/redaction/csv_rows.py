@@ -7,9 +7,10 @@ column is a keyed value. The first cell may carry a log prefix (`row 7: Dr`); on
 word counts, as for the header.
 
 A sentence with commas can look like a header (`customer moved to 221B Baker Street,
-Marylebone, London NW1 6XE`). One with a column that reads as a sentence's words judges
-nothing, nor does its first column behind a prefix that reads as one; a line left with no
-column that judges ends the header before it.
+Marylebone, London NW1 6XE`). Its columns that read as a sentence's words judge nothing, nor
+do the others unless two of them name personal data, nor does its first column behind a
+prefix that reads as a sentence unless another column names personal data; a line left with
+no column that judges ends the header before it.
 """
 
 from __future__ import annotations
@@ -135,14 +136,20 @@ def read_header(text: str, explicit: Mapping[str, str] | None = None) -> CsvHead
         else:
             entities = [key_entity(name.replace(" ", "_"), explicit) for name in names]
             if any(entity for entity in entities):
-                # A column that reads as a sentence's words makes the line a sentence; the
-                # first column behind a prefix that reads as one judges nothing, unless two
-                # other columns at least name personal data. A line left with no column that
-                # judges ends the header before it.
-                if not all(map(_names_a_column, names)):
-                    entities = [None] * len(names)
-                elif sum(map(bool, entities[1:])) < 2 and not _may_precede_a_header(prefix):
-                    entities[0] = None
+                # A column that reads as a sentence's words judges nothing, and makes the
+                # line a sentence unless two other columns at least name personal data; the
+                # first column behind a prefix that reads as a sentence judges nothing unless
+                # another column names personal data. A line left with no column that judges
+                # ends the header before it.
+                judged = [
+                    entity if _names_a_column(name) else None
+                    for name, entity in zip(names, entities, strict=True)
+                ]
+                if not all(map(_names_a_column, names)) and sum(map(bool, judged)) < 2:
+                    judged = [None] * len(names)
+                if not any(judged[1:]) and not _may_precede_a_header(prefix):
+                    judged[0] = None
+                entities = judged
                 return CsvHeader(separator, tuple(names), tuple(entities), prefix)
     return None
 

@@ -73,6 +73,12 @@ ADDRESS_WORDS = STREET_WORDS | frozenset(
     ward district phuong quan woreda kebele
     """.split()  # noqa: SIM905
 )
+# A postal code before its town (`75001 Paris`, `1000-004 Lisboa`) or in letters and digits
+# (`HG1 2QT`, `H3B 1A1`).
+_POSTAL_CODE = regex.compile(
+    r"^\d{4,6}(?:-\d{3,4})?[ \t]+\p{Lu}|\b[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}\b"
+    r"|\b[A-Z]\d[A-Z][ \t]\d[A-Z]\d\b"
+)
 _MAX_WORDS_IN_A_PART = 6
 _WORD = regex.compile(r"\S+")
 
@@ -84,23 +90,39 @@ def keyed_address_end(text: str, start: int) -> int | None:
         return None
     stop = _VALUE_END.search(text, start, min(len(text), start + _MAX_ADDRESS_LENGTH))
     value_end = stop.start() if stop is not None else start
-    position, end, parts = start, None, 0
+    position, end = start, None
+    later_parts: list[str] = []
     while position < value_end:
         comma = text.find(",", position, value_end)
         part_end = value_end if comma == -1 else comma
         kept = _address_words_end(text, position, part_end)
         cut_by_a_word = kept is not None and text[kept:part_end].lstrip()[:1].isalnum()
-        if kept is None or (parts and cut_by_a_word):
+        if kept is None or (end is not None and cut_by_a_word):
             break  # a part cut short by a word is none (`…, Leeds, 3 items, total 40`)
-        end, parts = kept, parts + 1
+        if end is not None:
+            later_parts.append(text[position:kept])
+        end = kept
         if kept < part_end or comma == -1:
             break
         position = comma + 1
-    if end is None or parts < 2 or not any(char.isdigit() for char in text[start:end]):
+    if end is None or not any(char.isdigit() for char in text[start:end]):
         return None
-    if ADDRESS_WORDS.isdisjoint(line_words(text[start:end])):
-        return None  # `Dock 7, Gate B, Terminal 2`, `Console 1, Baud 9600`: no street
+    if not any(map(_places_a_part, later_parts)):
+        return None  # `Console 1, Baud 9600`, `Block 4096, Sector 8, Head 2`: no place after
     return end
+
+
+def _places_a_part(part: str) -> bool:
+    """A part after the first that belongs to an address: a street, unit, box or ward word
+    (`Road 27`, `Phường 7`), a place's name (`Banani`, `TP HCM`), or a postal code (`75001
+    Paris`, `Harrogate HG1 2QT`); not `Sector 8` nor `Register 40001`, which a town and its
+    postal code (`Dhaka 1213`) look like too."""
+    part = part.strip()
+    return (
+        not ADDRESS_WORDS.isdisjoint(line_words(part))
+        or not any(char.isdigit() for char in part)
+        or _POSTAL_CODE.search(part) is not None
+    )
 
 
 def _address_words_end(text: str, start: int, end: int) -> int | None:

@@ -98,7 +98,16 @@ def test_machines_and_placeholders_under_address_keys_stay_readable(
             "wallet_address: <LOCATION>, 0.5 BTC",
         ),
         ("address: 500 Seats, Enterprise Plan", "address: <LOCATION>, Enterprise Plan"),
-        # no street, unit, box or ward word: not taken past the first part
+        # no street, unit, box or ward word, no place's name, no postal code after the first
+        # part: not taken past it (a third review's)
+        (
+            "disk_address: Block 4096, Sector 8, Head 2",
+            "disk_address: <LOCATION>, Sector 8, Head 2",
+        ),
+        (
+            "modbus_address: Unit 1, Register 40001, Coil 7",
+            "modbus_address: <LOCATION>, Register 40001, Coil 7",
+        ),
         (
             "listen_address: Default 0, Backlog 128, Workers 4",
             "listen_address: <LOCATION>, Backlog 128, Workers 4",

@@ -235,6 +235,23 @@ def test_a_sentence_shaped_as_a_header_ends_the_header_before_it(redactor: Redac
             "[csv] <PERSON>|<EMAIL_ADDRESS>|Napier",
         ),
         ("Date of Birth;Given Name;Plan", "1987-03-09;Mereana;pro", "<DATE_TIME>;<PERSON>;pro"),
+        # a third review's: one column that reads as a sentence's, or a prefix that does,
+        # turned the whole header off
+        (
+            "Timestamp,Email address,Name of the person completing this form,Date of birth",
+            "2026-11-02 09:14,of@example.uk,Orla Fenwick,1987-05-14",
+            "2026-11-02 09:14,<EMAIL_ADDRESS>,<PERSON>,<DATE_TIME>",
+        ),
+        (
+            "first name,last name,date of birth,the rest",
+            "Perpetua,Longstaff,1969-09-09,x",
+            "<PERSON>,<PERSON>,<DATE_TIME>,x",
+        ),
+        (
+            "csv written by the exporter surname,first name,plan",
+            "Quillfeather,Barnaby,pro",
+            "<PERSON>,<PERSON>,pro",
+        ),
         (
             "user_id;login;name;birth date;is active",
             "88;ofair;oriel faircloth;17.05.1988;1",
