@@ -103,8 +103,10 @@ _REACH_BEFORE = 64
 # `, Montréal QC H3B 1A1`, `, 01310-200 São Paulo`);
 # a town alone (`12 Baker Street, London`) stays. A compass suffix (`Ave NW`) goes with it.
 _TOWN = r"\p{Lu}[\p{L}\p{M}'\u2019.-]*(?:[ \t]+\p{Lu}[\p{L}\p{M}'\u2019.-]*){0,2}"
+# British and Canadian postal codes, in letters and digits (`SW1A 2AA`, `H3B 1A1`).
+LETTERED_POSTAL = r"[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d"
 _ANY_POSTAL = (
-    r"(?:[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d"
+    rf"(?:{LETTERED_POSTAL}"
     r"|\d{5}(?:-\d{4})?|\d{3}[ \t]\d{2}|\d{2}-\d{3}"
     r"|\d{4}-\d{3}|\d{5}-\d{3}"
     r"|\d{4,6})(?![\w-])"

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import regex
 
+from service.redaction.addresses import LETTERED_POSTAL
+from service.redaction.names import NAME_PARTICLE
 from service.redaction.street_types import STREET_WORDS
 from service.redaction.words import line_words
 
@@ -38,12 +40,9 @@ _PO_BOX = regex.compile(r"P\.?O\.?")
 # Postcodes, state and city codes in capitals: `NW1`, `6XE`, `SW1A`, `CA`, `HCM`; a single
 # letter (`Block C`).
 _CAPITALS = regex.compile(r"[A-Z]{1,3}|(?=[A-Z\d]*\d)[A-Z\d]{2,4}")
-_PARTICLES = frozenset(
-    """
-    de del della da do dos das la le les van von der den di du e y al el bis ter apt apto piso
-    m ul floor fl flat unit apt rue via avenue calle
-    """.split()  # noqa: SIM905
-)
+# Lower-case words an address is written with besides its name's particles (`de`, `van`)
+# and its street and unit words (`rue`, `flat`): `3 bis`, `piso 2`, `apto 4`, `m`.
+_LOWER_CASE_ADDRESS_WORDS = frozenset(("bis", "ter", "piso", "apto", "fl", "m"))
 # Words of machines, releases and orders: a part holding one is no part of a street address
 # (`Node 3, Rack 12`, `Chassis 4, Slot 2`, `Version 3, Build 12`, `Leeds, Paid 40 EUR`).
 _NOT_ADDRESS_WORDS = frozenset(
@@ -75,10 +74,7 @@ ADDRESS_WORDS = STREET_WORDS | frozenset(
 )
 # A postal code before its town (`75001 Paris`, `1000-004 Lisboa`) or in letters and digits
 # (`HG1 2QT`, `H3B 1A1`).
-_POSTAL_CODE = regex.compile(
-    r"^\d{4,6}(?:-\d{3,4})?[ \t]+\p{Lu}|\b[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[A-Z]{2}\b"
-    r"|\b[A-Z]\d[A-Z][ \t]\d[A-Z]\d\b"
-)
+_POSTAL_CODE = regex.compile(rf"^\d{{4,6}}(?:-\d{{3,4}})?[ \t]+\p{{Lu}}|\b(?:{LETTERED_POSTAL})\b")
 _MAX_WORDS_IN_A_PART = 6
 _WORD = regex.compile(r"\S+")
 
@@ -137,7 +133,7 @@ def _address_words_end(text: str, start: int, end: int) -> int | None:
             _TITLE_WORD.fullmatch(token)
             or _NUMBER.fullmatch(token)
             or _CAPITALS.fullmatch(token)
-            or token.rstrip(".") in _PARTICLES
+            or _a_lower_case_address_word(token.rstrip("."))
         ):
             break
         last, words = word.end(), words + 1
@@ -151,4 +147,12 @@ def _opens_an_address(text: str, start: int) -> bool:
     token = first.group().rstrip(",")
     return bool(
         _NUMBER.fullmatch(token) or _TITLE_WORD.fullmatch(token) or _PO_BOX.fullmatch(token)
+    )
+
+
+def _a_lower_case_address_word(word: str) -> bool:
+    return (
+        word in _LOWER_CASE_ADDRESS_WORDS
+        or word in ADDRESS_WORDS
+        or NAME_PARTICLE.fullmatch(word) is not None
     )
