@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, String, create_engine, delete, insert, select, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from service.app.http_protocol import NoDelayH11Protocol
+from service.app.http_protocol import ServiceHttpProtocol
 
 
 class Base(DeclarativeBase):
@@ -259,7 +259,8 @@ def main() -> None:
         host=arguments.host,
         port=arguments.port,
         workers=arguments.workers,
-        http=NoDelayH11Protocol,
+        http=ServiceHttpProtocol,
+        loop="uvloop",
         access_log=False,
         log_level="warning",
     )

@@ -22,7 +22,7 @@ from pydantic import SecretStr
 from service.app.background import LEADER_LOCK_ENV
 from service.app.context import AppContext
 from service.app.heap import freeze_startup_heap
-from service.app.http_protocol import NoDelayH11Protocol
+from service.app.http_protocol import ServiceHttpProtocol
 from service.core.config import Settings
 
 PR_SET_PDEATHSIG = 1
@@ -53,7 +53,8 @@ def served_app(ctx: AppContext) -> FastAPI:
 SERVING_OPTIONS: dict[str, Any] = {
     "log_config": None,
     "access_log": False,  # the app's own line: service/app/access_log.py
-    "http": NoDelayH11Protocol,  # see service/app/http_protocol.py
+    "http": ServiceHttpProtocol,  # see service/app/http_protocol.py
+    "loop": "uvloop",
     "server_header": False,
     "date_header": False,
     "proxy_headers": False,  # X-Forwarded-For: service/core/client_address.py decides
