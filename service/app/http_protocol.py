@@ -1,5 +1,5 @@
 """The HTTP protocol the service's uvicorn serves with: httptools' C parser (uvicorn's
-``standard`` choice; h11, the pure-Python default, cost about a tenth of a request's CPU),
+``standard`` choice; h11, the pure-Python default, was about 8% of a worker's profile),
 Nagle's algorithm off on every connection, and a bound on a request's head.
 
 Nagle: uvicorn sends a response's head and its body in two writes. asyncio turns Nagle off on
