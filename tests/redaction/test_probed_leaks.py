@@ -226,6 +226,16 @@ from service.redaction.redactor import Redactor
         # a lower-case full name of no English opening a sentence before what a person did
         ("kwame asante-mensah complained about the trial", "kwame"),
         ("mehmet kaplan disputed the invoice currency", "kaplan"),
+        # a title, then a name in lower case, in free text
+        ("WARN refund requested by mrs. chiamaka obi-nwosu for order 551", "chiamaka"),
+        ("WARN refund requested by mrs. chiamaka obi-nwosu for order 551", "obi-nwosu"),
+        ("refund requested by mrs chiamaka obi for order 551", "obi"),
+        ("ticket opened by dr. farhad rostami yesterday", "rostami"),
+        ("Mr tadhg keohane called about invoice 77", "keohane"),
+        ("MR. yaw mensah-bonsu asked for a refund", "yaw"),
+        ("dear mr. amponsah, your plan is paused", "amponsah"),
+        ("hello ms. takahashi, thanks for writing", "takahashi"),
+        ("signed by prof. solveig haugland", "haugland"),
     ],
 )
 def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
@@ -238,6 +248,16 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
     [
         "Hello World!",
         "Hi Team, the deploy is done",
+        # lower-case titles without their period, after a number, or before English words
+        "took 35 ms. kubelet restarted",
+        "latency 40 ms kubelet slow",
+        "we may miss kubelet events",
+        "opened mr fix-typo for review",
+        "dr site failover ok",
+        "prof run finished in 3 s",
+        "the dr. said the card was fine",
+        "Miss rates rose after the deploy",
+        "mx. records updated",
         "Dear Customer,",
         "Hi there, welcome back",
         "best effort retry",
@@ -558,6 +578,8 @@ HOSTILE = [
     ("", "Abcd Efgh ", 8_000, "says she"),
     ("", "ABCDEF, Ghijkl ", 6_000, ""),
     ("", "INFO Abcdef ", 7_000, "disputed"),
+    ("", "mrs. abcd efgh ", 7_000, ""),
+    ("mrs.", " abcd", 16_000, ""),
     ("", "abcd efgh, ", 7_000, "ijkl"),
     # the end of an address value searched from every space of a run: quadratic in the run
     ("address: 1 Oak Road, Leeds", " ", 20_000, "x"),
