@@ -91,18 +91,6 @@ _CONVERSATION = regex.compile(
     r"|ask|asked|asking|tell|told|remind|reminded|thanked)"
     rf"[ \t]++({_CAPITALISED_WORD})(?![\w-])(?![ \t]+\p{{Lu}})"
 )
-# A title then lower-case words, in free text (`refund requested by mrs. ngozi okonkwo-eze`,
-# `Mr. liam o'brien called`): the longest run of one to three of them that passes as a name.
-# In lower case a title counts only with its period (`500 ms retry`, `dr site`, `opened mr
-# fix-typo`, `we may miss kubelet events`), `mrs` excepted, and never after a number (`took
-# 35 ms. then`). `Miss` is left out: at a sentence's start it is as often the noun (`Miss
-# rates rose`).
-_TITLE_THEN_LOWER = regex.compile(
-    r"(?<![\w.'\u2019-])(?<!\d[ \t])"
-    r"(?:(?i:mr|mrs|ms|mx|dr|prof)\.|(mrs)|Mr|Mrs|Ms|Mx|Dr|Prof)(?=[ \t])"
-    rf"[ \t]++({_LOWER_WORD}(?:[ \t]+{_LOWER_WORD}){{0,2}})(?![\w-])"
-)
-_TITLE_WORDS = frozenset(("mr", "mrs", "ms", "mx", "dr", "prof"))
 # `assigned to Chidinma`, `escalated to Oluwaseun`: work handed to one person. Teams are
 # handed work too (`assigned to Platform`, `escalated to Billing`), so here the word must be
 # no English word at all, not merely no ordinary one.
@@ -351,8 +339,6 @@ class CuedNames:
                 word = match.group(1).lower()
                 if self._a_given_name(word) and not self._lexicon.knows(word):
                     found.append(match.span(1))
-        if not _TITLE_WORDS.isdisjoint(words):
-            found.extend(self._lower_case_names_after_a_title(text))
         if not _PERSON_VERBS.isdisjoint(words):
             found.extend(self._given_names_acting(text, words))
         if not _PERSONAL_PRONOUNS.isdisjoint(words):
@@ -407,39 +393,6 @@ class CuedNames:
                 end = match.end(3)  # `customer mary ann smith`
             found.append((start, end))
         return found
-
-    def _lower_case_names_after_a_title(self, text: str) -> Iterator[tuple[int, int]]:
-        """Three, two or one of the words after the title, the most that pass."""
-        for match in _TITLE_THEN_LOWER.finditer(text):
-            words = list(regex.finditer(r"\S+", match.group(2)))
-            for count in range(len(words), 0, -1):
-                if self._a_titled_lower_case_name([word.group() for word in words[:count]]):
-                    offset = match.start(2)
-                    # `mrs` with no period reads as a name's first word to the other rules
-                    # (`mrs chiamaka`): taken in, the longer span is the one kept.
-                    start = match.start(1) if match.group(1) else offset + words[0].start()
-                    yield start, offset + words[count - 1].end()
-                    break
-
-    def _a_titled_lower_case_name(self, words: list[str]) -> bool:
-        """After a title, one word alone when it is no English word (`mr. boateng`, not `dr.
-        said`, `mr. smith`); two or three when they pass as a lower-case name (`ngozi
-        okonkwo-eze`) or, the title being cue enough, when one of them at least is no
-        ordinary English word and none is a log, function or verb word (`yaw mensah-bonsu`,
-        `chiamaka obi`; not `and mrs`, `records updated`, `pepper sauce`)."""
-        if not self._could_be_name_words(words):
-            return False
-        if len(words) == 1:
-            return self._no_english_given_name(words[0])
-        if self._foreign_lower_name(words):
-            return True
-        parts = [part for word in words for part in word.split("-")]
-        return (
-            self._a_name(words)
-            and not self.verb_form(words[-1])
-            and not self._names_a_thing(words)
-            and any(not self._lexicon.ordinary(part) for part in parts)
-        )
 
     def _names_before_a_pronoun(self, text: str) -> Iterator[tuple[int, int]]:
         """`Summer Hill says she…`: the run before the verb, log words in front of it left out

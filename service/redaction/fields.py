@@ -16,6 +16,8 @@ import urllib.parse
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
+import regex
+
 from service.redaction.keys import key_entity, key_names_a_thing, normalise_key
 from service.redaction.names import NAME_PARTICLE, written_without_case
 from service.redaction.values import names_a_thing
@@ -102,6 +104,9 @@ _LABEL_MAX_WORDS = 4
 _GIVEN_NAME_AFTER_COMMA = re.compile(
     r",[ \t]*[^\W\d_][\w'\u2019-]*(?:[ \t][^\W\d_][\w'\u2019-]*)?"
     r"(?= *(?:[,;|()\[\]{}]|$)| +[A-Za-z_][\w.-]*[:=])"
+)
+_SURNAME_AFTER_A_PARTICLE = regex.compile(
+    rf"(?:[ \t]+(?:{NAME_PARTICLE.pattern}))*[ \t]+\p{{Lu}}[\p{{L}}\p{{M}}'\u2019-]*(?![\w.:=-])"
 )
 _WORD_AFTER_COMMA = re.compile(r",[ \t]*([^\W\d_][\w'\u2019-]*)")
 # An XML element holding text only: `<dob>1988-09-12</dob>`, `<Recipient>X Y</Recipient>`.
@@ -235,9 +240,17 @@ def _key_values(
         group = next(g for g in (2, 3, 4) if match.group(g) is not None)
         field = _field(match.group(1), match.start(group), match.end(group), group != 4, explicit)
         if group == 4 and field.entity == "PERSON":
-            given = _GIVEN_NAME_AFTER_COMMA.match(text, field.end)
+            end = field.end
+            if NAME_PARTICLE.fullmatch(match.group(4)) is not None:
+                # `holder=de Souza`, `cardholder_name=van Dijk`: the value stopped after the
+                # particle the surname opens with
+                surname = _SURNAME_AFTER_A_PARTICLE.match(text, end)
+                end = surname.end() if surname is not None else end
+            given = _GIVEN_NAME_AFTER_COMMA.match(text, end)
             if given is not None:  # `holder=Tanaka, Hiroshi`: the value stopped at the comma
-                field = Field(field.key, field.start, given.end(), False, field.entity)
+                end = given.end()
+            if end != field.end:
+                field = Field(field.key, field.start, end, False, field.entity)
         decoded = _decoded(match.group(group)) if group == 4 else None
         if decoded is not None:
             field = Field(field.key, field.start, field.end, True, field.entity, decoded)

@@ -226,16 +226,12 @@ from service.redaction.redactor import Redactor
         # a lower-case full name of no English opening a sentence before what a person did
         ("kwame asante-mensah complained about the trial", "kwame"),
         ("mehmet kaplan disputed the invoice currency", "kaplan"),
-        # a title, then a name in lower case, in free text
-        ("WARN refund requested by mrs. chiamaka obi-nwosu for order 551", "chiamaka"),
-        ("WARN refund requested by mrs. chiamaka obi-nwosu for order 551", "obi-nwosu"),
-        ("refund requested by mrs chiamaka obi for order 551", "obi"),
-        ("ticket opened by dr. farhad rostami yesterday", "rostami"),
-        ("Mr tadhg keohane called about invoice 77", "keohane"),
-        ("MR. yaw mensah-bonsu asked for a refund", "yaw"),
-        ("dear mr. amponsah, your plan is paused", "amponsah"),
-        ("hello ms. takahashi, thanks for writing", "takahashi"),
-        ("signed by prof. solveig haugland", "haugland"),
+        # an unquoted value under a person's key that opens with a particle
+        ("holder=de Sousa status=ok", "Sousa"),
+        ("cardholder_name=van Rijswijk status=active", "Rijswijk"),
+        ("beneficiary=dos Anjos amount=4200", "Anjos"),
+        ("holder=de Oliveira, Beatriz status=ok", "Beatriz"),
+        ("customer_name=van der Westhuizen, Pieter", "Pieter"),
     ],
 )
 def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
@@ -248,16 +244,17 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
     [
         "Hello World!",
         "Hi Team, the deploy is done",
-        # lower-case titles without their period, after a number, or before English words
+        # a title's abbreviation before a tool's name (a rule taking lower-case names after
+        # titles was dropped after an attacker review: these are a few of its 77 misreadings)
         "took 35 ms. kubelet restarted",
-        "latency 40 ms kubelet slow",
-        "we may miss kubelet events",
-        "opened mr fix-typo for review",
-        "dr site failover ok",
-        "prof run finished in 3 s",
-        "the dr. said the card was fine",
+        "switch traffic to the dr. kubelet pool",
+        "Mr gitaly-bump merged by ci",
+        "mrs rebase needed",
+        "Prof pprof heap dump attached",
+        "Ms outlook oauth token expired",
+        "mx. dovecot lmtp",
         "Miss rates rose after the deploy",
-        "mx. records updated",
+        "status=de Luxe plan",
         "Dear Customer,",
         "Hi there, welcome back",
         "best effort retry",
@@ -578,8 +575,8 @@ HOSTILE = [
     ("", "Abcd Efgh ", 8_000, "says she"),
     ("", "ABCDEF, Ghijkl ", 6_000, ""),
     ("", "INFO Abcdef ", 7_000, "disputed"),
-    ("", "mrs. abcd efgh ", 7_000, ""),
-    ("mrs.", " abcd", 16_000, ""),
+    ("holder=de", " de", 16_000, ""),
+    ("", "holder=da dos de ", 4_000, "x"),
     ("", "abcd efgh, ", 7_000, "ijkl"),
     # the end of an address value searched from every space of a run: quadratic in the run
     ("address: 1 Oak Road, Leeds", " ", 20_000, "x"),
