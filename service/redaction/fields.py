@@ -105,6 +105,7 @@ _GIVEN_NAME_AFTER_COMMA = re.compile(
     r",[ \t]*[^\W\d_][\w'\u2019-]*(?:[ \t][^\W\d_][\w'\u2019-]*)?"
     r"(?= *(?:[,;|()\[\]{}]|$)| +[A-Za-z_][\w.-]*[:=])"
 )
+_APOSTROPHE_IN_A_NAME = regex.compile(r"(?:'\p{L}[\p{L}\p{M}\u2019-]*)+(?![\w=:])")
 _SURNAME_AFTER_A_PARTICLE = regex.compile(
     rf"(?:[ \t]+(?:{NAME_PARTICLE.pattern}))*[ \t]+\p{{Lu}}[\p{{L}}\p{{M}}'\u2019-]*(?![\w.:=-])"
 )
@@ -241,7 +242,11 @@ def _key_values(
         field = _field(match.group(1), match.start(group), match.end(group), group != 4, explicit)
         if group == 4 and field.entity == "PERSON":
             end = field.end
-            if NAME_PARTICLE.fullmatch(match.group(4)) is not None:
+            if text[end - 1 : end].isalpha():
+                # `holder=O'Brien`, `name=N'Golo`: the value stopped at the apostrophe
+                inner = _APOSTROPHE_IN_A_NAME.match(text, end)
+                end = inner.end() if inner is not None else end
+            if NAME_PARTICLE.fullmatch(text[field.start : end]) is not None:
                 # `holder=de Souza`, `cardholder_name=van Dijk`: the value stopped after the
                 # particle the surname opens with
                 surname = _SURNAME_AFTER_A_PARTICLE.match(text, end)

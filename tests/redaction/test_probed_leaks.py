@@ -232,6 +232,11 @@ from service.redaction.redactor import Redactor
         ("beneficiary=dos Anjos amount=4200", "Anjos"),
         ("holder=de Oliveira, Beatriz status=ok", "Beatriz"),
         ("customer_name=van der Westhuizen, Pieter", "Pieter"),
+        # ... or holds an apostrophe inside the name
+        ("holder=O'Donoghue status=ok", "Donoghue"),
+        ("holder=D'Cruz, Rohan status=ok", "Cruz"),
+        ("holder=D'Cruz, Rohan status=ok", "Rohan"),
+        ("customer=D'Andre Whitfield plan=gold", "Andre"),
     ],
 )
 def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
@@ -576,6 +581,8 @@ HOSTILE = [
     ("", "ABCDEF, Ghijkl ", 6_000, ""),
     ("", "INFO Abcdef ", 7_000, "disputed"),
     ("holder=de", " de", 16_000, ""),
+    ("holder=O", "'b", 16_000, "="),
+    ("", "holder=O'b'c ", 4_000, "x"),
     ("", "holder=da dos de ", 4_000, "x"),
     ("", "abcd efgh, ", 7_000, "ijkl"),
     # the end of an address value searched from every space of a run: quadratic in the run
