@@ -1,7 +1,8 @@
 """CSV exports in logs: a header line names the columns, the rows after it are judged by it.
 
 A header is a line whose last part splits (on `;`, `,`, tab or `|`) into three or more cells
-that are all key-like words, at least one of which `keys.key_entity` calls personal. A later
+that are all key-like words, at least one of which `keys.key_entity` calls personal, or a
+line of two such cells alone, both personal (`name,email`). A later
 line of the same batch that splits into as many cells is a row: each cell under a personal
 column is a keyed value. The first cell may carry a log prefix (`row 7: Dr`); only its last
 word counts, as for the header.
@@ -28,6 +29,10 @@ SEPARATORS = (";", ",", "\t", "|")
 _KEY_CELL = re.compile(r"[A-Za-z_][\w .-]{0,40}")
 _LAST_WORD = re.compile(r"\S+$")
 _MIN_CELLS = 3
+# A header of two columns only when both name personal data and nothing stands before them
+# (`name,email`, `full_name;dob`): two key-like words around a comma are common in prose.
+_MIN_HEADER_CELLS = 2
+MAX_SHORT_HEADER_LENGTH = 90  # two column names of a key cell's length at most, alone
 # A column is named in a few words (`Date of Birth`, `Street Address Line 1 of 2`), not
 # opening with a lower-case word that opens a sentence's run (`… a bind address, a port, and
 # a coroutine`), and holds no postcode.
@@ -62,6 +67,12 @@ class CsvHeader:
     entities: tuple[str | None, ...]
     # What the header line has before its first column's name (`export rows: `), if anything.
     prefix: str = ""
+
+    @property
+    def short(self) -> bool:
+        """Two columns (`name,email`): it judges only the lines right after it that are its
+        rows, each cell under an address, a phone or a date column holding what it names."""
+        return len(self.names) < _MIN_CELLS
 
 
 @dataclass
@@ -118,10 +129,10 @@ def _first_value_start(text: str, start: int, end: int, prefix: str) -> int:
 
 def read_header(text: str, explicit: Mapping[str, str] | None = None) -> CsvHeader | None:
     for separator in SEPARATORS:
-        if text.count(separator) < _MIN_CELLS - 1:
+        if text.count(separator) < _MIN_HEADER_CELLS - 1:
             continue
         cells = split_cells(text, separator)
-        if len(cells) < _MIN_CELLS:
+        if len(cells) < _MIN_HEADER_CELLS:
             continue
         names = []
         prefix = ""
@@ -150,6 +161,8 @@ def read_header(text: str, explicit: Mapping[str, str] | None = None) -> CsvHead
                 if not any(judged[1:]) and not _may_precede_a_header(prefix):
                     judged[0] = None
                 entities = judged
+                if len(names) < _MIN_CELLS and (prefix.strip() or not all(entities)):
+                    continue  # two columns: both personal, the whole line (`name,email`)
                 return CsvHeader(separator, tuple(names), tuple(entities), prefix)
     return None
 
@@ -186,6 +199,11 @@ def row_fields(text: str, header: CsvHeader) -> list[Field]:
     cells = split_cells(text, header.separator)
     if len(cells) != len(header.entities):
         return []
+    if header.short and not all(
+        _fits_its_column(text[start:end], entity)
+        for (start, end), entity in zip(cells, header.entities, strict=True)
+    ):
+        return []
     fields = []
     columns = zip(cells, header.names, header.entities, strict=True)
     for index, ((start, end), name, entity) in enumerate(columns):
@@ -200,6 +218,14 @@ def row_fields(text: str, header: CsvHeader) -> list[Field]:
         if start < end:
             fields.append(Field(normalise_key(name), start, end, True, entity))
     return fields
+
+
+def _fits_its_column(value: str, entity: str | None) -> bool:
+    if entity == "EMAIL_ADDRESS":
+        return "@" in value
+    if entity in ("PHONE_NUMBER", "DATE_TIME"):
+        return any(char.isdigit() for char in value)
+    return True
 
 
 # A headerless export row: three or more quoted cells, one of them an e-mail address.

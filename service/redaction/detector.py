@@ -18,6 +18,7 @@ import regex
 from service.redaction.addresses import extra_addresses, unmarked_streets, widen
 from service.redaction.allowlist import AllowList
 from service.redaction.csv_rows import (
+    MAX_SHORT_HEADER_LENGTH,
     CsvHeader,
     LineStream,
     name_cells_beside_an_email,
@@ -217,11 +218,17 @@ class PresidioDetector:
         for index, text in enumerate(texts):
             new_header = (
                 read_header(text, self.explicit_keys)
-                if any(text.count(separator) >= 2 for separator in _CSV_SEPARATORS)
+                if any(
+                    text.count(separator) >= 2
+                    or (separator in text and len(text) <= MAX_SHORT_HEADER_LENGTH)
+                    for separator in _CSV_SEPARATORS
+                )
                 else None
             )
             # A header line is no row of the header before it.
             fields = self._fields(text, None if new_header is not None else header)
+            if new_header is None and header is not None and header.short:
+                header = header if row_fields(text, header) else None
             header = new_header or header
             words = line_words(text)
             line_findings = self._pattern_findings(text, words)

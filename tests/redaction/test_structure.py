@@ -462,3 +462,43 @@ def test_a_run_of_ordinary_words_without_a_cue_goes_to_no_ner(redactor: Redactor
     sent = [text[start:end] for window in windows for start, end in window.runs]
     assert "Billing Engine" not in sent
     assert redactor.redact(text).text == "wallet Billing Engine enabled for <PERSON> today"
+
+
+def test_a_header_of_two_personal_columns_judges_the_rows_right_after_it(
+    redactor: Redactor,
+) -> None:
+    """`name,email` alone on its line is a header (its rows' names leaked: `Siobhan Murphy`
+    has no cue NER reads); its rows are the lines right after it whose address cell holds an
+    `@`, and the first line that is no such row ends it (`Paris, France` is no name)."""
+    lines = [
+        "name;email",
+        "Siobhán Ní Mhurchú;smm@example.ie",
+        "Tadhg Ó Súilleabháin;tos@example.ie",
+        "Retrying in 5s, attempt 3",
+        "Paris, France",
+        "full_name,dob",
+        "Caoimhe Breathnach,1990-01-02",
+        "Grace Park, Seoul",
+    ]
+    assert [r.text for r in redactor.redact_many(lines)] == [
+        "name;email",
+        "<PERSON>;<EMAIL_ADDRESS>",
+        "<PERSON>;<EMAIL_ADDRESS>",
+        "Retrying in 5s, attempt 3",
+        "Paris, France",
+        "full_name,dob",
+        "<PERSON>,<DATE_TIME>",
+        "Grace Park, Seoul",
+    ]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "please send us your name, email",  # prose before the two columns
+        "name, status",  # one column names no personal data
+        "INFO export: name,email",  # a prefix: two columns stand alone or not at all
+    ],
+)
+def test_two_columns_that_are_not_a_header_judge_nothing(redactor: Redactor, header: str) -> None:
+    assert redactor.redact_many([header, "Paris, France"])[1].text == "Paris, France"
