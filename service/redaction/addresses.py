@@ -185,16 +185,20 @@ _KOREAN = regex.compile(
 
 
 # Post-office boxes, in the words of the countries that have them (`P.O. Box 4471`,
-# `Postfach 10 12 34`, `Apartado 123`); the town and postal code after them go too (`widen`).
+# `Postfach 10 12 34`, `Apartado 123`, `Private Bag X9000`), with the postal code East Africa
+# writes after the number (`P.O. Box 4521-00100`); the town and postal code after them go too
+# (`widen`).
 # Roads numbered rather than named, as South Asian addresses write them: `Road No. 5`,
 # `Street No. 12`, `Lane No 3`.
 _NUMBERED_ROAD = regex.compile(
     r"(?<![\w-])(?:Road|Street|Lane|Cross|Main|Gali|Sector)\s+No\.?\s*\d{1,4}[A-Z]?(?![\w-])"
 )
 _PO_BOX = regex.compile(
-    r"(?<![\w-])(?i:P\.?[ \t]?O\.?[ \t]?Box|Post(?:fach|bus|box)|Apartado(?:[ \t]de[ \t]correos)?"
-    r"|Case[ \t]postale|Bo[iî]te[ \t]postale|Caixa[ \t]postal|Casella[ \t]postale)"
-    r"[ \t]*+(?:No\.?[ \t]*+)?\d{1,6}+(?:[ \t]\d{2,4}+){0,3}(?![\w-])"
+    r"(?<![\w-])(?i:P\.?[ \t]?O\.?[ \t]?Box|Post(?:fach|bus|box)"
+    r"|Apartado(?:[ \t]de[ \t]correos|[ \t]postal|[ \t]a[eé]reo)?"
+    r"|Case[ \t]postale|Bo[iî]te[ \t]postale|Caixa[ \t]postal|Casella[ \t]postale"
+    r"|Private[ \t]Bag(?:[ \t]*+X)?)"
+    r"[ \t]*+(?:No\.?[ \t]*+)?\d{1,6}+(?:-\d{3,6}+)?(?:[ \t]\d{2,4}+){0,3}(?![\w-])"
 )
 
 
@@ -217,7 +221,7 @@ _RARE_SHAPE_WORDS = (
     "Chome-", "Ch\u014dme-", "-jo ", "-j\u014d ", "Woreda", "Kebele",
 )  # fmt: skip
 # Words one of which a post-office box is written with (checked on the lower-cased line).
-_PO_BOX_WORDS = ("box", "postfach", "postbus", "apartado", "postal")
+_PO_BOX_WORDS = ("box", "postfach", "postbus", "apartado", "postal", "private bag")
 
 
 def extra_addresses(text: str) -> list[tuple[int, int]]:
