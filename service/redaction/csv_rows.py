@@ -29,8 +29,9 @@ SEPARATORS = (";", ",", "\t", "|")
 _KEY_CELL = re.compile(r"[A-Za-z_][\w .-]{0,40}")
 _LAST_WORD = re.compile(r"\S+$")
 _MIN_CELLS = 3
-# A header of two columns only when both name personal data and nothing stands before them
-# (`name,email`, `full_name;dob`): two key-like words around a comma are common in prose.
+# A header of two columns only when both name personal data, one of them a kind every row
+# proves, and nothing stands before them (`_a_short_header`): two key-like words around a
+# comma are common in prose.
 _MIN_HEADER_CELLS = 2
 MAX_SHORT_HEADER_LENGTH = 90  # two column names of a key cell's length at most, alone
 # A column is named in a few words (`Date of Birth`, `Street Address Line 1 of 2`), not
@@ -161,8 +162,8 @@ def read_header(text: str, explicit: Mapping[str, str] | None = None) -> CsvHead
                 if not any(judged[1:]) and not _may_precede_a_header(prefix):
                     judged[0] = None
                 entities = judged
-                if len(names) < _MIN_CELLS and (prefix.strip() or not all(entities)):
-                    continue  # two columns: both personal, the whole line (`name,email`)
+                if len(names) < _MIN_CELLS and not _a_short_header(prefix, entities):
+                    continue
                 return CsvHeader(separator, tuple(names), tuple(entities), prefix)
     return None
 
@@ -218,6 +219,20 @@ def row_fields(text: str, header: CsvHeader) -> list[Field]:
         if start < end:
             fields.append(Field(normalise_key(name), start, end, True, entity))
     return fields
+
+
+def _a_short_header(prefix: str, entities: list[str | None]) -> bool:
+    """Two columns, alone on the line, both personal, one of them a kind every row proves
+    (`name,email`, `full_name;dob`; not `name,address`, `name,owner`: their cells take any
+    text, and after such a line any line with one comma would be a row)."""
+    return (
+        not prefix.strip()
+        and all(entities)
+        and any(entity in _PROVEN_BY_EVERY_ROW for entity in entities)
+    )
+
+
+_PROVEN_BY_EVERY_ROW = frozenset(("EMAIL_ADDRESS", "PHONE_NUMBER", "DATE_TIME"))
 
 
 def _fits_its_column(value: str, entity: str | None) -> bool:

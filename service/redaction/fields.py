@@ -105,9 +105,17 @@ _GIVEN_NAME_AFTER_COMMA = re.compile(
     r",[ \t]*[^\W\d_][\w'\u2019-]*(?:[ \t][^\W\d_][\w'\u2019-]*)?"
     r"(?= *(?:[,;|()\[\]{}]|$)| +[A-Za-z_][\w.-]*[:=])"
 )
-_APOSTROPHE_IN_A_NAME = regex.compile(r"(?:'\p{L}[\p{L}\p{M}\u2019-]*)+(?![\w=:])")
+# An apostrophe inside a name is followed by a capital (`O'Donoghue`, `N'Golo`, `d'Arcy`), a
+# contraction's is not (`it's`, `can't`, `user's`).
+_APOSTROPHE_IN_A_NAME = regex.compile(r"'\p{Lu}[\p{L}\p{M}\u2019-]*(?![\w'=:])")
+# The particles a surname may open with alone (`de Sousa`, `van der Merwe`, `dos Anjos`); not
+# the ones that only join names (`y`, `e`) nor English words (`do`), and the surname then
+# ends the value: the line's end, punctuation or the next key follows (`client=de Sync
+# started …`, `owner=do Not Disturb` are messages).
+_OPENING_PARTICLE = regex.compile(r"(?!(?:y|e|do)$)" + NAME_PARTICLE.pattern)
 _SURNAME_AFTER_A_PARTICLE = regex.compile(
-    rf"(?:[ \t]+(?:{NAME_PARTICLE.pattern}))*[ \t]+\p{{Lu}}[\p{{L}}\p{{M}}'\u2019-]*(?![\w.:=-])"
+    rf"(?:[ \t]+(?:{NAME_PARTICLE.pattern}))*[ \t]+\p{{Lu}}\p{{Ll}}[\p{{L}}\p{{M}}'\u2019-]*"
+    r"(?=[ \t]*(?:[,;&|)\]}]|$)|[ \t]+[A-Za-z_][\w.-]*[=:])"
 )
 _WORD_AFTER_COMMA = re.compile(r",[ \t]*([^\W\d_][\w'\u2019-]*)")
 # An XML element holding text only: `<dob>1988-09-12</dob>`, `<Recipient>X Y</Recipient>`.
@@ -246,7 +254,7 @@ def _key_values(
                 # `holder=O'Brien`, `name=N'Golo`: the value stopped at the apostrophe
                 inner = _APOSTROPHE_IN_A_NAME.match(text, end)
                 end = inner.end() if inner is not None else end
-            if NAME_PARTICLE.fullmatch(text[field.start : end]) is not None:
+            if _OPENING_PARTICLE.fullmatch(text[field.start : end]) is not None:
                 # `holder=de Souza`, `cardholder_name=van Dijk`: the value stopped after the
                 # particle the surname opens with
                 surname = _SURNAME_AFTER_A_PARTICLE.match(text, end)

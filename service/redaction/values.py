@@ -71,7 +71,8 @@ COMPANY_SUFFIXES = frozenset(
 )
 _NAME_WORD = r"[\p{L}\p{M}][\p{L}\p{M}'\u2019.-]*"
 # One to six words of letters (initials, apostrophes, hyphens), `Last, First` allowed.
-_NAME_SHAPED = regex.compile(rf"{_NAME_WORD}(?:,?[ \t]+{_NAME_WORD}){{0,5}}")
+# `Tanaka, Hiroshi` and, as unquoted values write it, `Tanaka,Hiroshi`.
+_NAME_SHAPED = regex.compile(rf"{_NAME_WORD}(?:(?:,[ \t]*|[ \t]+){_NAME_WORD}){{0,5}}")
 _LAST_COMMA_FIRST = regex.compile(rf"({_NAME_WORD}),[ \t]+({_NAME_WORD}(?:[ \t]+{_NAME_WORD})?)")
 _WORDS = regex.compile(r"[\p{L}\p{M}'\u2019.-]+")
 

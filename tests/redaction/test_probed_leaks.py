@@ -240,6 +240,11 @@ from service.redaction.redactor import Redactor
         ("holder=D'Cruz, Rohan status=ok", "Cruz"),
         ("holder=D'Cruz, Rohan status=ok", "Rohan"),
         ("customer=D'Andre Whitfield plan=gold", "Andre"),
+        # `Last,First` with no blank after the comma (an attacker review: the apostrophe rule
+        # had made `O'Brien,Sean` fully visible, `Tanaka,Hiroshi` always was)
+        ("holder=O'Brien,Sean status=ok", "Sean"),
+        ("holder=Tanaka,Hiroshi status=ok", "Tanaka"),
+        ("payee=D'Souza,Rohan amount=5", "Souza"),
     ],
 )
 def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
@@ -263,6 +268,13 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         "mx. dovecot lmtp",
         "Miss rates rose after the deploy",
         "status=de Luxe plan",
+        # a particle, an apostrophe or a capital under a person's key that opens a message
+        "client=de Sync started for tenant",
+        "owner=do Not Disturb",
+        "name=de DE",
+        "name=it's ok status=200 path=/health",
+        "client=cli's default timeout=30s",
+        "customer=guest's cart items=3",
         "Dear Customer,",
         "Hi there, welcome back",
         "best effort retry",
