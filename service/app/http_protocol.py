@@ -11,9 +11,10 @@ Nagle on, 1.6 ms with it off.
 
 The head: h11 refused a head (request line and headers) over 16 KiB; httptools sets no limit
 and holds a header being received in memory until it ends, so without one a client could
-make a worker hold as much as it cares to send. Bytes are counted as they arrive while no head
-is complete; a connection past the limit is answered 431 and closed. A read that also ends
-an earlier request is not counted, so a head may reach the limit plus one read (256 KiB).
+make a worker hold as much as it cares to send. The request line and headers the parser hands
+over are counted per request, and the bytes that arrive while no head is complete (a header
+still arriving) across reads; past 16 KiB either way the connection is answered 431 and
+closed.
 """
 
 from __future__ import annotations
@@ -35,9 +36,16 @@ _HEAD_TOO_LARGE = (
 )
 
 
+class _HeadTooLarge(Exception):
+    """Raised from a parser callback: httptools stops and uvicorn answers (see
+    :meth:`ServiceHttpProtocol.send_400_response`)."""
+
+
 class ServiceHttpProtocol(HttpToolsProtocol):
     _awaiting_head = True
-    _head_bytes = 0
+    _received_awaiting_head = 0  # raw bytes since the last head completed, across reads
+    _head_parsed = 0  # bytes of the current head the parser has handed over
+    _head_too_large = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         connection = transport.get_extra_info("socket")
@@ -47,13 +55,38 @@ class ServiceHttpProtocol(HttpToolsProtocol):
 
     def data_received(self, data: bytes) -> None:
         if self._awaiting_head:
-            self._head_bytes += len(data)
+            self._received_awaiting_head += len(data)
         super().data_received(data)
-        if (
-            self._awaiting_head
-            and self._head_bytes > MAX_HEAD_BYTES
-            and not self.transport.is_closing()
-        ):
+        # A header still arriving is held by httptools until it ends: counted by the read.
+        if self._awaiting_head and self._received_awaiting_head > MAX_HEAD_BYTES:
+            self._refuse()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._head_parsed = 0
+
+    def on_url(self, url: bytes) -> None:
+        self._count_head(len(url))
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._count_head(len(name) + len(value) + 4)  # `: ` and CRLF
+        super().on_header(name, value)
+
+    def _count_head(self, size: int) -> None:
+        self._head_parsed += size
+        if self._head_parsed > MAX_HEAD_BYTES:
+            self._head_too_large = True
+            raise _HeadTooLarge
+
+    def send_400_response(self, msg: str) -> None:
+        if self._head_too_large:
+            self._refuse()
+        else:
+            super().send_400_response(msg)
+
+    def _refuse(self) -> None:
+        if not self.transport.is_closing():
             self.transport.write(_HEAD_TOO_LARGE)
             self.transport.close()
 
@@ -63,4 +96,4 @@ class ServiceHttpProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
-        self._awaiting_head, self._head_bytes = True, 0
+        self._awaiting_head, self._received_awaiting_head = True, 0

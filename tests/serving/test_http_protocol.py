@@ -72,6 +72,13 @@ def test_a_head_past_the_limit_is_answered_431_and_closed_whether_sent_at_once_o
         answer = read_until_closed(connection)
     assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
 
+    # A head a little past the limit in one write, read by the server at once.
+    with connect(live_server) as connection:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            connection.sendall(healthz(b"X-Over: " + b"d" * (MAX_HEAD_BYTES + 100) + b"\r\n"))
+        answer = read_until_closed(connection)
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+
     # The worker that refused them still serves.
     with connect(live_server) as connection:
         connection.sendall(healthz(b"Connection: close\r\n"))
