@@ -2,9 +2,9 @@
 
 A header is a line whose last part splits (on `;`, `,`, tab or `|`) into three or more cells
 that are all key-like words, at least one of which `keys.key_entity` calls personal, or a
-line of two such cells alone, both personal (`name,email`). A later
-line of the same batch that splits into as many cells is a row: each cell under a personal
-column is a keyed value. The first cell may carry a log prefix (`row 7: Dr`); only its last
+line of two such cells alone, both personal and one an e-mail, a phone or a date
+(`name,email`). A later line of the same batch that splits into as many cells is a row:
+each cell under a personal column is a keyed value. The first cell may carry a log prefix (`row 7: Dr`); only its last
 word counts, as for the header.
 
 A sentence with commas can look like a header (`customer moved to 221B Baker Street,
@@ -34,6 +34,7 @@ _MIN_CELLS = 3
 # comma are common in prose.
 _MIN_HEADER_CELLS = 2
 MAX_SHORT_HEADER_LENGTH = 90  # two column names of a key cell's length at most, alone
+_PROVEN_BY_EVERY_ROW = frozenset(("EMAIL_ADDRESS", "PHONE_NUMBER", "DATE_TIME"))
 # A column is named in a few words (`Date of Birth`, `Street Address Line 1 of 2`), not
 # opening with a lower-case word that opens a sentence's run (`… a bind address, a port, and
 # a coroutine`), and holds no postcode.
@@ -72,7 +73,7 @@ class CsvHeader:
     @property
     def short(self) -> bool:
         """Two columns (`name,email`): it judges only the lines right after it that are its
-        rows, each cell under an address, a phone or a date column holding what it names."""
+        rows, each cell under an e-mail, a phone or a date column holding what it names."""
         return len(self.names) < _MIN_CELLS
 
 
@@ -230,9 +231,6 @@ def _a_short_header(prefix: str, entities: list[str | None]) -> bool:
         and all(entities)
         and any(entity in _PROVEN_BY_EVERY_ROW for entity in entities)
     )
-
-
-_PROVEN_BY_EVERY_ROW = frozenset(("EMAIL_ADDRESS", "PHONE_NUMBER", "DATE_TIME"))
 
 
 def _fits_its_column(value: str, entity: str | None) -> bool:
