@@ -4,8 +4,8 @@ A header is a line whose last part splits (on `;`, `,`, tab or `|`) into three o
 that are all key-like words, at least one of which `keys.key_entity` calls personal, or a
 line of two such cells alone, both personal and one an e-mail, a phone or a date
 (`name,email`). A later line of the same batch that splits into as many cells is a row:
-each cell under a personal column is a keyed value. The first cell may carry a log prefix (`row 7: Dr`); only its last
-word counts, as for the header.
+each cell under a personal column is a keyed value. The first cell may carry a log prefix
+(`row 7: Dr`); only its last word counts, as for the header.
 
 A sentence with commas can look like a header (`customer moved to 221B Baker Street,
 Marylebone, London NW1 6XE`). Its columns that read as a sentence's words judge nothing, nor
