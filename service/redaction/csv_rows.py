@@ -24,6 +24,7 @@ import regex
 
 from service.redaction.fields import Field, normalise_key
 from service.redaction.keys import key_entity
+from service.redaction.values import plausible
 
 SEPARATORS = (";", ",", "\t", "|")
 _KEY_CELL = re.compile(r"[A-Za-z_][\w .-]{0,40}")
@@ -73,7 +74,7 @@ class CsvHeader:
     @property
     def short(self) -> bool:
         """Two columns (`name,email`): it judges only the lines right after it that are its
-        rows, each cell under an e-mail, a phone or a date column holding what it names."""
+        rows, each cell under an e-mail, a phone or a date column shaped as what it names."""
         return len(self.names) < _MIN_CELLS
 
 
@@ -234,11 +235,7 @@ def _a_short_header(prefix: str, entities: list[str | None]) -> bool:
 
 
 def _fits_its_column(value: str, entity: str | None) -> bool:
-    if entity == "EMAIL_ADDRESS":
-        return "@" in value
-    if entity in ("PHONE_NUMBER", "DATE_TIME"):
-        return any(char.isdigit() for char in value)
-    return True
+    return entity not in _PROVEN_BY_EVERY_ROW or plausible(entity, value.strip())
 
 
 # A headerless export row: three or more quoted cells, one of them an e-mail address.
