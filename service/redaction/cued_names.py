@@ -58,6 +58,7 @@ _NOT_A_NAME = (
     first last total chose took made gave got sent left came went said told saw bought sold
     found lost kept began ran paid wrote spent up out in off on over back down to at for of
     with from as and or but if then than today yesterday tomorrow
+    backend frontend middleware perf stat
     """.split()  # noqa: SIM905
     )
 )
@@ -253,6 +254,19 @@ _LISTED_LOWER_PAIR = regex.compile(_LOWER_PAIR)
 
 
 _NEXT_UPPER_WORD = regex.compile(rf"[ \t]+({_UPPER_WORD})(?![\w-])")
+_NEXT_LOWER_WORD = regex.compile(rf"[ \t]+({_LOWER_WORD})(?![\w-])")
+# A title, then two or three lower-case words, particles allowed between them: `Dr ifeoma
+# chukwuma`, `mrs. ngozi okonkwo-eze`, `mr. tomasz kowalczyk`. Written in lower case, only the
+# titles that abbreviate nothing else in logs: `dr` (disaster recovery), `mr` (merge request),
+# `ms` (Microsoft, milliseconds), `mx` (mail exchange) and `prof` (profiling) only capitalised,
+# `mr.` and `ms.` with their period. The words are judged as after a looser cue: none an
+# English word.
+_LOWER_TITLED = regex.compile(
+    r"(?<![\w.])(?<!\d[ \t]*+)(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|mrs|miss|mr(?=\.)|ms(?=\.))\.?[ \t]++"
+    rf"({_LOWER_WORD}(?:[ \t]+(?:{NAME_PARTICLE.pattern}[ \t]+){{0,2}}{_LOWER_WORD}){{1,2}})"
+    r"(?![\w@.-]|\.\w)"
+)
+_TITLE_WORDS = frozenset(("dr", "mr", "mrs", "ms", "mx", "miss", "prof"))
 
 
 def _past_particles(text: str, end: int) -> int:
@@ -275,6 +289,18 @@ def _a_name_stretch(text: str, stretch: list[tuple[int, int, bool]]) -> Iterator
         start, end = stretch[0][0], stretch[-1][1]
         if not names_a_place(text[start:end]):
             yield start, end
+
+
+def _past_lower_particles(text: str, end: int) -> int:
+    """The end of a lower-case name whose words taken so far end in particles (`mariana de
+    la`): the surname after them."""
+    last = text[:end].rsplit(None, 1)[-1]
+    while NAME_PARTICLE.fullmatch(last):
+        following = _NEXT_LOWER_WORD.match(text, end)
+        if following is None:
+            break
+        end, last = following.end(), following.group(1)
+    return end
 
 
 def _not_an_acronym(word: str) -> bool:
@@ -354,6 +380,8 @@ class CuedNames:
                     continue  # `to AWS SQS`, `for PCI DSS`
                 if self._foreign_lower_name(run.lower().split()):
                     found.append(match.span(1))
+        if not _TITLE_WORDS.isdisjoint(words):
+            found.extend(self._lower_case_names_after_a_title(text))
         if "@" in text:
             for match in _MENTIONED_LOGIN.finditer(text):
                 if self._login_of_no_english(regex.split(r"[._]", match.group(1))):
@@ -391,8 +419,47 @@ class CuedNames:
             third = match.group(3)
             if third is not None and self._a_third_word(third):
                 end = match.end(3)  # `customer mary ann smith`
+            if group == 2:
+                end = self._past_lower_particles_and_second_surname(text, end)
             found.append((start, end))
         return found
+
+    def _past_lower_particles_and_second_surname(self, text: str, end: int) -> int:
+        """`contact: mariana de la cruz villanueva`: a lower-case name taken up to its
+        particles goes on to the surname after them, and to a second surname that can be
+        nothing else."""
+        past = _past_lower_particles(text, end)
+        if past == end:
+            return end
+        second = _NEXT_LOWER_WORD.match(text, past)
+        if second is not None and self._a_third_word(second.group(1)):
+            return second.end()
+        return past
+
+    def _lower_case_names_after_a_title(self, text: str) -> Iterator[tuple[int, int]]:
+        """`Dr ifeoma chukwuma`, `mrs. ngozi okonkwo`: a title does not vouch for lower-case
+        words as a role word does (`Ms outlook oauth`, `Prof pprof heap`): every word must be
+        unknown to the lexicon, and none software or a thing."""
+        for match in _LOWER_TITLED.finditer(text):
+            taken = list(regex.finditer(r"\S+", match.group(1)))
+            while len(taken) >= 2:  # `Dr ifeoma chukwuma approved`: the longest that passes
+                if not NAME_PARTICLE.fullmatch(taken[-1].group()) and self.titled_lower_case_name(
+                    [word.group() for word in taken]
+                ):
+                    yield match.start(1), match.start(1) + taken[-1].end()
+                    break
+                taken.pop()
+
+    def titled_lower_case_name(self, words: list[str]) -> bool:
+        """Lower-case words after a title, particles aside: two or more, none an English word
+        nor software nor a thing."""
+        words = [word for word in words if not NAME_PARTICLE.fullmatch(word)]
+        return (
+            len(words) >= 2
+            and not self._names_a_thing(words)
+            and self._could_be_name_words(words)
+            and self._lexicon.none_known(words)
+        )
 
     def _names_before_a_pronoun(self, text: str) -> Iterator[tuple[int, int]]:
         """`Summer Hill says she…`: the run before the verb, log words in front of it left out

@@ -238,7 +238,7 @@ class PresidioDetector:
             if "PERSON" in self.entities:
                 line_findings.extend(
                     Finding("PERSON", start, end, _TITLED_NAME_SCORE)
-                    for start, end in titled_names(text)
+                    for start, end in titled_names(text, self.cued_names.titled_lower_case_name)
                 )
                 line_findings.extend(
                     Finding("PERSON", start, end, _TITLED_NAME_SCORE)

@@ -113,6 +113,8 @@ _APOSTROPHE_IN_A_NAME = regex.compile(r"'\p{Lu}[\p{L}\p{M}\u2019-]*(?![\w'=:])")
 # ends the value: the line's end, punctuation or the next key follows (`client=de Sync
 # started …`, `owner=do Not Disturb` are messages).
 _OPENING_PARTICLE = regex.compile(r"(?!(?:y|e|do)$)" + NAME_PARTICLE.pattern)
+# A surname that opens with a saint's abbreviation: `holder=St. Clair, Mairead`.
+_OPENING_SAINT = regex.compile(r"(?:St|Ste)\.?")
 _SURNAME_AFTER_A_PARTICLE = regex.compile(
     rf"(?:[ \t]+(?:{NAME_PARTICLE.pattern}))*[ \t]+\p{{Lu}}\p{{Ll}}[\p{{L}}\p{{M}}'\u2019-]*"
     r"(?=[ \t]*(?:[,;&|)\]}]|$)|[ \t]+[A-Za-z_][\w.-]*[=:])"
@@ -254,7 +256,8 @@ def _key_values(
                 # `holder=O'Brien`, `name=N'Golo`: the value stopped at the apostrophe
                 inner = _APOSTROPHE_IN_A_NAME.match(text, end)
                 end = inner.end() if inner is not None else end
-            if _OPENING_PARTICLE.fullmatch(text[field.start : end]) is not None:
+            opening = text[field.start : end]
+            if _OPENING_PARTICLE.fullmatch(opening) or _OPENING_SAINT.fullmatch(opening):
                 # `holder=de Souza`, `cardholder_name=van Dijk`: the value stopped after the
                 # particle the surname opens with
                 surname = _SURNAME_AFTER_A_PARTICLE.match(text, end)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import regex
@@ -15,8 +16,8 @@ _WORD = (
     r"|\p{Lu}\.)"
 )
 _PARTICLE = (
-    r"(?:van|von|der|den|de|da|das|do|dos|del|della|di|du|la|le|los|las|bin|binti|bint|ibn|al"
-    r"|el|ap|ter|zu|y|e|wa|dit|ould|\u00d3|\u00f3)"
+    r"(?:van|von|vom|der|den|de|des|da|das|do|dos|del|della|dela|degli|dei|di|du|la|le|los|las"
+    r"|bin|binti|bint|ibn|al|el|ap|ter|zu|zum|zur|y|e|wa|dit|ould|\u00d3|\u00f3)"
 )
 NAME_PARTICLE = regex.compile(_PARTICLE)
 # At most six words: longer capitalised runs are cut into several (bounded NER windows).
@@ -231,8 +232,12 @@ def continued_name_end(text: str, end: int, *, lower: bool = False, upper: bool 
     return match.end() if match else end
 
 
-def titled_names(text: str) -> list[tuple[int, int]]:
-    """Spans of names written after a title, whatever their case; the title stays."""
+def titled_names(text: str, lower_case_name: Callable[[list[str]], bool]) -> list[tuple[int, int]]:
+    """Spans of names written after a title, whatever their case; the title stays.
+
+    Lower-case words after a title that end the line outside any cell (`Dr kubelet eviction
+    storm`, `Prof pyspy record done`) are a name only if ``lower_case_name`` judges them one.
+    """
     if not any(title in text for title in ("Dr", "M", "Prof", "Herr", "Frau", "Sr")):
         return []
     spans = []
@@ -245,8 +250,26 @@ def titled_names(text: str) -> list[tuple[int, int]]:
             words = match.group(1).replace(",", " ").split()
             if all(word.lower() in LOG_VOCABULARY for word in words):
                 continue
+            if (
+                pattern is _TITLED_LOWER
+                and not _in_a_cell(text, match)
+                and not lower_case_name(words)
+            ):
+                continue
             spans.append(match.span(1))
     return spans
+
+
+_CELL_EDGE = frozenset(";,|\t\"'")
+
+
+def _in_a_cell(text: str, match: regex.Match[str]) -> bool:
+    """The title's words end at a separator or quote, or end the line after one opened the
+    title's cell (`2026-01-04;Mr jo doe`)."""
+    if match.end() < len(text):
+        return True  # the pattern's lookahead: a separator or a quote follows
+    before = text[: match.start()].rstrip(" ")
+    return bool(before) and before[-1] in _CELL_EDGE
 
 
 # Context the NER model sees either side of a run. Narrower windows (24 and 12 characters)
