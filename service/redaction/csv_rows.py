@@ -24,6 +24,7 @@ import regex
 
 from service.redaction.fields import Field, normalise_key
 from service.redaction.keys import key_entity
+from service.redaction.names import NAME_PARTICLE
 from service.redaction.values import plausible
 
 SEPARATORS = (";", ",", "\t", "|")
@@ -243,7 +244,14 @@ _QUOTED_CELL = re.compile(r"(?<![^\s,;|\t(\[])([\"'])([^\"'\n]{1,80})\1(?=\s*(?:
 _EMAIL_CELL = re.compile(r"[^\s@<>]+@[^\s@<>]+\.[A-Za-z]{2,}")
 _MAX_WORDS_IN_A_CELL = 4
 _MAX_NAME_CELLS = 3
-_NAME_CELL = regex.compile(r"\p{Lu}[\p{L}\p{M}'\u2019-]*(?: \p{Lu}[\p{L}\p{M}'\u2019-]*){0,2}")
+# One to three capitalised words, particles between them or opening them, or a `Last, First`
+# cell of such parts (`"Ferreira da Costa, Ana Beatriz"`).
+_CAPITALISED = r"\p{Lu}[\p{L}\p{M}'\u2019-]*"
+_NAME_PART = (
+    rf"(?:{NAME_PARTICLE.pattern} ){{0,2}}{_CAPITALISED}"
+    rf"(?: (?:{NAME_PARTICLE.pattern} ){{0,2}}{_CAPITALISED}){{0,2}}"
+)
+_NAME_CELL = regex.compile(rf"{_NAME_PART}(?:, {_NAME_PART})?")
 
 
 def name_cells_beside_an_email(text: str) -> list[tuple[int, int]]:
@@ -299,7 +307,9 @@ def _unquoted_cells_beside_an_email(text: str) -> list[tuple[int, int]]:
                 end -= 1
             cells.append((start, end))
         if len(cells) < _MIN_CELLS or any(
-            len(text[start:end].split()) > _MAX_WORDS_IN_A_CELL for start, end in cells
+            len(text[start:end].split()) > _MAX_WORDS_IN_A_CELL
+            and not _NAME_CELL.fullmatch(text, start, end)
+            for start, end in cells
         ):
             continue
         if any(_EMAIL_CELL.fullmatch(text, start, end) for start, end in cells):

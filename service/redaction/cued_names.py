@@ -255,16 +255,16 @@ _LISTED_LOWER_PAIR = regex.compile(_LOWER_PAIR)
 
 _NEXT_UPPER_WORD = regex.compile(rf"[ \t]+({_UPPER_WORD})(?![\w-])")
 _NEXT_LOWER_WORD = regex.compile(rf"[ \t]+({_LOWER_WORD})(?![\w-])")
-# A title, then two or three lower-case words, particles allowed between them: `Dr ifeoma
-# chukwuma`, `mrs. ngozi okonkwo-eze`, `mr. tomasz kowalczyk`. Written in lower case, only the
-# titles that abbreviate nothing else in logs: `dr` (disaster recovery), `mr` (merge request),
-# `ms` (Microsoft, milliseconds), `mx` (mail exchange) and `prof` (profiling) only capitalised,
-# `mr.` and `ms.` with their period. The words are judged as after a looser cue: none an
-# English word.
+# A title, then two or three lower-case words, particles allowed between them: `Dr. ifeoma
+# chukwuma`, `mrs. ngozi okonkwo-eze`, `mr. tomasz kowalczyk`. Titles that abbreviate other
+# things in logs — `Dr`/`dr` (disaster recovery), `Mr`/`mr` (merge request), `Ms`/`ms`
+# (Microsoft, milliseconds), `Mx` (mail exchange), `Prof` (profiling) — count only with their
+# period, lower-case `dr`, `mx`, `prof` and `miss` (a cache miss) never. The words are judged
+# as after a looser cue: none an English word.
 _LOWER_TITLED = regex.compile(
-    r"(?<![\w.])(?<!\d[ \t]*+)(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|mrs|miss|mr(?=\.)|ms(?=\.))\.?[ \t]++"
+    r"(?<![\w.])(?:Mrs|Miss|mrs|(?:Dr|Mr|Ms|Mx|Prof|mr)(?=\.)|(?<!\d[ \t]*+)ms(?=\.))\.?[ \t]++"
     rf"({_LOWER_WORD}(?:[ \t]+(?:{NAME_PARTICLE.pattern}[ \t]+){{0,2}}{_LOWER_WORD}){{1,2}})"
-    r"(?![\w@.-]|\.\w)"
+    r"(?![\w@=-]|\.\w)"
 )
 _TITLE_WORDS = frozenset(("dr", "mr", "mrs", "ms", "mx", "miss", "prof"))
 
@@ -429,10 +429,14 @@ class CuedNames:
         particles goes on to the surname after them, and to a second surname that can be
         nothing else."""
         past = _past_lower_particles(text, end)
-        if past == end:
+        if past == end or not self._a_third_word(text[:past].rsplit(None, 1)[-1]):
             return end
         second = _NEXT_LOWER_WORD.match(text, past)
-        if second is not None and self._a_third_word(second.group(1)):
+        if (
+            second is not None
+            and self._a_third_word(second.group(1))
+            and not self._names_a_thing([second.group(1)])
+        ):
             return second.end()
         return past
 
@@ -449,6 +453,10 @@ class CuedNames:
                     yield match.start(1), match.start(1) + taken[-1].end()
                     break
                 taken.pop()
+
+    def thing_or_software(self, words: list[str]) -> bool:
+        """A word of these names a thing, a group, software or a log's word, in any case."""
+        return self._names_a_thing([word.lower() for word in words])
 
     def titled_lower_case_name(self, words: list[str]) -> bool:
         """Lower-case words after a title, particles aside: two or more, none an English word

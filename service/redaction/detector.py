@@ -238,7 +238,7 @@ class PresidioDetector:
             if "PERSON" in self.entities:
                 line_findings.extend(
                     Finding("PERSON", start, end, _TITLED_NAME_SCORE)
-                    for start, end in titled_names(text, self.cued_names.titled_lower_case_name)
+                    for start, end in titled_names(text, self.cued_names.thing_or_software)
                 )
                 line_findings.extend(
                     Finding("PERSON", start, end, _TITLED_NAME_SCORE)
@@ -268,7 +268,7 @@ class PresidioDetector:
         fields.extend(row)
         if not row and "@" in text:
             for start, end in name_cells_beside_an_email(text):
-                cell = text[start:end]
+                cell = text[start:end].replace(",", " ")  # `Costa, Ana` is judged word by word
                 if not self._ordinary_phrase(cell) and not names_a_thing(cell):
                     fields.append(Field("name", start, end, True, "PERSON"))
         return fields

@@ -244,6 +244,12 @@ def find_fields(text: str, explicit: Mapping[str, str] | None = None) -> list[Fi
     return fields
 
 
+def _no_given_name(words: str) -> bool:
+    """After a saint's place-like name (`St. Paul`), a state in capitals or a word for a thing
+    is no given name."""
+    return not any(char.islower() for char in words) or names_a_thing(words)
+
+
 def _key_values(
     text: str, explicit: Mapping[str, str] | None, start: int = 0, end: int | None = None
 ) -> Iterator[Field]:
@@ -257,12 +263,15 @@ def _key_values(
                 inner = _APOSTROPHE_IN_A_NAME.match(text, end)
                 end = inner.end() if inner is not None else end
             opening = text[field.start : end]
-            if _OPENING_PARTICLE.fullmatch(opening) or _OPENING_SAINT.fullmatch(opening):
+            saint = _OPENING_SAINT.fullmatch(opening) is not None
+            if saint or _OPENING_PARTICLE.fullmatch(opening):
                 # `holder=de Souza`, `cardholder_name=van Dijk`: the value stopped after the
                 # particle the surname opens with
                 surname = _SURNAME_AFTER_A_PARTICLE.match(text, end)
                 end = surname.end() if surname is not None else end
             given = _GIVEN_NAME_AFTER_COMMA.match(text, end)
+            if given is not None and saint and _no_given_name(given.group().lstrip(", \t")):
+                given = None  # `name=St. Paul, MN`, `St. Louis, Accounts Payable`
             if given is not None:  # `holder=Tanaka, Hiroshi`: the value stopped at the comma
                 end = given.end()
             if end != field.end:

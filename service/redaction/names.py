@@ -16,10 +16,14 @@ _WORD = (
     r"|\p{Lu}\.)"
 )
 _PARTICLE = (
-    r"(?:van|von|vom|der|den|de|des|da|das|do|dos|del|della|dela|degli|dei|di|du|la|le|los|las"
-    r"|bin|binti|bint|ibn|al|el|ap|ter|zu|zum|zur|y|e|wa|dit|ould|\u00d3|\u00f3)"
+    r"(?:van|von|der|den|de|da|das|do|dos|del|della|di|du|la|le|los|las|bin|binti|bint|ibn|al"
+    r"|el|ap|ter|zu|y|e|wa|dit|ould|\u00d3|\u00f3)"
 )
 NAME_PARTICLE = regex.compile(_PARTICLE)
+# Particles that are as often German, French or Italian prepositions and articles (`zur
+# Verfügung`, `Liste des Clients`, `Palazzo dei Normanni`): inside a name only where a person's
+# key vouches for the value (`recipient=Hans-Jürgen vom Stein`), never in a free-text run.
+_KEYED_PARTICLE = rf"(?:{_PARTICLE}|vom|zum|zur|des|dela|degli|dei)"
 # At most six words: longer capitalised runs are cut into several (bounded NER windows).
 _RUN = regex.compile(
     rf"(?<![\w@./\\:=-]){_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,3}}{_WORD}){{0,5}}(?![\w@/(])"
@@ -27,7 +31,7 @@ _RUN = regex.compile(
 # More capitalised words after an unquoted `name=Zhang` value: `Wei`, `de la Cruz`, not `key=`
 # nor `Label:`.
 _CONTINUATION = regex.compile(
-    rf"(?:[ \t]+(?:{_PARTICLE}[ \t]+)*\p{{Lu}}[\p{{L}}\p{{M}}'\u2019.-]*(?![\w.-]*[=:]))*"
+    rf"(?:[ \t]+(?:{_KEYED_PARTICLE}[ \t]+)*\p{{Lu}}[\p{{L}}\p{{M}}'\u2019.-]*(?![\w.-]*[=:]))*"
 )
 # Scripts without case (Han, Kana, Hangul, Arabic, Hebrew, Devanagari, Thai…): a word of
 # their letters. Such a name is neither capitalised nor lower case: `name=王秀英`,
@@ -232,11 +236,14 @@ def continued_name_end(text: str, end: int, *, lower: bool = False, upper: bool 
     return match.end() if match else end
 
 
-def titled_names(text: str, lower_case_name: Callable[[list[str]], bool]) -> list[tuple[int, int]]:
+def titled_names(
+    text: str, thing_or_software: Callable[[list[str]], bool]
+) -> list[tuple[int, int]]:
     """Spans of names written after a title, whatever their case; the title stays.
 
-    Lower-case words after a title that end the line outside any cell (`Dr kubelet eviction
-    storm`, `Prof pyspy record done`) are a name only if ``lower_case_name`` judges them one.
+    Lower-case words after a title that end the line outside any cell are a name unless
+    ``thing_or_software`` says a word is software, a log's word or a thing (`Prof pprof heap
+    dump`, `Mr renovate bot bump`); names of English words stay names (`Mr. james smith`).
     """
     if not any(title in text for title in ("Dr", "M", "Prof", "Herr", "Frau", "Sr")):
         return []
@@ -250,22 +257,35 @@ def titled_names(text: str, lower_case_name: Callable[[list[str]], bool]) -> lis
             words = match.group(1).replace(",", " ").split()
             if all(word.lower() in LOG_VOCABULARY for word in words):
                 continue
-            if (
-                pattern is _TITLED_LOWER
-                and not _in_a_cell(text, match)
-                and not lower_case_name(words)
-            ):
+            if pattern is _TITLED_LOWER and not _in_a_cell(text, match):
+                end = _name_end_before_things(match, thing_or_software)
+                if end is not None:
+                    spans.append((match.start(1), end))
                 continue
             spans.append(match.span(1))
     return spans
 
 
-_CELL_EDGE = frozenset(";,|\t\"'")
+def _name_end_before_things(
+    match: regex.Match[str], thing_or_software: Callable[[list[str]], bool]
+) -> int | None:
+    """Where the lower-case words after a title stop being a name, at the line's end: the
+    words that name a thing or a time leave it (`Mrs. grace okafor today`), and two words at
+    least must remain of which none does (`Prof pprof heap dump`)."""
+    words = list(regex.finditer(r"\S+", match.group(1)))
+    while words and thing_or_software([words[-1].group()]):
+        words.pop()
+    if len(words) < 2 or thing_or_software([w.group() for w in words if len(w.group()) > 2]):
+        return None  # short words (`Dr. an nguyen`) are judged by the words around them
+    return match.start(1) + words[-1].end()
+
+
+_CELL_EDGE = frozenset(";,|\t\"'=:")
 
 
 def _in_a_cell(text: str, match: regex.Match[str]) -> bool:
     """The title's words end at a separator or quote, or end the line after one opened the
-    title's cell (`2026-01-04;Mr jo doe`)."""
+    title's cell or value (`2026-01-04;Mr jo doe`, `note=Mr james smith`)."""
     if match.end() < len(text):
         return True  # the pattern's lookahead: a separator or a quote follows
     before = text[: match.start()].rstrip(" ")

@@ -253,14 +253,30 @@ from service.redaction.redactor import Redactor
         ("Dr. ifeoma chukwuma approved the claim", "chukwuma"),
         ("refund requested by mrs. ngozi okonkwo-eze", "okonkwo"),
         ("invoice for mr. tomasz kowalczyk settled", "kowalczyk"),
-        ("Ms nomvula de klerk called about the invoice", "klerk"),
-        ("miss aigerim zhaksylykova", "zhaksylykova"),
+        ("Ms. nomvula de klerk called about the invoice", "klerk"),
+        ("Mrs aigerim zhaksylykova paid", "zhaksylykova"),
+        ("Refund approved by Dr. ifeoma chukwuma.", "chukwuma"),
+        ("paid 20.00 Mrs chiamaka obiora today", "obiora"),
+        # ... and at the line's end, names of English words too, whatever precedes the title,
+        # and the words after the name that name a time or a thing left out
+        ("Mr. james smith", "smith"),
+        ("Dr. li wei", "wei"),
+        ("note=Mr james smith", "james"),
+        ("assigned: Mr james smith", "james"),
+        ("refund approved for Dr. an nguyen today", "nguyen"),
+        ("refund approved for Mrs. grace okafor today", "grace"),
         # particles German, Italian and Filipino names carry; a saint's abbreviation
         ("recipient=Hans-Jürgen vom Stein amount=40", "Stein"),
         ("payee=Lukas zur Mühlen status=sent", "Mühlen"),
         ("holder=St. Clair, Mairead status=ok", "Mairead"),
         ("holder=St Clair, Mairead status=ok", "Mairead"),
         ("cardholder=Ste. Marie, Josée", "Josée"),
+        # a headerless export row: a `Last, First` cell, particles in or opening a name cell
+        ('"Ferreira da Costa, Ana Beatriz",ana@x.br,1979-03-02', "Ferreira"),
+        ('"Ferreira da Costa, Ana Beatriz",ana@x.br,1979-03-02', "Beatriz"),
+        ('"Nakamura, Haruto",h.n@example.jp,2', "Haruto"),
+        ("van der Merwe;Pieter;p@x.za;1980", "Merwe"),
+        ("row 9: de la Cruz;Maria;m@x.ph;1981", "Cruz"),
     ],
 )
 def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
@@ -283,17 +299,27 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         "Ms outlook oauth token expired",
         "mx. dovecot lmtp",
         "Miss rates rose after the deploy",
-        # a capitalised title and lower-case tool words ending the line, outside any cell
-        "Dr kubelet eviction storm",
+        # a title and lower-case tool words: at the line's end outside any cell a word names
+        # software or a thing; inside a line, `Dr`, `Mr`, `Ms`, `Mx`, `Prof` without their
+        # period and lower-case `dr.`, `miss` are no titles (an attacker review's probes)
         "Dr haproxy backend",
         "Mr renovate bot bump",
-        "Ms graph throttled",
         "Prof perf stat",
-        "Mx dkim selector",
         "dr. kafka mirrormaker lag",
         "mr. gitlab runner",
         "took 12 ms. retrying",
         "mrs. kustomize overlays",
+        "cache miss keyspace sessid ttl=30",
+        "tlb miss hugepages thp disabled",
+        "Dr rto rpo targets met",
+        "Ms sso saml assertion invalid",
+        "Mx mta sts policy fetched",
+        "Mr kustomize helmfile diff failed",
+        "Prof ebpf bpftrace probes attached",
+        # particles that are German and Italian prepositions, outside a person's key
+        "zeigt Informationen zur Kontoalterung an",
+        "dpkg-architecture - Architektur zum Paketbau setzen",
+        "Palazzo dei Normanni closed",
         "status=de Luxe plan",
         # a particle, an apostrophe or a capital under a person's key that opens a message
         "client=de Sync started for tenant",
@@ -689,6 +715,9 @@ def test_a_labelled_name_keeps_its_particles(redactor: Redactor) -> None:
         ("Active|Pro Monthly|ops@strongroom.example|EUR", ["Active", "Pro Monthly", "EUR"]),
         ("contact: Ops, ops@strongroom.example, Dublin", ["Ops", "Dublin"]),
         ("alert;Billing Team;billing@strongroom.example;P1", ["Billing Team"]),
+        # a `Last, First`-shaped cell of ordinary words, or of a company
+        ('"Gold, Annual",billing@strongroom.example,2', ["Gold, Annual"]),
+        ('"Acme Widgets, Ltd",billing@strongroom.example,3', ["Acme Widgets, Ltd"]),
         (
             "sent receipt to giulia@posta.example, Finance Team copied, Billing notified",
             ["Finance Team", "Billing notified"],
@@ -718,3 +747,21 @@ def test_a_name_does_not_run_on_into_the_next_label(redactor: Redactor) -> None:
 def test_system_accounts_and_no_login_stay(redactor: Redactor, line: str, kept: str) -> None:
     redacted = redactor.redact(line).text
     assert kept in redacted and "<IP_ADDRESS>" in redacted, redacted
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        # a saint's name under a person's key takes a given name after the comma, not a state
+        ("name=St. Paul, MN", ", MN"),
+        ("customer=St. Louis, Accounts Payable", "Accounts Payable"),
+        # after a role word a lower-case name goes on past its particles only to a surname
+        # that can be nothing else (an attacker review: `tenant de la default namespace`)
+        ("customer: tenant de la default namespace", "default namespace"),
+    ],
+)
+def test_what_follows_a_name_s_particles_or_saint_stays(
+    redactor: Redactor, line: str, kept: str
+) -> None:
+    redacted = redactor.redact(line).text
+    assert "<PERSON>" in redacted and kept in redacted, redacted
