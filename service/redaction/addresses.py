@@ -66,6 +66,8 @@ _SUFFIX = regex.compile(
     r"(?:,?\s*(?:No[.:]?\s*\d+[\w/-]*|Nr\.?\s*\d+\w*|Bl\.?\s*\w+|Sc\.?\s*\w+|Ap\.?\s*\d+\w*"
     r"|Apt\.?\s*\w+|Interior\s+\w+|Int\.?\s*\d+|Edif\.?\s*\w+|Depto\.?\s*\w+|D:\s?\d+"
     r"|Daire:?\s*\d+|Kat:?\s*\d+|Flat\s+\w+|Unit\s+\w+|Suite\s+\w+|#\s*[\w-]+"
+    # Spanish floor and door (`Piso 5 Dto. B`, `Planta 2 Puerta 3`), Polish flat (`m. 15`)
+    r"|(?:Piso|Planta|Puerta|Dpto\.?|Dto\.?)\s*\w+|(?<=\d)\s+(?:m|lok)\.\s*\d+\w?"
     r"|(?:\d{1,5}\.?\s*)?(?:Sok(?:ak|ağ\u0131|agi)?|Sk|Cad(?:desi)?|Cd)\.?(?!\w)|apto\.?\s*\w+"
     r"|(?<=\p{L})\s\d{1,3}(?=,)"
     r"|" + _ADMIN_PART + "|" + _WARD + r"))+"
@@ -160,7 +162,8 @@ def unmarked_streets(text: str) -> list[tuple[int, int, str, bool]]:
 # `Stand 5512, Kabulonga`): how much of East and Southern Africa writes an address.
 _PLOT_AND_AREA = regex.compile(
     r"(?<![\w.-])(?:Plot|Stand|Erf|Kiwanja)\s+(?:(?:No|Na)\.?\s*)?\d{1,5}[A-Za-z]?,?\s+"
-    r"\p{Lu}[\p{L}\p{M}'\u2019-]+(?![\w-]|[ \t]*\d)"
+    r"(?:(?:Extension|Ext\.|Phase|Zone)\s+\d{1,3},?\s+)?"  # `Stand 1234, Extension 5, Soweto`
+    r"\p{Lu}[\p{L}\p{M}'\u2019-]+(?:[ \t]\p{Lu}[\p{L}\p{M}'\u2019-]+)?(?![\w-]|[ \t]*\d)"
 )
 
 
@@ -192,6 +195,11 @@ _KOREAN = regex.compile(
 # `Street No. 12`, `Lane No 3`.
 _NUMBERED_ROAD = regex.compile(
     r"(?<![\w-])(?:Road|Street|Lane|Cross|Main|Gali|Sector)\s+No\.?\s*\d{1,4}[A-Z]?(?![\w-])"
+)
+# A house and the numbered road it is on, as Bangladesh writes them: `House 12, Road 5`.
+_HOUSE_THEN_ROAD = regex.compile(
+    r"(?<![\w-])(?:House|Holding)\s+(?:No\.?\s*)?\d{1,5}[A-Z]?(?:/\d{1,4})?,\s*"
+    r"(?:Road|Lane|Block|Sector)\s+(?:No\.?\s*)?\d{1,4}[A-Z]?(?![\w-])"
 )
 _PO_BOX = regex.compile(
     r"(?<![\w-])(?i:P\.?[ \t]?O\.?[ \t]?Box|Post(?:fach|bus|box)"
@@ -240,6 +248,8 @@ def extra_addresses(text: str) -> list[tuple[int, int]]:
         spans.extend(match.span() for match in _PO_BOX.finditer(text))
     if "No" in text:
         spans.extend(match.span() for match in _NUMBERED_ROAD.finditer(text))
+    if "House" in text or "Holding" in text:
+        spans.extend(match.span() for match in _HOUSE_THEN_ROAD.finditer(text))
     if not text.isascii():
         spans.extend(_cjk_addresses(text))
         spans.extend(match.span() for match in _KOREAN.finditer(text))

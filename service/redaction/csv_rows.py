@@ -172,10 +172,16 @@ def read_header(text: str, explicit: Mapping[str, str] | None = None) -> CsvHead
 
 
 def _may_precede_a_header(prefix: str) -> bool:
+    """Whether the words before the first column leave it a column's name: a label or a few
+    of a log's words may come first, a number and words may not (`address: 45 Le Loi Street,
+    Ben Nghe Ward, …` is an address, and `Street` no column)."""
     labels = [label.end() for label in _LABEL_END.finditer(prefix)]
+    tail = prefix[labels[-1] if labels else 0 :].split()
+    if any(token.isdigit() for token in tail):
+        return False
     words = [
         word
-        for word in prefix[labels[-1] if labels else 0 :].split()
+        for word in tail
         if word.isalpha() and not word.isupper()  # `INFO`, `CSV`: a log's words
     ]
     return len(words) <= _MAX_WORDS_BEFORE_THE_FIRST_COLUMN and not _SENTENCE_WORDS.intersection(

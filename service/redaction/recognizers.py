@@ -20,6 +20,7 @@ from service.redaction.street_types import (
     STREET_AFTER_NAME,
     STREET_AFTER_NUMBER,
     STREET_BEFORE_NAME,
+    STREET_BEFORE_NAME_IN_LOWER_CASE,
     TYPE_WORD_AFTER_NAME,
     any_word_of,
 )
@@ -392,6 +393,13 @@ class StreetAddressRecognizer(PatternRecognizer):
                     rf"{_NAME_WORD}",
                     0.6,
                     any_word_of(STREET_BEFORE_NAME),
+                ),
+                Pattern(
+                    "number, lower-case street type, name",
+                    rf"(?<![\w.-]){number},?\s+{STREET_BEFORE_NAME_IN_LOWER_CASE}\s+"
+                    rf"(?:[\p{{L}}'\u2019-]+\s+){{0,3}}{_NAME_WORD}",
+                    0.6,
+                    any_word_of(STREET_BEFORE_NAME_IN_LOWER_CASE),
                 ),
                 Pattern(
                     "name with street suffix, number",

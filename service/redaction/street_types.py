@@ -27,7 +27,14 @@ STREET_BEFORE_NAME = (
     r"|Circuito|Retorno|Prolongación|Periférico|Diagonal|Pasaje|Alameda|Estrada|Rodovia|Viela"
     r"|Ladeira|Vila|Setor|Quadra|Conjunto|Gang|Gg\.|Jl|Strada|Str\.|Bulevardul|Bd\.|Aleea"
     r"|Intrarea|Drumul|Piața|Piata|Soseaua|Șoseaua|Splaiul|Ngõ|Hẻm|Số|Phường|plac|pl\.|os\."
-    r"|osiedle|Cesta|Ulica|Trg|Obala|Put)"
+    r"|osiedle|Cesta|Ulica|Ul\.|Trg|Obala|Put)"
+)
+# The same words as French, Spanish, Portuguese and Italian write them, in lower case, taken
+# only after a house number (`5 rue de la Paix`, `12 avenue Foch`); not `via`, `place`,
+# `largo`, `cours`: after a number they are as often ordinary words (`sent 2 via Stripe`).
+STREET_BEFORE_NAME_IN_LOWER_CASE = (
+    r"(?:rue|avenue|boulevard|bd|chemin|allée|impasse|quai|calle|avenida|rua|travessa|viale"
+    r"|piazza|corso|vicolo)"
 )
 # Type words written after the street's name as a word of their own (`Karl Johans gate 22`,
 # `Váci utca 10`, `Bole Road 9`): lower-case ones as those languages write them, English and

@@ -277,6 +277,18 @@ from service.redaction.redactor import Redactor
         ('"Nakamura, Haruto",h.n@example.jp,2', "Haruto"),
         ("van der Merwe;Pieter;p@x.za;1980", "Merwe"),
         ("row 9: de la Cruz;Maria;m@x.ph;1981", "Cruz"),
+        # streets in lower case after a number, as French and its neighbours write them; the
+        # Polish `Ul.`, a Spanish floor and door, a Polish flat; Bangladesh's house and road;
+        # a South African stand in an extension
+        ("adresse: 5 rue de la Paix, 75002 Paris", "Paix"),
+        ("adresse: 5 rue de la Paix, 75002 Paris", "75002"),
+        ("ship to 12 avenue Foch, 75116 Paris", "Foch"),
+        ("address=Ul. Marszałkowska 84/92 m. 15, 00-514 Warszawa", "84/92"),
+        ("address=Ul. Marszałkowska 84/92 m. 15, 00-514 Warszawa", "m. 15"),
+        ("billing: Av. Corrientes 1234 Piso 5 Dto. B, C1043 CABA", "Piso 5"),
+        ("to: House 12, Road 5, Dhanmondi, Dhaka 1205", "Road 5"),
+        ("customer address Stand 1234, Extension 5, Soweto, 1809", "Soweto"),
+        ("delivered to Erf 55, Phase 2, Mitchells Plain", "Plain"),
     ],
 )
 def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
@@ -320,6 +332,10 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         "zeigt Informationen zur Kontoalterung an",
         "dpkg-architecture - Architektur zum Paketbau setzen",
         "Palazzo dei Normanni closed",
+        # a number before a lower-case word that is no street's type here; a stadium's seat
+        "sent 2 via Stripe",
+        "moved 3 place holders",
+        "Stand 4, Row 12, Seat 5",
         "status=de Luxe plan",
         # a particle, an apostrophe or a capital under a person's key that opens a message
         "client=de Sync started for tenant",
@@ -765,3 +781,15 @@ def test_what_follows_a_name_s_particles_or_saint_stays(
 ) -> None:
     redacted = redactor.redact(line).text
     assert "<PERSON>" in redacted and kept in redacted, redacted
+
+
+def test_an_address_line_with_commas_is_no_header_for_the_next_line(redactor: Redactor) -> None:
+    """`address: 45 Le Loi Street, Ben Nghe Ward, …` once read as a header whose first column
+    was `Street`, and the next line's first cell was then taken for an address."""
+    lines = [
+        "address: 45 Le Loi Street, Ben Nghe Ward, District 1, Ho Chi Minh City",
+        "job finished, 3 rows, 5 s, ok",
+    ]
+    redacted = [result.text for result in redactor.redact_many(lines)]
+    assert "Le Loi" not in redacted[0]
+    assert redacted[1] == lines[1], redacted[1]
