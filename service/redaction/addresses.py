@@ -21,6 +21,8 @@ import re
 
 import regex
 
+from service.redaction.values import names_a_thing
+
 _WARD = r"\p{Lu}[\p{L}]+-(?:ku|shi|cho|machi|gun|mura)\b"
 _JAPANESE = regex.compile(
     r"(?<![\w-])(?:\d{1,2}-\d{1,3}-\d{1,3}\s+\p{Lu}[\p{L}-]+(?:\s+\p{Lu}[\p{L}-]+)?"
@@ -67,7 +69,8 @@ _SUFFIX = regex.compile(
     r"|Apt\.?\s*\w+|Interior\s+\w+|Int\.?\s*\d+|Edif\.?\s*\w+|Depto\.?\s*\w+|D:\s?\d+"
     r"|Daire:?\s*\d+|Kat:?\s*\d+|Flat\s+\w+|Unit\s+\w+|Suite\s+\w+|#\s*[\w-]+"
     # Spanish floor and door (`Piso 5 Dto. B`, `Planta 2 Puerta 3`), Polish flat (`m. 15`)
-    r"|(?:Piso|Planta|Puerta|Dpto\.?|Dto\.?)\s*\w+|(?<=\d)\s+(?:m|lok)\.\s*\d+\w?"
+    r"|(?:Piso|Planta|Puerta)\s+\w{1,4}(?!\w)|(?:Dpto|Dto)\.\s*\w{1,4}(?!\w)"
+    r"|(?<=\d)\s+(?:m|lok)\.\s*\d+\w?(?!\w)"
     r"|(?:\d{1,5}\.?\s*)?(?:Sok(?:ak|ağ\u0131|agi)?|Sk|Cad(?:desi)?|Cd)\.?(?!\w)|apto\.?\s*\w+"
     r"|(?<=\p{L})\s\d{1,3}(?=,)"
     r"|" + _ADMIN_PART + "|" + _WARD + r"))+"
@@ -163,7 +166,7 @@ def unmarked_streets(text: str) -> list[tuple[int, int, str, bool]]:
 _PLOT_AND_AREA = regex.compile(
     r"(?<![\w.-])(?:Plot|Stand|Erf|Kiwanja)\s+(?:(?:No|Na)\.?\s*)?\d{1,5}[A-Za-z]?,?\s+"
     r"(?:(?:Extension|Ext\.|Phase|Zone)\s+\d{1,3},?\s+)?"  # `Stand 1234, Extension 5, Soweto`
-    r"\p{Lu}[\p{L}\p{M}'\u2019-]+(?:[ \t]\p{Lu}[\p{L}\p{M}'\u2019-]+)?(?![\w-]|[ \t]*\d)"
+    r"(?P<area>\p{Lu}[\p{L}\p{M}'\u2019-]+(?:[ \t]\p{Lu}[\p{L}\p{M}'\u2019-]+)?)(?![\w-]|[ \t]*\d)"
 )
 
 
@@ -239,8 +242,13 @@ def extra_addresses(text: str) -> list[tuple[int, int]]:
     if "-" in text and _BLOCK_NUMBER.search(text):
         spans.extend(match.span() for match in _JAPANESE.finditer(text))
     if any(word in text for word in _RARE_SHAPE_WORDS):
-        for pattern in (_CHOME, _PLOT_AND_AREA, _HOUSE_IN_WOREDA):
+        for pattern in (_CHOME, _HOUSE_IN_WOREDA):
             spans.extend(match.span() for match in pattern.finditer(text))
+        spans.extend(  # not `Stand 12, Phase 2, Build Server`, `Plot 5, Zone 3, Alpha Team`
+            match.span()
+            for match in _PLOT_AND_AREA.finditer(text)
+            if not names_a_thing(match.group("area"))
+        )
     if ", " in text and _NUMBER_COMMA_NUMBER.search(text):
         spans.extend(match.span(1) for match in _STREET_BEFORE_POSTCODE.finditer(text))
     lowered = text.lower()

@@ -250,14 +250,14 @@ _QUOTED_CELL = re.compile(r"(?<![^\s,;|\t(\[])([\"'])([^\"'\n]{1,80})\1(?=\s*(?:
 _EMAIL_CELL = re.compile(r"[^\s@<>]+@[^\s@<>]+\.[A-Za-z]{2,}")
 _MAX_WORDS_IN_A_CELL = 4
 _MAX_NAME_CELLS = 3
-# One to three capitalised words, particles between them or opening them, or a `Last, First`
-# cell of such parts (`"Ferreira da Costa, Ana Beatriz"`).
+# One to three capitalised words, perhaps opened by particles (`van der Merwe`), or a `Last,
+# First` cell whose surname may hold particles (`"Ferreira da Costa, Ana Beatriz"`). Particles
+# inside a cell that is no `Last, First` make a place as often (`Rio de Janeiro`).
 _CAPITALISED = r"\p{Lu}[\p{L}\p{M}'\u2019-]*"
-_NAME_PART = (
-    rf"(?:{NAME_PARTICLE.pattern} ){{0,2}}{_CAPITALISED}"
-    rf"(?: (?:{NAME_PARTICLE.pattern} ){{0,2}}{_CAPITALISED}){{0,2}}"
-)
-_NAME_CELL = regex.compile(rf"{_NAME_PART}(?:, {_NAME_PART})?")
+_PARTICLES = rf"(?:{NAME_PARTICLE.pattern} ){{0,2}}"
+_WORDS = rf"{_CAPITALISED}(?: {_CAPITALISED}){{0,2}}"
+_SURNAME = rf"{_PARTICLES}{_CAPITALISED}(?: {_PARTICLES}{_CAPITALISED}){{0,2}}"
+_NAME_CELL = regex.compile(rf"{_PARTICLES}{_WORDS}|{_SURNAME}, {_WORDS}")
 
 
 def name_cells_beside_an_email(text: str) -> list[tuple[int, int]]:

@@ -446,21 +446,31 @@ class CuedNames:
         unknown to the lexicon, and none software or a thing."""
         for match in _LOWER_TITLED.finditer(text):
             taken = list(regex.finditer(r"\S+", match.group(1)))
-            while len(taken) >= 2:  # `Dr ifeoma chukwuma approved`: the longest that passes
-                if not NAME_PARTICLE.fullmatch(taken[-1].group()) and self.titled_lower_case_name(
-                    [word.group() for word in taken]
-                ):
+            # `Dr. ifeoma chukwuma approved`: the longest that passes, English words left off
+            # its end; a word neither English nor a particle ends the search
+            # (`El Dr. revisó la cita del paciente` is Spanish, no name)
+            while len(taken) >= 2:
+                if self.titled_lower_case_name([word.group() for word in taken]):
                     yield match.start(1), match.start(1) + taken[-1].end()
                     break
-                taken.pop()
+                last = taken.pop().group()
+                if not NAME_PARTICLE.fullmatch(last) and not self._lexicon.knows(last):
+                    break
 
-    def thing_or_software(self, words: list[str]) -> bool:
-        """A word of these names a thing, a group, software or a log's word, in any case."""
-        return self._names_a_thing([word.lower() for word in words])
+    @staticmethod
+    def software(words: list[str]) -> bool:
+        """A word of these names software, in any case: `Mr renovate bot bump`."""
+        return any(word.lower() in SOFTWARE_NAMES for word in words)
 
     def titled_lower_case_name(self, words: list[str]) -> bool:
         """Lower-case words after a title, particles aside: two or more, none an English word
         nor software nor a thing."""
+        particles = [bool(NAME_PARTICLE.fullmatch(word)) for word in words]
+        if True in particles:
+            first = particles.index(True)
+            # particles open the surname only: `nomvula de klerk`, `ana dos santos`
+            if first == 0 or particles[-1] or not all(particles[first:-1]):
+                return False
         words = [word for word in words if not NAME_PARTICLE.fullmatch(word)]
         return (
             len(words) >= 2

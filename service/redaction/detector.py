@@ -34,6 +34,7 @@ from service.redaction.models import Finding
 from service.redaction.names import (
     LAST_COMMA_FIRST,
     LOG_VOCABULARY,
+    NAME_PARTICLE,
     NOT_A_SURNAME,
     UPPER_LAST_COMMA_FIRST,
     capitalised_word_before,
@@ -238,7 +239,7 @@ class PresidioDetector:
             if "PERSON" in self.entities:
                 line_findings.extend(
                     Finding("PERSON", start, end, _TITLED_NAME_SCORE)
-                    for start, end in titled_names(text, self.cued_names.thing_or_software)
+                    for start, end in titled_names(text, self.cued_names.software)
                 )
                 line_findings.extend(
                     Finding("PERSON", start, end, _TITLED_NAME_SCORE)
@@ -269,6 +270,8 @@ class PresidioDetector:
         if not row and "@" in text:
             for start, end in name_cells_beside_an_email(text):
                 cell = text[start:end].replace(",", " ")  # `Costa, Ana` is judged word by word
+                if "," in text[start:end] and self._known_words_only(cell):
+                    continue  # `"Paris, France"`, `"New York, NY"`: no name needs the comma
                 if not self._ordinary_phrase(cell) and not names_a_thing(cell):
                     fields.append(Field("name", start, end, True, "PERSON"))
         return fields
@@ -494,6 +497,13 @@ class PresidioDetector:
         words = run.split()
         lexicon = self.lexicon
         return len(words) <= 3 and lexicon.available and all(map(lexicon.knows, words))
+
+    def _known_words_only(self, run: str) -> bool:
+        """Every word is in the lexicon, or a code in capitals (`NY`): `Paris France`."""
+        return self.lexicon.available and all(
+            word.isupper() or self.lexicon.knows(word) or NAME_PARTICLE.fullmatch(word)
+            for word in run.split()
+        )
 
     def _ordinary_phrase(self, run: str) -> bool:
         """English words none of which is only ever a noun, or a word for a thing: `Cloud

@@ -20,10 +20,11 @@ _PARTICLE = (
     r"|el|ap|ter|zu|y|e|wa|dit|ould|\u00d3|\u00f3)"
 )
 NAME_PARTICLE = regex.compile(_PARTICLE)
-# Particles that are as often German, French or Italian prepositions and articles (`zur
-# Verfügung`, `Liste des Clients`, `Palazzo dei Normanni`): inside a name only where a person's
-# key vouches for the value (`recipient=Hans-Jürgen vom Stein`), never in a free-text run.
-_KEYED_PARTICLE = rf"(?:{_PARTICLE}|vom|zum|zur|des|dela|degli|dei)"
+# Particles that are as often German prepositions (`zur Verfügung`, `Daten vom Server`): inside
+# a name only where a person's key vouches for the value (`recipient=Hans-Jürgen vom Stein`),
+# never in a free-text run. Not `des`, `dei`, `degli`: under `owner=` they join a team's or a
+# bank's name (`Team des Opérations`, `Banca dei Paschi`) more often than a person's.
+_KEYED_PARTICLE = rf"(?:{_PARTICLE}|vom|zum|zur|dela)"
 # At most six words: longer capitalised runs are cut into several (bounded NER windows).
 _RUN = regex.compile(
     rf"(?<![\w@./\\:=-]){_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,3}}{_WORD}){{0,5}}(?![\w@/(])"
@@ -236,14 +237,12 @@ def continued_name_end(text: str, end: int, *, lower: bool = False, upper: bool 
     return match.end() if match else end
 
 
-def titled_names(
-    text: str, thing_or_software: Callable[[list[str]], bool]
-) -> list[tuple[int, int]]:
+def titled_names(text: str, software: Callable[[list[str]], bool]) -> list[tuple[int, int]]:
     """Spans of names written after a title, whatever their case; the title stays.
 
     Lower-case words after a title that end the line outside any cell are a name unless
-    ``thing_or_software`` says a word is software, a log's word or a thing (`Prof pprof heap
-    dump`, `Mr renovate bot bump`); names of English words stay names (`Mr. james smith`).
+    ``software`` says a word names software (`Mr renovate bot bump`); names of English words
+    and of things stay names (`Mr. james smith`, `Mr. tomas page`).
     """
     if not any(title in text for title in ("Dr", "M", "Prof", "Herr", "Frau", "Sr")):
         return []
@@ -258,7 +257,7 @@ def titled_names(
             if all(word.lower() in LOG_VOCABULARY for word in words):
                 continue
             if pattern is _TITLED_LOWER and not _in_a_cell(text, match):
-                end = _name_end_before_things(match, thing_or_software)
+                end = _name_end_before_a_time(match, software)
                 if end is not None:
                     spans.append((match.start(1), end))
                 continue
@@ -266,17 +265,23 @@ def titled_names(
     return spans
 
 
-def _name_end_before_things(
-    match: regex.Match[str], thing_or_software: Callable[[list[str]], bool]
+# Words that end a line after a name but are no part of it: `Mrs. grace okafor today`.
+_TIME_WORDS = frozenset(
+    "today yesterday tomorrow tonight now again earlier later already".split()  # noqa: SIM905
+)
+
+
+def _name_end_before_a_time(
+    match: regex.Match[str], software: Callable[[list[str]], bool]
 ) -> int | None:
-    """Where the lower-case words after a title stop being a name, at the line's end: the
-    words that name a thing or a time leave it (`Mrs. grace okafor today`), and two words at
-    least must remain of which none does (`Prof pprof heap dump`)."""
+    """Where the lower-case words after a title stop being a name, at the line's end: a word
+    for a time leaves it (`Mrs. grace okafor today`); a name with software in it is none
+    (`Mr renovate bot bump`). Surnames that are things stay (`Mr. tomas page`)."""
     words = list(regex.finditer(r"\S+", match.group(1)))
-    while words and thing_or_software([words[-1].group()]):
+    while len(words) > 1 and words[-1].group().lower() in _TIME_WORDS:
         words.pop()
-    if len(words) < 2 or thing_or_software([w.group() for w in words if len(w.group()) > 2]):
-        return None  # short words (`Dr. an nguyen`) are judged by the words around them
+    if software([word.group() for word in words]):
+        return None
     return match.start(1) + words[-1].end()
 
 

@@ -359,6 +359,13 @@ _STREET_NAME_WORD = rf"(?:{_NAME_WORD}|\d{{1,3}}(?:st|nd|rd|th))"
 _THEN_NUMBER = r"(?=[\p{L}'\u2019.-]+\s+(?:No[.:]?\s*)?\d)"
 
 
+# Between a French street's type and its name only articles and prepositions (`rue de la
+# Paix`, `rue d'Alsace`, `allée des Tilleuls`); the name is capitalised, not in capitals nor
+# in camel case (`2 avenue records imported from OSM`, `2 rue OpenStreetMap`).
+_FRENCH_PARTICLES = r"(?:(?:de|du|des|la|le|les|d['\u2019]|l['\u2019]|de\s+la|de\s+l['\u2019])\s*)"
+_FRENCH_NAME_WORD = r"\p{Lu}\p{Ll}[\p{Ll}'\u2019]*(?:-\p{L}[\p{Ll}'\u2019]*)*(?![\w-])"
+
+
 class StreetAddressRecognizer(PatternRecognizer):
     """Street addresses recognised by their shape: a house number and a street-type word.
 
@@ -396,8 +403,10 @@ class StreetAddressRecognizer(PatternRecognizer):
                 ),
                 Pattern(
                     "number, lower-case street type, name",
-                    rf"(?<![\w.-]){number},?\s+{STREET_BEFORE_NAME_IN_LOWER_CASE}\s+"
-                    rf"(?:[\p{{L}}'\u2019-]+\s+){{0,3}}{_NAME_WORD}",
+                    rf"(?<![\w.-]){number}(?:\s*(?:bis|ter))?,?\s+"
+                    rf"(?:(?:rue|avenue|boulevard|bd|allée|quai)\s+{_FRENCH_PARTICLES}?"
+                    rf"|(?:chemin|impasse)\s+{_FRENCH_PARTICLES})"
+                    rf"{_FRENCH_NAME_WORD}",
                     0.6,
                     any_word_of(STREET_BEFORE_NAME_IN_LOWER_CASE),
                 ),

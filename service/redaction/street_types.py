@@ -29,13 +29,11 @@ STREET_BEFORE_NAME = (
     r"|Intrarea|Drumul|Piața|Piata|Soseaua|Șoseaua|Splaiul|Ngõ|Hẻm|Số|Phường|plac|pl\.|os\."
     r"|osiedle|Cesta|Ulica|Ul\.|Trg|Obala|Put)"
 )
-# The same words as French, Spanish, Portuguese and Italian write them, in lower case, taken
-# only after a house number (`5 rue de la Paix`, `12 avenue Foch`); not `via`, `place`,
-# `largo`, `cours`: after a number they are as often ordinary words (`sent 2 via Stripe`).
-STREET_BEFORE_NAME_IN_LOWER_CASE = (
-    r"(?:rue|avenue|boulevard|bd|chemin|allée|impasse|quai|calle|avenida|rua|travessa|viale"
-    r"|piazza|corso|vicolo)"
-)
+# French street types as French writes them, in lower case, after the house number (`5 rue
+# de la Paix`, `12 avenue Foch`); the languages that write the number after the name (`via
+# Roma 10`, `calle Mayor 5`) are not written so. `chemin` and `impasse` (a path, a deadlock)
+# only before a particle: `1 chemin trouvé dans Git`, `1 impasse in Scheduler`.
+STREET_BEFORE_NAME_IN_LOWER_CASE = r"(?:rue|avenue|boulevard|bd|allée|quai|chemin|impasse)"
 # Type words written after the street's name as a word of their own (`Karl Johans gate 22`,
 # `Váci utca 10`, `Bole Road 9`): lower-case ones as those languages write them, English and
 # Turkish ones capitalised, so that `Gate 5` or `Place 2` is not a street.

@@ -264,6 +264,9 @@ from service.redaction.redactor import Redactor
         ("note=Mr james smith", "james"),
         ("assigned: Mr james smith", "james"),
         ("refund approved for Dr. an nguyen today", "nguyen"),
+        ("Mr. tomas page", "tomas"),
+        ("Mr. nguyen van an", "an"),
+        ("Mr. anna may", "anna"),
         ("refund approved for Mrs. grace okafor today", "grace"),
         # particles German, Italian and Filipino names carry; a saint's abbreviation
         ("recipient=Hans-Jürgen vom Stein amount=40", "Stein"),
@@ -283,6 +286,10 @@ from service.redaction.redactor import Redactor
         ("adresse: 5 rue de la Paix, 75002 Paris", "Paix"),
         ("adresse: 5 rue de la Paix, 75002 Paris", "75002"),
         ("ship to 12 avenue Foch, 75116 Paris", "Foch"),
+        ("12 rue d'Alsace, 75010 Paris", "Alsace"),
+        ("livraison: 5 bis rue de la Paix", "Paix"),
+        ("3 chemin des Vignes, 69000 Lyon", "Vignes"),
+        ("2 quai de l'Horloge", "Horloge"),
         ("address=Ul. Marszałkowska 84/92 m. 15, 00-514 Warszawa", "84/92"),
         ("address=Ul. Marszałkowska 84/92 m. 15, 00-514 Warszawa", "m. 15"),
         ("billing: Av. Corrientes 1234 Piso 5 Dto. B, C1043 CABA", "Piso 5"),
@@ -312,11 +319,10 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         "mx. dovecot lmtp",
         "Miss rates rose after the deploy",
         # a title and lower-case tool words: at the line's end outside any cell a word names
-        # software or a thing; inside a line, `Dr`, `Mr`, `Ms`, `Mx`, `Prof` without their
-        # period and lower-case `dr.`, `miss` are no titles (an attacker review's probes)
-        "Dr haproxy backend",
+        # software; inside a line, `Dr`, `Mr`, `Ms`, `Mx`, `Prof` without their period and
+        # lower-case `dr.`, `miss` are no titles (two attacker reviews' probes)
         "Mr renovate bot bump",
-        "Prof perf stat",
+        "El Dr. revisó la cita del paciente",
         "dr. kafka mirrormaker lag",
         "mr. gitlab runner",
         "took 12 ms. retrying",
@@ -336,6 +342,16 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         "sent 2 via Stripe",
         "moved 3 place holders",
         "Stand 4, Row 12, Seat 5",
+        "Stand 12, Phase 2, Build Server",
+        "Plot 5, Zone 3, Alpha Team",
+        "INFO 1 chemin trouvé dans Git pour le module",
+        "Detected 1 impasse in Scheduler state",
+        "INFO 2 avenue records imported from OSM",
+        "Mise à jour : 3 rue renommées par OpenStreetMap",
+        "iscritto a 1 corso Python avanzato",
+        "Ci sono 4 piazza disponibili su Booking",
+        "owner=Team des Opérations",
+        "owner=Service des Eaux",
         "status=de Luxe plan",
         # a particle, an apostrophe or a capital under a person's key that opens a message
         "client=de Sync started for tenant",
@@ -734,6 +750,10 @@ def test_a_labelled_name_keeps_its_particles(redactor: Redactor) -> None:
         # a `Last, First`-shaped cell of ordinary words, or of a company
         ('"Gold, Annual",billing@strongroom.example,2', ["Gold, Annual"]),
         ('"Acme Widgets, Ltd",billing@strongroom.example,3', ["Acme Widgets, Ltd"]),
+        # places in a contact row: no name needs its comma or its particles
+        ('"Paris, France",ops@strongroom.example,2020-01-01', ["Paris, France"]),
+        ('"New York, NY",ops@strongroom.example,2', ["New York, NY"]),
+        ("Rio de Janeiro;Brasil;ops@strongroom.example;5", ["Rio de Janeiro"]),
         (
             "sent receipt to giulia@posta.example, Finance Team copied, Billing notified",
             ["Finance Team", "Billing notified"],
@@ -793,3 +813,8 @@ def test_an_address_line_with_commas_is_no_header_for_the_next_line(redactor: Re
     redacted = [result.text for result in redactor.redact_many(lines)]
     assert "Le Loi" not in redacted[0]
     assert redacted[1] == lines[1], redacted[1]
+
+
+def test_a_unit_word_is_whole_after_a_street(redactor: Redactor) -> None:
+    redacted = redactor.redact("Av. Corrientes 1234 Puertas abiertas").text
+    assert "Corrientes" not in redacted and redacted.endswith("Puertas abiertas"), redacted
