@@ -429,20 +429,19 @@ class CuedNames:
         particles goes on to the surname after them, and to a second surname that can be
         nothing else."""
         past = _past_lower_particles(text, end)
-        if past == end or not self._a_third_word(text[:past].rsplit(None, 1)[-1]):
-            return end
+        if past == end or not self._a_surname_word(text[:past].rsplit(None, 1)[-1]):
+            return end  # `tenant compte de la configuration`: an English word is no surname
         second = _NEXT_LOWER_WORD.match(text, past)
-        if (
-            second is not None
-            and self._a_third_word(second.group(1))
-            and not self._names_a_thing([second.group(1)])
-        ):
+        if second is not None and self._a_surname_word(second.group(1)):
             return second.end()
         return past
 
+    def _a_surname_word(self, word: str) -> bool:
+        return self._a_third_word(word) and not self._lexicon.knows(word)
+
     def _lower_case_names_after_a_title(self, text: str) -> Iterator[tuple[int, int]]:
-        """`Dr ifeoma chukwuma`, `mrs. ngozi okonkwo`: a title does not vouch for lower-case
-        words as a role word does (`Ms outlook oauth`, `Prof pprof heap`): every word must be
+        """`Dr. ifeoma chukwuma`, `mrs. ngozi okonkwo`: a title does not vouch for lower-case
+        words as a role word does (`Ms. outlook oauth`, `Prof. pprof heap`): every word must be
         unknown to the lexicon, and none software or a thing."""
         for match in _LOWER_TITLED.finditer(text):
             taken = list(regex.finditer(r"\S+", match.group(1)))

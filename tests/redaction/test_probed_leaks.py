@@ -794,6 +794,8 @@ def test_system_accounts_and_no_login_stay(redactor: Redactor, line: str, kept: 
         # after a role word a lower-case name goes on past its particles only to a surname
         # that can be nothing else (an attacker review: `tenant de la default namespace`)
         ("customer: tenant de la default namespace", "default namespace"),
+        ("en tenant compte de la configuration", "configuration"),
+        ("contact equipe de la direction", "direction"),
     ],
 )
 def test_what_follows_a_name_s_particles_or_saint_stays(
