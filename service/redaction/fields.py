@@ -250,6 +250,28 @@ def _no_given_name(words: str) -> bool:
     return not any(char.islower() for char in words) or names_a_thing(words)
 
 
+def _unquoted_name_end(text: str, start: int, end: int) -> int:
+    """Where an unquoted name under a person's key really ends, the value having stopped at a
+    blank, an apostrophe or a comma."""
+    if text[end - 1 : end].isalpha():
+        # `holder=O'Brien`, `name=N'Golo`: the value stopped at the apostrophe
+        inner = _APOSTROPHE_IN_A_NAME.match(text, end)
+        end = inner.end() if inner is not None else end
+    opening = text[start:end]
+    saint = _OPENING_SAINT.fullmatch(opening) is not None
+    if saint or _OPENING_PARTICLE.fullmatch(opening):
+        # `holder=de Souza`, `cardholder_name=van Dijk`: the value stopped after the particle
+        # the surname opens with
+        surname = _SURNAME_AFTER_A_PARTICLE.match(text, end)
+        end = surname.end() if surname is not None else end
+    given = _GIVEN_NAME_AFTER_COMMA.match(text, end)
+    if given is not None and saint and _no_given_name(given.group().lstrip(", \t")):
+        given = None  # `name=St. Paul, MN`, `St. Louis, Accounts Payable`
+    if given is not None:  # `holder=Tanaka, Hiroshi`: the value stopped at the comma
+        end = given.end()
+    return end
+
+
 def _key_values(
     text: str, explicit: Mapping[str, str] | None, start: int = 0, end: int | None = None
 ) -> Iterator[Field]:
@@ -257,25 +279,9 @@ def _key_values(
         group = next(g for g in (2, 3, 4) if match.group(g) is not None)
         field = _field(match.group(1), match.start(group), match.end(group), group != 4, explicit)
         if group == 4 and field.entity == "PERSON":
-            end = field.end
-            if text[end - 1 : end].isalpha():
-                # `holder=O'Brien`, `name=N'Golo`: the value stopped at the apostrophe
-                inner = _APOSTROPHE_IN_A_NAME.match(text, end)
-                end = inner.end() if inner is not None else end
-            opening = text[field.start : end]
-            saint = _OPENING_SAINT.fullmatch(opening) is not None
-            if saint or _OPENING_PARTICLE.fullmatch(opening):
-                # `holder=de Souza`, `cardholder_name=van Dijk`: the value stopped after the
-                # particle the surname opens with
-                surname = _SURNAME_AFTER_A_PARTICLE.match(text, end)
-                end = surname.end() if surname is not None else end
-            given = _GIVEN_NAME_AFTER_COMMA.match(text, end)
-            if given is not None and saint and _no_given_name(given.group().lstrip(", \t")):
-                given = None  # `name=St. Paul, MN`, `St. Louis, Accounts Payable`
-            if given is not None:  # `holder=Tanaka, Hiroshi`: the value stopped at the comma
-                end = given.end()
-            if end != field.end:
-                field = Field(field.key, field.start, end, False, field.entity)
+            name_end = _unquoted_name_end(text, field.start, field.end)
+            if name_end != field.end:
+                field = Field(field.key, field.start, name_end, False, field.entity)
         decoded = _decoded(match.group(group)) if group == 4 else None
         if decoded is not None:
             field = Field(field.key, field.start, field.end, True, field.entity, decoded)

@@ -274,6 +274,9 @@ from service.redaction.redactor import Redactor
         ("holder=St. Clair, Mairead status=ok", "Mairead"),
         ("holder=St Clair, Mairead status=ok", "Mairead"),
         ("cardholder=Ste. Marie, Josée", "Josée"),
+        # a URL's query string after an unquoted name on the same line (its end once
+        # overwrote the search window's, and the query was no longer read)
+        ("holder=Ana referer=https://shop.example/account?name=Liam+O%27Connor", "Liam"),
         # a headerless export row: a `Last, First` cell, particles in or opening a name cell
         ('"Ferreira da Costa, Ana Beatriz",ana@x.br,1979-03-02', "Ferreira"),
         ('"Ferreira da Costa, Ana Beatriz",ana@x.br,1979-03-02', "Beatriz"),
