@@ -269,12 +269,13 @@ _LOWER_TITLED = regex.compile(
 _TITLE_WORDS = frozenset(("dr", "mr", "mrs", "ms", "mx", "miss", "prof"))
 
 
-def _past_particles(text: str, end: int) -> int:
-    """The end of a name in capitals whose words taken so far end in particles (`VAN DER`):
-    the words after them, up to the first that is not one."""
+def _past_particles(text: str, end: int, next_word: regex.Pattern[str] = _NEXT_UPPER_WORD) -> int:
+    """The end of a name whose words taken so far end in particles (`ANNELIESE VAN DER`,
+    `mariana de la`): the words after them, written in the same case (``next_word``), up to
+    the first that is not one."""
     last = text[:end].rsplit(None, 1)[-1]
     while NAME_PARTICLE.fullmatch(last.lower()):
-        following = _NEXT_UPPER_WORD.match(text, end)
+        following = next_word.match(text, end)
         if following is None:
             break
         end, last = following.end(), following.group(1)
@@ -289,18 +290,6 @@ def _a_name_stretch(text: str, stretch: list[tuple[int, int, bool]]) -> Iterator
         start, end = stretch[0][0], stretch[-1][1]
         if not names_a_place(text[start:end]):
             yield start, end
-
-
-def _past_lower_particles(text: str, end: int) -> int:
-    """The end of a lower-case name whose words taken so far end in particles (`mariana de
-    la`): the surname after them."""
-    last = text[:end].rsplit(None, 1)[-1]
-    while NAME_PARTICLE.fullmatch(last):
-        following = _NEXT_LOWER_WORD.match(text, end)
-        if following is None:
-            break
-        end, last = following.end(), following.group(1)
-    return end
 
 
 def _not_an_acronym(word: str) -> bool:
@@ -428,7 +417,7 @@ class CuedNames:
         """`contact: mariana de la cruz villanueva`: a lower-case name taken up to its
         particles goes on to the surname after them, and to a second surname that can be
         nothing else."""
-        past = _past_lower_particles(text, end)
+        past = _past_particles(text, end, _NEXT_LOWER_WORD)
         if past == end or not self._a_surname_word(text[:past].rsplit(None, 1)[-1]):
             return end  # `tenant compte de la configuration`: an English word is no surname
         second = _NEXT_LOWER_WORD.match(text, past)

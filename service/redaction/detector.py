@@ -499,11 +499,9 @@ class PresidioDetector:
         return len(words) <= 3 and lexicon.available and all(map(lexicon.knows, words))
 
     def _known_words_only(self, run: str) -> bool:
-        """Every word is in the lexicon, or a code in capitals (`NY`): `Paris France`."""
-        return self.lexicon.available and all(
-            word.isupper() or self.lexicon.knows(word) or NAME_PARTICLE.fullmatch(word)
-            for word in run.split()
-        )
+        """Particles and codes in capitals (`NY`) aside, English words only: `Paris France`."""
+        words = [w for w in run.split() if not (w.isupper() or NAME_PARTICLE.fullmatch(w))]
+        return self._english_words_only(" ".join(words))
 
     def _ordinary_phrase(self, run: str) -> bool:
         """English words none of which is only ever a noun, or a word for a thing: `Cloud
