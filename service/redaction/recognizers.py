@@ -19,8 +19,11 @@ from service.redaction.street_types import (
     GRID_STREET,
     STREET_AFTER_NAME,
     STREET_AFTER_NUMBER,
+    STREET_AFTER_NUMBER_IN_CAPITALS,
     STREET_BEFORE_NAME,
+    STREET_BEFORE_NAME_IN_CAPITALS,
     STREET_BEFORE_NAME_IN_LOWER_CASE,
+    STREET_BEFORE_NUMBERED_NAME_IN_CAPITALS,
     TYPE_WORD_AFTER_NAME,
     any_word_of,
 )
@@ -365,6 +368,20 @@ _THEN_NUMBER = r"(?=[\p{L}'\u2019.-]+\s+(?:No[.:]?\s*)?\d)"
 _FRENCH_PARTICLES = r"(?:(?:de|du|des|la|le|les|d['\u2019]|l['\u2019]|de\s+la|de\s+l['\u2019])\s*)"
 _FRENCH_NAME_WORD = r"\p{Lu}\p{Ll}[\p{Ll}'\u2019]*(?:-\p{L}[\p{Ll}'\u2019]*)*(?![\w-])"
 
+# A word of an address in capitals: no lower-case letter, and none of the small words that
+# join a sentence in capitals (`3 PRECEDING AND CURRENT ROW`, `5 ROWS IN PLACE`), which
+# street names almost never hold.
+_CAPITAL_WORD = (
+    r"(?!(?:A|AN|AND|OR|OF|IN|ON|AT|TO|FOR|BY|THE|IS|ARE|WAS|BE|FROM|WITH|AS|NOT|NO|INTO|PER"
+    r"|EACH|ALL|ANY|IF|THEN)(?![\p{L}'\u2019.-]))\p{Lu}[\p{Lu}'\u2019.-]*(?![\p{Ll}\d])"
+)
+_CAPITAL_STREET_NAME_WORD = rf"(?:{_CAPITAL_WORD}|\d{{1,3}}(?:ST|ND|RD|TH))"
+_CAPITAL_UNIT = r"(?:,?\s+(?:APT\.?|APARTMENT|SUITE|STE\.?|UNIT|FLAT|FLOOR|FL\.?|#)\s*[\w-]{1,6})?"
+# Where a French street's name in capitals ends: the line, punctuation, a postcode or a word
+# in lower case; not another word in capitals (`2 AVENUE RECORDS IMPORTED FROM OSM`).
+_CAPITALS_END = r"(?=\s*$|\s*[,;.:)\]\"'`]|\s+\d{4,5}(?!\w)|\s+\p{Ll})"
+_FRENCH_PARTICLES_IN_CAPITALS = r"(?:(?:DE|DU|DES|LA|LE|LES|D['\u2019]|L['\u2019])\s*)"
+
 
 class StreetAddressRecognizer(PatternRecognizer):
     """Street addresses recognised by their shape: a house number and a street-type word.
@@ -386,6 +403,29 @@ class StreetAddressRecognizer(PatternRecognizer):
                     rf"{STREET_AFTER_NUMBER}(?!\w){unit}",
                     0.6,
                     any_word_of(STREET_AFTER_NUMBER),
+                ),
+                Pattern(
+                    "number, name, street type, in capitals",
+                    rf"(?<![\w.-]){number},?\s+(?:{_CAPITAL_WORD}\s+){{0,2}}"
+                    rf"{_CAPITAL_STREET_NAME_WORD}\s+{STREET_AFTER_NUMBER_IN_CAPITALS}(?!\w)"
+                    rf"(?:\s+(?:N|S|E|W|NE|NW|SE|SW)(?!\w))?{_CAPITAL_UNIT}",
+                    0.6,
+                    any_word_of(STREET_AFTER_NUMBER_IN_CAPITALS),
+                ),
+                Pattern(
+                    "number, street type, name, in capitals",
+                    rf"(?<![\w.-]){number}(?:\s*(?:BIS|TER))?,?\s+"
+                    rf"{STREET_BEFORE_NUMBERED_NAME_IN_CAPITALS}\s+{_FRENCH_PARTICLES_IN_CAPITALS}{{0,2}}"
+                    rf"{_CAPITAL_WORD}(?:[\s-]+{_CAPITAL_WORD}){{0,2}}{_CAPITALS_END}",
+                    0.6,
+                    any_word_of(STREET_BEFORE_NUMBERED_NAME_IN_CAPITALS),
+                ),
+                Pattern(
+                    "street type, name, number, in capitals",
+                    rf"(?<!\w){STREET_BEFORE_NAME_IN_CAPITALS}\s+(?:{_CAPITAL_WORD}\s+){{0,3}}?"
+                    rf"{_CAPITAL_WORD},?\s+(?:NO\.?\s*)?{number}(?![\w-])",
+                    0.6,
+                    any_word_of(STREET_BEFORE_NAME_IN_CAPITALS),
                 ),
                 Pattern(
                     "street type, name, number",

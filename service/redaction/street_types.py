@@ -34,6 +34,21 @@ STREET_BEFORE_NAME = (
 # Roma 10`, `calle Mayor 5`) are not written so. `chemin` and `impasse` (a path, a deadlock)
 # only before a particle: `1 chemin trouvé dans Git`, `1 impasse in Scheduler`.
 STREET_BEFORE_NAME_IN_LOWER_CASE = r"(?:rue|avenue|boulevard|bd|allée|quai|chemin|impasse)"
+# Addresses written wholly in capitals, as shipping labels and postal standards write them
+# (`742 EVERGREEN TER`, `5 RUE DE LA PAIX`, `UL. KWIATOWA 12`). Fewer type words than in
+# mixed case: capitals are also how logs write constants and SQL, where `ROW`, `PARK`, `PATH`,
+# `LOOP`, `GREEN` or `VIA` are everyday words (`3 PRECEDING AND CURRENT ROW`).
+STREET_AFTER_NUMBER_IN_CAPITALS = (
+    r"(?:STREET|AVENUE|ROAD|LANE|BOULEVARD|DRIVE|WAY|COURT|PLACE|TERRACE|CLOSE|CRESCENT|SQUARE"
+    r"|PARKWAY|HIGHWAY|CIRCLE|TRAIL|MEWS|GARDENS|GROVE|HILL|ALLEY|PLAZA|QUAY|ESPLANADE"
+    r"|PROMENADE|PARADE|CAUSEWAY|(?:ST|AVE|RD|LN|BLVD|DR|CT|PL|SQ|PKWY|HWY|CIR|TER|TRL|TCE"
+    r"|CRES)\.?)"
+)
+STREET_BEFORE_NUMBERED_NAME_IN_CAPITALS = r"(?:RUE|AVENUE|BOULEVARD|BD|ALLÉE|ALLEE|QUAI)"
+STREET_BEFORE_NAME_IN_CAPITALS = (
+    r"(?:CALLE|AVENIDA|AVDA\.?|AV\.|CARRER|RUA|TRAVESSA|PRAÇA|PRACA|VIALE|PIAZZA|CORSO|JALAN"
+    r"|JL\.|UL\.|ULICA|AL\.|ALEJA|ULITSA|SOKAK|CADDESI|CALEA|STRADA|RUE|AVENUE|BOULEVARD)"
+)
 # Type words written after the street's name as a word of their own (`Karl Johans gate 22`,
 # `Váci utca 10`, `Bole Road 9`): lower-case ones as those languages write them, English and
 # Turkish ones capitalised, so that `Gate 5` or `Place 2` is not a street.
@@ -45,6 +60,9 @@ TYPE_WORD_AFTER_NAME = (
     r"|salai|chowk|nagar)|Street|Road|Avenue|Lane|Boulevard|Way|Quay|Drive|Square|Highway"
     r"|Parkway|Close|Crescent|Terrace|Estate)"
 )
+# Also fused into the name (`Hauptstraße 5`). Not Hungarian `sor` nor Slovene and Croatian
+# `pot`, `put`: those are written apart (`Fő sor 3`, `TYPE_WORD_AFTER_NAME`), and fused they
+# are the ends of English words (`Sensor 4`, `Output 2`, `Hotspot 5`).
 STREET_AFTER_NAME = (
     r"(?:gate|gata|gatan|gade|vej|vegen|veien|vägen|tie|katu|kuja|straat|gracht|laan|weg|dijk"
     r"|plein|kade|straße|strasse|str\.|gasse|platz|allee|damm|ufer|utca|út|tér|ulica|iela"
@@ -52,7 +70,7 @@ STREET_AFTER_NAME = (
     r"|pereulok|vegur|st\u00edgur|gamziri|poghots|dangyly|kucha|street|road|avenue|lane"
     r"|boulevard|way|quay|drive|place|square|highway|parkway|stræde|straede|allé|vænge|plads"
     r"|torv|gränd|stigen|torget|backen|leden|stien|bakken|plassen|polku|kaari|bulevardi"
-    r"|raitti|rinne|tori|körút|köz|sor|nábřeží|třída|námestie|trg|cesta|pot|put|obala"
+    r"|raitti|rinne|tori|körút|köz|nábřeží|třída|námestie|trg|cesta|obala"
     r"|cad\.|sok\.|mah\.|bulvar\u0131|bulvari|close|crescent|terrace|estate|estates)"
 )
 
@@ -100,7 +118,14 @@ STREET_WORDS = (
     .union(
         *map(
             literal_words,
-            (STREET_AFTER_NUMBER, STREET_BEFORE_NAME, TYPE_WORD_AFTER_NAME, GRID_STREET),
+            (
+                STREET_AFTER_NUMBER,
+                STREET_BEFORE_NAME,
+                TYPE_WORD_AFTER_NAME,
+                GRID_STREET,
+                STREET_AFTER_NUMBER_IN_CAPITALS,
+                STREET_BEFORE_NAME_IN_CAPITALS,
+            ),
         )
     )
     .difference(TOO_COMMON_TO_TRIGGER)

@@ -28,6 +28,9 @@ SHAPES = (
     "shipped to {w} 26 # 57-41 today",
     "shipped to Karl Johans {w} 22 today",
     "shipped to Kossuth Lajos {w} No. 7",
+    "SHIPPED TO 12 OAK {w}, SPRINGFIELD",
+    "SHIPPED TO 12 {w} DE LA PAIX, PARIS",
+    "SHIPPED TO {w} OAK TREE 12, PARIS",
 )
 
 

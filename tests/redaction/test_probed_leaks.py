@@ -618,6 +618,9 @@ HOSTILE = [
     ("", "P.O. Box ", 5_000, ""),
     ("", '"Ab",', 8_000, '"a@b.c"'),
     ("", "Postfach 12 ", 4_000, ""),
+    ("", "12 OAK ", 4_000, "STREET"),  # addresses in capitals
+    ("", "CALLE MAYOR ", 4_000, ""),
+    ("", "5 RUE DE LA ", 3_000, "PAIX"),
     ("", "P.O. Box 12-3456 ", 4_000, ""),
     ("", "Private Bag X", 4_000, "1"),
     ("", "'first': '", 5_000, ""),
