@@ -19,7 +19,12 @@ from collections.abc import Iterable, Iterator
 import regex
 
 from service.redaction.lexicon import Lexicon
-from service.redaction.names import CASELESS_WORD, LOG_VOCABULARY, NAME_PARTICLE
+from service.redaction.names import (
+    CASELESS_WORD,
+    LOG_VOCABULARY,
+    NAME_PARTICLE,
+    after_an_article,
+)
 from service.redaction.values import (
     COMPANY_SUFFIXES,
     GROUP_WORDS,
@@ -266,6 +271,20 @@ _LOWER_TITLED = regex.compile(
     rf"({_LOWER_WORD}(?:[ \t]+(?:{NAME_PARTICLE.pattern}[ \t]+){{0,2}}{_LOWER_WORD}){{1,2}})"
     r"(?![\w@=-]|\.\w)"
 )
+# What a note writes after a person's surname; the surname is taken alone only before these
+# or at a clause's end: `3 mrs rebase needed`, `mrs. kustomize overlays`, `mrs rebase to main`
+# are merge requests.
+_AFTER_A_SURNAME = (
+    "twice", "again", "today", "yesterday", "re", "regarding", "about", "who", "says", "said",
+    "called", "asked", "wants", "requested", "confirmed", "disputes", "disputed",
+)  # fmt: skip
+# The same titles (save `Miss`, a cache miss in capitals at a line's start) before a surname
+# alone: `called mrs o'brien twice`, `left a message for mr. adeyemi`.
+_LOWER_TITLED_SURNAME = regex.compile(
+    r"(?<![\w.])(?:Mrs|mrs|(?:Dr|Mr|Ms|Mx|Prof|mr)(?=\.)|(?<!\d[ \t]*+)ms(?=\.))\.?[ \t]++"
+    rf"({_LOWER_WORD})(?=[ \t]*+(?:[,.;:!?)\"']|$)|[ \t]++(?:{'|'.join(_AFTER_A_SURNAME)})\b)"
+)
+_ELIDED_ARTICLE = regex.compile(r"[od]['\u2019]\p{Ll}{2}")
 _TITLE_WORDS = frozenset(("dr", "mr", "mrs", "ms", "mx", "miss", "prof"))
 
 
@@ -433,6 +452,8 @@ class CuedNames:
         words as a role word does (`Ms. outlook oauth`, `Prof. pprof heap`): every word must be
         unknown to the lexicon, and none software or a thing."""
         for match in _LOWER_TITLED.finditer(text):
+            if after_an_article(text, match.start()):
+                continue
             taken = list(regex.finditer(r"\S+", match.group(1)))
             # `Dr. ifeoma chukwuma approved`: the longest that passes, English words left off
             # its end; a word neither English nor a particle ends the search
@@ -444,6 +465,11 @@ class CuedNames:
                 last = taken.pop().group()
                 if not NAME_PARTICLE.fullmatch(last) and not self._lexicon.knows(last):
                     break
+        for match in _LOWER_TITLED_SURNAME.finditer(text):
+            if not after_an_article(text, match.start()) and (
+                self.titled_lower_case_surname(match.group(1))
+            ):
+                yield match.span(1)
 
     @staticmethod
     def software(words: list[str]) -> bool:
@@ -465,6 +491,18 @@ class CuedNames:
             and not self._names_a_thing(words)
             and self._could_be_name_words(words)
             and self._lexicon.none_known(words)
+        )
+
+    def titled_lower_case_surname(self, word: str) -> bool:
+        """One lower-case word after a title: four letters or more (`mrs wip`), no particle,
+        no English word, software or thing (`Prof. pprof`, `Ms. outlook`). An Irish or Italian
+        surname's elided article vouches for it, though WordNet lists the famous (`o'brien`)."""
+        return (
+            len(word) >= 4
+            and not NAME_PARTICLE.fullmatch(word)
+            and not self.software([word])
+            and self._could_be_name_words([word])
+            and (_ELIDED_ARTICLE.match(word) is not None or self._lexicon.none_known([word]))
         )
 
     def _names_before_a_pronoun(self, text: str) -> Iterator[tuple[int, int]]:
