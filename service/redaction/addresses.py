@@ -204,6 +204,37 @@ _HOUSE_THEN_ROAD = regex.compile(
     r"(?<![\w-])(?:House|Holding)\s+(?:No\.?\s*)?\d{1,5}[A-Z]?(?:/\d{1,4})?,\s*"
     r"(?:Road|Lane|Block|Sector)\s+(?:No\.?\s*)?\d{1,4}[A-Z]?(?![\w-])"
 )
+# An Indian address as India Post writes it: a flat, house or door number, the building,
+# street and locality set off by commas, then the town and its six-digit PIN (`Flat 3B,
+# Sunrise Apartments, MG Road, Bengaluru 560001`), or without the PIN, up to a named road
+# (`Door No 12, Gandhi Street`). The number opens it and the PIN or the road closes it.
+_UNIT_WORDS = ("Flat", "Apartment", "Apt", "House", "H.No", "H. No", "Door", "D.No", "Plot",
+               "Shop", "Villa", "Bungalow")  # fmt: skip
+_UNIT_NUMBER = (
+    r"(?<![\w.-])(?:Flat|Apartment|Apt\.?|House|H\.[ \t]?No\.?|Door|D\.[ \t]?No\.?|Plot|Shop"
+    r"|Villa|Bungalow)[ \t]*+(?:No\.?[ \t]*+)?(?=[\w/-]*\d)[\w/-]{1,10}"
+)
+_COMMA_PART = (
+    r",[ \t]*+[\p{Lu}\d][\p{L}\d.'\u2019/&-]*(?:[ \t]+[\p{Lu}\d][\p{L}\d.'\u2019/&-]*){0,4}"
+)
+_INDIAN_ROAD = (
+    r"(?:Road|Street|Marg|Nagar|Layout|Colony|Cross|Main|Salai|Lane|Extension|Enclave|Vihar"
+    r"|Bagh|Puram|Peth|Chowk)"
+)
+# Words for a building, road or locality, one of which an address before a PIN names (not
+# `Shop 12, Orders 4, Total 100000`).
+_INDIAN_LOCALITY = regex.compile(
+    rf"(?<![\w-])(?:{_INDIAN_ROAD}|Sector|Hills|Apartments?|Residency|Towers?|Complex|Society"
+    r"|Phase|Block|Park|Gardens|Estate|Heights|Villas?|Layout)(?![\w-])"
+)
+_UNIT_TO_PIN = regex.compile(
+    rf"{_UNIT_NUMBER}(?P<parts>(?:{_COMMA_PART}){{1,6}}?)(?<=\p{{L}})"
+    r"(?:,[ \t]*+|[ \t]*+-[ \t]*+|[ \t]++)[1-9]\d{2}[ \t]?\d{3}(?![\w-])"
+)
+_UNIT_TO_ROAD = regex.compile(
+    rf"{_UNIT_NUMBER}(?P<parts>(?:{_COMMA_PART}){{0,3}}?,[ \t]*+"
+    rf"(?:[\p{{Lu}}\d][\p{{L}}\d.'\u2019-]*[ \t]+){{1,3}}){_INDIAN_ROAD}(?![\w-])"
+)
 _PO_BOX = regex.compile(
     r"(?<![\w-])(?i:P\.?[ \t]?O\.?[ \t]?Box|Post(?:fach|bus|box)"
     r"|Apartado(?:[ \t]de[ \t]correos|[ \t]postal|[ \t]a[eé]reo)?"
@@ -258,6 +289,14 @@ def extra_addresses(text: str) -> list[tuple[int, int]]:
         spans.extend(match.span() for match in _NUMBERED_ROAD.finditer(text))
     if "House" in text or "Holding" in text:
         spans.extend(match.span() for match in _HOUSE_THEN_ROAD.finditer(text))
+    if "," in text and any(word in text for word in _UNIT_WORDS):
+        for pattern in (_UNIT_TO_PIN, _UNIT_TO_ROAD):
+            spans.extend(
+                match.span()
+                for match in pattern.finditer(text)
+                if not names_a_thing(match.group("parts"))
+                and _INDIAN_LOCALITY.search(match.group("parts")) is not None
+            )
     if not text.isascii():
         spans.extend(_cjk_addresses(text))
         spans.extend(match.span() for match in _KOREAN.finditer(text))

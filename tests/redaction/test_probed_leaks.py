@@ -621,6 +621,8 @@ HOSTILE = [
     ("", "12 OAK ", 4_000, "STREET"),  # addresses in capitals
     ("", "CALLE MAYOR ", 4_000, ""),
     ("", "5 RUE DE LA ", 3_000, "PAIX"),
+    ("Flat 1", ", Sunrise Apartments", 3_000, " 56"),  # Indian addresses
+    ("", "Flat 1, Ab Road ", 3_000, ""),
     ("", "P.O. Box 12-3456 ", 4_000, ""),
     ("", "Private Bag X", 4_000, "1"),
     ("", "'first': '", 5_000, ""),
