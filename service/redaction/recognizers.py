@@ -376,11 +376,49 @@ _CAPITAL_WORD = (
     r"|EACH|ALL|ANY|IF|THEN)(?![\p{L}'\u2019.-]))\p{Lu}[\p{Lu}'\u2019.-]*(?![\p{Ll}\d])"
 )
 _CAPITAL_STREET_NAME_WORD = rf"(?:{_CAPITAL_WORD}|\d{{1,3}}(?:ST|ND|RD|TH))"
-_CAPITAL_UNIT = r"(?:,?\s+(?:APT\.?|APARTMENT|SUITE|STE\.?|UNIT|FLAT|FLOOR|FL\.?|#)\s*[\w-]{1,6})?"
+_CAPITAL_UNIT = (
+    r"(?:,?\s+(?:APT\.?|APARTMENT|SUITE|STE\.?|UNIT|FLAT|BLDG\.?|BUILDING|ROOM|RM\.?|#)\s*#?"
+    r"[\w-]{1,6}|,?\s+(?:FLOOR|FL\.?)\s*\d{1,3}|,?\s+\d{1,3}(?:ST|ND|RD|TH)\s+(?:FLOOR|FL\.?))?"
+)
+# Where an address in capitals may open: at the line's start, after punctuation, or after a
+# word that says where (`SHIP TO 12 OAK ST`, `address: 5 RUE DE LA PAIX`), not after a label
+# of a count (`RAID 5 VIRTUAL DRIVE`, `FARE 250 ONE WAY`, `STEP 3 DATASET CLOSE`).
+_CAPITALS_START = (
+    r"(?<=^[ \t]*|[:=,;(\[{\"'`|>-][ \t]*"
+    r"|(?<![\w-])(?i:to|at|from|near|in|addr|address|adresse|ship|deliver|delivered|delivery"
+    r"|billing|shipping|moved|located|lives)[ \t]+)"
+)
+# Where a street in capitals ends: the line, punctuation, a word in lower case (`SHIP TO 12
+# OAK ST today`), or its town and a postcode (`10 DOWNING STREET LONDON SW1A 2AA`, `1 MICROSOFT
+# WAY REDMOND WA 98052`); not another word in capitals (`BAY 2 HARD DRIVE FAILED`).
+_POSTCODE_IN_CAPITALS = (
+    r"(?:\d{5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d"
+    r"|\d{4,6})(?![\w-])"
+)
+_STREET_IN_CAPITALS_END = (
+    r"(?=[ \t]*(?:$|[,;)\]\"'`|]|\.(?:[ \t]|$)|-[ \t])|[ \t]+\p{Ll}"
+    rf"|[ \t]+(?:\p{{Lu}}[\p{{Lu}}'\u2019.-]*[ \t]+){{0,3}}(?:[A-Z]{{2}}[ \t]+)?"
+    rf"{_POSTCODE_IN_CAPITALS})"
+)
+# A number then a unit or a count's noun is a quantity, not a house (`2 TB HARD DRIVE`,
+# `10 METERS SQUARE`, `3 BEDROOM TERRACE`, `5 STAR PLACE`).
+_NO_MEASURE = (
+    r"(?!(?:[KMGT]B|PX|MINS?|SECS?|HRS?|MS|DEGREES?|METERS?|METRES?|FT|FEET|INCH(?:ES)?|STARS?"
+    r"|BEDROOMS?|BEDS?|BR|BATHS?|X|TIMES|PCS|UNITS|ITEMS)(?![\p{L}'\u2019.-]))"
+)
 # Where a French street's name in capitals ends: the line, punctuation, a postcode or a word
 # in lower case; not another word in capitals (`2 AVENUE RECORDS IMPORTED FROM OSM`).
 _CAPITALS_END = r"(?=\s*$|\s*[,;.:)\]\"'`]|\s+\d{4,5}(?!\w)|\s+\p{Ll})"
 _FRENCH_PARTICLES_IN_CAPITALS = r"(?:(?:DE|DU|DES|LA|LE|LES|D['\u2019]|L['\u2019])\s*)"
+# A street's name in capitals is no particle alone (`STEP 5 RUE DE 7`, `LOADED 5 RUE DE 7`).
+_FRENCH_NAME_IN_CAPITALS = rf"(?!(?:DE|DU|DES|LA|LE|LES)(?![\p{{L}}'\u2019.-])){_CAPITAL_WORD}"
+# A number after a street's name in capitals is a house's, not a year's (`PIAZZA AFFARI 2024`,
+# `BOULEVARD NIGHTS 1979`), and ends the address (`EN LA CALLE HAY 3 COCHES`).
+_HOUSE_NUMBER_IN_CAPITALS = (
+    r"(?!(?:19|20)\d\d(?!\w))\d{1,5}[A-Z]?(?:[-/]\d{1,4}[A-Z]?)?(?![\w-])"
+    r"(?=[ \t]*(?:$|[,;)\]\"'`|]|\.(?:[ \t]|$)|-[ \t])|[ \t]+\p{Ll}"
+    rf"|[ \t]+{_POSTCODE_IN_CAPITALS}|[ \t]+(?:M\.|LOK\.|PISO|DTO\.?)[ \t])"
+)
 
 
 class StreetAddressRecognizer(PatternRecognizer):
@@ -406,24 +444,26 @@ class StreetAddressRecognizer(PatternRecognizer):
                 ),
                 Pattern(
                     "number, name, street type, in capitals",
-                    rf"(?<![\w.-]){number},?\s+(?:{_CAPITAL_WORD}\s+){{0,2}}"
+                    rf"{_CAPITALS_START}(?<![\w.-]){number},?\s+{_NO_MEASURE}"
+                    rf"(?:{_CAPITAL_WORD}\s+){{0,2}}"
                     rf"{_CAPITAL_STREET_NAME_WORD}\s+{STREET_AFTER_NUMBER_IN_CAPITALS}(?!\w)"
-                    rf"(?:\s+(?:N|S|E|W|NE|NW|SE|SW)(?!\w))?{_CAPITAL_UNIT}",
+                    rf"(?:\s+(?:N|S|E|W|NE|NW|SE|SW)(?!\w))?{_CAPITAL_UNIT}"
+                    rf"{_STREET_IN_CAPITALS_END}",
                     0.6,
                     any_word_of(STREET_AFTER_NUMBER_IN_CAPITALS),
                 ),
                 Pattern(
                     "number, street type, name, in capitals",
-                    rf"(?<![\w.-]){number}(?:\s*(?:BIS|TER))?,?\s+"
+                    rf"{_CAPITALS_START}(?<![\w.-]){number}(?:\s*(?:BIS|TER))?,?\s+"
                     rf"{STREET_BEFORE_NUMBERED_NAME_IN_CAPITALS}\s+{_FRENCH_PARTICLES_IN_CAPITALS}{{0,2}}"
-                    rf"{_CAPITAL_WORD}(?:[\s-]+{_CAPITAL_WORD}){{0,2}}{_CAPITALS_END}",
+                    rf"{_FRENCH_NAME_IN_CAPITALS}(?:[\s-]+{_CAPITAL_WORD}){{0,2}}{_CAPITALS_END}",
                     0.6,
                     any_word_of(STREET_BEFORE_NUMBERED_NAME_IN_CAPITALS),
                 ),
                 Pattern(
                     "street type, name, number, in capitals",
                     rf"(?<!\w){STREET_BEFORE_NAME_IN_CAPITALS}\s+(?:{_CAPITAL_WORD}\s+){{0,3}}?"
-                    rf"{_CAPITAL_WORD},?\s+(?:NO\.?\s*)?{number}(?![\w-])",
+                    rf"{_FRENCH_NAME_IN_CAPITALS},?\s+(?:NO\.?\s*)?{_HOUSE_NUMBER_IN_CAPITALS}",
                     0.6,
                     any_word_of(STREET_BEFORE_NAME_IN_CAPITALS),
                 ),

@@ -44,10 +44,12 @@ STREET_AFTER_NUMBER_IN_CAPITALS = (
     r"|PROMENADE|PARADE|CAUSEWAY|(?:ST|AVE|RD|LN|BLVD|DR|CT|PL|SQ|PKWY|HWY|CIR|TER|TRL|TCE"
     r"|CRES)\.?)"
 )
-STREET_BEFORE_NUMBERED_NAME_IN_CAPITALS = r"(?:RUE|AVENUE|BOULEVARD|BD|ALLÉE|ALLEE|QUAI)"
+# Not `BD` (bedrooms in a listing: `3 BD RANCH`), `AV.` (an average), `AL.` (`ET AL.`),
+# `CORSO` (an Italian course), nor Turkish types, which follow the name.
+STREET_BEFORE_NUMBERED_NAME_IN_CAPITALS = r"(?:RUE|AVENUE|BOULEVARD|ALLÉE|ALLEE|QUAI)"
 STREET_BEFORE_NAME_IN_CAPITALS = (
-    r"(?:CALLE|AVENIDA|AVDA\.?|AV\.|CARRER|RUA|TRAVESSA|PRAÇA|PRACA|VIALE|PIAZZA|CORSO|JALAN"
-    r"|JL\.|UL\.|ULICA|AL\.|ALEJA|ULITSA|SOKAK|CADDESI|CALEA|STRADA|RUE|AVENUE|BOULEVARD)"
+    r"(?:CALLE|AVENIDA|AVDA\.?|CARRER|RUA|TRAVESSA|PRAÇA|PRACA|VIALE|PIAZZA|JALAN"
+    r"|JL\.|UL\.|ULICA|ALEJA|ULITSA|CALEA|STRADA|RUE|AVENUE|BOULEVARD)"
 )
 # Type words written after the street's name as a word of their own (`Karl Johans gate 22`,
 # `Váci utca 10`, `Bole Road 9`): lower-case ones as those languages write them, English and

@@ -31,6 +31,9 @@ from service.redaction.redactor import Redactor
         ("delivery to 5 RUE DE LA PAIX 75002 PARIS failed", "75002"),
         ("12 AVENUE FOCH", "FOCH"),
         ("7 BOULEVARD SAINT-MICHEL, 75005 PARIS", "SAINT-MICHEL"),
+        ("addr: 123 MAIN ST SUITE #400", "#400"),
+        ("addr: 77 MASSACHUSETTS AVE BLDG 10", "BLDG 10"),
+        ("addr: 123 MAIN ST, 2ND FLOOR", "2ND FLOOR"),
         ("CALLE MAYOR 14, MADRID", "MAYOR"),
         ("AVENIDA PAULISTA 1578, SAO PAULO", "1578"),
         # taken before too, by the postcode after them: kept as checks
@@ -56,6 +59,23 @@ def test_an_address_in_capitals_is_redacted(redactor: Redactor, line: str, gone:
         # a capitalised word that merely ends like a fused street type, beside a street word
         "Sensor 4 on Main Street",
         "PROCESSOR 2, OUTPUT 3, HOTSPOT 5 NEAR 10 OAK ST",
+        # from an attacker's review: a count's label before the number, a quantity after it,
+        # a word in capitals after the type, a year, a particle alone, an average, et al.
+        "RAID 5 VIRTUAL DRIVE DEGRADED",
+        "BAY 2 HARD DRIVE FAILED",
+        "FARE 250 ONE WAY",
+        "TEAM 5 2ND PLACE",
+        "STEP 3 DATASET CLOSE",
+        "ACTION GATE INDEX 12 SCHED-ENTRY CLOSE 200000000NS",
+        "2 TB HARD DRIVE",
+        "3 BEDROOM TERRACE",
+        "3 BD RANCH",
+        "SMITH ET AL. NATURE 2019",
+        "AV. LATENCY 120 MS",
+        "PIAZZA AFFARI 2024",
+        "EN LA CALLE HAY 3 COCHES",
+        "LOADED 5 RUE DE 7",
+        "STEP 5 RUE DE PROCESSING",
     ],
 )
 def test_capitals_that_are_no_address_stay(redactor: Redactor, line: str) -> None:
