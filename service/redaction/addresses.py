@@ -227,8 +227,25 @@ _INDIAN_LOCALITY = regex.compile(
     rf"(?<![\w-])(?:{_INDIAN_ROAD}|Sector|Hills|Apartments?|Residency|Towers?|Complex|Society"
     r"|Phase|Block|Park|Gardens|Estate|Heights|Villas?|Layout)(?![\w-])"
 )
+# Words that label a six-digit figure, not a town before its PIN (`Garden Villas, Rate
+# 450000`, `North Block, Meter Reading 450012`).
+_FIGURE_LABELS = frozenset(
+    ("price", "rate", "fee", "fees", "total", "item", "invoice", "booking", "order", "meter",
+     "reading", "points", "xp", "run", "ref", "id", "code", "revenue", "amount", "quest", "slot",
+     "room", "floor", "level", "phase", "block", "sku", "qty", "count", "score", "balance",
+     "deposit", "rent", "salary", "budget", "cost", "value", "stock", "units", "views")
+)  # fmt: skip
+
+
+def _a_label(town: str | None) -> bool:
+    return town is not None and (
+        not _FIGURE_LABELS.isdisjoint(town.lower().split()) or names_a_thing(town)
+    )
+
+
 _UNIT_TO_PIN = regex.compile(
-    rf"{_UNIT_NUMBER}(?P<parts>(?:{_COMMA_PART}){{1,6}}?)(?<=\p{{L}})"
+    rf"{_UNIT_NUMBER}(?P<parts>(?:{_COMMA_PART}){{0,5}}?),[ \t]*+"
+    r"(?P<town>\p{Lu}\p{Ll}+(?:[ \t]+\p{Lu}\p{Ll}+){0,2})"
     r"(?:,[ \t]*+|[ \t]*+-[ \t]*+|[ \t]++)[1-9]\d{2}[ \t]?\d{3}(?![\w-])"
 )
 _UNIT_TO_ROAD = regex.compile(
@@ -296,6 +313,7 @@ def extra_addresses(text: str) -> list[tuple[int, int]]:
                 for match in pattern.finditer(text)
                 if not names_a_thing(match.group("parts"))
                 and _INDIAN_LOCALITY.search(match.group("parts")) is not None
+                and not _a_label(match.groupdict().get("town"))
             )
     if not text.isascii():
         spans.extend(_cjk_addresses(text))

@@ -19,12 +19,7 @@ from collections.abc import Iterable, Iterator
 import regex
 
 from service.redaction.lexicon import Lexicon
-from service.redaction.names import (
-    CASELESS_WORD,
-    LOG_VOCABULARY,
-    NAME_PARTICLE,
-    after_an_article,
-)
+from service.redaction.names import CASELESS_WORD, LOG_VOCABULARY, NAME_PARTICLE
 from service.redaction.values import (
     COMPANY_SUFFIXES,
     GROUP_WORDS,
@@ -276,13 +271,25 @@ _LOWER_TITLED = regex.compile(
 # are merge requests.
 _AFTER_A_SURNAME = (
     "twice", "again", "today", "yesterday", "re", "regarding", "about", "who", "says", "said",
-    "called", "asked", "wants", "requested", "confirmed", "disputes", "disputed",
+    "called", "asked", "wants", "requested", "confirmed", "disputes", "disputed", "emailed",
+    "phoned", "wrote", "replied", "responded", "confirms", "complained", "paid", "cancelled",
+    "will", "this",
 )  # fmt: skip
-# The same titles (save `Miss`, a cache miss in capitals at a line's start) before a surname
-# alone: `called mrs o'brien twice`, `left a message for mr. adeyemi`.
+# Words a note writes right before a person it dealt with: `called mrs o'brien`, `left vm for
+# mr. adeyemi`, `cc ms. nwachukwu`.
+_CONTACT_BEFORE_A_TITLE = (
+    "called", "phoned", "rang", "emailed", "mailed", "contacted", "messaged", "texted", "to",
+    "with", "for", "from", "per", "cc", "by", "customer", "client", "patient", "caller",
+    "asked", "told", "thanked", "notified", "visited", "refunded", "charged",
+)  # fmt: skip
+# Titles (save `Prof`, `Mx` and `Miss`) before a surname alone, and only after a word of
+# contact: without one, what follows `mrs` is a merge request's (`mrs kustomize.`, `merged mrs
+# backports`), what follows `Dr.` or `Mr.` a tool's or a nickname's (`Ms. powershell.`, `ok mr.
+# bossman.`), or a sentence of another language (`Consulta con Dr. mañana`).
 _LOWER_TITLED_SURNAME = regex.compile(
-    r"(?<![\w.])(?:Mrs|mrs|(?:Dr|Mr|Ms|Mx|Prof|mr)(?=\.)|(?<!\d[ \t]*+)ms(?=\.))\.?[ \t]++"
-    rf"({_LOWER_WORD})(?=[ \t]*+(?:[,.;:!?)\"']|$)|[ \t]++(?:{'|'.join(_AFTER_A_SURNAME)})\b)"
+    rf"(?<=(?<![\w'-])(?i:{'|'.join(_CONTACT_BEFORE_A_TITLE)})[ \t]++)"
+    r"(?:Mrs|mrs|(?:Dr|Mr|Ms|mr)(?=\.)|ms(?=\.))\.?[ \t]++"
+    rf"({_LOWER_WORD})(?=[ \t]*+(?:[,.;:!?)\"'-]|$)|[ \t]++(?:{'|'.join(_AFTER_A_SURNAME)})\b)"
 )
 _ELIDED_ARTICLE = regex.compile(r"[od]['\u2019]\p{Ll}{2}")
 _TITLE_WORDS = frozenset(("dr", "mr", "mrs", "ms", "mx", "miss", "prof"))
@@ -452,8 +459,6 @@ class CuedNames:
         words as a role word does (`Ms. outlook oauth`, `Prof. pprof heap`): every word must be
         unknown to the lexicon, and none software or a thing."""
         for match in _LOWER_TITLED.finditer(text):
-            if after_an_article(text, match.start()):
-                continue
             taken = list(regex.finditer(r"\S+", match.group(1)))
             # `Dr. ifeoma chukwuma approved`: the longest that passes, English words left off
             # its end; a word neither English nor a particle ends the search
@@ -466,9 +471,7 @@ class CuedNames:
                 if not NAME_PARTICLE.fullmatch(last) and not self._lexicon.knows(last):
                     break
         for match in _LOWER_TITLED_SURNAME.finditer(text):
-            if not after_an_article(text, match.start()) and (
-                self.titled_lower_case_surname(match.group(1))
-            ):
+            if self.titled_lower_case_surname(match.group(1)):
                 yield match.span(1)
 
     @staticmethod

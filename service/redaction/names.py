@@ -237,21 +237,6 @@ def continued_name_end(text: str, end: int, *, lower: bool = False, upper: bool 
     return match.end() if match else end
 
 
-# A title after an article is in a sentence of another language, and a lower-case word after
-# it is that sentence's verb: `El Dr. revisó la cita`, `le Dr. appelle`, `der Dr. meinte`.
-_AN_ARTICLE_BEFORE = regex.compile(
-    r"(?<![\w'])(?i:el|la|le|il|lo|los|las|les|der|die|den|dem|des|um|uma|un|una|une|ein|eine"
-    r"|del|al|du|o)[ \t]{1,3}\Z"
-)
-_ARTICLE_REACH = 8  # the longest article and its blanks
-
-
-def after_an_article(text: str, title_start: int) -> bool:
-    """Whether the title at ``title_start`` follows an article of another language."""
-    window = max(0, title_start - _ARTICLE_REACH)
-    return _AN_ARTICLE_BEFORE.search(text, window, title_start) is not None
-
-
 def titled_names(text: str, software: Callable[[list[str]], bool]) -> list[tuple[int, int]]:
     """Spans of names written after a title, whatever their case; the title stays.
 
@@ -270,8 +255,6 @@ def titled_names(text: str, software: Callable[[list[str]], bool]) -> list[tuple
         for match in pattern.finditer(text):
             words = match.group(1).replace(",", " ").split()
             if all(word.lower() in LOG_VOCABULARY for word in words):
-                continue
-            if pattern is _TITLED_LOWER and after_an_article(text, match.start()):
                 continue
             if pattern is _TITLED_LOWER and not _in_a_cell(text, match):
                 end = _name_end_before_a_time(match, software)

@@ -382,8 +382,11 @@ _CAPITAL_UNIT = (
 )
 # Where an address in capitals may open: at the line's start, after punctuation, or after a
 # word that says where (`SHIP TO 12 OAK ST`, `address: 5 RUE DE LA PAIX`), not after a label
-# of a count (`RAID 5 VIRTUAL DRIVE`, `FARE 250 ONE WAY`, `STEP 3 DATASET CLOSE`).
+# of a count (`RAID 5 VIRTUAL DRIVE`, `FARE 250 ONE WAY`, `STEP 3 DATASET CLOSE`) nor after a
+# log's or status's label (`STATUS: 200 GREEN WAY`, `WARN: 404 PAGE COURT`).
 _CAPITALS_START = (
+    r"(?<!(?<![\w-])(?i:status|warn|warning|error|err|info|debug|trace|fatal|code|http|log|step"
+    r"|set|result|rc|exit)[ \t]*+[:=][ \t]*+)"
     r"(?<=^[ \t]*|[:=,;(\[{\"'`|>-][ \t]*"
     r"|(?<![\w-])(?i:to|at|from|near|in|addr|address|adresse|ship|deliver|delivered|delivery"
     r"|billing|shipping|moved|located|lives)[ \t]+)"

@@ -75,6 +75,8 @@ def test_an_address_in_capitals_is_redacted(redactor: Redactor, line: str, gone:
         "PIAZZA AFFARI 2024",
         "EN LA CALLE HAY 3 COCHES",
         "LOADED 5 RUE DE 7",
+        "STATUS: 200 GREEN WAY",
+        "WARN: 404 PAGE COURT",
         "STEP 5 RUE DE PROCESSING",
     ],
 )

@@ -33,6 +33,11 @@ def test_an_indian_address_is_redacted(redactor: Redactor, line: str, gone: str)
         "Shop 4, Block 2, 560001 rows",
         "Apt 3, retries 2, 100 000 ok",
         "Flat 2, Level 3, Server Room",
+        # from an attacker's review: a figure's label before six digits is no town
+        "Villa 12, Ocean View, Garden Villas, Rate 450000",
+        "Apartment 3, Floor 2, Block C, Price 250000",
+        "House 13, Haunted Block, Quest 4, XP 200000",
+        "Apartment 7, Garden Block, Invoice 300145",
     ],
 )
 def test_numbered_lists_that_open_with_a_unit_word_stay(redactor: Redactor, line: str) -> None:
