@@ -447,7 +447,7 @@ class StreetAddressRecognizer(PatternRecognizer):
                 ),
                 Pattern(
                     "number, name, street type, in capitals",
-                    rf"{_CAPITALS_START}(?<![\w.-]){number},?\s+{_NO_MEASURE}"
+                    rf"(?<![\w.-])(?=\d){_CAPITALS_START}{number},?\s+{_NO_MEASURE}"
                     rf"(?:{_CAPITAL_WORD}\s+){{0,2}}"
                     rf"{_CAPITAL_STREET_NAME_WORD}\s+{STREET_AFTER_NUMBER_IN_CAPITALS}(?!\w)"
                     rf"(?:\s+(?:N|S|E|W|NE|NW|SE|SW)(?!\w))?{_CAPITAL_UNIT}"
@@ -457,7 +457,7 @@ class StreetAddressRecognizer(PatternRecognizer):
                 ),
                 Pattern(
                     "number, street type, name, in capitals",
-                    rf"{_CAPITALS_START}(?<![\w.-]){number}(?:\s*(?:BIS|TER))?,?\s+"
+                    rf"(?<![\w.-])(?=\d){_CAPITALS_START}{number}(?:\s*(?:BIS|TER))?,?\s+"
                     rf"{STREET_BEFORE_NUMBERED_NAME_IN_CAPITALS}\s+{_FRENCH_PARTICLES_IN_CAPITALS}{{0,2}}"
                     rf"{_FRENCH_NAME_IN_CAPITALS}(?:[\s-]+{_CAPITAL_WORD}){{0,2}}{_CAPITALS_END}",
                     0.6,
