@@ -398,6 +398,12 @@ _POSTCODE_IN_CAPITALS = (
     r"(?:\d{5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d"
     r"|\d{4,6})(?![\w-])"
 )
+# The town, state and postcode written after a street in capitals with no comma, taken with
+# it (`1 MICROSOFT WAY REDMOND WA 98052`); with commas, the span's widening takes them.
+_TOWN_AND_POSTCODE_IN_CAPITALS = (
+    rf"(?:[ \t]+(?:\p{{Lu}}[\p{{Lu}}'\u2019.-]*[ \t]+){{0,3}}(?:[A-Z]{{2}}[ \t]+)?"
+    rf"{_POSTCODE_IN_CAPITALS})"
+)
 _STREET_IN_CAPITALS_END = (
     r"(?=[ \t]*(?:$|[,;)\]\"'`|]|\.(?:[ \t]|$)|-[ \t])|[ \t]+\p{Ll}"
     rf"|[ \t]+(?:\p{{Lu}}[\p{{Lu}}'\u2019.-]*[ \t]+){{0,3}}(?:[A-Z]{{2}}[ \t]+)?"
@@ -451,7 +457,7 @@ class StreetAddressRecognizer(PatternRecognizer):
                     rf"(?:{_CAPITAL_WORD}\s+){{0,2}}"
                     rf"{_CAPITAL_STREET_NAME_WORD}\s+{STREET_AFTER_NUMBER_IN_CAPITALS}(?!\w)"
                     rf"(?:\s+(?:N|S|E|W|NE|NW|SE|SW)(?!\w))?{_CAPITAL_UNIT}"
-                    rf"{_STREET_IN_CAPITALS_END}",
+                    rf"{_TOWN_AND_POSTCODE_IN_CAPITALS}?{_STREET_IN_CAPITALS_END}",
                     0.6,
                     any_word_of(STREET_AFTER_NUMBER_IN_CAPITALS),
                 ),

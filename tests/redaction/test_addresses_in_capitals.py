@@ -24,6 +24,8 @@ from service.redaction.redactor import Redactor
         ("ship to 9 MAPLE AVE", "MAPLE"),
         ("label: 77 KING RD, LEEDS LS1 4AP", "KING"),
         ("SHIP TO: 10 DOWNING STREET LONDON SW1A 2AA", "DOWNING"),
+        ("SHIP TO: 10 DOWNING STREET LONDON SW1A 2AA", "SW1A"),
+        ("AVS: 1 MICROSOFT WAY REDMOND WA 98052", "98052"),
         ("addr 12 W 42ND ST APT 5B", "42ND"),
         ("addr 12 W 42ND ST APT 5B", "5B"),
         ("AVS mismatch: 1600 PENNSYLVANIA AVE NW, WASHINGTON DC 20500", "PENNSYLVANIA"),
