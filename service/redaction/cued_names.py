@@ -285,10 +285,12 @@ _CONTACT_BEFORE_A_TITLE = (
 # Titles (save `Prof`, `Mx` and `Miss`) before a surname alone, and only after a word of
 # contact: without one, what follows `mrs` is a merge request's (`mrs kustomize.`, `merged mrs
 # backports`), what follows `Dr.` or `Mr.` a tool's or a nickname's (`Ms. powershell.`, `ok mr.
-# bossman.`), or a sentence of another language (`Consulta con Dr. mañana`).
+# bossman.`), or a sentence of another language (`Consulta con Dr. mañana`). Lower-case `mrs`
+# only with its period or before an elided article: `waiting for mrs rebase.`, `blocked by mrs
+# backport.` are merge requests still.
 _LOWER_TITLED_SURNAME = regex.compile(
     rf"(?<=(?<![\w'-])(?i:{'|'.join(_CONTACT_BEFORE_A_TITLE)})[ \t]++)"
-    r"(?:Mrs|mrs|(?:Dr|Mr|Ms|mr)(?=\.)|ms(?=\.))\.?[ \t]++"
+    r"(?:Mrs|mrs(?=\.|[ \t]+[od]['\u2019])|(?:Dr|Mr|Ms|mr)(?=\.)|ms(?=\.))\.?[ \t]++"
     rf"({_LOWER_WORD})(?=[ \t]*+(?:[,.;:!?)\"'-]|$)|[ \t]++(?:{'|'.join(_AFTER_A_SURNAME)})\b)"
 )
 _ELIDED_ARTICLE = regex.compile(r"[od]['\u2019]\p{Ll}{2}")

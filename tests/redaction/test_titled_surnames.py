@@ -50,6 +50,10 @@ def test_a_lower_case_surname_after_a_title_is_redacted(
         "Prof. gprof.",
         "Ms. powershell.",
         "<eve> ok mr. bossman.",
+        # merge requests after a word of contact: lower-case `mrs` needs its period
+        "waiting for mrs rebase.",
+        "blocked by mrs backport.",
+        "merged by mrs automerge.",
         "watched mrs maisel yesterday",
     ],
 )
