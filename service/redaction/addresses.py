@@ -208,12 +208,12 @@ _HOUSE_THEN_ROAD = regex.compile(
 # street and locality set off by commas, then the town and its six-digit PIN (`Flat 3B,
 # Sunrise Apartments, MG Road, Bengaluru 560001`), or without the PIN, up to a named road
 # (`Door No 12, Gandhi Street`). The number opens it and the PIN or the road closes it.
-_UNIT_WORDS = ("Flat", "Apartment", "Apt", "House", "H.No", "H. No", "Door", "D.No", "Plot",
-               "Shop", "Villa", "Bungalow")  # fmt: skip
-_UNIT_NUMBER = (
+_UNIT_WORD = (
     r"(?<![\w.-])(?:Flat|Apartment|Apt\.?|House|H\.[ \t]?No\.?|Door|D\.[ \t]?No\.?|Plot|Shop"
-    r"|Villa|Bungalow)[ \t]*+(?:No\.?[ \t]*+)?(?=[\w/-]*\d)[\w/-]{1,10}"
+    r"|Villa|Bungalow)"
 )
+_A_UNIT_WORD = regex.compile(_UNIT_WORD)  # whether the two patterns below can match at all
+_UNIT_NUMBER = rf"{_UNIT_WORD}[ \t]*+(?:No\.?[ \t]*+)?(?=[\w/-]*\d)[\w/-]{{1,10}}"
 _COMMA_PART = (
     r",[ \t]*+[\p{Lu}\d][\p{L}\d.'\u2019/&-]*(?:[ \t]+[\p{Lu}\d][\p{L}\d.'\u2019/&-]*){0,4}"
 )
@@ -225,7 +225,7 @@ _INDIAN_ROAD = (
 # `Shop 12, Orders 4, Total 100000`).
 _INDIAN_LOCALITY = regex.compile(
     rf"(?<![\w-])(?:{_INDIAN_ROAD}|Sector|Hills|Apartments?|Residency|Towers?|Complex|Society"
-    r"|Phase|Block|Park|Gardens|Estate|Heights|Villas?|Layout)(?![\w-])"
+    r"|Phase|Block|Park|Gardens|Estate|Heights|Villas?)(?![\w-])"
 )
 # Words that label a six-digit figure, not a town before its PIN (`Garden Villas, Rate
 # 450000`, `North Block, Meter Reading 450012`).
@@ -306,7 +306,7 @@ def extra_addresses(text: str) -> list[tuple[int, int]]:
         spans.extend(match.span() for match in _NUMBERED_ROAD.finditer(text))
     if "House" in text or "Holding" in text:
         spans.extend(match.span() for match in _HOUSE_THEN_ROAD.finditer(text))
-    if "," in text and any(word in text for word in _UNIT_WORDS):
+    if "," in text and _A_UNIT_WORD.search(text) is not None:
         for pattern in (_UNIT_TO_PIN, _UNIT_TO_ROAD):
             spans.extend(
                 match.span()

@@ -404,11 +404,10 @@ _TOWN_AND_POSTCODE_IN_CAPITALS = (
     rf"(?:[ \t]+(?:\p{{Lu}}[\p{{Lu}}'\u2019.-]*[ \t]+){{0,3}}(?:[A-Z]{{2}}[ \t]+)?"
     rf"{_POSTCODE_IN_CAPITALS})"
 )
-_STREET_IN_CAPITALS_END = (
-    r"(?=[ \t]*(?:$|[,;)\]\"'`|]|\.(?:[ \t]|$)|-[ \t])|[ \t]+\p{Ll}"
-    rf"|[ \t]+(?:\p{{Lu}}[\p{{Lu}}'\u2019.-]*[ \t]+){{0,3}}(?:[A-Z]{{2}}[ \t]+)?"
-    rf"{_POSTCODE_IN_CAPITALS})"
-)
+# The end of a clause after an address's part in capitals: the line, punctuation, or a word
+# in lower case.
+_CAPITALS_CLAUSE_END = r"[ \t]*(?:$|[,;)\]\"'`|]|\.(?:[ \t]|$)|-[ \t])|[ \t]+\p{Ll}"
+_STREET_IN_CAPITALS_END = rf"(?={_CAPITALS_CLAUSE_END}|{_TOWN_AND_POSTCODE_IN_CAPITALS})"
 # A number then a unit or a count's noun is a quantity, not a house (`2 TB HARD DRIVE`,
 # `10 METERS SQUARE`, `3 BEDROOM TERRACE`, `5 STAR PLACE`).
 _NO_MEASURE = (
@@ -425,8 +424,8 @@ _FRENCH_NAME_IN_CAPITALS = rf"(?!(?:DE|DU|DES|LA|LE|LES)(?![\p{{L}}'\u2019.-])){
 # `BOULEVARD NIGHTS 1979`), and ends the address (`EN LA CALLE HAY 3 COCHES`).
 _HOUSE_NUMBER_IN_CAPITALS = (
     r"(?!(?:19|20)\d\d(?!\w))\d{1,5}[A-Z]?(?:[-/]\d{1,4}[A-Z]?)?(?![\w-])"
-    r"(?=[ \t]*(?:$|[,;)\]\"'`|]|\.(?:[ \t]|$)|-[ \t])|[ \t]+\p{Ll}"
-    rf"|[ \t]+{_POSTCODE_IN_CAPITALS}|[ \t]+(?:M\.|LOK\.|PISO|DTO\.?)[ \t])"
+    rf"(?={_CAPITALS_CLAUSE_END}|[ \t]+{_POSTCODE_IN_CAPITALS}"
+    r"|[ \t]+(?:M\.|LOK\.|PISO|DTO\.?)[ \t])"
 )
 
 
