@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI
 from service.access import models as access_models
 from service.access import resolvers
 from service.app import docs, ops
+from service.app.route_prefixes import refuse_by_prefix
 from service.audit import endpoints as audit_endpoints
 from service.audit import jobs as audit_jobs
 from service.audit import models as audit_models
@@ -160,6 +161,7 @@ def wire() -> None:
 def include_routes(app: FastAPI) -> None:
     for router in ROUTERS:
         app.include_router(router)
+    refuse_by_prefix(app)
     app.mount(docs.DOCS_STATIC, docs.static_files(), name="docs-static")
     app.mount(
         console_endpoints.STATIC_PATH, console_endpoints.static_files(), name="console-static"
