@@ -105,7 +105,7 @@ _REACH_BEFORE = 64
 
 # The town and postal code after a street line, taken only with the postal code that makes
 # them part of an address (`, London SW1A 2AA`, `, Springfield, IL 62704`, `, 10115 Berlin`,
-# `, Montréal QC H3B 1A1`, `, 01310-200 São Paulo`);
+# `, Montréal QC H3B 1A1`, `, 01310-200 São Paulo`, `, C1043AAB Buenos Aires`);
 # a town alone (`12 Baker Street, London`) stays. A compass suffix (`Ave NW`) goes with it.
 _TOWN = r"\p{Lu}[\p{L}\p{M}'\u2019.-]*(?:[ \t]+\p{Lu}[\p{L}\p{M}'\u2019.-]*){0,2}"
 # British and Canadian postal codes, in letters and digits (`SW1A 2AA`, `H3B 1A1`).
@@ -114,6 +114,8 @@ _ANY_POSTAL = (
     rf"(?:{LETTERED_POSTAL}"
     r"|\d{5}(?:-\d{4})?|\d{3}[ \t]\d{2}|\d{2}-\d{3}"
     r"|\d{4}-\d{3}|\d{5}-\d{3}"
+    # Argentina's CPA: the province's letter, the four digits, the block's letters (`C1043AAB`)
+    r"|[A-HJ-NP-Z]\d{4}(?:[A-Z]{3})?"
     r"|\d{4,6})(?![\w-])"
 )
 # A floor or door between the street and the postal code (`, 3º izq.`, `, 2ºB`, `, 4 dcha.`),
@@ -260,6 +262,15 @@ _PO_BOX = regex.compile(
     r"[ \t]*+(?:No\.?[ \t]*+)?\d{1,6}+(?:-\d{3,6}+)?(?:[ \t]\d{2,4}+){0,3}(?![\w-])"
 )
 
+# United States military mail (USPS Publication 28): a unit's or ship's line, then APO, FPO or
+# DPO with AA, AE or AP in the state's place and a ZIP code (`PSC 1234, Box 5678, APO AE 09021`,
+# `Unit 2050 Box 4190, APO AP 96278-2050`, `USNS Comfort, FPO AA 34055`).
+_MILITARY_MAIL = regex.compile(
+    r"(?<![\w-])(?:(?:(?i:PSC|CMR|Unit)[ \t]+\d{1,5}+,?[ \t]+(?i:Box)[ \t]+\d{1,5}+"
+    r"|(?:USS|USNS|USCGC)[ \t]+\p{Lu}[\p{L}.'-]*+(?:[ \t]+(?:\p{Lu}[\p{L}.'-]*+|\d{1,3}+)){0,4})"
+    r",?[ \t]+)?(?:APO|FPO|DPO)[ \t]+A[AEP][ \t]+\d{5}(?:-\d{4})?(?![\w-])"
+)
+
 
 def _cjk_addresses(text: str) -> list[tuple[int, int]]:
     spans = []
@@ -284,8 +295,9 @@ _PO_BOX_WORDS = ("box", "postfach", "postbus", "apartado", "postal", "private ba
 
 
 def extra_addresses(text: str) -> list[tuple[int, int]]:
-    """Spans of Japanese block addresses, of streets followed by a postal code, and of
-    addresses in Chinese, Japanese or Korean script."""
+    """Spans of Japanese block addresses, of streets followed by a postal code, of
+    post-office boxes, military mail, Indian addresses, and of addresses in Chinese, Japanese
+    or Korean script."""
     spans: list[tuple[int, int]] = []
     if "-" in text and _BLOCK_NUMBER.search(text):
         spans.extend(match.span() for match in _JAPANESE.finditer(text))
@@ -302,6 +314,8 @@ def extra_addresses(text: str) -> list[tuple[int, int]]:
     lowered = text.lower()
     if any(word in lowered for word in _PO_BOX_WORDS):
         spans.extend(match.span() for match in _PO_BOX.finditer(text))
+    if "PO A" in text:
+        spans.extend(match.span() for match in _MILITARY_MAIL.finditer(text))
     if "No" in text:
         spans.extend(match.span() for match in _NUMBERED_ROAD.finditer(text))
     if "House" in text or "Holding" in text:

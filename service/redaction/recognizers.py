@@ -478,7 +478,7 @@ class StreetAddressRecognizer(PatternRecognizer):
                 Pattern(
                     "street type, name, number",
                     rf"(?<!\w){STREET_BEFORE_NAME}\s+(?:[\p{{L}}'\u2019.-]+\s+){{0,4}}?"
-                    rf"(?:[\p{{L}}'\u2019.-]+,?\s+)(?:No\.?\s*)?{number}(?![\w-])",
+                    rf"(?:[\p{{L}}'\u2019.-]+,?\s+)(?:No\.?\s*|N[°º]\.?\s*)?{number}(?![\w-])",
                     0.6,
                     any_word_of(STREET_BEFORE_NAME),
                 ),
