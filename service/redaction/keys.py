@@ -34,7 +34,8 @@ PERSON_PARTS = frozenset(
      "person", "patient", "employee", "passenger", "traveller", "traveler", "sender",
      "attendee", "owner", "attention", "attn", "signed", "signer", "signature", "assignee",
      "requester", "requestor", "reporter", "approver", "reviewer", "author", "kin",
-     "spouse", "nominee",
+     "spouse", "nominee", "remitter", "payor", "insured", "policyholder", "claimant",
+     "applicant", "debtor", "borrower", "guardian", "subscriber", "shopper", "purchaser",
      # the same words in the languages of exports we meet: fr, es, it, pt, nl, pl, nordic, fi
      "nom", "prenom", "prénom", "nombre", "apellido", "apellidos", "titular", "cognome",
      "nome", "sobrenome", "voornaam", "achternaam", "imie", "imię", "nazwisko", "navn",
