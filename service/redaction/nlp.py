@@ -131,7 +131,26 @@ def build_ner_model(model: str) -> NerModel:
             nlp = spacy.load(model, exclude=_NOT_NEEDED_FOR_NER)
         finally:
             factories.entry_points = consulted
+    _split_cells(nlp, spacy)
     return NerModel(nlp)
+
+
+# Separators of export rows and packed values that spaCy's English tokenizer keeps inside a
+# token: a comma between a digit and a letter (`5531,Linda Pike` is read as the token
+# `5531,Linda`), a semicolon or a pipe between any two characters of words
+# (`Pike;Springfield`). The model then sees no name; split there, it reads
+# `5531 , Linda Pike , Springfield` as it reads prose. Offsets are unchanged: only where
+# tokens end moves.
+_CELL_SEPARATORS = (
+    r"(?<=[0-9]),(?=[^\W\d_])",
+    r"(?<=[^\W\d_]),(?=[0-9])",
+    r"(?<=\w)[;|](?=\w)",
+)
+
+
+def _split_cells(nlp: Language, spacy: types.ModuleType) -> None:
+    infixes = [*nlp.Defaults.infixes, *_CELL_SEPARATORS]
+    nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
 
 
 _ENTRY_POINTS_LOCK = threading.Lock()
