@@ -115,7 +115,7 @@ _ANY_POSTAL = (
     r"|\d{5}(?:-\d{4})?|\d{3}[ \t]\d{2}|\d{2}-\d{3}"
     r"|\d{4}-\d{3}|\d{5}-\d{3}"
     # Argentina's CPA: the province's letter, the four digits, the block's letters (`C1043AAB`)
-    r"|[A-HJ-NP-Z]\d{4}(?:[A-Z]{3})?"
+    r"|[A-HJ-NP-Z]\d{4}[A-Z]{3}"
     r"|\d{4,6})(?![\w-])"
 )
 # A floor or door between the street and the postal code (`, 3º izq.`, `, 2ºB`, `, 4 dcha.`),
@@ -266,9 +266,9 @@ _PO_BOX = regex.compile(
 # DPO with AA, AE or AP in the state's place and a ZIP code (`PSC 1234, Box 5678, APO AE 09021`,
 # `Unit 2050 Box 4190, APO AP 96278-2050`, `USNS Comfort, FPO AA 34055`).
 _MILITARY_MAIL = regex.compile(
-    r"(?<![\w-])(?:(?:(?i:PSC|CMR|Unit)[ \t]+\d{1,5}+,?[ \t]+(?i:Box)[ \t]+\d{1,5}+"
+    r"(?<![\w-])(?:(?:(?i:PSC|CMR|OMC|Unit)[ \t]+\d{1,5}+,?[ \t]+(?i:Box)[ \t]+\d{1,5}+"
     r"|(?:USS|USNS|USCGC)[ \t]+\p{Lu}[\p{L}.'-]*+(?:[ \t]+(?:\p{Lu}[\p{L}.'-]*+|\d{1,3}+)){0,4})"
-    r",?[ \t]+)?(?:APO|FPO|DPO)[ \t]+A[AEP][ \t]+\d{5}(?:-\d{4})?(?![\w-])"
+    r",?[ \t]+)?(?:APO|FPO|DPO)[ \t]+A[AEP],?[ \t]+\d{5}(?:-?\d{4})?(?![\w-])"
 )
 
 
@@ -314,7 +314,7 @@ def extra_addresses(text: str) -> list[tuple[int, int]]:
     lowered = text.lower()
     if any(word in lowered for word in _PO_BOX_WORDS):
         spans.extend(match.span() for match in _PO_BOX.finditer(text))
-    if "PO A" in text:
+    if "PO" in text:
         spans.extend(match.span() for match in _MILITARY_MAIL.finditer(text))
     if "No" in text:
         spans.extend(match.span() for match in _NUMBERED_ROAD.finditer(text))

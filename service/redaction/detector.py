@@ -69,7 +69,6 @@ from service.redaction.recognizers import (
     warm_up,
 )
 from service.redaction.values import (
-    COMPANY_SUFFIXES,
     NOT_A_PERSON,
     after_a_thing_slot,
     name_shaped,
@@ -427,24 +426,13 @@ class PresidioDetector:
             parts = [part.lower() for part in parts]
         else:
             return False
-        if not 2 <= len(parts) <= 4 or not all(len(part) >= 2 and part.isalpha() for part in parts):
+        if not 2 <= len(parts) <= 3 or not all(len(part) >= 2 and part.isalpha() for part in parts):
             return False
         lexicon = self.lexicon
-        if not lexicon.available or any(
-            part in LOG_VOCABULARY or part in NOT_A_PERSON for part in parts
-        ):
-            return False
-        if value.istitle() and "_" in value:
-            # Each part capitalised and joined by underscores is how a name is written where a
-            # space cannot be, not how a reference is: up to half its parts may be English
-            # words (`Curt_Persson`, `Maria_Del_Carmen_Ruiz`); not a group's, a company's or
-            # a tool's (`Release_Manager`, `Acme_Corp`, `Github_Actions`, `Code_Owners`).
-            if any(part in SOFTWARE_NAMES or part in COMPANY_SUFFIXES for part in parts):
-                return False
-            return 2 * sum(map(lexicon.knows, parts)) <= len(parts) and not names_a_group(
-                " ".join(parts)
-            )
-        return len(parts) <= 3 and not any(lexicon.ordinary(part) for part in parts)
+        return lexicon.available and not any(
+            part in LOG_VOCABULARY or part in NOT_A_PERSON or lexicon.ordinary(part)
+            for part in parts
+        )
 
     def _judge_name(
         self,

@@ -34,8 +34,7 @@ PERSON_PARTS = frozenset(
      "person", "patient", "employee", "passenger", "traveller", "traveler", "sender",
      "attendee", "owner", "attention", "attn", "signed", "signer", "signature", "assignee",
      "requester", "requestor", "reporter", "approver", "reviewer", "author", "kin",
-     "spouse", "nominee", "remitter", "payor", "insured", "policyholder", "claimant",
-     "applicant", "debtor", "borrower", "guardian", "subscriber", "shopper", "purchaser",
+     "spouse", "nominee", "remitter", "policyholder", "applicant",
      # the same words in the languages of exports we meet: fr, es, it, pt, nl, pl, nordic, fi
      "nom", "prenom", "prénom", "nombre", "apellido", "apellidos", "titular", "cognome",
      "nome", "sobrenome", "voornaam", "achternaam", "imie", "imię", "nazwisko", "navn",
@@ -64,7 +63,7 @@ NOT_PERSONAL = frozenset(
      "organisation", "business", "merchant", "brand", "team", "group", "role", "class",
      "module", "function", "method", "secret", "metric", "template", "feature", "country",
      "city", "region", "state", "bank", "ip", "mac", "remote", "local", "version", "length",
-     "len", "size", "enabled", "verified", "valid", "hint", "format", "mode",
+     "len", "size", "enabled", "verified", "valid", "hint", "format", "mode", "segment",
      "locale", "lang", "language", "tz", "timezone", "list", "relay"}
 )  # fmt: skip
 _FUSED_NAME_NOT_PERSON = frozenset(

@@ -20,6 +20,7 @@ from service.redaction.street_types import (
     STREET_AFTER_NAME,
     STREET_AFTER_NUMBER,
     STREET_AFTER_NUMBER_IN_CAPITALS,
+    STREET_BEFORE_A_NUMBER_SIGN,
     STREET_BEFORE_NAME,
     STREET_BEFORE_NAME_IN_CAPITALS,
     STREET_BEFORE_NAME_IN_LOWER_CASE,
@@ -478,9 +479,16 @@ class StreetAddressRecognizer(PatternRecognizer):
                 Pattern(
                     "street type, name, number",
                     rf"(?<!\w){STREET_BEFORE_NAME}\s+(?:[\p{{L}}'\u2019.-]+\s+){{0,4}}?"
-                    rf"(?:[\p{{L}}'\u2019.-]+,?\s+)(?:No\.?\s*|N[°º]\.?\s*)?{number}(?![\w-])",
+                    rf"(?:[\p{{L}}'\u2019.-]+,?\s+)(?:No\.?\s*)?{number}(?![\w-])",
                     0.6,
                     any_word_of(STREET_BEFORE_NAME),
+                ),
+                Pattern(
+                    "Spanish or Portuguese street type, name, N° and number",
+                    rf"(?<!\w){STREET_BEFORE_A_NUMBER_SIGN}\s+(?:[\p{{L}}'\u2019.-]+\s+){{0,4}}?"
+                    rf"(?:\p{{Lu}}[\p{{L}}'\u2019.-]*|\d{{1,4}}),?\s+N\.?[°º]\.?\s*{number}(?![\w])",
+                    0.6,
+                    any_word_of(STREET_BEFORE_A_NUMBER_SIGN),
                 ),
                 Pattern(
                     "number, street type, name",

@@ -29,6 +29,14 @@ STREET_BEFORE_NAME = (
     r"|Intrarea|Drumul|Piața|Piata|Soseaua|Șoseaua|Splaiul|Ngõ|Hẻm|Số|Phường|plac|pl\.|os\."
     r"|osiedle|Cesta|Ulica|Ul\.|Trg|Obala|Put)"
 )
+# Street types before which Latin America writes the house number with a number sign
+# (`Av. Corrientes N° 1234`, `Calle San Martín N.° 455`, `Camino 5 N° 3073`); not `Plaza`,
+# `Via`, `Pasaje`, `Circuito` or `Conjunto`, which as often open a seat's, a flight's or a
+# circuit's number (`Plaza vacante N° 3`, `Pasaje aéreo Vuelo N° 1234`).
+STREET_BEFORE_A_NUMBER_SIGN = (
+    r"(?:Calle|Avenida|Av\.|Avda\.?|Camino|Bv\.|Boulevard|Bulevar|Jirón|Jr\.|Calzada|Rua"
+    r"|Travessa|Alameda)"
+)
 # French street types as French writes them, in lower case, after the house number (`5 rue
 # de la Paix`, `12 avenue Foch`); the languages that write the number after the name (`via
 # Roma 10`, `calle Mayor 5`) are not written so. `chemin` and `impasse` (a path, a deadlock)

@@ -21,6 +21,8 @@ from service.redaction.redactor import Redactor
         ("forward to USNS Comfort, FPO AA 34055", "34055"),
         ("UNIT 2050 BOX 4190 APO AP 96278-2050", "4190"),
         ("address=DPO AE 09498-0001 verified", "09498"),
+        ("APO  AE  09021", "09021"),
+        ("Unit 2050 Box 4190 APO AP 962782050", "962782050"),
     ],
 )
 def test_military_mail_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
@@ -36,6 +38,7 @@ def test_military_mail_is_redacted(redactor: Redactor, line: str, gone: str) -> 
         ("domicilio: Calle San Martín N° 455, Piso 3, Córdoba 5000", "Córdoba"),
         ("entrega en Camino Real Nº 88, Local 4, Mendoza 5500", "Camino Real"),
         ("entrega en Camino Real Nº 88, Local 4, Mendoza 5500", "Local 4"),
+        ("domicilio: Calle San Martín N.° 455", "Martín"),
     ],
 )
 def test_a_house_number_written_with_a_number_sign_is_taken(
@@ -53,6 +56,13 @@ def test_a_house_number_written_with_a_number_sign_is_taken(
         "APO AE pending: 3 retries",
         "the APO AP region rollout 20240",
         "DPO AA review 12345 scheduled",
+        # from an attacker's review: a street word opening a sentence, a seat's number
+        "2024-03-01 12:00:01 INFO Place order N° 12345 accepted",
+        "Via API call N° 5000",
+        "Calle de servicio N° 4 (Data Center) cerrada",
+        "Plaza de garaje N° 15",
+        "Pasaje aéreo Vuelo N° 1234",
+        "Conjunto de pruebas N° 5",
     ],
 )
 def test_numbers_and_apo_words_in_other_senses_stay(redactor: Redactor, line: str) -> None:

@@ -31,6 +31,7 @@ SHAPES = (
     "SHIPPED TO 12 OAK {w}, SPRINGFIELD",
     "SHIPPED TO 12 {w} DE LA PAIX, PARIS",
     "SHIPPED TO {w} OAK TREE 12, PARIS",
+    "shipped to {w} San Martin N\u00b0 455 today",
 )
 
 
@@ -66,9 +67,10 @@ def test_a_gate_lets_through_every_line_its_pattern_matches(index: int) -> None:
     recognizer = StreetAddressRecognizer()
     pattern = recognizer.patterns[index]
     compiled = recognizer._compiled[index][0]
-    matched = [line for line in _lines() if line.isascii() and compiled.search(line)]
+    matched = [line for line in _lines() if compiled.search(line)]
     assert matched, "the shapes exercise this pattern"
-    refused = [line for line in matched if not pattern.needs(line_words(line))]
+    # The gate is consulted on ASCII lines only (a pattern with `N°` never matches one).
+    refused = [line for line in matched if line.isascii() and not pattern.needs(line_words(line))]
     assert refused == []
 
 
