@@ -36,6 +36,15 @@ _NOT_NOMINAL = frozenset(
 _UPPER_WORD = r"\p{Lu}[\p{Lu}\p{M}'\u2019-]+"
 _LOWER_WORD = r"\p{Ll}[\p{Ll}\p{M}'\u2019-]+"
 _UPPER_WORDS = regex.compile(_UPPER_WORD)
+# `SURNAME/GIVEN`, as card tracks and airline bookings write a name: the given name's part.
+_SLASH_THEN_GIVEN_NAME = rf"/{_UPPER_WORD}(?=[ \t]|$)"
+# Titles airline bookings write after `SURNAME/GIVEN`.
+_BOOKING_TITLES = frozenset(("mr", "mrs", "ms", "miss", "mstr", "dr"))
+# The name field of a card's magnetic track 1 (ISO/IEC 7813): `%B4111…^DOE/JOHN A.MR^2612…`,
+# the name between carets, the expiry date's four digits after it.
+_TRACK_ONE_NAME = regex.compile(
+    r"(?<=\d\^)(\p{Lu}[\p{Lu}\p{M} '.-]{0,25}/[\p{Lu}\p{M} '.-]{0,25})(?=\^\d{4})"
+)
 # Words that, after a role word, say the phrase is not a person: function words, verbs
 # English inflects irregularly, and (`values.NOT_A_PERSON`) nouns for things, groups and
 # systems that logs write after `customer`, `user`, `client`, `contact`.
@@ -212,6 +221,13 @@ _HOME_DIRECTORY = regex.compile(
 )
 _LOGIN_PARTS = regex.compile(r"[._-]|(?<=\p{Ll})(?=\p{Lu})")
 _HOME_WORDS = frozenset(("home", "users"))
+# A login in an API's path, after the collection of people it names (`GET
+# /users/cindy.harmon/profile`, `/members/ana_silva`): judged as after a person's key.
+_PEOPLE_COLLECTIONS = ("users", "members", "people", "profiles", "customers", "employees")
+_LOGIN_IN_A_PATH = regex.compile(
+    rf"/(?:{'|'.join(_PEOPLE_COLLECTIONS)})/(\p{{Ll}}{{2,}}+[._]\p{{Ll}}{{2,}}+(?:[._]\p{{Ll}}{{2,}}+)?)"
+    r"(?=[/?#\s\"',;)]|$)"
+)
 _INFLECTIONS = ("ing", "ies", "ied", "ed", "es", "s")
 # Software and services a log talks to or about as if they were people (`asked Stripe`,
 # `told Jenkins`), which the English lexicon does not know. For words a cue only suggests are
@@ -352,7 +368,7 @@ class CuedNames:
         # Possessive: a long run of blanks after a cue must not be tried at every split.
         self._pattern = regex.compile(
             rf"(?<![\w-])(?i:{'|'.join(map(regex.escape, nominal))})(?:[ \t]*+[:#])?+[ \t]++"
-            rf"(?:({_UPPER_WORD}(?:,?[ \t]+{_UPPER_WORD}){{1,2}})(?![\w-])"
+            rf"(?:({_UPPER_WORD}(?:,?[ \t]+{_UPPER_WORD}|{_SLASH_THEN_GIVEN_NAME}){{1,2}})(?![\w-])"
             rf"|({_LOWER_WORD}[ \t]+{_LOWER_WORD})(?:[ \t]+({_LOWER_WORD}))?(?![\w-]))"
         )
 
@@ -399,6 +415,8 @@ class CuedNames:
                     found.append(match.span(1))
         if not _TITLE_WORDS.isdisjoint(words):
             found.extend(self._lower_case_names_after_a_title(text))
+        if "^" in text:
+            found.extend(match.span(1) for match in _TRACK_ONE_NAME.finditer(text))
         if "@" in text:
             for match in _MENTIONED_LOGIN.finditer(text):
                 if self._login_of_no_english(regex.split(r"[._]", match.group(1))):
@@ -415,6 +433,10 @@ class CuedNames:
                     or self._lexicon.none_known(parts)
                 ):
                     found.append(match.span(1))
+        if any(f"/{collection}/" in text for collection in _PEOPLE_COLLECTIONS):
+            for match in _LOGIN_IN_A_PATH.finditer(text):
+                if self._login_of_a_person(regex.split(r"[._]", match.group(1))):
+                    found.append(match.span(1))
         if not _HOME_WORDS.isdisjoint(words):
             for match in _HOME_DIRECTORY.finditer(text):
                 parts = [part.lower() for part in _LOGIN_PARTS.split(match.group(1)) if part]
@@ -425,6 +447,10 @@ class CuedNames:
         for match in self._pattern.finditer(text):
             group = 1 if match.group(1) is not None else 2
             start, end = match.span(group)
+            if "/" in match.group(group):
+                if self._surname_slash_given_name(match.group(group).lower()):
+                    found.append((start, end))
+                continue
             words = match.group(group).replace(",", " ").lower().split()
             if not self._a_name(words):
                 # `CUSTOMER SIONE TUIPULOTU UPDATED CARD`: three capitals taken, the last a verb
@@ -440,6 +466,20 @@ class CuedNames:
                 end = self._past_lower_particles_and_second_surname(text, end)
             found.append((start, end))
         return found
+
+    def _surname_slash_given_name(self, run: str) -> bool:
+        """`BLANCO/EMILY`, `SMITH/JOHN MR`: a name as card tracks and airline bookings write
+        it, surname first. No part an ordinary English word, a log word, a thing or software
+        (`READ/WRITE`, `NGINX/APACHE`, `TCP/IP`), and one of four letters or more."""
+        words = run.replace("/", " ").split()
+        if words[-1] in _BOOKING_TITLES:
+            words = words[:-1]
+        if len(words) != 2 or not self._could_be_name_words(words):
+            return False
+        lexicon = self._lexicon
+        return any(len(word) >= 4 for word in words) and not any(
+            word in SOFTWARE_NAMES or lexicon.ordinary(word) for word in words
+        )
 
     def _past_lower_particles_and_second_surname(self, text: str, end: int) -> int:
         """`contact: mariana de la cruz villanueva`: a lower-case name taken up to its

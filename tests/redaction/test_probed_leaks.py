@@ -530,7 +530,7 @@ def test_probed_personal_data_is_redacted(redactor: Redactor, line: str, gone: s
         "who=deploy-bot",
         "oncall=Opsgenie",
         "nickname=Phoenix",
-        "GET /users/ayo_dele/avatar",
+        "GET /users/default_avatar/avatar",
         '{"who":"system"}',
         "Latency spike observed on links to Victoria Station PoP, p99=840ms",
         "The Baker Street office switched to the Enterprise plan",

@@ -1,0 +1,48 @@
+"""Names as card tracks and airline bookings write them (`BLANCO/EMILY`, `SMITH/JOHN MR`,
+track 1's `^DOE/JOHN^`), and a person's login in an API path after a collection of people
+(`/users/cindy.harmon/profile`). Each name below was left readable before; slashed pairs of
+words and paths of things stay."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.redaction.redactor import Redactor
+
+
+@pytest.mark.parametrize(
+    ("line", "gone"),
+    [
+        ("track1 cardholder BLANCO/EMILY exp 2612", "BLANCO"),
+        ("customer SMITH/JOHN MR seat 12A", "SMITH"),
+        ("customer BERLUSCONI/FEDERICA", "FEDERICA"),
+        ("track data %B4111111111111111^DOE/JOHN A.MR^2612101000000000000000?", "DOE/JOHN"),
+        ("GET /users/cindy.harmon/profile 200 12ms", "harmon"),
+        ("GET /members/tobias_meier?x=1 200", "meier"),
+        ("PUT /people/adora.hoz 204", "adora"),
+    ],
+)
+def test_the_name_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
+    assert gone not in redactor.redact(line).text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "customer TCP/IP stack",
+        "customer READ/WRITE access",
+        "holder AWS/EC2 instance",
+        "name KAFKA/ZOOKEEPER cluster",
+        "customer NGINX/APACHE logs",
+        "user DEV/PROD",
+        "cardholder VISA/MASTERCARD",
+        "regex ^A/B^ 2024",
+        "GET /users/me.settings 200",
+        "GET /profiles/default.json 200",
+        "GET /customers/team.alpha/ 200",
+        "GET /users/api.v2/ 404",
+        "GET /employees/node_exporter/metrics",
+    ],
+)
+def test_slashed_words_and_paths_of_things_stay(redactor: Redactor, line: str) -> None:
+    assert redactor.redact(line).text == line
