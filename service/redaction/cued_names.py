@@ -38,12 +38,13 @@ _LOWER_WORD = r"\p{Ll}[\p{Ll}\p{M}'\u2019-]+"
 _UPPER_WORDS = regex.compile(_UPPER_WORD)
 # `SURNAME/GIVEN`, as card tracks and airline bookings write a name: the given name's part.
 _SLASH_THEN_GIVEN_NAME = rf"/{_UPPER_WORD}(?=[ \t]|$)"
+_CARD_HOLDER_CUES = frozenset(("cardholder", "holder"))
 # Titles airline bookings write after `SURNAME/GIVEN`.
 _BOOKING_TITLES = frozenset(("mr", "mrs", "ms", "miss", "mstr", "dr"))
 # The name field of a card's magnetic track 1 (ISO/IEC 7813): `%B4111…^DOE/JOHN A.MR^2612…`,
-# the name between carets, the expiry date's four digits after it.
+# the name between carets, the card number's digits before it, the expiry date's after it.
 _TRACK_ONE_NAME = regex.compile(
-    r"(?<=\d\^)(\p{Lu}[\p{Lu}\p{M} '.-]{0,25}/[\p{Lu}\p{M} '.-]{0,25})(?=\^\d{4})"
+    r"(?<=\d{12}\^)(\p{Lu}[\p{Lu}\p{M} '.-]{0,25}/[\p{Lu}\p{M} '.-]{0,25})(?=\^\d{4})"
 )
 # Words that, after a role word, say the phrase is not a person: function words, verbs
 # English inflects irregularly, and (`values.NOT_A_PERSON`) nouns for things, groups and
@@ -221,6 +222,14 @@ _HOME_DIRECTORY = regex.compile(
 )
 _LOGIN_PARTS = regex.compile(r"[._-]|(?<=\p{Ll})(?=\p{Lu})")
 _HOME_WORDS = frozenset(("home", "users"))
+# Extensions of the files a web API serves or takes: `/users/avatar.png`, `openapi.yaml`.
+_FILE_EXTENSIONS = frozenset(
+    """
+    json xml yaml yml toml ini cfg conf env txt csv tsv md html htm css js mjs map png jpg
+    jpeg gif svg ico webp bmp tiff pdf doc docx xls xlsx zip gz tar tgz lock log graphql lua
+    woff woff2 ttf otf ogg mp3 mp4 wav webm
+    """.split()  # noqa: SIM905
+)
 # A login in an API's path, after the collection of people it names (`GET
 # /users/cindy.harmon/profile`, `/members/ana_silva`): judged as after a person's key.
 _PEOPLE_COLLECTIONS = ("users", "members", "people", "profiles", "customers", "employees")
@@ -336,6 +345,12 @@ def _a_name_stretch(text: str, stretch: list[tuple[int, int, bool]]) -> Iterator
             yield start, end
 
 
+def _a_file_name(login: str) -> bool:
+    """`avatar.png`, `openapi.yaml`: a dotted word whose last part is a file's extension."""
+    _, dot, extension = login.rpartition(".")
+    return bool(dot) and extension in _FILE_EXTENSIONS
+
+
 def _not_an_acronym(word: str) -> bool:
     """Capitals after to/for are read as a name only when each word has four letters or more
     and a vowel (`JOHN O'REILLY`): acronyms are not (`AWS SQS`, `PCI DSS`)."""
@@ -435,7 +450,10 @@ class CuedNames:
                     found.append(match.span(1))
         if any(f"/{collection}/" in text for collection in _PEOPLE_COLLECTIONS):
             for match in _LOGIN_IN_A_PATH.finditer(text):
-                if self._login_of_a_person(regex.split(r"[._]", match.group(1))):
+                login = match.group(1)
+                if _a_file_name(login):
+                    continue  # `/users/avatar.png`, `/profiles/openapi.yaml`
+                if self._login_of_a_person(regex.split(r"[._]", login)):
                     found.append(match.span(1))
         if not _HOME_WORDS.isdisjoint(words):
             for match in _HOME_DIRECTORY.finditer(text):
@@ -448,10 +466,14 @@ class CuedNames:
             group = 1 if match.group(1) is not None else 2
             start, end = match.span(group)
             if "/" in match.group(group):
-                if self._surname_slash_given_name(match.group(group).lower()):
+                cue = match.group(0)[: start - match.start()].strip(" \t:#").lower()
+                if self._surname_slash_given_name(cue, match.group(group).lower()):
                     found.append((start, end))
+                    continue
+                end = text.index("/", start)  # `VAN DAM/JEAN`: the words before it, as before
+            words = text[start:end].replace(",", " ").lower().split()
+            if len(words) < 2:
                 continue
-            words = match.group(group).replace(",", " ").lower().split()
             if not self._a_name(words):
                 # `CUSTOMER SIONE TUIPULOTU UPDATED CARD`: three capitals taken, the last a verb
                 if group != 1 or len(words) != 3 or not self._a_name(words[:2]):
@@ -467,13 +489,18 @@ class CuedNames:
             found.append((start, end))
         return found
 
-    def _surname_slash_given_name(self, run: str) -> bool:
-        """`BLANCO/EMILY`, `SMITH/JOHN MR`: a name as card tracks and airline bookings write
-        it, surname first. No part an ordinary English word, a log word, a thing or software
-        (`READ/WRITE`, `NGINX/APACHE`, `TCP/IP`), and one of four letters or more."""
+    def _surname_slash_given_name(self, cue: str, run: str) -> bool:
+        """`cardholder BLANCO/EMILY`, `customer SMITH/JOHN MR`: a name as card tracks and
+        airline bookings write it, surname first — after a card holder's cue or before a
+        booking's title; after other cues a slash joins the like of `ANDROID/IOS`,
+        `PLATFORM/SRE`, `SCOTT/TIGER`. No part an ordinary English word, a log word, a thing
+        or software (`READ/WRITE`, `NGINX/APACHE`), and one of four letters or more."""
         words = run.replace("/", " ").split()
-        if words[-1] in _BOOKING_TITLES:
+        titled = words[-1] in _BOOKING_TITLES
+        if titled:
             words = words[:-1]
+        if not (titled or cue in _CARD_HOLDER_CUES):
+            return False
         if len(words) != 2 or not self._could_be_name_words(words):
             return False
         lexicon = self._lexicon

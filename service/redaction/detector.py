@@ -122,11 +122,6 @@ _LISTED_BEFORE = regex.compile(rf"(?<![\w'\u2019-])({_LISTED_NAME}){_LIST_JOIN}\
 _FIELD_OPENS = re.compile(r"(?:^|[ \t][-\u2013\u2014|][ \t])\Z")
 _FIELD_CLOSES = re.compile(r"[ \t]*$|[ \t][-\u2013\u2014|][ \t]")
 _NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
-# What people, not systems, did, in the past tenses not written with -ed. Systems write too
-# (`Grafana Loki wrote 5 chunks`): `wrote` counts only as a quotation's `… wrote:`.
-_IRREGULAR_PAST_OF_PEOPLE = frozenset(
-    "said told spoke rang paid bought forgot thought knew".split()  # noqa: SIM905
-)
 # Bounds on NER work per line, so that a hostile line of capitalised words costs little:
 # windows are cut at this length, and runs beyond the last window are redacted unseen
 # (a run the model never saw is treated as a name: fail closed).
@@ -509,8 +504,10 @@ class PresidioDetector:
         return self._english_words_only(" ".join(words))
 
     def _ordinary_phrase(self, run: str) -> bool:
-        """English words none of which is only ever a noun, or a word for a thing or a tool:
-        `Cloud Run`, `Gift Card`, `Pro Yearly`, `Jenkins Build`. Names that are English words
+        """English words none of which is only ever a noun, or a word for a thing: `Cloud
+        Run`, `Gift Card`, `Pro Yearly`; a tool's name counts as the first word, where a
+        product's component follows it (`Jenkins Build`, `Kafka Connect`), not as the last,
+        where it is a surname (`Mark Jenkins`, `Will Kafka`). Names that are English words
         are nouns only (`David Walker`, `John Smith`: WordNet lists them as people), so they
         stay persons."""
         words = [word.lower() for word in run.split() if len(word) >= 3]
@@ -519,16 +516,17 @@ class PresidioDetector:
             bool(words)
             and lexicon.available
             and all(
-                word in NOT_A_PERSON or word in SOFTWARE_NAMES or lexicon.ordinary(word)
-                for word in words
+                word in NOT_A_PERSON
+                or (position == 0 and word in SOFTWARE_NAMES)
+                or lexicon.ordinary(word)
+                for position, word in enumerate(words)
             )
         )
 
     def _acting_name(self, text: str, start: int, end: int) -> bool:
         """Two or three capitalised words that open a clause and do something, none of them
         an ordinary English word (only nouns, or no English at all): `Tiffany Johnson signed
-        up`, `…, Dustin Reyes notified`, `[support] Vitus Mentzel wrote:`. The small model
-        misses such names in short lines."""
+        up`, `…, Dustin Reyes notified`. The small model misses such names in short lines."""
         words = text[start:end].split()
         if not 2 <= len(words) <= 3:
             return False
@@ -537,9 +535,7 @@ class PresidioDetector:
             return False  # inside a sentence (`opened by …` is NER's or a cue's to judge)
         verb = _NEXT_WORD.match(text, end)
         if verb is None or not (
-            verb.group(1) in _IRREGULAR_PAST_OF_PEOPLE
-            or (verb.group(1) == "wrote" and text.startswith(":", verb.end()))
-            or (verb.group(1).endswith("ed") and self.cued_names.verb_form(verb.group(1)))
+            verb.group(1).endswith("ed") and self.cued_names.verb_form(verb.group(1))
         ):
             return False
         lexicon = self.lexicon

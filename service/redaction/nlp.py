@@ -151,6 +151,11 @@ _CELL_SEPARATORS = (
 def _split_cells(nlp: Language, spacy: types.ModuleType) -> None:
     infixes = [*nlp.Defaults.infixes, *_CELL_SEPARATORS]
     nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
+    # A row's first and last bar or semicolon (`|Linda Pike|5|`) is a token of its own too.
+    prefixes = [*nlp.Defaults.prefixes, r"\|", ";"]
+    suffixes = [*nlp.Defaults.suffixes, r"\|", ";"]
+    nlp.tokenizer.prefix_search = spacy.util.compile_prefix_regex(prefixes).search
+    nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
 
 
 _ENTRY_POINTS_LOCK = threading.Lock()

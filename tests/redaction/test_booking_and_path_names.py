@@ -1,7 +1,7 @@
-"""Names as card tracks and airline bookings write them (`BLANCO/EMILY`, `SMITH/JOHN MR`,
-track 1's `^DOE/JOHN^`), and a person's login in an API path after a collection of people
-(`/users/cindy.harmon/profile`). Each name below was left readable before; slashed pairs of
-words and paths of things stay."""
+"""Names as card tracks and airline bookings write them (`cardholder BLANCO/EMILY`,
+`SMITH/JOHN MR`, track 1's `…4111^DOE/JOHN^2612`), and a person's login in an API path after
+a collection of people (`/users/cindy.harmon/profile`). Each name below was left readable
+before; slashed pairs of words after other cues, and paths of things and files, stay."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from service.redaction.redactor import Redactor
     [
         ("track1 cardholder BLANCO/EMILY exp 2612", "BLANCO"),
         ("customer SMITH/JOHN MR seat 12A", "SMITH"),
-        ("customer BERLUSCONI/FEDERICA", "FEDERICA"),
+        ("cardholder: BERLUSCONI/FEDERICA", "FEDERICA"),
+        ("customer VAN DAM/JEAN", "VAN DAM"),
         ("track data %B4111111111111111^DOE/JOHN A.MR^2612101000000000000000?", "DOE/JOHN"),
         ("GET /users/cindy.harmon/profile 200 12ms", "harmon"),
         ("GET /members/tobias_meier?x=1 200", "meier"),
@@ -37,6 +38,15 @@ def test_the_name_is_redacted(redactor: Redactor, line: str, gone: str) -> None:
         "user DEV/PROD",
         "cardholder VISA/MASTERCARD",
         "regex ^A/B^ 2024",
+        # from an attacker's review: a slash after other cues, carets with no card number
+        "customer ANDROID/IOS",
+        "owner PLATFORM/SRE",
+        "user SCOTT/TIGER",
+        "customer TOYOTA/LEXUS",
+        "stage 3^BUILD/TEST^2024 done",
+        "GET /users/auth.json 200",
+        "GET /users/avatar.png 200",
+        "GET /profiles/openapi.yaml 200",
         "GET /users/me.settings 200",
         "GET /profiles/default.json 200",
         "GET /customers/team.alpha/ 200",
