@@ -131,6 +131,7 @@ STREET_WORDS = (
             (
                 STREET_AFTER_NUMBER,
                 STREET_BEFORE_NAME,
+                STREET_BEFORE_A_NUMBER_SIGN,
                 TYPE_WORD_AFTER_NAME,
                 GRID_STREET,
                 STREET_AFTER_NUMBER_IN_CAPITALS,

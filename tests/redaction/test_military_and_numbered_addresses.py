@@ -39,6 +39,9 @@ def test_military_mail_is_redacted(redactor: Redactor, line: str, gone: str) -> 
         ("entrega en Camino Real Nº 88, Local 4, Mendoza 5500", "Camino Real"),
         ("entrega en Camino Real Nº 88, Local 4, Mendoza 5500", "Local 4"),
         ("domicilio: Calle San Martín N.° 455", "Martín"),
+        # type words the other street patterns do not use, so the pre-screen must know them
+        ("envío a Bulevar Artigas N° 1234, Montevideo", "Artigas"),
+        ("envío a Bv. Oroño N° 455", "Oroño"),
     ],
 )
 def test_a_house_number_written_with_a_number_sign_is_taken(
