@@ -17,6 +17,7 @@ pays for it.
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
 import types
@@ -42,6 +43,17 @@ _LABELS = {
 # presidio's default NER score (`NerModelConfiguration.default_score`).
 NER_SCORE = 0.85
 _WARM_UP_TEXT = "spoke with Zhang Wei about the refund"
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(text: str) -> str:
+    """The text with each lone surrogate (an undecodable byte kept by `surrogateescape`) as
+    U+FFFD: spaCy cannot hash it, and one code point for one keeps every offset in place."""
+    if text.isascii():
+        return text
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 class Entity(NamedTuple):
@@ -100,7 +112,9 @@ class NerModel:
         missing = [index for index, result in enumerate(results) if result is None]
         if missing:
             labels = _LABELS
-            docs = self.nlp.pipe([texts[index] for index in missing], batch_size=batch_size)
+            docs = self.nlp.pipe(
+                [_encodable(texts[index]) for index in missing], batch_size=batch_size
+            )
             for index, doc in zip(missing, docs, strict=True):
                 results[index] = [
                     Entity(labels[ent.label_], ent.start_char, ent.end_char)

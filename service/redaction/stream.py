@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
+import queue
 import sys
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -14,14 +17,72 @@ if TYPE_CHECKING:
     from rich.progress import Progress
 
 
+def _as_windows_1252(error: UnicodeError) -> tuple[str, int]:
+    """Each byte that is not UTF-8 read as Windows-1252 (Latin-1 where that has no character):
+    a log written in a legacy encoding keeps `José` readable - and so detectable - where a
+    replacement character would leave `Jos\ufffd` for the detector to miss."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    undecodable = error.object[error.start : error.end]
+    characters = []
+    for byte in undecodable:
+        try:
+            characters.append(bytes((byte,)).decode("cp1252"))
+        except UnicodeDecodeError:
+            characters.append(chr(byte))
+    return "".join(characters), error.end
+
+
+LEGACY_BYTES = "strongroom-windows-1252"
+codecs.register_error(LEGACY_BYTES, _as_windows_1252)
+
+
+class _Failed:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+_END = object()
+
+
+def _read_into(lines: Iterable[str], ready: queue.Queue[object]) -> None:
+    try:
+        for line in lines:
+            ready.put(line)
+    except BaseException as error:  # noqa: BLE001 - handed to the consuming thread, re-raised
+        ready.put(_Failed(error))
+    else:
+        ready.put(_END)
+
+
 def _batches(lines: Iterable[str], size: int) -> Iterator[list[str]]:
-    batch: list[str] = []
-    for line in lines:
-        batch.append(line)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
+    """Batches of up to `size` lines, each handed on as soon as no further line is ready.
+
+    A thread reads ahead, so a file still goes through in full batches, while a live source
+    (`tail -f app.log | strongroom redact`) has every line written out as soon as it and the
+    lines that came with it are redacted, instead of waiting for a batch to fill.
+    """
+    ready: queue.Queue[object] = queue.Queue(maxsize=4 * size)
+    threading.Thread(target=_read_into, args=(lines, ready), daemon=True).start()
+    while True:
+        batch: list[str] = []
+        item = ready.get()
+        while True:
+            if item is _END:
+                if batch:
+                    yield batch
+                return
+            if isinstance(item, _Failed):
+                if batch:
+                    yield batch
+                raise item.error
+            batch.append(item)  # type: ignore[arg-type]
+            if len(batch) >= size:
+                break
+            try:
+                item = ready.get_nowait()
+            except queue.Empty:
+                break
         yield batch
 
 
@@ -91,7 +152,7 @@ def redact_files(
     try:
         for path in paths:
             task = bar.add_task(path.name, total=path.stat().st_size) if bar is not None else None
-            with path.open(encoding="utf-8", errors="replace", newline="\n") as handle:
+            with path.open(encoding="utf-8", errors=LEGACY_BYTES, newline="\n") as handle:
                 total += redact_stream(_tracked(handle, bar, task), out, redactor, batch_size)
     finally:
         if bar is not None:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
+
+import pytest
 
 EXECUTABLE = Path(sys.executable).with_name("strongroom")
 
@@ -19,6 +23,69 @@ def test_strongroom_redact_redacts_stdin_through_the_installed_executable() -> N
     assert result.stdout == (
         "GET /v1/charges 200\nrefund for card <CREDIT_CARD>4242 from <PERSON>\n"
     )
+
+
+def test_a_line_written_to_the_pipe_comes_back_before_the_pipe_is_closed() -> None:
+    # `tail -f app.log | strongroom redact`: the process keeps reading; each line must come
+    # out once redacted, not when 256 lines have gathered or stdin closes.
+    process = subprocess.Popen(
+        [str(EXECUTABLE), "redact"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    answers: list[str] = []
+    try:
+        for line in ("refund for Hodan Warsame\n", "mail jo@example.com\n"):
+            process.stdin.write(line)
+            process.stdin.flush()
+            reader = threading.Thread(target=lambda: answers.append(process.stdout.readline()))
+            reader.start()
+            reader.join(timeout=90)
+            assert not reader.is_alive(), f"no output for {line!r} while stdin stayed open"
+    finally:
+        process.kill()
+        process.wait(timeout=30)
+    assert answers == ["refund for <PERSON>\n", "mail <EMAIL_ADDRESS>\n"]
+
+
+def test_stdin_in_a_legacy_encoding_with_carriage_returns_keeps_one_line_per_line() -> None:
+    result = subprocess.run(
+        [str(EXECUTABLE), "redact", "-"],
+        input=b"paid by Jos\xe9 Garc\xeda\nbar 50%\r75%\r\nmail jo@example.com\n",
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "LC_ALL": "C", "LANG": "C"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == b"paid by <PERSON>\nbar 50%\r75%\nmail <EMAIL_ADDRESS>\n"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["-", "a.log"], "cannot be mixed with files"),
+        (["missing.log"], "'missing.log' does not exist"),
+        (["."], "'.' is a directory"),
+    ],
+)
+def test_bad_file_arguments_are_refused_with_a_clear_message(
+    arguments: list[str], message: str, tmp_path: Path
+) -> None:
+    (tmp_path / "a.log").write_text("x\n")
+    result = subprocess.run(
+        [str(EXECUTABLE), "redact", *arguments],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert result.stdout == ""
 
 
 def test_strongroom_redact_does_not_load_the_other_commands() -> None:

@@ -50,6 +50,18 @@ def test_message_arguments_are_redacted_after_formatting(captured) -> None:
     )
 
 
+def test_a_message_holding_an_undecodable_byte_is_redacted_not_blanked(captured) -> None:
+    # Text decoded with `surrogateescape` (os.environ, file names, sys.argv) keeps a byte that
+    # is not UTF-8 as a lone surrogate; spaCy cannot hash one. The record must still be
+    # redacted, not replaced by the failure notice.
+    logger, stream = captured
+    logger.info("caf\udce9 Alice Smith from %s", IP)
+    output = stream.getvalue()
+    _assert_no_canary(output)
+    assert REDACTION_FAILED not in output
+    assert output == "INFO caf\udce9 <PERSON> from <IP_ADDRESS>\n"
+
+
 def test_args_are_cleared_so_a_formatter_cannot_reformat_clear_values(redactor) -> None:
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "mail %s", (EMAIL,), None)
     RedactingFilter(redactor).filter(record)
