@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 
 import regex
 
+from service.redaction.csv_rows import SEPARATORS, split_cells
 from service.redaction.lexicon import Lexicon
 from service.redaction.names import CASELESS_WORD, LOG_VOCABULARY, NAME_PARTICLE
 from service.redaction.values import (
@@ -268,6 +269,12 @@ _CASELESS_LETTER = regex.compile(r"\p{Lo}")
 # TOMOKO YAMADA`, `LEILA HADDAD'S CARD`); acronyms and codes (`AWS SQS`, `PCI DSS`) are not.
 _UPPER_RUN = regex.compile(rf"(?<![\w'\u2019.-]){_UPPER_WORD}(?:[ \t]+{_UPPER_WORD})+(?![\w.-])")
 _POSSESSIVE = regex.compile(r"['\u2019]S\Z")
+# A cell of a row holding nothing but words in capitals (`,BAUM,`, `;PAUL GILLET;`).
+_UPPER_CELL_WORDS = regex.compile(rf"{_UPPER_WORD}(?:[ ]{_UPPER_WORD}){{0,3}}")
+_UPPER_CELL = regex.compile(
+    rf"(?:^|[,;|\t])[ ]*{_UPPER_CELL_WORDS.pattern}[ ]*(?:[,;|\t]|$)", regex.MULTILINE
+)
+_MIN_ROW_CELLS = 3
 _TWO_UPPER_WORDS = re.compile(r"[A-Z\u00c0-\u024f]{3}[ \t]+[A-Z\u00c0-\u024f]{3}")
 # Lower-case full names listed (`notify: amara okafor, liam byrne, sofia russo`): each item
 # two lower-case words, judged as after a looser cue, and two of them at least must pass.
@@ -343,6 +350,27 @@ def _a_name_stretch(text: str, stretch: list[tuple[int, int, bool]]) -> Iterator
         start, end = stretch[0][0], stretch[-1][1]
         if not names_a_place(text[start:end]):
             yield start, end
+
+
+def _row_cells(text: str) -> Iterator[list[tuple[int, int]]]:
+    """The cells of a row of three or more, on the separator that cuts the most, each
+    stripped of the spaces around it."""
+    best: list[tuple[int, int]] = []
+    for separator in SEPARATORS:
+        if separator in text:
+            cells = split_cells(text, separator)
+            if len(cells) > len(best):
+                best = cells
+    if len(best) >= _MIN_ROW_CELLS:
+        yield [_stripped(text, start, end) for start, end in best]
+
+
+def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in " \t":
+        start += 1
+    while end > start and text[end - 1] in " \t":
+        end -= 1
+    return start, end
 
 
 def _a_file_name(login: str) -> bool:
@@ -645,6 +673,52 @@ class CuedNames:
                 yield from _a_name_stretch(text, stretch)
                 stretch = []
             yield from _a_name_stretch(text, stretch)
+
+    def names_in_capital_cells(self, text: str) -> Iterator[tuple[int, int, int]]:
+        """In an export row with no header, a name in capitals fills one cell (`;PAUL
+        GILLET;`) or two cells side by side (`4576,BAUM,MELISSA,ACTIVE`), with nothing else
+        in them: each such span whose words could be a name's in capitals, with the count
+        of its words of four letters or more that are no English word, at least one
+        (`CORMIER`; `MELISSA` is an English noun)."""
+        if not self._lexicon.available or _UPPER_CELL.search(text) is None:
+            return
+        for cells in _row_cells(text):
+            words = [_UPPER_CELL_WORDS.fullmatch(text, start, end) for start, end in cells]
+            index = 0
+            while index < len(cells):
+                cell = words[index]
+                if cell is None:
+                    index += 1
+                    continue
+                parts = cell.group().split()
+                following = words[index + 1] if index + 1 < len(cells) else None
+                if following is not None and " " not in following.group():
+                    start, end = cells[index][0], cells[index + 1][1]
+                    unknown = self._unknown_words_of_a_name(
+                        text, [*parts, following.group()], start, end
+                    )
+                    if unknown:
+                        yield start, end, unknown  # `VAN DER HEYDEN,BART`
+                        index += 2
+                        continue
+                start, end = cells[index]
+                index += 1
+                if len(parts) >= 2:
+                    unknown = self._unknown_words_of_a_name(text, parts, start, end)
+                    if unknown:
+                        yield start, end, unknown
+
+    def _unknown_words_of_a_name(self, text: str, parts: list[str], start: int, end: int) -> int:
+        """How many words of four letters or more are no English word, or 0 when the words
+        could be no name in capitals (an ordinary, log or software word; a place)."""
+        words = [part.lower() for part in parts if not NAME_PARTICLE.fullmatch(part.lower())]
+        if not 2 <= len(words) <= 3 or not all(map(self._may_be_a_name_in_capitals, words)):
+            return 0
+        if names_a_place(text[start:end]):
+            return 0
+        return sum(
+            len(word) >= 4 and not self._lexicon.knows(word.replace("-", "")) for word in words
+        )
 
     def _may_be_a_name_in_capitals(self, word: str) -> bool:
         if "-" in word:  # `ASANTE-MENSAH`, not `ROSE-GOLD-CASE`

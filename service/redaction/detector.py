@@ -107,6 +107,7 @@ _MAX_VALUE_WORDS = 4
 _PERSON_SCORE_ORDINARY_WORDS = 0.4
 # A run NER did not call a person, which opens a clause and is followed by a verb in the past.
 _PERSON_SCORE_ACTING = 0.6
+_CELL_SEPARATOR = re.compile(r"[ ]*[,;|\t][ ]*")
 _TWO_CAPITALS = re.compile(r"[A-Z]{2}, [A-Z]{2}|[^\x00-\x7f]")
 # A name of two or three words listed after or before another: a comma, slash, plus, `&` or
 # `and` between them. One word alone is as often a product or a company (`Jane Smith,
@@ -151,6 +152,9 @@ class _NerWindow:
     runs: list[tuple[int, int]]
     slot_runs: list[tuple[int, int]]
     snippet: str | None = None
+    # A second reading of the same words (`Melissa Baum` for `Baum Melissa`) that NER must
+    # also call a person.
+    also: str | None = None
 
 
 class PresidioDetector:
@@ -248,10 +252,17 @@ class PresidioDetector:
                 line_findings.extend(
                     self._last_comma_first(index, text, line_findings + by_key, value_windows)
                 )
+                # Cells NER is to judge still go through the line's windows too: unlike a
+                # value's snippet, a cell's does not stand for the text around it.
+                cell_windows: list[_NerWindow] = []
+                line_findings.extend(
+                    self._capital_cells(index, text, line_findings + by_key, cell_windows)
+                )
                 line_windows, cued = self._ner_windows(
                     index, text, fields, line_findings + by_key, value_windows
                 )
                 windows.extend(value_windows)
+                windows.extend(cell_windows)
                 windows.extend(line_windows)
                 line_findings.extend(cued)
         if stream is not None:
@@ -489,6 +500,27 @@ class PresidioDetector:
             spans.append((start, end))
         for start, end in spans:
             self._judge_name(index, start, end, text[start:end], findings, snippets)
+        return findings
+
+    def _capital_cells(
+        self, index: int, text: str, taken: list[Finding], snippets: list[_NerWindow]
+    ) -> list[Finding]:
+        """Names in capitals filling the cells of a headerless row. Two words no English word
+        vouch for one (`CORMIER,AURORE`: NER reads too few such names right when alone);
+        with one only (`BAUM,MELISSA`), NER decides on the words in title case, across two
+        cells in both orders, both a person: read one way only, brands beside a noun pass
+        for names (`Huawei Router`, `Ericsson Antenna`)."""
+        findings: list[Finding] = []
+        for start, end, unknown in self.cued_names.names_in_capital_cells(text):
+            if any(f.start < end and start < f.end for f in taken):
+                continue
+            if unknown >= 2:
+                findings.append(Finding("PERSON", start, end, _PERSON_SCORE_FOR_VALUE))
+                continue
+            cells = _CELL_SEPARATOR.split(text[start:end])
+            written = ner_form(" ".join(cells))
+            swapped = ner_form(" ".join(cells[1:] + cells[:1])) if len(cells) == 2 else None
+            snippets.append(_NerWindow(index, start, end, [], [], written, swapped))
         return findings
 
     def _english_words_only(self, run: str) -> bool:
@@ -750,13 +782,18 @@ class PresidioDetector:
         snippets = [
             w.snippet if w.snippet is not None else texts[w.line][w.start : w.end] for w in windows
         ]
+        second_readings = [(at, w.also) for at, w in enumerate(windows) if w.also is not None]
+        snippets.extend(reading for _, reading in second_readings)
         # spaCy adds every new word of every line to the vocabulary and string store for good:
         # a long-running service grew without bound (about 300 MB per million log lines).
         # A memory zone frees what the batch added once its docs have been read.
         model = self.ner_model
         with self._nlp_lock, model.nlp.memory_zone():
             entities = model.entities(snippets, self.policy.nlp.batch_size)
-        self._read_ner(texts, windows, entities, found)
+        for (at, _), seconds in zip(second_readings, entities[len(windows) :], strict=True):
+            if not any(entity.label == "PERSON" for entity in seconds):
+                entities[at] = []
+        self._read_ner(texts, windows, entities[: len(windows)], found)
 
     def _read_ner(
         self,
