@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 import regex
 
@@ -275,6 +276,20 @@ _UPPER_CELL = regex.compile(
     rf"(?:^|[,;|\t])[ ]*{_UPPER_CELL_WORDS.pattern}[ ]*(?:[,;|\t]|$)", regex.MULTILINE
 )
 _MIN_ROW_CELLS = 3
+# A title alone in its cell before a name's (`MRS;GRACE;BAKER`, `Dr.,JOHN,SMITH`). Without
+# their period `DR` (a debit, disaster recovery), `MS` (milliseconds), `MX`, `PROF` and
+# `MISS` (a cache's) are as often something else in a row of capitals (`DR,OFFICE
+# SUPPLIES,45.00`, `L2,MISS,RATE,HIGH`).
+_CELL_TITLE = regex.compile(r"(?i:mr|mrs|mstr)\.?|(?i:ms|mx|dr|prof|miss)\.")
+
+
+class CapitalCells(NamedTuple):
+    start: int
+    end: int
+    unknown: int  # words of four letters or more that are no English word
+    titled: bool = False
+
+
 _TWO_UPPER_WORDS = re.compile(r"[A-Z\u00c0-\u024f]{3}[ \t]+[A-Z\u00c0-\u024f]{3}")
 # Lower-case full names listed (`notify: amara okafor, liam byrne, sofia russo`): each item
 # two lower-case words, judged as after a looser cue, and two of them at least must pass.
@@ -371,6 +386,10 @@ def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1] in " \t":
         end -= 1
     return start, end
+
+
+def _may_follow_a_title(word: str) -> bool:
+    return len(word) >= 2 and word not in LOG_VOCABULARY and word not in SOFTWARE_NAMES
 
 
 def _a_file_name(login: str) -> bool:
@@ -674,18 +693,27 @@ class CuedNames:
                 stretch = []
             yield from _a_name_stretch(text, stretch)
 
-    def names_in_capital_cells(self, text: str) -> Iterator[tuple[int, int, int]]:
+    def names_in_capital_cells(self, text: str) -> Iterator[CapitalCells]:
         """In an export row with no header, a name in capitals fills one cell (`;PAUL
         GILLET;`) or two cells side by side (`4576,BAUM,MELISSA,ACTIVE`), with nothing else
-        in them: each such span whose words could be a name's in capitals, with the count
-        of its words of four letters or more that are no English word, at least one
-        (`CORMIER`; `MELISSA` is an English noun)."""
+        in them. After a title's cell (`MRS;GRACE;BAKER`) any such words are a name but log
+        words. Otherwise the words must be ones a name in capitals could have, and
+        `unknown` counts those of four letters or more that are no English word, one at
+        least (`CORMIER`; `MELISSA` is an English noun): the caller wants more before it
+        calls them a name (`RECHNUNG,BEZAHLT` is no English either)."""
         if not self._lexicon.available or _UPPER_CELL.search(text) is None:
             return
         for cells in _row_cells(text):
             words = [_UPPER_CELL_WORDS.fullmatch(text, start, end) for start, end in cells]
             index = 0
             while index < len(cells):
+                if _CELL_TITLE.fullmatch(text, *cells[index]) and index + 1 < len(cells):
+                    titled = self._titled_cells(words, index + 1)
+                    if titled:
+                        last = index + titled
+                        yield CapitalCells(cells[index + 1][0], cells[last][1], 0, True)
+                        index = last + 1
+                        continue
                 cell = words[index]
                 if cell is None:
                     index += 1
@@ -698,7 +726,7 @@ class CuedNames:
                         text, [*parts, following.group()], start, end
                     )
                     if unknown:
-                        yield start, end, unknown  # `VAN DER HEYDEN,BART`
+                        yield CapitalCells(start, end, unknown)  # `VAN DER HEYDEN,BART`
                         index += 2
                         continue
                 start, end = cells[index]
@@ -706,7 +734,32 @@ class CuedNames:
                 if len(parts) >= 2:
                     unknown = self._unknown_words_of_a_name(text, parts, start, end)
                     if unknown:
-                        yield start, end, unknown
+                        yield CapitalCells(start, end, unknown)
+
+    def _titled_cells(self, words: list[regex.Match[str] | None], first: int) -> int:
+        """How many cells from `first` on hold the name after a title's cell: the one, and
+        the next when both hold one word (`MRS;GRACE;BAKER`, `MSTR;OLIVER;BROWN`); 0 when a
+        log or software word is in it, or only ordinary English words (`MR;FEATURE;BRANCH`:
+        a merge request's)."""
+        name = words[first]
+        if name is None:
+            return 0
+        parts = name.group().lower().split()
+        if not all(map(_may_follow_a_title, parts)):
+            return 0
+        following = words[first + 1] if first + 1 < len(words) else None
+        if following is not None and len(parts) == 1 and " " not in following.group():
+            last = following.group().lower()
+            if (
+                len(last) >= 3
+                and _may_follow_a_title(last)
+                and self._not_only_ordinary([*parts, last])
+            ):
+                return 2
+        return 1 if self._not_only_ordinary(parts) else 0
+
+    def _not_only_ordinary(self, words: list[str]) -> bool:
+        return not all(map(self._lexicon.ordinary, words))
 
     def _unknown_words_of_a_name(self, text: str, parts: list[str], start: int, end: int) -> int:
         """How many words of four letters or more are no English word, or 0 when the words

@@ -107,6 +107,12 @@ _MAX_VALUE_WORDS = 4
 _PERSON_SCORE_ORDINARY_WORDS = 0.4
 # A run NER did not call a person, which opens a clause and is followed by a verb in the past.
 _PERSON_SCORE_ACTING = 0.6
+# What makes a headerless row one about a person, so that capitals in it may be a name.
+_A_PERSONS_DATA = frozenset(
+    ("EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "LOCATION", "PERSON")
+)
+# Bounds the NER work a row of many capital cells can ask for.
+_MAX_CAPITAL_CELL_NAMES = 8
 _CELL_SEPARATOR = re.compile(r"[ ]*[,;|\t][ ]*")
 _TWO_CAPITALS = re.compile(r"[A-Z]{2}, [A-Z]{2}|[^\x00-\x7f]")
 # A name of two or three words listed after or before another: a comma, slash, plus, `&` or
@@ -505,22 +511,29 @@ class PresidioDetector:
     def _capital_cells(
         self, index: int, text: str, taken: list[Finding], snippets: list[_NerWindow]
     ) -> list[Finding]:
-        """Names in capitals filling the cells of a headerless row. Two words no English word
-        vouch for one (`CORMIER,AURORE`: NER reads too few such names right when alone);
-        with one only (`BAUM,MELISSA`), NER decides on the words in title case, across two
-        cells in both orders, both a person: read one way only, brands beside a noun pass
-        for names (`Huawei Router`, `Ericsson Antenna`)."""
+        """Names in capitals filling the cells of a headerless row. After a title's cell
+        they are a name. Otherwise only in a row that holds a person's data already (an
+        e-mail, a phone, a card, an account, an address, a name): capitals that are no
+        English word fill rows of other things as often (`RECHNUNG,BEZAHLT`, `HUAWEI,ROUTER`,
+        `JUVENTUS,TORINO`). There, two words no English word vouch for a name (NER reads
+        few such names right when alone); with one only (`BAUM,MELISSA`), NER decides on the
+        words in title case, across two cells in both orders."""
         findings: list[Finding] = []
-        for start, end, unknown in self.cued_names.names_in_capital_cells(text):
+        candidates = list(self.cued_names.names_in_capital_cells(text))
+        if not candidates:
+            return findings
+        personal_row = any(finding.entity in _A_PERSONS_DATA for finding in taken)
+        for cell in candidates[:_MAX_CAPITAL_CELL_NAMES]:
+            start, end = cell.start, cell.end
             if any(f.start < end and start < f.end for f in taken):
                 continue
-            if unknown >= 2:
+            if cell.titled or (personal_row and cell.unknown >= 2):
                 findings.append(Finding("PERSON", start, end, _PERSON_SCORE_FOR_VALUE))
-                continue
-            cells = _CELL_SEPARATOR.split(text[start:end])
-            written = ner_form(" ".join(cells))
-            swapped = ner_form(" ".join(cells[1:] + cells[:1])) if len(cells) == 2 else None
-            snippets.append(_NerWindow(index, start, end, [], [], written, swapped))
+            elif personal_row:
+                cells = _CELL_SEPARATOR.split(text[start:end])
+                written = ner_form(" ".join(cells))
+                swapped = ner_form(" ".join(cells[1:] + cells[:1])) if len(cells) == 2 else None
+                snippets.append(_NerWindow(index, start, end, [], [], written, swapped))
         return findings
 
     def _english_words_only(self, run: str) -> bool:
