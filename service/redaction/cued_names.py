@@ -277,10 +277,11 @@ _UPPER_CELL = regex.compile(
 )
 _MIN_ROW_CELLS = 3
 # A title alone in its cell before a name's (`MRS;GRACE;BAKER`, `Dr.,JOHN,SMITH`). Without
-# their period `DR` (a debit, disaster recovery), `MS` (milliseconds), `MX`, `PROF` and
-# `MISS` (a cache's) are as often something else in a row of capitals (`DR,OFFICE
-# SUPPLIES,45.00`, `L2,MISS,RATE,HIGH`).
-_CELL_TITLE = regex.compile(r"(?i:mr|mrs|mstr)\.?|(?i:ms|mx|dr|prof|miss)\.")
+# its period a title's letters are as often something else in a row of capitals: `DR` a
+# ledger's debit, `MS` milliseconds, `MISS` a cache's, `MSTR` a ticker, `MR` a merge request,
+# a country or a scan (`MR;ORION;RELEASE`, `MR,KNIE,LINKS`), `MRS` an airport; `Mr` and `Mrs`
+# count bare only before a whole name.
+_CELL_TITLE = regex.compile(r"(?i:mr|mrs|ms|mx|dr|prof|miss)(\.)|Mrs?")
 
 
 class CapitalCells(NamedTuple):
@@ -386,10 +387,6 @@ def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1] in " \t":
         end -= 1
     return start, end
-
-
-def _may_follow_a_title(word: str) -> bool:
-    return len(word) >= 2 and word not in LOG_VOCABULARY and word not in SOFTWARE_NAMES
 
 
 def _a_file_name(login: str) -> bool:
@@ -696,19 +693,21 @@ class CuedNames:
     def names_in_capital_cells(self, text: str) -> Iterator[CapitalCells]:
         """In an export row with no header, a name in capitals fills one cell (`;PAUL
         GILLET;`) or two cells side by side (`4576,BAUM,MELISSA,ACTIVE`), with nothing else
-        in them. After a title's cell (`MRS;GRACE;BAKER`) any such words are a name but log
-        words. Otherwise the words must be ones a name in capitals could have, and
-        `unknown` counts those of four letters or more that are no English word, one at
-        least (`CORMIER`; `MELISSA` is an English noun): the caller wants more before it
-        calls them a name (`RECHNUNG,BEZAHLT` is no English either)."""
+        in them. After a title's cell (`Mr.;JOHN;SMITH`) the words are a name unless one is
+        an ordinary English, log or software word (`titled`). Otherwise the words must be
+        ones a name in capitals could have, and `unknown` counts those of four letters or
+        more that are no English word, one at least (`CORMIER`; `MELISSA` is an English
+        noun): the caller asks more before it calls them a name (`RECHNUNG,BEZAHLT` is no
+        English either)."""
         if not self._lexicon.available or _UPPER_CELL.search(text) is None:
             return
         for cells in _row_cells(text):
             words = [_UPPER_CELL_WORDS.fullmatch(text, start, end) for start, end in cells]
             index = 0
             while index < len(cells):
-                if _CELL_TITLE.fullmatch(text, *cells[index]) and index + 1 < len(cells):
-                    titled = self._titled_cells(words, index + 1)
+                title = _CELL_TITLE.fullmatch(text, *cells[index])
+                if title is not None and index + 1 < len(cells):
+                    titled = self._titled_cells(words, index + 1, title.group(1) is not None)
                     if titled:
                         last = index + titled
                         yield CapitalCells(cells[index + 1][0], cells[last][1], 0, True)
@@ -736,30 +735,38 @@ class CuedNames:
                     if unknown:
                         yield CapitalCells(start, end, unknown)
 
-    def _titled_cells(self, words: list[regex.Match[str] | None], first: int) -> int:
-        """How many cells from `first` on hold the name after a title's cell: the one, and
-        the next when both hold one word (`MRS;GRACE;BAKER`, `MSTR;OLIVER;BROWN`); 0 when a
-        log or software word is in it, or only ordinary English words (`MR;FEATURE;BRANCH`:
-        a merge request's)."""
+    def _titled_cells(
+        self, words: list[regex.Match[str] | None], first: int, with_period: bool
+    ) -> int:
+        """How many cells from `first` on hold the name after a title's cell: the one, or
+        the next too when both hold one word (`MRS;GRACE;BAKER`); 0 when a word could be no
+        name (an ordinary English, log or software word: `MR;FEATURE;BRANCH`), or, after a
+        title without its period, when the words are not a whole name (`MR,KLARNA,OPEN`)."""
         name = words[first]
         if name is None:
             return 0
         parts = name.group().lower().split()
-        if not all(map(_may_follow_a_title, parts)):
+        if not all(map(self._may_be_a_titled_name, parts)):
             return 0
         following = words[first + 1] if first + 1 < len(words) else None
-        if following is not None and len(parts) == 1 and " " not in following.group():
-            last = following.group().lower()
-            if (
-                len(last) >= 3
-                and _may_follow_a_title(last)
-                and self._not_only_ordinary([*parts, last])
-            ):
-                return 2
-        return 1 if self._not_only_ordinary(parts) else 0
+        if (
+            following is not None
+            and len(parts) == 1
+            and " " not in following.group()
+            and self._may_be_a_titled_name(following.group().lower())
+        ):
+            return 2
+        return 1 if with_period or len(parts) >= 2 else 0
 
-    def _not_only_ordinary(self, words: list[str]) -> bool:
-        return not all(map(self._lexicon.ordinary, words))
+    def _may_be_a_titled_name(self, word: str) -> bool:
+        return NAME_PARTICLE.fullmatch(word) is not None or (
+            len(word) >= 2
+            and word not in LOG_VOCABULARY
+            and word not in SOFTWARE_NAMES
+            and word not in _NOT_A_NAME
+            and word not in GROUP_WORDS
+            and not self._lexicon.ordinary(word)
+        )
 
     def _unknown_words_of_a_name(self, text: str, parts: list[str], start: int, end: int) -> int:
         """How many words of four letters or more are no English word, or 0 when the words

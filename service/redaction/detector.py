@@ -159,8 +159,9 @@ class _NerWindow:
     slot_runs: list[tuple[int, int]]
     snippet: str | None = None
     # A second reading of the same words (`Melissa Baum` for `Baum Melissa`) that NER must
-    # also call a person.
+    # also call a person, or (`either`) may call one instead.
     also: str | None = None
+    either: bool = False
 
 
 class PresidioDetector:
@@ -515,9 +516,10 @@ class PresidioDetector:
         they are a name. Otherwise only in a row that holds a person's data already (an
         e-mail, a phone, a card, an account, an address, a name): capitals that are no
         English word fill rows of other things as often (`RECHNUNG,BEZAHLT`, `HUAWEI,ROUTER`,
-        `JUVENTUS,TORINO`). There, two words no English word vouch for a name (NER reads
-        few such names right when alone); with one only (`BAUM,MELISSA`), NER decides on the
-        words in title case, across two cells in both orders."""
+        `JUVENTUS,TORINO`). There NER decides on the words in title case, across two cells
+        read both ways: a person in either reading when two words are no English word (NER
+        reads few such names right in one order: `Ayala Carmen`), in both when one only is
+        (`Miele Washer` reads as a person, `Washer Miele` does not)."""
         findings: list[Finding] = []
         candidates = list(self.cued_names.names_in_capital_cells(text))
         if not candidates:
@@ -527,13 +529,14 @@ class PresidioDetector:
             start, end = cell.start, cell.end
             if any(f.start < end and start < f.end for f in taken):
                 continue
-            if cell.titled or (personal_row and cell.unknown >= 2):
+            if cell.titled:
                 findings.append(Finding("PERSON", start, end, _PERSON_SCORE_FOR_VALUE))
             elif personal_row:
                 cells = _CELL_SEPARATOR.split(text[start:end])
                 written = ner_form(" ".join(cells))
                 swapped = ner_form(" ".join(cells[1:] + cells[:1])) if len(cells) == 2 else None
-                snippets.append(_NerWindow(index, start, end, [], [], written, swapped))
+                either = cell.unknown >= 2
+                snippets.append(_NerWindow(index, start, end, [], [], written, swapped, either))
         return findings
 
     def _english_words_only(self, run: str) -> bool:
@@ -804,7 +807,10 @@ class PresidioDetector:
         with self._nlp_lock, model.nlp.memory_zone():
             entities = model.entities(snippets, self.policy.nlp.batch_size)
         for (at, _), seconds in zip(second_readings, entities[len(windows) :], strict=True):
-            if not any(entity.label == "PERSON" for entity in seconds):
+            a_person = any(entity.label == "PERSON" for entity in seconds)
+            if windows[at].either and a_person:
+                entities[at] = seconds
+            elif not windows[at].either and not a_person:
                 entities[at] = []
         self._read_ner(texts, windows, entities[: len(windows)], found)
 
