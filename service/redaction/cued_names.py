@@ -699,7 +699,7 @@ class CuedNames:
         more that are no English word, one at least (`CORMIER`; `MELISSA` is an English
         noun): the caller asks more before it calls them a name (`RECHNUNG,BEZAHLT` is no
         English either)."""
-        if not self._lexicon.available or _UPPER_CELL.search(text) is None:
+        if _UPPER_CELL.search(text) is None or not self._lexicon.available:
             return
         for cells in _row_cells(text):
             words = [_UPPER_CELL_WORDS.fullmatch(text, start, end) for start, end in cells]
