@@ -118,6 +118,44 @@ def test_international_and_formatted_phone_numbers_are_redacted(
     assert redactor.redact(f"sms to {phone} queued").text == "sms to <PHONE_NUMBER> queued"
 
 
+@pytest.mark.parametrize(
+    "phone",
+    [
+        # Written with their country code, numbers libphonenumber holds no one has: outside
+        # its ranges, fictional, or in a range reassigned since. Each was left readable.
+        "+32 2 123 45 67",
+        "+32 (0)2 123 45 67",
+        "0032 2 123 45 67",
+        "+57 1 234 5678",
+        "+64 9 123 4567",
+        "+421 2 1234 5678",
+        "+233 30 123 4567",
+        "+1 (555) 010-0123",
+    ],
+)
+def test_a_number_with_its_country_code_needs_only_a_possible_length(
+    redactor: Redactor, phone: str
+) -> None:
+    assert redactor.redact(f"sms to {phone} queued").text == "sms to <PHONE_NUMBER> queued"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # a sign and a count: the digits after `+` are no country code written alone
+        "delta +12 345 678 on queue",
+        "+10 000 000 tokens",
+        "ratio +3 1415926",
+        "queue depth +1 234 5678 items",
+        # a date after a country code
+        "build +1 2026-12-07 10:00",
+        "balance +1 234 567,89 EUR",
+    ],
+)
+def test_signed_counts_are_no_phone_numbers(redactor: Redactor, line: str) -> None:
+    assert redactor.redact(line).text == line
+
+
 def test_phone_followed_by_other_digits_is_cut_to_the_valid_number(redactor: Redactor) -> None:
     assert redactor.redact("sms to +44 20 7946 0958 4111 retries").text == (
         "sms to <PHONE_NUMBER> 4111 retries"
