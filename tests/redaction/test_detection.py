@@ -122,11 +122,10 @@ def test_international_and_formatted_phone_numbers_are_redacted(
     "phone",
     [
         # Written with their country code, numbers libphonenumber holds no one has: outside
-        # its ranges, fictional, or in a range reassigned since. Each was left readable.
+        # its ranges, or fictional. Each was left readable. (`00` only after a phone's label.)
         "+32 2 123 45 67",
         "+32 (0)2 123 45 67",
         "0032 2 123 45 67",
-        "+57 1 234 5678",
         "+64 9 123 4567",
         "+421 2 1234 5678",
         "+233 30 123 4567",
@@ -149,6 +148,15 @@ def test_a_number_with_its_country_code_needs_only_a_possible_length(
         "queue depth +1 234 5678 items",
         # a date after a country code
         "build +1 2026-12-07 10:00",
+        "build +44 07.12.2026 ok",
+        # counts in thousands, a decimal, a coordinate
+        "tx +49 123 456 pkts",
+        "rx_bytes +91 234 567 890",
+        "lat +48.858844 lon +2.294351",
+        # `00` opening an order, case or account number, and an IBAN's groups with dashes
+        "order no 0049 1234 5678",
+        "case 0086 1234 5678 90",
+        "IBAN DE88-3704-0044-0532-0130-00",
         "balance +1 234 567,89 EUR",
     ],
 )
