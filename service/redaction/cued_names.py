@@ -740,8 +740,8 @@ class CuedNames:
     ) -> int:
         """How many cells from `first` on hold the name after a title's cell: the one, or
         the next too when both hold one word (`MRS;GRACE;BAKER`); 0 when a word could be no
-        name (an ordinary English, log or software word: `MR;FEATURE;BRANCH`), or, after a
-        title without its period, when the words are not a whole name (`MR,KLARNA,OPEN`)."""
+        name (an ordinary English, log or software word: `Mr.;FEATURE;BRANCH`), or, after
+        `Mr` or `Mrs` without its period, when the words are not a whole name (`Mr;SMITH;42`)."""
         name = words[first]
         if name is None:
             return 0

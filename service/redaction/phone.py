@@ -17,12 +17,13 @@ _NOT_A_PHONE_SHAPE = regex.compile(
 )
 _MIN_DIGITS_OF_A_POSSIBLE_NUMBER = 8
 _FIRST_GROUP = regex.compile(r"\+(\d+)")
-# Groups of four right before a candidate: it continues an account number written in groups
-# (`DE88 3704 0044 0532 0130 00`, an IBAN whose checksum failed), so its length proves nothing.
+# A phone's label right before a candidate (`sms to 0032 2 123 45 67`, `tel: 0044 …`).
 _PHONE_WORD_BEFORE = regex.compile(
     r"(?i:phone|tel|telephone|mobile|cell|msisdn|fax|call|sms|whatsapp)\w*"
     r"(?:\W{1,3}(?i:to|on|at|no|nr|via))?\W{1,4}\Z"
 )
+# Groups of four right before a candidate: it continues an account number written in groups
+# (`DE88 3704 0044 0532 0130 00`, an IBAN whose checksum failed), so its length proves nothing.
 _GROUPS_BEFORE = regex.compile(r"(?<![\w-])[A-Z0-9]{4}[ -](?:\d{4}[ -])?\Z")
 
 
