@@ -116,6 +116,29 @@ def split_cells(text: str, separator: str) -> list[tuple[int, int]]:
     return cells
 
 
+def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """A cell's span without the spaces around its value."""
+    while start < end and text[start] == " ":
+        start += 1
+    while end > start and text[end - 1] == " ":
+        end -= 1
+    return start, end
+
+
+def headerless_row_cells(text: str) -> list[tuple[int, int]]:
+    """The trimmed cells of a line read as a row of three or more cells with no header, on
+    the separator that cuts it into the most; none when no separator makes three."""
+    best: list[tuple[int, int]] = []
+    for separator in SEPARATORS:
+        if separator in text:
+            cells = split_cells(text, separator)
+            if len(cells) > len(best):
+                best = cells
+    if len(best) < _MIN_CELLS:
+        return []
+    return [trimmed(text, start, end) for start, end in best]
+
+
 def _first_cell_start(text: str, start: int, end: int) -> int:
     word = _LAST_WORD.search(text, start, end)
     return word.start() if word else start
@@ -221,10 +244,7 @@ def row_fields(text: str, header: CsvHeader) -> list[Field]:
             continue
         if index == 0:
             start = _first_value_start(text, start, end, header.prefix)
-        while start < end and text[start] == " ":
-            start += 1
-        while end > start and text[end - 1] == " ":
-            end -= 1
+        start, end = trimmed(text, start, end)
         if start < end:
             fields.append(Field(normalise_key(name), start, end, True, entity))
     return fields

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import regex
 
-from service.redaction.csv_rows import SEPARATORS, split_cells
+from service.redaction.csv_rows import headerless_row_cells
 from service.redaction.lexicon import Lexicon
 from service.redaction.names import CASELESS_WORD, LOG_VOCABULARY, NAME_PARTICLE
 from service.redaction.values import (
@@ -275,7 +275,6 @@ _UPPER_CELL_WORDS = regex.compile(rf"{_UPPER_WORD}(?:[ ]{_UPPER_WORD}){{0,3}}")
 _UPPER_CELL = regex.compile(
     rf"(?:^|[,;|\t])[ ]*{_UPPER_CELL_WORDS.pattern}[ ]*(?:[,;|\t]|$)", regex.MULTILINE
 )
-_MIN_ROW_CELLS = 3
 # A title alone in its cell before a name's (`MRS;GRACE;BAKER`, `Dr.,JOHN,SMITH`). Without
 # its period a title's letters are as often something else in a row of capitals: `DR` a
 # ledger's debit, `MS` milliseconds, `MISS` a cache's, `MSTR` a ticker, `MR` a merge request,
@@ -287,6 +286,7 @@ _CELL_TITLE = regex.compile(r"(?i:mr|mrs|ms|mx|dr|prof|miss)(\.)|Mrs?")
 class CapitalCells(NamedTuple):
     start: int
     end: int
+    cells: tuple[str, ...]  # the text of each cell the name fills, one or two
     unknown: int  # words of four letters or more that are no English word
     titled: bool = False
 
@@ -366,27 +366,6 @@ def _a_name_stretch(text: str, stretch: list[tuple[int, int, bool]]) -> Iterator
         start, end = stretch[0][0], stretch[-1][1]
         if not names_a_place(text[start:end]):
             yield start, end
-
-
-def _row_cells(text: str) -> Iterator[list[tuple[int, int]]]:
-    """The cells of a row of three or more, on the separator that cuts the most, each
-    stripped of the spaces around it."""
-    best: list[tuple[int, int]] = []
-    for separator in SEPARATORS:
-        if separator in text:
-            cells = split_cells(text, separator)
-            if len(cells) > len(best):
-                best = cells
-    if len(best) >= _MIN_ROW_CELLS:
-        yield [_stripped(text, start, end) for start, end in best]
-
-
-def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start] in " \t":
-        start += 1
-    while end > start and text[end - 1] in " \t":
-        end -= 1
-    return start, end
 
 
 def _a_file_name(login: str) -> bool:
@@ -701,39 +680,47 @@ class CuedNames:
         English either)."""
         if _UPPER_CELL.search(text) is None or not self._lexicon.available:
             return
-        for cells in _row_cells(text):
-            words = [_UPPER_CELL_WORDS.fullmatch(text, start, end) for start, end in cells]
-            index = 0
-            while index < len(cells):
-                title = _CELL_TITLE.fullmatch(text, *cells[index])
-                if title is not None and index + 1 < len(cells):
-                    titled = self._titled_cells(words, index + 1, title.group(1) is not None)
-                    if titled:
-                        last = index + titled
-                        yield CapitalCells(cells[index + 1][0], cells[last][1], 0, True)
-                        index = last + 1
-                        continue
-                cell = words[index]
-                if cell is None:
-                    index += 1
-                    continue
-                parts = cell.group().split()
-                following = words[index + 1] if index + 1 < len(cells) else None
-                if following is not None and " " not in following.group():
-                    start, end = cells[index][0], cells[index + 1][1]
-                    unknown = self._unknown_words_of_a_name(
-                        text, [*parts, following.group()], start, end
+        cells = headerless_row_cells(text)
+        if not cells:
+            return
+        words = [_UPPER_CELL_WORDS.fullmatch(text, start, end) for start, end in cells]
+        index = 0
+        while index < len(cells):
+            title = _CELL_TITLE.fullmatch(text, *cells[index])
+            if title is not None and index + 1 < len(cells):
+                titled = self._titled_cells(words, index + 1, title.group(1) is not None)
+                if titled:
+                    last = index + titled
+                    yield CapitalCells(
+                        cells[index + 1][0],
+                        cells[last][1],
+                        tuple(text[slice(*cell)] for cell in cells[index + 1 : last + 1]),
+                        0,
+                        True,
                     )
-                    if unknown:
-                        yield CapitalCells(start, end, unknown)  # `VAN DER HEYDEN,BART`
-                        index += 2
-                        continue
-                start, end = cells[index]
+                    index = last + 1
+                    continue
+            cell = words[index]
+            if cell is None:
                 index += 1
-                if len(parts) >= 2:
-                    unknown = self._unknown_words_of_a_name(text, parts, start, end)
-                    if unknown:
-                        yield CapitalCells(start, end, unknown)
+                continue
+            parts = cell.group().split()
+            following = words[index + 1] if index + 1 < len(cells) else None
+            if following is not None and " " not in following.group():
+                start, end = cells[index][0], cells[index + 1][1]
+                unknown = self._unknown_words_of_a_name(
+                    text, [*parts, following.group()], start, end
+                )
+                if unknown:  # `VAN DER HEYDEN,BART`
+                    yield CapitalCells(start, end, (cell.group(), following.group()), unknown)
+                    index += 2
+                    continue
+            start, end = cells[index]
+            index += 1
+            if len(parts) >= 2:
+                unknown = self._unknown_words_of_a_name(text, parts, start, end)
+                if unknown:
+                    yield CapitalCells(start, end, (cell.group(),), unknown)
 
     def _titled_cells(
         self, words: list[regex.Match[str] | None], first: int, with_period: bool

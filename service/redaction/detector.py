@@ -113,7 +113,6 @@ _A_PERSONS_DATA = frozenset(
 )
 # Bounds the NER work a row of many capital cells can ask for.
 _MAX_CAPITAL_CELL_NAMES = 8
-_CELL_SEPARATOR = re.compile(r"[ ]*[,;|\t][ ]*")
 _TWO_CAPITALS = re.compile(r"[A-Z]{2}, [A-Z]{2}|[^\x00-\x7f]")
 # A name of two or three words listed after or before another: a comma, slash, plus, `&` or
 # `and` between them. One word alone is as often a product or a company (`Jane Smith,
@@ -532,9 +531,9 @@ class PresidioDetector:
             if cell.titled:
                 findings.append(Finding("PERSON", start, end, _PERSON_SCORE_FOR_VALUE))
             elif personal_row:
-                cells = _CELL_SEPARATOR.split(text[start:end])
+                cells = cell.cells
                 written = ner_form(" ".join(cells))
-                swapped = ner_form(" ".join(cells[1:] + cells[:1])) if len(cells) == 2 else None
+                swapped = ner_form(f"{cells[1]} {cells[0]}") if len(cells) == 2 else None
                 either = cell.unknown >= 2
                 snippets.append(_NerWindow(index, start, end, [], [], written, swapped, either))
         return findings
