@@ -279,8 +279,13 @@ _UPPER_CELL = regex.compile(
 # its period a title's letters are as often something else in a row of capitals: `DR` a
 # ledger's debit, `MS` milliseconds, `MISS` a cache's, `MSTR` a ticker, `MR` a merge request,
 # a country or a scan (`MR;ORION;RELEASE`, `MR,KNIE,LINKS`), `MRS` an airport; `Mr` and `Mrs`
-# count bare only before a whole name.
-_CELL_TITLE = regex.compile(r"(?i:mr|mrs|ms|mx|dr|prof|miss)(\.)|Mrs?")
+# count bare only before a whole name. The German, French and Dutch forms of address are no
+# code (`HERR;WEBER;JÜRGEN`, `MME,DUPONT,CLAIRE`) and count bare as the others count with their
+# period; `M.`, `SR.`, `SIG.` only with theirs.
+_CELL_TITLE = regex.compile(
+    r"(?i:mr|mrs|ms|mx|dr|prof|miss|m|sr|sra|srta|dra|sig|dott|mw)(\.)|Mrs?"
+    r"|(?P<address>(?i:herr|frau|mme|mlle|dhr|mevr))"
+)
 
 
 class CapitalCells(NamedTuple):
@@ -688,7 +693,8 @@ class CuedNames:
         while index < len(cells):
             title = _CELL_TITLE.fullmatch(text, *cells[index])
             if title is not None and index + 1 < len(cells):
-                titled = self._titled_cells(words, index + 1, title.group(1) is not None)
+                strong = title.group(1) is not None or title.group("address") is not None
+                titled = self._titled_cells(words, index + 1, strong)
                 if titled:
                     last = index + titled
                     yield CapitalCells(

@@ -44,7 +44,14 @@ _CASELESS_CONTINUATION = regex.compile(rf"(?:[ \t]+{CASELESS_WORD}(?![\w.-]*[=:]
 # Lower-case words after an unquoted lower-case name value (`holder=jane doe`): two at most.
 _LOWER_CONTINUATION = regex.compile(r"(?:[ \t]+\p{Ll}[\p{L}\p{M}'\u2019-]*(?![\w.-]*[=:])){0,2}")
 # A title, then one to four capitalised or upper-case words: `Dr Hodan Warsame`, `Ms. MARK JUG`.
-_TITLE = r"(?<![\w.])(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|Mme|Mlle|Herr|Frau|Sr|Sra|Srta)\.?[ \t]+"
+# Titles of English, French, German, Spanish, Italian and Dutch, the Dutch ones as they are
+# usually written too, in lower case (`dhr. De Vries`); those that are words or abbreviations
+# of something else too only with their period (`mw.`, not middleware's `mw AuthCheck`).
+_TITLE_WORD = (
+    r"(?:(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|Mme|Mlle|Herr|Frau|Sr|Sra|Srta|Dra|Dña|[Dd]hr|[Mm]evr)"
+    r"\.?|(?:Sig|Sig\.ra|Dott|Dott\.ssa|[Mm]w)\.)"
+)
+_TITLE = rf"(?<![\w.]){_TITLE_WORD}[ \t]+"
 _TITLED = regex.compile(
     _TITLE + r"(\p{Lu}[\p{L}\p{M}'\u2019-]+"
     rf"(?:,?[ \t](?:{_PARTICLE}[ \t]+){{0,2}}\p{{Lu}}[\p{{L}}\p{{M}}'\u2019-]+){{0,3}})"
@@ -54,12 +61,13 @@ _TITLED_LOWER = regex.compile(
     _TITLE + r"(\p{Ll}[\p{L}\p{M}'\u2019-]+(?:[ \t]\p{L}[\p{L}\p{M}'\u2019-]+){1,2})"
     r"(?=[;,|\t\"']|$)"
 )
+_ANY_TITLE = regex.compile(r"D|M|Prof|Herr|Frau|Sr|Sig|dhr|mevr|mw")
 # A title alone in a cell of an export row, then the name's cells: `Ms;Ngaio;Parata;pro`,
-# `"Prof","Baraka","Otieno"`. The separator after the title is the row's.
-_TITLE_WORD = r"(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|Mme|Mlle|Herr|Frau|Sr|Sra|Srta)\.?"
+# `"Prof","Baraka","Otieno"`, `M.;Girard;Laurent` (in text `M.` opens list items and sizes:
+# `M. Select a plan`, `size M. Blue Cotton`). The separator after the title is the row's.
 _CELL_WORD = r"\p{Lu}[\p{L}\p{M}'\u2019-]*(?:[ \t]\p{L}[\p{L}\p{M}'\u2019-]*){0,2}"
 _TITLE_CELL = regex.compile(
-    rf"(?:^|(?<=[;,|\t]))(\"?){_TITLE_WORD}\1([;,|\t])\"?({_CELL_WORD})\"?"
+    rf"(?:^|(?<=[;,|\t]))(\"?)(?:{_TITLE_WORD}|M\.)\1([;,|\t])\"?({_CELL_WORD})\"?"
     rf"(?:\2\"?({_CELL_WORD})\"?)?(?=\2|$)"
 )
 # `Last, First` in free text: two capitalised words around a comma, not part of a list.
@@ -244,7 +252,7 @@ def titled_names(text: str, software: Callable[[list[str]], bool]) -> list[tuple
     ``software`` says a word names software (`Mr renovate bot bump`); names of English words
     and of things stay names (`Mr. james smith`, `Mr. tomas page`).
     """
-    if not any(title in text for title in ("Dr", "M", "Prof", "Herr", "Frau", "Sr")):
+    if _ANY_TITLE.search(text) is None:
         return []
     spans = []
     for match in _TITLE_CELL.finditer(text):
