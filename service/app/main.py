@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
+from fastapi.telemetry import TelemetryConfig
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -26,6 +27,18 @@ from service.console.routing import error_page, harden
 from service.pauselinks.routing import subscriber_error_page
 
 log = logging.getLogger("strongroom")
+
+# FastAPI's own OpenTelemetry spans, metrics and logs, on as soon as the process has a
+# provider (`opentelemetry-instrument`, an SDK set up by the platform): they would export
+# query strings, validation failures with the values sent, and exception messages — personal
+# data and signed-link tokens — past the redactor that every log line of the service passes.
+NO_FRAMEWORK_TELEMETRY: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+    "auto_configure": False,
+}
 
 
 def create_app(
@@ -50,6 +63,7 @@ def create_app(
         redoc_url=None,
         openapi_url=None,
         lifespan=lifespan,
+        telemetry=NO_FRAMEWORK_TELEMETRY,
     )
     wiring.wire()
     app.state.ctx = ctx
