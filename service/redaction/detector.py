@@ -30,7 +30,6 @@ from service.redaction.fields import LOGIN_IN_A_SYSTEM_LOG, Field, find_fields
 from service.redaction.keyed_addresses import keyed_address_end
 from service.redaction.keys import key_names_a_thing, key_parts, names_a_name_part
 from service.redaction.lexicon import Lexicon
-from service.redaction.mailboxes import addresses_in, cells_spelling_it, is_a_role_mailbox
 from service.redaction.models import Finding
 from service.redaction.names import (
     LAST_COMMA_FIRST,
@@ -286,30 +285,12 @@ class PresidioDetector:
         row = row_fields(text, header) if header is not None else []
         fields.extend(row)
         if not row and "@" in text:
-            fields.extend(self._name_cells_beside_an_email(text))
-        return fields
-
-    def _name_cells_beside_an_email(self, text: str) -> list[Field]:
-        """The cells that name the person a row's e-mail address belongs to: those that spell
-        the address (`Marchetti;Giulia;g.marchetti@…`), else those that read as a name —
-        unless the address is a role's (`billing@`, `support@`), which no cell's person owns."""
-        cells = name_cells_beside_an_email(text)
-        if not cells:
-            return []
-        addresses = addresses_in(text)
-        values = [text[start:end] for start, end in cells]
-        spelling = set().union(*(cells_spelling_it(address, values) for address in addresses))
-        if not spelling and addresses and all(map(is_a_role_mailbox, addresses)):
-            return []
-        fields = []
-        for at, (start, end) in enumerate(cells):
-            cell = values[at].replace(",", " ")  # `Costa, Ana` is judged word by word
-            if at in spelling:
-                fields.append(Field("name", start, end, True, "PERSON"))
-            elif "," in values[at] and self._known_words_only(cell):
-                continue  # `"Paris, France"`, `"New York, NY"`: no name needs the comma
-            elif not self._ordinary_phrase(cell) and not names_a_thing(cell):
-                fields.append(Field("name", start, end, True, "PERSON"))
+            for start, end in name_cells_beside_an_email(text):
+                cell = text[start:end].replace(",", " ")  # `Costa, Ana` is judged word by word
+                if "," in text[start:end] and self._known_words_only(cell):
+                    continue  # `"Paris, France"`, `"New York, NY"`: no name needs the comma
+                if not self._ordinary_phrase(cell) and not names_a_thing(cell):
+                    fields.append(Field("name", start, end, True, "PERSON"))
         return fields
 
     def _pattern_findings(self, text: str, words: frozenset[str]) -> list[Finding]:
@@ -530,10 +511,9 @@ class PresidioDetector:
     def _capital_cells(
         self, index: int, text: str, taken: list[Finding], snippets: list[_NerWindow]
     ) -> list[Finding]:
-        """Names in capitals filling the cells of a headerless row. After a title's cell,
-        or spelling the row's e-mail address, they are a name. Otherwise only in a row that
-        holds a person's data already (an e-mail but a role's, a phone, a card, an account,
-        an address, a name): capitals that are no
+        """Names in capitals filling the cells of a headerless row. After a title's cell
+        they are a name. Otherwise only in a row that holds a person's data already (an
+        e-mail, a phone, a card, an account, an address, a name): capitals that are no
         English word fill rows of other things as often (`RECHNUNG,BEZAHLT`, `HUAWEI,ROUTER`,
         `JUVENTUS,TORINO`). There NER decides on the words in title case, across two cells
         read both ways: a person in either reading when two words are no English word (NER
@@ -543,23 +523,12 @@ class PresidioDetector:
         candidates = list(self.cued_names.names_in_capital_cells(text))
         if not candidates:
             return findings
-        addresses = [text[f.start : f.end] for f in taken if f.entity == "EMAIL_ADDRESS"]
-        personal_row = any(
-            finding.entity in _A_PERSONS_DATA
-            and not (
-                finding.entity == "EMAIL_ADDRESS"
-                and is_a_role_mailbox(text[finding.start : finding.end])
-            )
-            for finding in taken
-        )
+        personal_row = any(finding.entity in _A_PERSONS_DATA for finding in taken)
         for cell in candidates[:_MAX_CAPITAL_CELL_NAMES]:
             start, end = cell.start, cell.end
             if any(f.start < end and start < f.end for f in taken):
                 continue
-            if cell.titled or any(
-                len(cells_spelling_it(address, cell.cells)) == len(cell.cells)
-                for address in addresses
-            ):
+            if cell.titled:
                 findings.append(Finding("PERSON", start, end, _PERSON_SCORE_FOR_VALUE))
             elif personal_row:
                 cells = cell.cells
