@@ -279,13 +279,10 @@ _UPPER_CELL = regex.compile(
 # its period a title's letters are as often something else in a row of capitals: `DR` a
 # ledger's debit, `MS` milliseconds, `MISS` a cache's, `MSTR` a ticker, `MR` a merge request,
 # a country or a scan (`MR;ORION;RELEASE`, `MR,KNIE,LINKS`), `MRS` an airport; `Mr` and `Mrs`
-# count bare only before a whole name. The German, French and Dutch forms of address are no
-# code (`HERR;WEBER;JÜRGEN`, `MME,DUPONT,CLAIRE`) and count bare as the others count with their
-# period; `M.`, `SR.`, `SIG.` only with theirs.
-_CELL_TITLE = regex.compile(
-    r"(?i:mr|mrs|ms|mx|dr|prof|miss|m|sr|sra|srta|dra|sig|dott|mw)(\.)|Mrs?"
-    r"|(?P<address>(?i:herr|frau|mme|mlle|dhr|mevr))"
-)
+# count bare only before a whole name, and so do the German, French and Dutch forms of
+# address that are no code (`HERR;WEBER;JÜRGEN`, not `FRAU;GESAMT;1234`; `MME` is a mobile
+# network's entity, `DHR` a ticker) unless the next cell is one too (`HERR;FRAU;DIVERS`).
+_CELL_TITLE = regex.compile(r"(?i:mr|mrs|ms|mx|dr|prof|miss)(\.)|Mrs?|(?i:herr|frau|mlle|mevr)")
 
 
 class CapitalCells(NamedTuple):
@@ -692,9 +689,12 @@ class CuedNames:
         index = 0
         while index < len(cells):
             title = _CELL_TITLE.fullmatch(text, *cells[index])
-            if title is not None and index + 1 < len(cells):
-                strong = title.group(1) is not None or title.group("address") is not None
-                titled = self._titled_cells(words, index + 1, strong)
+            if (
+                title is not None
+                and index + 1 < len(cells)
+                and _CELL_TITLE.fullmatch(text, *cells[index + 1]) is None
+            ):
+                titled = self._titled_cells(words, index + 1, title.group(1) is not None)
                 if titled:
                     last = index + titled
                     yield CapitalCells(

@@ -44,16 +44,16 @@ _CASELESS_CONTINUATION = regex.compile(rf"(?:[ \t]+{CASELESS_WORD}(?![\w.-]*[=:]
 # Lower-case words after an unquoted lower-case name value (`holder=jane doe`): two at most.
 _LOWER_CONTINUATION = regex.compile(r"(?:[ \t]+\p{Ll}[\p{L}\p{M}'\u2019-]*(?![\w.-]*[=:])){0,2}")
 # A title, then one to four capitalised or upper-case words: `Dr Hodan Warsame`, `Ms. MARK JUG`.
-# Titles of English, French, German, Spanish, Italian and Dutch, the Dutch ones as they are
-# usually written too, in lower case (`dhr. De Vries`); those that are words or abbreviations
-# of something else too only with their period (`mw.`, not middleware's `mw AuthCheck`).
-_TITLE_WORD = (
-    r"(?:(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|Mme|Mlle|Herr|Frau|Sr|Sra|Srta|Dra|Dña|[Dd]hr|[Mm]evr)"
-    r"\.?|(?:Sig|Sig\.ra|Dott|Dott\.ssa|[Mm]w)\.)"
-)
+_TITLE_WORD = r"(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|Mme|Mlle|Herr|Frau|Sr|Sra|Srta)\.?"
 _TITLE = rf"(?<![\w.]){_TITLE_WORD}[ \t]+"
+# Italian, Spanish and Dutch titles before a name in capitals only, the Dutch ones with their
+# period (`dhr. De Vries`, `mevr. Jansen`): bare, and for the others' shorter forms (`Sig.`,
+# `Dott.`, `Mw.`, `Dra`), logs mean something else as often (`Sig. Verify Failed`, `Dott.
+# Matrix Printer`, `Mw. Output Limit`, `Dhr Cache Cleared`).
+_OTHER_TITLE = r"(?<![\w.])(?:Sig\.ra\.?|Dott\.ssa\.?|Dña\.?|[Dd]hr\.|[Mm]evr\.)[ \t]+"
 _TITLED = regex.compile(
-    _TITLE + r"(\p{Lu}[\p{L}\p{M}'\u2019-]+"
+    rf"(?:{_TITLE}|{_OTHER_TITLE})"
+    r"(\p{Lu}[\p{L}\p{M}'\u2019-]+"
     rf"(?:,?[ \t](?:{_PARTICLE}[ \t]+){{0,2}}\p{{Lu}}[\p{{L}}\p{{M}}'\u2019-]+){{0,3}})"
 )  # `Dr. Ramón y Cajal`, `Ms Anna de la Cruz`
 # Lower-case words after a title count only when they fill a cell or quote: `;Mr jo doe;`.
@@ -61,13 +61,15 @@ _TITLED_LOWER = regex.compile(
     _TITLE + r"(\p{Ll}[\p{L}\p{M}'\u2019-]+(?:[ \t]\p{L}[\p{L}\p{M}'\u2019-]+){1,2})"
     r"(?=[;,|\t\"']|$)"
 )
-_ANY_TITLE = regex.compile(r"D|M|Prof|Herr|Frau|Sr|Sig|dhr|mevr|mw")
+_ANY_TITLE = regex.compile(r"D|M|Prof|Herr|Frau|Sr|Sig|dhr|mevr")
 # A title alone in a cell of an export row, then the name's cells: `Ms;Ngaio;Parata;pro`,
-# `"Prof","Baraka","Otieno"`, `M.;Girard;Laurent` (in text `M.` opens list items and sizes:
-# `M. Select a plan`, `size M. Blue Cotton`). The separator after the title is the row's.
+# `"Prof","Baraka","Otieno"`. The separator after the title is the row's.
 _CELL_WORD = r"\p{Lu}[\p{L}\p{M}'\u2019-]*(?:[ \t]\p{L}[\p{L}\p{M}'\u2019-]*){0,2}"
+# In a cell of its own a title of another language with its period is one too (`Dott.;Recio;
+# Marcia`); not `Sig.` nor `M.` (`SKU991;M.;Blue;Cotton`: a size).
+_OTHER_CELL_TITLE = r"(?:Dott|Dott\.ssa|Sig\.ra|Dra|Dhr|Mevr|Mw)\."
 _TITLE_CELL = regex.compile(
-    rf"(?:^|(?<=[;,|\t]))(\"?)(?:{_TITLE_WORD}|M\.)\1([;,|\t])\"?({_CELL_WORD})\"?"
+    rf"(?:^|(?<=[;,|\t]))(\"?)(?:{_TITLE_WORD}|{_OTHER_CELL_TITLE})\1([;,|\t])\"?({_CELL_WORD})\"?"
     rf"(?:\2\"?({_CELL_WORD})\"?)?(?=\2|$)"
 )
 # `Last, First` in free text: two capitalised words around a comma, not part of a list.

@@ -1,6 +1,7 @@
 """Names after the forms of address of German, French, Spanish, Italian and Dutch, in text
 and in export rows: each redacted line below left the name (or part of it) readable before.
-What merely looks like such a title stays. Lines written for these tests."""
+What merely looks like such a title stays. Lines written for these tests, and (marked) an
+attacker review's."""
 
 from __future__ import annotations
 
@@ -14,15 +15,12 @@ from service.redaction.redactor import Redactor
     [
         ("betaling ontvangen van dhr. De Vries", "betaling ontvangen van dhr. <PERSON>"),
         ("betaling ontvangen van mevr. Jansen", "betaling ontvangen van mevr. <PERSON>"),
-        ("betaling ontvangen van Mw. Sanne Visser", "betaling ontvangen van Mw. <PERSON>"),
-        (
-            "pagamento ricevuto dalla Sig.ra Giulia Conti",
-            "pagamento ricevuto dalla Sig.ra <PERSON>",
-        ),
-        ("pratica assegnata a Dott.ssa Chiara Esposito", "pratica assegnata a Dott.ssa <PERSON>"),
+        ("pagamento ricevuto dalla Sig.ra Conti", "pagamento ricevuto dalla Sig.ra <PERSON>"),
+        ("pratica assegnata a Dott.ssa Esposito", "pratica assegnata a Dott.ssa <PERSON>"),
         ("pago de Dña. Lucía Romero", "pago de Dña. <PERSON>"),
         ("4474,Dhr.,Bakker,Sem,NL", "4474,Dhr.,<PERSON>,<PERSON>,NL"),
-        ("4475;M.;Girard;Laurent;FR", "4475;M.;<PERSON>;<PERSON>;FR"),
+        ("8013,Dott.,Recio,Marcia,42", "8013,Dott.,<PERSON>,<PERSON>,42"),
+        ("8014|Mw.|Germain|Charlotte|42", "8014|Mw.|<PERSON>|<PERSON>|42"),
     ],
 )
 def test_a_name_after_a_title_is_redacted(redactor: Redactor, line: str, redacted: str) -> None:
@@ -33,10 +31,9 @@ def test_a_name_after_a_title_is_redacted(redactor: Redactor, line: str, redacte
     ("line", "gone"),
     [
         ("4471;HERR;WEBER;JÜRGEN;+49 30 1234567", ["WEBER", "JÜRGEN"]),
-        ("4472,MME,DUPONT,CLAIRE,PAID", ["DUPONT", "CLAIRE"]),
         ("4473;FRAU;KLEIN;ANNA;DE", ["KLEIN", "ANNA"]),
-        ("4478;SR.;ORTEGA;JAVIER;ES", ["ORTEGA", "JAVIER"]),
-        ("4479,HERR,MAIER,42", ["MAIER"]),
+        ("8003;MLLE;STEWART;ROBERT;+49 30 1234567", ["STEWART", "ROBERT"]),
+        ("8005;MEVR;LEU;CORNELIUS;PAID", ["LEU", "CORNELIUS"]),
     ],
 )
 def test_a_name_in_capitals_after_a_title_cell_is_redacted(
@@ -49,11 +46,27 @@ def test_a_name_in_capitals_after_a_title_cell_is_redacted(
 @pytest.mark.parametrize(
     "line",
     [
-        "mw AuthCheck failed for request 42",  # middleware, not mevrouw
-        "Sig Verify step passed",
-        "Step 2: M. Select the plan",  # `M.` in text opens list items and sizes
+        # an attacker review's lines: what the new titles' letters mean in logs and tables
+        "mw AuthCheck failed for request 42",
+        "mw. auth check failed",
+        "Mw. Output Limit Reached on Turbine 3",
+        "jwt: Sig. verify failed",
+        "ERROR Sig. Verify Failed: bad key",
+        "Dott. Matrix Printer offline",
+        "Dra ring buffer full",
+        "dhr sync failed now",
+        "Dhr Cache Cleared",
+        "Step 2: M. Select the plan",
         "size M. Blue Cotton shirt",
-        "4480,SR,QUEUE,DRAINED",  # bare SR in capitals is no title
+        "SKU991;M.;Blue;Cotton",
+        "4437;Sig.;Roma;Termini",
+        "MME;PAGING;TIMEOUT;S1AP",
+        "DHR;DANAHER;CORP;NYSE",
+        "4411;SR.;SOFTWARE;ENGINEER",
+        "4415;SIG.;INTEGRITY;CHECK",
+        "4443;HERR;FRAU;DIVERS",
+        "4442;FRAU;GESAMT;1234",
+        "4480,SR,QUEUE,DRAINED",
     ],
 )
 def test_what_only_looks_like_a_title_stays(redactor: Redactor, line: str) -> None:
