@@ -46,7 +46,7 @@ _LOWER_CONTINUATION = regex.compile(r"(?:[ \t]+\p{Ll}[\p{L}\p{M}'\u2019-]*(?![\w
 # A title, then one to four capitalised or upper-case words: `Dr Hodan Warsame`, `Ms. MARK JUG`.
 _TITLE_WORD = r"(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|Mme|Mlle|Herr|Frau|Sr|Sra|Srta)\.?"
 _TITLE = rf"(?<![\w.]){_TITLE_WORD}[ \t]+"
-# Italian, Spanish and Dutch titles before a name in capitals only, the Dutch ones with their
+# Italian, Spanish and Dutch titles, before a capitalised name only, the Dutch ones with their
 # period (`dhr. De Vries`, `mevr. Jansen`): bare, and for the others' shorter forms (`Sig.`,
 # `Dott.`, `Mw.`, `Dra`), logs mean something else as often (`Sig. Verify Failed`, `Dott.
 # Matrix Printer`, `Mw. Output Limit`, `Dhr Cache Cleared`).
