@@ -6,7 +6,6 @@ import phonenumbers
 import regex
 
 from service.redaction.patterns import Recognizer, RecognizerResult
-from service.redaction.prescreen import PHONE_WORDS
 
 _DATE = regex.compile(
     r"(?<!\d)(?:\d{4}[-./ ]\d{2}[-./ ]\d{2}|\d{2}[-./]\d{2}[-./]\d{2,4}|\d{2} \d{2} \d{4})(?!\d)"
@@ -55,10 +54,6 @@ class PhoneNumberRecognizer(Recognizer):
     NATIONAL = regex.compile(
         r"(?<![\w.,:$+/-])(?:\(\d{2,5}\)[ -]?|0\d{1,4}[ -]|\d{3}[-.])\d[\d .-]{3,12}\d(?!\w)"
     )
-    # German and Austrian numbers write the area code before a slash (`030/1234567`); so do
-    # references and paths (`020/12345678/2026`, `0123/456789.pdf`): scored as a bare run, it
-    # needs a phone's label before it.
-    SLASHED = regex.compile(r"(?<![\w.,:$+/-])0\d{1,4}/\d[\d .-]{3,12}\d(?![\w/]|\.\w)")
     BARE = regex.compile(r"(?<![\w.,:$+/-])\d{7,12}(?![\w-]|\.\d)")
     GROUP_END = regex.compile(r"\d(?=[ \-.)]|$)")
 
@@ -68,7 +63,7 @@ class PhoneNumberRecognizer(Recognizer):
         super().__init__(
             supported_entities=["PHONE_NUMBER"],
             name="PhoneNumberRecognizer",
-            context=sorted(PHONE_WORDS),
+            context=["phone", "tel", "telephone", "mobile", "cell", "msisdn", "fax", "call", "sms"],
         )
 
     def analyze(self, text: str, words: frozenset[str] | None = None) -> list[RecognizerResult]:
@@ -77,7 +72,6 @@ class PhoneNumberRecognizer(Recognizer):
         for pattern, regions, score in (
             (self.INTERNATIONAL, (None,), 0.85),
             (self.NATIONAL, self.regions, 0.75),
-            (self.SLASHED, self.regions, 0.3),
             (self.BARE, self.regions, 0.3),
         ):
             for match in pattern.finditer(text):
