@@ -732,7 +732,8 @@ class CuedNames:
         self, words: list[regex.Match[str] | None], first: int, with_period: bool
     ) -> int:
         """How many cells from `first` on hold the name after a title's cell: the one, or
-        the next too when both hold one word (`MRS;GRACE;BAKER`); 0 when a word could be no
+        the next too when both hold one word, the first perhaps after particles (`MRS;GRACE;
+        BAKER`, `HERR;VAN BEAUMONT;LUCA`); 0 when a word could be no
         name (an ordinary English, log or software word: `Mr.;FEATURE;BRANCH`), or, after
         `Mr` or `Mrs` without its period, when the words are not a whole name (`Mr;SMITH;42`)."""
         name = words[first]
@@ -744,7 +745,11 @@ class CuedNames:
         following = words[first + 1] if first + 1 < len(words) else None
         if (
             following is not None
-            and len(parts) == 1
+            and (
+                len(parts) == 1
+                # after particles, no two letters (`MR.;DE VRIES;NL`: a country)
+                or (all(map(NAME_PARTICLE.fullmatch, parts[:-1])) and len(following.group()) > 2)
+            )
             and " " not in following.group()
             and self._may_be_a_titled_name(following.group().lower())
         ):

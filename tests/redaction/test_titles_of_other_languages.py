@@ -34,6 +34,9 @@ def test_a_name_after_a_title_is_redacted(redactor: Redactor, line: str, redacte
         ("4473;FRAU;KLEIN;ANNA;DE", ["KLEIN", "ANNA"]),
         ("8003;MLLE;STEWART;ROBERT;+49 30 1234567", ["STEWART", "ROBERT"]),
         ("8005;MEVR;LEU;CORNELIUS;PAID", ["LEU", "CORNELIUS"]),
+        # a surname with particles, then the given name's cell
+        ("8034;HERR;VAN BEAUMONT;LUCA;+49 30 1234567", ["BEAUMONT", "LUCA"]),
+        ("4478,MR.,VON DER LEYEN,KARL,DE", ["LEYEN", "KARL"]),
     ],
 )
 def test_a_name_in_capitals_after_a_title_cell_is_redacted(
@@ -71,3 +74,7 @@ def test_a_name_in_capitals_after_a_title_cell_is_redacted(
 )
 def test_what_only_looks_like_a_title_stays(redactor: Redactor, line: str) -> None:
     assert redactor.redact(line).text == line
+
+
+def test_a_country_code_after_a_surname_with_particles_stays(redactor: Redactor) -> None:
+    assert redactor.redact("4480,MR.,DE VRIES,NL,ACTIVE").text == "4480,MR.,<PERSON>,NL,ACTIVE"
