@@ -16,6 +16,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from service.core.errors import Gone, NotFound, ValidationFailed
+from service.customers.models import Customer
 from service.keys.cache import DataKeyCache
 from service.keys.envelope import decrypt_field, encrypt_field
 from service.keys.port import KeyService
@@ -84,11 +85,20 @@ def find_subscription(session: Session, token: str, *, for_update: bool = False)
 
 
 def get_subscription(session: Session, token: str, *, for_update: bool = False) -> Subscription:
-    """The subscription to act on: NotFound when unknown, Gone when its customer was erased."""
-    subscription = find_subscription(session, token, for_update=for_update)
-    from service.customers.operations import customer_state
-
-    if customer_state(session, subscription.customer) != "active":
+    """The subscription to act on: NotFound when unknown, Gone when its customer was erased.
+    One statement: the subscription (locked, if asked) and whether its customer is live."""
+    query = (
+        select(Subscription, Customer.id, Customer.erased_at)
+        .outerjoin(Customer, Customer.id == Subscription.customer)
+        .where(Subscription.id == token)
+    )
+    if for_update:
+        query = query.with_for_update(of=Subscription)  # not the customer's row
+    row = session.execute(query).first()
+    if row is None:
+        raise NotFound("No such subscription.")
+    subscription, customer, erased_at = row
+    if customer is None or erased_at is not None:
         raise Gone("This subscription's customer has been erased.")
     return subscription
 

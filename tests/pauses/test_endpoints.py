@@ -352,6 +352,12 @@ def test_erasing_the_customer_ends_an_active_pause_and_cancels_the_subscription(
     assert_problem(
         clocked.call("POST", f"/v1/subscriptions/{subscription}/resume", who="service"), 410, "gone"
     )
+    new_pause = {"start": "now", "days": 3, "resume_mode": "shift"}
+    for method, path, body in (
+        ("POST", f"/v1/subscriptions/{subscription}/pauses", new_pause),
+        ("DELETE", f"/v1/subscriptions/{subscription}/pauses/{after['pauses'][0]['id']}", None),
+    ):
+        assert_problem(clocked.call(method, path, who="service", json=body), 410, "gone")
 
 
 def test_a_pause_does_not_load_the_pauses_canceled_before_it(

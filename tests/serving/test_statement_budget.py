@@ -32,8 +32,9 @@ BUDGETS = {
     # +1 (h16a): the email search's own, lower limit counts in a bucket of its own (one upsert).
     "search": 5,
     # -2 each (issue 14): the timeline reads a subscription and its pauses once.
-    "pause": 10,
-    "cancel pause": 8,
+    # -1 each: the subscription and whether its customer is live in one statement.
+    "pause": 9,
+    "cancel pause": 7,
     # +1 (review F3): under the charge's lock, the customer is checked to be still active
     # (refs read before the lock would otherwise pay for a customer erased meanwhile).
     "charge": 20,
