@@ -98,6 +98,13 @@ def get_subscription(session: Session, token: str, *, for_update: bool = False) 
     if row is None:
         raise NotFound("No such subscription.")
     subscription, customer, erased_at = row
+    live = customer is not None and erased_at is None
+    if live and subscription.status == SubscriptionStatus.CANCELED:
+        # Waiting for the lock, PostgreSQL re-reads the locked row, not the customer's: an
+        # erasure that canceled the subscription meanwhile shows here as a live customer.
+        customer, erased_at = session.execute(
+            select(Customer.id, Customer.erased_at).where(Customer.id == subscription.customer)
+        ).one_or_none() or (None, None)
     if customer is None or erased_at is not None:
         raise Gone("This subscription's customer has been erased.")
     return subscription
