@@ -78,7 +78,7 @@ from service.redaction.values import (
     ner_form,
     plausible,
 )
-from service.redaction.words import line_words
+from service.redaction.words import line_words, without_accents
 
 __all__ = ["PresidioDetector", "RedactionStartupError", "build_ner_model", "resolve_overlaps"]
 
@@ -323,10 +323,18 @@ class PresidioDetector:
         return findings
 
     def _has_context(self, text: str, result: RecognizerResult, context: frozenset[str]) -> bool:
-        """Whole-word match of a context word among the few words before the value."""
+        """Whole-word match of a context word among the few words before the value, written
+        with or without accents (`tél`, `téléphone`)."""
         window = self.policy.context.window_words
-        before = _CONTEXT_WORDS.findall(text[max(0, result.start - 80) : result.start].lower())
-        return any(word in context for word in before[-window:]) if window else False
+        if not window:
+            return False
+        before = text[max(0, result.start - 80) : result.start].lower()
+        if any(word in context for word in _CONTEXT_WORDS.findall(before)[-window:]):
+            return True
+        if before.isascii():
+            return False
+        unaccented = _CONTEXT_WORDS.findall(without_accents(before))
+        return any(word in context for word in unaccented[-window:])
 
     def _field_findings(
         self, index: int, text: str, fields: list[Field], found: list[Finding]

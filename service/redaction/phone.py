@@ -51,8 +51,14 @@ class PhoneNumberRecognizer(Recognizer):
     """
 
     INTERNATIONAL = regex.compile(r"(?<![\w+])(?:\+|00)[1-9][\d \-.()]{5,22}\d(?!\w)")
+    # The last alternative is France's written form, five pairs with dots (`01.23.45.67.89`);
+    # dots after a leading group in general would take dates (`05.12.2026` is a valid German
+    # number).
     NATIONAL = regex.compile(
-        r"(?<![\w.,:$+/-])(?:\(\d{2,5}\)[ -]?|0\d{1,4}[ -]|\d{3}[-.])\d[\d .-]{3,12}\d(?!\w)"
+        r"(?<![\w.,:$+/-])"
+        r"(?:(?:\(\d{2,5}\)[ -]?|0\d{1,4}[ -]|\d{3}[-.])\d[\d .-]{3,12}\d"
+        r"|0[1-9](?:\.\d\d){4}(?!\.\d))"
+        r"(?!\w)"
     )
     BARE = regex.compile(r"(?<![\w.,:$+/-])\d{7,12}(?![\w-]|\.\d)")
     GROUP_END = regex.compile(r"\d(?=[ \-.)]|$)")

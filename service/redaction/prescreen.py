@@ -15,9 +15,12 @@ BIRTH_WORDS = frozenset(
     ("dob", "birth", "birthdate", "birthday", "born", "naissance", "geburtsdatum", "geboren",
      "nacimiento", "nascita")
 )  # fmt: skip
+# With the accented forms that read as one of them (`detector._has_context`); `teléfono`
+# splits into `tel` and `fono` there.
 PHONE_WORDS = frozenset(
-    ("phone", "tel", "telephone", "mobile", "cell", "msisdn", "fax", "call", "sms")
-)
+    ("phone", "tel", "telephone", "mobile", "cell", "msisdn", "fax", "call", "sms",
+     "tél", "téléphone", "teléfono")
+)  # fmt: skip
 
 # Each pattern starts with the character it needs and looks behind only after it: Python's
 # `re` then skips to candidate characters instead of trying a lookbehind at every position
@@ -34,7 +37,8 @@ _IPV4 = re.compile(r"\.(?<=\d\.)\d{1,3}\.\d{1,3}\.\d")
 _IPV6 = re.compile(r":(?<=[0-9A-Fa-f]:)[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:")
 _PHONE_INTERNATIONAL = re.compile(r"(?:\+|\b00)[1-9][\d ().-]{5,}")
 _PHONE_AREA_CODE = re.compile(r"\(\d{2,5}\)")
-_PHONE_TRUNK_PREFIX = re.compile(r"0(?<![\d.:-]0)\d{1,4}[ -]\d{2}")
+# France writes five pairs with dots (`01.23.45.67.89`).
+_PHONE_TRUNK_PREFIX = re.compile(r"0(?<![\d.:-]0)(?:\d{1,4}[ -]\d{2}|[1-9](?:\.\d\d){4})")
 _PHONE_NORTH_AMERICAN = re.compile(r"\d(?<![\w:,.$-]\d)\d\d[-.]\d{3}[-.]\d{4}(?!\d)")
 _BRACKETED_AT = re.compile(r"[\[({<][ \t]*(?i:at)[ \t]*[\])}>]")
 _BARE_DIGITS = re.compile(r"(?<![\w.:+/-])\d{7,12}(?![\w-]|\.\d)")

@@ -1,0 +1,45 @@
+"""Phone numbers as French writes them: five pairs with dots (`01.23.45.67.89`), and a bare
+run of digits after `tél` or `téléphone` (the context words were read as ASCII words only, so
+`tél` was `t` and `l`). Each redacted line below kept its number before. What only looks like
+such a number stays: dates, versions, a longer dotted run. Lines written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.redaction.redactor import Redactor
+
+
+@pytest.mark.parametrize(
+    ("line", "redacted"),
+    [
+        ("appeler au 06.12.34.56.78 avant 18h", "appeler au <PHONE_NUMBER> avant 18h"),
+        ("contact: 07.98.76.54.32", "contact: <PHONE_NUMBER>"),
+        ("fax 01.23.45.67.89", "fax <PHONE_NUMBER>"),
+        ("Mme Morel, tél. 04.78.12.34.56", "Mme <PERSON>, tél. <PHONE_NUMBER>"),
+        ("rappel demandé, tél 0612345678", "rappel demandé, tél <PHONE_NUMBER>"),
+        ("rappel demandé, Tél : 0478123456", "rappel demandé, Tél : <PHONE_NUMBER>"),
+        ("téléphone portable 0698765432 confirmé", "téléphone portable <PHONE_NUMBER> confirmé"),
+        ("teléfono 612345678", "teléfono <PHONE_NUMBER>"),
+    ],
+)
+def test_a_french_phone_number_is_redacted(redactor: Redactor, line: str, redacted: str) -> None:
+    assert redactor.redact(line).text == redacted
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "date 05.12.2026 facture 2231",  # a valid German number, written as a date
+        "le client a appelé le 01.12.2026 à 14h",
+        "heure 01.23.45 durée 12.34",
+        "ip 10.01.23.45.67",
+        "release v01.23.45.67.89 deployed",
+        "counters 01.11.21.31.41.51",  # six pairs
+        "télécharger le fichier 12345678 terminé",  # `tél` only inside a longer word
+        "Téléchargement 20260101 ok",
+        "référence 0123456789 commande",
+    ],
+)
+def test_what_only_looks_like_one_stays(redactor: Redactor, line: str) -> None:
+    assert redactor.redact(line).text == line
