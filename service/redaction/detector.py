@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 import threading
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -78,7 +79,7 @@ from service.redaction.values import (
     ner_form,
     plausible,
 )
-from service.redaction.words import line_words, without_accents
+from service.redaction.words import line_words
 
 __all__ = ["PresidioDetector", "RedactionStartupError", "build_ner_model", "resolve_overlaps"]
 
@@ -89,7 +90,8 @@ _WARM_UP_LINES = (
     "dob=1990-01-02 at 221B Baker Street",
     'msg="spoke with Zhang Wei about the refund"',
 )
-_CONTEXT_WORDS = re.compile(r"[a-z][a-z#]*")
+# Words of any script (`tél`, `téléphone` are phone labels); `#` continues one (`ss#`).
+_CONTEXT_WORDS = re.compile(r"[^\W\d_](?:[^\W\d_]|#)*")
 _PERSON_NER_SCORE_WITH_CUE = 0.6
 # The small model calls many personal names it has not seen (Hodan Warsame, Sokha Chhim)
 # an organisation or a nationality. Right after a word that introduces a person ("spoke
@@ -323,18 +325,16 @@ class PresidioDetector:
         return findings
 
     def _has_context(self, text: str, result: RecognizerResult, context: frozenset[str]) -> bool:
-        """Whole-word match of a context word among the few words before the value, written
-        with or without accents (`tél`, `téléphone`)."""
+        """Whole-word match of a context word among the few words before the value."""
         window = self.policy.context.window_words
-        if not window:
-            return False
         before = text[max(0, result.start - 80) : result.start].lower()
-        if any(word in context for word in _CONTEXT_WORDS.findall(before)[-window:]):
-            return True
-        if before.isascii():
-            return False
-        unaccented = _CONTEXT_WORDS.findall(without_accents(before))
-        return any(word in context for word in unaccented[-window:])
+        if not before.isascii():
+            before = unicodedata.normalize("NFC", before)  # `tél` with a combining accent
+        return (
+            any(word in context for word in _CONTEXT_WORDS.findall(before)[-window:])
+            if window
+            else False
+        )
 
     def _field_findings(
         self, index: int, text: str, fields: list[Field], found: list[Finding]

@@ -6,6 +6,7 @@ import phonenumbers
 import regex
 
 from service.redaction.patterns import Recognizer, RecognizerResult
+from service.redaction.prescreen import PHONE_WORDS
 
 _DATE = regex.compile(
     r"(?<!\d)(?:\d{4}[-./ ]\d{2}[-./ ]\d{2}|\d{2}[-./]\d{2}[-./]\d{2,4}|\d{2} \d{2} \d{4})(?!\d)"
@@ -51,16 +52,15 @@ class PhoneNumberRecognizer(Recognizer):
     """
 
     INTERNATIONAL = regex.compile(r"(?<![\w+])(?:\+|00)[1-9][\d \-.()]{5,22}\d(?!\w)")
-    # The last alternative is France's written form, five pairs with dots (`01.23.45.67.89`);
-    # dots after a leading group in general would take dates (`05.12.2026` is a valid German
-    # number).
     NATIONAL = regex.compile(
-        r"(?<![\w.,:$+/-])"
-        r"(?:(?:\(\d{2,5}\)[ -]?|0\d{1,4}[ -]|\d{3}[-.])\d[\d .-]{3,12}\d"
-        r"|0[1-9](?:\.\d\d){4}(?!\.\d))"
-        r"(?!\w)"
+        r"(?<![\w.,:$+/-])(?:\(\d{2,5}\)[ -]?|0\d{1,4}[ -]|\d{3}[-.])\d[\d .-]{3,12}\d(?!\w)"
     )
     BARE = regex.compile(r"(?<![\w.,:$+/-])\d{7,12}(?![\w-]|\.\d)")
+    # France's written form, five pairs with dots (`tél. 01.23.45.67.89`). Scored as a bare run
+    # (a label must come before it): an attacker review found firmware versions, timestamps
+    # (`07.12.26.14.30`) and account codes of that shape. Dots after a leading group in general
+    # would take dates as well (`05.12.2026` is a valid German number).
+    DOTTED_PAIRS = regex.compile(r"(?<![\w.,:$+/-])0[1-9](?:\.\d\d){4}(?![\w-]|\.\w)")
     GROUP_END = regex.compile(r"\d(?=[ \-.)]|$)")
 
     def __init__(self, regions: tuple[str, ...]) -> None:
@@ -69,7 +69,7 @@ class PhoneNumberRecognizer(Recognizer):
         super().__init__(
             supported_entities=["PHONE_NUMBER"],
             name="PhoneNumberRecognizer",
-            context=["phone", "tel", "telephone", "mobile", "cell", "msisdn", "fax", "call", "sms"],
+            context=[*PHONE_WORDS],
         )
 
     def analyze(self, text: str, words: frozenset[str] | None = None) -> list[RecognizerResult]:
@@ -79,6 +79,7 @@ class PhoneNumberRecognizer(Recognizer):
             (self.INTERNATIONAL, (None,), 0.85),
             (self.NATIONAL, self.regions, 0.75),
             (self.BARE, self.regions, 0.3),
+            (self.DOTTED_PAIRS, self.regions, 0.3),
         ):
             for match in pattern.finditer(text):
                 if covered is not None and covered[match.start()]:

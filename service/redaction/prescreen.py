@@ -15,8 +15,7 @@ BIRTH_WORDS = frozenset(
     ("dob", "birth", "birthdate", "birthday", "born", "naissance", "geburtsdatum", "geboren",
      "nacimiento", "nascita")
 )  # fmt: skip
-# With the accented forms that read as one of them (`detector._has_context`); `teléfono`
-# splits into `tel` and `fono` there.
+# The phone recogniser's context words too; with French and Spanish labels as written.
 PHONE_WORDS = frozenset(
     ("phone", "tel", "telephone", "mobile", "cell", "msisdn", "fax", "call", "sms",
      "tél", "téléphone", "teléfono")
@@ -37,11 +36,11 @@ _IPV4 = re.compile(r"\.(?<=\d\.)\d{1,3}\.\d{1,3}\.\d")
 _IPV6 = re.compile(r":(?<=[0-9A-Fa-f]:)[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:")
 _PHONE_INTERNATIONAL = re.compile(r"(?:\+|\b00)[1-9][\d ().-]{5,}")
 _PHONE_AREA_CODE = re.compile(r"\(\d{2,5}\)")
-# France writes five pairs with dots (`01.23.45.67.89`).
-_PHONE_TRUNK_PREFIX = re.compile(r"0(?<![\d.:-]0)(?:\d{1,4}[ -]\d{2}|[1-9](?:\.\d\d){4})")
+_PHONE_TRUNK_PREFIX = re.compile(r"0(?<![\d.:-]0)\d{1,4}[ -]\d{2}")
 _PHONE_NORTH_AMERICAN = re.compile(r"\d(?<![\w:,.$-]\d)\d\d[-.]\d{3}[-.]\d{4}(?!\d)")
 _BRACKETED_AT = re.compile(r"[\[({<][ \t]*(?i:at)[ \t]*[\])}>]")
 _BARE_DIGITS = re.compile(r"(?<![\w.:+/-])\d{7,12}(?![\w-]|\.\d)")
+_DOTTED_PAIRS = re.compile(r"0(?<![\w.,:$+/-]0)[1-9](?:\.\d\d){4}")
 
 
 # Words already seen without a street suffix: log lines repeat their words, so most of a
@@ -73,7 +72,9 @@ def _phone(text: str, words: frozenset[str]) -> bool:
         or _PHONE_NORTH_AMERICAN.search(text)
     ):
         return True
-    return not PHONE_WORDS.isdisjoint(words) and _BARE_DIGITS.search(text) is not None
+    return not PHONE_WORDS.isdisjoint(words) and (
+        _BARE_DIGITS.search(text) is not None or _DOTTED_PAIRS.search(text) is not None
+    )
 
 
 def _ip(text: str, words: frozenset[str]) -> bool:
