@@ -90,7 +90,8 @@ _WARM_UP_LINES = (
     "dob=1990-01-02 at 221B Baker Street",
     'msg="spoke with Zhang Wei about the refund"',
 )
-# Words of any script (`tél`, `téléphone` are phone labels); `#` continues one (`ss#`).
+# Words of any script, so that no fragment of one counts (`téléphone` is no `phone`, and
+# Vietnamese `tín` no `tin`); `#` continues a word (`ss#`).
 _CONTEXT_WORDS = re.compile(r"[^\W\d_](?:[^\W\d_]|#)*")
 _PERSON_NER_SCORE_WITH_CUE = 0.6
 # The small model calls many personal names it has not seen (Hodan Warsame, Sokha Chhim)

@@ -6,7 +6,6 @@ import phonenumbers
 import regex
 
 from service.redaction.patterns import Recognizer, RecognizerResult
-from service.redaction.prescreen import PHONE_WORDS
 
 _DATE = regex.compile(
     r"(?<!\d)(?:\d{4}[-./ ]\d{2}[-./ ]\d{2}|\d{2}[-./]\d{2}[-./]\d{2,4}|\d{2} \d{2} \d{4})(?!\d)"
@@ -23,6 +22,12 @@ _PHONE_WORD_BEFORE = regex.compile(
     r"(?i:phone|tel|telephone|mobile|cell|msisdn|fax|call|sms|whatsapp)\w*"
     r"(?:\W{1,3}(?i:to|on|at|no|nr|via))?\W{1,4}\Z"
 )
+# A French or Spanish phone label right before a bare run or dotted pairs (`tél. 0612345678`,
+# `Téléphone : 06.12.34.56.78`, `teléfono 612345678`): the number counts as a formatted one.
+# Only right before: those labels are no context words (a run a few words after one is as
+# often a case, parcel or order number: an attacker review's `téléphone, dossier 48213377`).
+_LABEL_RIGHT_BEFORE = regex.compile(r"(?i:tél|téléphone|teléfono)\.?[ \t]*[:=]?[ \t]*\Z")
+_LABELLED_SCORE = 0.75
 # Groups of four right before a candidate: it continues an account number written in groups
 # (`DE88 3704 0044 0532 0130 00`, an IBAN whose checksum failed), so its length proves nothing.
 _GROUPS_BEFORE = regex.compile(r"(?<![\w-])[A-Z0-9]{4}[ -](?:\d{4}[ -])?\Z")
@@ -69,7 +74,7 @@ class PhoneNumberRecognizer(Recognizer):
         super().__init__(
             supported_entities=["PHONE_NUMBER"],
             name="PhoneNumberRecognizer",
-            context=[*PHONE_WORDS],
+            context=["phone", "tel", "telephone", "mobile", "cell", "msisdn", "fax", "call", "sms"],
         )
 
     def analyze(self, text: str, words: frozenset[str] | None = None) -> list[RecognizerResult]:
@@ -99,7 +104,12 @@ class PhoneNumberRecognizer(Recognizer):
                     end = self._possible_end(match.group())
                 if end is not None:
                     span = (match.start(), match.start() + end)
-                    results.append(RecognizerResult("PHONE_NUMBER", *span, score))
+                    found_score = score
+                    if score < _LABELLED_SCORE and _LABEL_RIGHT_BEFORE.search(
+                        text, max(0, match.start() - 16), match.start()
+                    ):
+                        found_score = _LABELLED_SCORE
+                    results.append(RecognizerResult("PHONE_NUMBER", *span, found_score))
                     if covered is None:
                         covered = bytearray(len(text))
                     covered[span[0] : span[1]] = b"\x01" * (span[1] - span[0])

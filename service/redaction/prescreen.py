@@ -15,7 +15,8 @@ BIRTH_WORDS = frozenset(
     ("dob", "birth", "birthdate", "birthday", "born", "naissance", "geburtsdatum", "geboren",
      "nacimiento", "nascita")
 )  # fmt: skip
-# The phone recogniser's context words too; with French and Spanish labels as written.
+# The phone recogniser's context words, and the French and Spanish labels it reads right
+# before a number (`phone._LABEL_RIGHT_BEFORE`).
 PHONE_WORDS = frozenset(
     ("phone", "tel", "telephone", "mobile", "cell", "msisdn", "fax", "call", "sms",
      "tél", "téléphone", "teléfono")

@@ -1,9 +1,10 @@
 """Phone numbers as French writes them: five pairs with dots after a phone's label
-(`tél. 01.23.45.67.89`), and a bare run of digits after `tél`, `téléphone` or `teléfono` (the
-context words were read as ASCII words only, so `tél` was `t` and `l`). Each redacted line
-below kept its number before. Dotted pairs with no label are left: an attacker review found
-firmware versions, timestamps and account codes of that shape. Lines written for these tests,
-and (marked) the review's."""
+(`tél. 01.23.45.67.89`), and a bare run of digits right after `tél`, `téléphone` or
+`teléfono`. Each redacted line below kept its number before. Dotted pairs with no label are
+left: an attacker review found firmware versions, timestamps and account codes of that shape;
+and the French and Spanish labels count only right before the number, not as context words a
+few words away (case and order numbers). Lines written for these tests, and (marked) the
+review's."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from service.redaction.redactor import Redactor
         ("Mme Morel, tél. 04.78.12.34.56", "Mme <PERSON>, tél. <PHONE_NUMBER>"),
         ("rappel demandé, tél 0612345678", "rappel demandé, tél <PHONE_NUMBER>"),
         ("rappel demandé, Tél : 0478123456", "rappel demandé, Tél : <PHONE_NUMBER>"),
-        ("téléphone portable 0698765432 confirmé", "téléphone portable <PHONE_NUMBER> confirmé"),
+        ("téléphone : 0698765432 confirmé", "téléphone : <PHONE_NUMBER> confirmé"),
         ("teléfono 612345678", "teléfono <PHONE_NUMBER>"),
     ],
 )
@@ -48,6 +49,11 @@ def test_a_french_phone_number_is_redacted(redactor: Redactor, line: str, redact
         "Serial 01.23.45.67.89.AB verified",
         "Số tín 123456789 hết hạn",  # `tín` is no `tin` (a taxpayer number's label)
         "sócial 123 45 6789 ref",
+        # a few words after a French or Spanish label: no context word (the review's)
+        "Réclamation reçue par téléphone, dossier 48213377 ouvert",
+        "teléfono: pedido 912345678 enviado",
+        "Téléphone (ticket 48213377)",
+        "TÉL interne 612345678 poste",
     ],
 )
 def test_what_only_looks_like_one_stays(redactor: Redactor, line: str) -> None:
