@@ -78,19 +78,20 @@ _NOT_A_NAME = (
         # Portuguese, German, Dutch): `client injoignable ce matin`, `client joint par mail`.
         # Not the particles names hold (`de`, `da`, `van`), nor words that are also names
         # somewhere (`son`, `mai`, `nie`, `sin`, `hoy`, `au`, `des`, `sem`, `hay`, `pero`,
-        # `bei`, `weil`, `dans`).
+        # `bei`, `weil`, `dans`, and `sans`, `auch`, `este`, `und`, `werd`, which Faker's
+        # lists of names hold).
         """
-    ce cet cette ces par pour avec sans chez hier demain aujourd est sont été pas mais donc
+    ce cet cette ces par pour avec chez hier demain aujourd est sont été pas mais donc
     très aussi encore déjà toujours jamais leur leurs notre votre nous vous ils elles qui que
     quand comme selon vers après avant depuis
-    por para con desde hasta ayer esta este estos estas muy también nunca siempre fue está
+    por para con desde hasta ayer esta estos estas muy también nunca siempre fue está
     están sobre entre cuando donde porque
     senza ieri oggi domani questo questa questi stato stata molto anche già sempre dopo
     perché
     não com ontem hoje amanhã pelo pela foi são estão muito também nunca sempre onde
-    ist sind wurde wurden nicht mit für nach heute gestern und oder aber sehr auch schon noch
+    ist sind wurde wurden nicht mit für nach heute gestern oder aber sehr schon noch
     immer wenn dass
-    niet voor naar vandaag gisteren heeft hebben werd maar ook altijd wanneer omdat
+    niet voor naar vandaag gisteren heeft hebben maar ook altijd wanneer omdat
     """.split()  # noqa: SIM905
     )
 )
