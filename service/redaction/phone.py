@@ -66,6 +66,16 @@ class PhoneNumberRecognizer(Recognizer):
     # (`07.12.26.14.30`) and account codes of that shape. Dots after a leading group in general
     # would take dates as well (`05.12.2026` is a valid German number).
     DOTTED_PAIRS = regex.compile(r"(?<![\w.,:$+/-])0[1-9](?:\.\d\d){4}(?![\w-]|\.\w)")
+    # A number glued to its label (`tel:0612345678`, `Tél.:06.12.34.56.78`, `phone_number:4155…`),
+    # which the patterns above leave: a number right after `:` or `.` is as often a port, a
+    # version's part or a time's. Not after `call`, `sms` or `cell` (a call's id, a radio
+    # cell's), nor a date (`tel:2026-12-07`).
+    GLUED = regex.compile(
+        r"(?<![\w.-])(?i:(?:[a-z]+[_-])?"
+        r"(?:phone|tel|tél|téléphone|telephone|teléfono|mobile|fax|msisdn)"
+        r"(?:[_-]?(?:number|num|no|nr))?)"
+        r"(?:\.:|[.:=])(\+?\(?\d[\d .()-]{5,20}\d)(?![\w-]|\.\d)"
+    )
     GROUP_END = regex.compile(r"\d(?=[ \-.)]|$)")
 
     def __init__(self, regions: tuple[str, ...]) -> None:
@@ -113,6 +123,19 @@ class PhoneNumberRecognizer(Recognizer):
                     if covered is None:
                         covered = bytearray(len(text))
                     covered[span[0] : span[1]] = b"\x01" * (span[1] - span[0])
+        if covered is None or not all(covered):
+            for match in self.GLUED.finditer(text):
+                start = match.start(1)
+                if covered is not None and covered[start]:
+                    continue
+                number = match.group(1)
+                if _DATE.search(number) and not self.DOTTED_PAIRS.fullmatch(number):
+                    continue
+                end = self._valid_end(number, (None,) if number[0] == "+" else self.regions)
+                if end is not None:
+                    results.append(
+                        RecognizerResult("PHONE_NUMBER", start, start + end, _LABELLED_SCORE)
+                    )
         return results
 
     def _valid_end(self, candidate: str, regions: tuple[str | None, ...]) -> int | None:

@@ -58,3 +58,36 @@ def test_a_french_phone_number_is_redacted(redactor: Redactor, line: str, redact
 )
 def test_what_only_looks_like_one_stays(redactor: Redactor, line: str) -> None:
     assert redactor.redact(line).text == line
+
+
+@pytest.mark.parametrize(
+    ("line", "redacted"),
+    [
+        ("tél:0612345678", "tél:<PHONE_NUMBER>"),
+        ("Tél.:06.12.34.56.78", "Tél.:<PHONE_NUMBER>"),
+        ("tel.0612345678", "tel.<PHONE_NUMBER>"),
+        ("phone:4155550134", "phone:<PHONE_NUMBER>"),
+        ("phone_number:4155550134 verified", "phone_number:<PHONE_NUMBER> verified"),
+        ("mobile:07700900123", "mobile:<PHONE_NUMBER>"),
+    ],
+)
+def test_a_number_glued_to_its_label_is_redacted(
+    redactor: Redactor, line: str, redacted: str
+) -> None:
+    assert redactor.redact(line).text == redacted
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "intel:12345678 cpu",
+        "call:20261207 duration=34",  # a call's id
+        "cell:123456789 rsrp=-95",  # a radio cell's
+        "sms:123456789 sent",
+        "tel:2026-12-07",
+        "mobile_no:0xDEADBEEF",
+        "telemetry:12345678",
+    ],
+)
+def test_what_follows_other_labels_stays(redactor: Redactor, line: str) -> None:
+    assert redactor.redact(line).text == line
