@@ -28,6 +28,9 @@ _PHONE_WORD_BEFORE = regex.compile(
 # often a case, parcel or order number: an attacker review's `téléphone, dossier 48213377`).
 _LABEL_RIGHT_BEFORE = regex.compile(r"(?i:tél|téléphone|teléfono)\.?[ \t]*[:=]?[ \t]*\Z")
 _LABELLED_SCORE = 0.75
+_NORTH_AMERICAN_REGIONS = frozenset(("US", "CA"))
+_NORTH_AMERICAN_SHAPE = regex.compile(r"\(?\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}")
+_AREA_CODE_IN_BRACKETS = regex.compile(r"\((?:0\d{1,4}|[2-9]\d\d)\)")
 # Groups of four right before a candidate: it continues an account number written in groups
 # (`DE88 3704 0044 0532 0130 00`, an IBAN whose checksum failed), so its length proves nothing.
 _GROUPS_BEFORE = regex.compile(r"(?<![\w-])[A-Z0-9]{4}[ -](?:\d{4}[ -])?\Z")
@@ -66,15 +69,19 @@ class PhoneNumberRecognizer(Recognizer):
     # (`07.12.26.14.30`) and account codes of that shape. Dots after a leading group in general
     # would take dates as well (`05.12.2026` is a valid German number).
     DOTTED_PAIRS = regex.compile(r"(?<![\w.,:$+/-])0[1-9](?:\.\d\d){4}(?![\w-]|\.\w)")
-    # A number glued to its label (`tel:0612345678`, `Tél.:06.12.34.56.78`, `phone_number:4155…`),
+    # A number glued to its label (`tel:0612345678`, `Tél.:06.12.34.56.78`, `phoneNo:+4930…`),
     # which the patterns above leave: a number right after `:` or `.` is as often a port, a
-    # version's part or a time's. Not after `call`, `sms` or `cell` (a call's id, a radio
-    # cell's), nor a date (`tel:2026-12-07`).
+    # version's part or a time's. An attacker review of a wider first version found counters,
+    # epochs, ids and cache keys taken (`mobile:612345678`, `tel:1733580000`,
+    # `sessions_mobile:123456789|g`, `fax.20261207.tif`): the label is a word of its own,
+    # and the number opens as one (`+`, a trunk `0`, an area code in brackets) — or, after a
+    # colon, is written as a North American one (no trunk prefix there; its area codes never
+    # open with 0 or 1, so an epoch is none); after `msisdn` it is international without `+`.
+    # Not after `call`, `sms` or `cell`, nor a date.
     GLUED = regex.compile(
-        r"(?<![\w.-])(?i:(?:[a-z]+[_-])?"
-        r"(?:phone|tel|tél|téléphone|telephone|teléfono|mobile|fax|msisdn)"
-        r"(?:[_-]?(?:number|num|no|nr))?)"
-        r"(?:\.:|[.:=])(\+?\(?\d[\d .()-]{5,20}\d)(?![\w-]|\.\d)"
+        r"(?<![\w.-])(?i:phone|tel|tél|téléphone|telephone|teléfono|mobile|fax|msisdn)"
+        r"(?i:[_-]?(?:number|num|no|nr))?"
+        r"(\.:|[.:])[ \t]?(\+?\(?\d[\d .()-]{5,20}\d)(?![\w|-]|\.\w)"
     )
     GROUP_END = regex.compile(r"\d(?=[ \-.)]|$)")
 
@@ -125,13 +132,26 @@ class PhoneNumberRecognizer(Recognizer):
                     covered[span[0] : span[1]] = b"\x01" * (span[1] - span[0])
         if covered is None or not all(covered):
             for match in self.GLUED.finditer(text):
-                start = match.start(1)
+                start = match.start(2)
                 if covered is not None and covered[start]:
                     continue
-                number = match.group(1)
+                number = match.group(2)
                 if _DATE.search(number) and not self.DOTTED_PAIRS.fullmatch(number):
                     continue
-                end = self._valid_end(number, (None,) if number[0] == "+" else self.regions)
+                regions: tuple[str | None, ...] = self.regions
+                if number[0] == "+":
+                    regions = (None,)
+                elif match.group().lower().startswith("msisdn"):
+                    number, regions = "+" + number, (None,)  # international, no `+`
+                elif number[0] == "(" and not _AREA_CODE_IN_BRACKETS.match(number):
+                    continue  # `mobile:(2026) 1207`, `phone:(1) 23456789`
+                elif number[0] not in "0(":
+                    if match.group(1) != ":" or not _NORTH_AMERICAN_SHAPE.fullmatch(number):
+                        continue
+                    regions = tuple(r for r in self.regions if r in _NORTH_AMERICAN_REGIONS)
+                end = self._valid_end(number, regions)
+                if end is not None and number[0] == "+" and match.group(2)[0] != "+":
+                    end -= 1
                 if end is not None:
                     results.append(
                         RecognizerResult("PHONE_NUMBER", start, start + end, _LABELLED_SCORE)

@@ -42,7 +42,9 @@ _PHONE_NORTH_AMERICAN = re.compile(r"\d(?<![\w:,.$-]\d)\d\d[-.]\d{3}[-.]\d{4}(?!
 _BRACKETED_AT = re.compile(r"[\[({<][ \t]*(?i:at)[ \t]*[\])}>]")
 _BARE_DIGITS = re.compile(r"(?<![\w.:+/-])\d{7,12}(?![\w-]|\.\d)")
 _DOTTED_PAIRS = re.compile(r"0(?<![\w.,:$+/-]0)[1-9](?:\.\d\d){4}")
-_GLUED_TO_A_LABEL = re.compile(r"[a-zé](?:\.:|[.:=])\+?\(?\d{2}")
+_GLUED_TO_A_LABEL = re.compile(
+    r"(?i:phone|tel|tél|mobile|fax|msisdn)(?:[^\W\d]|-){0,10}(?:\.:|[.:]) ?\+?\(?\d{2}"
+)
 
 
 # Words already seen without a street suffix: log lines repeat their words, so most of a
@@ -74,10 +76,10 @@ def _phone(text: str, words: frozenset[str]) -> bool:
         or _PHONE_NORTH_AMERICAN.search(text)
     ):
         return True
+    if _GLUED_TO_A_LABEL.search(text) is not None:  # `PHONE:…`, `mobileNumber:…`
+        return True
     return not PHONE_WORDS.isdisjoint(words) and (
-        _BARE_DIGITS.search(text) is not None
-        or _DOTTED_PAIRS.search(text) is not None
-        or _GLUED_TO_A_LABEL.search(text) is not None
+        _BARE_DIGITS.search(text) is not None or _DOTTED_PAIRS.search(text) is not None
     )
 
 

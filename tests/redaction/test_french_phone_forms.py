@@ -69,6 +69,10 @@ def test_what_only_looks_like_one_stays(redactor: Redactor, line: str) -> None:
         ("phone:4155550134", "phone:<PHONE_NUMBER>"),
         ("phone_number:4155550134 verified", "phone_number:<PHONE_NUMBER> verified"),
         ("mobile:07700900123", "mobile:<PHONE_NUMBER>"),
+        ("TÉL.:06.12.34.56.78", "TÉL.:<PHONE_NUMBER>"),
+        ("msisdn:33612345678", "msisdn:<PHONE_NUMBER>"),
+        ("phoneNo:0612345678", "phoneNo:<PHONE_NUMBER>"),
+        ("tel:(030) 1234567", "tel:<PHONE_NUMBER>"),
     ],
 )
 def test_a_number_glued_to_its_label_is_redacted(
@@ -87,6 +91,15 @@ def test_a_number_glued_to_its_label_is_redacted(
         "tel:2026-12-07",
         "mobile_no:0xDEADBEEF",
         "telemetry:12345678",
+        # an attacker review's: counters, epochs, ids, keys and lists after a label
+        "tel:1733580000",
+        "mobile:612345678",
+        "cache get mobile:612345678 miss",
+        "sessions_mobile:123456789|g",
+        "fax.20261207.tif",
+        "mobile:(2026) 1207",
+        "fax:21 22 23 25 80",
+        "redis SET phone:412345678 1",
     ],
 )
 def test_what_follows_other_labels_stays(redactor: Redactor, line: str) -> None:
