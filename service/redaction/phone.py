@@ -6,6 +6,7 @@ import phonenumbers
 import regex
 
 from service.redaction.patterns import Recognizer, RecognizerResult
+from service.redaction.prescreen import GLUED_LABELS
 
 _DATE = regex.compile(
     r"(?<!\d)(?:\d{4}[-./ ]\d{2}[-./ ]\d{2}|\d{2}[-./]\d{2}[-./]\d{2,4}|\d{2} \d{2} \d{4})(?!\d)"
@@ -130,7 +131,7 @@ class PhoneNumberRecognizer(Recognizer):
                     if covered is None:
                         covered = bytearray(len(text))
                     covered[span[0] : span[1]] = b"\x01" * (span[1] - span[0])
-        if covered is None or not all(covered):
+        if words is None or any(word.startswith(GLUED_LABELS) for word in words):
             for match in self.GLUED.finditer(text):
                 start = match.start(2)
                 if covered is not None and covered[start]:

@@ -42,6 +42,8 @@ _PHONE_NORTH_AMERICAN = re.compile(r"\d(?<![\w:,.$-]\d)\d\d[-.]\d{3}[-.]\d{4}(?!
 _BRACKETED_AT = re.compile(r"[\[({<][ \t]*(?i:at)[ \t]*[\])}>]")
 _BARE_DIGITS = re.compile(r"(?<![\w.:+/-])\d{7,12}(?![\w-]|\.\d)")
 _DOTTED_PAIRS = re.compile(r"0(?<![\w.,:$+/-]0)[1-9](?:\.\d\d){4}")
+# The first letters of the words a number is glued to (`phone.GLUED`): `phoneno`, `tél`.
+GLUED_LABELS = ("phone", "tel", "tél", "mobile", "fax", "msisdn")
 _GLUED_TO_A_LABEL = re.compile(
     r"(?i:phone|tel|tél|mobile|fax|msisdn)(?:[^\W\d]|-){0,10}(?:\.:|[.:]) ?\+?\(?\d{2}"
 )
@@ -76,7 +78,10 @@ def _phone(text: str, words: frozenset[str]) -> bool:
         or _PHONE_NORTH_AMERICAN.search(text)
     ):
         return True
-    if _GLUED_TO_A_LABEL.search(text) is not None:  # `PHONE:…`, `mobileNumber:…`
+    if (
+        any(word.startswith(GLUED_LABELS) for word in words)
+        and _GLUED_TO_A_LABEL.search(text) is not None
+    ):  # `PHONE:…`, `phoneNo:…`
         return True
     return not PHONE_WORDS.isdisjoint(words) and (
         _BARE_DIGITS.search(text) is not None or _DOTTED_PAIRS.search(text) is not None
