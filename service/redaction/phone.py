@@ -27,7 +27,7 @@ _PHONE_WORD_BEFORE = regex.compile(
 # `Téléphone : 06.12.34.56.78`, `teléfono 612345678`): the number counts as a formatted one.
 # Only right before: those labels are no context words (a run a few words after one is as
 # often a case, parcel or order number: an attacker review's `téléphone, dossier 48213377`).
-_LABEL_RIGHT_BEFORE = regex.compile(r"(?i:tél|téléphone|teléfono)\.?[ \t]*[:=]?[ \t]*\Z")
+_LABEL_RIGHT_BEFORE = regex.compile(r"(?<!\w)(?i:tél|téléphone|teléfono)\.?[ \t]*[:=]?[ \t]*\Z")
 _LABELLED_SCORE = 0.75
 _NORTH_AMERICAN_REGIONS = frozenset(("US", "CA"))
 _NORTH_AMERICAN_SHAPE = regex.compile(r"\(?\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}")
