@@ -200,6 +200,11 @@ _BY_GIVEN_NAME = regex.compile(
 )
 _WORD_BEFORE = regex.compile(r"(?<![\w-])(\p{L}+)\Z")
 _FOLLOWING_WORD = regex.compile(r"[ \t]+(\p{L}+)")
+# Endings of English nouns made from other words, which no surname has.
+_ABSTRACT_NOUN_SUFFIXES = (
+    "tion", "sion", "ment", "ness", "ity", "ance", "ence", "ship", "ism", "ing", "ure", "age",
+    "ery", "ogy", "ics",
+)  # fmt: skip
 _CONVERSATION_WORDS = frozenset(
     (
         "spoke", "spoken", "speaking", "talked", "talking", "chatted", "chatting", "met",
@@ -559,7 +564,7 @@ class CuedNames:
         particles goes on to the surname after them, and to a second surname that can be
         nothing else."""
         past = _past_particles(text, end, _NEXT_LOWER_WORD)
-        if past == end or not self._a_surname_word(text[:past].rsplit(None, 1)[-1]):
+        if past == end or not self._a_surname_after_particles(text[:past].rsplit(None, 1)[-1]):
             return end  # `tenant compte de la configuration`: an English word is no surname
         second = _NEXT_LOWER_WORD.match(text, past)
         if second is not None and self._a_surname_word(second.group(1)):
@@ -568,6 +573,17 @@ class CuedNames:
 
     def _a_surname_word(self, word: str) -> bool:
         return self._a_third_word(word) and not self._lexicon.knows(word)
+
+    def _a_surname_after_particles(self, word: str) -> bool:
+        """After particles, also a word WordNet knows only as a noun, as it knows many
+        surnames (`van den bosch`, `de la rosa`, `van der berg`), unless made with a suffix of
+        abstract nouns (`de la configuration`, `de la direction`)."""
+        lexicon = self._lexicon
+        return self._a_surname_word(word) or (
+            self._a_third_word(word)
+            and lexicon.only_a_noun(word)
+            and not word.endswith(_ABSTRACT_NOUN_SUFFIXES)
+        )
 
     def _lower_case_names_after_a_title(self, text: str) -> Iterator[tuple[int, int]]:
         """`Dr. ifeoma chukwuma`, `mrs. ngozi okonkwo`: a title does not vouch for lower-case

@@ -42,3 +42,24 @@ def test_a_lower_case_name_after_a_role_is_redacted(
     redactor: Redactor, line: str, redacted: str
 ) -> None:
     assert redactor.redact(line).text == redacted
+
+
+def test_a_surname_after_a_particle_stays_redacted(redactor: Redactor) -> None:
+    assert "nguyen" not in redactor.redact("customer nguyen van an").text
+
+
+@pytest.mark.parametrize(
+    ("line", "redacted"),
+    [
+        # WordNet knows these surnames as nouns; they were left readable after the particles
+        ("customer john de la rosa updated", "customer <PERSON> updated"),
+        ("customer anna van der berg updated", "customer <PERSON> updated"),
+        ("customer mia van den bosch", "customer <PERSON>"),
+        # a second surname must still be no English word at all
+        ("customer maria de la cruz dashboard opened", "customer <PERSON> dashboard opened"),
+    ],
+)
+def test_a_surname_after_particles_may_be_an_english_noun(
+    redactor: Redactor, line: str, redacted: str
+) -> None:
+    assert redactor.redact(line).text == redacted
