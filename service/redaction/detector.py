@@ -328,14 +328,12 @@ class PresidioDetector:
     def _has_context(self, text: str, result: RecognizerResult, context: frozenset[str]) -> bool:
         """Whole-word match of a context word among the few words before the value."""
         window = self.policy.context.window_words
+        if not window:
+            return False
         before = text[max(0, result.start - 80) : result.start].lower()
         if not before.isascii():
             before = unicodedata.normalize("NFC", before)  # `tél` with a combining accent
-        return (
-            any(word in context for word in _CONTEXT_WORDS.findall(before)[-window:])
-            if window
-            else False
-        )
+        return any(word in context for word in _CONTEXT_WORDS.findall(before)[-window:])
 
     def _field_findings(
         self, index: int, text: str, fields: list[Field], found: list[Finding]

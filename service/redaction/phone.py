@@ -132,32 +132,34 @@ class PhoneNumberRecognizer(Recognizer):
                         covered = bytearray(len(text))
                     covered[span[0] : span[1]] = b"\x01" * (span[1] - span[0])
         if words is None or any(word.startswith(GLUED_LABELS) for word in words):
-            for match in self.GLUED.finditer(text):
-                start = match.start(2)
-                if covered is not None and covered[start]:
-                    continue
-                number = match.group(2)
-                if _DATE.search(number) and not self.DOTTED_PAIRS.fullmatch(number):
-                    continue
-                regions: tuple[str | None, ...] = self.regions
-                if number[0] == "+":
-                    regions = (None,)
-                elif match.group().lower().startswith("msisdn"):
-                    number, regions = "+" + number, (None,)  # international, no `+`
-                elif number[0] == "(" and not _AREA_CODE_IN_BRACKETS.match(number):
-                    continue  # `mobile:(2026) 1207`, `phone:(1) 23456789`
-                elif number[0] not in "0(":
-                    if match.group(1) != ":" or not _NORTH_AMERICAN_SHAPE.fullmatch(number):
-                        continue
-                    regions = tuple(r for r in self.regions if r in _NORTH_AMERICAN_REGIONS)
-                end = self._valid_end(number, regions)
-                if end is not None and number[0] == "+" and match.group(2)[0] != "+":
-                    end -= 1
-                if end is not None:
-                    results.append(
-                        RecognizerResult("PHONE_NUMBER", start, start + end, _LABELLED_SCORE)
-                    )
+            results.extend(self._glued_numbers(text, covered))
         return results
+
+    def _glued_numbers(self, text: str, covered: bytearray | None) -> list[RecognizerResult]:
+        """Numbers glued to their label (`GLUED`) where no other pattern found one."""
+        found = []
+        for match in self.GLUED.finditer(text):
+            start, number = match.start(2), match.group(2)
+            if covered is not None and covered[start]:
+                continue
+            if _DATE.search(number) and not self.DOTTED_PAIRS.fullmatch(number):
+                continue
+            prefix, regions = "", self.regions
+            if number[0] == "+":
+                regions = (None,)
+            elif match.group().lower().startswith("msisdn"):
+                prefix, regions = "+", (None,)  # international, written without its `+`
+            elif number[0] == "(" and not _AREA_CODE_IN_BRACKETS.match(number):
+                continue  # `mobile:(2026) 1207`, `phone:(1) 23456789`
+            elif number[0] not in "0(":
+                if match.group(1) != ":" or not _NORTH_AMERICAN_SHAPE.fullmatch(number):
+                    continue
+                regions = tuple(r for r in self.regions if r in _NORTH_AMERICAN_REGIONS)
+            end = self._valid_end(prefix + number, regions)
+            if end is not None:
+                span = (start, start + end - len(prefix))
+                found.append(RecognizerResult("PHONE_NUMBER", *span, _LABELLED_SCORE))
+        return found
 
     def _valid_end(self, candidate: str, regions: tuple[str | None, ...]) -> int | None:
         """The longest prefix of `candidate`, ending at a digit group, that is a valid number."""

@@ -45,7 +45,7 @@ _DOTTED_PAIRS = re.compile(r"0(?<![\w.,:$+/-]0)[1-9](?:\.\d\d){4}")
 # The first letters of the words a number is glued to (`phone.GLUED`): `phoneno`, `tél`.
 GLUED_LABELS = ("phone", "tel", "tél", "mobile", "fax", "msisdn")
 _GLUED_TO_A_LABEL = re.compile(
-    r"(?i:phone|tel|tél|mobile|fax|msisdn)(?:[^\W\d]|-){0,10}(?:\.:|[.:]) ?\+?\(?\d{2}"
+    rf"(?i:{'|'.join(GLUED_LABELS)})(?:[^\W\d]|-){{0,10}}(?:\.:|[.:]) ?\+?\(?\d{{2}}"
 )
 
 
