@@ -23,6 +23,7 @@ from service.redaction.csv_rows import headerless_row_cells
 from service.redaction.lexicon import Lexicon
 from service.redaction.names import CASELESS_WORD, LOG_VOCABULARY, NAME_PARTICLE
 from service.redaction.values import (
+    BANK_WORDS,
     COMPANY_SUFFIXES,
     GROUP_WORDS,
     NOT_A_PERSON,
@@ -387,10 +388,11 @@ def _past_particles(text: str, end: int, next_word: regex.Pattern[str] = _NEXT_U
 
 
 def _a_name_stretch(text: str, stretch: list[tuple[int, int, bool]]) -> Iterator[tuple[int, int]]:
-    """Two or three words of capitals, two of them no English word and none making it a
-    place (`SANTA CLARA`): their span. One unknown word is not enough in capitals, where
-    alerts name hardware and services (`NVIDIA DRIVER`)."""
-    if 2 <= len(stretch) <= 3 and sum(unknown for _, _, unknown in stretch) >= 2:
+    """Two to four words of capitals (`AGUSTÍN LEONARDO TEJADA PRADO`: two given names, two
+    surnames), two of them no English word and none making it a place (`SANTA CLARA`): their
+    span. One unknown word is not enough in capitals, where alerts name hardware and services
+    (`NVIDIA DRIVER`)."""
+    if 2 <= len(stretch) <= 4 and sum(unknown for _, _, unknown in stretch) >= 2:
         start, end = stretch[0][0], stretch[-1][1]
         if not names_a_place(text[start:end]):
             yield start, end
@@ -404,8 +406,9 @@ def _a_file_name(login: str) -> bool:
 
 def _not_an_acronym(word: str) -> bool:
     """Capitals after to/for are read as a name only when each word has four letters or more
-    and a vowel (`JOHN O'REILLY`): acronyms are not (`AWS SQS`, `PCI DSS`)."""
-    return len(word) >= 4 and any(vowel in word for vowel in "AEIOUY")
+    and a vowel (`JOHN O'REILLY`): acronyms are not (`AWS SQS`, `PCI DSS`). Acronyms are
+    written in ASCII: a letter outside it (`LÜBS`, `NGỌC`) is taken for a vowel."""
+    return len(word) >= 4 and (not word.isascii() or any(vowel in word for vowel in "AEIOUY"))
 
 
 class CuedNames:
@@ -689,24 +692,32 @@ class CuedNames:
                 yield from names
 
     def _upper_runs_of_no_english(self, text: str) -> Iterator[tuple[int, int]]:
-        """Within each run of words in capitals, every stretch of two or three words that
+        """Within each run of words in capitals, every stretch of two to four words that
         could be nothing but a name: two of them no English word, any other a noun only
         (`HELD: DARIA KOVAL`, `LEILA HADDAD'S CARD`, `MARIA JOSÉ GONZÁLEZ ASKED`)."""
         if not self._lexicon.available:
             return
         for match in _UPPER_RUN.finditer(text):
             stretch: list[tuple[int, int, bool]] = []
+            after_a_bank = False
             for word in _UPPER_WORDS.finditer(text, match.start(), match.end()):
                 bare = _POSSESSIVE.sub("", word.group())
-                if self._may_be_a_name_in_capitals(bare.lower()):
+                lower = bare.lower()
+                if lower not in BANK_WORDS and self._may_be_a_name_in_capitals(lower):
                     # An unknown word of three letters is as likely an acronym (`AWS LAMBDA`).
                     unknown = len(bare) >= 4 and not self._lexicon.knows(bare.replace("-", ""))
                     stretch.append((word.start(), word.start() + len(bare), unknown))
                     if len(bare) == len(word.group()):
                         continue  # a possessive ends the name
-                yield from _a_name_stretch(text, stretch)
+                # A bank's or a company's name: `BANCO BILBAO VIZCAYA`, `STADTWERKE MUENCHEN GMBH`
+                if not after_a_bank and lower not in COMPANY_SUFFIXES:
+                    yield from _a_name_stretch(text, stretch)
                 stretch = []
-            yield from _a_name_stretch(text, stretch)
+                after_a_bank = lower in BANK_WORDS or (
+                    after_a_bank and NAME_PARTICLE.fullmatch(lower) is not None
+                )  # `BANCO DE SABADELL`
+            if not after_a_bank:
+                yield from _a_name_stretch(text, stretch)
 
     def names_in_capital_cells(self, text: str) -> Iterator[CapitalCells]:
         """In an export row with no header, a name in capitals fills one cell (`;PAUL
@@ -933,8 +944,11 @@ class CuedNames:
 
     def _a_name(self, words: list[str]) -> bool:
         parts = [part for word in words for part in word.split("-")]  # `ops-team`, `sre-oncall`
-        if any(part in LOG_VOCABULARY or part in _NOT_A_NAME for part in parts):
-            return False
+        if any(
+            part in LOG_VOCABULARY or part in _NOT_A_NAME or part in COMPANY_SUFFIXES
+            for part in parts
+        ):
+            return False  # `payee: STADTWERKE MUENCHEN GMBH`
         first, last = words[0], words[-1]
         # `customer requested refund`, `client sends request`, `customer portal crashed`.
         return not self.verb_form(first) and not (

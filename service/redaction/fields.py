@@ -200,7 +200,7 @@ def find_fields(text: str, explicit: Mapping[str, str] | None = None) -> list[Fi
         fields.extend(_key_values(text, explicit))
         if "Key (" in text:
             for match in _PG_KEY.finditer(text):
-                fields.append(_field(match.group(1), match.start(2), match.end(2), True, explicit))
+                fields.extend(_pg_key_fields(match, explicit))
     if ":" in text and _COLON_LETTER.search(text):
         for match in _KEY_COLON_VALUE.finditer(text):
             field = _field(match.group(1), match.start(2), match.end(2), False, explicit)
@@ -270,6 +270,28 @@ def _unquoted_name_end(text: str, start: int, end: int) -> int:
     if given is not None:  # `holder=Tanaka, Hiroshi`: the value stopped at the comma
         end = given.end()
     return end
+
+
+def _pg_key_fields(match: re.Match[str], explicit: Mapping[str, str] | None) -> list[Field]:
+    """PostgreSQL's `Key (a, b)=(x, y)`: each column with its value when the counts agree
+    (`Key (email, holder_name)=(ana@example.com, ana lima)`), else the columns as one key."""
+    columns = match.group(1).split(", ")
+    if len(columns) > 1:
+        values = list(re.finditer(r"[^,]+", match.group(2)))
+        if len(values) == len(columns):
+            offset = match.start(2)
+            return [
+                _field(column, offset + start, offset + end, True, explicit)
+                for column, value in zip(columns, values, strict=True)
+                for start, end in [_stripped_span(value)]
+            ]
+    return [_field(match.group(1), match.start(2), match.end(2), True, explicit)]
+
+
+def _stripped_span(value: re.Match[str]) -> tuple[int, int]:
+    text = value.group()
+    lead = len(text) - len(text.lstrip())
+    return value.start() + lead, value.end()
 
 
 def _key_values(

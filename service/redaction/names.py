@@ -123,6 +123,11 @@ LOG_VOCABULARY = frozenset(
 )
 
 
+# Role cues that are ordinary words in names and text too (`customer: tenant de la`): only
+# trimmed off a run's ends, as its cue (`Subscriber Giulia Bianchi`), never log vocabulary.
+_ROLE_WORDS_AT_A_RUN_END = frozenset(("subscriber", "member", "buyer", "tenant", "guest"))
+
+
 @dataclass(frozen=True)
 class NameCandidate:
     """A run of capitalised words (`start`, `end`), the word written just before it, and the
@@ -172,10 +177,10 @@ def _candidate(text: str, words: list[regex.Match[str]], lo: int, hi: int) -> Na
     """The run's words with log vocabulary trimmed off, and the words around them."""
     start, end = words[0].start(), words[-1].end()
     word_before = ""
-    while words and _is_vocabulary(words[0].group()):
+    while words and _trimmed(words[0].group()):
         word_before = words.pop(0).group().lower().strip(".")
     word_after = ""
-    while words and _is_vocabulary(words[-1].group()):
+    while words and _trimmed(words[-1].group()):
         word_after = words.pop().group().lower().strip(".")
     if len(words) < 2:
         return None
@@ -190,6 +195,10 @@ def _candidate(text: str, words: list[regex.Match[str]], lo: int, hi: int) -> Na
 
 def _is_vocabulary(word: str) -> bool:
     return word.lower().strip(".") in LOG_VOCABULARY
+
+
+def _trimmed(word: str) -> bool:
+    return _is_vocabulary(word) or word.lower() in _ROLE_WORDS_AT_A_RUN_END
 
 
 # `Aoife Byrne, Cillian Doyle`: a capitalised word right before a `Last, First` match and one

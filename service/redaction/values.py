@@ -66,9 +66,19 @@ PLACE_WORDS = frozenset(
 PLACE_OPENERS = frozenset(
     "santa santo são sao st saint sainte fort port mount mt cape new los las".split()  # noqa: SIM905
 )
-# A value ending in one of these names a company: `ACME LTD`, `Kowhai Holdings Inc.`.
+# A value ending in one of these names a company: `ACME LTD`, `Kowhai Holdings Inc.`,
+# `TELEFONICA MOVILES ESPANA SAU`. Not the forms that are words or surnames too (`SA`, `SL`,
+# `SPA`, `AS`, `SE`, `EG`).
 COMPANY_SUFFIXES = frozenset(
-    "ltd llc inc gmbh corp plc pty bv ag sarl oy ab kk limited holdings company".split()  # noqa: SIM905
+    """
+    ltd llc inc gmbh corp plc pty bv ag sarl oy ab kk limited holdings company sau srl sas nv
+    kg lda ltda bvba sprl ohg
+    """.split()  # noqa: SIM905
+)
+# "Bank" in the languages of Europe's issuers: a run of capitals after one is the bank's
+# name (`BANCO BILBAO VIZCAYA ARGENTARIA`, `KREISSPARKASSE KOELN`), not a person's.
+BANK_WORDS = frozenset(
+    "bank banco banque banca sparkasse kreissparkasse stadtsparkasse volksbank".split()  # noqa: SIM905
 )
 _NAME_WORD = r"[\p{L}\p{M}][\p{L}\p{M}'\u2019.-]*"
 # One to six words of letters (initials, apostrophes, hyphens), `Last, First` allowed.
