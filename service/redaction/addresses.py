@@ -147,6 +147,14 @@ _UNMARKED_STREET = regex.compile(
 )
 _DIGIT_SPACE_CAPITAL = regex.compile(r"\d[ \t]+\p{Lu}")
 
+# German and Dutch streets fused with `ring` or `pad` (`Johannesring 9`, `Vadim-Jüttner-Ring
+# 3/9`, `Bloemenpad 4`): English has words so built too (`Offering 3`, `Keypad 2`), so the
+# detector keeps one only if neither the word nor what comes before its suffix is English.
+_RING_OR_PATH_STREET = regex.compile(
+    r"(?<![\w.-])(?P<word>(?P<stem>\p{Lu}[\p{L}'\u2019-]{2,}?)(?i:ring|pad))[ \t]+(?:No\.?[ \t]*)?"
+    r"\d{1,5}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?(?![\w-])"
+)
+
 
 _ADMIN_AFTER = regex.compile(_ADMIN_PART)
 
@@ -160,6 +168,17 @@ def unmarked_streets(text: str) -> list[tuple[int, int, str, bool]]:
     return [
         (m.start(), m.end(1), m.group(1), _ADMIN_AFTER.match(text, m.end()) is not None)
         for m in _UNMARKED_STREET.finditer(text)
+    ]
+
+
+def ring_or_path_streets(text: str) -> list[tuple[int, int, str, str]]:
+    """Spans of streets fused with `ring` or `pad`, with the whole word and what comes before
+    its suffix, for the caller to judge (`Helenaring 7`: `helenaring`, `helena`)."""
+    if "ing " not in text and "ad " not in text and "ING " not in text and "AD " not in text:
+        return []
+    return [
+        (m.start(), m.end(), m.group("word"), m.group("stem"))
+        for m in _RING_OR_PATH_STREET.finditer(text)
     ]
 
 

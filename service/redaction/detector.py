@@ -16,7 +16,12 @@ from dataclasses import dataclass
 
 import regex
 
-from service.redaction.addresses import extra_addresses, unmarked_streets, widen
+from service.redaction.addresses import (
+    extra_addresses,
+    ring_or_path_streets,
+    unmarked_streets,
+    widen,
+)
 from service.redaction.allowlist import AllowList
 from service.redaction.csv_rows import (
     MAX_SHORT_HEADER_LENGTH,
@@ -317,6 +322,11 @@ class PresidioDetector:
                 for start, end, name, marked in unmarked_streets(text)
                 if marked or self._foreign_name(name)
             )
+            findings.extend(
+                Finding("LOCATION", start, end, _ADDRESS_SHAPE_SCORE)
+                for start, end, word, stem in ring_or_path_streets(text)
+                if self._no_english_compound(word, stem)
+            )
             findings = [
                 Finding(f.entity, *widen(text, f.start, f.end), f.score)
                 if f.entity == "LOCATION"
@@ -597,6 +607,21 @@ class PresidioDetector:
         return lexicon.available and not any(
             word in NOT_A_PERSON or lexicon.ordinary(word) for word in lowered
         )
+
+    def _no_english_compound(self, word: str, stem: str) -> bool:
+        """`Johannesring`, `Bloemenpad`: neither the word nor its stem is English (`Keypad`,
+        `Launchpad`), nor is a word in -ring a verb's -ing form: a vowel before `ring` reads
+        as one (`Offering`, `Refactoring`), and a verb known with one `r` less (`Recurring`)."""
+        lexicon = self.lexicon
+        if not lexicon.available:
+            return False
+        word, stem = word.lower(), stem.lower().rstrip("-")
+        if lexicon.knows(word) or lexicon.knows(stem) or word in LOG_VOCABULARY:
+            return False
+        if not word.endswith("ring"):
+            return True
+        verb = word[:-3]
+        return verb[-2] not in "aeiouy" and not (verb[-1] == verb[-2] and lexicon.knows(verb[:-1]))
 
     def _foreign_name(self, name: str) -> bool:
         """No word of log vocabulary, and more words of three letters or more that are no

@@ -18,6 +18,7 @@ from service.redaction.patterns import (
 from service.redaction.street_types import (
     GRID_STREET,
     STREET_AFTER_NAME,
+    STREET_AFTER_NAME_IN_LOWER_CASE,
     STREET_AFTER_NUMBER,
     STREET_AFTER_NUMBER_IN_CAPITALS,
     STREET_BEFORE_A_NUMBER_SIGN,
@@ -26,6 +27,7 @@ from service.redaction.street_types import (
     STREET_BEFORE_NAME_IN_LOWER_CASE,
     STREET_BEFORE_NUMBERED_NAME_IN_CAPITALS,
     TYPE_WORD_AFTER_NAME,
+    any_word_ending_in,
     any_word_of,
 )
 
@@ -507,14 +509,29 @@ class StreetAddressRecognizer(PatternRecognizer):
                     any_word_of(STREET_BEFORE_NAME_IN_LOWER_CASE),
                 ),
                 Pattern(
+                    "lower-case street type, name, number",
+                    rf"(?<![\w.-])(?:rue|avenue|boulevard|bd|allée|quai|chemin|impasse)\s+"
+                    rf"{_FRENCH_PARTICLES}?{_FRENCH_NAME_WORD}(?:\s+{_FRENCH_NAME_WORD})?,?\s+"
+                    rf"{number}(?![\w-])",
+                    0.6,
+                    any_word_of(STREET_BEFORE_NAME_IN_LOWER_CASE),
+                ),
+                Pattern(
                     "name with street suffix, number",
                     rf"(?<!\w)(?:{_NAME_WORD}\s+){{0,3}}\p{{Lu}}{_THEN_NUMBER}[\p{{L}}'\u2019-]{{2,}}"
                     rf"(?i:{STREET_AFTER_NAME})\s+(?:No[.:]?\s*)?{number}(?![\w-])",
                     0.6,
                 ),
                 Pattern(
+                    "lower-case name with street suffix, number",
+                    rf"(?<![\w.-])\p{{Ll}}[\p{{Ll}}'\u2019-]{{2,}}{STREET_AFTER_NAME_IN_LOWER_CASE}\s+"
+                    rf"{number}(?![\w-])",
+                    0.6,
+                    any_word_ending_in(STREET_AFTER_NAME_IN_LOWER_CASE),
+                ),
+                Pattern(
                     "grid street, number, cross street and distance",
-                    rf"(?<!\w){GRID_STREET}\s+\d{{1,3}}[A-Z]?\s*"
+                    rf"(?<!\w){GRID_STREET}\s+\d{{1,3}}[ªº]?[A-Z]?(?:\s+Bis(?:\s+[A-Z])?)?\s*"
                     rf"(?:#|No\.?|N[°º])\s*\d{{1,3}}[A-Z]?\s?-\s?\d{{1,3}}(?![\w-])",
                     0.6,
                     any_word_of(GRID_STREET),

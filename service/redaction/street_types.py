@@ -27,7 +27,8 @@ STREET_BEFORE_NAME = (
     r"|Circuito|Retorno|Prolongación|Periférico|Diagonal|Pasaje|Alameda|Estrada|Rodovia|Viela"
     r"|Ladeira|Vila|Setor|Quadra|Conjunto|Gang|Gg\.|Jl|Strada|Str\.|Bulevardul|Bd\.|Aleea"
     r"|Intrarea|Drumul|Piața|Piata|Soseaua|Șoseaua|Splaiul|Ngõ|Hẻm|Số|Phường|plac|pl\.|os\."
-    r"|osiedle|Cesta|Ulica|Ul\.|Trg|Obala|Put)"
+    r"|osiedle|Cesta|Ulica|Ul\.|Trg|Obala|Put|Rambla|Ronda|Glorieta|Cuesta|Cañada|Urbanización"
+    r"|Pasadizo|Borgo|Contrada|Rotonda|Vico)"
 )
 # Street types before which Latin America writes the house number with a number sign
 # (`Av. Corrientes N° 1234`, `Calle San Martín N.° 455`, `Camino 5 N° 3073`); not `Plaza`,
@@ -54,9 +55,10 @@ STREET_AFTER_NUMBER_IN_CAPITALS = (
 )
 # Not `BD` (bedrooms in a listing: `3 BD RANCH`), `AV.` (an average), `AL.` (`ET AL.`),
 # `CORSO` (an Italian course), nor Turkish types, which follow the name.
-STREET_BEFORE_NUMBERED_NAME_IN_CAPITALS = r"(?:RUE|AVENUE|BOULEVARD|ALLÉE|ALLEE|QUAI)"
+STREET_BEFORE_NUMBERED_NAME_IN_CAPITALS = r"(?:RUE|AVENUE|BOULEVARD|ALLÉE|ALLEE|QUAI|CHEMIN)"
 STREET_BEFORE_NAME_IN_CAPITALS = (
-    r"(?:CALLE|AVENIDA|AVDA\.?|CARRER|RUA|TRAVESSA|PRAÇA|PRACA|VIALE|PIAZZA|JALAN"
+    r"(?:CALLE|AVENIDA|AVDA\.?|CARRER|RUA|TRAVESSA|PRAÇA|PRACA|VIALE|PIAZZA|JALAN|PASAJE|PASEO"
+    r"|GLORIETA|RAMBLA|RONDA|CAMINO|ALAMEDA"
     r"|JL\.|UL\.|ULICA|ALEJA|ULITSA|CALEA|STRADA|RUE|AVENUE|BOULEVARD)"
 )
 # Type words written after the street's name as a word of their own (`Karl Johans gate 22`,
@@ -81,14 +83,20 @@ STREET_AFTER_NAME = (
     r"|boulevard|way|quay|drive|place|square|highway|parkway|stræde|straede|allé|vænge|plads"
     r"|torv|gränd|stigen|torget|backen|leden|stien|bakken|plassen|polku|kaari|bulevardi"
     r"|raitti|rinne|tori|körút|köz|nábřeží|třída|námestie|trg|cesta|obala"
-    r"|cad\.|sok\.|mah\.|bulvar\u0131|bulvari|close|crescent|terrace|estate|estates)"
+    r"|cad\.|sok\.|mah\.|bulvar\u0131|bulvari|close|crescent|terrace|estate|estates"
+    r"|singel|dreef|steeg|baan|hof|lei)"
 )
+
+
+# Fused types no English word ends in: a street so named counts in lower case too
+# (`ackermannstraße 38`, `kerkstraat 4`).
+STREET_AFTER_NAME_IN_LOWER_CASE = r"(?:straße|strasse|gasse|straat|gracht|steeg|singel|dreef)"
 
 
 # Grid addresses (Colombia and neighbours): the street's type and number, then `#` or `No.`
 # and the cross street's number, a hyphen and the house's distance (`Calle 26 # 57-41`).
 GRID_STREET = (
-    r"(?:Calle|Cl\.|Carrera|Cra\.?|Cr\.|Kr\.?|Transversal|Tv\.|Diagonal|Dg\.|Avenida|Av\.?"
+    r"(?:Calle|Cl\.|Carrera|Cra\.?|Cr\.|Kr\.?|Transversal|Tv\.|Tr\.|Diagonal|Dg\.|Avenida|Av\.?"
     r"|Ak\.?|Ac\.?)"
 )
 
@@ -115,6 +123,12 @@ def any_word_of(alternation: str) -> WordGate:
     """A pattern that needs one of these words whole (set off by spaces or punctuation)."""
     words = literal_words(alternation)
     return lambda line: not words.isdisjoint(line)
+
+
+def any_word_ending_in(alternation: str) -> WordGate:
+    """A pattern that needs a word ending in one of these (`ackermannstraße`)."""
+    suffixes = tuple(literal_words(alternation))
+    return lambda line: any(word.endswith(suffixes) for word in line)
 
 
 # Type words that are also common lower-case words of logs (`cache put 3 entries`, `prize
@@ -150,5 +164,5 @@ STREET_SUFFIXES = (
     "platz", "allee", "damm", "ufer", "soka\u011f\u0131", "stígur", "stræde", "straede",
     "vænge", "plads", "torv", "gränd", "stigen", "torget", "backen", "leden", "stien", "bakken",
     "plassen", "polku", "kaari", "bulevardi", "raitti", "rinne", "bulvar\u0131", "vej", "gata",
-    "allé",
+    "allé", "singel", "dreef", "steeg", "baan", "hof", "lei",
 )  # fmt: skip

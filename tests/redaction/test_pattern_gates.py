@@ -32,6 +32,7 @@ SHAPES = (
     "SHIPPED TO 12 {w} DE LA PAIX, PARIS",
     "SHIPPED TO {w} OAK TREE 12, PARIS",
     "shipped to {w} San Martin N\u00b0 455 today",
+    "shipped to lange{w} 7 today",
 )
 
 
