@@ -694,7 +694,9 @@ class CuedNames:
     def _upper_runs_of_no_english(self, text: str) -> Iterator[tuple[int, int]]:
         """Within each run of words in capitals, every stretch of two to four words that
         could be nothing but a name: two of them no English word, any other a noun only
-        (`HELD: DARIA KOVAL`, `LEILA HADDAD'S CARD`, `MARIA JOSÉ GONZÁLEZ ASKED`)."""
+        (`HELD: DARIA KOVAL`, `LEILA HADDAD'S CARD`, `MARIA JOSÉ GONZÁLEZ ASKED`). Not before a
+        company's legal form (`STADTWERKE MUENCHEN GMBH`); right after a bank word the first
+        word is the bank's name (`BANCO SANTANDER MARTHE ROUX`)."""
         if not self._lexicon.available:
             return
         for match in _UPPER_RUN.finditer(text):
@@ -709,15 +711,11 @@ class CuedNames:
                     stretch.append((word.start(), word.start() + len(bare), unknown))
                     if len(bare) == len(word.group()):
                         continue  # a possessive ends the name
-                # A bank's or a company's name: `BANCO BILBAO VIZCAYA`, `STADTWERKE MUENCHEN GMBH`
-                if not after_a_bank and lower not in COMPANY_SUFFIXES:
-                    yield from _a_name_stretch(text, stretch)
+                if lower not in COMPANY_SUFFIXES:  # `STADTWERKE MUENCHEN GMBH`
+                    yield from _a_name_stretch(text, stretch[1:] if after_a_bank else stretch)
                 stretch = []
-                after_a_bank = lower in BANK_WORDS or (
-                    after_a_bank and NAME_PARTICLE.fullmatch(lower) is not None
-                )  # `BANCO DE SABADELL`
-            if not after_a_bank:
-                yield from _a_name_stretch(text, stretch)
+                after_a_bank = lower in BANK_WORDS
+            yield from _a_name_stretch(text, stretch[1:] if after_a_bank else stretch)
 
     def names_in_capital_cells(self, text: str) -> Iterator[CapitalCells]:
         """In an export row with no header, a name in capitals fills one cell (`;PAUL

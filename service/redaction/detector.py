@@ -43,6 +43,7 @@ from service.redaction.names import (
     NAME_PARTICLE,
     NOT_A_SURNAME,
     UPPER_LAST_COMMA_FIRST,
+    WEAK_ROLE_WORDS,
     capitalised_word_before,
     continued_name_end,
     name_candidates,
@@ -782,8 +783,8 @@ class PresidioDetector:
                 and not names_a_thing(text[candidate.start : candidate.end])
             ):
                 cue = candidate.word_after  # `Rose Hill Contact`, `Rose Hill, customer since`
-            if cue in self.person_cues or self._unlike_english(
-                text[candidate.start : candidate.end].split()
+            if (cue in self.person_cues and cue not in WEAK_ROLE_WORDS) or self._unlike_english(
+                run_text.split()
             ):
                 # A cue, or words that are no English words, vouch for the run: no NER.
                 cued.append(Finding("PERSON", *run, _PERSON_NER_SCORE_WITH_CUE))

@@ -274,18 +274,27 @@ def _unquoted_name_end(text: str, start: int, end: int) -> int:
 
 def _pg_key_fields(match: re.Match[str], explicit: Mapping[str, str] | None) -> list[Field]:
     """PostgreSQL's `Key (a, b)=(x, y)`: each column with its value when the counts agree
-    (`Key (email, holder_name)=(ana@example.com, ana lima)`), else the columns as one key."""
-    columns = match.group(1).split(", ")
-    if len(columns) > 1:
-        values = list(re.finditer(r"[^,]+", match.group(2)))
-        if len(values) == len(columns):
-            offset = match.start(2)
-            return [
-                _field(column, offset + start, offset + end, True, explicit)
-                for column, value in zip(columns, values, strict=True)
-                for start, end in [_stripped_span(value)]
-            ]
-    return [_field(match.group(1), match.start(2), match.end(2), True, explicit)]
+    (`Key (email, holder_name)=(ana@example.com, ana lima)`). When there are more values, a
+    value held commas, taken to be the person's (`(7, Bianchi, Giulia)`), if any column is."""
+    columns = [column.strip() for column in match.group(1).split(",")]
+    if len(columns) == 1:
+        return [_field(match.group(1), match.start(2), match.end(2), True, explicit)]
+    values = list(re.finditer(r"[^,]+", match.group(2)))
+    offset = match.start(2)
+    if len(values) == len(columns):
+        return [
+            _field(column, offset + start, offset + end, True, explicit)
+            for column, value in zip(columns, values, strict=True)
+            for start, end in [_stripped_span(value)]
+        ]
+    judged = [_field(column, match.start(2), match.end(2), True, explicit) for column in columns]
+    person = next((index for index, field in enumerate(judged) if field.entity == "PERSON"), None)
+    extra = len(values) - len(columns)
+    if person is None or extra < 0:
+        return [judged[0]]
+    start, _ = _stripped_span(values[person])
+    end = values[person + extra].end()
+    return [judged[person]._replace(start=offset + start, end=offset + end)]
 
 
 def _stripped_span(value: re.Match[str]) -> tuple[int, int]:

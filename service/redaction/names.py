@@ -125,7 +125,9 @@ LOG_VOCABULARY = frozenset(
 
 # Role cues that are ordinary words in names and text too (`customer: tenant de la`): only
 # trimmed off a run's ends, as its cue (`Subscriber Giulia Bianchi`), never log vocabulary.
-_ROLE_WORDS_AT_A_RUN_END = frozenset(("subscriber", "member", "buyer", "tenant", "guest"))
+# Capitalised, they open product and feature names as often (`Member Pass Upgrade`, `Tenant
+# Isolation Mode`): before English words only they vouch for no name.
+WEAK_ROLE_WORDS = frozenset(("subscriber", "member", "buyer", "tenant", "guest"))
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,7 @@ def _is_vocabulary(word: str) -> bool:
 
 
 def _trimmed(word: str) -> bool:
-    return _is_vocabulary(word) or word.lower() in _ROLE_WORDS_AT_A_RUN_END
+    return _is_vocabulary(word) or word.lower() in WEAK_ROLE_WORDS
 
 
 # `Aoife Byrne, Cillian Doyle`: a capitalised word right before a `Last, First` match and one
