@@ -379,6 +379,11 @@ def widen(text: str, start: int, end: int) -> tuple[int, int]:
     return start, _town_and_postal_end(text, end)
 
 
+def town_and_postcode_after(text: str, end: int) -> bool:
+    """Whether a town and a postcode follow ``end`` (`Johannesring 9, 50672 Köln`)."""
+    return _TOWN_AND_POSTAL.match(text, end) is not None
+
+
 def _town_and_postal_end(text: str, end: int) -> int:
     compass = _COMPASS.match(text, end)
     if compass is not None:

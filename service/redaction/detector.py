@@ -19,6 +19,7 @@ import regex
 from service.redaction.addresses import (
     extra_addresses,
     ring_or_path_streets,
+    town_and_postcode_after,
     unmarked_streets,
     widen,
 )
@@ -75,6 +76,7 @@ from service.redaction.recognizers import (
     StreetAddressRecognizer,
     warm_up,
 )
+from service.redaction.street_types import ADDRESS_WORDS
 from service.redaction.values import (
     NOT_A_PERSON,
     after_a_thing_slot,
@@ -310,7 +312,13 @@ class PresidioDetector:
             for result in recognizer.analyze(text, words):
                 score = result.score
                 threshold = self.policy.threshold_for(result.entity_type)
-                if score < threshold and context and self._has_context(text, result, context):
+                if score < threshold and (
+                    (context and self._has_context(text, result, context))
+                    or (
+                        result.entity_type == "LOCATION"
+                        and town_and_postcode_after(text, result.end)
+                    )
+                ):
                     score = min(1.0, score + self.policy.context.boost)
                 findings.append(Finding(result.entity_type, result.start, result.end, score))
         if "LOCATION" in self.entities:
@@ -327,6 +335,12 @@ class PresidioDetector:
                 Finding("LOCATION", start, end, _ADDRESS_SHAPE_SCORE)
                 for start, end, word, stem in ring_or_path_streets(text)
                 if self._no_english_compound(word, stem)
+                and (
+                    town_and_postcode_after(text, end)
+                    or self._has_context(
+                        text, RecognizerResult("LOCATION", start, end, 0.0), ADDRESS_WORDS
+                    )
+                )
             )
             findings = [
                 Finding(f.entity, *widen(text, f.start, f.end), f.score)
@@ -610,9 +624,11 @@ class PresidioDetector:
         )
 
     def _no_english_compound(self, word: str, stem: str) -> bool:
-        """`Johannesring`, `Bloemenpad`: neither the word nor its stem is English (`Keypad`,
-        `Launchpad`), nor is a word in -ring a verb's -ing form: a vowel before `ring` reads
-        as one (`Offering`, `Refactoring`), and a verb known with one `r` less (`Recurring`)."""
+        """`Johannesring`, `Helenaring`, `Bloemenpad`: neither the word nor its stem is English
+        (`Keypad`, `Launchpad`), no -string or -spring (`Docstring`), and a word in -ring no
+        English verb's -ing form: `-ering`, `-iring`, `-uring` (`Gathering`, `Configuring`), nor
+        a verb known before `ing`, with an `e` or with one `r` less (`Declaring`,
+        `Recurring`)."""
         lexicon = self.lexicon
         if not lexicon.available:
             return False
@@ -621,8 +637,10 @@ class PresidioDetector:
             return False
         if not word.endswith("ring"):
             return True
+        if word.endswith(("string", "spring", "ering", "iring", "uring")):
+            return False
         verb = word[:-3]
-        return verb[-2] not in "aeiouy" and not (verb[-1] == verb[-2] and lexicon.knows(verb[:-1]))
+        return not any(map(lexicon.knows, (verb, verb + "e", verb[:-1])))
 
     def _foreign_name(self, name: str) -> bool:
         """No word of log vocabulary, and more words of three letters or more that are no

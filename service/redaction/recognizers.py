@@ -16,9 +16,11 @@ from service.redaction.patterns import (
     RecognizerResult,
 )
 from service.redaction.street_types import (
+    ADDRESS_WORDS,
     GRID_STREET,
     STREET_AFTER_NAME,
     STREET_AFTER_NAME_IN_LOWER_CASE,
+    STREET_AFTER_NAME_WITH_CONTEXT,
     STREET_AFTER_NUMBER,
     STREET_AFTER_NUMBER_IN_CAPITALS,
     STREET_BEFORE_A_NUMBER_SIGN,
@@ -363,6 +365,9 @@ _STREET_NAME_WORD = rf"(?:{_NAME_WORD}|\d{{1,3}}(?:st|nd|rd|th))"
 # at all? Most capitalised words in logs are not, and the look-ahead fails at once where the
 # alternation would be tried at every letter (the suffix pattern ran 3x faster; same matches).
 _THEN_NUMBER = r"(?=[\p{L}'\u2019.-]+\s+(?:No[.:]?\s*)?\d)"
+# Below the threshold: an address only with an address word a few words before it
+# (`ADDRESS_WORDS`) or a town and postcode after it (the detector asks both).
+_NEEDS_CONTEXT = 0.3
 
 
 # Between a French street's type and its name only articles and prepositions (`rue de la
@@ -509,12 +514,26 @@ class StreetAddressRecognizer(PatternRecognizer):
                     any_word_of(STREET_BEFORE_NAME_IN_LOWER_CASE),
                 ),
                 Pattern(
-                    "lower-case street type, name, number",
+                    "lower-case street type, particle, name, number",
                     rf"(?<![\w.-])(?:rue|avenue|boulevard|bd|allée|quai|chemin|impasse)\s+"
-                    rf"{_FRENCH_PARTICLES}?{_FRENCH_NAME_WORD}(?:\s+{_FRENCH_NAME_WORD})?,?\s+"
+                    rf"{_FRENCH_PARTICLES}{_FRENCH_NAME_WORD}(?:\s+{_FRENCH_NAME_WORD})?,?\s+"
                     rf"{number}(?![\w-])",
                     0.6,
                     any_word_of(STREET_BEFORE_NAME_IN_LOWER_CASE),
+                ),
+                Pattern(  # `boulevard Voltaire 3`; not `le chemin Windows 3`: needs context
+                    "lower-case street type, name, number",
+                    rf"(?<![\w.-])(?:rue|avenue|boulevard|bd|allée|quai|chemin|impasse)\s+"
+                    rf"{_FRENCH_NAME_WORD}(?:\s+{_FRENCH_NAME_WORD})?,?\s+{number}(?![\w-])",
+                    _NEEDS_CONTEXT,
+                    any_word_of(STREET_BEFORE_NAME_IN_LOWER_CASE),
+                ),
+                Pattern(  # `Jacobshof 3`, `Frankrijklei 12`; not `Bahnhof 3`: needs context
+                    "name with a street suffix that ends nouns too, number",
+                    rf"(?<!\w)\p{{Lu}}{_THEN_NUMBER}[\p{{L}}'\u2019-]{{2,}}"
+                    rf"(?i:{STREET_AFTER_NAME_WITH_CONTEXT})\s+(?:No[.:]?\s*)?{number}(?![\w-])",
+                    _NEEDS_CONTEXT,
+                    any_word_ending_in(STREET_AFTER_NAME_WITH_CONTEXT),
                 ),
                 Pattern(
                     "name with street suffix, number",
@@ -544,6 +563,6 @@ class StreetAddressRecognizer(PatternRecognizer):
                     any_word_of(TYPE_WORD_AFTER_NAME),
                 ),
             ],
-            context=["address", "street", "addr", "line1"],
+            context=list(ADDRESS_WORDS),
             global_regex_flags=CASE_SENSITIVE,
         )

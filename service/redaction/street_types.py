@@ -27,8 +27,7 @@ STREET_BEFORE_NAME = (
     r"|Circuito|Retorno|Prolongación|Periférico|Diagonal|Pasaje|Alameda|Estrada|Rodovia|Viela"
     r"|Ladeira|Vila|Setor|Quadra|Conjunto|Gang|Gg\.|Jl|Strada|Str\.|Bulevardul|Bd\.|Aleea"
     r"|Intrarea|Drumul|Piața|Piata|Soseaua|Șoseaua|Splaiul|Ngõ|Hẻm|Số|Phường|plac|pl\.|os\."
-    r"|osiedle|Cesta|Ulica|Ul\.|Trg|Obala|Put|Rambla|Ronda|Glorieta|Cuesta|Cañada|Urbanización"
-    r"|Pasadizo|Borgo|Contrada|Rotonda|Vico)"
+    r"|osiedle|Cesta|Ulica|Ul\.|Trg|Obala|Put|Rambla|Glorieta|Pasadizo|Borgo|Contrada)"
 )
 # Street types before which Latin America writes the house number with a number sign
 # (`Av. Corrientes N° 1234`, `Calle San Martín N.° 455`, `Camino 5 N° 3073`); not `Plaza`,
@@ -57,8 +56,7 @@ STREET_AFTER_NUMBER_IN_CAPITALS = (
 # `CORSO` (an Italian course), nor Turkish types, which follow the name.
 STREET_BEFORE_NUMBERED_NAME_IN_CAPITALS = r"(?:RUE|AVENUE|BOULEVARD|ALLÉE|ALLEE|QUAI|CHEMIN)"
 STREET_BEFORE_NAME_IN_CAPITALS = (
-    r"(?:CALLE|AVENIDA|AVDA\.?|CARRER|RUA|TRAVESSA|PRAÇA|PRACA|VIALE|PIAZZA|JALAN|PASAJE|PASEO"
-    r"|GLORIETA|RAMBLA|RONDA|CAMINO|ALAMEDA"
+    r"(?:CALLE|AVENIDA|AVDA\.?|CARRER|RUA|TRAVESSA|PRAÇA|PRACA|VIALE|PIAZZA|JALAN|GLORIETA"
     r"|JL\.|UL\.|ULICA|ALEJA|ULITSA|CALEA|STRADA|RUE|AVENUE|BOULEVARD)"
 )
 # Type words written after the street's name as a word of their own (`Karl Johans gate 22`,
@@ -84,8 +82,12 @@ STREET_AFTER_NAME = (
     r"|torv|gränd|stigen|torget|backen|leden|stien|bakken|plassen|polku|kaari|bulevardi"
     r"|raitti|rinne|tori|körút|köz|nábřeží|třída|námestie|trg|cesta|obala"
     r"|cad\.|sok\.|mah\.|bulvar\u0131|bulvari|close|crescent|terrace|estate|estates"
-    r"|singel|dreef|steeg|baan|hof|lei)"
+    r"|singel|dreef|steeg)"
 )
+# Fused types that end everyday German and Dutch nouns too (`Bahnhof 3`, `Kanzlei 3`,
+# `Startbaan 2`): an address only with an address word before it or a town and postcode
+# after it.
+STREET_AFTER_NAME_WITH_CONTEXT = r"(?:hof|lei|baan)"
 
 
 # Fused types no English word ends in: a street so named counts in lower case too
@@ -96,9 +98,20 @@ STREET_AFTER_NAME_IN_LOWER_CASE = r"(?:straße|strasse|gasse|straat|gracht|steeg
 # Grid addresses (Colombia and neighbours): the street's type and number, then `#` or `No.`
 # and the cross street's number, a hyphen and the house's distance (`Calle 26 # 57-41`).
 GRID_STREET = (
-    r"(?:Calle|Cl\.|Carrera|Cra\.?|Cr\.|Kr\.?|Transversal|Tv\.|Tr\.|Diagonal|Dg\.|Avenida|Av\.?"
+    r"(?:Calle|Cl\.|Carrera|Cra\.?|Cr\.|Kr\.?|Transversal|Tv\.|Diagonal|Dg\.|Avenida|Av\.?"
     r"|Ak\.?|Ac\.?)"
 )
+
+
+# Words that say an address follows within a few words: what lifts the street shapes that
+# everyday words share (`_NEEDS_CONTEXT` in the street recogniser) to an address.
+ADDRESS_WORDS = frozenset(
+    ("address", "addr", "street", "line1", "adresse", "anschrift", "adres", "dirección",
+     "direccion", "indirizzo", "endereço", "endereco", "domicile", "domicilio", "shipping",
+     "ship", "delivery", "deliver", "livraison", "envío", "envio", "spedizione", "parcel",
+     "geocode", "geocoder", "geocoding", "lives", "resides", "moved", "lieferadresse",
+     "rechnungsadresse", "wohnadresse", "postadres", "afleveradres", "factuuradres")
+)  # fmt: skip
 
 
 def literal_words(alternation: str) -> frozenset[str]:

@@ -33,6 +33,8 @@ SHAPES = (
     "SHIPPED TO {w} OAK TREE 12, PARIS",
     "shipped to {w} San Martin N\u00b0 455 today",
     "shipped to lange{w} 7 today",
+    "shipped to Lange{w} 7 today",
+    "shipped to {w} de Bovet 93 today",
 )
 
 
