@@ -214,7 +214,7 @@ _CONVERSATION_WORDS = frozenset(
     )
 )  # fmt: skip
 # Words before which two lower-case or capital words may be a name under the strict rule of
-# `_foreign_lower_name` (`card of ARJUN MEHTA`, `approved by ravi kumar`); too loose for a
+# `foreign_lower_name` (`card of ARJUN MEHTA`, `approved by ravi kumar`); too loose for a
 # capitalised run the NER model calls an organisation (`Department of Justice`), so they are
 # not the policy's `name_slot_words`.
 _CASED_NAME_SLOTS = frozenset(("of", "by"))
@@ -480,7 +480,7 @@ class CuedNames:
                 run = match.group(1)
                 if run.isupper() and not all(map(_not_an_acronym, run.split())):
                     continue  # `to AWS SQS`, `for PCI DSS`
-                if self._foreign_lower_name(run.lower().split()):
+                if self.foreign_lower_name(run.lower().split()):
                     found.append(match.span(1))
         if not _TITLE_WORDS.isdisjoint(words):
             found.extend(self._lower_case_names_after_a_title(text))
@@ -555,7 +555,7 @@ class CuedNames:
             words = words[:-1]
         if not (titled or cue in _CARD_HOLDER_CUES):
             return False
-        if len(words) != 2 or not self._could_be_name_words(words):
+        if len(words) != 2 or not self.could_be_name_words(words):
             return False
         lexicon = self._lexicon
         return any(len(word) >= 4 for word in words) and not any(
@@ -626,7 +626,7 @@ class CuedNames:
         return (
             len(words) >= 2
             and not self._names_a_thing(words)
-            and self._could_be_name_words(words)
+            and self.could_be_name_words(words)
             and self._lexicon.none_known(words)
         )
 
@@ -638,7 +638,7 @@ class CuedNames:
             len(word) >= 4
             and not NAME_PARTICLE.fullmatch(word)
             and not self.software([word])
-            and self._could_be_name_words([word])
+            and self.could_be_name_words([word])
             and (_ELIDED_ARTICLE.match(word) is not None or self._lexicon.none_known([word]))
         )
 
@@ -685,7 +685,7 @@ class CuedNames:
             names = [
                 item.span()
                 for item in _LISTED_LOWER_PAIR.finditer(text, listed.start(), listed.end())
-                if self._foreign_lower_name(item.group().split())
+                if self.foreign_lower_name(item.group().split())
                 and not self._names_a_thing(item.group().split())
             ]
             if len(names) >= 2:
@@ -874,7 +874,7 @@ class CuedNames:
         parts = [part for word in run.split() for part in word.split("-")]
         return (
             all(len(part) >= 3 for part in parts)
-            and self._could_be_name_words(parts)
+            and self.could_be_name_words(parts)
             and self._lexicon.none_known(parts)
             and not any(part in SOFTWARE_NAMES for part in parts)
         )
@@ -892,19 +892,19 @@ class CuedNames:
             return False  # `told Jenkins to retry`, `ask Kubernetes to reschedule`
         return not self._lexicon.ordinary(word)
 
-    def _could_be_name_words(self, words: list[str]) -> bool:
+    def could_be_name_words(self, words: list[str]) -> bool:
         """The checks both lower-case rules share: every word three letters or more, none a
         log word, a function word or a thing, and the lexicon loaded to judge the rest."""
         if any(len(word) < 3 or word in LOG_VOCABULARY or word in _NOT_A_NAME for word in words):
             return False
         return self._lexicon.available and not names_a_thing(" ".join(words))
 
-    def _foreign_lower_name(self, words: list[str]) -> bool:
+    def foreign_lower_name(self, words: list[str]) -> bool:
         """Two lower-case words after a looser cue are a name when the last is no English word
         (nor the plural of one) and the first is none either or, as many given names are,
         known only as a noun: `kwame mensah`, `maria lopez` — not `postgres replica`,
         `kafka topic`, `jitter enabled`."""
-        if not self._could_be_name_words(words):
+        if not self.could_be_name_words(words):
             return False
         lexicon = self._lexicon
         first, last = words[0], words[-1]
@@ -917,7 +917,7 @@ class CuedNames:
         log word, a thing or a system (`ci.runner`, `kube.system`, `github.actions`,
         `svc.billing`, `node_exporter`)."""
         lexicon = self._lexicon
-        return self._could_be_name_words(parts) and not any(
+        return self.could_be_name_words(parts) and not any(
             part in GROUP_WORDS
             or lexicon.ordinary(part)
             or (part.endswith("s") and lexicon.knows(part[:-1]))
