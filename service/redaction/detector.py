@@ -442,8 +442,8 @@ class PresidioDetector:
             return False
         end = continued_name_end(text, field.end, lower=True)
         words = text[field.start : end].split()
-        if not 2 <= len(words) <= 3:
-            return False
+        if not 2 <= len(words) <= 3 or any(word in SOFTWARE_NAMES for word in words):
+            return False  # `user=jdoe okta`, `user=jdoe nginx`
         if self.cued_names.foreign_lower_name(words):
             return True
         # The value runs up to the next key or the line's end (`actor=anna schmidt action=`):

@@ -34,7 +34,7 @@ NOT_A_PERSON = frozenset(
     offers score check checks contract enterprise starter basic premium pro free annual
     monthly yearly web hook hooks ssl tls handshake timezone locale mobile desktop browser
     period cost value acquisition retention lifetime mfa otp vat gdpr marketing consent
-    server servers build builds
+    server servers build builds sso saml oauth oidc ldap jwt kubectl sudo ssh pam exec cli
     """.split()  # noqa: SIM905
 )
 # A run ending in one of these names a group or a system, not a person (`Revenue Ops`,

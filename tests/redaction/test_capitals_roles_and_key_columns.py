@@ -184,6 +184,9 @@ def test_a_lower_case_full_name_after_a_who_key(
         "login=guest account",
         "actor=cron job",
         "user=service account",
+        "user=jdoe okta sso",
+        "user=jdoe kubectl exec",
+        "user=jdoe github oauth",
     ],
 )
 def test_what_follows_a_login_stays(redactor: Redactor, line: str) -> None:
