@@ -295,8 +295,21 @@ _CASELESS_LETTER = regex.compile(r"\p{Lo}")
 # Two or three words in capitals, two of them no English word, none a log word or software,
 # each with a vowel and three to twelve letters: a name however the line is cased (`WARN
 # TOMOKO YAMADA`, `LEILA HADDAD'S CARD`); acronyms and codes (`AWS SQS`, `PCI DSS`) are not.
-_UPPER_RUN = regex.compile(rf"(?<![\w'\u2019.-]){_UPPER_WORD}(?:[ \t]+{_UPPER_WORD})+(?![\w.-])")
-_POSSESSIVE = regex.compile(r"['\u2019]S\Z")
+# A possessive may be written in lower case after capitals (`ANDREW HARRIS's request`).
+_UPPER_RUN = regex.compile(
+    rf"(?<![\w'\u2019.-]){_UPPER_WORD}(?:[ \t]+{_UPPER_WORD})+(?:(?<=['\u2019])s)?(?![\w.-])"
+)
+_POSSESSIVE = regex.compile(r"['\u2019]S?\Z")
+# A lower-case full name as the owner of something a customer has: `per benoît dupré's
+# request`, `luzie lange's card`.
+_OWNED_THINGS = (
+    "request", "account", "card", "subscription", "plan", "order", "invoice", "payment",
+    "refund", "email", "phone", "address", "profile", "booking", "mandate", "details",
+)  # fmt: skip
+_LOWER_POSSESSOR = regex.compile(
+    rf"(?<![\w'\u2019.-])({_LOWER_WORD}[ \t]+\p{{Ll}}[\p{{Ll}}\p{{M}}-]+)['\u2019]s[ \t]+"
+    rf"(?:{'|'.join(_OWNED_THINGS)})\b"
+)
 # A cell of a row holding nothing but words in capitals (`,BAUM,`, `;PAUL GILLET;`).
 _UPPER_CELL_WORDS = regex.compile(rf"{_UPPER_WORD}(?:[ ]{_UPPER_WORD}){{0,3}}")
 _UPPER_CELL = regex.compile(
@@ -469,6 +482,10 @@ class CuedNames:
                     found.append(match.span(1))
         if not _PERSON_VERBS.isdisjoint(words):
             found.extend(self._given_names_acting(text, words))
+        if "'s " in text or "\u2019s " in text:
+            for match in _LOWER_POSSESSOR.finditer(text):
+                if self.foreign_lower_name(match.group(1).split()):
+                    found.append(match.span(1))
         if not _PERSONAL_PRONOUNS.isdisjoint(words):
             found.extend(self._names_before_a_pronoun(text))
         if _TWO_UPPER_WORDS.search(text) is not None:
@@ -968,8 +985,8 @@ class CuedNames:
                 continue  # `james` is no form of `jam`
             if suffix in ("ies", "ied"):
                 stems = {stem + "y"}
-            elif len(stem) >= 3 and stem[-1] == stem[-2]:
-                stems.add(stem[:-1])  # `logged`, `shipping`
+            elif len(stem) >= 3 and stem[-1] == stem[-2] and stem[-1] not in "aeiou":
+                stems.add(stem[:-1])  # `logged`, `shipping`; not `guus` (`gu`)
             if any(lexicon.ordinary(candidate) for candidate in stems):
                 return True
         return False

@@ -191,3 +191,27 @@ def test_a_lower_case_full_name_after_a_who_key(
 )
 def test_what_follows_a_login_stays(redactor: Redactor, line: str) -> None:
     assert redactor.redact(line).text == line
+
+
+@pytest.mark.parametrize(
+    ("line", "redacted"),
+    [
+        ("account owner guus blaak has no mandate", "account owner <PERSON> has no mandate"),
+        ("per benoît dupré's request", "per <PERSON>'s request"),
+        ("per kwame mensah\u2019s card", "per <PERSON>\u2019s card"),
+        ("per PEPITA AZUCENA PIÑA SERRA's request", "per <PERSON>'s request"),
+    ],
+)
+def test_possessives_and_doubled_vowels(redactor: Redactor, line: str, redacted: str) -> None:
+    """`guus` was read as a form of `gu` (a doubled letter dropped, as in `logged`); a
+    possessive written in lower case after capitals, or after a lower-case name before
+    something a customer has, ended no name."""
+    assert redactor.redact(line).text == redacted
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["the customer's account", "our team's request", "new plan's price", "apple pay's card"],
+)
+def test_possessives_of_things_stay(redactor: Redactor, line: str) -> None:
+    assert redactor.redact(line).text == line
