@@ -214,7 +214,7 @@ _CONVERSATION_WORDS = frozenset(
     )
 )  # fmt: skip
 # Words before which two lower-case or capital words may be a name under the strict rule of
-# `foreign_lower_name` (`card of ARJUN MEHTA`, `approved by ravi kumar`); too loose for a
+# `_foreign_lower_name` (`card of ARJUN MEHTA`, `approved by ravi kumar`); too loose for a
 # capitalised run the NER model calls an organisation (`Department of Justice`), so they are
 # not the policy's `name_slot_words`.
 _CASED_NAME_SLOTS = frozenset(("of", "by"))
@@ -411,6 +411,14 @@ def _a_name_stretch(text: str, stretch: list[tuple[int, int, bool]]) -> Iterator
             yield start, end
 
 
+def _past_a_bank_name(
+    stretch: list[tuple[int, int, bool]], after_a_bank: bool
+) -> list[tuple[int, int, bool]]:
+    """Right after a bank word, three words or more start with the bank's name (`BANCO
+    SANTANDER MARTHE ROUX`); two are a person's (`SPARKASSE EVELYN WOLF`)."""
+    return stretch[1:] if after_a_bank and len(stretch) >= 3 else stretch
+
+
 def _a_file_name(login: str) -> bool:
     """`avatar.png`, `openapi.yaml`: a dotted word whose last part is a file's extension."""
     _, dot, extension = login.rpartition(".")
@@ -484,7 +492,7 @@ class CuedNames:
             found.extend(self._given_names_acting(text, words))
         if "'s " in text or "\u2019s " in text:
             for match in _LOWER_POSSESSOR.finditer(text):
-                if self.foreign_lower_name(match.group(1).split()):
+                if self._foreign_lower_name(match.group(1).split()):
                     found.append(match.span(1))
         if not _PERSONAL_PRONOUNS.isdisjoint(words):
             found.extend(self._names_before_a_pronoun(text))
@@ -497,7 +505,7 @@ class CuedNames:
                 run = match.group(1)
                 if run.isupper() and not all(map(_not_an_acronym, run.split())):
                     continue  # `to AWS SQS`, `for PCI DSS`
-                if self.foreign_lower_name(run.lower().split()):
+                if self._foreign_lower_name(run.lower().split()):
                     found.append(match.span(1))
         if not _TITLE_WORDS.isdisjoint(words):
             found.extend(self._lower_case_names_after_a_title(text))
@@ -572,7 +580,7 @@ class CuedNames:
             words = words[:-1]
         if not (titled or cue in _CARD_HOLDER_CUES):
             return False
-        if len(words) != 2 or not self.could_be_name_words(words):
+        if len(words) != 2 or not self._could_be_name_words(words):
             return False
         lexicon = self._lexicon
         return any(len(word) >= 4 for word in words) and not any(
@@ -643,7 +651,7 @@ class CuedNames:
         return (
             len(words) >= 2
             and not self._names_a_thing(words)
-            and self.could_be_name_words(words)
+            and self._could_be_name_words(words)
             and self._lexicon.none_known(words)
         )
 
@@ -655,7 +663,7 @@ class CuedNames:
             len(word) >= 4
             and not NAME_PARTICLE.fullmatch(word)
             and not self.software([word])
-            and self.could_be_name_words([word])
+            and self._could_be_name_words([word])
             and (_ELIDED_ARTICLE.match(word) is not None or self._lexicon.none_known([word]))
         )
 
@@ -702,7 +710,7 @@ class CuedNames:
             names = [
                 item.span()
                 for item in _LISTED_LOWER_PAIR.finditer(text, listed.start(), listed.end())
-                if self.foreign_lower_name(item.group().split())
+                if self._foreign_lower_name(item.group().split())
                 and not self._names_a_thing(item.group().split())
             ]
             if len(names) >= 2:
@@ -712,8 +720,8 @@ class CuedNames:
         """Within each run of words in capitals, every stretch of two to four words that
         could be nothing but a name: two of them no English word, any other a noun only
         (`HELD: DARIA KOVAL`, `LEILA HADDAD'S CARD`, `MARIA JOSÉ GONZÁLEZ ASKED`). Not before a
-        company's legal form (`STADTWERKE MUENCHEN GMBH`); right after a bank word the first
-        word is the bank's name (`BANCO SANTANDER MARTHE ROUX`)."""
+        company's legal form (`STADTWERKE MUENCHEN GMBH`); right after a bank word three
+        words or more start with the bank's name (`BANCO SANTANDER MARTHE ROUX`)."""
         if not self._lexicon.available:
             return
         for match in _UPPER_RUN.finditer(text):
@@ -729,10 +737,10 @@ class CuedNames:
                     if len(bare) == len(word.group()):
                         continue  # a possessive ends the name
                 if lower not in COMPANY_SUFFIXES:  # `STADTWERKE MUENCHEN GMBH`
-                    yield from _a_name_stretch(text, stretch[1:] if after_a_bank else stretch)
+                    yield from _a_name_stretch(text, _past_a_bank_name(stretch, after_a_bank))
                 stretch = []
                 after_a_bank = lower in BANK_WORDS
-            yield from _a_name_stretch(text, stretch[1:] if after_a_bank else stretch)
+            yield from _a_name_stretch(text, _past_a_bank_name(stretch, after_a_bank))
 
     def names_in_capital_cells(self, text: str) -> Iterator[CapitalCells]:
         """In an export row with no header, a name in capitals fills one cell (`;PAUL
@@ -891,7 +899,7 @@ class CuedNames:
         parts = [part for word in run.split() for part in word.split("-")]
         return (
             all(len(part) >= 3 for part in parts)
-            and self.could_be_name_words(parts)
+            and self._could_be_name_words(parts)
             and self._lexicon.none_known(parts)
             and not any(part in SOFTWARE_NAMES for part in parts)
         )
@@ -909,19 +917,19 @@ class CuedNames:
             return False  # `told Jenkins to retry`, `ask Kubernetes to reschedule`
         return not self._lexicon.ordinary(word)
 
-    def could_be_name_words(self, words: list[str]) -> bool:
+    def _could_be_name_words(self, words: list[str]) -> bool:
         """The checks both lower-case rules share: every word three letters or more, none a
         log word, a function word or a thing, and the lexicon loaded to judge the rest."""
         if any(len(word) < 3 or word in LOG_VOCABULARY or word in _NOT_A_NAME for word in words):
             return False
         return self._lexicon.available and not names_a_thing(" ".join(words))
 
-    def foreign_lower_name(self, words: list[str]) -> bool:
+    def _foreign_lower_name(self, words: list[str]) -> bool:
         """Two lower-case words after a looser cue are a name when the last is no English word
         (nor the plural of one) and the first is none either or, as many given names are,
         known only as a noun: `kwame mensah`, `maria lopez` — not `postgres replica`,
         `kafka topic`, `jitter enabled`."""
-        if not self.could_be_name_words(words):
+        if not self._could_be_name_words(words):
             return False
         lexicon = self._lexicon
         first, last = words[0], words[-1]
@@ -934,7 +942,7 @@ class CuedNames:
         log word, a thing or a system (`ci.runner`, `kube.system`, `github.actions`,
         `svc.billing`, `node_exporter`)."""
         lexicon = self._lexicon
-        return self.could_be_name_words(parts) and not any(
+        return self._could_be_name_words(parts) and not any(
             part in GROUP_WORDS
             or lexicon.ordinary(part)
             or (part.endswith("s") and lexicon.knows(part[:-1]))

@@ -33,7 +33,7 @@ from service.redaction.csv_rows import (
     row_fields,
 )
 from service.redaction.cued_names import PLACE_SLOTS, SOFTWARE_NAMES, CuedNames
-from service.redaction.fields import LOGIN_IN_A_SYSTEM_LOG, WHO_KEYS, Field, find_fields
+from service.redaction.fields import LOGIN_IN_A_SYSTEM_LOG, Field, find_fields
 from service.redaction.keyed_addresses import keyed_address_end
 from service.redaction.keys import key_names_a_thing, key_parts, names_a_name_part
 from service.redaction.lexicon import Lexicon
@@ -155,10 +155,6 @@ def _may_hold_fields(text: str) -> bool:
     if not _STRUCTURE_CHARS.isdisjoint(text):
         return True
     return (" is " in text or " was " in text) and any(char.isdigit() for char in text)
-
-
-# What may follow a value that ran over blanks: the line's end, the next key, a separator.
-_VALUE_ENDS = regex.compile(r"[ \t]*(?:$|[,;)\]}|]|[\w.-]+[=:])")
 
 
 @dataclass
@@ -391,10 +387,6 @@ class PresidioDetector:
                 if not field.quoted and field.decoded is None and raw[:1].isupper():
                     end = continued_name_end(text, end)  # `recipient=Anica Peterlik`
                     value = text[field.start : end]
-                elif self._lower_case_name_after_a_who_key(text, field, raw):
-                    end = continued_name_end(text, end, lower=True)
-                    findings.append(Finding("PERSON", field.start, end, _FIELD_SCORE))
-                    continue  # `actor=raffaello stucchi action=refund`
                 if entity is None and self._worth_a_person_snippet(field, value):
                     self._judge_name(index, field.start, end, value, findings, snippets)
                 continue
@@ -431,28 +423,6 @@ class PresidioDetector:
                 Finding(entity, field.start, max(end, whole_address or 0), _FIELD_SCORE)
             )
         return findings, snippets
-
-    def _lower_case_name_after_a_who_key(self, text: str, field: Field, raw: str) -> bool:
-        """An unquoted lower-case value of `user=`, `actor=`, `login=` ends at its first space;
-        with the lower-case words after it (no key of their own) it is a person's full name
-        when none of them is English (`actor=raffaello stucchi`, not `user=admin logged in`)."""
-        if field.quoted or field.decoded is not None or field.key not in WHO_KEYS:
-            return False
-        if not raw.islower() or not raw.isalpha() or "PERSON" not in self.entities:
-            return False
-        end = continued_name_end(text, field.end, lower=True)
-        words = text[field.start : end].split()
-        if not 2 <= len(words) <= 3 or any(word in SOFTWARE_NAMES for word in words):
-            return False  # `user=jdoe okta`, `user=jdoe nginx`
-        if self.cued_names.foreign_lower_name(words):
-            return True
-        # The value runs up to the next key or the line's end (`actor=anna schmidt action=`):
-        # then nouns are enough (`schmidt`), not verbs (`user=kwame opened ticket`).
-        return (
-            _VALUE_ENDS.match(text, end) is not None
-            and self.cued_names.could_be_name_words(words)
-            and not any(map(self.lexicon.ordinary, words))
-        )
 
     def _a_service_login(self, login: str) -> bool:
         """A login that sudo, cron, PAM, sshd or an access log shows for a service, not a

@@ -51,7 +51,7 @@ _PYTHON_DATE_FIELD = re.compile(
 )
 # Keys that say who acted without saying a name is there (`user:postgres`): after a colon
 # with no blank, a capitalised value under them is judged by its shape, as after `=`.
-WHO_KEYS = frozenset(("user", "username", "actor", "login"))
+_WHO_KEYS = frozenset(("user", "username", "actor", "login"))
 # A URL path segment holding an encoded blank (`/by-name/Aroha%20Ngata`): decoded and judged
 # as a value whose key does not say what it is.
 _ENCODED_PATH_SEGMENT = re.compile(r"(?<=/)[^/\s?#&=\"']*%20[^/\s?#&=\"']*")
@@ -205,7 +205,7 @@ def find_fields(text: str, explicit: Mapping[str, str] | None = None) -> list[Fi
         for match in _KEY_COLON_VALUE.finditer(text):
             field = _field(match.group(1), match.start(2), match.end(2), False, explicit)
             if field.entity == "PERSON" or (
-                field.entity is None and field.key in WHO_KEYS and match.group(2)[0].isupper()
+                field.entity is None and field.key in _WHO_KEYS and match.group(2)[0].isupper()
             ):
                 fields.append(field)  # `[user:Tuğba Aksoy]`: judged by shape, as `user=` is
     if "'" in text or '"' in text:
