@@ -13,7 +13,8 @@ from service.redaction.street_types import STREET_SUFFIXES, STREET_WORDS
 
 BIRTH_WORDS = frozenset(
     ("dob", "birth", "birthdate", "birthday", "born", "naissance", "geburtsdatum", "geboren",
-     "nacimiento", "nascita")
+     "nacimiento", "nascita", "né", "née", "ne", "nee", "geboortedatum", "nacido", "nacida",
+     "nato", "nata", "nascido", "nascida")
 )  # fmt: skip
 # The phone recogniser's context words, and the French and Spanish labels it reads right
 # before a number (`phone._LABEL_RIGHT_BEFORE`).

@@ -331,8 +331,9 @@ class LabelledBirthDateRecognizer(PatternRecognizer):
     LABEL = (
         r"\b(?:[a-z0-9]+[_.-])?(?:dob|d\.o\.b\.?|date[ _-]?of[ _-]?birth|birth[ _-]?date"
         r"|birthdate|birthday|birth(?=[_.-]\w|\s*[:=])|born(?:[ _]on)?|geburtsdatum"
-        r"|geboren(?:[ _]am)?"
-        r"|date[ _]de[ _]naissance|n[ée]e?[ _]le|fecha[ _]de[ _]nacimiento|data[ _]di[ _]nascita)"
+        r"|geboren(?:[ _](?:am|op))?|geboortedatum"
+        r"|date[ _]de[ _]naissance|n[ée]e?[ _]le|fecha[ _]de[ _]nacimiento|data[ _]di[ _]nascita"
+        r"|nacid[oa][ _]el|nat[oa][ _]il|nascid[oa][ _]em)"
         r"(?:[_.-][a-z0-9]+)?"
     )
     DATE = (
