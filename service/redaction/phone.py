@@ -6,7 +6,7 @@ import phonenumbers
 import regex
 
 from service.redaction.patterns import Recognizer, RecognizerResult
-from service.redaction.prescreen import GLUED_LABELS, LABELS_RIGHT_BEFORE
+from service.redaction.prescreen import GLUED_LABELS
 
 _DATE = regex.compile(
     r"(?<!\d)(?:\d{4}[-./ ]\d{2}[-./ ]\d{2}|\d{2}[-./]\d{2}[-./]\d{2,4}|\d{2} \d{2} \d{4})(?!\d)"
@@ -23,15 +23,11 @@ _PHONE_WORD_BEFORE = regex.compile(
     r"(?i:phone|tel|telephone|mobile|cell|msisdn|fax|call|sms|whatsapp)\w*"
     r"(?:\W{1,3}(?i:to|on|at|no|nr|via))?\W{1,4}\Z"
 )
-# A phone label of another language right before a bare run, dotted pairs, a slashed number
-# or groups with no trunk prefix (`tél. 0612345678`, `Téléphone : 06.12.34.56.78`, `teléfono
-# 612345678`, `Telefon: 0221/1234567`, `cellulare 347 123 4567`): the number counts as a
-# formatted one.
+# A French or Spanish phone label right before a bare run or dotted pairs (`tél. 0612345678`,
+# `Téléphone : 06.12.34.56.78`, `teléfono 612345678`): the number counts as a formatted one.
 # Only right before: those labels are no context words (a run a few words after one is as
 # often a case, parcel or order number: an attacker review's `téléphone, dossier 48213377`).
-_LABEL_RIGHT_BEFORE = regex.compile(
-    rf"(?<!\w)(?i:{'|'.join(LABELS_RIGHT_BEFORE)})\.?[ \t]*[:=]?[ \t]*\Z"
-)
+_LABEL_RIGHT_BEFORE = regex.compile(r"(?<!\w)(?i:tél|téléphone|teléfono)\.?[ \t]*[:=]?[ \t]*\Z")
 _LABELLED_SCORE = 0.75
 _NORTH_AMERICAN_REGIONS = frozenset(("US", "CA"))
 _NORTH_AMERICAN_SHAPE = regex.compile(r"\(?\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}")
@@ -83,14 +79,6 @@ class PhoneNumberRecognizer(Recognizer):
     # colon, is written as a North American one (no trunk prefix there; its area codes never
     # open with 0 or 1, so an epoch is none); after `msisdn` it is international without `+`.
     # Not after `call`, `sms` or `cell`, nor a date.
-    # Germany's `0221/1234567`: area code, slash, subscriber. Scored as a bare run (a label
-    # must come before it): a slash joins counts, ratios and paths as well.
-    SLASHED = regex.compile(r"(?<![\w.,:$+/-])0\d{1,4}/\d{5,10}(?![\w/-]|\.\d)")
-    # Groups with no trunk prefix, as Spain, Italy and Portugal write their numbers (`612 34
-    # 56 78`, `347 123 4567`, `912 345 678`; opening with 3, 6, 7 or 9): only right after a
-    # label of one of those languages (`_LABEL_RIGHT_BEFORE`); elsewhere such groups are
-    # amounts, counts and ids.
-    GROUPED = regex.compile(r"(?<![\w.,:$+/-])[3679]\d{2}(?: \d{2,4}){2,3}(?![\w-]|\.\d)")
     GLUED = regex.compile(
         r"(?<![\w.-])(?i:phone|tel|tél|téléphone|telephone|teléfono|mobile|fax|msisdn)"
         r"(?i:[_-]?(?:number|num|no|nr))?"
@@ -115,8 +103,6 @@ class PhoneNumberRecognizer(Recognizer):
             (self.NATIONAL, self.regions, 0.75),
             (self.BARE, self.regions, 0.3),
             (self.DOTTED_PAIRS, self.regions, 0.3),
-            (self.SLASHED, self.regions, 0.3),
-            (self.GROUPED, self.regions, 0.0),
         ):
             for match in pattern.finditer(text):
                 if covered is not None and covered[match.start()]:
@@ -141,8 +127,6 @@ class PhoneNumberRecognizer(Recognizer):
                         text, max(0, match.start() - 16), match.start()
                     ):
                         found_score = _LABELLED_SCORE
-                    if not found_score:
-                        continue
                     results.append(RecognizerResult("PHONE_NUMBER", *span, found_score))
                     if covered is None:
                         covered = bytearray(len(text))

@@ -16,17 +16,11 @@ BIRTH_WORDS = frozenset(
      "nacimiento", "nascita", "né", "née", "ne", "nee", "geboortedatum", "nacido", "nacida",
      "nato", "nata", "nascido", "nascida")
 )  # fmt: skip
-# Phone labels of other languages, read only right before a number
-# (`phone._LABEL_RIGHT_BEFORE`): a few words after one a number is as often a case's.
-LABELS_RIGHT_BEFORE = (
-    "tél", "téléphone", "teléfono", "telefono", "telefon", "telefoon", "telefonnummer",
-    "telefoonnummer", "rufnummer", "handy", "mobil", "móvil", "movil", "celular", "cellulare",
-    "telemóvel", "telemovel",
-)  # fmt: skip
-# The phone recogniser's context words, and the labels it reads right before a number.
+# The phone recogniser's context words, and the French and Spanish labels it reads right
+# before a number (`phone._LABEL_RIGHT_BEFORE`).
 PHONE_WORDS = frozenset(
     ("phone", "tel", "telephone", "mobile", "cell", "msisdn", "fax", "call", "sms",
-     *LABELS_RIGHT_BEFORE)
+     "tél", "téléphone", "teléfono")
 )  # fmt: skip
 
 # Each pattern starts with the character it needs and looks behind only after it: Python's
@@ -49,7 +43,6 @@ _PHONE_NORTH_AMERICAN = re.compile(r"\d(?<![\w:,.$-]\d)\d\d[-.]\d{3}[-.]\d{4}(?!
 _BRACKETED_AT = re.compile(r"[\[({<][ \t]*(?i:at)[ \t]*[\])}>]")
 _BARE_DIGITS = re.compile(r"(?<![\w.:+/-])\d{7,12}(?![\w-]|\.\d)")
 _DOTTED_PAIRS = re.compile(r"0(?<![\w.,:$+/-]0)[1-9](?:\.\d\d){4}")
-_SLASHED_OR_GROUPED = re.compile(r"0\d{1,4}/\d{5}|[3679]\d\d \d{2,4} \d{2}")
 # The first letters of the words a number is glued to (`phone.GLUED`): `phoneno`, `tél`.
 GLUED_LABELS = ("phone", "tel", "tél", "mobile", "fax", "msisdn")
 _GLUED_TO_A_LABEL = re.compile(
@@ -92,9 +85,7 @@ def _phone(text: str, words: frozenset[str]) -> bool:
     ):  # `PHONE:…`, `phoneNo:…`
         return True
     return not PHONE_WORDS.isdisjoint(words) and (
-        _BARE_DIGITS.search(text) is not None
-        or _DOTTED_PAIRS.search(text) is not None
-        or _SLASHED_OR_GROUPED.search(text) is not None
+        _BARE_DIGITS.search(text) is not None or _DOTTED_PAIRS.search(text) is not None
     )
 
 
