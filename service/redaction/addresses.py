@@ -173,7 +173,7 @@ def unmarked_streets(text: str) -> list[tuple[int, int, str, bool]]:
 
 def ring_or_path_streets(text: str) -> list[tuple[int, int, str, str]]:
     """Spans of streets fused with `ring` or `pad`, with the whole word and what comes before
-    its suffix, for the caller to judge (`Helenaring 7`: `helenaring`, `helena`)."""
+    its suffix, for the caller to judge (`Johannesring 9`: `Johannesring`, `Johannes`)."""
     if "ing " not in text and "ad " not in text and "ING " not in text and "AD " not in text:
         return []
     return [

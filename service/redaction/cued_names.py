@@ -292,7 +292,7 @@ PLACE_SLOTS = frozenset(("and", "from"))
 _CASELESS_LETTER = regex.compile(r"\p{Lo}")
 
 
-# Two or three words in capitals, two of them no English word, none a log word or software,
+# Two to four words in capitals, two of them no English word, none a log word or software,
 # each with a vowel and three to twelve letters: a name however the line is cased (`WARN
 # TOMOKO YAMADA`, `LEILA HADDAD'S CARD`); acronyms and codes (`AWS SQS`, `PCI DSS`) are not.
 # A possessive may be written in lower case after capitals (`ANDREW HARRIS's request`).

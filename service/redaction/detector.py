@@ -624,7 +624,7 @@ class PresidioDetector:
         )
 
     def _no_english_compound(self, word: str, stem: str) -> bool:
-        """`Johannesring`, `Helenaring`, `Bloemenpad`: neither the word nor its stem is English
+        """`Johannesring`, `Adenauerring`, `Bloemenpad`: neither the word nor its stem is English
         (`Keypad`, `Launchpad`), no -string or -spring (`Docstring`), and a word in -ring no
         English verb's -ing form: `-ering`, `-iring`, `-uring` (`Gathering`, `Configuring`), nor
         a verb known before `ing`, with an `e` or with one `r` less (`Declaring`,

@@ -291,7 +291,7 @@ def _pg_key_fields(match: re.Match[str], explicit: Mapping[str, str] | None) -> 
     person = next((index for index, field in enumerate(judged) if field.entity == "PERSON"), None)
     extra = len(values) - len(columns)
     if person is None or extra < 0:
-        return [judged[0]]
+        return [_field(match.group(1), match.start(2), match.end(2), True, explicit)]
     start, _ = _stripped_span(values[person])
     end = values[person + extra].end()
     return [judged[person]._replace(start=offset + start, end=offset + end)]

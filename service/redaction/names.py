@@ -126,7 +126,7 @@ LOG_VOCABULARY = frozenset(
 # Role cues that are ordinary words in names and text too (`customer: tenant de la`): only
 # trimmed off a run's ends, as its cue (`Subscriber Giulia Bianchi`), never log vocabulary.
 # Capitalised, they open product and feature names as often (`Member Pass Upgrade`, `Tenant
-# Isolation Mode`): before English words only they vouch for no name.
+# Isolation Mode`): they vouch for no name; the model judges the words after them.
 WEAK_ROLE_WORDS = frozenset(("subscriber", "member", "buyer", "tenant", "guest"))
 
 
