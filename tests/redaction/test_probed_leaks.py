@@ -716,13 +716,14 @@ def test_the_new_patterns_take_time_linear_in_the_line(
     more than a plain line of its length."""
     hostile = head + unit * count + tail
     # The best of three, measured twice at most: one run may meet a collection or the other
-    # core's load, while a quadratic step is slow every time.
+    # core's load, while a quadratic step is slow every time. A linear step measured 2.4x
+    # on a loaded host (`customer=Ab_Cd ` 2,500 → 5,000, at 66f470f too); quadratic is 4x.
     for _attempt in range(2):
         half = min(_seconds(redactor, head + unit * (count // 2) + tail) for _ in range(3))
         whole = min(_seconds(redactor, hostile) for _ in range(3))
-        if whole < 2.6 * half + 0.05:
+        if whole < 3.0 * half + 0.05:
             break
-    assert whole < 2.6 * half + 0.05, (whole, half)
+    assert whole < 3.0 * half + 0.05, (whole, half)
     plain = min(_seconds(redactor, "x" * len(hostile)) for _ in range(2))
     assert whole < 60 * plain + 1.0, (whole, plain)
 
