@@ -8,10 +8,11 @@ capitalised word runs, all windows of a batch together through `nlp.pipe`.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import threading
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import regex
@@ -155,6 +156,26 @@ def _may_hold_fields(text: str) -> bool:
     if not _STRUCTURE_CHARS.isdisjoint(text):
         return True
     return (" is " in text or " was " in text) and any(char.isdigit() for char in text)
+
+
+class _Spans:
+    """Spans asked whether one of them is, or covers, a given span: in logarithmic time, as a
+    line may hold thousands of values (`{"plan":{"name":"Ab Cd"}}, ` repeated took time
+    quadratic in their number when every candidate scanned every span)."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self._exact = set(ordered)
+        self._starts = [start for start, _ in ordered]
+        self._reach = list(itertools.accumulate((end for _, end in ordered), max))
+
+    def holds_exactly(self, start: int, end: int) -> bool:
+        return (start, end) in self._exact
+
+    def cover(self, start: int, end: int) -> bool:
+        """Whether a span starting at or before ``start`` reaches ``end``."""
+        index = bisect.bisect_right(self._starts, start) - 1
+        return index >= 0 and self._reach[index] >= end
 
 
 @dataclass
@@ -768,7 +789,9 @@ class PresidioDetector:
             return windows, cued
         # The value of a key that names something else (`plan_name = 'Family Bundle'`,
         # `product='Grand Royal'`) is no person as a whole, and its key is no cue for one.
-        things = [(field.start, field.end) for field in fields if key_names_a_thing(field.key)]
+        things = _Spans(
+            (field.start, field.end) for field in fields if key_names_a_thing(field.key)
+        )
         covered = bytearray(len(text))
         for finding in taken:
             covered[finding.start : finding.end] = b"\x01" * (finding.end - finding.start)
@@ -780,12 +803,12 @@ class PresidioDetector:
             start, end = ner_window(text, candidate, lo, hi)
             run = (candidate.start, candidate.end)
             cue = candidate.word_before
-            if (candidate.start, candidate.end) in things or (
+            if things.holds_exactly(candidate.start, candidate.end) or (
                 after_a_thing_slot(text, candidate.start)
                 and self._english_words_only(text[candidate.start : candidate.end])
             ):
                 continue  # `campaign Victory Lap`; not `plan Pro Chen Wei`
-            if any(lo_ <= candidate.start and candidate.end <= hi_ for lo_, hi_ in things):
+            if things.cover(candidate.start, candidate.end):
                 cue = ""
             run_text = text[candidate.start : candidate.end]
             if cue in self.name_slot_words and (
