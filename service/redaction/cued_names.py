@@ -95,6 +95,13 @@ _NOT_A_NAME = (
     niet voor naar vandaag gisteren heeft hebben maar ook altijd wanneer omdat
     """.split()  # noqa: SIM905
     )
+    # Forms of address a greeting takes in a name's place: `Hi Stranger!`, `Thanks, Folks!`.
+    | frozenset(
+        """
+    sir sirs madam madame folks friend friends stranger colleague colleagues reader readers
+    traveller traveler gamer maestro doc kiddo sweetie buddy mate pal champ
+    """.split()  # noqa: SIM905
+    )
 )
 # A greeting then a name that ends the phrase: `Dear amber baker,`, `Welcome, Amber Baker!`.
 _CAPITALISED_WORD = r"\p{Lu}\p{Ll}[\p{L}\p{M}'\u2019-]*"
@@ -110,6 +117,10 @@ _GREETING = regex.compile(
     rf"|{_CAPITALISED_WORD}(?:[ \t]+{_CAPITALISED_WORD}){{1,2}})(?=[ \t]*(?:[,!.:]|$))"
     rf"|({_CAPITALISED_WORD})(?=[ \t]*(?:[,!]|$)))"
 )
+# A given name a line speaks to, after a comma and before `!` (`Your receipt, Leandra!`,
+# `Thanks for your order, Amaru!`): with no greeting word to vouch for it, only a word that is
+# no English word at all (`Deploy done, Overheating!`, `Good morning, World!` stay).
+_VOCATIVE = regex.compile(rf"(?<=\w[ \t]*+),[ \t]*+({_CAPITALISED_WORD})[ \t]*+!")
 _GREETING_WORDS = frozenset(
     (
         "dear", "hi", "hey", "hello", "welcome", "thanks", "regards", "cheers", "best",
@@ -214,10 +225,11 @@ _CONVERSATION_WORDS = frozenset(
     )
 )  # fmt: skip
 # Words before which two lower-case or capital words may be a name under the strict rule of
-# `_foreign_lower_name` (`card of ARJUN MEHTA`, `approved by ravi kumar`); too loose for a
-# capitalised run the NER model calls an organisation (`Department of Justice`), so they are
-# not the policy's `name_slot_words`.
-_CASED_NAME_SLOTS = frozenset(("of", "by"))
+# `_foreign_lower_name` (`card of ARJUN MEHTA`, `approved by ravi kumar`, `customer named
+# jorge ramírez`; not `plan named gold plus`); too loose for a capitalised run the NER model
+# calls an organisation (`Department of Justice`), so they are not the policy's
+# `name_slot_words`.
+_CASED_NAME_SLOTS = frozenset(("of", "by", "named"))
 # A person's login written `first.last` after a word that names who acted (`opened by
 # aisha.khan`, `owner=kwame.mensah`, `user "ama.owusu"`): judged as two lower-case words after
 # a looser cue.
@@ -473,6 +485,10 @@ class CuedNames:
                         found.append(match.span(1))
                 elif self._a_given_name(match.group(2).lower()):
                     found.append(match.span(2))
+        if "!" in text:
+            for match in _VOCATIVE.finditer(text):
+                if self._no_english_given_name(match.group(1)):
+                    found.append(match.span(1))
         if not _CONVERSATION_WORDS.isdisjoint(words):
             for match in _CONVERSATION.finditer(text):
                 after = _FOLLOWING_WORD.match(text, match.end(1))
@@ -505,7 +521,10 @@ class CuedNames:
                 run = match.group(1)
                 if run.isupper() and not all(map(_not_an_acronym, run.split())):
                     continue  # `to AWS SQS`, `for PCI DSS`
-                if self._foreign_lower_name(run.lower().split()):
+                words_of_run = run.lower().split()
+                if words_of_run[0] in self._words:
+                    continue  # `sent to subscriber chiara ricci`: the cue's own rule reads it
+                if self._foreign_lower_name(words_of_run):
                     found.append(match.span(1))
         if not _TITLE_WORDS.isdisjoint(words):
             found.extend(self._lower_case_names_after_a_title(text))
