@@ -117,10 +117,6 @@ _GREETING = regex.compile(
     rf"|{_CAPITALISED_WORD}(?:[ \t]+{_CAPITALISED_WORD}){{1,2}})(?=[ \t]*(?:[,!.:]|$))"
     rf"|({_CAPITALISED_WORD})(?=[ \t]*(?:[,!]|$)))"
 )
-# A given name a line speaks to, after a comma and before `!` (`Your receipt, Leandra!`,
-# `Thanks for your order, Amaru!`): with no greeting word to vouch for it, only a word that is
-# no English word at all (`Deploy done, Overheating!`, `Good morning, World!` stay).
-_VOCATIVE = regex.compile(rf"(?<=\w[ \t]*+),[ \t]*+({_CAPITALISED_WORD})[ \t]*+!")
 _GREETING_WORDS = frozenset(
     (
         "dear", "hi", "hey", "hello", "welcome", "thanks", "regards", "cheers", "best",
@@ -225,11 +221,23 @@ _CONVERSATION_WORDS = frozenset(
     )
 )  # fmt: skip
 # Words before which two lower-case or capital words may be a name under the strict rule of
-# `_foreign_lower_name` (`card of ARJUN MEHTA`, `approved by ravi kumar`, `customer named
-# jorge ramírez`; not `plan named gold plus`); too loose for a capitalised run the NER model
-# calls an organisation (`Department of Justice`), so they are not the policy's
-# `name_slot_words`.
-_CASED_NAME_SLOTS = frozenset(("of", "by", "named"))
+# `_foreign_lower_name` (`card of ARJUN MEHTA`, `approved by ravi kumar`); too loose for a
+# capitalised run the NER model calls an organisation (`Department of Justice`), so they are
+# not the policy's `name_slot_words`.
+_CASED_NAME_SLOTS = frozenset(("of", "by"))
+# Jobs and roles a note writes before a person's name (`approved by manager ravi kumar`): not
+# the person cues (a capitalised run after `manager` is a product's as often: `by Manager
+# Console`), but after a looser cue the name is the two words after them, not the role and
+# the given name (which left `kumar` readable).
+_ROLE_NOUNS = frozenset(
+    """
+    manager supervisor agent admin administrator doctor witness officer operator engineer
+    analyst representative rep clerk director teller courier driver patient employee staff
+    technician nurse attorney lawyer notary auditor inspector accountant cashier dispatcher
+    advisor adviser consultant specialist coordinator reviewer approver volunteer
+    """.split()  # noqa: SIM905
+)
+_LOWER_PAIR_AFTER_A_WORD = regex.compile(rf"\S+[ \t]+({_LOWER_WORD}[ \t]+{_LOWER_WORD})(?![\w@.-])")
 # A person's login written `first.last` after a word that names who acted (`opened by
 # aisha.khan`, `owner=kwame.mensah`, `user "ama.owusu"`): judged as two lower-case words after
 # a looser cue.
@@ -468,8 +476,11 @@ class CuedNames:
             rf"({CASELESS_WORD}(?:[ \t]+{CASELESS_WORD}){{0,2}})"
         )
         # Possessive: a long run of blanks after a cue must not be tried at every split.
+        # `customer named jorge ramírez`: the name after `named` is the cue's (after other
+        # words, `named` opens a table's, a job's or a file's name as often).
         self._pattern = regex.compile(
             rf"(?<![\w-])(?i:{'|'.join(map(regex.escape, nominal))})(?:[ \t]*+[:#])?+[ \t]++"
+            r"(?:(?i:named)[ \t]++)?+"
             rf"(?:({_UPPER_WORD}(?:,?[ \t]+{_UPPER_WORD}|{_SLASH_THEN_GIVEN_NAME}){{1,2}})(?![\w-])"
             rf"|({_LOWER_WORD}[ \t]+{_LOWER_WORD})(?:[ \t]+({_LOWER_WORD}))?(?![\w-]))"
         )
@@ -485,10 +496,6 @@ class CuedNames:
                         found.append(match.span(1))
                 elif self._a_given_name(match.group(2).lower()):
                     found.append(match.span(2))
-        if "!" in text:
-            for match in _VOCATIVE.finditer(text):
-                if self._no_english_given_name(match.group(1)):
-                    found.append(match.span(1))
         if not _CONVERSATION_WORDS.isdisjoint(words):
             for match in _CONVERSATION.finditer(text):
                 after = _FOLLOWING_WORD.match(text, match.end(1))
@@ -524,6 +531,11 @@ class CuedNames:
                 words_of_run = run.lower().split()
                 if words_of_run[0] in self._words:
                     continue  # `sent to subscriber chiara ricci`: the cue's own rule reads it
+                if words_of_run[0] in _ROLE_NOUNS:
+                    pair = _LOWER_PAIR_AFTER_A_WORD.match(text, match.start(1))
+                    if pair is not None and self._foreign_lower_name(pair.group(1).split()):
+                        found.append(pair.span(1))
+                    continue
                 if self._foreign_lower_name(words_of_run):
                     found.append(match.span(1))
         if not _TITLE_WORDS.isdisjoint(words):

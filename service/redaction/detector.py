@@ -534,8 +534,10 @@ class PresidioDetector:
             if any(f.start < end and start < f.end for f in taken):
                 continue
             surname, given = match.group().split(",", 1)
-            if surname.lower() in NOT_A_SURNAME:
-                continue
+            if surname.lower() in NOT_A_SURNAME or not SOFTWARE_NAMES.isdisjoint(
+                (surname.lower(), given.strip().lower())
+            ):
+                continue  # `Ugh, Nginx restarted`
             if names_a_thing(given) and capitalised_word_before(text, start):
                 continue  # `Mwajuma Said, Pro Annual`: a name, then the next field
             listed = names_in_a_list(text, start, end)

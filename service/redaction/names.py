@@ -79,12 +79,16 @@ LAST_COMMA_FIRST = regex.compile(
     rf"({_SURNAME_OR_GIVEN})(?!,[ \t]\p{{Lu}}|[\w-])"
 )
 # Words that open a greeting or a sign-off before a comma: `Regards, Fatima Zahra` is no
-# `Last, First` — the name is the run after the comma.
+# `Last, First` — the name is the run after the comma. So do interjections, which WordNet
+# does not know: `Oops, Segfault!`, `Welp, Kubelet`.
 NOT_A_SURNAME = frozenset(
     (
         "regards", "thanks", "thank", "cheers", "best", "sincerely", "cordially",
         "respectfully", "yours", "hello", "hi", "hey", "dear", "welcome", "greetings", "warmly",
         "kind",
+        "oops", "whoops", "hmm", "welp", "ugh", "argh", "yikes", "whoa", "wow", "meh", "okay",
+        "ok", "oh", "ah", "uh", "um", "huh", "yay", "ouch", "phew", "gosh", "nope", "yep",
+        "yeah", "alright", "sorry", "please", "well",
     )
 )  # fmt: skip
 # The same in capitals (`TAUFA, SIONE`), which NER then reads title-cased. A surname in
