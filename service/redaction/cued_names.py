@@ -98,8 +98,8 @@ _NOT_A_NAME = (
     # Forms of address a greeting takes in a name's place: `Hi Stranger!`, `Thanks, Folks!`.
     | frozenset(
         """
-    sir sirs madam madame folks friend friends stranger colleague colleagues reader readers
-    traveller traveler gamer maestro doc kiddo sweetie buddy mate pal champ
+    sir sirs madam folks friend friends stranger colleague colleagues reader readers
+    traveller traveler gamer maestro doc kiddo sweetie buddy mate
     """.split()  # noqa: SIM905
     )
 )
@@ -225,6 +225,28 @@ _CONVERSATION_WORDS = frozenset(
 # capitalised run the NER model calls an organisation (`Department of Justice`), so they are
 # not the policy's `name_slot_words`.
 _CASED_NAME_SLOTS = frozenset(("of", "by"))
+# What logs in the policy's other languages (French, Spanish, Italian, Portuguese, German,
+# Dutch) say of accounts and their people in lower case, which the English lexicon does not
+# know: `user named utilisateur inconnu`, `assigned to agent soporte nivel`. Only for the
+# lower-case rules, whose words the lexicon alone judges; some are surnames in capitals.
+_FOREIGN_ACCOUNT_WORDS = frozenset(
+    """
+    client clients cliente clientes clienti kunde kunden klant klanten utilisateur
+    utilisateurs usuario usuarios usuário utente utenti utilizador benutzer nutzer gebruiker
+    gebruikers compte cuenta conta konto contacto contatto contato kontakt propriétaire
+    propietario proprietario proprietário eigentümer eigenaar nouveau nouvelle nueva
+    nuovo nuova neuer neues nieuwe nieuw inconnu inconnue desconocido desconocida sconosciuto
+    sconosciuta desconhecido desconhecida unbekannt unbekannter onbekend onbekende anonyme
+    anónimo anónima anonimo anonima anônimo anonym anoniem sans sin senza sem ohne zonder
+    supprimé eliminado eliminato excluído gelöscht verwijderd bloqué bloqueado bloccato
+    gesperrt geblokkeerd créé creado creato criado angelegt erstellt aangemaakt registrado
+    registado registriert geregistreerd soporte supporto suporte apoio kundendienst
+    klantenservice assistenza atención atendimento servicio servizio serviço dienst niveau
+    nivel livello nível stufe équipe equipo squadra equipa prueba prova teste essai
+    dossier expediente cartella fascicolo prontuário akte historia historial médical
+    clínica clinica clinique klinik astreinte bereitschaft plantão
+    """.split()  # noqa: SIM905
+)
 # Jobs and roles a note writes before a person's name (`approved by manager ravi kumar`): not
 # the person cues (a capitalised run after `manager` is a product's as often: `by Manager
 # Console`), but after a looser cue the name is the two words after them, not the role and
@@ -477,7 +499,9 @@ class CuedNames:
         )
         # Possessive: a long run of blanks after a cue must not be tried at every split.
         # `customer named jorge ramírez`: the name after `named` is the cue's (after other
-        # words, `named` opens a table's, a job's or a file's name as often).
+        # words, `named` opens a table's, a job's or a file's name as often); in lower case
+        # judged as after a looser cue, since a thing is named so too (`tenant named alpha
+        # staging`).
         self._pattern = regex.compile(
             rf"(?<![\w-])(?i:{'|'.join(map(regex.escape, nominal))})(?:[ \t]*+[:#])?+[ \t]++"
             r"(?:(?i:named)[ \t]++)?+"
@@ -494,14 +518,14 @@ class CuedNames:
                 if match.group(1) is not None:
                     if self._a_name(match.group(1).lower().split()):
                         found.append(match.span(1))
-                elif self._a_given_name(match.group(2).lower()):
+                elif self.a_given_name(match.group(2).lower()):
                     found.append(match.span(2))
         if not _CONVERSATION_WORDS.isdisjoint(words):
             for match in _CONVERSATION.finditer(text):
                 after = _FOLLOWING_WORD.match(text, match.end(1))
                 if after is not None and names_a_thing(after.group(1).lower()):
                     continue  # `emailed Zendesk admin`, `talked to Kubernetes team`
-                if self._a_given_name(match.group(1).lower()):
+                if self.a_given_name(match.group(1).lower()):
                     found.append(match.span(1))
         if not _HANDED_TO_WORDS.isdisjoint(words):
             for match in _HANDED_TO.finditer(text):
@@ -509,7 +533,7 @@ class CuedNames:
                 if after is not None and names_a_thing(after.group(1).lower()):
                     continue  # `assigned to Tier2 queue`
                 word = match.group(1).lower()
-                if self._a_given_name(word) and not self._lexicon.knows(word):
+                if self.a_given_name(word) and not self._lexicon.knows(word):
                     found.append(match.span(1))
         if not _PERSON_VERBS.isdisjoint(words):
             found.extend(self._given_names_acting(text, words))
@@ -533,7 +557,7 @@ class CuedNames:
                     continue  # `sent to subscriber chiara ricci`: the cue's own rule reads it
                 if words_of_run[0] in _ROLE_NOUNS:
                     pair = _LOWER_PAIR_AFTER_A_WORD.match(text, match.start(1))
-                    if pair is not None and self._foreign_lower_name(pair.group(1).split()):
+                    if pair is not None and self._no_english_lower_name(pair.group(1)):
                         found.append(pair.span(1))
                     continue
                 if self._foreign_lower_name(words_of_run):
@@ -584,6 +608,12 @@ class CuedNames:
             words = text[start:end].replace(",", " ").lower().split()
             if len(words) < 2:
                 continue
+            if (
+                group == 2
+                and text[match.start() : start].rstrip().lower().endswith("named")
+                and not self._foreign_lower_name(words[:2])
+            ):
+                continue  # `user named utilisateur inconnu`: two words as after a looser cue
             if not self._a_name(words):
                 # `CUSTOMER SIONE TUIPULOTU UPDATED CARD`: three capitals taken, the last a verb
                 if group != 1 or len(words) != 3 or not self._a_name(words[:2]):
@@ -715,7 +745,7 @@ class CuedNames:
                 continue
             if len(lowered) == 1 and (
                 trimmed
-                or not self._a_given_name(lowered[0])
+                or not self.a_given_name(lowered[0])
                 or _OPENS_A_SENTENCE.match(text, match.start(1)) is None  # `from Lagos said`
             ):
                 continue
@@ -929,7 +959,7 @@ class CuedNames:
     def _no_english_lower_name(self, run: str) -> bool:
         parts = [part for word in run.split() for part in word.split("-")]
         return (
-            all(len(part) >= 3 for part in parts)
+            all(len(part) >= 3 and part not in _FOREIGN_ACCOUNT_WORDS for part in parts)
             and self._could_be_name_words(parts)
             and self._lexicon.none_known(parts)
             and not any(part in SOFTWARE_NAMES for part in parts)
@@ -937,9 +967,9 @@ class CuedNames:
 
     def _no_english_given_name(self, word: str) -> bool:
         word = word.lower()
-        return self._a_given_name(word) and not self._lexicon.knows(word)
+        return self.a_given_name(word) and not self._lexicon.knows(word)
 
-    def _a_given_name(self, word: str) -> bool:
+    def a_given_name(self, word: str) -> bool:
         """A single capitalised word after a cue (`asked Ngozi`, `escalated to Oluwaseun`):
         a given name unless the lexicon, the log's words or software say otherwise."""
         if word in LOG_VOCABULARY or word in _NOT_A_NAME or word in NOT_A_PERSON:
@@ -960,7 +990,7 @@ class CuedNames:
         (nor the plural of one) and the first is none either or, as many given names are,
         known only as a noun: `kwame mensah`, `maria lopez` — not `postgres replica`,
         `kafka topic`, `jitter enabled`."""
-        if not self._could_be_name_words(words):
+        if not self._could_be_name_words(words) or not _FOREIGN_ACCOUNT_WORDS.isdisjoint(words):
             return False
         lexicon = self._lexicon
         first, last = words[0], words[-1]

@@ -40,6 +40,7 @@ from service.redaction.keys import key_names_a_thing, key_parts, names_a_name_pa
 from service.redaction.lexicon import Lexicon
 from service.redaction.models import Finding
 from service.redaction.names import (
+    INTERJECTIONS,
     LAST_COMMA_FIRST,
     LOG_VOCABULARY,
     NAME_PARTICLE,
@@ -534,10 +535,14 @@ class PresidioDetector:
             if any(f.start < end and start < f.end for f in taken):
                 continue
             surname, given = match.group().split(",", 1)
-            if surname.lower() in NOT_A_SURNAME or not SOFTWARE_NAMES.isdisjoint(
-                (surname.lower(), given.strip().lower())
-            ):
-                continue  # `Ugh, Nginx restarted`
+            if surname.lower() in NOT_A_SURNAME:
+                continue
+            if surname.lower() in INTERJECTIONS:
+                if self.cued_names.a_given_name(given.strip().lower()):
+                    findings.append(Finding("PERSON", *match.span(2), _PERSON_SCORE_FOR_VALUE))
+                continue
+            if given.strip().lower() in SOFTWARE_NAMES:
+                continue  # `Jenkins, Kibana`; a surname may be one (`Jenkins, Mary`)
             if names_a_thing(given) and capitalised_word_before(text, start):
                 continue  # `Mwajuma Said, Pro Annual`: a name, then the next field
             listed = names_in_a_list(text, start, end)

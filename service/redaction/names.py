@@ -79,13 +79,18 @@ LAST_COMMA_FIRST = regex.compile(
     rf"({_SURNAME_OR_GIVEN})(?!,[ \t]\p{{Lu}}|[\w-])"
 )
 # Words that open a greeting or a sign-off before a comma: `Regards, Fatima Zahra` is no
-# `Last, First` — the name is the run after the comma. So do interjections, which WordNet
-# does not know: `Oops, Segfault!`, `Welp, Kubelet`.
+# `Last, First` — the name is the run after the comma.
 NOT_A_SURNAME = frozenset(
     (
         "regards", "thanks", "thank", "cheers", "best", "sincerely", "cordially",
         "respectfully", "yours", "hello", "hi", "hey", "dear", "welcome", "greetings", "warmly",
         "kind",
+    )
+)  # fmt: skip
+# Interjections, which WordNet does not know, before a comma: no surname either, but a given
+# name may follow (`Okay, Rodrigo changed his IBAN`; not `Hmm, Weird`, `Ugh, Nginx`).
+INTERJECTIONS = frozenset(
+    (
         "oops", "whoops", "hmm", "welp", "ugh", "argh", "yikes", "whoa", "wow", "meh", "okay",
         "ok", "oh", "ah", "uh", "um", "huh", "yay", "ouch", "phew", "gosh", "nope", "yep",
         "yeah", "alright", "sorry", "please", "well",
