@@ -23,6 +23,7 @@ from service.redaction.street_types import (
     STREET_AFTER_NAME_WITH_CONTEXT,
     STREET_AFTER_NUMBER,
     STREET_AFTER_NUMBER_IN_CAPITALS,
+    STREET_AFTER_NUMBER_WITH_CONTEXT,
     STREET_BEFORE_A_NUMBER_SIGN,
     STREET_BEFORE_NAME,
     STREET_BEFORE_NAME_IN_CAPITALS,
@@ -458,6 +459,21 @@ class StreetAddressRecognizer(PatternRecognizer):
                     rf"{STREET_AFTER_NUMBER}(?!\w){unit}",
                     0.6,
                     any_word_of(STREET_AFTER_NUMBER),
+                ),
+                Pattern(  # `1236 Davis Locks`; not `3 Data Center`: needs context
+                    "number, name, street type that is an everyday word too",
+                    rf"(?<![\w.-]){number}\s+(?:{_NAME_WORD}\s+){{0,3}}{_STREET_NAME_WORD}\s+"
+                    rf"{STREET_AFTER_NUMBER_WITH_CONTEXT}(?!\w){unit}",
+                    _NEEDS_CONTEXT,
+                    any_word_of(STREET_AFTER_NUMBER_WITH_CONTEXT),
+                ),
+                Pattern(  # `527 Mayer Shore Apt. 148`: the unit says it is an address
+                    "number, name, street type that is an everyday word too, unit",
+                    rf"(?<![\w.-]){number}\s+(?:{_NAME_WORD}\s+){{0,3}}{_STREET_NAME_WORD}\s+"
+                    rf"{STREET_AFTER_NUMBER_WITH_CONTEXT},?\s+(?:Apt\.?|Apartment|Suite|Ste\.?|Unit)"
+                    r"\s*[\w-]{1,6}",
+                    0.6,
+                    any_word_of(STREET_AFTER_NUMBER_WITH_CONTEXT),
                 ),
                 Pattern(
                     "number, name, street type, in capitals",

@@ -18,6 +18,25 @@ STREET_AFTER_NUMBER = (
     r"|Parade|Vale|Meadows?|Yard|Circus|Ridge|Causeway|Arcade|Wynd|Loop|Broadway"
     r"|(?:St|Ave|Rd|Ln|Blvd|Dr|Ct|Pl|Sq|Pkwy|Hwy|Cir|Tce|Cres)\.?)"
 )
+# The rest of the United States Postal Service's street suffixes (Publication 28, appendix
+# C1), and plurals of the types above, after a house number and a name (`527 Mayer Shore`,
+# `1236 Davis Locks`). Each is an everyday word too (`3 Data Center`, `2 Cloud Run`, `5 Kafka
+# Streams`): an address only with an address word before it, a town and postcode after it
+# (`, Lindsaymouth, ND 16862`) or a unit (`Apt. 148`, `Suite 073`).
+STREET_AFTER_NUMBER_WITH_CONTEXT = (
+    r"(?:Annex|Bayou|Beach|Bend|Bluffs?|Bottom|Branch|Bridge|Brooks?|Burgs?|Bypass|Camp|Canyon"
+    r"|Cape|Centers?|Circles|Cliffs?|Club|Commons?|Corners?|Course|Courts|Coves?|Creek|Crest"
+    r"|Crossing|Crossroads?|Curve|Dale|Dam|Divide|Drives|Estates?|Expressway|Extensions?"
+    r"|Falls?|Ferry|Fields?|Flats?|Fords?|Forest|Forges?|Forks?|Fort|Freeway|Garden|Gateway"
+    r"|Glens?|Greens|Groves|Harbors?|Haven|Hills|Hollow|Inlet|Islands?|Isle|Junctions?|Keys?"
+    r"|Knolls?|Lakes?|Land|Landing|Lanes|Lights?|Loaf|Locks?|Lodge|Mall|Manors?|Mills?"
+    r"|Mission|Motorway|Mount|Mountains?|Neck|Orchard|Oval|Overpass|Parks|Parkways|Pass"
+    r"|Passage|Pike|Pines?|Plains?|Points?|Ports?|Prairie|Radial|Ramp|Ranch|Rapids?|Rest"
+    r"|Ridges|River|Roads|Route|Run|Shoals?|Shores?|Skyway|Springs?|Spurs?|Squares|Station"
+    r"|Stravenue|Stream|Streets|Summit|Terraces|Throughway|Trace|Track|Trafficway|Trailer"
+    r"|Trails|Tunnel|Turnpike|Underpass|Unions?|Valleys?|Viaduct|Views?|Villages?|Ville|Vista"
+    r"|Walks|Wall|Ways|Wells?)"
+)
 STREET_BEFORE_NAME = (
     r"(?:C/|Rue|Avenue|Boulevard|Bd|Chemin|Allée|Impasse|Place|Quai|Calle|Avenida|Av\.|Avda\.?|Paseo"
     r"|Plaza|Carrer|Camino|Rua|Travessa|Largo|Praça|Via|Viale|Piazza|Corso|Vicolo|Strada|Calea"
@@ -168,6 +187,9 @@ STREET_WORDS = (
     )
     .difference(TOO_COMMON_TO_TRIGGER)
 )
+# Type words that are everyday words too: they wake the street patterns, but unlike
+# `STREET_WORDS` they say nothing of an address's parts (`keyed_addresses`).
+CONTEXT_STREET_WORDS = literal_words(STREET_AFTER_NUMBER_WITH_CONTEXT)
 # Fused type words (`Storgatan`, `Hauptstraße`) that let the pattern for a name with a street
 # suffix run: the common ones of `STREET_AFTER_NAME`, not all of them (`put`, `sor` and `way`
 # end too many words of logs: `output`, `processor`, `gateway`).

@@ -18,11 +18,12 @@ import pytest
 from service.redaction.prescreen import TRIGGERS
 from service.redaction.recognizers import StreetAddressRecognizer
 from service.redaction.redactor import Redactor
-from service.redaction.street_types import STREET_SUFFIXES, STREET_WORDS
+from service.redaction.street_types import CONTEXT_STREET_WORDS, STREET_SUFFIXES, STREET_WORDS
 from service.redaction.words import line_words
 
 SHAPES = (
     "shipped to 12 Oak {w} today",
+    "shipped to 12 Oak {w} Apt. 4",
     "shipped to 12 {w} Oak Tree today",
     "shipped to {w} Oak Tree 12 today",
     "shipped to {w} 26 # 57-41 today",
@@ -44,7 +45,12 @@ def _variants(word: str) -> set[str]:
 
 
 def _lines() -> list[str]:
-    words = STREET_WORDS | set(STREET_SUFFIXES) | {"meadow", "shari'", "c/", "n°"}
+    words = (
+        STREET_WORDS
+        | CONTEXT_STREET_WORDS
+        | set(STREET_SUFFIXES)
+        | {"meadow", "shari'", "c/", "n°"}
+    )
     return [
         shape.format(w=form)
         for word in sorted(words)
