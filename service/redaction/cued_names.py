@@ -259,7 +259,9 @@ _ROLE_NOUNS = frozenset(
     advisor adviser consultant specialist coordinator reviewer approver volunteer
     """.split()  # noqa: SIM905
 )
-_LOWER_PAIR_AFTER_A_WORD = regex.compile(rf"\S+[ \t]+({_LOWER_WORD}[ \t]+{_LOWER_WORD})(?![\w@.-])")
+_LOWER_PAIR_AFTER_A_WORD = regex.compile(
+    rf"\S+[ \t]+({_LOWER_WORD}[ \t]+{_LOWER_WORD})(?![\w@-]|\.\w)"
+)
 # A person's login written `first.last` after a word that names who acted (`opened by
 # aisha.khan`, `owner=kwame.mensah`, `user "ama.owusu"`): judged as two lower-case words after
 # a looser cue.
@@ -558,7 +560,11 @@ class CuedNames:
                 if words_of_run[0] in _ROLE_NOUNS:
                     pair = _LOWER_PAIR_AFTER_A_WORD.match(text, match.start(1))
                     if pair is not None and self._no_english_lower_name(pair.group(1)):
-                        found.append(pair.span(1))
+                        third = _NEXT_LOWER_WORD.match(text, pair.end(1))
+                        end = pair.end(1)
+                        if third is not None and self._a_surname_word(third.group(1)):
+                            end = third.end(1)  # `by manager camilo burgos ortega`
+                        found.append((pair.start(1), end))
                     continue
                 if self._foreign_lower_name(words_of_run):
                     found.append(match.span(1))

@@ -539,7 +539,8 @@ class PresidioDetector:
                 continue
             if surname.lower() in INTERJECTIONS:
                 if self.cued_names.a_given_name(given.strip().lower()):
-                    findings.append(Finding("PERSON", *match.span(2), _PERSON_SCORE_FOR_VALUE))
+                    end = continued_name_end(text, match.end(2))  # `Hmm, Elena Bodoni called`
+                    findings.append(Finding("PERSON", match.start(2), end, _PERSON_SCORE_FOR_VALUE))
                 continue
             if given.strip().lower() in SOFTWARE_NAMES:
                 continue  # `Jenkins, Kibana`; a surname may be one (`Jenkins, Mary`)

@@ -370,6 +370,8 @@ _THEN_NUMBER = r"(?=[\p{L}'\u2019.-]+\s+(?:No[.:]?\s*)?\d)"
 # Below the threshold: an address only with an address word a few words before it
 # (`ADDRESS_WORDS`) or a town and postcode after it (the detector asks both).
 _NEEDS_CONTEXT = 0.3
+# A town as a United States address writes it before its state and ZIP code.
+_US_TOWN = r"\p{Lu}[\p{L}'.-]*(?:\s+\p{Lu}[\p{L}'.-]*){0,3}"
 
 
 # Between a French street's type and its name only articles and prepositions (`rue de la
@@ -460,18 +462,19 @@ class StreetAddressRecognizer(PatternRecognizer):
                     0.6,
                     any_word_of(STREET_AFTER_NUMBER),
                 ),
-                Pattern(  # `1236 Davis Locks`; not `3 Data Center`: needs context
-                    "number, name, street type that is an everyday word too",
-                    rf"(?<![\w.-]){number}\s+(?:{_NAME_WORD}\s+){{0,3}}{_STREET_NAME_WORD}\s+"
-                    rf"{STREET_AFTER_NUMBER_WITH_CONTEXT}(?!\w){unit}",
-                    _NEEDS_CONTEXT,
-                    any_word_of(STREET_AFTER_NUMBER_WITH_CONTEXT),
-                ),
                 Pattern(  # `527 Mayer Shore Apt. 148`: the unit says it is an address
                     "number, name, street type that is an everyday word too, unit",
                     rf"(?<![\w.-]){number}\s+(?:{_NAME_WORD}\s+){{0,3}}{_STREET_NAME_WORD}\s+"
-                    rf"{STREET_AFTER_NUMBER_WITH_CONTEXT},?\s+(?:Apt\.?|Apartment|Suite|Ste\.?|Unit)"
+                    rf"{STREET_AFTER_NUMBER_WITH_CONTEXT},?\s+(?:Apt\.?|Apartment|Suite|Ste\.?)"
                     r"\s*[\w-]{1,6}",
+                    0.6,
+                    any_word_of(STREET_AFTER_NUMBER_WITH_CONTEXT),
+                ),
+                Pattern(  # `1236 Davis Locks, West Amandamouth, MN 88689`
+                    "number, name, street type that is an everyday word too, town, state, ZIP",
+                    rf"(?<![\w.-]){number}\s+(?:{_NAME_WORD}\s+){{0,3}}{_STREET_NAME_WORD}\s+"
+                    rf"{STREET_AFTER_NUMBER_WITH_CONTEXT}(?=,?\s+{_US_TOWN},\s+[A-Z]{{2}}\s+"
+                    r"\d{5}(?:-\d{4})?(?![\w-]))",
                     0.6,
                     any_word_of(STREET_AFTER_NUMBER_WITH_CONTEXT),
                 ),

@@ -21,8 +21,9 @@ STREET_AFTER_NUMBER = (
 # The rest of the United States Postal Service's street suffixes (Publication 28, appendix
 # C1), and plurals of the types above, after a house number and a name (`527 Mayer Shore`,
 # `1236 Davis Locks`). Each is an everyday word too (`3 Data Center`, `2 Cloud Run`, `5 Kafka
-# Streams`): an address only with an address word before it, a town and postcode after it
-# (`, Lindsaymouth, ND 16862`) or a unit (`Apt. 148`, `Suite 073`).
+# Streams`, after `shipping` or `address` as often as anywhere): an address only before an
+# apartment or suite (`Apt. 148`, `Suite 073`) or a town, state and ZIP code (`,
+# Lindsaymouth, ND 16862`).
 STREET_AFTER_NUMBER_WITH_CONTEXT = (
     r"(?:Annex|Bayou|Beach|Bend|Bluffs?|Bottom|Branch|Bridge|Brooks?|Burgs?|Bypass|Camp|Canyon"
     r"|Cape|Centers?|Circles|Cliffs?|Club|Commons?|Corners?|Course|Courts|Coves?|Creek|Crest"

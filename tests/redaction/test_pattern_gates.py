@@ -24,6 +24,7 @@ from service.redaction.words import line_words
 SHAPES = (
     "shipped to 12 Oak {w} today",
     "shipped to 12 Oak {w} Apt. 4",
+    "shipped to 12 Oak {w}, Springfield, IL 62701",
     "shipped to 12 {w} Oak Tree today",
     "shipped to {w} Oak Tree 12 today",
     "shipped to {w} 26 # 57-41 today",

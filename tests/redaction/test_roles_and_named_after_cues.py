@@ -21,6 +21,8 @@ from service.redaction.redactor import Redactor
         ("approved by manager ravi kumar", "approved by manager <PERSON>"),
         ("escalated to supervisor mateo rojas", "escalated to supervisor <PERSON>"),
         ("assigned to agent lucía fernández", "assigned to agent <PERSON>"),
+        ("approved by manager ravi kumar.", "approved by manager <PERSON>."),
+        ("approved by manager maría josé mejía", "approved by manager <PERSON>"),
     ],
 )
 def test_a_role_word_after_a_looser_cue_is_the_names_cue(

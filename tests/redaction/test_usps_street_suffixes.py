@@ -1,7 +1,8 @@
 """The rest of the United States Postal Service's street suffixes (Publication 28, appendix
 C1) and plurals of the common ones (`527 Keller Shore Apt. 148`, `1236 Dorsey Locks`): each is
-an everyday word too, so an address only with an address word before it, a town and postcode
-after it or a unit. Addresses made up for these tests."""
+an everyday word too, so an address only before an apartment or suite, or a town, state and
+ZIP code; an address word before it is not enough (`shipping 2 Cloud Run services`, found by
+an attacker review). Addresses made up for these tests."""
 
 from __future__ import annotations
 
@@ -15,16 +16,14 @@ from service.redaction.redactor import Redactor
     [
         ("lives at 527 Keller Shore Apt. 148", "lives at <LOCATION>"),
         ("1236 Dorsey Locks, West Amandaton, MN 88689", "<LOCATION>"),
-        ("new address 43321 Brittany Bypass for cus_0", "new address <LOCATION> for cus_0"),
         (
             "deliver to 88356 Nadia Isle Suite 148 (Elizabethmouth)",
             "deliver to <LOCATION> (Elizabethmouth)",
         ),
-        ("shipping address: 20037 Stanley Roads, Lake Heather", "shipping address: <LOCATION>"),
         ("billing address 9480 Christopher Stravenue Suite 783", "billing address <LOCATION>"),
+        ("row 17: 860 Schultz Views, New James, SC 70494; qty 2", "row 17: <LOCATION>; qty 2"),
+        ('{"location": "8212 Timothy Shoal Apt. 433"}', '{"location": "<LOCATION>"}'),
         ("moved to 6584 Quincy Hills, Grimesmouth, OR 97201", "moved to <LOCATION>"),
-        ("ship to 70 Birch Hollow", "ship to <LOCATION>"),
-        ("card holder at 12 Maple Crossing Unit 4B", "card holder at <LOCATION>"),
     ],
 )
 def test_an_address_with_a_usps_suffix(redactor: Redactor, line: str, redacted: str) -> None:
@@ -44,6 +43,11 @@ def test_an_address_with_a_usps_suffix(redactor: Redactor, line: str, redacted: 
         "page 2 Search Results View",
         "3 Failed Login Attempts Lock",
         "Villa 12, Ocean View, Garden Villas, Rate 450000",
+        "WARN deploy: shipping 2 Cloud Run services to us-east1",
+        "IP address pool exhausted: 4 Transit Gateway attachments pending",
+        "3 Data Center Unit 4B powered off",
+        "delivery 5 Niagara Falls Postcards to gift shop",
+        "ship 1 Lego City Fire Station",
     ],
 )
 def test_the_same_words_with_no_address_around_them_stay(redactor: Redactor, line: str) -> None:
