@@ -753,7 +753,28 @@ class PresidioDetector:
         free-text fields (whose names NER finds in their sentence)."""
         if "PERSON" not in self.entities or field.key in self.free_text_keys:
             return False
-        return 2 <= len(value.split()) <= _MAX_VALUE_WORDS and name_shaped(value)
+        if not (2 <= len(value.split()) <= _MAX_VALUE_WORDS and name_shaped(value)):
+            return False
+        return not value.islower() or self._lower_case_words_of_a_name(value)
+
+    def _lower_case_words_of_a_name(self, value: str) -> bool:
+        """In lower case the model reads a title-cased copy, where it calls a third of the
+        phrases of a billing system's values a person (`'invalid token'`, `'dark mode'`,
+        `'kafka topic'`, `'hunter green'`). A given name is no ordinary English word (a noun
+        only, or none: `'natasha brown'`, `'taylor wright'`), and after one WordNet knows
+        the surname is none either (`'amber rogers'`; not `'victoria station'`); no word is
+        software, a log word or a thing."""
+        words = value.split()
+        first, last = words[0], words[-1]
+        lexicon = self.lexicon
+        if not lexicon.available or lexicon.ordinary(first):
+            return False
+        if lexicon.knows(first) and lexicon.ordinary(last):
+            return False
+        return not names_a_thing(value) and not any(
+            word in SOFTWARE_NAMES or word in LOG_VOCABULARY or word in NOT_A_PERSON
+            for word in words
+        )
 
     def _name_scopes(self, length: int, fields: list[Field]) -> list[tuple[int, int]]:
         """Where to look for names: the whole line, or, when it has free-text values, each

@@ -88,6 +88,7 @@ _PG_KEY = re.compile(r"\bKey \(([\w, ]+)\)=\(([^)]*)\)")
 _QUOTED_AFTER_WORD = re.compile(
     r"(?<![\w.\\-])([A-Za-z][\w-]{1,40}):?\s+(['\"])([^'\"\n]{1,200})\2"
 )
+_EXCEPTION_CLASS = re.compile(r"[A-Z]\w*(?:Error|Exception)")
 # A label of one to four words, a colon, then an unquoted value up to the next separator,
 # bracket or `key:`/`key=`: `Full name: amber baker`, `Name on card: FRANK RICH`,
 # `D.O.B.: 1990-04-05`. Only labels that say what the value holds count.
@@ -210,7 +211,13 @@ def find_fields(text: str, explicit: Mapping[str, str] | None = None) -> list[Fi
                 fields.append(field)  # `[user:Tuğba Aksoy]`: judged by shape, as `user=` is
     if "'" in text or '"' in text:
         for match in _QUOTED_AFTER_WORD.finditer(text):
-            fields.append(_field(match.group(1), match.start(3), match.end(3), True, explicit))
+            key = match.group(1)
+            if _EXCEPTION_CLASS.fullmatch(key):
+                # `KeyError: 'emily thomas'`: the message, not a key's value, whatever the
+                # class's name says; judged by its shape.
+                fields.append(Field(key, match.start(3), match.end(3), True))
+                continue
+            fields.append(_field(key, match.start(3), match.end(3), True, explicit))
     if "@" in text and "<" in text:
         fields.extend(_display_names(text))
     if (
