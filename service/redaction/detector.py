@@ -759,17 +759,15 @@ class PresidioDetector:
 
     def _lower_case_words_of_a_name(self, value: str) -> bool:
         """In lower case the model reads a title-cased copy, where it calls a third of the
-        phrases of a billing system's values a person (`'invalid token'`, `'dark mode'`,
-        `'kafka topic'`, `'hunter green'`). A given name is no ordinary English word (a noun
-        only, or none: `'natasha brown'`, `'taylor wright'`), and after one WordNet knows
-        the surname is none either (`'amber rogers'`; not `'victoria station'`); no word is
-        software, a log word or a thing."""
+        phrases of a billing system's values a person (`'invalid token'`, `'kafka topic'`,
+        `'stolen card'`, `'mark down'`). Not when its first and last words are both ordinary
+        English words (a name's words are often nouns only: `'john green'`, `'rose baker'`,
+        `'david price'`), nor when one is software, a log word or a thing."""
         words = value.split()
-        first, last = words[0], words[-1]
         lexicon = self.lexicon
-        if not lexicon.available or lexicon.ordinary(first):
+        if not lexicon.available:
             return False
-        if lexicon.knows(first) and lexicon.ordinary(last):
+        if lexicon.ordinary(words[0]) and lexicon.ordinary(words[-1]):
             return False
         return not names_a_thing(value) and not any(
             word in SOFTWARE_NAMES or word in LOG_VOCABULARY or word in NOT_A_PERSON

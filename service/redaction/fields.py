@@ -89,6 +89,11 @@ _QUOTED_AFTER_WORD = re.compile(
     r"(?<![\w.\\-])([A-Za-z][\w-]{1,40}):?\s+(['\"])([^'\"\n]{1,200})\2"
 )
 _EXCEPTION_CLASS = re.compile(r"[A-Z]\w*(?:Error|Exception)")
+# The same after its package (`java.lang.IllegalArgumentException: "amber rogers"`), which the
+# pattern above does not read: a key never follows a dot.
+_QUALIFIED_EXCEPTION_MESSAGE = re.compile(
+    r"(?<![\w.])(?:[a-z_]\w*\.)+([A-Z]\w*(?:Error|Exception)):?\s+(['\"])([^'\"\n]{1,200})\2"
+)
 # A label of one to four words, a colon, then an unquoted value up to the next separator,
 # bracket or `key:`/`key=`: `Full name: amber baker`, `Name on card: FRANK RICH`,
 # `D.O.B.: 1990-04-05`. Only labels that say what the value holds count.
@@ -218,6 +223,9 @@ def find_fields(text: str, explicit: Mapping[str, str] | None = None) -> list[Fi
                 fields.append(Field(key, match.start(3), match.end(3), True))
                 continue
             fields.append(_field(key, match.start(3), match.end(3), True, explicit))
+        if "Error" in text or "Exception" in text:
+            for match in _QUALIFIED_EXCEPTION_MESSAGE.finditer(text):
+                fields.append(Field(match.group(1), match.start(3), match.end(3), True))
     if "@" in text and "<" in text:
         fields.extend(_display_names(text))
     if (
