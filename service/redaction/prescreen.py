@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from service.redaction.street_types import CONTEXT_STREET_WORDS, STREET_SUFFIXES, STREET_WORDS
+from service.redaction.street_types import EVERYDAY_STREET_WORDS, STREET_SUFFIXES, STREET_WORDS
 
 BIRTH_WORDS = frozenset(
     ("dob", "birth", "birthdate", "birthday", "born", "naissance", "geburtsdatum", "geboren",
@@ -65,7 +65,7 @@ _NUMBER_THEN_CAPITAL = re.compile(r"\d[ \t]+[^\W\d_a-z]")
 def _street(text: str, words: frozenset[str]) -> bool:
     if not STREET_WORDS.isdisjoint(words):
         return True
-    if not CONTEXT_STREET_WORDS.isdisjoint(words) and _NUMBER_THEN_CAPITAL.search(text):
+    if not EVERYDAY_STREET_WORDS.isdisjoint(words) and _NUMBER_THEN_CAPITAL.search(text):
         return True
     unseen = words.difference(_NO_STREET_SUFFIX)
     if not unseen:

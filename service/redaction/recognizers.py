@@ -17,13 +17,13 @@ from service.redaction.patterns import (
 )
 from service.redaction.street_types import (
     ADDRESS_WORDS,
+    EVERYDAY_STREET_TYPES,
     GRID_STREET,
     STREET_AFTER_NAME,
     STREET_AFTER_NAME_IN_LOWER_CASE,
     STREET_AFTER_NAME_WITH_CONTEXT,
     STREET_AFTER_NUMBER,
     STREET_AFTER_NUMBER_IN_CAPITALS,
-    STREET_AFTER_NUMBER_WITH_CONTEXT,
     STREET_BEFORE_A_NUMBER_SIGN,
     STREET_BEFORE_NAME,
     STREET_BEFORE_NAME_IN_CAPITALS,
@@ -465,18 +465,18 @@ class StreetAddressRecognizer(PatternRecognizer):
                 Pattern(  # `527 Mayer Shore Apt. 148`: the unit says it is an address
                     "number, name, street type that is an everyday word too, unit",
                     rf"(?<![\w.-]){number}\s+(?:{_NAME_WORD}\s+){{0,3}}{_STREET_NAME_WORD}\s+"
-                    rf"{STREET_AFTER_NUMBER_WITH_CONTEXT},?\s+(?:Apt\.?|Apartment|Suite|Ste\.?)"
+                    rf"{EVERYDAY_STREET_TYPES},?\s+(?:Apt\.?|Apartment|Suite|Ste\.?)"
                     r"\s*[\w-]{1,6}",
                     0.6,
-                    any_word_of(STREET_AFTER_NUMBER_WITH_CONTEXT),
+                    any_word_of(EVERYDAY_STREET_TYPES),
                 ),
                 Pattern(  # `1236 Davis Locks, West Amandamouth, MN 88689`
                     "number, name, street type that is an everyday word too, town, state, ZIP",
                     rf"(?<![\w.-]){number}\s+(?:{_NAME_WORD}\s+){{0,3}}{_STREET_NAME_WORD}\s+"
-                    rf"{STREET_AFTER_NUMBER_WITH_CONTEXT}(?=,?\s+{_US_TOWN},\s+[A-Z]{{2}}\s+"
+                    rf"{EVERYDAY_STREET_TYPES}(?=,?\s+{_US_TOWN},\s+[A-Z]{{2}}\s+"
                     r"\d{5}(?:-\d{4})?(?![\w-]))",
                     0.6,
-                    any_word_of(STREET_AFTER_NUMBER_WITH_CONTEXT),
+                    any_word_of(EVERYDAY_STREET_TYPES),
                 ),
                 Pattern(
                     "number, name, street type, in capitals",

@@ -24,7 +24,7 @@ STREET_AFTER_NUMBER = (
 # Streams`, after `shipping` or `address` as often as anywhere): an address only before an
 # apartment or suite (`Apt. 148`, `Suite 073`) or a town, state and ZIP code (`,
 # Lindsaymouth, ND 16862`).
-STREET_AFTER_NUMBER_WITH_CONTEXT = (
+EVERYDAY_STREET_TYPES = (
     r"(?:Annex|Bayou|Beach|Bend|Bluffs?|Bottom|Branch|Bridge|Brooks?|Burgs?|Bypass|Camp|Canyon"
     r"|Cape|Centers?|Circles|Cliffs?|Club|Commons?|Corners?|Course|Courts|Coves?|Creek|Crest"
     r"|Crossing|Crossroads?|Curve|Dale|Dam|Divide|Drives|Estates?|Expressway|Extensions?"
@@ -190,7 +190,7 @@ STREET_WORDS = (
 )
 # Type words that are everyday words too: they wake the street patterns, but unlike
 # `STREET_WORDS` they say nothing of an address's parts (`keyed_addresses`).
-CONTEXT_STREET_WORDS = literal_words(STREET_AFTER_NUMBER_WITH_CONTEXT)
+EVERYDAY_STREET_WORDS = literal_words(EVERYDAY_STREET_TYPES)
 # Fused type words (`Storgatan`, `Hauptstraße`) that let the pattern for a name with a street
 # suffix run: the common ones of `STREET_AFTER_NAME`, not all of them (`put`, `sor` and `way`
 # end too many words of logs: `output`, `processor`, `gateway`).

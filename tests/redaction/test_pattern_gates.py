@@ -18,7 +18,7 @@ import pytest
 from service.redaction.prescreen import TRIGGERS
 from service.redaction.recognizers import StreetAddressRecognizer
 from service.redaction.redactor import Redactor
-from service.redaction.street_types import CONTEXT_STREET_WORDS, STREET_SUFFIXES, STREET_WORDS
+from service.redaction.street_types import EVERYDAY_STREET_WORDS, STREET_SUFFIXES, STREET_WORDS
 from service.redaction.words import line_words
 
 SHAPES = (
@@ -48,7 +48,7 @@ def _variants(word: str) -> set[str]:
 def _lines() -> list[str]:
     words = (
         STREET_WORDS
-        | CONTEXT_STREET_WORDS
+        | EVERYDAY_STREET_WORDS
         | set(STREET_SUFFIXES)
         | {"meadow", "shari'", "c/", "n°"}
     )
