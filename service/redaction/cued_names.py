@@ -322,7 +322,10 @@ SOFTWARE_NAMES = frozenset(
     confluence zendesk salesforce hubspot twilio sendgrid mailgun okta openbao celery
     rabbitmq elasticsearch kibana airflow helm istio consul nomad paypal adyen braintree
     quickbooks xero netsuite shopify magento dependabot renovate snyk codecov sonarqube
-    sonarcloud circleci buildkite argocd spinnaker teamcity
+    sonarcloud circleci buildkite argocd spinnaker teamcity cloudflare envoy tomcat haproxy
+    traefik etcd zookeeper memcached varnish fastly akamai heroku netlify vercel sidekiq
+    resque gunicorn uwsgi logstash fluentd filebeat jaeger zipkin linkerd keycloak kubelet
+    kubectl minikube podman containerd rancher openshift
     """.split()  # noqa: SIM905
 )
 

@@ -20,6 +20,9 @@ from service.redaction.redactor import Redactor
         "Jenkins, Ansible and Terraform are green",
         "Sorry, Redis unavailable",
         "Meh, Flaky",
+        # from the fifth review: software the list did not hold, read as a given name
+        "INFO web: Okay, Cloudflare purge done",
+        "INFO web: Phew, Envoy back up",
     ],
 )
 def test_an_interjection_or_software_before_a_comma_is_no_name(
