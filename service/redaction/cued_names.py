@@ -561,13 +561,7 @@ class CuedNames:
                 if words_of_run[0] in self._words:
                     continue  # `sent to subscriber chiara ricci`: the cue's own rule reads it
                 if words_of_run[0] in _ROLE_NOUNS:
-                    pair = _LOWER_PAIR_AFTER_A_WORD.match(text, match.start(1))
-                    if pair is not None and self._no_english_lower_name(pair.group(1)):
-                        third = _NEXT_LOWER_WORD.match(text, pair.end(1))
-                        end = pair.end(1)
-                        if third is not None and self._a_surname_word(third.group(1)):
-                            end = third.end(1)  # `by manager camilo burgos ortega`
-                        found.append((pair.start(1), end))
+                    found.extend(self._name_after_a_role(text, match.start(1)))
                     continue
                 if self._foreign_lower_name(words_of_run):
                     found.append(match.span(1))
@@ -973,6 +967,36 @@ class CuedNames:
             and self._lexicon.none_known(parts)
             and not any(part in SOFTWARE_NAMES for part in parts)
         )
+
+    def lower_case_value_of_a_name(self, value: str) -> bool:
+        """In lower case the model reads a title-cased copy, where it calls a third of the
+        phrases of a billing system's values a person (`'invalid token'`, `'kafka topic'`,
+        `'stolen card'`, `'mark down'`). Not when its first and last words are both ordinary
+        English words (a name's words are often nouns only: `'john green'`, `'rose baker'`,
+        `'david price'`), nor when one is software, a log word or a thing."""
+        words = value.split()
+        lexicon = self._lexicon
+        if not lexicon.available:
+            return False
+        if lexicon.ordinary(words[0]) and lexicon.ordinary(words[-1]):
+            return False
+        return not names_a_thing(value) and not any(
+            word in SOFTWARE_NAMES or word in LOG_VOCABULARY or word in NOT_A_PERSON
+            for word in words
+        )
+
+    def _name_after_a_role(self, text: str, role: int) -> Iterator[tuple[int, int]]:
+        """`by manager ravi kumar`: the two lower-case words after the role noun at `role`,
+        neither an English word nor software, and a third that can be nothing but a surname
+        (`by manager camilo burgos ortega`)."""
+        pair = _LOWER_PAIR_AFTER_A_WORD.match(text, role)
+        if pair is None or not self._no_english_lower_name(pair.group(1)):
+            return
+        end = pair.end(1)
+        third = _NEXT_LOWER_WORD.match(text, end)
+        if third is not None and self._a_surname_word(third.group(1)):
+            end = third.end(1)
+        yield pair.start(1), end
 
     def _no_english_given_name(self, word: str) -> bool:
         word = word.lower()

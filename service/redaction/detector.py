@@ -755,24 +755,7 @@ class PresidioDetector:
             return False
         if not (2 <= len(value.split()) <= _MAX_VALUE_WORDS and name_shaped(value)):
             return False
-        return not value.islower() or self._lower_case_words_of_a_name(value)
-
-    def _lower_case_words_of_a_name(self, value: str) -> bool:
-        """In lower case the model reads a title-cased copy, where it calls a third of the
-        phrases of a billing system's values a person (`'invalid token'`, `'kafka topic'`,
-        `'stolen card'`, `'mark down'`). Not when its first and last words are both ordinary
-        English words (a name's words are often nouns only: `'john green'`, `'rose baker'`,
-        `'david price'`), nor when one is software, a log word or a thing."""
-        words = value.split()
-        lexicon = self.lexicon
-        if not lexicon.available:
-            return False
-        if lexicon.ordinary(words[0]) and lexicon.ordinary(words[-1]):
-            return False
-        return not names_a_thing(value) and not any(
-            word in SOFTWARE_NAMES or word in LOG_VOCABULARY or word in NOT_A_PERSON
-            for word in words
-        )
+        return not value.islower() or self.cued_names.lower_case_value_of_a_name(value)
 
     def _name_scopes(self, length: int, fields: list[Field]) -> list[tuple[int, int]]:
         """Where to look for names: the whole line, or, when it has free-text values, each
