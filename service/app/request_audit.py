@@ -71,8 +71,9 @@ async def end_on_the_loop(
     request: Request, session: Session, record: AuditRecord, status: int
 ) -> None:
     """``commit_with_event`` for a request :func:`ends_on_the_loop` allows: the same steps,
-    with one trip to the thread pool fewer (and no thread held while its group is written)."""
-    session.commit()  # autocommit: the driver sends nothing
+    with one trip to the thread pool fewer (and no thread held while its group is written).
+    The session only read, each statement in autocommit: closing it ends it (a commit would
+    send nothing either, and costs the unit of work's bookkeeping)."""
     session.close()
     await resolve(request, get_audit_log).request_alone_async(request, record, status=status)
 
