@@ -21,7 +21,19 @@ DATE_OF_BIRTH_PARTS = frozenset(
      "nascita"}
 )  # fmt: skip
 EMAIL_PARTS = frozenset({"email", "mail", "e-mail", "emailaddress"})
-PHONE_PARTS = frozenset({"phone", "mobile", "telephone", "tel", "msisdn", "fax", "cellphone"})
+# A phone's name in the languages of exports we meet (de, fr, es, it, pt, nl): the key words
+# and labels of phone numbers as well (`"Mobil":"0619345145"`, `telefono 375687789`).
+# Not `handy`: in English it opens lines that are no phone (`Handy tip: rerun job 12345678`).
+PHONE_WORDS_ABROAD = frozenset(
+    {"telefon", "telefonnummer", "rufnummer", "handynummer", "mobil", "mobilnummer",
+     "téléphone", "teléfono", "telefono", "tfno", "móvil", "movil", "celular",
+     "cellulare", "telefonico", "telefónico", "telefone", "telemóvel", "telemovel", "telefoon",
+     "telefoonnummer", "mobiel", "gsm"}
+)  # fmt: skip
+PHONE_PARTS = (
+    frozenset({"phone", "mobile", "telephone", "tel", "msisdn", "fax", "cellphone"})
+    | PHONE_WORDS_ABROAD
+)
 LOCATION_PARTS = frozenset(
     {"street", "addr", "address", "line1", "line2", "streetaddress", "strasse", "straße",
      "adresse", "anschrift", "rue", "calle", "direccion", "dirección", "rua", "endereco",

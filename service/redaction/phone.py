@@ -5,6 +5,7 @@ from __future__ import annotations
 import phonenumbers
 import regex
 
+from service.redaction.keys import PHONE_WORDS_ABROAD
 from service.redaction.patterns import Recognizer, RecognizerResult
 from service.redaction.prescreen import GLUED_LABELS
 
@@ -23,11 +24,16 @@ _PHONE_WORD_BEFORE = regex.compile(
     r"(?i:phone|tel|telephone|mobile|cell|msisdn|fax|call|sms|whatsapp)\w*"
     r"(?:\W{1,3}(?i:to|on|at|no|nr|via))?\W{1,4}\Z"
 )
-# A French or Spanish phone label right before a bare run or dotted pairs (`tél. 0612345678`,
-# `Téléphone : 06.12.34.56.78`, `teléfono 612345678`): the number counts as a formatted one.
-# Only right before: those labels are no context words (a run a few words after one is as
-# often a case, parcel or order number: an attacker review's `téléphone, dossier 48213377`).
-_LABEL_RIGHT_BEFORE = regex.compile(r"(?<!\w)(?i:tél|téléphone|teléfono)\.?[ \t]*[:=]?[ \t]*\Z")
+# A phone label of another language right before a bare run or dotted pairs (`tél. 0612345678`,
+# `Téléphone : 06.12.34.56.78`, `teléfono 612345678`, `Handy: 0619345145`): the number counts
+# as a formatted one. Only right before: those labels are no context words (a run a few words
+# after one is as often a case, parcel or order number: an attacker review's
+# `téléphone, dossier 48213377`).
+_LABEL_RIGHT_BEFORE = regex.compile(
+    rf"(?<!\w)(?i:tél|{'|'.join(sorted(PHONE_WORDS_ABROAD, key=len, reverse=True))})"
+    r"\.?[ \t]*[:=]?[ \t]*\Z"
+)
+_LABEL_WINDOW = 24
 _LABELLED_SCORE = 0.75
 _NORTH_AMERICAN_REGIONS = frozenset(("US", "CA"))
 _NORTH_AMERICAN_SHAPE = regex.compile(r"\(?\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}")
@@ -124,7 +130,7 @@ class PhoneNumberRecognizer(Recognizer):
                     span = (match.start(), match.start() + end)
                     found_score = score
                     if score < _LABELLED_SCORE and _LABEL_RIGHT_BEFORE.search(
-                        text, max(0, match.start() - 16), match.start()
+                        text, max(0, match.start() - _LABEL_WINDOW), match.start()
                     ):
                         found_score = _LABELLED_SCORE
                     results.append(RecognizerResult("PHONE_NUMBER", *span, found_score))

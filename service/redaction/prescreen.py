@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from service.redaction.keys import PHONE_WORDS_ABROAD
 from service.redaction.street_types import EVERYDAY_STREET_WORDS, STREET_SUFFIXES, STREET_WORDS
 
 BIRTH_WORDS = frozenset(
@@ -16,11 +17,12 @@ BIRTH_WORDS = frozenset(
      "nacimiento", "nascita", "né", "née", "ne", "nee", "geboortedatum", "nacido", "nacida",
      "nato", "nata", "nascido", "nascida")
 )  # fmt: skip
-# The phone recogniser's context words, and the French and Spanish labels it reads right
+# The phone recogniser's context words, and the other languages' labels it reads right
 # before a number (`phone._LABEL_RIGHT_BEFORE`).
-PHONE_WORDS = frozenset(
-    ("phone", "tel", "telephone", "mobile", "cell", "msisdn", "fax", "call", "sms",
-     "tél", "téléphone", "teléfono")
+PHONE_WORDS = (
+    frozenset(("phone", "tel", "telephone", "mobile", "cell", "msisdn", "fax", "call", "sms",
+               "tél"))
+    | PHONE_WORDS_ABROAD
 )  # fmt: skip
 
 # Each pattern starts with the character it needs and looks behind only after it: Python's

@@ -1,0 +1,68 @@
+"""Phone numbers under, or right after, a phone's name in German, French, Spanish, Italian,
+Portuguese or Dutch (`"Mobil":"0630494032"`, `telefono 375687789`, `telefoonnummer: …`): a key
+made of such a word says its value is a phone number, and such a label right before a bare run
+of digits makes it one as a formatted number would. Not `handy`, an English word too. Numbers
+made up for these tests in each country's shape."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.redaction.redactor import Redactor
+
+
+@pytest.mark.parametrize(
+    ("line", "redacted"),
+    [
+        (
+            '{"event":"contact_update","Mobil":"0630494032"}',
+            '{"event":"contact_update","Mobil":"<PHONE_NUMBER>"}',
+        ),
+        (
+            "support ticket #2934 telefono 375687789 status=open",
+            "support ticket #2934 telefono <PHONE_NUMBER> status=open",
+        ),
+        (
+            "support ticket #6685 recapito telefonico 3756940329 status=open",
+            "support ticket #6685 recapito telefonico <PHONE_NUMBER> status=open",
+        ),
+        (
+            "kunde aktualisiert: telefone: 968 778 932",
+            "kunde aktualisiert: telefone: <PHONE_NUMBER>",
+        ),
+        (
+            "Rückruf an Telefonnummer 03012345678 erbeten",
+            "Rückruf an Telefonnummer <PHONE_NUMBER> erbeten",
+        ),
+        ("cliente actualizado, móvil 612345678", "cliente actualizado, móvil <PHONE_NUMBER>"),
+        (
+            "klant gebeld op telefoonnummer 0612345678",
+            "klant gebeld op telefoonnummer <PHONE_NUMBER>",
+        ),
+        ("cellulare=3471234567 esito=ok", "cellulare=<PHONE_NUMBER> esito=ok"),
+        ('{"telemovel": "912345678"}', '{"telemovel": "<PHONE_NUMBER>"}'),
+    ],
+)
+def test_a_phone_under_a_label_of_another_language(
+    redactor: Redactor, line: str, redacted: str
+) -> None:
+    assert redactor.redact(line).text == redacted
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Handy tip: rerun job 12345678 with --force",
+        "Mobil 1 oil shipment 55512345 delivered",
+        "telefono: non disponibile, pratica 48213377",
+        "handynummer unbekannt, vorgang 12345678",
+        "WARN telefon module v2 build 20261207 failed",
+        "INFO mobil app release 3.14 downloads=1234567",
+        "GET /api/v1/telefoon/export?page=2 200 items=1234567",
+        "tfno campaign 2026 sent 1500000 messages",
+        "celular market share 45% units 12000000",
+        '{"telefono_id": 48213377, "telefon_count": 1234567}',
+    ],
+)
+def test_no_phone_where_such_a_word_labels_something_else(redactor: Redactor, line: str) -> None:
+    assert redactor.redact(line).text == line
