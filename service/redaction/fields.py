@@ -22,7 +22,11 @@ from service.redaction.keys import key_entity, key_names_a_thing, normalise_key
 from service.redaction.names import NAME_PARTICLE, written_without_case
 from service.redaction.values import names_a_thing
 
-_JSON_STRING_FIELD = re.compile(r'"([A-Za-z_][\w.-]{0,63})"\s*:\s*"((?:[^"\\]|\\.)*)"')
+# Keys of up to four words as well: exports from spreadsheets and forms write them so
+# (`"Date of Birth"`, `"recapito telefonico"`, `"nome completo"`), judged by their words.
+_JSON_STRING_FIELD = re.compile(
+    r'"([A-Za-z_][\w.-]{0,63}(?: [A-Za-z][\w.-]{0,31}){0,3})"\s*:\s*"((?:[^"\\]|\\.)*)"'
+)
 _ESCAPED_JSON_FIELD = re.compile(
     r'(?<![\w"])\\?"?([A-Za-z_][\w.-]{0,63})\\?"?\s*:\s*\\"((?:[^"\\]|\\[^"])*)\\"'
 )

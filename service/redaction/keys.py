@@ -76,7 +76,9 @@ NOT_PERSONAL = frozenset(
      "module", "function", "method", "secret", "metric", "template", "feature", "country",
      "city", "region", "state", "bank", "ip", "mac", "remote", "local", "version", "length",
      "len", "size", "enabled", "verified", "valid", "hint", "format", "mode", "segment",
-     "locale", "lang", "language", "tz", "timezone", "list", "relay"}
+     "locale", "lang", "language", "tz", "timezone", "list", "relay", "reason", "library",
+     "sdk", "tier", "level", "category", "channel", "setting", "settings", "preference",
+     "preferences"}
 )  # fmt: skip
 _FUSED_NAME_NOT_PERSON = frozenset(
     {"filename", "hostname", "pathname", "dbname", "classname", "typename", "tablename",
