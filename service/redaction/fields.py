@@ -22,17 +22,16 @@ from service.redaction.keys import key_entity, key_names_a_thing, normalise_key
 from service.redaction.names import NAME_PARTICLE, written_without_case
 from service.redaction.values import names_a_thing
 
-# Keys of up to four words as well: exports from spreadsheets and forms write them so
+# A quoted key, of up to four words as well: exports from spreadsheets and forms write them so
 # (`"Date of Birth"`, `"recapito telefonico"`, `"nome completo"`), judged by their words.
-_JSON_STRING_FIELD = re.compile(
-    r'"([A-Za-z_][\w.-]{0,63}(?: [A-Za-z][\w.-]{0,31}){0,3})"\s*:\s*"((?:[^"\\]|\\.)*)"'
-)
+_QUOTED_KEY = r"[A-Za-z_][\w.-]{0,63}(?: [A-Za-z][\w.-]{0,31}){0,3}"
+_JSON_STRING_FIELD = re.compile(rf'"({_QUOTED_KEY})"\s*:\s*"((?:[^"\\]|\\.)*)"')
 _ESCAPED_JSON_FIELD = re.compile(
     r'(?<![\w"])\\?"?([A-Za-z_][\w.-]{0,63})\\?"?\s*:\s*\\"((?:[^"\\]|\\[^"])*)\\"'
 )
 # A Python dict's repr: `{'first': 'Thandiwe', 'name': "O'Brien"}`.
 _PYTHON_DICT_FIELD = re.compile(
-    r"'([A-Za-z_][\w.-]{0,63})'\s*:\s*(?:'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\")"
+    rf"'({_QUOTED_KEY})'\s*:\s*(?:'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\")"
 )
 _OBJECT_FIELD = re.compile(r'(?<![\w"\\.-])([A-Za-z_][\w-]{0,63})\s*:\s*"((?:[^"\\]|\\.)*)"')
 # The key's first character is matched before the look-behind, so that `re` skips to

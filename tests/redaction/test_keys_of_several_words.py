@@ -15,6 +15,11 @@ from service.redaction.redactor import Redactor
     [
         ('{"nome completo":"Nino Venturi"}', '{"nome completo":"<PERSON>"}'),
         (
+            "{'nome completo': 'Nino Venturi', 'plan': 'gold'}",
+            "{'nome completo': '<PERSON>', 'plan': 'gold'}",
+        ),
+        ("{'Date of Birth': '20/11/1957'}", "{'Date of Birth': '<DATE_TIME>'}"),
+        (
             '{"event":"x","recapito telefonico":"351692174"}',
             '{"event":"x","recapito telefonico":"<PHONE_NUMBER>"}',
         ),
@@ -49,6 +54,7 @@ def test_a_key_of_several_words_is_judged_by_its_words(
         '{"Contact Method":"Phone Call"}',
         '{"Customer Segment":"Small Business"}',
         '{"Owner Team":"Platform Infra"}',
+        "{'error message': 'Card Declined'}",
     ],
 )
 def test_a_key_about_something_else_leaves_its_value(redactor: Redactor, line: str) -> None:
