@@ -149,6 +149,9 @@ def name_shaped(value: str) -> bool:
     return not all(word in LOG_VOCABULARY or word in NOT_A_PERSON for word in words)
 
 
+_LETTERS_WITH_A_PHONE = 4
+
+
 def plausible(entity: str, value: str, *, single_word_ok: bool = False) -> bool:
     """Whether `value`, found under a key that says `entity`, has that entity's shape."""
     if is_placeholder(value):
@@ -171,7 +174,13 @@ def plausible(entity: str, value: str, *, single_word_ok: bool = False) -> bool:
     if entity == "EMAIL_ADDRESS":
         return "@" in value
     if entity == "PHONE_NUMBER":
-        return sum(char.isdigit() for char in value) >= 7
+        # Digits, and at most a short word (`ext. 12`, `x12`): a phone key's value in words
+        # holds something else with its number (`Telefon: Paket 040/12345678 zugestellt`),
+        # which the phone recogniser judges on its own.
+        return (
+            sum(char.isdigit() for char in value) >= 7
+            and sum(char.isalpha() for char in value) <= _LETTERS_WITH_A_PHONE
+        )
     return True
 
 

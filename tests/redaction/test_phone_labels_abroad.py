@@ -1,8 +1,9 @@
 """Phone numbers under, or right after, a phone's name in German, French, Spanish, Italian,
 Portuguese or Dutch (`"Mobil":"0630494032"`, `telefono 375687789`, `telefoonnummer: …`): a key
 made of such a word says its value is a phone number, and such a label right before a bare run
-of digits makes it one as a formatted number would. Not `handy`, an English word too. Numbers
-made up for these tests in each country's shape."""
+of digits makes it one as a formatted number would. Not `handy`, an English word too; and a
+phone key whose value is mostly words (`Telefon: Paket 040/12345678 zugestellt`) holds no phone
+as a whole. Numbers made up for these tests in each country's shape."""
 
 from __future__ import annotations
 
@@ -53,6 +54,8 @@ def test_a_phone_under_a_label_of_another_language(
     "line",
     [
         "Handy tip: rerun job 12345678 with --force",
+        "Telefon: Paket 040/12345678 zugestellt",
+        "Mobil: Auftrag 12345678 erledigt",
         "Mobil 1 oil shipment 55512345 delivered",
         "telefono: non disponibile, pratica 48213377",
         "handynummer unbekannt, vorgang 12345678",
