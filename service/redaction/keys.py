@@ -23,17 +23,29 @@ DATE_OF_BIRTH_PARTS = frozenset(
 EMAIL_PARTS = frozenset({"email", "mail", "e-mail", "emailaddress"})
 # A phone's name in the languages of exports we meet (de, fr, es, it, pt, nl): the key words
 # and labels of phone numbers as well (`"Mobil":"0619345145"`, `telefono 375687789`).
-# Not `handy`: in English it opens lines that are no phone (`Handy tip: rerun job 12345678`).
+# Not `handy` nor `gsm`: English words too (`Handy tip: rerun job 12345678`,
+# `GSM: 48213377 frames dropped`).
 PHONE_WORDS_ABROAD = frozenset(
     {"telefon", "telefonnummer", "rufnummer", "handynummer", "mobil", "mobilnummer",
      "téléphone", "teléfono", "telefono", "tfno", "móvil", "movil", "celular",
      "cellulare", "telefonico", "telefónico", "telefone", "telemóvel", "telemovel", "telefoon",
-     "telefoonnummer", "mobiel", "gsm"}
+     "telefoonnummer", "mobiel"}
 )  # fmt: skip
-PHONE_PARTS = (
-    frozenset({"phone", "mobile", "telephone", "tel", "msisdn", "fax", "cellphone"})
-    | PHONE_WORDS_ABROAD
-)
+ENGLISH_PHONE_PARTS = frozenset(
+    {"phone", "mobile", "telephone", "tel", "msisdn", "fax", "cellphone"}
+)  # fmt: skip
+# The other words a key with a phone's name of another language may have: a number, whose it
+# is, which one. Any other word says the key counts or sorts something by phone (an attacker
+# review's `mobil_umsatz`, `telefonnummer_anzahl`, `pedidos_movil`, `celular_lote`), and the
+# words that say so in those languages are too many to list as `NOT_PERSONAL` does English's.
+_WITH_A_PHONE_ABROAD = frozenset(
+    {"number", "no", "nr", "num", "numero", "número", "numéro", "nummer", "de", "del", "di",
+     "do", "da", "du", "van", "der", "des", "la", "el", "il", "recapito", "contatto",
+     "contacto", "contato", "contact", "privat", "privé", "privado", "privato",
+     "home", "work", "trabajo", "lavoro", "werk", "fijo", "fisso", "fixo", "fixe",
+     "principal", "principale", "alternativo", "secondario", "zweite", "geschäftlich",
+     "cliente", "kunde", "klant", "utente", "usuario", "utilisateur", "utilizador"}
+)  # fmt: skip
 LOCATION_PARTS = frozenset(
     {"street", "addr", "address", "line1", "line2", "streetaddress", "strasse", "straße",
      "adresse", "anschrift", "rue", "calle", "direccion", "dirección", "rua", "endereco",
@@ -129,8 +141,11 @@ def _judge(parts: tuple[str, ...]) -> str | None:
         return "DATE_TIME"
     if words & EMAIL_PARTS:
         return "EMAIL_ADDRESS"
-    if words & PHONE_PARTS:
+    if words & ENGLISH_PHONE_PARTS:
         return "PHONE_NUMBER"
+    if words & PHONE_WORDS_ABROAD:
+        others = words - PHONE_WORDS_ABROAD - _WITH_A_PHONE_ABROAD - PERSON_PARTS
+        return "PHONE_NUMBER" if not others else None
     if words & LOCATION_PARTS:
         return "LOCATION"
     if words & PERSON_PARTS or (len(parts) == 1 and parts[0] in PERSON_ALONE):

@@ -34,6 +34,21 @@ _LABEL_RIGHT_BEFORE = regex.compile(
     r"\.?[ \t]*[:=]?[ \t]*\Z"
 )
 _LABEL_WINDOW = 24
+# What a labelled run is not (an attacker review): a date, a date and time or an epoch
+# (`telefon 20261207 batch done`, `Telefon: 1733580000 last sync`), or a count before its unit
+# or verb in lower case (`telefono: 45123987 chiamate totali`, `telefoon 1234567890 bytes`),
+# unless it opens with a trunk `0` as national numbers do and counts do not.
+_STAMP = regex.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{0,6}|1[4-9]\d{8}")
+_UNIT_AFTER = regex.compile(r"[ \t]+\p{Ll}[\p{Ll}\p{M}]*(?![\w=:])")
+
+
+def _no_phone_run(text: str, start: int, end: int) -> bool:
+    """Whether a bare run right after a phone's label is a stamp or a count (see `_STAMP`)."""
+    if _STAMP.fullmatch(text, start, end):
+        return True
+    return text[start] != "0" and _UNIT_AFTER.match(text, end) is not None
+
+
 _LABELLED_SCORE = 0.75
 _NORTH_AMERICAN_REGIONS = frozenset(("US", "CA"))
 _NORTH_AMERICAN_SHAPE = regex.compile(r"\(?\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}")
@@ -129,8 +144,12 @@ class PhoneNumberRecognizer(Recognizer):
                 if end is not None:
                     span = (match.start(), match.start() + end)
                     found_score = score
-                    if score < _LABELLED_SCORE and _LABEL_RIGHT_BEFORE.search(
-                        text, max(0, match.start() - _LABEL_WINDOW), match.start()
+                    if (
+                        score < _LABELLED_SCORE
+                        and _LABEL_RIGHT_BEFORE.search(
+                            text, max(0, match.start() - _LABEL_WINDOW), match.start()
+                        )
+                        and not (pattern is self.BARE and _no_phone_run(text, *span))
                     ):
                         found_score = _LABELLED_SCORE
                     results.append(RecognizerResult("PHONE_NUMBER", *span, found_score))

@@ -1,9 +1,12 @@
 """Phone numbers under, or right after, a phone's name in German, French, Spanish, Italian,
 Portuguese or Dutch (`"Mobil":"0630494032"`, `telefono 375687789`, `telefoonnummer: …`): a key
 made of such a word says its value is a phone number, and such a label right before a bare run
-of digits makes it one as a formatted number would. Not `handy`, an English word too; and a
-phone key whose value is mostly words (`Telefon: Paket 040/12345678 zugestellt`) holds no phone
-as a whole. Numbers made up for these tests in each country's shape."""
+of digits makes it one as a formatted number would, unless the run is a date or an epoch, or a
+count before its unit (`telefono: 45123987 chiamate totali`). A key with another word than a
+number's or whose it is (`mobil_umsatz`) counts or sorts by phone. Not `handy` nor `gsm`,
+English words too; and a phone key whose value is mostly words
+(`Telefon: Paket 040/12345678 zugestellt`) holds no phone as a whole. Numbers made up for
+these tests in each country's shape."""
 
 from __future__ import annotations
 
@@ -42,6 +45,7 @@ from service.redaction.redactor import Redactor
         ),
         ("cellulare=3471234567 esito=ok", "cellulare=<PHONE_NUMBER> esito=ok"),
         ('{"telemovel": "912345678"}', '{"telemovel": "<PHONE_NUMBER>"}'),
+        ('{"telefono_cliente": "0612345678"}', '{"telefono_cliente": "<PHONE_NUMBER>"}'),
     ],
 )
 def test_a_phone_under_a_label_of_another_language(
@@ -56,6 +60,13 @@ def test_a_phone_under_a_label_of_another_language(
         "Handy tip: rerun job 12345678 with --force",
         "Telefon: Paket 040/12345678 zugestellt",
         "Mobil: Auftrag 12345678 erledigt",
+        "GSM: 48213377 frames dropped since boot",
+        "telefon 20261207 batch done",
+        "Telefon: 1733580000 last sync epoch",
+        "telefono: 45123987 chiamate totali",
+        "mobil_umsatz=12345678 EUR",
+        "telefonnummer_anzahl=1234567",
+        '{"celular_lote":"20261207"}',
         "Mobil 1 oil shipment 55512345 delivered",
         "telefono: non disponibile, pratica 48213377",
         "handynummer unbekannt, vorgang 12345678",
