@@ -17,8 +17,8 @@ _PARTS = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b|_)|[A-Z]?[a-z]+|[A-Z]+|\d+")
 # Words of a key that name a kind of personal data (English, and the few other languages
 # billing systems commonly use in column names).
 DATE_OF_BIRTH_PARTS = frozenset(
-    {"dob", "birth", "birthday", "birthdate", "born", "geburtsdatum", "naissance", "nacimiento",
-     "nascita"}
+    {"dob", "birth", "birthday", "birthdate", "born", "geburtsdatum", "geburts", "geboorte",
+     "geboortedatum", "naissance", "nacimiento", "nascita", "nascimento"}
 )  # fmt: skip
 EMAIL_PARTS = frozenset({"email", "mail", "e-mail", "emailaddress"})
 # A phone's name in the languages of exports we meet (de, fr, es, it, pt, nl): the key words
@@ -80,7 +80,8 @@ NOT_DONE_BY_A_PERSON = frozenset(
 NOT_PERSONAL = frozenset(
     {"id", "ids", "uuid", "key", "ref", "type", "kind", "count", "status", "hash", "token",
      "code", "url", "uri", "path", "file", "fichier", "archivo", "arquivo", "datei", "bestand",
-     "host", "server", "table", "plan", "product",
+     "host", "server", "table", "plan", "product", "produit", "producto", "prodotto",
+     "produkt", "produto",
      "bucket", "service", "app", "queue", "topic", "job", "task", "db", "database", "schema",
      "index", "column", "field", "event", "pod", "node", "container", "image", "cluster",
      "namespace", "repo", "branch", "domain", "device", "company", "org", "organization",

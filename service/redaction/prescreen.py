@@ -14,8 +14,8 @@ from service.redaction.street_types import EVERYDAY_STREET_WORDS, STREET_SUFFIXE
 
 BIRTH_WORDS = frozenset(
     ("dob", "birth", "birthdate", "birthday", "born", "naissance", "geburtsdatum", "geboren",
-     "nacimiento", "nascita", "né", "née", "ne", "nee", "geboortedatum", "nacido", "nacida",
-     "nato", "nata", "nascido", "nascida")
+     "nacimiento", "nascita", "né", "née", "ne", "nee", "geboortedatum", "geboorte", "geburts",
+     "nascimento", "nacido", "nacida", "nato", "nata", "nascido", "nascida")
 )  # fmt: skip
 # The phone recogniser's context words, and the other languages' labels it reads right
 # before a number (`phone._LABEL_RIGHT_BEFORE`).

@@ -19,6 +19,8 @@ from service.redaction.redactor import Redactor
             "{'nome completo': '<PERSON>', 'plan': 'gold'}",
         ),
         ("{'Date of Birth': '20/11/1957'}", "{'Date of Birth': '<DATE_TIME>'}"),
+        ('{"Geburts Datum": "1967-05-18"}', '{"Geburts Datum": "<DATE_TIME>"}'),
+        ('{"Data de nascimento": "1967-05-18"}', '{"Data de nascimento": "<DATE_TIME>"}'),
         (
             '{"event":"x","recapito telefonico":"351692174"}',
             '{"event":"x","recapito telefonico":"<PHONE_NUMBER>"}',
@@ -55,6 +57,7 @@ def test_a_key_of_several_words_is_judged_by_its_words(
         '{"Customer Segment":"Small Business"}',
         '{"Owner Team":"Platform Infra"}',
         "{'error message': 'Card Declined'}",
+        '{"Nom du produit": "Telefon Flat L"}',
     ],
 )
 def test_a_key_about_something_else_leaves_its_value(redactor: Redactor, line: str) -> None:
