@@ -25,7 +25,7 @@ _PHONE_WORD_BEFORE = regex.compile(
     r"(?:\W{1,3}(?i:to|on|at|no|nr|via))?\W{1,4}\Z"
 )
 # A phone label of another language right before a bare run or dotted pairs (`tél. 0612345678`,
-# `Téléphone : 06.12.34.56.78`, `teléfono 612345678`, `Handy: 0619345145`): the number counts
+# `Téléphone : 06.12.34.56.78`, `teléfono 612345678`, `Mobil: 0619345145`): the number counts
 # as a formatted one. Only right before: those labels are no context words (a run a few words
 # after one is as often a case, parcel or order number: an attacker review's
 # `téléphone, dossier 48213377`).

@@ -9,21 +9,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from service.redaction.keys import PHONE_WORDS_ABROAD
+from service.redaction.keys import DATE_OF_BIRTH_PARTS, ENGLISH_PHONE_PARTS, PHONE_WORDS_ABROAD
 from service.redaction.street_types import EVERYDAY_STREET_WORDS, STREET_SUFFIXES, STREET_WORDS
 
-BIRTH_WORDS = frozenset(
-    ("dob", "birth", "birthdate", "birthday", "born", "naissance", "geburtsdatum", "geboren",
-     "nacimiento", "nascita", "né", "née", "ne", "nee", "geboortedatum", "geboorte", "geburts",
-     "nascimento", "nacido", "nacida", "nato", "nata", "nascido", "nascida")
+# A birth key's words, and the words that say born (`né le`, `nacido el`, `geboren am`).
+BIRTH_WORDS = DATE_OF_BIRTH_PARTS | frozenset(
+    ("geboren", "né", "née", "ne", "nee", "nacido", "nacida", "nato", "nata", "nascido",
+     "nascida")
 )  # fmt: skip
-# The phone recogniser's context words, and the other languages' labels it reads right
-# before a number (`phone._LABEL_RIGHT_BEFORE`).
-PHONE_WORDS = (
-    frozenset(("phone", "tel", "telephone", "mobile", "cell", "msisdn", "fax", "call", "sms",
-               "tél"))
-    | PHONE_WORDS_ABROAD
-)  # fmt: skip
+# A phone key's words, the phone recogniser's context words, and the other languages' labels
+# it reads right before a number (`phone._LABEL_RIGHT_BEFORE`).
+PHONE_WORDS = ENGLISH_PHONE_PARTS | PHONE_WORDS_ABROAD | frozenset(("cell", "call", "sms", "tél"))
 
 # Each pattern starts with the character it needs and looks behind only after it: Python's
 # `re` then skips to candidate characters instead of trying a lookbehind at every position
