@@ -419,9 +419,12 @@ class PresidioDetector:
                 if entity == "LOCATION" and not field.quoted and field.decoded is None
                 else None
             )
-            if not field.quoted and any(f.start < field.end and field.start < f.end for f in found):
+            overlapping = [f for f in found if f.start < field.end and field.start < f.end]
+            if not field.quoted and overlapping:
                 if whole_address is not None:
                     findings.append(Finding(entity, field.start, whole_address, _FIELD_SCORE))
+                else:
+                    findings.extend(self._confirmed_by_the_key(entity, field, overlapping))
                 continue
             end = field.end
             if not field.quoted and entity in ("PERSON", "LOCATION"):
@@ -445,6 +448,22 @@ class PresidioDetector:
                 Finding(entity, field.start, max(end, whole_address or 0), _FIELD_SCORE)
             )
         return findings, snippets
+
+    def _confirmed_by_the_key(
+        self, entity: str, field: Field, overlapping: list[Finding]
+    ) -> list[Finding]:
+        """A recogniser's finding of the entity a key names that is the key's whole value,
+        left below the threshold because its context word is fused into the key
+        (`telefono_cliente=0612345678`): the key is that context. Nothing when a finding
+        already stands on its own, or when the value holds more than the finding
+        (`telefono: 45123987 chiamate totali`, which the recogniser judged a count)."""
+        if any(f.score >= self.policy.threshold_for(f.entity) for f in overlapping):
+            return []
+        return [
+            Finding(entity, f.start, f.end, _FIELD_SCORE)
+            for f in overlapping
+            if f.entity == entity and f.start <= field.start and f.end >= field.end
+        ]
 
     def _a_service_login(self, login: str) -> bool:
         """A login that sudo, cron, PAM, sshd or an access log shows for a service, not a

@@ -21,16 +21,27 @@ DATE_OF_BIRTH_PARTS = frozenset(
      "geboortedatum", "naissance", "nacimiento", "nascita", "nascimento"}
 )  # fmt: skip
 EMAIL_PARTS = frozenset({"email", "mail", "e-mail", "emailaddress"})
-# A phone's name in the languages of exports we meet (de, fr, es, it, pt, nl): the key words
-# and labels of phone numbers as well (`"Mobil":"0619345145"`, `telefono 375687789`).
+# A phone's name in the languages of exports we meet (de, fr, es, it, pt, nl), with the regions
+# whose numbers it names: the key words and labels of phone numbers as well
+# (`"Mobil":"0619345145"`, `telefono 375687789`).
 # Not `handy` nor `gsm`: English words too (`Handy tip: rerun job 12345678`,
 # `GSM: 48213377 frames dropped`).
-PHONE_WORDS_ABROAD = frozenset(
-    {"telefon", "telefonnummer", "rufnummer", "handynummer", "mobil", "mobilnummer",
-     "téléphone", "teléfono", "telefono", "tfno", "móvil", "movil", "celular",
-     "cellulare", "telefonico", "telefónico", "telefone", "telemóvel", "telemovel", "telefoon",
-     "telefoonnummer", "mobiel"}
-)  # fmt: skip
+_GERMAN, _FRENCH, _ITALIAN = ("DE", "AT", "CH"), ("FR", "BE", "CH"), ("IT", "CH")
+_SPANISH, _PORTUGUESE, _DUTCH = ("ES", "MX", "AR", "CO", "CL"), ("PT", "BR"), ("NL", "BE")
+PHONE_WORD_REGIONS: Mapping[str, tuple[str, ...]] = {
+    **dict.fromkeys(
+        ("telefon", "telefonnummer", "rufnummer", "handynummer", "mobil", "mobilnummer"), _GERMAN
+    ),
+    **dict.fromkeys(("téléphone", "tél"), _FRENCH),
+    **dict.fromkeys(("teléfono", "tfno", "móvil", "movil"), _SPANISH),
+    "celular": _SPANISH + _PORTUGUESE,
+    **dict.fromkeys(("telefono", "cellulare", "telefonico"), _ITALIAN),
+    "telefónico": _SPANISH,
+    **dict.fromkeys(("telefone", "telemóvel", "telemovel"), _PORTUGUESE),
+    **dict.fromkeys(("telefoon", "telefoonnummer", "mobiel"), _DUTCH),
+}
+# `tél`, an abbreviation, is a label right before a number only, no key's word.
+PHONE_WORDS_ABROAD = frozenset(PHONE_WORD_REGIONS) - {"tél"}
 ENGLISH_PHONE_PARTS = frozenset(
     {"phone", "mobile", "telephone", "tel", "msisdn", "fax", "cellphone"}
 )  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 import phonenumbers
 import regex
 
-from service.redaction.keys import PHONE_WORDS_ABROAD
+from service.redaction.keys import PHONE_WORD_REGIONS
 from service.redaction.patterns import Recognizer, RecognizerResult
 from service.redaction.prescreen import GLUED_LABELS
 
@@ -30,23 +30,34 @@ _PHONE_WORD_BEFORE = regex.compile(
 # after one is as often a case, parcel or order number: an attacker review's
 # `téléphone, dossier 48213377`).
 _LABEL_RIGHT_BEFORE = regex.compile(
-    rf"(?<!\w)(?i:tél|{'|'.join(sorted(PHONE_WORDS_ABROAD, key=len, reverse=True))})"
+    rf"(?<!\w)(?i:({'|'.join(sorted(PHONE_WORD_REGIONS, key=len, reverse=True))}))"
     r"\.?[ \t]*[:=]?[ \t]*\Z"
 )
 _LABEL_WINDOW = 24
 # What a labelled run is not (an attacker review): a date, a date and time or an epoch
 # (`telefon 20261207 batch done`, `Telefon: 1733580000 last sync`), or a count before its unit
 # or verb in lower case (`telefono: 45123987 chiamate totali`, `telefoon 1234567890 bytes`),
-# unless it opens with a trunk `0` as national numbers do and counts do not.
+# unless it opens with a trunk `0` as national numbers do and counts do not, or is a valid
+# number of the label's regions (`telefono 3471234567 verificato`, an Italian mobile).
 _STAMP = regex.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{0,6}|1[4-9]\d{8}")
 _UNIT_AFTER = regex.compile(r"[ \t]+\p{Ll}[\p{Ll}\p{M}]*(?![\w=:])")
 
 
-def _no_phone_run(text: str, start: int, end: int) -> bool:
+def _no_phone_run(text: str, start: int, end: int, label: str) -> bool:
     """Whether a bare run right after a phone's label is a stamp or a count (see `_STAMP`)."""
     if _STAMP.fullmatch(text, start, end):
         return True
-    return text[start] != "0" and _UNIT_AFTER.match(text, end) is not None
+    if text[start] == "0" or _UNIT_AFTER.match(text, end) is None:
+        return False
+    run = text[start:end]
+    return not any(_valid_in(run, region) for region in PHONE_WORD_REGIONS[label.lower()])
+
+
+def _valid_in(run: str, region: str) -> bool:
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(run, region))
+    except phonenumbers.NumberParseException:
+        return False
 
 
 _LABELLED_SCORE = 0.75
@@ -144,12 +155,15 @@ class PhoneNumberRecognizer(Recognizer):
                 if end is not None:
                     span = (match.start(), match.start() + end)
                     found_score = score
-                    if (
-                        score < _LABELLED_SCORE
-                        and _LABEL_RIGHT_BEFORE.search(
+                    label = (
+                        _LABEL_RIGHT_BEFORE.search(
                             text, max(0, match.start() - _LABEL_WINDOW), match.start()
                         )
-                        and not (pattern is self.BARE and _no_phone_run(text, *span))
+                        if score < _LABELLED_SCORE
+                        else None
+                    )
+                    if label is not None and not (
+                        pattern is self.BARE and _no_phone_run(text, *span, label.group(1))
                     ):
                         found_score = _LABELLED_SCORE
                     results.append(RecognizerResult("PHONE_NUMBER", *span, found_score))

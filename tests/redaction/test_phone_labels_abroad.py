@@ -2,7 +2,8 @@
 Portuguese or Dutch (`"Mobil":"0630494032"`, `telefono 375687789`, `telefoonnummer: …`): a key
 made of such a word says its value is a phone number, and such a label right before a bare run
 of digits makes it one as a formatted number would, unless the run is a date or an epoch, or a
-count before its unit (`telefono: 45123987 chiamate totali`). A key with another word than a
+count before its unit (`telefono: 45123987 chiamate totali`) that is no valid number of the
+label's countries. A key with another word than a
 number's or whose it is (`mobil_umsatz`) counts or sorts by phone. Not `handy` nor `gsm`,
 English words too; and a phone key whose value is mostly words
 (`Telefon: Paket 040/12345678 zugestellt`) holds no phone as a whole. Numbers made up for
@@ -46,6 +47,18 @@ from service.redaction.redactor import Redactor
         ("cellulare=3471234567 esito=ok", "cellulare=<PHONE_NUMBER> esito=ok"),
         ('{"telemovel": "912345678"}', '{"telemovel": "<PHONE_NUMBER>"}'),
         ('{"telefono_cliente": "0612345678"}', '{"telefono_cliente": "<PHONE_NUMBER>"}'),
+        # Unquoted under a key its label is fused into: the key is the recogniser's context.
+        ("telefono_cliente=0612345678 esito=ok", "telefono_cliente=<PHONE_NUMBER> esito=ok"),
+        ("kunde_telefon=030 12345678", "kunde_telefon=<PHONE_NUMBER>"),
+        # Before a lower-case word, a valid number of the label's country is still a phone.
+        (
+            "telefono 3471234567 verificato dal cliente",
+            "telefono <PHONE_NUMBER> verificato dal cliente",
+        ),
+        (
+            "teléfono 612345678 confirmado por el cliente",
+            "teléfono <PHONE_NUMBER> confirmado por el cliente",
+        ),
     ],
 )
 def test_a_phone_under_a_label_of_another_language(
@@ -64,6 +77,7 @@ def test_a_phone_under_a_label_of_another_language(
         "telefon 20261207 batch done",
         "Telefon: 1733580000 last sync epoch",
         "telefono: 45123987 chiamate totali",
+        "telefoon 1234567890 bytes verstuurd",
         "mobil_umsatz=12345678 EUR",
         "telefonnummer_anzahl=1234567",
         '{"celular_lote":"20261207"}',
