@@ -97,6 +97,10 @@ class PhoneNumberRecognizer(Recognizer):
         r"(?<![\w.,:$+/-])(?:\(\d{2,5}\)[ -]?|0\d{1,4}[ -]|\d{3}[-.])\d[\d .-]{3,12}\d(?!\w)"
     )
     BARE = regex.compile(r"(?<![\w.,:$+/-])\d{7,12}(?![\w-]|\.\d)")
+    # Spain's and Portugal's written form, groups of three or two after a first three with no
+    # trunk `0` (`612 345 678`, `912 34 56 78`), and Italy's mobiles (`347 123 4567`). Scored
+    # as a bare run: a count in thousands has that shape too (`612 345 678 octets`).
+    SPACED = regex.compile(r"(?<![\w.,:$+/-])[1-9]\d\d(?: \d\d\d?){1,2} \d{2,4}(?![\w-]|\.\d)")
     # France's written form, five pairs with dots (`tél. 01.23.45.67.89`). Scored as a bare run
     # (a label must come before it): an attacker review found firmware versions, timestamps
     # (`07.12.26.14.30`) and account codes of that shape. Dots after a leading group in general
@@ -133,6 +137,7 @@ class PhoneNumberRecognizer(Recognizer):
         for pattern, regions, score in (
             (self.INTERNATIONAL, (None,), 0.85),
             (self.NATIONAL, self.regions, 0.75),
+            (self.SPACED, self.regions, 0.3),
             (self.BARE, self.regions, 0.3),
             (self.DOTTED_PAIRS, self.regions, 0.3),
         ):
@@ -163,7 +168,8 @@ class PhoneNumberRecognizer(Recognizer):
                         else None
                     )
                     if label is not None and not (
-                        pattern is self.BARE and _no_phone_run(text, *span, label.group(1))
+                        pattern in (self.BARE, self.SPACED)
+                        and _no_phone_run(text, *span, label.group(1))
                     ):
                         found_score = _LABELLED_SCORE
                     results.append(RecognizerResult("PHONE_NUMBER", *span, found_score))

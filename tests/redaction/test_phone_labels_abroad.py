@@ -94,3 +94,35 @@ def test_a_phone_under_a_label_of_another_language(
 )
 def test_no_phone_where_such_a_word_labels_something_else(redactor: Redactor, line: str) -> None:
     assert redactor.redact(line).text == line
+
+
+@pytest.mark.parametrize(
+    ("line", "redacted"),
+    [
+        ("callback requested, phone 912 345 678", "callback requested, phone <PHONE_NUMBER>"),
+        ("móvil 612 345 678 confirmado", "móvil <PHONE_NUMBER> confirmado"),
+        ("teléfono: 612 34 56 78", "teléfono: <PHONE_NUMBER>"),
+        ("telefone 912 345 678", "telefone <PHONE_NUMBER>"),
+        ("Telefono 347 123 4567 verificato", "Telefono <PHONE_NUMBER> verificato"),
+    ],
+)
+def test_a_number_in_groups_of_three_after_a_label(
+    redactor: Redactor, line: str, redacted: str
+) -> None:
+    """Spain's, Portugal's and Italy's written forms, groups after a first three with no
+    trunk `0`: kept whole before, as no pattern took them."""
+    assert redactor.redact(line).text == redacted
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "transferred 612 345 678 bytes",
+        "population 612 345 678",
+        "telefoon 123 456 789 bytes verstuurd",
+        "ids 612 345 678 901 234",
+        "mobile 612 345",
+    ],
+)
+def test_groups_of_three_with_no_label_stay(redactor: Redactor, line: str) -> None:
+    assert redactor.redact(line).text == line
