@@ -110,6 +110,8 @@ _PERSON_NER_SCORE_WITH_CUE = 0.6
 _NAME_LIKE_NER_LABELS = frozenset({"ORGANIZATION", "NRP"})
 _PERSON_SCORE_FROM_NAME_LIKE_LABEL = 0.6
 _FIELD_SCORE = 0.9
+# The rest of a phone number written in groups after an unquoted value's first one.
+_MORE_DIGIT_GROUPS = re.compile(r"(?: \d{2,4}(?!\d))+(?![.,]\d|[^\W\d])")
 _ADDRESS_SHAPE_SCORE = 0.6
 _TITLED_NAME_SCORE = 0.85
 # A quoted or decoded value with no key that speaks for it, which NER calls a person.
@@ -420,7 +422,7 @@ class PresidioDetector:
                 else None
             )
             overlapping = [f for f in found if f.start < field.end and field.start < f.end]
-            if not field.quoted and overlapping:
+            if not field.quoted and overlapping and not self._only_below(entity, overlapping):
                 if whole_address is not None:
                     findings.append(Finding(entity, field.start, whole_address, _FIELD_SCORE))
                 else:
@@ -429,6 +431,10 @@ class PresidioDetector:
             end = field.end
             if not field.quoted and entity in ("PERSON", "LOCATION"):
                 end = continued_name_end(text, end, lower=raw.islower(), upper=raw.isupper())
+                value = text[field.start : end]
+            elif not field.quoted and entity == "PHONE_NUMBER":
+                groups = _MORE_DIGIT_GROUPS.match(text, end)  # `movil_contacto=612 345 678`
+                end = groups.end() if groups is not None else end
                 value = text[field.start : end]
             single_word_ok = field.quoted or (entity == "PERSON" and names_a_name_part(field.key))
             if not plausible(entity, value, single_word_ok=single_word_ok):
@@ -448,6 +454,15 @@ class PresidioDetector:
                 Finding(entity, field.start, max(end, whole_address or 0), _FIELD_SCORE)
             )
         return findings, snippets
+
+    def _only_below(self, entity: str, overlapping: list[Finding]) -> bool:
+        """Whether the findings over an unquoted value are all below their thresholds and of
+        other entities than the key's (`telefonoCliente=612345678`, a weak SSN's shape), so
+        the key speaks as where the recognisers are silent."""
+        return all(
+            f.entity != entity and f.score < self.policy.threshold_for(f.entity)
+            for f in overlapping
+        )
 
     def _confirmed_by_the_key(
         self, entity: str, field: Field, overlapping: list[Finding]
@@ -771,6 +786,8 @@ class PresidioDetector:
         """A quoted or decoded value of two to four words shaped like a name, outside the
         free-text fields (whose names NER finds in their sentence)."""
         if "PERSON" not in self.entities or field.key in self.free_text_keys:
+            return False
+        if key_names_a_thing(field.key):
             return False
         if not (2 <= len(value.split()) <= _MAX_VALUE_WORDS and name_shaped(value)):
             return False

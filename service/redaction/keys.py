@@ -102,7 +102,8 @@ NOT_PERSONAL = frozenset(
      "len", "size", "enabled", "verified", "valid", "hint", "format", "mode", "segment",
      "locale", "lang", "language", "tz", "timezone", "list", "relay", "reason", "library",
      "sdk", "tier", "level", "category", "channel", "setting", "settings", "preference",
-     "preferences"}
+     "preferences", "latency", "duration", "retries", "retry", "attempts", "total", "cents",
+     "amount"}
 )  # fmt: skip
 _FUSED_NAME_NOT_PERSON = frozenset(
     {"filename", "hostname", "pathname", "dbname", "classname", "typename", "tablename",
@@ -123,13 +124,26 @@ def names_a_name_part(key: str) -> bool:
     return not NAME_PART_WORDS.isdisjoint(key_parts(key))
 
 
+# Keys made only of these words (and `name`) hold a place's name (`{"Store Location": "Amsterdam
+# Zuid"}`, `region`, `warehouse_name`), which NER reads as a person's as often as not.
+PLACE_WORDS = frozenset(
+    {"city", "town", "region", "state", "province", "county", "country", "district", "area",
+     "zone", "territory", "suburb", "neighbourhood", "neighborhood", "municipality",
+     "location", "branch", "store", "shop", "office", "warehouse", "depot", "site", "venue",
+     "campus", "facility", "market", "datacenter"}
+)  # fmt: skip
+
+
 def key_names_a_thing(key: str) -> bool:
-    """`plan_name`, `productName`, `job_name`, `filename`: the key says its value is the name
-    of something other than a person."""
+    """`plan_name`, `productName`, `job_name`, `filename`, `store_location`: the key says its
+    value is the name of something other than a person."""
     parts = key_parts(key)
     if any(part in _FUSED_NAME_NOT_PERSON for part in parts):
         return True
-    return "name" in parts and not NOT_PERSONAL.isdisjoint(parts)
+    words = set(parts)
+    if words & PLACE_WORDS and words <= PLACE_WORDS | {"name"}:
+        return True
+    return "name" in words and not NOT_PERSONAL.isdisjoint(words)
 
 
 def key_parts(key: str) -> tuple[str, ...]:

@@ -34,12 +34,22 @@ _LABEL_RIGHT_BEFORE = regex.compile(
     r"\.?[ \t]*[:=]?[ \t]*\Z"
 )
 _LABEL_WINDOW = 24
+# An English phone label right before a number (`phone 612 345 678`, `call: …`, `tel. no. …`).
+_ENGLISH_LABEL_RIGHT_BEFORE = regex.compile(
+    r"(?<!\w)(?i:phone|telephone|tel|mobile|cell|cellphone|fax|call|sms|whatsapp)"
+    r"(?i:[ _-]?(?:number|num|no|nr))?\.?(?:[ \t]+(?i:to|on|at|via))?[ \t]*[:=#]?[ \t]*\Z"
+)
 # What a labelled run is not (an attacker review): a date, a date and time or an epoch
 # (`telefon 20261207 batch done`, `Telefon: 1733580000 last sync`), or a count before its unit
 # or verb in lower case (`telefono: 45123987 chiamate totali`, `telefoon 1234567890 bytes`),
 # unless it opens with a trunk `0` as national numbers do and counts do not, or is a valid
 # number of the label's regions (`telefono 3471234567 verificato`, an Italian mobile).
 _STAMP = regex.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{0,6}|1[4-9]\d{8}")
+# Units no phone number is followed by (`telefono 3471234567 ms di latenza`).
+_UNITS = frozenset(
+    {"ms", "ns", "us", "µs", "s", "sec", "secs", "b", "kb", "mb", "gb", "byte", "bytes",
+     "octets", "bits", "ko", "mo", "go"}
+)  # fmt: skip
 _UNIT_AFTER = regex.compile(r"[ \t]+\p{Ll}[\p{Ll}\p{M}]*(?![\w=:])")
 
 
@@ -47,8 +57,11 @@ def _no_phone_run(text: str, start: int, end: int, label: str) -> bool:
     """Whether a bare run right after a phone's label is a stamp or a count (see `_STAMP`)."""
     if _STAMP.fullmatch(text, start, end):
         return True
-    if text[start] == "0" or _UNIT_AFTER.match(text, end) is None:
+    unit = _UNIT_AFTER.match(text, end)
+    if text[start] == "0" or unit is None:
         return False
+    if unit.group().strip() in _UNITS:
+        return True
     run = text[start:end]
     return not any(_valid_in(run, region) for region in PHONE_WORD_REGIONS[label.lower()])
 
@@ -97,10 +110,13 @@ class PhoneNumberRecognizer(Recognizer):
         r"(?<![\w.,:$+/-])(?:\(\d{2,5}\)[ -]?|0\d{1,4}[ -]|\d{3}[-.])\d[\d .-]{3,12}\d(?!\w)"
     )
     BARE = regex.compile(r"(?<![\w.,:$+/-])\d{7,12}(?![\w-]|\.\d)")
-    # Spain's and Portugal's written form, groups of three or two after a first three with no
-    # trunk `0` (`612 345 678`, `912 34 56 78`), and Italy's mobiles (`347 123 4567`). Scored
-    # as a bare run: a count in thousands has that shape too (`612 345 678 octets`).
-    SPACED = regex.compile(r"(?<![\w.,:$+/-])[1-9]\d\d(?: \d\d\d?){1,2} \d{2,4}(?![\w-]|\.\d)")
+    # Spain's, Portugal's and Italy's written forms, groups after a first one with no trunk
+    # `0` (`612 345 678`, `91 234 56 78`, `347 123 4567`). Only right after a phone's label
+    # (`_grouped_numbers`): a count in thousands has that shape too, and an attacker review
+    # found context words a few words away taking them (`call volume 612 345 678`).
+    SPACED = regex.compile(
+        r"(?<![\w.,:$+/-])(?<!\d )[1-9]\d{1,2}(?: \d{2,4}){2,4}(?![\w-]|\.\d| \d)"
+    )
     # France's written form, five pairs with dots (`tél. 01.23.45.67.89`). Scored as a bare run
     # (a label must come before it): an attacker review found firmware versions, timestamps
     # (`07.12.26.14.30`) and account codes of that shape. Dots after a leading group in general
@@ -137,7 +153,6 @@ class PhoneNumberRecognizer(Recognizer):
         for pattern, regions, score in (
             (self.INTERNATIONAL, (None,), 0.85),
             (self.NATIONAL, self.regions, 0.75),
-            (self.SPACED, self.regions, 0.3),
             (self.BARE, self.regions, 0.3),
             (self.DOTTED_PAIRS, self.regions, 0.3),
         ):
@@ -168,17 +183,48 @@ class PhoneNumberRecognizer(Recognizer):
                         else None
                     )
                     if label is not None and not (
-                        pattern in (self.BARE, self.SPACED)
-                        and _no_phone_run(text, *span, label.group(1))
+                        pattern is self.BARE and _no_phone_run(text, *span, label.group(1))
                     ):
                         found_score = _LABELLED_SCORE
                     results.append(RecognizerResult("PHONE_NUMBER", *span, found_score))
                     if covered is None:
                         covered = bytearray(len(text))
                     covered[span[0] : span[1]] = b"\x01" * (span[1] - span[0])
+        if " " in text:
+            grouped = self._grouped_numbers(text, covered)
+            if grouped:
+                results.extend(grouped)
+                covered = covered or bytearray(len(text))
+                for found in grouped:
+                    covered[found.start : found.end] = b"\x01" * (found.end - found.start)
         if words is None or any(word.startswith(GLUED_LABELS) for word in words):
             results.extend(self._glued_numbers(text, covered))
         return results
+
+    def _grouped_numbers(self, text: str, covered: bytearray | None) -> list[RecognizerResult]:
+        """Numbers in groups with no trunk `0` (`SPACED`) right after a phone's label, valid
+        for the policy's regions. Before a lower-case word such a number is a count
+        (`fax 612 345 678 pages`) unless the label is another language's and the number valid
+        in its countries (`telefono 347 123 4567 verificato`)."""
+        found = []
+        for match in self.SPACED.finditer(text):
+            start = match.start()
+            if covered is not None and covered[start]:
+                continue
+            before = max(0, start - _LABEL_WINDOW)
+            abroad = _LABEL_RIGHT_BEFORE.search(text, before, start)
+            if abroad is None and _ENGLISH_LABEL_RIGHT_BEFORE.search(text, before, start) is None:
+                continue
+            end = self._valid_end(match.group(), self.regions)
+            if end is None:
+                continue
+            span = (start, start + end)
+            if abroad is None and _UNIT_AFTER.match(text, span[1]) is not None:
+                continue
+            if abroad is not None and _no_phone_run(text, *span, abroad.group(1)):
+                continue
+            found.append(RecognizerResult("PHONE_NUMBER", *span, _LABELLED_SCORE))
+        return found
 
     def _glued_numbers(self, text: str, covered: bytearray | None) -> list[RecognizerResult]:
         """Numbers glued to their label (`GLUED`) where no other pattern found one."""

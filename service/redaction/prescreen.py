@@ -41,7 +41,7 @@ _PHONE_NORTH_AMERICAN = re.compile(r"\d(?<![\w:,.$-]\d)\d\d[-.]\d{3}[-.]\d{4}(?!
 _BRACKETED_AT = re.compile(r"[\[({<][ \t]*(?i:at)[ \t]*[\])}>]")
 _BARE_DIGITS = re.compile(r"(?<![\w.:+/-])\d{7,12}(?![\w-]|\.\d)")
 _DOTTED_PAIRS = re.compile(r"0(?<![\w.,:$+/-]0)[1-9](?:\.\d\d){4}")
-_SPACED_GROUPS = re.compile(r"(?<![\w.,:$+/-])[1-9]\d\d(?: \d\d\d?){1,2} \d{2,4}(?![\w-]|\.\d)")
+_SPACED_GROUPS = re.compile(r"(?<![\w.,:$+/-])[1-9]\d{1,2}(?: \d{2,4}){2,4}(?![\w-]|\.\d)")
 # The first letters of the words a number is glued to (`phone.GLUED`): `phoneno`, `tél`.
 GLUED_LABELS = ("phone", "tel", "tél", "mobile", "fax", "msisdn")
 _GLUED_TO_A_LABEL = re.compile(

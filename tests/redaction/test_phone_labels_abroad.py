@@ -104,13 +104,24 @@ def test_no_phone_where_such_a_word_labels_something_else(redactor: Redactor, li
         ("teléfono: 612 34 56 78", "teléfono: <PHONE_NUMBER>"),
         ("telefone 912 345 678", "telefone <PHONE_NUMBER>"),
         ("Telefono 347 123 4567 verificato", "Telefono <PHONE_NUMBER> verificato"),
+        # an attacker review's: a Spanish landline, once whole, then half
+        ("tfno: 91 234 56 78", "tfno: <PHONE_NUMBER>"),
+        ("tel 91 234 56 78", "tel <PHONE_NUMBER>"),
+        ("Teléfono: 93 123 45 67", "Teléfono: <PHONE_NUMBER>"),
+        # unquoted under a phone key: the value's groups after its first
+        ("movil_contacto=612 345 678", "movil_contacto=<PHONE_NUMBER>"),
+        (
+            "cliente_telefono=612 34 56 78 estado=activo",
+            "cliente_telefono=<PHONE_NUMBER> estado=activo",
+        ),
+        ("numero_telefono=347 123 4567, ok", "numero_telefono=<PHONE_NUMBER>, ok"),
+        # a camelCase key whose number also has an SSN's weak shape
+        ("telefonoCliente=612345678", "telefonoCliente=<PHONE_NUMBER>"),
     ],
 )
-def test_a_number_in_groups_of_three_after_a_label(
-    redactor: Redactor, line: str, redacted: str
-) -> None:
-    """Spain's, Portugal's and Italy's written forms, groups after a first three with no
-    trunk `0`: kept whole before, as no pattern took them."""
+def test_a_number_in_groups_after_a_label(redactor: Redactor, line: str, redacted: str) -> None:
+    """Spain's, Portugal's and Italy's written forms, groups after a first one with no trunk
+    `0`: kept whole before, as no pattern took them, unless a phone key's `:` followed."""
     assert redactor.redact(line).text == redacted
 
 
@@ -122,7 +133,17 @@ def test_a_number_in_groups_of_three_after_a_label(
         "telefoon 123 456 789 bytes verstuurd",
         "ids 612 345 678 901 234",
         "mobile 612 345",
+        # an attacker review's: a context word a few words away, a unit after the number
+        "call volume 612 345 678 this quarter",
+        "sms credits remaining: 612 345 678",
+        "phone-gateway v3.4.7 build 612 345 678",
+        "fax 612 345 678 pages",
+        "mobile 612 345 678 sessions",
+        "telefono 3471234567 ms di latenza",
+        "teléfono 612 345 678 ms de latencia",
+        "tel_latency_us=612 345 678",
+        "phone=612 345 678.5",
     ],
 )
-def test_groups_of_three_with_no_label_stay(redactor: Redactor, line: str) -> None:
+def test_groups_with_no_label_right_before_stay(redactor: Redactor, line: str) -> None:
     assert redactor.redact(line).text == line
