@@ -40,6 +40,13 @@ PHONE_WORD_REGIONS: Mapping[str, tuple[str, ...]] = {
     **dict.fromkeys(("telefone", "telemóvel", "telemovel"), _PORTUGUESE),
     **dict.fromkeys(("telefoon", "telefoonnummer", "mobiel"), _DUTCH),
 }
+# Verbs asking for a call right before a number, in the languages whose numbers open with no
+# trunk `0` and so need a label (`Llamar al 612 345 678`, `Ligar para 912 345 678`).
+CALL_VERB_REGIONS: Mapping[str, tuple[str, ...]] = {
+    **dict.fromkeys(("llamar", "llame", "llámenos", "llamenos", "llámame", "llamame"), _SPANISH),
+    **dict.fromkeys(("chiamare", "richiamare", "chiamami", "richiamami", "chiamateci"), _ITALIAN),
+    **dict.fromkeys(("ligar", "ligue", "liga", "ligue-nos", "liga-me"), _PORTUGUESE),
+}
 # `tél`, an abbreviation, is a label right before a number only, no key's word.
 PHONE_WORDS_ABROAD = frozenset(PHONE_WORD_REGIONS) - {"tél"}
 ENGLISH_PHONE_PARTS = frozenset(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import phonenumbers
 import regex
 
-from service.redaction.keys import PHONE_WORD_REGIONS
+from service.redaction.keys import CALL_VERB_REGIONS, PHONE_WORD_REGIONS
 from service.redaction.patterns import Recognizer, RecognizerResult
 from service.redaction.prescreen import GLUED_LABELS
 
@@ -29,11 +29,30 @@ _PHONE_WORD_BEFORE = regex.compile(
 # as a formatted one. Only right before: those labels are no context words (a run a few words
 # after one is as often a case, parcel or order number: an attacker review's
 # `téléphone, dossier 48213377`).
+_LABEL_REGIONS = {**PHONE_WORD_REGIONS, **CALL_VERB_REGIONS}
+# Whose number it is, between a label and its number (`teléfono del cliente 612 345 678`,
+# `Richiamare il cliente al 347 123 4567`).
+_WHOSE = (
+    r"(?:[ \t]+(?i:de|del|di|do|da|du|des|van|der|dello|della|il|el|al|le|la|o|a|het))?"
+    r"[ \t]+(?i:cliente|client|kunde|kunden|klant|utente|usuario|contatto|contacto|contato)"
+)
 _LABEL_RIGHT_BEFORE = regex.compile(
     rf"(?<!\w)(?i:({'|'.join(sorted(PHONE_WORD_REGIONS, key=len, reverse=True))}))"
-    r"\.?[ \t]*[:=]?[ \t]*\Z"
+    rf"(?:{_WHOSE})?\.?[ \t]*[:=]?[ \t]*\Z"
+    rf"|(?<!\w)(?i:({'|'.join(sorted(CALL_VERB_REGIONS, key=len, reverse=True))}))"
+    rf"(?:{_WHOSE})?[ \t]+(?i:al|allo|a|para|pro|ao)[ \t]+\Z"
 )
-_LABEL_WINDOW = 24
+_LABEL_WINDOW = 32
+
+
+def _label_before(text: str, start: int) -> str | None:
+    """The phone label or call verb of another language right before `start`, lower case."""
+    label = _LABEL_RIGHT_BEFORE.search(text, max(0, start - _LABEL_WINDOW), start)
+    if label is None:
+        return None
+    return (label.group(1) or label.group(2)).lower()
+
+
 # An English phone label right before a number (`phone 612 345 678`, `call: …`, `tel. no. …`).
 _ENGLISH_LABEL_RIGHT_BEFORE = regex.compile(
     r"(?<!\w)(?i:phone|telephone|tel|mobile|cell|cellphone|fax|call|sms|whatsapp)"
@@ -63,7 +82,7 @@ def _no_phone_run(text: str, start: int, end: int, label: str) -> bool:
     if unit.group().strip() in _UNITS:
         return True
     run = text[start:end]
-    return not any(_valid_in(run, region) for region in PHONE_WORD_REGIONS[label.lower()])
+    return not any(_valid_in(run, region) for region in _LABEL_REGIONS[label])
 
 
 def _valid_in(run: str, region: str) -> bool:
@@ -175,15 +194,9 @@ class PhoneNumberRecognizer(Recognizer):
                 if end is not None:
                     span = (match.start(), match.start() + end)
                     found_score = score
-                    label = (
-                        _LABEL_RIGHT_BEFORE.search(
-                            text, max(0, match.start() - _LABEL_WINDOW), match.start()
-                        )
-                        if score < _LABELLED_SCORE
-                        else None
-                    )
+                    label = _label_before(text, match.start()) if score < _LABELLED_SCORE else None
                     if label is not None and not (
-                        pattern is self.BARE and _no_phone_run(text, *span, label.group(1))
+                        pattern is self.BARE and _no_phone_run(text, *span, label)
                     ):
                         found_score = _LABELLED_SCORE
                     results.append(RecognizerResult("PHONE_NUMBER", *span, found_score))
@@ -211,8 +224,8 @@ class PhoneNumberRecognizer(Recognizer):
             start = match.start()
             if covered is not None and covered[start]:
                 continue
+            abroad = _label_before(text, start)
             before = max(0, start - _LABEL_WINDOW)
-            abroad = _LABEL_RIGHT_BEFORE.search(text, before, start)
             if abroad is None and _ENGLISH_LABEL_RIGHT_BEFORE.search(text, before, start) is None:
                 continue
             end = self._valid_end(match.group(), self.regions)
@@ -221,7 +234,7 @@ class PhoneNumberRecognizer(Recognizer):
             span = (start, start + end)
             if abroad is None and _UNIT_AFTER.match(text, span[1]) is not None:
                 continue
-            if abroad is not None and _no_phone_run(text, *span, abroad.group(1)):
+            if abroad is not None and _no_phone_run(text, *span, abroad):
                 continue
             found.append(RecognizerResult("PHONE_NUMBER", *span, _LABELLED_SCORE))
         return found

@@ -9,7 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from service.redaction.keys import DATE_OF_BIRTH_PARTS, ENGLISH_PHONE_PARTS, PHONE_WORDS_ABROAD
+from service.redaction.keys import (
+    CALL_VERB_REGIONS,
+    DATE_OF_BIRTH_PARTS,
+    ENGLISH_PHONE_PARTS,
+    PHONE_WORDS_ABROAD,
+)
 from service.redaction.street_types import EVERYDAY_STREET_WORDS, STREET_SUFFIXES, STREET_WORDS
 
 # A birth key's words, and the words that say born (`né le`, `nacido el`, `geboren am`).
@@ -19,7 +24,12 @@ BIRTH_WORDS = DATE_OF_BIRTH_PARTS | frozenset(
 )  # fmt: skip
 # A phone key's words, the phone recogniser's context words, and the other languages' labels
 # it reads right before a number (`phone._LABEL_RIGHT_BEFORE`).
-PHONE_WORDS = ENGLISH_PHONE_PARTS | PHONE_WORDS_ABROAD | frozenset(("cell", "call", "sms", "tél"))
+PHONE_WORDS = (
+    ENGLISH_PHONE_PARTS
+    | PHONE_WORDS_ABROAD
+    | frozenset(CALL_VERB_REGIONS)
+    | frozenset(("cell", "call", "sms", "tél"))
+)
 
 # Each pattern starts with the character it needs and looks behind only after it: Python's
 # `re` then skips to candidate characters instead of trying a lookbehind at every position

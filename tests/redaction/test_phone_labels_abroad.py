@@ -117,6 +117,14 @@ def test_no_phone_where_such_a_word_labels_something_else(redactor: Redactor, li
         ("numero_telefono=347 123 4567, ok", "numero_telefono=<PHONE_NUMBER>, ok"),
         # a camelCase key whose number also has an SSN's weak shape
         ("telefonoCliente=612345678", "telefonoCliente=<PHONE_NUMBER>"),
+        # whose number it is between the label and the number; a verb asking for a call
+        ("teléfono del cliente 612 345 678", "teléfono del cliente <PHONE_NUMBER>"),
+        (
+            "Llamar al 612 345 678 para confirmar la cita",
+            "Llamar al <PHONE_NUMBER> para confirmar la cita",
+        ),
+        ("Richiamare il cliente al 347 123 4567", "Richiamare il cliente al <PHONE_NUMBER>"),
+        ("Ligar para 912345678 amanhã", "Ligar para <PHONE_NUMBER> amanhã"),
     ],
 )
 def test_a_number_in_groups_after_a_label(redactor: Redactor, line: str, redacted: str) -> None:
@@ -143,6 +151,10 @@ def test_a_number_in_groups_after_a_label(redactor: Redactor, line: str, redacte
         "teléfono 612 345 678 ms de latencia",
         "tel_latency_us=612 345 678",
         "phone=612 345 678.5",
+        "liga de futebol 912345678 adeptos",
+        "llamar al servicio 612345678",
+        "chiamare il job 34712345",
+        "ligue para 45123987 vezes",
     ],
 )
 def test_groups_with_no_label_right_before_stay(redactor: Redactor, line: str) -> None:
