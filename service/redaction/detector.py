@@ -36,7 +36,12 @@ from service.redaction.csv_rows import (
 from service.redaction.cued_names import PLACE_SLOTS, SOFTWARE_NAMES, CuedNames
 from service.redaction.fields import LOGIN_IN_A_SYSTEM_LOG, Field, find_fields
 from service.redaction.keyed_addresses import keyed_address_end
-from service.redaction.keys import key_names_a_thing, key_parts, names_a_name_part
+from service.redaction.keys import (
+    a_part_of_a_place,
+    key_names_a_thing,
+    key_parts,
+    names_a_name_part,
+)
 from service.redaction.lexicon import Lexicon
 from service.redaction.models import Finding
 from service.redaction.names import (
@@ -443,6 +448,8 @@ class PresidioDetector:
                 continue
             if entity == "PERSON" and field.key == "name" and self._object_slug(value):
                 continue
+            if entity == "PERSON" and a_part_of_a_place(field.key, value):
+                continue  # `store_name: "Utrecht Centraal"`
             if entity == "PERSON" and (
                 _a_system_account(value)
                 or (field.key == LOGIN_IN_A_SYSTEM_LOG and self._a_service_login(value))
@@ -787,7 +794,7 @@ class PresidioDetector:
         free-text fields (whose names NER finds in their sentence)."""
         if "PERSON" not in self.entities or field.key in self.free_text_keys:
             return False
-        if key_names_a_thing(field.key):
+        if a_part_of_a_place(field.key, value):
             return False
         if not (2 <= len(value.split()) <= _MAX_VALUE_WORDS and name_shaped(value)):
             return False
@@ -836,7 +843,10 @@ class PresidioDetector:
         # The value of a key that names something else (`plan_name = 'Family Bundle'`,
         # `product='Grand Royal'`) is no person as a whole, and its key is no cue for one.
         things = _Spans(
-            (field.start, field.end) for field in fields if key_names_a_thing(field.key)
+            (field.start, field.end)
+            for field in fields
+            if key_names_a_thing(field.key)
+            or a_part_of_a_place(field.key, text[field.start : field.end])
         )
         covered = bytearray(len(text))
         for finding in taken:

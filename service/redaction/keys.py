@@ -33,8 +33,8 @@ PHONE_WORD_REGIONS: Mapping[str, tuple[str, ...]] = {
         ("telefon", "telefonnummer", "rufnummer", "handynummer", "mobil", "mobilnummer"), _GERMAN
     ),
     **dict.fromkeys(("téléphone", "tél"), _FRENCH),
-    **dict.fromkeys(("teléfono", "tfno", "móvil", "movil"), _SPANISH),
-    "celular": _SPANISH + _PORTUGUESE,
+    **dict.fromkeys(("teléfono", "tfno", "tlf", "móvil", "movil"), _SPANISH),
+    **dict.fromkeys(("celular", "cel"), _SPANISH + _PORTUGUESE),
     **dict.fromkeys(("telefono", "cellulare", "telefonico"), _ITALIAN),
     "telefónico": _SPANISH,
     **dict.fromkeys(("telefone", "telemóvel", "telemovel"), _PORTUGUESE),
@@ -131,26 +131,43 @@ def names_a_name_part(key: str) -> bool:
     return not NAME_PART_WORDS.isdisjoint(key_parts(key))
 
 
-# Keys made only of these words (and `name`) hold a place's name (`{"Store Location": "Amsterdam
-# Zuid"}`, `region`, `warehouse_name`), which NER reads as a person's as often as not.
+# Keys made only of these words (and `name`) hold a place (`{"Store Location": "Amsterdam Zuid"}`,
+# `region`, `warehouse`), and so, where the value has a word of `PLACE_QUALIFIERS`, a part of a
+# town NER reads as a person's name (`Rotterdam Noord`, `Berlin Mitte`). Not every such value is
+# a place: an attacker review found names under them (`{"location": "Anna Weber"}`, a parcel
+# left with a neighbour), which NER still judges.
 PLACE_WORDS = frozenset(
     {"city", "town", "region", "state", "province", "county", "country", "district", "area",
      "zone", "territory", "suburb", "neighbourhood", "neighborhood", "municipality",
      "location", "branch", "store", "shop", "office", "warehouse", "depot", "site", "venue",
      "campus", "facility", "market", "datacenter"}
 )  # fmt: skip
+PLACE_QUALIFIERS = frozenset(
+    {"north", "south", "east", "west", "central", "centre", "center", "downtown", "uptown",
+     "midtown", "nord", "süd", "sud", "ost", "mitte", "zentrum", "noord", "zuid", "oost",
+     "centrum", "centraal", "est", "ouest", "este", "oeste", "centro",
+     "airport", "flughafen", "aeroporto", "aeropuerto", "aéroport", "luchthaven", "hbf",
+     "station", "bahnhof", "gare", "stazione", "estación"}
+)  # fmt: skip
 
 
 def key_names_a_thing(key: str) -> bool:
-    """`plan_name`, `productName`, `job_name`, `filename`, `store_location`: the key says its
-    value is the name of something other than a person."""
+    """`plan_name`, `productName`, `job_name`, `filename`: the key says its value is the name
+    of something other than a person."""
     parts = key_parts(key)
     if any(part in _FUSED_NAME_NOT_PERSON for part in parts):
         return True
-    words = set(parts)
-    if words & PLACE_WORDS and words <= PLACE_WORDS | {"name"}:
-        return True
-    return "name" in words and not NOT_PERSONAL.isdisjoint(words)
+    return "name" in parts and not NOT_PERSONAL.isdisjoint(parts)
+
+
+def a_part_of_a_place(key: str, value: str) -> bool:
+    """A value under a key of place words that names a part of a place (`region:
+    "Amsterdam Zuid"`), see `PLACE_WORDS`."""
+    # `sitename`: a camelCase key reaches here in lower case
+    words = {part.removesuffix("name") or part for part in key_parts(key)}
+    if not (words & PLACE_WORDS and words <= PLACE_WORDS | {"name"}):
+        return False
+    return not PLACE_QUALIFIERS.isdisjoint(word.lower() for word in value.split())
 
 
 def key_parts(key: str) -> tuple[str, ...]:

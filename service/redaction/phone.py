@@ -34,7 +34,9 @@ _LABEL_REGIONS = {**PHONE_WORD_REGIONS, **CALL_VERB_REGIONS}
 # `Richiamare il cliente al 347 123 4567`).
 _WHOSE = (
     r"(?:[ \t]+(?i:de|del|di|do|da|du|des|van|der|dello|della|il|el|al|le|la|o|a|het))?"
-    r"[ \t]+(?i:cliente|client|kunde|kunden|klant|utente|usuario|contatto|contacto|contato)"
+    r"[ \t]+(?i:cliente|client|kunde|kunden|klant|utente|usuario|contatto|contacto|contato"
+    r"|titular|destinatario|destinatário|destinataire|empfänger|ontvanger|paciente|paziente"
+    r"|patient)"
 )
 _LABEL_RIGHT_BEFORE = regex.compile(
     rf"(?<!\w)(?i:({'|'.join(sorted(PHONE_WORD_REGIONS, key=len, reverse=True))}))"
@@ -76,13 +78,17 @@ def _no_phone_run(text: str, start: int, end: int, label: str) -> bool:
     """Whether a bare run right after a phone's label is a stamp or a count (see `_STAMP`)."""
     if _STAMP.fullmatch(text, start, end):
         return True
-    unit = _UNIT_AFTER.match(text, end)
-    if text[start] == "0" or unit is None:
+    if text[start] == "0" or _UNIT_AFTER.match(text, end) is None:
         return False
-    if unit.group().strip() in _UNITS:
+    if _a_unit_after(text, end):
         return True
     run = text[start:end]
     return not any(_valid_in(run, region) for region in _LABEL_REGIONS[label])
+
+
+def _a_unit_after(text: str, end: int) -> bool:
+    unit = _UNIT_AFTER.match(text, end)
+    return unit is not None and unit.group().strip() in _UNITS
 
 
 def _valid_in(run: str, region: str) -> bool:
@@ -232,7 +238,7 @@ class PhoneNumberRecognizer(Recognizer):
             if end is None:
                 continue
             span = (start, start + end)
-            if abroad is None and _UNIT_AFTER.match(text, span[1]) is not None:
+            if abroad is None and _a_unit_after(text, span[1]):
                 continue
             if abroad is not None and _no_phone_run(text, *span, abroad):
                 continue

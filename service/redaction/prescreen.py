@@ -28,7 +28,7 @@ PHONE_WORDS = (
     ENGLISH_PHONE_PARTS
     | PHONE_WORDS_ABROAD
     | frozenset(CALL_VERB_REGIONS)
-    | frozenset(("cell", "call", "sms", "tél"))
+    | frozenset(("cell", "call", "sms", "whatsapp", "tél"))
 )
 
 # Each pattern starts with the character it needs and looks behind only after it: Python's
