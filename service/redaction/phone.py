@@ -69,7 +69,8 @@ _STAMP = regex.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d
 # Units no phone number is followed by (`telefono 3471234567 ms di latenza`).
 _UNITS = frozenset(
     {"ms", "ns", "us", "µs", "s", "sec", "secs", "b", "kb", "mb", "gb", "byte", "bytes",
-     "octets", "bits", "ko", "mo", "go"}
+     "octets", "bits", "ko", "mo", "go", "seconds", "secondes", "segundos", "secondi",
+     "sekunden", "seconden", "minutes", "minutos", "minuti", "minuten"}
 )  # fmt: skip
 _UNIT_AFTER = regex.compile(r"[ \t]+\p{Ll}[\p{Ll}\p{M}]*(?![\w=:])")
 

@@ -154,6 +154,7 @@ def test_a_number_in_groups_after_a_label(redactor: Redactor, line: str, redacte
         "sms credits remaining: 612 345 678",
         "phone-gateway v3.4.7 build 612 345 678",
         "mobile 612 345 678 ms",
+        "teléfono 612345678 segundos",
         "telefono 3471234567 ms di latenza",
         "teléfono 612 345 678 ms de latencia",
         "tel_latency_us=612 345 678",
