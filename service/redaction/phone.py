@@ -24,11 +24,6 @@ _PHONE_WORD_BEFORE = regex.compile(
     r"(?i:phone|tel|telephone|mobile|cell|msisdn|fax|call|sms|whatsapp)\w*"
     r"(?:\W{1,3}(?i:to|on|at|no|nr|via))?\W{1,4}\Z"
 )
-# A phone label of another language right before a bare run or dotted pairs (`tél. 0612345678`,
-# `Téléphone : 06.12.34.56.78`, `teléfono 612345678`, `Mobil: 0619345145`): the number counts
-# as a formatted one. Only right before: those labels are no context words (a run a few words
-# after one is as often a case, parcel or order number: an attacker review's
-# `téléphone, dossier 48213377`).
 _LABEL_REGIONS = {**PHONE_WORD_REGIONS, **CALL_VERB_REGIONS}
 # Whose number it is, between a label and its number (`teléfono del cliente 612 345 678`,
 # `Richiamare il cliente al 347 123 4567`).
@@ -38,6 +33,11 @@ _WHOSE = (
     r"|titular|destinatario|destinatário|destinataire|empfänger|ontvanger|paciente|paziente"
     r"|patient)"
 )
+# A phone label of another language right before a bare run or dotted pairs (`tél. 0612345678`,
+# `Téléphone : 06.12.34.56.78`, `teléfono 612345678`, `Mobil: 0619345145`), or a verb asking
+# for a call (`Llamar al 612 345 678`): the number counts as a formatted one. Only right
+# before: those labels are no context words (a run a few words after one is as often a case,
+# parcel or order number: an attacker review's `téléphone, dossier 48213377`).
 _LABEL_RIGHT_BEFORE = regex.compile(
     rf"(?<!\w)(?i:({'|'.join(sorted(PHONE_WORD_REGIONS, key=len, reverse=True))}))"
     rf"(?:{_WHOSE})?\.?[ \t]*[:=]?[ \t]*\Z"
@@ -223,9 +223,9 @@ class PhoneNumberRecognizer(Recognizer):
 
     def _grouped_numbers(self, text: str, covered: bytearray | None) -> list[RecognizerResult]:
         """Numbers in groups with no trunk `0` (`SPACED`) right after a phone's label, valid
-        for the policy's regions. Before a lower-case word such a number is a count
-        (`fax 612 345 678 pages`) unless the label is another language's and the number valid
-        in its countries (`telefono 347 123 4567 verificato`)."""
+        for the policy's regions. Before a unit such a number is a count (`mobile 612 345 678
+        ms`); after another language's label, so is one before a lower-case word that is no
+        valid number of the label's countries (`_no_phone_run`)."""
         found = []
         for match in self.SPACED.finditer(text):
             start = match.start()
