@@ -36,12 +36,7 @@ from service.redaction.csv_rows import (
 from service.redaction.cued_names import PLACE_SLOTS, SOFTWARE_NAMES, CuedNames
 from service.redaction.fields import LOGIN_IN_A_SYSTEM_LOG, Field, find_fields
 from service.redaction.keyed_addresses import keyed_address_end
-from service.redaction.keys import (
-    a_part_of_a_place,
-    key_names_a_thing,
-    key_parts,
-    names_a_name_part,
-)
+from service.redaction.keys import key_names_a_thing, key_parts, names_a_name_part
 from service.redaction.lexicon import Lexicon
 from service.redaction.models import Finding
 from service.redaction.names import (
@@ -86,6 +81,7 @@ from service.redaction.recognizers import (
 from service.redaction.street_types import ADDRESS_WORDS
 from service.redaction.values import (
     NOT_A_PERSON,
+    a_part_of_a_place,
     after_a_thing_slot,
     name_shaped,
     names_a_group,
@@ -417,7 +413,12 @@ class PresidioDetector:
                     end = continued_name_end(text, end)  # `recipient=Anica Peterlik`
                     value = text[field.start : end]
                 if entity is None and self._worth_a_person_snippet(field, value):
-                    self._judge_name(index, field.start, end, value, findings, snippets)
+                    if self._vouched_by_its_cue(field.key, value):
+                        findings.append(
+                            Finding("PERSON", field.start, end, _PERSON_NER_SCORE_WITH_CUE)
+                        )
+                    else:
+                        self._judge_name(index, field.start, end, value, findings, snippets)
                 continue
             # An unquoted address the recognisers or the key found is taken over its
             # comma-separated parts (`address: House 14, Road 27, Block C, Banani, Dhaka 1213`).
@@ -461,6 +462,20 @@ class PresidioDetector:
                 Finding(entity, field.start, max(end, whole_address or 0), _FIELD_SCORE)
             )
         return findings, snippets
+
+    def _vouched_by_its_cue(self, key: str, value: str) -> bool:
+        """A value right after a person cue (`user "Florian Prager" not authorized`,
+        `customer 'Laurent Girard'`), as a run after one in free text is: no NER, unless it
+        names a thing or a group (`user "Billing Service"`) or is ordinary English words
+        (`customer "Gift Card"`, `user "Stripe Connect"`), which NER still judges."""
+        return (
+            key in self.person_cues
+            and key not in WEAK_ROLE_WORDS
+            and not value.islower()
+            and not names_a_thing(value)
+            and not names_a_group(value)
+            and not self._ordinary_phrase(value)
+        )
 
     def _only_below(self, entity: str, overlapping: list[Finding]) -> bool:
         """Whether the findings over an unquoted value are all below their thresholds and of

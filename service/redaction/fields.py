@@ -135,6 +135,8 @@ _MAIL_HEADER = re.compile(
     r"(?i)(?:^|[\s:])(?:from|to|cc|bcc|reply-to|sender|resent-from|delivered-to|return-path)"
     r"\s*:\s*"
 )
+_NAME_WORDS = re.compile(r"[^\W\d_]+")
+_QUOTED_DISPLAY_NAME = re.compile(r'"([^"<>@]{1,120})"[ \t]*<([^<>@\s]+)@[^<>\s]+>')
 # An unquoted display name may be `Last, First` (`From: Hill, Rose <rh@x.io>`).
 _DISPLAY_NAME = re.compile(
     r'(?:"([^"]{1,120})"|((?:[^\s<>",;:@][^<>",;:@]{0,60},[ \t]*)?[^\s<>",;:@][^<>",;:@]{0,119}?))'
@@ -464,9 +466,30 @@ def _labelled_values(text: str, explicit: Mapping[str, str] | None) -> Iterator[
         yield Field(normalise_key(label), match.start(1), end, False, entity)
 
 
+def _address_of(name: str, local_part: str) -> bool:
+    """Whether a mailbox's local part is made of a name's words: two of three letters or
+    more (`sophie.merle`; not `no-reply`), or an initial and the last (`smerle`, `s.merle`)."""
+    words = [word.lower() for word in _NAME_WORDS.findall(name)]
+    if len(words) < 2:
+        return False
+    if sum(word in local_part for word in words if len(word) >= 3) >= 2:
+        return True
+    initial, last = words[0][0], words[-1]
+    return local_part.replace(".", "").replace("_", "") in (initial + last, last + initial)
+
+
 def _display_names(text: str) -> Iterator[Field]:
     header = _MAIL_HEADER.search(text)
     if header is None:
+        # Quoted right before an address in brackets, a display name needs no header
+        # (`sent to "Sophie Merle" <sophie.merle@…>`): a person's when the address is made of
+        # its words; otherwise judged as any quoted value (`"Acme Support" <support@…>`).
+        # Unquoted, it is as often a message's words.
+        for match in _QUOTED_DISPLAY_NAME.finditer(text):
+            name, local_part = match.group(1), match.group(2).lower()
+            if any(char.isalpha() for char in name):
+                entity = "PERSON" if _address_of(name, local_part) else None
+                yield Field("display_name", *match.span(1), True, entity)
         return
     for match in _DISPLAY_NAME.finditer(text, header.end()):
         group = 1 if match.group(1) is not None else 2

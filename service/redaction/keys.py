@@ -132,22 +132,12 @@ def names_a_name_part(key: str) -> bool:
 
 
 # Keys made only of these words (and `name`) hold a place (`{"Store Location": "Amsterdam Zuid"}`,
-# `region`, `warehouse`), and so, where the value has a word of `PLACE_QUALIFIERS`, a part of a
-# town NER reads as a person's name (`Rotterdam Noord`, `Berlin Mitte`). Not every such value is
-# a place: an attacker review found names under them (`{"location": "Anna Weber"}`, a parcel
-# left with a neighbour), which NER still judges.
-PLACE_WORDS = frozenset(
+# `region`, `warehouse`): see `values.a_part_of_a_place`.
+PLACE_KEY_WORDS = frozenset(
     {"city", "town", "region", "state", "province", "county", "country", "district", "area",
      "zone", "territory", "suburb", "neighbourhood", "neighborhood", "municipality",
      "location", "branch", "store", "shop", "office", "warehouse", "depot", "site", "venue",
      "campus", "facility", "market", "datacenter"}
-)  # fmt: skip
-PLACE_QUALIFIERS = frozenset(
-    {"north", "south", "east", "west", "central", "centre", "center", "downtown", "uptown",
-     "midtown", "nord", "süd", "sud", "ost", "mitte", "zentrum", "noord", "zuid", "oost",
-     "centrum", "centraal", "est", "ouest", "este", "oeste", "centro",
-     "airport", "flughafen", "aeroporto", "aeropuerto", "aéroport", "luchthaven", "hbf",
-     "station", "bahnhof", "gare", "stazione", "estación"}
 )  # fmt: skip
 
 
@@ -160,14 +150,11 @@ def key_names_a_thing(key: str) -> bool:
     return "name" in parts and not NOT_PERSONAL.isdisjoint(parts)
 
 
-def a_part_of_a_place(key: str, value: str) -> bool:
-    """A value under a key of place words that names a part of a place (`region:
-    "Amsterdam Zuid"`), see `PLACE_WORDS`."""
+def key_names_a_place(key: str) -> bool:
+    """`region`, `store_location`, `warehouse_name`: the key is made of place words."""
     # `sitename`: a camelCase key reaches here in lower case
     words = {part.removesuffix("name") or part for part in key_parts(key)}
-    if not (words & PLACE_WORDS and words <= PLACE_WORDS | {"name"}):
-        return False
-    return not PLACE_QUALIFIERS.isdisjoint(word.lower() for word in value.split())
+    return bool(words & PLACE_KEY_WORDS) and words <= PLACE_KEY_WORDS | {"name"}
 
 
 def key_parts(key: str) -> tuple[str, ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import regex
 
+from service.redaction.keys import key_names_a_place
 from service.redaction.names import LOG_VOCABULARY, written_without_case
 
 NOT_A_VALUE = frozenset(
@@ -61,6 +62,15 @@ PLACE_WORDS = frozenset(
     mountain beach county district province falls springs
     """.split()  # noqa: SIM905
 )
+# Words naming a part of a town (`Amsterdam Zuid`, `Berlin Mitte`, `Utrecht Centraal`): under a
+# place key (`a_part_of_a_place`) only, as surnames are among them (`Nord`, `Ost`, `Center`).
+TOWN_PART_WORDS = frozenset(
+    {"north", "south", "east", "west", "central", "centre", "center", "downtown", "uptown",
+     "midtown", "nord", "süd", "sud", "ost", "mitte", "zentrum", "noord", "zuid", "oost",
+     "centrum", "centraal", "est", "ouest", "este", "oeste", "centro",
+     "airport", "flughafen", "aeroporto", "aeropuerto", "aéroport", "luchthaven", "hbf",
+     "station", "bahnhof", "gare", "stazione", "estación"}
+)  # fmt: skip
 # A run opened by one of these names a place too (`Santa Clara`, `St Petersburg`, `Cape Town`,
 # `Fort Worth`, `Los Angeles`); `San` is left out: it opens Burmese and Korean names.
 PLACE_OPENERS = frozenset(
@@ -131,6 +141,18 @@ def names_a_place(run: str) -> bool:
     where no key vouches for a person: `cardholder_name="Teodora Street"` stays a name."""
     words = [word.lower().strip(".,") for word in run.split()]
     return len(words) >= 2 and (words[0] in PLACE_OPENERS or not PLACE_WORDS.isdisjoint(words[1:]))
+
+
+def a_part_of_a_place(key: str, value: str) -> bool:
+    """A value under a key of place words (`keys.PLACE_KEY_WORDS`) that names a place NER
+    reads as a person's name (`region: "Amsterdam Zuid"`, `office: "Sao Paulo"`). Not every
+    value there is a place: an attacker review found names under such keys (`{"location":
+    "Anna Weber"}`, a parcel left with a neighbour), which NER still judges."""
+    if not key_names_a_place(key):
+        return False
+    return names_a_place(value) or not TOWN_PART_WORDS.isdisjoint(
+        word.lower() for word in value.split()
+    )
 
 
 def is_placeholder(value: str) -> bool:

@@ -1,6 +1,7 @@
 """A value under a key of place words (`region`, `Store Location`, `warehouse`, `store_name`)
-that holds a word naming a part of a town (`Zuid`, `Mitte`, `Centraal`, `Airport`) is a
-place, which NER read as a person's name: each kept line below lost its value to `<PERSON>`
+that holds a word naming a part of a town (`Zuid`, `Mitte`, `Centraal`, `Airport`) or opens
+as a place's name does (`Sao Paulo`) is a place, which NER read as a person's
+name: each kept line below lost its value to `<PERSON>`
 before. Without such a word the value is judged as before: an attacker review found people's
 names under place keys (`{"location": "Anna Weber"}`, a parcel left with a neighbour). Places
 and names made up for these tests."""
@@ -21,6 +22,8 @@ from service.redaction.redactor import Redactor
         '{"Branch": "Berlin Mitte"}',
         '{"store_name": "Utrecht Centraal"}',
         '{"siteName": "Graz Süd"}',
+        # a place's opening word, as in free text (`values.PLACE_OPENERS`)
+        '{"office": "Sao Paulo"}',
         "location='Amsterdam Zuid' status=open",
     ],
 )

@@ -1,0 +1,52 @@
+"""Quoted names that NER leaves, found by what stands around them: a display name right before
+an address in brackets made of its words, with no mail header (`"Sophie Merle"
+<sophie.merle@…>`), and a value right after a person cue (`user "Florian Prager" not
+authorized`), as a run after a cue in free text already was. Each redacted line below kept
+its name before; what is not a person stays (a team's mailbox, ordinary English words, a
+product after the cue). Names made up for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.redaction.redactor import Redactor
+
+
+@pytest.mark.parametrize(
+    ("line", "redacted"),
+    [
+        ('"Sophie Merle" <sophie.merle@example.com>', '"<PERSON>" <<EMAIL_ADDRESS>>'),
+        (
+            'queued mail to "Alain Chevalier" <a.chevalier@example.com>',
+            'queued mail to "<PERSON>" <<EMAIL_ADDRESS>>',
+        ),
+        (
+            '"Alain Chevalier" <achevalier@example.com>',
+            '"<PERSON>" <<EMAIL_ADDRESS>>',
+        ),
+        (
+            'graphql error: user "Olivier Thibault" not authorized for field invoices',
+            'graphql error: user "<PERSON>" not authorized for field invoices',
+        ),
+        ('user "Florian Prager" not authorized', 'user "<PERSON>" not authorized'),
+    ],
+)
+def test_a_quoted_name_is_found_by_what_stands_around_it(
+    redactor: Redactor, line: str, redacted: str
+) -> None:
+    assert redactor.redact(line).text == redacted
+
+
+@pytest.mark.parametrize(
+    ("line", "redacted"),
+    [
+        ('"Billing Team" <billing@acme.com>', '"Billing Team" <<EMAIL_ADDRESS>>'),
+        ('"Acme Support" <support@acme.io>', '"Acme Support" <<EMAIL_ADDRESS>>'),
+        ('"no-reply" <noreply@acme.io>', '"no-reply" <<EMAIL_ADDRESS>>'),
+        ('user "Billing Service" not authorized', 'user "Billing Service" not authorized'),
+        ('user "Read Only" denied', 'user "Read Only" denied'),
+        ('user "Stripe Connect" denied', 'user "Stripe Connect" denied'),
+    ],
+)
+def test_what_is_no_person_stays(redactor: Redactor, line: str, redacted: str) -> None:
+    assert redactor.redact(line).text == redacted
