@@ -12,6 +12,7 @@ are matched to their header in `csv_rows.py`.
 from __future__ import annotations
 
 import re
+import unicodedata
 import urllib.parse
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
@@ -136,6 +137,7 @@ _MAIL_HEADER = re.compile(
     r"\s*:\s*"
 )
 _NAME_WORDS = re.compile(r"[^\W\d_]+")
+_UNQUOTED_DISPLAY_NAME = re.compile(r"((?:[^\W\d_][\w'\u2019-]*[ \t]+){1,4})<([^<>@\s]+)@[^<>\s]+>")
 _QUOTED_DISPLAY_NAME = re.compile(r'"([^"<>@]{1,120})"[ \t]*<([^<>@\s]+)@[^<>\s]+>')
 # An unquoted display name may be `Last, First` (`From: Hill, Rose <rh@x.io>`).
 _DISPLAY_NAME = re.compile(
@@ -469,13 +471,35 @@ def _labelled_values(text: str, explicit: Mapping[str, str] | None) -> Iterator[
 def _address_of(name: str, local_part: str) -> bool:
     """Whether a mailbox's local part is made of a name's words: two of three letters or
     more (`sophie.merle`; not `no-reply`), or an initial and the last (`smerle`, `s.merle`)."""
-    words = [word.lower() for word in _NAME_WORDS.findall(name)]
+    words = [_without_accents(word.lower()) for word in _NAME_WORDS.findall(name)]
     if len(words) < 2:
         return False
+    local_part = _without_accents(local_part)
     if sum(word in local_part for word in words if len(word) >= 3) >= 2:
         return True
     initial, last = words[0][0], words[-1]
     return local_part.replace(".", "").replace("_", "") in (initial + last, last + initial)
+
+
+def _addressed_name(match: re.Match[str], local_part: str) -> tuple[int, int] | None:
+    """The longest run of two to four words right before an address whose every word is in
+    its local part (`mirko gritti` of `signed up: mirko gritti`), if there is one."""
+    words = list(_NAME_WORDS.finditer(match.group(1)))
+    local_part = _without_accents(local_part)
+    for count in range(min(4, len(words)), 1, -1):
+        run = words[-count:]
+        if all(
+            len(word.group()) >= 2 and _without_accents(word.group().lower()) in local_part
+            for word in run
+        ):
+            return match.start(1) + run[0].start(), match.start(1) + run[-1].end()
+    return None
+
+
+def _without_accents(text: str) -> str:
+    """`ríos` → `rios`, as addresses write names."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def _display_names(text: str) -> Iterator[Field]:
@@ -490,6 +514,12 @@ def _display_names(text: str) -> Iterator[Field]:
             if any(char.isalpha() for char in name):
                 entity = "PERSON" if _address_of(name, local_part) else None
                 yield Field("display_name", *match.span(1), True, entity)
+        # Unquoted, in any case, only the words the address is made of, all of them
+        # (`signed up: mirko gritti <mirko.gritti@…>`).
+        for match in _UNQUOTED_DISPLAY_NAME.finditer(text):
+            span = _addressed_name(match, match.group(2).lower())
+            if span is not None:
+                yield Field("display_name", *span, True, "PERSON")
         return
     for match in _DISPLAY_NAME.finditer(text, header.end()):
         group = 1 if match.group(1) is not None else 2
