@@ -34,7 +34,7 @@ from service.redaction.csv_rows import (
     row_fields,
 )
 from service.redaction.cued_names import PLACE_SLOTS, SOFTWARE_NAMES, CuedNames
-from service.redaction.fields import LOGIN_IN_A_SYSTEM_LOG, Field, find_fields
+from service.redaction.fields import ADDRESSED_NAME, LOGIN_IN_A_SYSTEM_LOG, Field, find_fields
 from service.redaction.keyed_addresses import keyed_address_end
 from service.redaction.keys import key_names_a_thing, key_parts, names_a_name_part
 from service.redaction.lexicon import Lexicon
@@ -451,6 +451,8 @@ class PresidioDetector:
                 continue
             if entity == "PERSON" and a_part_of_a_place(field.key, value):
                 continue  # `store_name: "Utrecht Centraal"`
+            if field.key == ADDRESSED_NAME and not self._a_name_by_its_words(value):
+                continue  # `"Weekly Digest" <weekly.digest@…>`: left to NER in the line
             if entity == "PERSON" and (
                 _a_system_account(value)
                 or (field.key == LOGIN_IN_A_SYSTEM_LOG and self._a_service_login(value))
@@ -464,17 +466,23 @@ class PresidioDetector:
         return findings, snippets
 
     def _vouched_by_its_cue(self, key: str, value: str) -> bool:
-        """A value right after a person cue (`user "Florian Prager" not authorized`,
-        `customer 'Laurent Girard'`), as a run after one in free text is: no NER, unless it
-        names a thing or a group (`user "Billing Service"`) or is ordinary English words
-        (`customer "Gift Card"`, `user "Stripe Connect"`), which NER still judges."""
-        return (
-            key in self.person_cues
-            and key not in WEAK_ROLE_WORDS
-            and not value.islower()
-            and not names_a_thing(value)
-            and not names_a_group(value)
-            and not self._ordinary_phrase(value)
+        """A value right after a person cue with a word that is no English word nor
+        software's (`user "Florian Prager" not authorized`), as a run after a cue in free
+        text is: no NER. Values of English words are left to NER: a held-back review found
+        teams, tools and roles after cues (`by "Automated Backup"`, `user "Power Users"`,
+        `user "Quality Assurance"`), whose words WordNet lists as nouns, as names' are."""
+        if key not in self.person_cues or key in WEAK_ROLE_WORDS or value.islower():
+            return False
+        return self._a_name_by_its_words(value)
+
+    def _a_name_by_its_words(self, value: str) -> bool:
+        """Neither a thing nor a group, no software's name, and a word that is no English
+        word: where the structure around a value says a person, what its words must add."""
+        if names_a_thing(value) or names_a_group(value):
+            return False
+        words = [word.strip(".,").lower() for word in value.split()]
+        return not any(word in SOFTWARE_NAMES for word in words) and any(
+            len(word) >= 3 and not self.lexicon.knows(word) for word in words
         )
 
     def _only_below(self, entity: str, overlapping: list[Finding]) -> bool:

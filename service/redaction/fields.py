@@ -137,6 +137,10 @@ _MAIL_HEADER = re.compile(
     r"\s*:\s*"
 )
 _NAME_WORDS = re.compile(r"[^\W\d_]+")
+# The key given to a display name found with no mail header, by the address beside it: the
+# detector still asks it for a word that is no English word (a role's mailbox, `"Weekly
+# Digest" <weekly.digest@…>`, is made of its words too).
+ADDRESSED_NAME = "addressed_name"
 _UNQUOTED_DISPLAY_NAME = re.compile(r"((?:[^\W\d_][\w'\u2019-]*[ \t]+){1,4})<([^<>@\s]+)@[^<>\s]+>")
 _QUOTED_DISPLAY_NAME = re.compile(r'"([^"<>@]{1,120})"[ \t]*<([^<>@\s]+)@[^<>\s]+>')
 # An unquoted display name may be `Last, First` (`From: Hill, Rose <rh@x.io>`).
@@ -513,13 +517,13 @@ def _display_names(text: str) -> Iterator[Field]:
             name, local_part = match.group(1), match.group(2).lower()
             if any(char.isalpha() for char in name):
                 entity = "PERSON" if _address_of(name, local_part) else None
-                yield Field("display_name", *match.span(1), True, entity)
+                yield Field(ADDRESSED_NAME, *match.span(1), True, entity)
         # Unquoted, in any case, only the words the address is made of, all of them
         # (`signed up: mirko gritti <mirko.gritti@…>`).
         for match in _UNQUOTED_DISPLAY_NAME.finditer(text):
             span = _addressed_name(match, match.group(2).lower())
             if span is not None:
-                yield Field("display_name", *span, True, "PERSON")
+                yield Field(ADDRESSED_NAME, *span, True, "PERSON")
         return
     for match in _DISPLAY_NAME.finditer(text, header.end()):
         group = 1 if match.group(1) is not None else 2
