@@ -46,11 +46,17 @@ _LOWER_CONTINUATION = regex.compile(r"(?:[ \t]+\p{Ll}[\p{L}\p{M}'\u2019-]*(?![\w
 # A title, then one to four capitalised or upper-case words: `Dr Hodan Warsame`, `Ms. MARK JUG`.
 _TITLE_WORD = r"(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|Mme|Mlle|Herr|Frau|Sr|Sra|Srta)\.?"
 _TITLE = rf"(?<![\w.]){_TITLE_WORD}[ \t]+"
-# Italian, Spanish and Dutch titles, before a capitalised name only, the Dutch ones with their
-# period (`dhr. De Vries`, `mevr. Jansen`): bare, and for the others' shorter forms (`Sig.`,
-# `Dott.`, `Mw.`, `Dra`), logs mean something else as often (`Sig. Verify Failed`, `Dott.
-# Matrix Printer`, `Mw. Output Limit`, `Dhr Cache Cleared`).
-_OTHER_TITLE = r"(?<![\w.])(?:Sig\.ra\.?|Dott\.ssa\.?|Dña\.?|[Dd]hr\.|[Mm]evr\.)[ \t]+"
+# Italian, Spanish, Portuguese and Dutch titles, before a capitalised name only: spelled
+# out in either case (`la signora Gallo`, `a senhora Costa`, `mevrouw Jansen`), the Dutch short
+# ones with their period (`dhr. De Vries`, `mevr. Jansen`): bare, and for the others' shorter
+# forms (`Sig.`, `Dott.`, `Mw.`, `Dra`), logs mean something else as often (`Sig. Verify
+# Failed`, `Dott. Matrix Printer`, `Mw. Output Limit`, `Dhr Cache Cleared`). Not `Madame`
+# nor `Monsieur` spelled out: brands open with them (`Monsieur Cuisine`, `Madame Tussauds`).
+_OTHER_TITLE = (
+    r"(?<![\w.])(?:Sig\.ra\.?|Dott\.ssa\.?|Dña\.?|[Dd]hr\.|[Mm]evr\."
+    r"|[Ss]ignora|[Ss]ignor|[Ss]eñora|[Ss]eñor|[Ss]enhora|[Ss]enhor|[Mm]evrouw|[Mm]eneer)"
+    r"[ \t]+"
+)
 _TITLED = regex.compile(
     rf"(?:{_TITLE}|{_OTHER_TITLE})"
     r"(\p{Lu}[\p{L}\p{M}'\u2019-]+"
@@ -61,7 +67,7 @@ _TITLED_LOWER = regex.compile(
     _TITLE + r"(\p{Ll}[\p{L}\p{M}'\u2019-]+(?:[ \t]\p{L}[\p{L}\p{M}'\u2019-]+){1,2})"
     r"(?=[;,|\t\"']|$)"
 )
-_ANY_TITLE = regex.compile(r"D|M|Prof|Herr|Frau|Sr|Sig|dhr|mevr")
+_ANY_TITLE = regex.compile(r"D|M|Prof|Herr|Frau|Sr|Sig|dhr|mevr|sig|se[ñn]|me[vn]")
 # A title alone in a cell of an export row, then the name's cells: `Ms;Ngaio;Parata;pro`,
 # `"Prof","Baraka","Otieno"`. The separator after the title is the row's.
 _CELL_WORD = r"\p{Lu}[\p{L}\p{M}'\u2019-]*(?:[ \t]\p{L}[\p{L}\p{M}'\u2019-]*){0,2}"

@@ -21,6 +21,12 @@ from service.redaction.redactor import Redactor
         ("4474,Dhr.,Bakker,Sem,NL", "4474,Dhr.,<PERSON>,<PERSON>,NL"),
         ("8013,Dott.,Recio,Marcia,42", "8013,Dott.,<PERSON>,<PERSON>,42"),
         ("8014|Mw.|Germain|Charlotte|42", "8014|Mw.|<PERSON>|<PERSON>|42"),
+        # spelled out, in either case
+        ("richiamare la signora Gallo domani", "richiamare la signora <PERSON> domani"),
+        ("il signor Rossi ha chiamato", "il signor <PERSON> ha chiamato"),
+        ("la señora Pereira llamó", "la señora <PERSON> llamó"),
+        ("a senhora Costa ligou", "a senhora <PERSON> ligou"),
+        ("mevrouw Jansen belde terug", "mevrouw <PERSON> belde terug"),
     ],
 )
 def test_a_name_after_a_title_is_redacted(redactor: Redactor, line: str, redacted: str) -> None:
@@ -58,6 +64,9 @@ def test_a_name_in_capitals_after_a_title_cell_is_redacted(
         "Dott. Matrix Printer offline",
         "Dra ring buffer full",
         "dhr sync failed now",
+        # spelled-out titles only before a capitalised word; not the French ones (brands)
+        "signora non raggiungibile",
+        "Madame Tussauds tickets",
         "Dhr Cache Cleared",
         "Step 2: M. Select the plan",
         "size M. Blue Cotton shirt",
