@@ -79,6 +79,7 @@ PERSON_PARTS = frozenset(
      "spouse", "nominee", "remitter", "policyholder", "applicant",
      # the same words in the languages of exports we meet: fr, es, it, pt, nl, pl, nordic, fi
      "nom", "prenom", "prénom", "nombre", "apellido", "apellidos", "titular", "cognome",
+     "cliente", "kunde", "kundin", "klant", "contacto", "contatto", "contato", "kontakt",
      "nome", "sobrenome", "voornaam", "achternaam", "imie", "imię", "nazwisko", "navn",
      "fornavn", "efternavn", "etternavn", "namn", "förnamn", "efternamn", "nimi", "etunimi",
      "sukunimi"}

@@ -62,3 +62,23 @@ def test_a_key_of_several_words_is_judged_by_its_words(
 )
 def test_a_key_about_something_else_leaves_its_value(redactor: Redactor, line: str) -> None:
     assert redactor.redact(line).text == line
+
+
+@pytest.mark.parametrize(
+    ("line", "redacted"),
+    [
+        ("Contacto: Sofía Torres", "Contacto: <PERSON>"),
+        ("Cliente: Sofía Torres", "Cliente: <PERSON>"),
+        ('{"cliente": "Sofía Torres"}', '{"cliente": "<PERSON>"}'),
+        ("Kontakt: Anna Weber", "Kontakt: <PERSON>"),
+        ("klant=Daan Visser status=actief", "klant=<PERSON> status=actief"),
+    ],
+)
+def test_the_customer_or_contact_of_other_languages_as_a_key(
+    redactor: Redactor, line: str, redacted: str
+) -> None:
+    """`Cliente`, `Kunde`, `klant`, `Contacto`, `Kontakt` name a person as `customer` and
+    `contact` do (`Contacto: Sofía Torres` and `Cliente: …` were left whole before); the
+    customer's id stays something else (`cliente_id`)."""
+    assert redactor.redact(line).text == redacted
+    assert redactor.redact("cliente_id=4412").text == "cliente_id=4412"
