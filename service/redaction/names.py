@@ -67,7 +67,7 @@ _TITLED_LOWER = regex.compile(
     _TITLE + r"(\p{Ll}[\p{L}\p{M}'\u2019-]+(?:[ \t]\p{L}[\p{L}\p{M}'\u2019-]+){1,2})"
     r"(?=[;,|\t\"']|$)"
 )
-_ANY_TITLE = regex.compile(r"D|M|Prof|Herr|Frau|Sr|Sig|dhr|mevr|sig|se[ñn]|me[vn]")
+_ANY_TITLE = regex.compile(r"D|M|Prof|Herr|Frau|Sr|[Ss]ig|[Ss]e[ñn]|dhr|me[vn]")
 # A title alone in a cell of an export row, then the name's cells: `Ms;Ngaio;Parata;pro`,
 # `"Prof","Baraka","Otieno"`. The separator after the title is the row's.
 _CELL_WORD = r"\p{Lu}[\p{L}\p{M}'\u2019-]*(?:[ \t]\p{L}[\p{L}\p{M}'\u2019-]*){0,2}"

@@ -26,6 +26,7 @@ from service.redaction.redactor import Redactor
         ("il signor Rossi ha chiamato", "il signor <PERSON> ha chiamato"),
         ("la señora Pereira llamó", "la señora <PERSON> llamó"),
         ("a senhora Costa ligou", "a senhora <PERSON> ligou"),
+        ("Senhora Costa ligou", "Senhora <PERSON> ligou"),
         ("mevrouw Jansen belde terug", "mevrouw <PERSON> belde terug"),
     ],
 )
