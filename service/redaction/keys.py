@@ -52,6 +52,8 @@ PHONE_WORDS_ABROAD = frozenset(PHONE_WORD_REGIONS) - {"tél"}
 ENGLISH_PHONE_PARTS = frozenset(
     {"phone", "mobile", "telephone", "tel", "msisdn", "fax", "cellphone"}
 )  # fmt: skip
+# English words that label a phone in a line, not as a key's word (`call 612 345 678`).
+ENGLISH_PHONE_LABELS = ENGLISH_PHONE_PARTS | frozenset(("cell", "call", "sms", "whatsapp"))
 # The other words a key with a phone's name of another language may have: a number, whose it
 # is, which one. Any other word says the key counts or sorts something by phone (an attacker
 # review's `mobil_umsatz`, `telefonnummer_anzahl`, `pedidos_movil`, `celular_lote`), and the

@@ -5,9 +5,9 @@ from __future__ import annotations
 import phonenumbers
 import regex
 
-from service.redaction.keys import CALL_VERB_REGIONS, PHONE_WORD_REGIONS
+from service.redaction.keys import CALL_VERB_REGIONS, ENGLISH_PHONE_LABELS, PHONE_WORD_REGIONS
 from service.redaction.patterns import Recognizer, RecognizerResult
-from service.redaction.prescreen import GLUED_LABELS
+from service.redaction.prescreen import GLUED_LABELS, SPACED_GROUPS
 
 _DATE = regex.compile(
     r"(?<!\d)(?:\d{4}[-./ ]\d{2}[-./ ]\d{2}|\d{2}[-./]\d{2}[-./]\d{2,4}|\d{2} \d{2} \d{4})(?!\d)"
@@ -57,7 +57,7 @@ def _label_before(text: str, start: int) -> str | None:
 
 # An English phone label right before a number (`phone 612 345 678`, `call: …`, `tel. no. …`).
 _ENGLISH_LABEL_RIGHT_BEFORE = regex.compile(
-    r"(?<!\w)(?i:phone|telephone|tel|mobile|cell|cellphone|fax|call|sms|whatsapp)"
+    rf"(?<!\w)(?i:{'|'.join(sorted(ENGLISH_PHONE_LABELS, key=len, reverse=True))})"
     r"(?i:[ _-]?(?:number|num|no|nr))?\.?(?:[ \t]+(?i:to|on|at|via))?[ \t]*[:=#]?[ \t]*\Z"
 )
 # What a labelled run is not (an attacker review): a date, a date and time or an epoch
@@ -140,9 +140,7 @@ class PhoneNumberRecognizer(Recognizer):
     # `0` (`612 345 678`, `91 234 56 78`, `347 123 4567`). Only right after a phone's label
     # (`_grouped_numbers`): a count in thousands has that shape too, and an attacker review
     # found context words a few words away taking them (`call volume 612 345 678`).
-    SPACED = regex.compile(
-        r"(?<![\w.,:$+/-])(?<!\d )[1-9]\d{1,2}(?: \d{2,4}){2,4}(?![\w-]|\.\d| \d)"
-    )
+    SPACED = regex.compile(SPACED_GROUPS)
     # France's written form, five pairs with dots (`tél. 01.23.45.67.89`). Scored as a bare run
     # (a label must come before it): an attacker review found firmware versions, timestamps
     # (`07.12.26.14.30`) and account codes of that shape. Dots after a leading group in general

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from service.redaction.keys import (
     CALL_VERB_REGIONS,
     DATE_OF_BIRTH_PARTS,
-    ENGLISH_PHONE_PARTS,
+    ENGLISH_PHONE_LABELS,
     PHONE_WORDS_ABROAD,
 )
 from service.redaction.street_types import EVERYDAY_STREET_WORDS, STREET_SUFFIXES, STREET_WORDS
@@ -25,10 +25,7 @@ BIRTH_WORDS = DATE_OF_BIRTH_PARTS | frozenset(
 # A phone key's words, the phone recogniser's context words, and the other languages' labels
 # it reads right before a number (`phone._LABEL_RIGHT_BEFORE`).
 PHONE_WORDS = (
-    ENGLISH_PHONE_PARTS
-    | PHONE_WORDS_ABROAD
-    | frozenset(CALL_VERB_REGIONS)
-    | frozenset(("cell", "call", "sms", "whatsapp", "tél"))
+    ENGLISH_PHONE_LABELS | PHONE_WORDS_ABROAD | frozenset(CALL_VERB_REGIONS) | frozenset(("tél",))
 )
 
 # Each pattern starts with the character it needs and looks behind only after it: Python's
@@ -51,7 +48,9 @@ _PHONE_NORTH_AMERICAN = re.compile(r"\d(?<![\w:,.$-]\d)\d\d[-.]\d{3}[-.]\d{4}(?!
 _BRACKETED_AT = re.compile(r"[\[({<][ \t]*(?i:at)[ \t]*[\])}>]")
 _BARE_DIGITS = re.compile(r"(?<![\w.:+/-])\d{7,12}(?![\w-]|\.\d)")
 _DOTTED_PAIRS = re.compile(r"0(?<![\w.,:$+/-]0)[1-9](?:\.\d\d){4}")
-_SPACED_GROUPS = re.compile(r"(?<![\w.,:$+/-])[1-9]\d{1,2}(?: \d{2,4}){2,4}(?![\w-]|\.\d)")
+# A number in groups with no trunk `0` (`612 345 678`), not inside another (`phone.SPACED`).
+SPACED_GROUPS = r"(?<![\w.,:$+/-])(?<!\d )[1-9]\d{1,2}(?: \d{2,4}){2,4}(?![\w-]|\.\d| \d)"
+_SPACED_GROUPS = re.compile(SPACED_GROUPS)
 # The first letters of the words a number is glued to (`phone.GLUED`): `phoneno`, `tél`.
 GLUED_LABELS = ("phone", "tel", "tél", "mobile", "fax", "msisdn")
 _GLUED_TO_A_LABEL = re.compile(
